@@ -1,0 +1,27 @@
+package org.scriptbox.api;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A snapshot of one deployed script.
+ *
+ * @param metadata   its metadata (of the version that is live)
+ * @param status     current status
+ * @param stats      accumulated statistics
+ * @param lastError  the latest problem: a failed update, an unresolved dependency or a failed run; or {@code null}
+ * @param origin     where the live version came from
+ * @param deployedAt when the live version was deployed
+ * @param waitingFor what an {@link ScriptStatus#UNRESOLVED} script waits for (dependencies, drivers, permissions)
+ * @param running    executions in progress
+ */
+public record ScriptInfo(ScriptMetadata metadata, ScriptStatus status, ExecutionStats stats, ScriptError lastError,
+                         String origin, Instant deployedAt, List<String> waitingFor, int running) {
+    public ScriptInfo {
+        waitingFor = waitingFor == null ? List.of() : List.copyOf(waitingFor);
+    }
+
+    public String name() {
+        return metadata.name();
+    }
+}

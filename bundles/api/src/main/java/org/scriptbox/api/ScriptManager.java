@@ -1,0 +1,65 @@
+package org.scriptbox.api;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.util.promise.Promise;
+
+/**
+ * Owns the scripts: deploys, compiles, resolves, runs and undeploys them, and keeps their statistics.
+ * Every way of running a script (shell, scheduler, API) goes through {@link #execute}, so its
+ * concurrency bound and its statistics cover them all.
+ */
+@ProviderType
+public interface ScriptManager {
+
+    /**
+     * Deploys a script or replaces the live version of the same name. The new version is compiled and
+     * validated first; if that fails the live version stays and the error is thrown and also kept as
+     * {@link ScriptInfo#lastError()}.
+     *
+     * @param force accept a version lower than the live one
+     * @return the script after deploy; status COMPILED or UNRESOLVED
+     * @throws ScriptException COMPILATION, METADATA, REFUSED or DEPENDENCY errors, with location
+     */
+    ScriptInfo deploy(ScriptDefinition definition, boolean force);
+
+    /** Checks a definition as {@link #deploy} would, without deploying it; empty when it is fine. */
+    List<ScriptError> validate(ScriptDefinition definition);
+
+    /** Removes a script, cancelling its running executions. @return false if there was none */
+    boolean undeploy(String name);
+
+    /** All deployed scripts, sorted by name. */
+    List<ScriptInfo> list();
+
+    Optional<ScriptInfo> get(String name);
+
+    /** The live source of a script. */
+    Optional<ScriptDefinition> definition(String name);
+
+    /**
+     * Runs a script asynchronously. The promise fails with a {@link ScriptException} (NOT_FOUND,
+     * DEPENDENCY, BUSY) if the run cannot start, and otherwise resolves with the result, whatever its status.
+     *
+     * @param args values passed to the chunk as {@code ...} (String, Number, Boolean, List, Map)
+     */
+    Promise<ExecutionResult> execute(String name, List<Object> args);
+
+    /** Cancels every running execution of a script. @return how many were cancelled */
+    int cancel(String name);
+
+    /** The latest log lines of a script, oldest first, at most {@code max}. */
+    List<ScriptLogEntry> logs(String name, int max);
+
+    /**
+     * Writes {@code name.lua} and {@code name.toml} (and {@code name.stats.toml} if asked) into a folder.
+     * @return the written {@code .lua} file
+     */
+    Path exportScript(String name, Path targetFolder, boolean withStats);
+
+    /** Reads a {@code .lua} file (and the {@code .toml} beside it, if any) and deploys it. */
+    ScriptInfo importScript(Path luaFile, boolean force);
+}

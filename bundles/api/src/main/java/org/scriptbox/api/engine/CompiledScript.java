@@ -1,0 +1,17 @@
+package org.scriptbox.api.engine;
+
+import java.time.Duration;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** A compiled Lua chunk, made by {@link ScriptEngine#compile}; opaque and safe to share between threads. */
+@ProviderType
+public interface CompiledScript {
+    String chunkName();
+
+    /** How long compiling took. */
+    Duration compileTime();
+
+    /** Approximate bytes the compiled form keeps alive. */
+    long retainedBytes();
+}

@@ -1,0 +1,34 @@
+package org.scriptbox.api.engine;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+import org.scriptbox.api.ResourceLimits;
+
+/**
+ * Everything one execution needs besides the compiled script.
+ *
+ * @param scriptName   the script's name (for the scope and messages)
+ * @param executionId  unique id of this execution
+ * @param args         values passed to the chunk as {@code ...}
+ * @param limits       the limits that hold for this run
+ * @param permissions  permissions granted to the script for this run
+ * @param cancellation the cancel flag another thread may raise
+ * @param modules      answers {@code require}
+ * @param log          where {@code print} and the log functions go
+ */
+public record ExecutionRequest(String scriptName, String executionId, List<Object> args, ResourceLimits limits,
+                               Set<String> permissions, Cancellation cancellation, ModuleResolver modules,
+                               ScriptLog log) {
+    public ExecutionRequest {
+        Objects.requireNonNull(scriptName, "scriptName");
+        Objects.requireNonNull(executionId, "executionId");
+        args = args == null ? List.of() : args;
+        limits = limits == null ? ResourceLimits.DEFAULTS : limits;
+        permissions = permissions == null ? Set.of() : Set.copyOf(permissions);
+        cancellation = cancellation == null ? new Cancellation() : cancellation;
+        modules = modules == null ? ModuleResolver.NONE : modules;
+        log = log == null ? ScriptLog.DISCARD : log;
+    }
+}

@@ -1,0 +1,27 @@
+package org.scriptbox.api.schedule;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Runs scripts by their schedules. Schedules from metadata are armed on deploy and cancelled on
+ * undeploy; the shell and API may set or cancel one at any time.
+ */
+@ProviderType
+public interface ScriptScheduler {
+    /** Arms (or re-arms) a script's schedule, replacing any it had. */
+    ScheduledScript schedule(String scriptName, ScheduleSpec spec);
+
+    /** Cancels a script's schedule. @return false if it had none */
+    boolean cancel(String scriptName);
+
+    List<ScheduledScript> list();
+
+    Optional<ScheduledScript> get(String scriptName);
+
+    /** The next {@code count} fire times of a schedule from {@code from}; validates cron expressions. */
+    List<Instant> nextFireTimes(ScheduleSpec spec, Instant from, int count);
+}

@@ -1,0 +1,2 @@
+/** Modbus TCP device driver (j2mod embedded). Not exported. */
+package org.scriptbox.drivermodbus.internal;

@@ -1,0 +1,2 @@
+/** Script registry and lifecycle, metadata (TOML), statistics, import/export. Not exported. */
+package org.scriptbox.manager.internal;

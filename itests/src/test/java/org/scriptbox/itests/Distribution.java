@@ -1,0 +1,86 @@
+package org.scriptbox.itests;
+
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
+import static org.ops4j.pax.exam.CoreOptions.composite;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.ops4j.pax.exam.Option;
+
+/**
+ * The container under test: every bundle of the runtime's assembled bundle folder (the same list the
+ * launcher starts), with FileInstall watching a fresh etc folder and a fresh deploy folder per test class.
+ */
+public final class Distribution {
+    private Distribution() {
+    }
+
+    public static Path runtimeHome() {
+        return Paths.get(System.getProperty("scriptbox.runtime", "../runtime")).toAbsolutePath().normalize();
+    }
+
+    public static Path bundleFolder() {
+        return runtimeHome().resolve("target/scriptbox/bundle");
+    }
+
+    /** The runtime's bundles, the test's watched folders, and Pax Exam's JUnit support. */
+    public static Option container(Path etc, Path deploy, Path data) {
+        List<Option> options = new ArrayList<>();
+        options.add(cleanCaches());
+        options.add(junitBundles());
+        options.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
+        options.add(frameworkProperty("gosh.args").value("--nointeractive"));
+        options.add(frameworkProperty("felix.log.level").value("1"));
+        options.add(frameworkProperty("scriptbox.deploy").value(deploy.toString()));
+        options.add(frameworkProperty("scriptbox.data").value(data.toString()));
+        options.add(systemProperty("scriptbox.deploy").value(deploy.toString()));
+        options.add(systemProperty("scriptbox.data").value(data.toString()));
+        options.add(frameworkProperty("felix.fileinstall.dir").value(etc.toString()));
+        options.add(frameworkProperty("felix.fileinstall.poll").value("100"));
+        options.add(frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
+        options.add(frameworkProperty("felix.fileinstall.enableConfigSave").value("false"));
+        for (Path jar : runtimeBundles()) {
+            options.add(bundle(jar.toUri().toString()));
+        }
+        return composite(options.toArray(new Option[0]));
+    }
+
+    /** The jars of the runtime's bundle folder; fails clearly if the runtime module was not packaged. */
+    public static List<Path> runtimeBundles() {
+        Path folder = bundleFolder();
+        if (!Files.isDirectory(folder)) {
+            throw new IllegalStateException("no runtime bundle folder at " + folder + ": run mvn package first");
+        }
+        try (Stream<Path> jars = Files.list(folder)) {
+            return jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A fresh folder under target/ for one test class. */
+    public static Path freshFolder(String name) {
+        try {
+            Path base = Paths.get("target", "it-folders").toAbsolutePath();
+            Files.createDirectories(base);
+            return Files.createTempDirectory(base, name + "-");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static File file(Path p) {
+        return p.toFile();
+    }
+}
