@@ -46,6 +46,8 @@ public final class Distribution {
         options.add(frameworkProperty("scriptbox.data").value(data.toString()));
         options.add(systemProperty("scriptbox.deploy").value(deploy.toString()));
         options.add(systemProperty("scriptbox.data").value(data.toString()));
+        // Pax Exam sets system.packages.extra itself; the JDK management API comes by boot delegation instead.
+        options.add(frameworkProperty("org.osgi.framework.bootdelegation").value("com.sun.management"));
         options.add(frameworkProperty("felix.fileinstall.dir").value(etc.toString()));
         options.add(frameworkProperty("felix.fileinstall.poll").value("100"));
         options.add(frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
