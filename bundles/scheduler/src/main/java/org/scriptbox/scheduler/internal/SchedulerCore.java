@@ -233,6 +233,11 @@ public final class SchedulerCore {
         return Trigger.of(spec).upcoming(from, Math.max(0, count));
     }
 
+    /** Writes the remembered fire times to disk if they changed. */
+    void saveFireTimes() {
+        store.flush();
+    }
+
     /** Stops every timer and saves the fire history. */
     void close() {
         List<Entry> all;
