@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,7 +46,7 @@ final class ExecutorTimer implements TimerService {
         return pending;
     }
 
-    ScheduledExecutorService executor() {
+    ScheduledThreadPoolExecutor executor() {
         return executor;
     }
 

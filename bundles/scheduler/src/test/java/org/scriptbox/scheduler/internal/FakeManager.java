@@ -27,7 +27,7 @@ import org.scriptbox.api.ScriptStatus;
  * A test double of our own {@link ScriptManager} interface: {@code execute} records the call and hands
  * back a promise the test resolves (or resolves at once, when asked to); {@code cancel} fails the open runs.
  */
-final class FakeManager implements ScriptManager {
+class FakeManager implements ScriptManager {
     private final PromiseFactory promises = new PromiseFactory(PromiseFactory.inlineExecutor());
     final List<String> executed = new CopyOnWriteArrayList<>();
     final Map<String, List<Deferred<ExecutionResult>>> open = new ConcurrentHashMap<>();
