@@ -44,6 +44,8 @@ public class SchedulerScaleBench {
         int scripts = Integer.getInteger("scriptbox.bench.scripts", 1000);
         int seconds = Integer.getInteger("scriptbox.bench.seconds", 60);
         Duration every = Duration.ofMillis(Long.getLong("scriptbox.bench.intervalMs", 1000));
+        long workNanos = Long.getLong("scriptbox.bench.workMicros", 1000) * 1000;
+        double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
         System.gc();
         long heapBefore = usedHeap();
@@ -61,7 +63,7 @@ public class SchedulerScaleBench {
                     busyRejects.incrementAndGet();
                 }
                 workers.execute(() -> {
-                    long end = System.nanoTime() + 1_000_000;   // ~1 ms of work
+                    long end = System.nanoTime() + workNanos;   // CPU work standing in for a script
                     while (System.nanoTime() < end) {
                         Thread.onSpinWait();
                     }
@@ -77,9 +79,15 @@ public class SchedulerScaleBench {
         SchedulerCore core = new SchedulerCore(clock, timer, manager, new FireTimeStore(null));
         ConcurrentLinkedQueue<Long> jitterMicros = new ConcurrentLinkedQueue<>();
         Instant measureFrom = clock.instant().plus(every);   // after every script has been armed and fired once
+        ConcurrentLinkedQueue<long[]> lateFires = new ConcurrentLinkedQueue<>();   // [due ms since start, late ms]
+        Instant benchStart = clock.instant();
         core.observeFires((s, due, actual) -> {
+            long late = Duration.between(due, actual).toNanos() / 1000;
             if (!due.isBefore(measureFrom)) {
-                jitterMicros.add(Duration.between(due, actual).toNanos() / 1000);
+                jitterMicros.add(late);
+            }
+            if (late > 100_000) {
+                lateFires.add(new long[] {Duration.between(benchStart, due).toMillis(), late / 1000});
             }
         });
         for (int i = 0; i < scripts; i++) {
@@ -114,18 +122,26 @@ public class SchedulerScaleBench {
         }
         long[] j = jitterMicros.stream().mapToLong(Long::longValue).sorted().toArray();
         String report = String.format(
-                "scheduler scale bench: %d scripts, every %d ms, %d s, %d cores, Java %s%n"
-                        + "fires: %d (expected about %d), skipped by the scheduler: %d, manager slots exhausted: %d%n"
+                "scheduler scale bench: %d scripts, every %d ms, %d us of CPU per run, %d s, %d cores, Java %s,"
+                        + " system load average %.1f before, %.1f after%n"
+                        + "fires: %d (expected about %d), skipped (timer late by a whole period, or overlap): %d,"
+                        + " runs beyond 10 at once: %d%n"
                         + "jitter (actual - due) over %d fires: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n"
                         + "heap used: %d MiB before, %d MiB at the end (after GC: %d MiB)%n"
                         + "threads: %d before, peak %d during (timer 1 + workers 10)%n",
-                scripts, every.toMillis(), seconds, Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"), fired, expected, skipped, busyRejects.get(),
+                scripts, every.toMillis(), workNanos / 1000, seconds, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), loadBefore,
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), fired, expected, skipped, busyRejects.get(),
                 j.length, pct(j, 0.50), pct(j, 0.99), pct(j, 0.999), j.length == 0 ? 0 : j[j.length - 1] / 1000.0,
                 heapBefore >> 20, heapDuring >> 20, gcHeap() >> 20, threadsBefore, threadsPeak);
+        StringBuilder late = new StringBuilder();
+        lateFires.stream().map(a -> a[0] / 1000).distinct().sorted().limit(20)
+                .forEach(sec -> late.append(' ').append(sec).append('s'));
+        report += "fires over 100 ms late: " + lateFires.size() + (lateFires.isEmpty() ? "" : ", due in seconds" + late)
+                + System.lineSeparator();
         System.out.print(report);
         Path out = Paths.get("target", "sched-bench.txt");
-        Files.writeString(out, report);
+        Files.writeString(out, report, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     }
 
     private static double pct(long[] sorted, double p) {
