@@ -87,6 +87,11 @@ class FakeManager implements ScriptManager {
     }
 
     @Override
+    public void reportError(String name, String origin, ScriptError error) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
     public List<ScriptError> validate(ScriptDefinition definition) {
         throw new UnsupportedOperationException();
     }
