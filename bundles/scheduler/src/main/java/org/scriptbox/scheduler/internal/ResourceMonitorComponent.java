@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -57,7 +58,7 @@ public final class ResourceMonitorComponent implements ResourceMonitor {
         int sample_interval_ms() default 500;
     }
 
-    private final LoadGate gate;
+    private volatile LoadGate gate;
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
@@ -73,7 +74,7 @@ public final class ResourceMonitorComponent implements ResourceMonitor {
 
     @Activate
     public ResourceMonitorComponent(Config config) {
-        this.gate = new LoadGate(config.max_cpu_load(), config.max_heap_fraction(), config.cpu_samples());
+        this.gate = gate(config);
         this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "scriptbox-resource-monitor");
             t.setDaemon(true);
@@ -84,6 +85,23 @@ public final class ResourceMonitorComponent implements ResourceMonitor {
         sampler.scheduleWithFixedDelay(this::sampleSafely, every, every, TimeUnit.MILLISECONDS);
         LOG.info("resource monitor: refusing new executions above CPU {} for {} samples or heap {}",
                 config.max_cpu_load(), config.cpu_samples(), config.max_heap_fraction());
+    }
+
+    /**
+     * New thresholds apply in place, without re-registering the service, so the manager never runs
+     * without a monitor while the operator edits etc/org.scriptbox.resources.cfg. The sampling period
+     * changes on the next restart of the component.
+     */
+    @Modified
+    void modified(Config config) {
+        gate = gate(config);
+        sampler.execute(this::sampleSafely);
+        LOG.info("resource monitor: thresholds now CPU {} for {} samples, heap {}",
+                config.max_cpu_load(), config.cpu_samples(), config.max_heap_fraction());
+    }
+
+    private static LoadGate gate(Config config) {
+        return new LoadGate(config.max_cpu_load(), config.max_heap_fraction(), config.cpu_samples());
     }
 
     @Deactivate
@@ -117,13 +135,14 @@ public final class ResourceMonitorComponent implements ResourceMonitor {
         }
     }
 
-    private void sample() {
+    private synchronized void sample() {
         double cpu = os instanceof com.sun.management.OperatingSystemMXBean
                 ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuLoad() : -1;
         MemoryUsage heap = memory.getHeapMemoryUsage();
         boolean wasOverloaded = latest != null && latest.overloaded();
-        boolean overloaded = gate.overloaded(cpu, heap.getUsed(), heap.getMax());
-        reason = overloaded ? gate.reason(cpu, heap.getUsed(), heap.getMax()) : "";
+        LoadGate g = gate;
+        boolean overloaded = g.overloaded(cpu, heap.getUsed(), heap.getMax());
+        reason = overloaded ? g.reason(cpu, heap.getUsed(), heap.getMax()) : "";
         int[] load = latest == null ? new int[2] : executions();
         latest = new ResourceSnapshot(cpu, heap.getUsed(), heap.getMax(), load[0], load[1], threads.getThreadCount(),
                 overloaded);
