@@ -1,22 +1,24 @@
 package org.scriptbox.scheduler.internal;
 
 /**
- * Decides from one sample whether the container is overloaded. CPU must stay above its threshold for
- * several samples in a row before new executions are refused, because a busy container is expected to
- * use its cores in bursts (that is what the concurrency bound is for); heap above its threshold counts at
- * once, because running out of heap is what hurts every script. A threshold of 1 or more disables that
- * check.
+ * Decides from each sample whether the container is overloaded. Each measure must stay above its
+ * threshold for several samples in a row before new executions are refused: CPU because a busy
+ * container is expected to use its cores in bursts (that is what the concurrency bound is for), heap
+ * because "used" includes garbage the next collection frees. A threshold of 1 or more disables that check.
  */
 final class LoadGate {
     private final double maxCpuLoad;
     private final double maxHeapFraction;
     private final int cpuSamplesInARow;
+    private final int heapSamplesInARow;
     private int cpuHighSamples;
+    private int heapHighSamples;
 
-    LoadGate(double maxCpuLoad, double maxHeapFraction, int cpuSamplesInARow) {
+    LoadGate(double maxCpuLoad, double maxHeapFraction, int cpuSamplesInARow, int heapSamplesInARow) {
         this.maxCpuLoad = maxCpuLoad;
         this.maxHeapFraction = maxHeapFraction;
         this.cpuSamplesInARow = Math.max(1, cpuSamplesInARow);
+        this.heapSamplesInARow = Math.max(1, heapSamplesInARow);
     }
 
     /**
@@ -31,9 +33,16 @@ final class LoadGate {
         } else {
             cpuHighSamples = 0;
         }
-        boolean cpu = cpuHighSamples >= cpuSamplesInARow;
-        boolean heap = maxHeapFraction < 1 && heapMax > 0 && (double) heapUsed / heapMax > maxHeapFraction;
-        return cpu || heap;
+        if (heapAbove(heapUsed, heapMax)) {
+            heapHighSamples++;
+        } else {
+            heapHighSamples = 0;
+        }
+        return cpuHighSamples >= cpuSamplesInARow || heapHighSamples >= heapSamplesInARow;
+    }
+
+    private boolean heapAbove(long heapUsed, long heapMax) {
+        return maxHeapFraction < 1 && heapMax > 0 && (double) heapUsed / heapMax > maxHeapFraction;
     }
 
     /** Why the last answer was "overloaded", for the shell; empty when it was not. */
@@ -42,7 +51,7 @@ final class LoadGate {
         if (cpuHighSamples >= cpuSamplesInARow) {
             sb.append(String.format("process CPU %.0f%% > %.0f%%", cpuLoad * 100, maxCpuLoad * 100));
         }
-        if (maxHeapFraction < 1 && heapMax > 0 && (double) heapUsed / heapMax > maxHeapFraction) {
+        if (heapHighSamples >= heapSamplesInARow) {
             sb.append(sb.length() > 0 ? ", " : "").append(String.format("heap %.0f%% > %.0f%%",
                     100.0 * heapUsed / heapMax, maxHeapFraction * 100));
         }

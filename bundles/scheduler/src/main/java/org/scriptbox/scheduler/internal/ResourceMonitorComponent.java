@@ -51,8 +51,12 @@ public final class ResourceMonitorComponent implements ResourceMonitor {
         int cpu_samples() default 3;
 
         @AttributeDefinition(description = "Heap in use as a fraction of the maximum heap above which new"
-                + " executions are refused; 1 disables the check.")
+                + " executions are refused once it lasts heap.samples samples; 1 disables the check.")
         double max_heap_fraction() default 0.9;
+
+        @AttributeDefinition(description = "Samples in a row the heap must exceed max.heap.fraction (garbage"
+                + " counts as used until the next collection).")
+        int heap_samples() default 2;
 
         @AttributeDefinition(description = "Milliseconds between samples.")
         int sample_interval_ms() default 500;
@@ -101,7 +105,8 @@ public final class ResourceMonitorComponent implements ResourceMonitor {
     }
 
     private static LoadGate gate(Config config) {
-        return new LoadGate(config.max_cpu_load(), config.max_heap_fraction(), config.cpu_samples());
+        return new LoadGate(config.max_cpu_load(), config.max_heap_fraction(), config.cpu_samples(),
+                config.heap_samples());
     }
 
     @Deactivate

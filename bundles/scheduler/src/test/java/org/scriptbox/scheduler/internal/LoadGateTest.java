@@ -10,9 +10,10 @@ public class LoadGateTest {
     private static final long MAX = 1000;
 
     @Test
-    public void heapOverItsThresholdRefusesAtOnce() {
-        LoadGate gate = new LoadGate(0.9, 0.8, 3);
+    public void heapOverItsThresholdForTwoSamplesRefuses() {
+        LoadGate gate = new LoadGate(0.9, 0.8, 3, 2);
         assertFalse(gate.overloaded(0.1, 800, MAX));
+        assertFalse("garbage may be collected before the next sample", gate.overloaded(0.1, 801, MAX));
         assertTrue(gate.overloaded(0.1, 801, MAX));
         assertEquals("heap 80% > 80%", gate.reason(0.1, 801, MAX).replace("80.1", "80"));
         assertFalse(gate.overloaded(0.1, 500, MAX));
@@ -20,7 +21,7 @@ public class LoadGateTest {
 
     @Test
     public void cpuMustStayHighForSeveralSamples() {
-        LoadGate gate = new LoadGate(0.9, 0.99, 3);
+        LoadGate gate = new LoadGate(0.9, 0.99, 3, 1);
         assertFalse(gate.overloaded(0.95, 0, MAX));
         assertFalse(gate.overloaded(0.97, 0, MAX));
         assertTrue(gate.overloaded(0.99, 0, MAX));
@@ -31,10 +32,10 @@ public class LoadGateTest {
 
     @Test
     public void thresholdsOfOneDisableTheChecksAndUnknownCpuIsIgnored() {
-        LoadGate gate = new LoadGate(1.0, 1.0, 1);
+        LoadGate gate = new LoadGate(1.0, 1.0, 1, 1);
         assertFalse(gate.overloaded(1.0, MAX, MAX));
-        LoadGate cpuOnly = new LoadGate(0.5, 1.0, 1);
+        LoadGate cpuOnly = new LoadGate(0.5, 1.0, 1, 1);
         assertFalse(cpuOnly.overloaded(-1, 0, MAX));
-        assertFalse("no heap limit", new LoadGate(1.0, 0.5, 1).overloaded(0, 10, -1));
+        assertFalse("no heap limit", new LoadGate(1.0, 0.5, 1, 1).overloaded(0, 10, -1));
     }
 }

@@ -77,7 +77,11 @@ public class SchedCommands {
                 times = new ArrayList<>();
                 if (e.nextFire() != null) {
                     times.add(e.nextFire());
-                    for (Instant t : s.nextFireTimes(e.spec(), e.nextFire(), count)) {
+                    // after the next fire an interval runs every interval: its first-run delay is spent
+                    ScheduleSpec sp = e.spec();
+                    ScheduleSpec following = sp.kind() == ScheduleSpec.Kind.INTERVAL ? new ScheduleSpec(sp.kind(), null,
+                            null, sp.interval(), null, null, sp.overlap(), sp.misfire()) : sp;
+                    for (Instant t : s.nextFireTimes(following, e.nextFire(), count)) {
                         if (times.size() < count && t.isAfter(e.nextFire()) && e.spec().kind() != ScheduleSpec.Kind.ONCE) {
                             times.add(t);
                         }
