@@ -13,6 +13,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 
 import org.junit.After;
 import org.junit.Test;
@@ -63,6 +66,45 @@ public class LauncherIT {
 
         first.process.toHandle().destroy();
         assertTrue(first.process.waitFor(STOP_BOUND.toSeconds(), TimeUnit.SECONDS));
+    }
+
+    @Test
+    public void bundleThatCannotResolveIsNamedWithItsMissingRequirementInTheLog() throws Exception {
+        Path deploy = Distribution.freshFolder("launch-broken-deploy");
+        Path data = Distribution.freshFolder("launch-broken-data");
+        writeBundle(deploy.resolve("broken-driver.jar"), "org.example.broken.driver", "org.example.nowhere");
+        Output out = launch("--no-console", "--deploy", deploy.toString(), "--data", data.toString());
+        out.await("scriptbox ready", START_BOUND);
+
+        Path log = data.resolve("log/scriptbox.log");
+        String line = Await.until("the resolution failure in " + log, Duration.ofSeconds(20),
+                () -> readLines(log).stream().filter(l -> l.contains("org.example.broken.driver")
+                        && l.contains("missing requirement")).findFirst().orElse(null), l -> l != null);
+        assertTrue(line, line.contains("org.example.nowhere"));
+        out.process.toHandle().destroy();
+        assertTrue(out.process.waitFor(STOP_BOUND.toSeconds(), TimeUnit.SECONDS));
+    }
+
+    private static List<String> readLines(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file) : List.of();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A minimal bundle importing a package nobody exports. */
+    private static void writeBundle(Path jar, String symbolicName, String missingPackage) throws IOException {
+        Manifest mf = new Manifest();
+        Attributes a = mf.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", symbolicName);
+        a.putValue("Bundle-Version", "1.0.0");
+        a.putValue("Import-Package", missingPackage);
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf)) {
+            out.flush();
+        }
     }
 
     @Test
