@@ -154,6 +154,32 @@ public class ScriptDeployIT {
     }
 
     @Test
+    public void everyKindOfBadMetadataIsPointedAtAndTheLiveVersionStays() throws Exception {
+        write(folder().resolve("meta.toml"), "version = \"1.0.0\"\npermissions = []\n");
+        write(folder().resolve("meta.lua"), "return 'v1'\n");
+        awaitStatus(manager(), "meta", ScriptStatus.COMPILED);
+        String[][] cases = {
+            {"version = \n", "meta.toml:1:11: invalid TOML"},
+            {"version = \"1.0\"\n", "meta.toml:1:1: \"version\": \"1.0\" is not a semantic version"},
+            {"version = \"1.0.1\"\ntags = [\"a\", 2]\n", "meta.toml:2:14: \"tags\" must contain only strings"},
+            {"permissions = [\"device:read\", \"device:fly\"]\n", "meta.toml:1:31: \"permissions\": unknown permission"},
+            {"[limits]\nmax_call_depth = -1\n", "meta.toml:2:1: \"limits.max_call_depth\" must be between 1"},
+            {"[schedule]\nkind = \"weekly\"\n", "meta.toml:2:1: \"schedule.kind\": \"weekly\" is not one of"},
+            {"[schedule]\nkind = \"interval\"\n", "meta.toml:2:1: an \"interval\" schedule needs \"interval\""},
+            {"name = \"other\"\n", "meta.toml:1:1: name \"other\" differs from the file name"},
+            {"created_at = 2026-13-01T00:00:00Z\n", "meta.toml:1:19: invalid TOML"},
+            {"version = \"0.9.0\"\npermissions = []\n", "version 0.9.0 is lower than the deployed 1.0.0"},
+        };
+        for (String[] c : cases) {
+            write(folder().resolve("meta.toml"), c[0]);
+            ScriptError e = Await.until("error " + c[1], BOUND, () -> manager().get("meta").get().lastError(),
+                    err -> err != null && err.toString().startsWith(c[1]));
+            assertTrue(e.toString(), e.kind() == ErrorKind.METADATA || e.kind() == ErrorKind.REFUSED);
+            assertEquals("after " + c[1], List.of("v1"), run(manager(), "meta").values());
+        }
+    }
+
+    @Test
     public void deletedScriptIsGoneAndItsRunningExecutionCancelled() throws Exception {
         ServiceRegistration<ScriptLibrary> waiting = registerWaitLibrary();
         try {
