@@ -215,6 +215,9 @@ public class DeviceApi implements ScriptLibrary {
             ChannelValue v = read.get(c);
             if (v == null) {
                 errors.put(c, "no value");
+            } else if (v.ok() && !Double.isFinite(v.value())) {
+                // A driver's NaN would poison the script's arithmetic silently: report it as a failed channel.
+                errors.put(c, "bad value from the device: " + v.value());
             } else if (v.ok()) {
                 values.put(c, v.value());
             } else {
