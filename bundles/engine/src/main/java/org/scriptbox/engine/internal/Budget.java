@@ -1,0 +1,279 @@
+package org.scriptbox.engine.internal;
+
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.LuaClosure;
+import org.luaj.vm2.LuaFunction;
+import org.luaj.vm2.LuaThread;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Prototype;
+import org.luaj.vm2.Varargs;
+import org.luaj.vm2.lib.DebugLib;
+import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.ResourceLimits;
+import org.scriptbox.api.engine.Cancellation;
+
+/**
+ * The instruction budget, deadline, cancel check and call-depth limit of one execution.
+ *
+ * <p>Why a {@link DebugLib} subclass: Luaj's interpreter calls {@code globals.debuglib.onCall},
+ * {@code onInstruction} and {@code onReturn} whenever a debuglib is installed. Installing this object as
+ * {@code globals.debuglib} — without ever calling it as a library, so scripts get no {@code debug}
+ * table — lets the engine count every instruction of every coroutine of the execution (they all share
+ * the globals), while doing none of DebugLib's call-stack bookkeeping, which is what makes the standard
+ * debug hook cost 2x. The hot path decrements a counter and stores the pc; every {@link #CHECK_INTERVAL}
+ * instructions the slow path checks the budget, the deadline, the cancel flag and the memory meter.
+ *
+ * <p>Breaking a limit throws a {@link LimitBreach} (an {@link Error}: {@code pcall} cannot catch it) and
+ * trips the budget: every later instruction throws it again, in every coroutine.
+ *
+ * <p>Luaj appends {@code debuglib.traceback(level)} to every runtime error message; {@link #traceback}
+ * answers with this class's own traceback behind {@link #TRACEBACK_MARK}, which the engine's
+ * {@code pcall} and the result conversion cut off again.
+ */
+final class Budget extends DebugLib {
+    /** Instructions between two slow-path checks: ~40 µs of Lua at Luaj speed, so deadlines hold to ~1 ms. */
+    static final int CHECK_INTERVAL = 4096;
+    /** Luaj overflows the Java stack at ~2,450 Lua levels (less on a coroutine thread): stay far below. */
+    static final int MAX_CALL_DEPTH = 200;
+    /** Separates an error message from the traceback Luaj appends to it. */
+    static final String TRACEBACK_MARK = "\u0000stack traceback:";
+    private static final int TRACEBACK_FRAMES = 20;
+
+    private final Globals globals;
+    private final ResourceLimits limits;
+    private final Cancellation cancellation;
+    private final long deadlineNanos;
+    private final int maxDepth;
+    private final AllocationMeter meter;
+
+    /** Counts down to the next slow-path check. */
+    private int ticks;
+    /** The value {@link #ticks} started from at the last check. */
+    private int chunk;
+    /** Instructions accounted at slow-path checks. */
+    private long executed;
+    /** The pc of the instruction being run (by whichever coroutine runs now: only one runs at a time). */
+    private int lastPc;
+    /** Bytes allocated by the execution's threads, as of the last accounting. */
+    private long allocated;
+    private volatile LimitBreach breach;
+
+    Budget(Globals globals, ResourceLimits limits, Cancellation cancellation, long deadlineNanos, AllocationMeter meter) {
+        this.globals = globals;
+        this.limits = limits;
+        this.cancellation = cancellation;
+        this.deadlineNanos = deadlineNanos;
+        this.maxDepth = Math.min(limits.maxCallDepth(), MAX_CALL_DEPTH);
+        this.meter = meter;
+        this.chunk = (int) Math.min(CHECK_INTERVAL, limits.maxInstructions());
+        this.ticks = chunk;
+    }
+
+    // ---- hot path -------------------------------------------------------------------------------
+
+    @Override
+    public void onCall(LuaClosure c, Varargs varargs, LuaValue[] stack) {
+        frames().push(c, lastPc, this);
+        if (--ticks <= 0) {
+            check();
+        }
+    }
+
+    /** Called by {@code pcall}/{@code xpcall}: a Java frame, counted for depth and balanced by onReturn. */
+    @Override
+    public void onCall(LuaFunction f) {
+        frames().push(f, lastPc, this);
+    }
+
+    @Override
+    public void onInstruction(int pc, Varargs v, int top) {
+        lastPc = pc;
+        if (--ticks <= 0) {
+            check();
+        }
+    }
+
+    @Override
+    public void onReturn() {
+        frames().pop();
+    }
+
+    @Override
+    public String traceback(int level) {
+        return TRACEBACK_MARK + tracebackText();
+    }
+
+    // ---- slow path ------------------------------------------------------------------------------
+
+    /** Checks everything; called every {@link #CHECK_INTERVAL} instructions and by library functions. */
+    void check() {
+        LimitBreach b = breach;
+        if (b != null) {
+            ticks = 0;
+            throw b;
+        }
+        executed += chunk - ticks;
+        if (cancellation.isCancelled()) {
+            trip(ErrorKind.CANCELLED, "cancelled: " + cancellation.reason());
+        }
+        if (System.nanoTime() - deadlineNanos > 0) {
+            trip(ErrorKind.TIMEOUT, "execution time limit of " + limits.maxExecutionTime().toMillis() + " ms exceeded");
+        }
+        if (executed >= limits.maxInstructions()) {
+            trip(ErrorKind.LIMIT, "instruction limit of " + limits.maxInstructions() + " exceeded");
+        }
+        checkMemory();
+        chunk = (int) Math.min(CHECK_INTERVAL, limits.maxInstructions() - executed);
+        ticks = chunk;
+    }
+
+    /** Accounts what the current thread allocated since its last accounting, and checks the memory limit. */
+    void checkMemory() {
+        Frames f = frames();
+        long now = meter.currentThreadAllocatedBytes();
+        allocated += now - f.allocMark;
+        f.allocMark = now;
+        if (allocated > limits.maxMemoryBytes()) {
+            trip(ErrorKind.LIMIT, "memory limit of " + limits.maxMemoryBytes() + " bytes exceeded ("
+                    + allocated + " bytes allocated)");
+        }
+    }
+
+    /** Ends the execution with a limit error at the script's current position. Never returns. */
+    LimitBreach trip(ErrorKind kind, String message) {
+        LimitBreach b = breach;
+        if (b == null) {
+            Position where = currentPosition();
+            b = new LimitBreach(kind, message, where.file, where.line, tracebackText());
+            breach = b;
+        }
+        ticks = 0;
+        throw b;
+    }
+
+    /** Trips from outside the execution's threads is not allowed; cancel goes through the flag. */
+    LimitBreach breach() {
+        return breach;
+    }
+
+    long instructions() {
+        return executed + (chunk - ticks);
+    }
+
+    long allocatedBytes() {
+        return allocated;
+    }
+
+    /** Adds bytes that a thread allocated after its last accounting (a coroutine thread that ended). */
+    void addAllocated(long bytes) {
+        allocated += bytes;
+    }
+
+    int maxDepth() {
+        return maxDepth;
+    }
+
+    void depthExceeded() {
+        trip(ErrorKind.LIMIT, "call depth limit of " + maxDepth + " exceeded (stack overflow)");
+    }
+
+    // ---- frames and traceback -------------------------------------------------------------------
+
+    Frames frames() {
+        LuaThread t = globals.running;
+        Object cs = t.callstack;
+        if (cs instanceof Frames) {
+            return (Frames) cs;
+        }
+        Frames f = new Frames(maxDepth, meter.currentThreadAllocatedBytes());
+        t.callstack = f;
+        return f;
+    }
+
+    /** Frames of the running coroutine, innermost first, as {@code chunk:line} with its pc. */
+    private Position currentPosition() {
+        Frames f = frames();
+        int pc = lastPc;
+        for (int i = f.depth - 1; i >= 0; i--) {
+            if (f.functions[i] instanceof LuaClosure) {
+                return Position.of(((LuaClosure) f.functions[i]).p, pc);
+            }
+            pc = f.callerPcs[i];
+        }
+        return new Position(null, 0);
+    }
+
+    String tracebackText() {
+        Frames f = frames();
+        StringBuilder sb = new StringBuilder();
+        int pc = lastPc;
+        int shown = 0;
+        for (int i = f.depth - 1; i >= 0; i--) {
+            LuaFunction fn = f.functions[i];
+            if (fn instanceof LuaClosure) {
+                if (shown++ == TRACEBACK_FRAMES) {
+                    sb.append("\n\t...");
+                    break;
+                }
+                Prototype p = ((LuaClosure) fn).p;
+                Position pos = Position.of(p, pc);
+                sb.append("\n\t").append(pos).append(": in ")
+                        .append(p.linedefined == 0 ? "main chunk" : "function <" + pos.file + ":" + p.linedefined + ">");
+            }
+            pc = f.callerPcs[i];
+        }
+        return sb.toString();
+    }
+
+    /** A script position. */
+    static final class Position {
+        final String file;
+        final int line;
+
+        Position(String file, int line) {
+            this.file = file;
+            this.line = line;
+        }
+
+        static Position of(Prototype p, int pc) {
+            int line = p.lineinfo != null && pc >= 0 && pc < p.lineinfo.length ? p.lineinfo[pc] : 0;
+            return new Position(p.source == null ? "?" : p.source.tojstring(), line);
+        }
+
+        @Override
+        public String toString() {
+            return file + ":" + line;
+        }
+    }
+
+    /** The call stack of one coroutine (or the main thread): functions and the pc each caller was at. */
+    static final class Frames {
+        final LuaFunction[] functions;
+        final int[] callerPcs;
+        int depth;
+        /** The owning Java thread's allocated-bytes counter at its last accounting. */
+        long allocMark;
+
+        Frames(int maxDepth, long allocMark) {
+            functions = new LuaFunction[maxDepth + 1];
+            callerPcs = new int[maxDepth + 1];
+            this.allocMark = allocMark;
+        }
+
+        void push(LuaFunction fn, int callerPc, Budget budget) {
+            int d = depth;
+            if (d >= functions.length - 1) {
+                budget.depthExceeded();
+            }
+            functions[d] = fn;
+            callerPcs[d] = callerPc;
+            depth = d + 1;
+        }
+
+        void pop() {
+            if (depth > 0) {
+                functions[--depth] = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package org.scriptbox.engine.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaThread;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+import org.luaj.vm2.lib.OneArgFunction;
+import org.luaj.vm2.lib.VarArgFunction;
+import org.luaj.vm2.lib.ZeroArgFunction;
+import org.scriptbox.api.ErrorKind;
+
+/**
+ * The {@code coroutine} library of one execution, bounded. In Luaj every coroutine is a Java thread,
+ * so: at most {@code maxCoroutines} may be alive (not dead) at once, and when the execution ends —
+ * normally, on error, timeout or cancel — every coroutine thread it started is interrupted, which makes
+ * Luaj unwind it ({@code OrphanedThread}), instead of waiting for Luaj's 5-second orphan check.
+ * Each coroutine body runs through {@link Body}, which registers its thread, makes the execution
+ * current on it, and accounts its allocated bytes and CPU time.
+ */
+final class Coroutines {
+    private final Execution execution;
+    private final Globals globals;
+    private final int max;
+    private final List<LuaThread> created = new ArrayList<>();
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private volatile long coroutineCpuNanos;
+
+    Coroutines(Execution execution, Globals globals, int max) {
+        this.execution = execution;
+        this.globals = globals;
+        this.max = max;
+    }
+
+    LuaTable library() {
+        LuaTable t = new LuaTable();
+        t.set("create", new OneArgFunction() {
+            @Override
+            public LuaValue call(LuaValue f) {
+                return create(f.checkfunction());
+            }
+        });
+        t.set("wrap", new OneArgFunction() {
+            @Override
+            public LuaValue call(LuaValue f) {
+                final LuaThread thread = create(f.checkfunction());
+                return new VarArgFunction() {
+                    @Override
+                    public Varargs invoke(Varargs args) {
+                        Varargs r = thread.resume(args);
+                        if (r.arg1().toboolean()) {
+                            return r.subargs(2);
+                        }
+                        LuaValue message = r.arg(2);
+                        throw message.isstring() ? new LuaError(message.tojstring(), 0) : new LuaError(message);
+                    }
+                };
+            }
+        });
+        t.set("resume", new VarArgFunction() {
+            @Override
+            public Varargs invoke(Varargs args) {
+                return args.checkthread(1).resume(args.subargs(2));
+            }
+        });
+        t.set("yield", new VarArgFunction() {
+            @Override
+            public Varargs invoke(Varargs args) {
+                return globals.yield(args);
+            }
+        });
+        t.set("status", new OneArgFunction() {
+            @Override
+            public LuaValue call(LuaValue co) {
+                return valueOf(co.checkthread().getStatus());
+            }
+        });
+        t.set("running", new VarArgFunction() {
+            @Override
+            public Varargs invoke(Varargs args) {
+                LuaThread r = globals.running;
+                return varargsOf(r, valueOf(r.isMainThread()));
+            }
+        });
+        t.set("isyieldable", new ZeroArgFunction() {
+            @Override
+            public LuaValue call() {
+                return valueOf(!globals.running.isMainThread());
+            }
+        });
+        return t;
+    }
+
+    private LuaThread create(LuaValue function) {
+        created.removeIf(c -> c.state.status == LuaThread.STATUS_DEAD);
+        threads.removeIf(t -> !t.isAlive());
+        if (created.size() >= max) {
+            execution.budget().trip(ErrorKind.LIMIT, "coroutine limit of " + max + " alive at once exceeded");
+        }
+        LuaThread thread = new LuaThread(globals, new Body(function));
+        created.add(thread);
+        return thread;
+    }
+
+    /** Ends every coroutine thread of the execution and waits, bounded, until they are gone. */
+    void endAll(long waitMillis) {
+        for (Thread t : threads) {
+            t.interrupt();
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        for (Thread t : threads) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Coroutine threads still alive (0 once {@link #endAll} has done its work). */
+    int liveThreads() {
+        int n = 0;
+        for (Thread t : threads) {
+            if (t.isAlive()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    long cpuNanos() {
+        return coroutineCpuNanos;
+    }
+
+    /** Runs a coroutine's function on the coroutine's own thread, as part of the execution. */
+    private final class Body extends VarArgFunction {
+        private final LuaValue function;
+
+        Body(LuaValue function) {
+            this.function = function;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            Thread me = Thread.currentThread();
+            threads.add(me);
+            Execution.CURRENT.set(execution);
+            AllocationMeter meter = AllocationMeter.INSTANCE;
+            long cpu0 = meter.currentThreadCpuNanos();
+            Budget.Frames frames = execution.budget().frames();
+            try {
+                return function.invoke(args);
+            } finally {
+                execution.budget().addAllocated(meter.currentThreadAllocatedBytes() - frames.allocMark);
+                frames.allocMark = meter.currentThreadAllocatedBytes();
+                synchronized (Coroutines.this) {
+                    coroutineCpuNanos += meter.currentThreadCpuNanos() - cpu0;
+                }
+                Execution.CURRENT.remove();
+            }
+        }
+    }
+}

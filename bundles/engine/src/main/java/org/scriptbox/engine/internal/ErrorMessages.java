@@ -1,0 +1,74 @@
+package org.scriptbox.engine.internal;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaValue;
+import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.ScriptError;
+
+/** Turns Luaj's error messages into what scripts and people see. */
+final class ErrorMessages {
+    /** Luaj prefixes a message with {@code chunk:line} and a space (or {@code chunk:line:}). */
+    private static final Pattern POSITION = Pattern.compile("^([^\\s:]+):(\\d+):? (.*)$", Pattern.DOTALL);
+
+    private ErrorMessages() {
+    }
+
+    /** The message without the traceback Luaj appended (see {@link Budget#traceback}). */
+    static String withoutTraceback(String message) {
+        if (message == null) {
+            return null;
+        }
+        int cut = tracebackStart(message);
+        return cut < 0 ? message : message.substring(0, cut);
+    }
+
+    /** Where the traceback Luaj appended starts (with the newline Luaj puts before it), or -1. */
+    private static int tracebackStart(String message) {
+        int cut = message.indexOf(Budget.TRACEBACK_MARK);
+        return cut > 0 && message.charAt(cut - 1) == '\n' ? cut - 1 : cut;
+    }
+
+    /** The value {@code pcall} returns for an error: the error object, or its message without traceback. */
+    static LuaValue errorValue(LuaError e) {
+        LuaValue object = e.getMessageObject();
+        if (object != null && !object.isstring()) {
+            return object;
+        }
+        String m = withoutTraceback(e.getMessage());
+        return m == null ? LuaValue.NIL : LuaValue.valueOf(normalized(m));
+    }
+
+    /** {@code chunk:line message} (Luaj's form) becomes {@code chunk:line: message} (Lua's). */
+    static String normalized(String message) {
+        Matcher m = POSITION.matcher(message);
+        return m.matches() ? m.group(1) + ":" + m.group(2) + ": " + m.group(3) : message;
+    }
+
+    static ScriptError runtimeError(LuaError e, ErrorKind kind) {
+        String full = e.getMessage();
+        LuaValue object = e.getMessageObject();
+        String traceback = null;
+        if (full != null) {
+            int cut = tracebackStart(full);
+            if (cut >= 0) {
+                traceback = "stack traceback:" + full.substring(full.indexOf(Budget.TRACEBACK_MARK)
+                        + Budget.TRACEBACK_MARK.length());
+                full = full.substring(0, cut);
+            }
+        }
+        if (object != null && !object.isstring()) {
+            full = "error object is a " + object.typename() + " value";
+        }
+        if (full == null) {
+            full = "error";
+        }
+        Matcher m = POSITION.matcher(full);
+        if (m.matches()) {
+            return new ScriptError(kind, m.group(3), m.group(1), Integer.parseInt(m.group(2)), 0, traceback);
+        }
+        return new ScriptError(kind, full, null, 0, 0, traceback);
+    }
+}

@@ -1,0 +1,48 @@
+package org.scriptbox.engine.internal;
+
+import java.time.Duration;
+
+import org.luaj.vm2.Prototype;
+import org.scriptbox.api.engine.CompiledScript;
+
+/**
+ * A compiled chunk. A Luaj {@link Prototype} is never modified by running it, so one instance is
+ * shared by all executions and threads; each execution wraps it in a closure over its own globals.
+ */
+final class LuaCompiledScript implements CompiledScript {
+    private final String chunkName;
+    private final Prototype prototype;
+    private final Duration compileTime;
+    private final long retainedBytes;
+
+    LuaCompiledScript(String chunkName, Prototype prototype, Duration compileTime, long retainedBytes) {
+        this.chunkName = chunkName;
+        this.prototype = prototype;
+        this.compileTime = compileTime;
+        this.retainedBytes = retainedBytes;
+    }
+
+    @Override
+    public String chunkName() {
+        return chunkName;
+    }
+
+    @Override
+    public Duration compileTime() {
+        return compileTime;
+    }
+
+    @Override
+    public long retainedBytes() {
+        return retainedBytes;
+    }
+
+    Prototype prototype() {
+        return prototype;
+    }
+
+    @Override
+    public String toString() {
+        return "CompiledScript[" + chunkName + "]";
+    }
+}

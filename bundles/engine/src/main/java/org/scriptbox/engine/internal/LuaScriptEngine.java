@@ -1,0 +1,147 @@
+package org.scriptbox.engine.internal;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.ScriptError;
+import org.scriptbox.api.ScriptStatus;
+import org.scriptbox.api.engine.CompiledScript;
+import org.scriptbox.api.engine.ExecutionRequest;
+import org.scriptbox.api.engine.ScriptEngine;
+import org.scriptbox.api.engine.ScriptFunction;
+import org.scriptbox.api.engine.ScriptLibrary;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine service: compiles Lua once, runs it many times in fresh sandboxes ({@link Execution}),
+ * and installs the functions of every {@link ScriptLibrary} service as globals (whiteboard).
+ */
+@Component(service = ScriptEngine.class)
+@Designate(ocd = LuaScriptEngine.Config.class)
+public final class LuaScriptEngine implements ScriptEngine {
+    static final String VERSION = "1.0.0";
+    private static final Logger LOG = LoggerFactory.getLogger(LuaScriptEngine.class);
+    /** Globals a library may not replace: the sandbox's own functions and tables. */
+    private static final Set<String> RESERVED = Set.of("assert", "error", "getmetatable", "ipairs", "next",
+            "pairs", "pcall", "print", "rawequal", "rawget", "rawlen", "rawset", "select", "setmetatable",
+            "tonumber", "tostring", "type", "xpcall", "load", "require", "collectgarbage", "_G", "_VERSION",
+            "string", "table", "math", "os", "coroutine");
+
+    @ObjectClassDefinition(name = "scriptbox Lua engine")
+    public @interface Config {
+        @AttributeDefinition(description = "Largest Lua source the engine compiles, in bytes (bounds compile time and memory).")
+        int max_source_bytes() default 1024 * 1024;
+    }
+
+    private final ScriptCompiler compiler;
+    private final List<ScriptLibrary> libraries = new CopyOnWriteArrayList<>();
+    private volatile Map<String, Execution.LibraryEntry> functions = Map.of();
+
+    @Activate
+    public LuaScriptEngine(Config config) {
+        this(config.max_source_bytes());
+    }
+
+    /** For tests and the benchmark harness: an engine outside OSGi. */
+    public LuaScriptEngine(int maxSourceBytes) {
+        this.compiler = new ScriptCompiler(maxSourceBytes);
+        Sandbox.STRING.length(); // sets up the shared, read-only string metatable now, not in the first execution
+    }
+
+    public LuaScriptEngine() {
+        this(1024 * 1024);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void addLibrary(ScriptLibrary library) {
+        libraries.add(library);
+        rebuildFunctions();
+    }
+
+    public void removeLibrary(ScriptLibrary library) {
+        libraries.remove(library);
+        rebuildFunctions();
+    }
+
+    private synchronized void rebuildFunctions() {
+        Map<String, Execution.LibraryEntry> all = new LinkedHashMap<>();
+        for (ScriptLibrary library : libraries) {
+            Map<String, ScriptFunction> offered;
+            try {
+                offered = library.functions();
+            } catch (RuntimeException e) {
+                LOG.warn("script library '{}' failed to list its functions; skipped", safeName(library), e);
+                continue;
+            }
+            for (Map.Entry<String, ScriptFunction> f : offered.entrySet()) {
+                String name = f.getKey();
+                if (RESERVED.contains(name) || !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                    LOG.warn("script library '{}' offers function '{}', which is reserved or not a Lua name; skipped",
+                            safeName(library), name);
+                } else if (all.containsKey(name)) {
+                    LOG.warn("script library '{}' offers function '{}', already offered by '{}'; skipped",
+                            safeName(library), name, all.get(name).library);
+                } else {
+                    all.put(name, new Execution.LibraryEntry(safeName(library), f.getValue()));
+                }
+            }
+        }
+        functions = Collections.unmodifiableMap(all);
+    }
+
+    private static String safeName(ScriptLibrary library) {
+        try {
+            return library.name();
+        } catch (RuntimeException e) {
+            return library.getClass().getName();
+        }
+    }
+
+    @Override
+    public String version() {
+        return VERSION;
+    }
+
+    @Override
+    public CompiledScript compile(String chunkName, String source) {
+        long t0 = System.nanoTime();
+        LuaCompiledScript compiled = compiler.compile(chunkName, source);
+        return new LuaCompiledScript(chunkName, compiled.prototype(), Duration.ofNanos(System.nanoTime() - t0),
+                PrototypeSize.estimate(compiled.prototype()));
+    }
+
+    @Override
+    public ExecutionResult execute(CompiledScript script, ExecutionRequest request) {
+        if (!(script instanceof LuaCompiledScript)) {
+            return refused(request, "script was not compiled by this engine");
+        }
+        try {
+            return new Execution(request, compiler, functions).run((LuaCompiledScript) script);
+        } catch (RuntimeException | StackOverflowError e) {
+            LOG.error("engine failure running {}", request.scriptName(), e);
+            return refused(request, "engine failure: " + e);
+        }
+    }
+
+    private static ExecutionResult refused(ExecutionRequest request, String message) {
+        return new ExecutionResult(request.scriptName(), request.executionId(), ScriptStatus.FAILED, List.of(),
+                ScriptError.of(ErrorKind.RUNTIME, message), java.time.Instant.now(), Duration.ZERO, 0, 0,
+                Duration.ZERO, 0);
+    }
+}

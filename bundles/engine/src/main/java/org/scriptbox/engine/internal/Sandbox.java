@@ -1,0 +1,82 @@
+package org.scriptbox.engine.internal;
+
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.lib.OsLib;
+import org.luaj.vm2.lib.StringLib;
+import org.luaj.vm2.lib.TableLib;
+import org.luaj.vm2.lib.jse.JseMathLib;
+
+/**
+ * The library functions every execution starts from, built once. What is left out, and why:
+ * <ul>
+ * <li>{@code io}, {@code package}, {@code dofile}, {@code loadfile}: files are not the script's business;
+ * {@code require} is the engine's own and answers only with other deployed scripts.</li>
+ * <li>{@code debug}: it reaches into other functions' locals, upvalues and hooks (the budget).</li>
+ * <li>{@code luajava}: it reaches any Java class.</li>
+ * <li>{@code os} except {@code time}, {@code clock}, {@code date}: the rest runs programs, touches files,
+ * reads the environment or exits the JVM.</li>
+ * <li>{@code string.dump} and binary chunks: hand-made bytecode can break the VM's invariants.</li>
+ * <li>{@code collectgarbage} except {@code "count"}: a script must not drive the JVM's collector.</li>
+ * <li>{@code math.random}/{@code randomseed}: replaced per execution, so one script's seed is not another's.</li>
+ * </ul>
+ * Luaj keeps the string metatable in a static field, shared by every execution: it is set here, once,
+ * to a read-only table whose {@code __index} is a read-only copy of the string functions.
+ */
+final class Sandbox {
+    static final LuaTable STRING;
+    static final LuaTable TABLE;
+    static final LuaTable MATH;
+    static final LuaTable OS;
+
+    static {
+        Globals template = new Globals();
+        LuaTable pkg = new LuaTable();
+        pkg.set("loaded", new LuaTable());
+        template.set("package", pkg);
+        new StringLib().call(LuaValue.valueOf("string"), template);
+        new TableLib().call(LuaValue.valueOf("table"), template);
+        new JseMathLib().call(LuaValue.valueOf("math"), template);
+        new OsLib().call(LuaValue.valueOf("os"), template);
+
+        LuaTable string = copy((LuaTable) template.get("string"));
+        string.set("dump", LuaValue.NIL);
+        SafeStrings.install(string);
+        STRING = new ReadOnlyTable(string);
+        LuaString.s_metatable = new ReadOnlyTable(LuaValue.tableOf(new LuaValue[] {LuaValue.INDEX, STRING}));
+
+        LuaTable table = copy((LuaTable) template.get("table"));
+        SafeTables.install(table);
+        TABLE = table;
+
+        LuaTable math = copy((LuaTable) template.get("math"));
+        math.set("random", LuaValue.NIL);
+        math.set("randomseed", LuaValue.NIL);
+        MATH = math;
+
+        LuaTable os = new LuaTable();
+        LuaTable fullOs = (LuaTable) template.get("os");
+        for (String name : new String[] {"time", "clock", "date"}) {
+            os.set(name, fullOs.get(name));
+        }
+        OS = os;
+    }
+
+    private Sandbox() {
+    }
+
+    /** A fresh, writable table with {@code source}'s entries: each execution gets its own library tables. */
+    static LuaTable copy(LuaTable source) {
+        LuaTable t = new LuaTable();
+        LuaValue k = LuaValue.NIL;
+        while (true) {
+            org.luaj.vm2.Varargs next = source.next(k);
+            if ((k = next.arg1()).isnil()) {
+                return t;
+            }
+            t.rawset(k, next.arg(2));
+        }
+    }
+}

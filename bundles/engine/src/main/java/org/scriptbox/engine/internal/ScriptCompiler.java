@@ -1,0 +1,138 @@
+package org.scriptbox.engine.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.Prototype;
+import org.luaj.vm2.compiler.LuaC;
+import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.ScriptError;
+import org.scriptbox.api.ScriptException;
+
+/**
+ * Compiles Lua text (never binary chunks) into a {@link Prototype}, with errors as
+ * {@code chunk:line:column: message near 'token'}.
+ *
+ * <p>Luaj 3.0.1 reports only the line, and drops the token. The column comes from the byte offset at
+ * which the lexer stood when the parser gave up: the lexer has read the current token plus one
+ * look-ahead character, so the offending token is the last one that starts before that offset.
+ * {@link LuaTokens} re-lexes the source to find it.
+ *
+ * <p>Compilation is bounded: the source size is capped, Luaj's parser limits nesting to 200 levels,
+ * and a Java stack overflow in the parser is reported as a compile error instead of escaping.
+ */
+final class ScriptCompiler {
+    private static final Pattern LUAJ_MESSAGE = Pattern.compile("^.*?:(\\d+): (.*)$", Pattern.DOTALL);
+
+    private final int maxSourceBytes;
+
+    ScriptCompiler(int maxSourceBytes) {
+        this.maxSourceBytes = maxSourceBytes;
+    }
+
+    LuaCompiledScript compile(String chunkName, String source) {
+        Prototype p = compilePrototype(chunkName, source);
+        return new LuaCompiledScript(chunkName, p, Duration.ZERO, 0);
+    }
+
+    /** Compiles, or throws {@link ScriptException} of kind COMPILATION. */
+    Prototype compilePrototype(String chunkName, String source) {
+        // A final newline makes "the lexer reached the end" mean "the offending token is <eof>".
+        byte[] bytes = (source.endsWith("\n") ? source : source + "\n").getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > maxSourceBytes) {
+            throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION, "source is " + bytes.length
+                    + " bytes, more than the limit of " + maxSourceBytes, chunkName, 0, 0));
+        }
+        if (bytes.length >= 4 && bytes[0] == 0x1b) {
+            throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION,
+                    "binary chunks are not accepted", chunkName, 1, 1));
+        }
+        CountingStream in = new CountingStream(bytes);
+        try {
+            return LuaC.instance.compile(in, chunkName);
+        } catch (LuaError e) {
+            throw new ScriptException(syntaxError(chunkName, bytes, e.getMessage(), in));
+        } catch (StackOverflowError e) {
+            throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION,
+                    "source too deeply nested", chunkName, lineAt(bytes, in.read), 0));
+        } catch (IOException | RuntimeException e) {
+            throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION,
+                    "cannot compile: " + e, chunkName, 0, 0), e);
+        }
+    }
+
+    private static ScriptError syntaxError(String chunkName, byte[] src, String luajMessage, CountingStream in) {
+        String message = luajMessage == null ? "syntax error" : luajMessage;
+        int luajLine = 0;
+        Matcher m = LUAJ_MESSAGE.matcher(message);
+        if (m.matches()) {
+            luajLine = Integer.parseInt(m.group(1));
+            // Luaj adds the token's internal code, e.g. "unexpected symbol 61 (=)": the token comes below.
+            message = m.group(2).replaceFirst(" \\d+ \\(.*\\)$", "");
+        }
+        if (in.eof) {
+            int end = src.length;
+            return ScriptError.at(ErrorKind.COMPILATION, message + " near <eof>", chunkName,
+                    lineAt(src, end), columnAt(src, end));
+        }
+        // The lexer has read the offending token and one look-ahead character.
+        LuaTokens.Token token = LuaTokens.lastStartingBefore(src, in.read - 1);
+        if (token == null) {
+            return ScriptError.at(ErrorKind.COMPILATION, message, chunkName, luajLine, 0);
+        }
+        String text = new String(src, token.start, token.end - token.start, StandardCharsets.UTF_8);
+        if (text.length() > 40) {
+            text = text.substring(0, 37) + "...";
+        }
+        return ScriptError.at(ErrorKind.COMPILATION, message + " near '" + text + "'", chunkName,
+                lineAt(src, token.start), columnAt(src, token.start));
+    }
+
+    /** 1-based line of a byte offset. */
+    static int lineAt(byte[] src, int offset) {
+        int line = 1;
+        for (int i = 0; i < offset && i < src.length; i++) {
+            if (src[i] == '\n') {
+                line++;
+            }
+        }
+        return line;
+    }
+
+    /** 1-based column, in characters, of a byte offset. */
+    static int columnAt(byte[] src, int offset) {
+        int start = Math.min(offset, src.length);
+        while (start > 0 && src[start - 1] != '\n') {
+            start--;
+        }
+        return new String(src, start, Math.min(offset, src.length) - start, StandardCharsets.UTF_8).length() + 1;
+    }
+
+    /** Counts the bytes the lexer has read, and whether it reached the end. */
+    private static final class CountingStream extends InputStream {
+        private final ByteArrayInputStream in;
+        int read;
+        boolean eof;
+
+        CountingStream(byte[] bytes) {
+            in = new ByteArrayInputStream(bytes);
+        }
+
+        @Override
+        public int read() {
+            int c = in.read();
+            if (c < 0) {
+                eof = true;
+            } else {
+                read++;
+            }
+            return c;
+        }
+    }
+}

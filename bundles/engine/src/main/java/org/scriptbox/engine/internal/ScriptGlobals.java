@@ -1,0 +1,270 @@
+package org.scriptbox.engine.internal;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.SplittableRandom;
+
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.LuaClosure;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Prototype;
+import org.luaj.vm2.Varargs;
+import org.luaj.vm2.lib.BaseLib;
+import org.luaj.vm2.lib.OneArgFunction;
+import org.luaj.vm2.lib.VarArgFunction;
+import org.scriptbox.api.ScriptException;
+
+/**
+ * Fills one execution's fresh globals: Luaj's base functions minus the unsafe ones, the engine's own
+ * {@code print}, {@code pcall}, {@code xpcall}, {@code load}, {@code require} and
+ * {@code collectgarbage}, and per-execution copies of the shared library tables ({@link Sandbox}).
+ */
+final class ScriptGlobals {
+    /** Nothing in a script can write to the JVM's stdout: print goes to the script's log. */
+    private static final PrintStream NOWHERE = new PrintStream(OutputStream.nullOutputStream());
+
+    private ScriptGlobals() {
+    }
+
+    static void install(Globals g, Execution ex) {
+        g.STDOUT = NOWHERE;
+        g.STDERR = NOWHERE;
+        new BaseLib().call(LuaValue.valueOf("_G"), g);
+        g.compiler = null;
+        g.loader = null;
+        g.undumper = null;
+        g.finder = null;
+        for (String unsafe : new String[] {"dofile", "loadfile", "loadstring"}) {
+            g.set(unsafe, LuaValue.NIL);
+        }
+        g.set("print", new Print(g, ex));
+        g.set("pcall", new PCall(g));
+        g.set("xpcall", new XPCall(g));
+        g.set("load", new Load(ex));
+        g.set("require", new Require(ex));
+        g.set("collectgarbage", new CollectGarbage(ex));
+        g.set("string", Sandbox.copy(Sandbox.STRING));
+        g.set("table", Sandbox.copy(Sandbox.TABLE));
+        LuaTable math = Sandbox.copy(Sandbox.MATH);
+        Random random = new Random();
+        math.set("random", random);
+        math.set("randomseed", random.seed());
+        g.set("math", math);
+        g.set("os", Sandbox.copy(Sandbox.OS));
+    }
+
+    /** {@code print(...)}: one INFO line in the script's log, values joined by tabs as Lua does. */
+    static final class Print extends VarArgFunction {
+        private final Globals globals;
+        private final Execution ex;
+
+        Print(Globals globals, Execution ex) {
+            this.globals = globals;
+            this.ex = ex;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaValue tostring = globals.get("tostring");
+            StringBuilder sb = new StringBuilder();
+            for (int i = 1; i <= args.narg(); i++) {
+                if (i > 1) {
+                    sb.append('\t');
+                }
+                sb.append(tostring.call(args.arg(i)).tojstring());
+            }
+            ex.log().log("INFO", sb.toString());
+            return NONE;
+        }
+    }
+
+    /** Luaj's pcall, minus the traceback that Luaj appends to messages; a {@link LimitBreach} passes through. */
+    static final class PCall extends VarArgFunction {
+        private final Globals globals;
+
+        PCall(Globals globals) {
+            this.globals = globals;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaValue func = args.checkvalue(1);
+            globals.debuglib.onCall(this);
+            try {
+                return varargsOf(TRUE, func.invoke(args.subargs(2)));
+            } catch (LuaError e) {
+                return varargsOf(FALSE, ErrorMessages.errorValue(e));
+            } finally {
+                globals.debuglib.onReturn();
+            }
+        }
+    }
+
+    /** xpcall: the handler runs under the same budget; its own errors give "error in error handling". */
+    static final class XPCall extends VarArgFunction {
+        private final Globals globals;
+
+        XPCall(Globals globals) {
+            this.globals = globals;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            org.luaj.vm2.LuaThread t = globals.running;
+            LuaValue previous = t.errorfunc;
+            t.errorfunc = args.checkvalue(2);
+            globals.debuglib.onCall(this);
+            try {
+                return varargsOf(TRUE, args.arg1().invoke(args.subargs(3)));
+            } catch (LuaError e) {
+                return varargsOf(FALSE, ErrorMessages.errorValue(e));
+            } finally {
+                globals.debuglib.onReturn();
+                t.errorfunc = previous;
+            }
+        }
+    }
+
+    /**
+     * {@code load(chunk [, chunkname [, mode [, env]]])}: text only, compiled with the engine's bounded
+     * compiler, and run as a closure over this execution's globals, so the budget counts it. A custom
+     * {@code env} replaces the chunk's {@code _ENV} upvalue only: a closure made over a plain table
+     * would escape the instruction count (Luaj meters only closures of a Globals).
+     */
+    static final class Load extends VarArgFunction {
+        private final Execution ex;
+
+        Load(Execution ex) {
+            this.ex = ex;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaValue chunk = args.arg1();
+            String name = args.optjstring(2, chunk.isstring() ? "=(load)" : "=(load)");
+            String mode = args.optjstring(3, "bt");
+            if (!mode.contains("t")) {
+                return varargsOf(NIL, valueOf("attempt to load a text chunk (mode is '" + mode + "')"));
+            }
+            String source;
+            if (chunk.isstring()) {
+                source = chunk.tojstring();
+            } else if (chunk.isfunction()) {
+                source = readPieces(chunk);
+            } else {
+                return argerror(1, "string or function expected");
+            }
+            if (source.length() > ex.limits().maxStringLength() && !chunk.isstring()) {
+                return varargsOf(NIL, valueOf("chunk too long"));
+            }
+            if (!source.isEmpty() && source.charAt(0) == 0x1b) {
+                return varargsOf(NIL, valueOf("attempt to load a binary chunk (mode is 't')"));
+            }
+            Prototype p;
+            try {
+                p = ex.compiler().compilePrototype(name.startsWith("=") || name.startsWith("@")
+                        ? name.substring(1) : name, source);
+            } catch (ScriptException e) {
+                return varargsOf(NIL, valueOf(e.error().toString()));
+            }
+            LuaClosure closure = ex.closure(p);
+            if (!args.isnoneornil(4) && closure.upValues.length > 0) {
+                closure.upValues[0].setValue(args.arg(4));
+            }
+            return closure;
+        }
+
+        private String readPieces(LuaValue reader) {
+            StringBuilder sb = new StringBuilder();
+            int max = ex.limits().maxStringLength();
+            while (true) {
+                LuaValue piece = reader.call();
+                if (piece.isnil() || (piece.isstring() && piece.length() == 0)) {
+                    return sb.toString();
+                }
+                if (!piece.isstring()) {
+                    throw new LuaError("reader function must return a string");
+                }
+                sb.append(piece.tojstring());
+                if (sb.length() > max) {
+                    return sb.toString();
+                }
+            }
+        }
+    }
+
+    /** {@code require(name)}: only other deployed scripts, through the request's ModuleResolver. */
+    static final class Require extends OneArgFunction {
+        private final Execution ex;
+
+        Require(Execution ex) {
+            this.ex = ex;
+        }
+
+        @Override
+        public LuaValue call(LuaValue name) {
+            return ex.require(name.checkjstring());
+        }
+    }
+
+    /** Only {@code collectgarbage("count")}: the execution's allocated kilobytes. */
+    static final class CollectGarbage extends VarArgFunction {
+        private final Execution ex;
+
+        CollectGarbage(Execution ex) {
+            this.ex = ex;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            String opt = args.optjstring(1, "collect");
+            if (!"count".equals(opt)) {
+                throw new LuaError("collectgarbage: only \"count\" is available to scripts");
+            }
+            ex.budget().checkMemory();
+            double kb = ex.budget().allocatedBytes() / 1024.0;
+            return varargsOf(valueOf(kb), valueOf((int) (ex.budget().allocatedBytes() % 1024)));
+        }
+    }
+
+    /** math.random and math.randomseed with a generator of this execution's own. */
+    static final class Random extends VarArgFunction {
+        private SplittableRandom random = new SplittableRandom();
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            switch (args.narg()) {
+                case 0:
+                    return valueOf(random.nextDouble());
+                case 1: {
+                    int m = args.checkint(1);
+                    if (m < 1) {
+                        argerror(1, "interval is empty");
+                    }
+                    return valueOf(1 + random.nextInt(m));
+                }
+                default: {
+                    int m = args.checkint(1);
+                    int n = args.checkint(2);
+                    if (n < m) {
+                        argerror(2, "interval is empty");
+                    }
+                    return valueOf(m + (int) random.nextLong((long) n - m + 1));
+                }
+            }
+        }
+
+        LuaValue seed() {
+            return new OneArgFunction() {
+                @Override
+                public LuaValue call(LuaValue seed) {
+                    random = new SplittableRandom(seed.checklong());
+                    return NONE;
+                }
+            };
+        }
+    }
+
+}
