@@ -26,8 +26,12 @@ final class LuaHarness implements AutoCloseable {
     private final AtomicInteger runs = new AtomicInteger();
 
     LuaHarness(DevicePolicy.Limits limits) {
+        this(limits, "");
+    }
+
+    LuaHarness(DevicePolicy.Limits limits, String defaultDevice) {
         policy = new DevicePolicy(limits, System::nanoTime);
-        api = new DeviceApi(registry, policy, new DeviceApi.Settings("", 2000));
+        api = new DeviceApi(registry, policy, new DeviceApi.Settings(defaultDevice, 2000));
         engine.addLibrary(api);
     }
 
