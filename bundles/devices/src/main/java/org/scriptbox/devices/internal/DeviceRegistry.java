@@ -7,6 +7,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -23,6 +27,14 @@ import org.slf4j.LoggerFactory;
 public class DeviceRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceRegistry.class);
 
+    /** For the look-up on a miss; {@code null} outside OSGi (unit tests). */
+    private volatile BundleContext context;
+
+    @Activate
+    void activate(BundleContext bundleContext) {
+        this.context = bundleContext;
+    }
+
     private final ConcurrentMap<String, Device> byId = new ConcurrentHashMap<>();
     /** Registrations waiting because their id was taken, so they can step in when the first leaves. */
     private final List<Map.Entry<String, Device>> shadowed = Collections.synchronizedList(new ArrayList<>());
@@ -30,7 +42,11 @@ public class DeviceRegistry {
     @Reference(service = Device.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     public void addDevice(Device device, Map<String, Object> properties) {
         String id = idOf(device, properties);
-        if (byId.putIfAbsent(id, device) != null) {
+        Device before = byId.putIfAbsent(id, device);
+        if (before == device) {
+            return;   // already taken in by get() on a miss
+        }
+        if (before != null) {
             LOG.warn("a second device with id '{}' is ignored while the first is registered", id);
             shadowed.add(Map.entry(id, device));
         } else {
@@ -60,9 +76,41 @@ public class DeviceRegistry {
         return id != null ? id.toString() : device.id();
     }
 
-    /** The device with this id, or {@code null}. */
+    /**
+     * The device with this id, or {@code null}. A device service becomes visible in the service registry a
+     * moment before SCR has bound it here, and whoever waited for the service (the manager resolving a
+     * script that names the device) may call at once: so a miss asks the registry before saying no.
+     */
     public Device get(String id) {
-        return byId.get(id);
+        Device d = byId.get(id);
+        return d != null ? d : lookUp(id);
+    }
+
+    private Device lookUp(String id) {
+        BundleContext bc = context;
+        if (bc == null || id.isEmpty()) {
+            return null;
+        }
+        try {
+            String filter = "(" + Device.DEVICE_ID + "=" + escape(id) + ")";
+            for (ServiceReference<Device> ref : bc.getServiceReferences(Device.class, filter)) {
+                // Same instance SCR is about to bind (service objects are cached per bundle), so addDevice then
+                // no-ops. Not ungot: that could dispose a delayed driver component before SCR's own get; the
+                // framework releases the use when the service goes away.
+                Device d = bc.getService(ref);
+                if (d != null) {
+                    Device before = byId.putIfAbsent(id, d);
+                    return before != null ? before : d;
+                }
+            }
+        } catch (InvalidSyntaxException | IllegalStateException e) {
+            // a strange id or this bundle stopping: simply not found
+        }
+        return null;
+    }
+
+    private static String escape(String value) {
+        return value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").replace("*", "\\*");
     }
 
     /** Ids in sorted order. */
