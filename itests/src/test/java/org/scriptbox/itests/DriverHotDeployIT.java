@@ -97,8 +97,25 @@ public class DriverHotDeployIT {
         assertEquals(String.valueOf(r.error()), ScriptStatus.COMPLETED, r.status());
         assertEquals(List.of("hot-type", "9.9.9"), r.values());
 
+        // A script that keeps using the device while its driver is removed: it gets a clear error and goes on.
+        List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CompletableFuture<ExecutionResult> running = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> engine.execute(engine.compile("watch.lua", String.join("\n",
+                        "for i = 1, 300 do",
+                        "  local ok, err = pcall(device_get_status, 'hot-1')",
+                        "  if ok then log_info('ok')",
+                        "  elseif err:find('device unavailable') then return 'carried on after: ' .. err end",
+                        "  sleep(0.05)",
+                        "end",
+                        "return 'never saw the device go'")), new ExecutionRequest("watch", "watch-1", null, null,
+                        Set.of("device:read"), null, null, (level, message) -> log.add(message))));
+        Await.until("the watching script reached the device", BOUND, () -> log.contains("ok"));
         Files.delete(jar);
         awaitDevice("hot-1", false);
+        ExecutionResult watched = running.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(String.valueOf(watched.error()), ScriptStatus.COMPLETED, watched.status());
+        assertTrue(String.valueOf(watched.values()), watched.values().get(0).toString()
+                .startsWith("carried on after: device_get_status: device unavailable: no device 'hot-1'"));
         ExecutionResult gone = lua("device_get_status('hot-1')");
         assertEquals(ScriptStatus.FAILED, gone.status());
         assertEquals(ErrorKind.DEVICE, gone.error().kind());
