@@ -59,6 +59,8 @@ public class DeviceApi implements ScriptLibrary {
     private final String defaultDevice;
     private final long timeoutNanos;
     private final Map<String, ScriptFunction> functions;
+    /** A script retrying a denied call in a loop must not flood the log; every denial is still counted. */
+    private final OncePerInterval denialLog = new OncePerInterval(TimeUnit.MINUTES.toNanos(1));
 
     @Activate
     public DeviceApi(@Reference DeviceRegistry devices, @Reference DevicePolicy policy, Config config) {
@@ -275,8 +277,11 @@ public class DeviceApi implements ScriptLibrary {
     private void authorize(ExecutionScope scope, Args args, Permission permission, String deviceId) {
         if (!policy.isAllowed(scope.scriptName(), scope.permissions(), permission.id(), deviceId)) {
             scope.permissionDenied(permission.id());
-            LOG.warn("script '{}': {} denied {} on device '{}'", scope.scriptName(), args.function(),
-                    permission.id(), deviceId);
+            String what = scope.scriptName() + "|" + args.function() + "|" + permission.id() + "|" + deviceId;
+            if (denialLog.shouldLog(what)) {
+                LOG.warn("script '{}': {} denied {} on device '{}' (repeats within a minute are counted, not logged)",
+                        scope.scriptName(), args.function(), permission.id(), deviceId);
+            }
             throw args.error(ErrorKind.PERMISSION, "permission denied: " + permission.id() + " required on device '"
                     + deviceId + "'");
         }
