@@ -30,7 +30,7 @@ import org.scriptbox.api.engine.Cancellation;
  * answers with this class's own traceback behind {@link #TRACEBACK_MARK}, which the engine's
  * {@code pcall} and the result conversion cut off again.
  */
-final class Budget extends DebugLib {
+final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.Meter {
     /** Instructions between two slow-path checks: ~40 µs of Lua at Luaj speed, so deadlines hold to ~1 ms. */
     static final int CHECK_INTERVAL = 4096;
     /** Luaj overflows the Java stack at ~2,450 Lua levels (less on a coroutine thread): stay far below. */
@@ -57,6 +57,15 @@ final class Budget extends DebugLib {
     /** Bytes allocated by the execution's threads, as of the last accounting. */
     private long allocated;
     private volatile LimitBreach breach;
+    /** Bytecode and registers of the running Lua frame: the VM's {@code ..} is checked against them. */
+    private int[] code = NO_CODE;
+    /** The call stack of the running coroutine; switched by the coroutine library on resume and yield. */
+    private Frames current;
+    private LuaValue[] registers;
+    private static final int[] NO_CODE = new int[0];
+    private static final int OP_CONCAT = org.luaj.vm2.Lua.OP_CONCAT;
+    private static final int OP_SETTABLE = org.luaj.vm2.Lua.OP_SETTABLE;
+    private static final int OP_SETLIST = org.luaj.vm2.Lua.OP_SETLIST;
 
     Budget(Globals globals, ResourceLimits limits, Cancellation cancellation, long deadlineNanos, AllocationMeter meter) {
         this.globals = globals;
@@ -73,21 +82,31 @@ final class Budget extends DebugLib {
 
     @Override
     public void onCall(LuaClosure c, Varargs varargs, LuaValue[] stack) {
-        frames().push(c, lastPc, this);
-        if (--ticks <= 0) {
-            check();
-        }
+        int[] callee = c.p.code;
+        current.push(c, lastPc, callee, stack, this);
+        code = callee;
+        registers = stack;
+        // No tick here: every call runs at least one instruction, which is counted.
     }
 
     /** Called by {@code pcall}/{@code xpcall}: a Java frame, counted for depth and balanced by onReturn. */
     @Override
     public void onCall(LuaFunction f) {
-        frames().push(f, lastPc, this);
+        current.push(f, lastPc, code, registers, this);
     }
 
     @Override
     public void onInstruction(int pc, Varargs v, int top) {
         lastPc = pc;
+        // Luaj concatenates strings and stores into tables in the VM without any hook: check the string
+        // length before a concatenation is built, and the table size before a store.
+        int i = code[pc];
+        int op = i & 0x3f;
+        if (op == OP_CONCAT) {
+            checkConcat(i);
+        } else if (op == OP_SETTABLE || op == OP_SETLIST) {
+            checkStore(i, op, pc, top);
+        }
         if (--ticks <= 0) {
             check();
         }
@@ -95,7 +114,115 @@ final class Budget extends DebugLib {
 
     @Override
     public void onReturn() {
-        frames().pop();
+        // Popped slots are not cleared: they are overwritten by the next call, and at most maxDepth
+        // dead frames stay reachable until then. Clearing them measurably slows call-heavy scripts.
+        Frames f = current;
+        int d = f.depth - 1;
+        if (d >= 0) {
+            f.depth = d;
+        }
+        if (d > 0) {
+            code = f.codes[d - 1];
+            registers = f.stacks[d - 1];
+        } else {
+            code = NO_CODE;
+            registers = null;
+        }
+    }
+
+    /** Makes the top frame of {@code f} the one whose instructions run next (after a coroutine switch). */
+    void resumeFrame(Frames f) {
+        current = f;
+        int d = f.depth;
+        if (d > 0) {
+            code = f.codes[d - 1];
+            registers = f.stacks[d - 1];
+        } else {
+            code = NO_CODE;
+            registers = null;
+        }
+    }
+
+    /** After control came to the running coroutine from another one (resume, yield, coroutine start). */
+    void resumeFrame() {
+        resumeFrame(frames());
+    }
+
+    /** {@code R(A) := R(B) .. ... .. R(C)}: strings and numbers only; a metamethod runs as Lua, under the budget. */
+    private void checkConcat(int instruction) {
+        LuaValue[] r = registers;
+        int b = instruction >>> 23;
+        int c = (instruction >> 14) & 0x1ff;
+        long length = 0;
+        for (int i = b; i <= c && i < r.length; i++) {
+            LuaValue v = r[i];
+            if (v == null) {
+                return;
+            }
+            int type = v.type();
+            if (type == LuaValue.TSTRING) {
+                length += v.rawlen();
+            } else if (type == LuaValue.TNUMBER) {
+                length += 24;
+            } else {
+                return;
+            }
+        }
+        checkStringLength(length);
+    }
+
+    /**
+     * {@code R(A)[RK(B)] := RK(C)} or {@code SETLIST}: the table in R(A) must not already hold more than the
+     * limit ({@link org.luaj.vm2.TableSizes}: exact to within a factor of two), and a constructor's list
+     * must not carry more values than the limit.
+     */
+    private void checkStore(int instruction, int op, int pc, int top) {
+        int a = (instruction >> 6) & 0xff;
+        LuaValue[] r = registers;
+        if (r == null || a >= r.length || !(r[a] instanceof org.luaj.vm2.LuaTable)) {
+            return;
+        }
+        long size = org.luaj.vm2.TableSizes.lowerBound((org.luaj.vm2.LuaTable) r[a]);
+        if (op == OP_SETLIST) {
+            int b = instruction >>> 23;
+            int c = (instruction >> 14) & 0x1ff;
+            if (c == 0 && pc + 1 < code.length) {
+                c = code[pc + 1];
+            }
+            long count = b != 0 ? b : Math.max(0, top - a - 1);
+            size = Math.max(size, (long) (c - 1) * 50 + count);
+        }
+        checkTableSize(size);
+    }
+
+    /** Throws the string-length limit if a string of {@code length} characters would break it. */
+    @Override
+    public void checkStringLength(long length) {
+        if (length > limits.maxStringLength()) {
+            trip(ErrorKind.LIMIT, "string length limit of " + limits.maxStringLength() + " exceeded ("
+                    + length + " characters)");
+        }
+    }
+
+    int stringLimit() {
+        return limits.maxStringLength();
+    }
+
+    /** Throws the table-size limit if a table of {@code size} elements would break it. */
+    void checkTableSize(long size) {
+        if (size > limits.maxTableSize()) {
+            trip(ErrorKind.LIMIT, "table size limit of " + limits.maxTableSize() + " exceeded (" + size
+                    + " elements)");
+        }
+    }
+
+    /** Counts {@code n} units of work done inside a library function (pattern matching steps). */
+    @Override
+    public void charge(int n) {
+        ticks -= n;
+        if (ticks <= 0) {
+            check();
+        }
     }
 
     @Override
@@ -250,6 +377,8 @@ final class Budget extends DebugLib {
     static final class Frames {
         final LuaFunction[] functions;
         final int[] callerPcs;
+        final int[][] codes;
+        final LuaValue[][] stacks;
         int depth;
         /** The owning Java thread's allocated-bytes counter at its last accounting. */
         long allocMark;
@@ -257,22 +386,29 @@ final class Budget extends DebugLib {
         Frames(int maxDepth, long allocMark) {
             functions = new LuaFunction[maxDepth + 1];
             callerPcs = new int[maxDepth + 1];
+            codes = new int[maxDepth + 1][];
+            stacks = new LuaValue[maxDepth + 1][];
             this.allocMark = allocMark;
         }
 
-        void push(LuaFunction fn, int callerPc, Budget budget) {
+        /** A Java frame (pcall) records its caller's code and registers, which run again when it returns. */
+        void push(LuaFunction fn, int callerPc, int[] code, LuaValue[] stack, Budget budget) {
             int d = depth;
             if (d >= functions.length - 1) {
                 budget.depthExceeded();
             }
             functions[d] = fn;
             callerPcs[d] = callerPc;
+            codes[d] = code;
+            stacks[d] = stack;
             depth = d + 1;
         }
 
         void pop() {
             if (depth > 0) {
-                functions[--depth] = null;
+                int d = --depth;
+                functions[d] = null;
+                stacks[d] = null;
             }
         }
     }

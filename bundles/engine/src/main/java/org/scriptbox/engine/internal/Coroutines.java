@@ -54,7 +54,7 @@ final class Coroutines {
                 return new VarArgFunction() {
                     @Override
                     public Varargs invoke(Varargs args) {
-                        Varargs r = thread.resume(args);
+                        Varargs r = resume(thread, args);
                         if (r.arg1().toboolean()) {
                             return r.subargs(2);
                         }
@@ -67,13 +67,15 @@ final class Coroutines {
         t.set("resume", new VarArgFunction() {
             @Override
             public Varargs invoke(Varargs args) {
-                return args.checkthread(1).resume(args.subargs(2));
+                return resume(args.checkthread(1), args.subargs(2));
             }
         });
         t.set("yield", new VarArgFunction() {
             @Override
             public Varargs invoke(Varargs args) {
-                return globals.yield(args);
+                Varargs in = globals.yield(args);
+                execution.budget().resumeFrame();
+                return in;
             }
         });
         t.set("status", new OneArgFunction() {
@@ -96,6 +98,15 @@ final class Coroutines {
             }
         });
         return t;
+    }
+
+    /** Resumes {@code thread}; when it yields or ends, the budget follows control back to this coroutine. */
+    private Varargs resume(LuaThread thread, Varargs args) {
+        try {
+            return thread.resume(args);
+        } finally {
+            execution.budget().resumeFrame();
+        }
     }
 
     private LuaThread create(LuaValue function) {
@@ -160,6 +171,7 @@ final class Coroutines {
             AllocationMeter meter = AllocationMeter.INSTANCE;
             long cpu0 = meter.currentThreadCpuNanos();
             Budget.Frames frames = execution.budget().frames();
+            execution.budget().resumeFrame(frames);
             try {
                 return function.invoke(args);
             } finally {

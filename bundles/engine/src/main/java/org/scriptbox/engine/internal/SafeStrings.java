@@ -1,13 +1,109 @@
 package org.scriptbox.engine.internal;
 
+import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+import org.luaj.vm2.lib.CountedPatterns;
+import org.luaj.vm2.lib.VarArgFunction;
 
-/** String functions replaced so that the string-length limit holds inside Java-side library work. */
+/**
+ * String functions replaced so that limits hold inside Java-side library work, where the instruction
+ * budget sees nothing: sizes are checked before anything is allocated, and pattern matching charges
+ * every backtracking step to the instruction budget ({@link CountedPatterns}).
+ */
 final class SafeStrings {
     private SafeStrings() {
     }
 
     static void install(LuaTable string) {
-        // filled in by the hardening steps
+        string.set("rep", new Rep());
+        string.set("format", new Format((VarArgFunction) string.get("format")));
+        string.set("char", new Char((VarArgFunction) string.get("char")));
+        CountedPatterns.install(string, SafeStrings::budget);
+    }
+
+    static Budget budget() {
+        Execution ex = Execution.CURRENT.get();
+        if (ex == null) {
+            throw new IllegalStateException("string library used outside an execution");
+        }
+        return ex.budget();
+    }
+
+    /** {@code string.rep(s, n [, sep])}: the result's length is checked before it is built. */
+    static final class Rep extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaString s = args.checkstring(1);
+            int n = args.checkint(2);
+            LuaString sep = args.optstring(3, EMPTYSTRING);
+            if (n <= 0) {
+                return EMPTYSTRING;
+            }
+            long length = (long) n * s.length() + (long) (n - 1) * sep.length();
+            budget().checkStringLength(length);
+            if (length == 0) {
+                return EMPTYSTRING; // string.rep('', 1e9) must not loop a billion times
+            }
+            byte[] bytes = new byte[(int) length];
+            int at = 0;
+            for (int i = 0; i < n; i++) {
+                if (i > 0) {
+                    sep.copyInto(0, bytes, at, sep.length());
+                    at += sep.length();
+                }
+                s.copyInto(0, bytes, at, s.length());
+                at += s.length();
+            }
+            return LuaString.valueUsing(bytes);
+        }
+    }
+
+    /**
+     * {@code string.format}: an upper bound of the result (the format, every string argument, and room
+     * for each conversion's width) is checked before formatting.
+     */
+    static final class Format extends VarArgFunction {
+        private final VarArgFunction luaj;
+
+        Format(VarArgFunction luaj) {
+            this.luaj = luaj;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaString fmt = args.checkstring(1);
+            long bound = fmt.length();
+            for (int i = 2; i <= args.narg(); i++) {
+                // Luaj accepts widths and precisions of at most two digits: 99 characters per conversion.
+                bound += 99 + (args.arg(i).type() == TSTRING ? args.arg(i).rawlen() : 32);
+            }
+            Budget budget = budget();
+            if (bound > 8L * budget.stringLimit()) {
+                budget.checkStringLength(bound); // would allocate far more than the limit before we could check
+            }
+            if (bound > budget.stringLimit()) {
+                LuaValue result = luaj.invoke(args).arg1();
+                budget.checkStringLength(result.rawlen());
+                return result;
+            }
+            return luaj.invoke(args);
+        }
+    }
+
+    /** {@code string.char(...)}: bounded by the number of arguments, which is checked anyway. */
+    static final class Char extends VarArgFunction {
+        private final VarArgFunction luaj;
+
+        Char(VarArgFunction luaj) {
+            this.luaj = luaj;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            budget().checkStringLength(args.narg());
+            return luaj.invoke(args);
+        }
     }
 }

@@ -1,13 +1,88 @@
 package org.scriptbox.engine.internal;
 
+import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+import org.luaj.vm2.lib.VarArgFunction;
 
-/** Table functions replaced so that the table-size and string-length limits hold inside them. */
+/**
+ * Table functions replaced so that limits hold inside them: {@code table.concat} checks the result's
+ * length before building it, {@code table.insert} and {@code table.pack} the table size, and
+ * {@code table.unpack} the number of values. The rest are Luaj's.
+ */
 final class SafeTables {
     private SafeTables() {
     }
 
     static void install(LuaTable table) {
-        // filled in by the hardening steps
+        table.set("concat", new Concat());
+        table.set("insert", new Insert((VarArgFunction) table.get("insert")));
+        table.set("unpack", new Unpack());
+        table.set("pack", new Pack());
+    }
+
+    static final class Concat extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaTable t = args.checktable(1);
+            LuaString sep = args.optstring(2, EMPTYSTRING);
+            int i = args.optint(3, 1);
+            int j = args.isnoneornil(4) ? t.length() : args.checkint(4);
+            if (i > j) {
+                return EMPTYSTRING;
+            }
+            Budget budget = SafeStrings.budget();
+            long count = (long) j - i + 1;
+            budget.checkTableSize(count);
+            long length = (count - 1) * sep.length();
+            for (int k = i; k <= j; k++) {
+                LuaValue v = t.get(k);
+                if (!v.isstring()) {
+                    argerror(1, "invalid value (at index " + k + ") in table for 'concat'");
+                }
+                length += v.isnumber() && v.type() == TNUMBER ? 24 : v.rawlen();
+                budget.checkStringLength(length);
+            }
+            return t.concat(sep, i, j);
+        }
+    }
+
+    static final class Insert extends VarArgFunction {
+        private final VarArgFunction luaj;
+
+        Insert(VarArgFunction luaj) {
+            this.luaj = luaj;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            SafeStrings.budget().checkTableSize((long) args.checktable(1).length() + 1);
+            return luaj.invoke(args);
+        }
+    }
+
+    static final class Unpack extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaTable t = args.checktable(1);
+            int i = args.optint(2, 1);
+            int j = args.isnoneornil(3) ? t.length() : args.checkint(3);
+            if (i > j) {
+                return NONE;
+            }
+            SafeStrings.budget().checkTableSize((long) j - i + 1);
+            return t.unpack(i, j);
+        }
+    }
+
+    static final class Pack extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            SafeStrings.budget().checkTableSize(args.narg());
+            LuaTable t = LuaValue.tableOf(args, 1);
+            t.set("n", args.narg());
+            return t;
+        }
     }
 }

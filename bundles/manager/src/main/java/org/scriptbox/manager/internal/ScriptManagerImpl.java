@@ -211,7 +211,16 @@ public class ScriptManagerImpl implements ScriptManager {
                         + " is lower than the deployed " + existing.version + "; deploy with force to downgrade")));
             }
             if (!force && definition.equals(existing.definition)) {
-                return existing.info();   // the same content again (e.g. a file touched): nothing to do
+                // the live content again (a file touched, or a broken edit reverted): keep it running,
+                // but an error about the abandoned attempt no longer applies
+                synchronized (lock) {
+                    ScriptError e = existing.lastError;
+                    if (e != null && e.kind() != ErrorKind.DEPENDENCY) {
+                        existing.lastError = null;
+                        LOG.info("script '{}' is back to its live version {}", name, existing.version);
+                    }
+                }
+                return existing.info();
             }
         }
         CompiledScript compiled;

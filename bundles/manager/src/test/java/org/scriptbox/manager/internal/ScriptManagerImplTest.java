@@ -140,6 +140,21 @@ public class ScriptManagerImplTest {
     }
 
     @Test
+    public void revertingABrokenEditToTheLiveContentClearsTheError() throws Exception {
+        manager.deploy(def("hello", "1.0.0", "return one"), false);
+        try {
+            manager.deploy(def("hello", "1.0.0", "syntax error"), false);
+            fail();
+        } catch (ScriptException expected) {
+            // kept as lastError
+        }
+        assertEquals(ErrorKind.COMPILATION, manager.get("hello").get().lastError().kind());
+        manager.deploy(def("hello", "1.0.0", "return one"), false);
+        assertNull(manager.get("hello").get().lastError());
+        assertEquals(List.of("one"), run("hello").values());
+    }
+
+    @Test
     public void firstDeployThatDoesNotCompileIsListedWithItsError() throws Exception {
         try {
             manager.deploy(def("bad", "1.0.0", "syntax error"), false);

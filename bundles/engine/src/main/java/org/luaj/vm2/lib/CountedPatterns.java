@@ -1,0 +1,207 @@
+package org.luaj.vm2.lib;
+
+import java.util.function.Supplier;
+
+import org.luaj.vm2.Buffer;
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+
+/**
+ * scriptbox: Luaj's {@code find}, {@code match}, {@code gmatch} and {@code gsub}, with every step of the
+ * pattern matcher charged to the execution's instruction budget, so that a pattern that backtracks
+ * exponentially runs out of budget (or time) like a loop does, and with {@code gsub}'s result held to
+ * the string-length limit as it grows.
+ *
+ * <p>It lives in Luaj's package (embedded privately in the engine bundle) only to extend Luaj's
+ * package-private {@code StringLib.MatchState}; the loops below are Luaj 3.0.1's, unchanged except
+ * for the counting.
+ */
+public final class CountedPatterns {
+    /** What the matcher reports to: the engine's budget. */
+    public interface Meter {
+        /** {@code n} units of work were done; may throw to end the execution. */
+        void charge(int n);
+
+        /** A string of {@code length} is about to exist; may throw. */
+        void checkStringLength(long length);
+    }
+
+    private CountedPatterns() {
+    }
+
+    public static void install(LuaTable string, Supplier<? extends Meter> meter) {
+        string.set("find", new FindOrMatch(true, meter));
+        string.set("match", new FindOrMatch(false, meter));
+        string.set("gmatch", new GMatch(meter));
+        string.set("gsub", new GSub(meter));
+    }
+
+    /** MatchState whose every recursive step is charged. */
+    static final class CountedMatchState extends StringLib.MatchState {
+        private final Meter meter;
+
+        CountedMatchState(Varargs args, LuaString s, LuaString pattern, Meter meter) {
+            super(args, s, pattern);
+            this.meter = meter;
+        }
+
+        @Override
+        int match(int soffset, int poffset) {
+            meter.charge(1);
+            return super.match(soffset, poffset);
+        }
+    }
+
+    /** Luaj's Buffer does not tell its length; gsub must know it as the result grows. */
+    private static final java.lang.reflect.Field BUFFER_LENGTH;
+
+    static {
+        try {
+            BUFFER_LENGTH = Buffer.class.getDeclaredField("length");
+            BUFFER_LENGTH.setAccessible(true);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    static int bufferLength(Buffer b) {
+        try {
+            return BUFFER_LENGTH.getInt(b);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final LuaString SPECIALS = LuaValue.valueOf("^$*+?.([%-");
+
+    static final class FindOrMatch extends VarArgFunction {
+        private final boolean find;
+        private final Supplier<? extends Meter> meter;
+
+        FindOrMatch(boolean find, Supplier<? extends Meter> meter) {
+            this.find = find;
+            this.meter = meter;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaString s = args.checkstring(1);
+            LuaString pat = args.checkstring(2);
+            int init = args.optint(3, 1);
+            if (init > 0) {
+                init = Math.min(init - 1, s.length());
+            } else if (init < 0) {
+                init = Math.max(0, s.length() + init);
+            }
+            boolean fastMatch = find && (args.arg(4).toboolean() || pat.indexOfAny(SPECIALS) == -1);
+            if (fastMatch) {
+                int result = s.indexOf(pat, init);
+                if (result != -1) {
+                    return varargsOf(valueOf(result + 1), valueOf(result + pat.length()));
+                }
+            } else {
+                Meter m = meter.get();
+                StringLib.MatchState ms = new CountedMatchState(args, s, pat, m);
+                boolean anchor = false;
+                int poff = 0;
+                if (pat.length() > 0 && pat.luaByte(0) == '^') {
+                    anchor = true;
+                    poff = 1;
+                }
+                int soff = init;
+                do {
+                    int res;
+                    ms.reset();
+                    if ((res = ms.match(soff, poff)) != -1) {
+                        if (find) {
+                            return varargsOf(valueOf(soff + 1), valueOf(res), ms.push_captures(false, soff, res));
+                        } else {
+                            return ms.push_captures(true, soff, res);
+                        }
+                    }
+                } while (soff++ < s.length() && !anchor);
+            }
+            return NIL;
+        }
+    }
+
+    static final class GMatch extends VarArgFunction {
+        private final Supplier<? extends Meter> meter;
+
+        GMatch(Supplier<? extends Meter> meter) {
+            this.meter = meter;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaString src = args.checkstring(1);
+            LuaString pat = args.checkstring(2);
+            final int srclen = src.length();
+            final StringLib.MatchState ms = new CountedMatchState(args, src, pat, meter.get());
+            return new VarArgFunction() {
+                private int soffset;
+
+                @Override
+                public Varargs invoke(Varargs ignored) {
+                    for (; soffset < srclen; soffset++) {
+                        ms.reset();
+                        int res = ms.match(soffset, 0);
+                        if (res >= 0) {
+                            int soff = soffset;
+                            soffset = res;
+                            return ms.push_captures(true, soff, res);
+                        }
+                    }
+                    return NIL;
+                }
+            };
+        }
+    }
+
+    static final class GSub extends VarArgFunction {
+        private final Supplier<? extends Meter> meter;
+
+        GSub(Supplier<? extends Meter> meter) {
+            this.meter = meter;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaString src = args.checkstring(1);
+            final int srclen = src.length();
+            LuaString p = args.checkstring(2);
+            LuaValue repl = args.arg(3);
+            int maxS = args.optint(4, srclen + 1);
+            final boolean anchor = p.length() > 0 && p.charAt(0) == '^';
+            Meter m = meter.get();
+            Buffer lbuf = new Buffer(srclen);
+            StringLib.MatchState ms = new CountedMatchState(args, src, p, m);
+            int soffset = 0;
+            int n = 0;
+            while (n < maxS) {
+                ms.reset();
+                int res = ms.match(soffset, anchor ? 1 : 0);
+                if (res != -1) {
+                    n++;
+                    ms.add_value(lbuf, soffset, res, repl);
+                    m.checkStringLength(bufferLength(lbuf));
+                }
+                if (res != -1 && res > soffset) {
+                    soffset = res;
+                } else if (soffset < srclen) {
+                    lbuf.append((byte) src.luaByte(soffset++));
+                } else {
+                    break;
+                }
+                if (anchor) {
+                    break;
+                }
+            }
+            m.checkStringLength((long) bufferLength(lbuf) + (srclen - soffset));
+            lbuf.append(src.substring(soffset, srclen));
+            return varargsOf(lbuf.tostring(), valueOf(n));
+        }
+    }
+}
