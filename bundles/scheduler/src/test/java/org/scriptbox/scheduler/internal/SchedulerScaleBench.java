@@ -23,6 +23,7 @@ import org.osgi.util.promise.Promise;
 import org.osgi.util.promise.PromiseFactory;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ScriptStatus;
+import org.scriptbox.api.schedule.OverlapPolicy;
 import org.scriptbox.api.schedule.ScheduleSpec;
 import org.scriptbox.api.schedule.ScheduledScript;
 
@@ -45,6 +46,8 @@ public class SchedulerScaleBench {
         int seconds = Integer.getInteger("scriptbox.bench.seconds", 60);
         Duration every = Duration.ofMillis(Long.getLong("scriptbox.bench.intervalMs", 1000));
         long workNanos = Long.getLong("scriptbox.bench.workMicros", 1000) * 1000;
+        // PARALLEL by default, so that "skipped" counts only fires coalesced because the timer was late
+        OverlapPolicy overlap = OverlapPolicy.valueOf(System.getProperty("scriptbox.bench.overlap", "PARALLEL"));
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
         System.gc();
@@ -93,7 +96,7 @@ public class SchedulerScaleBench {
         for (int i = 0; i < scripts; i++) {
             Duration stagger = Duration.ofNanos(every.toNanos() * i / scripts);
             core.schedule("s" + i, new ScheduleSpec(ScheduleSpec.Kind.INTERVAL, null, stagger, every, null, null,
-                    null, null));
+                    overlap, null));
         }
         Instant started = clock.instant();
         int threadsPeak = 0;
@@ -122,14 +125,14 @@ public class SchedulerScaleBench {
         }
         long[] j = jitterMicros.stream().mapToLong(Long::longValue).sorted().toArray();
         String report = String.format(
-                "scheduler scale bench: %d scripts, every %d ms, %d us of CPU per run, %d s, %d cores, Java %s,"
+                "scheduler scale bench: %d scripts, every %d ms, overlap %s, %d us of CPU per run, %d s, %d cores, Java %s,"
                         + " system load average %.1f before, %.1f after%n"
                         + "fires: %d (expected about %d), skipped (timer late by a whole period, or overlap): %d,"
                         + " runs beyond 10 at once: %d%n"
                         + "jitter (actual - due) over %d fires: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n"
                         + "heap used: %d MiB before, %d MiB at the end (after GC: %d MiB)%n"
                         + "threads: %d before, peak %d during (timer 1 + workers 10)%n",
-                scripts, every.toMillis(), workNanos / 1000, seconds, Runtime.getRuntime().availableProcessors(),
+                scripts, every.toMillis(), overlap, workNanos / 1000, seconds, Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), loadBefore,
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), fired, expected, skipped, busyRejects.get(),
                 j.length, pct(j, 0.50), pct(j, 0.99), pct(j, 0.999), j.length == 0 ? 0 : j[j.length - 1] / 1000.0,
