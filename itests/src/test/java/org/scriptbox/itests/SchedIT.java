@@ -255,6 +255,8 @@ public class SchedIT {
         }
         Await.until("the monitor admitting again", BOUND, () -> service(ResourceMonitor.class).admitsNewExecution());
         assertEquals(ScriptStatus.COMPLETED, run("probe").status());
+        String shown = shell("sched:resources");
+        assertTrue(shown, shown.contains("admitted") && shown.contains("heaviest runs") && shown.contains("probe"));
         undeploy("probe");
     }
 

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,6 +15,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.scriptbox.api.ScriptInfo;
+import org.scriptbox.api.ScriptManager;
 import org.scriptbox.api.schedule.ResourceMonitor;
 import org.scriptbox.api.schedule.ResourceSnapshot;
 import org.scriptbox.api.schedule.ScheduleSpec;
@@ -35,6 +38,9 @@ public class SchedCommands {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ResourceMonitor monitor;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ScriptManager manager;
 
     @Descriptor("list every armed schedule: kind, next and last fire, runs fired and skipped")
     public String schedules() {
@@ -106,13 +112,38 @@ public class SchedCommands {
         }
     }
 
-    @Descriptor("process CPU load, heap, executions running and queued, threads, and whether new executions are admitted")
+    @Descriptor("process CPU load, heap, executions running and queued, threads, whether new executions are admitted,"
+            + " and the scripts that allocated most in one execution")
     public String resources() {
         ResourceMonitor m = monitor;
         if (m == null) {
             return "the resource monitor is not available";
         }
         ResourceSnapshot r = m.snapshot();
+        return system(r) + heaviest();
+    }
+
+    /** The scripts whose single execution allocated most (measured by the engine), with their mean duration. */
+    private String heaviest() {
+        ScriptManager sm = manager;
+        if (sm == null) {
+            return "";
+        }
+        List<ScriptInfo> top = sm.list().stream().filter(i -> i.stats().totalExecutions() > 0)
+                .sorted(Comparator.comparingLong((ScriptInfo i) -> i.stats().peakMemoryBytes()).reversed())
+                .limit(5).toList();
+        if (top.isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(String.format("%n%nheaviest runs (peak allocation of one execution)%n"));
+        for (ScriptInfo i : top) {
+            out.append(String.format("  %-24s %8d KiB   mean %d ms over %d runs%n", i.name(),
+                    i.stats().peakMemoryBytes() >> 10, i.stats().averageDuration().toMillis(), i.stats().totalExecutions()));
+        }
+        return out.toString().stripTrailing();
+    }
+
+    private static String system(ResourceSnapshot r) {
         return String.format("process CPU   %s%nheap          %d MiB of %s%nexecutions    %d running, %d queued%n"
                         + "threads       %d%nnew runs      %s",
                 r.processCpuLoad() < 0 ? "unknown" : String.format("%.0f%%", r.processCpuLoad() * 100),
