@@ -273,6 +273,8 @@ public class SchedIT {
         assertTrue(set, set.contains("every 1h") && set.contains("overlap queue"));
         assertEquals(java.time.Duration.ofHours(1), scheduler().get("handy").orElseThrow().spec().interval());
         assertTrue(shell("sched:cancel handy").contains("cancelled"));
+        String unknown = shell("sched:set nosuch every 1h");
+        assertTrue(unknown, unknown.contains("no script named 'nosuch'"));
         assertTrue(scheduler().get("handy").isEmpty());
         undeploy("handy");
     }

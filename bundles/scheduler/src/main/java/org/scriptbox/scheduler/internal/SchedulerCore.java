@@ -1,6 +1,7 @@
 package org.scriptbox.scheduler.internal;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -361,7 +362,7 @@ public final class SchedulerCore {
         }
         if (trigger.spec().kind() == ScheduleSpec.Kind.INTERVAL) {
             Instant onGrid = trigger.nextOnGridAfter(due, now);
-            long periods = java.time.Duration.between(due, onGrid).toNanos() / trigger.spec().interval().toNanos();
+            long periods = Duration.between(due, onGrid).toNanos() / trigger.spec().interval().toNanos();
             e.skipped += periods - 1;
             return onGrid;
         }

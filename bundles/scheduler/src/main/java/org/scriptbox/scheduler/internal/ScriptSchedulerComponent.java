@@ -48,11 +48,13 @@ public final class ScriptSchedulerComponent implements ScriptScheduler, ScriptLi
         int save_interval_seconds() default 5;
     }
 
+    private final ScriptManager manager;
     private final ExecutorTimer timer;
     private final SchedulerCore core;
 
     @Activate
     public ScriptSchedulerComponent(@Reference ScriptManager manager, BundleContext context, Config config) {
+        this.manager = manager;
         Clock clock = Clock.systemUTC();
         this.timer = new ExecutorTimer(clock, Math.max(1, config.timer_threads()));
         java.io.File data = context.getDataFile("fire-times.properties");
@@ -75,8 +77,12 @@ public final class ScriptSchedulerComponent implements ScriptScheduler, ScriptLi
         core.scriptChanged(event);
     }
 
+    /** @throws IllegalArgumentException for a script that is not deployed, so no schedule is left orphaned */
     @Override
     public ScheduledScript schedule(String scriptName, ScheduleSpec spec) {
+        if (scriptName == null || manager.get(scriptName).isEmpty()) {
+            throw new IllegalArgumentException("no script named '" + scriptName + "' is deployed");
+        }
         return core.schedule(scriptName, spec);
     }
 
