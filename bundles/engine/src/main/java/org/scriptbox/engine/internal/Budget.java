@@ -44,6 +44,9 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
     private final Cancellation cancellation;
     private final long deadlineNanos;
     private final int maxDepth;
+    /** Copies of the limits read on hot paths. */
+    private final int maxStringLength;
+    private final int maxTableSize;
     private final AllocationMeter meter;
 
     /** Counts down to the next slow-path check. */
@@ -73,6 +76,8 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
         this.cancellation = cancellation;
         this.deadlineNanos = deadlineNanos;
         this.maxDepth = Math.min(limits.maxCallDepth(), MAX_CALL_DEPTH);
+        this.maxStringLength = limits.maxStringLength();
+        this.maxTableSize = limits.maxTableSize();
         this.meter = meter;
         this.chunk = (int) Math.min(CHECK_INTERVAL, limits.maxInstructions());
         this.ticks = chunk;
@@ -198,19 +203,19 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
     /** Throws the string-length limit if a string of {@code length} characters would break it. */
     @Override
     public void checkStringLength(long length) {
-        if (length > limits.maxStringLength()) {
+        if (length > maxStringLength) {
             trip(ErrorKind.LIMIT, "string length limit of " + limits.maxStringLength() + " exceeded ("
                     + length + " characters)");
         }
     }
 
     int stringLimit() {
-        return limits.maxStringLength();
+        return maxStringLength;
     }
 
     /** Throws the table-size limit if a table of {@code size} elements would break it. */
     void checkTableSize(long size) {
-        if (size > limits.maxTableSize()) {
+        if (size > maxTableSize) {
             trip(ErrorKind.LIMIT, "table size limit of " + limits.maxTableSize() + " exceeded (" + size
                     + " elements)");
         }
