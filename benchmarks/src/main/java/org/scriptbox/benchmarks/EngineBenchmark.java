@@ -21,7 +21,8 @@ import java.util.function.Function;
  * Prints the engine's speed figures: seven CPU-bound Lua programs on raw Luaj and on the scriptbox
  * engine (same JVM run, each program and variant in a class loader of its own so they share no JIT profile),
  * PUC Lua 5.4 and LuaJIT as separate processes when installed, then compile time, request-to-first-
- * instruction latency and runaway-stop latency.
+ * instruction latency and runaway-stop latency. Program times are CPU time of the running thread (os.clock for
+ * the native interpreters): on a machine shared with other work they are far steadier than wall-clock times.
  *
  * <p>Run: {@code mvn -B -pl benchmarks -am package -DskipTests && java -jar benchmarks/target/scriptbox-benchmarks.jar}
  * Options: {@code --runs N} measured runs per program (default 7), {@code --warmup N} (default 3),
@@ -43,7 +44,7 @@ public final class EngineBenchmark {
         URL[] sandboxJars = {harness, jar(lib, "scriptbox-engine"), jar(lib, "scriptbox-api"), jar(lib, "slf4j-api"),
             jar(lib, "slf4j-simple")};
 
-        System.out.printf("JVM %s %s, %d cores, %d runs after %d warm-up runs, median ms%n",
+        System.out.printf("JVM %s %s, %d cores, %d runs after %d warm-up runs, median CPU ms of the running thread%n",
                 System.getProperty("java.vm.name"), System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), runs, warmup);
         NativeLua puc = NativeLua.find("lua5.4");
