@@ -92,7 +92,7 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
     @Override
     public void onCall(LuaClosure c, Varargs varargs, LuaValue[] stack) {
         Prototype p = c.p;
-        int[] checkedCode = !(p instanceof ScriptPrototype) || ((ScriptPrototype) p).checked ? p.code : null;
+        int[] checkedCode = p instanceof ScriptPrototype ? ((ScriptPrototype) p).checkedCode : p.code;
         current.push(c, lastPc, checkedCode, stack, this);
         code = checkedCode;
         registers = stack;

@@ -14,6 +14,8 @@ final class ScriptPrototype extends Prototype {
     static final long CHECKED_OPS = (1L << Lua.OP_CONCAT) | (1L << Lua.OP_SETLIST);
 
     final boolean checked;
+    /** {@link #code} if {@link #checked}, else {@code null}: what the budget keeps for the running frame. */
+    final int[] checkedCode;
 
     private ScriptPrototype(Prototype source) {
         k = source.k;
@@ -32,6 +34,7 @@ final class ScriptPrototype extends Prototype {
             p[i] = of(source.p[i]);
         }
         checked = containsCheckedOps(code);
+        checkedCode = checked ? code : null;
     }
 
     static ScriptPrototype of(Prototype compiled) {
