@@ -181,6 +181,10 @@ final class Coroutines {
             execution.budget().resumeFrame(frames);
             try {
                 return function.invoke(args);
+            } catch (StackOverflowError e) {
+                // Recursion through Java alone (e.g. a __call or __tostring that is itself) never reaches the
+                // depth check. Luaj would hand resume() a null message, which reads as success: trip instead.
+                throw execution.budget().trip(ErrorKind.LIMIT, "call depth limit exceeded (stack overflow)");
             } finally {
                 execution.budget().addAllocated(meter.currentThreadAllocatedBytes() - frames.allocMark);
                 frames.allocMark = meter.currentThreadAllocatedBytes();

@@ -75,6 +75,7 @@ final class ScriptGlobals {
                     sb.append('\t');
                 }
                 sb.append(tostring.call(args.arg(i)).tojstring());
+                ex.budget().checkStringLength(sb.length()); // one log line is one string
             }
             ex.log().log("INFO", sb.toString());
             return NONE;

@@ -220,6 +220,31 @@ public class SandboxAttacksTest {
     }
 
     @Test
+    public void recursionThroughJavaAloneIsStopped() {
+        ExecutionResult call = scripts.run("local t = setmetatable({}, {})\ngetmetatable(t).__call = t\nreturn t()");
+        assertEquals(ScriptStatus.FAILED, call.status());
+        assertEquals(ErrorKind.LIMIT, call.error().kind());
+        ExecutionResult inCoroutine = scripts.run("local t = setmetatable({}, {__tostring = tostring})\n"
+                + "local ok, e = coroutine.resume(coroutine.create(function() return tostring(t) end))\n"
+                + "return 'finished', ok, e");
+        assertLimit(inCoroutine, "call depth limit");
+    }
+
+    @Test
+    public void printIsOneBoundedString() {
+        ExecutionResult r = scripts.run("local s = string.rep('p', 9000)\nprint(s, s)");
+        assertLimit(r, "string length limit");
+        assertTrue(scripts.log.isEmpty());
+    }
+
+    @Test
+    public void formatQuotedCountsEscapes() {
+        ExecutionResult r = scripts.run("local s = string.rep('\\n', 6000)\nreturn string.format('%q', s)");
+        assertLimit(r, "string length limit");
+        assertEquals(2, r.error().line());
+    }
+
+    @Test
     public void unsafeLibrariesAreAbsent() {
         ExecutionResult r = scripts.run("return io, debug, luajava, package, dofile, loadfile, string.dump, "
                 + "os.execute, os.exit, os.getenv, os.remove, module, loadstring");
