@@ -71,6 +71,9 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
     private static final int OP_CONCAT = org.luaj.vm2.Lua.OP_CONCAT;
     private static final int OP_SETTABLE = org.luaj.vm2.Lua.OP_SETTABLE;
     private static final int OP_SETLIST = org.luaj.vm2.Lua.OP_SETLIST;
+    /** The bottom frame that returned last and its pc, for positions in a tail call it made. */
+    private LuaFunction tailFunction;
+    private int tailPc;
     /** Varies the check interval so that sampling the current instruction does not lock onto a loop's phase. */
     private int jitter = 0x2545F491;
 
@@ -141,6 +144,12 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
         } else {
             code = null;
             registers = null;
+            if (d == 0) {
+                // The bottom frame left, maybe through a tail call ("return f(x)") that Luaj runs after
+                // popping it: remember where, so that a limit broken in that call still has a position.
+                tailFunction = f.functions[0];
+                tailPc = lastPc;
+            }
         }
     }
 
@@ -362,6 +371,9 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
                 return Position.of(((LuaClosure) f.functions[i]).p, pc);
             }
             pc = f.callerPcs[i];
+        }
+        if (tailFunction instanceof LuaClosure) {
+            return Position.of(((LuaClosure) tailFunction).p, tailPc);
         }
         return new Position(null, 0);
     }
