@@ -323,7 +323,7 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
         throw b;
     }
 
-    /** Trips from outside the execution's threads is not allowed; cancel goes through the flag. */
+    /** The breach that tripped this budget, or {@code null}. (Other threads stop a run through the cancel flag.) */
     LimitBreach breach() {
         return breach;
     }

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaClosure;
@@ -250,9 +249,5 @@ final class Execution implements ExecutionScope {
             budget.trip(ErrorKind.TIMEOUT, "execution time limit of " + limits.maxExecutionTime().toMillis()
                     + " ms exceeded");
         }
-    }
-
-    static long millis(long nanos) {
-        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 }
