@@ -26,6 +26,14 @@ public interface ScriptManager {
      */
     ScriptInfo deploy(ScriptDefinition definition, boolean force);
 
+    /**
+     * Records a problem found before a definition could even be made (e.g. invalid TOML in the deploy
+     * folder), so that it shows as the script's {@link ScriptInfo#lastError()} as well as in the log. A
+     * live version stays live; a name not deployed yet is listed with status
+     * {@link ScriptStatus#COMPILATION_ERROR} until a good version arrives or it is undeployed.
+     */
+    void reportError(String name, String origin, ScriptError error);
+
     /** Checks a definition as {@link #deploy} would, without deploying it; empty when it is fine. */
     List<ScriptError> validate(ScriptDefinition definition);
 

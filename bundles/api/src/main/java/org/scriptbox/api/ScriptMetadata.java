@@ -23,11 +23,13 @@ import org.scriptbox.api.schedule.ScheduleSpec;
  * @param minEngineVersion lowest scriptbox engine version the script runs on
  * @param limits           limits the script asks for (capped by the operator), or {@code null} for the defaults
  * @param schedule         when the script runs by itself, or {@code null} for manual only
+ * @param devices          ids of devices the script needs ({@code device.id} of a Device service); the
+ *                         script waits UNRESOLVED until they are all present
  */
 public record ScriptMetadata(String name, String version, String author, String description,
                              Instant createdAt, Instant modifiedAt, List<String> tags, List<String> permissions,
                              List<String> dependencies, String minEngineVersion, ResourceLimits limits,
-                             ScheduleSpec schedule) {
+                             ScheduleSpec schedule, List<String> devices) {
 
     /** The seed's default permission set for a script that ships without metadata. */
     public static final List<String> DEFAULT_PERMISSIONS = List.of("device:read");
@@ -41,6 +43,16 @@ public record ScriptMetadata(String name, String version, String author, String 
         permissions = permissions == null ? List.of() : List.copyOf(permissions);
         dependencies = dependencies == null ? List.of() : List.copyOf(dependencies);
         minEngineVersion = minEngineVersion == null ? "1.0.0" : minEngineVersion;
+        devices = devices == null ? List.of() : List.copyOf(devices);
+    }
+
+    /** Metadata that needs no particular device. */
+    public ScriptMetadata(String name, String version, String author, String description,
+                          Instant createdAt, Instant modifiedAt, List<String> tags, List<String> permissions,
+                          List<String> dependencies, String minEngineVersion, ResourceLimits limits,
+                          ScheduleSpec schedule) {
+        this(name, version, author, description, createdAt, modifiedAt, tags, permissions, dependencies,
+                minEngineVersion, limits, schedule, List.of());
     }
 
     /** The seed's default metadata for a {@code .lua} without a {@code .toml}: name from the file, {@code device:read} only. */

@@ -1,5 +1,9 @@
 package org.scriptbox.shell.internal;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,6 +30,9 @@ public class ReadyAnnouncer implements FrameworkListener {
     static final String READY = "scriptbox ready";
 
     private static final Logger LOG = LoggerFactory.getLogger(ReadyAnnouncer.class);
+    /** The process's real stdout: Gogo swaps System.out for its own stream while it starts and stops. */
+    private static final PrintStream STDOUT =
+            new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
     private BundleContext context;
     private boolean announced;
 
@@ -43,6 +50,7 @@ public class ReadyAnnouncer implements FrameworkListener {
         context.removeFrameworkListener(this);
         if (context.getBundle(0).getState() == Bundle.STOPPING) {
             LOG.info("scriptbox stopping");
+            STDOUT.println("scriptbox stopping");
         }
     }
 
@@ -71,7 +79,7 @@ public class ReadyAnnouncer implements FrameworkListener {
                 + (problems.isEmpty() ? "" : ", " + problems.size() + " NOT RESOLVED (see above)")
                 + (deploy == null ? "" : ", watching " + deploy);
         LOG.info(line);
-        System.out.println(line);
+        STDOUT.println(line);
     }
 
     /** One line per bundle that is not resolved, naming what it misses (from the resolver's own message). */

@@ -1,0 +1,41 @@
+package org.scriptbox.deployer.internal;
+
+import java.util.Locale;
+
+/** Which files in the deploy folder are scripts: {@code name.lua} and {@code name.toml}, never editor leftovers. */
+final class ScriptFiles {
+    static final String LUA = ".lua";
+    static final String TOML = ".toml";
+    /** Statistics written by {@code script:export --stats}: not metadata of a script called "x.stats". */
+    static final String STATS = ".stats.toml";
+
+    private ScriptFiles() {
+    }
+
+    /** True for {@code x.lua} and {@code x.toml}; false for hidden, backup, swap, lock and statistics files. */
+    static boolean isScriptFile(String fileName) {
+        if (fileName == null || fileName.isEmpty()) {
+            return false;
+        }
+        String lower = fileName.toLowerCase(Locale.ROOT);
+        // vim .x.swp, emacs .#x and #x#, hidden files, x~ backups
+        if (lower.startsWith(".") || lower.startsWith("#") || lower.contains("~")) {
+            return false;
+        }
+        if (lower.endsWith(STATS)) {
+            return false;
+        }
+        return (lower.endsWith(LUA) && fileName.length() > LUA.length())
+                || (lower.endsWith(TOML) && fileName.length() > TOML.length());
+    }
+
+    /** {@code blink} for {@code blink.lua} or {@code blink.toml}. */
+    static String baseName(String fileName) {
+        int dot = fileName.lastIndexOf('.');
+        return dot < 0 ? fileName : fileName.substring(0, dot);
+    }
+
+    static boolean isLua(String fileName) {
+        return fileName.toLowerCase(Locale.ROOT).endsWith(LUA);
+    }
+}

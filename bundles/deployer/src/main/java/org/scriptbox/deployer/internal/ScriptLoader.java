@@ -1,0 +1,73 @@
+package org.scriptbox.deployer.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.MetadataCodec;
+import org.scriptbox.api.ScriptDefinition;
+import org.scriptbox.api.ScriptError;
+import org.scriptbox.api.ScriptException;
+import org.scriptbox.api.ScriptManager;
+import org.scriptbox.api.ScriptMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a {@code .lua} text and its optional {@code .toml} text into a deployed script, for both the
+ * folder installer and the bundle extender. Problems never escape: the manager keeps and logs them
+ * (one line, {@code file:line:column: message}) and the live version, if any, stays.
+ */
+final class ScriptLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(ScriptLoader.class);
+
+    private ScriptLoader() {
+    }
+
+    /**
+     * @param name     the script name (the files' base name)
+     * @param source   the Lua text
+     * @param toml     the metadata text, or {@code null} for the default metadata
+     * @param tomlName the metadata file's name for error positions
+     * @param origin   where it came from, shown by {@code script:info}
+     * @return true if the script is deployed (live) after this
+     */
+    static boolean load(ScriptManager manager, MetadataCodec codec, String name, String source, String toml,
+                        String tomlName, String origin) {
+        ScriptMetadata metadata;
+        if (toml == null) {
+            metadata = ScriptMetadata.defaults(name);
+        } else {
+            List<String> warnings = new ArrayList<>();
+            try {
+                metadata = codec.parse(toml, tomlName, name, warnings);
+                if (!metadata.name().equals(name)) {
+                    throw new ScriptException(ScriptError.at(ErrorKind.METADATA, "name \"" + metadata.name()
+                            + "\" differs from the file name \"" + name + "\"; rename one of them", tomlName, lineOf(toml, "name"), 1));
+                }
+            } catch (ScriptException e) {
+                manager.reportError(name, origin, e.error());
+                return false;
+            } finally {
+                warnings.forEach(w -> LOG.warn("{}", w));
+            }
+        }
+        try {
+            manager.deploy(new ScriptDefinition(metadata, source, origin), false);
+            return true;
+        } catch (ScriptException e) {
+            return false;   // already kept and logged by the manager
+        }
+    }
+
+    /** 1-based line of the first {@code key = } in a TOML text, or 0. */
+    static int lineOf(String toml, String key) {
+        String[] lines = toml.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].matches("\\s*" + key + "\\s*=.*")) {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+}

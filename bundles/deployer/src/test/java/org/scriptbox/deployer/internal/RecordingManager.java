@@ -1,0 +1,101 @@
+package org.scriptbox.deployer.internal;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import org.osgi.util.promise.Promise;
+import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.ExecutionStats;
+import org.scriptbox.api.ScriptDefinition;
+import org.scriptbox.api.ScriptError;
+import org.scriptbox.api.ScriptException;
+import org.scriptbox.api.ScriptInfo;
+import org.scriptbox.api.ScriptLogEntry;
+import org.scriptbox.api.ScriptManager;
+import org.scriptbox.api.ScriptStatus;
+
+/** A ScriptManager that keeps what it is told, so the deployer's decisions can be checked. Sources containing "BROKEN" do not compile. */
+final class RecordingManager implements ScriptManager {
+    final Map<String, ScriptDefinition> live = new TreeMap<>();
+    final List<String> calls = new ArrayList<>();
+    final List<ScriptError> errors = new ArrayList<>();
+
+    @Override
+    public ScriptInfo deploy(ScriptDefinition d, boolean force) {
+        calls.add("deploy " + d.name() + " " + d.metadata().version());
+        if (d.source().contains("BROKEN")) {
+            ScriptError e = ScriptError.at(ErrorKind.COMPILATION, "broken", d.name() + ".lua", 1, 1);
+            errors.add(e);
+            throw new ScriptException(e);
+        }
+        live.put(d.name(), d);
+        return info(d);
+    }
+
+    private static ScriptInfo info(ScriptDefinition d) {
+        return new ScriptInfo(d.metadata(), ScriptStatus.COMPILED, ExecutionStats.EMPTY, null, d.origin(), Instant.now(), null, 0);
+    }
+
+    @Override
+    public void reportError(String name, String origin, ScriptError error) {
+        calls.add("error " + name);
+        errors.add(error);
+    }
+
+    @Override
+    public List<ScriptError> validate(ScriptDefinition definition) {
+        return List.of();
+    }
+
+    @Override
+    public boolean undeploy(String name) {
+        calls.add("undeploy " + name);
+        return live.remove(name) != null;
+    }
+
+    @Override
+    public List<ScriptInfo> list() {
+        return live.values().stream().map(RecordingManager::info).toList();
+    }
+
+    @Override
+    public Optional<ScriptInfo> get(String name) {
+        return Optional.ofNullable(live.get(name)).map(RecordingManager::info);
+    }
+
+    @Override
+    public Optional<ScriptDefinition> definition(String name) {
+        return Optional.ofNullable(live.get(name));
+    }
+
+    @Override
+    public Promise<ExecutionResult> execute(String name, List<Object> args) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public int cancel(String name) {
+        return 0;
+    }
+
+    @Override
+    public List<ScriptLogEntry> logs(String name, int max) {
+        return List.of();
+    }
+
+    @Override
+    public Path exportScript(String name, Path targetFolder, boolean withStats) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public ScriptInfo importScript(Path luaFile, boolean force) {
+        throw new UnsupportedOperationException();
+    }
+}

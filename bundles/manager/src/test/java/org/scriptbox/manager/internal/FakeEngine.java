@@ -1,0 +1,95 @@
+package org.scriptbox.manager.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.ScriptError;
+import org.scriptbox.api.ScriptException;
+import org.scriptbox.api.ScriptStatus;
+import org.scriptbox.api.engine.CompiledScript;
+import org.scriptbox.api.engine.ExecutionRequest;
+import org.scriptbox.api.engine.ScriptEngine;
+
+/**
+ * A stand-in for the Lua engine that understands a few one-line "programs", so the manager's
+ * lifecycle can be tested without Luaj: {@code return X} returns the string X; {@code block} waits until
+ * cancelled; {@code fail} fails; {@code require X} returns what module X returns; a line containing
+ * {@code syntax error} does not compile (error at that line, column 1).
+ */
+final class FakeEngine implements ScriptEngine {
+    final CountDownLatch blocked = new CountDownLatch(1);
+    volatile int executions;
+
+    record Compiled(String chunkName, String source) implements CompiledScript {
+        @Override
+        public Duration compileTime() {
+            return Duration.ZERO;
+        }
+
+        @Override
+        public long retainedBytes() {
+            return source.length() * 2L;
+        }
+    }
+
+    @Override
+    public String version() {
+        return "1.0.0";
+    }
+
+    @Override
+    public CompiledScript compile(String chunkName, String source) {
+        String[] lines = source.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].contains("syntax error")) {
+                throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION, "unexpected symbol", chunkName, i + 1, 1));
+            }
+        }
+        return new Compiled(chunkName, source);
+    }
+
+    @Override
+    public ExecutionResult execute(CompiledScript script, ExecutionRequest request) {
+        executions++;
+        Instant start = Instant.now();
+        String src = ((Compiled) script).source().trim();
+        List<Object> values = new ArrayList<>();
+        ScriptStatus status = ScriptStatus.COMPLETED;
+        ScriptError error = null;
+        if (src.startsWith("return ")) {
+            values.add(src.substring(7));
+            request.log().log("INFO", "returning " + src.substring(7));
+        } else if (src.equals("block")) {
+            blocked.countDown();
+            try {
+                request.cancellation().await(Duration.ofSeconds(20).toNanos());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            status = ScriptStatus.CANCELLED;
+            error = ScriptError.of(ErrorKind.CANCELLED, String.valueOf(request.cancellation().reason()));
+        } else if (src.startsWith("require ")) {
+            var module = request.modules().resolve(src.substring(8));
+            if (module.isEmpty()) {
+                status = ScriptStatus.FAILED;
+                error = ScriptError.of(ErrorKind.RUNTIME, "module '" + src.substring(8) + "' not found");
+            } else {
+                return execute(module.get(), request);
+            }
+        } else if (src.equals("args")) {
+            values.addAll(request.args());
+        } else if (src.equals("permissions")) {
+            values.addAll(new java.util.TreeSet<>(request.permissions()));
+        } else {
+            status = ScriptStatus.FAILED;
+            error = ScriptError.at(ErrorKind.RUNTIME, "boom", script.chunkName(), 1, 0);
+        }
+        return new ExecutionResult(request.scriptName(), request.executionId(), status, values, error, start,
+                Duration.between(start, Instant.now()), 10, 1000, Duration.ZERO, 0);
+    }
+}

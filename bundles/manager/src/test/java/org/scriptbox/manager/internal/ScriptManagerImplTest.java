@@ -1,0 +1,353 @@
+package org.scriptbox.manager.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.lang.annotation.Annotation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.osgi.util.promise.Promise;
+import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.ScriptDefinition;
+import org.scriptbox.api.ScriptEvent;
+import org.scriptbox.api.ScriptException;
+import org.scriptbox.api.ScriptInfo;
+import org.scriptbox.api.ScriptMetadata;
+import org.scriptbox.api.ScriptStatus;
+import org.scriptbox.api.security.PermissionService;
+
+public class ScriptManagerImplTest {
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    private FakeEngine engine;
+    private ScriptManagerImpl manager;
+    private final List<ScriptEvent> events = new ArrayList<>();
+
+    static ScriptManagerImpl.Config config(int maxConcurrent, int queue) {
+        return new ScriptManagerImpl.Config() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return ScriptManagerImpl.Config.class;
+            }
+
+            @Override
+            public int max_concurrent() {
+                return maxConcurrent;
+            }
+
+            @Override
+            public int queue_capacity() {
+                return queue;
+            }
+
+            @Override
+            public int log_lines() {
+                return 5;
+            }
+        };
+    }
+
+    private ScriptManagerImpl newManager(int maxConcurrent, int queue) {
+        ScriptManagerImpl m = new ScriptManagerImpl();
+        m.engine = engine;
+        m.codec = new TomlMetadataCodec();
+        m.bindListener(events::add);
+        m.start(tmp.getRoot().toPath().resolve("stats"), config(maxConcurrent, queue));
+        return m;
+    }
+
+    @Before
+    public void setUp() {
+        engine = new FakeEngine();
+        manager = newManager(2, 1);
+    }
+
+    @After
+    public void tearDown() {
+        manager.deactivate();
+    }
+
+    private static ScriptDefinition def(String name, String version, String source, List<String> deps, List<String> perms) {
+        return new ScriptDefinition(new ScriptMetadata(name, version, null, null, null, null, null, perms, deps, null,
+                null, null), source, name + ".lua");
+    }
+
+    private static ScriptDefinition def(String name, String version, String source) {
+        return def(name, version, source, List.of(), List.of());
+    }
+
+    private ExecutionResult run(String name, Object... args) throws Exception {
+        return manager.execute(name, List.of(args)).getValue();
+    }
+
+    private static ScriptException failure(Promise<?> p) throws Exception {
+        Throwable t = p.getFailure();
+        assertTrue("expected a ScriptException, got " + t, t instanceof ScriptException);
+        return (ScriptException) t;
+    }
+
+    private List<String> eventLog() {
+        return events.stream().map(e -> e.type() + " " + e.script().name()).collect(Collectors.toList());
+    }
+
+    @Test
+    public void deployedScriptIsListedAndRuns() throws Exception {
+        ScriptInfo info = manager.deploy(def("hello", "1.0.0", "return hi"), false);
+        assertEquals(ScriptStatus.COMPILED, info.status());
+        assertEquals(List.of("hello"), manager.list().stream().map(ScriptInfo::name).collect(Collectors.toList()));
+        ExecutionResult r = run("hello");
+        assertEquals(ScriptStatus.COMPLETED, r.status());
+        assertEquals(List.of("hi"), r.values());
+        assertEquals(ScriptStatus.COMPLETED, manager.get("hello").get().status());
+        assertEquals(1, manager.get("hello").get().stats().successfulExecutions());
+        assertEquals(List.of("DEPLOYED hello"), eventLog());
+        assertEquals("returning hi", manager.logs("hello", 10).get(0).message());
+    }
+
+    @Test
+    public void brokenUpdateKeepsTheLiveVersionAndShowsTheError() throws Exception {
+        manager.deploy(def("hello", "1.0.0", "return one"), false);
+        try {
+            manager.deploy(def("hello", "1.0.1", "x\nsyntax error here"), false);
+            fail("compiled a broken script");
+        } catch (ScriptException e) {
+            assertEquals("hello.lua:2:1: unexpected symbol", e.getMessage());
+        }
+        ScriptInfo info = manager.get("hello").get();
+        assertEquals("1.0.0", info.metadata().version());
+        assertEquals("hello.lua:2:1: unexpected symbol", info.lastError().toString());
+        assertEquals(List.of("one"), run("hello").values());
+        assertEquals(List.of("DEPLOYED hello", "UPDATE_FAILED hello"), eventLog());
+        manager.deploy(def("hello", "1.0.2", "return two"), false);
+        assertNull(manager.get("hello").get().lastError());
+        assertEquals(List.of("two"), run("hello").values());
+    }
+
+    @Test
+    public void revertingABrokenEditToTheLiveContentClearsTheError() throws Exception {
+        manager.deploy(def("hello", "1.0.0", "return one"), false);
+        try {
+            manager.deploy(def("hello", "1.0.0", "syntax error"), false);
+            fail();
+        } catch (ScriptException expected) {
+            // kept as lastError
+        }
+        assertEquals(ErrorKind.COMPILATION, manager.get("hello").get().lastError().kind());
+        manager.deploy(def("hello", "1.0.0", "return one"), false);
+        assertNull(manager.get("hello").get().lastError());
+        assertEquals(List.of("one"), run("hello").values());
+    }
+
+    @Test
+    public void firstDeployThatDoesNotCompileIsListedWithItsError() throws Exception {
+        try {
+            manager.deploy(def("bad", "1.0.0", "syntax error"), false);
+            fail();
+        } catch (ScriptException expected) {
+            // shown below
+        }
+        ScriptInfo info = manager.get("bad").get();
+        assertEquals(ScriptStatus.COMPILATION_ERROR, info.status());
+        assertEquals(ErrorKind.COMPILATION, failure(manager.execute("bad", List.of())).kind());
+    }
+
+    @Test
+    public void lowerVersionIsRefusedUnlessForced() throws Exception {
+        manager.deploy(def("hello", "2.0.0", "return two"), false);
+        try {
+            manager.deploy(def("hello", "1.9.0", "return old"), false);
+            fail();
+        } catch (ScriptException e) {
+            assertEquals(ErrorKind.REFUSED, e.kind());
+        }
+        assertEquals(List.of("two"), run("hello").values());
+        manager.deploy(def("hello", "1.9.0", "return old"), true);
+        assertEquals(List.of("old"), run("hello").values());
+    }
+
+    @Test
+    public void dependencyArrivingLaterActivatesTheWaitingScript() throws Exception {
+        ScriptInfo app = manager.deploy(def("app", "1.0.0", "require lib", List.of("lib ^1.0"), List.of()), false);
+        assertEquals(ScriptStatus.UNRESOLVED, app.status());
+        assertEquals(List.of("script lib ^1.0"), app.waitingFor());
+        assertEquals(ErrorKind.DEPENDENCY, failure(manager.execute("app", List.of())).kind());
+        manager.deploy(def("lib", "1.2.0", "return from-lib"), false);
+        assertEquals(ScriptStatus.COMPILED, manager.get("app").get().status());
+        assertEquals(List.of("from-lib"), run("app").values());
+        manager.undeploy("lib");
+        assertEquals(ScriptStatus.UNRESOLVED, manager.get("app").get().status());
+        // within one change, the order of events for different scripts is not specified
+        assertEquals(Set.of("DEPLOYED lib", "DEPLOYED app"), Set.copyOf(eventLog().subList(0, 2)));
+        assertEquals(List.of("UNDEPLOYED lib", "UNRESOLVED app"), eventLog().subList(2, 4));
+    }
+
+    @Test
+    public void requireReachesOnlyDeclaredDependencies() throws Exception {
+        manager.deploy(def("secret", "1.0.0", "return secret"), false);
+        manager.deploy(def("sneaky", "1.0.0", "require secret"), false);
+        ExecutionResult r = run("sneaky");
+        assertEquals(ScriptStatus.FAILED, r.status());
+        assertTrue(r.error().message().contains("not found"));
+    }
+
+    @Test
+    public void unsatisfiableRangeAndCyclesAreReported() throws Exception {
+        manager.deploy(def("lib", "2.0.0", "return x"), false);
+        ScriptInfo app = manager.deploy(def("app", "1.0.0", "return y", List.of("lib ^1.0"), List.of()), false);
+        assertEquals(ScriptStatus.UNRESOLVED, app.status());
+        assertEquals(ErrorKind.DEPENDENCY, app.lastError().kind());
+        assertTrue(app.lastError().message(), app.lastError().message().contains("not satisfied by the deployed version 2.0.0"));
+
+        manager.deploy(def("a", "1.0.0", "return a", List.of("b"), List.of()), false);
+        ScriptInfo b = manager.deploy(def("b", "1.0.0", "return b", List.of("a"), List.of()), false);
+        assertEquals(ScriptStatus.UNRESOLVED, b.status());
+        assertTrue(b.lastError().message(), b.lastError().message().contains("dependency cycle"));
+        assertEquals(ScriptStatus.UNRESOLVED, manager.get("a").get().status());
+    }
+
+    @Test
+    public void scriptRequestingPermissionsWaitsForThePermissionService() throws Exception {
+        assertEquals(ScriptStatus.UNRESOLVED,
+                manager.deploy(def("mover", "1.0.0", "permissions", List.of(), List.of("device:control", "device:read")), false).status());
+        assertEquals(ScriptStatus.COMPILED, manager.deploy(def("free", "1.0.0", "return ok"), false).status());
+        PermissionService onlyRead = new PermissionService() {
+            @Override
+            public Set<String> grant(String scriptName, Set<String> requested) {
+                return requested.contains("device:read") ? Set.of("device:read") : Set.of();
+            }
+
+            @Override
+            public boolean isAllowed(String scriptName, Set<String> granted, String permission, String deviceId) {
+                return granted.contains(permission);
+            }
+        };
+        manager.bindPermissions(onlyRead);
+        assertEquals(List.of("device:read"), run("mover").values());
+        manager.unbindPermissions(onlyRead);
+        assertEquals(ScriptStatus.UNRESOLVED, manager.get("mover").get().status());
+    }
+
+    @Test
+    public void fullGateRefusesWithBusy() throws Exception {
+        manager.deploy(def("slow", "1.0.0", "block"), false);
+        Promise<ExecutionResult> first = manager.execute("slow", List.of());
+        Promise<ExecutionResult> second = manager.execute("slow", List.of());
+        Promise<ExecutionResult> queued = manager.execute("slow", List.of());
+        ScriptException busy = failure(manager.execute("slow", List.of()));
+        assertEquals(ErrorKind.BUSY, busy.kind());
+        assertTrue(busy.getMessage(), busy.getMessage().startsWith("rejected: system busy"));
+        assertTrue(engine.blocked.await(10, TimeUnit.SECONDS));
+        assertEquals(3, manager.cancel("slow"));
+        assertEquals(ScriptStatus.CANCELLED, first.getValue().status());
+        assertEquals(ScriptStatus.CANCELLED, second.getValue().status());
+        assertEquals(ScriptStatus.CANCELLED, queued.getValue().status());
+    }
+
+    @Test
+    public void undeployCancelsRunningExecutions() throws Exception {
+        manager.deploy(def("slow", "1.0.0", "block"), false);
+        Promise<ExecutionResult> running = manager.execute("slow", List.of());
+        assertTrue(engine.blocked.await(10, TimeUnit.SECONDS));
+        assertTrue(manager.undeploy("slow"));
+        ExecutionResult r = running.getValue();
+        assertEquals(ScriptStatus.CANCELLED, r.status());
+        assertEquals("script undeployed", r.error().message());
+        assertFalse(manager.get("slow").isPresent());
+        assertEquals(ErrorKind.NOT_FOUND, failure(manager.execute("slow", List.of())).kind());
+        assertFalse(manager.undeploy("slow"));
+    }
+
+    @Test
+    public void statisticsSurviveARestartOfTheManager() throws Exception {
+        manager.deploy(def("hello", "1.0.0", "return hi"), false);
+        run("hello");
+        run("hello");
+        manager.deploy(def("bad", "1.0.0", "explode"), false);
+        run("bad");
+        manager.deactivate();
+
+        manager = newManager(2, 1);
+        manager.deploy(def("hello", "1.0.0", "return hi"), false);
+        manager.deploy(def("bad", "1.0.0", "explode"), false);
+        assertEquals(2, manager.get("hello").get().stats().totalExecutions());
+        assertEquals(1, manager.get("bad").get().stats().failedExecutions());
+        assertEquals("bad.lua:1: boom", manager.get("bad").get().stats().lastError().toString());
+        run("hello");
+        assertEquals(3, manager.get("hello").get().stats().successfulExecutions());
+    }
+
+    @Test
+    public void exportThenImportIsLossless() throws Exception {
+        ScriptMetadata m = new ScriptMetadata("hello", "1.2.3", "ann", "says hi", java.time.Instant.parse("2026-01-01T00:00:00Z"),
+                null, List.of("t"), List.of(), List.of(), "1.0.0", null, null, List.of());
+        manager.deploy(new ScriptDefinition(m, "return hi", "shell"), false);
+        run("hello");
+        Path folder = tmp.newFolder("export").toPath();
+        Path lua = manager.exportScript("hello", folder, true);
+        assertTrue(Files.exists(folder.resolve("hello.toml")));
+        assertTrue(Files.exists(folder.resolve("hello.stats.toml")));
+        var statsBefore = manager.get("hello").get().stats();
+        manager.undeploy("hello");
+
+        ScriptInfo imported = manager.importScript(lua, false);
+        assertEquals(m, imported.metadata());
+        assertEquals("return hi", manager.definition("hello").get().source());
+        assertEquals(statsBefore, imported.stats());
+    }
+
+    @Test
+    public void importWithoutTomlGetsDefaultMetadata() throws Exception {
+        Path lua = tmp.newFile("plain.lua").toPath();
+        Files.writeString(lua, "return plain");
+        ScriptInfo info = manager.importScript(lua, false);
+        assertEquals("plain", info.name());
+        assertEquals(List.of("device:read"), info.metadata().permissions());
+        // device:read needs the permission service to grant it
+        assertEquals(ScriptStatus.UNRESOLVED, info.status());
+    }
+
+    @Test
+    public void unknownNamesGiveNotFound() throws Exception {
+        assertEquals(ErrorKind.NOT_FOUND, failure(manager.execute("nope", List.of())).kind());
+        assertEquals(0, manager.cancel("nope"));
+        assertTrue(manager.logs("nope", 5).isEmpty());
+        try {
+            manager.exportScript("nope", tmp.getRoot().toPath(), false);
+            fail();
+        } catch (ScriptException e) {
+            assertEquals(ErrorKind.NOT_FOUND, e.kind());
+        }
+    }
+
+    @Test
+    public void logRingKeepsTheNewestLines() throws Exception {
+        manager.deploy(def("hello", "1.0.0", "return hi"), false);
+        for (int i = 0; i < 8; i++) {
+            run("hello");
+        }
+        assertEquals(5, manager.logs("hello", 100).size());
+        assertEquals(2, manager.logs("hello", 2).size());
+    }
+
+    @Test
+    public void argumentsReachTheScript() throws Exception {
+        manager.deploy(def("echo", "1.0.0", "args"), false);
+        assertEquals(List.of("a", 2.0), run("echo", "a", 2.0).values());
+    }
+}

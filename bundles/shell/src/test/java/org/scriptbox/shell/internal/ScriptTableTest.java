@@ -1,0 +1,31 @@
+package org.scriptbox.shell.internal;
+
+import static org.junit.Assert.assertEquals;
+
+import java.time.Duration;
+
+import org.junit.Test;
+
+public class ScriptTableTest {
+    @Test
+    public void columnsLineUpAndMissingCellsShowADash() {
+        String t = new ScriptTable("NAME", "STATUS").row("blink", "COMPILED").row("a-much-longer-name", null).toString();
+        assertEquals("NAME                STATUS\n"
+                + "blink               COMPILED\n"
+                + "a-much-longer-name  -\n", t);
+    }
+
+    @Test
+    public void argumentsBecomeLuaValues() {
+        assertEquals(Boolean.TRUE, ScriptCommands.convert("true"));
+        assertEquals(42.0, ScriptCommands.convert("42"));
+        assertEquals("sim-1", ScriptCommands.convert("sim-1"));
+    }
+
+    @Test
+    public void durationsAndSizesReadWell() {
+        assertEquals("1.5 ms", ScriptCommands.millis(Duration.ofNanos(1_500_000)));
+        assertEquals("250 ms", ScriptCommands.millis(Duration.ofMillis(250)));
+        assertEquals("20 KB", ScriptCommands.bytes(20 * 1024));
+    }
+}

@@ -1,0 +1,313 @@
+package org.scriptbox.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import javax.inject.Inject;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.util.promise.Promise;
+import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.ScriptError;
+import org.scriptbox.api.ScriptInfo;
+import org.scriptbox.api.ScriptManager;
+import org.scriptbox.api.ScriptStatus;
+import org.scriptbox.api.engine.ScriptFunction;
+import org.scriptbox.api.engine.ScriptLibrary;
+
+/**
+ * Hot deployment end to end: the real container, the real FileInstall watching a real folder, the real
+ * Lua engine. Each test uses its own script names, so they share one container.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ScriptDeployIT {
+    static final Duration BOUND = Duration.ofSeconds(15);
+
+    @Inject
+    private BundleContext context;
+
+    /** Injected once; tests use {@link #manager()}, since one test restarts the manager bundle. */
+    @Inject
+    private ScriptManager injected;
+
+    @Configuration
+    public Option[] config() {
+        return new Option[] {ScriptDeployIT.containerWatchingScripts()};
+    }
+
+    /** The runtime's container with the deploy-folder FileInstall instance configured as in runtime/etc. */
+    static Option containerWatchingScripts() {
+        Path etc = Distribution.freshFolder("etc");
+        try {
+            Files.copy(Distribution.runtimeHome().resolve("etc/org.apache.felix.fileinstall-deploy.cfg"),
+                    etc.resolve("org.apache.felix.fileinstall-deploy.cfg"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return Distribution.container(etc, Distribution.freshFolder("deploy"), Distribution.freshFolder("data"));
+    }
+
+    static Path deployFolder(BundleContext context) {
+        return Paths.get(context.getProperty("scriptbox.deploy"));
+    }
+
+    /** Writes a file the way an editor that saves atomically does: a temporary name, then a rename. */
+    static void write(Path file, String content) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static Optional<ScriptInfo> awaitStatus(ScriptManager manager, String name, ScriptStatus status) {
+        return Await.until(name + " " + status, BOUND, () -> manager.get(name),
+                i -> i.isPresent() && i.get().status() == status);
+    }
+
+    static ExecutionResult run(ScriptManager manager, String name, Object... args) throws Exception {
+        Promise<ExecutionResult> p = manager.execute(name, List.of(args));
+        Throwable failure = p.getFailure();
+        if (failure != null) {
+            throw new AssertionError("execution of " + name + " refused: " + failure, failure);
+        }
+        return p.getValue();
+    }
+
+    private Path folder() {
+        return deployFolder(context);
+    }
+
+    @Test
+    public void droppedPairIsListedAndRuns() throws Exception {
+        write(folder().resolve("drop.toml"), "name = \"drop\"\nversion = \"1.2.0\"\npermissions = []\n");
+        write(folder().resolve("drop.lua"), "local who = ... or 'world'\nreturn 'hello, ' .. who\n");
+        ScriptInfo info = awaitStatus(manager(), "drop", ScriptStatus.COMPILED).get();
+        assertEquals("1.2.0", info.metadata().version());
+        assertEquals(folder().resolve("drop.lua").toString(), info.origin());
+        ExecutionResult r = run(manager(), "drop", "Ada");
+        assertEquals(ScriptStatus.COMPLETED, r.status());
+        assertEquals(List.of("hello, Ada"), r.values());
+    }
+
+    @Test
+    public void editedScriptRunsItsNewVersion() throws Exception {
+        write(folder().resolve("edit.toml"), "version = \"1.0.0\"\npermissions = []\n");
+        write(folder().resolve("edit.lua"), "return 'first'\n");
+        awaitStatus(manager(), "edit", ScriptStatus.COMPILED);
+        assertEquals(List.of("first"), run(manager(), "edit").values());
+        write(folder().resolve("edit.lua"), "return 'second'\n");
+        Await.until("the second version", BOUND, () -> manager().definition("edit").get().source(), s -> s.contains("second"));
+        assertEquals(List.of("second"), run(manager(), "edit").values());
+    }
+
+    @Test
+    public void brokenUpdateKeepsTheOldVersionRunningAndShowsWhere() throws Exception {
+        write(folder().resolve("fragile.toml"), "version = \"1.0.0\"\npermissions = []\n");
+        write(folder().resolve("fragile.lua"), "return 'good'\n");
+        awaitStatus(manager(), "fragile", ScriptStatus.COMPILED);
+
+        write(folder().resolve("fragile.lua"), "local x = 1\nreturn (x +\n");
+        ScriptError error = Await.until("the compile error", BOUND, () -> manager().get("fragile").get().lastError(),
+                e -> e != null);
+        assertEquals(ErrorKind.COMPILATION, error.kind());
+        assertEquals("fragile.lua", error.file());
+        assertTrue(error.toString(), error.line() >= 2);
+        assertEquals(List.of("good"), run(manager(), "fragile").values());
+        String shown = shell("script:info fragile");
+        assertTrue(shown, shown.contains("fragile.lua:" + error.line()));
+
+        write(folder().resolve("fragile.lua"), "return 'good again'\n");
+        Await.until("the fix", BOUND, () -> manager().get("fragile").get().lastError(), e -> e == null);
+        write(folder().resolve("fragile.toml"), "version = \"1.0.1\"\npermissions = [\"device:fly\"]\n");
+        ScriptError tomlError = Await.until("the metadata error", BOUND, () -> manager().get("fragile").get().lastError(),
+                e -> e != null);
+        assertEquals(ErrorKind.METADATA, tomlError.kind());
+        assertEquals("fragile.toml:2:16", tomlError.location());   // the offending array element
+        assertEquals(List.of("good again"), run(manager(), "fragile").values());
+    }
+
+    @Test
+    public void everyKindOfBadMetadataIsPointedAtAndTheLiveVersionStays() throws Exception {
+        write(folder().resolve("meta.toml"), "version = \"1.0.0\"\npermissions = []\n");
+        write(folder().resolve("meta.lua"), "return 'v1'\n");
+        awaitStatus(manager(), "meta", ScriptStatus.COMPILED);
+        String[][] cases = {
+            {"version = \n", "meta.toml:1:11: invalid TOML"},
+            {"version = \"1.0\"\n", "meta.toml:1:1: \"version\": \"1.0\" is not a semantic version"},
+            {"version = \"1.0.1\"\ntags = [\"a\", 2]\n", "meta.toml:2:14: \"tags\" must contain only strings"},
+            {"permissions = [\"device:read\", \"device:fly\"]\n", "meta.toml:1:31: \"permissions\": unknown permission"},
+            {"[limits]\nmax_call_depth = -1\n", "meta.toml:2:1: \"limits.max_call_depth\" must be between 1"},
+            {"[schedule]\nkind = \"weekly\"\n", "meta.toml:2:1: \"schedule.kind\": \"weekly\" is not one of"},
+            {"[schedule]\nkind = \"interval\"\n", "meta.toml:2:1: an \"interval\" schedule needs \"interval\""},
+            {"name = \"other\"\n", "meta.toml:1:1: name \"other\" differs from the file name"},
+            {"created_at = 2026-13-01T00:00:00Z\n", "meta.toml:1:19: invalid TOML"},
+            {"version = \"0.9.0\"\npermissions = []\n", "version 0.9.0 is lower than the deployed 1.0.0"},
+        };
+        for (String[] c : cases) {
+            write(folder().resolve("meta.toml"), c[0]);
+            ScriptError e = Await.until("error " + c[1], BOUND, () -> manager().get("meta").get().lastError(),
+                    err -> err != null && err.toString().startsWith(c[1]));
+            assertTrue(e.toString(), e.kind() == ErrorKind.METADATA || e.kind() == ErrorKind.REFUSED);
+            assertEquals("after " + c[1], List.of("v1"), run(manager(), "meta").values());
+        }
+    }
+
+    @Test
+    public void deletedScriptIsGoneAndItsRunningExecutionCancelled() throws Exception {
+        ServiceRegistration<ScriptLibrary> waiting = registerWaitLibrary();
+        try {
+            write(folder().resolve("longrun.toml"), "version = \"1.0.0\"\npermissions = []\n[limits]\nmax_execution_time = \"2m\"\n");
+            write(folder().resolve("longrun.lua"), "wait_ms(100000)\nreturn 'finished'\n");
+            awaitStatus(manager(), "longrun", ScriptStatus.COMPILED);
+            Promise<ExecutionResult> running = manager().execute("longrun", List.of());
+            awaitStatus(manager(), "longrun", ScriptStatus.RUNNING);
+            Files.delete(folder().resolve("longrun.lua"));
+            Await.until("longrun undeployed", BOUND, () -> manager().get("longrun").isEmpty());
+            Await.until("the execution to end", BOUND, running::isDone);
+            assertEquals(ScriptStatus.CANCELLED, running.getValue().status());
+        } finally {
+            waiting.unregister();
+        }
+    }
+
+    /** A function the tests' scripts can wait in; the wait ends as soon as the execution is cancelled. */
+    private ServiceRegistration<ScriptLibrary> registerWaitLibrary() {
+        ScriptFunction waitMs = (scope, args) -> {
+            scope.sleep(TimeUnit.MILLISECONDS.toNanos(((Number) args[0]).longValue()));
+            return null;
+        };
+        ScriptLibrary library = new ScriptLibrary() {
+            @Override
+            public String name() {
+                return "itest-wait";
+            }
+
+            @Override
+            public Map<String, ScriptFunction> functions() {
+                return Map.of("wait_ms", waitMs);
+            }
+        };
+        return context.registerService(ScriptLibrary.class, library, null);
+    }
+
+    @Test
+    public void thousandRapidEditsEndWithTheLastContentLive() throws Exception {
+        Path lua = folder().resolve("rapid.lua");
+        write(folder().resolve("rapid.toml"), "version = \"1.0.0\"\npermissions = []\n");
+        for (int i = 1; i <= 1000; i++) {
+            Files.writeString(lua, "return " + i + "\n");
+        }
+        Await.until("the last edit live", BOUND, () -> manager().definition("rapid").map(d -> d.source()).orElse(""),
+                "return 1000\n"::equals);
+        assertEquals(List.of(1000.0), run(manager(), "rapid").values());
+    }
+
+    @Test
+    public void dependencyArrivingLaterActivatesTheWaitingScript() throws Exception {
+        write(folder().resolve("app.toml"), "version = \"1.0.0\"\npermissions = []\ndependencies = [\"mathlib ^2.0\"]\n");
+        write(folder().resolve("app.lua"), "local m = require('mathlib')\nreturn m.double(21)\n");
+        ScriptInfo waiting = awaitStatus(manager(), "app", ScriptStatus.UNRESOLVED).get();
+        assertEquals(List.of("script mathlib ^2.0"), waiting.waitingFor());
+        assertEquals(ErrorKind.DEPENDENCY, ((org.scriptbox.api.ScriptException) manager().execute("app", List.of())
+                .getFailure()).kind());
+
+        write(folder().resolve("mathlib.toml"), "version = \"2.1.0\"\npermissions = []\n");
+        write(folder().resolve("mathlib.lua"), "return { double = function(x) return x * 2 end }\n");
+        awaitStatus(manager(), "app", ScriptStatus.COMPILED);
+        assertEquals(List.of(42.0), run(manager(), "app").values());
+    }
+
+    @Test
+    public void statisticsSurviveARestartOfTheManagerBundle() throws Exception {
+        write(folder().resolve("counted.toml"), "version = \"1.0.0\"\npermissions = []\n");
+        write(folder().resolve("counted.lua"), "return 1\n");
+        awaitStatus(manager(), "counted", ScriptStatus.COMPILED);
+        long before = manager().get("counted").get().stats().totalExecutions();
+        for (int i = 0; i < 3; i++) {
+            run(manager(), "counted");
+        }
+        Bundle bundle = managerBundle();
+        bundle.stop();
+        bundle.start();
+        // a new manager instance: the deployer, restarted with it, deploys the folder's scripts again
+        ScriptManager restarted = Await.until("the restarted manager", BOUND, this::currentManager, m -> m != null && m != injected);
+        ScriptInfo after = awaitStatus(restarted, "counted", ScriptStatus.COMPILED).get();
+        assertEquals(before + 3, after.stats().totalExecutions());
+        assertNotNull(after.stats().lastExecutionTime());
+    }
+
+    @Test
+    public void shellCommandsAnswerForKnownAndUnknownNames() throws Exception {
+        write(folder().resolve("shelly.toml"), "version = \"3.0.0\"\npermissions = []\n");
+        write(folder().resolve("shelly.lua"), "print('from shelly')\nreturn 7\n");
+        awaitStatus(manager(), "shelly", ScriptStatus.COMPILED);
+        String list = shell("script:list");
+        assertTrue(list, list.matches("(?s)NAME +VERSION +STATUS.*\nshelly +3\\.0\\.0 +COMPILED.*"));
+        String run = shell("script:run shelly");
+        assertTrue(run, run.startsWith("COMPLETED in") && run.contains("returned: 7.0"));
+        assertTrue(shell("script:logs shelly").contains("from shelly"));
+        assertTrue(shell("script:stats shelly").contains("1 ok"));
+        assertEquals("no script named 'nope' (script:list shows the deployed ones)", shell("script:info nope"));
+        assertEquals("no script named 'nope' (script:list shows the deployed ones)", shell("script:run nope"));
+        Path export = Files.createTempDirectory("export");
+        assertTrue(shell("script:export --stats shelly " + export).startsWith("exported 'shelly'"));
+        assertTrue(Files.exists(export.resolve("shelly.stats.toml")));
+        assertTrue(shell("script:reload shelly").startsWith("reloaded 'shelly' version 3.0.0"));
+    }
+
+    private ScriptManager manager() {
+        ScriptManager m = currentManager();
+        return m == null ? injected : m;
+    }
+
+    private ScriptManager currentManager() {
+        var ref = context.getServiceReference(ScriptManager.class);
+        return ref == null ? null : context.getService(ref);
+    }
+
+    private Bundle managerBundle() {
+        for (Bundle b : context.getBundles()) {
+            if ("org.scriptbox.manager".equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("no manager bundle");
+    }
+
+    private String shell(String command) throws Exception {
+        CommandProcessor processor = context.getService(context.getServiceReference(CommandProcessor.class));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+             CommandSession session = processor.createSession(System.in, ps, ps)) {
+            Object result = session.execute(command);
+            return result == null ? out.toString(StandardCharsets.UTF_8) : result.toString();
+        }
+    }
+}
