@@ -112,6 +112,11 @@ final class Execution implements ExecutionScope {
         } catch (StackOverflowError e) {
             error = ScriptError.of(ErrorKind.LIMIT, "call depth limit exceeded (Java stack overflow)");
             status = ScriptStatus.FAILED;
+        } catch (OutOfMemoryError e) {
+            // One allocation larger than the JVM could give (the memory limit is checked between
+            // allocations): the failed allocation left nothing behind, so end this run, not the JVM.
+            error = ScriptError.of(ErrorKind.LIMIT, "memory limit exceeded (the JVM could not allocate)");
+            status = ScriptStatus.FAILED;
         } finally {
             coroutines.endAll(COROUTINE_END_WAIT_MS);
             budget.addAllocated(meter.currentThreadAllocatedBytes() - mainFrames.allocMark);
