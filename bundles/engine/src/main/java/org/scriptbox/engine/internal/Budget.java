@@ -62,12 +62,12 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
     private volatile LimitBreach breach;
     /**
      * Bytecode of the running Lua frame if its instructions must be checked one by one (it contains
-     * {@code ..} or a constructor list, see {@link ScriptPrototype}), else {@code null}; and its registers.
+     * {@code ..} or a constructor list, see {@link ScriptPrototype}), else {@code null}. Its registers are
+     * the top of {@link #current}: only the checks read them, so they are not copied on every call.
      */
     private int[] code;
     /** The call stack of the running coroutine; switched by the coroutine library on resume and yield. */
     private Frames current;
-    private LuaValue[] registers;
     private static final int OP_CONCAT = org.luaj.vm2.Lua.OP_CONCAT;
     private static final int OP_SETTABLE = org.luaj.vm2.Lua.OP_SETTABLE;
     private static final int OP_SETLIST = org.luaj.vm2.Lua.OP_SETLIST;
@@ -98,14 +98,13 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
         int[] checkedCode = p instanceof ScriptPrototype ? ((ScriptPrototype) p).checkedCode : p.code;
         current.push(c, lastPc, checkedCode, stack, this);
         code = checkedCode;
-        registers = stack;
         // No tick here: every call runs at least one instruction, which is counted.
     }
 
     /** Called by {@code pcall}/{@code xpcall}: a Java frame, counted for depth and balanced by onReturn. */
     @Override
     public void onCall(LuaFunction f) {
-        current.push(f, lastPc, code, registers, this);
+        current.push(f, lastPc, code, null, this);
     }
 
     @Override
@@ -140,10 +139,8 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
         }
         if (d > 0) {
             code = f.codes[d - 1];
-            registers = f.stacks[d - 1];
         } else {
             code = null;
-            registers = null;
             if (d == 0) {
                 // The bottom frame left, maybe through a tail call ("return f(x)") that Luaj runs after
                 // popping it: remember where, so that a limit broken in that call still has a position.
@@ -159,10 +156,8 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
         int d = f.depth;
         if (d > 0) {
             code = f.codes[d - 1];
-            registers = f.stacks[d - 1];
         } else {
             code = null;
-            registers = null;
         }
     }
 
@@ -173,7 +168,7 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
 
     /** {@code R(A) := R(B) .. ... .. R(C)}: strings and numbers only; a metamethod runs as Lua, under the budget. */
     private void checkConcat(int instruction) {
-        LuaValue[] r = registers;
+        LuaValue[] r = registers();
         int b = instruction >>> 23;
         int c = (instruction >> 14) & 0x1ff;
         long length = 0;
@@ -201,7 +196,7 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
      */
     private void checkStore(int[] c, int instruction, int op, int pc, int top) {
         int a = (instruction >> 6) & 0xff;
-        LuaValue[] r = registers;
+        LuaValue[] r = registers();
         if (r == null || a >= r.length || !(r[a] instanceof org.luaj.vm2.LuaTable)) {
             return;
         }
@@ -234,6 +229,12 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
         if (lastPc >= 0 && lastPc < c.length && (c[lastPc] & 0x3f) == OP_SETTABLE) {
             checkStore(c, c[lastPc], OP_SETTABLE, lastPc, 0);
         }
+    }
+
+    /** Registers of the running Lua frame: when an instruction runs, the top frame is its closure's. */
+    private LuaValue[] registers() {
+        Frames f = current;
+        return f.depth > 0 ? f.stacks[f.depth - 1] : null;
     }
 
     /** Throws the string-length limit if a string of {@code length} characters would break it. */
@@ -439,7 +440,7 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
             this.allocMark = allocMark;
         }
 
-        /** A Java frame (pcall) records its caller's code and registers, which run again when it returns. */
+        /** A Java frame (pcall) records its caller's code, which runs again when it returns, and no registers. */
         void push(LuaFunction fn, int callerPc, int[] code, LuaValue[] stack, Budget budget) {
             int d = depth;
             if (d >= functions.length - 1) {
