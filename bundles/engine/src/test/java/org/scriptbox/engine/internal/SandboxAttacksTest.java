@@ -127,6 +127,15 @@ public class SandboxAttacksTest {
     }
 
     @Test
+    public void memoryAllocatedInsideCoroutinesCounts() {
+        ExecutionResult r = scripts.withMemory(2_000_000).run("local co = coroutine.wrap(function()\n"
+                + "  local t = {}\n  for i = 1, 200000 do t[i % 500 + 1] = {i, i, i, i} end\nend)\nco()\n"
+                + "return 'survived'");
+        assertLimit(r, "memory limit of 2000000 bytes");
+        assertTrue(r.allocatedBytes() > 2_000_000 && r.allocatedBytes() < 20_000_000);
+    }
+
+    @Test
     public void stringRepIsCheckedBeforeAllocating() {
         ExecutionResult r = scripts.run("return string.rep('x', 1e9, ',')");
         assertLimit(r, "string length limit of 10000");
