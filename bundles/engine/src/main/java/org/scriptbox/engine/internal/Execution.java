@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaClosure;
@@ -112,6 +111,11 @@ final class Execution implements ExecutionScope {
             }
         } catch (StackOverflowError e) {
             error = ScriptError.of(ErrorKind.LIMIT, "call depth limit exceeded (Java stack overflow)");
+            status = ScriptStatus.FAILED;
+        } catch (OutOfMemoryError e) {
+            // One allocation larger than the JVM could give (the memory limit is checked between
+            // allocations): the failed allocation left nothing behind, so end this run, not the JVM.
+            error = ScriptError.of(ErrorKind.LIMIT, "memory limit exceeded (the JVM could not allocate)");
             status = ScriptStatus.FAILED;
         } finally {
             coroutines.endAll(COROUTINE_END_WAIT_MS);
@@ -250,9 +254,5 @@ final class Execution implements ExecutionScope {
             budget.trip(ErrorKind.TIMEOUT, "execution time limit of " + limits.maxExecutionTime().toMillis()
                     + " ms exceeded");
         }
-    }
-
-    static long millis(long nanos) {
-        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 }

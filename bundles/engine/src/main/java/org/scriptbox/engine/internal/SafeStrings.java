@@ -75,9 +75,11 @@ final class SafeStrings {
         public Varargs invoke(Varargs args) {
             LuaString fmt = args.checkstring(1);
             long bound = fmt.length();
+            // %q may escape every character of its string: count strings twice when the format has a q.
+            int perChar = fmt.indexOf((byte) 'q', 0) >= 0 ? 2 : 1;
             for (int i = 2; i <= args.narg(); i++) {
                 // Luaj accepts widths and precisions of at most two digits: 99 characters per conversion.
-                bound += 99 + (args.arg(i).type() == TSTRING ? args.arg(i).rawlen() : 32);
+                bound += 99 + (args.arg(i).type() == TSTRING ? (long) perChar * args.arg(i).rawlen() : 32);
             }
             Budget budget = budget();
             if (bound > 8L * budget.stringLimit()) {

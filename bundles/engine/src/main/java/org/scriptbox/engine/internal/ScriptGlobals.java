@@ -75,6 +75,7 @@ final class ScriptGlobals {
                     sb.append('\t');
                 }
                 sb.append(tostring.call(args.arg(i)).tojstring());
+                ex.budget().checkStringLength(sb.length()); // one log line is one string
             }
             ex.log().log("INFO", sb.toString());
             return NONE;
@@ -115,7 +116,15 @@ final class ScriptGlobals {
         public Varargs invoke(Varargs args) {
             org.luaj.vm2.LuaThread t = globals.running;
             LuaValue previous = t.errorfunc;
-            t.errorfunc = args.checkvalue(2);
+            final LuaValue handler = args.checkvalue(2);
+            // The handler sees the message in Lua's form ("file:line: message"), as pcall returns it.
+            t.errorfunc = new OneArgFunction() {
+                @Override
+                public LuaValue call(LuaValue message) {
+                    return handler.call(message.isstring()
+                            ? valueOf(ErrorMessages.normalized(message.tojstring())) : message);
+                }
+            };
             globals.debuglib.onCall(this);
             try {
                 return varargsOf(TRUE, args.arg1().invoke(args.subargs(3)));

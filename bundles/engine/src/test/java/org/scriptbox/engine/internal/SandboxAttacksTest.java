@@ -127,6 +127,15 @@ public class SandboxAttacksTest {
     }
 
     @Test
+    public void memoryAllocatedInsideCoroutinesCounts() {
+        ExecutionResult r = scripts.withMemory(2_000_000).run("local co = coroutine.wrap(function()\n"
+                + "  local t = {}\n  for i = 1, 200000 do t[i % 500 + 1] = {i, i, i, i} end\nend)\nco()\n"
+                + "return 'survived'");
+        assertLimit(r, "memory limit of 2000000 bytes");
+        assertTrue(r.allocatedBytes() > 2_000_000 && r.allocatedBytes() < 20_000_000);
+    }
+
+    @Test
     public void stringRepIsCheckedBeforeAllocating() {
         ExecutionResult r = scripts.run("return string.rep('x', 1e9, ',')");
         assertLimit(r, "string length limit of 10000");
@@ -187,6 +196,7 @@ public class SandboxAttacksTest {
         ExecutionResult index = scripts.run("local t = {}\nfor i = 1, 100000 do t[i] = i end");
         assertLimit(index, "table size limit of 1000");
         assertEquals(2, index.error().line());
+        assertTrue("stores are sampled at checks: caught within a few intervals", index.instructions() < 30_000);
         ExecutionResult keys = scripts.run("local t = {}\nfor i = 1, 100000 do t['k' .. i] = i end");
         assertLimit(keys, "table size limit of 1000");
         ExecutionResult raw = scripts.run("local t = {}\nfor i = 1, 100000 do rawset(t, i, i) end");
@@ -216,6 +226,31 @@ public class SandboxAttacksTest {
                 "local mt = {}\nmt.__concat = function(a, b) while true do end end\n"
                         + "return setmetatable({}, mt) .. 'x'");
         assertLimit(cat, "instruction limit");
+    }
+
+    @Test
+    public void recursionThroughJavaAloneIsStopped() {
+        ExecutionResult call = scripts.run("local t = setmetatable({}, {})\ngetmetatable(t).__call = t\nreturn t()");
+        assertEquals(ScriptStatus.FAILED, call.status());
+        assertEquals(ErrorKind.LIMIT, call.error().kind());
+        ExecutionResult inCoroutine = scripts.run("local t = setmetatable({}, {__tostring = tostring})\n"
+                + "local ok, e = coroutine.resume(coroutine.create(function() return tostring(t) end))\n"
+                + "return 'finished', ok, e");
+        assertLimit(inCoroutine, "call depth limit");
+    }
+
+    @Test
+    public void printIsOneBoundedString() {
+        ExecutionResult r = scripts.run("local s = string.rep('p', 9000)\nprint(s, s)");
+        assertLimit(r, "string length limit");
+        assertTrue(scripts.log.isEmpty());
+    }
+
+    @Test
+    public void formatQuotedCountsEscapes() {
+        ExecutionResult r = scripts.run("local s = string.rep('\\n', 6000)\nreturn string.format('%q', s)");
+        assertLimit(r, "string length limit");
+        assertEquals(2, r.error().line());
     }
 
     @Test
