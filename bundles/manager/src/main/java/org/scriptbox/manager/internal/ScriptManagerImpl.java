@@ -77,7 +77,7 @@ public class ScriptManagerImpl implements ScriptManager {
         @AttributeDefinition(description = "Executions that may run at the same time")
         int max_concurrent() default 10;
 
-        @AttributeDefinition(description = "Executions that may wait for a free slot; beyond this new ones are refused (BUSY). Read at start.")
+        @AttributeDefinition(description = "Executions that may wait for a free slot; beyond this new ones are refused (BUSY)")
         int queue_capacity() default 100;
 
         @AttributeDefinition(description = "Log lines kept per script for script:logs")
@@ -101,7 +101,7 @@ public class ScriptManagerImpl implements ScriptManager {
     private final Object lock = new Object();
     private final PromiseFactory promises = new PromiseFactory(PromiseFactory.inlineExecutor());
     private StatsStore stats;
-    private ExecutionGate gate;
+    private volatile ExecutionGate gate;
     private volatile int logLines;
     private volatile boolean active;
 
@@ -120,11 +120,22 @@ public class ScriptManagerImpl implements ScriptManager {
                 engine.version(), config.max_concurrent(), config.queue_capacity());
     }
 
+    /**
+     * New bounds apply at once. A new queue size needs a new pool: executions already admitted finish on
+     * the old one, new ones go to the new one.
+     */
     @Modified
     void modified(Config config) {
-        gate.resize(Math.max(1, config.max_concurrent()));
+        int queue = Math.max(0, config.queue_capacity());
+        if (queue != gate.queueCapacity()) {
+            ExecutionGate old = gate;
+            gate = new ExecutionGate(Math.max(1, config.max_concurrent()), queue);
+            old.drain();
+        } else {
+            gate.resize(Math.max(1, config.max_concurrent()));
+        }
         logLines = Math.max(1, config.log_lines());
-        LOG.info("script manager: at most {} concurrent executions", config.max_concurrent());
+        LOG.info("script manager: at most {} concurrent executions, {} queued", config.max_concurrent(), queue);
     }
 
     @Deactivate

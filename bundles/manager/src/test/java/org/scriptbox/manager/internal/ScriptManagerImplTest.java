@@ -260,6 +260,26 @@ public class ScriptManagerImplTest {
     }
 
     @Test
+    public void newBoundsApplyWithoutLosingAdmittedExecutions() throws Exception {
+        manager.deploy(def("slow", "1.0.0", "block"), false);
+        Promise<ExecutionResult> admittedBefore = manager.execute("slow", List.of());
+        assertTrue(engine.blocked.await(10, TimeUnit.SECONDS));
+        manager.modified(config(1, 0));
+        Promise<ExecutionResult> admittedAfter = manager.execute("slow", List.of());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.executions < 2 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(2, engine.executions);
+        ScriptException busy = failure(manager.execute("slow", List.of()));
+        assertEquals(ErrorKind.BUSY, busy.kind());
+        assertTrue(busy.getMessage(), busy.getMessage().contains("0 of 0 queue places"));
+        assertEquals(2, manager.cancel("slow"));
+        assertEquals(ScriptStatus.CANCELLED, admittedBefore.getValue().status());
+        assertEquals(ScriptStatus.CANCELLED, admittedAfter.getValue().status());
+    }
+
+    @Test
     public void undeployCancelsRunningExecutions() throws Exception {
         manager.deploy(def("slow", "1.0.0", "block"), false);
         Promise<ExecutionResult> running = manager.execute("slow", List.of());
