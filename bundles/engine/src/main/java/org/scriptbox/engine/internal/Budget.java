@@ -59,9 +59,13 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
     private volatile LimitBreach breach;
     /** Bytecode and registers of the running Lua frame: the VM's {@code ..} is checked against them. */
     private int[] code = NO_CODE;
+    /** The call stack of the running coroutine; switched by the coroutine library on resume and yield. */
+    private Frames current;
     private LuaValue[] registers;
     private static final int[] NO_CODE = new int[0];
-    private static final int OP_CONCAT = 22;
+    private static final int OP_CONCAT = org.luaj.vm2.Lua.OP_CONCAT;
+    private static final int OP_SETTABLE = org.luaj.vm2.Lua.OP_SETTABLE;
+    private static final int OP_SETLIST = org.luaj.vm2.Lua.OP_SETLIST;
 
     Budget(Globals globals, ResourceLimits limits, Cancellation cancellation, long deadlineNanos, AllocationMeter meter) {
         this.globals = globals;
@@ -79,26 +83,29 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
     @Override
     public void onCall(LuaClosure c, Varargs varargs, LuaValue[] stack) {
         int[] callee = c.p.code;
-        frames().push(c, lastPc, callee, stack, this);
+        current.push(c, lastPc, callee, stack, this);
         code = callee;
         registers = stack;
-        if (--ticks <= 0) {
-            check();
-        }
+        // No tick here: every call runs at least one instruction, which is counted.
     }
 
     /** Called by {@code pcall}/{@code xpcall}: a Java frame, counted for depth and balanced by onReturn. */
     @Override
     public void onCall(LuaFunction f) {
-        frames().push(f, lastPc, code, registers, this);
+        current.push(f, lastPc, code, registers, this);
     }
 
     @Override
     public void onInstruction(int pc, Varargs v, int top) {
         lastPc = pc;
-        // Luaj concatenates strings in the VM without any hook: check the result's length before it is built.
-        if ((code[pc] & 0x3f) == OP_CONCAT) {
-            checkConcat(code[pc]);
+        // Luaj concatenates strings and stores into tables in the VM without any hook: check the string
+        // length before a concatenation is built, and the table size before a store.
+        int i = code[pc];
+        int op = i & 0x3f;
+        if (op == OP_CONCAT) {
+            checkConcat(i);
+        } else if (op == OP_SETTABLE || op == OP_SETLIST) {
+            checkStore(i, op, pc, top);
         }
         if (--ticks <= 0) {
             check();
@@ -107,13 +114,25 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
 
     @Override
     public void onReturn() {
-        Frames f = frames();
-        f.pop();
-        resumeFrame(f);
+        // Popped slots are not cleared: they are overwritten by the next call, and at most maxDepth
+        // dead frames stay reachable until then. Clearing them measurably slows call-heavy scripts.
+        Frames f = current;
+        int d = f.depth - 1;
+        if (d >= 0) {
+            f.depth = d;
+        }
+        if (d > 0) {
+            code = f.codes[d - 1];
+            registers = f.stacks[d - 1];
+        } else {
+            code = NO_CODE;
+            registers = null;
+        }
     }
 
-    /** Makes the top frame of {@code f} the one whose instructions run next (after a return or a coroutine switch). */
+    /** Makes the top frame of {@code f} the one whose instructions run next (after a coroutine switch). */
     void resumeFrame(Frames f) {
+        current = f;
         int d = f.depth;
         if (d > 0) {
             code = f.codes[d - 1];
@@ -124,7 +143,7 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
         }
     }
 
-    /** After control came back to the running coroutine from another one. */
+    /** After control came to the running coroutine from another one (resume, yield, coroutine start). */
     void resumeFrame() {
         resumeFrame(frames());
     }
@@ -150,6 +169,30 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
             }
         }
         checkStringLength(length);
+    }
+
+    /**
+     * {@code R(A)[RK(B)] := RK(C)} or {@code SETLIST}: the table in R(A) must not already hold more than the
+     * limit ({@link org.luaj.vm2.TableSizes}: exact to within a factor of two), and a constructor's list
+     * must not carry more values than the limit.
+     */
+    private void checkStore(int instruction, int op, int pc, int top) {
+        int a = (instruction >> 6) & 0xff;
+        LuaValue[] r = registers;
+        if (r == null || a >= r.length || !(r[a] instanceof org.luaj.vm2.LuaTable)) {
+            return;
+        }
+        long size = org.luaj.vm2.TableSizes.lowerBound((org.luaj.vm2.LuaTable) r[a]);
+        if (op == OP_SETLIST) {
+            int b = instruction >>> 23;
+            int c = (instruction >> 14) & 0x1ff;
+            if (c == 0 && pc + 1 < code.length) {
+                c = code[pc + 1];
+            }
+            long count = b != 0 ? b : Math.max(0, top - a - 1);
+            size = Math.max(size, (long) (c - 1) * 50 + count);
+        }
+        checkTableSize(size);
     }
 
     /** Throws the string-length limit if a string of {@code length} characters would break it. */

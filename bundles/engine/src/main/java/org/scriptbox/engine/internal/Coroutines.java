@@ -171,6 +171,7 @@ final class Coroutines {
             AllocationMeter meter = AllocationMeter.INSTANCE;
             long cpu0 = meter.currentThreadCpuNanos();
             Budget.Frames frames = execution.budget().frames();
+            execution.budget().resumeFrame(frames);
             try {
                 return function.invoke(args);
             } finally {

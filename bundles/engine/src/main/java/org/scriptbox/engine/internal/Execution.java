@@ -86,6 +86,7 @@ final class Execution implements ExecutionScope {
         Execution previous = CURRENT.get();
         CURRENT.set(this);
         Budget.Frames mainFrames = budget.frames();
+        budget.resumeFrame(mainFrames);
         ScriptStatus status;
         List<Object> values = List.of();
         ScriptError error = null;

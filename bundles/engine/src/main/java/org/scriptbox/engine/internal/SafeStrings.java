@@ -43,6 +43,9 @@ final class SafeStrings {
             }
             long length = (long) n * s.length() + (long) (n - 1) * sep.length();
             budget().checkStringLength(length);
+            if (length == 0) {
+                return EMPTYSTRING; // string.rep('', 1e9) must not loop a billion times
+            }
             byte[] bytes = new byte[(int) length];
             int at = 0;
             for (int i = 0; i < n; i++) {

@@ -183,6 +183,28 @@ public class SandboxAttacksTest {
     }
 
     @Test
+    public void tableGrowthByAssignmentIsBounded() {
+        ExecutionResult index = scripts.run("local t = {}\nfor i = 1, 100000 do t[i] = i end");
+        assertLimit(index, "table size limit of 1000");
+        assertEquals(2, index.error().line());
+        ExecutionResult keys = scripts.run("local t = {}\nfor i = 1, 100000 do t['k' .. i] = i end");
+        assertLimit(keys, "table size limit of 1000");
+        ExecutionResult raw = scripts.run("local t = {}\nfor i = 1, 100000 do rawset(t, i, i) end");
+        assertLimit(raw, "table size limit of 1000");
+        ExecutionResult list = scripts.run("local t = {string.byte(string.rep('x', 5000), 1, -1)}\nreturn #t");
+        assertLimit(list, "table size limit of 1000");
+        ExecutionResult fits = scripts.run("local t = {}\nfor i = 1, 1000 do t[i] = i end\nreturn #t");
+        assertEquals(List.of(1000.0), fits.values());
+    }
+
+    @Test
+    public void emptyStringRepDoesNotSpin() {
+        ExecutionResult r = scripts.run("return #string.rep('', 1e9)");
+        assertEquals(List.of(0.0), r.values());
+        assertTrue(r.duration().toMillis() < 1000);
+    }
+
+    @Test
     public void metamethodLoopsAreBudgeted() {
         ExecutionResult idx = scripts.withInstructions(100_000).run(
                 "local t = setmetatable({}, {__index = function(t, k) return t[k .. ''] end})\nreturn t.x");

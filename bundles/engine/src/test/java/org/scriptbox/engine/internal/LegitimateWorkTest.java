@@ -1,0 +1,36 @@
+package org.scriptbox.engine.internal;
+
+import static org.junit.Assert.assertEquals;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.Test;
+import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.ScriptStatus;
+
+/** Heavy but legitimate work within the limits completes with the right result. */
+public class LegitimateWorkTest {
+    private final Scripts scripts = new Scripts().withInstructions(50_000_000).withTime(Duration.ofSeconds(20));
+
+    @Test
+    public void numericAndRecursiveWork() {
+        ExecutionResult r = scripts.run("local function fib(n) if n < 2 then return n end return fib(n-1) + fib(n-2) end\n"
+                + "local s = 0 for i = 1, 100000 do s = s + i % 7 end\nreturn fib(20), s");
+        assertEquals(r.error() + "", List.of(6765.0, 300000.0), r.values());
+    }
+
+    @Test
+    public void stringsTablesPatternsAndCoroutinesNearTheLimits() {
+        ExecutionResult r = scripts.run("local parts = {}\nfor i = 1, 1000 do parts[#parts + 1] = 'ab' end\n"
+                + "local s = table.concat(parts, '', 1, 1000)\n"
+                + "local n = select(2, s:gsub('ab', 'x'))\n"
+                + "local t = {} for i = 1, 1000 do table.insert(t, (i * 7919) % 1000) end table.sort(t)\n"
+                + "local gen = coroutine.wrap(function() for i = 1, 3 do coroutine.yield(i) end end)\n"
+                + "local k = 0 for w in ('a b c d'):gmatch('%a') do k = k + 1 end\n"
+                + "return #s, n, t[1], t[1000], gen() + gen() + gen(), k, string.rep('ab', 5000, ''):len(), "
+                + "string.format('%5d|%s', 42, 'x')");
+        assertEquals(r.error() + "", ScriptStatus.COMPLETED, r.status());
+        assertEquals(List.of(2000.0, 1000.0, 0.0, 999.0, 6.0, 4.0, 10000.0, "   42|x"), r.values());
+    }
+}

@@ -1,0 +1,102 @@
+package org.scriptbox.scheduler.internal;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.scriptbox.api.ScriptEvent;
+import org.scriptbox.api.ScriptListener;
+import org.scriptbox.api.ScriptManager;
+import org.scriptbox.api.schedule.ScheduleSpec;
+import org.scriptbox.api.schedule.ScheduledScript;
+import org.scriptbox.api.schedule.ScriptScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduler service: arms schedules from script metadata by listening to lifecycle events, lets the
+ * shell and API set and cancel schedules, and keeps fire times in the bundle's data area
+ * ({@code fire-times.properties}) for the misfire policy after a restart. The logic is in
+ * {@link SchedulerCore}; this class only wires it to OSGi.
+ */
+@Component(service = {ScriptScheduler.class, ScriptListener.class}, immediate = true,
+        configurationPid = ScriptSchedulerComponent.PID)
+@Designate(ocd = ScriptSchedulerComponent.Config.class)
+public final class ScriptSchedulerComponent implements ScriptScheduler, ScriptListener {
+    static final String PID = "org.scriptbox.scheduler";
+    private static final Logger LOG = LoggerFactory.getLogger(ScriptSchedulerComponent.class);
+
+    @ObjectClassDefinition(name = "scriptbox scheduler",
+            description = "When scripts run by themselves. Concurrency and the queue belong to the script manager.")
+    public @interface Config {
+        @AttributeDefinition(description = "Threads that fire schedules. A fire only hands a run to the script"
+                + " manager, so one thread serves thousands of schedules.")
+        int timer_threads() default 1;
+
+        @AttributeDefinition(description = "Seconds between saves of the last fire times (also saved on stop).")
+        int save_interval_seconds() default 5;
+    }
+
+    private final ExecutorTimer timer;
+    private final SchedulerCore core;
+
+    @Activate
+    public ScriptSchedulerComponent(@Reference ScriptManager manager, BundleContext context, Config config) {
+        Clock clock = Clock.systemUTC();
+        this.timer = new ExecutorTimer(clock, Math.max(1, config.timer_threads()));
+        java.io.File data = context.getDataFile("fire-times.properties");
+        Path file = data == null ? null : data.toPath();
+        this.core = new SchedulerCore(clock, timer, manager, new FireTimeStore(file));
+        long every = Math.max(1, config.save_interval_seconds());
+        timer.executor().scheduleWithFixedDelay(core::saveFireTimes, every, every, TimeUnit.SECONDS);
+        core.armDeployed(manager.list());
+        LOG.info("scheduler started: {} schedule(s) armed", core.list().size());
+    }
+
+    @Deactivate
+    void deactivate() {
+        core.close();
+        timer.shutdown();
+    }
+
+    @Override
+    public void scriptChanged(ScriptEvent event) {
+        core.scriptChanged(event);
+    }
+
+    @Override
+    public ScheduledScript schedule(String scriptName, ScheduleSpec spec) {
+        return core.schedule(scriptName, spec);
+    }
+
+    @Override
+    public boolean cancel(String scriptName) {
+        return core.cancel(scriptName);
+    }
+
+    @Override
+    public List<ScheduledScript> list() {
+        return core.list();
+    }
+
+    @Override
+    public Optional<ScheduledScript> get(String scriptName) {
+        return core.get(scriptName);
+    }
+
+    @Override
+    public List<Instant> nextFireTimes(ScheduleSpec spec, Instant from, int count) {
+        return core.nextFireTimes(spec, from, count);
+    }
+}

@@ -1,0 +1,315 @@
+package org.scriptbox.scheduler.internal.cron;
+
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.Month;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A cron expression in the Vixie/cronie dialect: five fields ({@code minute hour day-of-month month
+ * day-of-week}) or six with seconds first, each a list of values, ranges ({@code a-b}) and steps
+ * ({@code *&#47;n}, {@code a-b/n}, {@code a/n}); month and weekday names ({@code JAN}, {@code MON}); weekday 0 or
+ * 7 is Sunday; {@code ?} means the same as {@code *} in the day fields; macros {@code @yearly @annually
+ * @monthly @weekly @daily @midnight @hourly @reboot}.
+ *
+ * <p>Rules the next-fire computation follows (documented in docs/scheduling.md):
+ * <ul>
+ * <li>When both day fields are restricted, a day matches if either does (classic cron); when one is
+ *     {@code *} or {@code ?}, only the other counts.</li>
+ * <li>Times are local times of the expression's zone. A local time skipped by a DST gap fires shifted
+ *     forward by the gap's length (java.time's rule), never twice.</li>
+ * <li>A local time repeated by a DST overlap fires once, in the first pass, unless the hour field starts
+ *     with {@code *}: such frequent jobs also fire in the repeated hour, so they keep their rhythm.</li>
+ * </ul>
+ * Immutable and thread-safe.
+ */
+public final class CronExpression {
+    /** How far ahead the search looks before deciding an expression never fires again. */
+    private static final int MAX_YEARS_AHEAD = 10;
+
+    private static final Map<String, String> MACROS = Map.of(
+            "@yearly", "0 0 1 1 *", "@annually", "0 0 1 1 *", "@monthly", "0 0 1 * *",
+            "@weekly", "0 0 * * 0", "@daily", "0 0 * * *", "@midnight", "0 0 * * *", "@hourly", "0 * * * *");
+    private static final String REBOOT = "@reboot";
+
+    private final String text;
+    private final ZoneId zone;
+    private final boolean reboot;
+    private final long seconds;
+    private final long minutes;
+    private final long hours;
+    private final long daysOfMonth;
+    private final long months;
+    private final long daysOfWeek;
+    private final boolean dayOfMonthRestricted;
+    private final boolean dayOfWeekRestricted;
+    private final boolean hourStartsWithStar;
+
+    private CronExpression(String text, ZoneId zone, boolean reboot, long[] fields, boolean domRestricted,
+                           boolean dowRestricted, boolean hourStar) {
+        this.text = text;
+        this.zone = zone;
+        this.reboot = reboot;
+        this.seconds = fields[0];
+        this.minutes = fields[1];
+        this.hours = fields[2];
+        this.daysOfMonth = fields[3];
+        this.months = fields[4];
+        this.daysOfWeek = fields[5];
+        this.dayOfMonthRestricted = domRestricted;
+        this.dayOfWeekRestricted = dowRestricted;
+        this.hourStartsWithStar = hourStar;
+    }
+
+    /**
+     * Parses an expression for a zone.
+     *
+     * @throws CronSyntaxException naming the column of the first problem
+     */
+    public static CronExpression parse(String expression, ZoneId zone) {
+        if (expression == null) {
+            throw new CronSyntaxException("", 1, "no expression given");
+        }
+        String trimmed = expression.strip();
+        if (trimmed.isEmpty()) {
+            throw new CronSyntaxException(expression, 1, "the expression is empty");
+        }
+        if (trimmed.startsWith("@")) {
+            String macro = trimmed.toLowerCase(Locale.ROOT);
+            if (macro.equals(REBOOT)) {
+                return new CronExpression(trimmed, zone, true, new long[6], false, false, false);
+            }
+            String expanded = MACROS.get(macro);
+            if (expanded == null) {
+                throw new CronSyntaxException(expression, expression.indexOf('@') + 1, "unknown macro '" + trimmed
+                        + "' (known: @yearly @annually @monthly @weekly @daily @midnight @hourly @reboot)");
+            }
+            CronExpression e = parseFields(expanded, expanded, 0, zone);
+            return new CronExpression(trimmed, zone, false, e.fieldsArray(), e.dayOfMonthRestricted,
+                    e.dayOfWeekRestricted, e.hourStartsWithStar);
+        }
+        return parseFields(expression, expression, 0, zone);
+    }
+
+    private long[] fieldsArray() {
+        return new long[] {seconds, minutes, hours, daysOfMonth, months, daysOfWeek};
+    }
+
+    private static CronExpression parseFields(String original, String expression, int offset, ZoneId zone) {
+        List<int[]> spans = new ArrayList<>();   // [start, end) of each whitespace-separated field
+        int i = 0;
+        while (i < expression.length()) {
+            while (i < expression.length() && Character.isWhitespace(expression.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < expression.length() && !Character.isWhitespace(expression.charAt(i))) {
+                i++;
+            }
+            if (i > start) {
+                spans.add(new int[] {start, i});
+            }
+        }
+        if (spans.size() != 5 && spans.size() != 6) {
+            int column = spans.size() > 6 ? spans.get(6)[0] + 1 : expression.length() + 1;
+            throw new CronSyntaxException(original, column + offset, "expected 5 fields (minute hour day-of-month"
+                    + " month day-of-week) or 6 with seconds first, found " + spans.size());
+        }
+        boolean withSeconds = spans.size() == 6;
+        long[] fields = new long[6];
+        int first = withSeconds ? 0 : 1;
+        if (!withSeconds) {
+            fields[0] = 1L;   // second 0
+        }
+        String[] texts = new String[6];
+        int[] columns = new int[6];
+        for (int f = first; f < 6; f++) {
+            int[] span = spans.get(f - first);
+            texts[f] = expression.substring(span[0], span[1]);
+            columns[f] = span[0] + 1 + offset;
+            fields[f] = CronField.values()[f].parse(original, texts[f], columns[f]);
+        }
+        boolean domRestricted = !isUnrestricted(texts[3]);
+        boolean dowRestricted = !isUnrestricted(texts[5]);
+        if (domRestricted && !dowRestricted) {
+            requireDayExists(original, fields[3], fields[4], columns[3]);
+        }
+        return new CronExpression(original.strip(), zone, false, fields, domRestricted, dowRestricted,
+                texts[2].startsWith("*"));
+    }
+
+    private static boolean isUnrestricted(String fieldText) {
+        return fieldText.equals("*") || fieldText.equals("?");
+    }
+
+    /** Rejects day/month combinations such as {@code 30 2} that never occur, instead of never firing. */
+    private static void requireDayExists(String original, long days, long months, int column) {
+        for (int m = 1; m <= 12; m++) {
+            if ((months & (1L << m)) == 0) {
+                continue;
+            }
+            int longest = Month.of(m).maxLength();
+            for (int d = 1; d <= longest; d++) {
+                if ((days & (1L << d)) != 0) {
+                    return;
+                }
+            }
+        }
+        throw new CronSyntaxException(original, column, "no day of the given day-of-month field occurs in the"
+                + " given months, so the expression would never fire");
+    }
+
+    /** The expression as written (macros stay macros). */
+    public String text() {
+        return text;
+    }
+
+    public ZoneId zone() {
+        return zone;
+    }
+
+    /** {@code @reboot}: fires once when the container starts; {@link #next} has nothing for it. */
+    public boolean isReboot() {
+        return reboot;
+    }
+
+    /**
+     * The first fire time strictly after {@code from}, or {@code null} if none within ten years
+     * (and always for {@code @reboot}).
+     */
+    public Instant next(Instant from) {
+        if (reboot) {
+            return null;
+        }
+        ZoneRules rules = zone.getRules();
+        LocalDateTime cursor = LocalDateTime.ofInstant(from, zone);
+        LocalDate limit = cursor.toLocalDate().plusYears(MAX_YEARS_AHEAD);
+        while (true) {
+            LocalDateTime local = nextLocal(cursor, limit);
+            if (local == null) {
+                return null;
+            }
+            Instant candidate = firstInstantAfter(local, rules, from);
+            if (candidate != null) {
+                return repeatedHourFirst(from, candidate, rules);
+            }
+            cursor = local;
+        }
+    }
+
+    /** The instant of a matching local time that lies after {@code from}, honouring DST gaps and overlaps. */
+    private Instant firstInstantAfter(LocalDateTime local, ZoneRules rules, Instant from) {
+        List<ZoneOffset> offsets = rules.getValidOffsets(local);
+        if (offsets.isEmpty()) {   // in a gap: java.time shifts forward by the gap's length
+            Instant shifted = ZonedDateTime.ofLocal(local, zone, null).toInstant();
+            return shifted.isAfter(from) ? shifted : null;
+        }
+        // In an overlap there are two instants; the earlier one (the first pass) comes first.
+        List<Instant> instants = new ArrayList<>();
+        offsets.forEach(o -> instants.add(local.toInstant(o)));
+        instants.sort(null);
+        int passes = hourStartsWithStar ? instants.size() : 1;
+        for (int p = 0; p < passes; p++) {
+            if (instants.get(p).isAfter(from)) {
+                return instants.get(p);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * For expressions whose hour starts with {@code *}: if a DST overlap begins between {@code from} and
+     * {@code candidate}, the repeated hour may hold an earlier match (the local cursor has already passed it).
+     */
+    private Instant repeatedHourFirst(Instant from, Instant candidate, ZoneRules rules) {
+        if (!hourStartsWithStar) {
+            return candidate;
+        }
+        ZoneOffsetTransition t = rules.nextTransition(from);
+        if (t == null || !t.isOverlap() || t.getInstant().isAfter(candidate)) {
+            return candidate;
+        }
+        LocalDateTime repeatStart = t.getDateTimeAfter();
+        LocalDateTime local = nextLocal(repeatStart.minusSeconds(1), repeatStart.toLocalDate().plusDays(1));
+        if (local == null || !local.isBefore(t.getDateTimeBefore())) {
+            return candidate;
+        }
+        Instant inRepeat = local.toInstant(t.getOffsetAfter());
+        return inRepeat.isAfter(from) && inRepeat.isBefore(candidate) ? inRepeat : candidate;
+    }
+
+    /** The first local date-time strictly after {@code after} whose fields all match, or null past {@code limit}. */
+    private LocalDateTime nextLocal(LocalDateTime after, LocalDate limit) {
+        LocalDateTime t = after.withNano(0).plusSeconds(1);
+        while (!t.toLocalDate().isAfter(limit)) {
+            if (!has(months, t.getMonthValue())) {
+                t = t.toLocalDate().withDayOfMonth(1).plusMonths(1).atStartOfDay();
+                continue;
+            }
+            if (!dayMatches(t.toLocalDate())) {
+                t = t.toLocalDate().plusDays(1).atStartOfDay();
+                continue;
+            }
+            int h = nextBit(hours, t.getHour(), 23);
+            if (h < 0) {
+                t = t.toLocalDate().plusDays(1).atStartOfDay();
+                continue;
+            }
+            if (h != t.getHour()) {
+                t = t.withHour(h).withMinute(0).withSecond(0);
+            }
+            int m = nextBit(minutes, t.getMinute(), 59);
+            if (m < 0) {
+                t = t.withMinute(0).withSecond(0).plusHours(1);
+                continue;
+            }
+            if (m != t.getMinute()) {
+                t = t.withMinute(m).withSecond(0);
+            }
+            int s = nextBit(seconds, t.getSecond(), 59);
+            if (s < 0) {
+                t = t.withSecond(0).plusMinutes(1);
+                continue;
+            }
+            return t.withSecond(s);
+        }
+        return null;
+    }
+
+    private boolean dayMatches(LocalDate date) {
+        boolean dom = has(daysOfMonth, date.getDayOfMonth());
+        boolean dow = has(daysOfWeek, date.getDayOfWeek() == DayOfWeek.SUNDAY ? 0 : date.getDayOfWeek().getValue());
+        if (dayOfMonthRestricted && dayOfWeekRestricted) {
+            return dom || dow;
+        }
+        return dom && dow;
+    }
+
+    private static boolean has(long bits, int value) {
+        return (bits & (1L << value)) != 0;
+    }
+
+    private static int nextBit(long bits, int from, int max) {
+        for (int v = from; v <= max; v++) {
+            if (has(bits, v)) {
+                return v;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public String toString() {
+        return text + " (" + zone + ")";
+    }
+}

@@ -1,0 +1,176 @@
+package org.scriptbox.shell.internal;
+
+import java.lang.reflect.InvocationTargetException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.annotations.GogoCommand;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.util.promise.Promise;
+import org.scriptbox.api.device.ChannelValue;
+import org.scriptbox.api.device.Device;
+import org.scriptbox.api.device.DeviceInfo;
+import org.scriptbox.api.device.DeviceStatus;
+
+/**
+ * {@code device:*} commands for the operator: the devices drivers offer, their status, telemetry, and an
+ * emergency stop. They talk to the Device services directly (no script permissions apply to the operator).
+ */
+@Component(service = DeviceCommands.class)
+@GogoCommand(scope = "device", function = {"list", "status", "estop", "telemetry"})
+public class DeviceCommands {
+    /** How long a command waits for a driver before it says the device did not answer. */
+    private static final long ANSWER_MILLIS = 3000;
+
+    private final List<Device> devices = new CopyOnWriteArrayList<>();
+
+    @Reference(service = Device.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addDevice(Device device) {
+        devices.add(device);
+    }
+
+    void removeDevice(Device device) {
+        devices.remove(device);
+    }
+
+    @Descriptor("lists the devices drivers currently offer")
+    public String list() {
+        Map<String, Device> byId = byId();
+        if (byId.isEmpty()) {
+            return "no devices";
+        }
+        StringBuilder out = new StringBuilder(String.format("%-16s %-12s %-14s %-9s %s%n", "ID", "TYPE", "FIRMWARE",
+                "CONNECTED", "CAPABILITIES"));
+        for (Device d : byId.values()) {
+            DeviceInfo i = d.info();
+            String connected;
+            try {
+                connected = String.valueOf(await(d.status()).connected());
+            } catch (Exception e) {
+                connected = "unknown";
+            }
+            out.append(String.format("%-16s %-12s %-14s %-9s %d motors, %d outputs, channels: %s%n", i.id(), i.type(),
+                    i.firmwareVersion(), connected, i.motors(), i.digitalOutputs(),
+                    String.join(",", i.telemetryChannels())));
+        }
+        return out.toString().stripTrailing();
+    }
+
+    @Descriptor("shows a device's status")
+    public String status(@Descriptor("device id") String id) {
+        Device d = byId().get(id);
+        if (d == null) {
+            return unknown(id);
+        }
+        try {
+            DeviceStatus s = await(d.status());
+            StringBuilder out = new StringBuilder();
+            DeviceInfo i = s.info() != null ? s.info() : d.info();
+            out.append("device ").append(i.id()).append(" (").append(i.type()).append(", firmware ")
+                    .append(i.firmwareVersion()).append("): ").append(s.connected() ? "connected" : "NOT connected");
+            new TreeMap<>(s.details()).forEach((k, v) -> out.append(System.lineSeparator()).append("  ").append(k)
+                    .append(" = ").append(v));
+            return out.toString();
+        } catch (Exception e) {
+            return "device " + id + " unavailable: " + reason(e);
+        }
+    }
+
+    @Descriptor("emergency stop of every device")
+    public String estop() {
+        return stop(new ArrayList<>(byId().values()));
+    }
+
+    @Descriptor("emergency stop of one device")
+    public String estop(@Descriptor("device id") String id) {
+        Device d = byId().get(id);
+        return d == null ? unknown(id) : stop(List.of(d));
+    }
+
+    @Descriptor("reads all telemetry channels of a device")
+    public String telemetry(@Descriptor("device id") String id) {
+        Device d = byId().get(id);
+        return d == null ? unknown(id) : read(d, d.info().telemetryChannels());
+    }
+
+    @Descriptor("reads telemetry channels of a device")
+    public String telemetry(@Descriptor("device id") String id, @Descriptor("channel names") String[] channels) {
+        Device d = byId().get(id);
+        return d == null ? unknown(id) : read(d, List.of(channels));
+    }
+
+    private String read(Device d, List<String> channels) {
+        if (channels.isEmpty()) {
+            return "device " + d.id() + " has no telemetry channels";
+        }
+        try {
+            Map<String, ChannelValue> values = await(d.readTelemetry(channels));
+            StringBuilder out = new StringBuilder();
+            for (String c : channels) {
+                ChannelValue v = values.get(c);
+                out.append(String.format("%-16s %s%n", c, v == null ? "(no value)"
+                        : v.ok() ? String.valueOf(v.value()) : "FAILED: " + v.message()));
+            }
+            return out.toString().stripTrailing();
+        } catch (Exception e) {
+            return "device " + d.id() + " unavailable: " + reason(e);
+        }
+    }
+
+    private String stop(List<Device> targets) {
+        if (targets.isEmpty()) {
+            return "no devices to stop";
+        }
+        List<Promise<Void>> sent = new ArrayList<>();
+        for (Device d : targets) {
+            sent.add(d.emergencyStop());
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < targets.size(); i++) {
+            String id = targets.get(i).id();
+            try {
+                await(sent.get(i));
+                out.append("stopped ").append(id);
+            } catch (Exception e) {
+                out.append("FAILED to stop ").append(id).append(": ").append(reason(e));
+            }
+            out.append(System.lineSeparator());
+        }
+        return out.toString().stripTrailing();
+    }
+
+    private Map<String, Device> byId() {
+        Map<String, Device> byId = new TreeMap<>();
+        for (Device d : devices) {
+            byId.putIfAbsent(d.id(), d);
+        }
+        return byId;
+    }
+
+    private String unknown(String id) {
+        return "no device '" + id + "'; devices: " + (byId().isEmpty() ? "none" : String.join(", ", byId().keySet()));
+    }
+
+    private static <T> T await(Promise<T> p) throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        p.onResolve(done::countDown);
+        if (!done.await(ANSWER_MILLIS, TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("no answer within " + ANSWER_MILLIS + " ms");
+        }
+        return p.getValue();
+    }
+
+    private static String reason(Exception e) {
+        Throwable t = e instanceof InvocationTargetException ? e.getCause() : e;
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+}

@@ -1,0 +1,330 @@
+package org.scriptbox.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.inject.Inject;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.util.promise.Promise;
+import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.ScriptException;
+import org.scriptbox.api.ScriptManager;
+import org.scriptbox.api.ScriptStatus;
+import org.scriptbox.api.engine.ScriptFunction;
+import org.scriptbox.api.engine.ScriptLibrary;
+import org.scriptbox.api.schedule.ResourceMonitor;
+import org.scriptbox.api.schedule.ResourceSnapshot;
+import org.scriptbox.api.schedule.ScheduleSpec;
+import org.scriptbox.api.schedule.ScheduledScript;
+import org.scriptbox.api.schedule.ScriptScheduler;
+
+/**
+ * The scheduler in the real container: schedules come from the {@code [schedule]} table of scripts
+ * dropped into the watched folder, runs go through the real manager and engine, the concurrency bound
+ * holds under a storm, undeploy cancels everything, a scheduler restart re-arms, and the resource
+ * monitor's thresholds come from ConfigAdmin. Services are looked up afresh where a test restarts them.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class SchedIT {
+    private static final Duration BOUND = Duration.ofSeconds(20);
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private ScriptManager manager;
+
+    /** Executions inside wait_ms now, and the most seen at once. */
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final AtomicInteger mostWaiting = new AtomicInteger();
+
+    @Configuration
+    public Option[] config() {
+        return new Option[] {containerWatchingScripts()};
+    }
+
+    /** The runtime's container with the deploy-folder FileInstall instance configured as in runtime/etc. */
+    private static Option containerWatchingScripts() {
+        Path etc = Distribution.freshFolder("etc");
+        try {
+            Files.copy(Distribution.runtimeHome().resolve("etc/org.apache.felix.fileinstall-deploy.cfg"),
+                    etc.resolve("org.apache.felix.fileinstall-deploy.cfg"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return Distribution.container(etc, Distribution.freshFolder("deploy"), Distribution.freshFolder("data"));
+    }
+
+    /** Writes a file as an editor that saves atomically does: a temporary name, then a rename. */
+    private static void write(Path file, String content) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void awaitStatus(String name, ScriptStatus status) {
+        Await.until(name + " " + status, BOUND, () -> manager.get(name),
+                i -> i.isPresent() && i.get().status() == status);
+    }
+
+    private ExecutionResult run(String name) throws Exception {
+        Promise<ExecutionResult> p = manager.execute(name, List.of());
+        Throwable failure = p.getFailure();
+        if (failure != null) {
+            throw new AssertionError("execution of " + name + " refused: " + failure, failure);
+        }
+        return p.getValue();
+    }
+
+    private Path folder() {
+        return Paths.get(context.getProperty("scriptbox.deploy"));
+    }
+
+    private ScriptScheduler scheduler() {
+        return Await.until("the scheduler service", BOUND, () -> service(ScriptScheduler.class), s -> s != null);
+    }
+
+    private <T> T service(Class<T> type) {
+        ServiceReference<T> ref = context.getServiceReference(type);
+        return ref == null ? null : context.getService(ref);
+    }
+
+    private void deploy(String name, String schedule, String lua) throws Exception {
+        write(folder().resolve(name + ".toml"), "version = \"1.0.0\"\npermissions = []\n"
+                + "[limits]\nmax_execution_time = \"2m\"\n[schedule]\n" + schedule + "\n");
+        write(folder().resolve(name + ".lua"), lua);
+    }
+
+    private void undeploy(String name) throws Exception {
+        Files.deleteIfExists(folder().resolve(name + ".lua"));
+        Files.deleteIfExists(folder().resolve(name + ".toml"));
+        Await.until(name + " undeployed", BOUND, () -> manager.get(name).isEmpty());
+    }
+
+    @Test
+    public void intervalFromMetadataRunsTheScriptAndTheShellShowsIt() throws Exception {
+        deploy("tick", "kind = \"interval\"\ninterval = \"200ms\"", "return 1\n");
+        Await.until("three scheduled runs", BOUND,
+                () -> manager.get("tick").map(i -> i.stats().totalExecutions()).orElse(0L), n -> n >= 3);
+        ScheduledScript s = scheduler().get("tick").orElseThrow();
+        assertEquals(ScheduleSpec.Kind.INTERVAL, s.spec().kind());
+        assertTrue(s.toString(), s.fireCount() >= 3 && s.enabled());
+        String listing = shell("sched:schedules");
+        assertTrue(listing, listing.contains("tick") && listing.contains("every 200ms"));
+        undeploy("tick");
+        Await.until("the schedule removed with the script", BOUND, () -> scheduler().get("tick").isEmpty());
+    }
+
+    @Test
+    public void undeployDuringARunCancelsTheRunAndTheSchedule() throws Exception {
+        ServiceRegistration<ScriptLibrary> lib = registerWaitLibrary();
+        try {
+            deploy("slow", "kind = \"interval\"\ninterval = \"300ms\"\noverlap = \"queue\"", "wait_ms(100000)\n");
+            Await.until("a scheduled run in progress", BOUND, () -> waiting.get() == 1);
+            Await.until("the next run queued behind it", BOUND,
+                    () -> scheduler().get("slow").map(ScheduledScript::fireCount).orElse(0L) >= 1);
+            undeploy("slow");
+            Await.until("the running execution cancelled", BOUND, () -> waiting.get() == 0);
+            assertTrue(scheduler().get("slow").isEmpty());
+            // the queued run must not start after the undeploy
+            Instant after = Instant.now().plusMillis(900);
+            Await.until("three would-be fire times to pass", BOUND, () -> Instant.now().isAfter(after));
+            assertEquals(0, waiting.get());
+        } finally {
+            lib.unregister();
+        }
+    }
+
+    @Test
+    public void aStormOfTriggersNeverExceedsTheConcurrencyBound() throws Exception {
+        ServiceRegistration<ScriptLibrary> lib = registerWaitLibrary();
+        int scripts = 20;
+        try {
+            mostWaiting.set(0);
+            for (int i = 0; i < scripts; i++) {
+                deploy("storm" + i, "kind = \"interval\"\ninterval = \"20ms\"\noverlap = \"parallel\"", "wait_ms(30)\n");
+            }
+            Await.until("1,000 triggers", Duration.ofSeconds(60), () -> {
+                long triggers = 0;
+                for (ScheduledScript s : scheduler().list()) {
+                    if (s.scriptName().startsWith("storm")) {
+                        triggers += s.fireCount() + s.skipped();
+                    }
+                }
+                return triggers;
+            }, n -> n >= 1000);
+            long refused = scheduler().list().stream().filter(s -> s.scriptName().startsWith("storm"))
+                    .mapToLong(ScheduledScript::skipped).sum();
+            int most = mostWaiting.get();
+            assertTrue("at most 10 executions at once (the manager's bound), saw " + most, most <= 10);
+            assertTrue("runs did overlap, saw " + most, most >= 2);
+            System.out.println("storm: most executions at once " + most + ", triggers refused as busy " + refused);
+        } finally {
+            for (int i = 0; i < scripts; i++) {
+                undeploy("storm" + i);
+            }
+            lib.unregister();
+        }
+        Await.until("every storm schedule gone", BOUND,
+                () -> scheduler().list().stream().noneMatch(s -> s.scriptName().startsWith("storm")));
+        Await.until("every storm execution ended", BOUND, () -> waiting.get() == 0);
+    }
+
+    @Test
+    public void restartingTheSchedulerReArmsSchedulesFromMetadataWithTheirHistory() throws Exception {
+        deploy("nightly", "kind = \"cron\"\ncron = \"0 3 * * *\"\nzone = \"UTC\"\nmisfire = \"run_once\"", "return 1\n");
+        deploy("hourly", "kind = \"interval\"\ninterval = \"1h\"\ndelay = \"100ms\"", "return 1\n");
+        ScheduledScript fired = Await.until("hourly's first run", BOUND, () -> scheduler().get("hourly"),
+                s -> s.isPresent() && s.get().fireCount() == 1).get();
+        Await.until("nightly armed", BOUND, () -> scheduler().get("nightly").isPresent());
+
+        Bundle bundle = bundle("org.scriptbox.scheduler");
+        bundle.stop();
+        assertTrue("no scheduler while stopped", service(ScriptScheduler.class) == null);
+        assertTrue("fire times saved in the bundle data area on stop",
+                Files.isRegularFile(bundle.getDataFile("fire-times.properties").toPath()));
+        bundle.start();
+
+        ScheduledScript nightly = Await.until("nightly re-armed", BOUND,
+                () -> Optional.ofNullable(service(ScriptScheduler.class)).flatMap(x -> x.get("nightly")),
+                Optional::isPresent).get();
+        ZonedDateTime next = nightly.nextFire().atZone(ZoneOffset.UTC);
+        assertEquals(3, next.getHour());
+        assertEquals(0, next.getMinute());
+        ScheduledScript hourly = scheduler().get("hourly").orElseThrow();
+        assertEquals("the last fire is remembered across the restart", fired.lastFire(), hourly.lastFire());
+        assertEquals("and the cadence kept: nothing was missed", fired.lastFire().plus(Duration.ofHours(1)),
+                hourly.nextFire());
+        undeploy("nightly");
+        undeploy("hourly");
+    }
+
+    @Test
+    public void resourceMonitorIsRealAndItsThresholdsComeFromConfigAdmin() throws Exception {
+        ResourceSnapshot r = service(ResourceMonitor.class).snapshot();
+        assertTrue(r.toString(), r.heapUsedBytes() > 0 && r.heapMaxBytes() >= r.heapUsedBytes());
+        assertTrue(r.toString(), r.liveThreads() > 5 && r.processCpuLoad() <= 1.0);
+        assertTrue(shell("sched:resources"), shell("sched:resources").contains("heap"));
+        deploy("probe", "kind = \"manual\"", "return 1\n");
+        awaitStatus("probe", ScriptStatus.COMPILED);
+
+        Path cfg = Paths.get(context.getProperty("felix.fileinstall.dir")).resolve("org.scriptbox.resources.cfg");
+        write(cfg, "max.heap.fraction = 0.0001\n");
+        try {
+            Await.until("the monitor refusing", BOUND, () -> !service(ResourceMonitor.class).admitsNewExecution());
+            Throwable failure = Await.until("the manager refusing new runs", BOUND,
+                    () -> failureOf(manager.execute("probe", List.of())), f -> f != null);
+            assertTrue("refused as busy: " + failure, failure instanceof ScriptException
+                    && ((ScriptException) failure).kind() == ErrorKind.BUSY);
+            assertTrue(shell("sched:resources"), shell("sched:resources").contains("REFUSED"));
+        } finally {
+            Files.delete(cfg);
+        }
+        Await.until("the monitor admitting again", BOUND, () -> service(ResourceMonitor.class).admitsNewExecution());
+        assertEquals(ScriptStatus.COMPLETED, run("probe").status());
+        undeploy("probe");
+    }
+
+    @Test
+    public void shellSetsListsAndCancelsSchedulesAndNamesCronErrors() throws Exception {
+        String next = shell("sched:next -n 3 cron \"0 8 * * MON-FRI\" UTC");
+        assertEquals(next, 3, next.lines().count());
+        assertTrue(next, next.contains("08:00:00"));
+        deploy("handy", "kind = \"manual\"", "return 1\n");
+        awaitStatus("handy", ScriptStatus.COMPILED);
+        String bad = shell("sched:set handy cron \"*/5 75 * * *\"");
+        assertTrue(bad, bad.contains("column 5") && bad.contains("hour value 75"));
+        String set = shell("sched:set -o queue handy every 1h");
+        assertTrue(set, set.contains("every 1h") && set.contains("overlap queue"));
+        assertEquals(java.time.Duration.ofHours(1), scheduler().get("handy").orElseThrow().spec().interval());
+        assertTrue(shell("sched:cancel handy").contains("cancelled"));
+        assertTrue(scheduler().get("handy").isEmpty());
+        undeploy("handy");
+    }
+
+    private static Throwable failureOf(Promise<ExecutionResult> p) {
+        try {
+            return p.getFailure();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Bundle bundle(String bsn) {
+        for (Bundle b : context.getBundles()) {
+            if (bsn.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError(bsn + " not installed");
+    }
+
+    /** wait_ms(n): waits in the engine's cancellable sleep, counting executions inside it. */
+    private ServiceRegistration<ScriptLibrary> registerWaitLibrary() {
+        ScriptFunction waitMs = (scope, args) -> {
+            mostWaiting.accumulateAndGet(waiting.incrementAndGet(), Math::max);
+            try {
+                scope.sleep(TimeUnit.MILLISECONDS.toNanos(((Number) args[0]).longValue()));
+            } finally {
+                waiting.decrementAndGet();
+            }
+            return null;
+        };
+        ScriptLibrary library = new ScriptLibrary() {
+            @Override
+            public String name() {
+                return "sched-itest";
+            }
+
+            @Override
+            public Map<String, ScriptFunction> functions() {
+                return Map.of("wait_ms", waitMs);
+            }
+        };
+        return context.registerService(ScriptLibrary.class, library, null);
+    }
+
+    private String shell(String command) throws Exception {
+        CommandProcessor processor = context.getService(context.getServiceReference(CommandProcessor.class));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+             CommandSession session = processor.createSession(System.in, ps, ps)) {
+            Object result = session.execute(command);
+            return result == null ? out.toString(StandardCharsets.UTF_8) : result.toString();
+        }
+    }
+}
