@@ -19,9 +19,10 @@ import java.util.function.Function;
 
 /**
  * Prints the engine's speed figures: seven CPU-bound Lua programs on raw Luaj and on the scriptbox
- * engine (same JVM run, each variant in a class loader of its own so they share no JIT profile),
+ * engine (same JVM run, each program and variant in a class loader of its own so they share no JIT profile),
  * PUC Lua 5.4 and LuaJIT as separate processes when installed, then compile time, request-to-first-
- * instruction latency and runaway-stop latency.
+ * instruction latency and runaway-stop latency. Program times are CPU time of the running thread (os.clock for
+ * the native interpreters): on a machine shared with other work they are far steadier than wall-clock times.
  *
  * <p>Run: {@code mvn -B -pl benchmarks -am package -DskipTests && java -jar benchmarks/target/scriptbox-benchmarks.jar}
  * Options: {@code --runs N} measured runs per program (default 7), {@code --warmup N} (default 3),
@@ -39,15 +40,11 @@ public final class EngineBenchmark {
         Path lib = libFolder();
         URL harness = EngineBenchmark.class.getProtectionDomain().getCodeSource().getLocation();
 
-        ClassLoader rawLoader = new URLClassLoader(new URL[] {harness, jar(lib, "luaj-jse")},
-                ClassLoader.getPlatformClassLoader());
-        ClassLoader sandboxLoader = new URLClassLoader(new URL[] {harness, jar(lib, "scriptbox-engine"),
-            jar(lib, "scriptbox-api"), jar(lib, "slf4j-api"), jar(lib, "slf4j-simple")},
-                ClassLoader.getPlatformClassLoader());
-        BiFunction<String, Integer, Object[]> raw = instance(rawLoader, "org.scriptbox.benchmarks.RawLuajRunner");
-        BiFunction<String, Integer, Object[]> sandboxed = instance(sandboxLoader, "org.scriptbox.benchmarks.SandboxedRunner");
+        URL[] rawJars = {harness, jar(lib, "luaj-jse")};
+        URL[] sandboxJars = {harness, jar(lib, "scriptbox-engine"), jar(lib, "scriptbox-api"), jar(lib, "slf4j-api"),
+            jar(lib, "slf4j-simple")};
 
-        System.out.printf("JVM %s %s, %d cores, %d runs after %d warm-up runs, median ms%n",
+        System.out.printf("JVM %s %s, %d cores, %d runs after %d warm-up runs, median CPU ms of the running thread%n",
                 System.getProperty("java.vm.name"), System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), runs, warmup);
         NativeLua puc = NativeLua.find("lua5.4");
@@ -67,6 +64,12 @@ public final class EngineBenchmark {
         }
         for (Map.Entry<String, String> program : sources.entrySet()) {
             String src = program.getValue();
+            // A fresh class loader per program and variant: no JIT profile is shared between the two
+            // variants, nor carried over from one program to the next.
+            BiFunction<String, Integer, Object[]> raw = instance(new URLClassLoader(rawJars,
+                    ClassLoader.getPlatformClassLoader()), "org.scriptbox.benchmarks.RawLuajRunner");
+            BiFunction<String, Integer, Object[]> sandboxed = instance(new URLClassLoader(sandboxJars,
+                    ClassLoader.getPlatformClassLoader()), "org.scriptbox.benchmarks.SandboxedRunner");
             // Warm both up, then alternate single runs so that load from other processes hits both alike.
             Object[] rawOut = raw.apply(src, warmup);
             Object[] boxOut = sandboxed.apply(src, warmup);
@@ -112,7 +115,8 @@ public final class EngineBenchmark {
         if (only != null) {
             return;
         }
-        Function<String, String> extras = instance(sandboxLoader, "org.scriptbox.benchmarks.SandboxedExtras");
+        Function<String, String> extras = instance(new URLClassLoader(sandboxJars, ClassLoader.getPlatformClassLoader()),
+                "org.scriptbox.benchmarks.SandboxedExtras");
         System.out.print(extras.apply(thousandLineScript()));
     }
 

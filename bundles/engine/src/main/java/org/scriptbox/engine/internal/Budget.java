@@ -44,6 +44,9 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
     private final Cancellation cancellation;
     private final long deadlineNanos;
     private final int maxDepth;
+    /** Copies of the limits read on hot paths. */
+    private final int maxStringLength;
+    private final int maxTableSize;
     private final AllocationMeter meter;
 
     /** Counts down to the next slow-path check. */
@@ -57,15 +60,19 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
     /** Bytes allocated by the execution's threads, as of the last accounting. */
     private long allocated;
     private volatile LimitBreach breach;
-    /** Bytecode and registers of the running Lua frame: the VM's {@code ..} is checked against them. */
-    private int[] code = NO_CODE;
+    /**
+     * Bytecode of the running Lua frame if its instructions must be checked one by one (it contains
+     * {@code ..} or a constructor list, see {@link ScriptPrototype}), else {@code null}; and its registers.
+     */
+    private int[] code;
     /** The call stack of the running coroutine; switched by the coroutine library on resume and yield. */
     private Frames current;
     private LuaValue[] registers;
-    private static final int[] NO_CODE = new int[0];
     private static final int OP_CONCAT = org.luaj.vm2.Lua.OP_CONCAT;
     private static final int OP_SETTABLE = org.luaj.vm2.Lua.OP_SETTABLE;
     private static final int OP_SETLIST = org.luaj.vm2.Lua.OP_SETLIST;
+    /** Varies the check interval so that sampling the current instruction does not lock onto a loop's phase. */
+    private int jitter = 0x2545F491;
 
     Budget(Globals globals, ResourceLimits limits, Cancellation cancellation, long deadlineNanos, AllocationMeter meter) {
         this.globals = globals;
@@ -73,6 +80,8 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
         this.cancellation = cancellation;
         this.deadlineNanos = deadlineNanos;
         this.maxDepth = Math.min(limits.maxCallDepth(), MAX_CALL_DEPTH);
+        this.maxStringLength = limits.maxStringLength();
+        this.maxTableSize = limits.maxTableSize();
         this.meter = meter;
         this.chunk = (int) Math.min(CHECK_INTERVAL, limits.maxInstructions());
         this.ticks = chunk;
@@ -82,9 +91,10 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
 
     @Override
     public void onCall(LuaClosure c, Varargs varargs, LuaValue[] stack) {
-        int[] callee = c.p.code;
-        current.push(c, lastPc, callee, stack, this);
-        code = callee;
+        Prototype p = c.p;
+        int[] checkedCode = p instanceof ScriptPrototype ? ((ScriptPrototype) p).checkedCode : p.code;
+        current.push(c, lastPc, checkedCode, stack, this);
+        code = checkedCode;
         registers = stack;
         // No tick here: every call runs at least one instruction, which is counted.
     }
@@ -98,14 +108,18 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
     @Override
     public void onInstruction(int pc, Varargs v, int top) {
         lastPc = pc;
-        // Luaj concatenates strings and stores into tables in the VM without any hook: check the string
-        // length before a concatenation is built, and the table size before a store.
-        int i = code[pc];
-        int op = i & 0x3f;
-        if (op == OP_CONCAT) {
-            checkConcat(i);
-        } else if (op == OP_SETTABLE || op == OP_SETLIST) {
-            checkStore(i, op, pc, top);
+        // Luaj concatenates strings and fills constructor lists in the VM without any hook: in functions
+        // that do either, check the string length before a concatenation is built and the count of a list.
+        int[] c = code;
+        if (c != null) {
+            int i = c[pc];
+            if (((1L << (i & 0x3f)) & ScriptPrototype.CHECKED_OPS) != 0) {
+                if ((i & 0x3f) == OP_CONCAT) {
+                    checkConcat(i);
+                } else {
+                    checkStore(c, i, OP_SETLIST, pc, top);
+                }
+            }
         }
         if (--ticks <= 0) {
             check();
@@ -125,7 +139,7 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
             code = f.codes[d - 1];
             registers = f.stacks[d - 1];
         } else {
-            code = NO_CODE;
+            code = null;
             registers = null;
         }
     }
@@ -138,7 +152,7 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
             code = f.codes[d - 1];
             registers = f.stacks[d - 1];
         } else {
-            code = NO_CODE;
+            code = null;
             registers = null;
         }
     }
@@ -172,11 +186,11 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
     }
 
     /**
-     * {@code R(A)[RK(B)] := RK(C)} or {@code SETLIST}: the table in R(A) must not already hold more than the
-     * limit ({@link org.luaj.vm2.TableSizes}: exact to within a factor of two), and a constructor's list
-     * must not carry more values than the limit.
+     * {@code SETLIST}: a constructor's list must not carry more values than the limit; {@code SETTABLE}
+     * (sampled at slow-path checks, see {@link #sampleStore}): the table must not already hold more than
+     * the limit ({@link org.luaj.vm2.TableSizes}: exact to within a factor of two).
      */
-    private void checkStore(int instruction, int op, int pc, int top) {
+    private void checkStore(int[] c, int instruction, int op, int pc, int top) {
         int a = (instruction >> 6) & 0xff;
         LuaValue[] r = registers;
         if (r == null || a >= r.length || !(r[a] instanceof org.luaj.vm2.LuaTable)) {
@@ -185,32 +199,50 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
         long size = org.luaj.vm2.TableSizes.lowerBound((org.luaj.vm2.LuaTable) r[a]);
         if (op == OP_SETLIST) {
             int b = instruction >>> 23;
-            int c = (instruction >> 14) & 0x1ff;
-            if (c == 0 && pc + 1 < code.length) {
-                c = code[pc + 1];
+            int n = (instruction >> 14) & 0x1ff;
+            if (n == 0 && pc + 1 < c.length) {
+                n = c[pc + 1];
             }
             long count = b != 0 ? b : Math.max(0, top - a - 1);
-            size = Math.max(size, (long) (c - 1) * 50 + count);
+            size = Math.max(size, (long) (n - 1) * org.luaj.vm2.Lua.LFIELDS_PER_FLUSH + count);
         }
         checkTableSize(size);
+    }
+
+    /**
+     * Table stores ({@code t[k] = v}) are too frequent to check one by one at no cost, so the slow path
+     * looks at the instruction about to run: a loop that grows a table is caught within a few thousand
+     * instructions (the interval varies, so the sample does not lock onto the loop's phase), and the
+     * memory limit bounds the rest. {@code rawset} and the table library check every time.
+     */
+    private void sampleStore() {
+        Frames f = current;
+        int d = f.depth;
+        if (d == 0 || !(f.functions[d - 1] instanceof LuaClosure)) {
+            return;
+        }
+        int[] c = ((LuaClosure) f.functions[d - 1]).p.code;
+        if (lastPc >= 0 && lastPc < c.length && (c[lastPc] & 0x3f) == OP_SETTABLE) {
+            checkStore(c, c[lastPc], OP_SETTABLE, lastPc, 0);
+        }
     }
 
     /** Throws the string-length limit if a string of {@code length} characters would break it. */
     @Override
     public void checkStringLength(long length) {
-        if (length > limits.maxStringLength()) {
+        if (length > maxStringLength) {
             trip(ErrorKind.LIMIT, "string length limit of " + limits.maxStringLength() + " exceeded ("
                     + length + " characters)");
         }
     }
 
     int stringLimit() {
-        return limits.maxStringLength();
+        return maxStringLength;
     }
 
     /** Throws the table-size limit if a table of {@code size} elements would break it. */
     void checkTableSize(long size) {
-        if (size > limits.maxTableSize()) {
+        if (size > maxTableSize) {
             trip(ErrorKind.LIMIT, "table size limit of " + limits.maxTableSize() + " exceeded (" + size
                     + " elements)");
         }
@@ -250,7 +282,11 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
             trip(ErrorKind.LIMIT, "instruction limit of " + limits.maxInstructions() + " exceeded");
         }
         checkMemory();
-        chunk = (int) Math.min(CHECK_INTERVAL, limits.maxInstructions() - executed);
+        sampleStore();
+        jitter ^= jitter << 13;
+        jitter ^= jitter >>> 17;
+        jitter ^= jitter << 5;
+        chunk = (int) Math.min(CHECK_INTERVAL - (jitter & 1023), limits.maxInstructions() - executed);
         ticks = chunk;
     }
 

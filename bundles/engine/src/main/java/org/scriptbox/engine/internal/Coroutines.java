@@ -102,11 +102,18 @@ final class Coroutines {
 
     /** Resumes {@code thread}; when it yields or ends, the budget follows control back to this coroutine. */
     private Varargs resume(LuaThread thread, Varargs args) {
+        Varargs r;
         try {
-            return thread.resume(args);
+            r = thread.resume(args);
         } finally {
             execution.budget().resumeFrame();
         }
+        // Luaj hands back the coroutine's error message with the traceback it appended: cut it off.
+        if (!r.arg1().toboolean() && r.arg(2).type() == LuaValue.TSTRING) {
+            String message = ErrorMessages.withoutTraceback(r.arg(2).tojstring());
+            return LuaValue.varargsOf(LuaValue.FALSE, LuaValue.valueOf(ErrorMessages.normalized(message)));
+        }
+        return r;
     }
 
     private LuaThread create(LuaValue function) {

@@ -20,6 +20,8 @@ import org.luaj.vm2.Varargs;
  */
 final class LuaValues {
     static final int MAX_NESTING = 32;
+    /** Most values one conversion visits: a table that refers to one subtable many times is not a tree. */
+    static final int MAX_VALUES = 100_000;
 
     private LuaValues() {
     }
@@ -28,31 +30,38 @@ final class LuaValues {
 
     /** A function argument: tables become maps, as ScriptFunction promises. */
     static Object toJava(LuaValue v) {
-        return toJava(v, false, 0, new IdentityHashMap<>());
-    }
-
-    /** A returned value: sequences become lists, other tables maps. */
-    static Object resultToJava(LuaValue v) {
-        return toJava(v, true, 0, new IdentityHashMap<>());
+        return toJava(v, false, 0, new Seen());
     }
 
     static Object[] argsToJava(Varargs args) {
+        Seen seen = new Seen();
         Object[] out = new Object[args.narg()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = toJava(args.arg(i + 1));
+            out[i] = toJava(args.arg(i + 1), false, 0, seen);
         }
         return out;
     }
 
+    /** Returned values: sequences become lists, other tables maps. */
     static List<Object> resultsToJava(Varargs values) {
+        Seen seen = new Seen();
         List<Object> out = new ArrayList<>(values.narg());
         for (int i = 1; i <= values.narg(); i++) {
-            out.add(resultToJava(values.arg(i)));
+            out.add(toJava(values.arg(i), true, 0, seen));
         }
         return out;
     }
 
-    private static Object toJava(LuaValue v, boolean lists, int depth, IdentityHashMap<LuaValue, Boolean> seen) {
+    /** The tables on the path being converted (cycles), and how many values may still be visited. */
+    private static final class Seen extends IdentityHashMap<LuaValue, Boolean> {
+        private static final long serialVersionUID = 1L;
+        int left = MAX_VALUES;
+    }
+
+    private static Object toJava(LuaValue v, boolean lists, int depth, Seen seen) {
+        if (--seen.left < 0) {
+            throw new org.luaj.vm2.LuaError("value too large to convert (more than " + MAX_VALUES + " values)");
+        }
         switch (v.type()) {
             case LuaValue.TNIL:
             case LuaValue.TNONE:
@@ -77,7 +86,7 @@ final class LuaValues {
         }
     }
 
-    private static Object tableToJava(LuaTable t, boolean lists, int depth, IdentityHashMap<LuaValue, Boolean> seen) {
+    private static Object tableToJava(LuaTable t, boolean lists, int depth, Seen seen) {
         int n = t.rawlen();
         if (lists && isSequence(t, n)) {
             List<Object> list = new ArrayList<>(n);
@@ -100,7 +109,7 @@ final class LuaValues {
 
     private static boolean isSequence(LuaTable t, int n) {
         if (n == 0) {
-            return !t.next(LuaValue.NIL).arg1().isnil() ? false : true;
+            return t.next(LuaValue.NIL).arg1().isnil();
         }
         LuaValue k = LuaValue.NIL;
         int count = 0;

@@ -55,7 +55,7 @@ final class ScriptCompiler {
         }
         CountingStream in = new CountingStream(bytes);
         try {
-            return LuaC.instance.compile(in, chunkName);
+            return ScriptPrototype.of(LuaC.instance.compile(in, chunkName));
         } catch (LuaError e) {
             throw new ScriptException(syntaxError(chunkName, bytes, e.getMessage(), in));
         } catch (StackOverflowError e) {

@@ -115,7 +115,15 @@ final class ScriptGlobals {
         public Varargs invoke(Varargs args) {
             org.luaj.vm2.LuaThread t = globals.running;
             LuaValue previous = t.errorfunc;
-            t.errorfunc = args.checkvalue(2);
+            final LuaValue handler = args.checkvalue(2);
+            // The handler sees the message in Lua's form ("file:line: message"), as pcall returns it.
+            t.errorfunc = new OneArgFunction() {
+                @Override
+                public LuaValue call(LuaValue message) {
+                    return handler.call(message.isstring()
+                            ? valueOf(ErrorMessages.normalized(message.tojstring())) : message);
+                }
+            };
             globals.debuglib.onCall(this);
             try {
                 return varargsOf(TRUE, args.arg1().invoke(args.subargs(3)));

@@ -76,6 +76,24 @@ public class EngineBasicsTest {
     }
 
     @Test
+    public void coroutineAndXpcallMessagesHaveLuaFormWithoutTraceback() {
+        ExecutionResult r = scripts.run("local ok, e = coroutine.resume(coroutine.create(function()\n error('inner')\nend))\n"
+                + "local ok2, e2 = xpcall(function() error('x') end, function(m) return 'handled ' .. m end)\n"
+                + "local ok3, e3 = pcall(coroutine.wrap(function() error('wrapped') end))\n"
+                + "return e, e2, e3");
+        assertEquals(r.error() + "", List.of("test.lua:2: inner", "handled test.lua:4: x", "test.lua:5: wrapped"),
+                r.values());
+    }
+
+    @Test
+    public void sharedSubtablesCannotBlowUpConversion() {
+        ExecutionResult r = scripts.run("local t = {}\nfor level = 1, 20 do\n  local n = {}\n"
+                + "  for i = 1, 10 do n[i] = t end\n  t = n\nend\nreturn t");
+        assertEquals(ScriptStatus.FAILED, r.status());
+        assertTrue(r.error().message(), r.error().message().contains("too large to convert"));
+    }
+
+    @Test
     public void compileErrorHasLineColumnAndToken() {
         try {
             scripts.engine.compile("bad.lua", "local a = 1\nlocal b = = 2\n");

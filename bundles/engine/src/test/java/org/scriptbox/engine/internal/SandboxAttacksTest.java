@@ -187,6 +187,7 @@ public class SandboxAttacksTest {
         ExecutionResult index = scripts.run("local t = {}\nfor i = 1, 100000 do t[i] = i end");
         assertLimit(index, "table size limit of 1000");
         assertEquals(2, index.error().line());
+        assertTrue("stores are sampled at checks: caught within a few intervals", index.instructions() < 30_000);
         ExecutionResult keys = scripts.run("local t = {}\nfor i = 1, 100000 do t['k' .. i] = i end");
         assertLimit(keys, "table size limit of 1000");
         ExecutionResult raw = scripts.run("local t = {}\nfor i = 1, 100000 do rawset(t, i, i) end");
