@@ -367,6 +367,13 @@ public class ScriptDeployIT {
         assertTrue(shell("script:export --stats shelly " + export).startsWith("exported 'shelly'"));
         assertTrue(Files.exists(export.resolve("shelly.stats.toml")));
         assertTrue(shell("script:reload shelly").startsWith("reloaded 'shelly' version 3.0.0"));
+        // the exported copy under another name: import discovers its .toml beside it
+        Files.writeString(export.resolve("shelly2.lua"), Files.readString(export.resolve("shelly.lua")));
+        Files.writeString(export.resolve("shelly2.toml"), Files.readString(export.resolve("shelly.toml"))
+                .replace("name = \"shelly\"", "name = \"shelly2\""));
+        assertEquals("imported 'shelly2' version 3.0.0: COMPILED", shell("script:import " + export.resolve("shelly2.lua")));
+        assertTrue(shell("script:import " + export.resolve("missing.lua")).startsWith("import failed: no such file"));
+        assertTrue(shell("script:cancel shelly2").contains("has no running execution"));
     }
 
     private ScriptManager manager() {
