@@ -38,6 +38,7 @@ import org.scriptbox.api.ScriptStatus;
 public class DeployBenchIT {
     private static final int DROPS = Integer.getInteger("scriptbox.bench.drops", 200);
     private static final int IDLE_SCRIPTS = Integer.getInteger("scriptbox.bench.idle", 2000);
+    private static final int FOLDER_SCRIPTS = Integer.getInteger("scriptbox.bench.folder", 1000);
     private static final int RELOADS = Integer.getInteger("scriptbox.bench.reloads", 10_000);
 
     /** A typical small script: a few functions, a loop, some strings. */
@@ -75,6 +76,7 @@ public class DeployBenchIT {
     public void deployBenchmark() throws Exception {
         assumeTrue("benchmark: run with -Dscriptbox.bench=true", Boolean.getBoolean("scriptbox.bench"));
         dropToListed();
+        heapPerIdleScriptFromTheFolder();
         heapPerIdleScript();
         heapAfterReloads();
         Path out = Paths.get(System.getProperty("scriptbox.runtime", "../runtime")).resolveSibling("itests/target/deploy-bench.txt");
@@ -107,6 +109,29 @@ public class DeployBenchIT {
             Files.delete(folder.resolve("drop" + i + ".toml"));
         }
         Await.until("dropped scripts undeployed", Duration.ofSeconds(30), () -> manager.list().isEmpty());
+    }
+
+    /** Everything a script in the folder costs: FileInstall's record, the deployer's digest, the manager, the engine. */
+    private void heapPerIdleScriptFromTheFolder() throws Exception {
+        Path folder = ScriptDeployIT.deployFolder(context);
+        int n = FOLDER_SCRIPTS;
+        long before = usedHeap();
+        for (int i = 0; i < n; i++) {
+            Files.writeString(folder.resolve("folder" + i + ".toml"), "version = \"1.0.0\"\npermissions = []\n");
+            Files.writeString(folder.resolve("folder" + i + ".lua"), SCRIPT.replace("typical", "typical " + i));
+        }
+        long start = System.nanoTime();
+        Await.until(n + " scripts listed", Duration.ofMinutes(2), () -> manager.list().size(), size -> size >= n);
+        print(String.format("BENCH %d scripts written at once into the folder: all listed after %.1f s", n,
+                (System.nanoTime() - start) / 1e9));
+        long after = usedHeap();
+        print(String.format("BENCH heap per idle script deployed through the folder (%d scripts, FileInstall + deployer + manager + engine): %.1f KB",
+                n, (after - before) / 1024.0 / n));
+        for (int i = 0; i < n; i++) {
+            Files.delete(folder.resolve("folder" + i + ".lua"));
+            Files.delete(folder.resolve("folder" + i + ".toml"));
+        }
+        Await.until("folder scripts undeployed", Duration.ofMinutes(1), () -> manager.list().isEmpty());
     }
 
     private void heapPerIdleScript() {

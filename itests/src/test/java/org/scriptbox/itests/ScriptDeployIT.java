@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +41,10 @@ import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptInfo;
 import org.scriptbox.api.ScriptManager;
 import org.scriptbox.api.ScriptStatus;
+import org.scriptbox.api.device.ChannelValue;
+import org.scriptbox.api.device.Device;
+import org.scriptbox.api.device.DeviceInfo;
+import org.scriptbox.api.device.DeviceStatus;
 import org.scriptbox.api.engine.ScriptFunction;
 import org.scriptbox.api.engine.ScriptLibrary;
 
@@ -229,6 +235,24 @@ public class ScriptDeployIT {
         assertEquals(List.of(1000.0), run(manager(), "rapid").values());
     }
 
+    /** 600 files at once overflow a watch service's event queue; every one must still be deployed. */
+    @Test
+    public void burstOfThreeHundredScriptsIsDeployedCompletely() throws Exception {
+        for (int i = 0; i < 300; i++) {
+            Files.writeString(folder().resolve("burst" + i + ".toml"), "version = \"1.0.0\"\npermissions = []\n");
+            Files.writeString(folder().resolve("burst" + i + ".lua"), "return " + i + "\n");
+        }
+        Await.until("all 300 burst scripts", Duration.ofSeconds(60),
+                () -> manager().list().stream().filter(s -> s.name().startsWith("burst") && s.status() == ScriptStatus.COMPILED).count(),
+                n -> n == 300);
+        assertEquals(List.of(299.0), run(manager(), "burst299").values());
+        for (int i = 0; i < 300; i++) {
+            Files.delete(folder().resolve("burst" + i + ".lua"));
+        }
+        Await.until("burst scripts undeployed", Duration.ofSeconds(60),
+                () -> manager().list().stream().noneMatch(s -> s.name().startsWith("burst")));
+    }
+
     @Test
     public void dependencyArrivingLaterActivatesTheWaitingScript() throws Exception {
         write(folder().resolve("app.toml"), "version = \"1.0.0\"\npermissions = []\ndependencies = [\"mathlib ^2.0\"]\n");
@@ -242,6 +266,69 @@ public class ScriptDeployIT {
         write(folder().resolve("mathlib.lua"), "return { double = function(x) return x * 2 end }\n");
         awaitStatus(manager(), "app", ScriptStatus.COMPILED);
         assertEquals(List.of(42.0), run(manager(), "app").values());
+    }
+
+    @Test
+    public void scriptNamingADeviceWaitsUntilTheDeviceServiceIsThere() throws Exception {
+        write(folder().resolve("needsdev.toml"), "version = \"1.0.0\"\npermissions = []\ndevices = [\"itest-dev-1\"]\n");
+        write(folder().resolve("needsdev.lua"), "return 'has device'\n");
+        assertEquals(List.of("device itest-dev-1"),
+                awaitStatus(manager(), "needsdev", ScriptStatus.UNRESOLVED).get().waitingFor());
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(Device.DEVICE_ID, "itest-dev-1");
+        props.put(Device.DEVICE_TYPE, "itest");
+        ServiceRegistration<Device> device = context.registerService(Device.class, new IdleDevice("itest-dev-1"), props);
+        try {
+            awaitStatus(manager(), "needsdev", ScriptStatus.COMPILED);
+            assertEquals(List.of("has device"), run(manager(), "needsdev").values());
+        } finally {
+            device.unregister();
+        }
+        awaitStatus(manager(), "needsdev", ScriptStatus.UNRESOLVED);
+    }
+
+    /** A device that is only there: scripts that merely need its presence never call it. */
+    private static final class IdleDevice implements Device {
+        private final String id;
+
+        IdleDevice(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public DeviceInfo info() {
+            return new DeviceInfo(id, "itest", "0", 0, 0, List.of());
+        }
+
+        @Override
+        public Promise<DeviceStatus> status() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Promise<Void> setMotorSpeed(int motorId, double speed) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Promise<Void> setDigitalOutput(int pin, boolean state) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Promise<Void> emergencyStop() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Promise<Map<String, ChannelValue>> readTelemetry(List<String> channels) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     @Test
@@ -280,6 +367,13 @@ public class ScriptDeployIT {
         assertTrue(shell("script:export --stats shelly " + export).startsWith("exported 'shelly'"));
         assertTrue(Files.exists(export.resolve("shelly.stats.toml")));
         assertTrue(shell("script:reload shelly").startsWith("reloaded 'shelly' version 3.0.0"));
+        // the exported copy under another name: import discovers its .toml beside it
+        Files.writeString(export.resolve("shelly2.lua"), Files.readString(export.resolve("shelly.lua")));
+        Files.writeString(export.resolve("shelly2.toml"), Files.readString(export.resolve("shelly.toml"))
+                .replace("name = \"shelly\"", "name = \"shelly2\""));
+        assertEquals("imported 'shelly2' version 3.0.0: COMPILED", shell("script:import " + export.resolve("shelly2.lua")));
+        assertTrue(shell("script:import " + export.resolve("missing.lua")).startsWith("import failed: no such file"));
+        assertTrue(shell("script:cancel shelly2").contains("has no running execution"));
     }
 
     private ScriptManager manager() {

@@ -3,8 +3,10 @@ package org.scriptbox.deployer.internal;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.HashMap;
@@ -17,7 +19,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.MetadataCodec;
+import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptInfo;
 import org.scriptbox.api.ScriptManager;
 import org.slf4j.Logger;
@@ -36,6 +40,8 @@ import org.slf4j.LoggerFactory;
 @Component(service = ArtifactInstaller.class, immediate = true)
 public class ScriptFileInstaller implements ArtifactInstaller {
     private static final Logger LOG = LoggerFactory.getLogger(ScriptFileInstaller.class);
+    /** Far above any real script or metadata (the engine compiles at most 1 MB by default); bounds what a stray file costs. */
+    static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
 
     private final ScriptManager manager;
     private final MetadataCodec codec;
@@ -132,16 +138,33 @@ public class ScriptFileInstaller implements ArtifactInstaller {
         }
     }
 
+    /** Reads a script file as UTF-8; refuses files too large to be a script, before reading them. */
+    private static String read(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new IOException(file.getFileName() + " is " + size + " bytes; files over " + MAX_FILE_BYTES
+                    + " bytes are not loaded");
+        }
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new IOException(file.getFileName() + " is not UTF-8 text");
+        }
+    }
+
     private void reload(Path lua) {
         String name = ScriptFiles.baseName(lua.getFileName().toString());
         Path tomlPath = lua.resolveSibling(name + ScriptFiles.TOML);
         String source;
         String toml;
         try {
-            source = Files.readString(lua, StandardCharsets.UTF_8);
-            toml = Files.isRegularFile(tomlPath) ? Files.readString(tomlPath, StandardCharsets.UTF_8) : null;
+            source = read(lua);
+            toml = Files.isRegularFile(tomlPath) ? read(tomlPath) : null;
+        } catch (NoSuchFileException e) {
+            return;   // deleted meanwhile: FileInstall reports the removal next
         } catch (IOException e) {
-            LOG.warn("could not read script {}: {}; it is tried again on its next change", lua, e.toString());
+            deployed.remove(name);
+            manager.reportError(name, lua.toString(), ScriptError.of(ErrorKind.IO, e.getMessage()));
             return;
         }
         String content = Digests.sha256(source + '\u0000' + (toml == null ? "\u0000none" : toml));

@@ -117,6 +117,20 @@ public class ScriptFileInstallerTest {
     }
 
     @Test
+    public void unreadableFilesAreReportedNotThrown() throws Exception {
+        Path lua = folder.resolve("latin.lua");
+        Files.write(lua, new byte[] {'r', 'e', 't', 'u', 'r', 'n', ' ', '"', (byte) 0xE9, '"'});
+        installer.install(lua.toFile());
+        assertEquals("IO latin.lua is not UTF-8 text", manager.errors.get(0).kind() + " " + manager.errors.get(0).message());
+
+        Path big = folder.resolve("big.lua");
+        Files.write(big, new byte[(int) ScriptFileInstaller.MAX_FILE_BYTES + 1]);
+        installer.install(big.toFile());
+        assertTrue(manager.errors.get(1).message(), manager.errors.get(1).message().startsWith("big.lua is 4194305 bytes"));
+        assertTrue(manager.live.isEmpty());
+    }
+
+    @Test
     public void scanDeploysWhatIsAlreadyThereAndDeactivateRemovesIt() throws Exception {
         write("a.lua", "return 1");
         write("b.lua", "return 2");

@@ -2,6 +2,7 @@ package org.scriptbox.manager.internal;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +30,7 @@ final class ExecutionGate {
             return t;
         };
         pool = new ThreadPoolExecutor(maxConcurrent, maxConcurrent, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(Math.max(1, queueCapacity)), threads);
+                queueCapacity == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queueCapacity), threads);
         pool.allowCoreThreadTimeOut(true);
     }
 
@@ -53,6 +54,15 @@ final class ExecutionGate {
             pool.setCorePoolSize(maxConcurrent);
             pool.setMaximumPoolSize(maxConcurrent);
         }
+    }
+
+    int queueCapacity() {
+        return queueCapacity;
+    }
+
+    /** Takes no new work; what was admitted still runs to its end, then the threads go. */
+    void drain() {
+        pool.shutdown();
     }
 
     int active() {

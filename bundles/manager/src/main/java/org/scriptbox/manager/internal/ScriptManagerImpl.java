@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,7 +54,9 @@ import org.scriptbox.api.engine.CompiledScript;
 import org.scriptbox.api.engine.ExecutionRequest;
 import org.scriptbox.api.engine.ModuleResolver;
 import org.scriptbox.api.engine.ScriptEngine;
+import org.scriptbox.api.schedule.ExecutionLoad;
 import org.scriptbox.api.schedule.ResourceMonitor;
+import org.scriptbox.api.schedule.ResourceSnapshot;
 import org.scriptbox.api.security.PermissionService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,9 +68,9 @@ import org.slf4j.LoggerFactory;
  * refuse them, and their results feed the persisted statistics. Scripts whose dependencies, devices or
  * permission service are missing wait UNRESOLVED and are re-examined whenever one of those changes.
  */
-@Component(service = ScriptManager.class, configurationPid = ScriptManagerImpl.PID)
+@Component(service = {ScriptManager.class, ExecutionLoad.class}, configurationPid = ScriptManagerImpl.PID)
 @Designate(ocd = ScriptManagerImpl.Config.class)
-public class ScriptManagerImpl implements ScriptManager {
+public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
     static final String PID = "org.scriptbox.manager";
     private static final Logger LOG = LoggerFactory.getLogger(ScriptManagerImpl.class);
     /** Where script output goes in the container log, besides each script's own ring buffer. */
@@ -77,7 +81,7 @@ public class ScriptManagerImpl implements ScriptManager {
         @AttributeDefinition(description = "Executions that may run at the same time")
         int max_concurrent() default 10;
 
-        @AttributeDefinition(description = "Executions that may wait for a free slot; beyond this new ones are refused (BUSY). Read at start.")
+        @AttributeDefinition(description = "Executions that may wait for a free slot; beyond this new ones are refused (BUSY)")
         int queue_capacity() default 100;
 
         @AttributeDefinition(description = "Log lines kept per script for script:logs")
@@ -101,7 +105,7 @@ public class ScriptManagerImpl implements ScriptManager {
     private final Object lock = new Object();
     private final PromiseFactory promises = new PromiseFactory(PromiseFactory.inlineExecutor());
     private StatsStore stats;
-    private ExecutionGate gate;
+    private volatile ExecutionGate gate;
     private volatile int logLines;
     private volatile boolean active;
 
@@ -120,11 +124,22 @@ public class ScriptManagerImpl implements ScriptManager {
                 engine.version(), config.max_concurrent(), config.queue_capacity());
     }
 
+    /**
+     * New bounds apply at once. A new queue size needs a new pool: executions already admitted finish on
+     * the old one, new ones go to the new one.
+     */
     @Modified
     void modified(Config config) {
-        gate.resize(Math.max(1, config.max_concurrent()));
+        int queue = Math.max(0, config.queue_capacity());
+        if (queue != gate.queueCapacity()) {
+            ExecutionGate old = gate;
+            gate = new ExecutionGate(Math.max(1, config.max_concurrent()), queue);
+            old.drain();
+        } else {
+            gate.resize(Math.max(1, config.max_concurrent()));
+        }
         logLines = Math.max(1, config.log_lines());
-        LOG.info("script manager: at most {} concurrent executions", config.max_concurrent());
+        LOG.info("script manager: at most {} concurrent executions, {} queued", config.max_concurrent(), queue);
     }
 
     @Deactivate
@@ -409,6 +424,8 @@ public class ScriptManagerImpl implements ScriptManager {
                     e.definition != null && !e.definition.metadata().permissions().isEmpty(),
                     e.definition == null ? List.of() : e.definition.metadata().devices(), e.live());
         }, permissionService, presentDevices);
+        List<ScriptEvent> deployed = new ArrayList<>();
+        List<ScriptEvent> unresolved = new ArrayList<>();
         for (ScriptEntry e : entries.values()) {
             if (!e.live()) {
                 continue;
@@ -424,14 +441,41 @@ public class ScriptManagerImpl implements ScriptManager {
             if (was != e.resolved()) {
                 if (e.resolved()) {
                     LOG.info("script '{}' resolved: ready to run", e.name);
-                    events.add(new ScriptEvent(ScriptEvent.Type.DEPLOYED, e.info()));
+                    deployed.add(new ScriptEvent(ScriptEvent.Type.DEPLOYED, e.info()));
                 } else {
                     LOG.warn("script '{}' UNRESOLVED, waiting for {}", e.name, e.waitingFor);
                     e.running.values().forEach(c -> c.cancel("a requirement went away: " + e.waitingFor));
-                    events.add(new ScriptEvent(ScriptEvent.Type.UNRESOLVED, e.info()));
+                    unresolved.add(new ScriptEvent(ScriptEvent.Type.UNRESOLVED, e.info()));
                 }
             }
         }
+        // listeners hear of a dependency becoming runnable before its dependents, and of dependents
+        // going away before what they depend on
+        Map<String, Integer> depth = new HashMap<>();
+        Comparator<ScriptEvent> byDepth = Comparator.comparingInt(ev -> depth(ev.script().name(), depth, new HashSet<>()));
+        deployed.sort(byDepth.thenComparing(ev -> ev.script().name()));
+        unresolved.sort(byDepth.reversed().thenComparing(ev -> ev.script().name()));
+        events.addAll(unresolved);
+        events.addAll(deployed);
+    }
+
+    /** Length of the longest dependency chain below a script (0 for none); cycles count once. */
+    private int depth(String name, Map<String, Integer> memo, Set<String> visiting) {
+        Integer known = memo.get(name);
+        if (known != null) {
+            return known;
+        }
+        ScriptEntry e = entries.get(name);
+        if (e == null || !visiting.add(name)) {
+            return 0;
+        }
+        int d = 0;
+        for (Dependency dep : e.dependencies) {
+            d = Math.max(d, 1 + depth(dep.name(), memo, visiting));
+        }
+        visiting.remove(name);
+        memo.put(name, d);
+        return d;
     }
 
     private void fire(List<ScriptEvent> events) {
@@ -469,7 +513,7 @@ public class ScriptManagerImpl implements ScriptManager {
         ResourceMonitor m = monitor;
         if (m != null && !m.admitsNewExecution()) {
             return promises.failed(new ScriptException(ScriptError.of(ErrorKind.BUSY,
-                    "rejected: system overloaded (the resource monitor refuses new executions); try again later")));
+                    "rejected: system overloaded (" + describe(m) + "); try again later")));
         }
         Deferred<ExecutionResult> deferred = promises.deferred();
         String id = UUID.randomUUID().toString();
@@ -631,8 +675,27 @@ public class ScriptManagerImpl implements ScriptManager {
         return info;
     }
 
-    /** For tests and benchmarks: executions running and waiting now. */
-    int[] load() {
-        return new int[] {gate.active(), gate.queued()};
+    /** What the monitor saw, for the refusal message; the monitor's own failure must not hide the refusal. */
+    private static String describe(ResourceMonitor monitor) {
+        try {
+            ResourceSnapshot s = monitor.snapshot();
+            return String.format("resource monitor: cpu %s, heap %d of %d MB, %d running, %d queued",
+                    s.processCpuLoad() < 0 ? "unknown" : Math.round(s.processCpuLoad() * 100) + "%",
+                    s.heapUsedBytes() >> 20, s.heapMaxBytes() >> 20, s.activeExecutions(), s.queuedExecutions());
+        } catch (RuntimeException e) {
+            return "the resource monitor refuses new executions";
+        }
+    }
+
+    @Override
+    public int activeExecutions() {
+        ExecutionGate g = gate;
+        return g == null ? 0 : g.active();
+    }
+
+    @Override
+    public int queuedExecutions() {
+        ExecutionGate g = gate;
+        return g == null ? 0 : g.queued();
     }
 }

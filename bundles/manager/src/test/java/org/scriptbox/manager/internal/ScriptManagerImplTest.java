@@ -192,9 +192,18 @@ public class ScriptManagerImplTest {
         assertEquals(List.of("from-lib"), run("app").values());
         manager.undeploy("lib");
         assertEquals(ScriptStatus.UNRESOLVED, manager.get("app").get().status());
-        // within one change, the order of events for different scripts is not specified
-        assertEquals(Set.of("DEPLOYED lib", "DEPLOYED app"), Set.copyOf(eventLog().subList(0, 2)));
-        assertEquals(List.of("UNDEPLOYED lib", "UNRESOLVED app"), eventLog().subList(2, 4));
+        assertEquals(List.of("DEPLOYED lib", "DEPLOYED app", "UNDEPLOYED lib", "UNRESOLVED app"), eventLog());
+    }
+
+    @Test
+    public void eventsNameDependenciesBeforeDependents() throws Exception {
+        manager.deploy(def("top", "1.0.0", "return t", List.of("mid"), List.of()), false);
+        manager.deploy(def("mid", "1.0.0", "return m", List.of("base"), List.of()), false);
+        manager.deploy(def("base", "1.0.0", "return b"), false);
+        assertEquals(List.of("DEPLOYED base", "DEPLOYED mid", "DEPLOYED top"), eventLog());
+        events.clear();
+        manager.deploy(def("base", "1.0.0", "return b", List.of(), List.of("device:read")), true);
+        assertEquals(List.of("UNRESOLVED top", "UNRESOLVED mid", "UNRESOLVED base"), eventLog());
     }
 
     @Test
@@ -257,6 +266,52 @@ public class ScriptManagerImplTest {
         assertEquals(ScriptStatus.CANCELLED, first.getValue().status());
         assertEquals(ScriptStatus.CANCELLED, second.getValue().status());
         assertEquals(ScriptStatus.CANCELLED, queued.getValue().status());
+    }
+
+    @Test
+    public void newBoundsApplyWithoutLosingAdmittedExecutions() throws Exception {
+        manager.deploy(def("slow", "1.0.0", "block"), false);
+        Promise<ExecutionResult> admittedBefore = manager.execute("slow", List.of());
+        assertTrue(engine.blocked.await(10, TimeUnit.SECONDS));
+        manager.modified(config(1, 0));
+        Promise<ExecutionResult> admittedAfter = manager.execute("slow", List.of());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.executions < 2 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(2, engine.executions);
+        ScriptException busy = failure(manager.execute("slow", List.of()));
+        assertEquals(ErrorKind.BUSY, busy.kind());
+        assertTrue(busy.getMessage(), busy.getMessage().contains("0 of 0 queue places"));
+        assertEquals(2, manager.cancel("slow"));
+        assertEquals(ScriptStatus.CANCELLED, admittedBefore.getValue().status());
+        assertEquals(ScriptStatus.CANCELLED, admittedAfter.getValue().status());
+    }
+
+    @Test
+    public void resourceMonitorCanRefuseAndSeesTheLoad() throws Exception {
+        manager.deploy(def("slow", "1.0.0", "block"), false);
+        Promise<ExecutionResult> running = manager.execute("slow", List.of());
+        assertTrue(engine.blocked.await(10, TimeUnit.SECONDS));
+        assertEquals(1, manager.activeExecutions());
+        assertEquals(0, manager.queuedExecutions());
+        manager.monitor = new org.scriptbox.api.schedule.ResourceMonitor() {
+            @Override
+            public org.scriptbox.api.schedule.ResourceSnapshot snapshot() {
+                return new org.scriptbox.api.schedule.ResourceSnapshot(0.97, 900L << 20, 1024L << 20, 1, 0, 40, true);
+            }
+
+            @Override
+            public boolean admitsNewExecution() {
+                return false;
+            }
+        };
+        ScriptException refused = failure(manager.execute("slow", List.of()));
+        assertEquals(ErrorKind.BUSY, refused.kind());
+        assertEquals("rejected: system overloaded (resource monitor: cpu 97%, heap 900 of 1024 MB, 1 running, 0 queued); "
+                + "try again later", refused.getMessage());
+        manager.cancel("slow");
+        assertEquals(ScriptStatus.CANCELLED, running.getValue().status());
     }
 
     @Test

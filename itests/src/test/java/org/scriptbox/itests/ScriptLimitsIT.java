@@ -1,0 +1,109 @@
+package org.scriptbox.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import javax.inject.Inject;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.util.promise.Promise;
+import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.ScriptException;
+import org.scriptbox.api.ScriptManager;
+import org.scriptbox.api.ScriptStatus;
+import org.scriptbox.api.engine.ScriptFunction;
+import org.scriptbox.api.engine.ScriptLibrary;
+
+/** The execution bound configured through ConfigAdmin (etc/org.scriptbox.manager.cfg): one running, one queued, then BUSY. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ScriptLimitsIT {
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private ScriptManager manager;
+
+    @Configuration
+    public Option[] config() throws IOException {
+        Path etc = Distribution.freshFolder("etc");
+        Files.copy(Distribution.runtimeHome().resolve("etc/org.apache.felix.fileinstall-deploy.cfg"),
+                etc.resolve("org.apache.felix.fileinstall-deploy.cfg"));
+        Files.writeString(etc.resolve("org.scriptbox.manager.cfg"), "max.concurrent = 1\nqueue.capacity = 1\n");
+        return new Option[] {Distribution.container(etc, Distribution.freshFolder("deploy"), Distribution.freshFolder("data"))};
+    }
+
+    @Test
+    public void beyondTheBoundAndTheQueueExecutionsAreRefusedAsBusy() throws Exception {
+        ServiceRegistration<ScriptLibrary> library = context.registerService(ScriptLibrary.class, new ScriptLibrary() {
+            @Override
+            public String name() {
+                return "itest-wait";
+            }
+
+            @Override
+            public Map<String, ScriptFunction> functions() {
+                return Map.of("wait_ms", (scope, args) -> {
+                    scope.sleep(TimeUnit.MILLISECONDS.toNanos(((Number) args[0]).longValue()));
+                    return null;
+                });
+            }
+        }, null);
+        try {
+            Path folder = ScriptDeployIT.deployFolder(context);
+            ScriptDeployIT.write(folder.resolve("waiter.toml"), "version = \"1.0.0\"\npermissions = []\n[limits]\nmax_execution_time = \"1m\"\n");
+            ScriptDeployIT.write(folder.resolve("waiter.lua"), "wait_ms(50000)\nreturn 'done'\n");
+            ScriptDeployIT.awaitStatus(manager, "waiter", ScriptStatus.COMPILED);
+
+            // the configuration reaches the manager some time after start: try until the third run is refused
+            List<Promise<ExecutionResult>> admitted = new ArrayList<>();
+            ScriptException busy = Await.until("the configured bound (1 running + 1 queued)", Duration.ofSeconds(20), () -> {
+                manager.cancel("waiter");
+                admitted.clear();
+                admitted.add(manager.execute("waiter", List.of()));
+                admitted.add(manager.execute("waiter", List.of()));
+                return failure(manager.execute("waiter", List.of()));
+            }, e -> e != null && e.kind() == ErrorKind.BUSY);
+            assertTrue(busy.getMessage(), busy.getMessage().startsWith("rejected: system busy"));
+            assertTrue(busy.getMessage(), busy.getMessage().contains("1 of 1 queue places taken"));
+            assertEquals(2, manager.cancel("waiter"));
+            for (Promise<ExecutionResult> p : admitted) {
+                assertEquals(ScriptStatus.CANCELLED, p.getValue().status());
+            }
+        } finally {
+            library.unregister();
+        }
+    }
+
+    /** The refusal of a promise that fails at once, or {@code null} if it was admitted. */
+    private static ScriptException failure(Promise<ExecutionResult> p) {
+        try {
+            if (!p.isDone()) {
+                return null;
+            }
+            Throwable t = p.getFailure();
+            return t instanceof ScriptException ? (ScriptException) t : null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
