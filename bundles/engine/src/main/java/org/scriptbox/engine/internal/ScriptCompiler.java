@@ -43,8 +43,11 @@ final class ScriptCompiler {
 
     /** Compiles, or throws {@link ScriptException} of kind COMPILATION. */
     Prototype compilePrototype(String chunkName, String source) {
-        // A final newline makes "the lexer reached the end" mean "the offending token is <eof>".
-        byte[] bytes = (source.endsWith("\n") ? source : source + "\n").getBytes(StandardCharsets.UTF_8);
+        // A final newline makes "the lexer reached the end" mean "the offending token is <eof>". It is not
+        // part of the file: an error at <eof> is placed at the end of the source as written.
+        boolean newlineAdded = !source.endsWith("\n");
+        byte[] bytes = (newlineAdded ? source + "\n" : source).getBytes(StandardCharsets.UTF_8);
+        int sourceLength = bytes.length - (newlineAdded ? 1 : 0);
         if (bytes.length > maxSourceBytes) {
             throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION, "source is " + bytes.length
                     + " bytes, more than the limit of " + maxSourceBytes, chunkName, 0, 0));
@@ -57,7 +60,7 @@ final class ScriptCompiler {
         try {
             return ScriptPrototype.of(LuaC.instance.compile(in, chunkName));
         } catch (LuaError e) {
-            throw new ScriptException(syntaxError(chunkName, bytes, e.getMessage(), in));
+            throw new ScriptException(syntaxError(chunkName, bytes, sourceLength, e.getMessage(), in));
         } catch (StackOverflowError e) {
             throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION,
                     "source too deeply nested", chunkName, lineAt(bytes, in.read), 0));
@@ -67,7 +70,8 @@ final class ScriptCompiler {
         }
     }
 
-    private static ScriptError syntaxError(String chunkName, byte[] src, String luajMessage, CountingStream in) {
+    private static ScriptError syntaxError(String chunkName, byte[] src, int sourceLength, String luajMessage,
+            CountingStream in) {
         String message = luajMessage == null ? "syntax error" : luajMessage;
         int luajLine = 0;
         Matcher m = LUAJ_MESSAGE.matcher(message);
@@ -77,7 +81,7 @@ final class ScriptCompiler {
             message = m.group(2).replaceFirst(" \\d+ \\(.*\\)$", "");
         }
         if (in.eof) {
-            int end = src.length;
+            int end = sourceLength;
             return ScriptError.at(ErrorKind.COMPILATION, message + " near <eof>", chunkName,
                     lineAt(src, end), columnAt(src, end));
         }

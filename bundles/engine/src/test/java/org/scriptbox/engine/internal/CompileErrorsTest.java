@@ -59,6 +59,22 @@ public class CompileErrorsTest {
     }
 
     @Test
+    public void endOfFileIsWhereTheFileEnds() {
+        // No final newline: the file has two lines and ends after "print(x" (7 characters).
+        ScriptError noNewline = error("local x = \nprint(x");
+        assertEquals(2, noNewline.line());
+        assertEquals(8, noNewline.column());
+        assertTrue(noNewline.toString(), noNewline.toString().endsWith("near <eof>"));
+        // With one, the end of the file is the start of line 3.
+        ScriptError newline = error("local x = \nprint(x\n");
+        assertEquals(3, newline.line());
+        assertEquals(1, newline.column());
+        // Multi-byte characters count once in the column.
+        ScriptError utf8 = error("x = 'é' .. ");
+        assertEquals("c.lua:1:12: unexpected symbol near <eof>", utf8.toString());
+    }
+
+    @Test
     public void deeplyNestedSourceIsRejectedQuickly() {
         long t0 = System.nanoTime();
         ScriptError e = error("x = " + "(".repeat(5000) + "1" + ")".repeat(5000));
