@@ -30,7 +30,7 @@ import org.scriptbox.api.engine.Cancellation;
  * answers with this class's own traceback behind {@link #TRACEBACK_MARK}, which the engine's
  * {@code pcall} and the result conversion cut off again.
  */
-final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.Meter {
+final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.Meter, org.luaj.vm2.TableSizes.Guard {
     /** Instructions between two slow-path checks: ~40 µs of Lua at Luaj speed, so deadlines hold to ~1 ms. */
     static final int CHECK_INTERVAL = 4096;
     /** Luaj overflows the Java stack at ~2,450 Lua levels (less on a coroutine thread): stay far below. */
@@ -69,7 +69,6 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
     /** The call stack of the running coroutine; switched by the coroutine library on resume and yield. */
     private Frames current;
     private static final int OP_CONCAT = org.luaj.vm2.Lua.OP_CONCAT;
-    private static final int OP_SETTABLE = org.luaj.vm2.Lua.OP_SETTABLE;
     private static final int OP_SETLIST = org.luaj.vm2.Lua.OP_SETLIST;
     /** The bottom frame that returned last and its pc, for positions in a tail call it made. */
     private LuaFunction tailFunction;
@@ -190,9 +189,8 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
     }
 
     /**
-     * {@code SETLIST}: a constructor's list must not carry more values than the limit; {@code SETTABLE}
-     * (sampled at slow-path checks, see {@link #sampleStore}): the table must not already hold more than
-     * the limit ({@link org.luaj.vm2.TableSizes}: exact to within a factor of two).
+     * {@code SETLIST}: a constructor's list must not carry more values than the limit (checked before the
+     * values are stored; the stores themselves are counted exactly by the patched {@link org.luaj.vm2.LuaTable}).
      */
     private void checkStore(int[] c, int instruction, int op, int pc, int top) {
         int a = (instruction >> 6) & 0xff;
@@ -213,24 +211,6 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
         checkTableSize(size);
     }
 
-    /**
-     * Table stores ({@code t[k] = v}) are too frequent to check one by one at no cost, so the slow path
-     * looks at the instruction about to run: a loop that grows a table is caught within a few thousand
-     * instructions (the interval varies, so the sample does not lock onto the loop's phase), and the
-     * memory limit bounds the rest. {@code rawset} and the table library check every time.
-     */
-    private void sampleStore() {
-        Frames f = current;
-        int d = f.depth;
-        if (d == 0 || !(f.functions[d - 1] instanceof LuaClosure)) {
-            return;
-        }
-        int[] c = ((LuaClosure) f.functions[d - 1]).p.code;
-        if (lastPc >= 0 && lastPc < c.length && (c[lastPc] & 0x3f) == OP_SETTABLE) {
-            checkStore(c, c[lastPc], OP_SETTABLE, lastPc, 0);
-        }
-    }
-
     /** Registers of the running Lua frame: when an instruction runs, the top frame is its closure's. */
     private LuaValue[] registers() {
         Frames f = current;
@@ -244,6 +224,16 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
             trip(ErrorKind.LIMIT, "string length limit of " + limits.maxStringLength() + " exceeded ("
                     + length + " characters)");
         }
+    }
+
+    @Override
+    public int maxTableSize() {
+        return maxTableSize;
+    }
+
+    @Override
+    public void tableTooBig(long size) {
+        checkTableSize(size);
     }
 
     int stringLimit() {
@@ -292,7 +282,6 @@ final class Budget extends DebugLib implements org.luaj.vm2.lib.CountedPatterns.
             trip(ErrorKind.LIMIT, "instruction limit of " + limits.maxInstructions() + " exceeded");
         }
         checkMemory();
-        sampleStore();
         jitter ^= jitter << 13;
         jitter ^= jitter >>> 17;
         jitter ^= jitter << 5;

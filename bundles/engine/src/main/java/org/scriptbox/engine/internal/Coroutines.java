@@ -175,6 +175,7 @@ final class Coroutines {
             Thread me = Thread.currentThread();
             threads.add(me);
             Execution.CURRENT.set(execution);
+            org.luaj.vm2.TableSizes.GUARD.set(execution.budget());
             AllocationMeter meter = AllocationMeter.INSTANCE;
             long cpu0 = meter.currentThreadCpuNanos();
             Budget.Frames frames = execution.budget().frames();
@@ -192,6 +193,7 @@ final class Coroutines {
                     coroutineCpuNanos += meter.currentThreadCpuNanos() - cpu0;
                 }
                 Execution.CURRENT.remove();
+                org.luaj.vm2.TableSizes.GUARD.remove();
             }
         }
     }

@@ -84,6 +84,8 @@ final class Execution implements ExecutionScope {
         long cpu0 = meter.currentThreadCpuNanos();
         Execution previous = CURRENT.get();
         CURRENT.set(this);
+        org.luaj.vm2.TableSizes.Guard previousGuard = org.luaj.vm2.TableSizes.GUARD.get();
+        org.luaj.vm2.TableSizes.GUARD.set(budget);
         Budget.Frames mainFrames = budget.frames();
         budget.resumeFrame(mainFrames);
         ScriptStatus status;
@@ -121,6 +123,7 @@ final class Execution implements ExecutionScope {
             coroutines.endAll(COROUTINE_END_WAIT_MS);
             budget.addAllocated(meter.currentThreadAllocatedBytes() - mainFrames.allocMark);
             mainFrames.allocMark = meter.currentThreadAllocatedBytes();
+            org.luaj.vm2.TableSizes.GUARD.set(previousGuard);
             if (previous == null) {
                 CURRENT.remove();
             } else {

@@ -196,15 +196,34 @@ public class SandboxAttacksTest {
         ExecutionResult index = scripts.run("local t = {}\nfor i = 1, 100000 do t[i] = i end");
         assertLimit(index, "table size limit of 1000");
         assertEquals(2, index.error().line());
-        assertTrue("stores are sampled at checks: caught within a few intervals", index.instructions() < 30_000);
+        // Exact: the store of element 1001 is the one refused.
+        assertTrue(index.error().message(), index.error().message().endsWith("(1001 elements)"));
         ExecutionResult keys = scripts.run("local t = {}\nfor i = 1, 100000 do t['k' .. i] = i end");
         assertLimit(keys, "table size limit of 1000");
+        assertTrue(keys.error().message(), keys.error().message().endsWith("(1001 elements)"));
+        ExecutionResult mixed = scripts.run("local t = {}\nfor i = 1, 600 do t[i] = i end\n"
+                + "for i = 1, 100000 do t[-i] = i end");
+        assertTrue(mixed.error().message(), mixed.error().message().endsWith("(1001 elements)"));
         ExecutionResult raw = scripts.run("local t = {}\nfor i = 1, 100000 do rawset(t, i, i) end");
         assertLimit(raw, "table size limit of 1000");
         ExecutionResult list = scripts.run("local t = {string.byte(string.rep('x', 5000), 1, -1)}\nreturn #t");
         assertLimit(list, "table size limit of 1000");
         ExecutionResult fits = scripts.run("local t = {}\nfor i = 1, 1000 do t[i] = i end\nreturn #t");
         assertEquals(List.of(1000.0), fits.values());
+    }
+
+    @Test
+    public void tableSizeCountsWhatIsInTheTableNow() {
+        // Elements removed make room again, in the array part and in the hash part.
+        ExecutionResult r = scripts.run("local t = {}\nfor round = 1, 5 do\n"
+                + "  for i = 1, 1000 do t[i] = i end\n  for i = 1, 1000 do t[i] = nil end\n"
+                + "  for i = 1, 1000 do t['k' .. i] = i end\n  for i = 1, 1000 do t['k' .. i] = nil end\n"
+                + "end\nfor i = 1, 999 do t[i] = i end\nt.last = true\nlocal n = 0\n"
+                + "for _ in pairs(t) do n = n + 1 end\nreturn n");
+        assertEquals(String.valueOf(r.error()), List.of(1000.0), r.values());
+        ExecutionResult over = scripts.run("local t = {}\nfor i = 1, 1000 do t[i] = i end\nt.x = 1");
+        assertLimit(over, "table size limit of 1000");
+        assertEquals(3, over.error().line());
     }
 
     @Test
