@@ -778,6 +778,10 @@ public class LuaTable extends LuaValue implements Metatable {
 
 	/** scriptbox: after the capacity changed, decides whether this table must count its elements. */
 	private void capacityChanged() {
+		if ( (long) array.length + hash.length <= TableSizes.smallestLimit ) {
+			counted = -1; // within every limit in use: no need to look for this thread's
+			return;
+		}
 		TableSizes.Guard guard = TableSizes.GUARD.get();
 		if ( guard == null ) {
 			counted = -1;

@@ -18,7 +18,25 @@ public final class TableSizes {
         void tableTooBig(long size);
     }
 
+    /**
+     * The smallest limit any execution of this JVM has used (only ever lowered): a table whose capacity is
+     * within it cannot break any limit, so it does not even look up its thread's guard — most tables are
+     * small, and a thread-local lookup per table created would cost a few percent on allocation-heavy code.
+     */
+    static volatile int smallestLimit = Integer.MAX_VALUE;
+
     private TableSizes() {
+    }
+
+    /** Called with the limit of every execution before its first table is made. */
+    public static void limitInUse(int maxTableSize) {
+        if (maxTableSize < smallestLimit) {
+            synchronized (TableSizes.class) {
+                if (maxTableSize < smallestLimit) {
+                    smallestLimit = Math.max(0, maxTableSize);
+                }
+            }
+        }
     }
 
     static void tooBig(long size) {

@@ -182,6 +182,10 @@ final class Coroutines {
             execution.budget().resumeFrame(frames);
             try {
                 return function.invoke(args);
+            } catch (LimitBreach e) {
+                // Its position and traceback are this coroutine's frames; the resumer's are not added.
+                e.freeze();
+                throw e;
             } catch (StackOverflowError e) {
                 // Recursion through Java alone (e.g. a __call or __tostring that is itself) never reaches the
                 // depth check. Luaj would hand resume() a null message, which reads as success: trip instead.

@@ -100,11 +100,13 @@ final class Execution implements ExecutionScope {
             values = LuaValues.resultsToJava(out);
             status = ScriptStatus.COMPLETED;
         } catch (LimitBreach b) {
+            budget.placeOutsideFrames(b);
             error = breachError(b);
             status = statusOf(b.kind());
         } catch (LuaError e) {
             LimitBreach b = budget.breach();
             if (b != null) {
+                budget.placeOutsideFrames(b);
                 error = breachError(b);
                 status = statusOf(b.kind());
             } else {

@@ -1,0 +1,95 @@
+package org.luaj.vm2;
+
+import org.luaj.vm2.lib.DebugLib;
+
+/**
+ * scriptbox: what the patched {@link LuaClosure} interpreter asks of the engine's budget. When a
+ * globals' {@code debuglib} is a Meter, closures over those globals run {@code executeMetered}: the
+ * budget is woven into the interpreter loop instead of being called through DebugLib's hooks.
+ *
+ * <p>The hot path is one decrement of {@link #ticks} per instruction. Nothing is recorded per call but
+ * a depth count: positions and tracebacks are collected while an error unwinds through the
+ * interpreter's frames, where each frame still knows its pc ({@link #unwinding}, {@link #errorFrame}).
+ */
+public abstract class Meter extends DebugLib {
+    /** Separates an error message from the traceback appended to it. */
+    public static final String TRACEBACK_MARK = "\u0000stack traceback:";
+    /** Frames shown in a traceback. */
+    public static final int TRACEBACK_FRAMES = 20;
+
+    /** Counts down to the next slow-path check ({@link #tick}). */
+    public int ticks;
+
+    /** The LuaError whose traceback is being built while it unwinds, and the frames it has. */
+    private LuaError tracing;
+    private int tracingFrames;
+
+    /** A Lua function was entered: count the call depth (and refuse it past the limit). */
+    public abstract void enter();
+
+    /** A Lua function was left (normally or not). */
+    public abstract void exit();
+
+    /** {@link #ticks} reached zero: check the limits, reset the ticks; throws to end the execution. */
+    public abstract void tick();
+
+    /** {@code R(b) .. ... .. R(c)} is about to be built from {@code stack}: check its length. */
+    public abstract void concat(LuaValue[] stack, int b, int c);
+
+    /** The running frame returns through a tail call: remembered for positions while no frame is left. */
+    public abstract void tailCall(LuaClosure c, int pc);
+
+    /** An {@link Error} that ends the execution passes through the frame of {@code c} at {@code pc}. */
+    public abstract void unwinding(Error e, LuaClosure c, int pc);
+
+    /** {@code chunk:line} of {@code pc} in {@code p}. */
+    public static String position(Prototype p, int pc) {
+        return (p.source != null ? p.source.tojstring() : "?") + ":" + line(p, pc);
+    }
+
+    public static int line(Prototype p, int pc) {
+        return p.lineinfo != null && pc >= 0 && pc < p.lineinfo.length ? p.lineinfo[pc] : 0;
+    }
+
+    /** One traceback line: {@code chunk:line: in function <chunk:defined>}. */
+    public static String frameLine(Prototype p, int pc) {
+        String source = p.source != null ? p.source.tojstring() : "?";
+        return "\n\t" + source + ":" + line(p, pc) + ": in "
+                + (p.linedefined == 0 ? "main chunk" : "function <" + source + ":" + p.linedefined + ">");
+    }
+
+    /**
+     * A LuaError passes through the frame of {@code p} at {@code pc}: the innermost frame gives it its
+     * position and starts its traceback (or runs the xpcall handler, as Luaj does); outer frames add
+     * their line to the traceback.
+     */
+    void errorFrame(LuaError le, Prototype p, int pc, LuaThread running) {
+        if (le.traceback == null) {
+            le.fileline = position(p, pc);
+            String msg = le.getMessage();
+            LuaValue handler = running.errorfunc;
+            if (handler != null) {
+                tracing = null;
+                running.errorfunc = null;
+                try {
+                    le.traceback = handler.call(LuaValue.valueOf(msg)).tojstring();
+                } catch (RuntimeException | StackOverflowError t) {
+                    le.traceback = "error in error handling";
+                } finally {
+                    running.errorfunc = handler;
+                }
+            } else {
+                le.traceback = msg + "\n" + TRACEBACK_MARK + frameLine(p, pc);
+                tracing = le;
+                tracingFrames = 1;
+            }
+        } else if (tracing == le) {
+            if (tracingFrames < TRACEBACK_FRAMES) {
+                le.traceback += frameLine(p, pc);
+            } else if (tracingFrames == TRACEBACK_FRAMES) {
+                le.traceback += "\n\t...";
+            }
+            tracingFrames++;
+        }
+    }
+}
