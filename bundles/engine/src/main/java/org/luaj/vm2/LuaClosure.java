@@ -182,10 +182,8 @@ public class LuaClosure extends LuaFunction {
 		return execute(stack,p.is_vararg!=0? varargs.subargs(p.numparams+1): NONE);
 	}
 	
-	protected Varargs execute( LuaValue[] stack, Varargs varargs ) {
-		// scriptbox: closures of a sandboxed execution run the metered copy of this loop.
-		if (globals != null && globals.debuglib instanceof Meter)
-			return executeMetered(stack, varargs, (Meter) globals.debuglib);
+	/** scriptbox: Luaj's interpreter loop, unchanged, for closures whose globals carry no {@link Meter}. */
+	private Varargs executeUnmetered( LuaValue[] stack, Varargs varargs ) {
 		// loop through instructions
 		int i,a,b,c,pc=0,top=0;
 		LuaValue o;
@@ -522,12 +520,17 @@ public class LuaClosure extends LuaFunction {
 	}
 
 	/**
-	 * scriptbox: {@link #execute} with the engine's budget woven in (see {@link Meter}): one counter
+	 * scriptbox: Luaj's interpreter loop with the engine's budget woven in (see {@link Meter}): one counter
 	 * decrement per instruction, the call depth per call, the length of {@code ..} checked before it is
 	 * built, and positions and tracebacks collected from the pc in each frame while an error unwinds.
 	 * Otherwise the same interpreter as Luaj's.
 	 */
-	private Varargs executeMetered( LuaValue[] stack, Varargs varargs, Meter m ) {
+	protected Varargs execute( LuaValue[] stack, Varargs varargs ) {
+		// The metered loop is this method itself (not a call from it): the loop is too big to be inlined,
+		// and an extra Java call per Lua call costs measurably in call-heavy scripts.
+		if (globals == null || !(globals.debuglib instanceof Meter))
+			return executeUnmetered(stack, varargs);
+		final Meter m = (Meter) globals.debuglib;
 		// loop through instructions
 		int i,a,b,c,pc=0,top=0;
 		LuaValue o;
@@ -751,6 +754,24 @@ public class LuaClosure extends LuaFunction {
 					}
 					
 				case Lua.OP_FORLOOP: /*	A sBx	R(A)+=R(A+2): if R(A) <?= R(A+1) then { pc+=sBx: R(A+3)=R(A) }*/
+					{
+						// scriptbox: integer loops without the double dispatch of add/gt_b/lteq_b (same result).
+						LuaValue i0 = stack[a];
+						LuaValue limit = stack[a + 1];
+						LuaValue step = stack[a + 2];
+						if (i0 instanceof LuaInteger && limit instanceof LuaInteger && step instanceof LuaInteger) {
+							int s = ((LuaInteger) step).v;
+							long n = (long) ((LuaInteger) i0).v + s;
+							int lim = ((LuaInteger) limit).v;
+							if (s > 0 ? n <= lim : n >= lim) {
+								LuaValue idx = LuaInteger.valueOf(n);
+								stack[a] = idx;
+								stack[a + 3] = idx;
+								pc += (i>>>14)-0x1ffff;
+							}
+							continue;
+						}
+					}
 					{
 			            LuaValue limit = stack[a + 1];
 						LuaValue step  = stack[a + 2];

@@ -58,7 +58,7 @@ final class ScriptCompiler {
         }
         CountingStream in = new CountingStream(bytes);
         try {
-            return ScriptPrototype.of(LuaC.instance.compile(in, chunkName));
+            return LuaC.instance.compile(in, chunkName);
         } catch (LuaError e) {
             throw new ScriptException(syntaxError(chunkName, bytes, sourceLength, e.getMessage(), in));
         } catch (StackOverflowError e) {
