@@ -21,7 +21,7 @@
 ******************************************************************************/
 package org.luaj.vm2;
 
-// scriptbox: Luaj 3.0.1's LuaClosure (MIT licence, see the header) plus executeMetered, the interpreter
+// scriptbox: Luaj 3.0.1's LuaClosure (MIT licence, see the header) whose execute() is the interpreter
 // loop with the engine's budget woven in; changes are marked "scriptbox". Replaces Luaj's class in the
 // bundle (merge-first split package).
 

@@ -4,7 +4,7 @@ import org.luaj.vm2.lib.DebugLib;
 
 /**
  * scriptbox: what the patched {@link LuaClosure} interpreter asks of the engine's budget. When a
- * globals' {@code debuglib} is a Meter, closures over those globals run {@code executeMetered}: the
+ * globals' {@code debuglib} is a Meter, closures over those globals run the metered interpreter loop: the
  * budget is woven into the interpreter loop instead of being called through DebugLib's hooks.
  *
  * <p>The hot path is one decrement of {@link #ticks} per instruction. Nothing is recorded per call but
