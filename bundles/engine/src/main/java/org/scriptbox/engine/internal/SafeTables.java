@@ -1,5 +1,6 @@
 package org.scriptbox.engine.internal;
 
+import org.luaj.vm2.Buffer;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
@@ -8,7 +9,7 @@ import org.luaj.vm2.lib.VarArgFunction;
 
 /**
  * Table functions replaced so that limits hold inside them: {@code table.concat} checks the result's
- * length before building it, {@code table.insert} and {@code table.pack} the table size, and
+ * length as it builds it, {@code table.insert} and {@code table.pack} the table size, and
  * {@code table.unpack} the number of values. The rest are Luaj's.
  */
 final class SafeTables {
@@ -33,18 +34,24 @@ final class SafeTables {
                 return EMPTYSTRING;
             }
             Budget budget = SafeStrings.budget();
-            long count = (long) j - i + 1;
-            budget.checkTableSize(count);
-            long length = (count - 1) * sep.length();
+            budget.checkTableSize((long) j - i + 1);
+            // One pass: each piece's exact length is checked before it is appended.
+            Buffer sb = new Buffer();
+            long length = 0;
             for (int k = i; k <= j; k++) {
                 LuaValue v = t.get(k);
                 if (!v.isstring()) {
                     argerror(1, "invalid value (at index " + k + ") in table for 'concat'");
                 }
-                length += v.isnumber() && v.type() == TNUMBER ? 24 : v.rawlen();
+                LuaString s = v.checkstring();
+                length += s.length() + (k > i ? sep.length() : 0);
                 budget.checkStringLength(length);
+                if (k > i) {
+                    sb.append(sep);
+                }
+                sb.append(s);
             }
-            return t.concat(sep, i, j);
+            return sb.tostring();
         }
     }
 
