@@ -42,6 +42,22 @@ public abstract class Meter extends DebugLib {
     /** An {@link Error} that ends the execution passes through the frame of {@code c} at {@code pc}. */
     public abstract void unwinding(Error e, LuaClosure c, int pc);
 
+    /*
+     * DebugLib's own hooks keep a call stack of their own in LuaThread.callstack, where the engine keeps
+     * something else: should anything still call them, they count like the metered loop instead.
+     */
+    @Override
+    public void onCall(LuaClosure c, Varargs varargs, LuaValue[] stack) {
+        enter();
+    }
+
+    @Override
+    public void onInstruction(int pc, Varargs v, int top) {
+        if (--ticks <= 0) {
+            tick();
+        }
+    }
+
     /** {@code chunk:line} of {@code pc} in {@code p}. */
     public static String position(Prototype p, int pc) {
         return (p.source != null ? p.source.tojstring() : "?") + ":" + line(p, pc);
