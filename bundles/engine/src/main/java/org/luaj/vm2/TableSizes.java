@@ -46,9 +46,4 @@ public final class TableSizes {
         }
         throw new LuaError("table size limit exceeded (" + size + " elements)");
     }
-
-    /** A cheap lower bound of the number of elements (array part half full or more, plus hash entries). */
-    public static int lowerBound(LuaTable t) {
-        return (t.array.length >> 1) + t.hashEntries;
-    }
 }

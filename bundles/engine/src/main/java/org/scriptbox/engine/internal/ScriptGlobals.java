@@ -40,7 +40,6 @@ final class ScriptGlobals {
             g.set(unsafe, LuaValue.NIL);
         }
         g.set("print", new Print(g, ex));
-        g.set("rawset", new RawSet(ex));
         g.set("pcall", new PCall(g));
         g.set("xpcall", new XPCall(g));
         g.set("load", new Load(ex));
@@ -202,23 +201,6 @@ final class ScriptGlobals {
                     return sb.toString();
                 }
             }
-        }
-    }
-
-    /** {@code rawset(t, k, v)}: stores like the VM does, so it holds the table-size limit like the VM. */
-    static final class RawSet extends org.luaj.vm2.lib.ThreeArgFunction {
-        private final Execution ex;
-
-        RawSet(Execution ex) {
-            this.ex = ex;
-        }
-
-        @Override
-        public LuaValue call(LuaValue table, LuaValue key, LuaValue value) {
-            LuaTable t = table.checktable();
-            ex.budget().checkTableSize(org.luaj.vm2.TableSizes.lowerBound(t));
-            t.rawset(key.checknotnil(), value);
-            return t;
         }
     }
 

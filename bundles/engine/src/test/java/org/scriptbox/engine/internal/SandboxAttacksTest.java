@@ -221,6 +221,10 @@ public class SandboxAttacksTest {
                 + "end\nfor i = 1, 999 do t[i] = i end\nt.last = true\nlocal n = 0\n"
                 + "for _ in pairs(t) do n = n + 1 end\nreturn n");
         assertEquals(String.valueOf(r.error()), List.of(1000.0), r.values());
+        ExecutionResult raw = scripts.run("local t = {}\nfor i = 1, 1000 do t[i] = i end\n"
+                + "for i = 1, 1000 do t[i] = nil end\nfor i = 1, 1000 do rawset(t, 'k' .. i, i) end\n"
+                + "local n = 0\nfor _ in pairs(t) do n = n + 1 end\nreturn n");
+        assertEquals(String.valueOf(raw.error()), List.of(1000.0), raw.values());
         ExecutionResult over = scripts.run("local t = {}\nfor i = 1, 1000 do t[i] = i end\nt.x = 1");
         assertLimit(over, "table size limit of 1000");
         assertEquals(3, over.error().line());
