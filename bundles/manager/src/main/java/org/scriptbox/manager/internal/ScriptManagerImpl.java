@@ -86,6 +86,9 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
 
         @AttributeDefinition(description = "Log lines kept per script for script:logs")
         int log_lines() default 200;
+
+        @AttributeDefinition(description = "Statistics are written to disk at most this often (ms), and on stop; 0 writes after every run")
+        long stats_flush_ms() default 1000;
     }
 
     @Reference
@@ -116,7 +119,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
 
     /** Everything activation does besides finding the data area; tests call it with a temporary folder. */
     void start(Path statsFolder, Config config) {
-        stats = new StatsStore(statsFolder);
+        stats = new StatsStore(statsFolder, config.stats_flush_ms());
         gate = new ExecutionGate(Math.max(1, config.max_concurrent()), Math.max(0, config.queue_capacity()));
         logLines = Math.max(1, config.log_lines());
         active = true;
@@ -149,6 +152,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
             e.running.values().forEach(c -> c.cancel("the script manager is stopping"));
         }
         gate.shutdown();
+        stats.close();
         for (ScriptEntry e : entries.values()) {
             stats.save(e.name, e.stats);
         }
@@ -600,9 +604,10 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
         if (!result.succeeded() && result.error() != null) {
             log(entry, result.executionId(), "ERROR", result.status() + ": " + result.error());
         }
-        // undeployed meanwhile: its stats file was written by undeploy; only a still-deployed script saves
+        // undeployed meanwhile: its stats file was written by undeploy; only a still-deployed script saves.
+        // Coalesced: written by the store's background writer within stats.flush.ms, and on deactivate.
         if (entries.get(entry.name) == entry) {
-            stats.save(entry.name, updated);
+            stats.update(entry.name, updated);
         }
         LOG.debug("script '{}' execution {} {} in {} ms", entry.name, result.executionId(), result.status(),
                 result.duration().toMillis());
@@ -685,6 +690,11 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
         } catch (RuntimeException e) {
             return "the resource monitor refuses new executions";
         }
+    }
+
+    /** Statistics files written since activation (tests, benchmark). */
+    long statsWrites() {
+        return stats.writes();
     }
 
     @Override
