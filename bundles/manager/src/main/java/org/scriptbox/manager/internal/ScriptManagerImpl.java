@@ -250,9 +250,18 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
         }
         List<ScriptEvent> events = new ArrayList<>();
         ScriptEntry entry;
+        String conflict = null;
         synchronized (lock) {
             entry = entries.computeIfAbsent(name, n -> new ScriptEntry(n, stats.load(n)));
             boolean wasResolved = entry.resolved();
+            ScriptDefinition replaced = entry.definition;
+            if (replaced != null && !Origins.sameSource(replaced.origin(), definition.origin())) {
+                // the latest deploy wins (as before), but never silently: each source may believe it owns the name
+                conflict = Instant.now() + ": two sources deploy '" + name + "': version " + version + " from "
+                        + definition.origin() + " replaced version " + entry.version + " from " + replaced.origin()
+                        + " (the latest deploy wins)";
+                entry.sourceConflict = conflict;
+            }
             // executions of the replaced version stop: nothing of an old version keeps acting after a reload
             entry.running.values().forEach(c -> c.cancel("replaced by version " + version));
             entry.definition = definition;
@@ -270,6 +279,9 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
             if (wasResolved && entry.resolved()) {
                 events.add(new ScriptEvent(ScriptEvent.Type.UPDATED, entry.info()));
             }
+        }
+        if (conflict != null) {
+            LOG.warn("script '{}': {}", name, conflict.substring(conflict.indexOf(": ") + 2));
         }
         LOG.info("script '{}' {} version {} from {}: {}", name, existing != null && existing.live() ? "updated to" : "deployed",
                 version, definition.origin(), entry.resolved() ? "ready" : "UNRESOLVED, waiting for " + entry.waitingFor);

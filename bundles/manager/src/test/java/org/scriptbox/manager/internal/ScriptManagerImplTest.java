@@ -397,6 +397,31 @@ public class ScriptManagerImplTest {
     }
 
     @Test
+    public void aSecondSourceDeployingTheSameNameWinsButIsReportedNamingBothOrigins() throws Exception {
+        ScriptMetadata m = def("dup", "1.0.0", "return 1").metadata();
+        manager.deploy(new ScriptDefinition(m, "return 'folder'", "/deploy/dup.lua"), false);
+        manager.deploy(new ScriptDefinition(m, "return 'folder, edited'", "/deploy/dup.lua"), false);
+        assertEquals("edits from the same file are no conflict", List.of(), manager.get("dup").get().warnings());
+        manager.deploy(new ScriptDefinition(m, "return 'bundle'", "bundle:ex.scripts/1.0.0!/scripts/dup.lua"), false);
+
+        ScriptInfo info = manager.get("dup").get();
+        assertEquals("the latest deploy wins", "bundle:ex.scripts/1.0.0!/scripts/dup.lua", info.origin());
+        assertEquals(List.of("'bundle'"), run("dup").values());
+        assertEquals(1, info.warnings().size());
+        String w = info.warnings().get(0);
+        assertTrue(w, w.contains("two sources deploy 'dup'") && w.contains("from bundle:ex.scripts/1.0.0!/scripts/dup.lua")
+                && w.contains("replaced version 1.0.0 from /deploy/dup.lua"));
+
+        // the same bundle in a new version is the same source: the warning is not renewed
+        manager.deploy(new ScriptDefinition(m, "return 'bundle 1.0.1'", "bundle:ex.scripts/1.0.1!/scripts/dup.lua"), false);
+        assertEquals(List.of(w), manager.get("dup").get().warnings());
+
+        manager.undeploy("dup");
+        manager.deploy(new ScriptDefinition(m, "return 'folder'", "/deploy/dup.lua"), false);
+        assertEquals("undeploy forgets the conflict", List.of(), manager.get("dup").get().warnings());
+    }
+
+    @Test
     public void exportThenImportIsLossless() throws Exception {
         ScriptMetadata m = new ScriptMetadata("hello", "1.2.3", "ann", "says hi", java.time.Instant.parse("2026-01-01T00:00:00Z"),
                 null, List.of("t"), List.of(), List.of(), "1.0.0", null, null, List.of());
