@@ -3,9 +3,7 @@ package org.scriptbox.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +21,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.inject.Inject;
 
-import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -308,27 +304,10 @@ public class SchedIT {
             }
             return null;
         };
-        ScriptLibrary library = new ScriptLibrary() {
-            @Override
-            public String name() {
-                return "sched-itest";
-            }
-
-            @Override
-            public Map<String, ScriptFunction> functions() {
-                return Map.of("wait_ms", waitMs);
-            }
-        };
-        return context.registerService(ScriptLibrary.class, library, null);
+        return TestLibraries.register(context, "sched-itest", Map.of("wait_ms", waitMs));
     }
 
     private String shell(String command) throws Exception {
-        CommandProcessor processor = context.getService(context.getServiceReference(CommandProcessor.class));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-             CommandSession session = processor.createSession(System.in, ps, ps)) {
-            Object result = session.execute(command);
-            return result == null ? out.toString(StandardCharsets.UTF_8) : result.toString();
-        }
+        return Shell.execute(context, command);
     }
 }

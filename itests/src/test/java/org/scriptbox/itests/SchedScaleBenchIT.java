@@ -83,17 +83,7 @@ public class SchedScaleBenchIT {
             }
             return null;
         };
-        ServiceRegistration<ScriptLibrary> lib = context.registerService(ScriptLibrary.class, new ScriptLibrary() {
-            @Override
-            public String name() {
-                return "sched-bench";
-            }
-
-            @Override
-            public Map<String, ScriptFunction> functions() {
-                return Map.of("bench_mark", mark);
-            }
-        }, null);
+        ServiceRegistration<ScriptLibrary> lib = TestLibraries.register(context, "sched-bench", Map.of("bench_mark", mark));
 
         // Calibration: what one execution costs end to end when nothing else runs (sequential).
         String source = "bench_mark()\nlocal x = 0\nfor i = 1, 100 do x = x + i end\nreturn x\n";
