@@ -59,10 +59,8 @@ public class DriverHotDeployIT {
 
     @Configuration
     public Option[] config() throws Exception {
-        Path etc = Distribution.freshFolder("etc");
         // The deploy folder's own FileInstall instance is configured from etc, as in the runtime.
-        Files.copy(Distribution.runtimeHome().resolve("etc/org.apache.felix.fileinstall-deploy.cfg"),
-                etc.resolve("org.apache.felix.fileinstall-deploy.cfg"));
+        Path etc = Distribution.etcWatchingDeployFolder();
         // TinyBundles runs here, outside the container; the test inside finds the jar through a property.
         Path jar = Distribution.freshFolder("hot-driver").resolve("hot-driver.jar");
         try (InputStream bundle = TinyBundles.bundle()

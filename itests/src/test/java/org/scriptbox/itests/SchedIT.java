@@ -4,11 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -69,26 +67,11 @@ public class SchedIT {
 
     @Configuration
     public Option[] config() {
-        return new Option[] {containerWatchingScripts()};
+        return new Option[] {ScriptDeployIT.containerWatchingScripts()};
     }
 
-    /** The runtime's container with the deploy-folder FileInstall instance configured as in runtime/etc. */
-    private static Option containerWatchingScripts() {
-        Path etc = Distribution.freshFolder("etc");
-        try {
-            Files.copy(Distribution.runtimeHome().resolve("etc/org.apache.felix.fileinstall-deploy.cfg"),
-                    etc.resolve("org.apache.felix.fileinstall-deploy.cfg"));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return Distribution.container(etc, Distribution.freshFolder("deploy"), Distribution.freshFolder("data"));
-    }
-
-    /** Writes a file as an editor that saves atomically does: a temporary name, then a rename. */
     private static void write(Path file, String content) throws IOException {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.writeString(tmp, content, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        ScriptDeployIT.write(file, content);
     }
 
     private void awaitStatus(String name, ScriptStatus status) {

@@ -43,7 +43,7 @@ import org.scriptbox.api.schedule.ScriptScheduler;
  * reported: runs missed, runs the scheduler skipped, heap and threads.
  *
  * <pre>mvn -B -o -pl itests -am verify -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dit.test=SchedScaleBenchIT -Dscriptbox.bench=true [-Dscriptbox.bench.seconds=60]</pre>
+ *     -Dit.test=SchedScaleBenchIT -Dscriptbox.bench=true [-Dscriptbox.bench.seconds=60] [-Dscriptbox.bench.statsFlushMs=0]</pre>
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -57,10 +57,15 @@ public class SchedScaleBenchIT {
     @Inject
     private ScriptScheduler scheduler;
 
+    /** {@code -Dscriptbox.bench.statsFlushMs=0} runs with statistics written after every run (the old behaviour). */
     @Configuration
-    public Option[] config() {
-        return new Option[] {Distribution.container(Distribution.freshFolder("etc"), Distribution.freshFolder("deploy"),
-                Distribution.freshFolder("data"))};
+    public Option[] config() throws java.io.IOException {
+        java.nio.file.Path etc = Distribution.freshFolder("etc");
+        String flush = System.getProperty("scriptbox.bench.statsFlushMs");
+        if (flush != null) {
+            java.nio.file.Files.writeString(etc.resolve("org.scriptbox.manager.cfg"), "stats.flush.ms = " + flush + "\n");
+        }
+        return new Option[] {Distribution.container(etc, Distribution.freshFolder("deploy"), Distribution.freshFolder("data"))};
     }
 
     @Test

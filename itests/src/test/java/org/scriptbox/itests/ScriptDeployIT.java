@@ -65,14 +65,8 @@ public class ScriptDeployIT {
 
     /** The runtime's container with the deploy-folder FileInstall instance configured as in runtime/etc. */
     static Option containerWatchingScripts() {
-        Path etc = Distribution.freshFolder("etc");
-        try {
-            Files.copy(Distribution.runtimeHome().resolve("etc/org.apache.felix.fileinstall-deploy.cfg"),
-                    etc.resolve("org.apache.felix.fileinstall-deploy.cfg"));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return Distribution.container(etc, Distribution.freshFolder("deploy"), Distribution.freshFolder("data"));
+        return Distribution.container(Distribution.etcWatchingDeployFolder(), Distribution.freshFolder("deploy"),
+                Distribution.freshFolder("data"));
     }
 
     static Path deployFolder(BundleContext context) {

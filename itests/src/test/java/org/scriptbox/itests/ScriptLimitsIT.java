@@ -45,9 +45,7 @@ public class ScriptLimitsIT {
 
     @Configuration
     public Option[] config() throws IOException {
-        Path etc = Distribution.freshFolder("etc");
-        Files.copy(Distribution.runtimeHome().resolve("etc/org.apache.felix.fileinstall-deploy.cfg"),
-                etc.resolve("org.apache.felix.fileinstall-deploy.cfg"));
+        Path etc = Distribution.etcWatchingDeployFolder();
         Files.writeString(etc.resolve("org.scriptbox.manager.cfg"), "max.concurrent = 1\nqueue.capacity = 1\n");
         return new Option[] {Distribution.container(etc, Distribution.freshFolder("deploy"), Distribution.freshFolder("data"))};
     }
