@@ -100,6 +100,10 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile ResourceMonitor monitor;
 
+    /** The operator's caps on execution limits; the seed's defaults while it is absent. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile LimitPolicy limitPolicy;
+
     private volatile PermissionService permissions;
     private final Map<String, Integer> devices = new HashMap<>();
     private final List<ScriptListener> listeners = new CopyOnWriteArrayList<>();
@@ -557,7 +561,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
                         ScriptError.of(ErrorKind.CANCELLED, "cancelled before it started: " + cancellation.reason()));
             } else {
                 ScriptMetadata m = def.metadata();
-                ResourceLimits limits = m.limits() == null ? ResourceLimits.DEFAULTS : m.limits();
+                ResourceLimits limits = LimitPolicy.effective(limitPolicy, m.limits());
                 ExecutionRequest request = new ExecutionRequest(entry.name, id, args, limits, granted(m), cancellation,
                         modulesFor(entry), (level, text) -> log(entry, id, level, text));
                 result = engine.execute(compiled, request);
