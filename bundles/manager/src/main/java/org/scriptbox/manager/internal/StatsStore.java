@@ -50,7 +50,7 @@ final class StatsStore {
                 t.setDaemon(true);
                 return t;
             });
-            flusher.scheduleWithFixedDelay(this::flush, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
+            flusher.scheduleWithFixedDelay(this::flushQuietly, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
         } else {
             flusher = null;
         }
@@ -95,6 +95,15 @@ final class StatsStore {
             if (stats != null) {
                 write(name, stats);
             }
+        }
+    }
+
+    // a periodic task that throws is never run again: one bad write must not stop all later ones
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            LOG.warn("statistics could not be written; trying again in {} ms", flushMillis, e);
         }
     }
 
