@@ -42,9 +42,7 @@ public class OperatorLimitsIT {
 
     @Configuration
     public Option[] config() throws IOException {
-        Path etc = Distribution.freshFolder("etc");
-        Files.copy(Distribution.runtimeHome().resolve("etc/org.apache.felix.fileinstall-deploy.cfg"),
-                etc.resolve("org.apache.felix.fileinstall-deploy.cfg"));
+        Path etc = Distribution.etcWatchingDeployFolder();
         Files.writeString(etc.resolve("org.scriptbox.limits.cfg"),
                 "max.execution.time.ms = 300\nmax.instructions = 1000000000000\n");
         return new Option[] {Distribution.container(etc, Distribution.freshFolder("deploy"), Distribution.freshFolder("data"))};
