@@ -197,13 +197,7 @@ public class DeviceIT {
         return Paths.get(context.getProperty("felix.fileinstall.dir"));
     }
 
-    /** Waits until scripts see the device (or no longer see it): the service registry alone may be ahead of them. */
     private void awaitDevice(String id, boolean present) {
-        Await.until("device " + id + (present ? " visible" : " gone") + " to scripts", BOUND, () -> {
-            ExecutionResult r = engine.execute(engine.compile("list.lua", "return table.concat(device_list(), ',')"),
-                    new ExecutionRequest("list", "list-" + System.nanoTime(), null, null, Set.of("device:read"), null,
-                            null, null));
-            return List.of(String.valueOf(r.values().isEmpty() ? "" : r.values().get(0)).split(",")).contains(id);
-        }, found -> found == present);
+        ScriptDevices.await(engine, id, present, BOUND);
     }
 }

@@ -71,6 +71,21 @@ public final class Distribution {
         }
     }
 
+    /**
+     * A fresh etc folder with the deploy folder's FileInstall instance configured as in runtime/etc, for
+     * tests that drop scripts or driver jars into the deploy folder.
+     */
+    public static Path etcWatchingDeployFolder() {
+        Path etc = freshFolder("etc");
+        try {
+            Files.copy(runtimeHome().resolve("etc/org.apache.felix.fileinstall-deploy.cfg"),
+                    etc.resolve("org.apache.felix.fileinstall-deploy.cfg"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return etc;
+    }
+
     /** A fresh folder under target/ for one test class. */
     public static Path freshFolder(String name) {
         try {

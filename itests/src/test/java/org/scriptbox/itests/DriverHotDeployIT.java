@@ -59,10 +59,8 @@ public class DriverHotDeployIT {
 
     @Configuration
     public Option[] config() throws Exception {
-        Path etc = Distribution.freshFolder("etc");
         // The deploy folder's own FileInstall instance is configured from etc, as in the runtime.
-        Files.copy(Distribution.runtimeHome().resolve("etc/org.apache.felix.fileinstall-deploy.cfg"),
-                etc.resolve("org.apache.felix.fileinstall-deploy.cfg"));
+        Path etc = Distribution.etcWatchingDeployFolder();
         // TinyBundles runs here, outside the container; the test inside finds the jar through a property.
         Path jar = Distribution.freshFolder("hot-driver").resolve("hot-driver.jar");
         try (InputStream bundle = TinyBundles.bundle()
@@ -127,14 +125,8 @@ public class DriverHotDeployIT {
                 null, null, Set.of("device:read", "device:control"), null, null, null));
     }
 
-    /** Waits until scripts see the device (or no longer see it): the service registry alone may be ahead of them. */
     private void awaitDevice(String id, boolean present) {
-        Await.until("device " + id + (present ? " visible" : " gone") + " to scripts", BOUND, () -> {
-            ExecutionResult r = engine.execute(engine.compile("list.lua", "return table.concat(device_list(), ',')"),
-                    new ExecutionRequest("list", "list-" + System.nanoTime(), null, null, Set.of("device:read"), null,
-                            null, null));
-            return List.of(String.valueOf(r.values().isEmpty() ? "" : r.values().get(0)).split(",")).contains(id);
-        }, found -> found == present);
+        ScriptDevices.await(engine, id, present, BOUND);
     }
 
     /** The throw-away driver bundle's activator: one device, registered while the bundle is active. */

@@ -111,14 +111,8 @@ public class DriverModbusIT {
                 new ExecutionRequest("plc", "plc-" + System.nanoTime(), null, null, ALL, null, null, null));
     }
 
-    /** Waits until scripts see the device: the service registry alone may be ahead of them. */
     private void awaitDevice(String id) {
-        Await.until("device " + id + " visible to scripts", BOUND, () -> {
-            ExecutionResult r = engine.execute(engine.compile("list.lua", "return table.concat(device_list(), ',')"),
-                    new ExecutionRequest("list", "list-" + System.nanoTime(), null, null, Set.of("device:read"), null,
-                            null, null));
-            return List.of(String.valueOf(r.values().isEmpty() ? "" : r.values().get(0)).split(",")).contains(id);
-        }, Boolean::booleanValue);
+        ScriptDevices.await(engine, id, true, BOUND);
     }
 
     /**

@@ -6,7 +6,6 @@ import static org.junit.Assert.fail;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -98,18 +97,7 @@ public class EngineIT {
     @Test
     public void libraryServicesBecomeGlobals() {
         ScriptFunction twice = (scope, args) -> 2 * (Double) args[0];
-        ScriptLibrary library = new ScriptLibrary() {
-            @Override
-            public String name() {
-                return "it";
-            }
-
-            @Override
-            public Map<String, ScriptFunction> functions() {
-                return Map.of("it_twice", twice);
-            }
-        };
-        ServiceRegistration<ScriptLibrary> reg = context.registerService(ScriptLibrary.class, library, new Hashtable<>());
+        ServiceRegistration<ScriptLibrary> reg = TestLibraries.register(context, "it", Map.of("it_twice", twice));
         try {
             ExecutionResult r = Await.until("it_twice installed", Duration.ofSeconds(10),
                     () -> run("return it_twice(21)", ResourceLimits.DEFAULTS, new ArrayList<>()),

@@ -3,14 +3,10 @@ package org.scriptbox.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -23,8 +19,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.inject.Inject;
 
-import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -73,26 +67,11 @@ public class SchedIT {
 
     @Configuration
     public Option[] config() {
-        return new Option[] {containerWatchingScripts()};
+        return new Option[] {ScriptDeployIT.containerWatchingScripts()};
     }
 
-    /** The runtime's container with the deploy-folder FileInstall instance configured as in runtime/etc. */
-    private static Option containerWatchingScripts() {
-        Path etc = Distribution.freshFolder("etc");
-        try {
-            Files.copy(Distribution.runtimeHome().resolve("etc/org.apache.felix.fileinstall-deploy.cfg"),
-                    etc.resolve("org.apache.felix.fileinstall-deploy.cfg"));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return Distribution.container(etc, Distribution.freshFolder("deploy"), Distribution.freshFolder("data"));
-    }
-
-    /** Writes a file as an editor that saves atomically does: a temporary name, then a rename. */
     private static void write(Path file, String content) throws IOException {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.writeString(tmp, content, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        ScriptDeployIT.write(file, content);
     }
 
     private void awaitStatus(String name, ScriptStatus status) {
@@ -308,27 +287,10 @@ public class SchedIT {
             }
             return null;
         };
-        ScriptLibrary library = new ScriptLibrary() {
-            @Override
-            public String name() {
-                return "sched-itest";
-            }
-
-            @Override
-            public Map<String, ScriptFunction> functions() {
-                return Map.of("wait_ms", waitMs);
-            }
-        };
-        return context.registerService(ScriptLibrary.class, library, null);
+        return TestLibraries.register(context, "sched-itest", Map.of("wait_ms", waitMs));
     }
 
     private String shell(String command) throws Exception {
-        CommandProcessor processor = context.getService(context.getServiceReference(CommandProcessor.class));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-             CommandSession session = processor.createSession(System.in, ps, ps)) {
-            Object result = session.execute(command);
-            return result == null ? out.toString(StandardCharsets.UTF_8) : result.toString();
-        }
+        return Shell.execute(context, command);
     }
 }

@@ -43,7 +43,7 @@ import org.scriptbox.api.schedule.ScriptScheduler;
  * reported: runs missed, runs the scheduler skipped, heap and threads.
  *
  * <pre>mvn -B -o -pl itests -am verify -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dit.test=SchedScaleBenchIT -Dscriptbox.bench=true [-Dscriptbox.bench.seconds=60]</pre>
+ *     -Dit.test=SchedScaleBenchIT -Dscriptbox.bench=true [-Dscriptbox.bench.seconds=60] [-Dscriptbox.bench.statsFlushMs=0]</pre>
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -57,10 +57,15 @@ public class SchedScaleBenchIT {
     @Inject
     private ScriptScheduler scheduler;
 
+    /** {@code -Dscriptbox.bench.statsFlushMs=0} runs with statistics written after every run (the old behaviour). */
     @Configuration
-    public Option[] config() {
-        return new Option[] {Distribution.container(Distribution.freshFolder("etc"), Distribution.freshFolder("deploy"),
-                Distribution.freshFolder("data"))};
+    public Option[] config() throws java.io.IOException {
+        java.nio.file.Path etc = Distribution.freshFolder("etc");
+        String flush = System.getProperty("scriptbox.bench.statsFlushMs");
+        if (flush != null) {
+            java.nio.file.Files.writeString(etc.resolve("org.scriptbox.manager.cfg"), "stats.flush.ms = " + flush + "\n");
+        }
+        return new Option[] {Distribution.container(etc, Distribution.freshFolder("deploy"), Distribution.freshFolder("data"))};
     }
 
     @Test
@@ -83,17 +88,7 @@ public class SchedScaleBenchIT {
             }
             return null;
         };
-        ServiceRegistration<ScriptLibrary> lib = context.registerService(ScriptLibrary.class, new ScriptLibrary() {
-            @Override
-            public String name() {
-                return "sched-bench";
-            }
-
-            @Override
-            public Map<String, ScriptFunction> functions() {
-                return Map.of("bench_mark", mark);
-            }
-        }, null);
+        ServiceRegistration<ScriptLibrary> lib = TestLibraries.register(context, "sched-bench", Map.of("bench_mark", mark));
 
         // Calibration: what one execution costs end to end when nothing else runs (sequential).
         String source = "bench_mark()\nlocal x = 0\nfor i = 1, 100 do x = x + i end\nreturn x\n";

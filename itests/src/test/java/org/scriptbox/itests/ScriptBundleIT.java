@@ -20,6 +20,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.scriptbox.api.ScriptInfo;
 import org.scriptbox.api.ScriptManager;
 import org.scriptbox.api.ScriptStatus;
 
@@ -65,5 +66,35 @@ public class ScriptBundleIT {
             bundle.uninstall();
         }
         Await.until("scripts gone with the uninstalled bundle", ScriptDeployIT.BOUND, () -> manager.get("greet").isEmpty());
+    }
+
+    @Test
+    public void aFolderCopyOfABundleScriptWinsWithAWarningNamingBothSources() throws Exception {
+        Bundle bundle = context.installBundle(exampleBundle().toUri().toString());
+        Path folder = ScriptDeployIT.deployFolder(context);
+        try {
+            bundle.start();
+            ScriptDeployIT.awaitStatus(manager, "greet", ScriptStatus.COMPILED);
+            String fromBundle = manager.get("greet").get().origin();
+            assertTrue(fromBundle, fromBundle.startsWith("bundle:org.scriptbox.example.scripts/"));
+
+            ScriptDeployIT.write(folder.resolve("greet.toml"), "version = \"1.0.0\"\npermissions = []\n");
+            ScriptDeployIT.write(folder.resolve("greet.lua"), "return 'from the folder'\n");
+            String fromFolder = folder.resolve("greet.lua").toString();
+            ScriptInfo info = Await.until("the folder's greet live", ScriptDeployIT.BOUND, () -> manager.get("greet").get(),
+                    i -> fromFolder.equals(i.origin()));
+            assertEquals(List.of("from the folder"), ScriptDeployIT.run(manager, "greet").values());
+            assertEquals(1, info.warnings().size());
+            String warning = info.warnings().get(0);
+            assertTrue(warning, warning.contains("two sources deploy 'greet'") && warning.contains("from " + fromFolder)
+                    && warning.contains("from " + fromBundle) && warning.contains("the latest deploy wins"));
+            String shown = Shell.execute(context, "script:info greet");
+            assertTrue(shown, shown.contains("warning") && shown.contains(fromBundle) && shown.contains(fromFolder));
+        } finally {
+            Files.deleteIfExists(folder.resolve("greet.lua"));
+            Files.deleteIfExists(folder.resolve("greet.toml"));
+            bundle.uninstall();
+        }
+        Await.until("greet gone with its sources", ScriptDeployIT.BOUND, () -> manager.get("greet").isEmpty());
     }
 }

@@ -4,9 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,12 +16,9 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
 
-import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -45,7 +40,6 @@ import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.Device;
 import org.scriptbox.api.device.DeviceInfo;
 import org.scriptbox.api.device.DeviceStatus;
-import org.scriptbox.api.engine.ScriptFunction;
 import org.scriptbox.api.engine.ScriptLibrary;
 
 /**
@@ -71,14 +65,8 @@ public class ScriptDeployIT {
 
     /** The runtime's container with the deploy-folder FileInstall instance configured as in runtime/etc. */
     static Option containerWatchingScripts() {
-        Path etc = Distribution.freshFolder("etc");
-        try {
-            Files.copy(Distribution.runtimeHome().resolve("etc/org.apache.felix.fileinstall-deploy.cfg"),
-                    etc.resolve("org.apache.felix.fileinstall-deploy.cfg"));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return Distribution.container(etc, Distribution.freshFolder("deploy"), Distribution.freshFolder("data"));
+        return Distribution.container(Distribution.etcWatchingDeployFolder(), Distribution.freshFolder("deploy"),
+                Distribution.freshFolder("data"));
     }
 
     static Path deployFolder(BundleContext context) {
@@ -172,6 +160,9 @@ public class ScriptDeployIT {
             {"[limits]\nmax_call_depth = -1\n", "meta.toml:2:1: \"limits.max_call_depth\" must be between 1"},
             {"[schedule]\nkind = \"weekly\"\n", "meta.toml:2:1: \"schedule.kind\": \"weekly\" is not one of"},
             {"[schedule]\nkind = \"interval\"\n", "meta.toml:2:1: an \"interval\" schedule needs \"interval\""},
+            // the scheduler's cron parser, asked by the codec: line 3, column 13 is the "75" inside the quotes
+            {"[schedule]\nkind = \"cron\"\ncron = \"*/5 75 * * *\"\n", "meta.toml:3:13: \"schedule.cron\": invalid cron "
+                    + "expression '*/5 75 * * *' at column 5: hour value 75 is out of range 0-23"},
             {"name = \"other\"\n", "meta.toml:1:1: name \"other\" differs from the file name"},
             {"created_at = 2026-13-01T00:00:00Z\n", "meta.toml:1:19: invalid TOML"},
             {"version = \"0.9.0\"\npermissions = []\n", "version 0.9.0 is lower than the deployed 1.0.0"},
@@ -205,22 +196,7 @@ public class ScriptDeployIT {
 
     /** A function the tests' scripts can wait in; the wait ends as soon as the execution is cancelled. */
     private ServiceRegistration<ScriptLibrary> registerWaitLibrary() {
-        ScriptFunction waitMs = (scope, args) -> {
-            scope.sleep(TimeUnit.MILLISECONDS.toNanos(((Number) args[0]).longValue()));
-            return null;
-        };
-        ScriptLibrary library = new ScriptLibrary() {
-            @Override
-            public String name() {
-                return "itest-wait";
-            }
-
-            @Override
-            public Map<String, ScriptFunction> functions() {
-                return Map.of("wait_ms", waitMs);
-            }
-        };
-        return context.registerService(ScriptLibrary.class, library, null);
+        return TestLibraries.register(context, "itest-wait", Map.of("wait_ms", TestLibraries.waitMs()));
     }
 
     @Test
@@ -396,12 +372,6 @@ public class ScriptDeployIT {
     }
 
     private String shell(String command) throws Exception {
-        CommandProcessor processor = context.getService(context.getServiceReference(CommandProcessor.class));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-             CommandSession session = processor.createSession(System.in, ps, ps)) {
-            Object result = session.execute(command);
-            return result == null ? out.toString(StandardCharsets.UTF_8) : result.toString();
-        }
+        return Shell.execute(context, command);
     }
 }

@@ -1,6 +1,7 @@
 package org.scriptbox.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
 
@@ -22,6 +22,7 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.util.promise.Promise;
 import org.scriptbox.api.ErrorKind;
@@ -29,8 +30,8 @@ import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptManager;
 import org.scriptbox.api.ScriptStatus;
-import org.scriptbox.api.engine.ScriptFunction;
 import org.scriptbox.api.engine.ScriptLibrary;
+import org.scriptbox.api.schedule.ExecutionLoad;
 
 /** The execution bound configured through ConfigAdmin (etc/org.scriptbox.manager.cfg): one running, one queued, then BUSY. */
 @RunWith(PaxExam.class)
@@ -44,29 +45,15 @@ public class ScriptLimitsIT {
 
     @Configuration
     public Option[] config() throws IOException {
-        Path etc = Distribution.freshFolder("etc");
-        Files.copy(Distribution.runtimeHome().resolve("etc/org.apache.felix.fileinstall-deploy.cfg"),
-                etc.resolve("org.apache.felix.fileinstall-deploy.cfg"));
+        Path etc = Distribution.etcWatchingDeployFolder();
         Files.writeString(etc.resolve("org.scriptbox.manager.cfg"), "max.concurrent = 1\nqueue.capacity = 1\n");
         return new Option[] {Distribution.container(etc, Distribution.freshFolder("deploy"), Distribution.freshFolder("data"))};
     }
 
     @Test
     public void beyondTheBoundAndTheQueueExecutionsAreRefusedAsBusy() throws Exception {
-        ServiceRegistration<ScriptLibrary> library = context.registerService(ScriptLibrary.class, new ScriptLibrary() {
-            @Override
-            public String name() {
-                return "itest-wait";
-            }
-
-            @Override
-            public Map<String, ScriptFunction> functions() {
-                return Map.of("wait_ms", (scope, args) -> {
-                    scope.sleep(TimeUnit.MILLISECONDS.toNanos(((Number) args[0]).longValue()));
-                    return null;
-                });
-            }
-        }, null);
+        ServiceRegistration<ScriptLibrary> library = TestLibraries.register(context, "itest-wait",
+                Map.of("wait_ms", TestLibraries.waitMs()));
         try {
             Path folder = ScriptDeployIT.deployFolder(context);
             ScriptDeployIT.write(folder.resolve("waiter.toml"), "version = \"1.0.0\"\npermissions = []\n[limits]\nmax_execution_time = \"1m\"\n");
@@ -84,12 +71,29 @@ public class ScriptLimitsIT {
             }, e -> e != null && e.kind() == ErrorKind.BUSY);
             assertTrue(busy.getMessage(), busy.getMessage().startsWith("rejected: system busy"));
             assertTrue(busy.getMessage(), busy.getMessage().contains("1 of 1 queue places taken"));
+            // the manager's ExecutionLoad feeds the resource monitor: the operator sees the queue, not "0 queued"
+            ServiceReference<ExecutionLoad> load = context.getServiceReference(ExecutionLoad.class);
+            assertNotNull("the manager registers ExecutionLoad", load);
+            assertEquals("org.scriptbox.manager", load.getBundle().getSymbolicName());
+            assertEquals(1, context.getService(load).activeExecutions());
+            assertEquals(1, context.getService(load).queuedExecutions());
+            String resources = Await.until("sched:resources showing the load", Duration.ofSeconds(10),
+                    () -> shell("sched:resources"), text -> text.matches("(?s).*executions +1 running, 1 queued.*"));
+            assertTrue(resources, resources.contains("1 queued"));
             assertEquals(2, manager.cancel("waiter"));
             for (Promise<ExecutionResult> p : admitted) {
                 assertEquals(ScriptStatus.CANCELLED, p.getValue().status());
             }
         } finally {
             library.unregister();
+        }
+    }
+
+    private String shell(String command) {
+        try {
+            return Shell.execute(context, command);
+        } catch (Exception e) {
+            throw new AssertionError(command + " failed", e);
         }
     }
 

@@ -14,11 +14,20 @@ import java.util.List;
  * @param deployedAt when the live version was deployed
  * @param waitingFor what an {@link ScriptStatus#UNRESOLVED} script waits for (dependencies, drivers, permissions)
  * @param running    executions in progress
+ * @param warnings   things the operator should know that did not stop the script, e.g. two sources
+ *                   deploying the same name (newest first; empty if none)
  */
 public record ScriptInfo(ScriptMetadata metadata, ScriptStatus status, ExecutionStats stats, ScriptError lastError,
-                         String origin, Instant deployedAt, List<String> waitingFor, int running) {
+                         String origin, Instant deployedAt, List<String> waitingFor, int running, List<String> warnings) {
     public ScriptInfo {
         waitingFor = waitingFor == null ? List.of() : List.copyOf(waitingFor);
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    }
+
+    /** Without warnings (the form before 1.2). */
+    public ScriptInfo(ScriptMetadata metadata, ScriptStatus status, ExecutionStats stats, ScriptError lastError,
+                      String origin, Instant deployedAt, List<String> waitingFor, int running) {
+        this(metadata, status, stats, lastError, origin, deployedAt, waitingFor, running, List.of());
     }
 
     public String name() {

@@ -43,6 +43,10 @@ public class ExampleScriptsTest {
         assertEquals(String.valueOf(r.error()), ScriptStatus.COMPLETED, r.status());
         assertEquals(List.of(true), r.values());
         assertTrue(lua.log.toString(), lua.log.size() >= 10 && lua.log.get(0).startsWith("INFO set    0%"));
+        // numbers are formatted for people: one decimal for the speed, two for the current, never 10.02122235%
+        for (String line : lua.log) {
+            assertTrue(line, line.matches("INFO set +\\d+%, motor at +\\d+\\.\\d%, drawing \\d+\\.\\d\\d A"));
+        }
     }
 
     @Test
@@ -60,5 +64,7 @@ public class ExampleScriptsTest {
         assertTrue(report, report.startsWith("sim-1 [simulator, connected]: temperature="));
         assertTrue(report, report.contains("sim-2 [simulator, connected]: temperature=")
                 && report.contains("pressure=FAILED(simulated bad value)"));
+        assertTrue("every value with two decimals: " + report, report.replaceAll("=-?\\d+\\.\\d\\d( |\n|$)", "=V$1")
+                .matches("(?s)[^=]*(=(V|FAILED\\([^)]*\\))[^=]*)*"));
     }
 }

@@ -32,6 +32,8 @@ final class ScriptEntry {
     volatile List<String> waitingFor = List.of();
     volatile ScriptStatus lastRun;
     volatile ExecutionStats stats;
+    /** Set when another source replaced the live version (two sources deploy this name); kept until undeploy. */
+    volatile String sourceConflict;
     final Map<String, Cancellation> running = new ConcurrentHashMap<>();
     final LogBuffer logs = new LogBuffer();
 
@@ -65,6 +67,6 @@ final class ScriptEntry {
         ScriptDefinition def = definition;
         ScriptMetadata metadata = def != null ? def.metadata() : attempted != null ? attempted : ScriptMetadata.defaults(name);
         return new ScriptInfo(metadata, status(), stats, lastError, def != null ? def.origin() : null, deployedAt,
-                waitingFor, running.size());
+                waitingFor, running.size(), sourceConflict == null ? List.of() : List.of(sourceConflict));
     }
 }

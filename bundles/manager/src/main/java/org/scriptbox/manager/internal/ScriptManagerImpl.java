@@ -86,6 +86,9 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
 
         @AttributeDefinition(description = "Log lines kept per script for script:logs")
         int log_lines() default 200;
+
+        @AttributeDefinition(description = "Statistics are written to disk at most this often (ms), and on stop; 0 writes after every run")
+        long stats_flush_ms() default 1000;
     }
 
     @Reference
@@ -96,6 +99,10 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile ResourceMonitor monitor;
+
+    /** The operator's caps on execution limits; the seed's defaults while it is absent. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile LimitPolicy limitPolicy;
 
     private volatile PermissionService permissions;
     private final Map<String, Integer> devices = new HashMap<>();
@@ -116,7 +123,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
 
     /** Everything activation does besides finding the data area; tests call it with a temporary folder. */
     void start(Path statsFolder, Config config) {
-        stats = new StatsStore(statsFolder);
+        stats = new StatsStore(statsFolder, config.stats_flush_ms());
         gate = new ExecutionGate(Math.max(1, config.max_concurrent()), Math.max(0, config.queue_capacity()));
         logLines = Math.max(1, config.log_lines());
         active = true;
@@ -149,6 +156,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
             e.running.values().forEach(c -> c.cancel("the script manager is stopping"));
         }
         gate.shutdown();
+        stats.close();
         for (ScriptEntry e : entries.values()) {
             stats.save(e.name, e.stats);
         }
@@ -246,9 +254,18 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
         }
         List<ScriptEvent> events = new ArrayList<>();
         ScriptEntry entry;
+        String conflict = null;
         synchronized (lock) {
             entry = entries.computeIfAbsent(name, n -> new ScriptEntry(n, stats.load(n)));
             boolean wasResolved = entry.resolved();
+            ScriptDefinition replaced = entry.definition;
+            if (replaced != null && !Origins.sameSource(replaced.origin(), definition.origin())) {
+                // the latest deploy wins (as before), but never silently: each source may believe it owns the name
+                conflict = Instant.now() + ": two sources deploy '" + name + "': version " + version + " from "
+                        + definition.origin() + " replaced version " + entry.version + " from " + replaced.origin()
+                        + " (the latest deploy wins)";
+                entry.sourceConflict = conflict;
+            }
             // executions of the replaced version stop: nothing of an old version keeps acting after a reload
             entry.running.values().forEach(c -> c.cancel("replaced by version " + version));
             entry.definition = definition;
@@ -266,6 +283,9 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
             if (wasResolved && entry.resolved()) {
                 events.add(new ScriptEvent(ScriptEvent.Type.UPDATED, entry.info()));
             }
+        }
+        if (conflict != null) {
+            LOG.warn("script '{}': {}", name, conflict.substring(conflict.indexOf(": ") + 2));
         }
         LOG.info("script '{}' {} version {} from {}: {}", name, existing != null && existing.live() ? "updated to" : "deployed",
                 version, definition.origin(), entry.resolved() ? "ready" : "UNRESOLVED, waiting for " + entry.waitingFor);
@@ -541,7 +561,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
                         ScriptError.of(ErrorKind.CANCELLED, "cancelled before it started: " + cancellation.reason()));
             } else {
                 ScriptMetadata m = def.metadata();
-                ResourceLimits limits = m.limits() == null ? ResourceLimits.DEFAULTS : m.limits();
+                ResourceLimits limits = LimitPolicy.effective(limitPolicy, m.limits());
                 ExecutionRequest request = new ExecutionRequest(entry.name, id, args, limits, granted(m), cancellation,
                         modulesFor(entry), (level, text) -> log(entry, id, level, text));
                 result = engine.execute(compiled, request);
@@ -600,9 +620,10 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
         if (!result.succeeded() && result.error() != null) {
             log(entry, result.executionId(), "ERROR", result.status() + ": " + result.error());
         }
-        // undeployed meanwhile: its stats file was written by undeploy; only a still-deployed script saves
+        // undeployed meanwhile: its stats file was written by undeploy; only a still-deployed script saves.
+        // Coalesced: written by the store's background writer within stats.flush.ms, and on deactivate.
         if (entries.get(entry.name) == entry) {
-            stats.save(entry.name, updated);
+            stats.update(entry.name, updated);
         }
         LOG.debug("script '{}' execution {} {} in {} ms", entry.name, result.executionId(), result.status(),
                 result.duration().toMillis());
@@ -685,6 +706,11 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
         } catch (RuntimeException e) {
             return "the resource monitor refuses new executions";
         }
+    }
+
+    /** Statistics files written since activation (tests, benchmark). */
+    long statsWrites() {
+        return stats.writes();
     }
 
     @Override

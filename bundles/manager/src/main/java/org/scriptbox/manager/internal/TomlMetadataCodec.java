@@ -11,6 +11,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.MetadataCodec;
 import org.scriptbox.api.ResourceLimits;
@@ -20,6 +24,8 @@ import org.scriptbox.api.ScriptMetadata;
 import org.scriptbox.api.schedule.MisfirePolicy;
 import org.scriptbox.api.schedule.OverlapPolicy;
 import org.scriptbox.api.schedule.ScheduleSpec;
+import org.scriptbox.api.schedule.ScheduleSyntaxException;
+import org.scriptbox.api.schedule.ScriptScheduler;
 import org.scriptbox.api.security.Permission;
 import org.tomlj.Toml;
 import org.tomlj.TomlParseError;
@@ -38,6 +44,17 @@ public class TomlMetadataCodec implements MetadataCodec {
     static final Set<String> LIMIT_KEYS = Set.of("max_execution_time", "max_memory", "max_instructions",
             "max_string_length", "max_table_size", "max_call_depth", "max_coroutines");
     static final Set<String> SCHEDULE_KEYS = Set.of("kind", "at", "delay", "interval", "cron", "zone", "overlap", "misfire");
+
+    /**
+     * Validates cron expressions when present. The cron parser is the scheduler's (one grammar, one set
+     * of messages); it is asked here, where the TOML positions are known, so a bad field is reported at
+     * its line and column in the .toml and the deploy fails before anything changes. Optional and
+     * dynamic: the scheduler depends on the manager, so the codec must not wait for it. Without it,
+     * only the shape is checked here and the scheduler refuses the expression when it arms it.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile ScriptScheduler scheduler;
 
     @Override
     public ScriptMetadata parse(String toml, String fileName, String defaultName, List<String> warnings) {
@@ -85,10 +102,26 @@ public class TomlMetadataCodec implements MetadataCodec {
             }
             return d;
         });
+        TomlReader scheduleTable = r.subTable("schedule");
+        ScheduleSpec schedule = schedule(scheduleTable, warnings);
+        checkCron(schedule, scheduleTable, toml);
         return new ScriptMetadata(name, version, r.string("author"), r.string("description"),
                 r.instant("created_at"), r.instant("modified_at"), r.strings("tags", t -> t), permissions,
-                dependencies, minEngine, limits(r.subTable("limits"), warnings),
-                schedule(r.subTable("schedule"), warnings), devices);
+                dependencies, minEngine, limits(r.subTable("limits"), warnings), schedule, devices);
+    }
+
+    private void checkCron(ScheduleSpec spec, TomlReader t, String toml) {
+        ScriptScheduler s = scheduler;
+        if (s == null || spec == null || spec.kind() != ScheduleSpec.Kind.CRON) {
+            return;
+        }
+        try {
+            s.nextFireTimes(spec, Instant.now(), 1);
+        } catch (ScheduleSyntaxException e) {
+            throw t.failInValue("cron", e.column(), "\"schedule.cron\": " + e.getMessage(), toml);
+        } catch (IllegalArgumentException e) {
+            throw t.fail("cron", "\"schedule.cron\": " + e.getMessage());
+        }
     }
 
     private static String knownPermission(String id) {

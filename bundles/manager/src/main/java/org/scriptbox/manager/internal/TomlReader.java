@@ -198,6 +198,34 @@ final class TomlReader {
         return new ScriptException(error(table.inputPositionOf(List.of(key)), message));
     }
 
+    /**
+     * A failure at a character inside a string value: {@code column} is 1-based within the string's
+     * content. tomlj gives only the key's position, so the value is found in the source line (after
+     * the key and {@code =}). Falls back to the key's position where the mapping would be a guess: a
+     * multi-line string, or an escape before the column.
+     */
+    ScriptException failInValue(String key, int column, String message, String source) {
+        TomlPosition pos = table.inputPositionOf(List.of(key));
+        if (pos != null && source != null && column >= 1) {
+            String[] lines = source.split("\n", -1);
+            if (pos.line() >= 1 && pos.line() <= lines.length) {
+                String line = lines[pos.line() - 1];
+                int eq = line.indexOf('=', Math.max(0, pos.column() - 1));
+                int q = eq < 0 ? -1 : eq + 1;
+                while (q >= 0 && q < line.length() && (line.charAt(q) == ' ' || line.charAt(q) == '\t')) {
+                    q++;
+                }
+                boolean quoted = q >= 0 && q < line.length() && (line.charAt(q) == '"' || line.charAt(q) == '\'');
+                boolean multiLine = quoted && line.startsWith(line.substring(q, q + 1).repeat(3), q);
+                int end = q + 1 + column - 1; // index of the bad character in the line
+                if (quoted && !multiLine && end < line.length() && line.substring(q + 1, end).indexOf('\\') < 0) {
+                    return new ScriptException(ScriptError.at(ErrorKind.METADATA, message, file, pos.line(), end + 1));
+                }
+            }
+        }
+        return fail(key, message);
+    }
+
     /** A failure about the table as a whole, at its header. */
     ScriptException table(String message) {
         return new ScriptException(error(position, message));

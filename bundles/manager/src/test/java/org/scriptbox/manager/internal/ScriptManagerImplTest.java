@@ -40,6 +40,11 @@ public class ScriptManagerImplTest {
     private final List<ScriptEvent> events = new ArrayList<>();
 
     static ScriptManagerImpl.Config config(int maxConcurrent, int queue) {
+        // an hour: statistics reach the disk only through the final write on deactivate
+        return config(maxConcurrent, queue, 3_600_000);
+    }
+
+    static ScriptManagerImpl.Config config(int maxConcurrent, int queue, long statsFlushMs) {
         return new ScriptManagerImpl.Config() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -59,6 +64,11 @@ public class ScriptManagerImplTest {
             @Override
             public int log_lines() {
                 return 5;
+            }
+
+            @Override
+            public long stats_flush_ms() {
+                return statsFlushMs;
             }
         };
     }
@@ -345,6 +355,70 @@ public class ScriptManagerImplTest {
         assertEquals("bad.lua:1: boom", manager.get("bad").get().stats().lastError().toString());
         run("hello");
         assertEquals(3, manager.get("hello").get().stats().successfulExecutions());
+    }
+
+    @Test
+    public void runsDoNotWriteStatisticsOneByOneButAStopWritesThemAll() throws Exception {
+        manager.deploy(def("hello", "1.0.0", "return hi"), false);
+        for (int i = 0; i < 50; i++) {
+            run("hello");
+        }
+        assertEquals("no file written per run while the flush period has not passed", 0, manager.statsWrites());
+        manager.deactivate();
+        assertTrue(manager.statsWrites() >= 1);
+        String onDisk = Files.readString(tmp.getRoot().toPath().resolve("stats").resolve("hello.stats.toml"));
+        assertTrue(onDisk, onDisk.contains("total_executions = 50\n"));
+
+        manager = newManager(2, 1);
+        manager.deploy(def("hello", "1.0.0", "return hi"), false);
+        assertEquals(50, manager.get("hello").get().stats().totalExecutions());
+    }
+
+    @Test
+    public void theBackgroundWriterSavesStatisticsWithinItsPeriod() throws Exception {
+        manager.deactivate();
+        manager = new ScriptManagerImpl();
+        manager.engine = engine;
+        manager.codec = new TomlMetadataCodec();
+        Path folder = tmp.getRoot().toPath().resolve("stats");
+        manager.start(folder, config(2, 1, 20));
+        manager.deploy(def("hello", "1.0.0", "return hi"), false);
+        for (int i = 0; i < 200; i++) {
+            run("hello");
+        }
+        // bounded poll for the writer thread (no other signal exists: that is the point of coalescing)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Path file = folder.resolve("hello.stats.toml");
+        while (!(Files.isRegularFile(file) && Files.readString(file).contains("total_executions = 200\n"))) {
+            assertTrue("statistics not written by the background writer within 10 s", System.nanoTime() < deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        assertTrue("coalesced: fewer writes than runs, was " + manager.statsWrites(), manager.statsWrites() < 200);
+    }
+
+    @Test
+    public void aSecondSourceDeployingTheSameNameWinsButIsReportedNamingBothOrigins() throws Exception {
+        ScriptMetadata m = def("dup", "1.0.0", "return 1").metadata();
+        manager.deploy(new ScriptDefinition(m, "return 'folder'", "/deploy/dup.lua"), false);
+        manager.deploy(new ScriptDefinition(m, "return 'folder, edited'", "/deploy/dup.lua"), false);
+        assertEquals("edits from the same file are no conflict", List.of(), manager.get("dup").get().warnings());
+        manager.deploy(new ScriptDefinition(m, "return 'bundle'", "bundle:ex.scripts/1.0.0!/scripts/dup.lua"), false);
+
+        ScriptInfo info = manager.get("dup").get();
+        assertEquals("the latest deploy wins", "bundle:ex.scripts/1.0.0!/scripts/dup.lua", info.origin());
+        assertEquals(List.of("'bundle'"), run("dup").values());
+        assertEquals(1, info.warnings().size());
+        String w = info.warnings().get(0);
+        assertTrue(w, w.contains("two sources deploy 'dup'") && w.contains("from bundle:ex.scripts/1.0.0!/scripts/dup.lua")
+                && w.contains("replaced version 1.0.0 from /deploy/dup.lua"));
+
+        // the same bundle in a new version is the same source: the warning is not renewed
+        manager.deploy(new ScriptDefinition(m, "return 'bundle 1.0.1'", "bundle:ex.scripts/1.0.1!/scripts/dup.lua"), false);
+        assertEquals(List.of(w), manager.get("dup").get().warnings());
+
+        manager.undeploy("dup");
+        manager.deploy(new ScriptDefinition(m, "return 'folder'", "/deploy/dup.lua"), false);
+        assertEquals("undeploy forgets the conflict", List.of(), manager.get("dup").get().warnings());
     }
 
     @Test

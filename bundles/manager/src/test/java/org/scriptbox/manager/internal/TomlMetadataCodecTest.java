@@ -155,6 +155,56 @@ public class TomlMetadataCodecTest {
         assertAt(error("[schedule]\nkind = \"interval\"\ninterval = \"5s\"\noverlap = \"maybe\"\n"), 4, 1, "not one of");
     }
 
+    /** Stands in for the scheduler's cron parser: refuses an hour of 75 at its column, as the real one does. */
+    private static final class HourCheckingScheduler implements org.scriptbox.api.schedule.ScriptScheduler {
+        @Override
+        public List<Instant> nextFireTimes(ScheduleSpec spec, Instant from, int count) {
+            int at = spec.cron().indexOf("75");
+            if (at >= 0) {
+                throw new org.scriptbox.api.schedule.ScheduleSyntaxException(spec.cron(), at + 1,
+                        "hour value 75 is out of range 0-23");
+            }
+            return List.of(from);
+        }
+
+        @Override
+        public org.scriptbox.api.schedule.ScheduledScript schedule(String scriptName, ScheduleSpec spec) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean cancel(String scriptName) {
+            return false;
+        }
+
+        @Override
+        public List<org.scriptbox.api.schedule.ScheduledScript> list() {
+            return List.of();
+        }
+
+        @Override
+        public java.util.Optional<org.scriptbox.api.schedule.ScheduledScript> get(String scriptName) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    @Test
+    public void badCronFieldIsPointedAtInsideTheExpression() {
+        codec.scheduler = new HourCheckingScheduler();
+        // cron = "*/5 75 * * *": the quote is column 8, the expression's column 5 ("75") is column 13
+        assertAt(error("[schedule]\nkind = \"cron\"\ncron = \"*/5 75 * * *\"\n"), 3, 13,
+                "invalid cron expression '*/5 75 * * *' at column 5: hour value 75 is out of range 0-23");
+        assertAt(error("[schedule]\nkind = \"cron\"\n  cron='0 75 * * *'\n"), 3, 11, "hour value 75");
+        // an escape before the column makes the mapping a guess: the key's position instead
+        assertAt(error("[schedule]\nkind = \"cron\"\ncron = \"\\u002a 75 * * *\"\n"), 3, 1, "hour value 75");
+        assertEquals("0 8 * * *", parse("[schedule]\nkind = \"cron\"\ncron = \"0 8 * * *\"\n").schedule().cron());
+    }
+
+    @Test
+    public void withoutASchedulerOnlyTheCronShapeIsChecked() {
+        assertEquals("*/5 75 * * *", parse("[schedule]\nkind = \"cron\"\ncron = \"*/5 75 * * *\"\n").schedule().cron());
+    }
+
     @Test
     public void formatThenParseIsLossless() {
         Instant t = Instant.now().truncatedTo(ChronoUnit.MICROS);

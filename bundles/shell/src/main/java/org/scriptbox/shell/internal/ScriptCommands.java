@@ -79,6 +79,9 @@ public class ScriptCommands {
         field(sb, "description", m.description());
         field(sb, "origin", s.origin());
         field(sb, "deployed", s.deployedAt() == null ? null : TIME.format(s.deployedAt()));
+        for (String warning : s.warnings()) {
+            field(sb, "warning", warning);
+        }
         field(sb, "tags", String.join(", ", m.tags()));
         field(sb, "permissions", String.join(", ", m.permissions()));
         field(sb, "dependencies", String.join(", ", m.dependencies()));

@@ -1,27 +1,17 @@
 package org.scriptbox.scheduler.internal.cron;
 
+import org.scriptbox.api.schedule.ScheduleSyntaxException;
+
 /**
  * A cron expression that cannot be parsed or never fires. The message names the 1-based column of the
- * offending character and repeats the expression, so the shell can show it as one sentence.
+ * offending character and repeats the expression, so the shell can show it as one sentence. It is the
+ * API's {@link ScheduleSyntaxException}, so the manager's metadata codec can turn the column into a
+ * line and column of the {@code .toml} without knowing this parser.
  */
-public final class CronSyntaxException extends IllegalArgumentException {
+public final class CronSyntaxException extends ScheduleSyntaxException {
     private static final long serialVersionUID = 1L;
-    private final int column;
-    private final String reason;
 
     public CronSyntaxException(String expression, int column, String reason) {
-        super("invalid cron expression '" + expression + "' at column " + column + ": " + reason);
-        this.column = column;
-        this.reason = reason;
-    }
-
-    /** 1-based column of the problem in the expression as given. */
-    public int column() {
-        return column;
-    }
-
-    /** The problem without the position prefix. */
-    public String reason() {
-        return reason;
+        super(expression, column, reason);
     }
 }
