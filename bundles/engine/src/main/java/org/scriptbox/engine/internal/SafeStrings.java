@@ -72,7 +72,8 @@ final class SafeStrings {
         }
 
         @Override
-        public Varargs invoke(Varargs args) {
+        public Varargs invoke(Varargs given) {
+            Varargs args = FloatConversions.apply(given);
             LuaString fmt = args.checkstring(1);
             long bound = fmt.length();
             // %q may escape every character of its string: count strings twice when the format has a q.

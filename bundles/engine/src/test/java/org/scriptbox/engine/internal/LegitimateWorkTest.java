@@ -1,6 +1,7 @@
 package org.scriptbox.engine.internal;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -32,5 +33,21 @@ public class LegitimateWorkTest {
                 + "string.format('%5d|%s', 42, 'x')");
         assertEquals(r.error() + "", ScriptStatus.COMPLETED, r.status());
         assertEquals(List.of(2000.0, 1000.0, 0.0, 999.0, 6.0, 4.0, 10000.0, "   42|x"), r.values());
+    }
+
+    @Test
+    public void formatHonoursFloatPrecisionLikeC() {
+        ExecutionResult r = scripts.run("return string.format('%.1f', 10.02122235), ('%5.2f|'):format(3.14159), "
+                + "string.format('%f', 2.5), string.format('%e', 12345.678), "
+                + "string.format('%d %.2f %s %%', 3, 2.5, 'x'), string.format('%-6.1f|', 1)");
+        assertEquals(r.error() + "", List.of("10.0", " 3.14|", "2.500000", "1.234568e+04", "3 2.50 x %", "1.0   |"),
+                r.values());
+    }
+
+    @Test
+    public void formatKeepsLuajsErrorsForBadFloatArguments() {
+        ExecutionResult r = scripts.run("return string.format('%.1f', 'abc')");
+        assertEquals(ScriptStatus.FAILED, r.status());
+        assertTrue(r.error().message(), r.error().message().contains("number expected"));
     }
 }

@@ -1,0 +1,92 @@
+package org.scriptbox.engine.internal;
+
+import java.util.Locale;
+
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+
+/**
+ * Luaj 3.0.1's {@code string.format} ignores the precision of {@code %f} and {@code %e}
+ * ({@code ("%.1f"):format(10.0212)} gives {@code 10.0212}). Before Luaj formats, each {@code %f}, {@code %e}
+ * and {@code %E} conversion whose argument is a number is formatted here the C way (Java's Formatter
+ * agrees with C for these three) and handed to Luaj as a {@code %s} of the finished text. Everything else,
+ * including bad arguments (Luaj's own error messages), is left to Luaj. {@code %g} stays Luaj's: Java's
+ * {@code %g} differs from C's.
+ */
+final class FloatConversions {
+    private FloatConversions() {
+    }
+
+    /** The format and arguments with every float conversion done; the same objects when there is none. */
+    static Varargs apply(Varargs args) {
+        LuaString fmt = args.checkstring(1);
+        String format = fmt.tojstring();
+        if (format.indexOf('f') < 0 && format.indexOf('e') < 0 && format.indexOf('E') < 0) {
+            return args;
+        }
+        StringBuilder rewritten = new StringBuilder(format.length());
+        LuaValue[] values = new LuaValue[args.narg()];
+        boolean changed = false;
+        int arg = 2;
+        for (int i = 0; i < format.length(); i++) {
+            char c = format.charAt(i);
+            rewritten.append(c);
+            if (c != '%') {
+                continue;
+            }
+            if (i + 1 < format.length() && format.charAt(i + 1) == '%') {
+                rewritten.append('%');
+                i++;
+                continue;
+            }
+            int end = specEnd(format, i + 1);
+            if (end < 0) {
+                return args; // malformed: Luaj reports it
+            }
+            char conversion = format.charAt(end);
+            LuaValue value = args.arg(arg);
+            if ((conversion == 'f' || conversion == 'e' || conversion == 'E') && value.isnumber()) {
+                String spec = format.substring(i, end + 1);
+                values[arg - 1] = LuaValue.valueOf(String.format(Locale.ROOT, spec, value.todouble()));
+                rewritten.append('s');
+                changed = true;
+            } else {
+                rewritten.append(format, i + 1, end + 1);
+            }
+            i = end;
+            arg++;
+        }
+        if (!changed) {
+            return args;
+        }
+        values[0] = LuaValue.valueOf(rewritten.toString());
+        for (int k = 1; k < values.length; k++) {
+            if (values[k] == null) {
+                values[k] = args.arg(k + 1);
+            }
+        }
+        return LuaValue.varargsOf(values);
+    }
+
+    /** Index of the conversion character of the spec starting after '%', or -1 if it is malformed. */
+    private static int specEnd(String format, int from) {
+        int i = from;
+        while (i < format.length() && "-+ #0".indexOf(format.charAt(i)) >= 0) {
+            i++;
+        }
+        i = digits(format, i);
+        if (i < format.length() && format.charAt(i) == '.') {
+            i = digits(format, i + 1);
+        }
+        return i < format.length() ? i : -1;
+    }
+
+    private static int digits(String format, int from) {
+        int i = from;
+        while (i < format.length() && Character.isDigit(format.charAt(i)) && i - from < 2) {
+            i++;
+        }
+        return i;
+    }
+}
