@@ -1,0 +1,258 @@
+package org.scriptbox.manager.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+import org.osgi.util.promise.Deferred;
+import org.osgi.util.promise.Promise;
+import org.osgi.util.promise.PromiseFactory;
+import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.ExecutionStats;
+import org.scriptbox.api.ResourceLimits;
+import org.scriptbox.api.ScriptDefinition;
+import org.scriptbox.api.ScriptError;
+import org.scriptbox.api.ScriptException;
+import org.scriptbox.api.ScriptLogEntry;
+import org.scriptbox.api.ScriptMetadata;
+import org.scriptbox.api.ScriptStatus;
+import org.scriptbox.api.engine.Cancellation;
+import org.scriptbox.api.engine.CompiledScript;
+import org.scriptbox.api.engine.ExecutionRequest;
+import org.scriptbox.api.engine.ModuleResolver;
+import org.scriptbox.api.engine.ScriptEngine;
+import org.scriptbox.api.schedule.ResourceMonitor;
+import org.scriptbox.api.schedule.ResourceSnapshot;
+import org.scriptbox.api.security.PermissionService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one path every execution takes, whoever asks: admission (the script must be live and resolved,
+ * the optional {@link ResourceMonitor} may refuse), the {@link ExecutionGate} that bounds how many run
+ * and wait, the engine's run with the script's effective limits, granted permissions and reachable
+ * modules, and afterwards the statistics and the script's log. Optional services are read through
+ * suppliers at each execution, because they come and go while the manager runs.
+ */
+final class Executions {
+    /** The manager's logger, so that operators' log filters and grep patterns keep working. */
+    private static final Logger LOG = LoggerFactory.getLogger(ScriptManagerImpl.class);
+    /** Where script output goes in the container log, besides each script's own ring buffer. */
+    private static final Logger SCRIPT_LOG = LoggerFactory.getLogger("org.scriptbox.scripts");
+
+    private final Map<String, ScriptEntry> entries;
+    private final ScriptEngine engine;
+    private final StatsStore stats;
+    private final Supplier<ResourceMonitor> monitor;
+    private final Supplier<LimitPolicy> limitPolicy;
+    private final Supplier<PermissionService> permissions;
+    private final PromiseFactory promises = new PromiseFactory(PromiseFactory.inlineExecutor());
+    private volatile ExecutionGate gate;
+    private volatile int logLines;
+
+    Executions(Map<String, ScriptEntry> entries, ScriptEngine engine, StatsStore stats, Supplier<ResourceMonitor> monitor,
+               Supplier<LimitPolicy> limitPolicy, Supplier<PermissionService> permissions,
+               int maxConcurrent, int queueCapacity, int logLines) {
+        this.entries = entries;
+        this.engine = engine;
+        this.stats = stats;
+        this.monitor = monitor;
+        this.limitPolicy = limitPolicy;
+        this.permissions = permissions;
+        this.gate = new ExecutionGate(maxConcurrent, queueCapacity);
+        this.logLines = logLines;
+    }
+
+    /**
+     * New bounds apply at once. A new queue size needs a new pool: executions already admitted finish on
+     * the old one, new ones go to the new one.
+     */
+    void reconfigure(int maxConcurrent, int queueCapacity, int logLines) {
+        if (queueCapacity != gate.queueCapacity()) {
+            ExecutionGate old = gate;
+            gate = new ExecutionGate(maxConcurrent, queueCapacity);
+            old.drain();
+        } else {
+            gate.resize(maxConcurrent);
+        }
+        this.logLines = logLines;
+    }
+
+    /** Stops taking work; the caller has already cancelled what runs. */
+    void shutdown() {
+        gate.shutdown();
+    }
+
+    int active() {
+        return gate.active();
+    }
+
+    int queued() {
+        return gate.queued();
+    }
+
+    Promise<ExecutionResult> execute(String name, List<Object> args) {
+        ScriptEntry entry = name == null ? null : entries.get(name);
+        if (entry == null) {
+            return promises.failed(new ScriptException(ScriptError.of(ErrorKind.NOT_FOUND, "no script named '" + name + "'")));
+        }
+        if (!entry.live()) {
+            return promises.failed(new ScriptException(ScriptError.of(ErrorKind.COMPILATION, "script '" + name
+                    + "' has no version that compiled" + (entry.lastError == null ? "" : ": " + entry.lastError))));
+        }
+        if (!entry.resolved()) {
+            return promises.failed(new ScriptException(ScriptError.of(ErrorKind.DEPENDENCY, "script '" + name
+                    + "' is unresolved, waiting for " + String.join(", ", entry.waitingFor))));
+        }
+        ResourceMonitor m = monitor.get();
+        if (m != null && !m.admitsNewExecution()) {
+            return promises.failed(new ScriptException(ScriptError.of(ErrorKind.BUSY,
+                    "rejected: system overloaded (" + describe(m) + "); try again later")));
+        }
+        Deferred<ExecutionResult> deferred = promises.deferred();
+        String id = UUID.randomUUID().toString();
+        Cancellation cancellation = new Cancellation();
+        ScriptDefinition def = entry.definition;
+        CompiledScript compiled = entry.compiled;
+        entry.running.put(id, cancellation);
+        List<Object> argsCopy = args == null ? List.of() : new ArrayList<>(args);
+        try {
+            gate.submit(() -> deferred.resolve(run(entry, def, compiled, id, argsCopy, cancellation)));
+        } catch (ScriptException busy) {
+            entry.running.remove(id);
+            return promises.failed(busy);
+        }
+        return deferred.getPromise();
+    }
+
+    private ExecutionResult run(ScriptEntry entry, ScriptDefinition def, CompiledScript compiled, String id,
+                                List<Object> args, Cancellation cancellation) {
+        Instant start = Instant.now();
+        ExecutionResult result;
+        try {
+            if (cancellation.isCancelled()) {
+                result = notRun(entry.name, id, start, ScriptStatus.CANCELLED,
+                        ScriptError.of(ErrorKind.CANCELLED, "cancelled before it started: " + cancellation.reason()));
+            } else {
+                ScriptMetadata m = def.metadata();
+                ResourceLimits limits = LimitPolicy.effective(limitPolicy.get(), m.limits());
+                ExecutionRequest request = new ExecutionRequest(entry.name, id, args, limits, granted(m), cancellation,
+                        modulesFor(entry), (level, text) -> log(entry, id, level, text));
+                result = engine.execute(compiled, request);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            LOG.error("script '{}' execution {} failed inside the container", entry.name, id, e);
+            result = notRun(entry.name, id, start, ScriptStatus.FAILED, ScriptError.of(ErrorKind.RUNTIME,
+                    "internal error: " + e));
+        } finally {
+            entry.running.remove(id);
+        }
+        finish(entry, result);
+        return result;
+    }
+
+    private Set<String> granted(ScriptMetadata m) {
+        if (m.permissions().isEmpty()) {
+            return Set.of();
+        }
+        PermissionService ps = permissions.get();
+        return ps == null ? Set.of() : ps.grant(m.name(), Set.copyOf(m.permissions()));
+    }
+
+    /** {@code require} may reach the script's declared dependencies and theirs, nothing else. */
+    private ModuleResolver modulesFor(ScriptEntry entry) {
+        if (entry.dependencies.isEmpty()) {
+            return ModuleResolver.NONE;
+        }
+        Set<String> reachable = new LinkedHashSet<>();
+        List<ScriptEntry> todo = new ArrayList<>(List.of(entry));
+        while (!todo.isEmpty()) {
+            ScriptEntry e = todo.remove(todo.size() - 1);
+            for (Dependency d : e.dependencies) {
+                ScriptEntry dep = entries.get(d.name());
+                if (dep != null && reachable.add(d.name())) {
+                    todo.add(dep);
+                }
+            }
+        }
+        return moduleName -> {
+            if (!reachable.contains(moduleName)) {
+                return Optional.empty();
+            }
+            ScriptEntry dep = entries.get(moduleName);
+            return dep == null ? Optional.empty() : Optional.ofNullable(dep.compiled);
+        };
+    }
+
+    private void finish(ScriptEntry entry, ExecutionResult result) {
+        ExecutionStats updated;
+        synchronized (entry) {
+            updated = entry.stats.plus(result);
+            entry.stats = updated;
+            entry.lastRun = result.status();
+        }
+        if (!result.succeeded() && result.error() != null) {
+            log(entry, result.executionId(), "ERROR", result.status() + ": " + result.error());
+        }
+        // undeployed meanwhile: its stats file was written by undeploy; only a still-deployed script saves.
+        // Coalesced: written by the store's background writer within stats.flush.ms, and on deactivate.
+        if (entries.get(entry.name) == entry) {
+            stats.update(entry.name, updated);
+        }
+        LOG.debug("script '{}' execution {} {} in {} ms", entry.name, result.executionId(), result.status(),
+                result.duration().toMillis());
+    }
+
+    private static ExecutionResult notRun(String name, String id, Instant start, ScriptStatus status, ScriptError error) {
+        return new ExecutionResult(name, id, status, List.of(), error, start, Duration.between(start, Instant.now()), 0, 0,
+                Duration.ZERO, 0);
+    }
+
+    private void log(ScriptEntry entry, String executionId, String level, String text) {
+        entry.logs.add(new ScriptLogEntry(Instant.now(), level, entry.name, executionId, text), logLines);
+        if ("ERROR".equals(level)) {
+            SCRIPT_LOG.warn("[{}] {}", entry.name, text);
+        } else {
+            SCRIPT_LOG.info("[{}] {}", entry.name, text);
+        }
+    }
+
+    /** @return how many running or queued executions of the script were cancelled now */
+    int cancel(String name) {
+        ScriptEntry e = name == null ? null : entries.get(name);
+        if (e == null) {
+            return 0;
+        }
+        int n = 0;
+        for (Cancellation c : e.running.values()) {
+            if (!c.isCancelled()) {
+                c.cancel("cancelled by request");
+                n++;
+            }
+        }
+        if (n > 0) {
+            LOG.info("script '{}': {} execution(s) cancelled", name, n);
+        }
+        return n;
+    }
+
+    /** What the monitor saw, for the refusal message; the monitor's own failure must not hide the refusal. */
+    private static String describe(ResourceMonitor monitor) {
+        try {
+            ResourceSnapshot s = monitor.snapshot();
+            return String.format("resource monitor: cpu %s, heap %d of %d MB, %d running, %d queued",
+                    s.processCpuLoad() < 0 ? "unknown" : Math.round(s.processCpuLoad() * 100) + "%",
+                    s.heapUsedBytes() >> 20, s.heapMaxBytes() >> 20, s.activeExecutions(), s.queuedExecutions());
+        } catch (RuntimeException e) {
+            return "the resource monitor refuses new executions";
+        }
+    }
+}
