@@ -41,6 +41,8 @@ public final class Distribution {
         options.add(junitBundles());
         options.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
         options.add(frameworkProperty("gosh.args").value("--nointeractive"));
+        // the runtime's own Gogo profile: Gogo's default one needs a terminal and fails without one
+        options.add(systemProperty("gosh.home").value(runtimeHome().resolve("conf/gosh").toString()));
         options.add(frameworkProperty("felix.log.level").value("1"));
         options.add(frameworkProperty("scriptbox.deploy").value(deploy.toString()));
         options.add(frameworkProperty("scriptbox.data").value(data.toString()));
