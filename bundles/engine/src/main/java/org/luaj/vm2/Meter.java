@@ -108,4 +108,53 @@ public abstract class Meter extends DebugLib {
             tracingFrames++;
         }
     }
+
+    // ---- scriptbox: code compiled by LuaJC (org.luaj.vm2.luajc.JavaBuilder) ---------------------------
+
+    /**
+     * An error leaves a compiled function of {@code p} whose running instruction was {@code pc}: does what
+     * the interpreter's catch blocks and finally do (position and traceback line, or the frame of a limit
+     * error; then the end of the call's depth count) and returns what the function throws.
+     */
+    public final Throwable compiledUnwind(Throwable t, Prototype p, int pc) {
+        try {
+            if (t instanceof LuaError) {
+                compiledErrorFrame((LuaError) t, p, pc);
+                return t;
+            }
+            if (t instanceof Exception) {
+                LuaError le = new LuaError(t);
+                compiledErrorFrame(le, p, pc);
+                return le;
+            }
+            if (t instanceof Error) {
+                unwinding((Error) t, p, pc);
+            }
+            return t;
+        } finally {
+            exit();
+        }
+    }
+
+    private void compiledErrorFrame(LuaError le, Prototype p, int pc) {
+        LuaThread running = running();
+        if (running != null) {
+            errorFrame(le, p, pc, running);
+        } else if (le.traceback == null) {
+            le.fileline = position(p, pc);
+        }
+    }
+
+    /** The coroutine running on this thread (for the xpcall handler); null if unknown. */
+    protected LuaThread running() {
+        return null;
+    }
+
+    /** Like {@link #unwinding(Error, LuaClosure, int)}, for a compiled frame. */
+    public void unwinding(Error e, Prototype p, int pc) {
+    }
+
+    /** Like {@link #tailCall(LuaClosure, int)}, for a compiled frame. */
+    public void tailCall(Prototype p, int pc) {
+    }
 }

@@ -57,7 +57,7 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
     /** The running coroutine's call depth (kept here, not in {@link #current}: one load less per call). */
     private int depth;
     /** The frame that last returned through a tail call, and where: a position while no frame is left. */
-    private LuaClosure tailFunction;
+    private Prototype tailFunction;
     private int tailPc;
     /** Varies the check interval so that checks do not lock onto a loop's phase. */
     private int jitter = 0x2545F491;
@@ -113,7 +113,7 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
 
     @Override
     public void tailCall(LuaClosure c, int pc) {
-        tailFunction = c;
+        tailFunction = c.p;
         tailPc = pc;
     }
 
@@ -122,6 +122,26 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
         if (e instanceof LimitBreach) {
             ((LimitBreach) e).passedFrame(c.p, pc);
         }
+    }
+
+    // The same for code compiled by LuaJC (compiled mode), whose frames have a Prototype but no LuaClosure.
+
+    @Override
+    public void tailCall(Prototype p, int pc) {
+        tailFunction = p;
+        tailPc = pc;
+    }
+
+    @Override
+    public void unwinding(Error e, Prototype p, int pc) {
+        if (e instanceof LimitBreach) {
+            ((LimitBreach) e).passedFrame(p, pc);
+        }
+    }
+
+    @Override
+    protected LuaThread running() {
+        return globals.running;
     }
 
     /** Makes {@code f} the call stack of the code that runs next (after a coroutine switch). */
@@ -271,7 +291,7 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
      */
     void placeOutsideFrames(LimitBreach b) {
         if (b.file() == null && tailFunction != null) {
-            b.passedFrame(tailFunction.p, tailPc);
+            b.passedFrame(tailFunction, tailPc);
         }
         b.freeze();
     }

@@ -12,9 +12,11 @@ import java.util.Set;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaClosure;
 import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaFunction;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.Varargs;
+import org.luaj.vm2.luajc.CompiledChunk;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ResourceLimits;
@@ -92,7 +94,7 @@ final class Execution implements ExecutionScope {
         List<Object> values = List.of();
         ScriptError error = null;
         try {
-            Varargs out = closure(script.prototype()).invoke(LuaValues.argsToLua(request.args()));
+            Varargs out = mainFunction(script).invoke(LuaValues.argsToLua(request.args()));
             LimitBreach swallowed = budget.breach();
             if (swallowed != null) {
                 throw swallowed; // tripped inside a coroutine, whose resume returned false
@@ -154,6 +156,15 @@ final class Execution implements ExecutionScope {
         }
     }
 
+    /**
+     * The script's main chunk over this execution's globals, metered by its budget: the compiled classes'
+     * instance when the script was compiled to JVM bytecode, else an interpreter closure.
+     */
+    LuaFunction mainFunction(LuaCompiledScript script) {
+        CompiledChunk compiled = script.compiled();
+        return compiled != null ? compiled.instantiate(globals, budget) : closure(script.prototype());
+    }
+
     /** A closure of {@code p} over this execution's globals, so its instructions are counted. */
     LuaClosure closure(Prototype p) {
         return new LuaClosure(p, globals);
@@ -197,7 +208,7 @@ final class Execution implements ExecutionScope {
             if (!(found.get() instanceof LuaCompiledScript)) {
                 throw new LuaError("module '" + name + "' was not compiled by this engine");
             }
-            LuaValue result = closure(((LuaCompiledScript) found.get()).prototype()).call(LuaValue.valueOf(name));
+            LuaValue result = mainFunction((LuaCompiledScript) found.get()).call(LuaValue.valueOf(name));
             if (result.isnil()) {
                 result = LuaValue.TRUE;
             }

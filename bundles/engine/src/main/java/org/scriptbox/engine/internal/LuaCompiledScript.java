@@ -3,6 +3,7 @@ package org.scriptbox.engine.internal;
 import java.time.Duration;
 
 import org.luaj.vm2.Prototype;
+import org.luaj.vm2.luajc.CompiledChunk;
 import org.scriptbox.api.engine.CompiledScript;
 
 /**
@@ -14,12 +15,25 @@ final class LuaCompiledScript implements CompiledScript {
     private final Prototype prototype;
     private final Duration compileTime;
     private final long retainedBytes;
+    /** The chunk as JVM classes (compiled mode), or null: executions run the interpreter. */
+    private final CompiledChunk compiled;
 
     LuaCompiledScript(String chunkName, Prototype prototype, Duration compileTime, long retainedBytes) {
+        this(chunkName, prototype, compileTime, retainedBytes, null);
+    }
+
+    LuaCompiledScript(String chunkName, Prototype prototype, Duration compileTime, long retainedBytes,
+            CompiledChunk compiled) {
         this.chunkName = chunkName;
         this.prototype = prototype;
         this.compileTime = compileTime;
         this.retainedBytes = retainedBytes;
+        this.compiled = compiled;
+    }
+
+    /** The JVM classes of the chunk, or null when it runs interpreted. */
+    CompiledChunk compiled() {
+        return compiled;
     }
 
     @Override

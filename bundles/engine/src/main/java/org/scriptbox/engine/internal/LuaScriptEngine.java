@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.luaj.vm2.luajc.CompiledChunk;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -19,6 +20,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ScriptError;
+import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptStatus;
 import org.scriptbox.api.engine.CompiledScript;
 import org.scriptbox.api.engine.ExecutionRequest;
@@ -49,7 +51,19 @@ public final class LuaScriptEngine implements ScriptEngine {
         int max_source_bytes() default 1024 * 1024;
     }
 
+    /**
+     * System property selecting how scripts run: {@code interpreted} (the default: the metered interpreter
+     * loop) or {@code compiled} (each script compiled once to JVM classes by Luaj's LuaJC with the same
+     * budget woven in; a script LuaJC cannot compile runs interpreted). {@code compiled-strict}, for tests:
+     * compiled, and a script LuaJC cannot compile is a compile error instead.
+     */
+    public static final String COMPILE_PROPERTY = "scriptbox.engine.compile";
+
     private final ScriptCompiler compiler;
+    /** Compiled mode (LuaJC) instead of the interpreter. */
+    private final boolean compiledMode;
+    /** In compiled mode, no fallback to the interpreter (tests prove that every script compiles). */
+    private final boolean strict;
     private final List<ScriptLibrary> libraries = new CopyOnWriteArrayList<>();
     private volatile Map<String, Execution.LibraryEntry> functions = Map.of();
 
@@ -60,6 +74,18 @@ public final class LuaScriptEngine implements ScriptEngine {
 
     /** For tests and the benchmark harness: an engine outside OSGi. */
     public LuaScriptEngine(int maxSourceBytes) {
+        this(maxSourceBytes, System.getProperty(COMPILE_PROPERTY, "interpreted").startsWith("compiled"),
+                "compiled-strict".equals(System.getProperty(COMPILE_PROPERTY)));
+    }
+
+    /** For tests and the benchmark harness: an engine outside OSGi, in the given mode. */
+    public LuaScriptEngine(int maxSourceBytes, boolean compiledMode) {
+        this(maxSourceBytes, compiledMode, false);
+    }
+
+    private LuaScriptEngine(int maxSourceBytes, boolean compiledMode, boolean strict) {
+        this.compiledMode = compiledMode;
+        this.strict = strict;
         this.compiler = new ScriptCompiler(maxSourceBytes);
         Sandbox.STRING.length(); // sets up the shared, read-only string metatable now, not in the first execution
     }
@@ -122,8 +148,23 @@ public final class LuaScriptEngine implements ScriptEngine {
     public CompiledScript compile(String chunkName, String source) {
         long t0 = System.nanoTime();
         LuaCompiledScript compiled = compiler.compile(chunkName, source);
+        CompiledChunk classes = compiledMode ? toJvmClasses(chunkName, compiled.prototype()) : null;
         return new LuaCompiledScript(chunkName, compiled.prototype(), Duration.ofNanos(System.nanoTime() - t0),
-                PrototypeSize.estimate(compiled.prototype()));
+                PrototypeSize.estimate(compiled.prototype()), classes);
+    }
+
+    /** The chunk as JVM classes, or null (with a log line) when LuaJC cannot compile it: it runs interpreted. */
+    private CompiledChunk toJvmClasses(String chunkName, org.luaj.vm2.Prototype p) {
+        try {
+            return CompiledChunk.compile(p, chunkName, LuaScriptEngine.class.getClassLoader());
+        } catch (Exception | LinkageError | StackOverflowError e) {
+            if (strict) {
+                throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION, "LuaJC cannot compile it: " + e,
+                        chunkName, 0, 0), e);
+            }
+            LOG.info("script {} runs interpreted: LuaJC cannot compile it ({})", chunkName, e.toString());
+            return null;
+        }
     }
 
     @Override

@@ -17,11 +17,20 @@ import org.scriptbox.api.engine.ScriptLibrary;
 
 /** Test helper: an engine outside OSGi, and short ways to run a script. */
 final class Scripts {
-    final LuaScriptEngine engine = new LuaScriptEngine();
+    final LuaScriptEngine engine;
     final List<String> log = Collections.synchronizedList(new ArrayList<>());
     ResourceLimits limits = ResourceLimits.DEFAULTS;
     Cancellation cancellation = new Cancellation();
     ModuleResolver modules = ModuleResolver.NONE;
+
+    /** An engine in the mode the system property selects (see {@link LuaScriptEngine#COMPILE_PROPERTY}). */
+    Scripts() {
+        this(new LuaScriptEngine());
+    }
+
+    Scripts(LuaScriptEngine engine) {
+        this.engine = engine;
+    }
 
     ExecutionResult run(String source, Object... args) {
         return engine.execute(engine.compile("test.lua", source), request(args));

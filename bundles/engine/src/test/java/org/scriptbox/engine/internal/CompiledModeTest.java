@@ -1,0 +1,139 @@
+package org.scriptbox.engine.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.Test;
+import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.ScriptStatus;
+
+/**
+ * The compiled mode (LuaJC: Lua compiled to JVM classes with the budget woven in) keeps the sandbox's
+ * guarantees: the instruction budget at loop back-edges and function entries, the depth limit, the
+ * length check of '..', positions and tracebacks, and loops inside coroutines.
+ */
+public class CompiledModeTest {
+    private final Scripts scripts = new Scripts(new LuaScriptEngine(1024 * 1024, true));
+
+    private LuaCompiledScript compile(String source) {
+        return (LuaCompiledScript) scripts.engine.compile("test.lua", source);
+    }
+
+    @Test
+    public void scriptsAreCompiledToJvmClasses() {
+        assertNotNull(compile("local function f(x) return x * 2 end\nreturn f(21)").compiled());
+        ExecutionResult r = scripts.run("local function f(x) return x * 2 end\nreturn f(21)");
+        assertEquals(r.error() + "", List.of(42.0), r.values());
+    }
+
+    @Test
+    public void theSystemPropertySelectsTheModeOfTheDefaultEngine() {
+        boolean compiled = System.getProperty(LuaScriptEngine.COMPILE_PROPERTY, "").startsWith("compiled");
+        LuaCompiledScript s = (LuaCompiledScript) new LuaScriptEngine().compile("t.lua", "return 1");
+        assertEquals(compiled, s.compiled() != null);
+    }
+
+    @Test
+    public void aTightLoopIsStoppedByTheBudgetAtItsBackEdge() {
+        ExecutionResult r = scripts.withInstructions(100_000).run("local x = 0\nwhile true do\n  x = x + 1\nend");
+        assertEquals(ScriptStatus.FAILED, r.status());
+        assertEquals(ErrorKind.LIMIT, r.error().kind());
+        assertTrue(r.error().message(), r.error().message().startsWith("instruction limit of 100000"));
+        assertEquals("test.lua", r.error().file());
+        assertTrue(r.error().line() + "", r.error().line() >= 2 && r.error().line() <= 4);
+        assertTrue(r.instructions() + "", r.instructions() >= 100_000 && r.instructions() <= 100_000 + Budget.CHECK_INTERVAL);
+    }
+
+    @Test
+    public void anEmptyGotoLoopIsStopped() {
+        ExecutionResult r = scripts.withInstructions(Long.MAX_VALUE / 2).withTime(Duration.ofMillis(200))
+                .run("::top:: goto top");
+        assertEquals(ScriptStatus.TIMEOUT, r.status());
+        assertTrue(r.duration().toString(), r.duration().toMillis() < 200 + 100);
+    }
+
+    @Test
+    public void countedInstructionsMatchTheInterpreterOnALoop() {
+        ExecutionResult r = scripts.run("local s = 0 for i = 1, 100000 do s = s + i end return s");
+        assertEquals(List.of(5000050000.0), r.values());
+        assertTrue(r.instructions() + "", r.instructions() >= 200_000 && r.instructions() < 210_000);
+    }
+
+    @Test
+    public void unboundedRecursionHitsTheDepthLimit() {
+        ExecutionResult r = scripts.run("local function f(n)\n  return 1 + f(n + 1)\nend\nreturn f(1)");
+        assertEquals(ErrorKind.LIMIT, r.error().kind());
+        assertTrue(r.error().message(), r.error().message().startsWith("call depth limit of"));
+        assertEquals(2, r.error().line());
+        assertTrue(r.error().traceback(), r.error().traceback().contains("test.lua:2: in function <test.lua:1>"));
+    }
+
+    @Test
+    public void recursionWithoutLoopsIsCountedOnEntry() {
+        // fib(30) without the budget would run 1.6 million calls; each call charges at least its entry.
+        ExecutionResult r = scripts.withInstructions(200_000).run(
+                "local function fib(n)\n  if n < 2 then return n end\n  return fib(n - 1) + fib(n - 2)\nend\nreturn fib(30)");
+        assertEquals(ErrorKind.LIMIT, r.error().kind());
+        assertTrue(r.error().message(), r.error().message().startsWith("instruction limit of 200000"));
+    }
+
+    @Test
+    public void depthIsBalancedAfterManyReturnsAndErrors() {
+        ExecutionResult r = scripts.run("local function f(n) if n % 2 == 0 then error('x') end return n end\n"
+                + "local ok = 0\nfor i = 1, 5000 do if pcall(f, i) then ok = ok + 1 end end\n"
+                + "local function deep(n) if n == 0 then return 0 end return 1 + deep(n - 1) end\n"
+                + "return ok, deep(40)");
+        assertEquals(r.error() + "", List.of(2500.0, 40.0), r.values());
+    }
+
+    @Test
+    public void runtimeErrorsNameTheirLine() {
+        ExecutionResult r = scripts.run("local t = {}\nlocal function g(x)\n  return x.y.z\nend\nlocal v = g(t)\nreturn v");
+        assertEquals(ScriptStatus.FAILED, r.status());
+        assertEquals(ErrorKind.RUNTIME, r.error().kind());
+        assertEquals("test.lua", r.error().file());
+        assertEquals(3, r.error().line());
+        assertTrue(r.error().traceback(), r.error().traceback().contains("test.lua:3: in function <test.lua:2>"));
+        assertTrue(r.error().traceback(), r.error().traceback().contains("test.lua:5: in main chunk"));
+    }
+
+    @Test
+    public void pcallSeesTheErrorPosition() {
+        ExecutionResult r = scripts.run("local ok, e = pcall(function()\n\n  error('boom')\nend)\nreturn e");
+        assertEquals(List.of("test.lua:3: boom"), r.values());
+    }
+
+    @Test
+    public void concatLengthIsCheckedBeforeTheStringIsBuilt() {
+        ExecutionResult r = scripts.run("local s = 'x'\nfor i = 1, 20 do\n  s = s .. s .. ''\nend\nreturn #s");
+        assertEquals(ErrorKind.LIMIT, r.error().kind());
+        assertTrue(r.error().message(), r.error().message().startsWith("string length limit"));
+        assertEquals(3, r.error().line());
+    }
+
+    @Test
+    public void aRunawayLoopInACoroutineIsStopped() {
+        ExecutionResult r = scripts.withInstructions(50_000).run("local co = coroutine.create(function()\n"
+                + "  local n = 0\n  while true do n = n + 1 end\nend)\nlocal ok = coroutine.resume(co)\n"
+                + "return 'finished normally'");
+        assertEquals(ErrorKind.LIMIT, r.error().kind());
+        assertTrue(r.error().message(), r.error().message().startsWith("instruction limit of 50000"));
+        assertEquals(3, r.error().line());
+        assertFalse(r.error().traceback(), r.error().traceback().contains("main chunk"));
+    }
+
+    @Test
+    public void closuresAndUpvaluesWork() {
+        ExecutionResult r = scripts.run("local function counter()\n  local n = 0\n"
+                + "  return function() n = n + 1 return n end\nend\n"
+                + "local c = counter()\nc() c()\nlocal t = {}\nfor i = 1, 3 do t[i] = function() return i end end\n"
+                + "return c(), t[1]() + t[2]() + t[3](), select('#', 1, 2, 3)");
+        assertEquals(r.error() + "", List.of(3.0, 6.0, 3.0), r.values());
+    }
+}
