@@ -42,6 +42,7 @@ public final class EngineBenchmark {
         URL harness = EngineBenchmark.class.getProtectionDomain().getCodeSource().getLocation();
 
         URL[] rawJars = {harness, jar(lib, "luaj-jse")};
+        URL[] rawLuajcJars = {harness, jar(lib, "luaj-jse"), jar(lib, "bcel")};
         URL[] sandboxJars = {harness, jar(lib, "scriptbox-engine"), jar(lib, "scriptbox-api"), jar(lib, "slf4j-api"),
             jar(lib, "slf4j-simple")};
 
@@ -50,9 +51,14 @@ public final class EngineBenchmark {
                 Runtime.getRuntime().availableProcessors(), runs, warmup);
         NativeLua puc = NativeLua.find("lua5.4");
         NativeLua jit = NativeLua.find("luajit");
-        System.out.printf("%-12s %10s %10s %8s %10s %10s%n", "program", "raw Luaj", "scriptbox", "ratio",
-                puc == null ? "(no lua5.4)" : "lua5.4", jit == null ? "(no luajit)" : "luajit");
+        System.out.printf("%-12s %10s %10s %8s %10s %8s %10s %10s %10s%n", "program", "raw Luaj", "scriptbox", "ratio",
+                "compiled", "ratio", "raw LuaJC", puc == null ? "(no lua5.4)" : "lua5.4", jit == null ? "(no luajit)" : "luajit");
+        System.out.println("(scriptbox: sandboxed interpreter; compiled: sandboxed, LuaJC mode; ratios are to raw Luaj)");
         double logRatio = 0;
+        double logCompiled = 0;
+        double logCompiledVsBox = 0;
+        double logCompiledVsPuc = 0;
+        double logRawLuajc = 0;
         double logPuc = 0;
         double logJit = 0;
         Map<String, String> sources = new LinkedHashMap<>();
@@ -71,29 +77,51 @@ public final class EngineBenchmark {
                     ClassLoader.getPlatformClassLoader()), "org.scriptbox.benchmarks.RawLuajRunner");
             BiFunction<String, Integer, Object[]> sandboxed = instance(new URLClassLoader(sandboxJars,
                     ClassLoader.getPlatformClassLoader()), "org.scriptbox.benchmarks.SandboxedRunner");
-            // Warm both up, then alternate single runs so that load from other processes hits both alike.
+            BiFunction<String, Integer, Object[]> compiled = instance(new URLClassLoader(sandboxJars,
+                    ClassLoader.getPlatformClassLoader()), "org.scriptbox.benchmarks.CompiledRunner");
+            BiFunction<String, Integer, Object[]> rawLuajc = instance(new URLClassLoader(rawLuajcJars,
+                    ClassLoader.getPlatformClassLoader()), "org.scriptbox.benchmarks.RawLuajcRunner");
+            // Warm all up, then alternate single runs so that load from other processes hits them alike.
             Object[] rawOut = warmUp(raw, src, warmup);
             Object[] boxOut = warmUp(sandboxed, src, warmup);
+            Object[] compiledOut = warmUp(compiled, src, warmup);
+            Object[] rawLuajcOut = warmUp(rawLuajc, src, warmup);
             long[] rawNanos = new long[runs];
             long[] boxNanos = new long[runs];
+            long[] compiledNanos = new long[runs];
+            long[] rawLuajcNanos = new long[runs];
             for (int i = 0; i < runs; i++) {
                 rawOut = raw.apply(src, 1);
                 boxOut = sandboxed.apply(src, 1);
+                compiledOut = compiled.apply(src, 1);
+                rawLuajcOut = rawLuajc.apply(src, 1);
                 rawNanos[i] = ((long[]) rawOut[0])[0];
                 boxNanos[i] = ((long[]) boxOut[0])[0];
+                compiledNanos[i] = ((long[]) compiledOut[0])[0];
+                rawLuajcNanos[i] = ((long[]) rawLuajcOut[0])[0];
             }
             if (!sameResult((String) rawOut[1], (String) boxOut[1])) {
                 throw new IllegalStateException(program.getKey() + ": raw Luaj returned " + rawOut[1]
                         + " but scriptbox " + boxOut[1]);
             }
+            if (!sameResult((String) rawOut[1], (String) compiledOut[1])) {
+                throw new IllegalStateException(program.getKey() + ": raw Luaj returned " + rawOut[1]
+                        + " but scriptbox compiled " + compiledOut[1]);
+            }
             double rawMs = median(rawNanos, 0);
             double boxMs = median(boxNanos, 0);
+            double compiledMs = median(compiledNanos, 0);
+            double rawLuajcMs = median(rawLuajcNanos, 0);
             logRatio += Math.log(boxMs / rawMs);
+            logCompiled += Math.log(compiledMs / rawMs);
+            logCompiledVsBox += Math.log(compiledMs / boxMs);
+            logRawLuajc += Math.log(rawLuajcMs / rawMs);
             String pucCell = "-";
             String jitCell = "-";
             if (puc != null) {
                 double ms = puc.medianMillis(src, runs);
                 logPuc += Math.log(ms / rawMs);
+                logCompiledVsPuc += Math.log(compiledMs / ms);
                 pucCell = String.format("%.1f", ms);
             }
             if (jit != null) {
@@ -101,11 +129,17 @@ public final class EngineBenchmark {
                 logJit += Math.log(ms / rawMs);
                 jitCell = String.format("%.1f", ms);
             }
-            System.out.printf("%-12s %10.1f %10.1f %7.2fx %10s %10s%n", program.getKey(), rawMs, boxMs, boxMs / rawMs,
-                    pucCell, jitCell);
+            System.out.printf("%-12s %10.1f %10.1f %7.2fx %10.1f %7.2fx %10.1f %10s %10s%n", program.getKey(), rawMs, boxMs,
+                    boxMs / rawMs, compiledMs, compiledMs / rawMs, rawLuajcMs, pucCell, jitCell);
         }
         int n = sources.size();
         System.out.printf("geomean scriptbox / raw Luaj: %.2fx (goal <= 1.10x)%n", Math.exp(logRatio / n));
+        System.out.printf("geomean compiled / raw Luaj: %.2fx; compiled / scriptbox: %.2fx; raw LuaJC / raw Luaj: %.2fx%n",
+                Math.exp(logCompiled / n), Math.exp(logCompiledVsBox / n), Math.exp(logRawLuajc / n));
+        if (puc != null) {
+            System.out.printf("geomean compiled / lua5.4: %.2fx; scriptbox / lua5.4: %.2fx%n",
+                    Math.exp(logCompiledVsPuc / n), Math.exp((logRatio - logPuc) / n));
+        }
         if (puc != null) {
             System.out.printf("geomean lua5.4 / raw Luaj: %.2fx%n", Math.exp(logPuc / n));
         }
