@@ -26,9 +26,10 @@ package org.luaj.vm2.luajc;
 // Luaj's class in the bundle (merge-first split package). What the generated function does besides Luaj's:
 // - entry: meter.enter() (call depth), then the function's straight-line instructions charged to
 //   meter.ticks; every backward branch charges its loop's length (so every loop and every recursion counts);
-// - a local "pc" holds the Lua pc of the running instruction (a constant store per instruction, which the
-//   JIT keeps out of the hot path), so an error leaving the function gets its position and traceback line
-//   from meter.compiledUnwind(error, prototype, pc), which also does the exit() of the depth count;
+// - an exception handler per Lua instruction (exception table entries only: nothing runs on the hot
+//   path) pushes that instruction's pc and calls meter.compiledUnwind(error, prototype, pc), which gives
+//   the error its position and traceback line (or a limit error its frame) and does the exit() of the
+//   depth count;
 // - every return calls meter.exit(); a tail call records its position (meter.tailCall);
 // - '..' goes through CompiledSupport.concat, which checks the length before building the string;
 // - the Meter is an instance field copied into every closure the function creates.
@@ -245,12 +246,10 @@ public class JavaBuilder {
 				STR_LUAVALUE, // method, defining class
 				main, cp);
 
-		// scriptbox: prologue outside the guarded range: pc = 0; m = this.meter; m.enter();
+		// scriptbox: prologue outside the guarded range: m = this.meter; m.enter();
 		// (a closure without a Meter fails closed here with a NullPointerException)
 		pcIndex = mg.addLocalVariable("pc$", Type.INT, null, null).getIndex();
 		meterIndex = mg.addLocalVariable("meter$", TYPE_METER, null, null).getIndex();
-		append(new PUSH(cp, 0));
-		append(new org.apache.bcel.generic.ISTORE(pcIndex));
 		append(InstructionConstants.THIS);
 		append(factory.createFieldAccess(classname, FIELD_METER, TYPE_METER, Constants.GETFIELD));
 		append(InstructionConstants.DUP);
@@ -328,16 +327,7 @@ public class JavaBuilder {
 		
 		// gen method
 		resolveBranches();
-		// scriptbox: catch (Throwable t) { throw meter.compiledUnwind(t, P, pc); } around the body
-		InstructionHandle bodyEnd = main.getEnd();
-		InstructionHandle handler = main.append(new ALOAD(meterIndex));
-		main.append(InstructionConstants.SWAP);
-		main.append(factory.createGetStatic(classname, FIELD_PROTOTYPE, TYPE_PROTOTYPE));
-		main.append(new org.apache.bcel.generic.ILOAD(pcIndex));
-		main.append(factory.createInvoke(STR_METER, "compiledUnwind", TYPE_THROWABLE,
-				new Type[] { TYPE_THROWABLE, TYPE_PROTOTYPE, Type.INT }, Constants.INVOKEVIRTUAL));
-		main.append(InstructionConstants.ATHROW);
-		mg.addExceptionHandler(bodyStart, bodyEnd, handler, null);
+		addUnwindHandlers();
 		mg.setMaxStack();
 		cg.addMethod(mg.getMethod());
 		main.dispose();
@@ -619,10 +609,41 @@ public class JavaBuilder {
 
 	// ------------------------ scriptbox: the budget ------------------------
 
-	/** The running Lua pc, for positions: a constant store at the start of every Lua instruction. */
-	public void setPc(int pc) {
-		append(new PUSH(cp, pc));
-		append(new org.apache.bcel.generic.ISTORE(pcIndex));
+	/**
+	 * {@code catch (Throwable t) { throw meter.compiledUnwind(t, P, pc); }} around the body, where pc is
+	 * the Lua instruction that was running: one exception-table entry per Lua instruction whose handler
+	 * pushes that pc, then a common tail. Exception tables cost nothing until something is thrown. Code
+	 * outside every instruction (prologue, slot set-up) unwinds as pc 0.
+	 */
+	private void addUnwindHandlers() {
+		InstructionHandle bodyEnd = main.getEnd();
+		int nc = p.code.length;
+		InstructionHandle[] handlers = new InstructionHandle[nc + 1];
+		GOTO[] gotos = new GOTO[nc + 1];
+		for (int pc = 0; pc <= nc; pc++) {
+			if (pc < nc && branchDestHandles[pc] == null)
+				continue;
+			handlers[pc] = main.append(new PUSH(cp, pc < nc ? pc : 0));
+			main.append(gotos[pc] = new GOTO(null));
+		}
+		InstructionHandle common = main.append(new org.apache.bcel.generic.ISTORE(pcIndex));
+		main.append(new ALOAD(meterIndex));
+		main.append(InstructionConstants.SWAP);
+		main.append(factory.createGetStatic(classname, FIELD_PROTOTYPE, TYPE_PROTOTYPE));
+		main.append(new org.apache.bcel.generic.ILOAD(pcIndex));
+		main.append(factory.createInvoke(STR_METER, "compiledUnwind", TYPE_THROWABLE,
+				new Type[] { TYPE_THROWABLE, TYPE_PROTOTYPE, Type.INT }, Constants.INVOKEVIRTUAL));
+		main.append(InstructionConstants.ATHROW);
+		for (int pc = 0; pc <= nc; pc++) {
+			if (gotos[pc] != null)
+				gotos[pc].setTarget(common);
+		}
+		// The first matching entry wins: each instruction's own, then the whole body as pc 0.
+		for (int pc = 0; pc < nc; pc++) {
+			if (handlers[pc] != null)
+				mg.addExceptionHandler(branchDestHandles[pc], lastInstrHandles[pc], handlers[pc], null);
+		}
+		mg.addExceptionHandler(bodyStart, bodyEnd, handlers[nc], null);
 	}
 
 	/** {@code m.ticks -= n; if (m.ticks <= 0) m.tick();} */

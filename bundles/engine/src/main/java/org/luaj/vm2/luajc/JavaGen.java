@@ -97,8 +97,7 @@ public class JavaGen {
 				int sbx = Lua.GETARG_sBx(ins);
 				int c = Lua.GETARG_C(ins);
 
-				// scriptbox: the pc for positions; a backward branch charges the loop it closes
-				builder.setPc(pc);
+				// scriptbox: a backward branch charges the loop it closes
 				int backTarget = JavaBuilder.backwardTarget(ins, pc);
 				if (backTarget >= 0)
 					builder.charge(pc - backTarget + 1);
