@@ -154,6 +154,11 @@ public abstract class Meter extends DebugLib {
     public void unwinding(Error e, Prototype p, int pc) {
     }
 
+    /** {@code a .. b} is about to be built (compiled code): check its length. */
+    public void concat(LuaValue a, LuaValue b) {
+        concat(new LuaValue[] {a, b}, 0, 1);
+    }
+
     /** Like {@link #tailCall(LuaClosure, int)}, for a compiled frame. */
     public void tailCall(Prototype p, int pc) {
     }

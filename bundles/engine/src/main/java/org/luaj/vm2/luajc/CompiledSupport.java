@@ -13,6 +13,12 @@ public final class CompiledSupport {
      * {@code v[0] .. ... .. v[n-1]}, as Luaj's interpreter builds it, after the meter checked the length
      * of the result (the same check as before the interpreter's {@code OP_CONCAT}).
      */
+    public static LuaValue concat(Meter m, LuaValue a, LuaValue b) {
+        m.concat(a, b);
+        return a.concat(b);
+    }
+
+    /** The same for three values or more. */
     public static LuaValue concat(Meter m, LuaValue[] v) {
         int last = v.length - 1;
         m.concat(v, 0, last);

@@ -707,6 +707,13 @@ public class JavaBuilder {
 	/** {@code R(b) .. ... .. R(c)} with its length checked first (the result is left on the stack). */
 	public void concatChecked(int pc, int b, int c) {
 		append(new ALOAD(meterIndex));
+		if (c == b + 1) {
+			loadLocal(pc, b);
+			loadLocal(pc, c);
+			append(factory.createInvoke(STR_SUPPORT, "concat", TYPE_LUAVALUE,
+					new Type[] { TYPE_METER, TYPE_LUAVALUE, TYPE_LUAVALUE }, Constants.INVOKESTATIC));
+			return;
+		}
 		loadArrayArgs(pc, b, c - b + 1);
 		append(factory.createInvoke(STR_SUPPORT, "concat", TYPE_LUAVALUE,
 				new Type[] { TYPE_METER, new ArrayType(TYPE_LUAVALUE, 1) }, Constants.INVOKESTATIC));

@@ -180,6 +180,24 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
         checkStringLength(length);
     }
 
+    /** The same for {@code a .. b} in compiled code (no array). */
+    @Override
+    public void concat(LuaValue a, LuaValue b) {
+        long length = concatLength(a) + concatLength(b);
+        if (length > maxStringLength) {
+            checkStringLength(length);
+        }
+    }
+
+    /** What a value adds to a concatenation (as above), or Integer.MIN_VALUE when a metamethod decides. */
+    private static long concatLength(LuaValue v) {
+        int type = v.type();
+        if (type == LuaValue.TSTRING) {
+            return v.rawlen();
+        }
+        return type == LuaValue.TNUMBER ? 24 : Integer.MIN_VALUE;
+    }
+
     /** Throws the string-length limit if a string of {@code length} characters would break it. */
     @Override
     public void checkStringLength(long length) {

@@ -118,6 +118,14 @@ public class CompiledModeTest {
     }
 
     @Test
+    public void twoOperandConcatIsCheckedToo() {
+        ExecutionResult r = scripts.run("local s = 'x'\nfor i = 1, 20 do\n  s = s .. s\nend\nreturn #s");
+        assertEquals(ErrorKind.LIMIT, r.error().kind());
+        assertTrue(r.error().message(), r.error().message().startsWith("string length limit"));
+        assertEquals(3, r.error().line());
+    }
+
+    @Test
     public void aRunawayLoopInACoroutineIsStopped() {
         ExecutionResult r = scripts.withInstructions(50_000).run("local co = coroutine.create(function()\n"
                 + "  local n = 0\n  while true do n = n + 1 end\nend)\nlocal ok = coroutine.resume(co)\n"
