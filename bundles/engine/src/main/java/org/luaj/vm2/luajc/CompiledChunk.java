@@ -89,7 +89,7 @@ public final class CompiledChunk {
 
         @Override
         protected Class<?> findClass(String name) throws ClassNotFoundException {
-            byte[] bytes = classes.get(name);
+            byte[] bytes = classes.remove(name); // defined once; the bytes are not kept
             if (bytes != null) {
                 return defineClass(name, bytes, 0, bytes.length);
             }

@@ -682,6 +682,26 @@ public class JavaBuilder {
 		return Math.max(1, count);
 	}
 
+	/**
+	 * What the backward branch at {@code pc} charges per iteration: the instructions of its loop that are
+	 * not inside a loop nested in it (those charge at their own backward branch).
+	 */
+	static int loopCharge(Prototype p, int pc) {
+		int target = backwardTarget(p.code[pc], pc);
+		boolean[] nested = new boolean[pc - target + 1];
+		for (int q = target; q < pc; q++) {
+			int t = backwardTarget(p.code[q], q);
+			if (t >= target)
+				for (int x = t; x <= q; x++)
+					nested[x - target] = true;
+		}
+		int count = 0;
+		for (boolean n : nested)
+			if (!n)
+				count++;
+		return Math.max(1, count);
+	}
+
 	/** The target pc of a backward branch at {@code pc}, or -1 when the instruction is none. */
 	static int backwardTarget(int ins, int pc) {
 		switch (Lua.GET_OPCODE(ins)) {

@@ -100,7 +100,7 @@ public class JavaGen {
 				// scriptbox: a backward branch charges the loop it closes
 				int backTarget = JavaBuilder.backwardTarget(ins, pc);
 				if (backTarget >= 0)
-					builder.charge(pc - backTarget + 1);
+					builder.charge(JavaBuilder.loopCharge(p, pc));
 	
 				switch ( o ) {	
 				case Lua.OP_GETUPVAL: /*	A B	R(A):= UpValue[B]				*/
