@@ -24,8 +24,10 @@ package org.luaj.vm2.luajc;
 // scriptbox: Luaj 3.0.1's JavaBuilder (MIT licence, see the header) with the engine's budget woven into
 // the generated code (see Meter and docs/performance-engine.md); changes are marked "scriptbox". Replaces
 // Luaj's class in the bundle (merge-first split package). What the generated function does besides Luaj's:
-// - entry: meter.enter() (call depth), then the function's straight-line instructions charged to
-//   meter.ticks; every backward branch charges its loop's length (so every loop and every recursion counts);
+// - entry: meter.enter() (call depth); every basic block charges its length to meter.ticks when it starts
+//   (so the count is the interpreter's, slightly above where a conditional skips an instruction, and no
+//   loop, break or recursion runs uncounted; charging only at function entry and loop back-edges was
+//   cheaper but let a loop left by 'break' run its body uncounted);
 // - an exception handler per Lua instruction (exception table entries only: nothing runs on the hot
 //   path) pushes that instruction's pc and calls meter.compiledUnwind(error, prototype, pc), which gives
 //   the error its position and traceback line (or a limit error its frame) and does the exit() of the
@@ -194,7 +196,7 @@ public class JavaBuilder {
 	// scriptbox: locals holding the Meter and the running Lua pc; where the guarded body starts
 	private int meterIndex;
 	private int pcIndex;
-	private InstructionHandle bodyStart;
+	private InstructionHandle prologueEnd;
 	
 	public JavaBuilder(ProtoInfo pi, String classname, String filename) {
 		this.pi = pi;
@@ -255,9 +257,7 @@ public class JavaBuilder {
 		append(InstructionConstants.DUP);
 		append(new ASTORE(meterIndex));
 		append(factory.createInvoke(STR_METER, "enter", Type.VOID, ARG_TYPES_NONE, Constants.INVOKEVIRTUAL));
-		InstructionHandle prologueEnd = main.getEnd();
-		charge(entryCharge(p));
-		bodyStart = prologueEnd.getNext();
+		prologueEnd = main.getEnd();
 		
 		// initialize the values in the slots
 		initializeSlots();	
@@ -643,7 +643,7 @@ public class JavaBuilder {
 			if (handlers[pc] != null)
 				mg.addExceptionHandler(branchDestHandles[pc], lastInstrHandles[pc], handlers[pc], null);
 		}
-		mg.addExceptionHandler(bodyStart, bodyEnd, handlers[nc], null);
+		mg.addExceptionHandler(prologueEnd.getNext(), bodyEnd, handlers[nc], null);
 	}
 
 	/** {@code m.ticks -= n; if (m.ticks <= 0) m.tick();} */
@@ -660,60 +660,6 @@ public class JavaBuilder {
 		append(new ALOAD(meterIndex));
 		append(factory.createInvoke(STR_METER, "tick", Type.VOID, ARG_TYPES_NONE, Constants.INVOKEVIRTUAL));
 		skip.setTarget(main.append(InstructionConstants.NOP));
-	}
-
-	/**
-	 * What a call charges on entry: the instructions outside every loop (each runs at most once per call;
-	 * a loop charges its own length at its backward branch). At least 1, so that recursion is counted.
-	 */
-	static int entryCharge(Prototype p) {
-		int n = p.code.length;
-		boolean[] inLoop = new boolean[n];
-		for (int pc = 0; pc < n; pc++) {
-			int target = backwardTarget(p.code[pc], pc);
-			if (target >= 0)
-				for (int t = target; t <= pc; t++)
-					inLoop[t] = true;
-		}
-		int count = 0;
-		for (int pc = 0; pc < n; pc++)
-			if (!inLoop[pc])
-				count++;
-		return Math.max(1, count);
-	}
-
-	/**
-	 * What the backward branch at {@code pc} charges per iteration: the instructions of its loop that are
-	 * not inside a loop nested in it (those charge at their own backward branch).
-	 */
-	static int loopCharge(Prototype p, int pc) {
-		int target = backwardTarget(p.code[pc], pc);
-		boolean[] nested = new boolean[pc - target + 1];
-		for (int q = target; q < pc; q++) {
-			int t = backwardTarget(p.code[q], q);
-			if (t >= target)
-				for (int x = t; x <= q; x++)
-					nested[x - target] = true;
-		}
-		int count = 0;
-		for (boolean n : nested)
-			if (!n)
-				count++;
-		return Math.max(1, count);
-	}
-
-	/** The target pc of a backward branch at {@code pc}, or -1 when the instruction is none. */
-	static int backwardTarget(int ins, int pc) {
-		switch (Lua.GET_OPCODE(ins)) {
-		case Lua.OP_JMP:
-		case Lua.OP_FORLOOP:
-		case Lua.OP_TFORLOOP: {
-			int target = pc + 1 + Lua.GETARG_sBx(ins);
-			return target <= pc ? target : -1;
-		}
-		default:
-			return -1;
-		}
 	}
 
 	/** Before a tail call: where it was made (a position while no frame is left). */

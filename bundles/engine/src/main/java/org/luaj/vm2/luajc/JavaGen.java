@@ -77,6 +77,10 @@ public class JavaGen {
 		for ( int bi=0; bi<pi.blocklist.length; bi++ ) {
 			BasicBlock b0 = pi.blocklist[bi];
 
+			// scriptbox: the budget, charged per basic block (before anything else of the block, so that
+			// every branch to the block passes it)
+			builder.charge(b0.pc1 - b0.pc0 + 1);
+
 			// convert upvalues that are phi-variables
 			for ( int slot=0; slot<p.maxstacksize; slot++ ) {
 				int pc = b0.pc0;
@@ -97,10 +101,6 @@ public class JavaGen {
 				int sbx = Lua.GETARG_sBx(ins);
 				int c = Lua.GETARG_C(ins);
 
-				// scriptbox: a backward branch charges the loop it closes
-				int backTarget = JavaBuilder.backwardTarget(ins, pc);
-				if (backTarget >= 0)
-					builder.charge(JavaBuilder.loopCharge(p, pc));
 	
 				switch ( o ) {	
 				case Lua.OP_GETUPVAL: /*	A B	R(A):= UpValue[B]				*/

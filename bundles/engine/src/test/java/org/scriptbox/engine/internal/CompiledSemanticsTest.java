@@ -2,10 +2,14 @@ package org.scriptbox.engine.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.Test;
+import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ScriptStatus;
 
@@ -83,6 +87,30 @@ public class CompiledSemanticsTest {
             assertEquals(program, String.valueOf(a.error()), String.valueOf(b.error()));
             assertEquals(program, a.error() == null ? null : a.error().traceback(),
                     b.error() == null ? null : b.error().traceback());
+            // Charged per basic block: never fewer instructions than the interpreter counts.
+            assertTrue(program + ": " + a.instructions() + " vs " + b.instructions(),
+                    b.instructions() >= a.instructions() && b.instructions() <= a.instructions() * 3 / 2 + 10);
         }
+    }
+
+    @Test
+    public void aLoopLeftByBreakIsCountedInFull() {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            body.append("x = x + 1\n");
+        }
+        // Each outer iteration runs ~300 instructions inside a loop that is left by 'break' (it never takes
+        // its back-edge): the budget must count them, so both modes stop after about as many iterations.
+        String program = "local x = 0\nwhile true do\n  while x >= 0 do\n" + body + "    break\n  end\n  lap()\nend";
+        AtomicInteger interpretedLaps = new AtomicInteger();
+        AtomicInteger compiledLaps = new AtomicInteger();
+        ExecutionResult a = interpreted.withInstructions(300_000)
+                .withLibrary("laps", Map.of("lap", (scope, args) -> interpretedLaps.incrementAndGet())).run(program);
+        ExecutionResult b = compiled.withInstructions(300_000)
+                .withLibrary("laps", Map.of("lap", (scope, args) -> compiledLaps.incrementAndGet())).run(program);
+        assertEquals(a.error() + "", ErrorKind.LIMIT, a.error().kind());
+        assertEquals(b.error() + "", ErrorKind.LIMIT, b.error().kind());
+        assertTrue(interpretedLaps + " vs " + compiledLaps, interpretedLaps.get() > 900);
+        assertTrue(interpretedLaps + " vs " + compiledLaps, compiledLaps.get() <= interpretedLaps.get() + 20);
     }
 }
