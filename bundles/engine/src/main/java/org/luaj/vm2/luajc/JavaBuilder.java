@@ -24,10 +24,10 @@ package org.luaj.vm2.luajc;
 // scriptbox: Luaj 3.0.1's JavaBuilder (MIT licence, see the header) with the engine's budget woven into
 // the generated code (see Meter and docs/performance-engine.md); changes are marked "scriptbox". Replaces
 // Luaj's class in the bundle (merge-first split package). What the generated function does besides Luaj's:
-// - entry: meter.enter() (call depth); every basic block charges its length to meter.ticks when it starts
-//   (so the count is the interpreter's, slightly above where a conditional skips an instruction, and no
-//   loop, break or recursion runs uncounted; charging only at function entry and loop back-edges was
-//   cheaper but let a loop left by 'break' run its body uncounted);
+// - entry: meter.enter() (call depth); every chain of basic blocks that starts at a jump target charges its
+//   length to meter.ticks when it starts (BlockCharges: never fewer instructions than the interpreter
+//   counts, so no loop, break or recursion runs uncounted; charging only at function entry and loop
+//   back-edges was cheaper but let a loop left by 'break' run its body uncounted);
 // - an exception handler per Lua instruction (exception table entries only: nothing runs on the hot
 //   path) pushes that instruction's pc and calls meter.compiledUnwind(error, prototype, pc), which gives
 //   the error its position and traceback line (or a limit error its frame) and does the exit() of the

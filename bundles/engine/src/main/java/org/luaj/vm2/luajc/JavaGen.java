@@ -73,13 +73,15 @@ public class JavaGen {
 	private void scanInstructions(ProtoInfo pi, String classname, JavaBuilder builder) {
 		Prototype p = pi.prototype;
 		int vresultbase = -1;
+		int[] charges = BlockCharges.of(p, pi.blocklist); // scriptbox
 		
 		for ( int bi=0; bi<pi.blocklist.length; bi++ ) {
 			BasicBlock b0 = pi.blocklist[bi];
 
-			// scriptbox: the budget, charged per basic block (before anything else of the block, so that
-			// every branch to the block passes it)
-			builder.charge(b0.pc1 - b0.pc0 + 1);
+			// scriptbox: the budget, charged at the head of each chain of blocks (before anything else of
+			// the block, so that every branch to it passes the charge); see BlockCharges
+			if (charges[bi] > 0)
+				builder.charge(charges[bi]);
 
 			// convert upvalues that are phi-variables
 			for ( int slot=0; slot<p.maxstacksize; slot++ ) {
