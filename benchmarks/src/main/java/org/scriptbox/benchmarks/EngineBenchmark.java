@@ -153,6 +153,9 @@ public final class EngineBenchmark {
         Function<String, String> extras = instance(new URLClassLoader(sandboxJars, ClassLoader.getPlatformClassLoader()),
                 "org.scriptbox.benchmarks.SandboxedExtras");
         System.out.print(extras.apply(thousandLineScript()));
+        Function<String, String> compiledExtras = instance(new URLClassLoader(sandboxJars,
+                ClassLoader.getPlatformClassLoader()), "org.scriptbox.benchmarks.CompiledExtras");
+        System.out.print(compiledExtras.apply(thousandLineScript()));
     }
 
     /**

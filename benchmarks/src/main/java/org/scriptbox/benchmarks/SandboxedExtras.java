@@ -21,7 +21,15 @@ import org.scriptbox.engine.internal.LuaScriptEngine;
  * instruction, and how far past its deadline a runaway loop is stopped. Returns report lines.
  */
 public final class SandboxedExtras implements Function<String, String> {
-    private final LuaScriptEngine engine = new LuaScriptEngine();
+    private final LuaScriptEngine engine;
+
+    public SandboxedExtras() {
+        this(new LuaScriptEngine());
+    }
+
+    SandboxedExtras(LuaScriptEngine engine) {
+        this.engine = engine;
+    }
     private volatile long markNanos;
 
     @Override
