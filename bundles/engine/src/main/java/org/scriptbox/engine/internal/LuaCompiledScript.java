@@ -16,7 +16,7 @@ final class LuaCompiledScript implements CompiledScript {
     private final Duration compileTime;
     private final long retainedBytes;
     /** The chunk as JVM classes (compiled mode), or null: executions run the interpreter. */
-    private final CompiledChunk compiled;
+    private volatile CompiledChunk compiled;
 
     LuaCompiledScript(String chunkName, Prototype prototype, Duration compileTime, long retainedBytes) {
         this(chunkName, prototype, compileTime, retainedBytes, null);
@@ -31,9 +31,14 @@ final class LuaCompiledScript implements CompiledScript {
         this.compiled = compiled;
     }
 
-    /** The JVM classes of the chunk, or null when it runs interpreted. */
+    /** The JVM classes of the chunk, or null when it runs interpreted (so far). */
     CompiledChunk compiled() {
         return compiled;
+    }
+
+    /** The JVM classes built in the background are ready: executions that start from now on use them. */
+    void compiledLater(CompiledChunk classes) {
+        this.compiled = classes;
     }
 
     @Override

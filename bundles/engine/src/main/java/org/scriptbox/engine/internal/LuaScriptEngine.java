@@ -7,10 +7,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 
+import org.luaj.vm2.Prototype;
 import org.luaj.vm2.luajc.CompiledChunk;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -54,8 +59,10 @@ public final class LuaScriptEngine implements ScriptEngine {
     /**
      * System property selecting how scripts run: {@code interpreted} (the default: the metered interpreter
      * loop) or {@code compiled} (each script compiled once to JVM classes by Luaj's LuaJC with the same
-     * budget woven in; a script LuaJC cannot compile runs interpreted). {@code compiled-strict}, for tests:
-     * compiled, and a script LuaJC cannot compile is a compile error instead.
+     * budget woven in, on a background thread: {@code compile} returns at the interpreter's speed and
+     * executions run interpreted until the classes are ready; a script LuaJC cannot compile stays
+     * interpreted). {@code compiled-strict}, for tests: compiled within {@code compile}, and a script LuaJC
+     * cannot compile is a compile error instead.
      */
     public static final String COMPILE_PROPERTY = "scriptbox.engine.compile";
 
@@ -64,6 +71,9 @@ public final class LuaScriptEngine implements ScriptEngine {
     private final boolean compiledMode;
     /** In compiled mode, no fallback to the interpreter (tests prove that every script compiles). */
     private final boolean strict;
+    /** In compiled mode, JVM classes are built by {@link #jvmCompiler} after {@code compile} returned. */
+    private final boolean background;
+    private ExecutorService jvmCompiler;
     private final List<ScriptLibrary> libraries = new CopyOnWriteArrayList<>();
     private volatile Map<String, Execution.LibraryEntry> functions = Map.of();
 
@@ -75,17 +85,22 @@ public final class LuaScriptEngine implements ScriptEngine {
     /** For tests and the benchmark harness: an engine outside OSGi. */
     public LuaScriptEngine(int maxSourceBytes) {
         this(maxSourceBytes, System.getProperty(COMPILE_PROPERTY, "interpreted").startsWith("compiled"),
-                "compiled-strict".equals(System.getProperty(COMPILE_PROPERTY)));
+                "compiled-strict".equals(System.getProperty(COMPILE_PROPERTY)),
+                "compiled".equals(System.getProperty(COMPILE_PROPERTY)));
     }
 
-    /** For tests and the benchmark harness: an engine outside OSGi, in the given mode. */
+    /**
+     * For tests and the benchmark harness: an engine outside OSGi, in the given mode; in compiled mode the
+     * JVM classes are built within {@code compile}.
+     */
     public LuaScriptEngine(int maxSourceBytes, boolean compiledMode) {
-        this(maxSourceBytes, compiledMode, false);
+        this(maxSourceBytes, compiledMode, false, false);
     }
 
-    private LuaScriptEngine(int maxSourceBytes, boolean compiledMode, boolean strict) {
+    LuaScriptEngine(int maxSourceBytes, boolean compiledMode, boolean strict, boolean background) {
         this.compiledMode = compiledMode;
         this.strict = strict;
+        this.background = background;
         this.compiler = new ScriptCompiler(maxSourceBytes);
         Sandbox.STRING.length(); // sets up the shared, read-only string metatable now, not in the first execution
     }
@@ -148,13 +163,47 @@ public final class LuaScriptEngine implements ScriptEngine {
     public CompiledScript compile(String chunkName, String source) {
         long t0 = System.nanoTime();
         LuaCompiledScript compiled = compiler.compile(chunkName, source);
-        CompiledChunk classes = compiledMode ? toJvmClasses(chunkName, compiled.prototype()) : null;
-        return new LuaCompiledScript(chunkName, compiled.prototype(), Duration.ofNanos(System.nanoTime() - t0),
-                PrototypeSize.estimate(compiled.prototype()), classes);
+        Prototype p = compiled.prototype();
+        CompiledChunk classes = compiledMode && !background ? toJvmClasses(chunkName, p) : null;
+        LuaCompiledScript script = new LuaCompiledScript(chunkName, p, Duration.ofNanos(System.nanoTime() - t0),
+                PrototypeSize.estimate(p), classes);
+        if (compiledMode && background) {
+            compileInBackground(script);
+        }
+        return script;
+    }
+
+    /** Builds the script's JVM classes on the engine's compiler thread; until then it runs interpreted. */
+    private void compileInBackground(LuaCompiledScript script) {
+        try {
+            jvmCompiler().execute(() -> script.compiledLater(toJvmClasses(script.chunkName(), script.prototype())));
+        } catch (RejectedExecutionException e) {
+            LOG.debug("engine stopping: {} stays interpreted", script.chunkName());
+        }
+    }
+
+    private synchronized ExecutorService jvmCompiler() {
+        if (jvmCompiler == null) {
+            jvmCompiler = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "scriptbox-luajc");
+                t.setDaemon(true);
+                t.setPriority(Thread.MIN_PRIORITY);
+                return t;
+            });
+        }
+        return jvmCompiler;
+    }
+
+    /** Stops the background compiler thread (scripts not compiled yet stay interpreted). */
+    @Deactivate
+    public synchronized void deactivate() {
+        if (jvmCompiler != null) {
+            jvmCompiler.shutdownNow();
+        }
     }
 
     /** The chunk as JVM classes, or null (with a log line) when LuaJC cannot compile it: it runs interpreted. */
-    private CompiledChunk toJvmClasses(String chunkName, org.luaj.vm2.Prototype p) {
+    private CompiledChunk toJvmClasses(String chunkName, Prototype p) {
         try {
             return CompiledChunk.compile(p, chunkName, LuaScriptEngine.class.getClassLoader());
         } catch (Exception | LinkageError | StackOverflowError e) {
