@@ -1,15 +1,10 @@
 package org.scriptbox.scheduler.internal;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.Writer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -86,15 +81,10 @@ final class HandSchedules {
         if (file == null) {
             return;
         }
-        Properties p = new Properties();
-        new TreeMap<>(specs).forEach((k, v) -> p.setProperty(k, encode(v)));
+        Map<String, String> entries = new TreeMap<>();
+        specs.forEach((k, v) -> entries.put(k, encode(v)));
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            try (Writer w = Files.newBufferedWriter(tmp)) {
-                p.store(w, "scriptbox scheduler: schedules set by hand (sched:set), until sched:cancel");
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            PropertiesFile.write(file, entries, "scriptbox scheduler: schedules set by hand (sched:set), until sched:cancel");
         } catch (IOException e) {
             LOG.warn("could not save the schedules set by hand to {}: {}; they last until the container stops",
                     file, e.toString());
@@ -102,19 +92,20 @@ final class HandSchedules {
     }
 
     private void load() {
-        if (file == null || !Files.isRegularFile(file)) {
+        if (file == null) {
             return;
         }
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file)) {
-            p.load(r);
+        Map<String, String> p;
+        try {
+            p = PropertiesFile.read(file);
         } catch (IOException e) {
             LOG.warn("could not read the schedules set by hand from {}: {}", file, e.toString());
             return;
         }
-        for (String name : p.stringPropertyNames()) {
+        for (Map.Entry<String, String> entry : p.entrySet()) {
+            String name = entry.getKey();
             try {
-                specs.put(name, decode(p.getProperty(name)));
+                specs.put(name, decode(entry.getValue()));
             } catch (RuntimeException e) {
                 LOG.warn("ignoring the unreadable schedule of '{}' in {}: {}", name, file, e.getMessage());
             }
