@@ -186,6 +186,9 @@ public class SchedIT {
     public void restartingTheSchedulerReArmsSchedulesFromMetadataWithTheirHistory() throws Exception {
         deploy("nightly", "kind = \"cron\"\ncron = \"0 3 * * *\"\nzone = \"UTC\"\nmisfire = \"run_once\"", "return 1\n");
         deploy("hourly", "kind = \"interval\"\ninterval = \"1h\"\ndelay = \"100ms\"", "return 1\n");
+        deploy("byhand", "kind = \"manual\"", "return 1\n");
+        awaitStatus("byhand", ScriptStatus.COMPILED);
+        scheduler().schedule("byhand", ScheduleSpec.interval(Duration.ofHours(2)));
         ScheduledScript fired = Await.until("hourly's first run", BOUND, () -> scheduler().get("hourly"),
                 s -> s.isPresent() && s.get().fireCount() == 1).get();
         Await.until("nightly armed", BOUND, () -> scheduler().get("nightly").isPresent());
@@ -207,8 +210,12 @@ public class SchedIT {
         assertEquals("the last fire is remembered across the restart", fired.lastFire(), hourly.lastFire());
         assertEquals("and the cadence kept: nothing was missed", fired.lastFire().plus(Duration.ofHours(1)),
                 hourly.nextFire());
+        assertEquals("the schedule set by hand came back", Duration.ofHours(2),
+                scheduler().get("byhand").orElseThrow().spec().interval());
+        assertTrue(scheduler().cancel("byhand"));
         undeploy("nightly");
         undeploy("hourly");
+        undeploy("byhand");
     }
 
     @Test

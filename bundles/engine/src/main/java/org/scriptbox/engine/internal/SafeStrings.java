@@ -73,7 +73,7 @@ final class SafeStrings {
 
         @Override
         public Varargs invoke(Varargs given) {
-            Varargs args = FloatConversions.apply(given);
+            Varargs args = FormatConversions.apply(given);
             LuaString fmt = args.checkstring(1);
             long bound = fmt.length();
             // %q may escape every character of its string: count strings twice when the format has a q.

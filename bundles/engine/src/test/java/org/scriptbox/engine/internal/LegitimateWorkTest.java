@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 
 import org.junit.Test;
+import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ScriptStatus;
 
@@ -49,5 +50,29 @@ public class LegitimateWorkTest {
         ExecutionResult r = scripts.run("return string.format('%.1f', 'abc')");
         assertEquals(ScriptStatus.FAILED, r.status());
         assertTrue(r.error().message(), r.error().message().contains("number expected"));
+    }
+
+    @Test
+    public void formatPercentSConvertsAnyValueLikeTostring() {
+        ExecutionResult r = scripts.run("local p = setmetatable({}, {__tostring = function() return 'point(1,2)' end})\n"
+                + "return string.format('%s|%s|%s|%-4s|', p, nil, true, false), string.format('%s', {}):match('^table: ')");
+        assertEquals(r.error() + "", List.of("point(1,2)|nil|true|false|", "table: "), r.values());
+    }
+
+    @Test
+    public void formatPercentSRejectsATostringThatReturnsNoString() {
+        ExecutionResult r = scripts.run("local p = setmetatable({}, {__tostring = function() return {} end})\n"
+                + "return string.format('%s', p)");
+        assertEquals(ScriptStatus.FAILED, r.status());
+        assertTrue(r.error().message(), r.error().message().contains("'__tostring' must return a string"));
+    }
+
+    @Test
+    public void formatPercentSTostringRunsUnderTheBudget() {
+        ExecutionResult r = new Scripts().withInstructions(100_000).run(
+                "local p = setmetatable({}, {__tostring = function() while true do end end})\n"
+                + "return string.format('%s', p)");
+        assertEquals(ErrorKind.LIMIT, r.error().kind());
+        assertTrue(r.error().message(), r.error().message().contains("instruction limit"));
     }
 }

@@ -1,14 +1,9 @@
 package org.scriptbox.scheduler.internal;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.Writer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -48,15 +43,10 @@ final class FireTimeStore {
             return;
         }
         dirty = false;
-        Properties p = new Properties();
-        new TreeMap<>(lastFires).forEach((k, v) -> p.setProperty(k, v.toString()));
+        Map<String, String> entries = new TreeMap<>();
+        lastFires.forEach((k, v) -> entries.put(k, v.toString()));
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            try (Writer w = Files.newBufferedWriter(tmp)) {
-                p.store(w, "scriptbox scheduler: last fire time per script (ISO-8601, UTC)");
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            PropertiesFile.write(file, entries, "scriptbox scheduler: last fire time per script (ISO-8601, UTC)");
         } catch (IOException e) {
             dirty = true;
             LOG.warn("could not save last fire times to {}: {}", file, e.toString());
@@ -64,20 +54,21 @@ final class FireTimeStore {
     }
 
     private void load() {
-        if (file == null || !Files.isRegularFile(file)) {
+        if (file == null) {
             return;
         }
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file)) {
-            p.load(r);
+        Map<String, String> p;
+        try {
+            p = PropertiesFile.read(file);
         } catch (IOException e) {
             LOG.warn("could not read last fire times from {}: {}; misfires before this start are not detected",
                     file, e.toString());
             return;
         }
-        for (String name : p.stringPropertyNames()) {
+        for (Map.Entry<String, String> entry : p.entrySet()) {
+            String name = entry.getKey();
             try {
-                lastFires.put(name, Instant.parse(p.getProperty(name)));
+                lastFires.put(name, Instant.parse(entry.getValue()));
             } catch (RuntimeException e) {
                 LOG.warn("ignoring unreadable last fire time of '{}' in {}", name, file);
             }

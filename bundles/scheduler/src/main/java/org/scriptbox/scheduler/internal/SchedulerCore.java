@@ -48,15 +48,17 @@ public final class SchedulerCore {
     private final TimerService timer;
     private final ScriptManager manager;
     private final FireTimeStore store;
+    private final HandSchedules hand;
     private final Instant startedAt;
     private final Map<String, Entry> entries = new HashMap<>();   // guarded by itself
     private volatile FireObserver observer = (s, d, a) -> { };
 
-    SchedulerCore(Clock clock, TimerService timer, ScriptManager manager, FireTimeStore store) {
+    SchedulerCore(Clock clock, TimerService timer, ScriptManager manager, FireTimeStore store, HandSchedules hand) {
         this.clock = clock;
         this.timer = timer;
         this.manager = manager;
         this.store = store;
+        this.hand = hand;
         this.startedAt = clock.instant();
     }
 
@@ -67,8 +69,9 @@ public final class SchedulerCore {
     /**
      * Follows the scripts' lifecycle: DEPLOYED and UPDATED (re)arm the metadata's schedule, UNRESOLVED
      * disables the schedule, UNDEPLOYED removes it; both of those also cancel the script's running
-     * executions. A script whose new metadata has no schedule loses a schedule that came from metadata,
-     * but keeps one set by hand. Never throws: a bad schedule is logged with the script's name.
+     * executions. A schedule set by hand wins over the metadata's and comes back with the script (after a
+     * redeploy or restart) until it is cancelled by hand. Never throws: a bad schedule is logged with the
+     * script's name.
      */
     void scriptChanged(ScriptEvent event) {
         String name = event.script().name();
@@ -100,12 +103,12 @@ public final class SchedulerCore {
         for (ScriptInfo info : scripts) {
             ScheduleSpec spec = info.metadata().schedule();
             ScriptStatus status = info.status();
-            if (spec == null || status == ScriptStatus.UNRESOLVED || status == ScriptStatus.COMPILATION_ERROR
+            if (status == ScriptStatus.UNRESOLVED || status == ScriptStatus.COMPILATION_ERROR
                     || status == ScriptStatus.LOADED) {
                 continue;
             }
             try {
-                armFromMetadata(info.name(), spec);
+                armFor(info.name(), spec);
             } catch (IllegalArgumentException e) {
                 LOG.error("script '{}': schedule not armed: {}", info.name(), e.getMessage());
             }
@@ -113,36 +116,37 @@ public final class SchedulerCore {
     }
 
     private void armFor(String name, ScheduleSpec fromMetadata) {
-        if (fromMetadata != null) {
+        ScheduleSpec byHand = hand.get(name);
+        if (byHand != null) {
+            armByHand(name, byHand);
+        } else if (fromMetadata != null) {
             armFromMetadata(name, fromMetadata);
-            return;
+        } else {
+            cancel(name);
         }
+    }
+
+    /** Arms a remembered hand-set schedule, unless it is armed already (a script update keeps it running). */
+    private void armByHand(String name, ScheduleSpec spec) {
         Entry e;
         synchronized (entries) {
             e = entries.get(name);
         }
-        if (e == null) {
-            return;
-        }
-        ScheduleSpec byHand;
-        synchronized (e) {
-            if (e.fromMetadata) {
-                byHand = null;
-            } else if (e.enabled) {
-                return;   // a schedule set by hand stays armed across updates
-            } else {
-                byHand = e.trigger.spec();   // re-enable after UNRESOLVED
+        if (e != null) {
+            synchronized (e) {
+                if (!e.fromMetadata && e.enabled && e.trigger.spec().equals(spec)) {
+                    return;
+                }
             }
         }
-        if (byHand == null) {
-            cancel(name);
-        } else {
-            arm(name, Trigger.of(byHand), Trigger.of(byHand).first(clock.instant()), false);
-        }
+        Trigger trigger = Trigger.of(spec);
+        arm(name, trigger, firstWithHistory(trigger, store.lastFire(name), clock.instant()), false);
     }
 
     /**
      * Arms a schedule set by hand (shell, API): starts afresh from now; a ONCE time in the past is refused.
+     * It is remembered (a "once after a delay" as the time it falls due, so that it runs once) and re-armed
+     * with its script after a redeploy or restart, until {@link #cancelByHand}.
      *
      * @throws IllegalArgumentException with one sentence saying what is wrong with the spec
      */
@@ -153,7 +157,17 @@ public final class SchedulerCore {
         if (spec.kind() == ScheduleSpec.Kind.ONCE && first.isBefore(now)) {
             throw new IllegalArgumentException("the time " + first + " is in the past");
         }
-        return arm(name, trigger, first, false);
+        ScheduledScript armed = arm(name, trigger, first, false);
+        hand.put(name, spec.kind() == ScheduleSpec.Kind.ONCE && spec.at() == null
+                ? new ScheduleSpec(spec.kind(), first, null, null, null, null, spec.overlap(), spec.misfire())
+                : spec);
+        return armed;
+    }
+
+    /** Cancels a script's schedule for good: a hand-set one is forgotten too. */
+    boolean cancelByHand(String name) {
+        boolean forgotten = hand.remove(name);
+        return cancel(name) || forgotten;
     }
 
     /**

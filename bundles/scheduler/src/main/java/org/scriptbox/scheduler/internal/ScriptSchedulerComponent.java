@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The scheduler service: arms schedules from script metadata by listening to lifecycle events, lets the
  * shell and API set and cancel schedules, and keeps fire times in the bundle's data area
- * ({@code fire-times.properties}) for the misfire policy after a restart. The logic is in
+ * ({@code fire-times.properties}) for the misfire policy after a restart, and the schedules set by hand
+ * ({@code hand-schedules.properties}) until they are cancelled. The logic is in
  * {@link SchedulerCore}; this class only wires it to OSGi.
  */
 @Component(service = {ScriptScheduler.class, ScriptListener.class}, immediate = true,
@@ -57,13 +58,17 @@ public final class ScriptSchedulerComponent implements ScriptScheduler, ScriptLi
         this.manager = manager;
         Clock clock = Clock.systemUTC();
         this.timer = new ExecutorTimer(clock, Math.max(1, config.timer_threads()));
-        java.io.File data = context.getDataFile("fire-times.properties");
-        Path file = data == null ? null : data.toPath();
-        this.core = new SchedulerCore(clock, timer, manager, new FireTimeStore(file));
+        this.core = new SchedulerCore(clock, timer, manager, new FireTimeStore(dataFile(context, "fire-times.properties")),
+                new HandSchedules(dataFile(context, "hand-schedules.properties")));
         long every = Math.max(1, config.save_interval_seconds());
         timer.executor().scheduleWithFixedDelay(core::saveFireTimes, every, every, TimeUnit.SECONDS);
         core.armDeployed(manager.list());
         LOG.info("scheduler started: {} schedule(s) armed", core.list().size());
+    }
+
+    private static Path dataFile(BundleContext context, String name) {
+        java.io.File data = context.getDataFile(name);
+        return data == null ? null : data.toPath();
     }
 
     @Deactivate
@@ -88,7 +93,7 @@ public final class ScriptSchedulerComponent implements ScriptScheduler, ScriptLi
 
     @Override
     public boolean cancel(String scriptName) {
-        return core.cancel(scriptName);
+        return core.cancelByHand(scriptName);
     }
 
     @Override

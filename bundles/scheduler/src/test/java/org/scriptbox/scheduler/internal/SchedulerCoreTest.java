@@ -50,7 +50,8 @@ public class SchedulerCoreTest {
         timer = new ManualTimer(clock);
         manager = new FakeManager();
         manager.completeAtOnce = true;
-        core = new SchedulerCore(clock, timer, manager, new FireTimeStore(dataDir.resolve("fires.properties")));
+        core = new SchedulerCore(clock, timer, manager, new FireTimeStore(dataDir.resolve("fires.properties")),
+                new HandSchedules(dataDir.resolve("hand.properties")));
     }
 
     private static ScheduleSpec interval(Duration every, OverlapPolicy overlap, MisfirePolicy misfire) {
@@ -387,5 +388,66 @@ public class SchedulerCoreTest {
                 core.nextFireTimes(ScheduleSpec.cron("0 0 31 * *", "UTC"), T0, 2));
         assertEquals(List.of(), core.nextFireTimes(ScheduleSpec.manual(), T0, 3));
         assertEquals(List.of(T0.plusSeconds(5)), core.nextFireTimes(ScheduleSpec.once(T0.plusSeconds(5)), T0, 3));
+    }
+
+    @Test
+    public void aScheduleSetByHandComesBackAfterRestartAndRedeployUntilCancelledByHand() {
+        core.scriptChanged(event(ScriptEvent.Type.DEPLOYED, "h", ScheduleSpec.interval(Duration.ofSeconds(60))));
+        core.schedule("h", ScheduleSpec.interval(Duration.ofSeconds(10)));
+        timer.advance(Duration.ofSeconds(10));
+        core.scriptChanged(event(ScriptEvent.Type.UNDEPLOYED, "h", null));   // what the container's stop does
+        assertTrue(core.get("h").isEmpty());
+        core.close();
+
+        start(T0.plusSeconds(15));
+        core.armDeployed(List.of(event(ScriptEvent.Type.DEPLOYED, "h", ScheduleSpec.interval(Duration.ofSeconds(60)))
+                .script()));
+        assertEquals("the hand-set schedule wins over the metadata's, on its old cadence",
+                Duration.ofSeconds(10), core.get("h").orElseThrow().spec().interval());
+        assertEquals(T0.plusSeconds(20), core.get("h").orElseThrow().nextFire());
+        timer.advance(Duration.ofSeconds(5));
+        assertEquals(1, manager.executions("h"));
+
+        core.scriptChanged(event(ScriptEvent.Type.UNDEPLOYED, "h", null));
+        core.scriptChanged(event(ScriptEvent.Type.DEPLOYED, "h", null));
+        assertEquals(Duration.ofSeconds(10), core.get("h").orElseThrow().spec().interval());
+
+        assertTrue(core.cancelByHand("h"));
+        assertFalse(core.cancelByHand("h"));
+        core.close();
+        start(T0.plusSeconds(100));
+        core.armDeployed(List.of(event(ScriptEvent.Type.DEPLOYED, "h", ScheduleSpec.interval(Duration.ofSeconds(60)))
+                .script()));
+        assertEquals("after the cancel, the metadata's schedule again",
+                Duration.ofSeconds(60), core.get("h").orElseThrow().spec().interval());
+    }
+
+    @Test
+    public void aOnceAfterADelaySetByHandRunsOnceAcrossARestart() {
+        core.schedule("o", ScheduleSpec.onceAfter(Duration.ofSeconds(30)));
+        core.close();
+        start(T0.plusSeconds(10));   // restarted before it fell due: it still falls due at T0 + 30 s
+        core.scriptChanged(event(ScriptEvent.Type.DEPLOYED, "o", null));
+        assertEquals(T0.plusSeconds(30), core.get("o").orElseThrow().nextFire());
+        timer.advance(Duration.ofSeconds(20));
+        assertEquals(1, manager.executions("o"));
+        core.close();
+        start(T0.plusSeconds(100));
+        core.scriptChanged(event(ScriptEvent.Type.DEPLOYED, "o", null));
+        timer.advance(Duration.ofMinutes(10));
+        assertEquals("it ran already", 0, manager.executions("o"));
+    }
+
+    @Test
+    public void handSetSpecsRoundTripThroughTheirStoredForm() {
+        ScheduleSpec[] specs = {
+            new ScheduleSpec(ScheduleSpec.Kind.CRON, null, null, null, "*/5 9-17 * * MON-FRI", "Europe/Berlin",
+                    OverlapPolicy.QUEUE, MisfirePolicy.RUN_ONCE),
+            new ScheduleSpec(ScheduleSpec.Kind.INTERVAL, null, Duration.ofMillis(1500), Duration.ofMinutes(2), null,
+                    null, OverlapPolicy.PARALLEL, null),
+            ScheduleSpec.once(T0), ScheduleSpec.manual()};
+        for (ScheduleSpec spec : specs) {
+            assertEquals(spec, HandSchedules.decode(HandSchedules.encode(spec)));
+        }
     }
 }

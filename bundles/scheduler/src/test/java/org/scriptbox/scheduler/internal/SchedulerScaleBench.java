@@ -79,7 +79,7 @@ public class SchedulerScaleBench {
         };
         Clock clock = Clock.systemUTC();
         ExecutorTimer timer = new ExecutorTimer(clock, 1);
-        SchedulerCore core = new SchedulerCore(clock, timer, manager, new FireTimeStore(null));
+        SchedulerCore core = new SchedulerCore(clock, timer, manager, new FireTimeStore(null), new HandSchedules(null));
         ConcurrentLinkedQueue<Long> jitterMicros = new ConcurrentLinkedQueue<>();
         Instant measureFrom = clock.instant().plus(every);   // after every script has been armed and fired once
         ConcurrentLinkedQueue<long[]> lateFires = new ConcurrentLinkedQueue<>();   // [due ms since start, late ms]

@@ -2,27 +2,37 @@ package org.scriptbox.engine.internal;
 
 import java.util.Locale;
 
+import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 
 /**
- * Luaj 3.0.1's {@code string.format} ignores the precision of {@code %f} and {@code %e}
- * ({@code ("%.1f"):format(10.0212)} gives {@code 10.0212}). Before Luaj formats, each {@code %f}, {@code %e}
- * and {@code %E} conversion whose argument is a number is formatted here the C way (Java's Formatter
- * agrees with C for these three) and handed to Luaj as a {@code %s} of the finished text. Everything else,
- * including bad arguments (Luaj's own error messages), is left to Luaj. {@code %g} stays Luaj's: Java's
- * {@code %g} differs from C's.
+ * Two conversions of Luaj 3.0.1's {@code string.format} that differ from Lua's, done here before Luaj
+ * formats the rest:
+ * <ul>
+ * <li>{@code %f}, {@code %e}, {@code %E} ignore their precision in Luaj ({@code ("%.1f"):format(10.0212)}
+ * gives {@code 10.0212}): a number argument is formatted the C way (Java's Formatter agrees with C for
+ * these three) and handed to Luaj as a {@code %s} of the finished text. {@code %g} stays Luaj's: Java's
+ * {@code %g} differs from C's.</li>
+ * <li>{@code %s} refuses anything but strings and numbers in Luaj; Lua converts any value as
+ * {@code tostring} does (its {@code __tostring} metamethod, which runs under the budget like any Lua
+ * code, or {@code table: 0x...}, {@code nil}, {@code true}).</li>
+ * </ul>
+ * Everything else, including bad arguments (Luaj's own error messages), is left to Luaj.
  */
-final class FloatConversions {
-    private FloatConversions() {
+final class FormatConversions {
+    private static final LuaValue TOSTRING = LuaValue.valueOf("__tostring");
+
+    private FormatConversions() {
     }
 
     /** The format and arguments with every float conversion done; the same objects when there is none. */
     static Varargs apply(Varargs args) {
         LuaString fmt = args.checkstring(1);
         String format = fmt.tojstring();
-        if (format.indexOf('f') < 0 && format.indexOf('e') < 0 && format.indexOf('E') < 0) {
+        if (format.indexOf('f') < 0 && format.indexOf('e') < 0 && format.indexOf('E') < 0
+                && format.indexOf('s') < 0) {
             return args;
         }
         StringBuilder rewritten = new StringBuilder(format.length());
@@ -51,6 +61,10 @@ final class FloatConversions {
                 values[arg - 1] = LuaValue.valueOf(String.format(Locale.ROOT, spec, value.todouble()));
                 rewritten.append('s');
                 changed = true;
+            } else if (conversion == 's' && !value.isstring() && arg <= args.narg()) {
+                values[arg - 1] = tostring(value);
+                rewritten.append(format, i + 1, end + 1);
+                changed = true;
             } else {
                 rewritten.append(format, i + 1, end + 1);
             }
@@ -67,6 +81,19 @@ final class FloatConversions {
             }
         }
         return LuaValue.varargsOf(values);
+    }
+
+    /** What Lua's {@code tostring} gives for {@code value}. */
+    private static LuaValue tostring(LuaValue value) {
+        LuaValue handler = value.metatag(TOSTRING);
+        if (!handler.isnil()) {
+            LuaValue s = handler.call(value);
+            if (!s.isstring()) {
+                throw new LuaError("'__tostring' must return a string");
+            }
+            return s;
+        }
+        return LuaValue.valueOf(value.tojstring());
     }
 
     /** Index of the conversion character of the spec starting after '%', or -1 if it is malformed. */
