@@ -17,14 +17,20 @@ import org.luaj.vm2.luajc.JavaGen;
  */
 public final class RawLuajcRunner implements BiFunction<String, Integer, Object[]> {
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+    private final java.util.Map<String, Class<?>> classes = new java.util.HashMap<>();
 
     @Override
     public Object[] apply(String source, Integer runs) {
         try {
-            Prototype p = LuaC.instance.compile(new ByteArrayInputStream(source.getBytes(StandardCharsets.UTF_8)), "bench");
-            Loader loader = new Loader(RawLuajcRunner.class.getClassLoader());
-            loader.include(new JavaGen(p, "bench", "bench.lua", false));
-            Class<?> main = loader.loadClass("bench");
+            Class<?> main = classes.get(source);
+            if (main == null) {   // classes generated once per program, as an application would
+                Prototype p = LuaC.instance.compile(new ByteArrayInputStream(source.getBytes(StandardCharsets.UTF_8)),
+                        "bench");
+                Loader loader = new Loader(RawLuajcRunner.class.getClassLoader());
+                loader.include(new JavaGen(p, "bench", "bench.lua", false));
+                main = loader.loadClass("bench");
+                classes.put(source, main);
+            }
             long[] nanos = new long[runs];
             String result = null;
             for (int i = 0; i < runs; i++) {

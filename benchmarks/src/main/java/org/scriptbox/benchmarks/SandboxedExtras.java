@@ -23,8 +23,9 @@ import org.scriptbox.engine.internal.LuaScriptEngine;
 public final class SandboxedExtras implements Function<String, String> {
     private final LuaScriptEngine engine;
 
+    /** The sandboxed interpreter: what a deploy pays (adaptive mode builds JVM classes later, in the background). */
     public SandboxedExtras() {
-        this(new LuaScriptEngine());
+        this(new LuaScriptEngine(1024 * 1024, "interpreted", 0));
     }
 
     SandboxedExtras(LuaScriptEngine engine) {

@@ -1,6 +1,8 @@
 package org.scriptbox.engine.internal;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.luajc.CompiledChunk;
@@ -17,6 +19,10 @@ final class LuaCompiledScript implements CompiledScript {
     private final long retainedBytes;
     /** The chunk as JVM classes (compiled mode), or null: executions run the interpreter. */
     private volatile CompiledChunk compiled;
+    /** Lua instructions its interpreted executions have run (adaptive mode: when to build its classes). */
+    private final AtomicLong interpreted = new AtomicLong();
+    /** Its classes have been asked for (once). */
+    private final AtomicBoolean jvmBuildAsked = new AtomicBoolean();
 
     LuaCompiledScript(String chunkName, Prototype prototype, Duration compileTime, long retainedBytes) {
         this(chunkName, prototype, compileTime, retainedBytes, null);
@@ -39,6 +45,28 @@ final class LuaCompiledScript implements CompiledScript {
     /** The JVM classes built in the background are ready: executions that start from now on use them. */
     void compiledLater(CompiledChunk classes) {
         this.compiled = classes;
+    }
+
+    /**
+     * Counts the instructions of an interpreted execution; true exactly once, for the execution that takes
+     * the total to {@code threshold}: the caller then asks for the script's classes.
+     */
+    boolean hotAfter(long instructions, long threshold) {
+        return interpreted.addAndGet(instructions) >= threshold && jvmBuildAsked.compareAndSet(false, true);
+    }
+
+    /** Asks for the classes once, whatever the count; false if they were asked for already. */
+    boolean askJvmBuild() {
+        return jvmBuildAsked.compareAndSet(false, true);
+    }
+
+    boolean jvmBuildAsked() {
+        return jvmBuildAsked.get();
+    }
+
+    /** The background build was refused (queue full, engine stopping): a later execution may ask again. */
+    void jvmBuildDropped() {
+        jvmBuildAsked.set(false);
     }
 
     @Override

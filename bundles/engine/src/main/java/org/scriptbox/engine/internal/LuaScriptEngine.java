@@ -7,15 +7,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.luajc.CompiledChunk;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -25,7 +23,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ScriptError;
-import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptStatus;
 import org.scriptbox.api.engine.CompiledScript;
 import org.scriptbox.api.engine.ExecutionRequest;
@@ -39,10 +36,11 @@ import org.slf4j.LoggerFactory;
  * The engine service: compiles Lua once, runs it many times in fresh sandboxes ({@link Execution}),
  * and installs the functions of every {@link ScriptLibrary} service as globals (whiteboard).
  */
-@Component(service = ScriptEngine.class)
+@Component(service = ScriptEngine.class, configurationPid = LuaScriptEngine.PID)
 @Designate(ocd = LuaScriptEngine.Config.class)
 public final class LuaScriptEngine implements ScriptEngine {
     static final String VERSION = "1.0.0";
+    static final String PID = "org.scriptbox.engine";
     private static final Logger LOG = LoggerFactory.getLogger(LuaScriptEngine.class);
     /** Globals a library may not replace: the sandbox's own functions and tables. */
     private static final Set<String> RESERVED = Set.of("assert", "error", "getmetatable", "ipairs", "next",
@@ -54,59 +52,92 @@ public final class LuaScriptEngine implements ScriptEngine {
     public @interface Config {
         @AttributeDefinition(description = "Largest Lua source the engine compiles, in bytes (bounds compile time and memory).")
         int max_source_bytes() default 1024 * 1024;
+
+        @AttributeDefinition(description = "How scripts run: interpreted; adaptive (interpreted until a script's"
+                + " executions have run compile.after.instructions Lua instructions, then as JVM classes built in"
+                + " the background); compiled (classes built in the background for every script). The same"
+                + " limits hold in every mode.")
+        String compile() default "adaptive";
+
+        @AttributeDefinition(description = "In adaptive mode, the Lua instructions (over all its executions) after"
+                + " which a script's JVM classes are built.")
+        long compile_after_instructions() default DEFAULT_COMPILE_AFTER;
     }
 
     /**
-     * System property selecting how scripts run: {@code interpreted} (the default: the metered interpreter
-     * loop) or {@code compiled} (each script compiled once to JVM classes by Luaj's LuaJC with the same
-     * budget woven in, on a background thread: {@code compile} returns at the interpreter's speed and
-     * executions run interpreted until the classes are ready; a script LuaJC cannot compile stays
-     * interpreted). {@code compiled-strict}, for tests: compiled within {@code compile}, and a script LuaJC
-     * cannot compile is a compile error instead.
+     * System property that overrides the configured mode (for tests and benchmarks): {@code interpreted},
+     * {@code adaptive}, {@code compiled}, {@code compiled-now} or {@code compiled-strict} (see {@link CompileMode}).
      */
     public static final String COMPILE_PROPERTY = "scriptbox.engine.compile";
+    /** ~10-30 ms of interpreted Lua: enough to tell a busy script from one that runs a few lines now and then. */
+    static final long DEFAULT_COMPILE_AFTER = 1_000_000;
 
     private final ScriptCompiler compiler;
-    /** Compiled mode (LuaJC) instead of the interpreter. */
-    private final boolean compiledMode;
-    /** In compiled mode, no fallback to the interpreter (tests prove that every script compiles). */
-    private final boolean strict;
-    /** In compiled mode, JVM classes are built by {@link #jvmCompiler} after {@code compile} returned. */
-    private final boolean background;
-    private ExecutorService jvmCompiler;
+    private final JvmCompiler jvm = new JvmCompiler();
+    private volatile CompileMode mode;
+    private volatile long compileAfter;
     private final List<ScriptLibrary> libraries = new CopyOnWriteArrayList<>();
     private volatile Map<String, Execution.LibraryEntry> functions = Map.of();
 
     @Activate
     public LuaScriptEngine(Config config) {
-        this(config.max_source_bytes());
+        this(config.max_source_bytes(), CompileMode.ADAPTIVE, DEFAULT_COMPILE_AFTER);
+        modified(config);
     }
 
-    /** For tests and the benchmark harness: an engine outside OSGi. */
+    /** For tests and the benchmark harness: an engine outside OSGi, adaptive unless the system property says. */
     public LuaScriptEngine(int maxSourceBytes) {
-        this(maxSourceBytes, System.getProperty(COMPILE_PROPERTY, "interpreted").startsWith("compiled"),
-                "compiled-strict".equals(System.getProperty(COMPILE_PROPERTY)),
-                "compiled".equals(System.getProperty(COMPILE_PROPERTY)));
+        this(maxSourceBytes, modeOverride(CompileMode.ADAPTIVE), DEFAULT_COMPILE_AFTER);
     }
 
     /**
-     * For tests and the benchmark harness: an engine outside OSGi, in the given mode; in compiled mode the
-     * JVM classes are built within {@code compile}.
+     * For tests and the benchmark harness: an engine outside OSGi, in the given mode ({@link CompileMode}
+     * names); {@code compileAfter} applies to the adaptive mode.
      */
-    public LuaScriptEngine(int maxSourceBytes, boolean compiledMode) {
-        this(maxSourceBytes, compiledMode, false, false);
+    public LuaScriptEngine(int maxSourceBytes, String mode, long compileAfter) {
+        this(maxSourceBytes, CompileMode.parse(mode), compileAfter);
     }
 
-    LuaScriptEngine(int maxSourceBytes, boolean compiledMode, boolean strict, boolean background) {
-        this.compiledMode = compiledMode;
-        this.strict = strict;
-        this.background = background;
+    /** For tests: interpreted, or compiled within {@code compile}. */
+    LuaScriptEngine(int maxSourceBytes, boolean compiled) {
+        this(maxSourceBytes, compiled ? CompileMode.COMPILED_NOW : CompileMode.INTERPRETED, DEFAULT_COMPILE_AFTER);
+    }
+
+    private LuaScriptEngine(int maxSourceBytes, CompileMode mode, long compileAfter) {
+        this.mode = mode;
+        this.compileAfter = compileAfter;
         this.compiler = new ScriptCompiler(maxSourceBytes);
         Sandbox.STRING.length(); // sets up the shared, read-only string metatable now, not in the first execution
     }
 
     public LuaScriptEngine() {
         this(1024 * 1024);
+    }
+
+    /** A new mode or threshold applies to compiles and executions from now on (scripts keep their classes). */
+    @Modified
+    void modified(Config config) {
+        CompileMode configured;
+        try {
+            configured = CompileMode.parse(config.compile());
+        } catch (IllegalArgumentException e) {
+            LOG.error("engine configuration: {}; running adaptive", e.getMessage());
+            configured = CompileMode.ADAPTIVE;
+        }
+        mode = modeOverride(configured);
+        compileAfter = Math.max(0, config.compile_after_instructions());
+        LOG.info("Lua engine: {} mode{}", mode.id(), mode == CompileMode.ADAPTIVE
+                ? ", classes built after " + compileAfter + " instructions" : "");
+    }
+
+    private static CompileMode modeOverride(CompileMode configured) {
+        String forced = System.getProperty(COMPILE_PROPERTY);
+        return forced == null || forced.isBlank() ? configured : CompileMode.parse(forced);
+    }
+
+    /** The mode scripts are compiled and run in now. */
+    CompileMode mode() {
+        return mode;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -162,58 +193,23 @@ public final class LuaScriptEngine implements ScriptEngine {
     @Override
     public CompiledScript compile(String chunkName, String source) {
         long t0 = System.nanoTime();
-        LuaCompiledScript compiled = compiler.compile(chunkName, source);
-        Prototype p = compiled.prototype();
-        CompiledChunk classes = compiledMode && !background ? toJvmClasses(chunkName, p) : null;
+        Prototype p = compiler.compile(chunkName, source).prototype();
+        CompileMode m = mode;
+        CompiledChunk classes = m.buildsWithinCompile() ? jvm.build(chunkName, p, m == CompileMode.COMPILED_STRICT) : null;
         LuaCompiledScript script = new LuaCompiledScript(chunkName, p, Duration.ofNanos(System.nanoTime() - t0),
                 PrototypeSize.estimate(p), classes);
-        if (compiledMode && background) {
-            compileInBackground(script);
+        if (m.buildsWithinCompile()) {
+            script.askJvmBuild();   // built or not, once is enough
+        } else if (m == CompileMode.COMPILED && script.askJvmBuild()) {
+            jvm.buildLater(script);
         }
         return script;
     }
 
-    /** Builds the script's JVM classes on the engine's compiler thread; until then it runs interpreted. */
-    private void compileInBackground(LuaCompiledScript script) {
-        try {
-            jvmCompiler().execute(() -> script.compiledLater(toJvmClasses(script.chunkName(), script.prototype())));
-        } catch (RejectedExecutionException e) {
-            LOG.debug("engine stopping: {} stays interpreted", script.chunkName());
-        }
-    }
-
-    private synchronized ExecutorService jvmCompiler() {
-        if (jvmCompiler == null) {
-            jvmCompiler = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "scriptbox-luajc");
-                t.setDaemon(true);
-                t.setPriority(Thread.MIN_PRIORITY);
-                return t;
-            });
-        }
-        return jvmCompiler;
-    }
-
     /** Stops the background compiler thread (scripts not compiled yet stay interpreted). */
     @Deactivate
-    public synchronized void deactivate() {
-        if (jvmCompiler != null) {
-            jvmCompiler.shutdownNow();
-        }
-    }
-
-    /** The chunk as JVM classes, or null (with a log line) when LuaJC cannot compile it: it runs interpreted. */
-    private CompiledChunk toJvmClasses(String chunkName, Prototype p) {
-        try {
-            return CompiledChunk.compile(p, chunkName, LuaScriptEngine.class.getClassLoader());
-        } catch (Exception | LinkageError | StackOverflowError e) {
-            if (strict) {
-                throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION, "LuaJC cannot compile it: " + e,
-                        chunkName, 0, 0), e);
-            }
-            LOG.info("script {} runs interpreted: LuaJC cannot compile it ({})", chunkName, e.toString());
-            return null;
-        }
+    public void deactivate() {
+        jvm.stop();
     }
 
     @Override
@@ -221,8 +217,14 @@ public final class LuaScriptEngine implements ScriptEngine {
         if (!(script instanceof LuaCompiledScript)) {
             return refused(request, "script was not compiled by this engine");
         }
+        LuaCompiledScript lua = (LuaCompiledScript) script;
         try {
-            return new Execution(request, compiler, functions).run((LuaCompiledScript) script);
+            boolean interpreted = lua.compiled() == null;
+            ExecutionResult result = new Execution(request, compiler, functions).run(lua);
+            if (interpreted && mode == CompileMode.ADAPTIVE && lua.hotAfter(result.instructions(), compileAfter)) {
+                jvm.buildLater(lua);
+            }
+            return result;
         } catch (RuntimeException | StackOverflowError e) {
             LOG.error("engine failure running {}", request.scriptName(), e);
             return refused(request, "engine failure: " + e);

@@ -3,6 +3,7 @@ package org.scriptbox.engine.internal;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Duration;
@@ -34,20 +35,55 @@ public class CompiledModeTest {
 
     @Test
     public void inTheBackgroundModeExecutionsSwitchToTheClassesOnceBuilt() throws Exception {
-        LuaScriptEngine engine = new LuaScriptEngine(1024 * 1024, true, false, true);
+        LuaScriptEngine engine = new LuaScriptEngine(1024 * 1024, "compiled", 0);
         try {
             Scripts background = new Scripts(engine);
             LuaCompiledScript s = (LuaCompiledScript) engine.compile("test.lua", "local function f(x) return x * 2 end\nreturn f(21)");
             // Interpreted until the compiler thread is done; the same results either way.
             assertEquals(List.of(42.0), engine.execute(s, background.request()).values());
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-            while (s.compiled() == null && System.nanoTime() < deadline) {
-                Thread.sleep(1);
-            }
+            awaitClasses(s, 10);
             assertNotNull("classes built within 10 s", s.compiled());
             assertEquals(List.of(42.0), engine.execute(s, background.request()).values());
         } finally {
             engine.deactivate();
+        }
+    }
+
+    @Test
+    public void inTheAdaptiveModeOnlyAScriptThatRanEnoughInstructionsGetsClasses() throws Exception {
+        LuaScriptEngine engine = new LuaScriptEngine(1024 * 1024, "adaptive", 50_000);
+        try {
+            Scripts adaptive = new Scripts(engine);
+            LuaCompiledScript busy = (LuaCompiledScript) engine.compile("busy.lua",
+                    "local s = 0 for i = 1, 5000 do s = s + i end return s");
+            LuaCompiledScript light = (LuaCompiledScript) engine.compile("light.lua", "return 1");
+            ExecutionResult first = engine.execute(busy, adaptive.request());
+            assertTrue(first.instructions() + "", first.instructions() > 10_000 && first.instructions() < 50_000);
+            assertNull("below the threshold: interpreted", busy.compiled());
+            for (int i = 0; i < 100; i++) {
+                engine.execute(light, adaptive.request());
+            }
+            int runs = 1;
+            while (!busy.jvmBuildAsked() && runs < 10) {
+                assertEquals(first.values(), engine.execute(busy, adaptive.request()).values());
+                runs++;
+            }
+            assertTrue("classes asked for once the runs crossed 50,000 instructions: " + runs, runs >= 2 && runs <= 5);
+            awaitClasses(busy, 10);
+            assertNotNull("classes built within 10 s", busy.compiled());
+            assertEquals("compiled runs give the same result", first.values(),
+                    engine.execute(busy, adaptive.request()).values());
+            assertNull("100 runs of a light script: still interpreted", light.compiled());
+        } finally {
+            engine.deactivate();
+        }
+    }
+
+    /** Waits up to {@code seconds} for the background thread to give {@code s} its classes. */
+    private static void awaitClasses(LuaCompiledScript s, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(seconds);
+        while (s.compiled() == null && System.nanoTime() < deadline) {
+            Thread.sleep(1);
         }
     }
 

@@ -1,0 +1,72 @@
+package org.scriptbox.engine.internal;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import org.luaj.vm2.Prototype;
+import org.luaj.vm2.luajc.CompiledChunk;
+import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.ScriptError;
+import org.scriptbox.api.ScriptException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the JVM classes of scripts (Luaj's LuaJC with the budget woven in), within the caller or on one
+ * low-priority background thread per engine. A script LuaJC cannot compile (a function too big for one
+ * JVM method, ...) keeps running interpreted.
+ */
+final class JvmCompiler {
+    private static final Logger LOG = LoggerFactory.getLogger(JvmCompiler.class);
+    /** Scripts waiting for their classes; more are dropped (they stay interpreted, and may be asked again). */
+    private static final int QUEUE_CAPACITY = 1000;
+
+    private ExecutorService thread;
+
+    /** The classes of chunk {@code p} now; null when LuaJC cannot compile it (or a ScriptException if strict). */
+    CompiledChunk build(String chunkName, Prototype p, boolean strict) {
+        try {
+            return CompiledChunk.compile(p, chunkName, JvmCompiler.class.getClassLoader());
+        } catch (Exception | LinkageError | StackOverflowError e) {
+            if (strict) {
+                throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION, "LuaJC cannot compile it: " + e,
+                        chunkName, 0, 0), e);
+            }
+            LOG.info("script {} runs interpreted: LuaJC cannot compile it ({})", chunkName, e.toString());
+            return null;
+        }
+    }
+
+    /** Builds the classes of {@code script} on the background thread; executions switch to them when ready. */
+    void buildLater(LuaCompiledScript script) {
+        try {
+            background().execute(() -> script.compiledLater(build(script.chunkName(), script.prototype(), false)));
+        } catch (RejectedExecutionException e) {
+            script.jvmBuildDropped();
+            LOG.debug("{} stays interpreted for now: {}", script.chunkName(), e.toString());
+        }
+    }
+
+    private synchronized ExecutorService background() {
+        if (thread == null) {
+            thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(QUEUE_CAPACITY),
+                    r -> {
+                        Thread t = new Thread(r, "scriptbox-luajc");
+                        t.setDaemon(true);
+                        t.setPriority(Thread.MIN_PRIORITY);
+                        return t;
+                    });
+        }
+        return thread;
+    }
+
+    /** Stops the background thread; scripts without classes yet stay interpreted. */
+    synchronized void stop() {
+        if (thread != null) {
+            thread.shutdownNow();
+        }
+    }
+}
