@@ -12,6 +12,7 @@ import java.util.Set;
 
 import javax.inject.Inject;
 
+import org.junit.Assume;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -21,6 +22,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ResourceLimits;
@@ -44,6 +46,9 @@ public class EngineIT {
 
     @Inject
     private ScriptEngine engine;
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
 
     @Configuration
     public Option[] config() {
@@ -108,5 +113,39 @@ public class EngineIT {
         }
         ExecutionResult gone = run("return it_twice", ResourceLimits.DEFAULTS, new ArrayList<>());
         assertEquals(java.util.Collections.singletonList(null), gone.values());
+    }
+
+    /**
+     * The compile mode comes from ConfigAdmin (PID org.scriptbox.engine) and applies without a restart:
+     * in compiled-strict mode a script LuaJC cannot turn into JVM classes (a main chunk too big for one
+     * JVM method) is refused; in the default adaptive mode it compiles and runs interpreted.
+     */
+    @Test
+    public void theCompileModeComesFromConfigAdmin() throws Exception {
+        Assume.assumeTrue("a system property forces the mode", System.getProperty("scriptbox.engine.compile") == null);
+        String big = "local x = 0\n" + "x = x + 1\n".repeat(20_000) + "return x";
+        assertEquals(ScriptStatus.COMPLETED, run(big, ResourceLimits.DEFAULTS, new ArrayList<>()).status());
+        org.osgi.service.cm.Configuration cfg = configAdmin.getConfiguration("org.scriptbox.engine", "?");
+        java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+        props.put("compile", "compiled-strict");
+        cfg.update(props);
+        try {
+            Await.until("the engine in compiled-strict mode", Duration.ofSeconds(20), () -> compileError(big),
+                    m -> m != null && m.contains("LuaJC cannot compile it"));
+        } finally {
+            cfg.delete();
+        }
+        Await.until("the engine back in adaptive mode", Duration.ofSeconds(20), () -> compileError(big), m -> m == null);
+        assertEquals(ScriptStatus.COMPLETED, run(big, ResourceLimits.DEFAULTS, new ArrayList<>()).status());
+    }
+
+    /** The message of compiling {@code source}, or null if it compiles. */
+    private String compileError(String source) {
+        try {
+            engine.compile("big.lua", source);
+            return null;
+        } catch (ScriptException e) {
+            return e.getMessage();
+        }
     }
 }

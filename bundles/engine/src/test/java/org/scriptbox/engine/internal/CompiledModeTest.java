@@ -87,6 +87,25 @@ public class CompiledModeTest {
         }
     }
 
+    /** A main chunk whose JVM method would pass the JVM's 64 KB limit: LuaJC cannot compile it. */
+    static String tooBigForOneJvmMethod() {
+        return "local x = 0\n" + "x = x + 1\n".repeat(20_000) + "return x";
+    }
+
+    @Test
+    public void aScriptLuajcCannotCompileRunsInterpretedOrIsRefusedInStrictMode() {
+        LuaScriptEngine now = new LuaScriptEngine(1024 * 1024, "compiled-now", 0);
+        LuaCompiledScript big = (LuaCompiledScript) now.compile("big.lua", tooBigForOneJvmMethod());
+        assertNull("falls back to the interpreter", big.compiled());
+        assertEquals(List.of(20_000.0), now.execute(big, scripts.request()).values());
+        try {
+            new LuaScriptEngine(1024 * 1024, "compiled-strict", 0).compile("big.lua", tooBigForOneJvmMethod());
+            org.junit.Assert.fail("strict mode must refuse it");
+        } catch (org.scriptbox.api.ScriptException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("LuaJC cannot compile it"));
+        }
+    }
+
     @Test
     public void theSystemPropertySelectsTheModeOfTheDefaultEngine() {
         boolean strict = "compiled-strict".equals(System.getProperty(LuaScriptEngine.COMPILE_PROPERTY));
