@@ -132,6 +132,18 @@ public class CompiledAttacksTest {
     }
 
     @Test
+    public void loopsWhoseBackEdgeGoesToTheFirstInstructionAreStopped() {
+        // a branch to pc 0 lands after the prologue (enter) but must still pass the block's charge
+        assertInstructionLimit("::top:: goto top");
+        assertInstructionLimit("::top:: local x = 1 goto top");
+        assertInstructionLimit("while true do end");
+        assertInstructionLimit("repeat until false");
+        assertInstructionLimit("local function f() ::a:: goto a end\nf()");
+        assertInstructionLimit("local function f(...) while true do end end\nf(1, 2)");
+        assertInstructionLimit("coroutine.wrap(function() ::a:: goto a end)()");
+    }
+
+    @Test
     public void aLoopThatOnlyCallsALibraryFunctionIsStopped() {
         assertInstructionLimit("local type = type\nwhile true do type(1) end");
         assertInstructionLimit("while true do local _ = ('x'):len() end");
@@ -166,6 +178,23 @@ public class CompiledAttacksTest {
             assertEquals(attack + ": " + r.error(), ErrorKind.LIMIT, r.error().kind());
             assertTrue(attack + ": " + r.error(), r.error().message().startsWith("call depth limit"));
         }
+    }
+
+    @Test
+    public void recursionThroughJavaAloneEndsAsALimitEvenUnderPcallOrInACoroutine() {
+        // __call is the table itself: Luaj recurses in Java without entering a Lua function (no depth check)
+        String[] attacks = {
+            "local t = {}\nsetmetatable(t, {__call = t})\nreturn t()",
+            "local t = {}\nsetmetatable(t, {__call = t})\nreturn pcall(t)",
+            "local t = {}\nsetmetatable(t, {__call = t})\nreturn coroutine.wrap(function() return pcall(t) end)()",
+            "local t = {}\nsetmetatable(t, {__call = t})\nreturn xpcall(t, function(e) return e end)",
+        };
+        for (String attack : attacks) {
+            ExecutionResult r = run(attack);
+            assertEquals(attack + ": " + r.error() + " " + r.values(), ErrorKind.LIMIT, r.error() == null ? null : r.error().kind());
+        }
+        // the engine works normally afterwards
+        assertEquals(List.of(3.0), run("local function f(n) if n == 0 then return 0 end return 1 + f(n - 1) end\nreturn f(3)").values());
     }
 
     @Test
@@ -315,11 +344,50 @@ public class CompiledAttacksTest {
         assertLimit(run("return ('ab'):rep(1e9, ',')"), "string length limit");
     }
 
+    @Test
+    public void libraryFunctionsCalledFromCompiledCodeKeepTheirLimits() {
+        assertLimit(run("local t = {}\nfor i = 1, 100 do t[i] = string.rep('x', 9000) end\nreturn #table.concat(t)"),
+                "string length limit");
+        ExecutionResult unpack = run("return select('#', table.unpack({}, 1, 1e8))");
+        assertEquals(unpack.error() + "", ErrorKind.LIMIT, unpack.error().kind());
+        assertLimit(run("local s = string.rep('x', 5000)\nreturn #(s:gsub('x', '%0%0%0'))"), "string length limit");
+    }
+
+    @Test
+    public void codeLoadedAtRunTimeFromCompiledCodeIsMetered() {
+        assertInstructionLimit("local f = load('local n = 0 while true do n = n + 1 end')\nf()");
+        assertLimit(run("local f\nf = load('local g = ... return 1 + g(g)')\nreturn f(f)"), "call depth limit");
+    }
+
+    @Test
+    public void recursionThroughLibraryCallbacksInACoroutineHitsALimit() {
+        // each level: compiled Lua -> gsub (Java) -> compiled Lua, on a coroutine thread's smaller stack
+        ExecutionResult r = run("local function f(s) return (s:gsub('.', f)) end\n"
+                + "return coroutine.wrap(function() return f('abc') end)()");
+        assertEquals(r.error() + "", ErrorKind.LIMIT, r.error().kind());
+        ExecutionResult sort = run("local t = {3, 2, 1}\nlocal function cmp(a, b) table.sort({2, 1}, cmp) return a < b end\n"
+                + "table.sort(t, cmp)");
+        assertEquals(sort.error() + "", ErrorKind.LIMIT, sort.error().kind());
+    }
+
+    @Test
+    public void cancelFromAnotherThreadEndsACompiledLoop() throws Exception {
+        scripts.withInstructions(Long.MAX_VALUE / 2);
+        java.util.concurrent.CompletableFuture<ExecutionResult> r = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> run("local n = 0\nwhile true do n = n + 1 if n % 3 == 0 then n = n - 1 end end"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!r.isDone() && System.nanoTime() < deadline) {
+            scripts.cancellation.cancel("red team");
+            Thread.onSpinWait();
+        }
+        assertEquals(ScriptStatus.CANCELLED, r.get(5, TimeUnit.SECONDS).status());
+    }
+
     // ---- class-generation abuse -------------------------------------------------------------------------
 
     @Test
     public void thousandsOfTinyFunctionsCompileAndRun() {
-        // 3,000 functions in 30 groups: 3,001 classes, each method small
+        // 3,000 functions in 30 groups: 3,031 classes, each method small
         StringBuilder src = new StringBuilder("local t = {}\n");
         for (int g = 0; g < 30; g++) {
             src.append("do local function group()\n");
@@ -504,6 +572,24 @@ public class CompiledAttacksTest {
             assertEquals(expected, engine.execute(script, adaptive.request()).values());
         } finally {
             pool.shutdownNow();
+            engine.deactivate();
+        }
+    }
+
+    @Test
+    public void aHotScriptLuajcCannotCompileKeepsRunningInterpreted() throws Exception {
+        LuaScriptEngine engine = new LuaScriptEngine(1024 * 1024, "adaptive", 1);
+        try {
+            Scripts adaptive = new Scripts(engine);
+            LuaCompiledScript big = (LuaCompiledScript) engine.compile("big.lua",
+                    "local x = 0\n" + "x = x + 1.5\n".repeat(20_000) + "return x");
+            for (int i = 0; i < 20; i++) {
+                ExecutionResult r = engine.execute(big, adaptive.request());
+                assertEquals(r.error() + "", List.of(30_000.0), r.values());
+            }
+            assertTrue(big.jvmBuildAsked());
+            assertNull(big.compiled());
+        } finally {
             engine.deactivate();
         }
     }
