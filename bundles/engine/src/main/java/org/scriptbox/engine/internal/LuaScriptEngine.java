@@ -225,9 +225,14 @@ public final class LuaScriptEngine implements ScriptEngine {
                 jvm.buildLater(lua);
             }
             return result;
-        } catch (RuntimeException | StackOverflowError | LinkageError e) {
-            // LinkageError: generated classes that do not fit together (a LuaJC bug; see JavaGen.innerClassName)
-            // end this run, not the caller's thread.
+        } catch (LinkageError e) {
+            // Generated classes that do not fit together (LuaJC bugs, e.g. an upvalue field initialised with
+            // the wrong type: NoSuchFieldError when the closure is created, not when the classes are verified):
+            // end this run, not the caller's thread, and run the script interpreted from now on.
+            lua.compiledLater(null);
+            LOG.error("engine failure running {} compiled; it runs interpreted from now on", request.scriptName(), e);
+            return refused(request, "engine failure: " + e);
+        } catch (RuntimeException | StackOverflowError e) {
             LOG.error("engine failure running {}", request.scriptName(), e);
             return refused(request, "engine failure: " + e);
         }

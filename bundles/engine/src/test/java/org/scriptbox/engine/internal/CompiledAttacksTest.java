@@ -448,6 +448,29 @@ public class CompiledAttacksTest {
         assertEquals(runInterpreted(crash).values(), c.values());
     }
 
+    /**
+     * Found by a differential fuzz run (random programs, compiled vs interpreted): upstream LuaJC (plain
+     * Luaj 3.0.1 does the same) initialises an upvalue field with the wrong type, a NoSuchFieldError at run
+     * time. It must end the run as a failure, not escape engine.execute(), and the script then runs
+     * interpreted, with the interpreter's result.
+     */
+    @Test
+    public void aLinkageErrorInGeneratedCodeEndsTheRunAndTheScriptFallsBackToTheInterpreter() throws Exception {
+        String src = new String(getClass().getResourceAsStream("/redteam/luajc-upvalue-field.lua").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        LuaCompiledScript s = (LuaCompiledScript) scripts.engine.compile("attack.lua", src);
+        assertNotNull(s.compiled());
+        ExecutionResult first = scripts.engine.execute(s, scripts.request());
+        assertEquals(ScriptStatus.FAILED, first.status());
+        assertTrue(first.error().message(), first.error().message().startsWith("engine failure: java.lang.NoSuchFieldError"));
+        assertNull("classes dropped", s.compiled());
+        ExecutionResult second = scripts.engine.execute(s, scripts.request());
+        ExecutionResult reference = runInterpreted(src);
+        assertEquals(reference.status(), second.status());
+        assertEquals(reference.error() + "", second.error() + "");
+        assertEquals(reference.values(), second.values());
+    }
+
     @Test
     public void deeplyNestedClosuresCompileAndRun() {
         int depth = 60;
