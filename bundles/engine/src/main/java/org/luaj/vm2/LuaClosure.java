@@ -327,6 +327,8 @@ public class LuaClosure extends LuaFunction {
 							while ( --c>=b ) 
 								sb = stack[c].concat(sb);
 							stack[a] = sb.value();
+							// scriptbox: a __concat result joined with the strings before it is checked too
+							m.concatResult(stack[a]);
 						} else {
 							stack[a] = stack[c-1].concat(stack[c]);
 						}

@@ -36,6 +36,13 @@ public abstract class Meter extends DebugLib {
     /** {@code R(b) .. ... .. R(c)} is about to be built from {@code stack}: check its length. */
     public abstract void concat(LuaValue[] stack, int b, int c);
 
+    /**
+     * The result of a {@code ..} of three operands or more that involved a {@code __concat} metamethod
+     * (whose result the check before could not know): check its length. Default: nothing.
+     */
+    public void concatResult(LuaValue result) {
+    }
+
     /** The running frame returns through a tail call: remembered for positions while no frame is left. */
     public abstract void tailCall(LuaClosure c, int pc);
 

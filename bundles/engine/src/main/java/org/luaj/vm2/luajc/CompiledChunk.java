@@ -49,12 +49,17 @@ public final class CompiledChunk {
         }
     }
 
-    /** A Java identifier from the chunk name (the classes live in a loader of their own: no clashes). */
+    /**
+     * A Java identifier from the chunk name (the classes live in a loader of their own: no clashes). ASCII
+     * letters and digits only: Character.isJavaIdentifierPart also accepts control characters (identifier-
+     * ignorable), which the JVM refuses in a class name (red-team: a chunk named "\u0001" never compiled).
+     */
     static String className(String chunkName) {
         StringBuilder sb = new StringBuilder("lua_");
         for (int i = 0; i < chunkName.length() && sb.length() < 64; i++) {
             char c = chunkName.charAt(i);
-            sb.append(Character.isJavaIdentifierPart(c) ? c : '_');
+            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+            sb.append(plain ? c : '_');
         }
         return sb.toString();
     }

@@ -27,7 +27,9 @@ public final class CompiledSupport {
             for (int k = last; --k >= 0;) {
                 sb = v[k].concat(sb);
             }
-            return sb.value();
+            LuaValue result = sb.value();
+            m.concatResult(result); // a __concat result joined with the strings before it (see Meter)
+            return result;
         }
         return v[0].concat(v[1]);
     }

@@ -64,10 +64,22 @@ public class JavaGen {
 			int n = pi.subprotos.length;
 			inners = new JavaGen[n];
 			for ( int i=0; i<n; i++ )
-				inners[i] = new JavaGen(pi.subprotos[i], pi.subprotos[i].name, filename, false);
+				inners[i] = new JavaGen(pi.subprotos[i], innerClassName(classname, i), filename, false);
 		} else {
 			inners = null;
 		}
+	}
+
+	/**
+	 * scriptbox: the class of the {@code index}-th inner prototype of class {@code outer}: the path of
+	 * indices, unique by construction. Luaj's ProtoInfo names inner classes after the variable or key a
+	 * closure is stored in, de-duplicated per level only, so names collide across levels (two local
+	 * functions {@code group} at the top level give {@code main$group$1}, which is also the class of the
+	 * second closure stored by index inside the first {@code group}): one function then ran another's code,
+	 * or a closure initialised upvalue fields its class lacks and a NoSuchFieldError escaped the engine.
+	 */
+	static String innerClassName(String outer, int index) {
+		return outer + "$" + index;
 	}
 
 	private void scanInstructions(ProtoInfo pi, String classname, JavaBuilder builder) {
@@ -397,7 +409,7 @@ public class JavaGen {
 				{
 					Prototype newp = p.p[bx];
 					int nup = newp.upvalues.length;
-					String protoname = pi.subprotos[bx].name;
+					String protoname = innerClassName(classname, bx); // scriptbox: not pi.subprotos[bx].name
 					builder.closureCreate( protoname );
 					if ( nup > 0 )
 						builder.dup();

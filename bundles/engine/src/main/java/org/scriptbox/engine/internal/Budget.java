@@ -159,25 +159,36 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
         resumeFrame(frames());
     }
 
-    /** {@code R(A) := R(B) .. ... .. R(C)}: strings and numbers only; a metamethod runs as Lua, under the budget. */
+    /**
+     * {@code R(A) := R(B) .. ... .. R(C)}: the strings and numbers among the operands; a metamethod runs as
+     * Lua, under the budget. An operand with a {@code __concat} metamethod does not end the check: its
+     * neighbours are still counted (red-team: {@code s .. s .. ... .. t} with a metamethod returning ''
+     * built 200 times the limit, and the next round 200 times that), and what the metamethod returned is
+     * checked once joined with them ({@link #concatResult}).
+     */
     @Override
     public void concat(LuaValue[] r, int b, int c) {
         long length = 0;
         for (int i = b; i <= c && i < r.length; i++) {
             LuaValue v = r[i];
             if (v == null) {
-                return;
+                continue;
             }
             int type = v.type();
             if (type == LuaValue.TSTRING) {
                 length += v.rawlen();
             } else if (type == LuaValue.TNUMBER) {
                 length += 24;
-            } else {
-                return;
             }
         }
         checkStringLength(length);
+    }
+
+    @Override
+    public void concatResult(LuaValue result) {
+        if (result.type() == LuaValue.TSTRING && result.rawlen() > maxStringLength) {
+            checkStringLength(result.rawlen());
+        }
     }
 
     /** The same for {@code a .. b} in compiled code (no array). */

@@ -225,7 +225,9 @@ public final class LuaScriptEngine implements ScriptEngine {
                 jvm.buildLater(lua);
             }
             return result;
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+            // LinkageError: generated classes that do not fit together (a LuaJC bug; see JavaGen.innerClassName)
+            // end this run, not the caller's thread.
             LOG.error("engine failure running {}", request.scriptName(), e);
             return refused(request, "engine failure: " + e);
         }
