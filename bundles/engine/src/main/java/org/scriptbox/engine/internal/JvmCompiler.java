@@ -43,7 +43,15 @@ final class JvmCompiler {
     /** Builds the classes of {@code script} on the background thread; executions switch to them when ready. */
     void buildLater(LuaCompiledScript script) {
         try {
-            background().execute(() -> script.compiledLater(build(script.chunkName(), script.prototype(), false)));
+            background().execute(() -> {
+                long t0 = System.nanoTime();
+                CompiledChunk classes = build(script.chunkName(), script.prototype(), false);
+                script.compiledLater(classes);
+                if (classes != null) {
+                    LOG.info("script {} now runs as JVM classes (built in {} ms)", script.chunkName(),
+                            (System.nanoTime() - t0) / 1_000_000);
+                }
+            });
         } catch (RejectedExecutionException e) {
             script.jvmBuildDropped();
             LOG.debug("{} stays interpreted for now: {}", script.chunkName(), e.toString());
