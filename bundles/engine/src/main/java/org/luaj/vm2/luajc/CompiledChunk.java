@@ -33,6 +33,7 @@ public final class CompiledChunk {
         JavaGen gen = new JavaGen(p, className(chunkName), chunkName, false);
         Loader loader = new Loader(parent);
         loader.include(gen);
+        FieldLinks.check(loader.classes, parent);
         loader.initialize(gen);
         return new CompiledChunk(loader.loadClass(gen.classname));
     }
