@@ -1,7 +1,7 @@
--- Found by DifferentialFuzzTest (seed 20261184), reduced by hand. LuaJC (upstream Luaj 3.0.1 ProtoInfo)
--- gives a closure a stale copy of an upvalue: a local declared before a loop, assigned inside the loop
--- before a closure captures it, and assigned again afterwards (next iteration, or after the loop). The
--- interpreter returns 2, 12 (Lua semantics: the closure sees the one shared variable); compiled: 1, 2.
+-- Found by DifferentialFuzzTest (seeds 20261184, 20261378), reduced by hand. LuaJC (upstream Luaj 3.0.1
+-- ProtoInfo) gives a closure a stale copy of a local that is captured and assigned inside a loop: the
+-- assignment goes to a new cell instead of the one the closure holds. Interpreted (Lua semantics: the
+-- closure sees the one shared variable): 2, 12, 5. Compiled: 1, 2, 1.
 local r = 0
 local f
 local x = 0
@@ -17,4 +17,10 @@ for i = 1, 2 do
   g = function() return s end
 end
 s = s + 10
-return x, g()
+
+local h
+for i = 1, 1 do
+  h = function() return i end
+  i = 5
+end
+return x, g(), h()

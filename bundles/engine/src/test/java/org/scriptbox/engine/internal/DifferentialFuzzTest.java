@@ -32,10 +32,18 @@ public class DifferentialFuzzTest {
     /** Seeds are FIRST_SEED, FIRST_SEED + 1, ... */
     private static final long FIRST_SEED = 20_261_126L;
     /**
-     * Seeds of known, unfixed mismatches, left out of the run. 20261184: LuaJC gives a closure a stale
-     * copy of an upvalue assigned in a loop ({@link #knownLuaJcBugGivesAClosureAStaleUpvalue}).
+     * Seeds of known, unfixed mismatches (none in the default 50; skipped in longer runs so that those
+     * show new ones): the 21 mismatches among the first 1,200 seeds (826 of them compiled). 20261184 and
+     * 20261378 were reduced by hand to one LuaJC bug, a closure given a stale copy of a local captured and
+     * assigned in a loop ({@link #knownLuaJcBugGivesAClosureAStaleUpvalue}). The others were not reduced
+     * (the few looked at show the same shape: a captured local assigned in a loop); in 20261644, 20261776, 20261955,
+     * 20262159 and 20262191 the compiled run even fails with a type error (a loop counter holding a
+     * function, say), which may be the same bug or another.
      */
-    private static final Set<Long> KNOWN_MISMATCHES = Set.of(20_261_184L);
+    private static final Set<Long> KNOWN_MISMATCHES = Set.of(20_261_184L, 20_261_259L, 20_261_314L, 20_261_378L,
+            20_261_435L, 20_261_450L, 20_261_534L, 20_261_555L, 20_261_598L, 20_261_601L, 20_261_644L, 20_261_757L,
+            20_261_776L, 20_261_853L, 20_261_951L, 20_261_955L, 20_261_997L, 20_262_004L, 20_262_130L, 20_262_159L,
+            20_262_191L);
 
     private final Scripts interpreted = generous(new LuaScriptEngine(1024 * 1024, "interpreted", 0));
     private final Scripts compiled = generous(new LuaScriptEngine(1024 * 1024, "compiled-now", 0));
@@ -82,8 +90,8 @@ public class DifferentialFuzzTest {
             assertEquals("error, " + context, reference.error() + "", r.error() + "");
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
-        System.out.printf("DifferentialFuzzTest: %d programs, %d compiled by LuaJC, %d ended in an error, %d ms%n",
-                count, compiledCount, failedRuns, millis);
+        System.out.printf("DifferentialFuzzTest: %d seeds (known mismatches skipped), %d compiled by LuaJC and"
+                + " compared, %d ended in an error, %d ms%n", count, compiledCount, failedRuns, millis);
         assertTrue(compiledCount + " of " + count + " programs compiled", compiledCount * 2 >= count);
         if (count >= DEFAULT_COUNT) {
             assertNotEquals("some programs end in an uncaught error (that path is compared too)", 0, failedRuns);
@@ -91,9 +99,10 @@ public class DifferentialFuzzTest {
     }
 
     /**
-     * A mismatch found by this fuzzer (seed 20261184) and not fixed yet: LuaJC (upstream ProtoInfo)
-     * gives a closure a stale copy of a local that is assigned inside a loop before the closure captures
-     * it and assigned again later. Enable once compiled mode refuses or fixes such code.
+     * A mismatch found by this fuzzer (seeds 20261184, 20261378) and not fixed yet: LuaJC (upstream
+     * ProtoInfo) gives a closure a stale copy of a local captured and assigned inside a loop (also a
+     * numeric-for variable assigned after a closure captured it). Enable once compiled mode refuses or
+     * fixes such code.
      */
     @Ignore("known LuaJC bug: stale upvalue copy in loops (redteam/luajc-stale-upvalue.lua)")
     @Test
@@ -101,7 +110,7 @@ public class DifferentialFuzzTest {
         String program = new String(getClass().getResourceAsStream("/redteam/luajc-stale-upvalue.lua").readAllBytes(),
                 StandardCharsets.UTF_8);
         ExecutionResult reference = interpreted.run(program);
-        assertEquals(List.of(2.0, 12.0), reference.values());
+        assertEquals(List.of(2.0, 12.0, 5.0), reference.values());
         assertEquals(reference.values(), compiled.run(program).values());
     }
 }
