@@ -121,6 +121,35 @@ public class ScriptDeployIT {
         assertEquals(List.of("second"), run(manager(), "edit").values());
     }
 
+    /**
+     * The engine's default adaptive mode in the real container: a script starts interpreted and, once its
+     * runs have executed a million Lua instructions, runs as JVM bytecode built in the background, with
+     * the same results; script:info says which.
+     */
+    @Test
+    public void aBusyScriptRunsAsJvmBytecodeAfterItsFirstRuns() throws Exception {
+        write(folder().resolve("busy.toml"), "version = \"1.0.0\"\npermissions = []\n");
+        write(folder().resolve("busy.lua"), "local s = 0\nfor i = 1, 150000 do s = s + i % 7 end\nreturn s\n");
+        awaitStatus(manager(), "busy", ScriptStatus.COMPILED);
+        String before = shell("script:info busy");
+        assertTrue(before, before.matches("(?s).*runs as:\\s+interpreted.*"));
+        ExecutionResult first = run(manager(), "busy");
+        assertEquals(ScriptStatus.COMPLETED, first.status());
+        assertTrue("under a million instructions per run: " + first.instructions(), first.instructions() < 1_000_000);
+        for (long total = first.instructions(); total < 1_000_000; ) {   // until the runs pass a million in total
+            ExecutionResult again = run(manager(), "busy");
+            assertEquals(first.values(), again.values());
+            total += again.instructions();
+        }
+        Await.until("busy running as JVM bytecode", BOUND, () -> manager().get("busy").orElseThrow().jvmBytecode());
+        ExecutionResult compiled = run(manager(), "busy");
+        assertEquals(first.values(), compiled.values());
+        String after = shell("script:info busy");
+        assertTrue(after, after.matches("(?s).*runs as:\\s+JVM bytecode.*"));
+        Files.delete(folder().resolve("busy.lua"));
+        Await.until("busy undeployed", BOUND, () -> manager().get("busy").isEmpty());
+    }
+
     @Test
     public void brokenUpdateKeepsTheOldVersionRunningAndShowsWhere() throws Exception {
         write(folder().resolve("fragile.toml"), "version = \"1.0.0\"\npermissions = []\n");

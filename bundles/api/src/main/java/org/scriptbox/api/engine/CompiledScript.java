@@ -14,4 +14,14 @@ public interface CompiledScript {
 
     /** Approximate bytes the compiled form keeps alive. */
     long retainedBytes();
+
+    /**
+     * Whether executions that start now run as JVM bytecode rather than on the engine's interpreter (an
+     * engine may compile a busy script further while it is in use; the same limits hold either way).
+     *
+     * @since 1.1
+     */
+    default boolean runsAsJvmBytecode() {
+        return false;
+    }
 }

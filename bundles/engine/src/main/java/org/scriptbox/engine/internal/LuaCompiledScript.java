@@ -37,6 +37,11 @@ final class LuaCompiledScript implements CompiledScript {
         this.compiled = compiled;
     }
 
+    @Override
+    public boolean runsAsJvmBytecode() {
+        return compiled != null;
+    }
+
     /** The JVM classes of the chunk, or null when it runs interpreted (so far). */
     CompiledChunk compiled() {
         return compiled;

@@ -66,7 +66,9 @@ final class ScriptEntry {
     ScriptInfo info() {
         ScriptDefinition def = definition;
         ScriptMetadata metadata = def != null ? def.metadata() : attempted != null ? attempted : ScriptMetadata.defaults(name);
+        CompiledScript live = compiled;
         return new ScriptInfo(metadata, status(), stats, lastError, def != null ? def.origin() : null, deployedAt,
-                waitingFor, running.size(), sourceConflict == null ? List.of() : List.of(sourceConflict));
+                waitingFor, running.size(), sourceConflict == null ? List.of() : List.of(sourceConflict),
+                live != null && live.runsAsJvmBytecode());
     }
 }

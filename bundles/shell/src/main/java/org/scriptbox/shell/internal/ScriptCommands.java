@@ -28,6 +28,7 @@ import org.scriptbox.api.ScriptInfo;
 import org.scriptbox.api.ScriptLogEntry;
 import org.scriptbox.api.ScriptManager;
 import org.scriptbox.api.ScriptMetadata;
+import org.scriptbox.api.ScriptStatus;
 
 /**
  * The {@code script:*} Gogo commands, a thin layer over {@link ScriptManager}. Every command returns
@@ -79,6 +80,9 @@ public class ScriptCommands {
         field(sb, "description", m.description());
         field(sb, "origin", s.origin());
         field(sb, "deployed", s.deployedAt() == null ? null : TIME.format(s.deployedAt()));
+        if (s.status() != ScriptStatus.COMPILATION_ERROR && s.deployedAt() != null) {
+            field(sb, "runs as", s.jvmBytecode() ? "JVM bytecode (compiled once it was busy)" : "interpreted");
+        }
         for (String warning : s.warnings()) {
             field(sb, "warning", warning);
         }
