@@ -30,6 +30,7 @@ public final class CompiledChunk {
      * throw when the code cannot be compiled (callers fall back to the interpreter).
      */
     public static CompiledChunk compile(Prototype p, String chunkName, ClassLoader parent) throws Exception {
+        KnownMiscompiles.check(p);
         JavaGen gen = new JavaGen(p, className(chunkName), chunkName, false);
         Loader loader = new Loader(parent);
         loader.include(gen);

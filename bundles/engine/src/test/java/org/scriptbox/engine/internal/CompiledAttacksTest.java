@@ -463,8 +463,8 @@ public class CompiledAttacksTest {
             scripts.engine.compile("attack.lua", src);
             fail("strict mode must refuse classes that cannot link");
         } catch (org.scriptbox.api.ScriptException e) {
-            assertTrue(e.getMessage(), e.getMessage().contains("LuaJC cannot compile it")
-                    && e.getMessage().contains("does not exist"));
+            // refused before generation (KnownMiscompiles: closures in loops); FieldLinks would refuse it too
+            assertTrue(e.getMessage(), e.getMessage().contains("LuaJC cannot compile it"));
         }
         LuaScriptEngine now = new LuaScriptEngine(1024 * 1024, "compiled-now", 0);
         LuaCompiledScript s = (LuaCompiledScript) now.compile("attack.lua", src);
@@ -672,8 +672,8 @@ public class CompiledAttacksTest {
 
     @Test
     public void coroutinesNeverResumedAgainAreCleanedUp() throws Exception {
-        String src = "for i = 1, 16 do\n  local co = coroutine.create(function() coroutine.yield(i) while true do end end)\n"
-                + "  coroutine.resume(co)\nend\nreturn 'done'";
+        String src = "local function body() coroutine.yield(1) while true do end end\n"
+                + "for i = 1, 16 do\n  local co = coroutine.create(body)\n  coroutine.resume(co)\nend\nreturn 'done'";
         int before = Thread.activeCount();
         for (int k = 0; k < 10; k++) {
             ExecutionResult r = run(src);

