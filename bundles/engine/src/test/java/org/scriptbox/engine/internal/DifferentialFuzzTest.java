@@ -26,7 +26,7 @@ import org.scriptbox.api.ScriptException;
  * gives it back.
  */
 public class DifferentialFuzzTest {
-    static final int DEFAULT_COUNT = 50;
+    static final int DEFAULT_COUNT = 200;
     /** Seeds are FIRST_SEED, FIRST_SEED + 1, ... */
     private static final long FIRST_SEED = 20_261_126L;
     /*
