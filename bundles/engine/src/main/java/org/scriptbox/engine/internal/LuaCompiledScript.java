@@ -24,10 +24,6 @@ final class LuaCompiledScript implements CompiledScript {
     /** Its classes have been asked for (once). */
     private final AtomicBoolean jvmBuildAsked = new AtomicBoolean();
 
-    LuaCompiledScript(String chunkName, Prototype prototype, Duration compileTime, long retainedBytes) {
-        this(chunkName, prototype, compileTime, retainedBytes, null);
-    }
-
     LuaCompiledScript(String chunkName, Prototype prototype, Duration compileTime, long retainedBytes,
             CompiledChunk compiled) {
         this.chunkName = chunkName;

@@ -135,11 +135,6 @@ public final class LuaScriptEngine implements ScriptEngine {
         return forced == null || forced.isBlank() ? configured : CompileMode.parse(forced);
     }
 
-    /** The mode scripts are compiled and run in now. */
-    CompileMode mode() {
-        return mode;
-    }
-
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     public void addLibrary(ScriptLibrary library) {
         libraries.add(library);
@@ -193,7 +188,7 @@ public final class LuaScriptEngine implements ScriptEngine {
     @Override
     public CompiledScript compile(String chunkName, String source) {
         long t0 = System.nanoTime();
-        Prototype p = compiler.compile(chunkName, source).prototype();
+        Prototype p = compiler.compilePrototype(chunkName, source);
         CompileMode m = mode;
         CompiledChunk classes = m.buildsWithinCompile() ? jvm.build(chunkName, p, m == CompileMode.COMPILED_STRICT) : null;
         LuaCompiledScript script = new LuaCompiledScript(chunkName, p, Duration.ofNanos(System.nanoTime() - t0),

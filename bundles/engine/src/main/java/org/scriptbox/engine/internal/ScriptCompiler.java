@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,11 +33,6 @@ final class ScriptCompiler {
 
     ScriptCompiler(int maxSourceBytes) {
         this.maxSourceBytes = maxSourceBytes;
-    }
-
-    LuaCompiledScript compile(String chunkName, String source) {
-        Prototype p = compilePrototype(chunkName, source);
-        return new LuaCompiledScript(chunkName, p, Duration.ZERO, 0);
     }
 
     /** Compiles, or throws {@link ScriptException} of kind COMPILATION. */
