@@ -140,6 +140,10 @@ final class FireTimeStore {
             dirty = true;
             status.failed(e);
             return false;
+        } catch (RuntimeException e) {   // never leave the commit loop (and every run_once fire) stuck
+            dirty = true;
+            status.failed(new IOException(e.getMessage() == null ? "unexpected error" : e.getMessage(), e));
+            return false;
         }
     }
 
