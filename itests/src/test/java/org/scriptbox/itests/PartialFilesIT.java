@@ -48,6 +48,8 @@ public class PartialFilesIT {
     private ScriptManager manager;
 
     private final List<String> live = new CopyOnWriteArrayList<>();
+    /** Every complete version written so far, by every check. */
+    private final List<String> complete = new ArrayList<>();
     private ServiceRegistration<ScriptListener> registration;
 
     @Configuration
@@ -96,14 +98,13 @@ public class PartialFilesIT {
     }
 
     private void check(String mode, int first, int last, int lines) throws Exception {
+        for (int k = first; k <= last; k++) {
+            complete.add(version(k, lines));
+        }
         write(mode, first, last, lines);
         String last_ = version(last, lines);
         Await.until("version " + last + " live after " + mode, BOUND, () -> manager.definition("motor").map(d -> d.source()).orElse(""),
                 s -> s.equals(last_));
-        List<String> complete = new ArrayList<>();
-        for (int k = 1; k <= last; k++) {
-            complete.add(version(k, lines));
-        }
         for (String source : live) {
             assertTrue(mode + ": a partial went live: ..." + source.substring(Math.max(0, source.length() - 30)), complete.contains(source));
         }
