@@ -263,6 +263,22 @@ public class SchedulerDurabilityTest {
     }
 
     @Test
+    public void intervalsAndDelaysTooLongForTheArithmeticAreRefusedInOneSentence() {
+        for (ScheduleSpec spec : List.of(interval(Duration.ofDays(999_999_999), null, null),
+                new ScheduleSpec(ScheduleSpec.Kind.INTERVAL, null, Duration.ofDays(999_999_999), Duration.ofMinutes(1),
+                        null, null, null, null),
+                ScheduleSpec.onceAfter(Duration.ofDays(999_999_999)))) {
+            try {
+                core.nextFireTimes(spec, T0, 3);
+                fail("accepted " + spec);
+            } catch (IllegalArgumentException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("at most 3660 days"));
+            }
+        }
+        assertEquals(3, core.nextFireTimes(interval(Trigger.LONGEST, null, null), T0, 3).size());
+    }
+
+    @Test
     public void aParallelScheduleNeverHasMoreRunsUnderWayThanItsLimit() {
         manager.completeAtOnce = false;
         core.schedule("p", interval(Duration.ofMillis(100), OverlapPolicy.PARALLEL, MisfirePolicy.SKIP));
