@@ -383,11 +383,12 @@ public final class SchedulerCore {
                 e.skipped++;
                 LOG.debug("'{}' still running at {}: run skipped ({})", e.name, due, overlap);
             }
-            durable = e.trigger.spec().misfire() == MisfirePolicy.RUN_ONCE;
+            // run_once makes a lost fire time run again after a crash; so does the first fire of all (an interval
+            // without history counts from its arming): both are saved before the run starts
+            durable = e.trigger.spec().misfire() == MisfirePolicy.RUN_ONCE || store.lastFire(e.name) == null;
         }
         observer.fired(e.name, due, now);
         if (durable) {
-            // run_once would make this fire again after a crash unless the fire is on disk before the run starts
             boolean launchIt = start;
             store.recordDurably(e.name, due, saved -> {
                 if (!launchIt) {
