@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SchedulerCore {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerCore.class);
+    /** The most fire times {@link #nextFireTimes} lists. */
+    static final int MAX_LISTED_FIRES = 1000;
 
     /** Observes each fire: script, the instant it was due, the instant it actually ran. For benchmarks. */
     public interface FireObserver {
@@ -252,7 +254,8 @@ public final class SchedulerCore {
     }
 
     List<Instant> nextFireTimes(ScheduleSpec spec, Instant from, int count) {
-        return checkedTrigger(spec).upcoming(from, Math.max(0, count));
+        // bounded: sched:next -n 2000000000 must not build a list of two billion instants
+        return checkedTrigger(spec).upcoming(from, Math.max(0, Math.min(count, MAX_LISTED_FIRES)));
     }
 
     /** A valid spec's trigger, within the limits (the manager's codec asks through nextFireTimes at deploy). */

@@ -298,6 +298,8 @@ public class SchedulerDurabilityTest {
             }
         }
         assertEquals(3, core.nextFireTimes(interval(Trigger.LONGEST, null, null), T0, 3).size());
+        assertEquals("sched:next -n is bounded", SchedulerCore.MAX_LISTED_FIRES, core.nextFireTimes(
+                interval(Duration.ofSeconds(1), null, null), T0, Integer.MAX_VALUE).size());
     }
 
     @Test
