@@ -6,25 +6,25 @@ The tests assert on what this server saw and holds, not on what the driver belie
   modbus_fault_server.py [--port P] [--control C]
 
 serves Modbus TCP on 127.0.0.1:P (unit 1, zero-based addresses, 1,000 of each table) and a control channel on
-127.0.0.1:C: one JSON object per line in, one per line out. When both listen it prints
+127.0.0.1:C: one command per line in, its answer out (below). When both listen it prints
 "READY modbus=P control=C" on stdout. Port 0 picks a free port; a restart passes the same ports again.
 
-Control operations ({"op": ...}):
-  state                  -> {"holding": [...], "coils": [...], "input": [...], "log": [...]}  (first 64 of each)
-  set    table address values    write "holding" | "coils" | "input" directly (not logged)
-  fault  function address kind [ms] [code]   inject a fault for requests with that function code and address
-         (address -1 = any): kind "delay" (apply and answer after ms), "exception" (answer exception code),
-         "silent" (apply nothing, never answer), "empty" (a well-framed answer carrying no data: byte count 0),
-         "short" (a well-framed answer whose byte count promises more than it carries)
-  clear                  remove every fault
-  clearlog               empty the request log
-
-Each log entry: {"conn": n, "tid": t, "unit": u, "fn": f, "address": a, "value": v or "count": c or "values": [...],
-"at": monotonic seconds when received, "done": seconds when applied/answered or null, "answered": bool}.
+Control commands (one line each, words separated by spaces):
+  get TABLE ADDRESS COUNT        -> the values on one line; TABLE is coils, holding or input
+  set TABLE ADDRESS VALUE...     -> ok (written directly, not logged)
+  fault FN ADDRESS KIND [ARG]    -> ok; for requests with function code FN at ADDRESS (-1: any address):
+        delay ARG ms before applying and answering; exception: answer exception code ARG (default 4);
+        silent: apply nothing, never answer; empty: a well-framed answer with byte count 0;
+        short: a well-framed answer whose byte count promises more than it carries
+  clear                          -> ok; removes every fault
+  clearlog                       -> ok; empties the request log
+  log                            -> the number of requests, then one line per request:
+        conn=N tid=T unit=U fn=F address=A value=V answered=0|1 at=SECONDS done=SECONDS|-
+        (value: the written value, or the count of a read; at/done: monotonic clock)
 """
 import argparse
 import asyncio
-import json
+import logging
 import struct
 import sys
 import time
@@ -33,7 +33,6 @@ from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, M
 from pymodbus.server.async_io import ModbusConnectedRequestHandler, ModbusTcpServer
 
 SIZE = 1000
-SHOWN = 64
 UNIT = 1
 
 store = ModbusSlaveContext(
@@ -108,37 +107,44 @@ class FaultyHandler(ModbusConnectedRequestHandler):
         self.transport.write(struct.pack(">HHHB", request.transaction_id, 0, len(pdu) + 1, request.unit_id) + pdu)
 
 
-def state():
-    return {name: [int(v) for v in store.getValues(fn, 0, SHOWN)] for name, fn in TABLES.items()} | {"log": log}
+def log_line(e):
+    value = e.get("value", e.get("count", ",".join(str(v) for v in e.get("values", []))))
+    done = "-" if e["done"] is None else f"{e['done']:.6f}"
+    return (f"conn={e['conn']} tid={e['tid']} unit={e['unit']} fn={e['fn']} address={e['address']} value={value} "
+            f"answered={int(e['answered'])} at={e['at']:.6f} done={done}")
 
 
-def control(command):
-    op = command.get("op")
-    if op == "state":
-        return state()
-    if op == "set":
-        store.setValues(TABLES[command["table"]], command["address"], command["values"])
-        return {"ok": True}
-    if op == "fault":
-        faults.insert(0, {"function": command["function"], "address": command.get("address", -1),
-                          "kind": command["kind"], "ms": command.get("ms", 0), "code": command.get("code", 4)})
-        return {"ok": True}
+def control(words):
+    op = words[0]
+    if op == "get":        # get TABLE ADDRESS COUNT -> the values, space-separated
+        return [" ".join(str(int(v)) for v in store.getValues(TABLES[words[1]], int(words[2]), int(words[3])))]
+    if op == "set":        # set TABLE ADDRESS V...
+        store.setValues(TABLES[words[1]], int(words[2]), [int(v) for v in words[3:]])
+        return ["ok"]
+    if op == "fault":      # fault FN ADDRESS KIND [MS-or-CODE]
+        arg = int(words[4]) if len(words) > 4 else 0
+        faults.insert(0, {"function": int(words[1]), "address": int(words[2]), "kind": words[3],
+                          "ms": arg, "code": arg or 4})
+        return ["ok"]
     if op == "clear":
         faults.clear()
-        return {"ok": True}
+        return ["ok"]
     if op == "clearlog":
         log.clear()
-        return {"ok": True}
-    return {"error": f"unknown op {op!r}"}
+        return ["ok"]
+    if op == "log":        # the count, then one line per request
+        entries = list(log)
+        return [str(len(entries))] + [log_line(e) for e in entries]
+    return [f"error unknown op {op}"]
 
 
 async def serve_control(reader, writer):
     while line := await reader.readline():
         try:
-            answer = control(json.loads(line))
+            answer = control(line.decode().split())
         except Exception as e:   # a broken test command must be seen by the test, not end the server
-            answer = {"error": repr(e)}
-        writer.write((json.dumps(answer) + "\n").encode())
+            answer = [f"error {e!r}"]
+        writer.write(("\n".join(answer) + "\n").encode())
         await writer.drain()
     writer.close()
 
@@ -154,6 +160,8 @@ async def main(port, control_port):
 
 
 if __name__ == "__main__":
+    # pymodbus logs every closed client connection as an ERROR: that is the tests' normal business
+    logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--control", type=int, default=0)

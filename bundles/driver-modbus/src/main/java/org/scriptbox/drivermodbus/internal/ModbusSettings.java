@@ -1,12 +1,15 @@
 package org.scriptbox.drivermodbus.internal;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+
+import org.scriptbox.api.device.SafeState;
 
 /**
  * A Modbus device's configuration, checked as a whole before the device exists: {@link #parse} either
@@ -16,7 +19,7 @@ import java.util.regex.Pattern;
  */
 record ModbusSettings(String id, String host, int port, int unitId, int timeoutMillis, List<Integer> motorRegisters,
                       double speedScale, int coilStart, int outputs, Map<String, TelemetryChannel> channels,
-                      String firmware, boolean safeStateStop, int probeIntervalMillis, ModbusRequest probe) {
+                      String firmware, SafeState safeState, int probeIntervalMillis, ModbusRequest probe) {
 
     /** A telemetry channel: an input register read as a signed 16-bit value times the scale. */
     record TelemetryChannel(String name, int address, double scale) {
@@ -42,7 +45,7 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
 
     ModbusSettings {
         motorRegisters = List.copyOf(motorRegisters);
-        channels = Map.copyOf(channels);
+        channels = Collections.unmodifiableMap(new LinkedHashMap<>(channels));   // in configured order
     }
 
     static ModbusSettings parse(Map<String, ?> properties) throws Invalid {
@@ -78,9 +81,11 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
                     + outputs + " outputs run past coil 65535");
         }
         Map<String, TelemetryChannel> channels = r.channels("telemetry");
-        String safe = r.text("safe.state", "stop");
-        if (!safe.equals("stop") && !safe.equals("leave")) {
-            r.error("safe.state", safe, "must be 'stop' (motors 0, outputs off) or 'leave'");
+        SafeState safe = SafeState.STOP;
+        try {
+            safe = SafeState.parse(r.text("safe.state", "stop")).checkAgainst(motors.size(), outputs);
+        } catch (IllegalArgumentException e) {
+            r.error("safe.state", r.raw("safe.state"), e.getMessage());
         }
         int probeInterval = r.integer("probe.interval.ms", 2000, 0, 3_600_000);
         if (probeInterval > 0 && probeInterval < 100) {
@@ -89,7 +94,7 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
         ModbusRequest probe = r.probe("probe", motors, coilStart, outputs, channels);
         r.throwIfInvalid();
         return new ModbusSettings(id, host.trim(), port, unit, timeout, motors, scale, coilStart, outputs, channels,
-                r.text("firmware.version", "modbus-tcp"), safe.equals("stop"), probeInterval, probe);
+                r.text("firmware.version", "modbus-tcp"), safe, probeInterval, probe);
     }
 
     /** Reads typed values from raw configuration properties, collecting every error. */
@@ -105,8 +110,13 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
             return properties.get(key);
         }
 
+        /** The value as written, but never more than one short line of plain text (it goes to the log). */
         void error(String key, Object value, String why) {
-            errors.add(key + " = '" + value + "': " + why);
+            String shown = String.valueOf(value).replaceAll("\\p{Cntrl}", "?");
+            if (shown.length() > 80) {
+                shown = shown.substring(0, 77) + "...";
+            }
+            errors.add(key + " = '" + shown + "': " + why);
         }
 
         void throwIfInvalid() throws Invalid {
@@ -158,7 +168,7 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
             List<Integer> values = new ArrayList<>();
             Set<Integer> seen = new HashSet<>();
             for (String part : split(text(key, ""))) {
-                Integer address = address(key, part);
+                Integer address = address(key, text(key, ""), part);
                 if (address != null && !seen.add(address)) {
                     error(key, text(key, ""), "register " + address + " is listed twice");
                 } else if (address != null) {
@@ -178,7 +188,7 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
                             + "letters, digits, '_' or '.'");
                     continue;
                 }
-                Integer address = address(key, parts[1].trim());
+                Integer address = address(key, entry, parts[1].trim());
                 double scale = 1.0;
                 if (parts.length == 3) {
                     try {
@@ -212,7 +222,7 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
                 return outputs > 0 ? ModbusRequest.readCoils(coilStart, 1) : ModbusRequest.readInputRegisters(0, 1);
             }
             String[] parts = spec.split(":", -1);
-            Integer address = parts.length == 2 ? address(key, parts[1].trim()) : null;
+            Integer address = parts.length == 2 ? address(key, spec, parts[1].trim()) : null;
             if (address != null) {
                 switch (parts[0].trim()) {
                     case "input": return ModbusRequest.readInputRegisters(address, 1);
@@ -227,15 +237,16 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
             return ModbusRequest.readInputRegisters(0, 1);
         }
 
-        private Integer address(String key, String text) {
+        /** A register or coil address from {@code text}, part of {@code shown}; reports and returns null if bad. */
+        private Integer address(String key, String shown, String text) {
             try {
                 int a = Integer.parseInt(text);
                 if (a >= 0 && a <= 65535) {
                     return a;
                 }
-                error(key, text(key, ""), "address " + a + " is outside 0..65535");
+                error(key, shown, "address " + a + " is outside 0..65535");
             } catch (NumberFormatException e) {
-                error(key, text(key, ""), "'" + text + "' is not a register address");
+                error(key, shown, "'" + text + "' is not an address");
             }
             return null;
         }
