@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.function.Supplier;
 
 /**
@@ -50,6 +52,9 @@ final class ModbusConnection {
      * request), nothing is sent and the failure is WITHDRAWN with that reason.
      */
     byte[] exchange(ModbusRequest request, long deadlineNanos, Supplier<String> withdrawal) throws ModbusFailure {
+        if (socket != null && !stillOpen()) {
+            close();   // the server went away since the last exchange: reconnect now, before anything is sent
+        }
         if (socket == null) {
             open(deadlineNanos);
         }
@@ -77,6 +82,26 @@ final class ModbusConnection {
             throw new ModbusFailure(ModbusFailure.Kind.NO_ANSWER, "connection lost while sending: " + reason(e));
         }
         return awaitAnswer(request, transaction, deadlineNanos);
+    }
+
+    /**
+     * Whether the connection is still usable: between exchanges nothing may arrive on it, so end-of-stream
+     * (the server closed or died) or stray bytes both mean it is not. A non-blocking look, so it costs no
+     * wait; it keeps a write from going into a connection that is already dead, where its fate would be
+     * "unknown" instead of plainly "not sent".
+     */
+    private boolean stillOpen() {
+        SocketChannel channel = socket.getChannel();
+        try {
+            channel.configureBlocking(false);
+            try {
+                return channel.read(ByteBuffer.allocate(1)) == 0;
+            } finally {
+                channel.configureBlocking(true);
+            }
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private byte[] awaitAnswer(ModbusRequest request, int transaction, long deadlineNanos) throws ModbusFailure {
@@ -126,7 +151,12 @@ final class ModbusConnection {
     }
 
     private void open(long deadlineNanos) throws ModbusFailure {
-        Socket s = new Socket();
+        Socket s;
+        try {
+            s = SocketChannel.open().socket();   // a channel's socket: it can be looked at without blocking
+        } catch (IOException e) {
+            throw new ModbusFailure(ModbusFailure.Kind.NOT_SENT, "cannot open a socket: " + reason(e));
+        }
         try {
             s.setTcpNoDelay(true);
             s.connect(new InetSocketAddress(host, port), remainingMillis(deadlineNanos));

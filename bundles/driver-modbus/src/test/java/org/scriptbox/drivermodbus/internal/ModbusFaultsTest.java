@@ -170,6 +170,24 @@ public class ModbusFaultsTest {
     }
 
     @Test
+    public void aWriteAfterTheServerDiedIsNotSentRatherThanUnknown() throws Exception {
+        ModbusDevice d = device();
+        d.setMotorSpeed(0, 10, ctx()).getValue();   // the command connection is open now
+        server.kill();
+        DeviceException e;
+        try {
+            e = (DeviceException) d.setMotorSpeed(0, 20, ctx()).getFailure();
+        } finally {
+            server.restart();
+        }
+        assertEquals("a dead connection is noticed before the write goes out: " + e.getMessage(),
+                WriteOutcome.NOT_SENT, e.outcome());
+        assertEquals(DeviceException.Fault.UNREACHABLE, e.fault());
+        d.setMotorSpeed(0, 30, ctx()).getValue();
+        assertEquals(3000, server.holding(0));
+    }
+
+    @Test
     public void aCommandWhoseCallerGaveUpIsNeverSent() throws Exception {
         ModbusDevice d = device();
         server.fault(FC_READ_INPUT, 0, "delay", 800);
