@@ -89,10 +89,13 @@ class FaultyHandler(ModbusConnectedRequestHandler):
         self.answer(request, entry, fault, addr)
 
     def answer(self, request, entry, fault, addr):
-        if self.transport is None or self.transport.is_closing():
-            return   # the client went away while a delayed request waited: a real device would not answer either
         kind = fault["kind"] if fault else None
         entry["done"] = time.monotonic()
+        if self.transport is None or self.transport.is_closing():
+            # the client went away while a delayed request waited: the device still acts on what it received
+            if kind is None:
+                request.execute(context[request.unit_id])
+            return
         entry["answered"] = True
         if kind == "exception":
             self.raw(request, bytes([request.function_code | 0x80, fault.get("code", 4)]))
