@@ -24,7 +24,8 @@ import org.scriptbox.api.device.StopReport;
  * E-stop latency against pymodbus, from the call to the last stop write acknowledged, for a device with 2
  * motors and 4 outputs (6 writes): on an idle link, and with a slow read (300 ms) in flight and 20 ordinary
  * writes queued behind it. Beside it, in the same run, one ordinary write's round trip (the unit "one round
- * trip" is measured in). The server's own log gives when the last stop write was applied there (Java's
+ * trip" is measured in), and a one-lane peer: the same stop as ordinary commands behind the same load (what
+ * the driver did before it had a stop lane). The server's own log gives when the last stop write was applied there (Java's
  * nanoTime and Python's monotonic clock are both CLOCK_MONOTONIC on Linux). Wall time, whole-process CPU
  * and this thread's CPU are printed for the run.
  */
@@ -83,10 +84,12 @@ public class ModbusStopBench {
                         assertTrue("queued commands are abandoned", w.getFailure() != null);
                     }
                 }
+                long[] oneLane = oneLanePeer(d, server, ctx, Math.min(runs, 20));
                 print("one ordinary write, round trip", write);
                 print("e-stop (6 writes), idle link", idle);
                 print("e-stop (6 writes), slow read in flight and " + QUEUED + " commands queued", queued);
                 print("e-stop, call -> last stop write applied on the server, same load", onServer);
+                print("one-lane peer: the 6 stop writes as ordinary commands behind the same load", oneLane);
             } finally {
                 d.close();
             }
@@ -94,6 +97,37 @@ public class ModbusStopBench {
         System.out.printf("BENCH modbus e-stop run: wall %.1f s, process CPU %.1f s, bench thread CPU %.2f s%n",
                 (System.nanoTime() - wall) / 1e9, (processCpuNanos() - cpu) / 1e9,
                 (threads.getCurrentThreadCpuTime() - threadCpu) / 1e9);
+    }
+
+    /**
+     * What a stop costs without its own lane (the design before): the same 6 writes queued as ordinary
+     * commands behind the same slow read and 20 writes, timed from queueing them to the last one answered.
+     */
+    private static long[] oneLanePeer(ModbusDevice d, PyModbusServer server, CallContext ctx, int runs)
+            throws Exception {
+        long[] nanos = new long[runs];
+        for (int i = 0; i < runs; i++) {
+            server.clearLog();
+            Promise<Map<String, ChannelValue>> slow = d.readTelemetry(List.of("slow"), ctx);
+            for (int q = 0; q < QUEUED; q++) {
+                d.setMotorSpeed(q % 2, 50, ctx);
+            }
+            awaitSlowReadOnServer(server);
+            long t = System.nanoTime();
+            List<Promise<Void>> stop = new ArrayList<>();
+            for (int m = 0; m < 2; m++) {
+                stop.add(d.setMotorSpeed(m, 0, ctx));
+            }
+            for (int pin = 0; pin < 4; pin++) {
+                stop.add(d.setDigitalOutput(pin, false, ctx));
+            }
+            for (Promise<Void> p : stop) {
+                p.getValue();
+            }
+            nanos[i] = System.nanoTime() - t;
+            slow.getValue();
+        }
+        return nanos;
     }
 
     private static void awaitSlowReadOnServer(PyModbusServer server) throws Exception {
