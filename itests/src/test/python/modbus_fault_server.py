@@ -15,7 +15,8 @@ Control commands (one line each, words separated by spaces):
   fault FN ADDRESS KIND [ARG]    -> ok; for requests with function code FN at ADDRESS (-1: any address):
         delay ARG ms before applying and answering; exception: answer exception code ARG (default 4);
         silent: apply nothing, never answer; empty: a well-framed answer with byte count 0;
-        short: a well-framed answer whose byte count promises more than it carries
+        short: a well-framed answer whose byte count promises more than it carries;
+        drop: close the connection on the next such request (once), applying nothing
   clear                          -> ok; removes every fault
   clearlog                       -> ok; empties the request log
   log                            -> the number of requests, then one line per request:
@@ -82,6 +83,10 @@ class FaultyHandler(ModbusConnectedRequestHandler):
         fault = fault_for(request)
         kind = fault["kind"] if fault else None
         if kind == "silent":
+            return
+        if kind == "drop":   # one shot: the connection breaks on this request, nothing applied or answered
+            faults.remove(fault)
+            self.transport.close()
             return
         if kind == "delay":
             asyncio.get_event_loop().call_later(fault["ms"] / 1000.0, self.answer, request, entry, None, addr)

@@ -188,6 +188,22 @@ public class ModbusFaultsTest {
     }
 
     @Test
+    public void aReadIsTriedAgainOnALostConnectionAWriteIsNot() throws Exception {
+        ModbusDevice d = device();
+        server.fault(FC_READ_INPUT, 0, "drop", 0);
+        assertEquals(21.5, d.readTelemetry(List.of("temperature"), ctx()).getValue().get("temperature").value(), 1e-9);
+        List<Map<String, String>> reads = server.requests(FC_READ_INPUT, 0);
+        assertEquals("the read was tried again on a new connection: " + reads, 2, reads.size());
+        assertFalse(reads.get(0).get("conn").equals(reads.get(1).get("conn")));
+
+        server.fault(FC_WRITE_REGISTER, 1, "drop", 0);
+        DeviceException e = (DeviceException) d.setMotorSpeed(1, 60, ctx()).getFailure();
+        assertEquals(WriteOutcome.UNKNOWN, e.outcome());
+        assertEquals("the write was not resent", 1, server.requests(FC_WRITE_REGISTER, 1).size());
+        assertEquals(0, server.holding(1));
+    }
+
+    @Test
     public void aStopAgainstADeadServerReportsEveryTargetNotSent() throws Exception {
         ModbusDevice d = device();
         server.kill();
