@@ -103,7 +103,7 @@ public final class SchedulerCore {
         for (ScriptInfo info : scripts) {
             ScheduleSpec spec = info.metadata().schedule();
             ScriptStatus status = info.status();
-            if (status == ScriptStatus.UNRESOLVED || status == ScriptStatus.COMPILATION_ERROR
+            if (status == ScriptStatus.UNRESOLVED || status == ScriptStatus.COMPILATION_ERROR || status == ScriptStatus.DISABLED
                     || status == ScriptStatus.LOADED) {
                 continue;
             }
