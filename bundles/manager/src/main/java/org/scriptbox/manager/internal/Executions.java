@@ -17,11 +17,11 @@ import org.osgi.util.promise.PromiseFactory;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ExecutionStats;
+import org.scriptbox.api.ExecutionTrigger;
 import org.scriptbox.api.ResourceLimits;
 import org.scriptbox.api.ScriptDefinition;
 import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptException;
-import org.scriptbox.api.ScriptLogEntry;
 import org.scriptbox.api.ScriptMetadata;
 import org.scriptbox.api.ScriptStatus;
 import org.scriptbox.api.engine.Cancellation;
@@ -45,8 +45,6 @@ import org.slf4j.LoggerFactory;
 final class Executions {
     /** The manager's logger, so that operators' log filters and grep patterns keep working. */
     private static final Logger LOG = LoggerFactory.getLogger(ScriptManagerImpl.class);
-    /** Where script output goes in the container log, besides each script's own ring buffer. */
-    private static final Logger SCRIPT_LOG = LoggerFactory.getLogger("org.scriptbox.scripts");
 
     private final Map<String, ScriptEntry> entries;
     private final ScriptEngine engine;
@@ -55,35 +53,25 @@ final class Executions {
     private final Supplier<LimitPolicy> limitPolicy;
     private final Supplier<PermissionService> permissions;
     private final PromiseFactory promises = new PromiseFactory(PromiseFactory.inlineExecutor());
-    private volatile ExecutionGate gate;
-    private volatile int logLines;
+    private final ExecutionGate gate;
+    private final ScriptLogSink logSink;
 
     Executions(Map<String, ScriptEntry> entries, ScriptEngine engine, StatsStore stats, Supplier<ResourceMonitor> monitor,
-               Supplier<LimitPolicy> limitPolicy, Supplier<PermissionService> permissions,
-               int maxConcurrent, int queueCapacity, int logLines) {
+               Supplier<LimitPolicy> limitPolicy, Supplier<PermissionService> permissions, ManagerSettings settings) {
         this.entries = entries;
         this.engine = engine;
         this.stats = stats;
         this.monitor = monitor;
         this.limitPolicy = limitPolicy;
         this.permissions = permissions;
-        this.gate = new ExecutionGate(maxConcurrent, queueCapacity);
-        this.logLines = logLines;
+        this.gate = new ExecutionGate(settings.capacity());
+        this.logSink = new ScriptLogSink(settings.logQuota(), settings.logLines(), System::currentTimeMillis);
     }
 
-    /**
-     * New bounds apply at once. A new queue size needs a new pool: executions already admitted finish on
-     * the old one, new ones go to the new one.
-     */
-    void reconfigure(int maxConcurrent, int queueCapacity, int logLines) {
-        if (queueCapacity != gate.queueCapacity()) {
-            ExecutionGate old = gate;
-            gate = new ExecutionGate(maxConcurrent, queueCapacity);
-            old.drain();
-        } else {
-            gate.resize(maxConcurrent);
-        }
-        this.logLines = logLines;
+    /** New bounds apply at once; executions already admitted finish under the old ones. */
+    void reconfigure(ManagerSettings settings) {
+        gate.resize(settings.capacity());
+        logSink.reconfigure(settings.logQuota(), settings.logLines());
     }
 
     /** Stops taking work; the caller has already cancelled what runs. */
@@ -99,7 +87,7 @@ final class Executions {
         return gate.queued();
     }
 
-    Promise<ExecutionResult> execute(String name, List<Object> args) {
+    Promise<ExecutionResult> execute(String name, List<Object> args, ExecutionTrigger trigger) {
         ScriptEntry entry = name == null ? null : entries.get(name);
         if (entry == null) {
             return promises.failed(new ScriptException(ScriptError.of(ErrorKind.NOT_FOUND, "no script named '" + name + "'")));
@@ -125,7 +113,7 @@ final class Executions {
         entry.running.put(id, cancellation);
         List<Object> argsCopy = args == null ? List.of() : new ArrayList<>(args);
         try {
-            gate.submit(() -> deferred.resolve(run(entry, def, compiled, id, argsCopy, cancellation)));
+            gate.submit(entry.name, trigger, () -> deferred.resolve(run(entry, def, compiled, id, argsCopy, cancellation)));
         } catch (ScriptException busy) {
             entry.running.remove(id);
             return promises.failed(busy);
@@ -136,6 +124,7 @@ final class Executions {
     private ExecutionResult run(ScriptEntry entry, ScriptDefinition def, CompiledScript compiled, String id,
                                 List<Object> args, Cancellation cancellation) {
         Instant start = Instant.now();
+        ScriptLogSink.ExecutionLog log = logSink.open(entry.name, entry.logs, id);
         ExecutionResult result;
         try {
             if (cancellation.isCancelled()) {
@@ -145,17 +134,23 @@ final class Executions {
                 ScriptMetadata m = def.metadata();
                 ResourceLimits limits = LimitPolicy.effective(limitPolicy.get(), m.limits());
                 ExecutionRequest request = new ExecutionRequest(entry.name, id, args, limits, granted(m), cancellation,
-                        modulesFor(entry), (level, text) -> log(entry, id, level, text));
+                        modulesFor(entry), log::script);
                 result = engine.execute(compiled, request);
             }
         } catch (RuntimeException | LinkageError e) {
+            // the stack trace is for the container log; the script's author sees no Java text
             LOG.error("script '{}' execution {} failed inside the container", entry.name, id, e);
             result = notRun(entry.name, id, start, ScriptStatus.FAILED, ScriptError.of(ErrorKind.RUNTIME,
-                    "internal error: " + e));
+                    "internal error in the container (execution " + id + ", see the container log)"));
+        }
+        try {
+            finish(entry, result, log);
         } finally {
             entry.running.remove(id);
+            synchronized (entry) {
+                entry.notifyAll(); // an undeploy may be waiting for its last runs to be counted
+            }
         }
-        finish(entry, result);
         return result;
     }
 
@@ -192,7 +187,7 @@ final class Executions {
         };
     }
 
-    private void finish(ScriptEntry entry, ExecutionResult result) {
+    private void finish(ScriptEntry entry, ExecutionResult result, ScriptLogSink.ExecutionLog log) {
         ExecutionStats updated;
         synchronized (entry) {
             updated = entry.stats.plus(result);
@@ -200,29 +195,54 @@ final class Executions {
             entry.lastRun = result.status();
         }
         if (!result.succeeded() && result.error() != null) {
-            log(entry, result.executionId(), "ERROR", result.status() + ": " + result.error());
+            log.container("ERROR", result.status() + ": " + result.error());
         }
-        // undeployed meanwhile: its stats file was written by undeploy; only a still-deployed script saves.
+        log.close();
         // Coalesced: written by the store's background writer within stats.flush.ms, and on deactivate.
         if (entries.get(entry.name) == entry) {
             stats.update(entry.name, updated);
+        } else {
+            countAfterUndeploy(entry, result);
         }
         LOG.debug("script '{}' execution {} {} in {} ms", entry.name, result.executionId(), result.status(),
                 result.duration().toMillis());
     }
 
+    /**
+     * A run that was in flight when its script was undeployed still counts: written to the script's file
+     * (undeploy wrote it before this run ended), or, if the script is back meanwhile, added to the new
+     * entry, which read the file without this run. Inside {@code compute}, so a deploy of the same name
+     * (its {@code computeIfAbsent} reads the file) cannot come between the check and the write.
+     */
+    private void countAfterUndeploy(ScriptEntry old, ExecutionResult result) {
+        entries.compute(old.name, (name, current) -> {
+            if (current == null) {
+                synchronized (old) {
+                    stats.save(name, old.stats);
+                }
+            } else if (current != old) {
+                ExecutionStats plus;
+                synchronized (current) {
+                    plus = current.stats.plus(result);
+                    current.stats = plus;
+                }
+                stats.update(name, plus);
+            }
+            return current;
+        });
+    }
+
+    /** After undeploy: the statistics are written (runs still ending add theirs later), owed log summaries told. */
+    void undeployed(ScriptEntry removed) {
+        synchronized (removed) {
+            stats.save(removed.name, removed.stats);
+        }
+        logSink.forget(removed.name, removed.logs);
+    }
+
     private static ExecutionResult notRun(String name, String id, Instant start, ScriptStatus status, ScriptError error) {
         return new ExecutionResult(name, id, status, List.of(), error, start, Duration.between(start, Instant.now()), 0, 0,
                 Duration.ZERO, 0);
-    }
-
-    private void log(ScriptEntry entry, String executionId, String level, String text) {
-        entry.logs.add(new ScriptLogEntry(Instant.now(), level, entry.name, executionId, text), logLines);
-        if ("ERROR".equals(level)) {
-            SCRIPT_LOG.warn("[{}] {}", entry.name, text);
-        } else {
-            SCRIPT_LOG.info("[{}] {}", entry.name, text);
-        }
     }
 
     /** @return how many running or queued executions of the script were cancelled now */

@@ -20,6 +20,7 @@ import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.Device;
 import org.scriptbox.api.device.DeviceInfo;
 import org.scriptbox.api.device.DeviceStatus;
+import org.scriptbox.api.text.SafeText;
 
 /**
  * {@code device:*} commands for the operator: the devices drivers offer, their status, telemetry, and an
@@ -62,7 +63,7 @@ public class DeviceCommands {
                     i.firmwareVersion(), connected, i.motors(), i.digitalOutputs(),
                     String.join(",", i.telemetryChannels())));
         }
-        return out.toString().stripTrailing();
+        return SafeText.lines(out.toString().stripTrailing());
     }
 
     @Descriptor("shows a device's status")
@@ -77,11 +78,11 @@ public class DeviceCommands {
             DeviceInfo i = s.info() != null ? s.info() : d.info();
             out.append("device ").append(i.id()).append(" (").append(i.type()).append(", firmware ")
                     .append(i.firmwareVersion()).append("): ").append(s.connected() ? "connected" : "NOT connected");
-            new TreeMap<>(s.details()).forEach((k, v) -> out.append(System.lineSeparator()).append("  ").append(k)
+            new TreeMap<>(s.details()).forEach((k, v) -> out.append(System.lineSeparator()).append("  ").append(SafeText.line(k))
                     .append(" = ").append(v));
-            return out.toString();
+            return SafeText.lines(out.toString());
         } catch (Exception e) {
-            return "device " + id + " unavailable: " + reason(e);
+            return SafeText.line("device " + id + " unavailable: " + reason(e));
         }
     }
 
@@ -120,9 +121,9 @@ public class DeviceCommands {
                 out.append(String.format("%-16s %s%n", c, v == null ? "(no value)"
                         : v.ok() ? String.valueOf(v.value()) : "FAILED: " + v.message()));
             }
-            return out.toString().stripTrailing();
+            return SafeText.lines(out.toString().stripTrailing());
         } catch (Exception e) {
-            return "device " + d.id() + " unavailable: " + reason(e);
+            return SafeText.line("device " + d.id() + " unavailable: " + reason(e));
         }
     }
 
@@ -145,7 +146,7 @@ public class DeviceCommands {
             }
             out.append(System.lineSeparator());
         }
-        return out.toString().stripTrailing();
+        return SafeText.lines(out.toString().stripTrailing());
     }
 
     private Map<String, Device> byId() {
@@ -157,7 +158,7 @@ public class DeviceCommands {
     }
 
     private String unknown(String id) {
-        return "no device '" + id + "'; devices: " + (byId().isEmpty() ? "none" : String.join(", ", byId().keySet()));
+        return SafeText.line("no device '" + id + "'; devices: " + (byId().isEmpty() ? "none" : String.join(", ", byId().keySet())));
     }
 
     private static <T> T await(Promise<T> p) throws Exception {
