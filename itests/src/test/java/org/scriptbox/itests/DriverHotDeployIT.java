@@ -33,10 +33,14 @@ import org.osgi.util.promise.Promises;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ScriptStatus;
+import org.scriptbox.api.device.Actuator;
+import org.scriptbox.api.device.CallContext;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.Device;
 import org.scriptbox.api.device.DeviceInfo;
+import org.scriptbox.api.device.DeviceHealth;
 import org.scriptbox.api.device.DeviceStatus;
+import org.scriptbox.api.device.StopReport;
 import org.scriptbox.api.engine.ExecutionRequest;
 import org.scriptbox.api.engine.ScriptEngine;
 
@@ -163,26 +167,31 @@ public class DriverHotDeployIT {
 
         @Override
         public Promise<DeviceStatus> status() {
-            return Promises.resolved(new DeviceStatus(info, true, Map.of()));
+            return Promises.resolved(new DeviceStatus(info, DeviceHealth.good(java.time.Instant.now(), java.time.Duration.ZERO), Map.of()));
         }
 
         @Override
-        public Promise<Void> setMotorSpeed(int motorId, double speed) {
+        public Promise<Void> setMotorSpeed(int motorId, double speed, CallContext ctx) {
             return Promises.resolved(null);
         }
 
         @Override
-        public Promise<Void> setDigitalOutput(int pin, boolean state) {
+        public Promise<Void> setDigitalOutput(int pin, boolean state, CallContext ctx) {
             return Promises.resolved(null);
         }
 
         @Override
-        public Promise<Void> emergencyStop() {
-            return Promises.resolved(null);
+        public Promise<StopReport> emergencyStop() {
+            return Promises.resolved(new StopReport("hot-1", List.of()));
         }
 
         @Override
-        public Promise<Map<String, ChannelValue>> readTelemetry(List<String> channels) {
+        public Promise<StopReport> applySafeState(Set<Actuator> touched) {
+            return Promises.resolved(new StopReport("hot-1", List.of()));
+        }
+
+        @Override
+        public Promise<Map<String, ChannelValue>> readTelemetry(List<String> channels, CallContext ctx) {
             return Promises.resolved(Map.of("level", ChannelValue.of(1)));
         }
     }

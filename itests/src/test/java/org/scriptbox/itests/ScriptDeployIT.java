@@ -16,6 +16,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import javax.inject.Inject;
 
@@ -36,10 +37,13 @@ import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptInfo;
 import org.scriptbox.api.ScriptManager;
 import org.scriptbox.api.ScriptStatus;
+import org.scriptbox.api.device.Actuator;
+import org.scriptbox.api.device.CallContext;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.Device;
 import org.scriptbox.api.device.DeviceInfo;
 import org.scriptbox.api.device.DeviceStatus;
+import org.scriptbox.api.device.StopReport;
 import org.scriptbox.api.engine.ScriptLibrary;
 
 /**
@@ -316,22 +320,27 @@ public class ScriptDeployIT {
         }
 
         @Override
-        public Promise<Void> setMotorSpeed(int motorId, double speed) {
+        public Promise<Void> setMotorSpeed(int motorId, double speed, CallContext ctx) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public Promise<Void> setDigitalOutput(int pin, boolean state) {
+        public Promise<Void> setDigitalOutput(int pin, boolean state, CallContext ctx) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public Promise<Void> emergencyStop() {
+        public Promise<StopReport> emergencyStop() {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public Promise<Map<String, ChannelValue>> readTelemetry(List<String> channels) {
+        public Promise<StopReport> applySafeState(Set<Actuator> touched) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Promise<Map<String, ChannelValue>> readTelemetry(List<String> channels, CallContext ctx) {
             throw new UnsupportedOperationException();
         }
     }

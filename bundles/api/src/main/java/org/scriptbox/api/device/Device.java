@@ -2,16 +2,22 @@ package org.scriptbox.api.device;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.osgi.annotation.versioning.ConsumerType;
 import org.osgi.util.promise.Promise;
 
 /**
  * One device, served by a driver bundle. Register it as a service with the properties
- * {@link #DEVICE_ID} and {@link #DEVICE_TYPE}. Commands are asynchronous; a promise fails with
- * {@link DeviceException} when the device cannot be reached. Telemetry failures are reported per
- * channel in {@link ChannelValue}, so one bad channel never spoils a batch.
- * Implementations must be thread-safe and must not block the calling thread for I/O.
+ * {@link #DEVICE_ID} and {@link #DEVICE_TYPE}. Commands are asynchronous; implementations must be
+ * thread-safe and must not block the calling thread for I/O.
+ * <p>
+ * Ordinary commands carry a {@link CallContext}: a request whose caller gave up before it is sent is
+ * withdrawn ({@link WriteOutcome#NOT_SENT}); a write is never resent; a write that was sent and not
+ * answered fails with {@link WriteOutcome#UNKNOWN}. Failures are {@link DeviceException}s. Telemetry failures
+ * are reported per channel in {@link ChannelValue}, so one bad channel never spoils a batch.
+ * <p>
+ * {@link #emergencyStop()} and {@link #applySafeState} have their own priority lane per device.
  */
 @ConsumerType
 public interface Device {
@@ -25,17 +31,30 @@ public interface Device {
     /** Static description: type, firmware, capabilities. */
     DeviceInfo info();
 
-    /** Current state; fails with {@link DeviceException} only if the status cannot be had at all. */
+    /** Current state and health; fails with {@link DeviceException} only if the status cannot be had at all. */
     Promise<DeviceStatus> status();
 
     /** @param speed -100.0 .. 100.0 percent; the caller has validated it */
-    Promise<Void> setMotorSpeed(int motorId, double speed);
+    Promise<Void> setMotorSpeed(int motorId, double speed, CallContext ctx);
 
-    Promise<Void> setDigitalOutput(int pin, boolean state);
+    Promise<Void> setDigitalOutput(int pin, boolean state, CallContext ctx);
 
-    /** Stops every motor and clears outputs. Must be attempted even when the device seems disconnected. */
-    Promise<Void> emergencyStop();
+    /** Reads channels; each value carries its own status. Reads may be retried within the caller's deadline. */
+    Promise<Map<String, ChannelValue>> readTelemetry(List<String> channels, CallContext ctx);
 
-    /** Reads channels; each value carries its own status. */
-    Promise<Map<String, ChannelValue>> readTelemetry(List<String> channels);
+    /**
+     * Stops every motor and clears every output. Contract: its own priority lane per device, never queued
+     * behind ordinary commands; ordinary commands still waiting for the device are abandoned
+     * ({@link WriteOutcome#NOT_SENT}); every motor and output is tried independently and reported per target;
+     * a broken link is reconnected for the stop; it is attempted even when the device seems disconnected.
+     * The promise resolves with the report (it fails only if the driver cannot even try).
+     */
+    Promise<StopReport> emergencyStop();
+
+    /**
+     * Puts the given actuators into the device's configured {@link SafeState} (configuration {@code safe.state},
+     * default {@link SafeState#STOP}); actuators the safe state leaves alone are not written and not reported.
+     * Same priority lane as the stop; ordinary commands waiting are not abandoned.
+     */
+    Promise<StopReport> applySafeState(Set<Actuator> touched);
 }

@@ -2,9 +2,13 @@
  * The device driver SPI. A driver bundle registers one {@link org.scriptbox.api.device.Device} service
  * per device it serves; the devices bundle finds them on the service registry (whiteboard) by their
  * {@code device.id} property, so drivers come and go at runtime.
+ * <p>
+ * 2.0.0: four write outcomes ({@link org.scriptbox.api.device.WriteOutcome}), a {@link
+ * org.scriptbox.api.device.CallContext} with every ordinary command, a per-target emergency stop on its own
+ * lane, safe states, and health from real exchanges.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package org.scriptbox.api.device;
 
 import org.osgi.annotation.bundle.Export;

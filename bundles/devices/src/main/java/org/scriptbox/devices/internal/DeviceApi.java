@@ -14,10 +14,12 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.util.promise.Promise;
 import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.device.CallContext;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.Device;
 import org.scriptbox.api.device.DeviceInfo;
 import org.scriptbox.api.device.DeviceStatus;
+import org.scriptbox.api.device.StopReport;
 import org.scriptbox.api.engine.ExecutionScope;
 import org.scriptbox.api.engine.ScriptFunction;
 import org.scriptbox.api.engine.ScriptLibrary;
@@ -108,7 +110,7 @@ public class DeviceApi implements ScriptLibrary {
         }
         authorize(scope, args, Permission.DEVICE_CONTROL, device.id());
         take(scope, args, policy.limits().commandCost());
-        Replies.await(args, device.id(), device.setMotorSpeed(motor, speed), timeoutNanos, scope);
+        Replies.await(args, device.id(), device.setMotorSpeed(motor, speed, context(scope)), timeoutNanos, scope);
         return Boolean.TRUE;
     }
 
@@ -124,7 +126,7 @@ public class DeviceApi implements ScriptLibrary {
         }
         authorize(scope, args, Permission.DEVICE_WRITE, device.id());
         take(scope, args, policy.limits().commandCost());
-        Replies.await(args, device.id(), device.setDigitalOutput(pin, state), timeoutNanos, scope);
+        Replies.await(args, device.id(), device.setDigitalOutput(pin, state, context(scope)), timeoutNanos, scope);
         return Boolean.TRUE;
     }
 
@@ -139,7 +141,7 @@ public class DeviceApi implements ScriptLibrary {
             targets.addAll(devices.all());
         }
         // Send to all first, then wait: one slow device must not delay the stop of the others.
-        Map<Device, Promise<Void>> sent = new LinkedHashMap<>();
+        Map<Device, Promise<StopReport>> sent = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
         for (Device d : targets) {
             try {
@@ -148,9 +150,13 @@ public class DeviceApi implements ScriptLibrary {
                 failures.add(d.id() + ": " + e.getMessage());
             }
         }
-        for (Map.Entry<Device, Promise<Void>> e : sent.entrySet()) {
+        for (Map.Entry<Device, Promise<StopReport>> e : sent.entrySet()) {
             try {
-                Replies.await(args, e.getKey().id(), e.getValue(), timeoutNanos, null);
+                StopReport report = Replies.await(args, e.getKey().id(), e.getValue(), timeoutNanos, null);
+                if (!report.complete()) {
+                    failures.add(e.getKey().id() + ": " + report.failures().size() + " of " + report.results().size()
+                            + " targets not stopped");
+                }
             } catch (RuntimeException failure) {
                 failures.add(failure.getMessage());
             }
@@ -209,7 +215,7 @@ public class DeviceApi implements ScriptLibrary {
         }
         authorize(scope, args, Permission.TELEMETRY_READ, device.id());
         take(scope, args, policy.limits().readCost());
-        Map<String, ChannelValue> read = Replies.await(args, device.id(), device.readTelemetry(channels),
+        Map<String, ChannelValue> read = Replies.await(args, device.id(), device.readTelemetry(channels, context(scope)),
                 timeoutNanos, scope);
         Map<String, Object> values = new LinkedHashMap<>();
         Map<String, Object> errors = new LinkedHashMap<>();
@@ -272,6 +278,11 @@ public class DeviceApi implements ScriptLibrary {
     private String known() {
         List<String> ids = devices.ids();
         return ids.isEmpty() ? " (no devices)" : " (devices: " + String.join(", ", ids) + ")";
+    }
+
+    /** The caller gives up when its execution is cancelled or the command timeout passes. */
+    private CallContext context(ExecutionScope scope) {
+        return CallContext.within(timeoutNanos, () -> scope.cancellation().isCancelled());
     }
 
     private void authorize(ExecutionScope scope, Args args, Permission permission, String deviceId) {

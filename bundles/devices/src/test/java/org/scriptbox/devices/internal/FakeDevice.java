@@ -5,15 +5,20 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.osgi.util.promise.Deferred;
 import org.osgi.util.promise.Promise;
 import org.osgi.util.promise.Promises;
+import org.scriptbox.api.device.Actuator;
+import org.scriptbox.api.device.CallContext;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.Device;
 import org.scriptbox.api.device.DeviceException;
 import org.scriptbox.api.device.DeviceInfo;
+import org.scriptbox.api.device.DeviceHealth;
 import org.scriptbox.api.device.DeviceStatus;
+import org.scriptbox.api.device.StopReport;
 
 /** A device whose answers the test chooses: at once, never (a driver gone silent), failed, or by hand. */
 final class FakeDevice implements Device {
@@ -76,26 +81,31 @@ final class FakeDevice implements Device {
 
     @Override
     public Promise<DeviceStatus> status() {
-        return answer("status", new DeviceStatus(info, true, Map.of("motor0.speed", 0.0)));
+        return answer("status", new DeviceStatus(info, DeviceHealth.good(java.time.Instant.now(), java.time.Duration.ZERO), Map.of("motor0.speed", 0.0)));
     }
 
     @Override
-    public Promise<Void> setMotorSpeed(int motorId, double speed) {
+    public Promise<Void> setMotorSpeed(int motorId, double speed, CallContext ctx) {
         return answer("motor " + motorId + " " + speed, null);
     }
 
     @Override
-    public Promise<Void> setDigitalOutput(int pin, boolean state) {
+    public Promise<Void> setDigitalOutput(int pin, boolean state, CallContext ctx) {
         return answer("output " + pin + " " + state, null);
     }
 
     @Override
-    public Promise<Void> emergencyStop() {
-        return answer("estop", null);
+    public Promise<StopReport> emergencyStop() {
+        return answer("estop", new StopReport(info.id(), List.of()));
     }
 
     @Override
-    public Promise<Map<String, ChannelValue>> readTelemetry(List<String> channels) {
+    public Promise<StopReport> applySafeState(Set<Actuator> touched) {
+        return answer("safe " + touched, new StopReport(info.id(), List.of()));
+    }
+
+    @Override
+    public Promise<Map<String, ChannelValue>> readTelemetry(List<String> channels, CallContext ctx) {
         Map<String, ChannelValue> values = new LinkedHashMap<>();
         for (String c : channels) {
             values.put(c, c.equals("broken") ? ChannelValue.failed("sensor open circuit") : ChannelValue.of(21.5));

@@ -25,11 +25,17 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.util.promise.Deferred;
 import org.osgi.util.promise.Promise;
 import org.osgi.util.promise.Promises;
+import org.scriptbox.api.device.Actuator;
+import org.scriptbox.api.device.ActuatorResult;
+import org.scriptbox.api.device.CallContext;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.Device;
 import org.scriptbox.api.device.DeviceException;
+import org.scriptbox.api.device.DeviceHealth;
 import org.scriptbox.api.device.DeviceInfo;
 import org.scriptbox.api.device.DeviceStatus;
+import org.scriptbox.api.device.StopReport;
+import org.scriptbox.api.device.WriteOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -155,12 +161,13 @@ public class ModbusDevice implements Device {
             details.put("host", settings.host());
             details.put("port", settings.port());
             details.put("unit_id", settings.unitId());
-            return new DeviceStatus(info, link.isConnected(), details);
+            // Still the socket flag (SPI 2.0 mechanical change); health from real exchanges is the modbus work.
+            return new DeviceStatus(info, new DeviceHealth(link.isConnected(), null, null, null, null), details);
         });
     }
 
     @Override
-    public Promise<Void> setMotorSpeed(int motorId, double speed) {
+    public Promise<Void> setMotorSpeed(int motorId, double speed, CallContext ctx) {
         if (motorId < 0 || motorId >= settings.motorRegisters().size()) {
             return Promises.failed(new IllegalArgumentException("no motor " + motorId));
         }
@@ -173,7 +180,7 @@ public class ModbusDevice implements Device {
     }
 
     @Override
-    public Promise<Void> setDigitalOutput(int pin, boolean state) {
+    public Promise<Void> setDigitalOutput(int pin, boolean state, CallContext ctx) {
         if (pin < 0 || pin >= settings.outputs()) {
             return Promises.failed(new IllegalArgumentException("no output " + pin));
         }
@@ -184,7 +191,8 @@ public class ModbusDevice implements Device {
     }
 
     @Override
-    public Promise<Void> emergencyStop() {
+    public Promise<StopReport> emergencyStop() {
+        // SPI 2.0 mechanical change: today's single-transaction stop, reported per target.
         return submit(() -> link.run((m, unit) -> {
             for (int address : settings.motorRegisters()) {
                 m.writeSingleRegister(unit, address, new SimpleRegister(0));
@@ -192,13 +200,48 @@ public class ModbusDevice implements Device {
             if (settings.outputs() > 0) {
                 m.writeMultipleCoils(unit, settings.coilStart(), new BitVector(settings.outputs()));
             }
-            return null;
+            List<ActuatorResult> results = new ArrayList<>();
+            for (int i = 0; i < settings.motorRegisters().size(); i++) {
+                results.add(ActuatorResult.acknowledged(Actuator.motor(i)));
+            }
+            for (int i = 0; i < settings.outputs(); i++) {
+                results.add(ActuatorResult.acknowledged(Actuator.output(i)));
+            }
+            return new StopReport(settings.id(), results);
         }));
+    }
+
+    /** SPI 2.0 mechanical change: motors to 0 and outputs off, each tried on its own. */
+    @Override
+    public Promise<StopReport> applySafeState(Set<Actuator> touched) {
+        return submit(() -> {
+            List<ActuatorResult> results = new ArrayList<>();
+            for (Actuator a : new java.util.TreeSet<>(touched)) {
+                boolean motor = a.kind() == Actuator.Kind.MOTOR;
+                if (a.index() >= (motor ? settings.motorRegisters().size() : settings.outputs())) {
+                    continue;
+                }
+                try {
+                    link.run((m, unit) -> {
+                        if (motor) {
+                            m.writeSingleRegister(unit, settings.motorRegisters().get(a.index()), new SimpleRegister(0));
+                        } else {
+                            m.writeCoil(unit, settings.coilStart() + a.index(), false);
+                        }
+                        return null;
+                    });
+                    results.add(ActuatorResult.acknowledged(a));
+                } catch (DeviceException e) {
+                    results.add(new ActuatorResult(a, WriteOutcome.UNKNOWN, e.getMessage()));
+                }
+            }
+            return new StopReport(settings.id(), results);
+        });
     }
 
     /** One request per channel, so that a bad address fails that channel only; a lost link fails the batch. */
     @Override
-    public Promise<Map<String, ChannelValue>> readTelemetry(List<String> names) {
+    public Promise<Map<String, ChannelValue>> readTelemetry(List<String> names, CallContext ctx) {
         return submit(() -> link.run((m, unit) -> {
             Map<String, ChannelValue> values = new LinkedHashMap<>();
             for (String name : names) {

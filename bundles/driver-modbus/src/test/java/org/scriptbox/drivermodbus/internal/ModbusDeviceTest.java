@@ -21,6 +21,7 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 import org.osgi.util.promise.Promise;
+import org.scriptbox.api.device.CallContext;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.DeviceException;
 
@@ -31,6 +32,7 @@ public class ModbusDeviceTest {
     private SimpleProcessImage image;
     private ModbusSlave server;
     private KillableServer front;
+    private static final CallContext CTX = CallContext.within(java.util.concurrent.TimeUnit.MINUTES.toNanos(5));
     private ModbusDevice device;
 
     @Before
@@ -84,11 +86,11 @@ public class ModbusDeviceTest {
 
     @Test
     public void commandsLandInRegistersAndCoils() throws Exception {
-        device.setMotorSpeed(1, -42.5).getValue();
+        device.setMotorSpeed(1, -42.5, CTX).getValue();
         assertEquals(-4250, image.getRegister(1).toShort());
-        device.setDigitalOutput(3, true).getValue();
+        device.setDigitalOutput(3, true, CTX).getValue();
         assertTrue(image.getDigitalOut(3).isSet());
-        device.setMotorSpeed(0, 100).getValue();
+        device.setMotorSpeed(0, 100, CTX).getValue();
         device.emergencyStop().getValue();
         assertEquals(0, image.getRegister(0).getValue());
         assertEquals(0, image.getRegister(1).getValue());
@@ -98,7 +100,7 @@ public class ModbusDeviceTest {
     @Test
     public void telemetryFromInputRegistersWithPerChannelFailures() throws Exception {
         assertEquals(List.of("temperature", "flow", "missing"), device.info().telemetryChannels());
-        Map<String, ChannelValue> read = device.readTelemetry(List.of("temperature", "flow", "missing")).getValue();
+        Map<String, ChannelValue> read = device.readTelemetry(List.of("temperature", "flow", "missing"), CTX).getValue();
         assertEquals(21.5, read.get("temperature").value(), 1e-9);
         assertEquals(-30.0, read.get("flow").value(), 1e-9);
         assertFalse("register 9 does not exist", read.get("missing").ok());
@@ -107,9 +109,9 @@ public class ModbusDeviceTest {
 
     @Test
     public void reconnectsAfterTheServerWentAwayAndCameBack() throws Exception {
-        device.setMotorSpeed(0, 10).getValue();
+        device.setMotorSpeed(0, 10, CTX).getValue();
         killServer();
-        Throwable failure = awaitFailure(() -> device.setMotorSpeed(0, 20));
+        Throwable failure = awaitFailure(() -> device.setMotorSpeed(0, 20, CTX));
         assertTrue(failure.toString(), failure instanceof DeviceException);
         assertFalse(device.status().getValue().connected());
 
@@ -117,7 +119,7 @@ public class ModbusDeviceTest {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (true) {
             try {
-                device.setMotorSpeed(0, 30).getValue();
+                device.setMotorSpeed(0, 30, CTX).getValue();
                 break;
             } catch (InvocationTargetException e) {
                 if (System.nanoTime() > deadline) {
@@ -134,7 +136,7 @@ public class ModbusDeviceTest {
     public void stoppedDriverFailsCalls() throws Exception {
         device.deactivate();
         try {
-            device.setMotorSpeed(0, 1).getValue();
+            device.setMotorSpeed(0, 1, CTX).getValue();
             throw new AssertionError("expected failure");
         } catch (InvocationTargetException e) {
             assertEquals("driver stopped", e.getCause().getMessage());

@@ -43,15 +43,11 @@ final class SimModel {
         outputs[pin] = state;
     }
 
-    /** Stops at once (no ramp) and clears every output. */
-    synchronized void emergencyStop() {
-        long now = nanoClock.getAsLong();
-        for (int m = 0; m < motors; m++) {
-            fromSpeed[m] = 0;
-            fromNanos[m] = now;
-            target[m] = 0;
-        }
-        java.util.Arrays.fill(outputs, false);
+    /** Sets a motor to {@code speed} at once, without a ramp (a stop brakes). */
+    synchronized void stopMotor(int motor, double speed) {
+        fromSpeed[motor] = speed;
+        fromNanos[motor] = nanoClock.getAsLong();
+        target[motor] = speed;
     }
 
     synchronized double speed(int motor) {

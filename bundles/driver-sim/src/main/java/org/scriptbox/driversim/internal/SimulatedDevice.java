@@ -1,9 +1,13 @@
 package org.scriptbox.driversim.internal;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,11 +24,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.util.promise.Deferred;
 import org.osgi.util.promise.Promise;
 import org.osgi.util.promise.Promises;
+import org.scriptbox.api.device.Actuator;
+import org.scriptbox.api.device.ActuatorResult;
+import org.scriptbox.api.device.CallContext;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.Device;
 import org.scriptbox.api.device.DeviceException;
+import org.scriptbox.api.device.DeviceHealth;
 import org.scriptbox.api.device.DeviceInfo;
 import org.scriptbox.api.device.DeviceStatus;
+import org.scriptbox.api.device.SafeState;
+import org.scriptbox.api.device.StopReport;
+import org.scriptbox.api.device.WriteOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,11 +97,25 @@ public class SimulatedDevice implements Device {
 
         @AttributeDefinition(description = "Fault: how the bad channel is bad (FAIL or NAN)")
         BadValue fault_bad_value() default BadValue.FAIL;
+
+        @AttributeDefinition(description = "Where an abnormally ended script's actuators go: stop (motors 0, outputs "
+                + "off), leave, then overrides such as motor1=leave, output2=on")
+        String safe_state() default "stop";
     }
 
     /** The configuration as plain values (also what the unit tests build). */
     record Settings(String id, String firmware, int motors, int outputs, List<String> channels, double rampRate,
-                    ConnectionIssue connect, long delayMillis, String badChannel, BadValue badValue) {
+                    ConnectionIssue connect, long delayMillis, String badChannel, BadValue badValue,
+                    SafeState safeState) {
+        Settings {
+            safeState = safeState == null ? SafeState.STOP : safeState;
+        }
+
+        Settings(String id, String firmware, int motors, int outputs, List<String> channels, double rampRate,
+                 ConnectionIssue connect, long delayMillis, String badChannel, BadValue badValue) {
+            this(id, firmware, motors, outputs, channels, rampRate, connect, delayMillis, badChannel, badValue,
+                    SafeState.STOP);
+        }
     }
 
     private final Settings settings;
@@ -103,7 +128,8 @@ public class SimulatedDevice implements Device {
     @Activate
     public SimulatedDevice(Config c) {
         this(new Settings(c.device_id(), c.firmware_version(), c.motors(), c.digital_outputs(), split(c.channels()),
-                c.ramp_rate(), c.fault_connect(), c.fault_delay_ms(), c.fault_bad_channel(), c.fault_bad_value()),
+                c.ramp_rate(), c.fault_connect(), c.fault_delay_ms(), c.fault_bad_channel(), c.fault_bad_value(),
+                SafeState.parse(c.safe_state()).checkAgainst(c.motors(), c.digital_outputs())),
                 System::nanoTime);
     }
 
@@ -163,11 +189,14 @@ public class SimulatedDevice implements Device {
 
     @Override
     public Promise<DeviceStatus> status() {
-        return answer(false, () -> new DeviceStatus(info, settings.connect() == ConnectionIssue.NONE, model.details()));
+        boolean up = settings.connect() == ConnectionIssue.NONE;
+        DeviceHealth health = up ? DeviceHealth.good(Instant.now(), Duration.ofMillis(settings.delayMillis()))
+                : new DeviceHealth(false, null, null, "simulated connection failure", Instant.now());
+        return answer(false, () -> new DeviceStatus(info, health, model.details()));
     }
 
     @Override
-    public Promise<Void> setMotorSpeed(int motorId, double speed) {
+    public Promise<Void> setMotorSpeed(int motorId, double speed, CallContext ctx) {
         if (motorId < 0 || motorId >= settings.motors()) {
             return Promises.failed(new IllegalArgumentException("no motor " + motorId));
         }
@@ -178,7 +207,7 @@ public class SimulatedDevice implements Device {
     }
 
     @Override
-    public Promise<Void> setDigitalOutput(int pin, boolean state) {
+    public Promise<Void> setDigitalOutput(int pin, boolean state, CallContext ctx) {
         if (pin < 0 || pin >= settings.outputs()) {
             return Promises.failed(new IllegalArgumentException("no output " + pin));
         }
@@ -189,15 +218,49 @@ public class SimulatedDevice implements Device {
     }
 
     @Override
-    public Promise<Void> emergencyStop() {
-        return answer(true, () -> {
-            model.emergencyStop();
-            return null;
+    public Promise<StopReport> emergencyStop() {
+        Set<Actuator> all = new TreeSet<>();
+        for (int m = 0; m < settings.motors(); m++) {
+            all.add(Actuator.motor(m));
+        }
+        for (int o = 0; o < settings.outputs(); o++) {
+            all.add(Actuator.output(o));
+        }
+        return stop(all, SafeState.STOP);
+    }
+
+    @Override
+    public Promise<StopReport> applySafeState(Set<Actuator> touched) {
+        return stop(touched, settings.safeState());
+    }
+
+    private Promise<StopReport> stop(Set<Actuator> targets, SafeState state) {
+        return answer(false, () -> {
+            List<ActuatorResult> results = new ArrayList<>();
+            for (Actuator a : new TreeSet<>(targets)) {
+                if (state.leaves(a)) {
+                    continue;
+                }
+                int count = a.kind() == Actuator.Kind.MOTOR ? settings.motors() : settings.outputs();
+                if (a.index() >= count) {
+                    results.add(new ActuatorResult(a, WriteOutcome.NOT_SENT, "no " + a));
+                } else if (settings.connect() == ConnectionIssue.FAIL) {
+                    results.add(new ActuatorResult(a, WriteOutcome.NOT_SENT, "simulated connection failure"));
+                } else {
+                    if (a.kind() == Actuator.Kind.MOTOR) {
+                        model.stopMotor(a.index(), state.motorSpeed(a.index()));
+                    } else {
+                        model.setOutput(a.index(), state.output(a.index()));
+                    }
+                    results.add(ActuatorResult.acknowledged(a));
+                }
+            }
+            return new StopReport(settings.id(), results);
         });
     }
 
     @Override
-    public Promise<Map<String, ChannelValue>> readTelemetry(List<String> channels) {
+    public Promise<Map<String, ChannelValue>> readTelemetry(List<String> channels, CallContext ctx) {
         return answer(true, () -> {
             Map<String, ChannelValue> values = new LinkedHashMap<>();
             for (String c : channels) {

@@ -13,12 +13,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.After;
 import org.junit.Test;
 import org.osgi.util.promise.Promise;
+import org.scriptbox.api.device.CallContext;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.DeviceException;
 import org.scriptbox.driversim.internal.SimulatedDevice.BadValue;
 import org.scriptbox.driversim.internal.SimulatedDevice.ConnectionIssue;
 
 public class SimulatedDeviceTest {
+    private static final CallContext CTX = CallContext.within(java.util.concurrent.TimeUnit.MINUTES.toNanos(5));
     private final AtomicLong clock = new AtomicLong();
     private SimulatedDevice device;
 
@@ -42,13 +44,13 @@ public class SimulatedDeviceTest {
 
     @Test
     public void motorRampsTowardsItsSetSpeed() throws Exception {
-        start().setMotorSpeed(0, 80).getValue();
+        start().setMotorSpeed(0, 80, CTX).getValue();
         assertEquals(0.0, telemetry("motor0.speed"), 1e-9);
         seconds(1);
         assertEquals(50.0, telemetry("motor0.speed"), 1e-9);
         seconds(1);
         assertEquals(80.0, telemetry("motor0.speed"), 1e-9);
-        device.setMotorSpeed(0, -20).getValue();
+        device.setMotorSpeed(0, -20, CTX).getValue();
         seconds(1);
         assertEquals(30.0, telemetry("motor0.speed"), 1e-9);
         Map<String, Object> details = device.status().getValue().details();
@@ -57,11 +59,11 @@ public class SimulatedDeviceTest {
 
     @Test
     public void outputsLatchAndEmergencyStopClearsEverything() throws Exception {
-        start().setDigitalOutput(3, true).getValue();
+        start().setDigitalOutput(3, true, CTX).getValue();
         seconds(5);
         assertEquals(1.0, telemetry("output3"), 0);
         assertEquals("00010000", device.status().getValue().details().get("outputs"));
-        device.setMotorSpeed(0, 100).getValue();
+        device.setMotorSpeed(0, 100, CTX).getValue();
         seconds(5);
         device.emergencyStop().getValue();
         assertEquals("stops at once, no ramp", 0.0, telemetry("motor0.speed"), 0);
@@ -75,7 +77,7 @@ public class SimulatedDeviceTest {
         double t0 = telemetry("temperature");
         seconds(3);
         assertNotEquals(t0, telemetry("temperature"), 1e-6);
-        device.setMotorSpeed(0, 100).getValue();
+        device.setMotorSpeed(0, 100, CTX).getValue();
         seconds(10);
         assertTrue(telemetry("current") > idleCurrent + 4);
         double v = telemetry("voltage");
@@ -88,14 +90,14 @@ public class SimulatedDeviceTest {
     public void connectionFaultFailsCommandsAndReportsDisconnected() throws Exception {
         start(ConnectionIssue.FAIL, 0, "", BadValue.FAIL);
         assertFalse(device.status().getValue().connected());
-        assertTrue(failure(device.setMotorSpeed(0, 1)) instanceof DeviceException);
-        assertTrue(failure(device.readTelemetry(List.of("voltage"))) instanceof DeviceException);
+        assertTrue(failure(device.setMotorSpeed(0, 1, CTX)) instanceof DeviceException);
+        assertTrue(failure(device.readTelemetry(List.of("voltage"), CTX)) instanceof DeviceException);
     }
 
     @Test
     public void badChannelFailsAloneOrReadsNan() throws Exception {
         start(ConnectionIssue.NONE, 0, "voltage", BadValue.FAIL);
-        Map<String, ChannelValue> read = device.readTelemetry(List.of("voltage", "temperature")).getValue();
+        Map<String, ChannelValue> read = device.readTelemetry(List.of("voltage", "temperature"), CTX).getValue();
         assertFalse(read.get("voltage").ok());
         assertEquals("simulated bad value", read.get("voltage").message());
         assertTrue(read.get("temperature").ok());
@@ -108,7 +110,7 @@ public class SimulatedDeviceTest {
     public void slowDeviceAnswersLaterWithoutBlockingTheCaller() throws Exception {
         start(ConnectionIssue.NONE, 300, "", BadValue.FAIL);
         long begin = System.nanoTime();
-        Promise<Void> p = device.setMotorSpeed(0, 10);
+        Promise<Void> p = device.setMotorSpeed(0, 10, CTX);
         assertTrue("returned at once", System.nanoTime() - begin < 200_000_000L);
         p.getValue();
         assertTrue("answered after the delay", System.nanoTime() - begin >= 300_000_000L);
@@ -117,7 +119,7 @@ public class SimulatedDeviceTest {
     @Test
     public void stoppingTheDriverFailsPendingAnswers() throws Exception {
         start(ConnectionIssue.NONE, 60_000, "", BadValue.FAIL);
-        Promise<Void> p = device.setMotorSpeed(0, 10);
+        Promise<Void> p = device.setMotorSpeed(0, 10, CTX);
         device.deactivate();
         Throwable f = failure(p);
         assertTrue(f instanceof DeviceException);
@@ -132,7 +134,7 @@ public class SimulatedDeviceTest {
     }
 
     private double telemetry(String channel) throws Exception {
-        ChannelValue v = device.readTelemetry(List.of(channel)).getValue().get(channel);
+        ChannelValue v = device.readTelemetry(List.of(channel), CTX).getValue().get(channel);
         assertTrue(channel + ": " + v.message(), v.ok());
         return v.value();
     }

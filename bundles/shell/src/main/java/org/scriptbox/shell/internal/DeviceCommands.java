@@ -16,10 +16,13 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.util.promise.Promise;
+import org.scriptbox.api.device.ActuatorResult;
+import org.scriptbox.api.device.CallContext;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.Device;
 import org.scriptbox.api.device.DeviceInfo;
 import org.scriptbox.api.device.DeviceStatus;
+import org.scriptbox.api.device.StopReport;
 import org.scriptbox.api.text.SafeText;
 
 /**
@@ -114,7 +117,7 @@ public class DeviceCommands {
             return "device " + d.id() + " has no telemetry channels";
         }
         try {
-            Map<String, ChannelValue> values = await(d.readTelemetry(channels));
+            Map<String, ChannelValue> values = await(d.readTelemetry(channels, CallContext.within(TimeUnit.MILLISECONDS.toNanos(ANSWER_MILLIS))));
             StringBuilder out = new StringBuilder();
             for (String c : channels) {
                 ChannelValue v = values.get(c);
@@ -131,7 +134,7 @@ public class DeviceCommands {
         if (targets.isEmpty()) {
             return "no devices to stop";
         }
-        List<Promise<Void>> sent = new ArrayList<>();
+        List<Promise<StopReport>> sent = new ArrayList<>();
         for (Device d : targets) {
             sent.add(d.emergencyStop());
         }
@@ -139,8 +142,12 @@ public class DeviceCommands {
         for (int i = 0; i < targets.size(); i++) {
             String id = targets.get(i).id();
             try {
-                await(sent.get(i));
-                out.append("stopped ").append(id);
+                StopReport report = await(sent.get(i));
+                out.append(report.complete() ? "stopped " : "NOT fully stopped ").append(id);
+                for (ActuatorResult r : report.results()) {
+                    out.append(System.lineSeparator()).append("  ").append(r.actuator()).append(": ")
+                            .append(r.ok() ? "stopped" : r.outcome() + (r.message() == null ? "" : " (" + r.message() + ")"));
+                }
             } catch (Exception e) {
                 out.append("FAILED to stop ").append(id).append(": ").append(reason(e));
             }
