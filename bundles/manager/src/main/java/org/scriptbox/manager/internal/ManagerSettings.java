@@ -28,13 +28,14 @@ record ManagerSettings(ExecutionCapacity capacity, int logLines, long statsFlush
         int scriptMax = r.intBetween("max.concurrent.per.script", 1, 10_000, d.scriptConcurrent(), c.scriptConcurrent());
         int scriptQueue = r.intBetween("queue.capacity.per.script", 0, 1_000_000, d.scriptQueue(), c.scriptQueue());
         int reserve = r.intBetween("reserved.operator.slots", 0, 10_000, d.operatorReserve(), c.operatorReserve());
-        ExecutionCapacity capacity;
         if (reserve >= max) {
-            // schedules would never run: refuse the pair, keep both as they were
-            capacity = r.refuse("reserved.operator.slots", reserve, "must be smaller than max.concurrent (" + max + ")", c);
-        } else {
-            capacity = new ExecutionCapacity(max, queue, scriptMax, scriptQueue, reserve);
+            // schedules would never run. Left at its default (a container with one slot), the reserve gives way;
+            // set explicitly, it is refused
+            reserve = properties.get("reserved.operator.slots") == null ? max - 1
+                    : r.refuse("reserved.operator.slots", reserve, "must be smaller than max.concurrent (" + max + ")",
+                            Math.min(c.operatorReserve(), max - 1));
         }
+        ExecutionCapacity capacity = new ExecutionCapacity(max, queue, scriptMax, scriptQueue, reserve);
         int logLines = r.intBetween("log.lines", 1, 100_000, DEFAULTS.logLines, current.logLines);
         long flush = r.longBetween("stats.flush.ms", 0, 3_600_000, DEFAULTS.statsFlushMs, current.statsFlushMs);
         LogQuota q = current.logQuota;

@@ -37,7 +37,17 @@ public class ManagerSettingsTest {
     public void aReserveThatLeavesNoSlotForSchedulesIsRefused() {
         ManagerSettings got = ManagerSettings.read(Map.of("max.concurrent", "2", "reserved.operator.slots", "2"),
                 ManagerSettings.DEFAULTS, refused::add);
-        assertEquals(ManagerSettings.DEFAULTS.capacity(), got.capacity());
-        assertEquals(1, refused.size());
+        assertEquals(2, got.capacity().maxConcurrent());
+        assertEquals(1, got.capacity().operatorReserve());
+        assertEquals(List.of("configuration org.scriptbox.manager: reserved.operator.slots = '2' refused, it must be smaller"
+                + " than max.concurrent (2); keeping 1"), refused);
+    }
+
+    @Test
+    public void theDefaultReserveGivesWayInAOneSlotContainer() {
+        ManagerSettings got = ManagerSettings.read(Map.of("max.concurrent", "1"), ManagerSettings.DEFAULTS, refused::add);
+        assertEquals(1, got.capacity().maxConcurrent());
+        assertEquals(0, got.capacity().operatorReserve());
+        assertEquals(List.of(), refused);
     }
 }
