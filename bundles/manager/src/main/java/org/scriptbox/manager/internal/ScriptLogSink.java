@@ -140,7 +140,11 @@ final class ScriptLogSink {
 
         private String cut(String line) {
             int max = limits.maxLineChars();
-            return line.length() <= max ? line : line.substring(0, max) + "... [" + (line.length() - max) + " more characters]";
+            if (line.length() <= max) {
+                return line;
+            }
+            int end = Character.isHighSurrogate(line.charAt(max - 1)) ? max - 1 : max; // never half a pair
+            return line.substring(0, end) + "... [" + (line.length() - end) + " more characters]";
         }
 
         private String level(String requested) {

@@ -65,6 +65,14 @@ public class ScriptLogSinkTest {
     }
 
     @Test
+    public void aCutNeverLeavesHalfASurrogatePair() {
+        ScriptLogSink.ExecutionLog log = sink(new LogQuota(100, 1_000, 1 << 20, 1_000, 1 << 20, 60_000)).open("s", ring, "e1");
+        log.script("INFO", "x".repeat(99) + "\ud83d\ude00" + "y".repeat(50));
+        log.close();
+        assertEquals("x".repeat(99) + "... [52 more characters]", lines().get(0).message());
+    }
+
+    @Test
     public void manyShortRunsAreHeldByTheWindowAndSummarisedOncePerWindow() {
         ScriptLogSink sink = sink(new LogQuota(2_000, 100, 1 << 20, 50, 1 << 20, 60_000));
         for (int run = 0; run < 100; run++) {
