@@ -19,13 +19,11 @@ import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ExecutionStats;
 import org.scriptbox.api.ExecutionTrigger;
 import org.scriptbox.api.ResourceLimits;
-import org.scriptbox.api.ScriptDefinition;
 import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptMetadata;
 import org.scriptbox.api.ScriptStatus;
 import org.scriptbox.api.engine.Cancellation;
-import org.scriptbox.api.engine.CompiledScript;
 import org.scriptbox.api.engine.ExecutionRequest;
 import org.scriptbox.api.engine.ModuleResolver;
 import org.scriptbox.api.engine.ScriptEngine;
@@ -68,7 +66,7 @@ final class Executions {
         this.logSink = new ScriptLogSink(settings.logQuota(), settings.logLines(), System::currentTimeMillis);
     }
 
-    /** New bounds apply at once; executions already admitted finish under the old ones. */
+    /** New bounds apply at once; executions already admitted keep their slots. */
     void reconfigure(ManagerSettings settings) {
         gate.resize(settings.capacity());
         logSink.reconfigure(settings.logQuota(), settings.logLines());
@@ -92,13 +90,20 @@ final class Executions {
         if (entry == null) {
             return promises.failed(new ScriptException(ScriptError.of(ErrorKind.NOT_FOUND, "no script named '" + name + "'")));
         }
-        if (!entry.live()) {
+        // one read: the version, its resolution and its limits below all belong to the same deploy
+        ScriptState state = entry.state();
+        ScriptVersion version = state.live();
+        if (version == null) {
             return promises.failed(new ScriptException(ScriptError.of(ErrorKind.COMPILATION, "script '" + name
-                    + "' has no version that compiled" + (entry.lastError == null ? "" : ": " + entry.lastError))));
+                    + "' has no version that compiled" + (state.lastError() == null ? "" : ": " + state.lastError()))));
         }
-        if (!entry.resolved()) {
+        if (!state.resolved()) {
             return promises.failed(new ScriptException(ScriptError.of(ErrorKind.DEPENDENCY, "script '" + name
-                    + "' is unresolved, waiting for " + String.join(", ", entry.waitingFor))));
+                    + "' is unresolved, waiting for " + String.join(", ", state.waitingFor()))));
+        }
+        if (state.disabled()) {
+            return promises.failed(new ScriptException(ScriptError.of(ErrorKind.REFUSED, "script '" + name
+                    + "' is disabled (script:enable " + name + " to run it again)")));
         }
         ResourceMonitor m = monitor.get();
         if (m != null && !m.admitsNewExecution()) {
@@ -108,12 +113,24 @@ final class Executions {
         Deferred<ExecutionResult> deferred = promises.deferred();
         String id = UUID.randomUUID().toString();
         Cancellation cancellation = new Cancellation();
-        ScriptDefinition def = entry.definition;
-        CompiledScript compiled = entry.compiled;
         entry.running.put(id, cancellation);
+        if (entry.live() != version) {
+            // a deploy replaced the version between the read above and the registration: that deploy's
+            // cancellation of running executions may have missed this one, so it must not start
+            cancellation.cancel("replaced by version " + entry.live().version());
+        }
         List<Object> argsCopy = args == null ? List.of() : new ArrayList<>(args);
         try {
-            gate.submit(entry.name, trigger, () -> deferred.resolve(run(entry, def, compiled, id, argsCopy, cancellation)));
+            gate.submit(entry.name, trigger, () -> {
+                try {
+                    deferred.resolve(run(entry, version, id, argsCopy, cancellation));
+                } catch (RuntimeException | Error e) {
+                    // whatever went wrong after the run, its caller must not wait forever
+                    LOG.error("script '{}' execution {} could not be completed", name, id, e);
+                    deferred.fail(new ScriptException(ScriptError.of(ErrorKind.RUNTIME,
+                            "internal error after the run; see the container log")));
+                }
+            });
         } catch (ScriptException busy) {
             entry.running.remove(id);
             return promises.failed(busy);
@@ -121,8 +138,8 @@ final class Executions {
         return deferred.getPromise();
     }
 
-    private ExecutionResult run(ScriptEntry entry, ScriptDefinition def, CompiledScript compiled, String id,
-                                List<Object> args, Cancellation cancellation) {
+    private ExecutionResult run(ScriptEntry entry, ScriptVersion version, String id, List<Object> args,
+                                Cancellation cancellation) {
         Instant start = Instant.now();
         ScriptLogSink.ExecutionLog log = logSink.open(entry.name, entry.logs, id);
         ExecutionResult result;
@@ -131,11 +148,11 @@ final class Executions {
                 result = notRun(entry.name, id, start, ScriptStatus.CANCELLED,
                         ScriptError.of(ErrorKind.CANCELLED, "cancelled before it started: " + cancellation.reason()));
             } else {
-                ScriptMetadata m = def.metadata();
+                ScriptMetadata m = version.metadata();
                 ResourceLimits limits = LimitPolicy.effective(limitPolicy.get(), m.limits());
                 ExecutionRequest request = new ExecutionRequest(entry.name, id, args, limits, granted(m), cancellation,
-                        modulesFor(entry), log::script);
-                result = engine.execute(compiled, request);
+                        modulesFor(version), log::script);
+                result = engine.execute(version.compiled(), request);
             }
         } catch (RuntimeException | LinkageError e) {
             // the stack trace is for the container log; the script's author sees no Java text
@@ -144,12 +161,9 @@ final class Executions {
                     "internal error in the container (execution " + id + ", see the container log)"));
         }
         try {
-            finish(entry, result, log);
+            finish(entry, version, result, log);
         } finally {
             entry.running.remove(id);
-            synchronized (entry) {
-                entry.notifyAll(); // an undeploy may be waiting for its last runs to be counted
-            }
         }
         return result;
     }
@@ -163,18 +177,19 @@ final class Executions {
     }
 
     /** {@code require} may reach the script's declared dependencies and theirs, nothing else. */
-    private ModuleResolver modulesFor(ScriptEntry entry) {
-        if (entry.dependencies.isEmpty()) {
+    private ModuleResolver modulesFor(ScriptVersion version) {
+        if (version.dependencies().isEmpty()) {
             return ModuleResolver.NONE;
         }
         Set<String> reachable = new LinkedHashSet<>();
-        List<ScriptEntry> todo = new ArrayList<>(List.of(entry));
+        List<ScriptVersion> todo = new ArrayList<>(List.of(version));
         while (!todo.isEmpty()) {
-            ScriptEntry e = todo.remove(todo.size() - 1);
-            for (Dependency d : e.dependencies) {
+            ScriptVersion v = todo.remove(todo.size() - 1);
+            for (Dependency d : v.dependencies()) {
                 ScriptEntry dep = entries.get(d.name());
-                if (dep != null && reachable.add(d.name())) {
-                    todo.add(dep);
+                ScriptVersion depVersion = dep == null ? null : dep.live();
+                if (depVersion != null && reachable.add(d.name())) {
+                    todo.add(depVersion);
                 }
             }
         }
@@ -183,17 +198,13 @@ final class Executions {
                 return Optional.empty();
             }
             ScriptEntry dep = entries.get(moduleName);
-            return dep == null ? Optional.empty() : Optional.ofNullable(dep.compiled);
+            ScriptVersion live = dep == null ? null : dep.live();
+            return live == null ? Optional.empty() : Optional.of(live.compiled());
         };
     }
 
-    private void finish(ScriptEntry entry, ExecutionResult result, ScriptLogSink.ExecutionLog log) {
-        ExecutionStats updated;
-        synchronized (entry) {
-            updated = entry.stats.plus(result);
-            entry.stats = updated;
-            entry.lastRun = result.status();
-        }
+    private void finish(ScriptEntry entry, ScriptVersion ran, ExecutionResult result, ScriptLogSink.ExecutionLog log) {
+        ExecutionStats updated = entry.update(s -> s.withRun(ran, s.stats().plus(result), result.status())).stats();
         if (!result.succeeded() && result.error() != null) {
             log.container("ERROR", result.status() + ": " + result.error());
         }
@@ -218,15 +229,10 @@ final class Executions {
         entries.compute(old.name, (name, current) -> {
             if (current == null) {
                 synchronized (old) {
-                    stats.save(name, old.stats);
+                    stats.save(name, old.state().stats());
                 }
             } else if (current != old) {
-                ExecutionStats plus;
-                synchronized (current) {
-                    plus = current.stats.plus(result);
-                    current.stats = plus;
-                }
-                stats.update(name, plus);
+                stats.update(name, current.update(s -> s.withStats(s.stats().plus(result))).stats());
             }
             return current;
         });
@@ -235,7 +241,7 @@ final class Executions {
     /** After undeploy: the statistics are written (runs still ending add theirs later), owed log summaries told. */
     void undeployed(ScriptEntry removed) {
         synchronized (removed) {
-            stats.save(removed.name, removed.stats);
+            stats.save(removed.name, removed.state().stats());
         }
         logSink.forget(removed.name, removed.logs);
     }
