@@ -51,7 +51,7 @@ public class SchedCommands {
         }
         List<ScheduledScript> all = s.list();
         if (all.isEmpty()) {
-            return "no schedules armed";
+            return "no schedules armed" + saveWarning(s);
         }
         StringBuilder out = new StringBuilder(String.format("%-24s %-40s %-25s %-25s %7s %7s %s%n",
                 "SCRIPT", "SCHEDULE", "NEXT", "LAST", "FIRED", "SKIPPED", "STATE"));
@@ -60,7 +60,7 @@ public class SchedCommands {
                     SafeText.line(SchedSpecText.describe(e.spec()) + policies(e.spec())), time(e.nextFire()), time(e.lastFire()),
                     e.fireCount(), e.skipped(), e.enabled() ? "armed" : "disabled"));
         }
-        return SafeText.lines(out.toString().stripTrailing());
+        return SafeText.lines(out.toString().stripTrailing() + saveWarning(s));
     }
 
     @Descriptor("the next fire times of a scheduled script, or of a schedule such as \"cron '0 8 * * *'\" or \"every 5m\"")
@@ -167,8 +167,8 @@ public class SchedCommands {
         }
         try {
             ScheduledScript e = s.schedule(name, SchedSpecText.parse(words, overlap, misfire));
-            return SafeText.line(name + ": " + SchedSpecText.describe(e.spec()) + policies(e.spec())
-                    + (e.nextFire() == null ? "" : ", next " + time(e.nextFire())));
+            return SafeText.lines(SafeText.line(name + ": " + SchedSpecText.describe(e.spec()) + policies(e.spec())
+                    + (e.nextFire() == null ? "" : ", next " + time(e.nextFire()))) + saveWarning(s));
         } catch (IllegalArgumentException e) {
             return SafeText.line(e.getMessage());
         }
@@ -180,7 +180,12 @@ public class SchedCommands {
         if (s == null) {
             return noScheduler();
         }
-        return SafeText.line(s.cancel(name) ? name + ": schedule cancelled" : name + " has no schedule");
+        return SafeText.lines((s.cancel(name) ? name + ": schedule cancelled" : name + " has no schedule") + saveWarning(s));
+    }
+
+    /** A second line while the scheduler cannot save (a full disk): the change is in effect but not on disk. */
+    private static String saveWarning(ScriptScheduler s) {
+        return s.saveProblem().map(p -> String.format("%nWARNING: in effect now, but not saved: %s", SafeText.line(p))).orElse("");
     }
 
     /** A bare cron expression or macro counts as {@code cron <expression>}. */
