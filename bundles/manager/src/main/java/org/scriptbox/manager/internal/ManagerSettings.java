@@ -13,10 +13,11 @@ import org.scriptbox.api.config.ConfigReader;
  * @param logLines     lines kept per script for {@code script:logs}
  * @param statsFlushMs how often statistics are written (0: after every run)
  * @param logQuota     how much a script may write to the container log
+ * @param historySize  versions kept per script for script:history, script:diff and script:rollback
  */
-record ManagerSettings(ExecutionCapacity capacity, int logLines, long statsFlushMs, LogQuota logQuota) {
+record ManagerSettings(ExecutionCapacity capacity, int logLines, long statsFlushMs, LogQuota logQuota, int historySize) {
     static final ManagerSettings DEFAULTS = new ManagerSettings(new ExecutionCapacity(10, 100, 5, 20, 1), 200, 1000,
-            LogQuota.DEFAULTS);
+            LogQuota.DEFAULTS, 10);
 
     /** The settings in {@code properties}; each refused value keeps its value in {@code current}, told to {@code refused}. */
     static ManagerSettings read(Map<String, ?> properties, ManagerSettings current, Consumer<String> refused) {
@@ -47,7 +48,8 @@ record ManagerSettings(ExecutionCapacity capacity, int logLines, long statsFlush
                 r.intBetween("log.max.lines.per.window", 1, Integer.MAX_VALUE, dq.linesPerWindow(), q.linesPerWindow()),
                 r.longBetween("log.max.bytes.per.window", 1024, Long.MAX_VALUE, dq.bytesPerWindow(), q.bytesPerWindow()),
                 r.longBetween("log.window.ms", 1000, 86_400_000, dq.windowMillis(), q.windowMillis()));
+        int historySize = r.intBetween("history.size", 1, 1_000, DEFAULTS.historySize, current.historySize);
         r.refusals().forEach(refused);
-        return new ManagerSettings(capacity, logLines, flush, quota);
+        return new ManagerSettings(capacity, logLines, flush, quota, historySize);
     }
 }
