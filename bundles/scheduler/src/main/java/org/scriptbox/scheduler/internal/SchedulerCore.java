@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.util.promise.Promise;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.ExecutionTrigger;
 import org.scriptbox.api.ScriptEvent;
 import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptInfo;
@@ -119,7 +120,7 @@ public final class SchedulerCore {
         for (ScriptInfo info : scripts) {
             ScheduleSpec spec = info.metadata().schedule();
             ScriptStatus status = info.status();
-            if (status == ScriptStatus.UNRESOLVED || status == ScriptStatus.COMPILATION_ERROR
+            if (status == ScriptStatus.UNRESOLVED || status == ScriptStatus.COMPILATION_ERROR || status == ScriptStatus.DISABLED
                     || status == ScriptStatus.LOADED) {
                 continue;
             }
@@ -441,7 +442,7 @@ public final class SchedulerCore {
     private void launch(Entry e) {
         Promise<ExecutionResult> run;
         try {
-            run = manager.execute(e.name, List.of());
+            run = manager.execute(e.name, List.of(), ExecutionTrigger.SCHEDULE);
         } catch (RuntimeException ex) {
             finished(e, ex, false);
             return;
