@@ -213,4 +213,31 @@ public class RedTeamOperatorTest {
         }
         assertTrue(bytes / (1024 * 1024) + " MB in one minute", bytes < 10L * 1024 * 1024);
     }
+
+    // ---- ConfigReader through the manager's settings ----
+
+    @Test
+    public void managerSettingsEdgeValues() {
+        List<String> refused = new ArrayList<>();
+        java.util.Map<String, Object> p = new java.util.HashMap<>();
+        p.put("max.concurrent", " 12 ");
+        p.put("reserved.operator.slots", "12");             // as many as max: schedules would never run
+        p.put("queue.capacity", "0x64");
+        p.put("max.concurrent.per.script", 4.0);
+        p.put("queue.capacity.per.script", Double.NaN);
+        p.put("log.window.ms", "999");
+        p.put("log.max.bytes.per.window", "9223372036854775808");
+        p.put("log.max.lines.per.execution", "+-1");
+        p.put("log.max.line.chars", "\u0661\u0660\u0660");
+        ManagerSettings s = ManagerSettings.read(p, ManagerSettings.DEFAULTS, refused::add);
+        assertEquals(12, s.capacity().maxConcurrent());
+        assertTrue(s.capacity().operatorReserve() < 12);
+        assertEquals(1, s.capacity().operatorReserve());
+        assertEquals(100, s.capacity().queueCapacity());
+        assertEquals(4, s.capacity().scriptConcurrent());
+        assertEquals(20, s.capacity().scriptQueue());
+        assertEquals(LogQuota.DEFAULTS, s.logQuota());
+        assertEquals(refused.toString(), 7, refused.size());
+        refused.forEach(RedTeamOperatorTest::assertInert);
+    }
 }
