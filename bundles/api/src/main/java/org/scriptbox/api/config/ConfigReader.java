@@ -66,6 +66,8 @@ public final class ConfigReader {
         return List.copyOf(refusals);
     }
 
+    private static final java.util.regex.Pattern ASCII_WHOLE = java.util.regex.Pattern.compile("[+-]?[0-9]{1,19}");
+
     private static Long whole(Object raw) {
         if (raw instanceof Long || raw instanceof Integer || raw instanceof Short || raw instanceof Byte) {
             return ((Number) raw).longValue();
@@ -75,6 +77,9 @@ public final class ConfigReader {
             return d == Math.rint(d) && Math.abs(d) < 0x1p62 ? (long) d : null;
         }
         String s = raw.toString().trim();
+        if (!ASCII_WHOLE.matcher(s).matches()) {
+            return null; // Long.parseLong alone takes "+-5" (after the '+' is cut) and non-ASCII digits ("١٠" is 10)
+        }
         try {
             return Long.parseLong(s.startsWith("+") ? s.substring(1) : s);
         } catch (NumberFormatException e) {

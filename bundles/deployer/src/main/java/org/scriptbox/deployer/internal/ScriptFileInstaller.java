@@ -129,7 +129,8 @@ public class ScriptFileInstaller implements ScriptFolder {
             try {
                 apply(r.key(), r.observation());
             } catch (RuntimeException e) {
-                LOG.error("deploying {} failed: {}", r.key(), e.toString(), e);
+                LOG.error("deploying {} failed: {}", org.scriptbox.api.text.SafeText.line(r.key()),
+                        org.scriptbox.api.text.SafeText.line(e.toString()), e);
             }
         }
     }

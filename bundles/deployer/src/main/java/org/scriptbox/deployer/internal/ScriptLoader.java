@@ -72,7 +72,7 @@ final class ScriptLoader {
             }
             return metadata;
         } finally {
-            warnings.forEach(w -> LOG.warn("{}", w));
+            warnings.forEach(w -> LOG.warn("{}", org.scriptbox.api.text.SafeText.line(w)));
         }
     }
 

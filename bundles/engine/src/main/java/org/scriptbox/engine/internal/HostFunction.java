@@ -5,12 +5,16 @@ import org.luaj.vm2.lib.VarArgFunction;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.engine.ScriptCallException;
 import org.scriptbox.api.engine.ScriptFunction;
+import org.scriptbox.api.text.SafeText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** A {@link ScriptFunction} of a {@code ScriptLibrary} service, as a Lua global of one execution. */
 final class HostFunction extends VarArgFunction {
     private static final Logger LOG = LoggerFactory.getLogger(HostFunction.class);
+    private static final OncePerInterval FAILURE_LOG = new OncePerInterval(java.util.concurrent.TimeUnit.MINUTES.toNanos(1));
+    /** How many library failures were written to the log (for tests). */
+    static final java.util.concurrent.atomic.AtomicLong FAILURES_LOGGED = new java.util.concurrent.atomic.AtomicLong();
 
     private final String library;
     private final ScriptFunction function;
@@ -34,9 +38,23 @@ final class HostFunction extends VarArgFunction {
             throw e;
         } catch (RuntimeException e) {
             // A bug in the library, not the script's fault: log it for the operator, tell the script little.
-            LOG.warn("library '{}' function {} failed in script {}", library, name, execution.scriptName(), e);
+            // Once per library function and script per minute: a script looping over pcall(f) must not write a
+            // WARN line and a stack trace per call, outside any log quota. The exception's message may carry
+            // the script's own text (an argument echoed back), so it is made safe and the trace kept for DEBUG.
+            if (FAILURE_LOG.shouldLog(library + "|" + name + "|" + execution.scriptName())) {
+                FAILURES_LOGGED.incrementAndGet();
+                StackTraceElement[] at = e.getStackTrace();
+                LOG.warn("library '{}' function {} failed in script {}: {}{} (repeats within a minute are not logged)",
+                        SafeText.line(library), SafeText.line(name), SafeText.line(execution.scriptName()),
+                        SafeText.line(cut(e.toString())), at.length == 0 ? "" : " at " + SafeText.line(at[0].toString()));
+                LOG.debug("the cause", e);
+            }
             throw new HostError(ErrorKind.RUNTIME, name + " failed: " + e.getClass().getSimpleName());
         }
         return LuaValues.returnToLua(result);
+    }
+
+    private static String cut(String s) {
+        return s.length() <= 500 ? s : s.substring(0, Character.isHighSurrogate(s.charAt(499)) ? 499 : 500) + "...";
     }
 }

@@ -64,7 +64,7 @@ final class StatsCodec {
             TomlTable e = doc.getTable("last_error");
             if (e != null) {
                 lastError = new ScriptError(ErrorKind.valueOf(e.getString("kind")), e.getString("message"),
-                        e.getString("file"), (int) e.getLong("line", () -> 0L), (int) e.getLong("column", () -> 0L),
+                        e.getString("file"), Math.toIntExact(e.getLong("line", () -> 0L)), Math.toIntExact(e.getLong("column", () -> 0L)),
                         e.getString("traceback"));
             }
             Long lastNs = doc.getLong("last_duration_ns");

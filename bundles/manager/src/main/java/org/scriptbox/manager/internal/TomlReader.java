@@ -43,11 +43,30 @@ final class TomlReader {
 
     /** Adds a warning for every key not in {@code known}; unknown keys are ignored, not fatal. */
     void warnUnknownKeys(Set<String> known, List<String> warnings) {
+        int unknown = 0;
         for (String key : table.keySet()) {
             if (!known.contains(key)) {
-                warnings.add(at(key).location() + ": unknown key \"" + prefix + key + "\" (ignored)");
+                if (++unknown <= MAX_UNKNOWN_KEY_WARNINGS) {
+                    warnings.add(at(key).location() + ": unknown key \"" + shownKey(prefix + key) + "\" (ignored)");
+                }
             }
         }
+        if (unknown > MAX_UNKNOWN_KEY_WARNINGS) {
+            warnings.add(file + ": " + (unknown - MAX_UNKNOWN_KEY_WARNINGS) + " more unknown key(s)"
+                    + (prefix.isEmpty() ? "" : " in [" + shownKey(prefix.substring(0, prefix.length() - 1)) + "]") + " (ignored)");
+        }
+    }
+
+    /**
+     * At most this many "unknown key" warnings per table: the file's author chooses the keys, and every
+     * warning is a WARN line in the container log, outside any script's log quota.
+     */
+    static final int MAX_UNKNOWN_KEY_WARNINGS = 10;
+
+    /** A key as the author wrote it (any Unicode in a quoted key), made safe for the log and cut short. */
+    private static String shownKey(String key) {
+        String s = key.length() > 64 ? key.substring(0, Character.isHighSurrogate(key.charAt(63)) ? 63 : 64) + "..." : key;
+        return org.scriptbox.api.text.SafeText.line(s);
     }
 
     boolean has(String key) {

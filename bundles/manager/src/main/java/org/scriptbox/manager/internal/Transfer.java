@@ -62,7 +62,7 @@ final class Transfer {
             if (Files.isRegularFile(toml)) {
                 List<String> warnings = new ArrayList<>();
                 metadata = codec.parse(Files.readString(toml, StandardCharsets.UTF_8), toml.toString(), base, warnings);
-                warnings.forEach(LOG::warn);
+                warnings.forEach(w -> LOG.warn("{}", org.scriptbox.api.text.SafeText.line(w)));
             } else {
                 metadata = ScriptMetadata.defaults(base);
             }

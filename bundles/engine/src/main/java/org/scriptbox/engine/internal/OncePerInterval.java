@@ -1,0 +1,28 @@
+package org.scriptbox.engine.internal;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/** Says yes to a key at most once per interval: for log lines that a looping script could repeat. */
+final class OncePerInterval {
+    /** Beyond this many keys the memory is simply forgotten (a script inventing keys cannot grow it). */
+    private static final int MAX_KEYS = 10_000;
+    private final long intervalNanos;
+    private final ConcurrentMap<String, Long> last = new ConcurrentHashMap<>();
+
+    OncePerInterval(long intervalNanos) {
+        this.intervalNanos = intervalNanos;
+    }
+
+    boolean shouldLog(String key) {
+        long now = System.nanoTime();
+        Long before = last.get(key);
+        if (before != null && now - before < intervalNanos) {
+            return false;
+        }
+        if (last.size() > MAX_KEYS) {
+            last.clear();
+        }
+        return before == null ? last.putIfAbsent(key, now) == null : last.replace(key, before, now);
+    }
+}
