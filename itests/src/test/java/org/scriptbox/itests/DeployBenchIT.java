@@ -40,6 +40,8 @@ public class DeployBenchIT {
     private static final int IDLE_SCRIPTS = Integer.getInteger("scriptbox.bench.idle", 2000);
     private static final int FOLDER_SCRIPTS = Integer.getInteger("scriptbox.bench.folder", 1000);
     private static final int RELOADS = Integer.getInteger("scriptbox.bench.reloads", 10_000);
+    private static final int IDLE_FOLDER = Integer.getInteger("scriptbox.bench.idleFolder", 10_000);
+    private static final int IDLE_SECONDS = Integer.getInteger("scriptbox.bench.idleSeconds", 10);
 
     /** A typical small script: a few functions, a loop, some strings. */
     private static final String SCRIPT = String.join("\n",
@@ -77,6 +79,7 @@ public class DeployBenchIT {
         assumeTrue("benchmark: run with -Dscriptbox.bench=true", Boolean.getBoolean("scriptbox.bench"));
         dropToListed();
         heapPerIdleScriptFromTheFolder();
+        idleFolderCost();
         heapPerIdleScript();
         heapAfterReloads();
         Path out = Paths.get(System.getProperty("scriptbox.runtime", "../runtime")).resolveSibling("itests/target/deploy-bench.txt");
@@ -164,6 +167,68 @@ public class DeployBenchIT {
         print(String.format("BENCH heap after %d reloads (%d of them failed compiles): baseline %.1f MB, after %.1f MB, delta %+.1f KB",
                 RELOADS, failed, baseline / 1048576.0, after / 1048576.0, (after - baseline) / 1024.0));
         manager.undeploy("reloaded");
+    }
+
+    /**
+     * Issue 13.6: what a folder of 10,000 deployed scripts costs while nothing changes. Measured over
+     * {@code IDLE_SECONDS}: CPU of the deploy watcher's thread and of FileInstall's threads, and of the whole
+     * process (/proc/self/stat); beside it, the peer figure: one full listing with a stat per file, which is
+     * what a polling scanner pays on every poll (FileInstall 3.7.4 polled these files every 100 ms).
+     */
+    private void idleFolderCost() throws Exception {
+        Path folder = ScriptDeployIT.deployFolder(context);
+        int n = IDLE_FOLDER;
+        for (int i = 0; i < n; i++) {
+            Files.writeString(folder.resolve("idle" + i + ".lua"), "return " + i + "\n");
+        }
+        Await.until(n + " idle scripts listed", Duration.ofMinutes(5), () -> manager.list().size(), size -> size >= n);
+        Thread.sleep(1000);   // let the last deploy's work finish before the window opens (pacing, not synchronisation)
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long watchBefore = cpuOf(threads, "scriptbox-deploy-watch");
+        long fiBefore = cpuOf(threads, "fileinstall");
+        long procBefore = processCpuNanos();
+        long wallBefore = System.nanoTime();
+        Thread.sleep(Duration.ofSeconds(IDLE_SECONDS).toMillis());   // the measuring window itself
+        double wall = System.nanoTime() - wallBefore;
+        double watch = (cpuOf(threads, "scriptbox-deploy-watch") - watchBefore) / wall * 100;
+        double fi = (cpuOf(threads, "fileinstall") - fiBefore) / wall * 100;
+        double proc = (processCpuNanos() - procBefore) / wall * 100;
+        long listStart = System.nanoTime();
+        int rounds = 5;
+        for (int r = 0; r < rounds; r++) {
+            try (var files = Files.newDirectoryStream(folder)) {
+                for (Path f : files) {
+                    Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class);
+                }
+            }
+        }
+        double listingMs = (System.nanoTime() - listStart) / 1e6 / rounds;
+        print(String.format("BENCH idle folder of %d scripts over %d s: deploy watcher %.2f %% of a core, FileInstall %.2f %%,"
+                        + " whole process %.1f %%; peer: one full listing with a stat per file %.1f ms (%.0f %% of a core at a 100 ms poll)",
+                n, IDLE_SECONDS, watch, fi, proc, listingMs, listingMs / 100 * 100));
+        for (int i = 0; i < n; i++) {
+            Files.delete(folder.resolve("idle" + i + ".lua"));
+        }
+        Await.until("idle scripts undeployed", Duration.ofMinutes(2), () -> manager.list().isEmpty());
+    }
+
+    /** CPU nanoseconds of every live thread whose name contains {@code fragment}. */
+    private static long cpuOf(java.lang.management.ThreadMXBean threads, String fragment) {
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().toLowerCase(java.util.Locale.ROOT).contains(fragment)) {
+                long cpu = threads.getThreadCpuTime(t.getId());
+                sum += Math.max(0, cpu);
+            }
+        }
+        return sum;
+    }
+
+    /** utime + stime of this process from /proc/self/stat (clock ticks of 10 ms on Linux). */
+    private static long processCpuNanos() throws Exception {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
     }
 
     private void print(String line) {

@@ -187,7 +187,16 @@ final class FolderWatcher implements AutoCloseable {
     private static Seen seen(Path file) {
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return new Seen(a.size(), a.lastModifiedTime().toMillis(), a.isSymbolicLink());
+            if (a.isSymbolicLink()) {
+                // an edit of the link's target raises no event for the link: the listing must see the target
+                try {
+                    a = Files.readAttributes(file, BasicFileAttributes.class);
+                } catch (IOException dangling) {
+                    return new Seen(-2, -2, true);
+                }
+                return new Seen(a.size(), a.lastModifiedTime().toMillis(), true);
+            }
+            return new Seen(a.size(), a.lastModifiedTime().toMillis(), false);
         } catch (IOException e) {
             return new Seen(-1, -1, false);
         }
