@@ -132,6 +132,8 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
     volatile ScriptFolder folder;
 
     private final Map<String, ScriptEntry> entries = new ConcurrentHashMap<>();
+    /** One per name ever deployed: serialises the deploys of that name only. */
+    private final Map<String, Object> deployLocks = new ConcurrentHashMap<>();
     /** Guards changes to the entries and the device set; events are fired after it is released. */
     private final Object lock = new Object();
     // created before activation: devices and listeners are bound before activate() is called
@@ -238,8 +240,19 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
 
     // ---- lifecycle ----
 
+    /**
+     * Deploys of one name run one after the other (so versions go live and into the history in the order
+     * they were deployed); deploys of different names run side by side, meeting only for the short swap
+     * under the manager's lock.
+     */
     @Override
     public ScriptInfo deploy(ScriptDefinition definition, boolean force) {
+        synchronized (deployLocks.computeIfAbsent(definition.name(), n -> new Object())) {
+            return deployInOrder(definition, force);
+        }
+    }
+
+    private ScriptInfo deployInOrder(ScriptDefinition definition, boolean force) {
         String name = definition.name();
         List<Dependency> deps;
         SemVer version;
@@ -280,11 +293,8 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
         synchronized (lock) {
             entry = entries.computeIfAbsent(name, n -> newEntry(n));
             ScriptState was = entry.state();
+            // == current: deploys of this name are serialised, so nothing else replaced it while this one compiled
             replaced = was.live();
-            if (replaced != null && replaced != current) {
-                // another deploy of this name landed while this one compiled: check against that one
-                refuseDowngrade(name, definition, version, replaced, force);
-            }
             if (replaced != null && !Origins.sameSource(replaced.definition().origin(), definition.origin())) {
                 // the latest deploy wins (as before), but never silently: each source may believe it owns the name
                 conflict = Instant.now() + ": two sources deploy '" + name + "': version " + version + " from "

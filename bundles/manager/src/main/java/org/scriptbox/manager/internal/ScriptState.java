@@ -62,6 +62,9 @@ record ScriptState(ScriptVersion live, ScriptMetadata attempted, ScriptError las
     }
 
     ScriptState withResolution(List<String> waiting, ScriptError error) {
+        if (waiting.equals(waitingFor) && java.util.Objects.equals(error, lastError)) {
+            return this; // most scripts are untouched by a change elsewhere: no new value for them
+        }
         return new ScriptState(live, attempted, error, waiting, lastRun, stats, sourceConflict, disabled);
     }
 

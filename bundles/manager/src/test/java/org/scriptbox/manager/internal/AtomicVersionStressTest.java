@@ -29,7 +29,7 @@ import org.scriptbox.api.ScriptStatus;
  * written for) and one that waits for a device that never comes, so its code must never run.
  */
 public class AtomicVersionStressTest {
-    private static final int DEPLOYS = 600;
+    private static final int DEPLOYS = 300;
     private static final long BASE_LIMIT = 10_000; // below the seed's cap on max_instructions
 
     @Rule

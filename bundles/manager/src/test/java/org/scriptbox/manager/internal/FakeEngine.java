@@ -23,6 +23,9 @@ import org.scriptbox.api.engine.ScriptEngine;
  */
 final class FakeEngine implements ScriptEngine {
     final CountDownLatch blocked = new CountDownLatch(1);
+    /** A source containing "slow compile" waits in compile() until this opens (compileStarted tells it began). */
+    final CountDownLatch compileMayFinish = new CountDownLatch(1);
+    final CountDownLatch compileStarted = new CountDownLatch(1);
     volatile int executions;
 
     record Compiled(String chunkName, String source) implements CompiledScript {
@@ -44,6 +47,14 @@ final class FakeEngine implements ScriptEngine {
 
     @Override
     public CompiledScript compile(String chunkName, String source) {
+        if (source.contains("slow compile")) {
+            compileStarted.countDown();
+            try {
+                compileMayFinish.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         String[] lines = source.split("\n");
         for (int i = 0; i < lines.length; i++) {
             if (lines[i].contains("syntax error")) {

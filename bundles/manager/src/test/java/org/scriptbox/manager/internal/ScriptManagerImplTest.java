@@ -629,4 +629,18 @@ public class ScriptManagerImplTest {
         assertEquals(List.of("back"), run("blocker").values());
         assertRefused(() -> manager.setEnabled("nobody", false), ErrorKind.NOT_FOUND, "no deployed script");
     }
+
+    @Test
+    public void aSlowDeployOfOneScriptDoesNotHoldUpTheDeploysOfOthers() throws Exception {
+        Thread slow = new Thread(() -> manager.deploy(def("big", "1.0.0", "return big -- slow compile"), false));
+        slow.start();
+        assertTrue(engine.compileStarted.await(10, TimeUnit.SECONDS));
+        // while "big" is still compiling, another script deploys, resolves and runs
+        assertEquals(ScriptStatus.COMPILED, manager.deploy(def("small", "1.0.0", "return small"), false).status());
+        assertEquals(List.of("small"), run("small").values());
+        assertTrue(manager.get("big").isEmpty());
+        engine.compileMayFinish.countDown();
+        slow.join(10_000);
+        assertEquals(ScriptStatus.COMPILED, manager.get("big").get().status());
+    }
 }
