@@ -194,6 +194,12 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
         }
     }
 
+    /** A long hash chain walked by a table access: each step compares a key (its bytes, for a string). */
+    @Override
+    public void longChain(int steps, int keyBytes) {
+        charge((long) steps * (1 + keyBytes / LibraryCall.BYTES_PER_UNIT));
+    }
+
     /** Bytes copied by a concatenation per instruction charged. */
     static final int CONCAT_BYTES_PER_UNIT = 16;
 
