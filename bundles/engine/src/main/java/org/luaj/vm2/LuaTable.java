@@ -269,12 +269,16 @@ public class LuaTable extends LuaValue implements Metatable {
 
 	protected LuaValue hashget(LuaValue key) {
 		if ( hashEntries > 0 ) {
+			int steps = 0;
 			for ( Slot slot = hash[ hashSlot(key) ]; slot != null; slot = slot.rest() ) {
 				StrongSlot foundSlot;
 				if ( ( foundSlot = slot.find(key) ) != null ) {
+					if ( steps > LONG_CHAIN ) longChain( steps, key );
 					return foundSlot.value();
 				}
+				steps++;
 			}
+			if ( steps > LONG_CHAIN ) longChain( steps, key );
 		}
 		return NIL;
 	}
@@ -485,13 +489,17 @@ public class LuaTable extends LuaValue implements Metatable {
 			int index = 0;
 			if ( hash.length > 0 ) {
 				index = hashSlot( key );
+				int steps = 0;
 				for ( Slot slot = hash[ index ]; slot != null; slot = slot.rest() ) {
 					StrongSlot foundSlot;
 					if ( ( foundSlot = slot.find( key ) ) != null ) {
+						if ( steps > LONG_CHAIN ) longChain( steps, key );
 						hash[index] = hash[index].set( foundSlot, value );
 						return;
 					}
+					steps++;
 				}
+				if ( steps > LONG_CHAIN ) longChain( steps, key );
 			}
 			if ( checkLoadFactor() ) {
 				if ( key.isinttype() && key.toint() > 0 ) {
@@ -541,6 +549,19 @@ public class LuaTable extends LuaValue implements Metatable {
 		}
 	}
 	
+	/**
+	 * scriptbox: a hash chain longer than this is charged to the execution ({@link TableSizes.Guard#longChain}).
+	 * Luaj hashes a string of 32 bytes or more from 32 sampled bytes only, so a script could make 999 long
+	 * keys that differ elsewhere, all in one chain, each compared byte by byte: 999 stores of 9,000-byte
+	 * keys took 1.3 s of CPU in ~4,000 instructions, past a 300 ms deadline by 1 s (red-team).
+	 */
+	private static final int LONG_CHAIN = 8;
+
+	private static void longChain( int steps, LuaValue key ) {
+		TableSizes.Guard g = TableSizes.GUARD.get();
+		if ( g != null ) g.longChain( steps, key.type() == TSTRING ? key.rawlen() : 0 );
+	}
+
 	/** 
 	 * Find the hashtable slot to use
 	 * @param key key to look for

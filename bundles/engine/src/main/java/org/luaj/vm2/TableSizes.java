@@ -22,6 +22,10 @@ public final class TableSizes {
 
         /** That call returned (normally or not). */
         void exit();
+
+        /** A lookup walked {@code steps} slots of one hash chain, comparing keys of {@code keyBytes} bytes (may throw). */
+        default void longChain(int steps, int keyBytes) {
+        }
     }
 
     /**

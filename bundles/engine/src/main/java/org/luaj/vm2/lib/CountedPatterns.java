@@ -43,6 +43,25 @@ public final class CountedPatterns {
     /** Instructions per replacement by a string (its captures are looked up and copied in). */
     static final int REPLACEMENT_COST = 4;
 
+    /**
+     * scriptbox: Luaj's {@code %f} reads the byte after the subject's end ({@code s.luaByte(s.length())}),
+     * which is past the end of the subject's array ({@code ArrayIndexOutOfBoundsException}, red-team:
+     * {@code ('abc'):gsub('%f[%a]', '|')}) or, for a substring, a byte of the string it shares its array
+     * with. With a {@code %f} in the pattern the subject is matched as a copy followed by a '\0', which
+     * is what Lua sees there.
+     */
+    static LuaString frontierSafe(LuaString s, LuaString pattern) {
+        if (pattern.indexOf(FRONTIER, 0) < 0) {
+            return s;
+        }
+        // (over 32 bytes, so that Luaj makes a new string on this array, not a cached one of the exact size)
+        byte[] bytes = new byte[Math.max(s.length() + 1, 64)];
+        s.copyInto(0, bytes, 0, s.length());
+        return LuaString.valueUsing(bytes, 0, s.length());
+    }
+
+    private static final LuaString FRONTIER = LuaString.valueOf("%f");
+
     /** MatchState whose every recursive step is charged. */
     static final class CountedMatchState extends StringLib.MatchState {
         private final Meter meter;
@@ -71,7 +90,10 @@ public final class CountedPatterns {
         @Override
         boolean matchbracketclass(int c, int poff, int ec) {
             meter.charge((ec - poff) >> 3);
-            return super.matchbracketclass(c, poff, ec);
+            // scriptbox: the frontier %f passes -1 for the position before the subject or after its end,
+            // which Luaj's character table lookup turned into an ArrayIndexOutOfBoundsException
+            // (('abc'):find('%f[%z]')); Lua treats both as '\0'.
+            return super.matchbracketclass(c < 0 ? 0 : c, poff, ec);
         }
 
         @Override
@@ -213,7 +235,7 @@ public final class CountedPatterns {
                 }
             } else {
                 Meter m = meter.get();
-                StringLib.MatchState ms = new CountedMatchState(args, s, pat, m);
+                StringLib.MatchState ms = new CountedMatchState(args, frontierSafe(s, pat), pat, m);
                 boolean anchor = false;
                 int poff = 0;
                 if (pat.length() > 0 && pat.luaByte(0) == '^') {
@@ -249,7 +271,7 @@ public final class CountedPatterns {
             LuaString src = args.checkstring(1);
             LuaString pat = args.checkstring(2);
             final int srclen = src.length();
-            final StringLib.MatchState ms = new CountedMatchState(args, src, pat, meter.get());
+            final StringLib.MatchState ms = new CountedMatchState(args, frontierSafe(src, pat), pat, meter.get());
             return new VarArgFunction() {
                 private int soffset;
 
@@ -287,7 +309,7 @@ public final class CountedPatterns {
             final boolean anchor = p.length() > 0 && p.charAt(0) == '^';
             Meter m = meter.get();
             Buffer lbuf = new Buffer(srclen);
-            StringLib.MatchState ms = new CountedMatchState(args, src, p, m);
+            StringLib.MatchState ms = new CountedMatchState(args, frontierSafe(src, p), p, m);
             int soffset = 0;
             int n = 0;
             while (n < maxS) {

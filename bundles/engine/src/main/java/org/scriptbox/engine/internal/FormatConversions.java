@@ -24,6 +24,9 @@ import org.luaj.vm2.Varargs;
 final class FormatConversions {
     private static final LuaValue TOSTRING = LuaValue.valueOf("__tostring");
 
+    /** Instructions per character of a float conversion's text. */
+    static final int FLOAT_COST_PER_CHAR = 6;
+
     private FormatConversions() {
     }
 
@@ -58,7 +61,11 @@ final class FormatConversions {
             LuaValue value = args.arg(arg);
             if ((conversion == 'f' || conversion == 'e' || conversion == 'E') && value.isnumber()) {
                 String spec = format.substring(i, end + 1);
-                values[arg - 1] = LuaValue.valueOf(String.format(Locale.ROOT, spec, value.todouble()));
+                String converted = String.format(Locale.ROOT, spec, value.todouble());
+                // Java's conversion of a large float with a long precision ('%99.99f' of 1e308: ~410
+                // digits) costs ~20 us, ~20x its flat charge (red-team): charged per digit it made too.
+                SafeStrings.budget().charge((long) converted.length() * FLOAT_COST_PER_CHAR);
+                values[arg - 1] = LuaValue.valueOf(converted);
                 rewritten.append('s');
                 changed = true;
             } else if (conversion == 's' && !value.isstring() && arg <= args.narg()) {

@@ -36,6 +36,7 @@ final class LibraryCall extends LibFunction {
     private final int bytesPerUnit;
     private final boolean varargs;
     private final boolean returnsIterator;
+    private final boolean scansFirstArgument;
 
     private LibraryCall(String name, LuaValue function, int cost) {
         this.name = name;
@@ -44,6 +45,7 @@ final class LibraryCall extends LibFunction {
         this.bytesPerUnit = LibraryCosts.resultBytesPerUnit(name);
         this.varargs = function instanceof VarArgFunction;
         this.returnsIterator = LibraryCosts.returnsIterator(name);
+        this.scansFirstArgument = LibraryCosts.scansFirstArgument(name);
     }
 
     /** {@code function} behind the door, charging {@code cost} instructions per call; {@code function} if it is not one. */
@@ -84,6 +86,13 @@ final class LibraryCall extends LibFunction {
         return b.checkResult(v, bytesPerUnit);
     }
 
+    /** A function that reads every byte of a string it is given but returns no string ({@code tonumber}). */
+    private void chargeArgument(Budget b, LuaValue a) {
+        if (scansFirstArgument && a.type() == TSTRING) {
+            b.charge(a.rawlen() / BYTES_PER_UNIT);
+        }
+    }
+
     private Budget enter() {
         Budget b = SafeStrings.budget();
         b.enter();
@@ -106,6 +115,7 @@ final class LibraryCall extends LibFunction {
         Budget b = enter();
         try {
             b.charge(cost);
+            chargeArgument(b, a);
             return varargs ? results(b, function.invoke(a)).arg1() : result(b, function.call(a));
         } finally {
             b.exit();
@@ -117,6 +127,7 @@ final class LibraryCall extends LibFunction {
         Budget b = enter();
         try {
             b.charge(cost);
+            chargeArgument(b, a);
             return varargs ? results(b, function.invoke(varargsOf(a, c))).arg1() : result(b, function.call(a, c));
         } finally {
             b.exit();
@@ -128,6 +139,7 @@ final class LibraryCall extends LibFunction {
         Budget b = enter();
         try {
             b.charge(cost);
+            chargeArgument(b, a);
             return varargs ? results(b, function.invoke(varargsOf(a, c, d))).arg1()
                     : result(b, function.call(a, c, d));
         } finally {
@@ -140,6 +152,7 @@ final class LibraryCall extends LibFunction {
         Budget b = enter();
         try {
             b.charge(cost);
+            chargeArgument(b, args.arg1());
             return results(b, function.invoke(args));
         } finally {
             b.exit();

@@ -91,6 +91,22 @@ final class ScriptGlobals {
         SafeStrings.budget().charge(CAUGHT_ERROR_COST);
     }
 
+    /**
+     * The value pcall/xpcall return for a caught error, charged: a flat cost, and one instruction per
+     * {@link #CAUGHT_ERROR_BYTES_PER_UNIT} bytes of its message (Luaj builds, prefixes and copies the message
+     * several times: {@code pcall(error, ('x'):rep(9999))} cost ~100 us against 150 instructions, red-team).
+     */
+    static LuaValue caught(LuaError e) {
+        chargeCaughtError();
+        LuaValue v = ErrorMessages.errorValue(e);
+        if (v.type() == LuaValue.TSTRING) {
+            SafeStrings.budget().charge(v.rawlen() / CAUGHT_ERROR_BYTES_PER_UNIT);
+        }
+        return v;
+    }
+
+    static final int CAUGHT_ERROR_BYTES_PER_UNIT = 1;
+
     /** Luaj's pcall, minus the traceback that Luaj appends to messages; a {@link LimitBreach} passes through. */
     static final class PCall extends VarArgFunction {
         private final Globals globals;
@@ -106,8 +122,7 @@ final class ScriptGlobals {
             try {
                 return varargsOf(TRUE, func.invoke(args.subargs(2)));
             } catch (LuaError e) {
-                chargeCaughtError();
-                return varargsOf(FALSE, ErrorMessages.errorValue(e));
+                return varargsOf(FALSE, caught(e));
             }
         }
     }
@@ -136,8 +151,7 @@ final class ScriptGlobals {
             try {
                 return varargsOf(TRUE, args.arg1().invoke(args.subargs(3)));
             } catch (LuaError e) {
-                chargeCaughtError();
-                return varargsOf(FALSE, ErrorMessages.errorValue(e));
+                return varargsOf(FALSE, caught(e));
             } finally {
                 t.errorfunc = previous;
             }
@@ -152,6 +166,7 @@ final class ScriptGlobals {
      */
     static final class Load extends VarArgFunction {
         static final int COMPILE_COST_PER_BYTE = 10;
+        static final int MAX_CHUNK_NAME = 60;
         private final Execution ex;
 
         Load(Execution ex) {
@@ -161,7 +176,16 @@ final class ScriptGlobals {
         @Override
         public Varargs invoke(Varargs args) {
             LuaValue chunk = args.arg1();
-            String name = args.optjstring(2, chunk.isstring() ? "=(load)" : "=(load)");
+            LuaValue nameArg = args.arg(2);
+            String name = nameArg.type() == TSTRING && nameArg.rawlen() > MAX_CHUNK_NAME
+                    ? ((org.luaj.vm2.LuaString) nameArg).substring(0, MAX_CHUNK_NAME).tojstring()
+                    : args.optjstring(2, "=(load)");
+            // Lua keeps at most LUA_IDSIZE (60) characters of a chunk name in its messages; Luaj kept all of
+            // them in every prototype, message and traceback line (a 10,000-character name: ~90 KB and
+            // ~600 us per load, red-team).
+            if (name.length() > MAX_CHUNK_NAME) {
+                name = name.substring(0, MAX_CHUNK_NAME);
+            }
             String mode = args.optjstring(3, "bt");
             if (!mode.contains("t")) {
                 return varargsOf(NIL, valueOf("attempt to load a text chunk (mode is '" + mode + "')"));

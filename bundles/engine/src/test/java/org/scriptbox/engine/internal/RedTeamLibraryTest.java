@@ -1,0 +1,249 @@
+package org.scriptbox.engine.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.Ignore;
+import org.junit.Test;
+import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.ScriptStatus;
+
+/**
+ * Red-team of the issue 11 fixes (classes 2-5), with attacks that are not the issue's own: library calls
+ * (and VM operations) whose CPU per charged instruction was far above a plain instruction, Java text
+ * reaching scripts, call-depth escapes, and limit breaches that pcall might catch. Runs in both engine
+ * modes (the suite runs twice). Measurements quoted below are from the unfixed branch, CPU time of one
+ * run on a shared 2-core machine, where a plain VM instruction cost ~11-40 ns.
+ */
+public class RedTeamLibraryTest {
+    private final Scripts scripts = new Scripts();
+
+    private static void assertLimit(ExecutionResult r, String limitText) {
+        assertEquals(r.error() + "", ScriptStatus.FAILED, r.status());
+        assertEquals(r.error() + "", ErrorKind.LIMIT, r.error().kind());
+        assertTrue(r.error().message(), r.error().message().contains(limitText));
+    }
+
+    /** CPU of 1M plain VM instructions in this mode, the least of three runs (warms the JIT too). */
+    private static long plainCpuMillis = -1;
+
+    private long plainCpuMillis() {
+        if (plainCpuMillis < 0) {
+            long best = Long.MAX_VALUE;
+            for (int i = 0; i < 3; i++) {
+                ExecutionResult r = new Scripts().withInstructions(1_000_000).withTime(Duration.ofSeconds(20))
+                        .run("local x = 0\nwhile true do x = x + 1 end");
+                best = Math.min(best, r.cpuTime().toMillis());
+            }
+            plainCpuMillis = Math.max(best, 1);
+        }
+        return plainCpuMillis;
+    }
+
+    /**
+     * Ends by the instruction limit, and 1M instructions of it cost at most ~8x the CPU of 1M plain ones
+     * (with a floor of 150 ms for timer granularity and a loaded machine). Unfixed, the attacks below
+     * cost 350 ms to 1.2 s of CPU per million charged instructions, where a plain million took 11-40 ms.
+     */
+    private void assertChargedLikeALoop(String source) {
+        long plain = plainCpuMillis();
+        ExecutionResult r = scripts.withInstructions(1_000_000).withTime(Duration.ofSeconds(20)).withMemory(1L << 40)
+                .run(source);
+        assertLimit(r, "instruction limit of 1000000");
+        long bound = Math.max(150, 8 * plain);
+        System.out.println("red-team cpu " + r.cpuTime().toMillis() + " ms (plain " + plain + " ms): " + source);
+        assertTrue("cpu " + r.cpuTime().toMillis() + " ms for " + r.instructions() + " instructions (plain " + plain
+                + " ms, bound " + bound + " ms): " + source, r.cpuTime().toMillis() < bound);
+    }
+
+    // ---- class 5: Java exceptions -------------------------------------------------------------------
+
+    /** {@code %f} at the start of the subject looked up character -1: {@code vm error: java.lang.ArrayIndexOutOfBoundsException}. */
+    @Test
+    public void frontierAtTheSubjectsStartRaisesNoJavaException() {
+        for (String p : new String[] {"%f[%z]", "%f[%a]", "%f[%W]", "%f[^%s]", "%f[%d]x"}) {
+            ExecutionResult r = scripts.run("return pcall(string.find, ('hello world'), '" + p + "')");
+            assertEquals(r.error() + "", ScriptStatus.COMPLETED, r.status());
+            assertFalse(r.values().toString(), r.values().toString().contains("java"));
+            r = scripts.run("return ('hello world'):gsub('" + p + "', '|')");
+            assertEquals(r.error() + "", ScriptStatus.COMPLETED, r.status());
+        }
+    }
+
+    /** A frontier after the last character reads past the subject in Luaj. */
+    @Test
+    public void frontierAtTheSubjectsEndRaisesNoJavaException() {
+        for (String src : new String[] {"return pcall(string.find, 'abc', 'c%f[%a]')",
+                "return pcall(string.find, 'abc', '%f[%a]', 4)", "return pcall(string.match, 'abc', '.-%f[%z]$')",
+                "return pcall(string.gsub, 'abc', 'c%f[%z]', 'x')"}) {
+            ExecutionResult r = scripts.run(src);
+            assertEquals(src + " " + r.error(), ScriptStatus.COMPLETED, r.status());
+            assertFalse(src + " " + r.values(), r.values().toString().toLowerCase().contains("java"));
+        }
+    }
+
+    // ---- class 2: CPU per charged instruction -------------------------------------------------------
+
+    /** {@code tonumber} of a 10,000-byte string was charged 4: ~470 ns per instruction (~40x). */
+    @Test
+    public void tonumberOfALongStringIsChargedPerByte() {
+        assertChargedLikeALoop("local s = string.rep('1', 9999)\nfor i = 1, 1000000 do tonumber(s) end");
+        assertChargedLikeALoop("local s = string.rep(' ', 9998) .. '1'\nfor i = 1, 1000000 do tonumber(s) end");
+        assertChargedLikeALoop("local s = string.rep('z', 9999)\nfor i = 1, 1000000 do tonumber(s, 36) end");
+    }
+
+    /** {@code string.format('%99.99f', 1e308)}: ~410 digits made by Java's BigDecimal for 60 instructions (~25x). */
+    @Test
+    public void longFloatConversionsInFormatAreChargedPerCharacter() {
+        assertChargedLikeALoop("for i = 1, 1000000 do string.format('%99.99f', 1e308) end");
+        assertChargedLikeALoop("for i = 1, 1000000 do string.format('%.99e%.99e%.99e', 1e308, -1e-308, 1/3) end");
+        assertEquals(List.of("3.14"), scripts.run("return string.format('%.2f', 3.14159)").values());
+    }
+
+    /** {@code pcall(error, m)} with a 10,000-byte message: ~100 us per call against ~160 instructions. */
+    @Test
+    public void caughtErrorsAreChargedPerByteOfTheirMessage() {
+        assertChargedLikeALoop("local m = string.rep('x', 9990)\nfor i = 1, 1000000 do pcall(error, m) end");
+        assertChargedLikeALoop("local m = string.rep('x', 9990)\nfor i = 1, 1000000 do pcall(error, m, 2) end");
+        assertChargedLikeALoop("local m = string.rep('x', 9990)\n"
+                + "for i = 1, 1000000 do xpcall(error, function(e) return e end, m) end");
+    }
+
+    /** {@code load(s, name)} with a 10,000-character name: ~90 KB and ~600 us per load, against ~80 instructions. */
+    @Test
+    public void longChunkNamesAreCutAsInLua() {
+        assertChargedLikeALoop("local n = string.rep('x', 9999)\nfor i = 1, 1000000 do load('error()', n) end");
+        ExecutionResult r = scripts.run("local n = string.rep('x', 9999)\nlocal f = load('error(\"boom\")', '=' .. n)\n"
+                + "local ok, e = pcall(f)\nreturn #e < 100, e:sub(-4)");
+        assertEquals(r.error() + "", List.of(true, "boom"), r.values());
+    }
+
+    /** {@code a .. a} of two 4,999-byte strings was one instruction for ~1.2 us of CPU (and 10 KB). */
+    @Test
+    public void concatenationIsChargedPerByteCopied() {
+        ExecutionResult r = scripts.withInstructions(1_000_000).withMemory(1L << 40).withTime(Duration.ofSeconds(20))
+                .run("local a = string.rep('a', 4999)\nlocal x\nfor i = 1, 1000000 do x = a .. a end");
+        assertLimit(r, "instruction limit of 1000000");
+        assertTrue("cpu " + r.cpuTime().toMillis() + " ms", r.cpuTime().toMillis() < Math.max(150, 8 * plainCpuMillis()));
+        r = scripts.withInstructions(1_000_000).run("local a = string.rep('a', 3000)\nlocal x\n"
+                + "for i = 1, 1000000 do x = a .. a .. a end");
+        assertLimit(r, "instruction limit of 1000000");
+    }
+
+    /**
+     * 999 keys of 9,000 bytes that differ only in bytes Luaj's sampled string hash skips: one hash chain,
+     * each store comparing ~9,000 bytes per key already in it. Unfixed: 999 stores took 1.3 s of CPU in
+     * ~4,000 instructions, ending a 300 ms run after 1.3-1.6 s (both modes). Now long chains are charged.
+     */
+    @Test
+    public void collidingLongStringKeysAreChargedAndMeetTheDeadline() {
+        String keys = "local pre = string.rep('a', 8997)\nlocal keys = {}\nlocal c = string.char\n"
+                + "for i = 1, 999 do keys[i] = pre .. c(65 + i % 50) .. c(65 + math.floor(i / 50)) .. 'a' end\n"
+                + "local k = pre .. 'zz' .. 'a'\nlocal t = {}\n";
+        ExecutionResult r = new Scripts().withInstructions(100_000_000_000L).withTime(Duration.ofMillis(300))
+                .run(keys + "for i = 1, 999 do t[keys[i]] = i end\nfor i = 1, 1e9 do local _ = t[k] end");
+        assertEquals(r.error() + "", ScriptStatus.TIMEOUT, r.status());
+        assertTrue("run took " + r.duration().toMillis() + " ms", r.duration().toMillis() < 600);
+        assertLimit(scripts.withTime(Duration.ofSeconds(20)).run(keys + "for i = 1, 999 do t[keys[i]] = i end"),
+                "instruction limit of 1000000");
+    }
+
+    /**
+     * HOLE, left open (the same for {@code a == b} of two equal 10,000-byte strings: ~1.1-1.5 us per
+     * instruction, ~100x a warm plain one, measured after the fixes): comparing two long strings ({@code a < b}, also {@code table.sort} of long strings with a
+     * common prefix) is one VM instruction (or 5 per sort comparison) for a byte-by-byte loop over up to 10,000
+     * bytes in Luaj's {@code LuaString.strcmp}: measured 11,148 instructions in 62 ms of CPU (~5.6 us per
+     * instruction, ~150-400x a plain one); a 300 ms deadline still holds (checks every 4,096 instructions are
+     * ~23 ms apart). Fixing it needs a charge in LuaString's comparison (not patched in the engine) or in every
+     * OP_LT/OP_LE of both the interpreter and the LuaJC-generated code.
+     */
+    @Ignore("hole: string comparison of long strings is uncharged (~5.6 us per instruction)")
+    @Test
+    public void comparingLongStringsIsCharged() {
+        assertChargedLikeALoop("local a = string.rep('a', 9999) .. 'b'\nlocal b = string.rep('a', 9999) .. 'c'\n"
+                + "local n = 0\nfor i = 1, 1000000 do if a < b then n = n + 1 end end");
+    }
+
+    /** Functions whose charges already held (regression guard for the fixed classes, new cases). */
+    @Test
+    public void otherLibraryLoopsStayChargedLikeALoop() {
+        for (String src : new String[] {
+                "local t = {} for i = 1, 250 do t[i] = i end for j = 1, 1000000 do select('#', table.unpack(t)) end",
+                "local s = string.rep('a', 9999) for j = 1, 1000000 do s:byte(1, -1) end",
+                "local s = string.rep('a', 9999) for j = 1, 1000 do for a, b, c in s:gmatch('()()()') do end end",
+                "for j = 1, 1000000 do os.date('!%Y-%m-%dT%H:%M:%S', j) end",
+                "for j = 1, 1000000 do os.time({year = 2^31 - 1, month = 1, day = 1, hour = 2^31 - 1}) end",
+                "local t = {} for i = 1, 250 do t[i] = 65 end for j = 1, 1000000 do string.char(table.unpack(t)) end",
+                "for i = 1, 1000 do string.gsub(string.rep('a', 9999), '', '') end",
+                "local s = string.rep('a', 30) for i = 1, 1000 do s:find(string.rep('a*', 30) .. 'b') end",
+                "for j = 1, 1000000 do load('return 1', 'x', 't', {}) end",
+                "for i = 1, 1000000 do string.rep('', 2^31 - 1) string.rep('', 2^31 - 1, '') end",
+        }) {
+            assertChargedLikeALoop(src);
+        }
+    }
+
+    // ---- class 3: string length ----------------------------------------------------------------------
+
+    @Test
+    public void newWaysToAskForALongStringMeetTheLimit() {
+        assertLimit(scripts.run("return #string.rep(string.rep('x', 10000), 2^31 - 1)"), "string length limit");
+        assertLimit(scripts.run("return #string.rep('x', 2^30, 'y')"), "string length limit");
+        assertLimit(scripts.run("return #string.rep(string.rep('a', 100), 100, string.rep('b', 100))"),
+                "string length limit");
+        assertLimit(scripts.run("local s = string.rep('a', 10000)\nreturn #s:gsub('a', string.rep('b', 9999))"),
+                "string length limit");
+        assertLimit(scripts.run("return string.format('%q', string.rep('\\0', 9999))"), "string length limit");
+        assertLimit(scripts.run("return xpcall(function() error('x') end, function(e) return string.rep('x', 6000) .. string.rep('y', 6000) end)"),
+                "string length limit");
+        assertLimit(scripts.run("local t = {} local s = string.rep('a', 5000) for i = 1, 3 do t[i] = s end\n"
+                + "return pcall(table.concat, t)"), "string length limit");
+    }
+
+    // ---- class 4: call depth through new re-entries ---------------------------------------------------
+
+    @Test
+    public void newReentriesMeetTheDepthLimit() {
+        for (String src : new String[] {
+                "local t local mt = {__len = function(x) table.insert(t, 1) return 1 end} t = setmetatable({}, mt) table.insert(t, 1)",
+                "local t local mt = {__index = function(x, i) return (table.unpack(t, 1, 1)) end} t = setmetatable({}, mt) return table.unpack(t, 1, 1)",
+                "local t local mt = {__index = function(x, i) table.sort(t) end, __len = function() return 2 end} t = setmetatable({}, mt) table.sort(t)",
+                "local mt = {} mt.__tostring = function(x) print(x) return 'a' end print(setmetatable({}, mt))",
+                "local mt = {} mt.__tostring = function(x) return tostring(x) end return pcall(tostring, setmetatable({}, mt))",
+                "local mt = {} mt.__concat = function(a, b) return a .. b end return pcall(function() return setmetatable({}, mt) .. 'x' end)",
+                "local mt = {} mt.__unm = function(a) return -a end return pcall(function() return -setmetatable({}, mt) end)",
+                "local mt = {} mt.__eq = function(a, b) return a == b end local a, b = setmetatable({}, mt), setmetatable({}, mt) return pcall(function() return a == b end)",
+                "local function r() return load(r) end return pcall(load, r)",
+        }) {
+            ExecutionResult r = scripts.run(src);
+            assertLimit(r, "call depth limit of 50 exceeded");
+            assertFalse(r.error().message(), r.error().message().contains("Java"));
+        }
+    }
+
+    // ---- limits cannot be caught ---------------------------------------------------------------------
+
+    @Test
+    public void breachesInsideCallbacksAreNotCaught() {
+        scripts.withTime(Duration.ofSeconds(10));
+        assertLimit(scripts.run("return 'survived', xpcall(function() error('x') end, function(e) while true do end end)"),
+                "instruction limit");
+        assertLimit(scripts.run("local n = 0\nreturn 'survived', xpcall(function() while true do end end, "
+                + "function(e) n = n + 1 return e end), n"), "instruction limit");
+        assertLimit(scripts.run("local f, e = load(function() return string.rep('x', 6000) .. string.rep('x', 6000) end)\n"
+                + "return 'survived', f, e"), "string length limit");
+        assertLimit(scripts.run("local f, e = load(function() while true do end end)\nreturn 'survived', f, e"),
+                "instruction limit");
+        assertLimit(scripts.run("return 'survived', pcall(table.sort, {3, 2, 1}, function(a, b) "
+                + "local s = string.rep('x', 6000) .. string.rep('x', 6000) return a < b end)"), "string length limit");
+        assertLimit(scripts.run("local co = coroutine.wrap(function() while true do end end)\nreturn 'survived', pcall(co)"),
+                "instruction limit");
+        assertLimit(scripts.run("return 'survived', pcall(string.gsub, 'abc', '.', function() while true do end end)"),
+                "instruction limit");
+    }
+}
