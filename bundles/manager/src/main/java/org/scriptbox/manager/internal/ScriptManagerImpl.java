@@ -30,7 +30,6 @@ import org.scriptbox.api.MetadataCodec;
 import org.scriptbox.api.ScriptDefinition;
 import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptEvent;
-import org.scriptbox.api.ScriptFolder;
 import org.scriptbox.api.ScriptRevision;
 import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptInfo;
@@ -39,6 +38,7 @@ import org.scriptbox.api.ScriptLogEntry;
 import org.scriptbox.api.ScriptManager;
 import org.scriptbox.api.ScriptMetadata;
 import org.scriptbox.api.device.Device;
+import org.scriptbox.api.deploy.ScriptFolder;
 import org.scriptbox.api.engine.CompiledScript;
 import org.scriptbox.api.engine.ScriptEngine;
 import org.scriptbox.api.schedule.ExecutionLoad;
@@ -541,11 +541,10 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
         }
         VersionHistory.Stored stored = history.get(name, target.number()).orElseThrow(() -> new ScriptException(
                 ScriptError.of(ErrorKind.NOT_FOUND, "version #" + target.number() + " of '" + name + "' is no longer kept")));
-        ScriptDefinition old = definitionOf(name, stored);
-        // the folder first: it is the source of truth, and if it cannot be written nothing changes
-        String origin = f.write(name, old.source(), stored.metadataToml());
-        LOG.info("script '{}': rolling back to #{} (version {}), written to {}", name, target.number(), target.version(), origin);
-        return deploy(new ScriptDefinition(old.metadata(), old.source(), origin), true);
+        // through the deployer's folder: it is the source of truth, and it deploys what it wrote or puts the files back
+        ScriptInfo info = f.install(definitionOf(name, stored), true);
+        LOG.info("script '{}': rolled back to #{} (version {}), written to {}", name, target.number(), target.version(), info.origin());
+        return info;
     }
 
     /** The revision a rollback goes to: a number, a semantic version (its newest), or the one before the live one. */

@@ -518,18 +518,10 @@ public class ScriptManagerImplTest {
         assertTrue(manager.codec.format(m).contains("999999999999d"));
     }
 
-    /** A deploy folder as the deployer offers it: writes the files, answers with the .lua path as origin. */
+    /** A deploy folder as the deployer offers it: writes the files, then deploys them with the .lua path as origin. */
     private Path deployFolder() throws Exception {
         Path folder = tmp.newFolder("deploy").toPath();
-        manager.folder = (name, lua, toml) -> {
-            try {
-                Files.writeString(folder.resolve(name + ".lua"), lua);
-                Files.writeString(folder.resolve(name + ".toml"), toml);
-            } catch (java.io.IOException e) {
-                throw new AssertionError(e);
-            }
-            return folder.resolve(name + ".lua").toString();
-        };
+        manager.folder = new WritingFolder(folder, manager);
         return folder;
     }
 
@@ -584,9 +576,7 @@ public class ScriptManagerImplTest {
         assertRefused(() -> manager.rollback("rb", "9.9.9"), ErrorKind.NOT_FOUND, "has no kept version 9.9.9");
         assertRefused(() -> manager.rollback("nothing", null), ErrorKind.NOT_FOUND, "no kept versions");
         assertRefused(() -> manager.rollback("../etc", null), ErrorKind.NOT_FOUND, "no kept versions");
-        manager.folder = (n, l, t) -> {
-            throw new ScriptException(org.scriptbox.api.ScriptError.of(ErrorKind.IO, "cannot write rb.lua: permission denied"));
-        };
+        manager.folder = new WritingFolder(null, manager); // a folder that cannot be written
         assertRefused(() -> manager.rollback("rb", null), ErrorKind.IO, "permission denied");
         assertEquals("2.0.0", manager.get("rb").get().metadata().version());
         manager.deploy(new ScriptDefinition(ScriptMetadata.defaults("fromjar"), "return x", "bundle:b/1.0.0!/scripts/fromjar.lua"), false);
