@@ -8,7 +8,16 @@ import org.scriptbox.api.engine.ScriptFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A {@link ScriptFunction} of a {@code ScriptLibrary} service, as a Lua global of one execution. */
+/**
+ * A {@link ScriptFunction} of a {@code ScriptLibrary} service, as a Lua global of one execution.
+ *
+ * <p>The engine's host-call path holds the execution's limits around every call, whatever the function
+ * does: before it, the budget is checked (a cancel, the deadline or a broken limit refuses the call
+ * itself, uncatchably, so nothing is issued after a cancel) and its arguments are converted under the
+ * execution's memory limit ({@link LuaValues.Charge}); after it — returned or thrown — the budget is
+ * checked again, so a cancel that came while the call waited ends the run as CANCELLED instead of
+ * reaching the script as a catchable error or a result, and what the call allocated is charged.
+ */
 final class HostFunction extends VarArgFunction {
     private static final Logger LOG = LoggerFactory.getLogger(HostFunction.class);
 
@@ -25,18 +34,31 @@ final class HostFunction extends VarArgFunction {
 
     @Override
     public Varargs invoke(Varargs args) {
+        execution.admitHostCall(library, name);
+        Object[] in = LuaValues.argsToJava(args, execution.charge("the arguments of " + name));
         Object result;
         try {
-            result = function.call(execution, LuaValues.argsToJava(args));
+            result = function.call(execution, in);
         } catch (ScriptCallException e) {
-            throw new HostError(e.kind(), e.getMessage() == null ? name + " failed" : e.getMessage());
+            execution.hostCallEnded();
+            if (e.kind() == ErrorKind.CANCELLED) {
+                // The host says the run is cancelled (its device went away ...): as uncatchable as our own cancel.
+                throw execution.budget().trip(ErrorKind.CANCELLED, "cancelled: " + message(e));
+            }
+            throw new HostError(e.kind(), message(e));
         } catch (LimitBreach e) {
             throw e;
         } catch (RuntimeException e) {
+            execution.hostCallEnded();
             // A bug in the library, not the script's fault: log it for the operator, tell the script little.
             LOG.warn("library '{}' function {} failed in script {}", library, name, execution.scriptName(), e);
-            throw new HostError(ErrorKind.RUNTIME, name + " failed: " + e.getClass().getSimpleName());
+            throw new HostError(ErrorKind.RUNTIME, name + " failed (details in the container log)");
         }
+        execution.hostCallEnded();
         return LuaValues.returnToLua(result);
+    }
+
+    private String message(ScriptCallException e) {
+        return e.getMessage() == null ? name + " failed" : e.getMessage();
     }
 }
