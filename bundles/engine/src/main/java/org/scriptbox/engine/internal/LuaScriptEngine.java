@@ -139,13 +139,26 @@ public final class LuaScriptEngine implements ScriptEngine {
         compileAfter = Math.max(0, config.compile_after_instructions());
         try {
             stopHook = new StopHookSettings(config.on_stop_instructions(),
-                    Duration.ofMillis(config.on_stop_time_ms()), Set.of(config.on_stop_libraries()));
+                    Duration.ofMillis(config.on_stop_time_ms()), libraryNames(config.on_stop_libraries()));
         } catch (IllegalArgumentException e) {
             LOG.error("engine configuration: {}; the on_stop hook keeps {} instructions, {} ms", e.getMessage(),
                     stopHook.instructions(), stopHook.time().toMillis());
         }
         LOG.info("Lua engine: {} mode{}", mode.id(), mode == CompileMode.ADAPTIVE
                 ? ", classes built after " + compileAfter + " instructions" : "");
+    }
+
+    /** Library names from the configuration: a .cfg file gives one string, so entries are split at commas too. */
+    static Set<String> libraryNames(String[] configured) {
+        Set<String> names = new java.util.TreeSet<>();
+        for (String entry : configured == null ? new String[0] : configured) {
+            for (String name : entry.split(",")) {
+                if (!name.isBlank()) {
+                    names.add(name.trim());
+                }
+            }
+        }
+        return names;
     }
 
     /** For tests: the on_stop hook's budget outside OSGi. */
