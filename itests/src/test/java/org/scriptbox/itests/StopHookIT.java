@@ -66,8 +66,7 @@ public class StopHookIT {
     public Option[] config() throws Exception {
         Path etc = Distribution.freshFolder("etc");
         // A .cfg value is one string: the engine splits the list at commas.
-        Files.writeString(etc.resolve("org.scriptbox.engine.cfg"), "on.stop.libraries = devices, ittest-hook
-");
+        Files.writeString(etc.resolve("org.scriptbox.engine.cfg"), "on.stop.libraries = devices, ittest-hook\n");
         Files.writeString(etc.resolve("org.scriptbox.driver.sim-h.cfg"), "device.id = sim-h\nmotors = 2\n");
         Files.writeString(etc.resolve("org.scriptbox.devices.cfg"), "default.device = sim-h\n");
         return new Option[] {Distribution.container(etc, Distribution.freshFolder("deploy"),

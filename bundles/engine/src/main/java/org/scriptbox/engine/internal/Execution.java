@@ -266,7 +266,9 @@ final class Execution implements ExecutionScope {
         StopHookSettings settings = stopHookSettings;
         Cancellation own = new Cancellation();
         long deadline = System.nanoTime() + settings.time().toNanos();
-        ResourceLimits hookLimits = new ResourceLimits(settings.time(), limits.maxMemoryBytes(),
+        // A quarter of the run's memory (at least 1 MB): the hook cannot double what one execution may allocate.
+        long memory = Math.min(limits.maxMemoryBytes(), Math.max(1L << 20, limits.maxMemoryBytes() / 4));
+        ResourceLimits hookLimits = new ResourceLimits(settings.time(), memory,
                 settings.instructions(), limits.maxStringLength(), limits.maxTableSize(), limits.maxCallDepth(),
                 limits.maxCoroutines());
         phase = new Phase(own, deadline, hookLimits, true);
@@ -274,6 +276,9 @@ final class Execution implements ExecutionScope {
         // A host call that blocks (a device answer) sees its scope's cancel flag raised at the hook's deadline.
         CompletableFuture.delayedExecutor(settings.time().toNanos(), TimeUnit.NANOSECONDS)
                 .execute(() -> own.cancel("on_stop time limit of " + settings.time().toMillis() + " ms reached"));
+        // A run ended by interrupting its thread (an executor shutting down) must still get its cleanup calls
+        // through: the interrupt is held back while the hook runs, and restored after it.
+        boolean interrupted = Thread.interrupted();
         Outcome outcome;
         try {
             outcome = guarded(() -> {
@@ -282,6 +287,9 @@ final class Execution implements ExecutionScope {
             }, frames);
         } finally {
             own.cancel("on_stop ended");
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (outcome.error == null) {
             return outcome;

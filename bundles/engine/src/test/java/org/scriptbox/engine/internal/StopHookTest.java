@@ -22,6 +22,7 @@ import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ScriptStatus;
 import org.scriptbox.api.engine.ExecutionEnd;
+import org.scriptbox.api.engine.ScriptCallException;
 import org.scriptbox.api.engine.ScriptFunction;
 
 /** The script's {@code on_stop} hook: once, after an abnormal end, under its own small budget. */
@@ -196,5 +197,32 @@ public class StopHookTest {
         assertEquals(ScriptStatus.FAILED, r.status());
         assertNull(r.cleanupError());
         assertEquals(List.of("set hook", "end error"), device);
+    }
+
+    @Test
+    public void theHooksMemoryIsAQuarterOfTheRuns() {
+        scripts.withMemory(16L << 20);
+        ExecutionResult r = scripts.run("on_stop(function() set('hook') local t = {} for i = 1, 1e9 do"
+                + " t[i % 100 + 1] = string.rep('x', 9000) .. i end end)\nerror('boom')");
+        assertEquals(ErrorKind.LIMIT, r.cleanupError().kind());
+        assertTrue(r.cleanupError().message(), r.cleanupError().message().startsWith("on_stop: memory limit of 4194304 bytes"));
+    }
+
+    @Test
+    public void anInterruptedRunsHookStillGetsItsCallsThroughAndTheInterruptIsKept() throws Exception {
+        scripts.withLibrary("interrupt", Map.of("interrupt_me", (scope, args) -> {
+            Thread.currentThread().interrupt();
+            throw new ScriptCallException(ErrorKind.RUNTIME, "interrupted");
+        }));
+        CompletableFuture<Boolean> stillInterrupted = new CompletableFuture<>();
+        CompletableFuture<ExecutionResult> run = CompletableFuture.supplyAsync(() -> {
+            ExecutionResult r = scripts.run("on_stop(function() sleep(1) set('hook') end)\ninterrupt_me()");
+            stillInterrupted.complete(Thread.interrupted());
+            return r;
+        });
+        ExecutionResult r = run.get(10, TimeUnit.SECONDS);
+        assertNull(String.valueOf(r.cleanupError()), r.cleanupError());
+        assertEquals(List.of("set hook", "end error"), device);
+        assertTrue(stillInterrupted.get());
     }
 }
