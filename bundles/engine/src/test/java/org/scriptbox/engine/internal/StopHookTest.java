@@ -201,6 +201,8 @@ public class StopHookTest {
 
     @Test
     public void theHooksMemoryIsAQuarterOfTheRuns() {
+        // instructions and time enough that memory is the limit that breaks (string.rep is charged per character)
+        scripts.engine.stopHookSettings(new StopHookSettings(1_000_000_000, Duration.ofSeconds(10), Set.of("devices")));
         scripts.withMemory(16L << 20);
         ExecutionResult r = scripts.run("on_stop(function() set('hook') local t = {} for i = 1, 1e9 do"
                 + " t[i % 100 + 1] = string.rep('x', 9000) .. i end end)\nerror('boom')");
