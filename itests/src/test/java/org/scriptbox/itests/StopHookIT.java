@@ -100,17 +100,17 @@ public class StopHookIT {
         return new ExecutionRequest(name, name + "-" + System.nanoTime(), null, null, ALL, cancellation, null, null);
     }
 
-    /** The simulator's motor target as scripts see it. */
+    /** The simulator's motor target as scripts see it (a script name of its own each time: polling it must not empty one token bucket). */
     private double motorTarget(int motor) {
         ExecutionResult r = engine.execute(engine.compile("read.lua", "return device_get_status().details['motor"
-                + motor + ".target']"), request("read", new Cancellation()));
+                + motor + ".target']"), request("read" + System.nanoTime(), new Cancellation()));
         assertEquals(String.valueOf(r.error()), ScriptStatus.COMPLETED, r.status());
         return ((Number) r.values().get(0)).doubleValue();
     }
 
     private void set(int motor, double speed) {
         ExecutionResult r = engine.execute(engine.compile("set.lua", "device_set_motor_speed(" + motor + ", " + speed + ")"),
-                request("set", new Cancellation()));
+                request("set" + System.nanoTime(), new Cancellation()));
         assertEquals(String.valueOf(r.error()), ScriptStatus.COMPLETED, r.status());
     }
 
