@@ -46,6 +46,7 @@ final class ScriptGlobals {
         g.set("require", new Require(ex));
         g.set("collectgarbage", new CollectGarbage(ex));
         g.set("on_stop", new OnStop(ex));
+        g.set("tostring", new ToString());
         g.set("string", Sandbox.copy(Sandbox.STRING));
         g.set("table", Sandbox.copy(Sandbox.TABLE));
         LuaTable math = Sandbox.copy(Sandbox.MATH);
@@ -244,6 +245,14 @@ final class ScriptGlobals {
             }
             ex.armStopHook(f);
             return NONE;
+        }
+    }
+
+    /** {@code tostring}: as Lua, a {@code __tostring} that returns no string is an error (Luaj passed its value on). */
+    static final class ToString extends OneArgFunction {
+        @Override
+        public LuaValue call(LuaValue value) {
+            return FormatConversions.tostring(value);
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.Optional;
 import org.osgi.util.promise.Promise;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.ExecutionTrigger;
 import org.scriptbox.api.ScriptEvent;
 import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptInfo;
@@ -434,7 +435,7 @@ public final class SchedulerCore {
     private void launch(Entry e) {
         Promise<ExecutionResult> run;
         try {
-            run = manager.execute(e.name, List.of());
+            run = manager.execute(e.name, List.of(), ExecutionTrigger.SCHEDULE);
         } catch (RuntimeException ex) {
             finished(e, ex, false);
             return;

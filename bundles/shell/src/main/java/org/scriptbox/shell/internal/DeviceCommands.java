@@ -23,6 +23,7 @@ import org.scriptbox.api.device.Device;
 import org.scriptbox.api.device.DeviceInfo;
 import org.scriptbox.api.device.DeviceStatus;
 import org.scriptbox.api.device.StopReport;
+import org.scriptbox.api.text.SafeText;
 
 /**
  * {@code device:*} commands for the operator: the devices drivers offer, their status, telemetry, and an
@@ -65,7 +66,7 @@ public class DeviceCommands {
                     i.firmwareVersion(), connected, i.motors(), i.digitalOutputs(),
                     String.join(",", i.telemetryChannels())));
         }
-        return out.toString().stripTrailing();
+        return SafeText.lines(out.toString().stripTrailing());
     }
 
     @Descriptor("shows a device's status")
@@ -80,11 +81,11 @@ public class DeviceCommands {
             DeviceInfo i = s.info() != null ? s.info() : d.info();
             out.append("device ").append(i.id()).append(" (").append(i.type()).append(", firmware ")
                     .append(i.firmwareVersion()).append("): ").append(s.connected() ? "connected" : "NOT connected");
-            new TreeMap<>(s.details()).forEach((k, v) -> out.append(System.lineSeparator()).append("  ").append(k)
+            new TreeMap<>(s.details()).forEach((k, v) -> out.append(System.lineSeparator()).append("  ").append(SafeText.line(k))
                     .append(" = ").append(v));
-            return out.toString();
+            return SafeText.lines(out.toString());
         } catch (Exception e) {
-            return "device " + id + " unavailable: " + reason(e);
+            return SafeText.line("device " + id + " unavailable: " + reason(e));
         }
     }
 
@@ -123,9 +124,9 @@ public class DeviceCommands {
                 out.append(String.format("%-16s %s%n", c, v == null ? "(no value)"
                         : v.ok() ? String.valueOf(v.value()) : "FAILED: " + v.message()));
             }
-            return out.toString().stripTrailing();
+            return SafeText.lines(out.toString().stripTrailing());
         } catch (Exception e) {
-            return "device " + d.id() + " unavailable: " + reason(e);
+            return SafeText.line("device " + d.id() + " unavailable: " + reason(e));
         }
     }
 
@@ -152,7 +153,7 @@ public class DeviceCommands {
             }
             out.append(System.lineSeparator());
         }
-        return out.toString().stripTrailing();
+        return SafeText.lines(out.toString().stripTrailing());
     }
 
     private Map<String, Device> byId() {
@@ -164,7 +165,7 @@ public class DeviceCommands {
     }
 
     private String unknown(String id) {
-        return "no device '" + id + "'; devices: " + (byId().isEmpty() ? "none" : String.join(", ", byId().keySet()));
+        return SafeText.line("no device '" + id + "'; devices: " + (byId().isEmpty() ? "none" : String.join(", ", byId().keySet())));
     }
 
     private static <T> T await(Promise<T> p) throws Exception {
