@@ -36,9 +36,10 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
     static final String TRACEBACK_MARK = Meter.TRACEBACK_MARK;
 
     private final Globals globals;
-    private final ResourceLimits limits;
-    private final Cancellation cancellation;
-    private final long deadlineNanos;
+    /** Replaced once, by {@link #restart}, for the on_stop hook's own budget. */
+    private ResourceLimits limits;
+    private Cancellation cancellation;
+    private long deadlineNanos;
     private final int maxDepth;
     /** Copies of the limits read on hot paths. */
     private final int maxStringLength;
@@ -371,6 +372,29 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
         }
         ticks = 0;
         throw b;
+    }
+
+    /**
+     * A fresh start under {@code hookLimits}, {@code hookCancellation} and {@code hookDeadlineNanos} for the
+     * script's on_stop hook, on this same object because compiled closures hold it: the breach that ended
+     * the run is forgotten, instructions, bytes and depth count from zero. Only on the execution's own
+     * thread once the run has ended (its coroutines ended, nothing else uses the budget).
+     */
+    void restart(ResourceLimits hookLimits, Cancellation hookCancellation, long hookDeadlineNanos) {
+        limits = hookLimits;
+        cancellation = hookCancellation;
+        deadlineNanos = hookDeadlineNanos;
+        breach = null;
+        executed = 0;
+        allocated = 0;
+        tailFunction = null;
+        Frames f = frames();
+        f.depth = 0;
+        f.allocMark = meter.currentThreadAllocatedBytes();
+        current = f;
+        depth = 0;
+        chunk = (int) Math.min(CHECK_INTERVAL, limits.maxInstructions());
+        ticks = chunk;
     }
 
     /** The breach that tripped this budget, or {@code null}. (Other threads stop a run through the cancel flag.) */

@@ -9,7 +9,16 @@ import org.scriptbox.api.text.SafeText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A {@link ScriptFunction} of a {@code ScriptLibrary} service, as a Lua global of one execution. */
+/**
+ * A {@link ScriptFunction} of a {@code ScriptLibrary} service, as a Lua global of one execution.
+ *
+ * <p>The engine's host-call path holds the execution's limits around every call, whatever the function
+ * does: before it, the budget is checked (a cancel, the deadline or a broken limit refuses the call
+ * itself, uncatchably, so nothing is issued after a cancel) and its arguments are converted under the
+ * execution's memory limit ({@link LuaValues.Charge}); after it — returned or thrown — the budget is
+ * checked again, so a cancel that came while the call waited ends the run as CANCELLED instead of
+ * reaching the script as a catchable error or a result, and what the call allocated is charged.
+ */
 final class HostFunction extends VarArgFunction {
     private static final Logger LOG = LoggerFactory.getLogger(HostFunction.class);
     private static final OncePerInterval FAILURE_LOG = new OncePerInterval(java.util.concurrent.TimeUnit.MINUTES.toNanos(1));
@@ -29,14 +38,22 @@ final class HostFunction extends VarArgFunction {
 
     @Override
     public Varargs invoke(Varargs args) {
+        execution.admitHostCall(library, name);
+        Object[] in = LuaValues.argsToJava(args, execution.charge("the arguments of " + name));
         Object result;
         try {
-            result = function.call(execution, LuaValues.argsToJava(args));
+            result = function.call(execution, in);
         } catch (ScriptCallException e) {
-            throw new HostError(e.kind(), e.getMessage() == null ? name + " failed" : e.getMessage());
+            execution.hostCallEnded();
+            if (e.kind() == ErrorKind.CANCELLED) {
+                // The host says the run is cancelled (its device went away ...): as uncatchable as our own cancel.
+                throw execution.budget().trip(ErrorKind.CANCELLED, "cancelled: " + message(e));
+            }
+            throw new HostError(e.kind(), message(e));
         } catch (LimitBreach e) {
             throw e;
         } catch (RuntimeException e) {
+            execution.hostCallEnded();
             // A bug in the library, not the script's fault: log it for the operator, tell the script little.
             // Once per library function and script per minute: a script looping over pcall(f) must not write a
             // WARN line and a stack trace per call, outside any log quota. The exception's message may carry
@@ -49,12 +66,17 @@ final class HostFunction extends VarArgFunction {
                         SafeText.line(cut(e.toString())), at.length == 0 ? "" : " at " + SafeText.line(at[0].toString()));
                 LOG.debug("the cause", e);
             }
-            throw new HostError(ErrorKind.RUNTIME, name + " failed: " + e.getClass().getSimpleName());
+            throw new HostError(ErrorKind.RUNTIME, name + " failed (details in the container log)");
         }
+        execution.hostCallEnded();
         return LuaValues.returnToLua(result);
     }
 
     private static String cut(String s) {
         return s.length() <= 500 ? s : s.substring(0, Character.isHighSurrogate(s.charAt(499)) ? 499 : 500) + "...";
+    }
+
+    private String message(ScriptCallException e) {
+        return e.getMessage() == null ? name + " failed" : e.getMessage();
     }
 }

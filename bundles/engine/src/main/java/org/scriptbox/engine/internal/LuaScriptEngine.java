@@ -46,7 +46,7 @@ public final class LuaScriptEngine implements ScriptEngine {
     private static final Set<String> RESERVED = Set.of("assert", "error", "getmetatable", "ipairs", "next",
             "pairs", "pcall", "print", "rawequal", "rawget", "rawlen", "rawset", "select", "setmetatable",
             "tonumber", "tostring", "type", "xpcall", "load", "require", "collectgarbage", "_G", "_VERSION",
-            "string", "table", "math", "os", "coroutine");
+            "string", "table", "math", "os", "coroutine", "on_stop");
 
     @ObjectClassDefinition(name = "scriptbox Lua engine")
     public @interface Config {
@@ -62,6 +62,16 @@ public final class LuaScriptEngine implements ScriptEngine {
         @AttributeDefinition(description = "In adaptive mode, the Lua instructions (over all its executions) after"
                 + " which a script's JVM classes are built.")
         long compile_after_instructions() default DEFAULT_COMPILE_AFTER;
+
+        @AttributeDefinition(description = "Lua instructions a script's on_stop hook may run after an abnormal end.")
+        long on_stop_instructions() default StopHookSettings.DEFAULT_INSTRUCTIONS;
+
+        @AttributeDefinition(description = "Wall-clock time a script's on_stop hook may take, in ms.")
+        long on_stop_time_ms() default StopHookSettings.DEFAULT_TIME_MS;
+
+        @AttributeDefinition(description = "Host libraries (ScriptLibrary names) whose functions the on_stop hook"
+                + " may call; every other host function is refused there.")
+        String[] on_stop_libraries() default {"devices"};
     }
 
     /**
@@ -76,6 +86,7 @@ public final class LuaScriptEngine implements ScriptEngine {
     private final JvmCompiler jvm = new JvmCompiler();
     private volatile CompileMode mode;
     private volatile long compileAfter;
+    private volatile StopHookSettings stopHook = StopHookSettings.DEFAULTS;
     private final List<ScriptLibrary> libraries = new CopyOnWriteArrayList<>();
     private volatile Map<String, Execution.LibraryEntry> functions = Map.of();
 
@@ -126,8 +137,33 @@ public final class LuaScriptEngine implements ScriptEngine {
         }
         mode = modeOverride(configured);
         compileAfter = Math.max(0, config.compile_after_instructions());
+        try {
+            stopHook = new StopHookSettings(config.on_stop_instructions(),
+                    Duration.ofMillis(config.on_stop_time_ms()), libraryNames(config.on_stop_libraries()));
+        } catch (IllegalArgumentException e) {
+            LOG.error("engine configuration: {}; the on_stop hook keeps {} instructions, {} ms", e.getMessage(),
+                    stopHook.instructions(), stopHook.time().toMillis());
+        }
         LOG.info("Lua engine: {} mode{}", mode.id(), mode == CompileMode.ADAPTIVE
                 ? ", classes built after " + compileAfter + " instructions" : "");
+    }
+
+    /** Library names from the configuration: a .cfg file gives one string, so entries are split at commas too. */
+    static Set<String> libraryNames(String[] configured) {
+        Set<String> names = new java.util.TreeSet<>();
+        for (String entry : configured == null ? new String[0] : configured) {
+            for (String name : entry.split(",")) {
+                if (!name.isBlank()) {
+                    names.add(name.trim());
+                }
+            }
+        }
+        return names;
+    }
+
+    /** For tests: the on_stop hook's budget outside OSGi. */
+    void stopHookSettings(StopHookSettings settings) {
+        stopHook = settings;
     }
 
     private static CompileMode modeOverride(CompileMode configured) {
@@ -216,7 +252,7 @@ public final class LuaScriptEngine implements ScriptEngine {
         Execution execution = null;
         try {
             boolean interpreted = lua.compiled() == null;
-            execution = new Execution(request, compiler, functions);
+            execution = new Execution(request, compiler, functions, stopHook);
             ExecutionResult result = execution.run(lua);
             if (interpreted && mode == CompileMode.ADAPTIVE && lua.hotAfter(result.instructions(), compileAfter)) {
                 jvm.buildLater(lua);

@@ -10,58 +10,112 @@ import java.util.Map;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
+import org.scriptbox.api.ErrorKind;
 
 /**
  * Converts between Lua values and plain Java values, as the API's {@code ScriptFunction} states:
  * nil ↔ null, boolean ↔ Boolean, number ↔ Double (any Number going in), string ↔ String,
  * table → Map (or List for results that are sequences), Map/List/Object[] → table.
  * Scripts never receive Java objects: anything else becomes its string form. Nesting is bounded
- * and cycles become {@code null}, so a hostile table cannot make the conversion run away.
+ * and cycles become {@code null}.
+ *
+ * <p>Every conversion from Lua is charged to its execution in bytes ({@link Charge}): what the Java
+ * values it builds occupy, counted each time a value is reached, so a table referred to 1,000 times
+ * costs 1,000 copies, as it does in memory. It stops with the memory-limit error the moment that would
+ * pass what the execution may still allocate, and every {@link #CHECK_BYTES} it checks the execution's
+ * budget (measured memory, deadline, cancel), so a cancel or undeploy ends it at once.
  */
 final class LuaValues {
     static final int MAX_NESTING = 32;
-    /** Most values one conversion visits: a table that refers to one subtable many times is not a tree. */
+    /** Most values one conversion visits, whatever their size. */
     static final int MAX_VALUES = 100_000;
+    /** Bytes converted between two checks of the execution's budget. */
+    static final long CHECK_BYTES = 64 * 1024;
+    /** Charged per value: a reference in the list or map that holds it, plus a map entry's overhead. */
+    static final int ENTRY_BYTES = 48;
+    /** Charged per string: the String object and its array header ... */
+    static final int STRING_BYTES = 56;
+    /** ... and per character: decoding Lua's bytes builds a char array, then the String's own array. */
+    static final int CHAR_BYTES = 3;
+    /** A Map, or a List, itself. */
+    static final int CONTAINER_BYTES = 80;
+    static final int NUMBER_BYTES = 16;
 
     private LuaValues() {
     }
 
     // ---- Lua to Java ----------------------------------------------------------------------------
 
-    /** A function argument: tables become maps, as ScriptFunction promises. */
-    static Object toJava(LuaValue v) {
-        return toJava(v, false, 0, new Seen());
-    }
-
-    static Object[] argsToJava(Varargs args) {
-        Seen seen = new Seen();
+    /** Arguments of a host function: tables become maps, as ScriptFunction promises. */
+    static Object[] argsToJava(Varargs args, Charge charge) {
         Object[] out = new Object[args.narg()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = toJava(args.arg(i + 1), false, 0, seen);
+            out[i] = toJava(args.arg(i + 1), false, 0, charge);
         }
         return out;
     }
 
     /** Returned values: sequences become lists, other tables maps. */
-    static List<Object> resultsToJava(Varargs values) {
-        Seen seen = new Seen();
+    static List<Object> resultsToJava(Varargs values, Charge charge) {
         List<Object> out = new ArrayList<>(values.narg());
         for (int i = 1; i <= values.narg(); i++) {
-            out.add(toJava(values.arg(i), true, 0, seen));
+            out.add(toJava(values.arg(i), true, 0, charge));
         }
         return out;
     }
 
-    /** The tables on the path being converted (cycles), and how many values may still be visited. */
-    private static final class Seen extends IdentityHashMap<LuaValue, Boolean> {
+    /**
+     * One conversion's account: the tables on the path being converted (cycles), the values and bytes
+     * it has built, and the execution's budget it is charged to.
+     */
+    static final class Charge extends IdentityHashMap<LuaValue, Boolean> {
         private static final long serialVersionUID = 1L;
-        int left = MAX_VALUES;
+        private final transient Budget budget;
+        private final long maxBytes;
+        private final long memoryLimit;
+        private final String what;
+        private int valuesLeft = MAX_VALUES;
+        private long bytes;
+        private long nextCheck = CHECK_BYTES;
+
+        /**
+         * @param budget      the execution's budget, checked every {@link #CHECK_BYTES}
+         * @param memoryLimit the execution's memory limit in bytes; the conversion may use what is left of it
+         * @param what        what is converted, for the error: "the values the script returned"
+         */
+        Charge(Budget budget, long memoryLimit, String what) {
+            this.budget = budget;
+            this.memoryLimit = memoryLimit;
+            this.what = what;
+            budget.checkMemory();
+            this.maxBytes = Math.max(0, memoryLimit - budget.allocatedBytes());
+        }
+
+        void add(long n) {
+            bytes += n;
+            if (bytes > maxBytes) {
+                budget.trip(ErrorKind.LIMIT, "memory limit of " + memoryLimit + " bytes exceeded converting " + what
+                        + " (more than " + bytes + " bytes as Java values)");
+            }
+            if (bytes >= nextCheck) {
+                nextCheck = bytes + CHECK_BYTES;
+                budget.check();
+            }
+        }
+
+        long bytes() {
+            return bytes;
+        }
+
+        void countValue() {
+            if (--valuesLeft < 0) {
+                throw new org.luaj.vm2.LuaError("value too large to convert (more than " + MAX_VALUES + " values)");
+            }
+        }
     }
 
-    private static Object toJava(LuaValue v, boolean lists, int depth, Seen seen) {
-        if (--seen.left < 0) {
-            throw new org.luaj.vm2.LuaError("value too large to convert (more than " + MAX_VALUES + " values)");
-        }
+    private static Object toJava(LuaValue v, boolean lists, int depth, Charge charge) {
+        charge.countValue();
         switch (v.type()) {
             case LuaValue.TNIL:
             case LuaValue.TNONE:
@@ -69,29 +123,34 @@ final class LuaValues {
             case LuaValue.TBOOLEAN:
                 return v.toboolean();
             case LuaValue.TNUMBER:
+                charge.add(NUMBER_BYTES);
                 return v.todouble();
             case LuaValue.TSTRING:
+                // Charged before the String is built: one string is at most the string-length limit.
+                charge.add(STRING_BYTES + (long) CHAR_BYTES * v.rawlen());
                 return v.tojstring();
             case LuaValue.TTABLE:
-                if (depth >= MAX_NESTING || seen.put(v, Boolean.TRUE) != null) {
+                if (depth >= MAX_NESTING || charge.put(v, Boolean.TRUE) != null) {
                     return null;
                 }
                 try {
-                    return tableToJava((LuaTable) v, lists, depth, seen);
+                    charge.add(CONTAINER_BYTES);
+                    return tableToJava((LuaTable) v, lists, depth, charge);
                 } finally {
-                    seen.remove(v);
+                    charge.remove(v);
                 }
             default:
                 return v.typename();
         }
     }
 
-    private static Object tableToJava(LuaTable t, boolean lists, int depth, Seen seen) {
+    private static Object tableToJava(LuaTable t, boolean lists, int depth, Charge charge) {
         int n = t.rawlen();
         if (lists && isSequence(t, n)) {
             List<Object> list = new ArrayList<>(n);
             for (int i = 1; i <= n; i++) {
-                list.add(toJava(t.rawget(i), true, depth + 1, seen));
+                charge.add(ENTRY_BYTES);
+                list.add(toJava(t.rawget(i), true, depth + 1, charge));
             }
             return list;
         }
@@ -102,7 +161,8 @@ final class LuaValues {
             if ((k = next.arg1()).isnil()) {
                 break;
             }
-            map.put(toJava(k, lists, depth + 1, seen), toJava(next.arg(2), lists, depth + 1, seen));
+            charge.add(ENTRY_BYTES);
+            map.put(toJava(k, lists, depth + 1, charge), toJava(next.arg(2), lists, depth + 1, charge));
         }
         return map;
     }

@@ -45,6 +45,7 @@ final class ScriptGlobals {
         g.set("load", new Load(ex));
         g.set("require", new Require(ex));
         g.set("collectgarbage", new CollectGarbage(ex));
+        g.set("on_stop", new OnStop(ex));
         g.set("tostring", new ToString());
         g.set("string", Sandbox.copy(Sandbox.STRING));
         g.set("table", Sandbox.copy(Sandbox.TABLE));
@@ -250,6 +251,24 @@ final class ScriptGlobals {
         @Override
         public LuaValue call(LuaValue name) {
             return ex.require(name.checkjstring());
+        }
+    }
+
+    /** {@code on_stop(function(reason) ... end)}: the cleanup hook run once after an abnormal end ({@link Execution}). */
+    static final class OnStop extends OneArgFunction {
+        private final Execution ex;
+
+        OnStop(Execution ex) {
+            this.ex = ex;
+        }
+
+        @Override
+        public LuaValue call(LuaValue f) {
+            if (!f.isnil() && !f.isfunction()) {
+                argerror(1, "function or nil expected, got " + f.typename());
+            }
+            ex.armStopHook(f);
+            return NONE;
         }
     }
 

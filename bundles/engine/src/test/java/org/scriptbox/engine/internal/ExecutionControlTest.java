@@ -29,6 +29,7 @@ public class ExecutionControlTest {
             return null;
         };
         ScriptFunction sleep = (scope, args) -> {
+            started.countDown();
             scope.sleep(TimeUnit.MILLISECONDS.toNanos(((Double) args[0]).longValue()));
             return null;
         };
@@ -59,7 +60,7 @@ public class ExecutionControlTest {
     @Test
     public void sleepEndsAtOnceOnCancelAndCannotBeCaught() throws Exception {
         withStartedAndSleep();
-        CompletableFuture<ExecutionResult> run = runAsync("started()\nlocal ok = pcall(sleep, 60000)\nreturn 'survived'");
+        CompletableFuture<ExecutionResult> run = runAsync("local x = 1\nlocal ok = pcall(sleep, 60000)\nreturn 'survived'");
         assertTrue(started.await(5, TimeUnit.SECONDS));
         long t0 = System.nanoTime();
         scripts.cancellation.cancel("shell");
