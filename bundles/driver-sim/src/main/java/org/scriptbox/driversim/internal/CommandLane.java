@@ -77,7 +77,7 @@ final class CommandLane {
         }
         for (Pending<?> p : left) {
             abandoned.incrementAndGet();
-            fail(p.deferred(), DeviceException.withdrawn("abandoned for an emergency stop (not sent)"));
+            fail(p.deferred(), DeviceException.withdrawn("abandoned for an emergency stop"));
         }
         return result;
     }
@@ -152,12 +152,12 @@ final class CommandLane {
             }
             if (p.epoch() != epoch) {
                 abandoned.incrementAndGet();
-                fail(p.deferred(), DeviceException.withdrawn("abandoned for an emergency stop (not sent)"));
+                fail(p.deferred(), DeviceException.withdrawn("abandoned for an emergency stop"));
                 return;
             }
             if (p.ctx().withdrawn()) {
                 withdrawn.incrementAndGet();
-                fail(p.deferred(), DeviceException.withdrawn("withdrawn: the caller gave up before it was sent"));
+                fail(p.deferred(), DeviceException.withdrawn("the caller gave up before it was sent"));
                 return;
             }
             x = p.send().get();
@@ -182,7 +182,7 @@ final class CommandLane {
             TimeUnit.NANOSECONDS.sleep(waitNanos);
             String why = "no answer within " + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms";
             health.failed(why);
-            fail(p.deferred(), DeviceException.noAnswer("outcome unknown: sent, " + why));
+            fail(p.deferred(), DeviceException.noAnswer("sent, " + why));
         }
     }
 }

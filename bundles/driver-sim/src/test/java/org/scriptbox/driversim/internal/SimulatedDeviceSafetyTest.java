@@ -146,7 +146,7 @@ public class SimulatedDeviceSafetyTest {
         DeviceException e = (DeviceException) failureOrNull(device.setMotorSpeed(0, 10, ctx()));
         assertEquals(WriteOutcome.UNKNOWN, e.outcome());
         assertEquals(DeviceException.Fault.NO_ANSWER, e.fault());
-        assertTrue(e.getMessage(), e.getMessage().startsWith("outcome unknown"));
+        assertTrue(e.getMessage(), e.getMessage().startsWith("sent, no answer within"));
         StopReport report = device.emergencyStop().getValue();
         assertTrue(report.results().stream().allMatch(r -> r.outcome() == WriteOutcome.UNKNOWN));
         DeviceStatus status = device.status().getValue();
