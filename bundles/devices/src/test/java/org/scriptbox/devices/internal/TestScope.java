@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.engine.Cancellation;
+import org.scriptbox.api.engine.ExecutionEnd;
 import org.scriptbox.api.engine.ExecutionScope;
 import org.scriptbox.api.engine.ScriptCallException;
 import org.scriptbox.api.engine.ScriptLog;
@@ -19,6 +21,7 @@ final class TestScope implements ExecutionScope {
     final List<String> logs = Collections.synchronizedList(new ArrayList<>());
     final List<String> denied = Collections.synchronizedList(new ArrayList<>());
     final List<Long> slept = Collections.synchronizedList(new ArrayList<>());
+    final List<Consumer<ExecutionEnd>> endListeners = Collections.synchronizedList(new ArrayList<>());
 
     TestScope(String script, String... permissions) {
         this.script = script;
@@ -58,6 +61,11 @@ final class TestScope implements ExecutionScope {
     @Override
     public void permissionDenied(String permission) {
         denied.add(permission);
+    }
+
+    @Override
+    public void onEnd(Consumer<ExecutionEnd> listener) {
+        endListeners.add(listener);
     }
 
     @Override

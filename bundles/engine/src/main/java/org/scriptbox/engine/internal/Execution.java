@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaClosure;
@@ -24,6 +25,7 @@ import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptStatus;
 import org.scriptbox.api.engine.Cancellation;
 import org.scriptbox.api.engine.CompiledScript;
+import org.scriptbox.api.engine.ExecutionEnd;
 import org.scriptbox.api.engine.ExecutionRequest;
 import org.scriptbox.api.engine.ExecutionScope;
 import org.scriptbox.api.engine.ScriptFunction;
@@ -49,6 +51,7 @@ final class Execution implements ExecutionScope {
     private final Map<String, LuaValue> modules = new HashMap<>();
     private final Set<String> loading = new HashSet<>();
     private int permissionDenials;
+    private final EndListeners endListeners = new EndListeners();
 
     Execution(ExecutionRequest request, ScriptCompiler compiler, Map<String, LibraryEntry> functions) {
         this.request = request;
@@ -135,9 +138,15 @@ final class Execution implements ExecutionScope {
             }
         }
         long cpu = meter.currentThreadCpuNanos() - cpu0 + coroutines.cpuNanos();
-        return new ExecutionResult(request.scriptName(), request.executionId(), status, values, error, startedAt,
+        return ended(new ExecutionResult(request.scriptName(), request.executionId(), status, values, error, startedAt,
                 Duration.ofNanos(System.nanoTime() - startNanos), budget.instructions(), budget.allocatedBytes(),
-                Duration.ofNanos(cpu), permissionDenials);
+                Duration.ofNanos(cpu), permissionDenials));
+    }
+
+    /** Tells the {@link #onEnd} listeners how the execution ended (once, whichever path ends it). */
+    ExecutionResult ended(ExecutionResult result) {
+        endListeners.fire(EndListeners.endOf(result));
+        return result;
     }
 
     private static ScriptError breachError(LimitBreach b) {
@@ -249,6 +258,11 @@ final class Execution implements ExecutionScope {
     @Override
     public void permissionDenied(String permission) {
         permissionDenials++;
+    }
+
+    @Override
+    public void onEnd(Consumer<ExecutionEnd> listener) {
+        endListeners.add(listener);
     }
 
     @Override

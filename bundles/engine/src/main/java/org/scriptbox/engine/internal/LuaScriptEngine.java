@@ -213,9 +213,11 @@ public final class LuaScriptEngine implements ScriptEngine {
             return refused(request, "script was not compiled by this engine");
         }
         LuaCompiledScript lua = (LuaCompiledScript) script;
+        Execution execution = null;
         try {
             boolean interpreted = lua.compiled() == null;
-            ExecutionResult result = new Execution(request, compiler, functions).run(lua);
+            execution = new Execution(request, compiler, functions);
+            ExecutionResult result = execution.run(lua);
             if (interpreted && mode == CompileMode.ADAPTIVE && lua.hotAfter(result.instructions(), compileAfter)) {
                 jvm.buildLater(lua);
             }
@@ -226,11 +228,16 @@ public final class LuaScriptEngine implements ScriptEngine {
             // end this run, not the caller's thread, and run the script interpreted from now on.
             lua.compiledLater(null);
             LOG.error("engine failure running {} compiled; it runs interpreted from now on", request.scriptName(), e);
-            return refused(request, "engine failure: " + e);
+            return endedByFailure(execution, refused(request, "engine failure (details in the container log)"));
         } catch (RuntimeException | StackOverflowError e) {
             LOG.error("engine failure running {}", request.scriptName(), e);
-            return refused(request, "engine failure: " + e);
+            return endedByFailure(execution, refused(request, "engine failure (details in the container log)"));
         }
+    }
+
+    /** End-of-execution listeners are told on this path too (a device may need its safe state). */
+    private static ExecutionResult endedByFailure(Execution execution, ExecutionResult result) {
+        return execution == null ? result : execution.ended(result);
     }
 
     private static ExecutionResult refused(ExecutionRequest request, String message) {

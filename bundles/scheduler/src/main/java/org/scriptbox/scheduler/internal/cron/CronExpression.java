@@ -7,7 +7,6 @@ import java.time.LocalDateTime;
 import java.time.Month;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 import java.util.ArrayList;
@@ -186,66 +185,77 @@ public final class CronExpression {
     /**
      * The first fire time strictly after {@code from}, or {@code null} if none within ten years
      * (and always for {@code @reboot}).
+     *
+     * <p>The search walks the zone's stretches of constant offset. Inside one stretch the local clock runs
+     * evenly, so the first matching local time is the first fire, with two exceptions at the stretch's
+     * start: after a gap, the skipped local times of the gap fire too (each shifted forward by the gap,
+     * that is at its own wall time read with the offset before the gap), and they interleave with the
+     * real local times after the gap; after an overlap, the repeated local times fire again only for
+     * expressions whose hour field starts with {@code *}.
      */
     public Instant next(Instant from) {
         if (reboot) {
             return null;
         }
         ZoneRules rules = zone.getRules();
-        LocalDateTime cursor = LocalDateTime.ofInstant(from, zone);
-        LocalDate limit = cursor.toLocalDate().plusYears(MAX_YEARS_AHEAD);
-        while (true) {
-            LocalDateTime local = nextLocal(cursor, limit);
-            if (local == null) {
+        Instant limit = from.atZone(ZoneOffset.UTC).plusYears(MAX_YEARS_AHEAD).toInstant();
+        ZoneOffsetTransition start = rules.previousTransition(from.plusNanos(1));   // at or before from
+        ZoneOffset offset = rules.getOffset(from);
+        Instant after = from;   // exclusive lower bound of the search in this stretch
+        while (after.isBefore(limit)) {
+            ZoneOffsetTransition end = rules.nextTransition(start == null ? from : start.getInstant());
+            Instant stretchEnd = end == null || end.getInstant().isAfter(limit) ? limit : end.getInstant();
+            Instant found = earliest(inStretch(after, offset, start, stretchEnd),
+                    inGapBefore(after, start, stretchEnd));
+            if (found != null) {
+                return found;
+            }
+            if (end == null || !end.getInstant().isBefore(limit)) {
                 return null;
             }
-            Instant candidate = firstInstantAfter(local, rules, from);
-            if (candidate != null) {
-                return repeatedHourFirst(from, candidate, rules);
-            }
-            cursor = local;
-        }
-    }
-
-    /** The instant of a matching local time that lies after {@code from}, honouring DST gaps and overlaps. */
-    private Instant firstInstantAfter(LocalDateTime local, ZoneRules rules, Instant from) {
-        List<ZoneOffset> offsets = rules.getValidOffsets(local);
-        if (offsets.isEmpty()) {   // in a gap: java.time shifts forward by the gap's length
-            Instant shifted = ZonedDateTime.ofLocal(local, zone, null).toInstant();
-            return shifted.isAfter(from) ? shifted : null;
-        }
-        // In an overlap there are two instants; the earlier one (the first pass) comes first.
-        List<Instant> instants = new ArrayList<>();
-        offsets.forEach(o -> instants.add(local.toInstant(o)));
-        instants.sort(null);
-        int passes = hourStartsWithStar ? instants.size() : 1;
-        for (int p = 0; p < passes; p++) {
-            if (instants.get(p).isAfter(from)) {
-                return instants.get(p);
-            }
+            start = end;
+            offset = end.getOffsetAfter();
+            after = end.getInstant().minusNanos(1);
         }
         return null;
     }
 
-    /**
-     * For expressions whose hour starts with {@code *}: if a DST overlap begins between {@code from} and
-     * {@code candidate}, the repeated hour may hold an earlier match (the local cursor has already passed it).
-     */
-    private Instant repeatedHourFirst(Instant from, Instant candidate, ZoneRules rules) {
-        if (!hourStartsWithStar) {
-            return candidate;
+    /** The first matching local time read with the stretch's offset, after {@code after} and before its end. */
+    private Instant inStretch(Instant after, ZoneOffset offset, ZoneOffsetTransition start, Instant end) {
+        LocalDateTime cursor = LocalDateTime.ofInstant(after, offset);
+        if (start != null && start.isOverlap() && !hourStartsWithStar) {
+            // the repeated local times fired in the first pass already
+            LocalDateTime repeatEnd = start.getDateTimeBefore().minusNanos(1);
+            cursor = cursor.isBefore(repeatEnd) ? repeatEnd : cursor;
         }
-        ZoneOffsetTransition t = rules.nextTransition(from);
-        if (t == null || !t.isOverlap() || t.getInstant().isAfter(candidate)) {
-            return candidate;
+        LocalDateTime endLocal = LocalDateTime.ofInstant(end, offset);
+        LocalDateTime local = nextLocal(cursor, endLocal.toLocalDate());
+        return local == null || !local.isBefore(endLocal) ? null : local.toInstant(offset);
+    }
+
+    /** If the stretch starts with a gap: the first skipped local time of it that fires after {@code after}. */
+    private Instant inGapBefore(Instant after, ZoneOffsetTransition start, Instant end) {
+        if (start == null || !start.isGap()) {
+            return null;
         }
-        LocalDateTime repeatStart = t.getDateTimeAfter();
-        LocalDateTime local = nextLocal(repeatStart.minusSeconds(1), repeatStart.toLocalDate().plusDays(1));
-        if (local == null || !local.isBefore(t.getDateTimeBefore())) {
-            return candidate;
+        ZoneOffset before = start.getOffsetBefore();
+        LocalDateTime gapStart = start.getDateTimeBefore().minusNanos(1);
+        LocalDateTime cursor = LocalDateTime.ofInstant(after, before);
+        cursor = cursor.isBefore(gapStart) ? gapStart : cursor;
+        LocalDateTime gapEnd = start.getDateTimeAfter();
+        LocalDateTime local = nextLocal(cursor, gapEnd.toLocalDate());
+        if (local == null || !local.isBefore(gapEnd)) {
+            return null;
         }
-        Instant inRepeat = local.toInstant(t.getOffsetAfter());
-        return inRepeat.isAfter(from) && inRepeat.isBefore(candidate) ? inRepeat : candidate;
+        Instant shifted = local.toInstant(before);
+        return shifted.isBefore(end) ? shifted : null;
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.isBefore(b) ? a : b;
     }
 
     /** The first local date-time strictly after {@code after} whose fields all match, or null past {@code limit}. */

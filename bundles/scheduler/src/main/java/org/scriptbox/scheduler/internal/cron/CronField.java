@@ -62,12 +62,12 @@ enum CronField {
                 throw new CronSyntaxException(original, column, "'?' is only allowed in the day fields");
             }
             low = min;
-            high = this == DAY_OF_WEEK ? 6 : max;
+            high = max;   // for day-of-week 7 is Sunday again: */n and a/n reach it (7/2 is Sunday)
         } else {
             int dash = range.indexOf('-', 1);
             if (dash < 0) {
                 low = value(original, range, column);
-                high = slash < 0 ? low : (this == DAY_OF_WEEK ? 6 : max);
+                high = slash < 0 ? low : max;
             } else {
                 low = value(original, range.substring(0, dash), column);
                 high = value(original, range.substring(dash + 1), column + dash + 1);
@@ -94,6 +94,10 @@ enum CronField {
         long bits = 0;
         for (int v = low; v <= high; v += step) {
             bits |= 1L << v;
+        }
+        if (bits == 0) {   // a field that selects nothing would never fire: refuse it instead
+            throw new CronSyntaxException(original, column, "'" + element + "' in the " + label
+                    + " field selects no value");
         }
         return bits;
     }

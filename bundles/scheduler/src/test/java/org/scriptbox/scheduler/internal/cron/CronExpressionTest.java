@@ -119,6 +119,20 @@ public class CronExpressionTest {
     }
 
     @Test
+    public void dayOfWeekStepsReachSevenWhichIsSunday() {
+        // 2026-01-04 is a Sunday; 7/2 is {7} = Sunday (it used to select nothing and never fire)
+        assertEquals(List.of(utc("2026-01-04T00:00:00"), utc("2026-01-11T00:00:00")),
+                next("0 0 * * 7/2", UTC, utc("2026-01-01T00:00:00"), 2));
+        // both day fields restricted: the 1st of the month or a Sunday (the weekday part used to be lost)
+        assertEquals(List.of(utc("2026-01-04T00:00:00"), utc("2026-01-11T00:00:00"), utc("2026-01-18T00:00:00"),
+                utc("2026-01-25T00:00:00"), utc("2026-02-01T00:00:00")),
+                next("0 0 1 * 7/3", UTC, utc("2026-01-01T00:00:00"), 5));
+        // 5/2 is Friday and 7 (Sunday)
+        assertEquals(List.of(utc("2026-01-02T00:00:00"), utc("2026-01-04T00:00:00")),
+                next("0 0 * * 5/2", UTC, utc("2026-01-01T00:00:00"), 2));
+    }
+
+    @Test
     public void invalidExpressionsNameTheColumn() {
         assertError("*/5 75 * * *", 5, "hour value 75 is out of range 0-23");
         assertError("61 * * * *", 1, "minute value 61 is out of range 0-59");
