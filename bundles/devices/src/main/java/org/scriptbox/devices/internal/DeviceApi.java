@@ -98,6 +98,11 @@ public class DeviceApi implements ScriptLibrary {
         this.functions = Map.copyOf(f);
     }
 
+    /** Executions with actuators being tracked for their safe state (tests: nothing stays behind). */
+    int safeStatesTracked() {
+        return safeStates.tracked();
+    }
+
     @Override
     public String name() {
         return "devices";
