@@ -1,6 +1,7 @@
 package org.scriptbox.shell.internal;
 
 import java.lang.reflect.InvocationTargetException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,18 +52,23 @@ public class DeviceCommands {
         if (byId.isEmpty()) {
             return "no devices";
         }
-        StringBuilder out = new StringBuilder(String.format("%-16s %-12s %-14s %-9s %s%n", "ID", "TYPE", "FIRMWARE",
-                "CONNECTED", "CAPABILITIES"));
+        StringBuilder out = new StringBuilder(String.format("%-16s %-12s %-14s %-22s %s%n", "ID", "TYPE", "FIRMWARE",
+                "HEALTH", "CAPABILITIES"));
+        // Ask every device first, then wait: one silent device must not delay the others' lines.
+        Map<Device, Promise<DeviceStatus>> asked = new java.util.LinkedHashMap<>();
         for (Device d : byId.values()) {
-            DeviceInfo i = d.info();
-            String connected;
+            asked.put(d, d.status());
+        }
+        for (Map.Entry<Device, Promise<DeviceStatus>> e : asked.entrySet()) {
+            DeviceInfo i = e.getKey().info();
+            String health;
             try {
-                connected = String.valueOf(await(d.status()).connected());
-            } catch (Exception e) {
-                connected = "unknown";
+                health = HealthText.brief(await(e.getValue()).health(), Instant.now());
+            } catch (Exception ex) {
+                health = "unknown (no status)";
             }
-            out.append(String.format("%-16s %-12s %-14s %-9s %d motors, %d outputs, channels: %s%n", i.id(), i.type(),
-                    i.firmwareVersion(), connected, i.motors(), i.digitalOutputs(),
+            out.append(String.format("%-16s %-12s %-14s %-22s %d motors, %d outputs, channels: %s%n", i.id(), i.type(),
+                    i.firmwareVersion(), health, i.motors(), i.digitalOutputs(),
                     String.join(",", i.telemetryChannels())));
         }
         return out.toString().stripTrailing();
@@ -80,6 +86,7 @@ public class DeviceCommands {
             DeviceInfo i = s.info() != null ? s.info() : d.info();
             out.append("device ").append(i.id()).append(" (").append(i.type()).append(", firmware ")
                     .append(i.firmwareVersion()).append("): ").append(s.connected() ? "connected" : "NOT connected");
+            out.append(System.lineSeparator()).append("  health: ").append(HealthText.full(s.health(), Instant.now()));
             new TreeMap<>(s.details()).forEach((k, v) -> out.append(System.lineSeparator()).append("  ").append(k)
                     .append(" = ").append(v));
             return out.toString();
@@ -88,6 +95,7 @@ public class DeviceCommands {
         }
     }
 
+    /** Every motor and output of every device, each device on its driver's priority lane; results per target. */
     @Descriptor("emergency stop of every device")
     public String estop() {
         return stop(new ArrayList<>(byId().values()));
