@@ -29,7 +29,7 @@ import org.scriptbox.api.ScriptStatus;
 
 /**
  * Deploy benchmark, run only with {@code -Dscriptbox.bench=true}: file drop to compiled-and-listed
- * latency through the real FileInstall (p50/p99), heap per idle deployed script, and heap after
+ * latency through the real deploy-folder watcher and its quiet period (p50/p99), heap per idle deployed script, and heap after
  * 10,000 reloads (one in ten of them broken) against the baseline. Prints {@code BENCH ...} lines and
  * writes them to target/deploy-bench.txt; results are recorded in docs/manager.md.
  */
@@ -102,7 +102,7 @@ public class DeployBenchIT {
             }
         }
         Collections.sort(micros);
-        print(String.format("BENCH drop->listed (FileInstall poll 100 ms, %d drops): p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+        print(String.format("BENCH drop->listed (quiet period " + context.getProperty("scriptbox.deploy.quietPeriodMs") + " ms, %d drops): p50 %.1f ms, p99 %.1f ms, max %.1f ms",
                 micros.size(), pct(micros, 50) / 1000.0, pct(micros, 99) / 1000.0, micros.get(micros.size() - 1) / 1000.0));
         for (int i = 0; i < DROPS + 10; i++) {
             Files.delete(folder.resolve("drop" + i + ".lua"));
@@ -111,7 +111,7 @@ public class DeployBenchIT {
         Await.until("dropped scripts undeployed", Duration.ofSeconds(30), () -> manager.list().isEmpty());
     }
 
-    /** Everything a script in the folder costs: FileInstall's record, the deployer's digest, the manager, the engine. */
+    /** Everything a script in the folder costs: the deployer's digest, the manager, the engine. */
     private void heapPerIdleScriptFromTheFolder() throws Exception {
         Path folder = ScriptDeployIT.deployFolder(context);
         int n = FOLDER_SCRIPTS;
@@ -125,7 +125,7 @@ public class DeployBenchIT {
         print(String.format("BENCH %d scripts written at once into the folder: all listed after %.1f s", n,
                 (System.nanoTime() - start) / 1e9));
         long after = usedHeap();
-        print(String.format("BENCH heap per idle script deployed through the folder (%d scripts, FileInstall + deployer + manager + engine): %.1f KB",
+        print(String.format("BENCH heap per idle script deployed through the folder (%d scripts, deployer + manager + engine): %.1f KB",
                 n, (after - before) / 1024.0 / n));
         for (int i = 0; i < n; i++) {
             Files.delete(folder.resolve("folder" + i + ".lua"));

@@ -45,6 +45,7 @@ public final class Distribution {
         options.add(systemProperty("gosh.home").value(runtimeHome().resolve("conf/gosh").toString()));
         options.add(frameworkProperty("felix.log.level").value("1"));
         options.add(frameworkProperty("scriptbox.deploy").value(deploy.toString()));
+        options.add(frameworkProperty("scriptbox.deploy.quietPeriodMs").value("300"));   // as in conf/config.properties
         options.add(frameworkProperty("scriptbox.data").value(data.toString()));
         options.add(systemProperty("scriptbox.deploy").value(deploy.toString()));
         options.add(systemProperty("scriptbox.data").value(data.toString()));

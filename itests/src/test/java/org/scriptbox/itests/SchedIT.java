@@ -154,7 +154,7 @@ public class SchedIT {
         try {
             mostWaiting.set(0);
             for (int i = 0; i < scripts; i++) {
-                deploy("storm" + i, "kind = \"interval\"\ninterval = \"20ms\"\noverlap = \"parallel\"", "wait_ms(30)\n");
+                deploy("storm" + i, "kind = \"interval\"\ninterval = \"100ms\"\noverlap = \"parallel\"", "wait_ms(150)\n");
             }
             Await.until("1,000 triggers", Duration.ofSeconds(60), () -> {
                 long triggers = 0;
@@ -263,6 +263,97 @@ public class SchedIT {
         assertTrue(unknown, unknown.contains("no script named 'nosuch'"));
         assertTrue(scheduler().get("handy").isEmpty());
         undeploy("handy");
+    }
+
+    @Test
+    public void aScheduleFasterThanTheMinimumIntervalIsRefusedAtDeployAndAtSchedSet() throws Exception {
+        deploy("quick", "kind = \"interval\"\ninterval = \"1h\"", "return 1\n");
+        awaitStatus("quick", ScriptStatus.COMPILED);
+        write(folder().resolve("quick.toml"), "version = \"1.0.1\"\npermissions = []\n[schedule]\nkind = \"interval\"\n"
+                + "interval = \"1ms\"\noverlap = \"parallel\"\n");
+        org.scriptbox.api.ScriptError error = Await.until("the refusal", BOUND,
+                () -> manager.get("quick").get().lastError(), e -> e != null);
+        assertTrue(error.toString(), error.location().startsWith("quick.toml:5") && error.message().contains("1ms")
+                && error.message().contains("minimum schedule interval of 100ms"));
+        assertEquals("the old schedule stays", Duration.ofHours(1), scheduler().get("quick").orElseThrow().spec().interval());
+        String refused = shell("sched:set quick every 5ms");
+        assertTrue(refused, refused.contains("more often than the minimum schedule interval of 100ms"));
+        assertEquals(Duration.ofHours(1), scheduler().get("quick").orElseThrow().spec().interval());
+        undeploy("quick");
+    }
+
+    @Test
+    public void aFastParallelScheduleDoesNotPileRunsIntoTheQueue() throws Exception {
+        ServiceRegistration<ScriptLibrary> lib = registerWaitLibrary();
+        try {
+            mostWaiting.set(0);
+            deploy("piler", "kind = \"interval\"\ninterval = \"100ms\"\noverlap = \"parallel\"", "wait_ms(60000)\n");
+            Await.until("fires skipped while five runs hang", Duration.ofSeconds(30),
+                    () -> scheduler().get("piler").map(ScheduledScript::skipped).orElse(0L), n -> n >= 20);
+            assertEquals("runs under way: the parallel limit", 5, mostWaiting.get());
+            assertTrue(manager.get("piler").isPresent());
+        } finally {
+            undeploy("piler");
+            lib.unregister();
+        }
+        Await.until("every piler execution ended", BOUND, () -> waiting.get() == 0);
+    }
+
+    /**
+     * A full disk under the scheduler's data area: a 64 KiB tmpfs mounted over it and filled. Needs
+     * root (mount); elsewhere the same path is covered through the store's writer seam
+     * (SchedulerDurabilityTest).
+     */
+    @Test
+    public void schedSetOnAFullDiskSaysSoAndIsSavedWhenSpaceReturns() throws Exception {
+        Path area = bundle("org.scriptbox.scheduler").getDataFile("").toPath();
+        Files.createDirectories(area);
+        org.junit.Assume.assumeTrue("can mount a small tmpfs (root)", command("mount", "-t", "tmpfs", "-o", "size=64k",
+                "tmpfs", area.toString()) == 0);
+        try {
+            deploy("diskful", "kind = \"manual\"", "return 1\n");
+            awaitStatus("diskful", ScriptStatus.COMPILED);
+            Path filler = area.resolve("filler");
+            try (java.io.OutputStream out = Files.newOutputStream(filler)) {
+                byte[] block = new byte[4096];
+                for (int i = 0; i < 1000; i++) {
+                    out.write(block);
+                    out.flush();
+                }
+            } catch (IOException full) {
+                // the disk is full now
+            }
+            String set = shell("sched:set diskful every 1h");
+            assertTrue(set, set.contains("every 1h") && set.contains("WARNING") && set.contains("not saved")
+                    && set.contains("No space left on device"));
+            assertTrue(set, !set.contains("Exception"));
+            assertTrue(shell("sched:schedules").contains("No space left on device"));
+
+            Files.delete(filler);   // space returns: the periodic retry saves it
+            Path saved = area.resolve("hand-schedules.properties");
+            Await.until("the schedule saved in " + saved, BOUND,
+                    () -> Files.exists(saved) && read(saved).contains("diskful"), b -> b);
+            Await.until("the warning gone", BOUND, () -> scheduler().saveProblem().isEmpty());
+            assertTrue(shell("sched:cancel diskful").contains("cancelled"));
+            assertTrue(!read(saved).contains("diskful"));
+        } finally {
+            command("umount", area.toString());
+            undeploy("diskful");
+        }
+    }
+
+    private static int command(String... argv) throws Exception {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor(20, TimeUnit.SECONDS) ? p.exitValue() : -1;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static Throwable failureOf(Promise<ExecutionResult> p) {

@@ -7,6 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 import javax.inject.Inject;
@@ -96,5 +100,43 @@ public class ScriptBundleIT {
             bundle.uninstall();
         }
         Await.until("greet gone with its sources", ScriptDeployIT.BOUND, () -> manager.get("greet").isEmpty());
+    }
+
+    /**
+     * Issue 13.10: a small jar whose compressed entry inflates to 300 MB. The entry is capped by the bytes
+     * inflated (4 MB), reported on the script, and its neighbour deploys; nothing is read whole.
+     */
+    @Test
+    public void aCompressedEntryBombIsRefusedBeforeItIsRead() throws Exception {
+        Path jar = Files.createTempFile(Distribution.freshFolder("bomb"), "bomb", ".jar");
+        Manifest mf = new Manifest();
+        mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().putValue("Bundle-ManifestVersion", "2");
+        mf.getMainAttributes().putValue("Bundle-SymbolicName", "bomb");
+        mf.getMainAttributes().putValue("Scriptbox-Scripts", "scripts/");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf)) {
+            out.putNextEntry(new JarEntry("scripts/ok.lua"));
+            out.write("return 'ok'\n".getBytes());
+            out.putNextEntry(new JarEntry("scripts/boom.lua"));
+            byte[] spaces = new byte[1 << 20];
+            java.util.Arrays.fill(spaces, (byte) ' ');
+            for (int i = 0; i < 300; i++) {
+                out.write(spaces);
+            }
+        }
+        assertTrue("the jar is small: " + Files.size(jar), Files.size(jar) < 2_000_000);
+        Bundle bundle = context.installBundle(jar.toUri().toString());
+        try {
+            bundle.start();
+            ScriptDeployIT.awaitStatus(manager, "ok", ScriptStatus.COMPILED);
+            ScriptInfo boom = Await.until("boom reported", ScriptDeployIT.BOUND, () -> manager.get("boom"),
+                    i -> i.isPresent() && i.get().lastError() != null).get();
+            assertEquals("scripts/boom.lua is larger than 4194304 bytes; files over 4194304 bytes are not loaded",
+                    boom.lastError().message());
+        } finally {
+            bundle.uninstall();
+        }
+        Await.until("the bomb's entries leave with it", ScriptDeployIT.BOUND,
+                () -> manager.get("ok").isEmpty() && manager.get("boom").isEmpty());
     }
 }

@@ -22,6 +22,16 @@ public interface ScriptScheduler {
 
     Optional<ScheduledScript> get(String scriptName);
 
+    /**
+     * While the scheduler cannot save its state (a full disk): one sentence saying what is not saved and what
+     * that means, for the operator; saving is retried. Empty while saving works.
+     *
+     * @since 1.3
+     */
+    default Optional<String> saveProblem() {
+        return Optional.empty();
+    }
+
     /** The next {@code count} fire times of a schedule from {@code from}; validates cron expressions. */
     List<Instant> nextFireTimes(ScheduleSpec spec, Instant from, int count);
 }

@@ -3,7 +3,6 @@ package org.scriptbox.deployer.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
@@ -18,7 +17,9 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.util.tracker.BundleTracker;
 import org.osgi.util.tracker.BundleTrackerCustomizer;
+import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.MetadataCodec;
+import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptInfo;
 import org.scriptbox.api.ScriptManager;
 import org.slf4j.Logger;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * more folders, comma-separated) has every {@code x.lua} in those folders deployed, with {@code x.toml}
  * beside it as metadata, while the bundle is ACTIVE; its scripts are undeployed when it stops.
  */
-@Component(immediate = true)
+@Component(service = {}, immediate = true)
 public class ScriptBundleExtender implements BundleTrackerCustomizer<List<String>> {
     /** The manifest header naming the folders that hold scripts. */
     public static final String HEADER = "Scriptbox-Scripts";
@@ -78,14 +79,23 @@ public class ScriptBundleExtender implements BundleTrackerCustomizer<List<String
                 }
                 String name = ScriptFiles.baseName(fileName);
                 String tomlEntry = entry.substring(0, entry.length() - ScriptFiles.LUA.length()) + ScriptFiles.TOML;
+                String origin = origin(bundle, entry);
                 try {
-                    String source = read(lua);
+                    String source = read(lua, entry);
                     URL tomlUrl = bundle.getEntry(tomlEntry);
-                    String toml = tomlUrl == null ? null : read(tomlUrl);
-                    ScriptLoader.load(manager, codec, name, source, toml, tomlEntry, origin(bundle, entry));
+                    String toml = tomlUrl == null ? null : read(tomlUrl, tomlEntry);
+                    ScriptLoader.load(manager, codec, name, source, toml, tomlEntry, origin);
                     names.add(name);
-                } catch (IOException | RuntimeException e) {
-                    LOG.error("bundle {}: could not deploy {}: {}", bundle.getSymbolicName(), entry, e.toString());
+                } catch (BoundedText.Refused e) {
+                    manager.reportError(name, origin, ScriptError.of(ErrorKind.IO, e.getMessage()));
+                    names.add(name);   // its error entry leaves with the bundle
+                } catch (IOException e) {
+                    manager.reportError(name, origin, ScriptError.of(ErrorKind.IO, entry + " cannot be read from bundle "
+                            + bundle.getSymbolicName()));
+                    names.add(name);
+                } catch (RuntimeException e) {
+                    LOG.error("bundle {}: could not deploy {}", bundle.getSymbolicName(), entry);
+                    LOG.debug("the cause", e);
                 }
             }
         }
@@ -111,9 +121,15 @@ public class ScriptBundleExtender implements BundleTrackerCustomizer<List<String
         LOG.info("bundle {} stopped: undeployed scripts {}", bundle.getSymbolicName(), names);
     }
 
-    private static String read(URL url) throws IOException {
+    /**
+     * An entry's text, capped by the bytes actually inflated: a small jar of highly compressed entries must
+     * not fill the heap (the size in a zip header is the writer's claim, not a bound).
+     */
+    private static String read(URL url, String entry) throws IOException, BoundedText.Refused {
         try (InputStream in = url.openStream()) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return BoundedText.read(in, BoundedText.MAX_BYTES);
+        } catch (BoundedText.Refused e) {
+            throw new BoundedText.Refused(entry + " " + e.getMessage());
         }
     }
 }

@@ -1,19 +1,12 @@
 package org.scriptbox.deployer.internal;
 
-import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.charset.CharacterCodingException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
-import org.apache.felix.fileinstall.ArtifactInstaller;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -28,150 +21,159 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hot deploy from the watched folder. FileInstall hands over {@code .lua} and {@code .toml} files once
- * their checksum stopped changing between two polls, so half-written files never reach us; we pair
- * {@code x.lua} with {@code x.toml} and (re)deploy the pair whenever either changes. Deleting the
- * {@code .lua} undeploys the script; deleting only the {@code .toml} falls back to default metadata.
+ * Hot deploy from the watched folder ({@code scriptbox.deploy}). A {@link FolderWatcher} names the files
+ * that may have changed; a {@link QuietPeriodGate} keyed by script name holds each {@code x.lua}+{@code x.toml}
+ * pair until both stood still (same size, time and text in separate scans, over the quiet period); only
+ * then is exactly that observed text handed to the manager. So a file being written, truncated, rewritten
+ * in chunks or renamed into place never goes live half-written, for new files and in-place rewrites
+ * alike (FileInstall's own stability check does not hold for files it already knows).
  *
- * <p>FileInstall does not hand existing files to an installer that (re)appears later, e.g. after the
- * script manager restarted; so activation scans the deploy folder ({@code scriptbox.deploy}) itself.
- * Identical content is never deployed twice.
+ * <p>Deleting the {@code .lua} undeploys the script; deleting only the {@code .toml} falls back to
+ * default metadata. Identical content is never deployed twice. Scripts this installer deployed leave with it.
  */
-@Component(service = ArtifactInstaller.class, immediate = true)
-public class ScriptFileInstaller implements ArtifactInstaller {
+@Component(service = {}, immediate = true)
+public class ScriptFileInstaller {
+    /** Both files of a script as one scan saw them: the unit the quiet period applies to. */
+    record PairState(FileState lua, FileState toml) {
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(ScriptFileInstaller.class);
-    /** Far above any real script or metadata (the engine compiles at most 1 MB by default); bounds what a stray file costs. */
-    static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
+    /** Marks a refusal in {@link #handed}, so the same refusal is not reported twice. */
+    private static final String REFUSED = "refused:";
 
     private final ScriptManager manager;
     private final MetadataCodec codec;
-    /** Script name → digest of the .lua+.toml content last handed to the manager, to skip repeats. */
-    private final Map<String, String> deployed = new HashMap<>();
+    private final DeployFolder folder;
+    private final QuietPeriodGate<String, PairState> gate;
+    private final FolderWatcher watcher;
+    /** Script name → digest of what was last handed to the manager (deployed or refused), to skip repeats. */
+    private final Map<String, String> handed = new HashMap<>();
 
     @Activate
     public ScriptFileInstaller(@Reference ScriptManager manager, @Reference MetadataCodec codec, BundleContext context) {
-        this.manager = manager;
-        this.codec = codec;
-        String folder = context == null ? null : context.getProperty("scriptbox.deploy");
-        if (folder != null) {
-            scan(Paths.get(folder));
-        }
+        this(manager, codec, DeploySettings.from(context), true);
     }
 
-    /** Deploys every script already in the folder. */
-    synchronized void scan(Path folder) {
-        if (!Files.isDirectory(folder)) {
-            return;
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*.lua")) {
-            for (Path lua : files) {
-                if (ScriptFiles.isScriptFile(lua.getFileName().toString())) {
-                    reload(lua);
-                }
-            }
-        } catch (IOException e) {
-            LOG.warn("could not scan the deploy folder {}: {}", folder, e.toString());
+    /** @param watch start the watcher thread; tests without it drive {@link #changed} and {@link #tick} */
+    ScriptFileInstaller(ScriptManager manager, MetadataCodec codec, DeploySettings settings, boolean watch) {
+        this.manager = manager;
+        this.codec = codec;
+        this.folder = settings.folder() == null ? null : new DeployFolder(settings.folder(), BoundedText.MAX_BYTES);
+        this.gate = new QuietPeriodGate<>(TimeUnit.MILLISECONDS.toNanos(settings.quietPeriodMillis()));
+        if (watch && folder != null) {
+            watcher = new FolderWatcher(folder.path(), settings.pollMillis(), settings.rescanMillis(),
+                    ScriptFiles::isScriptFile, new FolderWatcher.Listener() {
+                        @Override
+                        public void changed(Set<String> fileNames) {
+                            ScriptFileInstaller.this.changed(fileNames);
+                        }
+
+                        @Override
+                        public void tick() {
+                            ScriptFileInstaller.this.tick(System.nanoTime());
+                        }
+                    });
+            watcher.start();
+            LOG.info("watching {} for scripts (quiet period {} ms)", folder.path(), settings.quietPeriodMillis());
+        } else {
+            watcher = null;
         }
     }
 
     /** Scripts this installer put there leave with it: a stopped deployer leaves nothing behind. */
     @Deactivate
-    synchronized void deactivate() {
-        for (String name : deployed.keySet()) {
+    void deactivate() {
+        if (watcher != null) {
+            watcher.close();   // outside the lock: its thread may be waiting for it
+        }
+        synchronized (this) {
+            for (String name : List.copyOf(handed.keySet())) {
+                removed(name);
+            }
+        }
+    }
+
+    DeployFolder folder() {
+        return folder;
+    }
+
+    /** Full listings of the folder so far (tests, benchmark). */
+    long listings() {
+        return watcher == null ? 0 : watcher.listings();
+    }
+
+    /** These files of the folder may have changed: their scripts wait for the quiet period from now. */
+    synchronized void changed(Set<String> fileNames) {
+        for (String fileName : fileNames) {
+            if (ScriptFiles.isScriptFile(fileName)) {
+                gate.touch(ScriptFiles.baseName(fileName));
+            }
+        }
+    }
+
+    /** Looks at every waiting script once and deploys those that stood still long enough. */
+    synchronized void tick(long nowNanos) {
+        for (QuietPeriodGate.Released<String, PairState> r : gate.scan(nowNanos, this::observe)) {
+            try {
+                apply(r.key(), r.observation());
+            } catch (RuntimeException e) {
+                LOG.error("deploying {} failed: {}", r.key(), e.toString(), e);
+            }
+        }
+    }
+
+    synchronized boolean isPending(String name) {
+        return gate.isPending(name);
+    }
+
+    private PairState observe(String name) {
+        return new PairState(folder.observe(name + ScriptFiles.LUA), folder.observe(name + ScriptFiles.TOML));
+    }
+
+    private void apply(String name, PairState state) {
+        String luaName = name + ScriptFiles.LUA;
+        String origin = folder.resolve(luaName).toString();
+        FileState lua = state.lua();
+        if (lua.isMissing()) {
+            removed(name);
+            return;
+        }
+        if (lua.kind() == FileState.Kind.REFUSED) {
+            refuse(name, origin, luaName + " " + lua.problem());
+            return;
+        }
+        FileState toml = state.toml();
+        if (toml.kind() == FileState.Kind.REFUSED) {
+            refuse(name, origin, name + ScriptFiles.TOML + " " + toml.problem());
+            return;
+        }
+        String tomlText = toml.isText() ? toml.text() : null;
+        String content = Digests.sha256(lua.text() + '\u0000' + (tomlText == null ? "\u0000none" : tomlText));
+        if (content.equals(handed.get(name))) {
+            return;
+        }
+        handed.put(name, content);
+        ScriptLoader.load(manager, codec, name, lua.text(), tomlText, name + ScriptFiles.TOML, origin);
+    }
+
+    private void refuse(String name, String origin, String message) {
+        String mark = REFUSED + message;
+        if (mark.equals(handed.put(name, mark))) {
+            return;
+        }
+        manager.reportError(name, origin, ScriptError.of(ErrorKind.IO, message));
+    }
+
+    /** The .lua is gone (or is not a file): undeploy what came from it, and only that. */
+    private void removed(String name) {
+        if (handed.remove(name) == null) {
+            return;
+        }
+        String origin = folder.resolve(name + ScriptFiles.LUA).toString();
+        Optional<ScriptInfo> info = manager.get(name);
+        // a bundle may have deployed one of the same name since; an entry with only an error has no origin
+        if (info.isPresent() && (info.get().origin() == null || info.get().origin().equals(origin))) {
             manager.undeploy(name);
         }
-        deployed.clear();
-    }
-
-    @Override
-    public boolean canHandle(File artifact) {
-        try {
-            return artifact != null && artifact.isFile() && ScriptFiles.isScriptFile(artifact.getName());
-        } catch (RuntimeException e) {
-            return false;   // FileInstall's contract: canHandle never throws
-        }
-    }
-
-    @Override
-    public void install(File artifact) {
-        changed(artifact);
-    }
-
-    @Override
-    public void update(File artifact) {
-        changed(artifact);
-    }
-
-    @Override
-    public synchronized void uninstall(File artifact) {
-        try {
-            Path path = artifact.toPath().toAbsolutePath();
-            String name = ScriptFiles.baseName(path.getFileName().toString());
-            Path lua = path.resolveSibling(name + ScriptFiles.LUA);
-            if (ScriptFiles.isLua(path.getFileName().toString())) {
-                deployed.remove(name);
-                Optional<ScriptInfo> info = manager.get(name);
-                // only a script that came from this file: a bundle may have deployed one of the same name
-                if (info.isPresent() && (info.get().origin() == null || info.get().origin().equals(lua.toString()))) {
-                    manager.undeploy(name);
-                }
-            } else if (Files.isRegularFile(lua)) {
-                reload(lua);   // the metadata went away: default metadata from now on
-            }
-        } catch (RuntimeException e) {
-            LOG.error("removing {} failed: {}", artifact, e.toString(), e);
-        }
-    }
-
-    private synchronized void changed(File artifact) {
-        try {
-            Path path = artifact.toPath().toAbsolutePath();
-            String name = ScriptFiles.baseName(path.getFileName().toString());
-            Path lua = path.resolveSibling(name + ScriptFiles.LUA);
-            if (!Files.isRegularFile(lua)) {
-                LOG.debug("{} waits for {}", path.getFileName(), lua.getFileName());
-                return;
-            }
-            reload(lua);
-        } catch (RuntimeException e) {
-            LOG.error("deploying {} failed: {}", artifact, e.toString(), e);
-        }
-    }
-
-    /** Reads a script file as UTF-8; refuses files too large to be a script, before reading them. */
-    private static String read(Path file) throws IOException {
-        long size = Files.size(file);
-        if (size > MAX_FILE_BYTES) {
-            throw new IOException(file.getFileName() + " is " + size + " bytes; files over " + MAX_FILE_BYTES
-                    + " bytes are not loaded");
-        }
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (CharacterCodingException e) {
-            throw new IOException(file.getFileName() + " is not UTF-8 text");
-        }
-    }
-
-    private void reload(Path lua) {
-        String name = ScriptFiles.baseName(lua.getFileName().toString());
-        Path tomlPath = lua.resolveSibling(name + ScriptFiles.TOML);
-        String source;
-        String toml;
-        try {
-            source = read(lua);
-            toml = Files.isRegularFile(tomlPath) ? read(tomlPath) : null;
-        } catch (NoSuchFileException e) {
-            return;   // deleted meanwhile: FileInstall reports the removal next
-        } catch (IOException e) {
-            deployed.remove(name);
-            manager.reportError(name, lua.toString(), ScriptError.of(ErrorKind.IO, e.getMessage()));
-            return;
-        }
-        String content = Digests.sha256(source + '\u0000' + (toml == null ? "\u0000none" : toml));
-        if (content.equals(deployed.get(name))) {
-            return;
-        }
-        deployed.put(name, content);
-        ScriptLoader.load(manager, codec, name, source, toml, tomlPath.getFileName().toString(), lua.toString());
     }
 }

@@ -29,6 +29,18 @@ final class ScriptFiles {
                 || (lower.endsWith(TOML) && fileName.length() > TOML.length());
     }
 
+    /**
+     * Why a script name is reserved, or null. {@code x.stats} would own {@code x.stats.toml}, which is where the
+     * statistics of {@code x} go (export, the manager's data area): its metadata would never be read.
+     */
+    static String reservedNameProblem(String name) {
+        if (name.toLowerCase(Locale.ROOT).endsWith(".stats")) {
+            return "the script name \"" + name + "\" ends in \".stats\", which is reserved for statistics files"
+                    + " (" + name + TOML + " holds the statistics of \"" + name.substring(0, name.length() - 6) + "\"); rename the script";
+        }
+        return null;
+    }
+
     /** {@code blink} for {@code blink.lua} or {@code blink.toml}. */
     static String baseName(String fileName) {
         int dot = fileName.lastIndexOf('.');

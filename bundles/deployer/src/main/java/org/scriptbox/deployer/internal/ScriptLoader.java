@@ -34,6 +34,11 @@ final class ScriptLoader {
      */
     static boolean load(ScriptManager manager, MetadataCodec codec, String name, String source, String toml,
                         String tomlName, String origin) {
+        String reserved = ScriptFiles.reservedNameProblem(name);
+        if (reserved != null) {
+            manager.reportError(name, origin, ScriptError.of(ErrorKind.METADATA, name + ScriptFiles.LUA + ": " + reserved));
+            return false;
+        }
         ScriptMetadata metadata;
         if (toml == null) {
             metadata = ScriptMetadata.defaults(name);

@@ -1,2 +1,2 @@
-/** FileInstall ArtifactInstaller for .lua/.toml pairs and the script-bundle extender. Not exported. */
+/** The deploy folder (watcher, quiet-period gate, installer, import/export) and the script-bundle extender. Not exported. */
 package org.scriptbox.deployer.internal;

@@ -2,11 +2,14 @@ package org.scriptbox.deployer.internal;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.osgi.util.promise.Promise;
 import org.scriptbox.api.ErrorKind;
@@ -18,13 +21,18 @@ import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptInfo;
 import org.scriptbox.api.ScriptLogEntry;
 import org.scriptbox.api.ScriptManager;
+import org.scriptbox.api.ScriptMetadata;
 import org.scriptbox.api.ScriptStatus;
 
 /** A ScriptManager that keeps what it is told, so the deployer's decisions can be checked. Sources containing "BROKEN" do not compile. */
 final class RecordingManager implements ScriptManager {
-    final Map<String, ScriptDefinition> live = new TreeMap<>();
-    final List<String> calls = new ArrayList<>();
-    final List<ScriptError> errors = new ArrayList<>();
+    final Map<String, ScriptDefinition> live = Collections.synchronizedMap(new TreeMap<>());
+    /** Names listed with only an error (no live version), as the real manager lists them. */
+    final Set<String> errorOnly = Collections.synchronizedSet(new TreeSet<>());
+    final List<String> calls = new CopyOnWriteArrayList<>();
+    final List<ScriptError> errors = new CopyOnWriteArrayList<>();
+    /** Every source that went live, in order. */
+    final List<String> deployedSources = new CopyOnWriteArrayList<>();
 
     @Override
     public ScriptInfo deploy(ScriptDefinition d, boolean force) {
@@ -35,6 +43,8 @@ final class RecordingManager implements ScriptManager {
             throw new ScriptException(e);
         }
         live.put(d.name(), d);
+        errorOnly.remove(d.name());
+        deployedSources.add(d.source());
         return info(d);
     }
 
@@ -46,6 +56,9 @@ final class RecordingManager implements ScriptManager {
     public void reportError(String name, String origin, ScriptError error) {
         calls.add("error " + name);
         errors.add(error);
+        if (!live.containsKey(name)) {
+            errorOnly.add(name);
+        }
     }
 
     @Override
@@ -56,7 +69,7 @@ final class RecordingManager implements ScriptManager {
     @Override
     public boolean undeploy(String name) {
         calls.add("undeploy " + name);
-        return live.remove(name) != null;
+        return errorOnly.remove(name) | live.remove(name) != null;
     }
 
     @Override
@@ -66,6 +79,10 @@ final class RecordingManager implements ScriptManager {
 
     @Override
     public Optional<ScriptInfo> get(String name) {
+        if (errorOnly.contains(name)) {
+            return Optional.of(new ScriptInfo(ScriptMetadata.defaults(name), ScriptStatus.COMPILATION_ERROR, ExecutionStats.EMPTY,
+                    errors.get(errors.size() - 1), null, Instant.now(), null, 0));
+        }
         return Optional.ofNullable(live.get(name)).map(RecordingManager::info);
     }
 

@@ -52,6 +52,103 @@ public final class CountedPatterns {
             meter.charge(1);
             return super.match(soffset, poffset);
         }
+
+        // Every character tested against a pattern item is a step too: the run of literal characters
+        // inside one match() call, the forward scan of '*' and '+', '-'. Without this a pattern of 5,000
+        // literal characters did 5,000 steps per charged one.
+        @Override
+        boolean singlematch(int c, int poff, int ep) {
+            meter.charge(1);
+            return super.singlematch(c, poff, ep);
+        }
+
+        /** A bracket class is scanned character by character: a class of 5,000 characters is 5,000 steps' work / 8. */
+        @Override
+        boolean matchbracketclass(int c, int poff, int ec) {
+            meter.charge((ec - poff) >> 3);
+            return super.matchbracketclass(c, poff, ec);
+        }
+
+        @Override
+        int classend(int poffset) {
+            int end = super.classend(poffset);
+            meter.charge((end - poffset) >> 3);
+            return end;
+        }
+
+        /** {@code %b}: the scan for the closing character, charged as it goes (Luaj's loop, counted). */
+        @Override
+        int matchbalance(int soff, int poff) {
+            int plen = p.length();
+            if (poff == plen || poff + 1 == plen) {
+                LuaValue.error("unbalanced pattern");
+            }
+            int slen = s.length();
+            if (soff >= slen || s.luaByte(soff) != p.luaByte(poff)) {
+                return -1;
+            }
+            int b = p.luaByte(poff);
+            int e = p.luaByte(poff + 1);
+            int cont = 1;
+            int start = soff;
+            while (++soff < slen) {
+                if (((soff - start) & 1023) == 0) {
+                    meter.charge(1024 >> 3);
+                }
+                int c = s.luaByte(soff);
+                if (c == e) {
+                    if (--cont == 0) {
+                        return soff + 1;
+                    }
+                } else if (c == b) {
+                    cont++;
+                }
+            }
+            return -1;
+        }
+
+        /** {@code %1}: compares the capture's length of bytes. */
+        @Override
+        int match_capture(int soff, int l) {
+            int level = l - '1';
+            if (level >= 0 && level < this.level && clen[level] > 0) {
+                meter.charge(clen[level] >> 3);
+            }
+            return super.match_capture(soff, l);
+        }
+    }
+
+    /**
+     * {@code s:find(p, init, true)} (and patterns without specials): a naive search, as Luaj's
+     * {@code LuaString.indexOf}, but charged per byte compared (one instruction per 8), so a search of
+     * {@code ('a'):rep(n)} for {@code ('a'):rep(m) .. 'b'} (n·m comparisons) meets the budget, deadline
+     * and cancel as it goes.
+     */
+    static int indexOf(LuaString s, LuaString p, int from, Meter meter) {
+        byte[] sb = s.m_bytes;
+        byte[] pb = p.m_bytes;
+        int so = s.m_offset;
+        int po = p.m_offset;
+        int k = p.m_length;
+        int last = s.m_length - k;
+        int work = 0;
+        for (int i = from; i <= last; i++) {
+            int j = 0;
+            while (j < k && sb[so + i + j] == pb[po + j]) {
+                j++;
+            }
+            if (j == k) {
+                meter.charge(work >> 3);
+                return i;
+            }
+            work += j + 1;
+            if (work >= 1 << 15) {
+                meter.charge(work >> 3);
+                work = 0;
+            }
+        }
+        meter.charge(work >> 3);
+        return -1;
     }
 
     /** Luaj's Buffer does not tell its length; gsub must know it as the result grows. */
@@ -97,7 +194,7 @@ public final class CountedPatterns {
             }
             boolean fastMatch = find && (args.arg(4).toboolean() || pat.indexOfAny(SPECIALS) == -1);
             if (fastMatch) {
-                int result = s.indexOf(pat, init);
+                int result = indexOf(s, pat, init, meter.get());
                 if (result != -1) {
                     return varargsOf(valueOf(result + 1), valueOf(result + pat.length()));
                 }
@@ -185,8 +282,11 @@ public final class CountedPatterns {
                 int res = ms.match(soffset, anchor ? 1 : 0);
                 if (res != -1) {
                     n++;
+                    int before = bufferLength(lbuf);
                     ms.add_value(lbuf, soffset, res, repl);
-                    m.checkStringLength(bufferLength(lbuf));
+                    int after = bufferLength(lbuf);
+                    m.checkStringLength(after);
+                    m.charge((after - before) >> 3); // a replacement string with captures is copied in
                 }
                 if (res != -1 && res > soffset) {
                     soffset = res;

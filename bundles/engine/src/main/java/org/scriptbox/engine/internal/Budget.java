@@ -95,7 +95,7 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
         }
     }
 
-    /** Called by {@code pcall}/{@code xpcall}: a Java frame, counted for depth and balanced by onReturn. */
+    /** DebugLib hooks for a Java frame (the engine's own library calls are counted by LibraryCall). */
     @Override
     public void onCall(LuaFunction f) {
         enter();
@@ -240,12 +240,62 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
         }
     }
 
-    /** Counts {@code n} units of work done inside a library function (pattern matching steps). */
+    /**
+     * What a library function returned ({@link LibraryCall}): a string is held to the length limit and
+     * pays for its bytes.
+     */
+    LuaValue checkResult(LuaValue v) {
+        if (v.type() == LuaValue.TSTRING) {
+            int length = v.rawlen();
+            if (length > maxStringLength) {
+                checkStringLength(length);
+            }
+            charge(length / LibraryCall.BYTES_PER_UNIT);
+        }
+        return v;
+    }
+
+    /** {@link #checkResult} for every value of {@code r}, and one instruction per few values. */
+    Varargs checkResults(Varargs r) {
+        if (r instanceof LuaValue) {
+            checkResult((LuaValue) r);
+            return r;
+        }
+        int n = r.narg();
+        long bytes = 0;
+        for (int i = 1; i <= n; i++) {
+            LuaValue v = r.arg(i);
+            if (v.type() == LuaValue.TSTRING) {
+                int length = v.rawlen();
+                if (length > maxStringLength) {
+                    checkStringLength(length);
+                }
+                bytes += length;
+            }
+        }
+        charge((int) Math.min(Integer.MAX_VALUE, n / LibraryCall.VALUES_PER_UNIT + bytes / LibraryCall.BYTES_PER_UNIT));
+        return r;
+    }
+
+    /**
+     * Counts {@code n} instructions' worth of work done inside a library function (pattern steps,
+     * comparisons, bytes scanned): the budget, deadline and cancel flag are checked as soon as the count
+     * reaches the next check, as in the interpreter loop. Long work calls this from its loop.
+     */
     @Override
     public void charge(int n) {
         ticks -= n;
         if (ticks <= 0) {
             check();
+        }
+    }
+
+    /** {@link #charge(int)} of a count that may exceed an int. */
+    void charge(long n) {
+        while (n > 0) {
+            int part = (int) Math.min(n, 1 << 30);
+            charge(part);
+            n -= part;
         }
     }
 

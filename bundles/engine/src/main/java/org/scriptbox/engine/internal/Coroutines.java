@@ -51,7 +51,8 @@ final class Coroutines {
             @Override
             public LuaValue call(LuaValue f) {
                 final LuaThread thread = create(f.checkfunction());
-                return new VarArgFunction() {
+                // Calling it resumes the coroutine: the same door, depth and cost as coroutine.resume.
+                return LibraryCall.of("coroutine.wrap(...)", new VarArgFunction() {
                     @Override
                     public Varargs invoke(Varargs args) {
                         Varargs r = resume(thread, args);
@@ -61,7 +62,7 @@ final class Coroutines {
                         LuaValue message = r.arg(2);
                         throw message.isstring() ? new LuaError(message.tojstring(), 0) : new LuaError(message);
                     }
-                };
+                }, LibraryCosts.baseCost("coroutine.resume"));
             }
         });
         t.set("resume", new VarArgFunction() {
@@ -97,7 +98,7 @@ final class Coroutines {
                 return valueOf(!globals.running.isMainThread());
             }
         });
-        return t;
+        return LibraryCall.wrapAll("coroutine", t);
     }
 
     /** Resumes {@code thread}; when it yields or ends, the budget follows control back to this coroutine. */

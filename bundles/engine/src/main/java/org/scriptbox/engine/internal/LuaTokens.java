@@ -22,6 +22,20 @@ final class LuaTokens {
 
     /** The last token that starts before {@code limit}, or {@code null}. */
     static Token lastStartingBefore(byte[] s, int limit) {
+        return scan(s, limit, -1);
+    }
+
+    /**
+     * The first token outside strings and comments that starts with the byte {@code b} (a raw NUL,
+     * which Luaj's lexer skips as if it were a space), or {@code null}.
+     */
+    static Token firstStartingWith(byte[] s, int b) {
+        Token t = scan(s, s.length, b);
+        return t != null && (s[t.start] & 0xff) == b ? t : null;
+    }
+
+    /** Tokens up to {@code limit}: the last one, or the first that starts with {@code stopAt}. */
+    private static Token scan(byte[] s, int limit, int stopAt) {
         Token last = null;
         int i = 0;
         int n = s.length;
@@ -51,6 +65,9 @@ final class LuaTokens {
                 i += operatorLength(s, i);
             }
             last = new Token(start, i);
+            if (c == stopAt) {
+                return last;
+            }
         }
         return last;
     }

@@ -10,7 +10,8 @@ import org.luaj.vm2.lib.VarArgFunction;
 /**
  * Table functions replaced so that limits hold inside them: {@code table.concat} checks the result's
  * length as it builds it, {@code table.insert} and {@code table.pack} the table size, and
- * {@code table.unpack} the number of values. The rest are Luaj's.
+ * {@code table.unpack} the number of values; {@code table.sort} is the engine's own
+ * ({@link TableSort}). Each charges the budget for its elements ({@link Budget#charge}).
  */
 final class SafeTables {
     private SafeTables() {
@@ -21,6 +22,8 @@ final class SafeTables {
         table.set("insert", new Insert((VarArgFunction) table.get("insert")));
         table.set("unpack", new Unpack());
         table.set("pack", new Pack());
+        table.set("remove", new Remove((VarArgFunction) table.get("remove")));
+        table.set("sort", new TableSort());
     }
 
     static final class Concat extends VarArgFunction {
@@ -44,6 +47,7 @@ final class SafeTables {
                     argerror(1, "invalid value (at index " + k + ") in table for 'concat'");
                 }
                 LuaString s = v.checkstring();
+                budget.charge(1);
                 length += s.length() + (k > i ? sep.length() : 0);
                 budget.checkStringLength(length);
                 if (k > i) {
@@ -64,7 +68,27 @@ final class SafeTables {
 
         @Override
         public Varargs invoke(Varargs args) {
-            SafeStrings.budget().checkTableSize((long) args.checktable(1).length() + 1);
+            int length = args.checktable(1).length();
+            Budget budget = SafeStrings.budget();
+            budget.checkTableSize((long) length + 1);
+            if (args.narg() > 2) {
+                budget.charge(length / 4); // the elements after the position move up
+            }
+            return luaj.invoke(args);
+        }
+    }
+
+    /** {@code table.remove}: the elements after the position move down, one instruction per four. */
+    static final class Remove extends VarArgFunction {
+        private final VarArgFunction luaj;
+
+        Remove(VarArgFunction luaj) {
+            this.luaj = luaj;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            SafeStrings.budget().charge(args.checktable(1).length() / 4);
             return luaj.invoke(args);
         }
     }

@@ -22,6 +22,8 @@ import org.luaj.vm2.lib.jse.JseMathLib;
  * <li>{@code collectgarbage} except {@code "count"}: a script must not drive the JVM's collector.</li>
  * <li>{@code math.random}/{@code randomseed}: replaced per execution, so one script's seed is not another's.</li>
  * </ul>
+ * Every function is put behind a {@link LibraryCall} (call depth, base cost, string-length limit of
+ * its results).
  * Luaj keeps the string metatable in a static field, shared by every execution: it is set here, once,
  * to a read-only table whose {@code __index} is a read-only copy of the string functions.
  */
@@ -44,24 +46,25 @@ final class Sandbox {
         LuaTable string = copy((LuaTable) template.get("string"));
         string.set("dump", LuaValue.NIL);
         SafeStrings.install(string);
-        STRING = new ReadOnlyTable(string);
+        STRING = new ReadOnlyTable(LibraryCall.wrapAll("string", string));
         LuaString.s_metatable = new ReadOnlyTable(LuaValue.tableOf(new LuaValue[] {LuaValue.INDEX, STRING}));
 
         LuaTable table = copy((LuaTable) template.get("table"));
         SafeTables.install(table);
-        TABLE = table;
+        TABLE = LibraryCall.wrapAll("table", table);
 
         LuaTable math = copy((LuaTable) template.get("math"));
         math.set("random", LuaValue.NIL);
         math.set("randomseed", LuaValue.NIL);
-        MATH = math;
+        MATH = LibraryCall.wrapAll("math", math);
 
         LuaTable os = new LuaTable();
         LuaTable fullOs = (LuaTable) template.get("os");
         for (String name : new String[] {"time", "clock", "date"}) {
             os.set(name, fullOs.get(name));
         }
-        OS = os;
+        os.set("date", new OsDate(fullOs.get("date")));
+        OS = LibraryCall.wrapAll("os", os);
     }
 
     private Sandbox() {

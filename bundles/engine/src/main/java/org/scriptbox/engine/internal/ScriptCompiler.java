@@ -50,6 +50,7 @@ final class ScriptCompiler {
             throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION,
                     "binary chunks are not accepted", chunkName, 1, 1));
         }
+        strayNul(chunkName, bytes);
         CountingStream in = new CountingStream(bytes);
         try {
             return LuaC.instance.compile(in, chunkName);
@@ -58,9 +59,59 @@ final class ScriptCompiler {
         } catch (StackOverflowError e) {
             throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION,
                     "source too deeply nested", chunkName, lineAt(bytes, in.read), 0));
+        } catch (NullPointerException e) {
+            String limit = compilerLimit(e);
+            if (limit != null) {
+                throw new ScriptException(syntaxError(chunkName, bytes, sourceLength, limit, in));
+            }
+            throw internalError(chunkName, bytes, in, e);
         } catch (IOException | RuntimeException e) {
-            throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION,
-                    "cannot compile: " + e, chunkName, 0, 0), e);
+            throw internalError(chunkName, bytes, in, e);
+        }
+    }
+
+    /** No Java exception text for the script's author: where the compiler stood, and that it failed. */
+    private static ScriptException internalError(String chunkName, byte[] bytes, CountingStream in, Exception e) {
+        return new ScriptException(ScriptError.at(ErrorKind.COMPILATION,
+                "cannot compile (internal compiler error)", chunkName, lineAt(bytes, in.read),
+                columnAt(bytes, in.read)), e);
+    }
+
+    /**
+     * Luaj 3.0.1 reports its compiler limits (200 local variables per function, 255 upvalues) through a
+     * field it never sets ({@code FuncState.errorlimit} calls {@code L.pushfstring} with {@code L} null):
+     * the limit it was about to report, as Lua words it, read from the frame that checked it; else null.
+     */
+    static String compilerLimit(NullPointerException e) {
+        StackTraceElement[] frames = e.getStackTrace();
+        for (int i = 0; i + 2 < frames.length; i++) {
+            if (frames[i].getMethodName().equals("errorlimit")
+                    && frames[i].getClassName().equals("org.luaj.vm2.compiler.FuncState")) {
+                String checker = frames[i + 2].getMethodName();
+                if (checker.equals("new_localvar")) {
+                    return "too many local variables (limit is 200)";
+                }
+                if (checker.equals("newupvalue")) {
+                    return "too many upvalues (limit is 255)";
+                }
+                return "too many items (compiler limit)";
+            }
+        }
+        return null;
+    }
+
+    /** A raw NUL byte outside strings and comments is a syntax error, as in Lua (Luaj skips it). */
+    private static void strayNul(String chunkName, byte[] bytes) {
+        for (byte b : bytes) {
+            if (b == 0) {
+                LuaTokens.Token t = LuaTokens.firstStartingWith(bytes, 0);
+                if (t != null) {
+                    throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION,
+                            "unexpected symbol near '<\\0>'", chunkName, lineAt(bytes, t.start),
+                            columnAt(bytes, t.start)));
+                }
+                return;
+            }
         }
     }
 

@@ -51,8 +51,9 @@ final class ScriptGlobals {
         Random random = new Random();
         math.set("random", random);
         math.set("randomseed", random.seed());
-        g.set("math", math);
+        g.set("math", LibraryCall.wrapAll("math", math));
         g.set("os", Sandbox.copy(Sandbox.OS));
+        LibraryCall.wrapAll(null, g);
     }
 
     /** {@code print(...)}: one INFO line in the script's log, values joined by tabs as Lua does. */
@@ -92,13 +93,11 @@ final class ScriptGlobals {
         @Override
         public Varargs invoke(Varargs args) {
             LuaValue func = args.checkvalue(1);
-            globals.debuglib.onCall(this);
+            // Its call level is counted by the LibraryCall in front of it.
             try {
                 return varargsOf(TRUE, func.invoke(args.subargs(2)));
             } catch (LuaError e) {
                 return varargsOf(FALSE, ErrorMessages.errorValue(e));
-            } finally {
-                globals.debuglib.onReturn();
             }
         }
     }
@@ -124,13 +123,11 @@ final class ScriptGlobals {
                             ? valueOf(ErrorMessages.normalized(message.tojstring())) : message);
                 }
             };
-            globals.debuglib.onCall(this);
             try {
                 return varargsOf(TRUE, args.arg1().invoke(args.subargs(3)));
             } catch (LuaError e) {
                 return varargsOf(FALSE, ErrorMessages.errorValue(e));
             } finally {
-                globals.debuglib.onReturn();
                 t.errorfunc = previous;
             }
         }

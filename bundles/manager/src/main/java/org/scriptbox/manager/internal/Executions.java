@@ -18,14 +18,12 @@ import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ExecutionStats;
 import org.scriptbox.api.ResourceLimits;
-import org.scriptbox.api.ScriptDefinition;
 import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptLogEntry;
 import org.scriptbox.api.ScriptMetadata;
 import org.scriptbox.api.ScriptStatus;
 import org.scriptbox.api.engine.Cancellation;
-import org.scriptbox.api.engine.CompiledScript;
 import org.scriptbox.api.engine.ExecutionRequest;
 import org.scriptbox.api.engine.ModuleResolver;
 import org.scriptbox.api.engine.ScriptEngine;
@@ -104,13 +102,20 @@ final class Executions {
         if (entry == null) {
             return promises.failed(new ScriptException(ScriptError.of(ErrorKind.NOT_FOUND, "no script named '" + name + "'")));
         }
-        if (!entry.live()) {
+        // one read: the version, its resolution and its limits below all belong to the same deploy
+        ScriptState state = entry.state();
+        ScriptVersion version = state.live();
+        if (version == null) {
             return promises.failed(new ScriptException(ScriptError.of(ErrorKind.COMPILATION, "script '" + name
-                    + "' has no version that compiled" + (entry.lastError == null ? "" : ": " + entry.lastError))));
+                    + "' has no version that compiled" + (state.lastError() == null ? "" : ": " + state.lastError()))));
         }
-        if (!entry.resolved()) {
+        if (!state.resolved()) {
             return promises.failed(new ScriptException(ScriptError.of(ErrorKind.DEPENDENCY, "script '" + name
-                    + "' is unresolved, waiting for " + String.join(", ", entry.waitingFor))));
+                    + "' is unresolved, waiting for " + String.join(", ", state.waitingFor()))));
+        }
+        if (state.disabled()) {
+            return promises.failed(new ScriptException(ScriptError.of(ErrorKind.REFUSED, "script '" + name
+                    + "' is disabled (script:enable " + name + " to run it again)")));
         }
         ResourceMonitor m = monitor.get();
         if (m != null && !m.admitsNewExecution()) {
@@ -120,12 +125,24 @@ final class Executions {
         Deferred<ExecutionResult> deferred = promises.deferred();
         String id = UUID.randomUUID().toString();
         Cancellation cancellation = new Cancellation();
-        ScriptDefinition def = entry.definition;
-        CompiledScript compiled = entry.compiled;
         entry.running.put(id, cancellation);
+        if (entry.live() != version) {
+            // a deploy replaced the version between the read above and the registration: that deploy's
+            // cancellation of running executions may have missed this one, so it must not start
+            cancellation.cancel("replaced by version " + entry.live().version());
+        }
         List<Object> argsCopy = args == null ? List.of() : new ArrayList<>(args);
         try {
-            gate.submit(() -> deferred.resolve(run(entry, def, compiled, id, argsCopy, cancellation)));
+            gate.submit(() -> {
+                try {
+                    deferred.resolve(run(entry, version, id, argsCopy, cancellation));
+                } catch (RuntimeException | Error e) {
+                    // whatever went wrong after the run, its caller must not wait forever
+                    LOG.error("script '{}' execution {} could not be completed", name, id, e);
+                    deferred.fail(new ScriptException(ScriptError.of(ErrorKind.RUNTIME,
+                            "internal error after the run; see the container log")));
+                }
+            });
         } catch (ScriptException busy) {
             entry.running.remove(id);
             return promises.failed(busy);
@@ -133,8 +150,8 @@ final class Executions {
         return deferred.getPromise();
     }
 
-    private ExecutionResult run(ScriptEntry entry, ScriptDefinition def, CompiledScript compiled, String id,
-                                List<Object> args, Cancellation cancellation) {
+    private ExecutionResult run(ScriptEntry entry, ScriptVersion version, String id, List<Object> args,
+                                Cancellation cancellation) {
         Instant start = Instant.now();
         ExecutionResult result;
         try {
@@ -142,11 +159,11 @@ final class Executions {
                 result = notRun(entry.name, id, start, ScriptStatus.CANCELLED,
                         ScriptError.of(ErrorKind.CANCELLED, "cancelled before it started: " + cancellation.reason()));
             } else {
-                ScriptMetadata m = def.metadata();
+                ScriptMetadata m = version.metadata();
                 ResourceLimits limits = LimitPolicy.effective(limitPolicy.get(), m.limits());
                 ExecutionRequest request = new ExecutionRequest(entry.name, id, args, limits, granted(m), cancellation,
-                        modulesFor(entry), (level, text) -> log(entry, id, level, text));
-                result = engine.execute(compiled, request);
+                        modulesFor(version), (level, text) -> log(entry, id, level, text));
+                result = engine.execute(version.compiled(), request);
             }
         } catch (RuntimeException | LinkageError e) {
             LOG.error("script '{}' execution {} failed inside the container", entry.name, id, e);
@@ -155,7 +172,7 @@ final class Executions {
         } finally {
             entry.running.remove(id);
         }
-        finish(entry, result);
+        finish(entry, version, result);
         return result;
     }
 
@@ -168,18 +185,19 @@ final class Executions {
     }
 
     /** {@code require} may reach the script's declared dependencies and theirs, nothing else. */
-    private ModuleResolver modulesFor(ScriptEntry entry) {
-        if (entry.dependencies.isEmpty()) {
+    private ModuleResolver modulesFor(ScriptVersion version) {
+        if (version.dependencies().isEmpty()) {
             return ModuleResolver.NONE;
         }
         Set<String> reachable = new LinkedHashSet<>();
-        List<ScriptEntry> todo = new ArrayList<>(List.of(entry));
+        List<ScriptVersion> todo = new ArrayList<>(List.of(version));
         while (!todo.isEmpty()) {
-            ScriptEntry e = todo.remove(todo.size() - 1);
-            for (Dependency d : e.dependencies) {
+            ScriptVersion v = todo.remove(todo.size() - 1);
+            for (Dependency d : v.dependencies()) {
                 ScriptEntry dep = entries.get(d.name());
-                if (dep != null && reachable.add(d.name())) {
-                    todo.add(dep);
+                ScriptVersion depVersion = dep == null ? null : dep.live();
+                if (depVersion != null && reachable.add(d.name())) {
+                    todo.add(depVersion);
                 }
             }
         }
@@ -188,17 +206,13 @@ final class Executions {
                 return Optional.empty();
             }
             ScriptEntry dep = entries.get(moduleName);
-            return dep == null ? Optional.empty() : Optional.ofNullable(dep.compiled);
+            ScriptVersion live = dep == null ? null : dep.live();
+            return live == null ? Optional.empty() : Optional.of(live.compiled());
         };
     }
 
-    private void finish(ScriptEntry entry, ExecutionResult result) {
-        ExecutionStats updated;
-        synchronized (entry) {
-            updated = entry.stats.plus(result);
-            entry.stats = updated;
-            entry.lastRun = result.status();
-        }
+    private void finish(ScriptEntry entry, ScriptVersion ran, ExecutionResult result) {
+        ExecutionStats updated = entry.update(s -> s.withRun(ran, s.stats().plus(result), result.status())).stats();
         if (!result.succeeded() && result.error() != null) {
             log(entry, result.executionId(), "ERROR", result.status() + ": " + result.error());
         }

@@ -3,10 +3,9 @@ package org.scriptbox.manager.internal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ScriptError;
@@ -18,10 +17,11 @@ import org.slf4j.LoggerFactory;
  * Keeps every script's resolved state current: which devices are present, and after any change (a
  * deploy, an undeploy, a device or the permission service coming or going) which scripts became
  * runnable or stopped being so, as events in the order listeners need them. The decision itself is
- * {@link DependencyResolver}'s; this class applies its verdicts to the entries.
+ * {@link DependencyResolver}'s (linear in the graph); this class applies its verdicts to the entries.
  *
- * <p>Not thread-safe on its own: every method runs under the manager's lock, which also guards the
- * entries' fields.
+ * <p>Not thread-safe on its own: every method runs under the manager's lock, which serialises the
+ * changes that span several scripts. Each script's own state is still replaced atomically, so readers
+ * outside the lock (a run starting) always see one consistent state.
  */
 final class Resolution {
     /** The manager's logger, so that operators' log filters and grep patterns keep working. */
@@ -43,75 +43,76 @@ final class Resolution {
         devices.computeIfPresent(id, (k, n) -> n > 1 ? n - 1 : null);
     }
 
-    /** Whether each script is runnable now; taken before a change and handed to {@link #resolveAll}. */
+    /** Whether each script may run now; taken before a change and handed to {@link #resolveAll}. */
     Map<String, Boolean> resolvedStates() {
         Map<String, Boolean> states = new HashMap<>();
         for (ScriptEntry e : entries.values()) {
-            states.put(e.name, e.resolved());
+            states.put(e.name, e.state().runnable());
         }
         return states;
     }
 
     /** Re-examines every script and adds DEPLOYED/UNRESOLVED events for the ones that changed. */
     void resolveAll(List<ScriptEvent> events, Map<String, Boolean> before, boolean permissionService) {
-        Set<String> presentDevices = devices.keySet();
-        Map<String, DependencyResolver.Verdict> verdicts = DependencyResolver.resolve(entries.keySet(), n -> {
+        resolveAll(events, before, permissionService, Map.of());
+    }
+
+    /**
+     * As above, with changes to some scripts' states ({@code pending}, e.g. a new live version) applied in
+     * the same atomic update as their new resolution: a new version is never visible without its verdict,
+     * so a version that waits for a device cannot be run for a moment as if it did not.
+     */
+    void resolveAll(List<ScriptEvent> events, Map<String, Boolean> before, boolean permissionService,
+                    Map<String, UnaryOperator<ScriptState>> pending) {
+        DependencyResolver.Result result = DependencyResolver.analyse(entries.keySet(), n -> {
             ScriptEntry e = entries.get(n);
-            return e == null ? null : new DependencyResolver.Node(n, e.version, e.dependencies,
-                    e.definition != null && !e.definition.metadata().permissions().isEmpty(),
-                    e.definition == null ? List.of() : e.definition.metadata().devices(), e.live());
-        }, permissionService, presentDevices);
+            if (e == null) {
+                return null;
+            }
+            ScriptVersion live = pending.getOrDefault(n, UnaryOperator.identity()).apply(e.state()).live();
+            return live == null ? new DependencyResolver.Node(n, null, List.of(), false, List.of(), false)
+                    : new DependencyResolver.Node(n, live.version(), live.dependencies(),
+                    !live.metadata().permissions().isEmpty(), live.metadata().devices(), true);
+        }, permissionService, devices.keySet());
         List<ScriptEvent> deployed = new ArrayList<>();
         List<ScriptEvent> unresolved = new ArrayList<>();
         for (ScriptEntry e : entries.values()) {
-            if (!e.live()) {
+            UnaryOperator<ScriptState> change = pending.getOrDefault(e.name, UnaryOperator.identity());
+            DependencyResolver.Verdict v = result.verdicts().get(e.name);
+            ScriptState s = e.update(old -> {
+                ScriptState st = change.apply(old);
+                return st.live() == null ? st : st.withResolution(v.waitingFor(), v.problem() != null
+                        ? ScriptError.of(ErrorKind.DEPENDENCY, v.problem())
+                        : st.lastError() != null && st.lastError().kind() == ErrorKind.DEPENDENCY ? null : st.lastError());
+            });
+            if (s.live() == null) {
                 continue;
             }
-            DependencyResolver.Verdict v = verdicts.get(e.name);
-            e.waitingFor = v.waitingFor();
-            if (v.problem() != null) {
-                e.lastError = ScriptError.of(ErrorKind.DEPENDENCY, v.problem());
-            } else if (e.lastError != null && e.lastError.kind() == ErrorKind.DEPENDENCY) {
-                e.lastError = null;
-            }
             boolean was = Boolean.TRUE.equals(before.get(e.name));
-            if (was != e.resolved()) {
-                if (e.resolved()) {
+            if (was != s.runnable()) {
+                if (s.runnable()) {
                     LOG.info("script '{}' resolved: ready to run", e.name);
                     deployed.add(new ScriptEvent(ScriptEvent.Type.DEPLOYED, e.info()));
                 } else {
-                    LOG.warn("script '{}' UNRESOLVED, waiting for {}", e.name, e.waitingFor);
-                    e.running.values().forEach(c -> c.cancel("a requirement went away: " + e.waitingFor));
+                    String why = s.disabled() ? "disabled" : "UNRESOLVED, waiting for " + s.waitingFor();
+                    if (s.disabled()) {
+                        LOG.info("script '{}' {}", e.name, why);
+                    } else {
+                        LOG.warn("script '{}' {}", e.name, why);
+                    }
+                    e.running.values().forEach(c -> c.cancel(s.disabled() ? "the script was disabled"
+                            : "a requirement went away: " + s.waitingFor()));
                     unresolved.add(new ScriptEvent(ScriptEvent.Type.UNRESOLVED, e.info()));
                 }
             }
         }
         // listeners hear of a dependency becoming runnable before its dependents, and of dependents
         // going away before what they depend on
-        Map<String, Integer> depth = new HashMap<>();
-        Comparator<ScriptEvent> byDepth = Comparator.comparingInt(ev -> depth(ev.script().name(), depth, new HashSet<>()));
+        Map<String, Integer> depth = result.depth();
+        Comparator<ScriptEvent> byDepth = Comparator.comparingInt(ev -> depth.getOrDefault(ev.script().name(), 0));
         deployed.sort(byDepth.thenComparing(ev -> ev.script().name()));
         unresolved.sort(byDepth.reversed().thenComparing(ev -> ev.script().name()));
         events.addAll(unresolved);
         events.addAll(deployed);
-    }
-
-    /** Length of the longest dependency chain below a script (0 for none); cycles count once. */
-    private int depth(String name, Map<String, Integer> memo, Set<String> visiting) {
-        Integer known = memo.get(name);
-        if (known != null) {
-            return known;
-        }
-        ScriptEntry e = entries.get(name);
-        if (e == null || !visiting.add(name)) {
-            return 0;
-        }
-        int d = 0;
-        for (Dependency dep : e.dependencies) {
-            d = Math.max(d, 1 + depth(dep.name(), memo, visiting));
-        }
-        visiting.remove(name);
-        memo.put(name, d);
-        return d;
     }
 }

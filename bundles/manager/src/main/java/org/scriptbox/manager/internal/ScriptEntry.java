@@ -1,74 +1,80 @@
 package org.scriptbox.manager.internal;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
 import org.scriptbox.api.ExecutionStats;
-import org.scriptbox.api.ScriptDefinition;
-import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptInfo;
 import org.scriptbox.api.ScriptMetadata;
 import org.scriptbox.api.ScriptStatus;
 import org.scriptbox.api.engine.Cancellation;
-import org.scriptbox.api.engine.CompiledScript;
 
 /**
- * One deployed script as the manager keeps it. Fields are written under the manager's lock; readers
- * outside it see a consistent enough picture because each field is replaced, never mutated.
+ * One deployed script as the manager keeps it: its name, its running executions, its log, and one
+ * reference to an immutable {@link ScriptState}. Every change is a single atomic replacement of that
+ * state, so whoever reads it (a run starting, script:info, the resolver) gets one consistent picture.
  */
 final class ScriptEntry {
     final String name;
-    /** The live version, or {@code null} while no version compiled. */
-    volatile ScriptDefinition definition;
-    volatile CompiledScript compiled;
-    volatile SemVer version;
-    volatile List<Dependency> dependencies = List.of();
-    /** Metadata shown while nothing is live (the last attempt's, or defaults). */
-    volatile ScriptMetadata attempted;
-    volatile ScriptError lastError;
-    volatile Instant deployedAt;
-    volatile List<String> waitingFor = List.of();
-    volatile ScriptStatus lastRun;
-    volatile ExecutionStats stats;
-    /** Set when another source replaced the live version (two sources deploy this name); kept until undeploy. */
-    volatile String sourceConflict;
+    private final AtomicReference<ScriptState> state;
     final Map<String, Cancellation> running = new ConcurrentHashMap<>();
     final LogBuffer logs = new LogBuffer();
 
     ScriptEntry(String name, ExecutionStats stats) {
-        this.name = name;
-        this.stats = stats;
+        this(name, stats, false);
     }
 
-    boolean live() {
-        return compiled != null;
+    ScriptEntry(String name, ExecutionStats stats, boolean disabled) {
+        this.name = name;
+        this.state = new AtomicReference<>(ScriptState.initial(stats, disabled));
+    }
+
+    ScriptState state() {
+        return state.get();
+    }
+
+    /** Applies a change atomically (retried if another thread changed the state meanwhile: keep it pure). */
+    ScriptState update(UnaryOperator<ScriptState> change) {
+        return state.updateAndGet(change);
+    }
+
+    /** The live version, or {@code null}. */
+    ScriptVersion live() {
+        return state.get().live();
     }
 
     boolean resolved() {
-        return compiled != null && waitingFor.isEmpty();
+        return state.get().resolved();
     }
 
     ScriptStatus status() {
-        if (compiled == null) {
+        return status(state.get());
+    }
+
+    private ScriptStatus status(ScriptState s) {
+        if (s.live() == null) {
             return ScriptStatus.COMPILATION_ERROR;
         }
-        if (!waitingFor.isEmpty()) {
+        if (!s.waitingFor().isEmpty()) {
             return ScriptStatus.UNRESOLVED;
         }
         if (!running.isEmpty()) {
             return ScriptStatus.RUNNING;
         }
-        return lastRun == null ? ScriptStatus.COMPILED : lastRun;
+        return s.lastRun() == null ? ScriptStatus.COMPILED : s.lastRun();
     }
 
     ScriptInfo info() {
-        ScriptDefinition def = definition;
-        ScriptMetadata metadata = def != null ? def.metadata() : attempted != null ? attempted : ScriptMetadata.defaults(name);
-        CompiledScript live = compiled;
-        return new ScriptInfo(metadata, status(), stats, lastError, def != null ? def.origin() : null, deployedAt,
-                waitingFor, running.size(), sourceConflict == null ? List.of() : List.of(sourceConflict),
-                live != null && live.runsAsJvmBytecode());
+        ScriptState s = state.get();
+        ScriptVersion live = s.live();
+        ScriptMetadata metadata = live != null ? live.metadata()
+                : s.attempted() != null ? s.attempted() : ScriptMetadata.defaults(name);
+        return new ScriptInfo(metadata, status(s), s.stats(), s.lastError(), live != null ? live.definition().origin() : null,
+                live != null ? live.deployedAt() : null, s.waitingFor(), running.size(),
+                s.sourceConflict() == null ? List.of() : List.of(s.sourceConflict()),
+                live != null && live.compiled().runsAsJvmBytecode());
     }
 }

@@ -136,7 +136,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
         executions.shutdown();
         stats.close();
         for (ScriptEntry e : entries.values()) {
-            stats.save(e.name, e.stats);
+            stats.save(e.name, e.state().stats());
         }
     }
 
@@ -191,79 +191,87 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
     @Override
     public ScriptInfo deploy(ScriptDefinition definition, boolean force) {
         String name = definition.name();
-        ScriptMetadata m = definition.metadata();
         List<Dependency> deps;
         SemVer version;
         try {
             deps = StaticChecks.check(definition, engine);
-            version = SemVer.parse(m.version());
+            version = SemVer.parse(definition.metadata().version());
         } catch (ScriptException e) {
             throw failed(name, definition, e);
         }
         ScriptEntry existing = entries.get(name);
-        if (existing != null && existing.live()) {
-            if (!force && version.compareTo(existing.version) < 0) {
-                throw failed(name, definition, new ScriptException(ScriptError.of(ErrorKind.REFUSED, "version " + version
-                        + " is lower than the deployed " + existing.version + "; deploy with force to downgrade")));
-            }
-            if (!force && definition.equals(existing.definition)) {
+        ScriptVersion current = existing == null ? null : existing.live();
+        if (current != null) {
+            refuseDowngrade(name, definition, version, current, force);
+            if (!force && definition.equals(current.definition())) {
                 // the live content again (a file touched, or a broken edit reverted): keep it running,
                 // but an error about the abandoned attempt no longer applies
-                synchronized (lock) {
-                    ScriptError e = existing.lastError;
-                    if (e != null && e.kind() != ErrorKind.DEPENDENCY) {
-                        existing.lastError = null;
-                        LOG.info("script '{}' is back to its live version {}", name, existing.version);
-                    }
+                ScriptState before = existing.state();
+                existing.update(s -> s.lastError() != null && s.lastError().kind() != ErrorKind.DEPENDENCY
+                        ? s.withLastError(null) : s);
+                if (before.lastError() != null && before.lastError().kind() != ErrorKind.DEPENDENCY) {
+                    LOG.info("script '{}' is back to its live version {}", name, current.version());
                 }
                 return existing.info();
             }
         }
+        // the slow part of a deploy (compiling) runs outside the lock: deploys of other scripts go on meanwhile
         CompiledScript compiled;
         try {
             compiled = engine.compile(name + ".lua", definition.source());
         } catch (ScriptException e) {
             throw failed(name, definition, e);
         }
+        ScriptVersion next = new ScriptVersion(definition, compiled, version, deps, Instant.now());
         List<ScriptEvent> events = new ArrayList<>();
         ScriptEntry entry;
+        ScriptVersion replaced;
         String conflict = null;
         synchronized (lock) {
-            entry = entries.computeIfAbsent(name, n -> new ScriptEntry(n, stats.load(n)));
-            boolean wasResolved = entry.resolved();
-            ScriptDefinition replaced = entry.definition;
-            if (replaced != null && !Origins.sameSource(replaced.origin(), definition.origin())) {
+            entry = entries.computeIfAbsent(name, n -> newEntry(n));
+            ScriptState was = entry.state();
+            replaced = was.live();
+            if (replaced != null && replaced != current) {
+                // another deploy of this name landed while this one compiled: check against that one
+                refuseDowngrade(name, definition, version, replaced, force);
+            }
+            if (replaced != null && !Origins.sameSource(replaced.definition().origin(), definition.origin())) {
                 // the latest deploy wins (as before), but never silently: each source may believe it owns the name
                 conflict = Instant.now() + ": two sources deploy '" + name + "': version " + version + " from "
-                        + definition.origin() + " replaced version " + entry.version + " from " + replaced.origin()
-                        + " (the latest deploy wins)";
-                entry.sourceConflict = conflict;
+                        + definition.origin() + " replaced version " + replaced.version() + " from "
+                        + replaced.definition().origin() + " (the latest deploy wins)";
             }
-            // executions of the replaced version stop: nothing of an old version keeps acting after a reload
-            entry.running.values().forEach(c -> c.cancel("replaced by version " + version));
-            entry.definition = definition;
-            entry.compiled = compiled;
-            entry.version = version;
-            entry.dependencies = deps;
-            entry.attempted = null;
-            entry.lastError = null;
-            entry.lastRun = null;
-            entry.deployedAt = Instant.now();
-            entry.waitingFor = List.of();
+            String newConflict = conflict;
             Map<String, Boolean> before = resolution.resolvedStates();
-            before.put(name, wasResolved);
-            resolution.resolveAll(events, before, permissions != null);
-            if (wasResolved && entry.resolved()) {
+            // the new version goes live together with its verdict, in one atomic update of the script's state
+            resolution.resolveAll(events, before, permissions != null, Map.of(name, s -> s.withLive(next, newConflict)));
+            // executions of the replaced version stop: nothing of an old version keeps acting after a reload.
+            // After the swap: a run registering meanwhile either is seen here or sees the new version itself
+            // (Executions.execute) and does not start.
+            entry.running.values().forEach(c -> c.cancel("replaced by version " + version));
+            if (was.runnable() && entry.state().runnable()) {
                 events.add(new ScriptEvent(ScriptEvent.Type.UPDATED, entry.info()));
             }
         }
         if (conflict != null) {
             LOG.warn("script '{}': {}", name, conflict.substring(conflict.indexOf(": ") + 2));
         }
-        LOG.info("script '{}' {} version {} from {}: {}", name, existing != null && existing.live() ? "updated to" : "deployed",
-                version, definition.origin(), entry.resolved() ? "ready" : "UNRESOLVED, waiting for " + entry.waitingFor);
+        ScriptState now = entry.state();
+        LOG.info("script '{}' {} version {} from {}: {}", name, replaced != null ? "updated to" : "deployed",
+                version, definition.origin(), now.resolved() ? "ready" : "UNRESOLVED, waiting for " + now.waitingFor());
         listeners.fire(events);
         return entry.info();
+    }
+
+    private void refuseDowngrade(String name, ScriptDefinition definition, SemVer version, ScriptVersion live, boolean force) {
+        if (!force && version.compareTo(live.version()) < 0) {
+            throw failed(name, definition, new ScriptException(ScriptError.of(ErrorKind.REFUSED, "version " + version
+                    + " is lower than the deployed " + live.version() + "; deploy with force to downgrade")));
+        }
+    }
+
+    private ScriptEntry newEntry(String name) {
+        return new ScriptEntry(name, stats.load(name));
     }
 
     /** Keeps the error on the script (live version untouched), tells listeners and hands it back to throw. */
@@ -279,11 +287,9 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
         }
         ScriptEvent event = null;
         synchronized (lock) {
-            ScriptEntry entry = entries.computeIfAbsent(name, n -> new ScriptEntry(n, stats.load(n)));
-            entry.lastError = error;
-            if (!entry.live()) {
-                entry.attempted = attempted;
-            } else {
+            ScriptEntry entry = entries.computeIfAbsent(name, n -> newEntry(n));
+            ScriptState s = entry.update(st -> st.withFailure(attempted, error));
+            if (s.isLive()) {
                 event = new ScriptEvent(ScriptEvent.Type.UPDATE_FAILED, entry.info());
             }
         }
@@ -324,7 +330,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
             before.remove(name);
             resolution.resolveAll(events, before, permissions != null);
         }
-        stats.save(name, removed.stats);
+        stats.save(name, removed.state().stats());
         LOG.info("script '{}' undeployed{}", name, removed.running.isEmpty() ? "" : ", its running executions cancelled");
         listeners.fire(events);
         return true;
@@ -349,7 +355,8 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
     @Override
     public Optional<ScriptDefinition> definition(String name) {
         ScriptEntry e = name == null ? null : entries.get(name);
-        return e == null ? Optional.empty() : Optional.ofNullable(e.definition);
+        ScriptVersion live = e == null ? null : e.live();
+        return live == null ? Optional.empty() : Optional.of(live.definition());
     }
 
     // ---- resolution ----
@@ -388,10 +395,11 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
     @Override
     public Path exportScript(String name, Path targetFolder, boolean withStats) {
         ScriptEntry e = entries.get(name);
-        if (e == null || e.definition == null) {
+        ScriptState s = e == null ? null : e.state();
+        if (s == null || s.live() == null) {
             throw new ScriptException(ScriptError.of(ErrorKind.NOT_FOUND, "no deployed script named '" + name + "'"));
         }
-        return Transfer.export(codec, e.definition, withStats ? e.stats : null, targetFolder);
+        return Transfer.export(codec, s.live().definition(), withStats ? s.stats() : null, targetFolder);
     }
 
     @Override
@@ -401,9 +409,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
         if (imported.stats() != null) {
             ScriptEntry e = entries.get(info.name());
             if (e != null) {
-                synchronized (e) {
-                    e.stats = imported.stats();
-                }
+                e.update(st -> st.withStats(imported.stats()));
                 stats.save(e.name, imported.stats());
                 info = e.info();
             }

@@ -104,23 +104,26 @@ public class TomlMetadataCodec implements MetadataCodec {
         });
         TomlReader scheduleTable = r.subTable("schedule");
         ScheduleSpec schedule = schedule(scheduleTable, warnings);
-        checkCron(schedule, scheduleTable, toml);
+        checkSchedule(schedule, scheduleTable, toml);
         return new ScriptMetadata(name, version, r.string("author"), r.string("description"),
                 r.instant("created_at"), r.instant("modified_at"), r.strings("tags", t -> t), permissions,
                 dependencies, minEngine, limits(r.subTable("limits"), warnings), schedule, devices);
     }
 
-    private void checkCron(ScheduleSpec spec, TomlReader t, String toml) {
+    /** Asks the scheduler, which knows the cron syntax and its limits (e.g. the minimum interval). */
+    private void checkSchedule(ScheduleSpec spec, TomlReader t, String toml) {
         ScriptScheduler s = scheduler;
-        if (s == null || spec == null || spec.kind() != ScheduleSpec.Kind.CRON) {
+        if (s == null || spec == null
+                || spec.kind() != ScheduleSpec.Kind.CRON && spec.kind() != ScheduleSpec.Kind.INTERVAL) {
             return;
         }
+        String key = spec.kind() == ScheduleSpec.Kind.CRON ? "cron" : "interval";
         try {
             s.nextFireTimes(spec, Instant.now(), 1);
         } catch (ScheduleSyntaxException e) {
-            throw t.failInValue("cron", e.column(), "\"schedule.cron\": " + e.getMessage(), toml);
+            throw t.failInValue(key, e.column(), "\"schedule." + key + "\": " + e.getMessage(), toml);
         } catch (IllegalArgumentException e) {
-            throw t.fail("cron", "\"schedule.cron\": " + e.getMessage());
+            throw t.fail(key, "\"schedule." + key + "\": " + e.getMessage());
         }
     }
 

@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -121,8 +122,8 @@ final class TomlReader {
         } else {
             throw fail(key, "\"" + prefix + key + "\" must be a number of bytes or a string like \"16MB\", not " + typeName(v));
         }
-        if (bytes <= 0) {
-            throw fail(key, "\"" + prefix + key + "\" must be positive, was " + bytes);
+        if (bytes <= 0 || bytes > Durations.MAX_SIZE) {
+            throw fail(key, "\"" + prefix + key + "\" must be between 1 and " + Durations.MAX_SIZE + " bytes (1TB), was " + bytes);
         }
         return bytes;
     }
@@ -163,6 +164,7 @@ final class TomlReader {
         }
         TomlArray array = (TomlArray) v;
         List<String> out = new ArrayList<>(array.size());
+        Set<String> seen = new HashSet<>(); // the duplicate check stays linear for huge arrays
         for (int i = 0; i < array.size(); i++) {
             Object e = array.get(i);
             TomlPosition pos = array.inputPositionOf(i);
@@ -172,7 +174,7 @@ final class TomlReader {
             }
             try {
                 String checked = check.apply((String) e);
-                if (out.contains(checked)) {
+                if (!seen.add(checked)) {
                     throw new IllegalArgumentException("\"" + checked + "\" is listed twice");
                 }
                 out.add(checked);

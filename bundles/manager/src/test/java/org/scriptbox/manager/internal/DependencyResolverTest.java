@@ -62,4 +62,64 @@ public class DependencyResolverTest {
         node("base", "1.4.9", List.of(), false, List.of());
         assertTrue(resolve(false, Set.of()).values().stream().allMatch(DependencyResolver.Verdict::resolved));
     }
+
+    /** Counts how often the resolver asks about a script: linear work means a bounded number per node and edge. */
+    private Map<String, DependencyResolver.Verdict> resolveCounting(java.util.concurrent.atomic.AtomicLong lookups) {
+        return DependencyResolver.resolve(nodes.keySet(), n -> {
+            lookups.incrementAndGet();
+            return nodes.get(n);
+        }, true, Set.of("present"));
+    }
+
+    @Test
+    public void aLatticeIsResolvedWithWorkLinearInItsSize() {
+        // each script depends on the two below it: the old resolver's work doubled with every level
+        int n = 2_000;
+        node("s0", "1.0.0", List.of(), false, List.of("absent"));
+        node("s1", "1.0.0", List.of("s0"), false, List.of());
+        for (int i = 2; i < n; i++) {
+            node("s" + i, "1.0.0", List.of("s" + (i - 1), "s" + (i - 2)), false, List.of());
+        }
+        java.util.concurrent.atomic.AtomicLong lookups = new java.util.concurrent.atomic.AtomicLong();
+        Map<String, DependencyResolver.Verdict> v = resolveCounting(lookups);
+        assertEquals(List.of("device absent"), v.get("s0").waitingFor());
+        assertEquals(List.of("script s1998 (unresolved)", "script s1997 (unresolved)"), v.get("s1999").waitingFor());
+        long edges = 2L * n;
+        assertTrue("lookups: " + lookups, lookups.get() <= 2 * (n + edges));
+    }
+
+    @Test
+    public void aLongChainNeitherOverflowsTheStackNorLosesTheOrder() {
+        int n = 100_000;
+        node("c0", "1.0.0", List.of(), false, List.of("present"));
+        for (int i = 1; i < n; i++) {
+            node("c" + i, "1.0.0", List.of("c" + (i - 1)), false, List.of());
+        }
+        DependencyResolver.Result r = DependencyResolver.analyse(nodes.keySet(), nodes::get, true, Set.of("present"));
+        assertTrue(r.verdicts().values().stream().allMatch(DependencyResolver.Verdict::resolved));
+        assertEquals(Integer.valueOf(n - 1), r.depth().get("c" + (n - 1)));
+        assertEquals(Integer.valueOf(0), r.depth().get("c0"));
+    }
+
+    @Test
+    public void aLongCycleIsNamedOnceAndItsDependentsWait() {
+        int n = 50_000;
+        for (int i = 0; i < n; i++) {
+            node("r" + i, "1.0.0", List.of("r" + ((i + 1) % n)), false, List.of());
+        }
+        node("user", "1.0.0", List.of("r5"), false, List.of());
+        Map<String, DependencyResolver.Verdict> v = resolve(true, Set.of());
+        String cycle = v.get("r0").problem();
+        // named in full up to a point, then shortened: the message must stay readable in a log line
+        assertEquals("dependency cycle r0 -> r1 -> r2 -> r3 -> r4 -> r5 -> r6 -> r7 -> r8 -> r9 -> ... -> r49999 -> r0"
+                + " (50000 scripts)", cycle);
+        assertEquals(cycle, v.get("user").problem());
+        assertEquals(cycle, v.get("r123").problem());
+    }
+
+    @Test
+    public void aScriptDependingOnItselfIsACycle() {
+        node("self", "1.0.0", List.of("self"), false, List.of());
+        assertEquals("dependency cycle self -> self", resolve(true, Set.of()).get("self").problem());
+    }
 }

@@ -81,6 +81,10 @@ final class FakeEngine implements ScriptEngine {
             } else {
                 return execute(module.get(), request);
             }
+        } else if (src.startsWith("limits ")) {
+            // the code's own mark beside the instruction limit the run was given (from the metadata)
+            values.add(src.substring(7));
+            values.add(Long.toString(request.limits().maxInstructions()));
         } else if (src.equals("args")) {
             values.addAll(request.args());
         } else if (src.equals("permissions")) {

@@ -479,4 +479,52 @@ public class ScriptManagerImplTest {
         manager.deploy(def("echo", "1.0.0", "args"), false);
         assertEquals(List.of("a", 2.0), run("echo", "a", 2.0).values());
     }
+
+    @Test
+    public void importedStatisticsThatNoRunsCouldProduceAreRefusedAndNothingIsDeployed() throws Exception {
+        Path folder = tmp.newFolder("imp").toPath();
+        Files.writeString(folder.resolve("neg.lua"), "return hi");
+        Files.writeString(folder.resolve("neg.stats.toml"), "total_executions = -1\n");
+        try {
+            manager.importScript(folder.resolve("neg.lua"), false);
+            fail("imported statistics with a negative count");
+        } catch (ScriptException e) {
+            assertEquals(ErrorKind.METADATA, e.kind());
+            assertTrue(e.getMessage(), e.getMessage().contains("neg.stats.toml")
+                    && e.getMessage().contains("total_executions must be between 0"));
+        }
+        assertTrue(manager.get("neg").isEmpty());
+    }
+
+    @Test
+    public void aRunFoldsIntoTheLargestValidStatistics() throws Exception {
+        Path folder = tmp.newFolder("imp2").toPath();
+        Files.writeString(folder.resolve("big.lua"), "return hi");
+        Files.writeString(folder.resolve("big.toml"), "permissions = []\n");
+        Files.writeString(folder.resolve("big.stats.toml"), "total_executions = 9000000000000000000\n"
+                + "successful_executions = 9000000000000000000\naverage_duration_ns = 3000000000000000000\n");
+        manager.importScript(folder.resolve("big.lua"), false);
+        ExecutionResult r = run("big");
+        assertEquals(ScriptStatus.COMPLETED, r.status());
+        assertEquals(9_000_000_000_000_000_001L, manager.get("big").get().stats().totalExecutions());
+    }
+
+    @Test
+    public void outOfRangeDurationsAreRefusedAtDeployWhoeverMadeTheMetadata() {
+        org.scriptbox.api.ResourceLimits d = org.scriptbox.api.ResourceLimits.DEFAULTS;
+        org.scriptbox.api.ResourceLimits huge = new org.scriptbox.api.ResourceLimits(java.time.Duration.ofDays(999_999_999_999L),
+                d.maxMemoryBytes(), d.maxInstructions(), d.maxStringLength(), d.maxTableSize(), d.maxCallDepth(), d.maxCoroutines());
+        ScriptMetadata m = new ScriptMetadata("slow", "1.0.0", null, null, null, null, null, List.of(), List.of(), null,
+                huge, null, List.of());
+        try {
+            manager.deploy(new ScriptDefinition(m, "return hi", "api"), false);
+            fail("deployed a limit of 999999999999 days");
+        } catch (ScriptException e) {
+            assertEquals(ErrorKind.METADATA, e.kind());
+            assertTrue(e.getMessage(), e.getMessage().contains("out of range"));
+        }
+        // and what is listed can still be shown: no arithmetic fails on it
+        assertEquals(ScriptStatus.COMPILATION_ERROR, manager.get("slow").get().status());
+        assertTrue(manager.codec.format(m).contains("999999999999d"));
+    }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Schedules set by hand (shell, API), kept in a properties file in the bundle's data area so that they
  * survive restarts and redeploys of their script until they are cancelled by hand. (Undeploy events
  * cannot remove them: the deployer undeploys every script when the container stops.) Written through,
- * atomically by rename: setting a schedule by hand is rare.
+ * atomically by rename and forced to the device: setting a schedule by hand is rare. A save that fails (a full
+ * disk) is reported ({@link #saveProblem}, one WARN) and retried by {@link #retrySave} until it works.
  *
  * <p>One line per script: {@code name = KIND|at|delay|interval|cron|zone|overlap|misfire}, empty fields
  * for nulls (ISO-8601 instants and durations; a cron expression has no {@code |}).
@@ -29,11 +31,22 @@ final class HandSchedules {
     private static final String SEP = "|";
 
     private final Path file;
+    private final PropertiesFile.StateWriter writer;
+    private final SaveStatus status;
     private final Map<String, ScheduleSpec> specs = new ConcurrentHashMap<>();
+    private boolean unsaved;   // guarded by this
 
     /** @param file where to keep the schedules, or {@code null} for memory only */
     HandSchedules(Path file) {
+        this(file, PropertiesFile.DURABLE);
+    }
+
+    /** @param writer how the file is written (tests inject failures here) */
+    HandSchedules(Path file, PropertiesFile.StateWriter writer) {
         this.file = file;
+        this.writer = writer;
+        this.status = new SaveStatus("the schedules set by hand", file,
+                "a schedule set or cancelled by hand since then is lost if the container stops");
         load();
     }
 
@@ -41,6 +54,7 @@ final class HandSchedules {
         return specs.get(script);
     }
 
+    /** Remembers a schedule; it is in effect even if it could not be saved (see {@link #saveProblem}). */
     synchronized void put(String script, ScheduleSpec spec) {
         specs.put(script, spec);
         save();
@@ -52,6 +66,18 @@ final class HandSchedules {
             save();
         }
         return had;
+    }
+
+    /** Saves again if the last save failed (called every few seconds). */
+    synchronized void retrySave() {
+        if (unsaved) {
+            save();
+        }
+    }
+
+    /** One sentence while the schedules on disk are not the ones in effect. */
+    Optional<String> saveProblem() {
+        return status.problem();
     }
 
     static String encode(ScheduleSpec s) {
@@ -84,10 +110,12 @@ final class HandSchedules {
         Map<String, String> entries = new TreeMap<>();
         specs.forEach((k, v) -> entries.put(k, encode(v)));
         try {
-            PropertiesFile.write(file, entries, "scriptbox scheduler: schedules set by hand (sched:set), until sched:cancel");
+            writer.write(file, entries, "scriptbox scheduler: schedules set by hand (sched:set), until sched:cancel");
+            unsaved = false;
+            status.saved();
         } catch (IOException e) {
-            LOG.warn("could not save the schedules set by hand to {}: {}; they last until the container stops",
-                    file, e.toString());
+            unsaved = true;
+            status.failed(e);
         }
     }
 
@@ -99,7 +127,7 @@ final class HandSchedules {
         try {
             p = PropertiesFile.read(file);
         } catch (IOException e) {
-            LOG.warn("could not read the schedules set by hand from {}: {}", file, e.toString());
+            LOG.warn("could not read the schedules set by hand from {}: {}", file, SaveStatus.reason(e));
             return;
         }
         for (Map.Entry<String, String> entry : p.entrySet()) {

@@ -49,16 +49,23 @@ public final class SchedulerCore {
     private final ScriptManager manager;
     private final FireTimeStore store;
     private final HandSchedules hand;
+    private final ScheduleLimits limits;
     private final Instant startedAt;
     private final Map<String, Entry> entries = new HashMap<>();   // guarded by itself
     private volatile FireObserver observer = (s, d, a) -> { };
 
     SchedulerCore(Clock clock, TimerService timer, ScriptManager manager, FireTimeStore store, HandSchedules hand) {
+        this(clock, timer, manager, store, hand, ScheduleLimits.DEFAULTS);
+    }
+
+    SchedulerCore(Clock clock, TimerService timer, ScriptManager manager, FireTimeStore store, HandSchedules hand,
+                  ScheduleLimits limits) {
         this.clock = clock;
         this.timer = timer;
         this.manager = manager;
         this.store = store;
         this.hand = hand;
+        this.limits = limits;
         this.startedAt = clock.instant();
     }
 
@@ -139,7 +146,7 @@ public final class SchedulerCore {
                 }
             }
         }
-        Trigger trigger = Trigger.of(spec);
+        Trigger trigger = checkedTrigger(spec);
         arm(name, trigger, firstWithHistory(trigger, store.lastFire(name), clock.instant()), false);
     }
 
@@ -151,7 +158,7 @@ public final class SchedulerCore {
      * @throws IllegalArgumentException with one sentence saying what is wrong with the spec
      */
     ScheduledScript schedule(String name, ScheduleSpec spec) {
-        Trigger trigger = Trigger.of(spec);
+        Trigger trigger = checkedTrigger(spec);
         Instant now = clock.instant();
         Instant first = trigger.isReboot() ? now : trigger.first(now);
         if (spec.kind() == ScheduleSpec.Kind.ONCE && first.isBefore(now)) {
@@ -175,7 +182,7 @@ public final class SchedulerCore {
      * remembered last fire time decides which runs were missed; the spec's misfire policy what to do.
      */
     ScheduledScript armFromMetadata(String name, ScheduleSpec spec) {
-        Trigger trigger = Trigger.of(spec);
+        Trigger trigger = checkedTrigger(spec);
         return arm(name, trigger, firstWithHistory(trigger, store.lastFire(name), clock.instant()), true);
     }
 
@@ -245,12 +252,28 @@ public final class SchedulerCore {
     }
 
     List<Instant> nextFireTimes(ScheduleSpec spec, Instant from, int count) {
-        return Trigger.of(spec).upcoming(from, Math.max(0, count));
+        return checkedTrigger(spec).upcoming(from, Math.max(0, count));
     }
 
-    /** Writes the remembered fire times to disk if they changed. */
+    /** A valid spec's trigger, within the limits (the manager's codec asks through nextFireTimes at deploy). */
+    private Trigger checkedTrigger(ScheduleSpec spec) {
+        Trigger trigger = Trigger.of(spec);
+        limits.check(trigger);
+        return trigger;
+    }
+
+    /** Writes the remembered fire times and schedules set by hand to disk if they changed or failed before. */
     void saveFireTimes() {
         store.flush();
+        hand.retrySave();
+    }
+
+    /** One sentence per state file that cannot be saved now (a full disk), for the operator. */
+    Optional<String> saveProblem() {
+        List<String> problems = new ArrayList<>();
+        hand.saveProblem().ifPresent(problems::add);
+        store.saveProblem().ifPresent(problems::add);
+        return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
     }
 
     /** Stops every timer and saves the fire history. */
@@ -334,6 +357,7 @@ public final class SchedulerCore {
         Instant due;
         Instant now;
         boolean start = false;
+        boolean durable;
         synchronized (e) {
             if (e.generation != generation || !e.enabled || e.nextFire == null) {
                 return;   // cancelled or re-armed meanwhile
@@ -349,7 +373,7 @@ public final class SchedulerCore {
             e.nextFire = followingFire(e, due, now);
             e.startTimer();
             OverlapPolicy overlap = e.trigger.spec().overlap();
-            if (e.running == 0 || overlap == OverlapPolicy.PARALLEL) {
+            if (e.running == 0 || overlap == OverlapPolicy.PARALLEL && e.running < limits.maxParallelRuns()) {
                 e.running++;
                 e.fireCount++;
                 start = true;
@@ -359,11 +383,27 @@ public final class SchedulerCore {
                 e.skipped++;
                 LOG.debug("'{}' still running at {}: run skipped ({})", e.name, due, overlap);
             }
+            durable = e.trigger.spec().misfire() == MisfirePolicy.RUN_ONCE;
         }
-        store.record(e.name, due);
         observer.fired(e.name, due, now);
-        if (start) {
-            launch(e);
+        if (durable) {
+            // run_once would make this fire again after a crash unless the fire is on disk before the run starts
+            boolean launchIt = start;
+            store.recordDurably(e.name, due, saved -> {
+                if (!launchIt) {
+                    return;
+                }
+                if (saved) {
+                    launch(e);
+                } else {
+                    finished(e, null, true);
+                }
+            });
+        } else {
+            store.record(e.name, due);
+            if (start) {
+                launch(e);
+            }
         }
     }
 
@@ -392,10 +432,10 @@ public final class SchedulerCore {
         try {
             run = manager.execute(e.name, List.of());
         } catch (RuntimeException ex) {
-            finished(e, ex);
+            finished(e, ex, false);
             return;
         }
-        run.onResolve(() -> finished(e, failureOf(run)));
+        run.onResolve(() -> finished(e, failureOf(run), false));
     }
 
     private static Throwable failureOf(Promise<?> resolved) {
@@ -407,11 +447,13 @@ public final class SchedulerCore {
         }
     }
 
-    private void finished(Entry e, Throwable failure) {
+    /** A run ended, or (notStarted) was never handed to the manager because its fire could not be saved. */
+    private void finished(Entry e, Throwable failure, boolean notStarted) {
         boolean again = false;
         synchronized (e) {
             e.running--;
-            if (failure instanceof ScriptException && ((ScriptException) failure).kind() == ErrorKind.BUSY) {
+            if (notStarted
+                    || failure instanceof ScriptException && ((ScriptException) failure).kind() == ErrorKind.BUSY) {
                 e.fireCount--;
                 e.skipped++;
             } else if (failure != null) {
@@ -425,8 +467,27 @@ public final class SchedulerCore {
             }
         }
         if (again) {
-            timer.at(clock.instant(), () -> launch(e));   // not on the manager's completion thread
+            timer.at(clock.instant(), () -> launchSaved(e));   // not on the manager's completion thread
         }
+    }
+
+    /** Launches a queued run; for run_once only once its fire is on disk (it may still be being written). */
+    private void launchSaved(Entry e) {
+        boolean runOnce;
+        synchronized (e) {
+            runOnce = e.trigger.spec().misfire() == MisfirePolicy.RUN_ONCE;
+        }
+        if (!runOnce) {
+            launch(e);
+            return;
+        }
+        store.whenSaved(saved -> {
+            if (saved) {
+                launch(e);
+            } else {
+                finished(e, null, true);
+            }
+        });
     }
 
     /** One script's schedule and run state; every field guarded by the entry itself. */

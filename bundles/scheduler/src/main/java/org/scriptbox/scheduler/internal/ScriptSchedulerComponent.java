@@ -2,9 +2,12 @@ package org.scriptbox.scheduler.internal;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.BundleContext;
@@ -45,12 +48,22 @@ public final class ScriptSchedulerComponent implements ScriptScheduler, ScriptLi
                 + " manager, so one thread serves thousands of schedules.")
         int timer_threads() default 1;
 
-        @AttributeDefinition(description = "Seconds between saves of the last fire times (also saved on stop).")
+        @AttributeDefinition(description = "Seconds between saves of the last fire times (also saved on stop) and"
+                + " retries of saves that failed. Fires of run_once schedules are saved before their run starts.")
         int save_interval_seconds() default 5;
+
+        @AttributeDefinition(description = "Shortest time between two fires of one schedule, in milliseconds: interval"
+                + " and cron schedules that fire more often are refused at deploy and at sched:set.", min = "0")
+        long min_interval_ms() default 100;
+
+        @AttributeDefinition(description = "Runs of one parallel schedule that may be under way at once; further"
+                + " fires are skipped.", min = "1")
+        int max_parallel_runs() default 5;
     }
 
     private final ScriptManager manager;
     private final ExecutorTimer timer;
+    private final ExecutorService saves;
     private final SchedulerCore core;
 
     @Activate
@@ -58,12 +71,30 @@ public final class ScriptSchedulerComponent implements ScriptScheduler, ScriptLi
         this.manager = manager;
         Clock clock = Clock.systemUTC();
         this.timer = new ExecutorTimer(clock, Math.max(1, config.timer_threads()));
-        this.core = new SchedulerCore(clock, timer, manager, new FireTimeStore(dataFile(context, "fire-times.properties")),
-                new HandSchedules(dataFile(context, "hand-schedules.properties")));
+        this.saves = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "scriptbox-scheduler-saves");
+            t.setDaemon(true);
+            return t;
+        });
+        this.core = new SchedulerCore(clock, timer, manager,
+                new FireTimeStore(dataFile(context, "fire-times.properties"), PropertiesFile.DURABLE, saves),
+                new HandSchedules(dataFile(context, "hand-schedules.properties")), limits(config));
         long every = Math.max(1, config.save_interval_seconds());
         timer.executor().scheduleWithFixedDelay(core::saveFireTimes, every, every, TimeUnit.SECONDS);
         core.armDeployed(manager.list());
         LOG.info("scheduler started: {} schedule(s) armed", core.list().size());
+    }
+
+    private static ScheduleLimits limits(Config config) {
+        ScheduleLimits d = ScheduleLimits.DEFAULTS;
+        long minMs = config.min_interval_ms();
+        int parallel = config.max_parallel_runs();
+        if (minMs < 0 || parallel < 1) {
+            LOG.warn("scheduler configuration: min.interval.ms must be 0 or more and max.parallel.runs 1 or more;"
+                    + " using {} and {}", d.minInterval().toMillis(), d.maxParallelRuns());
+        }
+        return new ScheduleLimits(minMs < 0 ? d.minInterval() : Duration.ofMillis(minMs),
+                parallel < 1 ? d.maxParallelRuns() : parallel);
     }
 
     private static Path dataFile(BundleContext context, String name) {
@@ -75,6 +106,7 @@ public final class ScriptSchedulerComponent implements ScriptScheduler, ScriptLi
     void deactivate() {
         core.close();
         timer.shutdown();
+        saves.shutdownNow();   // fires still waiting for a save are not started: the container is stopping
     }
 
     @Override
@@ -104,6 +136,11 @@ public final class ScriptSchedulerComponent implements ScriptScheduler, ScriptLi
     @Override
     public Optional<ScheduledScript> get(String scriptName) {
         return core.get(scriptName);
+    }
+
+    @Override
+    public Optional<String> saveProblem() {
+        return core.saveProblem();
     }
 
     @Override

@@ -73,6 +73,18 @@ final class Trigger {
         return cron != null && cron.isReboot();
     }
 
+    /** A lower bound of the time between two fires, or null for schedules that fire at most once. */
+    Duration shortestGap() {
+        switch (spec.kind()) {
+            case INTERVAL:
+                return spec.interval();
+            case CRON:
+                return cron.isReboot() ? null : cron.shortestGap();
+            default:
+                return null;
+        }
+    }
+
     /** First fire time of a schedule armed at {@code now} without history, or null for none. */
     Instant first(Instant now) {
         switch (spec.kind()) {

@@ -50,7 +50,7 @@ public class SchedCommands {
         }
         List<ScheduledScript> all = s.list();
         if (all.isEmpty()) {
-            return "no schedules armed";
+            return "no schedules armed" + saveWarning(s);
         }
         StringBuilder out = new StringBuilder(String.format("%-24s %-40s %-25s %-25s %7s %7s %s%n",
                 "SCRIPT", "SCHEDULE", "NEXT", "LAST", "FIRED", "SKIPPED", "STATE"));
@@ -59,7 +59,7 @@ public class SchedCommands {
                     SchedSpecText.describe(e.spec()) + policies(e.spec()), time(e.nextFire()), time(e.lastFire()),
                     e.fireCount(), e.skipped(), e.enabled() ? "armed" : "disabled"));
         }
-        return out.toString().stripTrailing();
+        return out.toString().stripTrailing() + saveWarning(s);
     }
 
     @Descriptor("the next fire times of a scheduled script, or of a schedule such as \"cron '0 8 * * *'\" or \"every 5m\"")
@@ -167,7 +167,7 @@ public class SchedCommands {
         try {
             ScheduledScript e = s.schedule(name, SchedSpecText.parse(words, overlap, misfire));
             return name + ": " + SchedSpecText.describe(e.spec()) + policies(e.spec())
-                    + (e.nextFire() == null ? "" : ", next " + time(e.nextFire()));
+                    + (e.nextFire() == null ? "" : ", next " + time(e.nextFire())) + saveWarning(s);
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
@@ -179,7 +179,12 @@ public class SchedCommands {
         if (s == null) {
             return noScheduler();
         }
-        return s.cancel(name) ? name + ": schedule cancelled" : name + " has no schedule";
+        return (s.cancel(name) ? name + ": schedule cancelled" : name + " has no schedule") + saveWarning(s);
+    }
+
+    /** A second line while the scheduler cannot save (a full disk): the change is in effect but not on disk. */
+    private static String saveWarning(ScriptScheduler s) {
+        return s.saveProblem().map(p -> String.format("%nWARNING: in effect now, but not saved: %s", p)).orElse("");
     }
 
     /** A bare cron expression or macro counts as {@code cron <expression>}. */

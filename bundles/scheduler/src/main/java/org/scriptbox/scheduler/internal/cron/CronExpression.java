@@ -1,6 +1,7 @@
 package org.scriptbox.scheduler.internal.cron;
 
 import java.time.DayOfWeek;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -256,6 +257,45 @@ public final class CronExpression {
             return b;
         }
         return b == null || a.isBefore(b) ? a : b;
+    }
+
+    /**
+     * A lower bound of the time between two fires, from the finest field that selects more than one value
+     * (its smallest step, counting the wrap-around); a day if none does. DST shifts are not counted.
+     */
+    public Duration shortestGap() {
+        long[] fields = {seconds, minutes, hours};
+        int[] sizes = {60, 60, 24};
+        long unit = 1;
+        for (int f = 0; f < fields.length; f++) {
+            int gap = smallestCyclicGap(fields[f], sizes[f]);
+            if (gap > 0) {
+                return Duration.ofSeconds(gap * unit);
+            }
+            unit *= sizes[f];
+        }
+        return Duration.ofDays(1);
+    }
+
+    /** The smallest distance between two set bits of {@code bits} in 0..size-1, cyclically; 0 if fewer than two. */
+    private static int smallestCyclicGap(long bits, int size) {
+        int first = -1;
+        int previous = -1;
+        int smallest = Integer.MAX_VALUE;
+        for (int v = 0; v < size; v++) {
+            if (has(bits, v)) {
+                if (previous >= 0) {
+                    smallest = Math.min(smallest, v - previous);
+                } else {
+                    first = v;
+                }
+                previous = v;
+            }
+        }
+        if (first == previous) {
+            return 0;
+        }
+        return Math.min(smallest, size - previous + first);
     }
 
     /** The first local date-time strictly after {@code after} whose fields all match, or null past {@code limit}. */

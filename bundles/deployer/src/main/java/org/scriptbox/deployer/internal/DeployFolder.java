@@ -1,0 +1,90 @@
+package org.scriptbox.deployer.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Locale;
+
+/**
+ * The deploy folder's rules for reading a file: only regular files are read; a symbolic link is followed
+ * only to a file inside the folder; at most {@link BoundedText#MAX_BYTES} bytes are read whatever size the
+ * file system reports; text must be UTF-8; every failure becomes a reason an operator understands
+ * ("permission denied"), never a Java exception's text.
+ */
+final class DeployFolder {
+    private final Path folder;
+    private final int maxBytes;
+
+    DeployFolder(Path folder, int maxBytes) {
+        this.folder = folder.toAbsolutePath().normalize();
+        this.maxBytes = maxBytes;
+    }
+
+    Path path() {
+        return folder;
+    }
+
+    Path resolve(String fileName) {
+        return folder.resolve(fileName);
+    }
+
+    /** Reads one file of the folder as a script or metadata text, or says why not. */
+    FileState observe(String fileName) {
+        Path file = folder.resolve(fileName);
+        try {
+            BasicFileAttributes own = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            Path target = file;
+            if (own.isSymbolicLink()) {
+                Path real = file.toRealPath();
+                if (!real.startsWith(folder.toRealPath())) {
+                    return FileState.refused("is a link to " + real + ", outside the deploy folder; links out of the folder are refused");
+                }
+                target = real;
+            }
+            BasicFileAttributes attrs = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!attrs.isRegularFile()) {
+                return FileState.NOT_A_FILE;   // a directory called x.lua, a pipe, a device: never opened
+            }
+            try (InputStream in = Files.newInputStream(target, LinkOption.NOFOLLOW_LINKS)) {
+                byte[] bytes = BoundedText.readBytes(in, maxBytes);
+                return FileState.text(bytes.length, attrs.lastModifiedTime().toMillis(), BoundedText.decode(bytes));
+            }
+        } catch (NoSuchFileException e) {
+            // gone, or a link to nothing: a dangling link is there, so say so
+            return Files.isSymbolicLink(file) ? FileState.refused("is a link to a file that does not exist") : FileState.ABSENT;
+        } catch (BoundedText.Refused e) {
+            return FileState.refused(e.getMessage());
+        } catch (IOException e) {
+            return FileState.refused(reason(e));
+        }
+    }
+
+    /** The operating system's reason, in the words `ls` would use. */
+    static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "cannot be read: permission denied";
+        }
+        if (e instanceof FileSystemLoopException) {
+            return "is a symbolic link that loops; it cannot be read";
+        }
+        if (e instanceof NotDirectoryException) {
+            return "cannot be read: not a directory";
+        }
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            String why = fse.getReason().toLowerCase(Locale.ROOT);
+            if (why.contains("too many levels of symbolic links")) {
+                return "is a symbolic link that loops; it cannot be read";
+            }
+            return "cannot be read: " + why;
+        }
+        return "cannot be read";
+    }
+}

@@ -1,0 +1,233 @@
+package org.scriptbox.deployer.internal;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells its listener which file names of one folder may have changed, at a cost that does not grow with the
+ * number of files while nothing changes: the operating system's change events (inotify on Linux) name the
+ * files, and a full listing, which stats every matching file, runs only at start, when the event queue
+ * overflowed and every {@code rescanMillis} as a safety net for file systems without events (network
+ * mounts). The listener's {@code tick} runs every {@code pollMillis} on the same thread.
+ */
+final class FolderWatcher implements AutoCloseable {
+    interface Listener {
+        void changed(Set<String> fileNames);
+
+        void tick();
+    }
+
+    /** What a listing remembers of a file to notice a change it was not told about. */
+    private record Seen(long size, long modified, boolean link) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(FolderWatcher.class);
+
+    private final Path folder;
+    private final long pollMillis;
+    private final long rescanMillis;
+    private final Predicate<String> relevant;
+    private final Listener listener;
+    private final Thread thread;
+    private volatile boolean stopped;
+    private volatile WatchService watch;
+    /** False once registration failed for a reason other than a missing folder: listings only from then on. */
+    private boolean watchable = true;
+    private Map<String, Seen> listed = new HashMap<>();
+    private long listings;
+
+    FolderWatcher(Path folder, long pollMillis, long rescanMillis, Predicate<String> relevant, Listener listener) {
+        this.folder = folder;
+        this.pollMillis = pollMillis;
+        this.rescanMillis = rescanMillis;
+        this.relevant = relevant;
+        this.listener = listener;
+        this.thread = new Thread(this::run, "scriptbox-deploy-watch");
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Full listings done so far (start, overflows, safety rescans): for tests and the benchmark. */
+    synchronized long listings() {
+        return listings;
+    }
+
+    private void run() {
+        long nextListing = 0;
+        while (!stopped) {
+            try {
+                if (watch == null && watchable) {
+                    watch = register();
+                    nextListing = 0;   // events before registration are lost: list once after it
+                }
+                long now = System.nanoTime();
+                if (now - nextListing >= 0) {
+                    listener.changed(list());
+                    // without events (no folder yet, no watch service) a listing is the only way to notice
+                    nextListing = now + TimeUnit.MILLISECONDS.toNanos(watch == null ? Math.min(rescanMillis, 1000) : rescanMillis);
+                }
+                Set<String> changed = watch == null ? idle() : drain();
+                if (changed == null) {
+                    listener.changed(list());   // the event queue overflowed: events were lost
+                } else if (!changed.isEmpty()) {
+                    listener.changed(changed);
+                }
+                listener.tick();
+            } catch (ClosedWatchServiceException | InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // never let one bad moment end hot deploy; the next round starts over
+                LOG.error("deploy folder watch: {}", e.toString(), e);
+                pause();
+            }
+        }
+    }
+
+    private Set<String> idle() {
+        pause();
+        return Set.of();
+    }
+
+    /** Events of up to one poll interval; null when some were lost. */
+    private Set<String> drain() throws InterruptedException {
+        Set<String> names = new LinkedHashSet<>();
+        WatchKey key = watch.poll(pollMillis, TimeUnit.MILLISECONDS);
+        while (key != null) {
+            for (WatchEvent<?> event : key.pollEvents()) {
+                if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+                    key.reset();
+                    return null;
+                }
+                String name = String.valueOf(event.context());
+                if (relevant.test(name)) {
+                    names.add(name);
+                }
+            }
+            if (!key.reset()) {
+                closeWatch();   // the folder went away: register again when it is back
+                return names;
+            }
+            key = watch.poll();
+        }
+        return names;
+    }
+
+    private WatchService register() {
+        if (!Files.isDirectory(folder)) {
+            return null;   // not there (yet): the listings notice when it is
+        }
+        try {
+            WatchService ws = folder.getFileSystem().newWatchService();
+            folder.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
+                    StandardWatchEventKinds.ENTRY_MODIFY);
+            return ws;
+        } catch (IOException e) {
+            LOG.warn("cannot watch the deploy folder {} ({}); listing it every {} ms instead", folder,
+                    DeployFolder.reason(e), rescanMillis);
+            watchable = false;
+            return null;
+        }
+    }
+
+    /** Names whose size, time or link-ness differ from the last listing, and names that left. */
+    private Set<String> list() {
+        Map<String, Seen> now = new HashMap<>();
+        Set<String> changed = new LinkedHashSet<>();
+        if (Files.isDirectory(folder)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
+                for (Path file : files) {
+                    String name = file.getFileName().toString();
+                    if (!relevant.test(name)) {
+                        continue;
+                    }
+                    Seen seen = seen(file);
+                    now.put(name, seen);
+                    if (!seen.equals(listed.get(name))) {
+                        changed.add(name);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("cannot list the deploy folder {}: {}", folder, e instanceof IOException io ? DeployFolder.reason(io) : e.toString());
+                return changed;   // keep the old picture; nothing is removed on a failed listing
+            }
+        }
+        for (String gone : listed.keySet()) {
+            if (!now.containsKey(gone)) {
+                changed.add(gone);
+            }
+        }
+        listed = now;
+        synchronized (this) {
+            listings++;
+        }
+        return changed;
+    }
+
+    private static Seen seen(Path file) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return new Seen(a.size(), a.lastModifiedTime().toMillis(), a.isSymbolicLink());
+        } catch (IOException e) {
+            return new Seen(-1, -1, false);
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(pollMillis);   // pacing a retry, not synchronising with anything
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopped = true;
+        }
+    }
+
+    private void closeWatch() {
+        try {
+            if (watch != null) {
+                watch.close();
+            }
+        } catch (IOException ignored) {
+            // closing a watch service has nothing to report
+        }
+        watch = null;
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        WatchService ws = watch;
+        if (ws != null) {
+            try {
+                ws.close();   // wakes a waiting poll
+            } catch (IOException ignored) {
+                // nothing to report
+            }
+        }
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package org.scriptbox.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.After;
+import org.junit.Test;
+
+/**
+ * At-most-once across a crash, with the real distribution started as the README does and killed with
+ * SIGKILL ({@link Process#destroyForcibly}) right after the fires: a {@code once} and the first run of a
+ * long interval, both with {@code misfire = "run_once"}, must not run again after the restart. (Before the
+ * fire was saved ahead of the run, fire times were saved every 5 s, so a kill within 5 s ran both again.)
+ * A one-second canary schedule shows that the restarted scheduler has armed and fired its schedules.
+ */
+public class SchedCrashIT {
+    private static final Duration START_BOUND = Duration.ofSeconds(60);
+
+    private final List<Process> started = new CopyOnWriteArrayList<>();
+
+    @After
+    public void killLeftovers() {
+        started.forEach(Process::destroyForcibly);
+    }
+
+    @Test
+    public void aOnceAndAnIntervalSlotDoNotRunAgainAfterAKillMinus9RightAfterTheirFire() throws Exception {
+        Path deploy = Distribution.freshFolder("crash-deploy");
+        Path data = Distribution.freshFolder("crash-data");
+        Path log = data.resolve("log/scriptbox.log");
+        script(deploy, "once_crash", "kind = \"once\"\nat = " + Instant.now().plusSeconds(2)
+                + "\nmisfire = \"run_once\"", "log_info('once_crash RAN')\n");
+        script(deploy, "hourly_crash", "kind = \"interval\"\ninterval = \"1h\"\ndelay = \"2s\"\nmisfire = \"run_once\"",
+                "log_info('hourly_crash RAN')\n");
+        script(deploy, "canary_crash", "kind = \"interval\"\ninterval = \"1s\"", "log_info('canary_crash RAN')\n");
+
+        Process first = launch(deploy, data);
+        Await.until("both fires in " + log, START_BOUND,
+                () -> count(log, "once_crash RAN") >= 1 && count(log, "hourly_crash RAN") >= 1, b -> b);
+        first.destroyForcibly();   // SIGKILL, within milliseconds of the fires
+        assertTrue(first.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(137, first.exitValue());
+
+        int canaryBefore = count(log, "canary_crash RAN");
+        Process second = launch(deploy, data);
+        // three canary runs after the restart: the schedules were armed and the misfire policy applied
+        Await.until("the canary running again", START_BOUND,
+                () -> count(log, "canary_crash RAN") >= canaryBefore + 3, b -> b);
+        assertEquals("the once ran once", 1, count(log, "once_crash RAN"));
+        assertEquals("the hourly slot ran once", 1, count(log, "hourly_crash RAN"));
+        second.toHandle().destroy();
+        assertTrue(second.waitFor(20, TimeUnit.SECONDS));
+    }
+
+    private static void script(Path deploy, String name, String schedule, String lua) throws IOException {
+        Files.writeString(deploy.resolve(name + ".toml"), "version = \"1.0.0\"\npermissions = []\n[schedule]\n"
+                + schedule + "\n");
+        Files.writeString(deploy.resolve(name + ".lua"), lua);
+    }
+
+    private static int count(Path log, String marker) {
+        try {
+            if (!Files.exists(log)) {
+                return 0;
+            }
+            String text = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
+            int n = 0;
+            for (int i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + 1)) {
+                n++;
+            }
+            return n;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Process launch(Path deploy, Path data) throws IOException {
+        Path script = Distribution.runtimeHome().resolve("bin/scriptbox");
+        Process p = new ProcessBuilder("bash", script.toString(), "--no-console", "--deploy", deploy.toString(),
+                "--data", data.toString()).redirectErrorStream(true)
+                .redirectOutput(data.resolve("console-" + started.size() + ".txt").toFile()).start();
+        started.add(p);
+        return p;
+    }
+}
