@@ -1,5 +1,6 @@
 package org.scriptbox.devices.internal;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -32,7 +33,7 @@ final class TouchedActuators {
         }
         synchronized (devices) {
             Map<String, Set<Actuator>> copy = new TreeMap<>();
-            devices.forEach((id, set) -> copy.put(id, Set.copyOf(set)));
+            devices.forEach((id, set) -> copy.put(id, Collections.unmodifiableSet(new TreeSet<>(set))));   // sorted, for logs
             return copy;
         }
     }

@@ -17,13 +17,17 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.util.promise.Promise;
+import org.osgi.util.promise.Promises;
 import org.scriptbox.api.device.ActuatorResult;
 import org.scriptbox.api.device.CallContext;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.Device;
+import org.scriptbox.api.device.DeviceException;
 import org.scriptbox.api.device.DeviceInfo;
 import org.scriptbox.api.device.DeviceStatus;
 import org.scriptbox.api.device.StopReport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code device:*} commands for the operator: the devices drivers offer, their status, telemetry, and an
@@ -34,6 +38,7 @@ import org.scriptbox.api.device.StopReport;
 public class DeviceCommands {
     /** How long a command waits for a driver before it says the device did not answer. */
     private static final long ANSWER_MILLIS = 3000;
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceCommands.class);
 
     private final List<Device> devices = new CopyOnWriteArrayList<>();
 
@@ -143,7 +148,12 @@ public class DeviceCommands {
         }
         List<Promise<StopReport>> sent = new ArrayList<>();
         for (Device d : targets) {
-            sent.add(d.emergencyStop());
+            try {
+                sent.add(d.emergencyStop());
+            } catch (RuntimeException e) {
+                // One broken driver must not keep the other devices from their stop.
+                sent.add(Promises.failed(e));
+            }
         }
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < targets.size(); i++) {
@@ -179,13 +189,27 @@ public class DeviceCommands {
         CountDownLatch done = new CountDownLatch(1);
         p.onResolve(done::countDown);
         if (!done.await(ANSWER_MILLIS, TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException("no answer within " + ANSWER_MILLIS + " ms");
+            throw new NoAnswer("no answer within " + ANSWER_MILLIS + " ms");
         }
         return p.getValue();
     }
 
+    /** The driver's plain message for a device failure; never a Java exception's text (that goes to the log). */
     private static String reason(Exception e) {
         Throwable t = e instanceof InvocationTargetException ? e.getCause() : e;
-        return t.getMessage() == null ? t.toString() : t.getMessage();
+        if (t instanceof DeviceException || t instanceof NoAnswer) {
+            return t.getMessage();
+        }
+        LOG.warn("device command failed in the driver", t);
+        return "driver error (see the container log)";
+    }
+
+    /** Our own bounded wait ended. */
+    private static final class NoAnswer extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NoAnswer(String message) {
+            super(message, null, false, false);
+        }
     }
 }
