@@ -216,11 +216,11 @@ public final class EngineBenchmark {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> T instance(ClassLoader loader, String className) throws Exception {
+    static <T> T instance(ClassLoader loader, String className) throws Exception {
         return (T) loader.loadClass(className).getDeclaredConstructor().newInstance();
     }
 
-    private static Path libFolder() throws Exception {
+    static Path libFolder() throws Exception {
         Path self = Paths.get(EngineBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path lib = (Files.isDirectory(self) ? self.getParent() : self.getParent()).resolve("lib");
         if (!Files.isDirectory(lib)) {
@@ -229,7 +229,7 @@ public final class EngineBenchmark {
         return lib;
     }
 
-    private static URL jar(Path lib, String name) throws IOException {
+    static URL jar(Path lib, String name) throws IOException {
         Path jar = lib.resolve(name + ".jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("missing " + jar);

@@ -1,26 +1,20 @@
 package org.scriptbox.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.inject.Inject;
 
 import org.junit.After;
+import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -31,13 +25,14 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ScriptStatus;
+import org.scriptbox.api.device.Device;
 import org.scriptbox.api.engine.ExecutionRequest;
 import org.scriptbox.api.engine.ScriptEngine;
 
 /**
- * The Modbus driver inside the container (its embedded j2mod wired as deployed), against a small Modbus TCP
- * server written here, independent of j2mod: configured from a .cfg, driven from Lua, and reconnecting
- * after the server is killed and restarted on the same port.
+ * The Modbus driver inside the container, configured from .cfg files, driven from Lua, against pymodbus
+ * (an independent Modbus TCP server, in its own process): every check of what happened on the wire is made on
+ * the server's own registers and coils. The server is killed (SIGKILL) and restarted on the same port.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -51,7 +46,7 @@ public class DriverModbusIT {
     @Inject
     private ScriptEngine engine;
 
-    private TinyModbusServer server;
+    private PyModbusServer server;
 
     @Configuration
     public Option[] config() {
@@ -59,167 +54,88 @@ public class DriverModbusIT {
                 Distribution.freshFolder("data"))};
     }
 
+    @Before
+    public void startServer() throws Exception {
+        server = new PyModbusServer();
+    }
+
     @After
-    public void stopServer() {
-        if (server != null) {
-            server.kill();
-        }
+    public void stopServer() throws Exception {
+        server.close();
+    }
+
+    private Path etc() {
+        return Paths.get(context.getProperty("felix.fileinstall.dir"));
+    }
+
+    private void configure(String name, String... lines) throws Exception {
+        Path tmp = etc().resolve(name + ".tmp");
+        Files.writeString(tmp, String.join("\n", lines) + "\n");
+        Files.move(tmp, etc().resolve("org.scriptbox.driver.modbus-" + name + ".cfg"),
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     @Test
     public void scriptsDriveAModbusServerAndSurviveItsRestart() throws Exception {
-        server = new TinyModbusServer(0);
-        server.inputRegisters[0] = 215;
-        Path etc = Paths.get(context.getProperty("felix.fileinstall.dir"));
-        Files.writeString(etc.resolve("org.scriptbox.driver.modbus-it.cfg"), String.join("\n",
-                "device.id = plc-it", "host = 127.0.0.1", "port = " + server.port(), "timeout.ms = 500",
+        server.set("input", 0, 215);
+        configure("it", "device.id = plc-it", "host = 127.0.0.1", "port = " + server.port(), "timeout.ms = 500",
                 "motor.registers = 0,1", "digital.outputs = 4", "output.coil.start = 8",
-                "telemetry = temperature:0:0.1, missing:150", ""));
-        awaitDevice("plc-it");
+                "telemetry = temperature:0:0.1, missing:1500", "probe.interval.ms = 200");
+        ScriptDevices.await(engine, "plc-it", true, BOUND);
 
         ExecutionResult r = lua(String.join("\n",
                 "device_set_motor_speed(1, 12.5, 'plc-it')",
                 "device_set_digital_output(2, true, 'plc-it')",
                 "local t, failed = telemetry_read({'temperature', 'missing'}, 'plc-it')",
-                "assert(failed.missing, 'register 150 does not exist')",
+                "assert(failed.missing, 'register 1500 does not exist')",
                 "local s = device_get_status('plc-it')",
-                "return t.temperature, s.connected, s.device_type"));
+                "return t.temperature, s.connected, s.device_type, failed.missing"));
         assertEquals(String.valueOf(r.error()), ScriptStatus.COMPLETED, r.status());
         assertEquals(21.5, ((Number) r.values().get(0)).doubleValue(), 1e-9);
         assertEquals(List.of(true, "modbus-tcp"), r.values().subList(1, 3));
-        assertEquals(1250, server.holdingRegisters[1]);
-        assertTrue(server.coils[10]);
+        assertTrue(String.valueOf(r.values().get(3)), String.valueOf(r.values().get(3)).contains(
+                "read input registers (FC04) at address 1500: exception 2 (illegal data address)"));
+        assertEquals(1250, server.holding(1));
+        assertTrue(server.coil(10));
 
-        int port = server.port();
         server.kill();
         ExecutionResult down = lua("device_set_motor_speed(0, 50, 'plc-it')");
         assertEquals(ScriptStatus.FAILED, down.status());
-        assertTrue(down.error().message(), down.error().message().contains("device unavailable: 'plc-it'"));
+        assertTrue(down.error().message(), down.error().message().contains("not sent"));
+        Await.until("the status shows the device unreachable", BOUND,
+                () -> lua("return device_get_status('plc-it').connected").values().get(0), Boolean.FALSE::equals);
 
-        server = new TinyModbusServer(port);
+        server.restart();
         Await.until("the driver reconnected", BOUND,
                 () -> lua("device_set_motor_speed(0, 50, 'plc-it')").status() == ScriptStatus.COMPLETED);
-        assertEquals(5000, server.holdingRegisters[0]);
-        ExecutionResult stop = lua("return device_emergency_stop('plc-it')");
-        assertEquals(String.valueOf(stop.error()), ScriptStatus.COMPLETED, stop.status());
-        assertEquals(0, server.holdingRegisters[0]);
-        assertTrue(!server.coils[10]);
+        assertEquals(5000, server.holding(0));
+        server.set("coils", 8, 1, 1, 1, 1);
+        server.fault(6, 0, "exception", 4);   // motor 0 refuses its stop: every other target still stops
+        lua("device_emergency_stop('plc-it')");
+        server.clearFaults();
+        assertEquals(5000, server.holding(0));
+        assertEquals(0, server.holding(1));
+        for (int coil = 8; coil < 12; coil++) {
+            assertFalse("coil " + coil, server.coil(coil));
+        }
+    }
+
+    @Test
+    public void aBadConfigurationRegistersNoDeviceUntilItIsFixed() throws Exception {
+        configure("bad", "device.id = plc-bad", "port = " + server.port(), "telemetry = t:70000");
+        configure("good", "device.id = plc-good", "port = " + server.port(), "motor.registers = 3");
+        ScriptDevices.await(engine, "plc-good", true, BOUND);
+        assertTrue("no device service for the refused configuration",
+                context.getServiceReferences(Device.class, "(device.id=plc-bad)").isEmpty());
+        ExecutionResult r = lua("device_set_motor_speed(0, 10, 'plc-bad')");
+        assertEquals(ScriptStatus.FAILED, r.status());
+
+        configure("bad", "device.id = plc-bad", "port = " + server.port(), "telemetry = t:7000");
+        ScriptDevices.await(engine, "plc-bad", true, BOUND);
     }
 
     private ExecutionResult lua(String source) {
         return engine.execute(engine.compile("plc.lua", source),
                 new ExecutionRequest("plc", "plc-" + System.nanoTime(), null, null, ALL, null, null, null));
-    }
-
-    private void awaitDevice(String id) {
-        ScriptDevices.await(engine, id, true, BOUND);
-    }
-
-    /**
-     * Just enough Modbus TCP (functions 4, 5, 6, 15) over 100 registers and coils; {@link #kill()} closes the
-     * port and every connection at once, as a crashed server would.
-     */
-    static final class TinyModbusServer {
-        final int[] holdingRegisters = new int[100];
-        final int[] inputRegisters = new int[100];
-        final boolean[] coils = new boolean[100];
-        private final ServerSocket listener;
-        private final List<Socket> connections = new CopyOnWriteArrayList<>();
-
-        TinyModbusServer(int port) throws IOException {
-            listener = new ServerSocket();
-            listener.setReuseAddress(true);
-            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            Thread accept = new Thread(this::acceptLoop, "tiny-modbus");
-            accept.setDaemon(true);
-            accept.start();
-        }
-
-        int port() {
-            return listener.getLocalPort();
-        }
-
-        void kill() {
-            try {
-                listener.close();
-                for (Socket s : connections) {
-                    s.close();
-                }
-            } catch (IOException e) {
-                // closing anyway
-            }
-        }
-
-        private void acceptLoop() {
-            while (!listener.isClosed()) {
-                try {
-                    Socket s = listener.accept();
-                    connections.add(s);
-                    Thread t = new Thread(() -> serve(s), "tiny-modbus-conn");
-                    t.setDaemon(true);
-                    t.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }
-
-        private void serve(Socket s) {
-            try (DataInputStream in = new DataInputStream(s.getInputStream());
-                 DataOutputStream out = new DataOutputStream(s.getOutputStream())) {
-                while (true) {
-                    int transaction = in.readUnsignedShort();
-                    in.readUnsignedShort();   // protocol 0
-                    int length = in.readUnsignedShort();
-                    int unit = in.readUnsignedByte();
-                    byte[] pdu = new byte[length - 1];
-                    in.readFully(pdu);
-                    byte[] answer = answer(pdu);
-                    out.writeShort(transaction);
-                    out.writeShort(0);
-                    out.writeShort(answer.length + 1);
-                    out.writeByte(unit);
-                    out.write(answer);
-                    out.flush();
-                }
-            } catch (IOException e) {
-                // client gone or server killed
-            }
-        }
-
-        private synchronized byte[] answer(byte[] pdu) {
-            int function = pdu[0] & 0xff;
-            int address = ((pdu[1] & 0xff) << 8) | (pdu[2] & 0xff);
-            int value = ((pdu[3] & 0xff) << 8) | (pdu[4] & 0xff);
-            switch (function) {
-                case 4: {   // read input registers: value = count
-                    if (address + value > inputRegisters.length) {
-                        return new byte[] {(byte) 0x84, 2};
-                    }
-                    byte[] r = new byte[2 + 2 * value];
-                    r[0] = 4;
-                    r[1] = (byte) (2 * value);
-                    for (int i = 0; i < value; i++) {
-                        r[2 + 2 * i] = (byte) (inputRegisters[address + i] >> 8);
-                        r[3 + 2 * i] = (byte) inputRegisters[address + i];
-                    }
-                    return r;
-                }
-                case 5:     // write single coil: echo
-                    coils[address] = value == 0xFF00;
-                    return pdu.clone();
-                case 6:     // write single register: echo
-                    holdingRegisters[address] = (short) value;
-                    return pdu.clone();
-                case 15: {  // write multiple coils: value = quantity, then byte count and bits
-                    for (int i = 0; i < value; i++) {
-                        coils[address + i] = (pdu[6 + i / 8] >> (i % 8) & 1) == 1;
-                    }
-                    return new byte[] {15, pdu[1], pdu[2], pdu[3], pdu[4]};
-                }
-                default:
-                    return new byte[] {(byte) (function | 0x80), 1};
-            }
-        }
     }
 }

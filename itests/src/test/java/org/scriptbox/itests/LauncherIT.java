@@ -107,6 +107,30 @@ public class LauncherIT {
         }
     }
 
+    /**
+     * Issue 13.7: a data folder on a file system too small for the bundle cache (a 3 MB tmpfs) ends the
+     * launcher at once with the numbers, instead of a container that never prints its ready line.
+     */
+    @Test
+    public void aDataFolderTooSmallForTheCacheIsAClearErrorNotAHang() throws Exception {
+        Path small = Distribution.freshFolder("launch-small-data");
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", small.toString())
+                .redirectErrorStream(true).start();
+        org.junit.Assume.assumeTrue("needs a small file system (mount tmpfs: root)", mount.waitFor() == 0);
+        try {
+            Output out = launch("--no-console", "--deploy", Distribution.freshFolder("launch-small-deploy").toString(),
+                    "--data", small.toString());
+            assertTrue("exits instead of hanging", out.process.waitFor(STOP_BOUND.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(4, out.process.exitValue());
+            String line = out.await("the bundle cache needs about", Duration.ofSeconds(5));
+            assertTrue(line, line.startsWith("scriptbox: the data folder " + small + " has 3 MB free;")
+                    && line.endsWith("MB: free some space there or pass --data DIR"));
+            assertTrue("no Java stack trace: " + out.lines, out.lines.stream().noneMatch(l -> l.contains("Exception")));
+        } finally {
+            new ProcessBuilder("umount", small.toString()).start().waitFor();
+        }
+    }
+
     @Test
     public void unknownOptionPrintsUsageAndFails() throws Exception {
         Output out = launch("--frobnicate");

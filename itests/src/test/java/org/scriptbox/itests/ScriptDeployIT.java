@@ -385,8 +385,21 @@ public class ScriptDeployIT {
         Files.writeString(export.resolve("shelly2.lua"), Files.readString(export.resolve("shelly.lua")));
         Files.writeString(export.resolve("shelly2.toml"), Files.readString(export.resolve("shelly.toml"))
                 .replace("name = \"shelly\"", "name = \"shelly2\""));
-        assertEquals("imported 'shelly2' version 3.0.0: COMPILED", shell("script:import " + export.resolve("shelly2.lua")));
+        assertEquals("imported 'shelly2' version 3.0.0 into " + folder().resolve("shelly2.lua") + ": COMPILED",
+                shell("script:import " + export.resolve("shelly2.lua")));
+        // the import is in the deploy folder: it is there after a restart, and the folder stays the source of truth
+        assertEquals(Files.readString(export.resolve("shelly2.lua")), Files.readString(folder().resolve("shelly2.lua")));
+        assertTrue(Files.exists(folder().resolve("shelly2.toml")));
         assertTrue(shell("script:import " + export.resolve("missing.lua")).startsWith("import failed: no such file"));
+        // issue 13.5: a .toml naming another script is an error, and the other script is untouched
+        Files.writeString(export.resolve("ramp2.lua"), "return 'ramp2'\n");
+        Files.writeString(export.resolve("ramp2.toml"), "name = \"shelly\"\nversion = \"9.0.0\"\n");
+        String refused = shell("script:import " + export.resolve("ramp2.lua"));
+        assertTrue(refused, refused.startsWith("import failed: ") && refused.endsWith(
+                "ramp2.toml:1:1: name \"shelly\" differs from the file name \"ramp2\"; rename one of them"));
+        assertEquals("3.0.0", manager().get("shelly").get().metadata().version());
+        assertTrue(manager().get("ramp2").isEmpty());
+        assertTrue(Files.notExists(folder().resolve("ramp2.lua")));
         assertTrue(shell("script:cancel shelly2").contains("has no running execution"));
     }
 

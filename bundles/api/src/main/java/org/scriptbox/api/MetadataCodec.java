@@ -22,4 +22,7 @@ public interface MetadataCodec {
 
     /** Writes metadata so that {@link #parse} gives it back unchanged. */
     String format(ScriptMetadata metadata);
+
+    /** Writes statistics in the {@code name.stats.toml} form (the manager's data area uses the same). @since 1.5 */
+    String formatStats(ExecutionStats stats);
 }

@@ -65,9 +65,16 @@ public interface ScriptManager {
     /**
      * Writes {@code name.lua} and {@code name.toml} (and {@code name.stats.toml} if asked) into a folder.
      * @return the written {@code .lua} file
+     * @deprecated files are the deployer's: use {@link org.scriptbox.api.deploy.ScriptFolder#exportScript}
      */
+    @Deprecated
     Path exportScript(String name, Path targetFolder, boolean withStats);
 
-    /** Reads a {@code .lua} file (and the {@code .toml} beside it, if any) and deploys it. */
+    /**
+     * Reads a {@code .lua} file (and the {@code .toml} beside it, if any) and deploys it.
+     * @deprecated it does not put the file into the deploy folder (gone after a restart); use
+     *             {@link org.scriptbox.api.deploy.ScriptFolder#importScript}
+     */
+    @Deprecated
     ScriptInfo importScript(Path luaFile, boolean force);
 }

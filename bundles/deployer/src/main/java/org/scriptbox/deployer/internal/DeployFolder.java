@@ -67,24 +67,29 @@ final class DeployFolder {
         }
     }
 
-    /** The operating system's reason, in the words `ls` would use. */
+    /** Why a file could not be read, in the words `ls` would use. */
     static String reason(IOException e) {
-        if (e instanceof AccessDeniedException) {
-            return "cannot be read: permission denied";
-        }
-        if (e instanceof FileSystemLoopException) {
+        if (e instanceof FileSystemLoopException || why(e).contains("too many levels of symbolic links")) {
             return "is a symbolic link that loops; it cannot be read";
         }
+        String why = why(e);
+        return why.isEmpty() ? "cannot be read" : "cannot be read: " + why;
+    }
+
+    /** The operating system's reason alone ("permission denied", "no space left on device"), or "" when there is none. */
+    static String why(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
         if (e instanceof NotDirectoryException) {
-            return "cannot be read: not a directory";
+            return "not a directory";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
         }
         if (e instanceof FileSystemException fse && fse.getReason() != null) {
-            String why = fse.getReason().toLowerCase(Locale.ROOT);
-            if (why.contains("too many levels of symbolic links")) {
-                return "is a symbolic link that loops; it cannot be read";
-            }
-            return "cannot be read: " + why;
+            return fse.getReason().toLowerCase(Locale.ROOT);
         }
-        return "cannot be read";
+        return "";
     }
 }

@@ -1,5 +1,9 @@
 package org.scriptbox.deployer.internal;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,10 +17,15 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.ExecutionStats;
 import org.scriptbox.api.MetadataCodec;
+import org.scriptbox.api.ScriptDefinition;
 import org.scriptbox.api.ScriptError;
+import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptInfo;
 import org.scriptbox.api.ScriptManager;
+import org.scriptbox.api.ScriptMetadata;
+import org.scriptbox.api.deploy.ScriptFolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,11 +37,14 @@ import org.slf4j.LoggerFactory;
  * in chunks or renamed into place never goes live half-written, for new files and in-place rewrites
  * alike (FileInstall's own stability check does not hold for files it already knows).
  *
+ * <p>It is also the {@link ScriptFolder} service: an import is written into the folder (so it survives a
+ * restart) and deployed at once, or, when the manager refuses it, the folder is put back as it was.
+ *
  * <p>Deleting the {@code .lua} undeploys the script; deleting only the {@code .toml} falls back to
  * default metadata. Identical content is never deployed twice. Scripts this installer deployed leave with it.
  */
-@Component(service = {}, immediate = true)
-public class ScriptFileInstaller {
+@Component(service = ScriptFolder.class, immediate = true)
+public class ScriptFileInstaller implements ScriptFolder {
     /** Both files of a script as one scan saw them: the unit the quiet period applies to. */
     record PairState(FileState lua, FileState toml) {
     }
@@ -175,5 +187,107 @@ public class ScriptFileInstaller {
         if (info.isPresent() && (info.get().origin() == null || info.get().origin().equals(origin))) {
             manager.undeploy(name);
         }
+    }
+
+    // ---- ScriptFolder: import and export ----
+
+    @Override
+    public Path path() {
+        return requireFolder().path();
+    }
+
+    @Override
+    public synchronized ScriptInfo importScript(Path luaFile, boolean force) {
+        Path file = luaFile.toAbsolutePath().normalize();
+        String fileName = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (!ScriptFiles.isLua(fileName) || !ScriptFiles.isScriptFile(fileName) || file.getParent() == null) {
+            throw new ScriptException(ScriptError.of(ErrorKind.IO, "not a script file (name.lua): " + file));
+        }
+        String name = ScriptFiles.baseName(fileName);
+        String tomlName = name + ScriptFiles.TOML;
+        DeployFolder from = new DeployFolder(file.getParent(), BoundedText.MAX_BYTES);
+        FileState lua = from.observe(fileName);
+        if (lua.isMissing()) {
+            throw new ScriptException(ScriptError.of(ErrorKind.IO, "no such file: " + file));
+        }
+        if (lua.kind() == FileState.Kind.REFUSED) {
+            throw new ScriptException(ScriptError.of(ErrorKind.IO, fileName + " " + lua.problem()));
+        }
+        FileState toml = from.observe(tomlName);
+        if (toml.kind() == FileState.Kind.REFUSED) {
+            throw new ScriptException(ScriptError.of(ErrorKind.IO, tomlName + " " + toml.problem()));
+        }
+        String tomlText = toml.isText() ? toml.text() : null;
+        ScriptMetadata metadata = ScriptLoader.metadata(codec, name, tomlText, file.resolveSibling(tomlName).toString());
+        return put(metadata, lua.text(), tomlText, force);
+    }
+
+    @Override
+    public synchronized ScriptInfo install(ScriptDefinition definition, boolean force) {
+        ScriptLoader.metadata(codec, definition.name(), null, definition.name() + ScriptFiles.TOML);   // the name rules
+        return put(definition.metadata(), definition.source(), codec.format(definition.metadata()), force);
+    }
+
+    /** Into the folder and live together, or neither: the folder stays the source of truth. */
+    private ScriptInfo put(ScriptMetadata metadata, String source, String tomlText, boolean force) {
+        String name = metadata.name();
+        Path lua = requireFolder().resolve(name + ScriptFiles.LUA);
+        FolderWrites writes = new FolderWrites();
+        try {
+            writes.put(folder.resolve(name + ScriptFiles.TOML), tomlText);   // no .toml: none may stay beside the new .lua
+            writes.put(lua, source);
+        } catch (IOException e) {
+            undo(writes, name);
+            throw new ScriptException(ScriptError.of(ErrorKind.IO, "cannot write " + name + " into the deploy folder "
+                    + folder.path() + why(e)));
+        }
+        try {
+            ScriptInfo info = manager.deploy(new ScriptDefinition(metadata, source, lua.toString()), force);
+            handed.put(name, Digests.sha256(source + '\u0000' + (tomlText == null ? "\u0000none" : tomlText)));
+            return info;
+        } catch (RuntimeException e) {   // a ScriptException (refused) or anything else: nothing changes
+            undo(writes, name);
+            throw e;
+        }
+    }
+
+    private static void undo(FolderWrites writes, String name) {
+        try {
+            writes.undo();
+        } catch (IOException e) {
+            LOG.error("could not put the deploy folder's {} files back after a refused import{}", name, why(e));
+        }
+    }
+
+    @Override
+    public Path exportScript(String name, Path targetFolder, boolean withStats) {
+        ScriptDefinition def = manager.definition(name).orElseThrow(() ->
+                new ScriptException(ScriptError.of(ErrorKind.NOT_FOUND, "no deployed script named '" + name + "'")));
+        Path target = targetFolder.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(target);
+            Path lua = target.resolve(name + ScriptFiles.LUA);
+            FolderWrites.replace(target.resolve(name + ScriptFiles.TOML), codec.format(def.metadata()).getBytes(StandardCharsets.UTF_8));
+            FolderWrites.replace(lua, def.source().getBytes(StandardCharsets.UTF_8));
+            if (withStats) {
+                ExecutionStats stats = manager.get(name).map(ScriptInfo::stats).orElse(ExecutionStats.EMPTY);
+                FolderWrites.replace(target.resolve(name + ScriptFiles.STATS), codec.formatStats(stats).getBytes(StandardCharsets.UTF_8));
+            }
+            return lua;
+        } catch (IOException e) {
+            throw new ScriptException(ScriptError.of(ErrorKind.IO, "cannot export '" + name + "' to " + target + why(e)));
+        }
+    }
+
+    private static String why(IOException e) {
+        String why = DeployFolder.why(e);
+        return why.isEmpty() ? "" : ": " + why;
+    }
+
+    private DeployFolder requireFolder() {
+        if (folder == null) {
+            throw new ScriptException(ScriptError.of(ErrorKind.IO, "no deploy folder is configured (scriptbox.deploy)"));
+        }
+        return folder;
     }
 }

@@ -34,34 +34,45 @@ final class ScriptLoader {
      */
     static boolean load(ScriptManager manager, MetadataCodec codec, String name, String source, String toml,
                         String tomlName, String origin) {
-        String reserved = ScriptFiles.reservedNameProblem(name);
-        if (reserved != null) {
-            manager.reportError(name, origin, ScriptError.of(ErrorKind.METADATA, name + ScriptFiles.LUA + ": " + reserved));
-            return false;
-        }
         ScriptMetadata metadata;
-        if (toml == null) {
-            metadata = ScriptMetadata.defaults(name);
-        } else {
-            List<String> warnings = new ArrayList<>();
-            try {
-                metadata = codec.parse(toml, tomlName, name, warnings);
-                if (!metadata.name().equals(name)) {
-                    throw new ScriptException(ScriptError.at(ErrorKind.METADATA, "name \"" + metadata.name()
-                            + "\" differs from the file name \"" + name + "\"; rename one of them", tomlName, lineOf(toml, "name"), 1));
-                }
-            } catch (ScriptException e) {
-                manager.reportError(name, origin, e.error());
-                return false;
-            } finally {
-                warnings.forEach(w -> LOG.warn("{}", w));
-            }
+        try {
+            metadata = metadata(codec, name, toml, tomlName);
+        } catch (ScriptException e) {
+            manager.reportError(name, origin, e.error());
+            return false;
         }
         try {
             manager.deploy(new ScriptDefinition(metadata, source, origin), false);
             return true;
         } catch (ScriptException e) {
             return false;   // already kept and logged by the manager
+        }
+    }
+
+    /**
+     * The metadata of script {@code name} from its {@code .toml} text (null: the defaults). The file name is
+     * the script's name: a reserved name, or a {@code name} in the metadata that differs, is an error.
+     *
+     * @throws ScriptException METADATA with position
+     */
+    static ScriptMetadata metadata(MetadataCodec codec, String name, String toml, String tomlName) {
+        String reserved = ScriptFiles.reservedNameProblem(name);
+        if (reserved != null) {
+            throw new ScriptException(ScriptError.of(ErrorKind.METADATA, name + ScriptFiles.LUA + ": " + reserved));
+        }
+        if (toml == null) {
+            return ScriptMetadata.defaults(name);
+        }
+        List<String> warnings = new ArrayList<>();
+        try {
+            ScriptMetadata metadata = codec.parse(toml, tomlName, name, warnings);
+            if (!metadata.name().equals(name)) {
+                throw new ScriptException(ScriptError.at(ErrorKind.METADATA, "name \"" + metadata.name()
+                        + "\" differs from the file name \"" + name + "\"; rename one of them", tomlName, lineOf(toml, "name"), 1));
+            }
+            return metadata;
+        } finally {
+            warnings.forEach(w -> LOG.warn("{}", w));
         }
     }
 

@@ -25,7 +25,7 @@ import org.scriptbox.api.device.CallContext;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.DeviceException;
 
-/** Against a real Modbus TCP server (j2mod's slave) on 127.0.0.1, whose port the test kills and reopens. */
+/** Against a second independent Modbus TCP server (j2mod's slave) on 127.0.0.1, whose port the test kills and reopens. */
 public class ModbusDeviceTest {
     private static final int UNIT = 1;
     private int port;
@@ -50,8 +50,9 @@ public class ModbusDeviceTest {
         image.addInputRegister(new SimpleInputRegister(-30));   // flow, signed
         this.backendPort = backendPort;
         startServer(true);
-        device = new ModbusDevice(new ModbusDevice.Settings("mb-1", "127.0.0.1", port, UNIT, 500, List.of(0, 1), 100.0,
-                0, 8, "temperature:0:0.1, flow:1, missing:9", "test"));
+        device = new ModbusDevice(ModbusSettings.parse(Map.of("device.id", "mb-1", "port", String.valueOf(port),
+                "timeout.ms", "500", "motor.registers", "0,1", "digital.outputs", "8",
+                "telemetry", "temperature:0:0.1, flow:1, missing:9")));
     }
 
     private int backendPort;
@@ -80,7 +81,7 @@ public class ModbusDeviceTest {
 
     @After
     public void stop() {
-        device.deactivate();
+        device.close();
         killServer();
     }
 
@@ -134,7 +135,7 @@ public class ModbusDeviceTest {
 
     @Test
     public void stoppedDriverFailsCalls() throws Exception {
-        device.deactivate();
+        device.close();
         try {
             device.setMotorSpeed(0, 1, CTX).getValue();
             throw new AssertionError("expected failure");

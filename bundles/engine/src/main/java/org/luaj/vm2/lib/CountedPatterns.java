@@ -38,6 +38,11 @@ public final class CountedPatterns {
         string.set("gsub", new GSub(meter));
     }
 
+    /** Instructions per call of a gsub replacement function or table lookup. */
+    static final int CALLBACK_COST = 8;
+    /** Instructions per replacement by a string (its captures are looked up and copied in). */
+    static final int REPLACEMENT_COST = 4;
+
     /** MatchState whose every recursive step is charged. */
     static final class CountedMatchState extends StringLib.MatchState {
         private final Meter meter;
@@ -105,6 +110,14 @@ public final class CountedPatterns {
                 }
             }
             return -1;
+        }
+
+        /** Each replacement: a Java call per match for a function or table (whose own instructions count too). */
+        @Override
+        public void add_value(org.luaj.vm2.Buffer lbuf, int soffset, int end, LuaValue repl) {
+            int type = repl.type();
+            meter.charge(type == LuaValue.TFUNCTION || type == LuaValue.TTABLE ? CALLBACK_COST : REPLACEMENT_COST);
+            super.add_value(lbuf, soffset, end, repl);
         }
 
         /** {@code %1}: compares the capture's length of bytes. */

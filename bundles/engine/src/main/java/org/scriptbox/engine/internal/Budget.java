@@ -244,21 +244,21 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
      * What a library function returned ({@link LibraryCall}): a string is held to the length limit and
      * pays for its bytes.
      */
-    LuaValue checkResult(LuaValue v) {
+    LuaValue checkResult(LuaValue v, int bytesPerUnit) {
         if (v.type() == LuaValue.TSTRING) {
             int length = v.rawlen();
             if (length > maxStringLength) {
                 checkStringLength(length);
             }
-            charge(length / LibraryCall.BYTES_PER_UNIT);
+            charge(length / bytesPerUnit);
         }
         return v;
     }
 
     /** {@link #checkResult} for every value of {@code r}, and one instruction per few values. */
-    Varargs checkResults(Varargs r) {
+    Varargs checkResults(Varargs r, int bytesPerUnit) {
         if (r instanceof LuaValue) {
-            checkResult((LuaValue) r);
+            checkResult((LuaValue) r, bytesPerUnit);
             return r;
         }
         int n = r.narg();
@@ -273,7 +273,7 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
                 bytes += length;
             }
         }
-        charge((int) Math.min(Integer.MAX_VALUE, n / LibraryCall.VALUES_PER_UNIT + bytes / LibraryCall.BYTES_PER_UNIT));
+        charge((int) Math.min(Integer.MAX_VALUE, n / LibraryCall.VALUES_PER_UNIT + bytes / bytesPerUnit));
         return r;
     }
 

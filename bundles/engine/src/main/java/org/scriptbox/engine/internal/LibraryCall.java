@@ -4,6 +4,7 @@ import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.LibFunction;
+import org.luaj.vm2.lib.VarArgFunction;
 
 /**
  * The one door through which a script reaches a library function ({@code string}, {@code table},
@@ -18,8 +19,11 @@ import org.luaj.vm2.lib.LibFunction;
  * <li>holds every string it returns to the string-length limit, whatever made it (Luaj's own
  * {@code os.date}, {@code string.format}, ... included).</li>
  * </ul>
- * It keeps the arity of the call ({@code call(a, b)} stays {@code call(a, b)}): no varargs are made for
- * the common fixed-arity calls.
+ * It keeps the arity of the call ({@code call(a, b)} stays {@code call(a, b)}) for fixed-arity functions;
+ * a varargs function is always invoked with all its results, so that the values it made are charged and
+ * checked even when the caller keeps only the first ({@code s:byte(1, -1)} as a statement made 10,000
+ * values for one charged instruction). An iterator a function returns ({@code pairs}, {@code ipairs},
+ * {@code string.gmatch}) is put behind the door too.
  */
 final class LibraryCall extends LibFunction {
     /** Bytes of returned string per instruction charged: a copy or scan of 8 bytes costs about one VM instruction. */
@@ -29,11 +33,17 @@ final class LibraryCall extends LibFunction {
 
     private final LuaValue function;
     private final int cost;
+    private final int bytesPerUnit;
+    private final boolean varargs;
+    private final boolean returnsIterator;
 
     private LibraryCall(String name, LuaValue function, int cost) {
         this.name = name;
         this.function = function;
         this.cost = cost;
+        this.bytesPerUnit = LibraryCosts.resultBytesPerUnit(name);
+        this.varargs = function instanceof VarArgFunction;
+        this.returnsIterator = LibraryCosts.returnsIterator(name);
     }
 
     /** {@code function} behind the door, charging {@code cost} instructions per call; {@code function} if it is not one. */
@@ -60,6 +70,20 @@ final class LibraryCall extends LibFunction {
         }
     }
 
+    /** The results, checked and charged; an iterator among them behind the door. */
+    private Varargs results(Budget b, Varargs r) {
+        b.checkResults(r, bytesPerUnit);
+        if (returnsIterator && r.arg1().isfunction() && !(r.arg1() instanceof LibraryCall)) {
+            LuaValue iterator = new LibraryCall(name + " iterator", r.arg1(), LibraryCosts.ITERATOR_STEP);
+            return r.narg() <= 1 ? iterator : varargsOf(iterator, r.subargs(2));
+        }
+        return r;
+    }
+
+    private LuaValue result(Budget b, LuaValue v) {
+        return b.checkResult(v, bytesPerUnit);
+    }
+
     private Budget enter() {
         Budget b = SafeStrings.budget();
         b.enter();
@@ -71,7 +95,7 @@ final class LibraryCall extends LibFunction {
         Budget b = enter();
         try {
             b.charge(cost);
-            return b.checkResult(function.call());
+            return varargs ? results(b, function.invoke(NONE)).arg1() : result(b, function.call());
         } finally {
             b.exit();
         }
@@ -82,7 +106,7 @@ final class LibraryCall extends LibFunction {
         Budget b = enter();
         try {
             b.charge(cost);
-            return b.checkResult(function.call(a));
+            return varargs ? results(b, function.invoke(a)).arg1() : result(b, function.call(a));
         } finally {
             b.exit();
         }
@@ -93,7 +117,7 @@ final class LibraryCall extends LibFunction {
         Budget b = enter();
         try {
             b.charge(cost);
-            return b.checkResult(function.call(a, c));
+            return varargs ? results(b, function.invoke(varargsOf(a, c))).arg1() : result(b, function.call(a, c));
         } finally {
             b.exit();
         }
@@ -104,7 +128,8 @@ final class LibraryCall extends LibFunction {
         Budget b = enter();
         try {
             b.charge(cost);
-            return b.checkResult(function.call(a, c, d));
+            return varargs ? results(b, function.invoke(varargsOf(a, c, d))).arg1()
+                    : result(b, function.call(a, c, d));
         } finally {
             b.exit();
         }
@@ -115,7 +140,7 @@ final class LibraryCall extends LibFunction {
         Budget b = enter();
         try {
             b.charge(cost);
-            return b.checkResults(function.invoke(args));
+            return results(b, function.invoke(args));
         } finally {
             b.exit();
         }

@@ -47,7 +47,7 @@ final class SafeTables {
                     argerror(1, "invalid value (at index " + k + ") in table for 'concat'");
                 }
                 LuaString s = v.checkstring();
-                budget.charge(1);
+                budget.charge(2);
                 length += s.length() + (k > i ? sep.length() : 0);
                 budget.checkStringLength(length);
                 if (k > i) {
@@ -72,13 +72,13 @@ final class SafeTables {
             Budget budget = SafeStrings.budget();
             budget.checkTableSize((long) length + 1);
             if (args.narg() > 2) {
-                budget.charge(length / 4); // the elements after the position move up
+                budget.charge(length); // the elements after the position move up
             }
             return luaj.invoke(args);
         }
     }
 
-    /** {@code table.remove}: the elements after the position move down, one instruction per four. */
+    /** {@code table.remove}: the elements after the position move down, one instruction each. */
     static final class Remove extends VarArgFunction {
         private final VarArgFunction luaj;
 
@@ -88,7 +88,7 @@ final class SafeTables {
 
         @Override
         public Varargs invoke(Varargs args) {
-            SafeStrings.budget().charge(args.checktable(1).length() / 4);
+            SafeStrings.budget().charge(args.checktable(1).length());
             return luaj.invoke(args);
         }
     }

@@ -16,7 +16,7 @@ import org.luaj.vm2.lib.VarArgFunction;
  */
 final class TableSort extends VarArgFunction {
     /** Instructions per comparison (a Java call of {@code lt} or of the comparator). */
-    static final int COMPARISON_COST = 2;
+    static final int COMPARISON_COST = 5;
 
     @Override
     public Varargs invoke(Varargs args) {

@@ -16,6 +16,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.ExecutionStats;
 import org.scriptbox.api.MetadataCodec;
 import org.scriptbox.api.ResourceLimits;
 import org.scriptbox.api.ScriptError;
@@ -250,6 +251,11 @@ public class TomlMetadataCodec implements MetadataCodec {
         }
         throw t.fail(key, "\"schedule." + key + "\": \"" + text + "\" is not one of " + Arrays.stream(type.getEnumConstants())
                 .map(e -> "\"" + e.name().toLowerCase(Locale.ROOT) + "\"").collect(Collectors.joining(", ")));
+    }
+
+    @Override
+    public String formatStats(ExecutionStats stats) {
+        return StatsCodec.format(stats);
     }
 
     @Override

@@ -18,6 +18,8 @@ import org.apache.felix.service.command.annotations.GogoCommand;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.util.promise.Promise;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ExecutionStats;
@@ -29,6 +31,7 @@ import org.scriptbox.api.ScriptLogEntry;
 import org.scriptbox.api.ScriptManager;
 import org.scriptbox.api.ScriptMetadata;
 import org.scriptbox.api.ScriptStatus;
+import org.scriptbox.api.deploy.ScriptFolder;
 
 /**
  * The {@code script:*} Gogo commands, a thin layer over {@link ScriptManager}. Every command returns
@@ -40,10 +43,21 @@ public class ScriptCommands {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private final ScriptManager manager;
+    /** Import and export go through the deploy folder's owner; without a deployer they say so. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile ScriptFolder folder;
 
     @Activate
     public ScriptCommands(@Reference ScriptManager manager) {
         this.manager = manager;
+    }
+
+    private ScriptFolder folder() {
+        ScriptFolder f = folder;
+        if (f == null) {
+            throw new ScriptException(ScriptError.of(org.scriptbox.api.ErrorKind.IO, "the deployer is not running"));
+        }
+        return f;
     }
 
     @Descriptor("lists the deployed scripts with their status and run counts")
@@ -169,7 +183,7 @@ public class ScriptCommands {
         try {
             Path origin = def.get().origin() == null ? null : pathOrNull(def.get().origin());
             ScriptInfo info = origin != null && Files.isRegularFile(origin)
-                    ? manager.importScript(origin, false)
+                    ? folder().importScript(origin, false)
                     : manager.deploy(def.get(), true);
             return "reloaded '" + name + "' version " + info.metadata().version() + ": " + info.status();
         } catch (ScriptException e) {
@@ -186,20 +200,20 @@ public class ScriptCommands {
             return unknown(name);
         }
         try {
-            Path lua = manager.exportScript(name, Paths.get(folder).toAbsolutePath(), withStats);
+            Path lua = folder().exportScript(name, Paths.get(folder).toAbsolutePath(), withStats);
             return "exported '" + name + "' to " + lua.getParent();
         } catch (ScriptException e) {
             return "export failed: " + e.getMessage();
         }
     }
 
-    @Descriptor("deploys a .lua file, with the .toml (and .stats.toml) beside it if present")
+    @Descriptor("copies a .lua file, with the .toml beside it if present, into the deploy folder and deploys it")
     public String _import(@Parameter(names = {"-f", "--force"}, presentValue = "true", absentValue = "false")
                           @Descriptor("accept a lower version than the deployed one") boolean force,
                           @Descriptor("path of the .lua file") String file) {
         try {
-            ScriptInfo info = manager.importScript(Paths.get(file).toAbsolutePath(), force);
-            return "imported '" + info.name() + "' version " + info.metadata().version() + ": " + info.status()
+            ScriptInfo info = folder().importScript(Paths.get(file).toAbsolutePath(), force);
+            return "imported '" + info.name() + "' version " + info.metadata().version() + " into " + info.origin() + ": " + info.status()
                     + (info.waitingFor().isEmpty() ? "" : ", waiting for " + String.join(", ", info.waitingFor()));
         } catch (ScriptException e) {
             return "import failed: " + e.getMessage();

@@ -1,0 +1,140 @@
+package org.scriptbox.benchmarks;
+
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Library CPU (issue 11, class 2): the CPU of 1,000,000 budget instructions spent in loops of library
+ * calls, each loop the worst case of one function we know of, against the CPU of 1,000,000 plain VM
+ * instructions. Every program runs until the instruction limit ends it; the ratio of CPU per counted
+ * instruction to the plain loop's is the multiple stated in docs/engine.md and docs/performance.md.
+ * Thread CPU (the execution's threads), wall time and whole-process CPU are all reported.
+ *
+ * <pre>java -cp benchmarks/target/scriptbox-benchmarks.jar org.scriptbox.benchmarks.LibraryCpuBenchmark [--runs N]</pre>
+ */
+public final class LibraryCpuBenchmark {
+    private static final long INSTRUCTIONS = 1_000_000;
+
+    /** name -> program; each is a setup and an endless loop. The first is the reference. */
+    static Map<String, String> programs() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("plain VM loop", "local x = 0\nwhile true do x = x + 1 end");
+        p.put("plain VM calls", "local function f(a) return a end\nwhile true do f(1) end");
+        String t1000 = "local t = {}\nfor i = 1, 1000 do t[i] = (i * 7919) % 1000 end\n";
+        String s = "local s = string.rep('a', 9999)\n";
+        p.put("find plain, n*m", s + "local q = string.rep('a', 999) .. 'b'\nwhile true do s:find(q, 1, true) end");
+        p.put("find no specials", s + "local q = string.rep('a', 99) .. 'b'\nwhile true do s:find(q) end");
+        p.put("match backtracking", s + "while true do s:match('a*a*b') end");
+        p.put("match literal run", s + "local q = string.rep('a', 999) .. '$'\nwhile true do s:match(q) end");
+        p.put("find big class", "local s = string.rep('b', 9999)\nlocal q = '[' .. string.rep('a', 5000) .. ']'\n"
+                + "while true do s:find(q) end");
+        p.put("find %b", "local s = string.rep('(', 9999)\nwhile true do s:find('%b()') end");
+        p.put("gsub callback", s + "local f = function(c) return c end\nwhile true do s:gsub('a', f) end");
+        p.put("gsub captures", "local s = string.rep('ab', 2000)\nwhile true do s:gsub('(a)(b)', '%2%1') end");
+        p.put("gmatch", s + "while true do for w in s:gmatch('a') do end end");
+        p.put("sort", t1000 + "while true do table.sort(t) end");
+        p.put("sort comparator", t1000 + "local c = function(a, b) return a > b end\nwhile true do table.sort(t, c) end");
+        p.put("sort __lt", "local mt = {__lt = function(a, b) return a.v < b.v end}\nlocal t = {}\n"
+                + "for i = 1, 1000 do t[i] = setmetatable({v = (i * 7919) % 1000}, mt) end\nwhile true do table.sort(t) end");
+        p.put("rep", "while true do string.rep('x', 10000) end");
+        p.put("rep sep", "while true do string.rep('x', 3333, 'ab') end");
+        p.put("format", "while true do string.format('%d %s %5.2f %q', 42, 'abc', 1.5, 'q') end");
+        p.put("format long", s + "while true do string.format('%s%s', s, 'x') end");
+        p.put("concat", "local t = {}\nfor i = 1, 1000 do t[i] = 'abcdefghi' end\nwhile true do table.concat(t, ',') end");
+        p.put("os.date %c", "local f = string.rep('%c', 300)\nwhile true do os.date(f) end");
+        p.put("os.date", "while true do os.date('%Y-%m-%d %H:%M:%S') end");
+        p.put("os.time", "while true do os.time({year = 2026, month = 12, day = 1}) end");
+        p.put("tostring", "local t = {}\nwhile true do tostring(t) tostring(1.5) end");
+        p.put("tonumber", "while true do tonumber('12345.678e3') end");
+        p.put("byte", s + "while true do s:byte(1, -1) end");
+        p.put("char", "local b = {}\nfor i = 1, 200 do b[i] = 65 + i % 26 end\n"
+                + "while true do string.char(table.unpack(b)) end");
+        p.put("upper/lower/reverse", s + "while true do s:upper() s:lower() s:reverse() end");
+        p.put("sub", s + "while true do s:sub(2, -2) end");
+        p.put("len", s + "while true do s:len() end");
+        p.put("insert/remove front", t1000 + "table.remove(t)\nwhile true do table.insert(t, 1, 5) table.remove(t, 1) end");
+        p.put("unpack", t1000 + "while true do select('#', table.unpack(t)) end");
+        p.put("pack", t1000 + "while true do table.pack(1, 2, 3, 4, 5, 6, 7, 8) end");
+        p.put("select", "local function f(...) return select('#', ...) end\nwhile true do f(1, 2, 3) select(2, 1, 2, 3) end");
+        p.put("math", "while true do math.floor(1.5) math.max(1, 2, 3) math.sqrt(2) math.random() end");
+        p.put("pcall", "local f = function() end\nwhile true do pcall(f) end");
+        p.put("pcall error", "local f = function() error('x') end\nwhile true do pcall(f) end");
+        p.put("setmetatable/rawget", "local mt = {}\nwhile true do local t = setmetatable({}, mt) rawget(t, 1) rawset(t, 1, 2) end");
+        p.put("pairs/next", t1000 + "while true do for k, v in pairs(t) do end end");
+        p.put("ipairs", t1000 + "while true do for k, v in ipairs(t) do end end");
+        p.put("load", "local src = 'local a = 1 return a + ' .. string.rep('1 + ', 300) .. '1'\nwhile true do load(src) end");
+        p.put("coroutine resume/yield", "local co = coroutine.wrap(function() while true do coroutine.yield() end end)\n"
+                + "while true do co() end");
+        p.put("coroutine create", "while true do local co = coroutine.create(function() end) coroutine.resume(co) end");
+        // Everything at once, in one loop: every call site of the door sees many functions (as in a
+        // container where all scripts share the engine's classes).
+        p.put("mix of all", s + t1000 + "local mt = {__tostring = function() return 'x' end}\n"
+                + "local o = setmetatable({}, mt)\nlocal c = function(a, b) return a > b end\nwhile true do\n"
+                + "  s:find('aab', 1, true) s:match('a*b') s:gsub('a', 'b', 10) table.sort(t, c) string.rep('x', 100)\n"
+                + "  string.format('%d %s %s', 1, 'a', o) table.concat(t, ',', 1, 50) os.date('%c') os.time()\n"
+                + "  tostring(o) tonumber('12') s:byte(1, 10) string.char(65, 66) s:upper() s:sub(2, 5) s:len()\n"
+                + "  table.insert(t, 1, 5) table.remove(t, 1) select('#', table.unpack(t, 1, 20)) math.floor(1.5)\n"
+                + "  pcall(error, 'x') for k in pairs({1, 2}) do end for i in ipairs({1, 2}) do end\nend");
+        return p;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int runs = 5;
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--runs")) {
+                runs = Integer.parseInt(args[i + 1]);
+            }
+        }
+        Path lib = EngineBenchmark.libFolder();
+        URL harness = LibraryCpuBenchmark.class.getProtectionDomain().getCodeSource().getLocation();
+        URL[] jars = {harness, EngineBenchmark.jar(lib, "scriptbox-engine"), EngineBenchmark.jar(lib, "scriptbox-api"),
+            EngineBenchmark.jar(lib, "slf4j-api"), EngineBenchmark.jar(lib, "slf4j-simple")};
+        System.out.printf("library CPU: %,d instructions per run, median of %d runs after 2 warm-up runs; "
+                + "ns per counted instruction (thread CPU / wall / process CPU), and thread CPU vs the plain VM loop%n",
+                INSTRUCTIONS, runs);
+        double reference = 0;
+        double worst = 0;
+        String worstName = "";
+        for (Map.Entry<String, String> program : programs().entrySet()) {
+            // A class loader per program, as in EngineBenchmark: no JIT profile carried from one to the next.
+            Function<Object[], long[]> runner = EngineBenchmark.instance(new URLClassLoader(jars,
+                    ClassLoader.getPlatformClassLoader()), "org.scriptbox.benchmarks.LibraryCpuRunner");
+            Object[] in = {program.getValue(), INSTRUCTIONS};
+            for (int i = 0; i < 2; i++) {
+                runner.apply(in);
+            }
+            List<long[]> results = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                results.add(runner.apply(in));
+            }
+            double cpu = median(results, 0);
+            double wall = median(results, 1);
+            double process = median(results, 2);
+            if (reference == 0) {
+                reference = cpu;
+            }
+            double ratio = cpu / reference;
+            if (ratio > worst) {
+                worst = ratio;
+                worstName = program.getKey();
+            }
+            System.out.printf("library %-24s %7.1f / %7.1f / %7.1f ns  %5.2fx%n", program.getKey(), cpu, wall, process,
+                    ratio);
+        }
+        System.out.printf("library CPU bound: worst %.2fx the plain VM loop (%s)%n", worst, worstName);
+    }
+
+    /** Median of a result's per-instruction nanoseconds. */
+    private static double median(List<long[]> results, int index) {
+        double[] v = results.stream().mapToDouble(r -> (double) r[index] / r[3]).toArray();
+        Arrays.sort(v);
+        return v[v.length / 2];
+    }
+}

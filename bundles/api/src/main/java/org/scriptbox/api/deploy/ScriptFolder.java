@@ -1,0 +1,43 @@
+package org.scriptbox.api.deploy;
+
+import java.nio.file.Path;
+
+import org.osgi.annotation.versioning.ProviderType;
+import org.scriptbox.api.ScriptDefinition;
+import org.scriptbox.api.ScriptInfo;
+
+/**
+ * The watched deploy folder, provided by the deployer. Everything that puts a script into the container
+ * from a file goes through it, with the folder's rules: at most 4 MB read, UTF-8, names checked, a
+ * {@code name} in the metadata that differs from the file name is an error.
+ */
+@ProviderType
+public interface ScriptFolder {
+    /** The folder watched for scripts. */
+    Path path();
+
+    /**
+     * Copies {@code x.lua} (and {@code x.toml} beside it, if any) into the deploy folder and deploys it at
+     * once, so it is live now and again after a restart. If the manager refuses it (compile error, lower
+     * version without {@code force}), the folder is left as it was and the live version stays.
+     * Statistics files are not imported.
+     *
+     * @throws org.scriptbox.api.ScriptException IO (file missing, unreadable, too large, not UTF-8),
+     *         METADATA (bad TOML, name mismatch, reserved name) or the manager's deploy errors
+     */
+    ScriptInfo importScript(Path luaFile, boolean force);
+
+    /**
+     * Writes a definition into the deploy folder as {@code x.lua} + {@code x.toml} and deploys it at once,
+     * with the same all-or-nothing rule as {@link #importScript} (e.g. a rollback to an earlier version).
+     */
+    ScriptInfo install(ScriptDefinition definition, boolean force);
+
+    /**
+     * Writes the live version's {@code x.lua} and {@code x.toml} (and {@code x.stats.toml} if asked) into a folder.
+     *
+     * @return the written {@code .lua} file
+     * @throws org.scriptbox.api.ScriptException NOT_FOUND, IO
+     */
+    Path exportScript(String name, Path targetFolder, boolean withStats);
+}

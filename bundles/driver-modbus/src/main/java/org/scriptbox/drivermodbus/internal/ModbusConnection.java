@@ -1,0 +1,204 @@
+package org.scriptbox.drivermodbus.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.function.Supplier;
+
+/**
+ * One Modbus TCP connection, sending each request exactly once. Written for the driver's guarantees rather
+ * than taken from j2mod, whose transaction resends a request up to five times on a reconnected socket
+ * ({@code setRetries(0)} means five), keeps one static transaction counter for every connection in the JVM
+ * and drops the connection on any malformed answer.
+ * <p>
+ * Here: every request gets the next transaction id of this connection; an answer with another id is a
+ * late answer to an earlier request and is skipped; a well-framed answer with a bad body fails that request
+ * only and keeps the connection; a timeout or a broken frame closes the connection, so that nothing late
+ * can ever be taken for the answer to a later request. Used by one thread at a time (its lane).
+ */
+final class ModbusConnection {
+    /** Longest Modbus TCP frame after the 6-byte header: unit id plus a 253-byte PDU. */
+    private static final int MAX_LENGTH = 254;
+
+    private final String host;
+    private final int port;
+    private final int unitId;
+    private Socket socket;
+    private int nextTransaction;
+
+    ModbusConnection(String host, int port, int unitId) {
+        this.host = host;
+        this.port = port;
+        this.unitId = unitId;
+    }
+
+    boolean isOpen() {
+        return socket != null;
+    }
+
+    /** Sends {@code request} once and returns the answer's PDU; opens the connection first if needed. */
+    byte[] exchange(ModbusRequest request, long deadlineNanos) throws ModbusFailure {
+        return exchange(request, deadlineNanos, () -> null);
+    }
+
+    /**
+     * As {@link #exchange(ModbusRequest, long)}, but {@code withdrawal} is asked once more after connecting,
+     * right before the request leaves: if it gives a reason (the caller gave up, an e-stop abandoned the
+     * request), nothing is sent and the failure is WITHDRAWN with that reason.
+     */
+    byte[] exchange(ModbusRequest request, long deadlineNanos, Supplier<String> withdrawal) throws ModbusFailure {
+        if (socket != null && !stillOpen()) {
+            close();   // the server went away since the last exchange: reconnect now, before anything is sent
+        }
+        if (socket == null) {
+            open(deadlineNanos);
+        }
+        String withdrawn = withdrawal.get();
+        if (withdrawn != null) {
+            throw new ModbusFailure(ModbusFailure.Kind.WITHDRAWN, withdrawn);
+        }
+        int transaction = nextTransaction;
+        nextTransaction = (nextTransaction + 1) & 0xffff;
+        byte[] pdu = request.pdu();
+        byte[] frame = new byte[7 + pdu.length];
+        frame[0] = (byte) (transaction >> 8);
+        frame[1] = (byte) transaction;
+        frame[4] = (byte) ((pdu.length + 1) >> 8);
+        frame[5] = (byte) (pdu.length + 1);
+        frame[6] = (byte) unitId;
+        System.arraycopy(pdu, 0, frame, 7, pdu.length);
+        try {
+            OutputStream out = socket.getOutputStream();
+            out.write(frame);
+            out.flush();
+        } catch (IOException e) {
+            // Some bytes may have left: the device may have the request.
+            close();
+            throw new ModbusFailure(ModbusFailure.Kind.NO_ANSWER, "connection lost while sending: " + reason(e));
+        }
+        return awaitAnswer(request, transaction, deadlineNanos);
+    }
+
+    /**
+     * Whether the connection is still usable: between exchanges nothing may arrive on it, so end-of-stream
+     * (the server closed or died) or stray bytes both mean it is not. A non-blocking look, so it costs no
+     * wait; it keeps a write from going into a connection that is already dead, where its fate would be
+     * "unknown" instead of plainly "not sent".
+     */
+    private boolean stillOpen() {
+        SocketChannel channel = socket.getChannel();
+        try {
+            channel.configureBlocking(false);
+            try {
+                return channel.read(ByteBuffer.allocate(1)) == 0;
+            } finally {
+                channel.configureBlocking(true);
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private byte[] awaitAnswer(ModbusRequest request, int transaction, long deadlineNanos) throws ModbusFailure {
+        try {
+            while (true) {
+                byte[] header = readFully(7, deadlineNanos);
+                int id = ((header[0] & 0xff) << 8) | (header[1] & 0xff);
+                int protocol = ((header[2] & 0xff) << 8) | (header[3] & 0xff);
+                int length = ((header[4] & 0xff) << 8) | (header[5] & 0xff);
+                if (protocol != 0 || length < 2 || length > MAX_LENGTH) {
+                    close();   // frame boundaries are lost: nothing more on this connection can be trusted
+                    throw new ModbusFailure(ModbusFailure.Kind.NO_ANSWER, "broken frame (protocol " + protocol
+                            + ", length " + length + "); connection closed");
+                }
+                byte[] pdu = readFully(length - 1, deadlineNanos);
+                if (id != transaction) {
+                    continue;   // a late answer to an earlier request on this connection
+                }
+                if ((header[6] & 0xff) != unitId) {
+                    throw new ModbusFailure(ModbusFailure.Kind.MALFORMED, "answer from unit " + (header[6] & 0xff)
+                            + " instead of " + unitId);
+                }
+                return request.check(pdu);
+            }
+        } catch (SocketTimeoutException e) {
+            close();
+            throw new ModbusFailure(ModbusFailure.Kind.NO_ANSWER, "no answer in time; connection closed");
+        } catch (IOException e) {
+            close();
+            throw new ModbusFailure(ModbusFailure.Kind.NO_ANSWER, "connection lost: " + reason(e));
+        }
+    }
+
+    private byte[] readFully(int n, long deadlineNanos) throws IOException {
+        byte[] buffer = new byte[n];
+        InputStream in = socket.getInputStream();
+        int at = 0;
+        while (at < n) {
+            socket.setSoTimeout(remainingMillis(deadlineNanos));
+            int read = in.read(buffer, at, n - at);
+            if (read < 0) {
+                throw new IOException("closed by the server");
+            }
+            at += read;
+        }
+        return buffer;
+    }
+
+    private void open(long deadlineNanos) throws ModbusFailure {
+        Socket s;
+        try {
+            s = SocketChannel.open().socket();   // a channel's socket: it can be looked at without blocking
+        } catch (IOException e) {
+            throw new ModbusFailure(ModbusFailure.Kind.NOT_SENT, "cannot open a socket: " + reason(e));
+        }
+        try {
+            s.setTcpNoDelay(true);
+            s.connect(new InetSocketAddress(host, port), remainingMillis(deadlineNanos));
+        } catch (IOException e) {
+            closeQuietly(s);
+            throw new ModbusFailure(ModbusFailure.Kind.NOT_SENT, "cannot connect to " + host + ":" + port + ": "
+                    + reason(e));
+        }
+        socket = s;
+    }
+
+    void close() {
+        if (socket != null) {
+            closeQuietly(socket);
+            socket = null;
+        }
+    }
+
+    /** At least 1 ms: a timeout of 0 would mean "wait for ever" to a socket. */
+    private static int remainingMillis(long deadlineNanos) throws SocketTimeoutException {
+        long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
+        if (left <= 0) {
+            throw new SocketTimeoutException("deadline passed");
+        }
+        return (int) Math.min(Integer.MAX_VALUE, left);
+    }
+
+    private static String reason(IOException e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+
+    @Override
+    public String toString() {
+        return host + ":" + port + " unit " + unitId + (socket == null ? " (closed)" : "");
+    }
+}

@@ -1,0 +1,313 @@
+package org.scriptbox.drivermodbus.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+
+import org.junit.After;
+import org.junit.AfterClass;
+import org.junit.Before;
+import org.junit.BeforeClass;
+import org.junit.Test;
+import org.osgi.util.promise.Promise;
+import org.scriptbox.api.device.Actuator;
+import org.scriptbox.api.device.ActuatorResult;
+import org.scriptbox.api.device.CallContext;
+import org.scriptbox.api.device.ChannelValue;
+import org.scriptbox.api.device.DeviceException;
+import org.scriptbox.api.device.StopReport;
+import org.scriptbox.api.device.WriteOutcome;
+
+/**
+ * The driver against pymodbus with injected faults; every assertion about what happened on the wire is
+ * made on the server's own registers, coils and request log. Motors are holding registers 0 and 1, outputs
+ * are coils 8..11, telemetry is input registers 0 (temperature, tenths) and 1 (flow).
+ */
+public class ModbusFaultsTest {
+    private static final int FC_READ_INPUT = 4;
+    private static final int FC_WRITE_COIL = 5;
+    private static final int FC_WRITE_REGISTER = 6;
+    private static final long BOUND_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static PyModbusServer server;
+    private final List<ModbusDevice> devices = new ArrayList<>();
+
+    @BeforeClass
+    public static void startServer() throws Exception {
+        server = new PyModbusServer();
+    }
+
+    @AfterClass
+    public static void stopServer() throws Exception {
+        server.close();
+    }
+
+    @Before
+    public void reset() throws Exception {
+        server.clearFaults();
+        server.set("holding", 0, 0, 0);
+        server.set("coils", 8, 0, 0, 0, 0);
+        server.set("input", 0, 215, -30);
+        server.clearLog();
+    }
+
+    @After
+    public void closeDevices() {
+        devices.forEach(ModbusDevice::close);
+    }
+
+    private ModbusDevice device(String... extra) throws Exception {
+        Map<String, String> p = new HashMap<>(Map.of("device.id", "plc", "port", String.valueOf(server.port()),
+                "timeout.ms", "3000", "motor.registers", "0,1", "output.coil.start", "8", "digital.outputs", "4",
+                "telemetry", "temperature:0:0.1, flow:1", "probe.interval.ms", "0"));
+        for (int i = 0; i < extra.length; i += 2) {
+            p.put(extra[i], extra[i + 1]);
+        }
+        ModbusDevice d = new ModbusDevice(ModbusSettings.parse(p));
+        devices.add(d);
+        return d;
+    }
+
+    private static CallContext ctx() {
+        return CallContext.within(BOUND_NANOS);
+    }
+
+    @Test
+    public void stopTriesEveryTargetAndReportsEachOnItsOwn() throws Exception {
+        ModbusDevice d = device();
+        d.setMotorSpeed(0, 50, ctx()).getValue();
+        d.setMotorSpeed(1, -20, ctx()).getValue();
+        d.setDigitalOutput(0, true, ctx()).getValue();
+        d.setDigitalOutput(3, true, ctx()).getValue();
+        server.fault(FC_WRITE_REGISTER, 0, "exception", 4);
+
+        StopReport report = d.emergencyStop().getValue();
+
+        assertFalse(report.complete());
+        assertEquals(6, report.results().size());
+        ActuatorResult motor0 = report.results().get(0);
+        assertEquals(Actuator.motor(0), motor0.actuator());
+        assertEquals(WriteOutcome.REFUSED, motor0.outcome());
+        assertTrue(motor0.message(), motor0.message().contains(
+                "write single register (FC06) at address 0: exception 4 (server device failure)"));
+        assertEquals(1, report.failures().size());
+        assertEquals("the refused motor kept its speed", 5000, server.holding(0));
+        assertEquals(0, server.holding(1));
+        for (int coil = 8; coil < 12; coil++) {
+            assertFalse("coil " + coil, server.coil(coil));
+        }
+    }
+
+    @Test
+    public void stopOvertakesASlowCommandAndAbandonsTheWaitingOnes() throws Exception {
+        ModbusDevice d = device();
+        server.fault(FC_READ_INPUT, 0, "delay", 1500);
+        Promise<Map<String, ChannelValue>> slow = d.readTelemetry(List.of("temperature"), ctx());
+        awaitLog("the slow read reached the server", () -> requestsOrEmpty(FC_READ_INPUT, 0).size() == 1);
+        List<Promise<Void>> queued = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            queued.add(d.setMotorSpeed(1, 30 + i, ctx()));
+        }
+
+        StopReport report = d.emergencyStop().getValue();
+
+        assertTrue(String.valueOf(report), report.complete());
+        for (Promise<Void> p : queued) {
+            DeviceException e = (DeviceException) p.getFailure();
+            assertNotNull("an abandoned command fails", e);
+            assertEquals(WriteOutcome.NOT_SENT, e.outcome());
+            assertTrue(e.getMessage(), e.getMessage().contains("abandoned for an emergency stop"));
+        }
+        assertEquals(21.5, slow.getValue().get("temperature").value(), 1e-9);
+        Map<String, String> slowRead = server.requests(FC_READ_INPUT, 0).get(0);
+        for (Map<String, String> stop : server.log()) {
+            if (!stop.get("fn").equals(String.valueOf(FC_READ_INPUT))) {
+                assertEquals("only the stop's zeros were written: " + stop, "0", stop.get("value"));
+                assertTrue("the stop reached the server before the slow read was answered: " + stop,
+                        Double.parseDouble(stop.get("done")) < Double.parseDouble(slowRead.get("done")));
+            }
+        }
+        assertEquals(2 + 4, server.log().size() - 1);
+    }
+
+    @Test
+    public void aWriteInFlightWhenTheStopCameIsStoppedAgainAfterItLands() throws Exception {
+        ModbusDevice d = device();
+        server.fault(FC_WRITE_REGISTER, 0, "delay", 600);   // applied 600 ms after it arrives
+        Promise<Void> racing = d.setMotorSpeed(0, 50, ctx());
+        awaitLog("the racing write reached the server", () -> requestsOrEmpty(FC_WRITE_REGISTER, 0).size() == 1);
+
+        assertTrue(d.emergencyStop().getValue().complete());
+        racing.getValue();   // the device acknowledged it after the stop's own write
+        awaitLog("the stop value was written again", () -> requestsOrEmpty(FC_WRITE_REGISTER, 0).size() == 3
+                && requestsOrEmpty(FC_WRITE_REGISTER, 0).get(2).get("answered").equals("1"));
+        assertEquals(0, server.holding(0));
+    }
+
+    @Test
+    public void aWriteIsSentOnceAndOneLeftUnansweredIsOutcomeUnknown() throws Exception {
+        ModbusDevice d = device("timeout.ms", "300");
+        server.fault(FC_WRITE_REGISTER, 1, "silent", 0);
+
+        DeviceException e = (DeviceException) d.setMotorSpeed(1, 10, ctx()).getFailure();
+
+        assertEquals(WriteOutcome.UNKNOWN, e.outcome());
+        assertEquals(DeviceException.Fault.NO_ANSWER, e.fault());
+        assertTrue(e.getMessage(), e.getMessage().startsWith("outcome unknown"));
+        assertEquals("sent exactly once, never resent", 1, server.requests(FC_WRITE_REGISTER, 1).size());
+        server.clearFaults();
+        d.setMotorSpeed(1, 20, ctx()).getValue();   // the next command works, on a new connection
+        assertEquals(2000, server.holding(1));
+        assertEquals(2, server.requests(FC_WRITE_REGISTER, 1).size());
+    }
+
+    @Test
+    public void aWriteAfterTheServerDiedIsNotSentRatherThanUnknown() throws Exception {
+        ModbusDevice d = device();
+        d.setMotorSpeed(0, 10, ctx()).getValue();   // the command connection is open now
+        server.kill();
+        DeviceException e;
+        try {
+            e = (DeviceException) d.setMotorSpeed(0, 20, ctx()).getFailure();
+        } finally {
+            server.restart();
+        }
+        assertEquals("a dead connection is noticed before the write goes out: " + e.getMessage(),
+                WriteOutcome.NOT_SENT, e.outcome());
+        assertEquals(DeviceException.Fault.UNREACHABLE, e.fault());
+        d.setMotorSpeed(0, 30, ctx()).getValue();
+        assertEquals(3000, server.holding(0));
+    }
+
+    @Test
+    public void aCommandWhoseCallerGaveUpIsNeverSent() throws Exception {
+        ModbusDevice d = device();
+        server.fault(FC_READ_INPUT, 0, "delay", 800);
+        Promise<Map<String, ChannelValue>> slow = d.readTelemetry(List.of("temperature"), ctx());
+        AtomicBoolean gaveUp = new AtomicBoolean();
+        Promise<Void> write = d.setMotorSpeed(1, 40, CallContext.within(BOUND_NANOS, gaveUp::get));
+        Promise<Void> expired = d.setDigitalOutput(2, true, CallContext.within(TimeUnit.MILLISECONDS.toNanos(100)));
+        gaveUp.set(true);
+
+        DeviceException e = (DeviceException) write.getFailure();
+        assertEquals(WriteOutcome.NOT_SENT, e.outcome());
+        assertEquals(DeviceException.Fault.WITHDRAWN, e.fault());
+        assertEquals(WriteOutcome.NOT_SENT, ((DeviceException) expired.getFailure()).outcome());
+        slow.getValue();
+        assertTrue(server.requests(FC_WRITE_REGISTER, 1).isEmpty());
+        assertTrue(server.requests(FC_WRITE_COIL, 10).isEmpty());
+        assertFalse(server.coil(10));
+    }
+
+    @Test
+    public void aRefusalNamesFunctionAddressAndExceptionCode() throws Exception {
+        ModbusDevice d = device();
+        server.fault(FC_WRITE_REGISTER, 1, "exception", 2);
+
+        DeviceException e = (DeviceException) d.setMotorSpeed(1, 10, ctx()).getFailure();
+
+        assertEquals(WriteOutcome.REFUSED, e.outcome());
+        assertEquals(DeviceException.Fault.REFUSED, e.fault());
+        assertEquals("refused: write single register (FC06) at address 1: exception 2 (illegal data address)",
+                e.getMessage());
+        assertEquals(0, server.holding(1));
+    }
+
+    @Test
+    public void aMalformedAnswerFailsOnlyItsChannelAndKeepsTheConnection() throws Exception {
+        ModbusDevice d = device();
+        for (String kind : List.of("empty", "short")) {
+            server.fault(FC_READ_INPUT, 0, kind, 0);
+            Map<String, ChannelValue> read = d.readTelemetry(List.of("temperature", "flow"), ctx()).getValue();
+            assertFalse(kind, read.get("temperature").ok());
+            assertTrue(read.get("temperature").message(), read.get("temperature").message().startsWith(
+                    "read input registers (FC04) at address 0: malformed answer (byte count"));
+            assertEquals(kind, -30.0, read.get("flow").value(), 1e-9);
+        }
+        server.clearFaults();
+        assertEquals(21.5, d.readTelemetry(List.of("temperature"), ctx()).getValue().get("temperature").value(), 1e-9);
+        List<Map<String, String>> log = server.log();
+        assertEquals(5, log.size());
+        int lastTid = -1;
+        for (Map<String, String> e : log) {
+            assertEquals("one connection throughout: " + log, log.get(0).get("conn"), e.get("conn"));
+            int tid = Integer.parseInt(e.get("tid"));
+            assertTrue("transaction ids advance per request: " + log, tid > lastTid);
+            lastTid = tid;
+        }
+    }
+
+    @Test
+    public void healthComesFromExchangesNotFromTheSocket() throws Exception {
+        ModbusDevice d = device("probe.interval.ms", "200", "timeout.ms", "300");
+        awaitHealth(d, true);
+        assertNotNull(d.status().getValue().health().latency());
+        server.fault(FC_READ_INPUT, -1, "silent", 0);   // the probe reads input register 0: it never answers
+        awaitHealth(d, false);
+        assertTrue(d.status().getValue().health().lastError().contains("no answer"));
+        server.clearFaults();
+        awaitHealth(d, true);
+
+        server.kill();
+        try {
+            awaitHealth(d, false);
+        } finally {
+            server.restart();
+        }
+        awaitHealth(d, true);
+    }
+
+    @Test
+    public void theStopReconnectsABrokenLink() throws Exception {
+        ModbusDevice d = device();
+        assertTrue(d.emergencyStop().getValue().complete());   // the stop lane's connection is open now
+        server.kill();
+        server.restart();
+        server.set("holding", 0, 4000, 4000);
+        server.set("coils", 8, 1, 1, 1, 1);
+
+        StopReport report = d.emergencyStop().getValue();
+
+        assertTrue(String.valueOf(report), report.complete());
+        assertEquals(0, server.holding(0));
+        assertEquals(0, server.holding(1));
+        assertFalse(server.coil(11));
+    }
+
+    private List<Map<String, String>> requestsOrEmpty(int fn, int address) {
+        try {
+            return server.requests(fn, address);
+        } catch (Exception e) {
+            return List.of();
+        }
+    }
+
+    private static void awaitHealth(ModbusDevice d, boolean reachable) throws Exception {
+        awaitLog("device reachable = " + reachable, () -> {
+            try {
+                return d.status().getValue().connected() == reachable;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    /** Polls a condition on the real server or device, up to a bound. */
+    private static void awaitLog(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + BOUND_NANOS;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("not within 10 s: " + what);
+            }
+            Thread.sleep(20);   // polling; the bound is the deadline above
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package org.scriptbox.drivermodbus.internal;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The independent peer: pymodbus (Debian's python3-pymodbus) running itests/src/test/python/modbus_fault_server.py
+ * as a separate process, with its control channel for faults and for the server's own view of its
+ * registers, coils and request log. {@link #kill()} is SIGKILL; {@link #restart()} starts it on the same ports.
+ */
+final class PyModbusServer implements AutoCloseable {
+    private static final Path SCRIPT = Paths.get(System.getProperty("modbus.fault.server",
+            "../../itests/src/test/python/modbus_fault_server.py"));
+    private Process process;
+    private int port;
+    private int controlPort;
+    private Socket control;
+    private BufferedReader in;
+    private PrintWriter out;
+
+    PyModbusServer() throws IOException {
+        start(0, 0);
+    }
+
+    int port() {
+        return port;
+    }
+
+    private void start(int modbusPort, int ctlPort) throws IOException {
+        if (!Files.isRegularFile(SCRIPT)) {
+            throw new IllegalStateException("no fault server at " + SCRIPT.toAbsolutePath());
+        }
+        process = new ProcessBuilder("/usr/bin/python3", SCRIPT.toString(), "--port", String.valueOf(modbusPort),
+                "--control", String.valueOf(ctlPort)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8));
+        String ready = stdout.readLine();   // bounded: the process either prints READY or exits (EOF)
+        if (ready == null || !ready.startsWith("READY ")) {
+            process.destroyForcibly();
+            throw new IllegalStateException("pymodbus fault server did not start (is python3-pymodbus installed? "
+                    + ".ci/run installs it): " + ready);
+        }
+        String[] words = ready.split(" ");
+        port = Integer.parseInt(words[1].substring("modbus=".length()));
+        controlPort = Integer.parseInt(words[2].substring("control=".length()));
+        control = new Socket(InetAddress.getLoopbackAddress(), controlPort);
+        control.setSoTimeout(10_000);
+        in = new BufferedReader(new InputStreamReader(control.getInputStream(), StandardCharsets.UTF_8));
+        out = new PrintWriter(control.getOutputStream(), true, StandardCharsets.UTF_8);
+    }
+
+    /** As a crashed server: SIGKILL, every connection gone at once. */
+    void kill() throws InterruptedException {
+        closeControl();
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    void restart() throws IOException {
+        start(port, controlPort);
+    }
+
+    synchronized String command(String line) throws IOException {
+        out.println(line);
+        String answer = in.readLine();
+        if (answer == null || answer.startsWith("error")) {
+            throw new IllegalStateException("fault server: " + line + " -> " + answer);
+        }
+        return answer;
+    }
+
+    int[] get(String table, int address, int count) throws IOException {
+        return Arrays.stream(command("get " + table + " " + address + " " + count).split(" "))
+                .mapToInt(Integer::parseInt).toArray();
+    }
+
+    int holding(int address) throws IOException {
+        return (short) get("holding", address, 1)[0];
+    }
+
+    boolean coil(int address) throws IOException {
+        return get("coils", address, 1)[0] != 0;
+    }
+
+    void set(String table, int address, int... values) throws IOException {
+        StringBuilder line = new StringBuilder("set " + table + " " + address);
+        for (int v : values) {
+            line.append(' ').append(v & 0xffff);
+        }
+        command(line.toString());
+    }
+
+    void fault(int function, int address, String kind, int arg) throws IOException {
+        command("fault " + function + " " + address + " " + kind + " " + arg);
+    }
+
+    void clearFaults() throws IOException {
+        command("clear");
+    }
+
+    void clearLog() throws IOException {
+        command("clearlog");
+    }
+
+    /** The server's request log: one map per request (conn, tid, fn, address, value, answered, at, done). */
+    synchronized List<Map<String, String>> log() throws IOException {
+        int n = Integer.parseInt(command("log"));
+        List<Map<String, String>> entries = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Map<String, String> e = new LinkedHashMap<>();
+            for (String word : in.readLine().split(" ")) {
+                int eq = word.indexOf('=');
+                e.put(word.substring(0, eq), word.substring(eq + 1));
+            }
+            entries.add(e);
+        }
+        return entries;
+    }
+
+    /** The requests with function code {@code fn} at {@code address}. */
+    List<Map<String, String>> requests(int fn, int address) throws IOException {
+        return log().stream().filter(e -> e.get("fn").equals(String.valueOf(fn))
+                && e.get("address").equals(String.valueOf(address))).toList();
+    }
+
+    private void closeControl() {
+        try {
+            if (control != null) {
+                control.close();
+            }
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+}

@@ -1,0 +1,172 @@
+#!/usr/bin/python3
+"""A Modbus TCP server (pymodbus) with injected faults, for scriptbox's driver tests.
+
+The tests assert on what this server saw and holds, not on what the driver believes it sent:
+
+  modbus_fault_server.py [--port P] [--control C]
+
+serves Modbus TCP on 127.0.0.1:P (unit 1, zero-based addresses, 1,000 of each table) and a control channel on
+127.0.0.1:C: one command per line in, its answer out (below). When both listen it prints
+"READY modbus=P control=C" on stdout. Port 0 picks a free port; a restart passes the same ports again.
+
+Control commands (one line each, words separated by spaces):
+  get TABLE ADDRESS COUNT        -> the values on one line; TABLE is coils, holding or input
+  set TABLE ADDRESS VALUE...     -> ok (written directly, not logged)
+  fault FN ADDRESS KIND [ARG]    -> ok; for requests with function code FN at ADDRESS (-1: any address):
+        delay ARG ms before applying and answering; exception: answer exception code ARG (default 4);
+        silent: apply nothing, never answer; empty: a well-framed answer with byte count 0;
+        short: a well-framed answer whose byte count promises more than it carries
+  clear                          -> ok; removes every fault
+  clearlog                       -> ok; empties the request log
+  log                            -> the number of requests, then one line per request:
+        conn=N tid=T unit=U fn=F address=A value=V answered=0|1 at=SECONDS done=SECONDS|-
+        (value: the written value, or the count of a read; at/done: monotonic clock)
+"""
+import argparse
+import asyncio
+import logging
+import struct
+import sys
+import time
+
+from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext
+from pymodbus.server.async_io import ModbusConnectedRequestHandler, ModbusTcpServer
+
+SIZE = 1000
+UNIT = 1
+
+store = ModbusSlaveContext(
+    di=ModbusSequentialDataBlock(0, [0] * SIZE),
+    co=ModbusSequentialDataBlock(0, [0] * SIZE),
+    hr=ModbusSequentialDataBlock(0, [0] * SIZE),
+    ir=ModbusSequentialDataBlock(0, [0] * SIZE),
+    zero_mode=True,
+)
+context = ModbusServerContext(slaves={UNIT: store}, single=False)
+TABLES = {"coils": 1, "holding": 3, "input": 4}   # pymodbus reads tables by function code
+faults = []
+log = []
+connections = [0]
+
+
+def fault_for(request):
+    for f in faults:
+        if f["function"] == request.function_code and f["address"] in (-1, getattr(request, "address", None)):
+            return f
+    return None
+
+
+def describe(request, conn):
+    entry = {"conn": conn, "tid": request.transaction_id, "unit": request.unit_id, "fn": request.function_code,
+             "address": getattr(request, "address", None), "at": time.monotonic(), "done": None, "answered": False}
+    if hasattr(request, "values") and request.values is not None:
+        entry["values"] = [int(v) for v in request.values]
+    elif hasattr(request, "value") and request.value is not None:
+        entry["value"] = int(request.value)
+    if hasattr(request, "count"):
+        entry["count"] = request.count
+    return entry
+
+
+class FaultyHandler(ModbusConnectedRequestHandler):
+    """pymodbus' own TCP handler, with faults applied per request before it executes."""
+
+    def connection_made(self, transport):
+        connections[0] += 1
+        self.conn = connections[0]
+        super().connection_made(transport)
+
+    def execute(self, request, *addr):
+        entry = describe(request, self.conn)
+        log.append(entry)
+        fault = fault_for(request)
+        kind = fault["kind"] if fault else None
+        if kind == "silent":
+            return
+        if kind == "delay":
+            asyncio.get_event_loop().call_later(fault["ms"] / 1000.0, self.answer, request, entry, None, addr)
+            return
+        self.answer(request, entry, fault, addr)
+
+    def answer(self, request, entry, fault, addr):
+        if self.transport is None or self.transport.is_closing():
+            return   # the client went away while a delayed request waited: a real device would not answer either
+        kind = fault["kind"] if fault else None
+        entry["done"] = time.monotonic()
+        entry["answered"] = True
+        if kind == "exception":
+            self.raw(request, bytes([request.function_code | 0x80, fault.get("code", 4)]))
+        elif kind == "empty":
+            self.raw(request, bytes([request.function_code, 0]))
+        elif kind == "short":
+            self.raw(request, bytes([request.function_code, 4, 0]))
+        else:
+            super().execute(request, *addr)
+
+    def raw(self, request, pdu):
+        self.transport.write(struct.pack(">HHHB", request.transaction_id, 0, len(pdu) + 1, request.unit_id) + pdu)
+
+
+def log_line(e):
+    value = e.get("value", e.get("count", ",".join(str(v) for v in e.get("values", []))))
+    done = "-" if e["done"] is None else f"{e['done']:.6f}"
+    return (f"conn={e['conn']} tid={e['tid']} unit={e['unit']} fn={e['fn']} address={e['address']} value={value} "
+            f"answered={int(e['answered'])} at={e['at']:.6f} done={done}")
+
+
+def control(words):
+    op = words[0]
+    if op == "get":        # get TABLE ADDRESS COUNT -> the values, space-separated
+        return [" ".join(str(int(v)) for v in store.getValues(TABLES[words[1]], int(words[2]), int(words[3])))]
+    if op == "set":        # set TABLE ADDRESS V...
+        store.setValues(TABLES[words[1]], int(words[2]), [int(v) for v in words[3:]])
+        return ["ok"]
+    if op == "fault":      # fault FN ADDRESS KIND [MS-or-CODE]
+        arg = int(words[4]) if len(words) > 4 else 0
+        faults.insert(0, {"function": int(words[1]), "address": int(words[2]), "kind": words[3],
+                          "ms": arg, "code": arg or 4})
+        return ["ok"]
+    if op == "clear":
+        faults.clear()
+        return ["ok"]
+    if op == "clearlog":
+        log.clear()
+        return ["ok"]
+    if op == "log":        # the count, then one line per request
+        entries = list(log)
+        return [str(len(entries))] + [log_line(e) for e in entries]
+    return [f"error unknown op {op}"]
+
+
+async def serve_control(reader, writer):
+    while line := await reader.readline():
+        try:
+            answer = control(line.decode().split())
+        except Exception as e:   # a broken test command must be seen by the test, not end the server
+            answer = [f"error {e!r}"]
+        writer.write(("\n".join(answer) + "\n").encode())
+        await writer.drain()
+    writer.close()
+
+
+async def main(port, control_port):
+    server = ModbusTcpServer(context, address=("127.0.0.1", port), handler=FaultyHandler, allow_reuse_address=True)
+    modbus = asyncio.create_task(server.serve_forever())
+    await server.serving
+    side = await asyncio.start_server(serve_control, "127.0.0.1", control_port, reuse_address=True)
+    print(f"READY modbus={server.server.sockets[0].getsockname()[1]} control={side.sockets[0].getsockname()[1]}",
+          flush=True)
+    await modbus
+
+
+if __name__ == "__main__":
+    # pymodbus logs every closed client connection as an ERROR: that is the tests' normal business
+    logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--control", type=int, default=0)
+    args = parser.parse_args()
+    try:
+        asyncio.run(main(args.port, args.control))
+    except KeyboardInterrupt:
+        sys.exit(0)
