@@ -140,6 +140,8 @@ public class SimulatedDevice implements Device {
     private final ScheduledExecutorService prober;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong stops = new AtomicLong();
+    /** Answers promised by the stop lane and the prober, failed at deactivation so no caller waits for nothing. */
+    private final Set<Deferred<?>> promised = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Faults faults;
 
     @Activate
@@ -203,6 +205,9 @@ public class SimulatedDevice implements Device {
         lane.close();
         stopLane.shutdownNow();
         prober.shutdownNow();
+        for (Deferred<?> d : promised) {
+            settle(d, null, DeviceException.stopped(WriteOutcome.NOT_SENT));
+        }
         LOG.info("simulated device '{}' stopped", settings.id());
     }
 
@@ -224,14 +229,14 @@ public class SimulatedDevice implements Device {
     /** Probes the device (one exchange, off the ordinary lane) and reports health and state. */
     @Override
     public Promise<DeviceStatus> status() {
-        Deferred<DeviceStatus> d = new Deferred<>();
+        Deferred<DeviceStatus> d = promise();
         try {
             prober.execute(() -> {
                 probe();
-                d.resolve(new DeviceStatus(info, health.now(), details()));
+                settle(d, new DeviceStatus(info, health.now(), details()), null);
             });
         } catch (RejectedExecutionException e) {
-            return Promises.failed(DeviceException.stopped(WriteOutcome.NOT_SENT));
+            settle(d, null, DeviceException.stopped(WriteOutcome.NOT_SENT));
         }
         return d.getPromise();
     }
@@ -382,7 +387,7 @@ public class SimulatedDevice implements Device {
     }
 
     private Promise<StopReport> onStopLane(java.util.function.Supplier<List<ActuatorResult>> send) {
-        Deferred<StopReport> d = new Deferred<>();
+        Deferred<StopReport> d = promise();
         try {
             stopLane.execute(() -> {
                 long start = System.nanoTime();
@@ -390,7 +395,7 @@ public class SimulatedDevice implements Device {
                 try {
                     answerTime(results);
                 } catch (InterruptedException e) {
-                    d.fail(DeviceException.stopped(WriteOutcome.UNKNOWN));
+                    settle(d, null, DeviceException.stopped(WriteOutcome.UNKNOWN));
                     return;
                 }
                 boolean answered = results.stream().anyMatch(r -> r.outcome() == WriteOutcome.ACKNOWLEDGED
@@ -400,12 +405,30 @@ public class SimulatedDevice implements Device {
                 } else if (!results.isEmpty()) {
                     health.failed(results.get(0).message());
                 }
-                d.resolve(new StopReport(settings.id(), results));
+                settle(d, new StopReport(settings.id(), results), null);
             });
         } catch (RejectedExecutionException e) {
-            return Promises.failed(DeviceException.stopped(WriteOutcome.NOT_SENT));
+            settle(d, null, DeviceException.stopped(WriteOutcome.NOT_SENT));
         }
         return d.getPromise();
+    }
+
+    private <T> Deferred<T> promise() {
+        Deferred<T> d = new Deferred<>();
+        promised.add(d);
+        return d;
+    }
+
+    /** Resolves or fails once: deactivation and the lane's thread may race, the first word counts. */
+    private <T> void settle(Deferred<T> d, T value, Throwable failure) {
+        if (!promised.remove(d)) {
+            return;
+        }
+        if (failure != null) {
+            d.fail(failure);
+        } else {
+            d.resolve(value);
+        }
     }
 
     /** Waits as long as the device takes to answer; a silent or too slow one turns acknowledgements into "unknown". */

@@ -218,6 +218,22 @@ public class SimulatedDeviceSafetyTest {
         assertTrue(device.status().getValue().connected());
     }
 
+    @Test
+    public void deactivationSettlesStopsAndStatusesStillQueued() throws Exception {
+        start(slow(300), SafeState.STOP);
+        Promise<StopReport> running = device.emergencyStop();
+        Promise<StopReport> queuedStop = device.applySafeState(Set.of(Actuator.motor(0)));
+        Promise<DeviceStatus> status = device.status();
+        Promise<DeviceStatus> queuedStatus = device.status();
+        device.deactivate();
+        for (Promise<?> p : List.of(running, queuedStop, status, queuedStatus)) {
+            Throwable f = failureOrNull(p);   // getValue waits: a promise never settled would hang here
+            assertTrue(String.valueOf(f), f == null || "driver stopped".equals(f.getMessage()));
+        }
+        assertEquals("driver stopped", failureOrNull(queuedStop).getMessage());
+        device = null;
+    }
+
     @Test(expected = IllegalArgumentException.class)
     public void badRefuseEntryIsRefused() {
         SimulatedDevice.actuators("motor0,pump1");
