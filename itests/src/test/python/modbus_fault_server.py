@@ -15,7 +15,8 @@ Control commands (one line each, words separated by spaces):
   fault FN ADDRESS KIND [ARG]    -> ok; for requests with function code FN at ADDRESS (-1: any address):
         delay ARG ms before applying and answering; exception: answer exception code ARG (default 4);
         silent: apply nothing, never answer; empty: a well-framed answer with byte count 0;
-        short: a well-framed answer whose byte count promises more than it carries
+        short: a well-framed answer whose byte count promises more than it carries;
+        drop: close the connection on the next such request (once), applying nothing
   clear                          -> ok; removes every fault
   clearlog                       -> ok; empties the request log
   log                            -> the number of requests, then one line per request:
@@ -83,16 +84,23 @@ class FaultyHandler(ModbusConnectedRequestHandler):
         kind = fault["kind"] if fault else None
         if kind == "silent":
             return
+        if kind == "drop":   # one shot: the connection breaks on this request, nothing applied or answered
+            faults.remove(fault)
+            self.transport.close()
+            return
         if kind == "delay":
             asyncio.get_event_loop().call_later(fault["ms"] / 1000.0, self.answer, request, entry, None, addr)
             return
         self.answer(request, entry, fault, addr)
 
     def answer(self, request, entry, fault, addr):
-        if self.transport is None or self.transport.is_closing():
-            return   # the client went away while a delayed request waited: a real device would not answer either
         kind = fault["kind"] if fault else None
         entry["done"] = time.monotonic()
+        if self.transport is None or self.transport.is_closing():
+            # the client went away while a delayed request waited: the device still acts on what it received
+            if kind is None:
+                request.execute(context[request.unit_id])
+            return
         entry["answered"] = True
         if kind == "exception":
             self.raw(request, bytes([request.function_code | 0x80, fault.get("code", 4)]))

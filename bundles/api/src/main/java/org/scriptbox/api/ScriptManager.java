@@ -10,7 +10,8 @@ import org.osgi.util.promise.Promise;
 /**
  * Owns the scripts: deploys, compiles, resolves, runs and undeploys them, and keeps their statistics.
  * Every way of running a script (shell, scheduler, API) goes through {@link #execute}, so its
- * concurrency bound and its statistics cover them all.
+ * concurrency bound and its statistics cover them all. The version-history methods have defaults only so
+ * that test stand-ins need not implement them; the container's manager does.
  */
 @ProviderType
 public interface ScriptManager {
@@ -77,4 +78,41 @@ public interface ScriptManager {
      */
     @Deprecated
     ScriptInfo importScript(Path luaFile, boolean force);
+
+    /**
+     * The kept versions of a script, newest first: the last N deploys of new content (configurable,
+     * default 10), kept across restarts and after undeploy (since 1.5).
+     */
+    default List<ScriptRevision> history(String name) {
+        return List.of();
+    }
+
+    /** The source and metadata of one kept version (since 1.5). */
+    default Optional<ScriptDefinition> revision(String name, int number) {
+        return Optional.empty();
+    }
+
+    /**
+     * Makes a kept version live again by writing it back to the deploy folder (the folder stays the source
+     * of truth) and deploying it, even if its version is lower (since 1.5).
+     *
+     * @param revision a revision number ("3"), a semantic version ("1.2.0", its newest revision), or
+     *                 {@code null} for the version before the live one
+     * @throws ScriptException NOT_FOUND (no such script or revision), REFUSED (a script from a bundle, or no
+     *                         deploy folder), IO (the folder could not be written), or the deploy's own errors
+     */
+    default ScriptInfo rollback(String name, String revision) {
+        throw new ScriptException(ScriptError.of(ErrorKind.REFUSED, "this script manager keeps no versions"));
+    }
+
+    /**
+     * Enables or disables a script, kept across restarts. A disabled script stays deployed but does not
+     * run: executions are refused, running ones are cancelled and its schedule pauses (status
+     * {@link ScriptStatus#DISABLED}) (since 1.5).
+     *
+     * @throws ScriptException NOT_FOUND, or IO if the setting could not be saved (then nothing changed)
+     */
+    default ScriptInfo setEnabled(String name, boolean enabled) {
+        throw new ScriptException(ScriptError.of(ErrorKind.REFUSED, "this script manager cannot disable scripts"));
+    }
 }

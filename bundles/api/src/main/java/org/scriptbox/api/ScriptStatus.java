@@ -22,7 +22,9 @@ public enum ScriptStatus {
     /** The last execution was cancelled (shell, undeploy, shutdown). */
     CANCELLED,
     /** Compiled, but waits until its dependencies, drivers or permissions are present. */
-    UNRESOLVED;
+    UNRESOLVED,
+    /** Deployed, but the operator disabled it (script:disable): it does not run until enabled (since 1.5). */
+    DISABLED;
 
     /** True for the statuses an execution ends in. */
     public boolean isTerminal() {

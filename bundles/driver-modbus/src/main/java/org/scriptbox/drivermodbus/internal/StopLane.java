@@ -13,19 +13,22 @@ import org.scriptbox.api.device.ActuatorResult;
 import org.scriptbox.api.device.DeviceException;
 import org.scriptbox.api.device.StopReport;
 import org.scriptbox.api.device.WriteOutcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The priority lane for e-stops and safe states: a thread and a connection of its own (Modbus TCP servers
  * accept several), so a stop never waits behind an ordinary request, however slow that one is. Every
  * target is written on its own and reported on its own: a refusal or a lost answer for one never keeps
  * the next from being tried. A stop value is idempotent, so unlike an ordinary write it is sent again
- * once when the link turned out to be broken (reconnected for the stop).
+ * once, on a new connection, when the open one turned out to be broken (reconnected for the stop).
  */
 final class StopLane {
     /** One actuator and the write that puts it into its stop or safe value. */
     record Target(Actuator actuator, ModbusRequest request) {
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(StopLane.class);
     private final String deviceId;
     private final ModbusConnection connection;
     private final DeviceLink link;
@@ -53,10 +56,13 @@ final class StopLane {
                     for (Target t : targets) {
                         results.add(write(t));
                     }
+                    deferred.resolve(new StopReport(deviceId, results));
+                } catch (RuntimeException e) {
+                    LOG.error("modbus device '{}': stop pass failed unexpectedly", deviceId, e);
+                    deferred.fail(DeviceException.stopped(WriteOutcome.UNKNOWN));
                 } finally {
                     after.run();
                 }
-                deferred.resolve(new StopReport(deviceId, results));
             });
         } catch (RejectedExecutionException e) {
             after.run();
@@ -73,7 +79,9 @@ final class StopLane {
                 return ActuatorResult.acknowledged(target.actuator());
             } catch (ModbusFailure f) {
                 last = f;
-                if (!DeviceLink.retryable(f)) {
+                // Again only when an open connection turned out dead (it is closed now, the next try reconnects);
+                // when connecting itself failed, at once again would fail the same way.
+                if (f.kind() != ModbusFailure.Kind.NO_ANSWER) {
                     break;
                 }
             }

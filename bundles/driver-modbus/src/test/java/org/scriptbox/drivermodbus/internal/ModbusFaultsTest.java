@@ -170,6 +170,58 @@ public class ModbusFaultsTest {
     }
 
     @Test
+    public void aWriteAnsweredTooLateIsOutcomeUnknownAndAppliedOnce() throws Exception {
+        ModbusDevice d = device("timeout.ms", "300");
+        server.fault(FC_WRITE_REGISTER, 1, "delay", 700);   // the device applies it, but after our timeout
+
+        DeviceException e = (DeviceException) d.setMotorSpeed(1, 25, ctx()).getFailure();
+
+        assertEquals("never 'failed' for a write that then happens", WriteOutcome.UNKNOWN, e.outcome());
+        awaitLog("the device applied it late", () -> {
+            try {
+                return server.holding(1) == 2500;
+            } catch (Exception x) {
+                return false;
+            }
+        });
+        assertEquals("applied once: no resend", 1, server.requests(FC_WRITE_REGISTER, 1).size());
+    }
+
+    @Test
+    public void aReadIsTriedAgainOnALostConnectionAWriteIsNot() throws Exception {
+        ModbusDevice d = device();
+        server.fault(FC_READ_INPUT, 0, "drop", 0);
+        assertEquals(21.5, d.readTelemetry(List.of("temperature"), ctx()).getValue().get("temperature").value(), 1e-9);
+        List<Map<String, String>> reads = server.requests(FC_READ_INPUT, 0);
+        assertEquals("the read was tried again on a new connection: " + reads, 2, reads.size());
+        assertFalse(reads.get(0).get("conn").equals(reads.get(1).get("conn")));
+
+        server.fault(FC_WRITE_REGISTER, 1, "drop", 0);
+        DeviceException e = (DeviceException) d.setMotorSpeed(1, 60, ctx()).getFailure();
+        assertEquals(WriteOutcome.UNKNOWN, e.outcome());
+        assertEquals("the write was not resent", 1, server.requests(FC_WRITE_REGISTER, 1).size());
+        assertEquals(0, server.holding(1));
+    }
+
+    @Test
+    public void aStopAgainstADeadServerReportsEveryTargetNotSent() throws Exception {
+        ModbusDevice d = device();
+        server.kill();
+        StopReport report;
+        try {
+            report = d.emergencyStop().getValue();
+        } finally {
+            server.restart();
+        }
+        assertEquals(6, report.results().size());
+        for (ActuatorResult r : report.results()) {
+            assertEquals(String.valueOf(r), WriteOutcome.NOT_SENT, r.outcome());
+            assertTrue(r.message(), r.message().startsWith("not sent: cannot connect"));
+        }
+        assertFalse(d.status().getValue().connected());
+    }
+
+    @Test
     public void aWriteAfterTheServerDiedIsNotSentRatherThanUnknown() throws Exception {
         ModbusDevice d = device();
         d.setMotorSpeed(0, 10, ctx()).getValue();   // the command connection is open now

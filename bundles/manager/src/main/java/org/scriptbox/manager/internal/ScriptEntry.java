@@ -58,6 +58,9 @@ final class ScriptEntry {
         if (s.live() == null) {
             return ScriptStatus.COMPILATION_ERROR;
         }
+        if (s.disabled()) {
+            return ScriptStatus.DISABLED;
+        }
         if (!s.waitingFor().isEmpty()) {
             return ScriptStatus.UNRESOLVED;
         }

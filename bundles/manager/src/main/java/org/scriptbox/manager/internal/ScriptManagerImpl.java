@@ -29,6 +29,8 @@ import org.scriptbox.api.MetadataCodec;
 import org.scriptbox.api.ScriptDefinition;
 import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptEvent;
+import org.scriptbox.api.ScriptFolder;
+import org.scriptbox.api.ScriptRevision;
 import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptInfo;
 import org.scriptbox.api.ScriptListener;
@@ -75,6 +77,9 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
 
         @AttributeDefinition(description = "Statistics are written to disk at most this often (ms), and on stop; 0 writes after every run")
         long stats_flush_ms() default 1000;
+
+        @AttributeDefinition(description = "Versions kept per script for script:history, script:diff and script:rollback")
+        int history_size() default 10;
     }
 
     @Reference
@@ -92,6 +97,10 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
 
     private volatile PermissionService permissions;
 
+    /** Where a rollback writes the version back to (the deployer's folder); absent without a deployer. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ScriptFolder folder;
+
     private final Map<String, ScriptEntry> entries = new ConcurrentHashMap<>();
     /** Guards changes to the entries and the device set; events are fired after it is released. */
     private final Object lock = new Object();
@@ -99,6 +108,8 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
     private final Resolution resolution = new Resolution(entries);
     private final Listeners listeners = new Listeners();
     private StatsStore stats;
+    private VersionHistory history;
+    private DisabledScripts disabled;
     /** Created on activation, when the engine reference is there. */
     private volatile Executions executions;
     private volatile boolean active;
@@ -111,6 +122,9 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
     /** Everything activation does besides finding the data area; tests call it with a temporary folder. */
     void start(Path statsFolder, Config config) {
         stats = new StatsStore(statsFolder, config.stats_flush_ms());
+        // beside the statistics, each in a folder of its own: no script name can collide with them
+        history = new VersionHistory(statsFolder.resolveSibling("history"), Math.max(1, config.history_size()));
+        disabled = new DisabledScripts(statsFolder.resolveSibling("disabled"));
         // the optional services are read at each execution: they may come and go while scripts run
         executions = new Executions(entries, engine, stats, () -> monitor, () -> limitPolicy, () -> permissions,
                 Math.max(1, config.max_concurrent()), Math.max(0, config.queue_capacity()), Math.max(1, config.log_lines()));
@@ -124,6 +138,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
     void modified(Config config) {
         int queue = Math.max(0, config.queue_capacity());
         executions.reconfigure(Math.max(1, config.max_concurrent()), queue, Math.max(1, config.log_lines()));
+        history.keep(Math.max(1, config.history_size()));
         LOG.info("script manager: at most {} concurrent executions, {} queued", config.max_concurrent(), queue);
     }
 
@@ -256,6 +271,9 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
         if (conflict != null) {
             LOG.warn("script '{}': {}", name, conflict.substring(conflict.indexOf(": ") + 2));
         }
+        // kept outside the lock: history files of one script never hold up the deploys of others
+        history.record(name, version.toString(), next.deployedAt(), definition.origin(), definition.source(),
+                codec.format(definition.metadata()));
         ScriptState now = entry.state();
         LOG.info("script '{}' {} version {} from {}: {}", name, replaced != null ? "updated to" : "deployed",
                 version, definition.origin(), now.resolved() ? "ready" : "UNRESOLVED, waiting for " + now.waitingFor());
@@ -271,7 +289,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
     }
 
     private ScriptEntry newEntry(String name) {
-        return new ScriptEntry(name, stats.load(name));
+        return new ScriptEntry(name, stats.load(name), disabled.isDisabled(name));
     }
 
     /** Keeps the error on the script (live version untouched), tells listeners and hands it back to throw. */
@@ -415,6 +433,113 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
             }
         }
         return info;
+    }
+
+    // ---- versions ----
+
+    @Override
+    public List<ScriptRevision> history(String name) {
+        if (!ScriptNames.isValid(name)) {
+            return List.of();
+        }
+        ScriptEntry e = entries.get(name);
+        ScriptVersion live = e == null ? null : e.live();
+        String liveToml = live == null ? null : codec.format(live.metadata());
+        List<ScriptRevision> out = new ArrayList<>();
+        boolean liveFound = false;
+        for (VersionHistory.Stored v : history.list(name)) {
+            // the newest kept version with the live content is the live one
+            boolean isLive = !liveFound && live != null && v.source().equals(live.definition().source())
+                    && v.metadataToml().equals(liveToml);
+            liveFound |= isLive;
+            out.add(new ScriptRevision(v.number(), v.version(), v.deployedAt(), v.origin(), isLive));
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<ScriptDefinition> revision(String name, int number) {
+        if (!ScriptNames.isValid(name)) {
+            return Optional.empty();
+        }
+        return history.get(name, number).map(v -> definitionOf(name, v));
+    }
+
+    private ScriptDefinition definitionOf(String name, VersionHistory.Stored v) {
+        return new ScriptDefinition(codec.parse(v.metadataToml(), name + " #" + v.number() + ".toml", name, new ArrayList<>()),
+                v.source(), v.origin());
+    }
+
+    @Override
+    public ScriptInfo rollback(String name, String revision) {
+        List<ScriptRevision> kept = history(name);
+        if (kept.isEmpty()) {
+            throw new ScriptException(ScriptError.of(ErrorKind.NOT_FOUND, "no kept versions of a script named '" + name + "'"));
+        }
+        ScriptRevision target = pick(name, kept, revision);
+        ScriptEntry e = entries.get(name);
+        ScriptVersion live = e == null ? null : e.live();
+        if (live != null && live.definition().origin().startsWith("bundle:")) {
+            throw new ScriptException(ScriptError.of(ErrorKind.REFUSED, "script '" + name + "' comes from "
+                    + live.definition().origin() + "; roll back by deploying the older bundle"));
+        }
+        ScriptFolder f = folder;
+        if (f == null) {
+            throw new ScriptException(ScriptError.of(ErrorKind.REFUSED,
+                    "no deploy folder to write the version to (the deployer is not running); nothing changed"));
+        }
+        VersionHistory.Stored stored = history.get(name, target.number()).orElseThrow(() -> new ScriptException(
+                ScriptError.of(ErrorKind.NOT_FOUND, "version #" + target.number() + " of '" + name + "' is no longer kept")));
+        ScriptDefinition old = definitionOf(name, stored);
+        // the folder first: it is the source of truth, and if it cannot be written nothing changes
+        String origin = f.write(name, old.source(), stored.metadataToml());
+        LOG.info("script '{}': rolling back to #{} (version {}), written to {}", name, target.number(), target.version(), origin);
+        return deploy(new ScriptDefinition(old.metadata(), old.source(), origin), true);
+    }
+
+    /** The revision a rollback goes to: a number, a semantic version (its newest), or the one before the live one. */
+    private static ScriptRevision pick(String name, List<ScriptRevision> kept, String revision) {
+        if (revision == null || revision.isBlank()) {
+            for (int i = 0; i < kept.size(); i++) {
+                if (kept.get(i).live()) {
+                    if (i + 1 < kept.size()) {
+                        return kept.get(i + 1);
+                    }
+                    throw new ScriptException(ScriptError.of(ErrorKind.NOT_FOUND, "script '" + name
+                            + "' has no kept version before the live one"));
+                }
+            }
+            return kept.get(0); // nothing kept is live (e.g. undeployed): the newest
+        }
+        String r = revision.trim().startsWith("#") ? revision.trim().substring(1) : revision.trim();
+        for (ScriptRevision k : kept) {
+            if (r.matches("\\d{1,9}") ? k.number() == Integer.parseInt(r) : k.version().equals(r)) {
+                return k;
+            }
+        }
+        throw new ScriptException(ScriptError.of(ErrorKind.NOT_FOUND, "script '" + name + "' has no kept version "
+                + revision.trim() + " (script:history " + name + " lists them)"));
+    }
+
+    @Override
+    public ScriptInfo setEnabled(String name, boolean enabled) {
+        ScriptEntry entry = name == null ? null : entries.get(name);
+        if (entry == null) {
+            throw new ScriptException(ScriptError.of(ErrorKind.NOT_FOUND, "no deployed script named '" + name + "'"));
+        }
+        List<ScriptEvent> events = new ArrayList<>();
+        synchronized (lock) {
+            if (entry.state().disabled() == !enabled) {
+                return entry.info();
+            }
+            // saved first: a setting that would not survive a restart is refused, not pretended
+            disabled.set(name, !enabled);
+            resolution.resolveAll(events, resolution.resolvedStates(), permissions != null,
+                    Map.of(name, s -> s.withDisabled(!enabled)));
+        }
+        LOG.info("script '{}' {} by the operator", name, enabled ? "enabled" : "disabled");
+        listeners.fire(events);
+        return entry.info();
     }
 
     /** Statistics files written since activation (tests, benchmark). */

@@ -70,6 +70,11 @@ public class ScriptManagerImplTest {
             public long stats_flush_ms() {
                 return statsFlushMs;
             }
+
+            @Override
+            public int history_size() {
+                return 3;
+            }
         };
     }
 
@@ -526,5 +531,117 @@ public class ScriptManagerImplTest {
         // and what is listed can still be shown: no arithmetic fails on it
         assertEquals(ScriptStatus.COMPILATION_ERROR, manager.get("slow").get().status());
         assertTrue(manager.codec.format(m).contains("999999999999d"));
+    }
+
+    /** A deploy folder as the deployer offers it: writes the files, answers with the .lua path as origin. */
+    private Path deployFolder() throws Exception {
+        Path folder = tmp.newFolder("deploy").toPath();
+        manager.folder = (name, lua, toml) -> {
+            try {
+                Files.writeString(folder.resolve(name + ".lua"), lua);
+                Files.writeString(folder.resolve(name + ".toml"), toml);
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+            return folder.resolve(name + ".lua").toString();
+        };
+        return folder;
+    }
+
+    @Test
+    public void historyKeepsTheLastVersionsNewestFirstAndMarksTheLiveOne() throws Exception {
+        for (int i = 1; i <= 5; i++) {
+            manager.deploy(def("hist", "1.0." + i, "return v" + i), false);
+        }
+        manager.deploy(def("hist", "1.0.5", "return v5"), false); // the live content again: nothing new to keep
+        List<org.scriptbox.api.ScriptRevision> h = manager.history("hist");
+        assertEquals(List.of(5, 4, 3), h.stream().map(org.scriptbox.api.ScriptRevision::number).toList()); // keeps 3
+        assertEquals(List.of(true, false, false), h.stream().map(org.scriptbox.api.ScriptRevision::live).toList());
+        assertEquals("1.0.4", h.get(1).version());
+        assertEquals("hist.lua", h.get(1).origin());
+        assertEquals("return v3", manager.revision("hist", 3).get().source());
+        assertTrue(manager.revision("hist", 1).isEmpty());
+        // kept across a restart of the manager, and numbering goes on
+        manager.deactivate();
+        manager = newManager(2, 1);
+        manager.deploy(def("hist", "1.0.6", "return v6"), false);
+        assertEquals(List.of(6, 5, 4), manager.history("hist").stream().map(org.scriptbox.api.ScriptRevision::number).toList());
+    }
+
+    @Test
+    public void rollbackWritesTheVersionBackToTheFolderAndMakesItLiveEvenIfLower() throws Exception {
+        Path folder = deployFolder();
+        manager.deploy(def("rb", "1.0.0", "return one"), false);
+        manager.deploy(def("rb", "2.0.0", "return two"), false);
+        ScriptInfo info = manager.rollback("rb", null);
+        assertEquals("1.0.0", info.metadata().version());
+        assertEquals(List.of("one"), run("rb").values());
+        assertEquals("return one", Files.readString(folder.resolve("rb.lua")));
+        assertEquals(manager.codec.format(info.metadata()), Files.readString(folder.resolve("rb.toml")));
+        assertEquals(folder.resolve("rb.lua").toString(), info.origin());
+        // the folder's own deploy of what was written is the live content: a no-op
+        ScriptMetadata reread = manager.codec.parse(Files.readString(folder.resolve("rb.toml")), "rb.toml", "rb", new ArrayList<>());
+        manager.deploy(new ScriptDefinition(reread, Files.readString(folder.resolve("rb.lua")), info.origin()), false);
+        assertEquals(3, manager.history("rb").size());
+        assertTrue(manager.history("rb").get(0).live());
+        // by semantic version and by number
+        assertEquals("2.0.0", manager.rollback("rb", "2.0.0").metadata().version());
+        assertEquals("1.0.0", manager.rollback("rb", "#3").metadata().version()); // #1 is no longer kept (3 are)
+    }
+
+    @Test
+    public void rollbackRefusalsAreOneSentenceAndChangeNothing() throws Exception {
+        manager.deploy(def("rb", "1.0.0", "return one"), false);
+        manager.deploy(def("rb", "2.0.0", "return two"), false);
+        assertRefused(() -> manager.rollback("rb", null), ErrorKind.REFUSED, "no deploy folder");
+        deployFolder();
+        assertRefused(() -> manager.rollback("rb", "7"), ErrorKind.NOT_FOUND, "has no kept version 7");
+        assertRefused(() -> manager.rollback("rb", "9.9.9"), ErrorKind.NOT_FOUND, "has no kept version 9.9.9");
+        assertRefused(() -> manager.rollback("nothing", null), ErrorKind.NOT_FOUND, "no kept versions");
+        assertRefused(() -> manager.rollback("../etc", null), ErrorKind.NOT_FOUND, "no kept versions");
+        manager.folder = (n, l, t) -> {
+            throw new ScriptException(org.scriptbox.api.ScriptError.of(ErrorKind.IO, "cannot write rb.lua: permission denied"));
+        };
+        assertRefused(() -> manager.rollback("rb", null), ErrorKind.IO, "permission denied");
+        assertEquals("2.0.0", manager.get("rb").get().metadata().version());
+        manager.deploy(new ScriptDefinition(ScriptMetadata.defaults("fromjar"), "return x", "bundle:b/1.0.0!/scripts/fromjar.lua"), false);
+        manager.deploy(new ScriptDefinition(new ScriptMetadata("fromjar", "1.1.0", null, null, null, null, null, null, null,
+                null, null, null), "return y", "bundle:b/1.1.0!/scripts/fromjar.lua"), false);
+        assertRefused(() -> manager.rollback("fromjar", null), ErrorKind.REFUSED, "roll back by deploying the older bundle");
+    }
+
+    private static void assertRefused(Runnable r, ErrorKind kind, String fragment) {
+        try {
+            r.run();
+            fail("not refused: " + fragment);
+        } catch (ScriptException e) {
+            assertEquals(e.getMessage(), kind, e.kind());
+            assertTrue(e.getMessage(), e.getMessage().contains(fragment));
+        }
+    }
+
+    @Test
+    public void aDisabledScriptDoesNotRunStopsItsRunsAndStaysDisabledAcrossARestart() throws Exception {
+        manager.deploy(def("blocker", "1.0.0", "block"), false);
+        Promise<ExecutionResult> running = manager.execute("blocker", List.of());
+        assertTrue(engine.blocked.await(10, TimeUnit.SECONDS));
+        events.clear();
+        ScriptInfo off = manager.setEnabled("blocker", false);
+        assertEquals(ScriptStatus.DISABLED, off.status());
+        assertEquals(ScriptStatus.CANCELLED, running.getValue().status());
+        assertEquals(List.of("UNRESOLVED blocker"), eventLog()); // the scheduler pauses its schedule on this
+        ScriptException refused = failure(manager.execute("blocker", List.of()));
+        assertEquals(ErrorKind.REFUSED, refused.kind());
+        assertTrue(refused.getMessage(), refused.getMessage().contains("disabled"));
+
+        manager.deactivate();
+        manager = newManager(2, 1);
+        manager.deploy(def("blocker", "1.0.1", "return back"), false);
+        assertEquals(ScriptStatus.DISABLED, manager.get("blocker").get().status());
+        events.clear();
+        assertEquals(ScriptStatus.COMPILED, manager.setEnabled("blocker", true).status());
+        assertEquals(List.of("DEPLOYED blocker"), eventLog());
+        assertEquals(List.of("back"), run("blocker").values());
+        assertRefused(() -> manager.setEnabled("nobody", false), ErrorKind.NOT_FOUND, "no deployed script");
     }
 }

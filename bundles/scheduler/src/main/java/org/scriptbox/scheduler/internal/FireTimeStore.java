@@ -52,7 +52,8 @@ final class FireTimeStore {
         this.writer = writer;
         this.commits = commits;
         this.status = new SaveStatus("the last fire times", file,
-                "runs of schedules with misfire = run_once are not started until their fire time is saved");
+                "runs of schedules with misfire = run_once (and first runs of new schedules) are not started until"
+                        + " their fire time is saved");
         load();
     }
 

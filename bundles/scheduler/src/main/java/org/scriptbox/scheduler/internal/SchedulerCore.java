@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SchedulerCore {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerCore.class);
+    /** The most fire times {@link #nextFireTimes} lists. */
+    static final int MAX_LISTED_FIRES = 1000;
 
     /** Observes each fire: script, the instant it was due, the instant it actually ran. For benchmarks. */
     public interface FireObserver {
@@ -110,7 +112,7 @@ public final class SchedulerCore {
         for (ScriptInfo info : scripts) {
             ScheduleSpec spec = info.metadata().schedule();
             ScriptStatus status = info.status();
-            if (status == ScriptStatus.UNRESOLVED || status == ScriptStatus.COMPILATION_ERROR
+            if (status == ScriptStatus.UNRESOLVED || status == ScriptStatus.COMPILATION_ERROR || status == ScriptStatus.DISABLED
                     || status == ScriptStatus.LOADED) {
                 continue;
             }
@@ -252,7 +254,8 @@ public final class SchedulerCore {
     }
 
     List<Instant> nextFireTimes(ScheduleSpec spec, Instant from, int count) {
-        return checkedTrigger(spec).upcoming(from, Math.max(0, count));
+        // bounded: sched:next -n 2000000000 must not build a list of two billion instants
+        return checkedTrigger(spec).upcoming(from, Math.max(0, Math.min(count, MAX_LISTED_FIRES)));
     }
 
     /** A valid spec's trigger, within the limits (the manager's codec asks through nextFireTimes at deploy). */
@@ -383,11 +386,12 @@ public final class SchedulerCore {
                 e.skipped++;
                 LOG.debug("'{}' still running at {}: run skipped ({})", e.name, due, overlap);
             }
-            durable = e.trigger.spec().misfire() == MisfirePolicy.RUN_ONCE;
+            // run_once makes a lost fire time run again after a crash; so does the first fire of all (an interval
+            // without history counts from its arming): both are saved before the run starts
+            durable = e.trigger.spec().misfire() == MisfirePolicy.RUN_ONCE || store.lastFire(e.name) == null;
         }
         observer.fired(e.name, due, now);
         if (durable) {
-            // run_once would make this fire again after a crash unless the fire is on disk before the run starts
             boolean launchIt = start;
             store.recordDurably(e.name, due, saved -> {
                 if (!launchIt) {

@@ -16,6 +16,9 @@ import org.scriptbox.scheduler.internal.cron.CronExpression;
  * one sentence for the operator.
  */
 final class Trigger {
+    /** Longest interval or delay: beyond it the fire-time arithmetic (nanoseconds, instants) would overflow. */
+    static final Duration LONGEST = Duration.ofDays(3660);
+
     private final ScheduleSpec spec;
     private final CronExpression cron;   // CRON only
 
@@ -36,6 +39,7 @@ final class Trigger {
                 if (spec.delay() != null && spec.delay().isNegative()) {
                     throw new IllegalArgumentException("the delay of a once schedule must not be negative");
                 }
+                requireAtMostTenYears("delay", spec.delay());
                 return new Trigger(spec, null);
             case INTERVAL:
                 if (spec.interval() == null || spec.interval().isZero() || spec.interval().isNegative()) {
@@ -44,6 +48,8 @@ final class Trigger {
                 if (spec.delay() != null && spec.delay().isNegative()) {
                     throw new IllegalArgumentException("the first-run delay must not be negative");
                 }
+                requireAtMostTenYears("interval", spec.interval());
+                requireAtMostTenYears("first-run delay", spec.delay());
                 return new Trigger(spec, null);
             case CRON:
                 return new Trigger(spec, CronExpression.parse(spec.cron(), zone(spec.zone())));
@@ -51,6 +57,12 @@ final class Trigger {
                 return new Trigger(spec, null);
             default:
                 throw new IllegalArgumentException("unknown schedule kind " + spec.kind());
+        }
+    }
+
+    private static void requireAtMostTenYears(String what, Duration d) {
+        if (d != null && d.compareTo(LONGEST) > 0) {
+            throw new IllegalArgumentException("the " + what + " must be at most 3660 days (about ten years)");
         }
     }
 

@@ -156,6 +156,27 @@ public class SchedulerDurabilityTest {
     }
 
     @Test
+    public void theFirstFireOfAnIntervalWithMisfireSkipIsSavedBeforeItsRunToo() {
+        // without history an interval counts from its arming: a lost first fire would run again after a crash
+        ScheduleSpec spec = new ScheduleSpec(ScheduleSpec.Kind.INTERVAL, null, Duration.ofSeconds(2),
+                Duration.ofHours(1), null, null, null, MisfirePolicy.SKIP);
+        core.armFromMetadata("first", spec);
+        timer.advance(Duration.ofSeconds(2));
+        assertEquals("waits for the save", 0, manager.executions("first"));
+        saves.runAll();
+        assertEquals(1, manager.executions("first"));
+        start(T0.plusSeconds(3), ScheduleLimits.DEFAULTS);   // crash right after
+        core.armFromMetadata("first", spec);
+        timer.advance(Duration.ofMinutes(30));
+        saves.runAll();
+        assertEquals(0, manager.executions("first"));
+        assertEquals(T0.plusSeconds(2).plus(Duration.ofHours(1)), core.get("first").orElseThrow().nextFire());
+        // later fires of a skip schedule are not waited for
+        timer.advance(Duration.ofMinutes(31));
+        assertEquals(1, manager.executions("first"));
+    }
+
+    @Test
     public void firesThatComeTogetherAreSavedByOneWrite() {
         for (int i = 0; i < 50; i++) {
             core.armFromMetadata("s" + i, interval(Duration.ofSeconds(10), OverlapPolicy.PARALLEL,
@@ -181,7 +202,8 @@ public class SchedulerDurabilityTest {
             core.saveFireTimes();   // the periodic save and retry
         }
         assertEquals(0, manager.executions("r"));
-        assertEquals("misfire skip cannot run twice after a crash: it runs", 20, manager.executions("q"));
+        // misfire skip cannot run twice after a crash, so it runs; only its very first fire waits for a save
+        assertEquals(19, manager.executions("q"));
         ScheduledScript r = core.get("r").orElseThrow();
         assertEquals(20, r.skipped());
         assertEquals(0, r.fireCount());
@@ -263,10 +285,29 @@ public class SchedulerDurabilityTest {
     }
 
     @Test
+    public void intervalsAndDelaysTooLongForTheArithmeticAreRefusedInOneSentence() {
+        for (ScheduleSpec spec : List.of(interval(Duration.ofDays(999_999_999), null, null),
+                new ScheduleSpec(ScheduleSpec.Kind.INTERVAL, null, Duration.ofDays(999_999_999), Duration.ofMinutes(1),
+                        null, null, null, null),
+                ScheduleSpec.onceAfter(Duration.ofDays(999_999_999)))) {
+            try {
+                core.nextFireTimes(spec, T0, 3);
+                fail("accepted " + spec);
+            } catch (IllegalArgumentException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("at most 3660 days"));
+            }
+        }
+        assertEquals(3, core.nextFireTimes(interval(Trigger.LONGEST, null, null), T0, 3).size());
+        assertEquals("sched:next -n is bounded", SchedulerCore.MAX_LISTED_FIRES, core.nextFireTimes(
+                interval(Duration.ofSeconds(1), null, null), T0, Integer.MAX_VALUE).size());
+    }
+
+    @Test
     public void aParallelScheduleNeverHasMoreRunsUnderWayThanItsLimit() {
         manager.completeAtOnce = false;
         core.schedule("p", interval(Duration.ofMillis(100), OverlapPolicy.PARALLEL, MisfirePolicy.SKIP));
         timer.advance(Duration.ofSeconds(10));   // 100 fires while no run ends
+        saves.runAll();   // the first fire of all is saved before its run
         assertEquals(5, manager.executions("p"));
         assertEquals(95, core.get("p").orElseThrow().skipped());
         manager.completeOne("p");

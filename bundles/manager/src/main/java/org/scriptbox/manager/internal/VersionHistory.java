@@ -1,0 +1,157 @@
+package org.scriptbox.manager.internal;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last N versions of each script in the manager's data area, {@code history/NAME/}: per kept version
+ * {@code 000007.lua}, {@code 000007.toml} and, written last, {@code 000007.properties} (version, when,
+ * from where). A version counts only once its properties file exists, so a crash mid-write leaves no
+ * half version. Deploying the content the newest kept version already has (a restart, a touched file)
+ * adds nothing. Work for one script never waits for another's.
+ */
+final class VersionHistory {
+    private static final Logger LOG = LoggerFactory.getLogger(ScriptManagerImpl.class);
+    private static final String INFO = ".properties";
+
+    /** One kept version with its content. */
+    record Stored(int number, String version, Instant deployedAt, String origin, String source, String metadataToml) {
+    }
+
+    private final Path folder;
+    private volatile int keep;
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+    VersionHistory(Path folder, int keep) {
+        this.folder = folder;
+        this.keep = keep;
+    }
+
+    void keep(int versions) {
+        this.keep = versions;
+    }
+
+    private Object lockFor(String name) {
+        return locks.computeIfAbsent(name, n -> new Object());
+    }
+
+    /**
+     * Keeps a newly live version, unless the newest kept one has the same content. A failure is logged,
+     * not thrown: the version is live already and history must not undo a deploy.
+     */
+    void record(String name, String version, Instant deployedAt, String origin, String source, String metadataToml) {
+        synchronized (lockFor(name)) {
+            try {
+                List<Integer> numbers = numbers(name);
+                if (!numbers.isEmpty()) {
+                    Optional<Stored> newest = read(name, numbers.get(numbers.size() - 1));
+                    if (newest.isPresent() && newest.get().source().equals(source)
+                            && newest.get().metadataToml().equals(metadataToml)) {
+                        return;
+                    }
+                }
+                int number = numbers.isEmpty() ? 1 : numbers.get(numbers.size() - 1) + 1;
+                Path dir = folder.resolve(name);
+                DataFiles.writeAtomically(dir.resolve(file(number, ".lua")), source);
+                DataFiles.writeAtomically(dir.resolve(file(number, ".toml")), metadataToml);
+                Properties p = new Properties();
+                p.setProperty("version", version);
+                p.setProperty("deployed_at", deployedAt.toString());
+                p.setProperty("origin", origin == null ? "" : origin);
+                StringWriter w = new StringWriter();
+                p.store(w, null);
+                DataFiles.writeAtomically(dir.resolve(file(number, INFO)), w.toString());
+                numbers.add(number);
+                for (int i = 0; i < numbers.size() - Math.max(1, keep); i++) {
+                    delete(dir, numbers.get(i));
+                }
+            } catch (IOException | UncheckedIOException e) {
+                LOG.warn("script '{}': version {} is live but could not be kept in the history: {}", name, version,
+                        e instanceof IOException io ? DataFiles.reason(io) : DataFiles.reason(((UncheckedIOException) e).getCause()));
+            }
+        }
+    }
+
+    /** Newest first. */
+    List<Stored> list(String name) {
+        synchronized (lockFor(name)) {
+            List<Stored> out = new ArrayList<>();
+            try {
+                List<Integer> numbers = numbers(name);
+                for (int i = numbers.size() - 1; i >= 0; i--) {
+                    read(name, numbers.get(i)).ifPresent(out::add);
+                }
+            } catch (IOException | UncheckedIOException e) {
+                LOG.warn("script '{}': its history could not be read", name);
+            }
+            return out;
+        }
+    }
+
+    Optional<Stored> get(String name, int number) {
+        synchronized (lockFor(name)) {
+            try {
+                return read(name, number);
+            } catch (IOException | UncheckedIOException e) {
+                LOG.warn("script '{}': version #{} of its history could not be read", name, number);
+                return Optional.empty();
+            }
+        }
+    }
+
+    private Optional<Stored> read(String name, int number) throws IOException {
+        Path dir = folder.resolve(name);
+        Path info = dir.resolve(file(number, INFO));
+        if (!Files.isRegularFile(info)) {
+            return Optional.empty();
+        }
+        Properties p = new Properties();
+        p.load(new StringReader(Files.readString(info, StandardCharsets.UTF_8)));
+        return Optional.of(new Stored(number, p.getProperty("version", "?"), Instant.parse(p.getProperty("deployed_at")),
+                p.getProperty("origin", ""), Files.readString(dir.resolve(file(number, ".lua")), StandardCharsets.UTF_8),
+                Files.readString(dir.resolve(file(number, ".toml")), StandardCharsets.UTF_8)));
+    }
+
+    /** Numbers of the complete kept versions, oldest first. */
+    private List<Integer> numbers(String name) throws IOException {
+        Path dir = folder.resolve(name);
+        if (!Files.isDirectory(dir)) {
+            return new ArrayList<>();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Integer> numbers = new ArrayList<>();
+            files.map(f -> f.getFileName().toString()).filter(f -> f.matches("\\d{6}\\" + INFO))
+                    .forEach(f -> numbers.add(Integer.parseInt(f.substring(0, 6))));
+            numbers.sort(Comparator.naturalOrder());
+            return numbers;
+        }
+    }
+
+    private static void delete(Path dir, int number) throws IOException {
+        // the properties file first: from then on the version no longer counts, whatever happens next
+        Files.deleteIfExists(dir.resolve(file(number, INFO)));
+        Files.deleteIfExists(dir.resolve(file(number, ".lua")));
+        Files.deleteIfExists(dir.resolve(file(number, ".toml")));
+    }
+
+    private static String file(int number, String suffix) {
+        return String.format("%06d%s", number, suffix);
+    }
+}
