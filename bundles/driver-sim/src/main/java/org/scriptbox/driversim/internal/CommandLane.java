@@ -133,6 +133,10 @@ final class CommandLane {
                 inFlight = p;
                 try {
                     run(p);
+                } catch (InterruptedException stopping) {
+                    // close() interrupted the answer wait: settle it here, close() may have looked already.
+                    fail(p.deferred(), DeviceException.stopped(WriteOutcome.UNKNOWN));
+                    return;
                 } finally {
                     inFlight = null;
                 }
