@@ -57,6 +57,16 @@ public interface ScriptManager {
      */
     Promise<ExecutionResult> execute(String name, List<Object> args);
 
+    /**
+     * Runs a script as {@link #execute(String, List)} does, telling who asked: a {@link ExecutionTrigger#SCHEDULE}
+     * run is held to the script's share of the capacity and never takes the slots reserved for operators.
+     *
+     * @since 1.4
+     */
+    default Promise<ExecutionResult> execute(String name, List<Object> args, ExecutionTrigger trigger) {
+        return execute(name, args);
+    }
+
     /** Cancels every running execution of a script. @return how many were cancelled */
     int cancel(String name);
 

@@ -833,6 +833,50 @@ public class LuaTable extends LuaValue implements Metatable {
 		}
 	}
 
+	// ----------------- scriptbox: calls through __call -----------------------------
+	/*
+	 * Calling a table runs its __call metamethod from Java (LuaValue.callmt), and a __call that is a table
+	 * calls on in Java without ever entering a Lua function: "t.__call = t" recursed until the Java stack
+	 * ended. Each such call counts one level of the execution's call depth, as a Lua call does.
+	 */
+	public LuaValue call() {
+		TableSizes.Guard g = calling();
+		try { return super.call(); } finally { called(g); }
+	}
+	public LuaValue call(LuaValue arg) {
+		TableSizes.Guard g = calling();
+		try { return super.call(arg); } finally { called(g); }
+	}
+	public LuaValue call(LuaValue arg1, LuaValue arg2) {
+		TableSizes.Guard g = calling();
+		try { return super.call(arg1, arg2); } finally { called(g); }
+	}
+	public LuaValue call(LuaValue arg1, LuaValue arg2, LuaValue arg3) {
+		TableSizes.Guard g = calling();
+		try { return super.call(arg1, arg2, arg3); } finally { called(g); }
+	}
+	public Varargs invoke(Varargs args) {
+		TableSizes.Guard g = calling();
+		try { return super.invoke(args); } finally { called(g); }
+	}
+	public Varargs onInvoke(Varargs args) {
+		return invoke(args);
+	}
+
+	private static TableSizes.Guard calling() {
+		TableSizes.Guard g = TableSizes.GUARD.get();
+		if (g != null) {
+			g.enter();
+		}
+		return g;
+	}
+
+	private static void called(TableSizes.Guard g) {
+		if (g != null) {
+			g.exit();
+		}
+	}
+
 	// ----------------- sort support -----------------------------
 	//
 	// implemented heap sort from wikipedia

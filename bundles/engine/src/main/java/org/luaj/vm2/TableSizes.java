@@ -1,7 +1,7 @@
 package org.luaj.vm2;
 
 /**
- * scriptbox: the table-size limit as seen from inside Luaj's package. {@link LuaTable} (patched) asks
+ * scriptbox: the table-size limit (and the call level of a {@code __call}) as seen from inside Luaj's package. {@link LuaTable} (patched) asks
  * {@link #GUARD} for the limit whenever its capacity changes, and counts its elements exactly once its
  * capacity exceeds the limit (see the comment in LuaTable): no table of a sandboxed execution ever holds
  * more elements than the limit.
@@ -16,6 +16,12 @@ public final class TableSizes {
 
         /** Ends the execution with the table-size limit error; never returns. */
         void tableTooBig(long size);
+
+        /** A table is called through its {@code __call} metamethod: one call level (may throw the depth limit). */
+        void enter();
+
+        /** That call returned (normally or not). */
+        void exit();
     }
 
     /**

@@ -44,7 +44,7 @@ final class DeviceLink {
         } catch (ModbusFailure f) {
             switch (f.kind()) {
                 case REFUSED, MALFORMED -> health.answered(start, f.getMessage());
-                case NOT_SENT, NO_ANSWER -> health.failed(f.getMessage());
+                case NOT_SENT, NO_ANSWER, TIMEOUT -> health.failed(f.getMessage());
                 case WITHDRAWN -> { }   // says nothing about the device
             }
             throw f;
@@ -61,13 +61,14 @@ final class DeviceLink {
             case NOT_SENT -> new DeviceException(WriteOutcome.NOT_SENT, DeviceException.Fault.UNREACHABLE,
                     "not sent: " + f.getMessage());
             case REFUSED -> DeviceException.refused("refused: " + f.getMessage());
-            case NO_ANSWER, MALFORMED -> DeviceException.noAnswer("outcome unknown (sent, no valid answer; the "
+            case NO_ANSWER, TIMEOUT, MALFORMED -> DeviceException.noAnswer("outcome unknown (sent, no valid answer; the "
                     + "device may have applied it): " + f.getMessage());
         };
     }
 
     /** Whether a read that failed this way may be tried again (nothing about the request itself was wrong). */
     static boolean retryable(ModbusFailure f) {
-        return f.kind() == ModbusFailure.Kind.NOT_SENT || f.kind() == ModbusFailure.Kind.NO_ANSWER;
+        return f.kind() == ModbusFailure.Kind.NOT_SENT || f.kind() == ModbusFailure.Kind.NO_ANSWER
+                || f.kind() == ModbusFailure.Kind.TIMEOUT;
     }
 }

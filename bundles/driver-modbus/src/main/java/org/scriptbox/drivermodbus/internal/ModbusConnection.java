@@ -128,7 +128,7 @@ final class ModbusConnection {
             }
         } catch (SocketTimeoutException e) {
             close();
-            throw new ModbusFailure(ModbusFailure.Kind.NO_ANSWER, "no answer in time; connection closed");
+            throw new ModbusFailure(ModbusFailure.Kind.TIMEOUT, "no answer in time; connection closed");
         } catch (IOException e) {
             close();
             throw new ModbusFailure(ModbusFailure.Kind.NO_ANSWER, "connection lost: " + reason(e));

@@ -12,8 +12,10 @@ final class ModbusFailure extends Exception {
         NOT_SENT,
         /** Nothing left this host: the caller gave up, or an e-stop abandoned the request, before it was sent. */
         WITHDRAWN,
-        /** Sent (perhaps partly), and no valid answer came: the device may have acted on it. */
+        /** Sent (perhaps partly), and the connection broke before an answer: the device may have acted on it. */
         NO_ANSWER,
+        /** Sent, and no answer within the timeout: the device may have acted on it, or still may. */
+        TIMEOUT,
         /** The device answered with a Modbus exception: it refused the request. */
         REFUSED,
         /** The device answered, but the answer does not fit the request. */

@@ -35,6 +35,8 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
     }
 
     static final int MAX_OUTPUTS = 256;
+    /** As many as outputs: each is one write of an e-stop, which must stay short. */
+    static final int MAX_MOTORS = 256;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
     private static final Pattern CHANNEL = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]{0,63}");
     /** Keys the platform adds to every configuration; anything else unknown is a typo that would go unnoticed. */
@@ -69,6 +71,9 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
         int unit = r.integer("unit.id", 1, 0, 255);
         int timeout = r.integer("timeout.ms", 1000, 1, 60_000);
         List<Integer> motors = r.registers("motor.registers");
+        if (motors.size() > MAX_MOTORS) {
+            r.error("motor.registers", r.raw("motor.registers"), "at most " + MAX_MOTORS + " motors");
+        }
         double scale = r.number("speed.scale", 100.0);
         if (!(scale > 0) || scale * 100 > Short.MAX_VALUE) {
             r.error("speed.scale", r.raw("speed.scale"), "must be above 0 and at most 327 (100 % times the scale "

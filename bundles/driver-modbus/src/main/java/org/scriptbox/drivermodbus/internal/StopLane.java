@@ -80,7 +80,7 @@ final class StopLane {
             } catch (ModbusFailure f) {
                 last = f;
                 // Again only when an open connection turned out dead (it is closed now, the next try reconnects);
-                // when connecting itself failed, at once again would fail the same way.
+                // when connecting failed, or the device just did not answer, at once again would go the same way.
                 if (f.kind() != ModbusFailure.Kind.NO_ANSWER) {
                     break;
                 }

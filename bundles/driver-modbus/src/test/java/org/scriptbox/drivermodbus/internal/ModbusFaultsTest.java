@@ -204,6 +204,22 @@ public class ModbusFaultsTest {
     }
 
     @Test
+    public void aStopAgainstASilentDeviceSendsEveryTargetOnceAndReportsItUnknown() throws Exception {
+        ModbusDevice d = device("timeout.ms", "200");
+        server.fault(FC_WRITE_REGISTER, -1, "silent", 0);
+        server.fault(FC_WRITE_COIL, -1, "silent", 0);
+
+        StopReport report = d.emergencyStop().getValue();
+
+        assertEquals(6, report.results().size());
+        for (ActuatorResult r : report.results()) {
+            assertEquals(String.valueOf(r), WriteOutcome.UNKNOWN, r.outcome());
+        }
+        assertEquals(2, server.log().stream().filter(e -> e.get("fn").equals("6")).count());
+        assertEquals(4, server.log().stream().filter(e -> e.get("fn").equals("5")).count());
+    }
+
+    @Test
     public void aStopAgainstADeadServerReportsEveryTargetNotSent() throws Exception {
         ModbusDevice d = device();
         server.kill();

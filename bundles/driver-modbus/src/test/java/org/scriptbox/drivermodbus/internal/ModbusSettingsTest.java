@@ -64,6 +64,8 @@ public class ModbusSettingsTest {
         assertTrue(refusal("motor.register", "0").startsWith("motor.register = '0': unknown key"));
         assertEquals("probe = 'discrete:1': expected input:N, holding:N or coil:N", refusal("probe", "discrete:1"));
         assertEquals("timeout.ms = '0': must be 1..60000", refusal("timeout.ms", "0"));
+        String many = String.join(",", java.util.stream.IntStream.range(0, 257).mapToObj(String::valueOf).toList());
+        assertTrue(refusal("motor.registers", many).endsWith("': at most 256 motors"));
     }
 
     @Test

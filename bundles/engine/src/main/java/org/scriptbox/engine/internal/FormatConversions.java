@@ -83,8 +83,8 @@ final class FormatConversions {
         return LuaValue.varargsOf(values);
     }
 
-    /** What Lua's {@code tostring} gives for {@code value}. */
-    private static LuaValue tostring(LuaValue value) {
+    /** What Lua's {@code tostring} gives for {@code value} (also the sandbox's {@code tostring}). */
+    static LuaValue tostring(LuaValue value) {
         LuaValue handler = value.metatag(TOSTRING);
         if (!handler.isnil()) {
             LuaValue s = handler.call(value);

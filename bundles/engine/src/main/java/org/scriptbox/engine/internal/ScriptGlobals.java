@@ -45,6 +45,7 @@ final class ScriptGlobals {
         g.set("load", new Load(ex));
         g.set("require", new Require(ex));
         g.set("collectgarbage", new CollectGarbage(ex));
+        g.set("tostring", new ToString());
         g.set("string", Sandbox.copy(Sandbox.STRING));
         g.set("table", Sandbox.copy(Sandbox.TABLE));
         LuaTable math = Sandbox.copy(Sandbox.MATH);
@@ -225,6 +226,14 @@ final class ScriptGlobals {
         @Override
         public LuaValue call(LuaValue name) {
             return ex.require(name.checkjstring());
+        }
+    }
+
+    /** {@code tostring}: as Lua, a {@code __tostring} that returns no string is an error (Luaj passed its value on). */
+    static final class ToString extends OneArgFunction {
+        @Override
+        public LuaValue call(LuaValue value) {
+            return FormatConversions.tostring(value);
         }
     }
 

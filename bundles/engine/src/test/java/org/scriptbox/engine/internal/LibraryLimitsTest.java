@@ -211,6 +211,13 @@ public class LibraryLimitsTest {
     }
 
     @Test
+    public void tostringInsistsOnAStringFromTostringMetamethods() {
+        ExecutionResult r = scripts.run("local t = setmetatable({}, {__tostring = function() return {} end})\n"
+                + "local ok, e = pcall(tostring, t)\nreturn ok, e, tostring(setmetatable({}, {__tostring = function() return 'me' end}))");
+        assertEquals(r.error() + "", List.of(false, "'__tostring' must return a string", "me"), r.values());
+    }
+
+    @Test
     public void integerArgumentsInRangeStillWork() {
         ExecutionResult r = scripts.run("return string.rep('ab', 3.0), ('hello'):sub(2, 2^31 - 1), #table.pack(table.unpack({1, 2, 3}, 1.0, 3))");
         assertEquals(r.error() + "", List.of("ababab", "ello", 3.0), r.values());

@@ -1,7 +1,10 @@
 package org.scriptbox.manager.internal;
 
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -9,80 +12,193 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.ExecutionTrigger;
 import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptException;
 
 /**
- * The bound on concurrent executions: at most {@code maxConcurrent} run at once (the pool's size acts
- * as the semaphore), at most {@code queueCapacity} wait, and anything beyond is refused at once with
- * BUSY rather than piling up. Idle threads end after a minute, so an idle container holds none.
+ * Admission to the execution slots, with a fair share: at most {@link ExecutionCapacity#maxConcurrent}
+ * run at once and {@link ExecutionCapacity#queueCapacity} wait; beyond that a run is refused at once
+ * with BUSY rather than piling up. Scheduled runs may not use the slots reserved for operators, and each
+ * script's scheduled runs hold at most its own share of slots and queue places, so one script's 1 ms
+ * {@code parallel} schedule cannot refuse every other script (an e-stop script included). Operator runs
+ * (shell, API) may use every slot and jump the queue.
+ *
+ * <p>The counting here is the bound, not the thread pool: a finishing thread takes the next waiting run
+ * that may start, so the pool only supplies threads, and idle ones end after a minute.
  */
 final class ExecutionGate {
-    private final ThreadPoolExecutor pool;
-    private final int queueCapacity;
+    private final ExecutorService threads;
+    private final Object lock = new Object();
+    private ExecutionCapacity capacity;
+    private int running;
+    private final Map<String, Integer> runningPerScript = new HashMap<>();
+    private final Map<String, Integer> waitingPerScript = new HashMap<>();
+    private final ArrayDeque<Admitted> operatorQueue = new ArrayDeque<>();
+    private final ArrayDeque<Admitted> scheduledQueue = new ArrayDeque<>();
+    private boolean shutDown;
 
-    ExecutionGate(int maxConcurrent, int queueCapacity) {
-        this.queueCapacity = queueCapacity;
+    private record Admitted(String script, ExecutionTrigger trigger, Runnable work) {
+    }
+
+    ExecutionGate(ExecutionCapacity capacity) {
+        this.capacity = capacity;
         AtomicInteger count = new AtomicInteger();
-        ThreadFactory threads = r -> {
+        ThreadFactory factory = r -> {
             Thread t = new Thread(r, "scriptbox-exec-" + count.incrementAndGet());
             t.setDaemon(true);
             return t;
         };
-        pool = new ThreadPoolExecutor(maxConcurrent, maxConcurrent, 60, TimeUnit.SECONDS,
-                queueCapacity == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queueCapacity), threads);
-        pool.allowCoreThreadTimeOut(true);
+        threads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), factory);
     }
 
-    /** @throws ScriptException BUSY when every slot and every queue place is taken */
-    void submit(Runnable execution) {
-        try {
-            pool.execute(execution);
-        } catch (RejectedExecutionException e) {
-            throw new ScriptException(ScriptError.of(ErrorKind.BUSY, "rejected: system busy (" + pool.getActiveCount()
-                    + " executions running, " + pool.getQueue().size() + " of " + queueCapacity
-                    + " queue places taken); try again later"));
+    /** @throws ScriptException BUSY naming the bound that refused it */
+    void submit(String script, ExecutionTrigger trigger, Runnable work) {
+        Admitted run = new Admitted(script, trigger, work);
+        synchronized (lock) {
+            if (shutDown) {
+                throw busy("rejected: the script manager is stopping");
+            }
+            if (mayStart(run)) {
+                started(run);
+            } else {
+                enqueue(run);
+                return;
+            }
+        }
+        threads.execute(() -> runFrom(run));
+    }
+
+    private void enqueue(Admitted run) {
+        ExecutionCapacity c = capacity;
+        int waiting = operatorQueue.size() + scheduledQueue.size();
+        if (run.trigger == ExecutionTrigger.OPERATOR) {
+            // operators wait in their own line, as long as the whole queue; they never displace waiting runs
+            if (operatorQueue.size() >= c.queueCapacity()) {
+                throw busy("rejected: system busy (" + running + " executions running, " + operatorQueue.size() + " of "
+                        + c.queueCapacity() + " queue places taken); try again later");
+            }
+            operatorQueue.addLast(run);
+            return;
+        }
+        int scriptWaiting = waitingPerScript.getOrDefault(run.script, 0);
+        if (scriptWaiting >= c.scriptQueue()) {
+            throw busy("rejected: script '" + run.script + "' already has " + runningPerScript.getOrDefault(run.script, 0)
+                    + " runs running and " + scriptWaiting + " waiting, its share (" + c.scriptConcurrent() + " running, "
+                    + c.scriptQueue() + " waiting); try again later");
+        }
+        if (scheduledQueue.size() >= c.queueCapacity()) {
+            throw busy("rejected: system busy (" + running + " executions running, " + waiting + " of "
+                    + c.queueCapacity() + " queue places taken); try again later");
+        }
+        scheduledQueue.addLast(run);
+        waitingPerScript.merge(run.script, 1, Integer::sum);
+    }
+
+    private static ScriptException busy(String message) {
+        return new ScriptException(ScriptError.of(ErrorKind.BUSY, message));
+    }
+
+    private boolean mayStart(Admitted run) {
+        ExecutionCapacity c = capacity;
+        if (run.trigger == ExecutionTrigger.OPERATOR) {
+            return running < c.maxConcurrent();
+        }
+        return running < c.maxConcurrent() - c.operatorReserve()
+                && runningPerScript.getOrDefault(run.script, 0) < c.scriptConcurrent();
+    }
+
+    private void started(Admitted run) {
+        running++;
+        runningPerScript.merge(run.script, 1, Integer::sum);
+    }
+
+    /** Runs the work, then whatever may start next on the same thread, until nothing may. */
+    private void runFrom(Admitted first) {
+        Admitted run = first;
+        while (run != null) {
+            try {
+                run.work.run();
+            } finally {
+                run = finishedAndNext(run);
+            }
         }
     }
 
-    /** Changes the bound while running; executions already started are not affected. */
-    void resize(int maxConcurrent) {
-        if (maxConcurrent > pool.getMaximumPoolSize()) {
-            pool.setMaximumPoolSize(maxConcurrent);
-            pool.setCorePoolSize(maxConcurrent);
-        } else {
-            pool.setCorePoolSize(maxConcurrent);
-            pool.setMaximumPoolSize(maxConcurrent);
+    private Admitted finishedAndNext(Admitted done) {
+        Admitted next;
+        synchronized (lock) {
+            running--;
+            runningPerScript.computeIfPresent(done.script, (k, n) -> n == 1 ? null : n - 1);
+            next = takeStartable();
+            // more may start than this thread can take (the bounds were raised): give them their own threads
+            for (Admitted extra = takeStartable(); extra != null; extra = takeStartable()) {
+                Admitted go = extra;
+                threads.execute(() -> runFrom(go));
+            }
         }
+        return next;
     }
 
-    int queueCapacity() {
-        return queueCapacity;
+    /** Under the lock: the first waiting run that may start now, marked started; operators first. */
+    private Admitted takeStartable() {
+        Admitted op = operatorQueue.peekFirst();
+        if (op != null && mayStart(op)) {
+            operatorQueue.removeFirst();
+            started(op);
+            return op;
+        }
+        for (Iterator<Admitted> it = scheduledQueue.iterator(); it.hasNext(); ) {
+            Admitted run = it.next();
+            if (mayStart(run)) {
+                it.remove();
+                waitingPerScript.computeIfPresent(run.script, (k, n) -> n == 1 ? null : n - 1);
+                started(run);
+                return run;
+            }
+        }
+        return null;
     }
 
-    /** Takes no new work; what was admitted still runs to its end, then the threads go. */
-    void drain() {
-        pool.shutdown();
+    /** New bounds apply at once; runs already started are not affected, waiting ones may start now. */
+    void resize(ExecutionCapacity newCapacity) {
+        synchronized (lock) {
+            capacity = newCapacity;
+            for (Admitted run = takeStartable(); run != null; run = takeStartable()) {
+                Admitted go = run;
+                threads.execute(() -> runFrom(go));
+            }
+        }
     }
 
     int active() {
-        return pool.getActiveCount();
+        synchronized (lock) {
+            return running;
+        }
     }
 
     int queued() {
-        return pool.getQueue().size();
+        synchronized (lock) {
+            return operatorQueue.size() + scheduledQueue.size();
+        }
     }
 
-    /** Stops taking work; waits a little for executions (already cancelled by the caller) to end. */
+    /**
+     * Takes no new work; what was admitted (already cancelled by the caller) still runs to its end, as
+     * waiting runs do, quickly, as cancelled. Waits a little for that, then stops the threads.
+     */
     void shutdown() {
-        pool.shutdown();
+        synchronized (lock) {
+            shutDown = true;
+        }
+        threads.shutdown();
         try {
-            if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
-                pool.shutdownNow();
+            if (!threads.awaitTermination(5, TimeUnit.SECONDS)) {
+                threads.shutdownNow();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            pool.shutdownNow();
+            threads.shutdownNow();
         }
     }
 }

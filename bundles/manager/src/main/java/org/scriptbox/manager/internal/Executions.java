@@ -17,10 +17,10 @@ import org.osgi.util.promise.PromiseFactory;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ExecutionStats;
+import org.scriptbox.api.ExecutionTrigger;
 import org.scriptbox.api.ResourceLimits;
 import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptException;
-import org.scriptbox.api.ScriptLogEntry;
 import org.scriptbox.api.ScriptMetadata;
 import org.scriptbox.api.ScriptStatus;
 import org.scriptbox.api.engine.Cancellation;
@@ -43,8 +43,6 @@ import org.slf4j.LoggerFactory;
 final class Executions {
     /** The manager's logger, so that operators' log filters and grep patterns keep working. */
     private static final Logger LOG = LoggerFactory.getLogger(ScriptManagerImpl.class);
-    /** Where script output goes in the container log, besides each script's own ring buffer. */
-    private static final Logger SCRIPT_LOG = LoggerFactory.getLogger("org.scriptbox.scripts");
 
     private final Map<String, ScriptEntry> entries;
     private final ScriptEngine engine;
@@ -53,35 +51,25 @@ final class Executions {
     private final Supplier<LimitPolicy> limitPolicy;
     private final Supplier<PermissionService> permissions;
     private final PromiseFactory promises = new PromiseFactory(PromiseFactory.inlineExecutor());
-    private volatile ExecutionGate gate;
-    private volatile int logLines;
+    private final ExecutionGate gate;
+    private final ScriptLogSink logSink;
 
     Executions(Map<String, ScriptEntry> entries, ScriptEngine engine, StatsStore stats, Supplier<ResourceMonitor> monitor,
-               Supplier<LimitPolicy> limitPolicy, Supplier<PermissionService> permissions,
-               int maxConcurrent, int queueCapacity, int logLines) {
+               Supplier<LimitPolicy> limitPolicy, Supplier<PermissionService> permissions, ManagerSettings settings) {
         this.entries = entries;
         this.engine = engine;
         this.stats = stats;
         this.monitor = monitor;
         this.limitPolicy = limitPolicy;
         this.permissions = permissions;
-        this.gate = new ExecutionGate(maxConcurrent, queueCapacity);
-        this.logLines = logLines;
+        this.gate = new ExecutionGate(settings.capacity());
+        this.logSink = new ScriptLogSink(settings.logQuota(), settings.logLines(), System::currentTimeMillis);
     }
 
-    /**
-     * New bounds apply at once. A new queue size needs a new pool: executions already admitted finish on
-     * the old one, new ones go to the new one.
-     */
-    void reconfigure(int maxConcurrent, int queueCapacity, int logLines) {
-        if (queueCapacity != gate.queueCapacity()) {
-            ExecutionGate old = gate;
-            gate = new ExecutionGate(maxConcurrent, queueCapacity);
-            old.drain();
-        } else {
-            gate.resize(maxConcurrent);
-        }
-        this.logLines = logLines;
+    /** New bounds apply at once; executions already admitted keep their slots. */
+    void reconfigure(ManagerSettings settings) {
+        gate.resize(settings.capacity());
+        logSink.reconfigure(settings.logQuota(), settings.logLines());
     }
 
     /** Stops taking work; the caller has already cancelled what runs. */
@@ -97,7 +85,7 @@ final class Executions {
         return gate.queued();
     }
 
-    Promise<ExecutionResult> execute(String name, List<Object> args) {
+    Promise<ExecutionResult> execute(String name, List<Object> args, ExecutionTrigger trigger) {
         ScriptEntry entry = name == null ? null : entries.get(name);
         if (entry == null) {
             return promises.failed(new ScriptException(ScriptError.of(ErrorKind.NOT_FOUND, "no script named '" + name + "'")));
@@ -133,7 +121,7 @@ final class Executions {
         }
         List<Object> argsCopy = args == null ? List.of() : new ArrayList<>(args);
         try {
-            gate.submit(() -> {
+            gate.submit(entry.name, trigger, () -> {
                 try {
                     deferred.resolve(run(entry, version, id, argsCopy, cancellation));
                 } catch (RuntimeException | Error e) {
@@ -153,6 +141,7 @@ final class Executions {
     private ExecutionResult run(ScriptEntry entry, ScriptVersion version, String id, List<Object> args,
                                 Cancellation cancellation) {
         Instant start = Instant.now();
+        ScriptLogSink.ExecutionLog log = logSink.open(entry.name, entry.logs, id);
         ExecutionResult result;
         try {
             if (cancellation.isCancelled()) {
@@ -162,17 +151,20 @@ final class Executions {
                 ScriptMetadata m = version.metadata();
                 ResourceLimits limits = LimitPolicy.effective(limitPolicy.get(), m.limits());
                 ExecutionRequest request = new ExecutionRequest(entry.name, id, args, limits, granted(m), cancellation,
-                        modulesFor(version), (level, text) -> log(entry, id, level, text));
+                        modulesFor(version), log::script);
                 result = engine.execute(version.compiled(), request);
             }
         } catch (RuntimeException | LinkageError e) {
+            // the stack trace is for the container log; the script's author sees no Java text
             LOG.error("script '{}' execution {} failed inside the container", entry.name, id, e);
             result = notRun(entry.name, id, start, ScriptStatus.FAILED, ScriptError.of(ErrorKind.RUNTIME,
-                    "internal error: " + e));
+                    "internal error in the container (execution " + id + ", see the container log)"));
+        }
+        try {
+            finish(entry, version, result, log);
         } finally {
             entry.running.remove(id);
         }
-        finish(entry, version, result);
         return result;
     }
 
@@ -211,32 +203,52 @@ final class Executions {
         };
     }
 
-    private void finish(ScriptEntry entry, ScriptVersion ran, ExecutionResult result) {
+    private void finish(ScriptEntry entry, ScriptVersion ran, ExecutionResult result, ScriptLogSink.ExecutionLog log) {
         ExecutionStats updated = entry.update(s -> s.withRun(ran, s.stats().plus(result), result.status())).stats();
         if (!result.succeeded() && result.error() != null) {
-            log(entry, result.executionId(), "ERROR", result.status() + ": " + result.error());
+            log.container("ERROR", result.status() + ": " + result.error());
         }
-        // undeployed meanwhile: its stats file was written by undeploy; only a still-deployed script saves.
+        log.close();
         // Coalesced: written by the store's background writer within stats.flush.ms, and on deactivate.
         if (entries.get(entry.name) == entry) {
             stats.update(entry.name, updated);
+        } else {
+            countAfterUndeploy(entry, result);
         }
         LOG.debug("script '{}' execution {} {} in {} ms", entry.name, result.executionId(), result.status(),
                 result.duration().toMillis());
     }
 
+    /**
+     * A run that was in flight when its script was undeployed still counts: written to the script's file
+     * (undeploy wrote it before this run ended), or, if the script is back meanwhile, added to the new
+     * entry, which read the file without this run. Inside {@code compute}, so a deploy of the same name
+     * (its {@code computeIfAbsent} reads the file) cannot come between the check and the write.
+     */
+    private void countAfterUndeploy(ScriptEntry old, ExecutionResult result) {
+        entries.compute(old.name, (name, current) -> {
+            if (current == null) {
+                synchronized (old) {
+                    stats.save(name, old.state().stats());
+                }
+            } else if (current != old) {
+                stats.update(name, current.update(s -> s.withStats(s.stats().plus(result))).stats());
+            }
+            return current;
+        });
+    }
+
+    /** After undeploy: the statistics are written (runs still ending add theirs later), owed log summaries told. */
+    void undeployed(ScriptEntry removed) {
+        synchronized (removed) {
+            stats.save(removed.name, removed.state().stats());
+        }
+        logSink.forget(removed.name, removed.logs);
+    }
+
     private static ExecutionResult notRun(String name, String id, Instant start, ScriptStatus status, ScriptError error) {
         return new ExecutionResult(name, id, status, List.of(), error, start, Duration.between(start, Instant.now()), 0, 0,
                 Duration.ZERO, 0);
-    }
-
-    private void log(ScriptEntry entry, String executionId, String level, String text) {
-        entry.logs.add(new ScriptLogEntry(Instant.now(), level, entry.name, executionId, text), logLines);
-        if ("ERROR".equals(level)) {
-            SCRIPT_LOG.warn("[{}] {}", entry.name, text);
-        } else {
-            SCRIPT_LOG.info("[{}] {}", entry.name, text);
-        }
     }
 
     /** @return how many running or queued executions of the script were cancelled now */

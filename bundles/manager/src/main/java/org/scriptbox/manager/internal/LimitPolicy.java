@@ -1,6 +1,7 @@
 package org.scriptbox.manager.internal;
 
 import java.time.Duration;
+import java.util.Map;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -9,6 +10,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.scriptbox.api.ResourceLimits;
+import org.scriptbox.api.config.ConfigReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,17 +52,24 @@ public class LimitPolicy {
 
     private volatile ResourceLimits caps = ResourceLimits.DEFAULTS;
 
+    /** Each value is checked on its own: a bad one is refused with one line and keeps its current cap. */
     @Activate
     @Modified
-    void configure(Config config) {
-        try {
-            caps = new ResourceLimits(Duration.ofMillis(config.max_execution_time_ms()), config.max_memory_bytes(),
-                    config.max_instructions(), config.max_string_length(), config.max_table_size(),
-                    config.max_call_depth(), config.max_coroutines());
-            LOG.info("execution limits capped at {}", caps);
-        } catch (IllegalArgumentException e) {
-            LOG.error("configuration {} refused, the caps stay at {}: {}", PID, caps, e.getMessage());
-        }
+    void configure(Map<String, Object> properties) {
+        ResourceLimits c = caps;
+        ResourceLimits d = ResourceLimits.DEFAULTS;
+        ConfigReader r = new ConfigReader(PID, properties);
+        caps = new ResourceLimits(
+                Duration.ofMillis(r.longBetween("max.execution.time.ms", 1, 31L * 24 * 3600 * 1000,
+                        d.maxExecutionTime().toMillis(), c.maxExecutionTime().toMillis())),
+                r.longBetween("max.memory.bytes", 1, Long.MAX_VALUE, d.maxMemoryBytes(), c.maxMemoryBytes()),
+                r.longBetween("max.instructions", 1, Long.MAX_VALUE, d.maxInstructions(), c.maxInstructions()),
+                r.intBetween("max.string.length", 1, Integer.MAX_VALUE, d.maxStringLength(), c.maxStringLength()),
+                r.intBetween("max.table.size", 1, Integer.MAX_VALUE, d.maxTableSize(), c.maxTableSize()),
+                r.intBetween("max.call.depth", 1, Integer.MAX_VALUE, d.maxCallDepth(), c.maxCallDepth()),
+                r.intBetween("max.coroutines", 1, Integer.MAX_VALUE, d.maxCoroutines(), c.maxCoroutines()));
+        r.refusals().forEach(LOG::error);
+        LOG.info("execution limits capped at {}", caps);
     }
 
     ResourceLimits caps() {

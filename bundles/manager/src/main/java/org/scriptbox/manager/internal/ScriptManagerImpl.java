@@ -25,6 +25,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.util.promise.Promise;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.ExecutionTrigger;
 import org.scriptbox.api.MetadataCodec;
 import org.scriptbox.api.ScriptDefinition;
 import org.scriptbox.api.ScriptError;
@@ -43,6 +44,7 @@ import org.scriptbox.api.engine.ScriptEngine;
 import org.scriptbox.api.schedule.ExecutionLoad;
 import org.scriptbox.api.schedule.ResourceMonitor;
 import org.scriptbox.api.security.PermissionService;
+import org.scriptbox.api.text.SafeText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,21 +66,49 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
     static final String PID = "org.scriptbox.manager";
     private static final Logger LOG = LoggerFactory.getLogger(ScriptManagerImpl.class);
 
+    /** For the metatype only: the values are read by {@link ManagerSettings#read}, which refuses bad ones. */
     @ObjectClassDefinition(name = "scriptbox script manager", description = "Bounds on script executions and per-script logs")
     public @interface Config {
-        @AttributeDefinition(description = "Executions that may run at the same time")
+        @AttributeDefinition(description = "Executions that may run at the same time", min = "1")
         int max_concurrent() default 10;
 
-        @AttributeDefinition(description = "Executions that may wait for a free slot; beyond this new ones are refused (BUSY)")
+        @AttributeDefinition(description = "Scheduled executions that may wait for a free slot; beyond this new ones are refused (BUSY)", min = "0")
         int queue_capacity() default 100;
 
-        @AttributeDefinition(description = "Log lines kept per script for script:logs")
+        @AttributeDefinition(description = "Scheduled executions of one script that may run at the same time (its share)", min = "1")
+        int max_concurrent_per_script() default 5;
+
+        @AttributeDefinition(description = "Scheduled executions of one script that may wait (its share of the queue)", min = "0")
+        int queue_capacity_per_script() default 20;
+
+        @AttributeDefinition(description = "Slots only operator runs (shell, API) may take; smaller than max.concurrent", min = "0")
+        int reserved_operator_slots() default 1;
+
+        @AttributeDefinition(description = "Log lines kept per script for script:logs", min = "1")
         int log_lines() default 200;
 
-        @AttributeDefinition(description = "Statistics are written to disk at most this often (ms), and on stop; 0 writes after every run")
+        @AttributeDefinition(description = "Statistics are written to disk at most this often (ms), and on stop; 0 writes after every run", min = "0")
         long stats_flush_ms() default 1000;
 
-        @AttributeDefinition(description = "Versions kept per script for script:history, script:diff and script:rollback")
+        @AttributeDefinition(description = "Longest script log line, in characters; longer ones are cut", min = "80")
+        int log_max_line_chars() default 2000;
+
+        @AttributeDefinition(description = "Log lines one execution may write to the container log", min = "1")
+        int log_max_lines_per_execution() default 1000;
+
+        @AttributeDefinition(description = "Log bytes one execution may write to the container log", min = "1024")
+        long log_max_bytes_per_execution() default 128 * 1024;
+
+        @AttributeDefinition(description = "Log lines one script may write per window", min = "1")
+        int log_max_lines_per_window() default 2000;
+
+        @AttributeDefinition(description = "Log bytes one script may write per window", min = "1024")
+        long log_max_bytes_per_window() default 512 * 1024;
+
+        @AttributeDefinition(description = "The window of the per-script log limits, ms", min = "1000")
+        long log_window_ms() default 60_000;
+
+        @AttributeDefinition(description = "Versions kept per script for script:history, script:diff and script:rollback", min = "1")
         int history_size() default 10;
     }
 
@@ -108,6 +138,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
     private final Resolution resolution = new Resolution(entries);
     private final Listeners listeners = new Listeners();
     private StatsStore stats;
+    private volatile ManagerSettings settings = ManagerSettings.DEFAULTS;
     private VersionHistory history;
     private DisabledScripts disabled;
     /** Created on activation, when the engine reference is there. */
@@ -115,31 +146,35 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
     private volatile boolean active;
 
     @Activate
-    void activate(BundleContext context, Config config) {
-        start(context.getDataFile("stats").toPath(), config);
+    void activate(BundleContext context, Map<String, Object> properties) {
+        start(context.getDataFile("stats").toPath(), properties);
     }
 
     /** Everything activation does besides finding the data area; tests call it with a temporary folder. */
-    void start(Path statsFolder, Config config) {
-        stats = new StatsStore(statsFolder, config.stats_flush_ms());
+    void start(Path statsFolder, Map<String, ?> properties) {
+        settings = ManagerSettings.read(properties, ManagerSettings.DEFAULTS, LOG::error);
+        stats = new StatsStore(statsFolder, settings.statsFlushMs());
         // beside the statistics, each in a folder of its own: no script name can collide with them
-        history = new VersionHistory(statsFolder.resolveSibling("history"), Math.max(1, config.history_size()));
+        history = new VersionHistory(statsFolder.resolveSibling("history"), settings.historySize());
         disabled = new DisabledScripts(statsFolder.resolveSibling("disabled"));
         // the optional services are read at each execution: they may come and go while scripts run
-        executions = new Executions(entries, engine, stats, () -> monitor, () -> limitPolicy, () -> permissions,
-                Math.max(1, config.max_concurrent()), Math.max(0, config.queue_capacity()), Math.max(1, config.log_lines()));
+        executions = new Executions(entries, engine, stats, () -> monitor, () -> limitPolicy, () -> permissions, settings);
         active = true;
-        LOG.info("script manager ready: engine {}, at most {} concurrent executions, {} queued",
-                engine.version(), config.max_concurrent(), config.queue_capacity());
+        LOG.info("script manager ready: engine {}, {}", engine.version(), describe(settings.capacity()));
     }
 
-    /** New bounds apply at once; executions already admitted finish under the old ones. */
+    /** New bounds apply at once; executions already admitted finish under the old ones. A bad value keeps its old one. */
     @Modified
-    void modified(Config config) {
-        int queue = Math.max(0, config.queue_capacity());
-        executions.reconfigure(Math.max(1, config.max_concurrent()), queue, Math.max(1, config.log_lines()));
-        history.keep(Math.max(1, config.history_size()));
-        LOG.info("script manager: at most {} concurrent executions, {} queued", config.max_concurrent(), queue);
+    void modified(Map<String, Object> properties) {
+        settings = ManagerSettings.read(properties, settings, LOG::error);
+        executions.reconfigure(settings);
+        history.keep(settings.historySize());
+        LOG.info("script manager: {}", describe(settings.capacity()));
+    }
+
+    private static String describe(ExecutionCapacity c) {
+        return "at most " + c.maxConcurrent() + " concurrent executions (" + c.operatorReserve() + " kept for operators, "
+                + c.scriptConcurrent() + " per script), " + c.queueCapacity() + " queued (" + c.scriptQueue() + " per script)";
     }
 
     @Deactivate
@@ -269,14 +304,14 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
             }
         }
         if (conflict != null) {
-            LOG.warn("script '{}': {}", name, conflict.substring(conflict.indexOf(": ") + 2));
+            LOG.warn("script '{}': {}", name, SafeText.line(conflict.substring(conflict.indexOf(": ") + 2)));
         }
         // kept outside the lock: history files of one script never hold up the deploys of others
         history.record(name, version.toString(), next.deployedAt(), definition.origin(), definition.source(),
                 codec.format(definition.metadata()));
         ScriptState now = entry.state();
         LOG.info("script '{}' {} version {} from {}: {}", name, replaced != null ? "updated to" : "deployed",
-                version, definition.origin(), now.resolved() ? "ready" : "UNRESOLVED, waiting for " + now.waitingFor());
+                version, SafeText.line(definition.origin()), now.resolved() ? "ready" : "UNRESOLVED, waiting for " + now.waitingFor());
         listeners.fire(events);
         return entry.info();
     }
@@ -300,7 +335,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
 
     private void recordFailure(String name, ScriptMetadata attempted, ScriptError error) {
         if (!ScriptNames.isValid(name)) {
-            LOG.error("script '{}' refused: {}", name, error);
+            LOG.error("script '{}' refused: {}", SafeText.line(name), SafeText.line(String.valueOf(error)));
             return;
         }
         ScriptEvent event = null;
@@ -311,7 +346,8 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
                 event = new ScriptEvent(ScriptEvent.Type.UPDATE_FAILED, entry.info());
             }
         }
-        LOG.error("script '{}' not {}: {}", name, event != null ? "updated, the previous version stays live" : "deployed", error);
+        LOG.error("script '{}' not {}: {}", name, event != null ? "updated, the previous version stays live" : "deployed",
+                SafeText.line(String.valueOf(error)));
         if (event != null) {
             listeners.fire(List.of(event));
         }
@@ -348,7 +384,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
             before.remove(name);
             resolution.resolveAll(events, before, permissions != null);
         }
-        stats.save(name, removed.state().stats());
+        executions.undeployed(removed);
         LOG.info("script '{}' undeployed{}", name, removed.running.isEmpty() ? "" : ", its running executions cancelled");
         listeners.fire(events);
         return true;
@@ -394,7 +430,12 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
 
     @Override
     public Promise<ExecutionResult> execute(String name, List<Object> args) {
-        return executions.execute(name, args);
+        return executions.execute(name, args, ExecutionTrigger.OPERATOR);
+    }
+
+    @Override
+    public Promise<ExecutionResult> execute(String name, List<Object> args, ExecutionTrigger trigger) {
+        return executions.execute(name, args, trigger == null ? ExecutionTrigger.SCHEDULE : trigger);
     }
 
     @Override

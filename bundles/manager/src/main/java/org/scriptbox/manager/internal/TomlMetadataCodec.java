@@ -67,6 +67,7 @@ public class TomlMetadataCodec implements MetadataCodec {
         }
         TomlReader r = new TomlReader(doc, fileName, "");
         r.warnUnknownKeys(TOP_KEYS, warnings);
+        MetadataSizes.check(doc, r);
 
         String name = r.string("name");
         if (name == null) {
@@ -323,9 +324,22 @@ public class TomlMetadataCodec implements MetadataCodec {
     }
 
     /** A TOML basic string. */
+    /**
+     * A TOML basic string that any Java string can become, script data included: controls are escaped,
+     * and a lone surrogate (which neither UTF-8 nor TOML can carry) becomes U+FFFD, so writing never fails.
+     */
     static String str(String s) {
         StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    sb.append(c).append(s.charAt(++i));
+                } else {
+                    sb.append('\ufffd');
+                }
+                continue;
+            }
             switch (c) {
                 case '"': sb.append("\\\""); break;
                 case '\\': sb.append("\\\\"); break;

@@ -2,25 +2,16 @@ package org.scriptbox.manager.internal;
 
 import static org.junit.Assert.assertEquals;
 
-import java.lang.annotation.Annotation;
 import java.time.Duration;
+import java.util.Map;
 
 import org.junit.Test;
 import org.scriptbox.api.ResourceLimits;
 
 public class LimitPolicyTest {
 
-    private static LimitPolicy.Config config(long timeMs, long memory, long instructions) {
-        return new LimitPolicy.Config() {
-            @Override public Class<? extends Annotation> annotationType() { return LimitPolicy.Config.class; }
-            @Override public long max_execution_time_ms() { return timeMs; }
-            @Override public long max_memory_bytes() { return memory; }
-            @Override public long max_instructions() { return instructions; }
-            @Override public int max_string_length() { return 10_000; }
-            @Override public int max_table_size() { return 1_000; }
-            @Override public int max_call_depth() { return 50; }
-            @Override public int max_coroutines() { return 16; }
-        };
+    private static Map<String, Object> config(long timeMs, long memory, long instructions) {
+        return Map.of("max.execution.time.ms", timeMs, "max.memory.bytes", memory, "max.instructions", instructions);
     }
 
     private static ResourceLimits asking(Duration time, long memory, long instructions) {
@@ -59,5 +50,15 @@ public class LimitPolicyTest {
         ResourceLimits before = policy.caps();
         policy.configure(config(0, -1, 5_000));
         assertEquals(before, policy.caps());
+    }
+
+    @Test
+    public void eachBadValueIsRefusedAloneAndKeepsItsCap() {
+        LimitPolicy policy = new LimitPolicy();
+        policy.configure(config(2_000, 1_000_000, 5_000));
+        policy.configure(Map.of("max.execution.time.ms", "abc", "max.memory.bytes", "2000000", "max.instructions", "-1"));
+        assertEquals(Duration.ofSeconds(2), policy.caps().maxExecutionTime());
+        assertEquals(2_000_000, policy.caps().maxMemoryBytes());
+        assertEquals(5_000, policy.caps().maxInstructions());
     }
 }

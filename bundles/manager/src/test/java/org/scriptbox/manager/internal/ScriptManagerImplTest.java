@@ -6,7 +6,8 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
-import java.lang.annotation.Annotation;
+import java.util.HashMap;
+import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,43 +40,23 @@ public class ScriptManagerImplTest {
     private ScriptManagerImpl manager;
     private final List<ScriptEvent> events = new ArrayList<>();
 
-    static ScriptManagerImpl.Config config(int maxConcurrent, int queue) {
+    static Map<String, Object> config(int maxConcurrent, int queue) {
         // an hour: statistics reach the disk only through the final write on deactivate
         return config(maxConcurrent, queue, 3_600_000);
     }
 
-    static ScriptManagerImpl.Config config(int maxConcurrent, int queue, long statsFlushMs) {
-        return new ScriptManagerImpl.Config() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return ScriptManagerImpl.Config.class;
-            }
-
-            @Override
-            public int max_concurrent() {
-                return maxConcurrent;
-            }
-
-            @Override
-            public int queue_capacity() {
-                return queue;
-            }
-
-            @Override
-            public int log_lines() {
-                return 5;
-            }
-
-            @Override
-            public long stats_flush_ms() {
-                return statsFlushMs;
-            }
-
-            @Override
-            public int history_size() {
-                return 3;
-            }
-        };
+    /** No fair share and no operator reserve: the plain bound (ExecutionGateTest covers the share). */
+    static Map<String, Object> config(int maxConcurrent, int queue, long statsFlushMs) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("max.concurrent", maxConcurrent);
+        p.put("queue.capacity", queue);
+        p.put("max.concurrent.per.script", maxConcurrent);
+        p.put("queue.capacity.per.script", queue);
+        p.put("reserved.operator.slots", 0);
+        p.put("log.lines", 5);
+        p.put("stats.flush.ms", statsFlushMs);
+        p.put("history.size", 3);
+        return p;
     }
 
     private ScriptManagerImpl newManager(int maxConcurrent, int queue) {
@@ -284,20 +265,24 @@ public class ScriptManagerImplTest {
     }
 
     @Test
-    public void newBoundsApplyWithoutLosingAdmittedExecutions() throws Exception {
+    public void newBoundsApplyAtOnceWithoutLosingAdmittedExecutions() throws Exception {
         manager.deploy(def("slow", "1.0.0", "block"), false);
         Promise<ExecutionResult> admittedBefore = manager.execute("slow", List.of());
         assertTrue(engine.blocked.await(10, TimeUnit.SECONDS));
+        // one slot, no queue: the admitted run keeps its slot, a new one is refused at once
         manager.modified(config(1, 0));
+        ScriptException busy = failure(manager.execute("slow", List.of()));
+        assertEquals(ErrorKind.BUSY, busy.kind());
+        assertTrue(busy.getMessage(), busy.getMessage().contains("1 executions running"));
+        // two slots: the next one runs beside it
+        manager.modified(config(2, 0));
         Promise<ExecutionResult> admittedAfter = manager.execute("slow", List.of());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (engine.executions < 2 && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
         assertEquals(2, engine.executions);
-        ScriptException busy = failure(manager.execute("slow", List.of()));
-        assertEquals(ErrorKind.BUSY, busy.kind());
-        assertTrue(busy.getMessage(), busy.getMessage().contains("0 of 0 queue places"));
+        assertTrue(failure(manager.execute("slow", List.of())).getMessage().contains("0 of 0 queue places"));
         assertEquals(2, manager.cancel("slow"));
         assertEquals(ScriptStatus.CANCELLED, admittedBefore.getValue().status());
         assertEquals(ScriptStatus.CANCELLED, admittedAfter.getValue().status());

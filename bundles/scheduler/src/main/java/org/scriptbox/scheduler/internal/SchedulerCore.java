@@ -9,10 +9,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.osgi.util.promise.Promise;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.ExecutionTrigger;
 import org.scriptbox.api.ScriptEvent;
 import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptInfo;
@@ -55,6 +57,7 @@ public final class SchedulerCore {
     private final Instant startedAt;
     private final Map<String, Entry> entries = new HashMap<>();   // guarded by itself
     private volatile FireObserver observer = (s, d, a) -> { };
+    private final AtomicLong startFailureWarnings = new AtomicLong();
 
     SchedulerCore(Clock clock, TimerService timer, ScriptManager manager, FireTimeStore store, HandSchedules hand) {
         this(clock, timer, manager, store, hand, ScheduleLimits.DEFAULTS);
@@ -69,6 +72,11 @@ public final class SchedulerCore {
         this.hand = hand;
         this.limits = limits;
         this.startedAt = clock.instant();
+    }
+
+    /** WARN lines about scheduled runs that could not start: one per script and reason. */
+    long startFailureWarnings() {
+        return startFailureWarnings.get();
     }
 
     void observeFires(FireObserver fireObserver) {
@@ -434,7 +442,7 @@ public final class SchedulerCore {
     private void launch(Entry e) {
         Promise<ExecutionResult> run;
         try {
-            run = manager.execute(e.name, List.of());
+            run = manager.execute(e.name, List.of(), ExecutionTrigger.SCHEDULE);
         } catch (RuntimeException ex) {
             finished(e, ex, false);
             return;
@@ -461,7 +469,16 @@ public final class SchedulerCore {
                 e.fireCount--;
                 e.skipped++;
             } else if (failure != null) {
-                LOG.warn("scheduled run of '{}' could not start: {}", e.name, failure.getMessage());
+                String why = failure instanceof ScriptException ? failure.getMessage() : "an internal error";
+                if (!why.equals(e.startFailure)) {   // one line per condition, not one per fire
+                    startFailureWarnings.incrementAndGet();
+                    LOG.warn("scheduled runs of '{}' could not start: {} (logged again when the reason changes)",
+                            e.name, why);
+                    LOG.debug("scheduled run of '{}' could not start", e.name, failure);
+                }
+                e.startFailure = why;
+            } else {
+                e.startFailure = null;
             }
             if (e.queued && e.enabled && e.running == 0) {
                 e.queued = false;
@@ -507,6 +524,7 @@ public final class SchedulerCore {
         long skipped;
         int running;
         boolean queued;
+        String startFailure;   // why the last scheduled run could not start, until one starts again
         TimerService.Handle handle;
 
         Entry(String name) {

@@ -34,9 +34,13 @@ class FakeManager implements ScriptManager {
     final AtomicInteger cancelCalls = new AtomicInteger();
     volatile boolean completeAtOnce;
     volatile boolean busy;
+    volatile ScriptError refusal;
 
     @Override
     public Promise<ExecutionResult> execute(String name, List<Object> args) {
+        if (refusal != null) {
+            return promises.failed(new ScriptException(refusal));
+        }
         if (busy) {
             return promises.failed(new ScriptException(ScriptError.of(ErrorKind.BUSY, "rejected: system busy")));
         }

@@ -18,7 +18,9 @@ import java.util.concurrent.Executor;
 
 import org.junit.Before;
 import org.junit.Test;
+import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionStats;
+import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptEvent;
 import org.scriptbox.api.ScriptInfo;
 import org.scriptbox.api.ScriptMetadata;
@@ -300,6 +302,24 @@ public class SchedulerDurabilityTest {
         assertEquals(3, core.nextFireTimes(interval(Trigger.LONGEST, null, null), T0, 3).size());
         assertEquals("sched:next -n is bounded", SchedulerCore.MAX_LISTED_FIRES, core.nextFireTimes(
                 interval(Duration.ofSeconds(1), null, null), T0, Integer.MAX_VALUE).size());
+    }
+
+    @Test
+    public void aRunThatCannotStartIsLoggedOncePerReasonNotOncePerFire() {
+        core.schedule("off", interval(Duration.ofMillis(100), OverlapPolicy.PARALLEL, MisfirePolicy.SKIP));
+        manager.refusal = ScriptError.of(ErrorKind.NOT_FOUND, "script 'off' is disabled");
+        timer.advance(Duration.ofSeconds(10));
+        saves.runAll();
+        timer.advance(Duration.ofSeconds(10));   // 200 fires, every one refused
+        assertEquals(1, core.startFailureWarnings());
+        manager.refusal = ScriptError.of(ErrorKind.NOT_FOUND, "no script named 'off' is deployed");
+        timer.advance(Duration.ofSeconds(1));
+        assertEquals("a new reason is a new line", 2, core.startFailureWarnings());
+        manager.refusal = null;
+        timer.advance(Duration.ofSeconds(1));
+        manager.refusal = ScriptError.of(ErrorKind.NOT_FOUND, "no script named 'off' is deployed");
+        timer.advance(Duration.ofSeconds(1));
+        assertEquals("after a run started, the same reason is news again", 3, core.startFailureWarnings());
     }
 
     @Test

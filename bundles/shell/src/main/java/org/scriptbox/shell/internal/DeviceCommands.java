@@ -26,6 +26,7 @@ import org.scriptbox.api.device.DeviceException;
 import org.scriptbox.api.device.DeviceInfo;
 import org.scriptbox.api.device.DeviceStatus;
 import org.scriptbox.api.device.StopReport;
+import org.scriptbox.api.text.SafeText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +77,7 @@ public class DeviceCommands {
                     i.firmwareVersion(), health, i.motors(), i.digitalOutputs(),
                     String.join(",", i.telemetryChannels())));
         }
-        return out.toString().stripTrailing();
+        return SafeText.lines(out.toString().stripTrailing());
     }
 
     @Descriptor("shows a device's status")
@@ -92,11 +93,11 @@ public class DeviceCommands {
             out.append("device ").append(i.id()).append(" (").append(i.type()).append(", firmware ")
                     .append(i.firmwareVersion()).append("): ").append(s.connected() ? "connected" : "NOT connected");
             out.append(System.lineSeparator()).append("  health: ").append(HealthText.full(s.health(), Instant.now()));
-            new TreeMap<>(s.details()).forEach((k, v) -> out.append(System.lineSeparator()).append("  ").append(k)
+            new TreeMap<>(s.details()).forEach((k, v) -> out.append(System.lineSeparator()).append("  ").append(SafeText.line(k))
                     .append(" = ").append(v));
-            return out.toString();
+            return SafeText.lines(out.toString());
         } catch (Exception e) {
-            return "device " + id + " unavailable: " + reason(e);
+            return SafeText.line("device " + id + " unavailable: " + reason(e));
         }
     }
 
@@ -136,9 +137,9 @@ public class DeviceCommands {
                 out.append(String.format("%-16s %s%n", c, v == null ? "(no value)"
                         : v.ok() ? String.valueOf(v.value()) : "FAILED: " + v.message()));
             }
-            return out.toString().stripTrailing();
+            return SafeText.lines(out.toString().stripTrailing());
         } catch (Exception e) {
-            return "device " + d.id() + " unavailable: " + reason(e);
+            return SafeText.line("device " + d.id() + " unavailable: " + reason(e));
         }
     }
 
@@ -170,7 +171,7 @@ public class DeviceCommands {
             }
             out.append(System.lineSeparator());
         }
-        return out.toString().stripTrailing();
+        return SafeText.lines(out.toString().stripTrailing());
     }
 
     private Map<String, Device> byId() {
@@ -182,7 +183,7 @@ public class DeviceCommands {
     }
 
     private String unknown(String id) {
-        return "no device '" + id + "'; devices: " + (byId().isEmpty() ? "none" : String.join(", ", byId().keySet()));
+        return SafeText.line("no device '" + id + "'; devices: " + (byId().isEmpty() ? "none" : String.join(", ", byId().keySet())));
     }
 
     private static <T> T await(Promise<T> p) throws Exception {

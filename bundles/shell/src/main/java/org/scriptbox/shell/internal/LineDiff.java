@@ -3,6 +3,8 @@ package org.scriptbox.shell.internal;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.scriptbox.api.text.SafeText;
+
 /**
  * A line diff in the unified style ({@code -} removed, {@code +} added, two lines of context, an
  * {@code @@ -line +line @@} header per hunk) for script:diff. The common start and end are skipped first;
@@ -103,7 +105,7 @@ final class LineDiff {
             if (k == 0 || !shown[k - 1]) {
                 sb.append("@@ -").append(ops.get(k).oldLine()).append(" +").append(ops.get(k).newLine()).append(" @@\n");
             }
-            sb.append(ops.get(k).kind()).append(Printable.of(ops.get(k).line())).append('\n');
+            sb.append(ops.get(k).kind()).append(SafeText.line(ops.get(k).line())).append('\n');
         }
         return sb.toString();
     }

@@ -22,6 +22,7 @@ import org.scriptbox.api.schedule.ResourceSnapshot;
 import org.scriptbox.api.schedule.ScheduleSpec;
 import org.scriptbox.api.schedule.ScheduledScript;
 import org.scriptbox.api.schedule.ScriptScheduler;
+import org.scriptbox.api.text.SafeText;
 
 /**
  * {@code sched:*} — schedules, their next fire times, and the resource monitor. Both services are optional
@@ -56,10 +57,10 @@ public class SchedCommands {
                 "SCRIPT", "SCHEDULE", "NEXT", "LAST", "FIRED", "SKIPPED", "STATE"));
         for (ScheduledScript e : all) {
             out.append(String.format("%-24s %-40s %-25s %-25s %7d %7d %s%n", e.scriptName(),
-                    SchedSpecText.describe(e.spec()) + policies(e.spec()), time(e.nextFire()), time(e.lastFire()),
+                    SafeText.line(SchedSpecText.describe(e.spec()) + policies(e.spec())), time(e.nextFire()), time(e.lastFire()),
                     e.fireCount(), e.skipped(), e.enabled() ? "armed" : "disabled"));
         }
-        return out.toString().stripTrailing() + saveWarning(s);
+        return SafeText.lines(out.toString().stripTrailing() + saveWarning(s));
     }
 
     @Descriptor("the next fire times of a scheduled script, or of a schedule such as \"cron '0 8 * * *'\" or \"every 5m\"")
@@ -106,9 +107,9 @@ public class SchedCommands {
             for (Instant t : times) {
                 out.append(TIME.format(t.atZone(zone))).append("   ").append(t).append('\n');
             }
-            return out.toString().stripTrailing();
+            return SafeText.lines(out.toString().stripTrailing());
         } catch (IllegalArgumentException e) {
-            return e.getMessage();
+            return SafeText.line(e.getMessage());
         }
     }
 
@@ -166,10 +167,10 @@ public class SchedCommands {
         }
         try {
             ScheduledScript e = s.schedule(name, SchedSpecText.parse(words, overlap, misfire));
-            return name + ": " + SchedSpecText.describe(e.spec()) + policies(e.spec())
-                    + (e.nextFire() == null ? "" : ", next " + time(e.nextFire())) + saveWarning(s);
+            return SafeText.lines(SafeText.line(name + ": " + SchedSpecText.describe(e.spec()) + policies(e.spec())
+                    + (e.nextFire() == null ? "" : ", next " + time(e.nextFire()))) + saveWarning(s));
         } catch (IllegalArgumentException e) {
-            return e.getMessage();
+            return SafeText.line(e.getMessage());
         }
     }
 
@@ -179,12 +180,12 @@ public class SchedCommands {
         if (s == null) {
             return noScheduler();
         }
-        return (s.cancel(name) ? name + ": schedule cancelled" : name + " has no schedule") + saveWarning(s);
+        return SafeText.lines((s.cancel(name) ? name + ": schedule cancelled" : name + " has no schedule") + saveWarning(s));
     }
 
     /** A second line while the scheduler cannot save (a full disk): the change is in effect but not on disk. */
     private static String saveWarning(ScriptScheduler s) {
-        return s.saveProblem().map(p -> String.format("%nWARNING: in effect now, but not saved: %s", p)).orElse("");
+        return s.saveProblem().map(p -> String.format("%nWARNING: in effect now, but not saved: %s", SafeText.line(p))).orElse("");
     }
 
     /** A bare cron expression or macro counts as {@code cron <expression>}. */

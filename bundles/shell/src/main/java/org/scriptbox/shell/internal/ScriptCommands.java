@@ -32,6 +32,7 @@ import org.scriptbox.api.ScriptManager;
 import org.scriptbox.api.ScriptMetadata;
 import org.scriptbox.api.ScriptStatus;
 import org.scriptbox.api.deploy.ScriptFolder;
+import org.scriptbox.api.text.SafeText;
 
 /**
  * The {@code script:*} Gogo commands, a thin layer over {@link ScriptManager}. Every command returns
@@ -120,7 +121,7 @@ public class ScriptCommands {
         if (s.lastError() != null) {
             field(sb, "last error", s.lastError().kind() + " " + s.lastError());
             if (s.lastError().traceback() != null) {
-                sb.append(s.lastError().traceback().indent(4));
+                sb.append(SafeText.lines(s.lastError().traceback()).indent(4));
             }
         }
         sb.append(statsText(s.stats()));
@@ -141,19 +142,21 @@ public class ScriptCommands {
         try {
             Throwable failure = promise.getFailure();
             if (failure != null) {
-                return failure instanceof ScriptException ? "not run: " + failure.getMessage() : "not run: " + failure;
+                return "not run: " + SafeText.line(failure instanceof ScriptException ? failure.getMessage()
+                        : "the manager failed (see the container log)");
             }
             ExecutionResult r = promise.getValue();
             StringBuilder sb = new StringBuilder();
             sb.append(r.status()).append(" in ").append(millis(r.duration())).append(", ").append(r.instructions())
                     .append(" instructions");
             if (!r.values().isEmpty()) {
-                sb.append("\nreturned: ").append(r.values().stream().map(String::valueOf).collect(Collectors.joining(", ")));
+                sb.append("\nreturned: ").append(r.values().stream().map(v -> SafeText.line(String.valueOf(v)))
+                        .collect(Collectors.joining(", ")));
             }
             if (r.error() != null) {
-                sb.append("\nerror: ").append(r.error());
+                sb.append("\nerror: ").append(SafeText.line(r.error().toString()));
                 if (r.error().traceback() != null) {
-                    sb.append('\n').append(r.error().traceback());
+                    sb.append('\n').append(SafeText.lines(r.error().traceback()));
                 }
             }
             return sb.toString();
@@ -161,7 +164,7 @@ public class ScriptCommands {
             Thread.currentThread().interrupt();
             return "stopped waiting; the execution goes on (script:cancel " + name + " stops it)";
         } catch (java.lang.reflect.InvocationTargetException e) {
-            return "not run: " + e.getCause().getMessage();
+            return "not run: " + SafeText.line(e.getCause().getMessage());
         }
     }
 
@@ -171,23 +174,23 @@ public class ScriptCommands {
             return unknown(name);
         }
         int n = manager.cancel(name);
-        return n == 0 ? "script '" + name + "' has no running execution" : "cancelled " + n + " execution(s) of '" + name + "'";
+        return SafeText.line(n == 0 ? "script '" + name + "' has no running execution" : "cancelled " + n + " execution(s) of '" + name + "'");
     }
 
     @Descriptor("recompiles a script from where it came from (its file, if it has one)")
     public String reload(@Descriptor("script name") String name) {
         Optional<ScriptDefinition> def = manager.definition(name);
         if (def.isEmpty()) {
-            return manager.get(name).isPresent() ? "script '" + name + "' has no version that compiled; fix its file" : unknown(name);
+            return manager.get(name).isPresent() ? "script '" + SafeText.line(name) + "' has no version that compiled; fix its file" : unknown(name);
         }
         try {
             Path origin = def.get().origin() == null ? null : pathOrNull(def.get().origin());
             ScriptInfo info = origin != null && Files.isRegularFile(origin)
                     ? folder().importScript(origin, false)
                     : manager.deploy(def.get(), true);
-            return "reloaded '" + name + "' version " + info.metadata().version() + ": " + info.status();
+            return SafeText.line("reloaded '" + name + "' version " + info.metadata().version() + ": " + info.status());
         } catch (ScriptException e) {
-            return "reload failed, the previous version stays: " + e.getMessage();
+            return "reload failed, the previous version stays: " + SafeText.line(e.getMessage());
         }
     }
 
@@ -201,9 +204,9 @@ public class ScriptCommands {
         }
         try {
             Path lua = folder().exportScript(name, Paths.get(folder).toAbsolutePath(), withStats);
-            return "exported '" + name + "' to " + lua.getParent();
+            return SafeText.line("exported '" + name + "' to " + lua.getParent());
         } catch (ScriptException e) {
-            return "export failed: " + e.getMessage();
+            return "export failed: " + SafeText.line(e.getMessage());
         }
     }
 
@@ -213,10 +216,10 @@ public class ScriptCommands {
                           @Descriptor("path of the .lua file") String file) {
         try {
             ScriptInfo info = folder().importScript(Paths.get(file).toAbsolutePath(), force);
-            return "imported '" + info.name() + "' version " + info.metadata().version() + " into " + info.origin() + ": " + info.status()
-                    + (info.waitingFor().isEmpty() ? "" : ", waiting for " + String.join(", ", info.waitingFor()));
+            return SafeText.line("imported '" + info.name() + "' version " + info.metadata().version() + " into " + info.origin()
+                    + ": " + info.status() + (info.waitingFor().isEmpty() ? "" : ", waiting for " + String.join(", ", info.waitingFor())));
         } catch (ScriptException e) {
-            return "import failed: " + e.getMessage();
+            return "import failed: " + SafeText.line(e.getMessage());
         }
     }
 
@@ -229,12 +232,12 @@ public class ScriptCommands {
         }
         List<ScriptLogEntry> entries = manager.logs(name, lines);
         if (entries.isEmpty()) {
-            return "no log lines for '" + name + "'";
+            return "no log lines for '" + SafeText.line(name) + "'";
         }
         StringBuilder sb = new StringBuilder();
         for (ScriptLogEntry e : entries) {
-            sb.append(TIME.format(e.time())).append(' ').append(String.format("%-5s", e.level())).append(' ')
-                    .append(e.message()).append('\n');
+            sb.append(TIME.format(e.time())).append(' ').append(String.format("%-5s", SafeText.line(e.level()))).append(' ')
+                    .append(SafeText.line(e.message())).append('\n');
         }
         return sb.toString();
     }
@@ -275,11 +278,11 @@ public class ScriptCommands {
     }
 
     private static void field(StringBuilder sb, String key, String value) {
-        sb.append(String.format("%-15s%s%n", key + ":", value == null || value.isEmpty() ? "-" : value));
+        sb.append(String.format("%-15s%s%n", key + ":", value == null || value.isEmpty() ? "-" : SafeText.line(value)));
     }
 
     private static String unknown(String name) {
-        return "no script named '" + name + "' (script:list shows the deployed ones)";
+        return "no script named '" + SafeText.line(name) + "' (script:list shows the deployed ones)";
     }
 
     static Object convert(String arg) {

@@ -3,6 +3,8 @@ package org.scriptbox.shell.internal;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.scriptbox.api.text.SafeText;
+
 /** A plain-text table whose columns line up, for the {@code script:*} commands. */
 final class ScriptTable {
     private final List<String[]> rows = new ArrayList<>();
@@ -17,7 +19,8 @@ final class ScriptTable {
         String[] r = new String[columns];
         for (int i = 0; i < columns; i++) {
             Object c = i < cells.length ? cells[i] : null;
-            r[i] = c == null ? "-" : c.toString().replace('\n', ' ');
+            // one cell, one line: script text can neither break the table nor reach the terminal raw
+            r[i] = c == null ? "-" : SafeText.line(c.toString());
         }
         rows.add(r);
         return this;

@@ -16,6 +16,7 @@ import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptInfo;
 import org.scriptbox.api.ScriptManager;
 import org.scriptbox.api.ScriptRevision;
+import org.scriptbox.api.text.SafeText;
 
 /**
  * The version commands: script:history, script:diff, script:rollback, script:enable, script:disable.
@@ -40,11 +41,11 @@ public class ScriptVersionCommands {
     public String history(@Descriptor("script name") String name) {
         List<ScriptRevision> kept = manager.history(name);
         if (kept.isEmpty()) {
-            return "no kept versions of a script named '" + Printable.of(name) + "'";
+            return "no kept versions of a script named '" + SafeText.line(name) + "'";
         }
         ScriptTable t = new ScriptTable("", "#", "VERSION", "DEPLOYED", "FROM");
         for (ScriptRevision r : kept) {
-            t.row(r.live() ? "*" : "", r.number(), Printable.of(r.version()), TIME.format(r.deployedAt()), Printable.of(r.origin()));
+            t.row(r.live() ? "*" : "", r.number(), SafeText.line(r.version()), TIME.format(r.deployedAt()), SafeText.line(r.origin()));
         }
         return t.toString();
     }
@@ -55,13 +56,13 @@ public class ScriptVersionCommands {
         Optional<ScriptDefinition> a = manager.revision(name, from);
         Optional<ScriptDefinition> b = manager.revision(name, to);
         if (a.isEmpty() || b.isEmpty()) {
-            return "script '" + Printable.of(name) + "' has no kept version " + (a.isEmpty() ? from : to)
-                    + " (script:history " + Printable.of(name) + " lists them)";
+            return "script '" + SafeText.line(name) + "' has no kept version " + (a.isEmpty() ? from : to)
+                    + " (script:history " + SafeText.line(name) + " lists them)";
         }
         String lua = LineDiff.diff(a.get().source(), b.get().source());
         String toml = LineDiff.diff(codec.format(a.get().metadata()), codec.format(b.get().metadata()));
         if (lua.isEmpty() && toml.isEmpty()) {
-            return "versions " + from + " and " + to + " of '" + Printable.of(name) + "' are the same";
+            return "versions " + from + " and " + to + " of '" + SafeText.line(name) + "' are the same";
         }
         StringBuilder sb = new StringBuilder();
         if (!lua.isEmpty()) {
@@ -85,10 +86,10 @@ public class ScriptVersionCommands {
                            @Descriptor("version number from script:history, or a semantic version") String version) {
         try {
             ScriptInfo info = manager.rollback(name, version);
-            return "rolled '" + Printable.of(name) + "' back to version " + Printable.of(info.metadata().version())
-                    + " (written to " + Printable.of(String.valueOf(info.origin())) + "): " + info.status();
+            return "rolled '" + SafeText.line(name) + "' back to version " + SafeText.line(info.metadata().version())
+                    + " (written to " + SafeText.line(String.valueOf(info.origin())) + "): " + info.status();
         } catch (ScriptException e) {
-            return "rollback failed, nothing changed: " + Printable.of(e.getMessage());
+            return "rollback failed, nothing changed: " + SafeText.line(e.getMessage());
         }
     }
 
@@ -105,9 +106,9 @@ public class ScriptVersionCommands {
     private String setEnabled(String name, boolean enabled) {
         try {
             ScriptInfo info = manager.setEnabled(name, enabled);
-            return "script '" + Printable.of(name) + "' " + (enabled ? "enabled" : "disabled") + ": " + info.status();
+            return "script '" + SafeText.line(name) + "' " + (enabled ? "enabled" : "disabled") + ": " + info.status();
         } catch (ScriptException e) {
-            return Printable.of(e.getMessage());
+            return SafeText.line(e.getMessage());
         }
     }
 }

@@ -28,4 +28,11 @@ public class ScriptTableTest {
         assertEquals("250 ms", ScriptCommands.millis(Duration.ofMillis(250)));
         assertEquals("20 KB", ScriptCommands.bytes(20 * 1024));
     }
+
+    @Test
+    public void aCellCannotBreakTheTableOrReachTheTerminalRaw() {
+        String t = new ScriptTable("NAME", "PROBLEM").row("x", "boom\nfake  COMPILED\u001b[2J\u001b]0;title\u0007\u009b").toString();
+        assertEquals("NAME  PROBLEM\n"
+                + "x     boom\\nfake  COMPILED\\u001b[2J\\u001b]0;title\\u0007\\u009b\n", t);
+    }
 }

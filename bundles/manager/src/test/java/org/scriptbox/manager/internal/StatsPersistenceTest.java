@@ -1,0 +1,62 @@
+package org.scriptbox.manager.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.ExecutionStats;
+import org.scriptbox.api.ScriptError;
+
+/** Whatever text a script put into its last error, the statistics are written and read back. */
+public class StatsPersistenceTest {
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    private static ExecutionStats failedWith(String message, String traceback) {
+        return new ExecutionStats(3, 1, 2, Duration.ofMillis(5), Duration.ofMillis(7), Instant.parse("2026-12-01T10:00:00Z"),
+                1024, new ScriptError(ErrorKind.RUNTIME, message, "x.lua", 3, 4, traceback), 0);
+    }
+
+    private ExecutionStats roundTrip(ExecutionStats stats) throws Exception {
+        Path folder = tmp.newFolder().toPath();
+        StatsStore store = new StatsStore(folder, 0);
+        store.update("x", stats);
+        assertEquals("written once", 1, store.writes());
+        store.close();
+        return new StatsStore(folder, 0).load("x");
+    }
+
+    @Test
+    public void aLoneSurrogateInTheErrorIsStoredAsAReplacementCharacter() throws Exception {
+        ExecutionStats got = roundTrip(failedWith("bad \ud800 and \udfff end", "tb \udc00"));
+        assertEquals(3, got.totalExecutions());
+        assertEquals("bad \ufffd and \ufffd end", got.lastError().message());
+        assertEquals("tb \ufffd", got.lastError().traceback());
+    }
+
+    @Test
+    public void controlsNulDelC1AndPairsSurvive() throws Exception {
+        String m = "nul\u0000 esc\u001b[2J del\u007f csi\u009b quote\" back\\ nl\n emoji\ud83d\ude00 bidi\u202e";
+        ExecutionStats got = roundTrip(failedWith(m, null));
+        assertEquals(m, got.lastError().message());
+    }
+
+    @Test
+    public void aDamagedFileStartsFromZeroWithoutStoppingLaterSaves() throws Exception {
+        Path folder = tmp.newFolder().toPath();
+        Files.write(folder.resolve("x.stats.toml"), new byte[] {'t', 'o', (byte) 0xff, (byte) 0xfe, '=', '\n'});
+        StatsStore store = new StatsStore(folder, 0);
+        assertEquals(ExecutionStats.EMPTY, store.load("x"));
+        store.update("x", failedWith("ok", null));
+        assertTrue(Files.readString(folder.resolve("x.stats.toml"), StandardCharsets.UTF_8).contains("total_executions = 3"));
+    }
+}
