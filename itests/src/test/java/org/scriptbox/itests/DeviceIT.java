@@ -118,7 +118,7 @@ public class DeviceIT {
     @Test
     public void driverStoppedMidCallFailsTheCallAtOnce() throws Exception {
         Path cfg = etc().resolve("org.scriptbox.driver.sim-slow.cfg");
-        Files.writeString(cfg, "device.id = sim-slow\nfault.delay.ms = 60000\n");
+        Files.writeString(cfg, "device.id = sim-slow\nfault.delay.ms = 60000\nresponse.timeout.ms = 120000\n");
         awaitDevice("sim-slow", true);
         CompletableFuture<ExecutionResult> call = new CompletableFuture<>();
         Thread caller = new Thread(() -> call.complete(lua("waiting", "device_set_motor_speed(0, 10, 'sim-slow')", ALL)));
@@ -129,7 +129,7 @@ public class DeviceIT {
         Files.delete(cfg);
         ExecutionResult r = call.get(10, TimeUnit.SECONDS);
         assertEquals(ScriptStatus.FAILED, r.status());
-        assertTrue(r.error().message(), r.error().message().contains("device unavailable: 'sim-slow': driver stopped"));
+        assertTrue(r.error().message(), r.error().message().contains("outcome unknown: 'sim-slow': driver stopped"));
         assertTrue("ended at once, not at the 30 s command timeout",
                 System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
     }
@@ -164,9 +164,10 @@ public class DeviceIT {
     public void shellCommands() throws Exception {
         awaitDevice("sim-a", true);
         String list = shell("device:list");
-        assertTrue(list, list.contains("sim-a") && list.contains("simulator") && list.contains("true"));
+        assertTrue(list, list.contains("sim-a") && list.contains("simulator") && list.contains(" ok, "));
         String status = shell("device:status sim-a");
         assertTrue(status, status.startsWith("device sim-a (simulator, firmware sim-1.0.0): connected"));
+        assertTrue(status, status.contains("health: reachable; last good exchange: "));
         String telemetry = shell("device:telemetry sim-a voltage temperature");
         assertTrue(telemetry, telemetry.contains("voltage") && telemetry.contains("temperature")
                 && !telemetry.contains("current"));

@@ -1,6 +1,7 @@
 package org.scriptbox.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.file.Files;
@@ -94,7 +95,9 @@ public class DeviceScriptsIT {
         ExecutionResult r = run("sneaky");
         assertEquals(String.valueOf(r.error()), ScriptStatus.COMPLETED, r.status());
         assertTrue(String.valueOf(r.values()), r.values().get(0).toString()
-                .contains("permission denied: device:control required on device 'sim-1'"));
+                .contains("permission denied: device:control required"));
+        assertFalse("a script without the permission learns no device id", r.values().get(0).toString()
+                .contains("sim-1"));
         assertEquals(1, r.permissionDenials());
         Await.until("denial counted in the script's stats", BOUND,
                 () -> manager.get("sneaky").map(i -> i.stats().permissionDenials()).orElse(0L), n -> n == 1L);

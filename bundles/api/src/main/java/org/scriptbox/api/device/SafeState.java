@@ -61,25 +61,11 @@ public final class SafeState {
     }
 
     private static Actuator actuator(String part, String key) {
-        String digits;
-        Actuator.Kind kind;
-        if (key.startsWith("motor")) {
-            kind = Actuator.Kind.MOTOR;
-            digits = key.substring(5);
-        } else if (key.startsWith("output")) {
-            kind = Actuator.Kind.OUTPUT;
-            digits = key.substring(6);
-        } else {
-            throw bad(part, "the key must be motorN or outputN");
-        }
-        if (digits.isEmpty() || digits.length() > 3 || !digits.chars().allMatch(Character::isDigit)) {
+        try {
+            return Actuator.parse(key);
+        } catch (IllegalArgumentException e) {
             throw bad(part, "the key must be motorN or outputN with N from 0 to 255");
         }
-        int index = Integer.parseInt(digits);
-        if (index > 255) {
-            throw bad(part, "N must be from 0 to 255");
-        }
-        return new Actuator(kind, index);
     }
 
     private static Object value(String part, Actuator a, String value) {

@@ -5,10 +5,10 @@
  * <p>
  * 2.0.0: four write outcomes ({@link org.scriptbox.api.device.WriteOutcome}), a {@link
  * org.scriptbox.api.device.CallContext} with every ordinary command, a per-target emergency stop on its own
- * lane, safe states, and health from real exchanges.
+ * lane, safe states, and health from real exchanges. 2.1.0: {@link org.scriptbox.api.device.Actuator#parse}.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package org.scriptbox.api.device;
 
 import org.osgi.annotation.bundle.Export;

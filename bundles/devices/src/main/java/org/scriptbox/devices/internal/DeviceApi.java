@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -14,13 +15,16 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.util.promise.Promise;
 import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.device.Actuator;
 import org.scriptbox.api.device.CallContext;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.Device;
+import org.scriptbox.api.device.DeviceHealth;
 import org.scriptbox.api.device.DeviceInfo;
 import org.scriptbox.api.device.DeviceStatus;
-import org.scriptbox.api.device.StopReport;
+import org.scriptbox.api.engine.Cancellation;
 import org.scriptbox.api.engine.ExecutionScope;
+import org.scriptbox.api.engine.ScriptCallException;
 import org.scriptbox.api.engine.ScriptFunction;
 import org.scriptbox.api.engine.ScriptLibrary;
 import org.scriptbox.api.security.Permission;
@@ -28,9 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The seed's device API as Lua globals. Every call goes: arguments checked, device resolved, permission
- * checked (per device), token taken from the script's bucket, driver called, answer awaited with a bound.
- * {@code device_emergency_stop} skips permission and bucket and reaches every device.
+ * The seed's device API as Lua globals. Every call goes: arguments checked, permission checked (per device,
+ * before anything about the device is revealed), token taken from the script's bucket, cancellation checked,
+ * driver called, answer awaited with a bound. {@code device_emergency_stop} skips permission and bucket and
+ * reaches every device; writes are tracked per execution for the safe state after an abnormal end.
  * <p>
  * Each device function takes an optional trailing device id; without it the configured default device
  * is used (or the only device, when there is exactly one).
@@ -43,6 +48,8 @@ public class DeviceApi implements ScriptLibrary {
 
     static final int MAX_CHANNELS = 10;
     static final double MAX_SLEEP_SECONDS = 10.0;
+    /** Stops of one device repeated within this time after the last one finished join it (no write between). */
+    static final long STOP_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     @ObjectClassDefinition(name = "scriptbox device API")
     public @interface Config {
@@ -61,6 +68,8 @@ public class DeviceApi implements ScriptLibrary {
     private final String defaultDevice;
     private final long timeoutNanos;
     private final Map<String, ScriptFunction> functions;
+    private final EmergencyStops stops = new EmergencyStops(STOP_WINDOW_NANOS, System::nanoTime);
+    private final SafeStates safeStates;
     /** A script retrying a denied call in a loop must not flood the log; every denial is still counted. */
     private final OncePerInterval denialLog = new OncePerInterval(TimeUnit.MINUTES.toNanos(1));
 
@@ -74,6 +83,7 @@ public class DeviceApi implements ScriptLibrary {
         this.policy = policy;
         this.defaultDevice = settings.defaultDevice() == null ? "" : settings.defaultDevice().trim();
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, settings.timeoutMillis()));
+        this.safeStates = new SafeStates(devices, stops, timeoutNanos);
         Map<String, ScriptFunction> f = new LinkedHashMap<>();
         f.put("device_set_motor_speed", this::setMotorSpeed);
         f.put("device_set_digital_output", this::setDigitalOutput);
@@ -86,6 +96,11 @@ public class DeviceApi implements ScriptLibrary {
         f.put("log_warn", (scope, args) -> log(scope, "log_warn", "WARN", args));
         f.put("log_error", (scope, args) -> log(scope, "log_error", "ERROR", args));
         this.functions = Map.copyOf(f);
+    }
+
+    /** Executions with actuators being tracked for their safe state (tests: nothing stays behind). */
+    int safeStatesTracked() {
+        return safeStates.tracked();
     }
 
     @Override
@@ -102,15 +117,14 @@ public class DeviceApi implements ScriptLibrary {
         Args args = new Args("device_set_motor_speed", raw).atMost(3);
         int motor = args.integer(0, "motor_id", 0, 255);
         double speed = args.number(1, "speed", -100.0, 100.0);
-        Device device = resolve(args, args.optionalString(2, "device_id"));
+        Device device = authorized(scope, args, Permission.DEVICE_CONTROL, args.optionalString(2, "device_id"));
         int motors = device.info().motors();
         if (motor >= motors) {
             throw args.bad(0, "motor_id", "device '" + device.id() + "' has " + motors + " motor"
                     + (motors == 1 ? "" : "s") + (motors > 0 ? " (0.." + (motors - 1) + ")" : "") + ", got " + motor);
         }
-        authorize(scope, args, Permission.DEVICE_CONTROL, device.id());
         take(scope, args, policy.limits().commandCost());
-        Replies.await(args, device.id(), device.setMotorSpeed(motor, speed, context(scope)), timeoutNanos, scope);
+        write(scope, args, device, Actuator.motor(motor), ctx -> device.setMotorSpeed(motor, speed, ctx));
         return Boolean.TRUE;
     }
 
@@ -118,64 +132,98 @@ public class DeviceApi implements ScriptLibrary {
         Args args = new Args("device_set_digital_output", raw).atMost(3);
         int pin = args.integer(0, "pin", 0, 255);
         boolean state = args.bool(1, "state");
-        Device device = resolve(args, args.optionalString(2, "device_id"));
+        Device device = authorized(scope, args, Permission.DEVICE_WRITE, args.optionalString(2, "device_id"));
         int outputs = device.info().digitalOutputs();
         if (pin >= outputs) {
             throw args.bad(0, "pin", "device '" + device.id() + "' has " + outputs + " digital output"
                     + (outputs == 1 ? "" : "s") + (outputs > 0 ? " (0.." + (outputs - 1) + ")" : "") + ", got " + pin);
         }
-        authorize(scope, args, Permission.DEVICE_WRITE, device.id());
         take(scope, args, policy.limits().commandCost());
-        Replies.await(args, device.id(), device.setDigitalOutput(pin, state, context(scope)), timeoutNanos, scope);
+        write(scope, args, device, Actuator.output(pin), ctx -> device.setDigitalOutput(pin, state, ctx));
         return Boolean.TRUE;
     }
 
-    /** Always allowed: no permission, no token. Without an id it reaches every device, failures collected. */
+    /**
+     * Hands a write to the driver: refused if the execution was cancelled by now (nothing issued after a
+     * cancel reaches a driver), recorded as touched (for the safe state) before it is handed over.
+     */
+    private void write(ExecutionScope scope, Args args, Device device, Actuator target,
+                       Function<CallContext, Promise<Void>> send) {
+        if (scope.cancellation().isCancelled()) {
+            throw args.error(ErrorKind.CANCELLED, "cancelled: no command is sent after a cancel");
+        }
+        safeStates.touched(scope, device.id(), target);
+        stops.wrote(device.id());
+        Replies.GaveUp gaveUp = new Replies.GaveUp();
+        Promise<Void> answer = send.apply(context(scope, gaveUp));
+        Replies.await(args, device.id(), Replies.Kind.WRITE, answer, timeoutNanos, scope, gaveUp);
+    }
+
+    /**
+     * Always allowed: no permission, no token, no execution capacity beyond the running script. Without an
+     * id it reaches every device. Repeats coalesce ({@link EmergencyStops}). Raises a DEVICE error naming every
+     * target that did not acknowledge, on the devices the script may read; others are only counted.
+     */
     Object emergencyStop(ExecutionScope scope, Object[] raw) {
         Args args = new Args("device_emergency_stop", raw).atMost(1);
         String id = args.optionalString(0, "device_id");
         List<Device> targets = new ArrayList<>();
         if (id != null) {
-            targets.add(resolve(args, id));
+            Device d = devices.get(id);
+            if (d == null) {
+                if (mayRead(scope, id)) {
+                    throw args.error(ErrorKind.DEVICE, "device unavailable: no device '" + id + "'" + visible(scope));
+                }
+                // Saying "no such device" would tell a script without device:read which ids exist.
+                return Boolean.TRUE;
+            }
+            targets.add(d);
         } else {
             targets.addAll(devices.all());
         }
         // Send to all first, then wait: one slow device must not delay the stop of the others.
-        Map<Device, Promise<StopReport>> sent = new LinkedHashMap<>();
-        List<String> failures = new ArrayList<>();
+        List<EmergencyStops.Ticket> tickets = new ArrayList<>();
         for (Device d : targets) {
-            try {
-                sent.put(d, d.emergencyStop());
-            } catch (RuntimeException e) {
-                failures.add(d.id() + ": " + e.getMessage());
-            }
+            tickets.add(stops.stop(d));
         }
-        for (Map.Entry<Device, Promise<StopReport>> e : sent.entrySet()) {
-            try {
-                StopReport report = Replies.await(args, e.getKey().id(), e.getValue(), timeoutNanos, null);
-                if (!report.complete()) {
-                    failures.add(e.getKey().id() + ": " + report.failures().size() + " of " + report.results().size()
-                            + " targets not stopped");
+        List<String> shown = new ArrayList<>();
+        List<String> logged = new ArrayList<>();
+        int hiddenFailures = 0;
+        boolean fresh = false;
+        long coalesced = 0;
+        long deadline = System.nanoTime() + timeoutNanos;
+        for (EmergencyStops.Ticket t : tickets) {
+            fresh |= t.fresh();
+            coalesced += t.coalescedBefore();
+            String outcome = StopText.outcome(t.report(), deadline);
+            logged.add(t.deviceId() + ": " + outcome);
+            if (!outcome.startsWith(StopText.STOPPED)) {
+                if (mayRead(scope, t.deviceId())) {
+                    shown.add(t.deviceId() + ": " + outcome);
+                } else {
+                    hiddenFailures++;
                 }
-            } catch (RuntimeException failure) {
-                failures.add(failure.getMessage());
             }
         }
-        LOG.warn("emergency stop by script '{}' on {} device(s){}", scope.scriptName(), targets.size(),
-                failures.isEmpty() ? "" : ", failed: " + failures);
-        if (!failures.isEmpty()) {
-            throw args.error(ErrorKind.DEVICE, "failed on " + failures.size() + " of " + targets.size()
-                    + " device(s): " + String.join("; ", failures));
+        if (fresh) {
+            LOG.warn("emergency stop by script '{}': {}{}", LogText.clean(scope.scriptName()),
+                    logged.isEmpty() ? "no devices" : String.join("; ", logged),
+                    coalesced > 0 ? " (" + coalesced + " repeated stop(s) before this one were coalesced)" : "");
+        }
+        if (!shown.isEmpty() || hiddenFailures > 0) {
+            String hidden = hiddenFailures == 0 ? "" : (shown.isEmpty() ? "" : "; ") + hiddenFailures
+                    + " other device(s) not fully stopped";
+            throw args.error(ErrorKind.DEVICE, "emergency stop incomplete: " + String.join("; ", shown) + hidden);
         }
         return Boolean.TRUE;
     }
 
     Object getStatus(ExecutionScope scope, Object[] raw) {
         Args args = new Args("device_get_status", raw).atMost(1);
-        Device device = resolve(args, args.optionalString(0, "device_id"));
-        authorize(scope, args, Permission.DEVICE_READ, device.id());
+        Device device = authorized(scope, args, Permission.DEVICE_READ, args.optionalString(0, "device_id"));
         take(scope, args, policy.limits().readCost());
-        DeviceStatus status = Replies.await(args, device.id(), device.status(), timeoutNanos, scope);
+        DeviceStatus status = Replies.await(args, device.id(), Replies.Kind.READ, device.status(), timeoutNanos, scope,
+                new Replies.GaveUp());
         DeviceInfo info = status.info() != null ? status.info() : device.info();
         Map<String, Object> table = new LinkedHashMap<>();
         table.put("device_id", device.id());
@@ -185,6 +233,13 @@ public class DeviceApi implements ScriptLibrary {
         table.put("motors", info.motors());
         table.put("digital_outputs", info.digitalOutputs());
         table.put("telemetry_channels", info.telemetryChannels());
+        DeviceHealth h = status.health();
+        if (h.latency() != null) {
+            table.put("latency_ms", h.latency().toNanos() / 1e6);
+        }
+        if (h.lastError() != null) {
+            table.put("last_error", h.lastError());
+        }
         table.put("details", new LinkedHashMap<>(status.details()));
         return table;
     }
@@ -192,20 +247,17 @@ public class DeviceApi implements ScriptLibrary {
     /** The ids of the devices the script may read, sorted. */
     Object list(ExecutionScope scope, Object[] raw) {
         new Args("device_list", raw).atMost(0);
-        List<String> visible = new ArrayList<>();
-        for (String id : devices.ids()) {
-            if (policy.isAllowed(scope.scriptName(), scope.permissions(), Permission.DEVICE_READ.id(), id)) {
-                visible.add(id);
-            }
-        }
-        return visible;
+        return visibleIds(scope);
     }
 
-    /** Returns channel → value, plus a second table channel → reason for the channels that failed (or nil). */
+    /**
+     * Returns channel → value, plus a second table channel → reason for the channels that failed (or nil).
+     * Costs the read cost per channel named (ten copies of one channel cost ten reads).
+     */
     Object readTelemetry(ExecutionScope scope, Object[] raw) {
         Args args = new Args("telemetry_read", raw).atMost(2);
         List<String> channels = args.strings(0, "channels", 1, MAX_CHANNELS);
-        Device device = resolve(args, args.optionalString(1, "device_id"));
+        Device device = authorized(scope, args, Permission.TELEMETRY_READ, args.optionalString(1, "device_id"));
         List<String> known = device.info().telemetryChannels();
         for (String c : channels) {
             if (!known.contains(c)) {
@@ -213,10 +265,13 @@ public class DeviceApi implements ScriptLibrary {
                         + String.join(", ", known) + ")");
             }
         }
-        authorize(scope, args, Permission.TELEMETRY_READ, device.id());
-        take(scope, args, policy.limits().readCost());
-        Map<String, ChannelValue> read = Replies.await(args, device.id(), device.readTelemetry(channels, context(scope)),
-                timeoutNanos, scope);
+        take(scope, args, policy.limits().readCost() * channels.size());
+        if (scope.cancellation().isCancelled()) {
+            throw args.error(ErrorKind.CANCELLED, "cancelled: no command is sent after a cancel");
+        }
+        Replies.GaveUp gaveUp = new Replies.GaveUp();
+        Map<String, ChannelValue> read = Replies.await(args, device.id(), Replies.Kind.READ,
+                device.readTelemetry(channels, context(scope, gaveUp)), timeoutNanos, scope, gaveUp);
         Map<String, Object> values = new LinkedHashMap<>();
         Map<String, Object> errors = new LinkedHashMap<>();
         for (String c : channels) {
@@ -248,54 +303,78 @@ public class DeviceApi implements ScriptLibrary {
         return null;
     }
 
-    private Device resolve(Args args, String id) {
-        if (id != null) {
-            Device d = devices.get(id);
-            if (d == null) {
-                throw args.error(ErrorKind.DEVICE, "device unavailable: no device '" + id + "'" + known());
-            }
-            return d;
+    /**
+     * The device the call is for, once the script is known to hold {@code permission} on it. Until then
+     * nothing about devices leaks: a script without the permission learns no ids, counts or channels, and
+     * lists of devices only ever name the ones the script may read.
+     */
+    private Device authorized(ExecutionScope scope, Args args, Permission permission, String id) {
+        if (!scope.permissions().contains(permission.id())) {
+            throw denied(scope, args, permission, id, id);
         }
-        if (!defaultDevice.isEmpty()) {
-            Device d = devices.get(defaultDevice);
-            if (d == null) {
-                throw args.error(ErrorKind.DEVICE, "device unavailable: default device '" + defaultDevice
-                        + "' is not available" + known());
-            }
-            return d;
+        String target = id != null ? id : !defaultDevice.isEmpty() ? defaultDevice : onlyDevice(scope, args);
+        if (!policy.isAllowed(scope.scriptName(), scope.permissions(), permission.id(), target)) {
+            // Name the device only if the script named it itself.
+            throw denied(scope, args, permission, target, id);
         }
-        List<Device> all = devices.all();
-        if (all.size() == 1) {
-            return all.get(0);
+        Device d = devices.get(target);
+        if (d == null) {
+            throw args.error(ErrorKind.DEVICE, id != null
+                    ? "device unavailable: no device '" + id + "'" + visible(scope)
+                    : "device unavailable: default device '" + target + "' is not available" + visible(scope));
         }
-        if (all.isEmpty()) {
+        return d;
+    }
+
+    /** Without an id and a default device: the only device there is. */
+    private String onlyDevice(ExecutionScope scope, Args args) {
+        List<String> ids = devices.ids();
+        if (ids.size() == 1) {
+            return ids.get(0);
+        }
+        if (ids.isEmpty()) {
             throw args.error(ErrorKind.DEVICE, "device unavailable: no device is connected");
         }
-        throw args.error(ErrorKind.DEVICE, "several devices (" + String.join(", ", devices.ids())
-                + "): pass a device id, or set default.device in " + PID + ".cfg");
+        List<String> mine = visibleIds(scope);
+        throw args.error(ErrorKind.DEVICE, "several devices" + (mine.isEmpty() ? "" : " (" + String.join(", ", mine)
+                + ")") + ": pass a device id, or set default.device in " + PID + ".cfg");
     }
 
-    private String known() {
-        List<String> ids = devices.ids();
-        return ids.isEmpty() ? " (no devices)" : " (devices: " + String.join(", ", ids) + ")";
-    }
-
-    /** The caller gives up when its execution is cancelled or the command timeout passes. */
-    private CallContext context(ExecutionScope scope) {
-        return CallContext.within(timeoutNanos, () -> scope.cancellation().isCancelled());
-    }
-
-    private void authorize(ExecutionScope scope, Args args, Permission permission, String deviceId) {
-        if (!policy.isAllowed(scope.scriptName(), scope.permissions(), permission.id(), deviceId)) {
-            scope.permissionDenied(permission.id());
-            String what = scope.scriptName() + "|" + args.function() + "|" + permission.id() + "|" + deviceId;
-            if (denialLog.shouldLog(what)) {
-                LOG.warn("script '{}': {} denied {} on device '{}' (repeats within a minute are counted, not logged)",
-                        scope.scriptName(), args.function(), permission.id(), deviceId);
-            }
-            throw args.error(ErrorKind.PERMISSION, "permission denied: " + permission.id() + " required on device '"
-                    + deviceId + "'");
+    private ScriptCallException denied(ExecutionScope scope, Args args, Permission permission, String deviceId,
+                                       String named) {
+        scope.permissionDenied(permission.id());
+        String what = scope.scriptName() + "|" + args.function() + "|" + permission.id() + "|" + deviceId;
+        if (denialLog.shouldLog(what)) {
+            LOG.warn("script '{}': {} denied {} on device '{}' (repeats within a minute are counted, not logged)",
+                    LogText.clean(scope.scriptName()), args.function(), permission.id(), LogText.clean(deviceId));
         }
+        return args.error(ErrorKind.PERMISSION, "permission denied: " + permission.id() + " required"
+                + (named != null ? " on device '" + named + "'" : ""));
+    }
+
+    private boolean mayRead(ExecutionScope scope, String id) {
+        return policy.isAllowed(scope.scriptName(), scope.permissions(), Permission.DEVICE_READ.id(), id);
+    }
+
+    private List<String> visibleIds(ExecutionScope scope) {
+        List<String> visible = new ArrayList<>();
+        for (String id : devices.ids()) {
+            if (mayRead(scope, id)) {
+                visible.add(id);
+            }
+        }
+        return visible;
+    }
+
+    private String visible(ExecutionScope scope) {
+        List<String> ids = visibleIds(scope);
+        return ids.isEmpty() ? "" : " (devices: " + String.join(", ", ids) + ")";
+    }
+
+    /** The caller gives up when its execution is cancelled or its wait ended without an answer. */
+    private CallContext context(ExecutionScope scope, Replies.GaveUp gaveUp) {
+        Cancellation c = scope.cancellation();
+        return CallContext.within(timeoutNanos, () -> gaveUp.isSet() || c.isCancelled());
     }
 
     private void take(ExecutionScope scope, Args args, double cost) {

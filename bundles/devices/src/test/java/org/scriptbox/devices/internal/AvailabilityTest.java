@@ -20,7 +20,7 @@ public class AvailabilityTest {
         FakeDevice d = FakeDevice.register(f.registry, "dev-1");
         f.call(scope, "device_get_status", "dev-1");
         d.unregister(f.registry);
-        f.assertFails(ErrorKind.DEVICE, "device unavailable: no device 'dev-1' (no devices)", scope,
+        f.assertFails(ErrorKind.DEVICE, "device unavailable: no device 'dev-1'", scope,
                 "device_get_status", "dev-1");
         f.assertFails(ErrorKind.DEVICE, "device unavailable: no device is connected", scope, "device_get_status");
     }
@@ -30,8 +30,12 @@ public class AvailabilityTest {
         FakeDevice d = FakeDevice.register(f.registry, "dev-1");
         d.mode = FakeDevice.Mode.NEVER;
         long start = System.nanoTime();
-        f.assertFails(ErrorKind.DEVICE, "device unavailable: 'dev-1' did not answer within 200 ms", scope,
+        f.assertFails(ErrorKind.DEVICE, "outcome unknown: 'dev-1' did not confirm within 200 ms", scope,
                 "device_set_motor_speed", 0.0, 5.0);
+        assertTrue("the driver is told the caller gave up, so it withdraws an unsent request",
+                d.lastContext.withdrawn());
+        f.assertFails(ErrorKind.DEVICE, "device unavailable: 'dev-1' did not answer within 200 ms", scope,
+                "device_get_status");
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
     }
 
@@ -57,7 +61,8 @@ public class AvailabilityTest {
         d.stopDriver();
         ScriptCallException e = call.get(5, TimeUnit.SECONDS);
         assertEquals(ErrorKind.DEVICE, e.kind());
-        assertEquals("device_set_motor_speed: device unavailable: 'dev-1': driver stopped", e.getMessage());
+        assertEquals("device_set_motor_speed: outcome unknown: 'dev-1': driver stopped (the device may have applied it)",
+                e.getMessage());
     }
 
     @Test

@@ -22,11 +22,14 @@ import org.scriptbox.api.device.StopReport;
 
 /** A device whose answers the test chooses: at once, never (a driver gone silent), failed, or by hand. */
 final class FakeDevice implements Device {
-    enum Mode { AT_ONCE, NEVER, FAIL, BY_HAND }
+    enum Mode { AT_ONCE, NEVER, FAIL, BY_HAND, FAIL_WITH }
 
     final DeviceInfo info;
     final List<String> commands = Collections.synchronizedList(new ArrayList<>());
     volatile Mode mode = Mode.AT_ONCE;
+    /** What {@link Mode#FAIL_WITH} fails with. */
+    volatile Throwable failure;
+    volatile CallContext lastContext;
     final List<Deferred<?>> pending = Collections.synchronizedList(new ArrayList<>());
 
     FakeDevice(String id) {
@@ -60,6 +63,8 @@ final class FakeDevice implements Device {
                 return new Deferred<T>().getPromise();
             case FAIL:
                 return Promises.failed(new DeviceException("link lost"));
+            case FAIL_WITH:
+                return Promises.failed(failure);
             case BY_HAND:
                 Deferred<T> d = new Deferred<>();
                 pending.add(d);
@@ -73,7 +78,7 @@ final class FakeDevice implements Device {
     void stopDriver() {
         synchronized (pending) {
             for (Deferred<?> d : pending) {
-                d.fail(new DeviceException("driver stopped"));
+                d.fail(DeviceException.stopped(org.scriptbox.api.device.WriteOutcome.UNKNOWN));
             }
             pending.clear();
         }
@@ -86,11 +91,13 @@ final class FakeDevice implements Device {
 
     @Override
     public Promise<Void> setMotorSpeed(int motorId, double speed, CallContext ctx) {
+        lastContext = ctx;
         return answer("motor " + motorId + " " + speed, null);
     }
 
     @Override
     public Promise<Void> setDigitalOutput(int pin, boolean state, CallContext ctx) {
+        lastContext = ctx;
         return answer("output " + pin + " " + state, null);
     }
 
@@ -110,6 +117,7 @@ final class FakeDevice implements Device {
         for (String c : channels) {
             values.put(c, c.equals("broken") ? ChannelValue.failed("sensor open circuit") : ChannelValue.of(21.5));
         }
+        lastContext = ctx;
         return answer("telemetry " + channels, values);
     }
 }

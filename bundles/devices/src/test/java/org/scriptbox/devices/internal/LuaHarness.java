@@ -65,8 +65,19 @@ final class LuaHarness implements AutoCloseable {
     }
 
     private ExecutionResult run(String script, CompiledScript compiled, String... permissions) {
+        return run(script, compiled, new org.scriptbox.api.engine.Cancellation(), permissions);
+    }
+
+    /** Runs with a cancel flag the test may raise from another thread. */
+    ExecutionResult run(String script, String source, org.scriptbox.api.engine.Cancellation cancel,
+                        String... permissions) {
+        return run(script, engine.compile(script + ".lua", source), cancel, permissions);
+    }
+
+    private ExecutionResult run(String script, CompiledScript compiled, org.scriptbox.api.engine.Cancellation cancel,
+                                String... permissions) {
         return engine.execute(compiled, new ExecutionRequest(script, script + "-" + runs.incrementAndGet(), null,
-                null, Set.of(permissions), null, null, (level, message) -> log.add(level + " " + message)));
+                null, Set.of(permissions), cancel, null, (level, message) -> log.add(level + " " + message)));
     }
 
     static final String[] ALL = {"device:read", "device:write", "device:control", "telemetry:read"};

@@ -24,7 +24,7 @@ public class PermissionTest {
     @Test
     public void eachFunctionNeedsItsPermission() {
         TestScope none = new TestScope("nobody");
-        f.assertFails(ErrorKind.PERMISSION, "device_get_status: permission denied: device:read required on device 'dev-1'",
+        f.assertFails(ErrorKind.PERMISSION, "device_get_status: permission denied: device:read required",
                 none, "device_get_status");
         f.assertFails(ErrorKind.PERMISSION, "permission denied: device:control", none, "device_set_motor_speed", 0.0, 1.0);
         f.assertFails(ErrorKind.PERMISSION, "permission denied: device:write", none, "device_set_digital_output", 0.0, true);

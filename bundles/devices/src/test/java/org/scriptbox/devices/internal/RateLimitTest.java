@@ -78,7 +78,7 @@ public class RateLimitTest {
     public void emergencyStopTriesEveryDeviceEvenWhenOneFails() {
         FakeDevice second = FakeDevice.register(f.registry, "dev-2");
         device.mode = FakeDevice.Mode.FAIL;
-        f.assertFails(ErrorKind.DEVICE, "device_emergency_stop: failed on 1 of 2 device(s)", scope,
+        f.assertFails(ErrorKind.DEVICE, "device_emergency_stop: emergency stop incomplete: dev-1: stop not sent: link lost", scope,
                 "device_emergency_stop");
         assertEquals(List.of("estop"), second.commands);
     }

@@ -65,7 +65,24 @@ final class TestScope implements ExecutionScope {
 
     @Override
     public void onEnd(Consumer<ExecutionEnd> listener) {
-        endListeners.add(listener);
+        synchronized (endListeners) {
+            // As the engine: the same listener object registers once per execution.
+            if (endListeners.stream().noneMatch(l -> l == listener)) {
+                endListeners.add(listener);
+            }
+        }
+    }
+
+    /** Ends the execution as the engine does: tells every listener once. */
+    void end(org.scriptbox.api.ScriptStatus status, String reason) {
+        List<Consumer<ExecutionEnd>> copy;
+        synchronized (endListeners) {
+            copy = new ArrayList<>(endListeners);
+            endListeners.clear();
+        }
+        for (Consumer<ExecutionEnd> l : copy) {
+            l.accept(new ExecutionEnd(executionId(), script, status, reason, ""));
+        }
     }
 
     @Override

@@ -1,7 +1,7 @@
 package org.scriptbox.driversim.internal;
 
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,10 +9,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -30,7 +31,6 @@ import org.scriptbox.api.device.CallContext;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.Device;
 import org.scriptbox.api.device.DeviceException;
-import org.scriptbox.api.device.DeviceHealth;
 import org.scriptbox.api.device.DeviceInfo;
 import org.scriptbox.api.device.DeviceStatus;
 import org.scriptbox.api.device.SafeState;
@@ -43,7 +43,12 @@ import org.slf4j.LoggerFactory;
  * A simulated device, one per factory configuration ({@code etc/org.scriptbox.driver.sim-NAME.cfg}). Its
  * configuration properties become service properties, so {@code device.id} from the file is the id scripts
  * use. Faults are chosen by configuration, as Kura's DummyDriver does, so that scripts and tests exercise
- * the error paths without hardware.
+ * the error paths without hardware: unreachable, slow, silent, refusing writes per actuator, bad channels.
+ * <p>
+ * It keeps the driver SPI's guarantees as a real driver must: ordinary commands go one at a time through
+ * a {@link CommandLane} (withdrawn if the caller gave up before sending, never resent); emergency stop and
+ * safe state have their own lane and thread, an e-stop abandons what is queued, and every actuator is
+ * tried and reported on its own. Health comes from real exchanges and a periodic probe.
  */
 @Component(service = Device.class, configurationPid = SimulatedDevice.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = Device.DEVICE_TYPE + "=simulator")
@@ -56,7 +61,7 @@ public class SimulatedDevice implements Device {
     public enum ConnectionIssue {
         /** The device answers. */
         NONE,
-        /** The device is unreachable: commands fail, status says disconnected. */
+        /** The device is unreachable: nothing is sent, status says disconnected. */
         FAIL
     }
 
@@ -86,50 +91,65 @@ public class SimulatedDevice implements Device {
         @AttributeDefinition(description = "How fast motors reach their set speed, in percent per second")
         double ramp_rate() default 50.0;
 
+        @AttributeDefinition(description = "Where an abnormally ended script's actuators go: stop (motors 0, outputs "
+                + "off), leave, then overrides such as motor1=leave, output2=on")
+        String safe_state() default "stop";
+
+        @AttributeDefinition(description = "How long the driver waits for an answer before 'outcome unknown', in ms")
+        long response_timeout_ms() default 1000;
+
+        @AttributeDefinition(description = "Health probe interval in ms (0: no periodic probe)")
+        long probe_interval_ms() default 5000;
+
         @AttributeDefinition(description = "Fault: NONE, or FAIL to make the device unreachable")
         ConnectionIssue fault_connect() default ConnectionIssue.NONE;
 
         @AttributeDefinition(description = "Fault: every answer comes this many ms late")
         long fault_delay_ms() default 0;
 
+        @AttributeDefinition(description = "Fault: requests are lost and never answered")
+        boolean fault_silent() default false;
+
+        @AttributeDefinition(description = "Fault: these actuators refuse writes, e.g. motor0,output1")
+        String fault_refuse() default "";
+
         @AttributeDefinition(description = "Fault: this telemetry channel gives a bad value")
         String fault_bad_channel() default "";
 
         @AttributeDefinition(description = "Fault: how the bad channel is bad (FAIL or NAN)")
         BadValue fault_bad_value() default BadValue.FAIL;
-
-        @AttributeDefinition(description = "Where an abnormally ended script's actuators go: stop (motors 0, outputs "
-                + "off), leave, then overrides such as motor1=leave, output2=on")
-        String safe_state() default "stop";
     }
 
     /** The configuration as plain values (also what the unit tests build). */
     record Settings(String id, String firmware, int motors, int outputs, List<String> channels, double rampRate,
-                    ConnectionIssue connect, long delayMillis, String badChannel, BadValue badValue,
-                    SafeState safeState) {
+                    SafeState safeState, long responseTimeoutMillis, long probeIntervalMillis, Faults faults) {
         Settings {
             safeState = safeState == null ? SafeState.STOP : safeState;
-        }
-
-        Settings(String id, String firmware, int motors, int outputs, List<String> channels, double rampRate,
-                 ConnectionIssue connect, long delayMillis, String badChannel, BadValue badValue) {
-            this(id, firmware, motors, outputs, channels, rampRate, connect, delayMillis, badChannel, badValue,
-                    SafeState.STOP);
+            faults = faults == null ? Faults.NONE : faults;
+            channels = channels == null ? List.of() : List.copyOf(channels);
         }
     }
 
     private final Settings settings;
     private final DeviceInfo info;
     private final SimModel model;
-    private final ScheduledExecutorService delayer;
-    private final List<Deferred<?>> pending = new ArrayList<>();
-    private boolean stopped;
+    private final HealthTracker health;
+    private final CommandLane lane;
+    /** The priority lane: stops and safe states, never behind ordinary commands. */
+    private final ScheduledExecutorService stopLane;
+    private final ScheduledExecutorService prober;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong stops = new AtomicLong();
+    /** Answers promised by the stop lane and the prober, failed at deactivation so no caller waits for nothing. */
+    private final Set<Deferred<?>> promised = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile Faults faults;
 
     @Activate
     public SimulatedDevice(Config c) {
         this(new Settings(c.device_id(), c.firmware_version(), c.motors(), c.digital_outputs(), split(c.channels()),
-                c.ramp_rate(), c.fault_connect(), c.fault_delay_ms(), c.fault_bad_channel(), c.fault_bad_value(),
-                SafeState.parse(c.safe_state()).checkAgainst(c.motors(), c.digital_outputs())),
+                c.ramp_rate(), SafeState.parse(c.safe_state()).checkAgainst(c.motors(), c.digital_outputs()),
+                c.response_timeout_ms(), c.probe_interval_ms(), new Faults(c.fault_connect(), c.fault_delay_ms(),
+                c.fault_silent(), actuators(c.fault_refuse()), c.fault_bad_channel(), c.fault_bad_value())),
                 System::nanoTime);
     }
 
@@ -137,44 +157,63 @@ public class SimulatedDevice implements Device {
         if (s.id() == null || s.id().isBlank()) {
             throw new IllegalArgumentException("simulated device: device.id is required");
         }
-        if (s.motors() < 0 || s.outputs() < 0 || s.outputs() > 256 || s.rampRate() <= 0) {
-            throw new IllegalArgumentException("simulated device '" + s.id()
-                    + "': motors >= 0, 0 <= digital.outputs <= 256 and ramp.rate > 0 are required");
+        if (s.motors() < 0 || s.motors() > 256 || s.outputs() < 0 || s.outputs() > 256 || s.rampRate() <= 0
+                || s.responseTimeoutMillis() <= 0 || s.probeIntervalMillis() < 0) {
+            throw new IllegalArgumentException("simulated device '" + s.id() + "': 0 <= motors <= 256, 0 <= "
+                    + "digital.outputs <= 256, ramp.rate > 0, response.timeout.ms > 0 and probe.interval.ms >= 0 "
+                    + "are required");
         }
         this.settings = s;
+        this.faults = s.faults();
         this.info = new DeviceInfo(s.id(), "simulator", s.firmware(), s.motors(), s.outputs(), s.channels());
         this.model = new SimModel(s.motors(), s.outputs(), s.rampRate(), nanoClock);
-        // Only a delayed device needs a thread; answers are otherwise given at once.
-        this.delayer = s.delayMillis() > 0 ? Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sim-device-" + s.id());
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        Duration staleAfter = Duration.ofMillis(Math.max(3 * s.probeIntervalMillis(), 10_000));
+        this.health = new HealthTracker(Clock.systemUTC(), staleAfter);
+        this.lane = new CommandLane(s.id(), new CommandLane.Timing() {
+            @Override
+            public long delayMillis() {
+                return faults.delayMillis();
+            }
+
+            @Override
+            public long responseTimeoutMillis() {
+                return settings.responseTimeoutMillis();
+            }
+        }, health);
+        this.stopLane = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sim-stop-" + s.id()));
+        this.prober = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sim-probe-" + s.id()));
+        if (s.probeIntervalMillis() > 0) {
+            prober.scheduleWithFixedDelay(this::probe, 0, s.probeIntervalMillis(), TimeUnit.MILLISECONDS);
+        }
         for (String c : s.channels()) {
             if (!model.knows(c)) {
                 LOG.info("simulated device '{}': channel '{}' reads a generic wave", s.id(), c);
             }
         }
-        LOG.info("simulated device '{}' started (faults: connect={}, delay={} ms, bad channel={})", s.id(),
-                s.connect(), s.delayMillis(), s.badChannel().isEmpty() ? "none" : s.badChannel());
+        LOG.info("simulated device '{}' started (safe state: {}; faults: {})", s.id(), s.safeState(), faults);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 
     /** Fails every answer still on its way: a caller waiting on this device learns at once that it left. */
     @Deactivate
     void deactivate() {
-        List<Deferred<?>> left;
-        synchronized (pending) {
-            stopped = true;
-            left = new ArrayList<>(pending);
-            pending.clear();
-        }
-        for (Deferred<?> d : left) {
-            d.fail(new DeviceException("driver stopped"));
-        }
-        if (delayer != null) {
-            delayer.shutdownNow();
+        lane.close();
+        stopLane.shutdownNow();
+        prober.shutdownNow();
+        for (Deferred<?> d : promised) {
+            settle(d, null, DeviceException.stopped(WriteOutcome.NOT_SENT));
         }
         LOG.info("simulated device '{}' stopped", settings.id());
+    }
+
+    /** Changes the faults while running (unit tests). */
+    void faults(Faults f) {
+        this.faults = f;
     }
 
     @Override
@@ -187,12 +226,47 @@ public class SimulatedDevice implements Device {
         return info;
     }
 
+    /** Probes the device (one exchange, off the ordinary lane) and reports health and state. */
     @Override
     public Promise<DeviceStatus> status() {
-        boolean up = settings.connect() == ConnectionIssue.NONE;
-        DeviceHealth health = up ? DeviceHealth.good(Instant.now(), Duration.ofMillis(settings.delayMillis()))
-                : new DeviceHealth(false, null, null, "simulated connection failure", Instant.now());
-        return answer(false, () -> new DeviceStatus(info, health, model.details()));
+        Deferred<DeviceStatus> d = promise();
+        try {
+            prober.execute(() -> {
+                probe();
+                settle(d, new DeviceStatus(info, health.now(), details()), null);
+            });
+        } catch (RejectedExecutionException e) {
+            settle(d, null, DeviceException.stopped(WriteOutcome.NOT_SENT));
+        }
+        return d.getPromise();
+    }
+
+    private void probe() {
+        Faults f = faults;
+        long start = System.nanoTime();
+        try {
+            if (f.unreachable()) {
+                health.failed("simulated connection failure");
+            } else if (f.silent() || f.delayMillis() > settings.responseTimeoutMillis()) {
+                Thread.sleep(settings.responseTimeoutMillis());
+                health.failed("no answer within " + settings.responseTimeoutMillis() + " ms");
+            } else {
+                Thread.sleep(f.delayMillis());
+                health.good(System.nanoTime() - start);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Map<String, Object> details() {
+        Map<String, Object> d = new LinkedHashMap<>(model.details());
+        d.put("requests.sent", sent.get());
+        d.put("requests.withdrawn", lane.withdrawn.get());
+        d.put("requests.abandoned", lane.abandoned.get());
+        d.put("requests.queued", lane.queued());
+        d.put("stops", stops.get());
+        return d;
     }
 
     @Override
@@ -200,10 +274,7 @@ public class SimulatedDevice implements Device {
         if (motorId < 0 || motorId >= settings.motors()) {
             return Promises.failed(new IllegalArgumentException("no motor " + motorId));
         }
-        return answer(true, () -> {
-            model.setMotorSpeed(motorId, speed);
-            return null;
-        });
+        return write(Actuator.motor(motorId), ctx, () -> model.setMotorSpeed(motorId, speed));
     }
 
     @Override
@@ -211,10 +282,60 @@ public class SimulatedDevice implements Device {
         if (pin < 0 || pin >= settings.outputs()) {
             return Promises.failed(new IllegalArgumentException("no output " + pin));
         }
-        return answer(true, () -> {
-            model.setOutput(pin, state);
-            return null;
+        return write(Actuator.output(pin), ctx, () -> model.setOutput(pin, state));
+    }
+
+    private Promise<Void> write(Actuator target, CallContext ctx, Runnable apply) {
+        return lane.submit(ctx, () -> {
+            Faults f = faults;
+            if (f.unreachable()) {
+                return Exchange.unreachable();
+            }
+            sent.incrementAndGet();
+            if (f.silent()) {
+                return Exchange.lost();
+            }
+            if (f.refused().contains(target)) {
+                return Exchange.refused(refusal(target));
+            }
+            apply.run();
+            return Exchange.answered(null);
         });
+    }
+
+    private static DeviceException refusal(Actuator a) {
+        return DeviceException.refused("the device refused the write to " + a + " (simulated refusal)");
+    }
+
+    @Override
+    public Promise<Map<String, ChannelValue>> readTelemetry(List<String> channels, CallContext ctx) {
+        List<String> names = List.copyOf(channels);
+        return lane.submit(ctx, () -> {
+            Faults f = faults;
+            if (f.unreachable()) {
+                return Exchange.unreachable();
+            }
+            sent.incrementAndGet();
+            if (f.silent()) {
+                return Exchange.lost();
+            }
+            Map<String, ChannelValue> values = new LinkedHashMap<>();
+            for (String c : names) {
+                values.put(c, read(c, f));
+            }
+            return Exchange.answered(values);
+        });
+    }
+
+    private ChannelValue read(String channel, Faults f) {
+        if (!info.telemetryChannels().contains(channel)) {
+            return ChannelValue.failed("no channel '" + channel + "'");
+        }
+        if (channel.equals(f.badChannel())) {
+            return f.badValue() == BadValue.NAN ? new ChannelValue(Double.NaN, true, null)
+                    : ChannelValue.failed("simulated bad value");
+        }
+        return ChannelValue.of(model.read(channel));
     }
 
     @Override
@@ -226,95 +347,108 @@ public class SimulatedDevice implements Device {
         for (int o = 0; o < settings.outputs(); o++) {
             all.add(Actuator.output(o));
         }
-        return stop(all, SafeState.STOP);
+        return onStopLane(() -> lane.abandonQueued(() -> send(all, SafeState.STOP)));
     }
 
     @Override
     public Promise<StopReport> applySafeState(Set<Actuator> touched) {
-        return stop(touched, settings.safeState());
+        Set<Actuator> targets = new TreeSet<>(touched);
+        return onStopLane(() -> lane.onWire(() -> send(targets, settings.safeState())));
     }
 
-    private Promise<StopReport> stop(Set<Actuator> targets, SafeState state) {
-        return answer(false, () -> {
-            List<ActuatorResult> results = new ArrayList<>();
-            for (Actuator a : new TreeSet<>(targets)) {
-                if (state.leaves(a)) {
-                    continue;
-                }
-                int count = a.kind() == Actuator.Kind.MOTOR ? settings.motors() : settings.outputs();
-                if (a.index() >= count) {
-                    results.add(new ActuatorResult(a, WriteOutcome.NOT_SENT, "no " + a));
-                } else if (settings.connect() == ConnectionIssue.FAIL) {
-                    results.add(new ActuatorResult(a, WriteOutcome.NOT_SENT, "simulated connection failure"));
+    /** One write per actuator, each with its own outcome; the device's answers come back after one round trip. */
+    private List<ActuatorResult> send(Set<Actuator> targets, SafeState state) {
+        Faults f = faults;
+        stops.incrementAndGet();
+        List<ActuatorResult> results = new ArrayList<>();
+        for (Actuator a : targets) {
+            if (state.leaves(a)) {
+                continue;
+            }
+            int count = a.kind() == Actuator.Kind.MOTOR ? settings.motors() : settings.outputs();
+            if (a.index() >= count) {
+                results.add(new ActuatorResult(a, WriteOutcome.NOT_SENT, "the device has no " + a));
+            } else if (f.unreachable()) {
+                results.add(new ActuatorResult(a, WriteOutcome.NOT_SENT, "simulated connection failure"));
+            } else if (f.silent()) {
+                results.add(new ActuatorResult(a, WriteOutcome.UNKNOWN, "no answer"));
+            } else if (f.refused().contains(a)) {
+                results.add(new ActuatorResult(a, WriteOutcome.REFUSED, refusal(a).getMessage()));
+            } else {
+                if (a.kind() == Actuator.Kind.MOTOR) {
+                    model.stopMotor(a.index(), state.motorSpeed(a.index()));
                 } else {
-                    if (a.kind() == Actuator.Kind.MOTOR) {
-                        model.stopMotor(a.index(), state.motorSpeed(a.index()));
-                    } else {
-                        model.setOutput(a.index(), state.output(a.index()));
-                    }
-                    results.add(ActuatorResult.acknowledged(a));
+                    model.setOutput(a.index(), state.output(a.index()));
                 }
+                results.add(ActuatorResult.acknowledged(a));
             }
-            return new StopReport(settings.id(), results);
-        });
+        }
+        return results;
     }
 
-    @Override
-    public Promise<Map<String, ChannelValue>> readTelemetry(List<String> channels, CallContext ctx) {
-        return answer(true, () -> {
-            Map<String, ChannelValue> values = new LinkedHashMap<>();
-            for (String c : channels) {
-                values.put(c, read(c));
-            }
-            return values;
-        });
-    }
-
-    private ChannelValue read(String channel) {
-        if (!info.telemetryChannels().contains(channel)) {
-            return ChannelValue.failed("no channel '" + channel + "'");
-        }
-        if (channel.equals(settings.badChannel())) {
-            return settings.badValue() == BadValue.NAN ? new ChannelValue(Double.NaN, true, null)
-                    : ChannelValue.failed("simulated bad value");
-        }
-        return ChannelValue.of(model.read(channel));
-    }
-
-    /**
-     * Answers now, or after the configured delay on the device's own thread (never blocking the caller).
-     * @param needsLink whether the simulated link fault makes this fail
-     */
-    private <T> Promise<T> answer(boolean needsLink, Supplier<T> work) {
-        if (delayer == null) {
-            return compute(needsLink, work);
-        }
-        Deferred<T> deferred = new Deferred<>();
-        synchronized (pending) {
-            if (stopped) {
-                return Promises.failed(new DeviceException("driver stopped"));
-            }
-            pending.add(deferred);
-        }
-        delayer.schedule(() -> {
-            synchronized (pending) {
-                if (!pending.remove(deferred)) {
-                    return;   // already failed by deactivate
+    private Promise<StopReport> onStopLane(java.util.function.Supplier<List<ActuatorResult>> send) {
+        Deferred<StopReport> d = promise();
+        try {
+            stopLane.execute(() -> {
+                long start = System.nanoTime();
+                List<ActuatorResult> results = send.get();
+                try {
+                    answerTime(results);
+                } catch (InterruptedException e) {
+                    settle(d, null, DeviceException.stopped(WriteOutcome.UNKNOWN));
+                    return;
                 }
-            }
-            deferred.resolveWith(compute(needsLink, work));
-        }, settings.delayMillis(), TimeUnit.MILLISECONDS);
-        return deferred.getPromise();
-    }
-
-    private <T> Promise<T> compute(boolean needsLink, Supplier<T> work) {
-        if (needsLink && settings.connect() == ConnectionIssue.FAIL) {
-            return Promises.failed(new DeviceException("simulated connection failure"));
+                boolean answered = results.stream().anyMatch(r -> r.outcome() == WriteOutcome.ACKNOWLEDGED
+                        || r.outcome() == WriteOutcome.REFUSED);
+                if (answered) {
+                    health.good(System.nanoTime() - start);
+                } else if (!results.isEmpty()) {
+                    health.failed(results.get(0).message());
+                }
+                settle(d, new StopReport(settings.id(), results), null);
+            });
+        } catch (RejectedExecutionException e) {
+            settle(d, null, DeviceException.stopped(WriteOutcome.NOT_SENT));
         }
-        return Promises.resolved(work.get());
+        return d.getPromise();
     }
 
-    private static List<String> split(String text) {
+    private <T> Deferred<T> promise() {
+        Deferred<T> d = new Deferred<>();
+        promised.add(d);
+        return d;
+    }
+
+    /** Resolves or fails once: deactivation and the lane's thread may race, the first word counts. */
+    private <T> void settle(Deferred<T> d, T value, Throwable failure) {
+        if (!promised.remove(d)) {
+            return;
+        }
+        if (failure != null) {
+            d.fail(failure);
+        } else {
+            d.resolve(value);
+        }
+    }
+
+    /** Waits as long as the device takes to answer; a silent or too slow one turns acknowledgements into "unknown". */
+    private void answerTime(List<ActuatorResult> results) throws InterruptedException {
+        Faults f = faults;
+        boolean anySent = results.stream().anyMatch(r -> r.outcome() != WriteOutcome.NOT_SENT);
+        if (!anySent) {
+            return;
+        }
+        if (f.silent() || f.delayMillis() > settings.responseTimeoutMillis()) {
+            Thread.sleep(settings.responseTimeoutMillis());
+            String why = "no answer within " + settings.responseTimeoutMillis() + " ms";
+            results.replaceAll(r -> r.outcome() == WriteOutcome.NOT_SENT ? r
+                    : new ActuatorResult(r.actuator(), WriteOutcome.UNKNOWN, why));
+        } else {
+            Thread.sleep(f.delayMillis());
+        }
+    }
+
+    static List<String> split(String text) {
         List<String> parts = new ArrayList<>();
         if (text != null) {
             for (String p : text.split(",")) {
@@ -324,5 +458,18 @@ public class SimulatedDevice implements Device {
             }
         }
         return parts;
+    }
+
+    /** {@code motor0,output1} as actuators; a bad name is refused at activation. */
+    static Set<Actuator> actuators(String text) {
+        Set<Actuator> set = new TreeSet<>();
+        for (String p : split(text)) {
+            try {
+                set.add(Actuator.parse(p));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("bad fault.refuse entry: " + e.getMessage());
+            }
+        }
+        return set;
     }
 }

@@ -8,26 +8,33 @@ import static org.junit.Assert.assertTrue;
 import java.lang.reflect.InvocationTargetException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.After;
 import org.junit.Test;
 import org.osgi.util.promise.Promise;
 import org.scriptbox.api.device.CallContext;
+import org.scriptbox.api.device.SafeState;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.DeviceException;
 import org.scriptbox.driversim.internal.SimulatedDevice.BadValue;
 import org.scriptbox.driversim.internal.SimulatedDevice.ConnectionIssue;
 
 public class SimulatedDeviceTest {
+    private static final long RESPONSE_TIMEOUT_MS = 300;
     private static final CallContext CTX = CallContext.within(java.util.concurrent.TimeUnit.MINUTES.toNanos(5));
     private final AtomicLong clock = new AtomicLong();
     private SimulatedDevice device;
 
     private SimulatedDevice start(ConnectionIssue connect, long delay, String badChannel, BadValue bad) {
+        return start(new Faults(connect, delay, false, Set.of(), badChannel, bad), SafeState.STOP);
+    }
+
+    private SimulatedDevice start(Faults faults, SafeState safeState) {
         device = new SimulatedDevice(new SimulatedDevice.Settings("sim-t", "sim-1.0.0", 2, 8,
-                List.of("temperature", "voltage", "current", "motor0.speed", "output3", "custom"), 50.0, connect,
-                delay, badChannel, bad), clock::get);
+                List.of("temperature", "voltage", "current", "motor0.speed", "output3", "custom"), 50.0, safeState,
+                RESPONSE_TIMEOUT_MS, 0, faults), clock::get);
         return device;
     }
 
@@ -129,8 +136,7 @@ public class SimulatedDeviceTest {
 
     @Test(expected = IllegalArgumentException.class)
     public void deviceIdIsRequired() {
-        new SimulatedDevice(new SimulatedDevice.Settings(" ", "x", 1, 1, List.of(), 1, ConnectionIssue.NONE, 0, "",
-                BadValue.FAIL), clock::get);
+        new SimulatedDevice(new SimulatedDevice.Settings(" ", "x", 1, 1, List.of(), 1, null, 1000, 0, null), clock::get);
     }
 
     private double telemetry(String channel) throws Exception {

@@ -1,6 +1,7 @@
 package org.scriptbox.shell.internal;
 
 import java.lang.reflect.InvocationTargetException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,14 +17,18 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.util.promise.Promise;
+import org.osgi.util.promise.Promises;
 import org.scriptbox.api.device.ActuatorResult;
 import org.scriptbox.api.device.CallContext;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.Device;
+import org.scriptbox.api.device.DeviceException;
 import org.scriptbox.api.device.DeviceInfo;
 import org.scriptbox.api.device.DeviceStatus;
 import org.scriptbox.api.device.StopReport;
 import org.scriptbox.api.text.SafeText;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code device:*} commands for the operator: the devices drivers offer, their status, telemetry, and an
@@ -34,6 +39,7 @@ import org.scriptbox.api.text.SafeText;
 public class DeviceCommands {
     /** How long a command waits for a driver before it says the device did not answer. */
     private static final long ANSWER_MILLIS = 3000;
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceCommands.class);
 
     private final List<Device> devices = new CopyOnWriteArrayList<>();
 
@@ -52,18 +58,23 @@ public class DeviceCommands {
         if (byId.isEmpty()) {
             return "no devices";
         }
-        StringBuilder out = new StringBuilder(String.format("%-16s %-12s %-14s %-9s %s%n", "ID", "TYPE", "FIRMWARE",
-                "CONNECTED", "CAPABILITIES"));
+        StringBuilder out = new StringBuilder(String.format("%-16s %-12s %-14s %-22s %s%n", "ID", "TYPE", "FIRMWARE",
+                "HEALTH", "CAPABILITIES"));
+        // Ask every device first, then wait: one silent device must not delay the others' lines.
+        Map<Device, Promise<DeviceStatus>> asked = new java.util.LinkedHashMap<>();
         for (Device d : byId.values()) {
-            DeviceInfo i = d.info();
-            String connected;
+            asked.put(d, d.status());
+        }
+        for (Map.Entry<Device, Promise<DeviceStatus>> e : asked.entrySet()) {
+            DeviceInfo i = e.getKey().info();
+            String health;
             try {
-                connected = String.valueOf(await(d.status()).connected());
-            } catch (Exception e) {
-                connected = "unknown";
+                health = HealthText.brief(await(e.getValue()).health(), Instant.now());
+            } catch (Exception ex) {
+                health = "unknown (no status)";
             }
-            out.append(String.format("%-16s %-12s %-14s %-9s %d motors, %d outputs, channels: %s%n", i.id(), i.type(),
-                    i.firmwareVersion(), connected, i.motors(), i.digitalOutputs(),
+            out.append(String.format("%-16s %-12s %-14s %-22s %d motors, %d outputs, channels: %s%n", i.id(), i.type(),
+                    i.firmwareVersion(), health, i.motors(), i.digitalOutputs(),
                     String.join(",", i.telemetryChannels())));
         }
         return SafeText.lines(out.toString().stripTrailing());
@@ -81,6 +92,7 @@ public class DeviceCommands {
             DeviceInfo i = s.info() != null ? s.info() : d.info();
             out.append("device ").append(i.id()).append(" (").append(i.type()).append(", firmware ")
                     .append(i.firmwareVersion()).append("): ").append(s.connected() ? "connected" : "NOT connected");
+            out.append(System.lineSeparator()).append("  health: ").append(HealthText.full(s.health(), Instant.now()));
             new TreeMap<>(s.details()).forEach((k, v) -> out.append(System.lineSeparator()).append("  ").append(SafeText.line(k))
                     .append(" = ").append(v));
             return SafeText.lines(out.toString());
@@ -89,6 +101,7 @@ public class DeviceCommands {
         }
     }
 
+    /** Every motor and output of every device, each device on its driver's priority lane; results per target. */
     @Descriptor("emergency stop of every device")
     public String estop() {
         return stop(new ArrayList<>(byId().values()));
@@ -136,7 +149,12 @@ public class DeviceCommands {
         }
         List<Promise<StopReport>> sent = new ArrayList<>();
         for (Device d : targets) {
-            sent.add(d.emergencyStop());
+            try {
+                sent.add(d.emergencyStop());
+            } catch (RuntimeException e) {
+                // One broken driver must not keep the other devices from their stop.
+                sent.add(Promises.failed(e));
+            }
         }
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < targets.size(); i++) {
@@ -172,13 +190,27 @@ public class DeviceCommands {
         CountDownLatch done = new CountDownLatch(1);
         p.onResolve(done::countDown);
         if (!done.await(ANSWER_MILLIS, TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException("no answer within " + ANSWER_MILLIS + " ms");
+            throw new NoAnswer("no answer within " + ANSWER_MILLIS + " ms");
         }
         return p.getValue();
     }
 
+    /** The driver's plain message for a device failure; never a Java exception's text (that goes to the log). */
     private static String reason(Exception e) {
         Throwable t = e instanceof InvocationTargetException ? e.getCause() : e;
-        return t.getMessage() == null ? t.toString() : t.getMessage();
+        if (t instanceof DeviceException || t instanceof NoAnswer) {
+            return t.getMessage();
+        }
+        LOG.warn("device command failed in the driver", t);
+        return "driver error (see the container log)";
+    }
+
+    /** Our own bounded wait ended. */
+    private static final class NoAnswer extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NoAnswer(String message) {
+            super(message, null, false, false);
+        }
     }
 }

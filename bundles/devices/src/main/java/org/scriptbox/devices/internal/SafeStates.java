@@ -1,0 +1,92 @@
+package org.scriptbox.devices.internal;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import org.osgi.util.promise.Promise;
+import org.osgi.util.promise.Promises;
+import org.scriptbox.api.device.Actuator;
+import org.scriptbox.api.device.Device;
+import org.scriptbox.api.device.DeviceException;
+import org.scriptbox.api.device.StopReport;
+import org.scriptbox.api.device.WriteOutcome;
+import org.scriptbox.api.engine.ExecutionEnd;
+import org.scriptbox.api.engine.ExecutionScope;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fail to a known state: when an execution that commanded actuators ends abnormally (cancel, timeout, limit,
+ * error, undeploy, container stop), the actuators it set go to their device's configured safe state. The
+ * engine tells us after the script's {@code on_stop} hook has run ({@link ExecutionScope#onEnd}), so the
+ * author's orderly shut-down comes first and the safe state is the net under it.
+ */
+final class SafeStates {
+    private static final Logger LOG = LoggerFactory.getLogger(SafeStates.class);
+
+    private final DeviceRegistry devices;
+    private final EmergencyStops stops;
+    private final long timeoutNanos;
+    private final TouchedActuators touched = new TouchedActuators();
+    /** One long-lived listener: the engine ignores re-registration of the same object within an execution. */
+    private final Consumer<ExecutionEnd> listener = this::ended;
+
+    SafeStates(DeviceRegistry devices, EmergencyStops stops, long timeoutNanos) {
+        this.devices = devices;
+        this.stops = stops;
+        this.timeoutNanos = timeoutNanos;
+    }
+
+    /** Records that the execution is about to command this actuator. */
+    void touched(ExecutionScope scope, String deviceId, Actuator actuator) {
+        scope.onEnd(listener);
+        touched.touched(scope.executionId(), deviceId, actuator);
+    }
+
+    int tracked() {
+        return touched.size();
+    }
+
+    /** Applies the safe states (abnormal end, waiting with a bound so the result follows the safe state) or forgets. */
+    void ended(ExecutionEnd end) {
+        Map<String, Set<Actuator>> set = touched.remove(end.executionId());
+        if (set.isEmpty() || !end.abnormal()) {
+            return;
+        }
+        Map<String, Promise<StopReport>> sent = new LinkedHashMap<>();
+        set.forEach((deviceId, actuators) -> {
+            Device d = devices.get(deviceId);
+            if (d == null) {
+                sent.put(deviceId, Promises.failed(new DeviceException(WriteOutcome.NOT_SENT,
+                        DeviceException.Fault.UNREACHABLE, "the device is gone")));
+                return;
+            }
+            stops.wrote(deviceId);
+            try {
+                sent.put(deviceId, d.applySafeState(actuators));
+            } catch (RuntimeException e) {
+                sent.put(deviceId, Promises.failed(new DeviceException("the driver could not send the safe state")));
+            }
+        });
+        long deadline = System.nanoTime() + timeoutNanos;
+        List<String> results = new ArrayList<>();
+        boolean allStopped = true;
+        for (Map.Entry<String, Promise<StopReport>> e : sent.entrySet()) {
+            String outcome = StopText.outcome(e.getValue(), deadline);
+            allStopped &= outcome.startsWith(StopText.STOPPED);
+            results.add(e.getKey() + " " + set.get(e.getKey()) + ": " + outcome.replaceFirst("^" + StopText.STOPPED,
+                    "safe state applied"));
+        }
+        String line = "script '" + LogText.clean(end.scriptName()) + "' ended " + end.reason() + " (" + end.executionId()
+                + "): " + String.join("; ", results);
+        if (allStopped) {
+            LOG.info("{}", line);
+        } else {
+            LOG.warn("{}", line);
+        }
+    }
+}
