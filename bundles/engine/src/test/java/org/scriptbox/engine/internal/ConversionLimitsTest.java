@@ -85,7 +85,7 @@ public class ConversionLimitsTest {
 
     @Test
     public void whatTheRunAlreadyAllocatedCountsToo() {
-        scripts.withMemory(20 * MB);
+        scripts.withMemory(20 * MB).withInstructions(10_000_000); // the rep and .. work is charged since the library-CPU work
         // ~12 MB allocated by the script itself, then a ~10 MB result: together over the limit.
         ExecutionResult r = scripts.run("local keep = {}\nfor i = 1, 600 do keep[i % 100 + 1] = string.rep('y', 9000) .. i end\n"
                 + "local s = string.rep('x', 10000)\nlocal t = {}\nfor i = 1, 500 do t[i] = s end\nreturn t");

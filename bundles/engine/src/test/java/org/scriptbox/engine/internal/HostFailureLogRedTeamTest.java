@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.junit.Test;
 import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.ScriptStatus;
 import org.scriptbox.api.engine.ScriptFunction;
 
 /**
@@ -22,13 +23,14 @@ public class HostFailureLogRedTeamTest {
             throw new IllegalStateException("bad value " + args[0]);
         };
         long before = HostFailureLogRedTeamTestHelper.logged();
-        ExecutionResult r = new Scripts().withLibrary("buggy", Map.of("boom", buggy)).run(
+        ExecutionResult r = new Scripts().withInstructions(10_000_000).withLibrary("buggy", Map.of("boom", buggy)).run(
                 "local n = 0\n"
                         + "for i = 1, 5000 do\n"
                         + "  local ok, err = pcall(boom, '\\r\\n12:00:00.000 ERROR forged \\27]0;pwned\\7')\n"
                         + "  if not ok then n = n + 1 end\n"
                         + "end\n"
                         + "return n\n");
+        assertEquals(r.toString(), ScriptStatus.COMPLETED, r.status());
         assertEquals(r.toString(), 5000.0, ((Number) r.values().get(0)).doubleValue(), 0);
         long logged = HostFailureLogRedTeamTestHelper.logged() - before;
         assertTrue(logged + " WARN lines for 5,000 failures", logged <= 1);
