@@ -23,7 +23,7 @@ final class OncePerInterval {
         if (last.size() > MAX_KEYS) {
             last.clear();
         }
-        last.put(key, now);
-        return true;
+        // only the thread that moves the time on says yes: two at once must not both log
+        return before == null ? last.putIfAbsent(key, now) == null : last.replace(key, before, now);
     }
 }
