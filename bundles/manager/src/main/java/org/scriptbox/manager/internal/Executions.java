@@ -113,7 +113,7 @@ final class Executions {
         Deferred<ExecutionResult> deferred = promises.deferred();
         String id = UUID.randomUUID().toString();
         Cancellation cancellation = new Cancellation();
-        entry.running.put(id, cancellation);
+        entry.running.put(id, new ScriptEntry.Run(version, cancellation));
         if (entry.live() != version) {
             // a deploy replaced the version between the read above and the registration: that deploy's
             // cancellation of running executions may have missed this one, so it must not start
@@ -258,7 +258,8 @@ final class Executions {
             return 0;
         }
         int n = 0;
-        for (Cancellation c : e.running.values()) {
+        for (ScriptEntry.Run r : e.running.values()) {
+            Cancellation c = r.cancellation();
             if (!c.isCancelled()) {
                 c.cancel("cancelled by request");
                 n++;

@@ -100,8 +100,8 @@ final class Resolution {
                     } else {
                         LOG.warn("script '{}' {}", e.name, why);
                     }
-                    e.running.values().forEach(c -> c.cancel(s.disabled() ? "the script was disabled"
-                            : "a requirement went away: " + s.waitingFor()));
+                    e.cancelRuns(s.disabled() ? "the script was disabled"
+                            : "a requirement went away: " + s.waitingFor());
                     unresolved.add(new ScriptEvent(ScriptEvent.Type.UNRESOLVED, e.info()));
                 }
             }

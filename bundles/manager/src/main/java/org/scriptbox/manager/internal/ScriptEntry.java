@@ -20,7 +20,8 @@ import org.scriptbox.api.engine.Cancellation;
 final class ScriptEntry {
     final String name;
     private final AtomicReference<ScriptState> state;
-    final Map<String, Cancellation> running = new ConcurrentHashMap<>();
+    /** Running executions by id, each with the version it captured. */
+    final Map<String, Run> running = new ConcurrentHashMap<>();
     final LogBuffer logs = new LogBuffer();
 
     ScriptEntry(String name, ExecutionStats stats) {
@@ -79,5 +80,19 @@ final class ScriptEntry {
                 live != null ? live.deployedAt() : null, s.waitingFor(), running.size(),
                 s.sourceConflict() == null ? List.of() : List.of(s.sourceConflict()),
                 live != null && live.compiled().runsAsJvmBytecode());
+    }
+
+    /** One running execution: the version it runs and how to stop it. */
+    record Run(ScriptVersion version, Cancellation cancellation) {
+    }
+
+    /** Cancels every running execution. */
+    void cancelRuns(String why) {
+        running.values().forEach(r -> r.cancellation().cancel(why));
+    }
+
+    /** Cancels the executions of every version but {@code kept} (runs of a version that just went live go on). */
+    void cancelRunsOtherThan(ScriptVersion kept, String why) {
+        running.values().stream().filter(r -> r.version() != kept).forEach(r -> r.cancellation().cancel(why));
     }
 }

@@ -183,7 +183,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
     void deactivate() {
         active = false;
         for (ScriptEntry e : entries.values()) {
-            e.running.values().forEach(c -> c.cancel("the script manager is stopping"));
+            e.cancelRuns("the script manager is stopping");
         }
         executions.shutdown();
         stats.close();
@@ -308,7 +308,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
             // executions of the replaced version stop: nothing of an old version keeps acting after a reload.
             // After the swap: a run registering meanwhile either is seen here or sees the new version itself
             // (Executions.execute) and does not start.
-            entry.running.values().forEach(c -> c.cancel("replaced by version " + version));
+            entry.cancelRunsOtherThan(next, "replaced by version " + version);
             if (was.runnable() && entry.state().runnable()) {
                 events.add(new ScriptEvent(ScriptEvent.Type.UPDATED, entry.info()));
             }
@@ -389,7 +389,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
             if (removed == null) {
                 return false;
             }
-            removed.running.values().forEach(c -> c.cancel("script undeployed"));
+            removed.cancelRuns("script undeployed");
             events.add(new ScriptEvent(ScriptEvent.Type.UNDEPLOYED, removed.info()));
             before.remove(name);
             resolution.resolveAll(events, before, permissions != null);
