@@ -110,7 +110,8 @@ final class CommandLane {
         List<Command<?>> abandoned = new ArrayList<>();
         synchronized (lock) {
             pauses++;
-            if (inFlight != null && inFlight.writes != null) {
+            // A write already answered was applied before this stop is sent: the stop overrides it, no rewrite.
+            if (inFlight != null && inFlight.writes != null && !inFlight.deferred.getPromise().isDone()) {
                 ModbusRequest r = restoreOf.apply(inFlight.writes);
                 if (r != null) {
                     inFlight.restore = r;
