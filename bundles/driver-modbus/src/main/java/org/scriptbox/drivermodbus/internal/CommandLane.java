@@ -130,6 +130,13 @@ final class CommandLane {
         }
     }
 
+    /** Commands waiting for the lane (not counting the one in flight). */
+    int queued() {
+        synchronized (lock) {
+            return queue.size();
+        }
+    }
+
     void resume() {
         synchronized (lock) {
             pauses--;

@@ -72,6 +72,7 @@ final class ModbusDevice implements Device {
         details.put("safe_state", settings.safeState().toString());
         details.put("probe_interval_ms", settings.probeIntervalMillis());
         details.put("stop_passes", coalescer.passes());
+        details.put("requests_queued", commands.queued());
         return Promises.resolved(new DeviceStatus(info, link.health().snapshot(), details));
     }
 
