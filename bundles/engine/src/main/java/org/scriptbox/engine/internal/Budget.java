@@ -195,10 +195,13 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
         }
     }
 
-    /** A long hash chain walked by a table access: each step compares a key (its bytes, for a string). */
+    /**
+     * A table access that walked a long hash chain (one instruction per slot) or compared long string
+     * keys byte by byte (one per {@link Meter#COMPARE_BYTES_PER_UNIT} bytes).
+     */
     @Override
-    public void longChain(int steps, int keyBytes) {
-        charge((long) steps * (1 + keyBytes / LibraryCall.BYTES_PER_UNIT));
+    public void lookupWork(int steps, long bytesCompared) {
+        charge(steps + bytesCompared / COMPARE_BYTES_PER_UNIT);
     }
 
     /** Bytes copied by a concatenation per instruction charged. */
