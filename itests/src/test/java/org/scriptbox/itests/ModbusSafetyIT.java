@@ -304,6 +304,24 @@ public class ModbusSafetyIT {
     }
 
     @Test
+    public void aShellStopIntoAFrozenServerIsReportedUnknownNeverFailedAndThenApplies() throws Exception {
+        // FINDINGS F5: the shell said "FAILED to stop" for a stop that the device applied once it resumed.
+        assertEquals(ScriptStatus.COMPLETED, lua("device_set_motor_speed(0, 40, 'plc-q') "
+                + "device_set_digital_output(3, true, 'plc-q')").status());
+        String out;
+        server.freeze();
+        try {
+            out = Shell.execute(context, "device:estop plc-q");
+        } finally {
+            server.thaw();
+        }
+        assertFalse(out, out.contains("FAILED"));
+        assertTrue(out, out.contains("UNKNOWN"));
+        awaitServer("the stop sent into the frozen server was applied when it resumed",
+                () -> server.holding(0) == 0 && !server.coil(11));
+    }
+
+    @Test
     public void stopsFromTheShellAndFromScriptsAtOnceCoalesceIntoFewPasses() throws Exception {
         lua("device_set_motor_speed(0, 10, 'plc-s')");   // a write, so the first stop below goes out
         server.clearLog();
