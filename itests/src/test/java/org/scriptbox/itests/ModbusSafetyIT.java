@@ -236,6 +236,28 @@ public class ModbusSafetyIT {
     }
 
     @Test
+    public void aFailingOnStopHookIsShownInScriptLogsEscaped() throws Exception {
+        Path folder = ScriptDeployIT.deployFolder(context);
+        ScriptDeployIT.write(folder.resolve("badhook.toml"), "version = \"1.0.0\"\npermissions = [\"device:control\"]\n");
+        ScriptDeployIT.write(folder.resolve("badhook.lua"), String.join("\n",
+                "on_stop(function(reason)",
+                "  device_set_motor_speed(0, 5, 'plc-s')",
+                "  error('valve stuck \\27[2J')",
+                "end)",
+                "device_set_motor_speed(0, 40, 'plc-s')",
+                "error('broken')"));
+        ScriptDeployIT.awaitStatus(manager, "badhook", ScriptStatus.COMPILED);
+        ExecutionResult r = ScriptDeployIT.run(manager, "badhook");
+        assertEquals(ScriptStatus.FAILED, r.status());
+        assertTrue(String.valueOf(r.cleanupError()), r.cleanupError().message().contains("valve stuck"));
+
+        String logs = Shell.execute(context, "script:logs badhook");
+        assertTrue(logs, logs.contains("on_stop failed (RUNTIME): badhook.lua:3:"));
+        assertTrue("escaped by SafeText: " + logs, logs.contains("valve stuck \\u001b[2J") && !logs.contains("\u001b"));
+        assertEquals("the hook ran, then the safe state", List.of("4000", "500", "0"), written(FC_WRITE_REGISTER, 0));
+    }
+
+    @Test
     public void theShellsStopOvertakesQueuedCommandsOnASlowServer() throws Exception {
         List<Long> latencies = new ArrayList<>();
         for (int round = 0; round < 5; round++) {
