@@ -105,8 +105,14 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDi
         @AttributeDefinition(description = "Log bytes one script may write per window", min = "1024")
         long log_max_bytes_per_window() default 512 * 1024;
 
-        @AttributeDefinition(description = "The window of the per-script log limits, ms", min = "1000")
+        @AttributeDefinition(description = "The window of the log limits (sliding), ms", min = "1000")
         long log_window_ms() default 60_000;
+
+        @AttributeDefinition(description = "Log lines all scripts together may write per window (1/n each while n log)", min = "1")
+        int log_max_lines_per_window_total() default 10_000;
+
+        @AttributeDefinition(description = "Log bytes all scripts together may write per window (1/n each while n log)", min = "1024")
+        long log_max_bytes_per_window_total() default 2 * 1024 * 1024;
 
         @AttributeDefinition(description = "Versions kept per script for script:history, script:diff and script:rollback", min = "1")
         int history_size() default 10;
