@@ -58,6 +58,12 @@ public final class Distribution {
         for (Path jar : runtimeBundles()) {
             options.add(bundle(jar.toUri().toString()));
         }
+        // Test support shared with driver-modbus's unit tests (not part of the runtime): a Pax Exam probe holds
+        // only this module's test classes, so the pymodbus harness comes in as a bundle of its own.
+        String modbusSupport = System.getProperty("scriptbox.test.modbus.jar");
+        if (modbusSupport != null && java.nio.file.Files.isRegularFile(Paths.get(modbusSupport))) {
+            options.add(bundle(Paths.get(modbusSupport).toUri().toString()));
+        }
         return composite(options.toArray(new Option[0]));
     }
 

@@ -28,6 +28,7 @@ import org.scriptbox.api.ScriptStatus;
 import org.scriptbox.api.device.Device;
 import org.scriptbox.api.engine.ExecutionRequest;
 import org.scriptbox.api.engine.ScriptEngine;
+import org.scriptbox.testsupport.modbus.PyModbusServer;
 
 /**
  * The Modbus driver inside the container, configured from .cfg files, driven from Lua, against pymodbus

@@ -40,6 +40,7 @@ import org.scriptbox.api.ScriptStatus;
 import org.scriptbox.api.engine.Cancellation;
 import org.scriptbox.api.engine.ExecutionRequest;
 import org.scriptbox.api.engine.ScriptEngine;
+import org.scriptbox.testsupport.modbus.PyModbusServer;
 
 /**
  * Device safety in the real container against pymodbus (an independent Modbus TCP server in its own

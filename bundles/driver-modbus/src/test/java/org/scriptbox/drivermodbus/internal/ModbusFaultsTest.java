@@ -26,6 +26,7 @@ import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.DeviceException;
 import org.scriptbox.api.device.StopReport;
 import org.scriptbox.api.device.WriteOutcome;
+import org.scriptbox.testsupport.modbus.PyModbusServer;
 
 /**
  * The driver against pymodbus with injected faults; every assertion about what happened on the wire is

@@ -17,6 +17,7 @@ import org.osgi.util.promise.Promise;
 import org.scriptbox.api.device.CallContext;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.StopReport;
+import org.scriptbox.testsupport.modbus.PyModbusServer;
 
 /**
  * Benchmark, not a test: runs only with {@code -Dscriptbox.bench=true} (benchmarks/run does;

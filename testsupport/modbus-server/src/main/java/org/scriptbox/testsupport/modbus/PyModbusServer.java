@@ -1,4 +1,4 @@
-package org.scriptbox.itests;
+package org.scriptbox.testsupport.modbus;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
  * registers, coils and request log. {@link #kill()} is SIGKILL; {@link #restart()} starts it on the same ports.
  */
 public final class PyModbusServer implements AutoCloseable {
+    /** Set by the driver-modbus and itests builds (surefire/failsafe system property). */
     private static final Path SCRIPT = Paths.get(System.getProperty("scriptbox.modbus.server",
-            "src/test/python/modbus_fault_server.py"));
+            "itests/src/test/python/modbus_fault_server.py"));
     private Process process;
     private int port;
     private int controlPort;
@@ -32,11 +33,11 @@ public final class PyModbusServer implements AutoCloseable {
     private BufferedReader in;
     private PrintWriter out;
 
-    PyModbusServer() throws IOException {
+    public PyModbusServer() throws IOException {
         start(0, 0);
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
@@ -64,19 +65,19 @@ public final class PyModbusServer implements AutoCloseable {
     }
 
     /** As a crashed server: SIGKILL, every connection gone at once. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         closeControl();
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
     /** As a hung PLC: SIGSTOP; the kernel still accepts connections and buffers requests, nothing answers. */
-    void freeze() throws IOException, InterruptedException {
+    public void freeze() throws IOException, InterruptedException {
         signal("-STOP");
     }
 
     /** SIGCONT after {@link #freeze()}: the server works off what it received meanwhile. */
-    void thaw() throws IOException, InterruptedException {
+    public void thaw() throws IOException, InterruptedException {
         signal("-CONT");
     }
 
@@ -87,11 +88,11 @@ public final class PyModbusServer implements AutoCloseable {
         }
     }
 
-    void restart() throws IOException {
+    public void restart() throws IOException {
         start(port, controlPort);
     }
 
-    synchronized String command(String line) throws IOException {
+    public synchronized String command(String line) throws IOException {
         out.println(line);
         String answer = in.readLine();
         if (answer == null || answer.startsWith("error")) {
@@ -100,20 +101,20 @@ public final class PyModbusServer implements AutoCloseable {
         return answer;
     }
 
-    int[] get(String table, int address, int count) throws IOException {
+    public int[] get(String table, int address, int count) throws IOException {
         return Arrays.stream(command("get " + table + " " + address + " " + count).split(" "))
                 .mapToInt(Integer::parseInt).toArray();
     }
 
-    int holding(int address) throws IOException {
+    public int holding(int address) throws IOException {
         return (short) get("holding", address, 1)[0];
     }
 
-    boolean coil(int address) throws IOException {
+    public boolean coil(int address) throws IOException {
         return get("coils", address, 1)[0] != 0;
     }
 
-    void set(String table, int address, int... values) throws IOException {
+    public void set(String table, int address, int... values) throws IOException {
         StringBuilder line = new StringBuilder("set " + table + " " + address);
         for (int v : values) {
             line.append(' ').append(v & 0xffff);
@@ -121,20 +122,20 @@ public final class PyModbusServer implements AutoCloseable {
         command(line.toString());
     }
 
-    void fault(int function, int address, String kind, int arg) throws IOException {
+    public void fault(int function, int address, String kind, int arg) throws IOException {
         command("fault " + function + " " + address + " " + kind + " " + arg);
     }
 
-    void clearFaults() throws IOException {
+    public void clearFaults() throws IOException {
         command("clear");
     }
 
-    void clearLog() throws IOException {
+    public void clearLog() throws IOException {
         command("clearlog");
     }
 
     /** The server's request log: one map per request (conn, tid, fn, address, value, answered, at, done). */
-    synchronized List<Map<String, String>> log() throws IOException {
+    public synchronized List<Map<String, String>> log() throws IOException {
         int n = Integer.parseInt(command("log"));
         List<Map<String, String>> entries = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -149,7 +150,7 @@ public final class PyModbusServer implements AutoCloseable {
     }
 
     /** The requests with function code {@code fn} at {@code address}. */
-    List<Map<String, String>> requests(int fn, int address) throws IOException {
+    public List<Map<String, String>> requests(int fn, int address) throws IOException {
         return log().stream().filter(e -> e.get("fn").equals(String.valueOf(fn))
                 && e.get("address").equals(String.valueOf(address))).toList();
     }
