@@ -99,10 +99,13 @@ public final class StopCoalescer {
     }
 
     private boolean joinable(Pass p, BooleanSupplier unchangedSince) {
-        if (!p.done) {
+        // The promise, not the callback's flag: a caller released by the resolution may come here before the
+        // callback ran, and must then see the pass as finished (an incomplete one is not joined).
+        if (!p.report.isDone()) {
             return true;
         }
-        if (nanoClock.getAsLong() - p.doneAt >= windowNanos) {
+        long doneAt = p.done ? p.doneAt : nanoClock.getAsLong();
+        if (nanoClock.getAsLong() - doneAt >= windowNanos) {
             return false;
         }
         try {

@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import org.osgi.service.component.annotations.Activate;
@@ -74,6 +77,10 @@ public class DeviceApi implements ScriptLibrary {
     /** A script retrying a denied call in a loop must not flood the log; every denial is still counted. */
     private final OncePerInterval denialLog = new OncePerInterval(TimeUnit.MINUTES.toNanos(1));
     private final java.util.concurrent.atomic.AtomicLong denialLines = new java.util.concurrent.atomic.AtomicLong();
+    /** A script's e-stop line at most every 10 s; the lines held back meanwhile are counted in the next one. */
+    private final OncePerInterval stopLog = new OncePerInterval(TimeUnit.SECONDS.toNanos(10));
+    private final ConcurrentMap<String, AtomicLong> heldStopLines = new ConcurrentHashMap<>();
+    private final AtomicLong stopLines = new AtomicLong();
 
     /**
      * For the metatype only, {@link Config}: the raw properties are read through ConfigReader. A change restarts
@@ -232,11 +239,20 @@ public class DeviceApi implements ScriptLibrary {
             }
         }
         if (fresh) {
-            LOG.warn("emergency stop by script '{}': {}{}{}", LogText.clean(scope.scriptName()),
-                    logged.isEmpty() ? "" : String.join("; ", logged),
-                    unseen == 0 ? "" : (logged.isEmpty() ? "" : "; ") + unseen
-                            + " device(s) it may not read (their reports follow when they come)",
-                    coalesced > 0 ? " (" + coalesced + " repeated stop(s) before this one were coalesced)" : "");
+            // One line per script per interval: a script looping stops (always allowed) must not flood the log.
+            String script = scope.scriptName();
+            if (stopLog.shouldLog(script)) {
+                AtomicLong held = heldStopLines.remove(script);
+                LOG.warn("emergency stop by script '{}': {}{}{}{}", LogText.clean(script),
+                        logged.isEmpty() ? "" : String.join("; ", logged),
+                        unseen == 0 ? "" : (logged.isEmpty() ? "" : "; ") + unseen
+                                + " device(s) it may not read (only their failures are logged)",
+                        coalesced > 0 ? " (" + coalesced + " repeated stop(s) before this one were coalesced)" : "",
+                        held == null ? "" : " (" + held.get() + " earlier stop line(s) of this script held back)");
+                stopLines.incrementAndGet();
+            } else {
+                heldStopLines.computeIfAbsent(script, k -> new AtomicLong()).incrementAndGet();
+            }
         }
         if (!shown.isEmpty()) {
             throw args.error(ErrorKind.DEVICE, "emergency stop incomplete: " + String.join("; ", shown));
@@ -244,14 +260,21 @@ public class DeviceApi implements ScriptLibrary {
         return Boolean.TRUE;
     }
 
-    /** The report of a stop the script could not be told about, when it comes (on the driver's thread). */
-    private static void logUnseenStop(String script, EmergencyStops.Ticket t) {
+    /**
+     * The report of a stop the script could not be told about, when it comes (on the driver's thread): only a
+     * failure is logged, once per script and device per interval (devices are the operator's, so few keys).
+     */
+    private void logUnseenStop(String script, EmergencyStops.Ticket t) {
         String outcome = StopText.outcome(t.report(), System.nanoTime());
-        if (outcome.startsWith(StopText.STOPPED)) {
-            LOG.info("emergency stop by script '{}': {}: {}", script, t.deviceId(), outcome);
-        } else {
+        if (!outcome.startsWith(StopText.STOPPED) && stopLog.shouldLog(script + "|" + t.deviceId())) {
             LOG.warn("emergency stop by script '{}': {}: {}", script, t.deviceId(), outcome);
+            stopLines.incrementAndGet();
         }
+    }
+
+    /** E-stop lines written to the log so far (tests: a script looping stops must not flood it). */
+    long stopLinesLogged() {
+        return stopLines.get();
     }
 
     Object getStatus(ExecutionScope scope, Object[] raw) {

@@ -68,9 +68,20 @@ final class EmergencyStops {
         }
     }
 
+    /** In flight, or finished within the window having stopped every target (an incomplete stop is tried again). */
     private boolean recent(Round r) {
+        if (!r.report().isDone()) {
+            return true;
+        }
         long done = r.doneAt().get();
-        return done == Long.MIN_VALUE || nanoClock.getAsLong() - done < windowNanos;
+        if (done != Long.MIN_VALUE && nanoClock.getAsLong() - done >= windowNanos) {
+            return false;
+        }
+        try {
+            return r.report().getFailure() == null && r.report().getValue().complete();
+        } catch (InterruptedException | java.lang.reflect.InvocationTargetException e) {
+            return false;
+        }
     }
 
     /** One lock per device id (ids are the operator's devices, so few). */

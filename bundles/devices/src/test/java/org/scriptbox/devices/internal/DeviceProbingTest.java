@@ -81,6 +81,20 @@ public class DeviceProbingTest {
     }
 
     @Test
+    public void aScriptLoopingStopsOfDevicesItMayNotReadMakesBoundedLogLines() {
+        // FINDINGS F11: one line per device it may not read, per fresh stop: 510 lines in 6.7 s for 50 devices.
+        for (int i = 0; i < 50; i++) {
+            FakeDevice.register(f.registry, "sim-" + i).mode = FakeDevice.Mode.FAIL;   // each stop is fresh
+        }
+        TestScope none = new TestScope("nobody");
+        for (int i = 0; i < 20; i++) {
+            assertEquals(Boolean.TRUE, f.call(none, "device_emergency_stop"));
+        }
+        long lines = f.api.stopLinesLogged();
+        assertTrue(lines + " lines for 20 stops of 50 devices", lines >= 1 && lines <= 51);
+    }
+
+    @Test
     public void logTextEscapesBidiAndZeroWidthAsSafeTextDoes() {
         assertEquals("abc\\u202eRLO\\u200b", LogText.clean("abc\u202eRLO\u200b"));
         String longText = "y".repeat(LogText.MAX - 1) + "\ud83d\ude00" + "z";
