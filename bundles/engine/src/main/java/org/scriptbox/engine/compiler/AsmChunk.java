@@ -42,6 +42,11 @@ public final class AsmChunk {
         }
     }
 
+    /** False when the main function stays interpreted (and with it every function of the chunk). */
+    public boolean runsCompiled() {
+        return main != null;
+    }
+
     /** Functions (prototypes) that run as generated classes. */
     public int compiledFunctions() {
         return compiledFunctions;

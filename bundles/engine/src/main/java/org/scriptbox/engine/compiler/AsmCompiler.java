@@ -12,6 +12,8 @@ import org.luaj.vm2.Globals;
 import org.luaj.vm2.Meter;
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.UpValue;
+import org.objectweb.asm.LimitExceededException;
+import org.objectweb.asm.MethodTooLargeException;
 
 /**
  * Compiles a chunk's prototypes to JVM classes, one per function ({@link FunctionWriter}). A function the
@@ -25,8 +27,8 @@ public final class AsmCompiler {
     }
 
     /**
-     * The compiled chunk, or null when its main function stays interpreted (then so does every function:
-     * interpreted closures create interpreted closures).
+     * The compiled chunk; when its main function stays interpreted, so does every function (interpreted
+     * closures create interpreted closures): {@link AsmChunk#runsCompiled()} is false.
      */
     public static AsmChunk compile(Prototype main, String chunkName, ClassLoader parent) {
         Set<Prototype> refused = new HashSet<>();
@@ -35,7 +37,7 @@ public final class AsmCompiler {
             Round round = new Round(packageName(chunkName), refused);
             String mainClass = round.compile(main, "F");
             if (mainClass == null) {
-                return null;
+                return new AsmChunk(null, 0, 0, round.interpreted);
             }
             Loader loader = new Loader(parent, round.classes);
             Prototype failed = null;
@@ -94,7 +96,14 @@ public final class AsmCompiler {
             }
             String className = pkg + name;
             try {
-                byte[] bytes = new FunctionWriter(new FunctionShape(p), className, children).write();
+                FunctionShape shape = new FunctionShape(p);
+                byte[] bytes;
+                try {
+                    bytes = new FunctionWriter(shape, className, children).write();
+                } catch (MethodTooLargeException | LimitExceededException e) {
+                    shape.ungroup(); // smaller code: one charge per instruction
+                    bytes = new FunctionWriter(shape, className, children).write();
+                }
                 classes.put(className, bytes);
                 prototypes.put(className, p);
                 return className;

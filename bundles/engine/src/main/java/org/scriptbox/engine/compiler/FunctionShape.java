@@ -156,6 +156,16 @@ final class FunctionShape {
         }
     }
 
+    /**
+     * Charges every instruction on its own (no slow paths, whose copies of quiet instructions make the code
+     * bigger): for a function whose grouped code does not fit in one JVM method. Counts stay exact.
+     */
+    void ungroup() {
+        for (int pc = 0; pc < groupEnd.length; pc++) {
+            groupEnd[pc] = data[pc] || dead[pc] ? -1 : pc;
+        }
+    }
+
     boolean captured(int register) {
         return register < captured.length && captured[register];
     }

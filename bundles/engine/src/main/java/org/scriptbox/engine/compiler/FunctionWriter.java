@@ -58,6 +58,10 @@ final class FunctionWriter {
     private final int lT3;
 
     private MethodVisitor mv;
+    private int[] run;
+    private boolean[] needStart;
+    private boolean[] needEnd;
+    private boolean[] needBody;
     private Label[] start;
     private Label[] body;
     private Label[] end;
@@ -258,7 +262,13 @@ final class FunctionWriter {
         slowEnd = labels(n);
         // Positions and traceback lines depend on the line only: one handler per run of instructions on
         // the same line (fewer handlers, frames and table entries than one per instruction).
+        // Only labels something refers to are visited: ASM starts a basic block at every label, and frame
+        // computation costs blocks times locals.
         int[] run = lineRuns(n);
+        this.run = run;
+        needStart = new boolean[n];
+        needEnd = new boolean[n];
+        needBody = new boolean[n];
         for (int pc = 0; pc < n; pc++) {
             if (live(pc) && run[pc] == pc) {
                 int last = pc;
@@ -266,6 +276,14 @@ final class FunctionWriter {
                     last++;
                 }
                 mv.visitTryCatchBlock(start[pc], end[last], handler[pc], "java/lang/Throwable");
+                needStart[pc] = true;
+                needEnd[last] = true;
+            }
+            if (live(pc) && (s.leader[pc] || s.targeted[pc])) {
+                needStart[pc] = true;
+            }
+            if (live(pc) && s.groupEnd[pc] > pc) {
+                needBody[s.groupEnd[pc]] = true;
             }
         }
         for (int pc = 0; pc < n; pc++) {
@@ -286,12 +304,16 @@ final class FunctionWriter {
             if (!live(pc)) {
                 continue;
             }
-            mv.visitLabel(start[pc]);
+            if (needStart[pc]) {
+                mv.visitLabel(start[pc]);
+            }
             if (s.groupEnd[pc] >= 0) {
                 chargeGroup(pc);
             }
-            mv.visitLabel(body[pc]);
-            if (instruction(pc)) {
+            if (needBody[pc]) {
+                mv.visitLabel(body[pc]);
+            }
+            if (instruction(pc) && needEnd[pc]) {
                 mv.visitLabel(end[pc]);
             }
         }
@@ -418,13 +440,17 @@ final class FunctionWriter {
     private void slowCharges(int head) throws UnsupportedShape {
         int last = s.groupEnd[head];
         for (int j = head; j <= last; j++) {
-            mv.visitLabel(slow[j]);
+            if (j == head || run[j] != run[j - 1]) {
+                mv.visitLabel(slow[j]);
+            }
             mv.visitVarInsn(ALOAD, lMeter);
             mv.visitMethodInsn(INVOKESTATIC, OPS, "charge1", "(L" + METER + ";)V", false);
             if (j < last) {
                 instruction(j); // quiet: straight-line, no labels of its own
             }
-            mv.visitLabel(slowEnd[j]);
+            if (j == last || run[j] != run[j + 1]) {
+                mv.visitLabel(slowEnd[j]);
+            }
         }
         mv.visitJumpInsn(GOTO, body[last]);
     }

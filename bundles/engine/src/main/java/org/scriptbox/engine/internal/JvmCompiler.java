@@ -66,7 +66,7 @@ final class JvmCompiler {
             LOG.info("script {} runs interpreted: the compiler failed ({})", chunkName, e.toString());
             return null;
         }
-        List<String> interpreted = chunk == null ? List.of(chunkName + ": main chunk") : chunk.interpretedFunctions();
+        List<String> interpreted = chunk.interpretedFunctions();
         if (!interpreted.isEmpty()) {
             if (strict) {
                 throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION, "functions that stay interpreted: "
@@ -75,7 +75,7 @@ final class JvmCompiler {
             LOG.info("script {}: {} function(s) stay interpreted: {}", chunkName, interpreted.size(),
                     String.join("; ", interpreted));
         }
-        return chunk == null ? null : chunk::instantiate;
+        return chunk.runsCompiled() ? chunk::instantiate : null;
     }
 
     /** Builds the classes of {@code script} on the background thread; executions switch to them when ready. */

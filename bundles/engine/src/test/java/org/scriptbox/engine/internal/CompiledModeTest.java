@@ -108,7 +108,8 @@ public class CompiledModeTest {
 
     @Test
     public void theSystemPropertySelectsTheModeOfTheDefaultEngine() {
-        boolean strict = "compiled-strict".equals(System.getProperty(LuaScriptEngine.COMPILE_PROPERTY));
+        String mode = System.getProperty(LuaScriptEngine.COMPILE_PROPERTY);
+        boolean strict = "compiled-strict".equals(mode) || "asm-strict".equals(mode);
         LuaCompiledScript s = (LuaCompiledScript) new LuaScriptEngine().compile("t.lua", "return 1");
         assertEquals(strict, s.compiled() != null);
     }
