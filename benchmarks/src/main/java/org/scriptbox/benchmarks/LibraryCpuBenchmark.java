@@ -73,6 +73,17 @@ public final class LibraryCpuBenchmark {
         p.put("coroutine resume/yield", "local co = coroutine.wrap(function() while true do coroutine.yield() end end)\n"
                 + "while true do co() end");
         p.put("coroutine create", "while true do local co = coroutine.create(function() end) coroutine.resume(co) end");
+        // Comparisons of long strings (VM operators, rawequal, sort) and lookups that compare long keys.
+        String two = "local a = string.rep('a', 9999) .. 'b'\nlocal b = string.rep('a', 9999) .. 'c'\n"
+                + "local e = string.rep('a', 9999) .. 'b'\n";
+        p.put("compare long <", two + "while true do local _ = a < b end");
+        p.put("compare long ==", two + "while true do local _ = a == e end");
+        p.put("rawequal long", two + "while true do rawequal(a, e) end");
+        p.put("sort long strings", "local t = {}\nfor i = 1, 100 do t[i] = string.rep('a', 9990) .. "
+                + "string.format('%05d', (i * 7919) % 100) end\nwhile true do table.sort(t) end");
+        p.put("colliding long keys", "local pre = string.rep('a', 9997)\nlocal t = {}\n"
+                + "for i = 1, 8 do t[pre .. string.char(65 + i) .. 'a'] = i end\nlocal k = pre .. 'za'\n"
+                + "while true do local _ = t[k] end");
         // Everything at once, in one loop: every call site of the door sees many functions (as in a
         // container where all scripts share the engine's classes).
         p.put("mix of all", s + t1000 + "local mt = {__tostring = function() return 'x' end}\n"

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,7 +31,6 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
 import org.osgi.util.promise.Promise;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
@@ -220,10 +218,9 @@ public class DeviceSafetyIT {
 
     private Device device(String id) throws Exception {
         ScriptDevices.await(engine, id, true, BOUND);
-        Collection<ServiceReference<Device>> refs = context.getServiceReferences(Device.class,
-                "(" + Device.DEVICE_ID + "=" + id + ")");
-        assertFalse(id, refs.isEmpty());
-        return context.getService(refs.iterator().next());
+        Device d = Services.current(context, Device.class, "(" + Device.DEVICE_ID + "=" + id + ")");
+        assertNotNull(id, d);
+        return d;
     }
 
     private static Map<String, Object> details(Device d) throws InvocationTargetException, InterruptedException {

@@ -84,8 +84,8 @@ public class OperatorViewIT {
     }
 
     private ScriptManager manager() {
-        var ref = context.getServiceReference(ScriptManager.class);
-        return ref == null ? injected : context.getService(ref);
+        ScriptManager m = Services.current(context, ScriptManager.class);
+        return m == null ? injected : m;
     }
 
     private void deploy(String name, String toml, String lua) throws IOException {

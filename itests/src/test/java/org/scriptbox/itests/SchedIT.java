@@ -28,7 +28,6 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.util.promise.Promise;
 import org.scriptbox.api.ErrorKind;
@@ -97,8 +96,7 @@ public class SchedIT {
     }
 
     private <T> T service(Class<T> type) {
-        ServiceReference<T> ref = context.getServiceReference(type);
-        return ref == null ? null : context.getService(ref);
+        return Services.current(context, type);
     }
 
     private void deploy(String name, String schedule, String lua) throws Exception {

@@ -409,8 +409,7 @@ public class ScriptDeployIT {
     }
 
     private ScriptManager currentManager() {
-        var ref = context.getServiceReference(ScriptManager.class);
-        return ref == null ? null : context.getService(ref);
+        return Services.current(context, ScriptManager.class);
     }
 
     private Bundle managerBundle() {

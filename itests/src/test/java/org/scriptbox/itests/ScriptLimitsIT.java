@@ -75,8 +75,8 @@ public class ScriptLimitsIT {
             ServiceReference<ExecutionLoad> load = context.getServiceReference(ExecutionLoad.class);
             assertNotNull("the manager registers ExecutionLoad", load);
             assertEquals("org.scriptbox.manager", load.getBundle().getSymbolicName());
-            assertEquals(1, context.getService(load).activeExecutions());
-            assertEquals(1, context.getService(load).queuedExecutions());
+            assertEquals(1, Services.current(context, ExecutionLoad.class).activeExecutions());
+            assertEquals(1, Services.current(context, ExecutionLoad.class).queuedExecutions());
             String resources = Await.until("sched:resources showing the load", Duration.ofSeconds(10),
                     () -> shell("sched:resources"), text -> text.matches("(?s).*executions +1 running, 1 queued.*"));
             assertTrue(resources, resources.contains("1 queued"));

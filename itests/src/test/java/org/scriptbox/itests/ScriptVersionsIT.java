@@ -46,8 +46,7 @@ public class ScriptVersionsIT {
     }
 
     private ScriptManager manager() {
-        var ref = context.getServiceReference(ScriptManager.class);
-        ScriptManager m = ref == null ? null : context.getService(ref);
+        ScriptManager m = Services.current(context, ScriptManager.class);
         return m == null ? injected : m;
     }
 
@@ -114,10 +113,8 @@ public class ScriptVersionsIT {
         ScriptManager before = manager();
         bundle.stop();
         bundle.start();
-        ScriptManager restarted = Await.until("the restarted manager", ScriptDeployIT.BOUND, () -> {
-            var ref = context.getServiceReference(ScriptManager.class);
-            return ref == null ? null : context.getService(ref);
-        }, m -> m != null && m != before);
+        ScriptManager restarted = Await.until("the restarted manager", ScriptDeployIT.BOUND,
+                () -> Services.current(context, ScriptManager.class), m -> m != null && m != before);
         Await.until("pump redeployed, still disabled", ScriptDeployIT.BOUND, () -> restarted.get("pump"),
                 i -> i.isPresent() && i.get().status() == ScriptStatus.DISABLED);
         assertEquals("script 'pump' enabled: COMPILED", shell("script:enable pump"));

@@ -270,15 +270,18 @@ public class LuaTable extends LuaValue implements Metatable {
 	protected LuaValue hashget(LuaValue key) {
 		if ( hashEntries > 0 ) {
 			int steps = 0;
+			long compared = 0;
+			LuaString longKey = longKey( key );
 			for ( Slot slot = hash[ hashSlot(key) ]; slot != null; slot = slot.rest() ) {
 				StrongSlot foundSlot;
+				if ( longKey != null ) compared += comparedBytes( longKey, slot );
 				if ( ( foundSlot = slot.find(key) ) != null ) {
-					if ( steps > LONG_CHAIN ) longChain( steps, key );
+					if ( steps > LONG_CHAIN || compared > 0 ) lookupWork( steps, compared );
 					return foundSlot.value();
 				}
 				steps++;
 			}
-			if ( steps > LONG_CHAIN ) longChain( steps, key );
+			if ( steps > LONG_CHAIN || compared > 0 ) lookupWork( steps, compared );
 		}
 		return NIL;
 	}
@@ -424,7 +427,12 @@ public class LuaTable extends LuaValue implements Metatable {
 					error( "invalid key to 'next'" );
 				i = hashSlot( key );
 				boolean found = false;
+				LuaString longKey = longKey( key ); // scriptbox: the keys compared are charged
 				for ( Slot slot = hash[i]; slot != null; slot = slot.rest() ) {
+					if ( longKey != null && !found ) {
+						long compared = comparedBytes( longKey, slot );
+						if ( compared > 0 ) lookupWork( 0, compared );
+					}
 					if ( found ) {
 						StrongSlot nextEntry = slot.first();
 						if ( nextEntry != null ) {
@@ -490,16 +498,19 @@ public class LuaTable extends LuaValue implements Metatable {
 			if ( hash.length > 0 ) {
 				index = hashSlot( key );
 				int steps = 0;
+				long compared = 0;
+				LuaString longKey = longKey( key );
 				for ( Slot slot = hash[ index ]; slot != null; slot = slot.rest() ) {
 					StrongSlot foundSlot;
+					if ( longKey != null ) compared += comparedBytes( longKey, slot );
 					if ( ( foundSlot = slot.find( key ) ) != null ) {
-						if ( steps > LONG_CHAIN ) longChain( steps, key );
+						if ( steps > LONG_CHAIN || compared > 0 ) lookupWork( steps, compared );
 						hash[index] = hash[index].set( foundSlot, value );
 						return;
 					}
 					steps++;
 				}
-				if ( steps > LONG_CHAIN ) longChain( steps, key );
+				if ( steps > LONG_CHAIN || compared > 0 ) lookupWork( steps, compared );
 			}
 			if ( checkLoadFactor() ) {
 				if ( key.isinttype() && key.toint() > 0 ) {
@@ -550,16 +561,38 @@ public class LuaTable extends LuaValue implements Metatable {
 	}
 	
 	/**
-	 * scriptbox: a hash chain longer than this is charged to the execution ({@link TableSizes.Guard#longChain}).
+	 * scriptbox: a hash chain longer than this is charged to the execution ({@link TableSizes.Guard#lookupWork}).
 	 * Luaj hashes a string of 32 bytes or more from 32 sampled bytes only, so a script could make 999 long
 	 * keys that differ elsewhere, all in one chain, each compared byte by byte: 999 stores of 9,000-byte
 	 * keys took 1.3 s of CPU in ~4,000 instructions, past a 300 ms deadline by 1 s (red-team).
 	 */
 	private static final int LONG_CHAIN = 8;
 
-	private static void longChain( int steps, LuaValue key ) {
+	private static void lookupWork( int steps, long compared ) {
 		TableSizes.Guard g = TableSizes.GUARD.get();
-		if ( g != null ) g.longChain( steps, key.type() == TSTRING ? key.rawlen() : 0 );
+		if ( g != null ) g.lookupWork( steps > LONG_CHAIN ? steps : 0, compared );
+	}
+
+	/**
+	 * scriptbox: a key whose comparisons can cost (Luaj compares two strings of one length and one hash
+	 * byte by byte; 8 colliding 10,000-byte keys in a chain too short to count made each lookup compare
+	 * 80 KB for one instruction), or null.
+	 */
+	private static LuaString longKey( LuaValue key ) {
+		return key instanceof LuaString && ((LuaString) key).m_length >= Meter.COMPARE_BYTES_PER_UNIT
+				? (LuaString) key : null;
+	}
+
+	/** scriptbox: the bytes {@code slot.find(key)} compares: its key is another string of that length and hash. */
+	private static long comparedBytes( LuaString key, Slot slot ) {
+		StrongSlot first = slot.first();
+		if ( first == null ) return 0;
+		LuaValue k = first.key();
+		if ( k == key || !( k instanceof LuaString ) ) return 0;
+		LuaString other = (LuaString) k;
+		if ( other.m_length != key.m_length || other.hashCode() != key.hashCode()
+				|| ( other.m_bytes == key.m_bytes && other.m_offset == key.m_offset ) ) return 0;
+		return key.m_length;
 	}
 
 	/** 
@@ -574,16 +607,23 @@ public class LuaTable extends LuaValue implements Metatable {
 	private void hashRemove( LuaValue key ) {
 		if ( hash.length > 0 ) {
 			int index = hashSlot(key);
+			int steps = 0;
+			long compared = 0;
+			LuaString longKey = longKey( key );
 			for ( Slot slot = hash[index]; slot != null; slot = slot.rest() ) {
 				StrongSlot foundSlot;
+				if ( longKey != null ) compared += comparedBytes( longKey, slot );
 				if ( ( foundSlot = slot.find( key ) ) != null ) {
+					if ( steps > LONG_CHAIN || compared > 0 ) lookupWork( steps, compared ); // scriptbox
 					hash[index] = hash[index].remove( foundSlot );
 					--hashEntries;
 					if ( counted > 0 )
 						counted--;
 					return;
 				}
+				steps++;
 			}
+			if ( steps > LONG_CHAIN || compared > 0 ) lookupWork( steps, compared ); // scriptbox
 		}
 	}
 

@@ -23,8 +23,11 @@ public final class TableSizes {
         /** That call returned (normally or not). */
         void exit();
 
-        /** A lookup walked {@code steps} slots of one hash chain, comparing keys of {@code keyBytes} bytes (may throw). */
-        default void longChain(int steps, int keyBytes) {
+        /**
+         * A key lookup walked {@code steps} slots of a long hash chain (0 for a short one) and compared
+         * {@code bytesCompared} bytes of string keys (may throw).
+         */
+        default void lookupWork(int steps, long bytesCompared) {
         }
     }
 

@@ -328,7 +328,7 @@ public class DeviceApi implements ScriptLibrary {
 
     /** Without an id and a default device: the only device there is. */
     private String onlyDevice(ExecutionScope scope, Args args) {
-        List<String> ids = devices.ids();
+        List<String> ids = List.copyOf(devices.ids());
         if (ids.size() == 1) {
             return ids.get(0);
         }

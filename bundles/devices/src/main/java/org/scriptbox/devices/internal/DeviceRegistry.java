@@ -1,129 +1,240 @@
 package org.scriptbox.devices.internal;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
-import org.osgi.service.component.annotations.Activate;
+import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.scriptbox.api.device.Device;
+import org.scriptbox.api.device.DeviceDirectory;
+import org.scriptbox.api.text.SafeText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The devices drivers currently offer, by id (whiteboard: drivers come and go at any time). A second
- * registration under an id already taken is ignored with a warning until the first one leaves.
+ * The one tracker of the devices drivers offer (whiteboard: drivers come and go at any time), published as
+ * {@link DeviceDirectory} for script resolution and the shell, and used directly by this bundle's device API.
+ * The rules are {@link DeviceDirectory}'s: the {@code device.id} property, else {@link Device#id()}; the first
+ * registration of an id owns it, later ones wait shadowed in arrival order and step in when it leaves.
+ *
+ * <p>Changes are made one at a time under {@link #changes}, and listeners are told inside it, so they hear
+ * every change in order and only after {@link #get} can answer for it. Readers never take the lock. There is
+ * no look-up of the service registry behind SCR's back: SCR gets and releases every service object.
+ * <p>Immediate: listeners are a whiteboard, so nobody else would ask for this component to start.
  */
-@Component(service = DeviceRegistry.class)
-public class DeviceRegistry {
+@Component(service = {DeviceRegistry.class, DeviceDirectory.class}, immediate = true)
+public class DeviceRegistry implements DeviceDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceRegistry.class);
+    private static final SortedSet<String> NONE = Collections.unmodifiableSortedSet(new TreeSet<>());
 
-    /** For the look-up on a miss; {@code null} outside OSGi (unit tests). */
-    private volatile BundleContext context;
-
-    @Activate
-    void activate(BundleContext bundleContext) {
-        this.context = bundleContext;
+    /** One device service as bound, under the id the rule gave it. */
+    private record Registration(Object key, Device device, String id, Object type) {
     }
 
-    private final ConcurrentMap<String, Device> byId = new ConcurrentHashMap<>();
-    /** Registrations waiting because their id was taken, so they can step in when the first leaves. */
-    private final List<Map.Entry<String, Device>> shadowed = Collections.synchronizedList(new ArrayList<>());
+    /** Serialises changes and the notifications they cause. */
+    private final Object changes = new Object();
+    /** Every bound registration by its key (service.id; the object itself outside OSGi); guarded by {@link #changes}. */
+    private final Map<Object, Registration> registrations = new HashMap<>();
+    /** Per id, its registrations in arrival order: the first owns the id; guarded by {@link #changes}. */
+    private final Map<String, ArrayDeque<Registration>> queues = new HashMap<>();
+    /** The owner of each present id, for lock-free reads. */
+    private final ConcurrentMap<String, Device> owners = new ConcurrentHashMap<>();
+    private volatile SortedSet<String> present = NONE;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    /** False once deactivated: listeners have been told that nothing is present any more. */
+    private boolean open = true;
 
-    @Reference(service = Device.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    @Reference(service = Device.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            updated = "updatedDevice")
     public void addDevice(Device device, Map<String, Object> properties) {
-        String id = idOf(device, properties);
-        Device before = byId.putIfAbsent(id, device);
-        if (before == device) {
-            return;   // already taken in by get() on a miss
+        synchronized (changes) {
+            Object key = keyOf(device, properties);
+            if (registrations.containsKey(key)) {
+                return;
+            }
+            String id = idOf(device, properties);
+            if (id == null) {
+                return;
+            }
+            attach(new Registration(key, device, id, properties.get(Device.DEVICE_TYPE)));
+            publish();
         }
-        if (before != null) {
-            LOG.warn("a second device with id '{}' is ignored while the first is registered", id);
-            shadowed.add(Map.entry(id, device));
-        } else {
-            LOG.info("device '{}' ({}) available", id, properties.get(Device.DEVICE_TYPE));
+    }
+
+    /** The service's properties changed in place: a new {@code device.id} moves it to that id. */
+    public void updatedDevice(Device device, Map<String, Object> properties) {
+        synchronized (changes) {
+            Registration was = registrations.get(keyOf(device, properties));
+            if (was == null) {
+                addDevice(device, properties);
+                return;
+            }
+            String id = idOf(device, properties);
+            if (id != null && id.equals(was.id())) {
+                return;
+            }
+            detach(was);
+            if (id != null) {
+                LOG.info("device '{}' is now '{}'", SafeText.line(was.id()), SafeText.line(id));
+                attach(new Registration(was.key(), device, id, properties.get(Device.DEVICE_TYPE)));
+            }
+            publish();
         }
     }
 
     public void removeDevice(Device device, Map<String, Object> properties) {
-        String id = idOf(device, properties);
-        synchronized (shadowed) {
-            shadowed.removeIf(e -> e.getValue() == device);
-            if (byId.remove(id, device)) {
-                LOG.info("device '{}' gone", id);
-                for (Map.Entry<String, Device> e : shadowed) {
-                    if (e.getKey().equals(id)) {
-                        shadowed.remove(e);
-                        byId.put(id, e.getValue());
-                        break;
-                    }
-                }
+        synchronized (changes) {
+            Registration r = registrations.get(keyOf(device, properties));
+            if (r != null) {
+                detach(r);
+                publish();
             }
         }
     }
 
+    @Reference(service = Listener.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addListener(Listener listener) {
+        synchronized (changes) {
+            listeners.add(listener);
+            if (open) {
+                tell(listener, present);
+            }
+        }
+    }
+
+    /** Not under the lock: a listener going away (its bundle stopping) never waits for a notification to end. */
+    void removeListener(Listener listener) {
+        listeners.remove(listener);
+    }
+
+    /** The directory leaving means no device is known any more: listeners hear so, then nothing. */
+    @Deactivate
+    void deactivate() {
+        synchronized (changes) {
+            open = false;
+            present = NONE;
+            for (Listener l : listeners) {
+                tell(l, NONE);
+            }
+        }
+    }
+
+    private void attach(Registration r) {
+        registrations.put(r.key(), r);
+        ArrayDeque<Registration> queue = queues.computeIfAbsent(r.id(), k -> new ArrayDeque<>(1));
+        queue.addLast(r);
+        if (queue.size() == 1) {
+            owners.put(r.id(), r.device());
+            LOG.info("device '{}' ({}) available", SafeText.line(r.id()), SafeText.line(String.valueOf(r.type())));
+        } else {
+            LOG.warn("a second device with id '{}' ({}) is shadowed while the first is registered; it steps in when the first leaves",
+                    SafeText.line(r.id()), SafeText.line(String.valueOf(r.type())));
+        }
+    }
+
+    private void detach(Registration r) {
+        registrations.remove(r.key());
+        ArrayDeque<Registration> queue = queues.get(r.id());
+        boolean owner = queue.peekFirst() == r;
+        queue.remove(r);
+        if (!owner) {
+            return;
+        }
+        Registration next = queue.peekFirst();
+        if (next == null) {
+            queues.remove(r.id());
+            owners.remove(r.id());
+            LOG.info("device '{}' gone", SafeText.line(r.id()));
+        } else {
+            owners.put(r.id(), next.device());
+            LOG.info("device '{}' left; the registration it shadowed ({}) serves the id now", SafeText.line(r.id()),
+                    SafeText.line(String.valueOf(next.type())));
+        }
+    }
+
+    /** Tells the listeners if the set of ids changed (an owner stepping in behind a present id is no change). */
+    private void publish() {
+        if (!open || owners.size() == present.size() && present.containsAll(owners.keySet())) {
+            return;
+        }
+        SortedSet<String> now = Collections.unmodifiableSortedSet(new TreeSet<>(owners.keySet()));
+        present = now;
+        for (Listener l : listeners) {
+            tell(l, now);
+        }
+    }
+
+    private static void tell(Listener listener, Set<String> now) {
+        try {
+            listener.devicesChanged(now);
+        } catch (RuntimeException e) {
+            // one broken listener must not keep the others (or the driver registering) from going on
+            LOG.error("a device directory listener failed", e);
+        }
+    }
+
+    /** SCR's service.id tells two registrations of one object apart; outside OSGi the object is the key. */
+    private static Object keyOf(Device device, Map<String, Object> properties) {
+        Object serviceId = properties.get(Constants.SERVICE_ID);
+        return serviceId != null ? serviceId : device;
+    }
+
+    /** The id rule; {@code null} (with a warning) for a registration that has none. */
     private static String idOf(Device device, Map<String, Object> properties) {
-        Object id = properties.get(Device.DEVICE_ID);
-        return id != null ? id.toString() : device.id();
-    }
-
-    /**
-     * The device with this id, or {@code null}. A device service becomes visible in the service registry a
-     * moment before SCR has bound it here, and whoever waited for the service (the manager resolving a
-     * script that names the device) may call at once: so a miss asks the registry before saying no.
-     */
-    public Device get(String id) {
-        Device d = byId.get(id);
-        return d != null ? d : lookUp(id);
-    }
-
-    private Device lookUp(String id) {
-        BundleContext bc = context;
-        if (bc == null || id.isEmpty()) {
+        Object property = properties.get(Device.DEVICE_ID);
+        String id = property instanceof String s ? s : property != null ? String.valueOf(property) : null;
+        if (id == null || id.isEmpty()) {
+            try {
+                id = device.id();
+            } catch (RuntimeException e) {
+                LOG.warn("a device service whose id() failed is ignored", e);
+                return null;
+            }
+        }
+        if (id == null || id.isEmpty()) {
+            LOG.warn("a device service without an id ({} property or Device.id()) is ignored", Device.DEVICE_ID);
             return null;
         }
-        try {
-            String filter = "(" + Device.DEVICE_ID + "=" + escape(id) + ")";
-            for (ServiceReference<Device> ref : bc.getServiceReferences(Device.class, filter)) {
-                // Same instance SCR is about to bind (service objects are cached per bundle), so addDevice then
-                // no-ops. Not ungot: that could dispose a delayed driver component before SCR's own get; the
-                // framework releases the use when the service goes away.
-                Device d = bc.getService(ref);
-                if (d != null) {
-                    Device before = byId.putIfAbsent(id, d);
-                    return before != null ? before : d;
-                }
-            }
-        } catch (InvalidSyntaxException | IllegalStateException e) {
-            // a strange id or this bundle stopping: simply not found
-        }
-        return null;
+        return id;
     }
 
-    private static String escape(String value) {
-        return value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").replace("*", "\\*");
+    // ---- reading: never blocks ----
+
+    @Override
+    public Optional<Device> find(String id) {
+        return Optional.ofNullable(get(id));
     }
 
-    /** Ids in sorted order. */
-    public List<String> ids() {
-        List<String> ids = new ArrayList<>(byId.keySet());
-        Collections.sort(ids);
-        return ids;
+    /** The device that owns this id, or {@code null}. */
+    public Device get(String id) {
+        return id == null ? null : owners.get(id);
     }
 
+    @Override
+    public SortedSet<String> ids() {
+        return Collections.unmodifiableSortedSet(new TreeSet<>(owners.keySet()));
+    }
+
+    /** Every present device, in id order. */
     public List<Device> all() {
         List<Device> all = new ArrayList<>();
         for (String id : ids()) {
-            Device d = byId.get(id);
+            Device d = owners.get(id);
             if (d != null) {
                 all.add(d);
             }

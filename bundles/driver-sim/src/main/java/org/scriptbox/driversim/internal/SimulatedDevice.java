@@ -34,6 +34,7 @@ import org.scriptbox.api.device.DeviceException;
 import org.scriptbox.api.device.DeviceInfo;
 import org.scriptbox.api.device.DeviceStatus;
 import org.scriptbox.api.device.SafeState;
+import org.scriptbox.api.device.StopCoalescer;
 import org.scriptbox.api.device.StopReport;
 import org.scriptbox.api.device.WriteOutcome;
 import org.slf4j.Logger;
@@ -140,6 +141,8 @@ public class SimulatedDevice implements Device {
     private final ScheduledExecutorService prober;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong stops = new AtomicLong();
+    /** Every e-stop path (scripts, shell, any API caller) passes here: repeats join one pass, as on Modbus. */
+    private final StopCoalescer coalescer = new StopCoalescer();
     /** Answers promised by the stop lane and the prober, failed at deactivation so no caller waits for nothing. */
     private final Set<Deferred<?>> promised = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Faults faults;
@@ -286,6 +289,7 @@ public class SimulatedDevice implements Device {
     }
 
     private Promise<Void> write(Actuator target, CallContext ctx, Runnable apply) {
+        coalescer.wrote();
         return lane.submit(ctx, () -> {
             Faults f = faults;
             if (f.unreachable()) {
@@ -347,12 +351,13 @@ public class SimulatedDevice implements Device {
         for (int o = 0; o < settings.outputs(); o++) {
             all.add(Actuator.output(o));
         }
-        return onStopLane(() -> lane.abandonQueued(() -> send(all, SafeState.STOP)));
+        return coalescer.stop(() -> onStopLane(() -> lane.abandonQueued(() -> send(all, SafeState.STOP))));
     }
 
     @Override
     public Promise<StopReport> applySafeState(Set<Actuator> touched) {
         Set<Actuator> targets = new TreeSet<>(touched);
+        coalescer.wrote();   // a safe value need not be a stop value: the next e-stop must go out
         return onStopLane(() -> lane.onWire(() -> send(targets, settings.safeState())));
     }
 

@@ -33,4 +33,19 @@ public final class CompiledSupport {
         }
         return v[0].concat(v[1]);
     }
+
+    /** {@code a == b} as the interpreter's OP_EQ: through the meter, which charges long string comparisons. */
+    public static boolean eq(LuaValue a, LuaValue b, Meter m) {
+        return m.eq(a, b);
+    }
+
+    /** {@code a < b} as the interpreter's OP_LT. */
+    public static boolean lt(LuaValue a, LuaValue b, Meter m) {
+        return m.lt(a, b);
+    }
+
+    /** {@code a <= b} as the interpreter's OP_LE. */
+    public static boolean le(LuaValue a, LuaValue b, Meter m) {
+        return m.le(a, b);
+    }
 }

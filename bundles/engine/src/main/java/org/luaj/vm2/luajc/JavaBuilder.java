@@ -593,11 +593,14 @@ public class JavaBuilder {
 		String op;
 		switch (o) {
 			default: 
-			case Lua.OP_EQ: op = "eq_b"; break;
-			case Lua.OP_LT: op = "lt_b"; break;
-			case Lua.OP_LE: op = "lteq_b"; break;
+			case Lua.OP_EQ: op = "eq"; break;
+			case Lua.OP_LT: op = "lt"; break;
+			case Lua.OP_LE: op = "le"; break;
 		}
-        append(factory.createInvoke(STR_LUAVALUE, op, Type.BOOLEAN, ARG_TYPES_LUAVALUE, Constants.INVOKEVIRTUAL));
+		// scriptbox: CompiledSupport.op(a, b, meter), which charges comparisons of long strings
+		append(new ALOAD(meterIndex));
+		append(factory.createInvoke(STR_SUPPORT, op, Type.BOOLEAN,
+				new Type[] { TYPE_LUAVALUE, TYPE_LUAVALUE, TYPE_METER }, Constants.INVOKESTATIC));
 	}
 
 	public void areturn() {

@@ -47,6 +47,7 @@ final class ScriptGlobals {
         g.set("collectgarbage", new CollectGarbage(ex));
         g.set("on_stop", new OnStop(ex));
         g.set("tostring", new ToString());
+        g.set("rawequal", new RawEqual());
         g.set("string", Sandbox.copy(Sandbox.STRING));
         g.set("table", Sandbox.copy(Sandbox.TABLE));
         LuaTable math = Sandbox.copy(Sandbox.MATH);
@@ -81,6 +82,17 @@ final class ScriptGlobals {
             }
             ex.log().log("INFO", sb.toString());
             return NONE;
+        }
+    }
+
+    /** {@code rawequal(a, b)}: Luaj's, with a comparison of two long strings charged per byte (see Meter#eq). */
+    static final class RawEqual extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaValue a = args.checkvalue(1);
+            LuaValue b = args.checkvalue(2);
+            return valueOf(a.type() == TSTRING && b.type() == TSTRING
+                    ? SafeStrings.budget().eq(a, b) : a.raweq(b));
         }
     }
 

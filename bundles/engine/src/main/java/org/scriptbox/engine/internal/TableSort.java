@@ -11,8 +11,8 @@ import org.luaj.vm2.lib.VarArgFunction;
  * table made it index past the array ({@code ArrayIndexOutOfBoundsException} reached the script); here
  * the comparator can change the table as it likes: the sort only ever touches its own copy. An
  * inconsistent comparator gives some order, never an error or a Java exception. Every comparison is
- * charged to the budget ({@link #COMPARISON_COST}; a comparator's own instructions are counted as any
- * Lua code's), so 1,000 sorts of 1,000 elements cost what their ~10 million comparisons cost.
+ * charged to the budget ({@link #COMPARISON_COST}, plus the bytes compared of two long strings; a
+ * comparator's own instructions are counted as any Lua code's), so 1,000 sorts of 1,000 elements cost what their ~10 million comparisons cost.
  */
 final class TableSort extends VarArgFunction {
     /** Instructions per comparison (a Java call of {@code lt} or of the comparator). */
@@ -70,6 +70,6 @@ final class TableSort extends VarArgFunction {
 
     private static boolean less(LuaValue x, LuaValue y, LuaValue comparator, Budget budget) {
         budget.charge(COMPARISON_COST);
-        return comparator.isnil() ? x.lt_b(y) : comparator.call(x, y).toboolean();
+        return comparator.isnil() ? budget.lt(x, y) : comparator.call(x, y).toboolean(); // lt: long strings pay per byte
     }
 }

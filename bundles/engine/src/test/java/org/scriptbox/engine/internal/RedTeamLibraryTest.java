@@ -7,7 +7,6 @@ import static org.junit.Assert.assertTrue;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.Ignore;
 import org.junit.Test;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
@@ -154,19 +153,92 @@ public class RedTeamLibraryTest {
     }
 
     /**
-     * HOLE, left open (the same for {@code a == b} of two equal 10,000-byte strings: ~1.1-1.5 us per
-     * instruction, ~100x a warm plain one, measured after the fixes): comparing two long strings ({@code a < b}, also {@code table.sort} of long strings with a
-     * common prefix) is one VM instruction (or 5 per sort comparison) for a byte-by-byte loop over up to 10,000
-     * bytes in Luaj's {@code LuaString.strcmp}: measured 11,148 instructions in 62 ms of CPU (~5.6 us per
-     * instruction, ~150-400x a plain one); a 300 ms deadline still holds (checks every 4,096 instructions are
-     * ~23 ms apart). Fixing it needs a charge in LuaString's comparison (not patched in the engine) or in every
-     * OP_LT/OP_LE of both the interpreter and the LuaJC-generated code.
+     * Comparing two long strings was one VM instruction (or 5 per sort comparison) for a byte-by-byte loop
+     * over up to 10,000 bytes in Luaj's {@code LuaString.strcmp}/{@code raweq}: measured 11,148
+     * instructions in 62 ms of CPU (~5.6 us per instruction, ~150-400x a plain one); {@code a == b} of two
+     * equal 10,000-byte strings ~1.1-1.5 us per instruction. Now every comparison of two strings (OP_EQ,
+     * OP_LT, OP_LE in both modes, {@code rawequal}, {@code table.sort}) pays for the bytes it compared.
      */
-    @Ignore("hole: string comparison of long strings is uncharged (~5.6 us per instruction)")
     @Test
     public void comparingLongStringsIsCharged() {
-        assertChargedLikeALoop("local a = string.rep('a', 9999) .. 'b'\nlocal b = string.rep('a', 9999) .. 'c'\n"
-                + "local n = 0\nfor i = 1, 1000000 do if a < b then n = n + 1 end end");
+        String two = "local a = string.rep('a', 9999) .. 'b'\nlocal b = string.rep('a', 9999) .. 'c'\n"
+                + "local e = string.rep('a', 9999) .. 'b'\nlocal n = 0\n";
+        assertChargedLikeALoop(two + "for i = 1, 1000000 do if a < b then n = n + 1 end end");
+        assertChargedLikeALoop(two + "for i = 1, 1000000 do if b <= a then n = n + 1 end end");
+        assertChargedLikeALoop(two + "for i = 1, 1000000 do if a > b then n = n + 1 end end");
+        assertChargedLikeALoop(two + "for i = 1, 1000000 do if a == e then n = n + 1 end end");
+        assertChargedLikeALoop(two + "for i = 1, 1000000 do if a ~= e then n = n + 1 end end");
+        assertChargedLikeALoop(two + "for i = 1, 1000000 do if rawequal(a, e) then n = n + 1 end end");
+        // Same length and the same (sampled) hash, different in the next-to-last byte: compared to the end.
+        assertChargedLikeALoop(two + "local c = string.rep('a', 9998) .. 'cb'\n"
+                + "for i = 1, 1000000 do if a == c then n = n + 1 end end");
+        assertChargedLikeALoop("local pre = string.rep('a', 9990)\nlocal t = {}\n"
+                + "for i = 1, 100 do t[i] = pre .. string.format('%05d', (i * 7919) % 100) end\n"
+                + "for k = 1, 1000000 do table.sort(t) end");
+        assertChargedLikeALoop("local pre = string.rep('a', 9990)\nlocal t = {}\n"
+                + "for i = 1, 100 do t[i] = pre .. string.format('%05d', (i * 7919) % 100) end\n"
+                + "for k = 1, 1000000 do table.sort(t, function(x, y) return x > y end) end");
+    }
+
+    /** Results of string comparisons are Luaj's (bytes compare as signed values, a prefix is less). */
+    @Test
+    public void chargedComparisonsGiveLuajsAnswers() {
+        ExecutionResult r = scripts.run("local p = string.rep('x', 40)\n"
+                + "local a, b, c = p .. 'a', p .. 'b', p .. 'a'\n"
+                + "return a < b, b < a, a <= c, a == c, a ~= b, rawequal(a, c), p < a, a < p, p .. '\\200' < p .. 'a',"
+                + " 'ab' < 'b', ('y'):rep(20) == ('y'):rep(20), ('y'):rep(20) == ('y'):rep(21)");
+        assertEquals(r.error() + "", List.of(true, false, true, true, true, true, true, false, true, true, true, false),
+                r.values());
+    }
+
+    /**
+     * Up to 8 long keys of one length and one (sampled) hash sit in one hash chain too short for the
+     * long-chain charge, and every lookup of another such key compared all of them byte by byte: 80 KB
+     * compared per table access of one instruction. Now the bytes compared are charged; also for
+     * {@code next} and removals.
+     */
+    @Test
+    public void lookupsThatCompareLongKeysAreCharged() {
+        String keys = "local pre = string.rep('a', 9997)\nlocal t = {}\n"
+                + "for i = 1, 8 do t[pre .. string.char(65 + i) .. 'a'] = i end\n"
+                + "local k = pre .. 'z' .. 'a'\nlocal n = 0\n";
+        assertChargedLikeALoop(keys + "for i = 1, 1000000 do if t[k] then n = n + 1 end end");
+        assertChargedLikeALoop(keys + "for i = 1, 1000000 do t[k] = nil end");
+        assertChargedLikeALoop(keys + "for i = 1, 1000000 do rawset(t, k, 1) rawset(t, k, nil) end");
+        assertChargedLikeALoop(keys + "local last = pre .. string.char(65 + 8) .. 'a'\n"
+                + "for i = 1, 1000000 do next(t, last) end");
+        ExecutionResult r = scripts.run(keys + "return t[pre .. 'Ca'], t[k]");
+        assertEquals(r.error() + "", java.util.Arrays.asList(2.0, null).toString(), r.values().toString());
+    }
+
+    /** A run of long comparisons stops at its deadline and at a cancel as promptly as a plain loop. */
+    @Test
+    public void longComparisonsMeetDeadlineAndCancel() throws Exception {
+        String loop = "local a = string.rep('a', 9999) .. 'b'\nlocal b = string.rep('a', 9999) .. 'c'\n"
+                + "local t = {} for i = 1, 200 do t[i] = string.rep('a', 9995) .. string.format('%05d', i) end\n"
+                + "print('comparing')\nwhile true do local _ = a < b table.sort(t, function(x, y) return x > y end) end";
+        ExecutionResult r = new Scripts().withInstructions(Long.MAX_VALUE / 2).withMemory(1L << 40)
+                .withTime(Duration.ofMillis(300)).run(loop);
+        assertEquals(r.error() + "", ScriptStatus.TIMEOUT, r.status());
+        System.out.println("long comparisons: TIMEOUT after " + r.duration().toMillis() + " ms of a 300 ms limit");
+        assertTrue("run took " + r.duration().toMillis() + " ms", r.duration().toMillis() < 300 + 200);
+
+        Scripts cancelled = new Scripts().withInstructions(Long.MAX_VALUE / 2).withMemory(1L << 40)
+                .withTime(Duration.ofSeconds(60));
+        java.util.concurrent.CompletableFuture<ExecutionResult> run =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> cancelled.run(loop));
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (!cancelled.log.contains("INFO comparing") && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        assertTrue("the script reached its loop", cancelled.log.contains("INFO comparing"));
+        long at = System.nanoTime();
+        cancelled.cancellation.cancel("operator");
+        r = run.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        long tookMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - at);
+        assertEquals(r.error() + "", ScriptStatus.CANCELLED, r.status());
+        System.out.println("long comparisons: CANCELLED " + tookMs + " ms after the cancel");
+        assertTrue(tookMs + " ms", tookMs < 200);
     }
 
     /** Functions whose charges already held (regression guard for the fixed classes, new cases). */

@@ -2,7 +2,6 @@ package org.scriptbox.manager.internal;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
@@ -19,10 +18,18 @@ import org.scriptbox.api.ScriptException;
 /**
  * Admission to the execution slots, with a fair share: at most {@link ExecutionCapacity#maxConcurrent}
  * run at once and {@link ExecutionCapacity#queueCapacity} wait; beyond that a run is refused at once
- * with BUSY rather than piling up. Scheduled runs may not use the slots reserved for operators, and each
- * script's scheduled runs hold at most its own share of slots and queue places, so one script's 1 ms
- * {@code parallel} schedule cannot refuse every other script (an e-stop script included). Operator runs
- * (shell, API) may use every slot and jump the queue.
+ * with BUSY rather than piling up. Operator runs (shell, API) may use every slot and jump the queue.
+ * Scheduled runs share what is left fairly between scripts:
+ * <ul>
+ * <li>they may not use the slots reserved for operators, and each script's scheduled runs hold at most
+ * its own share of slots and queue places;</li>
+ * <li>a few slots and queue places are kept for scripts that have nothing running (nothing waiting):
+ * a script's second and later runs may not take them ({@link #newcomerSlots}, {@link #newcomerPlaces}),
+ * so two or three hog scripts together cannot keep a third script's run from starting at once;</li>
+ * <li>when a slot frees, the waiting run of the script with the fewest runs going starts (the longest
+ * waiting among equals): every script with work gets a turn before any script gets another, so no number
+ * of hogs makes a script wait behind a hog's second run.</li>
+ * </ul>
  *
  * <p>The counting here is the bound, not the thread pool: a finishing thread takes the next waiting run
  * that may start, so the pool only supplies threads, and idle ones end after a minute.
@@ -34,6 +41,9 @@ final class ExecutionGate {
     private int running;
     private final Map<String, Integer> runningPerScript = new HashMap<>();
     private final Map<String, Integer> waitingPerScript = new HashMap<>();
+    /** When each script with runs going or waiting last started one (a count of starts): for round robin. */
+    private final Map<String, Long> lastTurn = new HashMap<>();
+    private long turns;
     private final ArrayDeque<Admitted> operatorQueue = new ArrayDeque<>();
     private final ArrayDeque<Admitted> scheduledQueue = new ArrayDeque<>();
     private boolean shutDown;
@@ -82,6 +92,11 @@ final class ExecutionGate {
             return;
         }
         int scriptWaiting = waitingPerScript.getOrDefault(run.script, 0);
+        if (scriptWaiting > 0 && scheduledQueue.size() >= c.queueCapacity() - newcomerPlaces(c)) {
+            throw busy("rejected: system busy (" + running + " executions running, " + waiting + " of "
+                    + c.queueCapacity() + " queue places taken, the last " + newcomerPlaces(c)
+                    + " kept for scripts with no run waiting); try again later");
+        }
         if (scriptWaiting >= c.scriptQueue()) {
             throw busy("rejected: script '" + run.script + "' already has " + runningPerScript.getOrDefault(run.script, 0)
                     + " runs running and " + scriptWaiting + " waiting, its share (" + c.scriptConcurrent() + " running, "
@@ -104,13 +119,36 @@ final class ExecutionGate {
         if (run.trigger == ExecutionTrigger.OPERATOR) {
             return running < c.maxConcurrent();
         }
-        return running < c.maxConcurrent() - c.operatorReserve()
-                && runningPerScript.getOrDefault(run.script, 0) < c.scriptConcurrent();
+        int slots = c.maxConcurrent() - c.operatorReserve();
+        int own = runningPerScript.getOrDefault(run.script, 0);
+        return own == 0 ? running < slots : own < c.scriptConcurrent() && running < slots - newcomerSlots(c);
+    }
+
+    /**
+     * Scheduled slots only a script with no run going may take: a quarter of them, at least one when
+     * there are two or more (with the defaults, 2 of the 9 slots left by the operators' reserve).
+     */
+    static int newcomerSlots(ExecutionCapacity c) {
+        int slots = c.maxConcurrent() - c.operatorReserve();
+        return slots >= 2 ? Math.max(1, slots / 4) : 0;
+    }
+
+    /** Queue places only a script with no run waiting may take: a tenth, at least one (10 of 100). */
+    static int newcomerPlaces(ExecutionCapacity c) {
+        return c.queueCapacity() >= 2 ? Math.max(1, c.queueCapacity() / 10) : 0;
     }
 
     private void started(Admitted run) {
         running++;
         runningPerScript.merge(run.script, 1, Integer::sum);
+        lastTurn.put(run.script, ++turns);
+    }
+
+    /** Under the lock: a script with nothing running and nothing waiting is forgotten. */
+    private void forgetIfIdle(String script) {
+        if (!runningPerScript.containsKey(script) && !waitingPerScript.containsKey(script)) {
+            lastTurn.remove(script);
+        }
     }
 
     /** Runs the work, then whatever may start next on the same thread, until nothing may. */
@@ -130,6 +168,7 @@ final class ExecutionGate {
         synchronized (lock) {
             running--;
             runningPerScript.computeIfPresent(done.script, (k, n) -> n == 1 ? null : n - 1);
+            forgetIfIdle(done.script);
             next = takeStartable();
             // more may start than this thread can take (the bounds were raised): give them their own threads
             for (Admitted extra = takeStartable(); extra != null; extra = takeStartable()) {
@@ -140,7 +179,11 @@ final class ExecutionGate {
         return next;
     }
 
-    /** Under the lock: the first waiting run that may start now, marked started; operators first. */
+    /**
+     * Under the lock: the waiting run to start now, marked started: operators first, then the run of the
+     * script with the fewest runs going, among those the one whose last turn is longest ago (round robin;
+     * the longest waiting run of that script), of the runs that may start.
+     */
     private Admitted takeStartable() {
         Admitted op = operatorQueue.peekFirst();
         if (op != null && mayStart(op)) {
@@ -148,16 +191,24 @@ final class ExecutionGate {
             started(op);
             return op;
         }
-        for (Iterator<Admitted> it = scheduledQueue.iterator(); it.hasNext(); ) {
-            Admitted run = it.next();
-            if (mayStart(run)) {
-                it.remove();
-                waitingPerScript.computeIfPresent(run.script, (k, n) -> n == 1 ? null : n - 1);
-                started(run);
-                return run;
+        Admitted best = null;
+        int fewest = Integer.MAX_VALUE;
+        long bestTurn = Long.MAX_VALUE;
+        for (Admitted run : scheduledQueue) { // at most queueCapacity entries
+            int own = runningPerScript.getOrDefault(run.script, 0);
+            long turn = lastTurn.getOrDefault(run.script, 0L);
+            if ((own < fewest || own == fewest && turn < bestTurn) && mayStart(run)) {
+                best = run;
+                fewest = own;
+                bestTurn = turn;
             }
         }
-        return null;
+        if (best != null) {
+            scheduledQueue.removeFirstOccurrence(best);
+            waitingPerScript.computeIfPresent(best.script, (k, n) -> n == 1 ? null : n - 1);
+            started(best);
+        }
+        return best;
     }
 
     /** New bounds apply at once; runs already started are not affected, waiting ones may start now. */

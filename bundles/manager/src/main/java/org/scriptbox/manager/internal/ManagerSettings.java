@@ -47,7 +47,9 @@ record ManagerSettings(ExecutionCapacity capacity, int logLines, long statsFlush
                 r.longBetween("log.max.bytes.per.execution", 1024, Long.MAX_VALUE, dq.bytesPerExecution(), q.bytesPerExecution()),
                 r.intBetween("log.max.lines.per.window", 1, Integer.MAX_VALUE, dq.linesPerWindow(), q.linesPerWindow()),
                 r.longBetween("log.max.bytes.per.window", 1024, Long.MAX_VALUE, dq.bytesPerWindow(), q.bytesPerWindow()),
-                r.longBetween("log.window.ms", 1000, 86_400_000, dq.windowMillis(), q.windowMillis()));
+                r.longBetween("log.window.ms", 1000, 86_400_000, dq.windowMillis(), q.windowMillis()),
+                r.intBetween("log.max.lines.per.window.total", 1, Integer.MAX_VALUE, dq.linesTotal(), q.linesTotal()),
+                r.longBetween("log.max.bytes.per.window.total", 1024, Long.MAX_VALUE, dq.bytesTotal(), q.bytesTotal()));
         int historySize = r.intBetween("history.size", 1, 1_000, DEFAULTS.historySize, current.historySize);
         r.refusals().forEach(refused);
         return new ManagerSettings(capacity, logLines, flush, quota, historySize);

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 import org.scriptbox.api.ErrorKind;
@@ -28,19 +29,15 @@ final class Resolution {
     private static final Logger LOG = LoggerFactory.getLogger(ScriptManagerImpl.class);
 
     private final Map<String, ScriptEntry> entries;
-    /** Present device ids, each counted by the services that carry it (two may share an id). */
-    private final Map<String, Integer> devices = new HashMap<>();
+    /** Present device ids, as the device directory last told them. */
+    private Set<String> devices = Set.of();
 
     Resolution(Map<String, ScriptEntry> entries) {
         this.entries = entries;
     }
 
-    void deviceAdded(String id) {
-        devices.merge(id, 1, Integer::sum);
-    }
-
-    void deviceRemoved(String id) {
-        devices.computeIfPresent(id, (k, n) -> n > 1 ? n - 1 : null);
+    void devicesPresent(Set<String> present) {
+        devices = Set.copyOf(present);
     }
 
     /** Whether each script may run now; taken before a change and handed to {@link #resolveAll}. */
@@ -73,7 +70,7 @@ final class Resolution {
             return live == null ? new DependencyResolver.Node(n, null, List.of(), false, List.of(), false)
                     : new DependencyResolver.Node(n, live.version(), live.dependencies(),
                     !live.metadata().permissions().isEmpty(), live.metadata().devices(), true);
-        }, permissionService, devices.keySet());
+        }, permissionService, devices);
         List<ScriptEvent> deployed = new ArrayList<>();
         List<ScriptEvent> unresolved = new ArrayList<>();
         for (ScriptEntry e : entries.values()) {

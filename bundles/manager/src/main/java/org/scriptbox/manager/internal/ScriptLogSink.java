@@ -16,14 +16,18 @@ import org.slf4j.LoggerFactory;
  * the logger {@code org.scriptbox.scripts}, at the script's level (log_warn at WARN, log_error at ERROR).
  * On the way, every line is made safe ({@link SafeText}: no CR/LF/escape sequence of the script's reaches
  * the log or a terminal), cut to {@link LogQuota#maxLineChars}, and held to the {@link LogQuota}: per
- * execution and per script per window. What is held back is counted and told in one summary line at the
- * end of the execution, at most one such line per script per window (later ones add up into the next).
+ * execution, per script per window (sliding) and for all scripts together per window, fairly shared
+ * ({@link ContainerLogBudget}). What is held back is counted and told in one summary line at the end of
+ * the execution, at most one such line per script per window (later ones add up into the next); the
+ * summaries too come out of the container's budget, and those it has no room for are told in one line
+ * for all scripts, at most once per window.
  */
 final class ScriptLogSink {
     private static final Logger SCRIPT_LOG = LoggerFactory.getLogger("org.scriptbox.scripts");
 
     private final LongSupplier clockMillis;
     private final Map<String, ScriptLogWindow> windows = new ConcurrentHashMap<>();
+    private final ContainerLogBudget all = new ContainerLogBudget();
     private volatile LogQuota quota;
     private volatile int ringLines;
 
@@ -91,7 +95,7 @@ final class ScriptLogSink {
             long size = line.getBytes(StandardCharsets.UTF_8).length;
             synchronized (this) {
                 if (closed || lines >= limits.linesPerExecution() || bytes + size > limits.bytesPerExecution()
-                        || !window().admit(size, limits, clockMillis.getAsLong())) {
+                        || !window().admit(script, size, limits, all, clockMillis.getAsLong())) {
                     suppressedLines++;
                     suppressedBytes += size;
                     return;
@@ -109,7 +113,7 @@ final class ScriptLogSink {
         void container(String level, String text) {
             String line = cut(SafeText.line(text));
             long size = line.getBytes(StandardCharsets.UTF_8).length;
-            if (!window().admit(size, limits, clockMillis.getAsLong())) {
+            if (!window().admit(script, size, limits, all, clockMillis.getAsLong())) {
                 synchronized (this) {
                     suppressedLines++;
                     suppressedBytes += size;
@@ -128,9 +132,18 @@ final class ScriptLogSink {
                 sl = suppressedLines;
                 sb = suppressedBytes;
             }
-            String summary = window().summary(executionId, sl, sb, limits, clockMillis.getAsLong());
+            long now = clockMillis.getAsLong();
+            ScriptLogWindow.Summary summary = window().summary(executionId, sl, sb, limits, now);
             if (summary != null) {
-                write(script, ring, executionId, "WARN", summary);
+                if (all.take(script, summary.text().getBytes(StandardCharsets.UTF_8).length, limits, now)) {
+                    write(script, ring, executionId, "WARN", summary.text());
+                } else {
+                    all.owe(summary.lines(), summary.bytes());
+                }
+            }
+            String forAll = all.takeSummary(limits, now);
+            if (forAll != null) {
+                SCRIPT_LOG.warn("{}", forAll);
             }
         }
 

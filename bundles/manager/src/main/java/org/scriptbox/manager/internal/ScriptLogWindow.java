@@ -1,50 +1,53 @@
 package org.scriptbox.manager.internal;
 
 /**
- * One script's share of the container log in the current window, and what was held back and not yet
- * told. Guarded by its own monitor: executions of the same script log from several threads.
+ * One script's share of the container log in the last window (sliding, {@link SlidingCount}), and what
+ * was held back and not yet told. Guarded by its own monitor: executions of the same script log from
+ * several threads. Lock order: this window, then the {@link ContainerLogBudget}.
  */
 final class ScriptLogWindow {
-    private long windowStart = Long.MIN_VALUE;
-    private long lines;
-    private long bytes;
-    private boolean summaryWritten;
+    private final SlidingCount used = new SlidingCount();
+    private long lastSummary = Long.MIN_VALUE;
     private long owedLines;
     private long owedBytes;
     private long owedExecutions;
 
-    synchronized boolean admit(long size, LogQuota q, long now) {
-        roll(q, now);
-        if (lines >= q.linesPerWindow() || bytes + size > q.bytesPerWindow()) {
+    /** One line of {@code size} bytes: within this script's share of the window and the container's budget? */
+    synchronized boolean admit(String script, long size, LogQuota q, ContainerLogBudget all, long now) {
+        used.roll(now, q.windowMillis());
+        long[] share = all.share(script, q, now);
+        if (!used.fits(size, share[0], share[1]) || !all.take(script, size, q, now)) {
             return false;
         }
-        lines++;
-        bytes += size;
+        used.add(size);
         return true;
     }
 
     /**
      * Adds an execution's held-back lines to what is owed; returns the summary line to write now, or
-     * {@code null} when nothing is owed or this window already had its summary (it comes with the next).
+     * {@code null} when nothing is owed or this script had its summary in the last window (it comes later).
      */
-    synchronized String summary(String executionId, long suppressedLines, long suppressedBytes, LogQuota q, long now) {
-        roll(q, now);
+    synchronized Summary summary(String executionId, long suppressedLines, long suppressedBytes, LogQuota q, long now) {
         if (suppressedLines > 0) {
             owedLines += suppressedLines;
             owedBytes += suppressedBytes;
             owedExecutions++;
         }
-        if (owedLines == 0 || summaryWritten) {
+        if (owedLines == 0 || (lastSummary != Long.MIN_VALUE && now - lastSummary < q.windowMillis() && now >= lastSummary)) {
             return null;
         }
-        summaryWritten = true;
+        lastSummary = now;
         String from = owedExecutions == 1 && suppressedLines > 0 ? "execution " + executionId : owedExecutions + " executions";
-        String text = "log limit reached: " + owedLines + " lines (" + ScriptLogSink.bytes(owedBytes) + ") from " + from
-                + " suppressed (limits: " + q.describe() + ")";
+        Summary text = new Summary("log limit reached: " + owedLines + " lines (" + ScriptLogSink.bytes(owedBytes) + ") from "
+                + from + " suppressed (limits: " + q.describe() + ")", owedLines, owedBytes);
         owedLines = 0;
         owedBytes = 0;
         owedExecutions = 0;
         return text;
+    }
+
+    /** A summary line and the lines and bytes it tells of. */
+    record Summary(String text, long lines, long bytes) {
     }
 
     /** What is still owed, as a summary line (the script goes away), or {@code null}. */
@@ -54,14 +57,5 @@ final class ScriptLogWindow {
         }
         return "log limit reached: " + owedLines + " lines (" + ScriptLogSink.bytes(owedBytes) + ") from " + owedExecutions
                 + " executions suppressed";
-    }
-
-    private void roll(LogQuota q, long now) {
-        if (windowStart == Long.MIN_VALUE || now - windowStart >= q.windowMillis()) {
-            windowStart = now;
-            lines = 0;
-            bytes = 0;
-            summaryWritten = false;
-        }
     }
 }

@@ -7,10 +7,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -37,7 +37,7 @@ import org.scriptbox.api.ScriptListener;
 import org.scriptbox.api.ScriptLogEntry;
 import org.scriptbox.api.ScriptManager;
 import org.scriptbox.api.ScriptMetadata;
-import org.scriptbox.api.device.Device;
+import org.scriptbox.api.device.DeviceDirectory;
 import org.scriptbox.api.deploy.ScriptFolder;
 import org.scriptbox.api.engine.CompiledScript;
 import org.scriptbox.api.engine.ScriptEngine;
@@ -60,9 +60,9 @@ import org.slf4j.LoggerFactory;
  * refused before compiling), {@link Resolution} (who is runnable), {@link Executions} (the execution
  * path) and {@link Listeners} (the whiteboard).
  */
-@Component(service = {ScriptManager.class, ExecutionLoad.class}, configurationPid = ScriptManagerImpl.PID)
+@Component(service = {ScriptManager.class, ExecutionLoad.class, DeviceDirectory.Listener.class}, configurationPid = ScriptManagerImpl.PID)
 @Designate(ocd = ScriptManagerImpl.Config.class)
-public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
+public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDirectory.Listener {
     static final String PID = "org.scriptbox.manager";
     private static final Logger LOG = LoggerFactory.getLogger(ScriptManagerImpl.class);
 
@@ -105,8 +105,14 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
         @AttributeDefinition(description = "Log bytes one script may write per window", min = "1024")
         long log_max_bytes_per_window() default 512 * 1024;
 
-        @AttributeDefinition(description = "The window of the per-script log limits, ms", min = "1000")
+        @AttributeDefinition(description = "The window of the log limits (sliding), ms", min = "1000")
         long log_window_ms() default 60_000;
+
+        @AttributeDefinition(description = "Log lines all scripts together may write per window (1/n each while n log)", min = "1")
+        int log_max_lines_per_window_total() default 10_000;
+
+        @AttributeDefinition(description = "Log bytes all scripts together may write per window (1/n each while n log)", min = "1024")
+        long log_max_bytes_per_window_total() default 2 * 1024 * 1024;
 
         @AttributeDefinition(description = "Versions kept per script for script:history, script:diff and script:rollback", min = "1")
         int history_size() default 10;
@@ -207,25 +213,16 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad {
         }
     }
 
-    @Reference(service = Device.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void bindDevice(ServiceReference<Device> ref) {
-        Object id = ref.getProperty(Device.DEVICE_ID);
-        if (id != null) {
-            synchronized (lock) {
-                resolution.deviceAdded(id.toString());
-            }
-            reresolve();
+    /**
+     * The devices bundle's directory tells which device ids are present (its one id rule), only after it holds
+     * them: a script resolved here can always reach its devices there.
+     */
+    @Override
+    public void devicesChanged(Set<String> present) {
+        synchronized (lock) {
+            resolution.devicesPresent(present);
         }
-    }
-
-    void unbindDevice(ServiceReference<Device> ref) {
-        Object id = ref.getProperty(Device.DEVICE_ID);
-        if (id != null) {
-            synchronized (lock) {
-                resolution.deviceRemoved(id.toString());
-            }
-            reresolve();
-        }
+        reresolve();
     }
 
     /** Whiteboard listeners hear about every script that is already runnable, then about changes. */

@@ -50,4 +50,14 @@ public class ManagerSettingsTest {
         assertEquals(0, got.capacity().operatorReserve());
         assertEquals(List.of(), refused);
     }
+
+    @Test
+    public void theContainerWideLogBudgetIsReadWithRangeChecks() {
+        ManagerSettings got = ManagerSettings.read(Map.of("log.max.lines.per.window.total", "500",
+                "log.max.bytes.per.window.total", "100"), ManagerSettings.DEFAULTS, refused::add);
+        assertEquals(500, got.logQuota().linesTotal());
+        assertEquals(LogQuota.DEFAULTS.bytesTotal(), got.logQuota().bytesTotal());
+        assertEquals(List.of("configuration org.scriptbox.manager: log.max.bytes.per.window.total = '100' refused, it is"
+                + " out of range (must be at least 1024); keeping 2097152"), refused);
+    }
 }

@@ -7,7 +7,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
-import org.junit.Ignore;
 import org.junit.Test;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionTrigger;
@@ -69,21 +68,17 @@ public class RedTeamGateTest {
         gate = new ExecutionGate(new ExecutionCapacity(10, 100, 5, 20, 1));
         flood("hog", 25);
         flood("HOG", 25);
-        assertEquals(9, gate.active());   // the operator's slot is still free
+        assertEquals(7, gate.active());   // 5 + 2: two slots kept for scripts with none running, the operator's free
         CountDownLatch operator = blocking("x", ExecutionTrigger.OPERATOR);
         assertTrue(operator.await(5, TimeUnit.SECONDS));
     }
 
     /**
-     * HOLE (left open, design): the share is per script, so two scripts (one author, two files) take
-     * every slot that is not the operators' reserve (5 + 4 of 9), and five scripts take every queue
-     * place (5 x 20 = 100): an e-stop script's scheduled run then waits for a hog's run to end, or is
-     * refused BUSY. docs/engine.md states the per-script bound correctly ("at most 5 of the 10 slots"),
-     * but "every other script unaffected" holds only against one hog. Closing it needs a slot kept for
-     * scripts that have none running (e.g. a scheduled run of a script with 0 running may take a slot
-     * while fewer than maxConcurrent - operatorReserve + N are running) or a smaller default share.
+     * Was a hole: the share is per script, so two scripts (one author, two files) took every slot that is
+     * not the operators' reserve (5 + 4 of 9), and five scripts every queue place (5 x 20 = 100). Now two
+     * scheduled slots (a quarter of 9) and ten queue places are kept for scripts with nothing running
+     * (nothing waiting), so two or three hogs leave a third script a slot at once.
      */
-    @Ignore("per-script share: two hogs take all non-reserved slots, five all queue places; see the comment")
     @Test
     public void twoHogsDoNotStarveAThirdScript() throws Exception {
         gate = new ExecutionGate(new ExecutionCapacity(10, 100, 5, 20, 1));
@@ -91,5 +86,78 @@ public class RedTeamGateTest {
         flood("hogB", 25);
         CountDownLatch estop = blocking("estop", ExecutionTrigger.SCHEDULE);
         assertTrue("the e-stop script's run did not start", estop.await(2, TimeUnit.SECONDS));
+    }
+
+    @Test
+    public void threeHogsStillLeaveAFourthScriptASlot() throws Exception {
+        gate = new ExecutionGate(new ExecutionCapacity(10, 100, 5, 20, 1));
+        flood("hogA", 25);
+        flood("hogB", 25);
+        flood("hogC", 25);
+        assertEquals(8, gate.active()); // 5 + 2 + 1: hogC's only run took a kept slot, one is left
+        assertTrue(blocking("estop", ExecutionTrigger.SCHEDULE).await(2, TimeUnit.SECONDS));
+        assertTrue(blocking("hogD", ExecutionTrigger.OPERATOR).await(2, TimeUnit.SECONDS)); // the operators' slot
+    }
+
+    /** Five hogs used to take all 100 queue places (5 x 20); ten are kept for scripts with none waiting. */
+    @Test
+    public void fiveHogsDoNotTakeEveryQueuePlace() throws Exception {
+        gate = new ExecutionGate(new ExecutionCapacity(10, 100, 5, 20, 1));
+        for (String hog : new String[] {"h1", "h2", "h3", "h4", "h5", "h6"}) {
+            flood(hog, 30);
+        }
+        assertTrue(gate.queued() + " waiting", gate.queued() <= 91);
+        blocking("estop", ExecutionTrigger.SCHEDULE); // waits (every slot taken) instead of being refused
+        assertTrue(gate.queued() + " waiting", gate.queued() <= 92);
+    }
+
+    /**
+     * N hogs (more scripts than slots) each keep runs going: whenever a slot frees, the script with the
+     * fewest runs going starts next, so another script's run waits for at most the scripts ahead of it
+     * in line with as few runs, never behind a hog's second run.
+     */
+    @Test
+    public void withManyHogsEveryScriptGetsATurnBeforeAnyGetsAnother() throws Exception {
+        gate = new ExecutionGate(new ExecutionCapacity(10, 100, 5, 20, 1));
+        java.util.List<String> starts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.Semaphore finish = new java.util.concurrent.Semaphore(0);
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        int hogs = 12;
+        for (int round = 0; round < 6; round++) {
+            for (int h = 0; h < hogs; h++) {
+                String name = "hog" + h;
+                try {
+                    gate.submit(name, ExecutionTrigger.SCHEDULE, () -> {
+                        starts.add(name);
+                        finish.acquireUninterruptibly();
+                    });
+                } catch (ScriptException e) {
+                    refused.incrementAndGet();
+                }
+            }
+        }
+        waitFor(() -> gate.active() == 9 && starts.size() == 9);
+        java.util.List<String> first = new java.util.ArrayList<>(starts);
+        gate.submit("estop", ExecutionTrigger.SCHEDULE, () -> starts.add("estop"));
+        // every hog with no run going yet is ahead of the e-stop script; none of the hogs running already is
+        java.util.Set<String> without = new java.util.TreeSet<>();
+        for (int h = 0; h < hogs; h++) {
+            if (!first.contains("hog" + h)) {
+                without.add("hog" + h);
+            }
+        }
+        finish.release(without.size() + 1);
+        waitFor(() -> starts.contains("estop"));
+        java.util.List<String> next = new java.util.ArrayList<>(starts.subList(first.size(), starts.indexOf("estop")));
+        assertEquals("started before the e-stop script: " + next, without, new java.util.TreeSet<>(next));
+        finish.release(1000);
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertTrue("condition not reached within 10 s", System.nanoTime() < deadline);
+            Thread.sleep(1);
+        }
     }
 }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.junit.Ignore;
 import org.junit.Test;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionStats;
@@ -160,14 +159,10 @@ public class RedTeamOperatorTest {
     }
 
     /**
-     * HOLE (left open, design): the window is fixed, not sliding. A script that logs its whole window
-     * quota just before a window ends and again just after it starts writes twice the per-minute bound
-     * (2 x 2,000 lines / 2 x 512 KB with the defaults) within a few milliseconds, which docs/engine.md
-     * states as "2,000 lines / 512 KB per script per minute". Closing it needs a sliding window (or a token
-     * bucket) in ScriptLogWindow, or the docs should say "per fixed one-minute window (up to twice that
-     * across a window edge)".
+     * Was a hole: the window was fixed, so a script that logged its whole quota just before a window ended
+     * and again just after it started wrote twice the per-minute bound within milliseconds. The window
+     * slides now ({@link SlidingCount}).
      */
-    @Ignore("fixed window: up to 2x the per-minute bound across a window edge; see the comment")
     @Test
     public void windowEdgeDoublesTheBound() {
         LogQuota q = new LogQuota(200, 10_000, 1 << 20, 100, 1 << 20, 60_000);
@@ -192,12 +187,10 @@ public class RedTeamOperatorTest {
     }
 
     /**
-     * HOLE (left open, design): the quota is per script name, with no container-wide bound. One author
-     * deploying N scripts gets N x 512 KB per minute: 100 scripts write ~50 MB a minute, which rotates away
-     * all five 10 MB container logs (issue 11 class 9: "no script can ... rotate away the container's log
-     * history"). Needs a container-wide byte budget for org.scriptbox.scripts in ScriptLogSink.
+     * Was a hole: the quota was per script name, with no container-wide bound: 100 scripts wrote ~50 MB a
+     * minute, which rotates away all five 10 MB container logs. Now all scripts share one budget
+     * (2 MB / 10,000 lines per minute by default).
      */
-    @Ignore("no container-wide log budget: N scripts write N x the per-script window; see the comment")
     @Test
     public void manyScriptsAreBoundedTogether() {
         ScriptLogSink sink = new ScriptLogSink(LogQuota.DEFAULTS, 100_000, now::get);

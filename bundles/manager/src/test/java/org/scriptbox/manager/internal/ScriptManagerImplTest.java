@@ -633,4 +633,28 @@ public class ScriptManagerImplTest {
         slow.join(10_000);
         assertEquals(ScriptStatus.COMPILED, manager.get("big").get().status());
     }
+
+    private static ScriptDefinition withDevices(String name, List<String> deps, List<String> devices) {
+        return new ScriptDefinition(new ScriptMetadata(name, "1.0.0", null, null, null, null, null, List.of(), deps, null,
+                null, null, devices), "return " + name, name + ".lua");
+    }
+
+    /** The device directory's present set decides: a script and its dependant come and go with their device. */
+    @Test
+    public void scriptsNamingADeviceFollowTheDirectorysPresentSet() throws Exception {
+        manager.deploy(withDevices("mover", List.of(), List.of("sim-1")), false);
+        manager.deploy(withDevices("user", List.of("mover"), List.of()), false);
+        assertEquals(ScriptStatus.UNRESOLVED, manager.get("mover").get().status());
+        assertTrue(manager.get("mover").get().waitingFor().contains("device sim-1"));
+        events.clear();
+        manager.devicesChanged(Set.of("sim-1", "sim-2"));
+        assertEquals("what is needed first", List.of("DEPLOYED mover", "DEPLOYED user"), eventLog());
+        assertEquals(List.of("mover"), run("mover").values());
+        events.clear();
+        manager.devicesChanged(Set.of("sim-1"));   // another device left: nothing to tell
+        assertEquals(List.of(), eventLog());
+        manager.devicesChanged(Set.of());
+        assertEquals("dependants go first", List.of("UNRESOLVED user", "UNRESOLVED mover"), eventLog());
+        assertEquals(ErrorKind.DEPENDENCY, failure(manager.execute("mover", List.of())).kind());
+    }
 }

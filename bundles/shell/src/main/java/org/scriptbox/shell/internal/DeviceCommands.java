@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -14,14 +14,13 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.util.promise.Promise;
 import org.osgi.util.promise.Promises;
 import org.scriptbox.api.device.ActuatorResult;
 import org.scriptbox.api.device.CallContext;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.Device;
+import org.scriptbox.api.device.DeviceDirectory;
 import org.scriptbox.api.device.DeviceException;
 import org.scriptbox.api.device.DeviceInfo;
 import org.scriptbox.api.device.DeviceStatus;
@@ -41,16 +40,9 @@ public class DeviceCommands {
     private static final long ANSWER_MILLIS = 3000;
     private static final Logger LOG = LoggerFactory.getLogger(DeviceCommands.class);
 
-    private final List<Device> devices = new CopyOnWriteArrayList<>();
-
-    @Reference(service = Device.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addDevice(Device device) {
-        devices.add(device);
-    }
-
-    void removeDevice(Device device) {
-        devices.remove(device);
-    }
+    /** The devices bundle's one tracker: the shell lists exactly the ids scripts resolve against. */
+    @Reference
+    DeviceDirectory directory;
 
     @Descriptor("lists the devices drivers currently offer")
     public String list() {
@@ -60,29 +52,39 @@ public class DeviceCommands {
         }
         StringBuilder out = new StringBuilder(String.format("%-16s %-12s %-14s %-22s %s%n", "ID", "TYPE", "FIRMWARE",
                 "HEALTH", "CAPABILITIES"));
-        // Ask every device first, then wait: one silent device must not delay the others' lines.
-        Map<Device, Promise<DeviceStatus>> asked = new java.util.LinkedHashMap<>();
-        for (Device d : byId.values()) {
-            asked.put(d, d.status());
+        // Ask every device first, then wait until one shared deadline: silent devices cost one wait, not one each.
+        Map<String, Promise<DeviceStatus>> asked = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, Device> e : byId.entrySet()) {
+            asked.put(e.getKey(), ask(e.getValue()));
         }
-        for (Map.Entry<Device, Promise<DeviceStatus>> e : asked.entrySet()) {
-            DeviceInfo i = e.getKey().info();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ANSWER_MILLIS);
+        for (Map.Entry<String, Promise<DeviceStatus>> e : asked.entrySet()) {
+            DeviceInfo i = byId.get(e.getKey()).info();
             String health;
             try {
-                health = HealthText.brief(await(e.getValue()).health(), Instant.now());
+                health = HealthText.brief(awaitUntil(e.getValue(), deadline).health(), Instant.now());
             } catch (Exception ex) {
                 health = "unknown (no status)";
             }
-            out.append(String.format("%-16s %-12s %-14s %-22s %d motors, %d outputs, channels: %s%n", i.id(), i.type(),
+            // the directory's id, the one scripts resolve against (a driver's info may differ from its device.id)
+            out.append(String.format("%-16s %-12s %-14s %-22s %d motors, %d outputs, channels: %s%n", e.getKey(), i.type(),
                     i.firmwareVersion(), health, i.motors(), i.digitalOutputs(),
                     String.join(",", i.telemetryChannels())));
         }
         return SafeText.lines(out.toString().stripTrailing());
     }
 
+    private static Promise<DeviceStatus> ask(Device d) {
+        try {
+            return d.status();
+        } catch (RuntimeException e) {
+            return Promises.failed(e);   // one broken driver must not take the whole list down
+        }
+    }
+
     @Descriptor("shows a device's status")
     public String status(@Descriptor("device id") String id) {
-        Device d = byId().get(id);
+        Device d = directory.find(id).orElse(null);
         if (d == null) {
             return unknown(id);
         }
@@ -109,19 +111,19 @@ public class DeviceCommands {
 
     @Descriptor("emergency stop of one device")
     public String estop(@Descriptor("device id") String id) {
-        Device d = byId().get(id);
+        Device d = directory.find(id).orElse(null);
         return d == null ? unknown(id) : stop(List.of(d));
     }
 
     @Descriptor("reads all telemetry channels of a device")
     public String telemetry(@Descriptor("device id") String id) {
-        Device d = byId().get(id);
+        Device d = directory.find(id).orElse(null);
         return d == null ? unknown(id) : read(d, d.info().telemetryChannels());
     }
 
     @Descriptor("reads telemetry channels of a device")
     public String telemetry(@Descriptor("device id") String id, @Descriptor("channel names") String[] channels) {
-        Device d = byId().get(id);
+        Device d = directory.find(id).orElse(null);
         return d == null ? unknown(id) : read(d, List.of(channels));
     }
 
@@ -174,22 +176,28 @@ public class DeviceCommands {
         return SafeText.lines(out.toString().stripTrailing());
     }
 
+    /** The present devices by id; one that left between the two reads is simply not listed. */
     private Map<String, Device> byId() {
         Map<String, Device> byId = new TreeMap<>();
-        for (Device d : devices) {
-            byId.putIfAbsent(d.id(), d);
+        for (String id : directory.ids()) {
+            directory.find(id).ifPresent(d -> byId.put(id, d));
         }
         return byId;
     }
 
     private String unknown(String id) {
-        return SafeText.line("no device '" + id + "'; devices: " + (byId().isEmpty() ? "none" : String.join(", ", byId().keySet())));
+        Set<String> ids = directory.ids();
+        return SafeText.line("no device '" + id + "'; devices: " + (ids.isEmpty() ? "none" : String.join(", ", ids)));
     }
 
     private static <T> T await(Promise<T> p) throws Exception {
+        return awaitUntil(p, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ANSWER_MILLIS));
+    }
+
+    private static <T> T awaitUntil(Promise<T> p, long deadlineNanos) throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         p.onResolve(done::countDown);
-        if (!done.await(ANSWER_MILLIS, TimeUnit.MILLISECONDS)) {
+        if (!done.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
             throw new NoAnswer("no answer within " + ANSWER_MILLIS + " ms");
         }
         return p.getValue();
