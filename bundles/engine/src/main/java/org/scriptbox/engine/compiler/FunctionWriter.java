@@ -693,11 +693,11 @@ final class FunctionWriter {
                 jump(GOTO, pc + 1 + Lua.GETARG_sBx(i));
                 return true;
             case Lua.OP_EQ:
-                return compare(pc, a, b, c, "eq_b");
+                return compare(pc, a, b, c, "eq");
             case Lua.OP_LT:
-                return compare(pc, a, b, c, "lt_b");
+                return compare(pc, a, b, c, "lt");
             case Lua.OP_LE:
-                return compare(pc, a, b, c, "lteq_b");
+                return compare(pc, a, b, c, "le");
             case Lua.OP_TEST:
                 reg(a);
                 invokeLV("toboolean", "()Z");
@@ -870,9 +870,11 @@ final class FunctionWriter {
 
     /** {@code if ((RK(B) op RK(C)) ~= A) then pc++}: the skip jumps to pc + 2, else the JMP at pc + 1 runs. */
     private boolean compare(int pc, int a, int b, int c, String op) throws UnsupportedShape {
+        // through the meter, as the interpreter does: it charges comparisons of long strings
+        mv.visitVarInsn(ALOAD, lMeter);
         rk(b);
         rk(c);
-        invokeLV(op, "(" + D_LV + ")Z");
+        mv.visitMethodInsn(INVOKEVIRTUAL, METER, op, "(" + D_LV + D_LV + ")Z", false);
         jump(a != 0 ? IFEQ : IFNE, pc + 2);
         return true;
     }

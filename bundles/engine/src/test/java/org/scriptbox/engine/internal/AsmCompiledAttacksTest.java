@@ -51,6 +51,18 @@ public class AsmCompiledAttacksTest extends CompiledAttacksTest {
         assertEquals(r.error() + "", "1:11 2:21 3:31 101:nil 102:nil 103:nil 1 2 3 201 202 203", r.values().get(0));
     }
 
+    /** Comparisons of long strings are charged per byte compared (containment): the same charges compiled. */
+    @Test
+    public void longStringComparisonsAreChargedAsInTheInterpreter() {
+        String src = "local a = string.rep('x', 5000) .. 'a'\nlocal b = string.rep('x', 5000) .. 'b'\n"
+                + "local n = 0\nfor i = 1, 200 do\n  if a < b then n = n + 1 end\n  if a <= b then n = n + 1 end\n"
+                + "  if a == b .. '' then n = n + 1 end\n  if a ~= a .. '' then n = n + 1 end\nend\nreturn n";
+        ExecutionResult r = run(src);
+        ExecutionResult i = runInterpreted(src);
+        AsmDifferentialFuzzTest.assertSame(src, i, r);
+        org.junit.Assert.assertTrue(r.instructions() + "", r.instructions() > 200 * 4 * 5000 / 16);
+    }
+
     // The adaptive switch builds LuaJC classes: covered by CompiledAttacksTest, not repeated here.
     @Override
     public void concurrentExecutionsCrossingTheThresholdAllAgree() {
