@@ -14,12 +14,13 @@ import org.scriptbox.api.ScriptException;
 
 /**
  * Differential fuzzing of the engine's own compiler (compile mode {@code asm-strict}): random programs
- * ({@link LuaProgramGenerator}, fixed seeds) run interpreted and compiled must give the same status, values,
+ * ({@link LuaProgramGenerator#extendedProgram}, fixed seeds: closures in loops, varargs, upvalues
+ * shared with coroutines, metatables, goto, NaN, -0, infinities and huge numbers among the shapes) run interpreted and compiled must give the same status, values,
  * error (message, position, traceback) and the same instruction count. Strict: every function of every
  * program must compile, so nothing silently falls back to the interpreter.
  *
  * <p>The default run is {@value #DEFAULT_COUNT} programs; {@code -Dscriptbox.fuzz.count=10000} runs more
- * (the long profile). A failure prints the seed and the program: {@code LuaProgramGenerator.program(seed)}.
+ * (the long profile). A failure prints the seed and the program: {@code LuaProgramGenerator.extendedProgram(seed)}.
  */
 public class AsmDifferentialFuzzTest {
     static final int DEFAULT_COUNT = 500;
@@ -44,8 +45,8 @@ public class AsmDifferentialFuzzTest {
         long runNanos = 0;
         long start = System.nanoTime();
         for (long seed = FIRST_SEED; seed < FIRST_SEED + count; seed++) {
-            String program = LuaProgramGenerator.program(seed);
-            String context = "seed " + seed + " (LuaProgramGenerator.program(" + seed + "L)):\n" + program;
+            String program = LuaProgramGenerator.extendedProgram(seed);
+            String context = "seed " + seed + " (LuaProgramGenerator.extendedProgram(" + seed + "L)):\n" + program;
             LuaCompiledScript classes;
             long t0 = System.nanoTime();
             try {
