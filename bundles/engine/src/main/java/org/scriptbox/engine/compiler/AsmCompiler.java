@@ -23,6 +23,8 @@ import org.objectweb.asm.MethodTooLargeException;
 public final class AsmCompiler {
     /** Where generated classes live (one package per chunk below it). */
     static final String PACKAGE_ROOT = "scriptbox/lua/";
+    /** Rebuilds after a class the JVM refused (each is a full rebuild): few, then the chunk stays interpreted. */
+    private static final int MAX_REFUSED_CLASSES = 3;
     private AsmCompiler() {
     }
 
@@ -55,6 +57,11 @@ public final class AsmCompiler {
             }
             if (failed != null) {
                 refused.add(failed);
+                if (refused.size() > MAX_REFUSED_CLASSES) {
+                    // a generator bug, not a script's doing: stop rebuilding, the whole chunk runs interpreted
+                    round.interpreted.add(where(main) + ": too many classes refused");
+                    return new AsmChunk(null, 0, 0, round.interpreted);
+                }
                 continue;
             }
             try {

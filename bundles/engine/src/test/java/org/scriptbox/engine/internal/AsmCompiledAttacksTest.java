@@ -63,6 +63,27 @@ public class AsmCompiledAttacksTest extends CompiledAttacksTest {
         org.junit.Assert.assertTrue(r.instructions() + "", r.instructions() > 200 * 4 * 5000 / 16);
     }
 
+    /**
+     * The instruction limit trips at the interpreter's instruction, whatever the budget: every budget from
+     * 1 to 400 lands the check on another instruction of the groups charged at once (the slow path), and
+     * the status, message, line, traceback and count must be the interpreter's.
+     */
+    @Test
+    public void theInstructionLimitTripsAtTheInterpretersInstructionForEveryBudget() {
+        String src = "local up, t = 0, {}\nlocal function f(a, b)\n  local x, y, z = a, b, nil\n  up = x\n"
+                + "  local g = function() return up + x end\n  return g() + (y or 0)\nend\n"
+                + "for i = 1, 1e9 do\n  local p, q = i, not i\n  t[i % 7] = f(p, 2) + (q and 1 or 0)\nend";
+        for (long budget = 1; budget <= 400; budget++) {
+            scripts.withInstructions(budget);
+            interpreted.withInstructions(budget);
+            ExecutionResult c = run(src);
+            ExecutionResult i = runInterpreted(src);
+            AsmDifferentialFuzzTest.assertSame("budget " + budget, i, c);
+            assertEquals(c.error().traceback(), i.error().traceback(), c.error().traceback());
+            assertEquals(org.scriptbox.api.ErrorKind.LIMIT, c.error().kind());
+        }
+    }
+
     // The adaptive switch builds LuaJC classes: covered by CompiledAttacksTest, not repeated here.
     @Override
     public void concurrentExecutionsCrossingTheThresholdAllAgree() {
