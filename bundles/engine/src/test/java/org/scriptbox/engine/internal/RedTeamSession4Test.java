@@ -201,6 +201,39 @@ public class RedTeamSession4Test {
         }
     }
 
+    // ---- F9: host calls are charged to memory only (11.2) ------------------------------------------------------
+
+    /**
+     * {@code print} (in the container {@code log_info}) of a 9,999-character string in a loop: in the container 10,234 instructions took 223 ms (a
+     * plain 1M-instruction run: 7-14 ms), ended only by the memory limit. With memory out of the way the run must
+     * still end by its instruction budget at a CPU cost like the library calls' (at most ~8x plain, floor 150 ms).
+     */
+    @Ignore("F9 open: host call argument conversion/escaping is not charged to the instruction budget (FINDINGS.md)")
+    @Test(timeout = 120_000)
+    public void hostCallsWithLongStringsAreChargedLikeALoop() {
+        org.scriptbox.api.ResourceLimits big = new org.scriptbox.api.ResourceLimits(Duration.ofSeconds(60), 1L << 40,
+                1_000_000, 10_000, 1000, 50, 16);
+        long plain = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            plain = Math.min(plain, runQuietly(big, "local x = 0\nwhile true do x = x + 1 end").cpuTime().toMillis());
+        }
+        for (String s : new String[] {"('x'):rep(9999)", "('\\27'):rep(9999)"}) {
+            ExecutionResult r = runQuietly(big, "local s = " + s + "\nwhile true do print(s) end");
+            assertEquals(r.error() + "", ErrorKind.LIMIT, r.error().kind());
+            assertTrue(r.error().message(), r.error().message().contains("instruction limit"));
+            long bound = Math.max(150, 8 * Math.max(plain, 1));
+            assertTrue(s + ": " + r.cpuTime().toMillis() + " ms of CPU for " + r.instructions() + " instructions (plain "
+                    + plain + " ms)", r.cpuTime().toMillis() < bound);
+        }
+    }
+
+    /** A run whose log lines are dropped at once (the test must not keep gigabytes of them). */
+    private ExecutionResult runQuietly(org.scriptbox.api.ResourceLimits limits, String source) {
+        return scripts.engine.execute(scripts.engine.compile("test.lua", source), new org.scriptbox.api.engine.ExecutionRequest(
+                "test", java.util.UUID.randomUUID().toString(), java.util.List.of(), limits, java.util.Set.of(),
+                new org.scriptbox.api.engine.Cancellation(), org.scriptbox.api.engine.ModuleResolver.NONE, (level, message) -> { }));
+    }
+
     /** The default memory limit, for bounds above. */
     private static final class ResourceLimitsHolder {
         static final long MEMORY = org.scriptbox.api.ResourceLimits.DEFAULTS.maxMemoryBytes();
