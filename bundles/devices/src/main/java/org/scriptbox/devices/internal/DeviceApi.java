@@ -379,6 +379,8 @@ public class DeviceApi implements ScriptLibrary {
     private ScriptCallException denied(ExecutionScope scope, Args args, Permission permission, String deviceId,
                                        String named) {
         scope.permissionDenied(permission.id());
+        // A denied call is charged too (a read's cost): a loop of denied calls meets the rate limit like any other.
+        take(scope, args, policy.limits().readCost());
         // Keyed by what the script cannot vary at will: an id counts only if it is a real device (few), so a
         // loop inventing ids gets one line a minute and cannot fill the memory with its strings.
         String device = deviceId != null && devices.get(deviceId) != null ? deviceId : "(not a device)";

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.Test;
 import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.engine.ScriptCallException;
 
 /**
  * Red team of the device paths as a script without permissions would probe them: through the e-stop's
@@ -54,10 +55,29 @@ public class DeviceProbingTest {
         FakeDevice.register(f.registry, "plc");
         TestScope none = new TestScope("denyflood");
         for (int i = 0; i < 3000; i++) {
+            f.advanceSeconds(1);   // the bucket refills: every call reaches the denial
             f.failure(none, "device_set_motor_speed", 0.0, 50.0, "invented-" + i + "x".repeat(500));
         }
+        f.advanceSeconds(1);
         f.failure(none, "device_set_motor_speed", 0.0, 50.0, "plc");
         assertEquals("one line for all invented ids, one for the real device", 2, f.api.denialLinesLogged());
+    }
+
+    @Test
+    public void deniedCallsAreChargedToTheBucket() {
+        FakeDevice.register(f.registry, "plc");
+        TestScope none = new TestScope("denyloop");
+        int denied = 0;
+        ScriptCallException last = null;
+        for (int i = 0; i < 1000; i++) {
+            last = f.failure(none, "device_set_motor_speed", 0.0, 50.0, "plc");
+            if (last.kind() != ErrorKind.PERMISSION) {
+                break;
+            }
+            denied++;
+        }
+        assertEquals(String.valueOf(last.getMessage()), ErrorKind.RATE_LIMIT, last.kind());
+        assertTrue(denied + " denied calls before the rate limit", denied > 0 && denied < 1000);
     }
 
     @Test
