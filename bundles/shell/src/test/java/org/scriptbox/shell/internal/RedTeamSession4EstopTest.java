@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
-import org.junit.Ignore;
 import org.junit.Test;
 import org.osgi.util.promise.PromiseFactory;
 import org.scriptbox.api.device.Device;
@@ -19,7 +18,7 @@ import org.scriptbox.api.device.DeviceDirectory;
  * targets x 500 ms timeout) {@code device:estop plc-1} printed {@code FAILED to stop plc-1: no answer within 3000 ms},
  * and the server applied all 7 stop writes when it resumed. A stop whose report has not come is sent, outcome
  * unknown: saying FAILED for something that then happens is what issue 12.3 forbids. The device here is a driver
- * whose stop report never comes (its writes are on the wire).
+ * whose stop report never comes (its writes are on the wire). Fixed in 0f46398 (one shared wait, UNKNOWN).
  */
 public class RedTeamSession4EstopTest {
     private static Device silentDevice(String id) {
@@ -48,7 +47,6 @@ public class RedTeamSession4EstopTest {
         };
     }
 
-    @Ignore("F5 open: the shell reports FAILED for a stop whose outcome is unknown (FINDINGS.md)")
     @Test(timeout = 20_000)
     public void aStopWithoutAReportIsOutcomeUnknownNotFailed() {
         DeviceCommands commands = new DeviceCommands();
