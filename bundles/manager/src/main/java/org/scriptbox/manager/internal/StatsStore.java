@@ -153,7 +153,9 @@ final class StatsStore {
             }
         } catch (IOException e) {
             try {
-                Files.deleteIfExists(tmp);   // a half-written temporary file is of no use and takes space
+                if (Files.isRegularFile(tmp, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(tmp);   // a half-written temporary file is of no use and takes space
+                }
             } catch (IOException ignored) {
                 // the disk is in trouble already; the next try cleans up
             }
