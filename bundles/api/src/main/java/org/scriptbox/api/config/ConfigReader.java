@@ -24,9 +24,25 @@ public final class ConfigReader {
     private final Map<String, ?> properties;
     private final List<String> refusals = new ArrayList<>();
 
+    /** Whether a refusal keeps the current value (a running component) or stops the activation (a driver). */
+    private final boolean activation;
+
     public ConfigReader(String pid, Map<String, ?> properties) {
+        this(pid, properties, false);
+    }
+
+    private ConfigReader(String pid, Map<String, ?> properties, boolean activation) {
         this.pid = pid;
         this.properties = properties == null ? Map.of() : properties;
+        this.activation = activation;
+    }
+
+    /**
+     * For a component that is not started at all when a value is bad (a driver: better no device than one
+     * with a guessed setting): the refusal lines say so instead of naming a value kept.
+     */
+    public static ConfigReader refusingActivation(String pid, Map<String, ?> properties) {
+        return new ConfigReader(pid, properties, true);
     }
 
     /** An integer in {@code [min, max]}; absent: {@code defaultValue}; refused: {@code current}. */
@@ -51,9 +67,42 @@ public final class ConfigReader {
         return value;
     }
 
+    /** A finite decimal number in {@code [min, max]}; absent: {@code defaultValue}; refused (NaN, inf, text): {@code current}. */
+    public double doubleBetween(String key, double min, double max, double defaultValue, double current) {
+        Object raw = properties.get(key);
+        if (raw == null) {
+            return defaultValue;
+        }
+        Double value = decimal(raw);
+        if (value == null) {
+            return refuse(key, raw, "is not a number", current);
+        }
+        if (value < min || value > max) {
+            return refuse(key, raw, "is out of range (must be between " + min + " and " + max + ")", current);
+        }
+        return value;
+    }
+
+    /** {@code true} or {@code false} (any case); absent: {@code defaultValue}; anything else refused: {@code current}. */
+    public boolean flag(String key, boolean defaultValue, boolean current) {
+        Object raw = properties.get(key);
+        if (raw == null) {
+            return defaultValue;
+        }
+        if (raw instanceof Boolean b) {
+            return b;
+        }
+        String s = raw.toString().trim();
+        if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(s);
+        }
+        return refuse(key, raw, "is neither true nor false", current);
+    }
+
     /** Records a refusal found by the component itself (e.g. two keys that must agree); keeps {@code current}. */
     public <T> T refuse(String key, Object raw, String why, T current) {
-        refusals.add("configuration " + pid + ": " + key + " = " + shown(raw) + " refused, it " + why + "; keeping " + current);
+        refusals.add("configuration " + pid + ": " + key + " = " + shown(raw) + " refused, it " + why
+                + (activation ? "; not started" : "; keeping " + current));
         return current;
     }
 
@@ -67,6 +116,27 @@ public final class ConfigReader {
     }
 
     private static final java.util.regex.Pattern ASCII_WHOLE = java.util.regex.Pattern.compile("[+-]?[0-9]{1,19}");
+
+    private double refuse(String key, Object raw, String why, double current) {
+        return refuse(key, raw, why, Double.valueOf(current));
+    }
+
+    private static final java.util.regex.Pattern ASCII_DECIMAL =
+            java.util.regex.Pattern.compile("[+-]?([0-9]{1,300}(\\.[0-9]{0,300})?|\\.[0-9]{1,300})([eE][+-]?[0-9]{1,4})?");
+
+    private static Double decimal(Object raw) {
+        double d;
+        if (raw instanceof Number n) {
+            d = n.doubleValue();
+        } else {
+            String s = raw.toString().trim();
+            if (!ASCII_DECIMAL.matcher(s).matches()) {
+                return null; // Double.parseDouble takes "NaN", "Infinity", "0x1p3" and a trailing "d"
+            }
+            d = Double.parseDouble(s);
+        }
+        return Double.isFinite(d) ? d : null;
+    }
 
     private static Long whole(Object raw) {
         if (raw instanceof Long || raw instanceof Integer || raw instanceof Short || raw instanceof Byte) {

@@ -1,9 +1,9 @@
 /**
  * Reading a component's configuration so that a bad value is refused with one clear line and the
- * current value kept: {@link org.scriptbox.api.config.ConfigReader}.
+ * current value kept: {@link org.scriptbox.api.config.ConfigReader}. 1.1.0: decimal numbers, flags, refusing activation.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.scriptbox.api.config;
 
 import org.osgi.annotation.bundle.Export;

@@ -6,7 +6,8 @@
  * 2.0.0: four write outcomes ({@link org.scriptbox.api.device.WriteOutcome}), a {@link
  * org.scriptbox.api.device.CallContext} with every ordinary command, a per-target emergency stop on its own
  * lane, safe states, and health from real exchanges. 2.1.0: {@link org.scriptbox.api.device.Actuator#parse}. 2.2.0:
- * {@link org.scriptbox.api.device.DeviceDirectory}, the one tracker of device services (one id rule).
+ * {@link org.scriptbox.api.device.DeviceDirectory}, the one tracker of device services (one id rule), and
+ * {@link org.scriptbox.api.device.StopCoalescer}, which drivers use so that every e-stop path coalesces.
  */
 @Export
 @Version("2.2.0")

@@ -55,4 +55,32 @@ public class ConfigReaderTest {
         r.intBetween("a", 1, 10, 1, 5);
         assertTrue(r.refusals().get(0), r.refusals().get(0).contains("'1\\n12:00 ERROR fake \\u001b[2J'"));
     }
+
+    @Test
+    public void decimalsAreFiniteNumbersInRangeElseTheCurrentValueStays() {
+        ConfigReader r = new ConfigReader("org.scriptbox.resources", Map.of("a", "0.5", "b", 2.5, "c", "NaN",
+                "d", "Infinity", "e", "1e3", "f", "0x1p3", "g", "abc", "h", "1.5d", "i", Double.NaN, "j", "-0.1"));
+        assertEquals(0.5, r.doubleBetween("a", 0, 1, 0.9, 0.8), 0);
+        assertEquals(2.5, r.doubleBetween("b", 0, 10, 0.9, 0.8), 0);
+        assertEquals(1000, r.doubleBetween("e", 0, 1e6, 0.9, 0.8), 0);
+        for (String key : List.of("c", "d", "f", "g", "h", "i", "j")) {
+            assertEquals(key, 0.8, r.doubleBetween(key, 0, 1, 0.9, 0.8), 0);
+        }
+        assertEquals(7, r.refusals().size());
+        assertEquals("configuration org.scriptbox.resources: c = 'NaN' refused, it is not a number; keeping 0.8",
+                r.refusals().get(0));
+        assertTrue(r.refusals().get(6), r.refusals().get(6).contains("out of range (must be between 0.0 and 1.0)"));
+    }
+
+    @Test
+    public void flagsAreTrueOrFalseOnly() {
+        ConfigReader r = new ConfigReader("p", Map.of("a", "TRUE", "b", false, "c", "yes", "d", "1"));
+        assertTrue(r.flag("a", false, false));
+        assertEquals(false, r.flag("b", true, true));
+        assertTrue("refused: the current value", r.flag("c", false, true));
+        assertEquals(false, r.flag("d", true, false));
+        assertTrue(r.flag("absent", true, false));
+        assertEquals(2, r.refusals().size());
+        assertTrue(r.refusals().get(0), r.refusals().get(0).endsWith("c = 'yes' refused, it is neither true nor false; keeping true"));
+    }
 }

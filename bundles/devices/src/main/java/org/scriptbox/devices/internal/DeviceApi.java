@@ -14,6 +14,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.util.promise.Promise;
+import org.scriptbox.api.config.ConfigReader;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.device.Actuator;
 import org.scriptbox.api.device.CallContext;
@@ -73,9 +74,21 @@ public class DeviceApi implements ScriptLibrary {
     /** A script retrying a denied call in a loop must not flood the log; every denial is still counted. */
     private final OncePerInterval denialLog = new OncePerInterval(TimeUnit.MINUTES.toNanos(1));
 
+    /**
+     * For the metatype only, {@link Config}: the raw properties are read through ConfigReader. A change restarts
+     * this component, so a refused value takes its default (with one line), never SCR's silent 0 or stack trace.
+     */
     @Activate
-    public DeviceApi(@Reference DeviceRegistry devices, @Reference DevicePolicy policy, Config config) {
-        this(devices, policy, new Settings(config.default_device(), config.command_timeout_ms()));
+    public DeviceApi(@Reference DeviceRegistry devices, @Reference DevicePolicy policy, Map<String, Object> properties) {
+        this(devices, policy, settings(properties));
+    }
+
+    private static Settings settings(Map<String, Object> properties) {
+        ConfigReader r = new ConfigReader(PID, properties);
+        long timeout = r.longBetween("command.timeout.ms", 1, 600_000, 2000, 2000);
+        r.refusals().forEach(LOG::error);
+        Object device = properties.get("default.device");
+        return new Settings(device == null ? "" : String.valueOf(device), timeout);
     }
 
     DeviceApi(DeviceRegistry devices, DevicePolicy policy, Settings settings) {

@@ -1,5 +1,6 @@
 package org.scriptbox.devices.internal;
 
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.scriptbox.api.config.ConfigReader;
 import org.scriptbox.api.security.Permission;
 import org.scriptbox.api.security.PermissionService;
 import org.slf4j.Logger;
@@ -69,9 +71,10 @@ public class DevicePolicy implements PermissionService {
     private final LongSupplier nanoClock;
     private volatile Limits limits;
 
+    /** For the metatype only, {@link Config}: the raw properties are read by {@link #toLimits}, which refuses bad values. */
     @Activate
-    public DevicePolicy(Config config) {
-        this(toLimits(config), System::nanoTime);
+    public DevicePolicy(Map<String, Object> properties) {
+        this(toLimits(properties, Limits.SEED), System::nanoTime);
     }
 
     DevicePolicy(Limits limits, LongSupplier nanoClock) {
@@ -79,19 +82,22 @@ public class DevicePolicy implements PermissionService {
         this.nanoClock = nanoClock;
     }
 
+    /** A refused value keeps its current one. */
     @Modified
-    void modified(Config config) {
-        limits = toLimits(config);
+    void modified(Map<String, Object> properties) {
+        limits = toLimits(properties, limits);
         cache.clear();
     }
 
-    private static Limits toLimits(Config c) {
-        return new Limits(positive(c.rate(), 10.0), positive(c.burst(), 50.0), Math.max(0, c.command_cost()),
-                Math.max(0, c.read_cost()));
-    }
-
-    private static double positive(double v, double fallback) {
-        return v > 0 && Double.isFinite(v) ? v : fallback;
+    static Limits toLimits(Map<String, ?> properties, Limits current) {
+        ConfigReader r = new ConfigReader(PID, properties);
+        Limits d = Limits.SEED;
+        Limits l = new Limits(r.doubleBetween("rate", 0.001, 1_000_000, d.rate(), current.rate()),
+                r.doubleBetween("burst", 0.001, 1_000_000, d.burst(), current.burst()),
+                r.doubleBetween("command.cost", 0, 1_000_000, d.commandCost(), current.commandCost()),
+                r.doubleBetween("read.cost", 0, 1_000_000, d.readCost(), current.readCost()));
+        r.refusals().forEach(LOG::error);
+        return l;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)

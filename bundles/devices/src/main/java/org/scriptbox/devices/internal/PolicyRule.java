@@ -1,5 +1,6 @@
 package org.scriptbox.devices.internal;
 
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -9,6 +10,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.scriptbox.api.config.ConfigReader;
 import org.scriptbox.api.security.Permission;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,9 +53,29 @@ public class PolicyRule {
     private final double rate;
     private final double burst;
 
+    /** For the metatype only, {@link Config}: the numbers are read through ConfigReader, which refuses bad ones. */
     @Activate
-    public PolicyRule(Config config) {
-        this(config.scripts(), config.permissions(), config.devices(), config.rate(), config.burst());
+    public PolicyRule(Map<String, Object> properties) {
+        this(text(properties, "scripts", "*"), text(properties, "permissions", ""), text(properties, "devices", "*"),
+                properties);
+    }
+
+    private PolicyRule(String scripts, String permissions, String devices, Map<String, Object> properties) {
+        this(scripts, permissions, devices, number(properties, "rate"), number(properties, "burst"));
+    }
+
+    private static String text(Map<String, Object> properties, String key, String defaultValue) {
+        Object v = properties.get(key);
+        return v == null ? defaultValue : v instanceof String[] a ? String.join(",", a) : String.valueOf(v);
+    }
+
+    /** 0 (absent) keeps the policy's default; a negative or non-number is refused with one line and means 0 too. */
+    private static double number(Map<String, Object> properties, String key) {
+        Object pid = properties.get("service.pid");
+        ConfigReader r = new ConfigReader(pid == null ? PID : String.valueOf(pid), properties);
+        double v = r.doubleBetween(key, 0, 1_000_000, 0, 0);
+        r.refusals().forEach(LOG::error);
+        return v;
     }
 
     PolicyRule(String scripts, String permissions, String devices, double rate, double burst) {

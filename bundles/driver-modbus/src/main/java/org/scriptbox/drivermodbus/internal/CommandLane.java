@@ -110,7 +110,8 @@ final class CommandLane {
         List<Command<?>> abandoned = new ArrayList<>();
         synchronized (lock) {
             pauses++;
-            if (inFlight != null && inFlight.writes != null) {
+            // A write already answered was applied before this stop is sent: the stop overrides it, no rewrite.
+            if (inFlight != null && inFlight.writes != null && !inFlight.deferred.getPromise().isDone()) {
                 ModbusRequest r = restoreOf.apply(inFlight.writes);
                 if (r != null) {
                     inFlight.restore = r;
@@ -126,6 +127,13 @@ final class CommandLane {
         }
         for (Command<?> c : abandoned) {
             c.fail(DeviceException.withdrawn("not sent: abandoned for an emergency stop"));
+        }
+    }
+
+    /** Commands waiting for the lane (not counting the one in flight). */
+    int queued() {
+        synchronized (lock) {
+            return queue.size();
         }
     }
 

@@ -1,5 +1,6 @@
 package org.scriptbox.drivermodbus.internal;
 
+import java.util.List;
 import java.util.function.Supplier;
 
 import org.scriptbox.api.device.DeviceException;
@@ -49,6 +50,34 @@ final class DeviceLink {
             }
             throw f;
         }
+    }
+
+    /**
+     * Every request pipelined on {@code connection} ({@link ModbusConnection#exchangeAll}), recorded in the
+     * health once: any answer proves the link. Per request, {@code null} (answered) or why it failed.
+     */
+    List<ModbusFailure> exchangeAll(ModbusConnection connection, List<ModbusRequest> requests, long deadlineNanos) {
+        long start = System.nanoTime();
+        List<ModbusFailure> failures = connection.exchangeAll(requests, deadlineNanos);
+        String refusal = null;
+        String silence = null;
+        boolean answered = false;
+        for (ModbusFailure f : failures) {
+            if (f == null) {
+                answered = true;
+            } else if (f.kind() == ModbusFailure.Kind.REFUSED || f.kind() == ModbusFailure.Kind.MALFORMED) {
+                answered = true;
+                refusal = f.getMessage();
+            } else {
+                silence = f.getMessage();
+            }
+        }
+        if (answered) {
+            health.answered(start, refusal);
+        } else if (silence != null) {
+            health.failed(silence);
+        }
+        return failures;
     }
 
     /**

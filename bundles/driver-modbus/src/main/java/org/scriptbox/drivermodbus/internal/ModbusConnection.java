@@ -1,5 +1,6 @@
 package org.scriptbox.drivermodbus.internal;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,6 +9,11 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -52,18 +58,77 @@ final class ModbusConnection {
      * request), nothing is sent and the failure is WITHDRAWN with that reason.
      */
     byte[] exchange(ModbusRequest request, long deadlineNanos, Supplier<String> withdrawal) throws ModbusFailure {
+        connect(deadlineNanos);
+        String withdrawn = withdrawal.get();
+        if (withdrawn != null) {
+            throw new ModbusFailure(ModbusFailure.Kind.WITHDRAWN, withdrawn);
+        }
+        int transaction = nextTransaction();
+        send(frame(request, transaction));
+        return awaitAnswer(request, transaction, deadlineNanos);
+    }
+
+    /**
+     * Sends every request at once and collects the answers until all are in or the deadline passes. Modbus
+     * TCP lets a client have several transactions outstanding, each answer matched by its transaction id, so
+     * n requests take about one round trip, and against a silent device one timeout rather than n. A server
+     * that serves one request at a time still gets them in order from its TCP stream. Returns, per request
+     * in order, {@code null} for a valid answer or why it failed; each request is sent at most once.
+     */
+    List<ModbusFailure> exchangeAll(List<ModbusRequest> requests, long deadlineNanos) {
+        List<ModbusFailure> failures = new ArrayList<>(Collections.nCopies(requests.size(), (ModbusFailure) null));
+        try {
+            connect(deadlineNanos);
+        } catch (ModbusFailure f) {
+            failures.replaceAll(r -> f);
+            return failures;
+        }
+        Map<Integer, Integer> pending = new HashMap<>();   // transaction id -> index of its request
+        ByteArrayOutputStream frames = new ByteArrayOutputStream();
+        for (int i = 0; i < requests.size(); i++) {
+            int transaction = nextTransaction();
+            pending.put(transaction, i);
+            frames.writeBytes(frame(requests.get(i), transaction));
+        }
+        try {
+            send(frames.toByteArray());
+            while (!pending.isEmpty()) {
+                Answer a = readAnswer(deadlineNanos);
+                Integer i = pending.remove(a.transaction());
+                if (i == null) {
+                    continue;   // a late answer to an earlier request on this connection
+                }
+                try {
+                    checkUnit(a);
+                    requests.get(i).check(a.pdu());
+                } catch (ModbusFailure f) {
+                    failures.set(i, f);
+                }
+            }
+        } catch (ModbusFailure f) {
+            // The connection is closed now (no answer in time, lost, or a broken frame): each request still
+            // waiting fails so; the device may have received it.
+            pending.values().forEach(i -> failures.set(i, f));
+        }
+        return failures;
+    }
+
+    private void connect(long deadlineNanos) throws ModbusFailure {
         if (socket != null && !stillOpen()) {
             close();   // the server went away since the last exchange: reconnect now, before anything is sent
         }
         if (socket == null) {
             open(deadlineNanos);
         }
-        String withdrawn = withdrawal.get();
-        if (withdrawn != null) {
-            throw new ModbusFailure(ModbusFailure.Kind.WITHDRAWN, withdrawn);
-        }
+    }
+
+    private int nextTransaction() {
         int transaction = nextTransaction;
         nextTransaction = (nextTransaction + 1) & 0xffff;
+        return transaction;
+    }
+
+    private byte[] frame(ModbusRequest request, int transaction) {
         byte[] pdu = request.pdu();
         byte[] frame = new byte[7 + pdu.length];
         frame[0] = (byte) (transaction >> 8);
@@ -72,16 +137,19 @@ final class ModbusConnection {
         frame[5] = (byte) (pdu.length + 1);
         frame[6] = (byte) unitId;
         System.arraycopy(pdu, 0, frame, 7, pdu.length);
+        return frame;
+    }
+
+    private void send(byte[] frames) throws ModbusFailure {
         try {
             OutputStream out = socket.getOutputStream();
-            out.write(frame);
+            out.write(frames);
             out.flush();
         } catch (IOException e) {
             // Some bytes may have left: the device may have the request.
             close();
             throw new ModbusFailure(ModbusFailure.Kind.NO_ANSWER, "connection lost while sending: " + reason(e));
         }
-        return awaitAnswer(request, transaction, deadlineNanos);
     }
 
     /**
@@ -90,7 +158,7 @@ final class ModbusConnection {
      * wait; it keeps a write from going into a connection that is already dead, where its fate would be
      * "unknown" instead of plainly "not sent".
      */
-    private boolean stillOpen() {
+    boolean stillOpen() {
         SocketChannel channel = socket.getChannel();
         try {
             channel.configureBlocking(false);
@@ -105,27 +173,29 @@ final class ModbusConnection {
     }
 
     private byte[] awaitAnswer(ModbusRequest request, int transaction, long deadlineNanos) throws ModbusFailure {
-        try {
-            while (true) {
-                byte[] header = readFully(7, deadlineNanos);
-                int id = ((header[0] & 0xff) << 8) | (header[1] & 0xff);
-                int protocol = ((header[2] & 0xff) << 8) | (header[3] & 0xff);
-                int length = ((header[4] & 0xff) << 8) | (header[5] & 0xff);
-                if (protocol != 0 || length < 2 || length > MAX_LENGTH) {
-                    close();   // frame boundaries are lost: nothing more on this connection can be trusted
-                    throw new ModbusFailure(ModbusFailure.Kind.NO_ANSWER, "broken frame (protocol " + protocol
-                            + ", length " + length + "); connection closed");
-                }
-                byte[] pdu = readFully(length - 1, deadlineNanos);
-                if (id != transaction) {
-                    continue;   // a late answer to an earlier request on this connection
-                }
-                if ((header[6] & 0xff) != unitId) {
-                    throw new ModbusFailure(ModbusFailure.Kind.MALFORMED, "answer from unit " + (header[6] & 0xff)
-                            + " instead of " + unitId);
-                }
-                return request.check(pdu);
+        while (true) {
+            Answer a = readAnswer(deadlineNanos);
+            if (a.transaction() != transaction) {
+                continue;   // a late answer to an earlier request on this connection
             }
+            checkUnit(a);
+            return request.check(a.pdu());
+        }
+    }
+
+    /** One well-framed answer; on a timeout, a lost connection or a broken frame the connection is closed. */
+    private Answer readAnswer(long deadlineNanos) throws ModbusFailure {
+        try {
+            byte[] header = readFully(7, deadlineNanos);
+            int id = ((header[0] & 0xff) << 8) | (header[1] & 0xff);
+            int protocol = ((header[2] & 0xff) << 8) | (header[3] & 0xff);
+            int length = ((header[4] & 0xff) << 8) | (header[5] & 0xff);
+            if (protocol != 0 || length < 2 || length > MAX_LENGTH) {
+                close();   // frame boundaries are lost: nothing more on this connection can be trusted
+                throw new ModbusFailure(ModbusFailure.Kind.NO_ANSWER, "broken frame (protocol " + protocol
+                        + ", length " + length + "); connection closed");
+            }
+            return new Answer(id, header[6] & 0xff, readFully(length - 1, deadlineNanos));
         } catch (SocketTimeoutException e) {
             close();
             throw new ModbusFailure(ModbusFailure.Kind.TIMEOUT, "no answer in time; connection closed");
@@ -133,6 +203,17 @@ final class ModbusConnection {
             close();
             throw new ModbusFailure(ModbusFailure.Kind.NO_ANSWER, "connection lost: " + reason(e));
         }
+    }
+
+    private void checkUnit(Answer a) throws ModbusFailure {
+        if (a.unit() != unitId) {
+            throw new ModbusFailure(ModbusFailure.Kind.MALFORMED, "answer from unit " + a.unit() + " instead of "
+                    + unitId);
+        }
+    }
+
+    /** One answer frame: its transaction id, unit id and PDU. */
+    private record Answer(int transaction, int unit, byte[] pdu) {
     }
 
     private byte[] readFully(int n, long deadlineNanos) throws IOException {

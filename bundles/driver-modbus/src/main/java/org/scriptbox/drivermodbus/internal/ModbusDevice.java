@@ -16,6 +16,7 @@ import org.scriptbox.api.device.Device;
 import org.scriptbox.api.device.DeviceInfo;
 import org.scriptbox.api.device.DeviceStatus;
 import org.scriptbox.api.device.SafeState;
+import org.scriptbox.api.device.StopCoalescer;
 import org.scriptbox.api.device.StopReport;
 
 /**
@@ -30,6 +31,8 @@ final class ModbusDevice implements Device {
     private final DeviceLink link;
     private final CommandLane commands;
     private final StopLane stops;
+    /** Every e-stop path (scripts, shell, any API caller) passes here: repeats join one pass on the wire. */
+    private final StopCoalescer coalescer = new StopCoalescer();
 
     ModbusDevice(ModbusSettings s) {
         this.settings = s;
@@ -68,6 +71,8 @@ final class ModbusDevice implements Device {
         details.put("unit_id", settings.unitId());
         details.put("safe_state", settings.safeState().toString());
         details.put("probe_interval_ms", settings.probeIntervalMillis());
+        details.put("stop_passes", coalescer.passes());
+        details.put("requests_queued", commands.queued());
         return Promises.resolved(new DeviceStatus(info, link.health().snapshot(), details));
     }
 
@@ -89,6 +94,7 @@ final class ModbusDevice implements Device {
 
     /** Sent at most once: no resend, withdrawn if the caller gave up first, UNKNOWN if sent and not answered. */
     private Promise<Void> write(Actuator actuator, ModbusRequest request, CallContext ctx) {
+        coalescer.wrote();
         return commands.submit(ctx, actuator, (connection, command) -> {
             try {
                 link.exchange(connection, request, link.deadline(ctx.deadlineNanos()), command::withdrawal);
@@ -155,9 +161,17 @@ final class ModbusDevice implements Device {
         return ModbusRequest.register(answer, 0);
     }
 
-    /** Every motor to 0 and every output off, each on its own; waiting ordinary commands are abandoned. */
+    /**
+     * Every motor to 0 and every output off, each on its own; waiting ordinary commands are abandoned.
+     * A stop in flight, or a complete one within the coalescing window with no write since, is joined.
+     */
     @Override
     public Promise<StopReport> emergencyStop() {
+        // A broken stop connection since the last pass: the device may have restarted, so that pass is not joined.
+        return coalescer.stop(stops::linkIntact, this::stopPass);
+    }
+
+    private Promise<StopReport> stopPass() {
         List<StopLane.Target> targets = new ArrayList<>();
         for (int m = 0; m < settings.motorRegisters().size(); m++) {
             targets.add(new StopLane.Target(Actuator.motor(m), motorWrite(m, 0)));
@@ -177,6 +191,7 @@ final class ModbusDevice implements Device {
      */
     @Override
     public Promise<StopReport> applySafeState(Set<Actuator> touched) {
+        coalescer.wrote();   // a safe value need not be a stop value: the next e-stop must go out
         Set<Actuator> chosen = new TreeSet<>(touched);
         List<StopLane.Target> targets = new ArrayList<>();
         for (Actuator a : chosen) {

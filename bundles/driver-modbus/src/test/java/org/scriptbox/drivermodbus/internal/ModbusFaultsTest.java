@@ -220,6 +220,106 @@ public class ModbusFaultsTest {
     }
 
     @Test
+    public void aStopAgainstASilentDeviceIsReportedWithinAboutOneTimeoutWhateverTheTargetCount() throws Exception {
+        ModbusDevice d = device("timeout.ms", "400", "motor.registers", "0,1,2,3,4,5", "digital.outputs", "4");
+        server.fault(FC_WRITE_REGISTER, -1, "silent", 0);
+        server.fault(FC_WRITE_COIL, -1, "silent", 0);
+
+        long start = System.nanoTime();
+        StopReport report = d.emergencyStop().getValue();
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertEquals(10, report.results().size());
+        for (ActuatorResult r : report.results()) {
+            assertEquals("each target on its own: " + r, WriteOutcome.UNKNOWN, r.outcome());
+        }
+        // One after another this took 10 x 400 ms = 4 s; pipelined it is one timeout (plus scheduling slack).
+        assertTrue("stop report after " + millis + " ms", millis < 1200);
+        assertEquals("each sent exactly once", 6, server.log().stream().filter(e -> e.get("fn").equals("6")).count());
+        assertEquals(4, server.log().stream().filter(e -> e.get("fn").equals("5")).count());
+    }
+
+    @Test
+    public void aPipelinedStopStillReportsEachTargetOnItsOwn() throws Exception {
+        ModbusDevice d = device("timeout.ms", "500");
+        server.set("holding", 0, 4000, 4000);
+        server.fault(FC_WRITE_REGISTER, 0, "silent", 0);        // motor 0: no answer
+        server.fault(FC_WRITE_REGISTER, 1, "exception", 4);     // motor 1: refused
+        server.fault(FC_WRITE_COIL, 9, "delay", 200);           // output 1: slow, answered in time
+
+        StopReport report = d.emergencyStop().getValue();
+
+        List<WriteOutcome> outcomes = report.results().stream().map(ActuatorResult::outcome).toList();
+        assertEquals(List.of(WriteOutcome.UNKNOWN, WriteOutcome.REFUSED, WriteOutcome.ACKNOWLEDGED,
+                WriteOutcome.ACKNOWLEDGED, WriteOutcome.ACKNOWLEDGED, WriteOutcome.ACKNOWLEDGED), outcomes);
+        assertEquals(4000, server.holding(0));
+        assertEquals(4000, server.holding(1));
+        assertFalse(server.coil(9));
+    }
+
+    @Test
+    public void stopsFromManyCallersAtOnceCoalesceIntoOnePassUntilAWriteComes() throws Exception {
+        ModbusDevice d = device();
+        server.fault(FC_WRITE_REGISTER, 0, "delay", 150);   // the pass stays in flight while the callers pile up
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Promise<StopReport>>> calls = new ArrayList<>();
+        long start = System.nanoTime();
+        try {
+            for (int i = 0; i < 1000; i++) {
+                calls.add(pool.submit(() -> {
+                    go.await();
+                    return d.emergencyStop();
+                }));
+            }
+            go.countDown();
+            for (java.util.concurrent.Future<Promise<StopReport>> c : calls) {
+                assertTrue(c.get().getValue().complete());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long windows = 1 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) / 500;
+        int passes = server.requests(FC_WRITE_REGISTER, 1).size();
+        assertTrue(passes + " passes on the wire for 1,000 stops in " + windows + " window(s)", passes >= 1
+                && passes <= windows);
+        assertEquals(passes, ((Number) d.status().getValue().details().get("stop_passes")).intValue());
+
+        d.setMotorSpeed(1, 10, ctx()).getValue();
+        assertTrue(d.emergencyStop().getValue().complete());
+        assertEquals("a stop after a write always goes out", passes + 2, server.requests(FC_WRITE_REGISTER, 1).size());
+        assertEquals(0, server.holding(1));
+
+        d.setDigitalOutput(0, true, ctx()).getValue();
+        server.fault(FC_WRITE_REGISTER, 1, "exception", 4);
+        assertFalse(d.emergencyStop().getValue().complete());
+        server.clearFaults();
+        assertTrue("a stop after an incomplete one goes out again", d.emergencyStop().getValue().complete());
+        assertEquals(passes + 4, server.requests(FC_WRITE_REGISTER, 1).size());
+    }
+
+    @Test
+    public void aServerKilledMidStopLeavesTheUnansweredTargetUnknownNotNotSent() throws Exception {
+        ModbusDevice d = device("timeout.ms", "3000");
+        server.fault(FC_WRITE_REGISTER, 0, "delay", 2000);   // motor 0's stop is on the wire, unanswered
+        Promise<StopReport> stop = d.emergencyStop();
+        awaitLog("every stop write reached the server", () -> requestsOrEmpty(FC_WRITE_COIL, 11).size() == 1);
+        StopReport report;
+        try {
+            server.kill();
+            report = stop.getValue();
+        } finally {
+            server.restart();
+        }
+        ActuatorResult motor0 = report.results().get(0);
+        assertEquals("sent and never answered, the retry could not connect: " + motor0, WriteOutcome.UNKNOWN,
+                motor0.outcome());
+        for (ActuatorResult r : report.results().subList(1, 6)) {
+            assertEquals(String.valueOf(r), WriteOutcome.ACKNOWLEDGED, r.outcome());
+        }
+    }
+
+    @Test
     public void aStopAgainstADeadServerReportsEveryTargetNotSent() throws Exception {
         ModbusDevice d = device();
         server.kill();

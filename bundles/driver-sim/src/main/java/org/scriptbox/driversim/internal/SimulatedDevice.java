@@ -15,12 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.util.promise.Deferred;
 import org.osgi.util.promise.Promise;
@@ -34,13 +29,15 @@ import org.scriptbox.api.device.DeviceException;
 import org.scriptbox.api.device.DeviceInfo;
 import org.scriptbox.api.device.DeviceStatus;
 import org.scriptbox.api.device.SafeState;
+import org.scriptbox.api.device.StopCoalescer;
 import org.scriptbox.api.device.StopReport;
 import org.scriptbox.api.device.WriteOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A simulated device, one per factory configuration ({@code etc/org.scriptbox.driver.sim-NAME.cfg}). Its
+ * A simulated device, one per factory configuration ({@code etc/org.scriptbox.driver.sim-NAME.cfg}), started
+ * and registered by {@link SimulatedDeviceComponent} when the configuration is valid. Its
  * configuration properties become service properties, so {@code device.id} from the file is the id scripts
  * use. Faults are chosen by configuration, as Kura's DummyDriver does, so that scripts and tests exercise
  * the error paths without hardware: unreachable, slow, silent, refusing writes per actuator, bad channels.
@@ -50,9 +47,6 @@ import org.slf4j.LoggerFactory;
  * safe state have their own lane and thread, an e-stop abandons what is queued, and every actuator is
  * tried and reported on its own. Health comes from real exchanges and a periodic probe.
  */
-@Component(service = Device.class, configurationPid = SimulatedDevice.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE, property = Device.DEVICE_TYPE + "=simulator")
-@Designate(ocd = SimulatedDevice.Config.class, factory = true)
 public class SimulatedDevice implements Device {
     static final String PID = "org.scriptbox.driver.sim";
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedDevice.class);
@@ -73,6 +67,7 @@ public class SimulatedDevice implements Device {
         NAN
     }
 
+    /** The metatype (see {@link SimulatedDeviceComponent}, which reads the raw properties). */
     @ObjectClassDefinition(name = "scriptbox simulated device")
     public @interface Config {
         @AttributeDefinition(description = "The id scripts use for this device (required)")
@@ -140,11 +135,13 @@ public class SimulatedDevice implements Device {
     private final ScheduledExecutorService prober;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong stops = new AtomicLong();
+    /** Every e-stop path (scripts, shell, any API caller) passes here: repeats join one pass, as on Modbus. */
+    private final StopCoalescer coalescer = new StopCoalescer();
     /** Answers promised by the stop lane and the prober, failed at deactivation so no caller waits for nothing. */
     private final Set<Deferred<?>> promised = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Faults faults;
 
-    @Activate
+    /** For tests in other bundles: a device from the metatype's values, unchecked by ConfigReader. */
     public SimulatedDevice(Config c) {
         this(new Settings(c.device_id(), c.firmware_version(), c.motors(), c.digital_outputs(), split(c.channels()),
                 c.ramp_rate(), SafeState.parse(c.safe_state()).checkAgainst(c.motors(), c.digital_outputs()),
@@ -200,7 +197,6 @@ public class SimulatedDevice implements Device {
     }
 
     /** Fails every answer still on its way: a caller waiting on this device learns at once that it left. */
-    @Deactivate
     void deactivate() {
         lane.close();
         stopLane.shutdownNow();
@@ -286,6 +282,7 @@ public class SimulatedDevice implements Device {
     }
 
     private Promise<Void> write(Actuator target, CallContext ctx, Runnable apply) {
+        coalescer.wrote();
         return lane.submit(ctx, () -> {
             Faults f = faults;
             if (f.unreachable()) {
@@ -347,12 +344,13 @@ public class SimulatedDevice implements Device {
         for (int o = 0; o < settings.outputs(); o++) {
             all.add(Actuator.output(o));
         }
-        return onStopLane(() -> lane.abandonQueued(() -> send(all, SafeState.STOP)));
+        return coalescer.stop(() -> onStopLane(() -> lane.abandonQueued(() -> send(all, SafeState.STOP))));
     }
 
     @Override
     public Promise<StopReport> applySafeState(Set<Actuator> touched) {
         Set<Actuator> targets = new TreeSet<>(touched);
+        coalescer.wrote();   // a safe value need not be a stop value: the next e-stop must go out
         return onStopLane(() -> lane.onWire(() -> send(targets, settings.safeState())));
     }
 

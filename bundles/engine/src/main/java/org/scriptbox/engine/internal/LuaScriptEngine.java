@@ -29,6 +29,7 @@ import org.scriptbox.api.engine.ExecutionRequest;
 import org.scriptbox.api.engine.ScriptEngine;
 import org.scriptbox.api.engine.ScriptFunction;
 import org.scriptbox.api.engine.ScriptLibrary;
+import org.scriptbox.api.config.ConfigReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,15 +86,25 @@ public final class LuaScriptEngine implements ScriptEngine {
     private final ScriptCompiler compiler;
     private final JvmCompiler jvm = new JvmCompiler();
     private volatile CompileMode mode;
+    /** The configured mode, before the override by the system property. */
+    private volatile CompileMode configured = CompileMode.ADAPTIVE;
     private volatile long compileAfter;
     private volatile StopHookSettings stopHook = StopHookSettings.DEFAULTS;
     private final List<ScriptLibrary> libraries = new CopyOnWriteArrayList<>();
     private volatile Map<String, Execution.LibraryEntry> functions = Map.of();
 
+    /** For the metatype only, {@link Config}: the raw properties are read by {@link #modified}, which refuses bad values. */
     @Activate
-    public LuaScriptEngine(Config config) {
-        this(config.max_source_bytes(), CompileMode.ADAPTIVE, DEFAULT_COMPILE_AFTER);
-        modified(config);
+    public LuaScriptEngine(Map<String, Object> properties) {
+        this(maxSourceBytes(properties), CompileMode.ADAPTIVE, DEFAULT_COMPILE_AFTER);
+        modified(properties);
+    }
+
+    private static int maxSourceBytes(Map<String, ?> properties) {
+        ConfigReader r = new ConfigReader(PID, properties);
+        int max = r.intBetween("max.source.bytes", 1024, 64 * 1024 * 1024, 1024 * 1024, 1024 * 1024);
+        r.refusals().forEach(LOG::error);
+        return max;
     }
 
     /** For tests and the benchmark harness: an engine outside OSGi, adaptive unless the system property says. */
@@ -125,25 +136,35 @@ public final class LuaScriptEngine implements ScriptEngine {
         this(1024 * 1024);
     }
 
-    /** A new mode or threshold applies to compiles and executions from now on (scripts keep their classes). */
+    /**
+     * A new mode or threshold applies to compiles and executions from now on (scripts keep their classes). A bad
+     * value is refused with one line and the current one kept; {@code max.source.bytes} applies at activation.
+     */
     @Modified
-    void modified(Config config) {
-        CompileMode configured;
-        try {
-            configured = CompileMode.parse(config.compile());
-        } catch (IllegalArgumentException e) {
-            LOG.error("engine configuration: {}; running adaptive", e.getMessage());
+    void modified(Map<String, Object> properties) {
+        ConfigReader r = new ConfigReader(PID, properties);
+        Object compile = properties.get("compile");
+        if (compile != null) {
+            try {
+                configured = CompileMode.parse(String.valueOf(compile));
+            } catch (IllegalArgumentException e) {
+                r.refuse("compile", compile, "is not one of interpreted, adaptive, compiled, compiled-now, compiled-strict",
+                        configured.id());
+            }
+        } else {
             configured = CompileMode.ADAPTIVE;
         }
         mode = modeOverride(configured);
-        compileAfter = Math.max(0, config.compile_after_instructions());
-        try {
-            stopHook = new StopHookSettings(config.on_stop_instructions(),
-                    Duration.ofMillis(config.on_stop_time_ms()), libraryNames(config.on_stop_libraries()));
-        } catch (IllegalArgumentException e) {
-            LOG.error("engine configuration: {}; the on_stop hook keeps {} instructions, {} ms", e.getMessage(),
-                    stopHook.instructions(), stopHook.time().toMillis());
-        }
+        compileAfter = r.longBetween("compile.after.instructions", 0, Long.MAX_VALUE, DEFAULT_COMPILE_AFTER, compileAfter);
+        StopHookSettings hook = stopHook;
+        long instructions = r.longBetween("on.stop.instructions", 1, 1_000_000_000, StopHookSettings.DEFAULT_INSTRUCTIONS,
+                hook.instructions());
+        long timeMs = r.longBetween("on.stop.time.ms", 1, 60_000, StopHookSettings.DEFAULT_TIME_MS, hook.time().toMillis());
+        Object libs = properties.get("on.stop.libraries");
+        Set<String> libraries = libs == null ? StopHookSettings.DEFAULTS.libraries()
+                : libraryNames(libs instanceof String[] a ? a : new String[] {String.valueOf(libs)});
+        stopHook = new StopHookSettings(instructions, Duration.ofMillis(timeMs), libraries);
+        r.refusals().forEach(LOG::error);
         LOG.info("Lua engine: {} mode{}", mode.id(), mode == CompileMode.ADAPTIVE
                 ? ", classes built after " + compileAfter + " instructions" : "");
     }

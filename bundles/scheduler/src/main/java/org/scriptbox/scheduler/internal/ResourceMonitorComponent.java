@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryUsage;
 import java.lang.management.ThreadMXBean;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.scriptbox.api.ScriptInfo;
 import org.scriptbox.api.ScriptManager;
+import org.scriptbox.api.config.ConfigReader;
 import org.scriptbox.api.schedule.ExecutionLoad;
 import org.scriptbox.api.schedule.ResourceMonitor;
 import org.scriptbox.api.schedule.ResourceSnapshot;
@@ -76,19 +78,47 @@ public final class ResourceMonitorComponent implements ResourceMonitor {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ScriptManager manager;
 
+    /**
+     * The monitor's configuration, read from the raw properties: a bad value is refused with one line and the
+     * current one kept.
+     */
+    record Settings(double maxCpuLoad, int cpuSamples, double maxHeapFraction, int heapSamples, int sampleIntervalMs) {
+        static final Settings DEFAULTS = new Settings(0.95, 3, 0.9, 2, 500);
+
+        static Settings read(Map<String, ?> properties, Settings current) {
+            ConfigReader r = new ConfigReader(PID, properties);
+            Settings d = DEFAULTS;
+            Settings s = new Settings(r.doubleBetween("max.cpu.load", 0, 1, d.maxCpuLoad, current.maxCpuLoad),
+                    r.intBetween("cpu.samples", 1, 1000, d.cpuSamples, current.cpuSamples),
+                    r.doubleBetween("max.heap.fraction", 0, 1, d.maxHeapFraction, current.maxHeapFraction),
+                    r.intBetween("heap.samples", 1, 1000, d.heapSamples, current.heapSamples),
+                    r.intBetween("sample.interval.ms", 50, 60_000, d.sampleIntervalMs, current.sampleIntervalMs));
+            r.refusals().forEach(LOG::error);
+            return s;
+        }
+
+        LoadGate gate() {
+            return new LoadGate(maxCpuLoad, maxHeapFraction, cpuSamples, heapSamples);
+        }
+    }
+
+    private volatile Settings settings;
+
+    /** For the metatype only, {@link Config}; the values are read by {@link Settings#read}. */
     @Activate
-    public ResourceMonitorComponent(Config config) {
-        this.gate = gate(config);
+    public ResourceMonitorComponent(Map<String, Object> properties) {
+        this.settings = Settings.read(properties, Settings.DEFAULTS);
+        this.gate = settings.gate();
         this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "scriptbox-resource-monitor");
             t.setDaemon(true);
             return t;
         });
         sample();
-        long every = Math.max(50, config.sample_interval_ms());
+        long every = settings.sampleIntervalMs();
         sampler.scheduleWithFixedDelay(this::sampleSafely, every, every, TimeUnit.MILLISECONDS);
         LOG.info("resource monitor: refusing new executions above CPU {} for {} samples or heap {}",
-                config.max_cpu_load(), config.cpu_samples(), config.max_heap_fraction());
+                settings.maxCpuLoad(), settings.cpuSamples(), settings.maxHeapFraction());
     }
 
     /**
@@ -97,16 +127,17 @@ public final class ResourceMonitorComponent implements ResourceMonitor {
      * changes on the next restart of the component.
      */
     @Modified
-    void modified(Config config) {
-        gate = gate(config);
+    void modified(Map<String, Object> properties) {
+        settings = Settings.read(properties, settings);
+        gate = settings.gate();
         sampler.execute(this::sampleSafely);
         LOG.info("resource monitor: thresholds now CPU {} for {} samples, heap {}",
-                config.max_cpu_load(), config.cpu_samples(), config.max_heap_fraction());
+                settings.maxCpuLoad(), settings.cpuSamples(), settings.maxHeapFraction());
     }
 
-    private static LoadGate gate(Config config) {
-        return new LoadGate(config.max_cpu_load(), config.max_heap_fraction(), config.cpu_samples(),
-                config.heap_samples());
+    /** The settings in force (tests). */
+    Settings settings() {
+        return settings;
     }
 
     @Deactivate

@@ -53,7 +53,7 @@ public final class SchedulerCore {
     private final ScriptManager manager;
     private final FireTimeStore store;
     private final HandSchedules hand;
-    private final ScheduleLimits limits;
+    private volatile ScheduleLimits limits;
     private final Instant startedAt;
     private final Map<String, Entry> entries = new HashMap<>();   // guarded by itself
     private volatile FireObserver observer = (s, d, a) -> { };
@@ -72,6 +72,11 @@ public final class SchedulerCore {
         this.hand = hand;
         this.limits = limits;
         this.startedAt = clock.instant();
+    }
+
+    /** New limits apply to schedules checked and runs fired from now on; armed schedules stay armed. */
+    void limits(ScheduleLimits newLimits) {
+        limits = newLimits;
     }
 
     /** WARN lines about scheduled runs that could not start: one per script and reason. */

@@ -2,18 +2,20 @@ package org.scriptbox.scheduler.internal;
 
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -41,6 +43,7 @@ public final class ScriptSchedulerComponent implements ScriptScheduler, ScriptLi
     static final String PID = "org.scriptbox.scheduler";
     private static final Logger LOG = LoggerFactory.getLogger(ScriptSchedulerComponent.class);
 
+    /** For the metatype only: the values are read by {@link SchedulerSettings#read}, which refuses bad ones. */
     @ObjectClassDefinition(name = "scriptbox scheduler",
             description = "When scripts run by themselves. Concurrency and the queue belong to the script manager.")
     public @interface Config {
@@ -65,12 +68,15 @@ public final class ScriptSchedulerComponent implements ScriptScheduler, ScriptLi
     private final ExecutorTimer timer;
     private final ExecutorService saves;
     private final SchedulerCore core;
+    private volatile SchedulerSettings settings;
+    private ScheduledFuture<?> saving;
 
     @Activate
-    public ScriptSchedulerComponent(@Reference ScriptManager manager, BundleContext context, Config config) {
+    public ScriptSchedulerComponent(@Reference ScriptManager manager, BundleContext context, Map<String, Object> properties) {
         this.manager = manager;
+        this.settings = SchedulerSettings.read(properties, SchedulerSettings.DEFAULTS, LOG::error);
         Clock clock = Clock.systemUTC();
-        this.timer = new ExecutorTimer(clock, Math.max(1, config.timer_threads()));
+        this.timer = new ExecutorTimer(clock, settings.timerThreads());
         this.saves = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "scriptbox-scheduler-saves");
             t.setDaemon(true);
@@ -78,23 +84,39 @@ public final class ScriptSchedulerComponent implements ScriptScheduler, ScriptLi
         });
         this.core = new SchedulerCore(clock, timer, manager,
                 new FireTimeStore(dataFile(context, "fire-times.properties"), PropertiesFile.DURABLE, saves),
-                new HandSchedules(dataFile(context, "hand-schedules.properties")), limits(config));
-        long every = Math.max(1, config.save_interval_seconds());
-        timer.executor().scheduleWithFixedDelay(core::saveFireTimes, every, every, TimeUnit.SECONDS);
+                new HandSchedules(dataFile(context, "hand-schedules.properties")), settings.limits());
+        saveEvery(settings.saveIntervalSeconds());
         core.armDeployed(manager.list());
         LOG.info("scheduler started: {} schedule(s) armed", core.list().size());
     }
 
-    private static ScheduleLimits limits(Config config) {
-        ScheduleLimits d = ScheduleLimits.DEFAULTS;
-        long minMs = config.min_interval_ms();
-        int parallel = config.max_parallel_runs();
-        if (minMs < 0 || parallel < 1) {
-            LOG.warn("scheduler configuration: min.interval.ms must be 0 or more and max.parallel.runs 1 or more;"
-                    + " using {} and {}", d.minInterval().toMillis(), d.maxParallelRuns());
+    /** A changed configuration applies in place (armed schedules stay armed); a refused value keeps its old one. */
+    @Modified
+    void modified(Map<String, Object> properties) {
+        SchedulerSettings was = settings;
+        SchedulerSettings now = SchedulerSettings.read(properties, was, LOG::error);
+        settings = now;
+        core.limits(now.limits());
+        if (now.timerThreads() != was.timerThreads()) {
+            timer.executor().setCorePoolSize(now.timerThreads());
         }
-        return new ScheduleLimits(minMs < 0 ? d.minInterval() : Duration.ofMillis(minMs),
-                parallel < 1 ? d.maxParallelRuns() : parallel);
+        if (now.saveIntervalSeconds() != was.saveIntervalSeconds()) {
+            saveEvery(now.saveIntervalSeconds());
+        }
+        LOG.info("scheduler: {} timer thread(s), fire times saved every {} s, schedules at most every {} ms, {} parallel runs",
+                now.timerThreads(), now.saveIntervalSeconds(), now.limits().minInterval().toMillis(), now.limits().maxParallelRuns());
+    }
+
+    private synchronized void saveEvery(long seconds) {
+        if (saving != null) {
+            saving.cancel(false);
+        }
+        saving = timer.executor().scheduleWithFixedDelay(core::saveFireTimes, seconds, seconds, TimeUnit.SECONDS);
+    }
+
+    /** The settings in force (tests). */
+    SchedulerSettings settings() {
+        return settings;
     }
 
     private static Path dataFile(BundleContext context, String name) {
