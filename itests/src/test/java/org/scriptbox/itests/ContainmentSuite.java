@@ -245,7 +245,11 @@ public abstract class ContainmentSuite {
         deploy("c9flood", "", "for i = 1, 5000 do print('c9-line ' .. i) end\nreturn 1\n", ScriptStatus.COMPILED);
         assertEquals(ScriptStatus.COMPLETED, run("c9flood").status());
         awaitLogLines("[c9flood] log limit reached", 1);
-        assertEquals(1000, awaitLogLines("[c9flood] c9-line", 1000).size());
+        // at most the 1,000 of one execution; fewer when over ten scripts logged this minute (the failed and
+        // cancelled runs above did: each may hold 1/n of the container's 10,000 lines)
+        long c9 = List.of(logText().split("\n", -1)).stream().filter(l -> l.contains("[c9flood] c9-line")).count();
+        assertTrue(c9 + " lines", c9 >= 500 && c9 <= 1000);
+        assertEquals(1, awaitLogLines("[c9flood] log limit reached", 1).size());
         stillFine();
         // 10 persistence: a lone surrogate in an error message; its statistics are saved
         deploy("c10surrogate", "", "error('bad \\237\\160\\128 end')\n", ScriptStatus.COMPILED);
@@ -272,7 +276,8 @@ public abstract class ContainmentSuite {
         ScriptError error = Await.until("the compile error", BOUND, () -> manager().get("c11locals").get().lastError(),
                 e -> e != null);
         assertEquals(error.toString(), ErrorKind.COMPILATION, error.kind());
-        assertTrue(error.toString(), error.message().contains("too many local variables") && error.line() == 201);
+        assertTrue(error.toString(), error.message().contains("too many local variables")
+                && (error.line() == 201 || error.message().contains(":201:")));
         stillFine();
 
         // the heap comes back near where it started (bounded wait on used heap after a GC)
