@@ -243,6 +243,23 @@ public class RedTeamLibraryTest {
         assertTrue(tookMs + " ms", tookMs < 5_000); // measured 0-1 ms idle; generous for a loaded machine
     }
 
+    /**
+     * Red-team F9: {@code print} (in the container also {@code log_info}, a host function) of a 9,999-character
+     * string in a loop: 1M instructions used ~31x the CPU of 1M plain ones (engine alone), ~800x in the
+     * container, ended only by the memory limit. Printed text and converted host-call arguments are charged now.
+     */
+    @Test
+    public void printAndHostCallsWithLongStringsAreChargedLikeALoop() {
+        assertChargedLikeALoop("local s = ('x'):rep(9999)\nwhile true do print(s) end");
+        assertChargedLikeALoop("local s = ('\\27'):rep(9999)\nwhile true do print(s) end");
+        Scripts host = new Scripts().withLibrary("t", java.util.Map.of("echo", (scope, args) -> args[0]));
+        ExecutionResult r = host.withInstructions(1_000_000).withTime(Duration.ofSeconds(20)).withMemory(1L << 40)
+                .run("local s = ('x'):rep(9999)\nwhile true do echo(s) end");
+        assertLimit(r, "instruction limit of 1000000");
+        long bound = Math.max(150, 8 * plainCpuMillis());
+        assertTrue("cpu " + r.cpuTime().toMillis() + " ms (bound " + bound + ")", r.cpuTime().toMillis() < bound);
+    }
+
     /** Functions whose charges already held (regression guard for the fixed classes, new cases). */
     @Test
     public void otherLibraryLoopsStayChargedLikeALoop() {
