@@ -236,6 +236,28 @@ public class ModbusSafetyIT {
     }
 
     @Test
+    public void aFailingOnStopHookIsShownInScriptLogsEscaped() throws Exception {
+        Path folder = ScriptDeployIT.deployFolder(context);
+        ScriptDeployIT.write(folder.resolve("badhook.toml"), "version = \"1.0.0\"\npermissions = [\"device:control\"]\n");
+        ScriptDeployIT.write(folder.resolve("badhook.lua"), String.join("\n",
+                "on_stop(function(reason)",
+                "  device_set_motor_speed(0, 5, 'plc-s')",
+                "  error('valve stuck \\27[2J')",
+                "end)",
+                "device_set_motor_speed(0, 40, 'plc-s')",
+                "error('broken')"));
+        ScriptDeployIT.awaitStatus(manager, "badhook", ScriptStatus.COMPILED);
+        ExecutionResult r = ScriptDeployIT.run(manager, "badhook");
+        assertEquals(ScriptStatus.FAILED, r.status());
+        assertTrue(String.valueOf(r.cleanupError()), r.cleanupError().message().contains("valve stuck"));
+
+        String logs = Shell.execute(context, "script:logs badhook");
+        assertTrue(logs, logs.contains("on_stop failed (RUNTIME): badhook.lua:3:"));
+        assertTrue("escaped by SafeText: " + logs, logs.contains("valve stuck \\u001b[2J") && !logs.contains("\u001b"));
+        assertEquals("the hook ran, then the safe state", List.of("4000", "500", "0"), written(FC_WRITE_REGISTER, 0));
+    }
+
+    @Test
     public void theShellsStopOvertakesQueuedCommandsOnASlowServer() throws Exception {
         List<Long> latencies = new ArrayList<>();
         for (int round = 0; round < 5; round++) {
@@ -301,6 +323,24 @@ public class ModbusSafetyIT {
         assertEquals(out, 7, out.lines().filter(l -> l.contains(": UNKNOWN (outcome unknown")).count());
         assertTrue(millis + " ms", millis < 2 * TIMEOUT_MS + 800);
         assertEquals("each target sent once", 3, server.log().stream().filter(e -> e.get("fn").equals("6")).count());
+    }
+
+    @Test
+    public void aShellStopIntoAFrozenServerIsReportedUnknownNeverFailedAndThenApplies() throws Exception {
+        // FINDINGS F5: the shell said "FAILED to stop" for a stop that the device applied once it resumed.
+        assertEquals(ScriptStatus.COMPLETED, lua("device_set_motor_speed(0, 40, 'plc-q') "
+                + "device_set_digital_output(3, true, 'plc-q')").status());
+        String out;
+        server.freeze();
+        try {
+            out = Shell.execute(context, "device:estop plc-q");
+        } finally {
+            server.thaw();
+        }
+        assertFalse(out, out.contains("FAILED"));
+        assertTrue(out, out.contains("UNKNOWN"));
+        awaitServer("the stop sent into the frozen server was applied when it resumed",
+                () -> server.holding(0) == 0 && !server.coil(11));
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.scriptbox.deployer.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileSystemLoopException;
@@ -53,10 +54,13 @@ final class DeployFolder {
             if (!attrs.isRegularFile()) {
                 return FileState.NOT_A_FILE;   // a directory called x.lua, a pipe, a device: never opened
             }
-            try (InputStream in = Files.newInputStream(target, LinkOption.NOFOLLOW_LINKS)) {
+            // the type may change between that check and the open (a pipe renamed over the file): the open cannot block
+            try (InputStream in = Channels.newInputStream(NonBlockingOpen.open(target))) {
                 byte[] bytes = BoundedText.readBytes(in, maxBytes);
                 return FileState.text(bytes.length, attrs.lastModifiedTime().toMillis(), BoundedText.decode(bytes));
             }
+        } catch (NonBlockingOpen.NotAFile e) {
+            return FileState.NOT_A_FILE;
         } catch (NoSuchFileException e) {
             // gone, or a link to nothing: a dangling link is there, so say so
             return Files.isSymbolicLink(file) ? FileState.refused("is a link to a file that does not exist") : FileState.ABSENT;

@@ -93,7 +93,6 @@ public class FolderHygieneTest {
      * A real writer process swaps a pipe and a regular file under one name as fast as it can while the folder is
      * read in a loop; every read must come back.
      */
-    @org.junit.Ignore("F4 open: DeployFolder.observe checks the type, then opens: a pipe swapped in between blocks it for ever (FINDINGS.md)")
     @Test(timeout = 60_000)
     public void aPipeSwappedInBetweenTheCheckAndTheOpenNeverBlocksTheRead() throws Exception {
         Path swap = tmp.newFile("swap.py").toPath();

@@ -73,6 +73,7 @@ public class DeviceApi implements ScriptLibrary {
     private final SafeStates safeStates;
     /** A script retrying a denied call in a loop must not flood the log; every denial is still counted. */
     private final OncePerInterval denialLog = new OncePerInterval(TimeUnit.MINUTES.toNanos(1));
+    private final java.util.concurrent.atomic.AtomicLong denialLines = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * For the metatype only, {@link Config}: the raw properties are read through ConfigReader. A change restarts
@@ -109,6 +110,11 @@ public class DeviceApi implements ScriptLibrary {
         f.put("log_warn", (scope, args) -> log(scope, "log_warn", "WARN", args));
         f.put("log_error", (scope, args) -> log(scope, "log_error", "ERROR", args));
         this.functions = Map.copyOf(f);
+    }
+
+    /** Denial lines written to the log so far (tests: a script inventing ids must not flood it). */
+    long denialLinesLogged() {
+        return denialLines.get();
     }
 
     /** Executions with actuators being tracked for their safe state (tests: nothing stays behind). */
@@ -174,8 +180,11 @@ public class DeviceApi implements ScriptLibrary {
 
     /**
      * Always allowed: no permission, no token, no execution capacity beyond the running script. Without an
-     * id it reaches every device. Repeats coalesce ({@link EmergencyStops}). Raises a DEVICE error naming every
-     * target that did not acknowledge, on the devices the script may read; others are only counted.
+     * id it reaches every device. Repeats coalesce ({@link EmergencyStops}, and in the driver). Waits for the
+     * reports of the devices the script may read and raises a DEVICE error naming every target there that did
+     * not acknowledge. The stops of devices it may not read are sent just the same but not waited for: their
+     * outcome goes to the log only, so neither the answer nor its timing tells such a script whether an id
+     * exists, how many devices there are or how they answer.
      */
     Object emergencyStop(ExecutionScope scope, Object[] raw) {
         Args args = new Args("device_emergency_stop", raw).atMost(1);
@@ -201,34 +210,48 @@ public class DeviceApi implements ScriptLibrary {
         }
         List<String> shown = new ArrayList<>();
         List<String> logged = new ArrayList<>();
-        int hiddenFailures = 0;
+        int unseen = 0;
         boolean fresh = false;
         long coalesced = 0;
         long deadline = System.nanoTime() + timeoutNanos;
         for (EmergencyStops.Ticket t : tickets) {
             fresh |= t.fresh();
             coalesced += t.coalescedBefore();
+            if (!mayRead(scope, t.deviceId())) {
+                unseen++;
+                if (t.fresh()) {
+                    String script = LogText.clean(scope.scriptName());
+                    t.report().onResolve(() -> logUnseenStop(script, t));
+                }
+                continue;
+            }
             String outcome = StopText.outcome(t.report(), deadline);
             logged.add(t.deviceId() + ": " + outcome);
             if (!outcome.startsWith(StopText.STOPPED)) {
-                if (mayRead(scope, t.deviceId())) {
-                    shown.add(t.deviceId() + ": " + outcome);
-                } else {
-                    hiddenFailures++;
-                }
+                shown.add(t.deviceId() + ": " + outcome);
             }
         }
         if (fresh) {
-            LOG.warn("emergency stop by script '{}': {}{}", LogText.clean(scope.scriptName()),
-                    logged.isEmpty() ? "no devices" : String.join("; ", logged),
+            LOG.warn("emergency stop by script '{}': {}{}{}", LogText.clean(scope.scriptName()),
+                    logged.isEmpty() ? "" : String.join("; ", logged),
+                    unseen == 0 ? "" : (logged.isEmpty() ? "" : "; ") + unseen
+                            + " device(s) it may not read (their reports follow when they come)",
                     coalesced > 0 ? " (" + coalesced + " repeated stop(s) before this one were coalesced)" : "");
         }
-        if (!shown.isEmpty() || hiddenFailures > 0) {
-            String hidden = hiddenFailures == 0 ? "" : (shown.isEmpty() ? "" : "; ") + hiddenFailures
-                    + " other device(s) not fully stopped";
-            throw args.error(ErrorKind.DEVICE, "emergency stop incomplete: " + String.join("; ", shown) + hidden);
+        if (!shown.isEmpty()) {
+            throw args.error(ErrorKind.DEVICE, "emergency stop incomplete: " + String.join("; ", shown));
         }
         return Boolean.TRUE;
+    }
+
+    /** The report of a stop the script could not be told about, when it comes (on the driver's thread). */
+    private static void logUnseenStop(String script, EmergencyStops.Ticket t) {
+        String outcome = StopText.outcome(t.report(), System.nanoTime());
+        if (outcome.startsWith(StopText.STOPPED)) {
+            LOG.info("emergency stop by script '{}': {}: {}", script, t.deviceId(), outcome);
+        } else {
+            LOG.warn("emergency stop by script '{}': {}: {}", script, t.deviceId(), outcome);
+        }
     }
 
     Object getStatus(ExecutionScope scope, Object[] raw) {
@@ -356,8 +379,14 @@ public class DeviceApi implements ScriptLibrary {
     private ScriptCallException denied(ExecutionScope scope, Args args, Permission permission, String deviceId,
                                        String named) {
         scope.permissionDenied(permission.id());
-        String what = scope.scriptName() + "|" + args.function() + "|" + permission.id() + "|" + deviceId;
+        // A denied call is charged too (a read's cost): a loop of denied calls meets the rate limit like any other.
+        take(scope, args, policy.limits().readCost());
+        // Keyed by what the script cannot vary at will: an id counts only if it is a real device (few), so a
+        // loop inventing ids gets one line a minute and cannot fill the memory with its strings.
+        String device = deviceId != null && devices.get(deviceId) != null ? deviceId : "(not a device)";
+        String what = scope.scriptName() + "|" + args.function() + "|" + permission.id() + "|" + device;
         if (denialLog.shouldLog(what)) {
+            denialLines.incrementAndGet();
             LOG.warn("script '{}': {} denied {} on device '{}' (repeats within a minute are counted, not logged)",
                     LogText.clean(scope.scriptName()), args.function(), permission.id(), LogText.clean(deviceId));
         }

@@ -1,8 +1,14 @@
 package org.scriptbox.devices.internal;
 
-/** Script-chosen text (ids, names) made safe for one log line: control characters shown as escapes, length capped. */
+import org.scriptbox.api.text.SafeText;
+
+/**
+ * Script-chosen text (ids, names) made safe for one log line: clipped to {@value #MAX} characters (never
+ * inside a surrogate pair), then escaped by the one sanitiser, {@link SafeText}, so BIDI, zero-width and
+ * other format characters are escaped here as on every other path.
+ */
 final class LogText {
-    private static final int MAX = 200;
+    static final int MAX = 200;
 
     private LogText() {
     }
@@ -11,16 +17,10 @@ final class LogText {
         if (text == null) {
             return "null";
         }
-        StringBuilder out = new StringBuilder(Math.min(text.length(), MAX) + 8);
-        int i = 0;
-        for (; i < text.length() && i < MAX; i++) {
-            char c = text.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
+        if (text.length() <= MAX) {
+            return SafeText.line(text);
         }
-        return i < text.length() ? out.append("...").toString() : out.toString();
+        int end = Character.isHighSurrogate(text.charAt(MAX - 1)) ? MAX - 1 : MAX;
+        return SafeText.line(text.substring(0, end)) + "...";
     }
 }

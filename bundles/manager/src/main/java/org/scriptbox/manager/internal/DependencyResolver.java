@@ -52,6 +52,10 @@ final class DependencyResolver {
     record Result(Map<String, Verdict> verdicts, Map<String, Integer> depth) {
     }
 
+    /** A script outside the part being re-resolved: its last verdict and depth stand (nothing below it changed). */
+    record Settled(Verdict verdict, int depth) {
+    }
+
     private static final String CYCLE = "dependency cycle ";
     /** Longer cycles are shortened in the message. */
     private static final int MAX_NAMED = 20;
@@ -67,7 +71,21 @@ final class DependencyResolver {
 
     static Result analyse(Collection<String> names, Function<String, Node> nodes,
                           boolean permissionServicePresent, Set<String> devices) {
-        Graph g = Graph.of(names, nodes);
+        return analyse(names, nodes, permissionServicePresent, devices, null);
+    }
+
+    /**
+     * Verdicts for {@code names} only, when every script they depend on outside {@code names} is {@code settled}
+     * (its verdict cannot have changed: it depends on nothing that did). Linear in the part re-resolved, not in
+     * all scripts: {@code names} must hold every dependant of what changed, so a cycle is either wholly inside
+     * or wholly outside it.
+     *
+     * @param settled the standing verdict of a script outside {@code names}, {@code null} for none; {@code null}
+     *                itself to follow dependencies into the graph instead (everything re-resolved)
+     */
+    static Result analyse(Collection<String> names, Function<String, Node> nodes, boolean permissionServicePresent,
+                          Set<String> devices, Function<String, Settled> settled) {
+        Graph g = Graph.of(names, nodes, settled != null);
         int n = g.nodes.size();
         Verdict[] verdicts = new Verdict[n];
         int[] depth = new int[n];
@@ -80,9 +98,17 @@ final class DependencyResolver {
                         depth[i] = Math.max(depth[i], depth[t] + 1);
                     }
                 }
+                if (settled != null) {
+                    for (Dependency dep : g.nodes.get(i).dependencies()) {
+                        Settled s = g.index.containsKey(dep.name()) ? null : settled.apply(dep.name());
+                        if (s != null) {
+                            depth[i] = Math.max(depth[i], s.depth() + 1);
+                        }
+                    }
+                }
             }
             for (int i : component) {
-                verdicts[i] = verdict(g, i, verdicts, cycle, permissionServicePresent, devices);
+                verdicts[i] = verdict(g, i, verdicts, cycle, permissionServicePresent, devices, nodes, settled);
             }
         }
         Map<String, Verdict> out = new HashMap<>();
@@ -97,7 +123,8 @@ final class DependencyResolver {
 
     /** One script's verdict, from the verdicts of what it depends on (already made, unless in its own cycle). */
     private static Verdict verdict(Graph g, int i, Verdict[] verdicts, String cycle, boolean permissionServicePresent,
-                                   Set<String> presentDevices) {
+                                   Set<String> presentDevices, Function<String, Node> nodes,
+                                   Function<String, Settled> settled) {
         Node node = g.nodes.get(i);
         if (!node.compiled()) {
             return new Verdict(List.of("a version of " + node.name() + " that compiles"), null);
@@ -112,21 +139,21 @@ final class DependencyResolver {
         }
         for (Dependency dep : node.dependencies()) {
             Integer t = g.index.get(dep.name());
-            if (t == null) {
+            Node target = t != null ? g.nodes.get(t) : settled == null ? null : nodes.apply(dep.name());
+            if (target == null) {
                 waiting.add("script " + dep);
                 continue;
             }
-            Node target = g.nodes.get(t);
             if (target.version() != null && !dep.range().includes(target.version())) {
                 String msg = "dependency " + dep + " is not satisfied by the deployed version " + target.version();
                 waiting.add(msg);
                 problem = problem == null ? msg : problem;
                 continue;
             }
-            if (g.component[t] == g.component[i]) {
+            if (t != null && g.component[t] == g.component[i]) {
                 continue; // inside this script's own cycle: already named above
             }
-            Verdict v = verdicts[t];
+            Verdict v = t != null ? verdicts[t] : settledVerdict(target, settled.apply(dep.name()));
             if (!v.resolved()) {
                 if (v.problem() != null && v.problem().startsWith(CYCLE)) {
                     if (!v.problem().equals(cycle)) {
@@ -149,6 +176,14 @@ final class DependencyResolver {
         return waiting.isEmpty() ? Verdict.RESOLVED : new Verdict(List.copyOf(waiting), problem);
     }
 
+    /** A settled script's standing verdict; one never resolved yet waits for a version that compiles. */
+    private static Verdict settledVerdict(Node target, Settled s) {
+        if (s != null) {
+            return s.verdict();
+        }
+        return target.compiled() ? Verdict.RESOLVED : new Verdict(List.of("a version of " + target.name() + " that compiles"), null);
+    }
+
     /** The deployed scripts reachable from the names asked about, with their dependency edges by index. */
     private static final class Graph {
         final List<Node> nodes = new ArrayList<>();
@@ -157,7 +192,8 @@ final class DependencyResolver {
         /** Strongly connected component of each node. */
         int[] component;
 
-        static Graph of(Collection<String> names, Function<String, Node> lookup) {
+        /** @param only just {@code names}: dependencies outside them are settled and looked up, not walked */
+        static Graph of(Collection<String> names, Function<String, Node> lookup, boolean only) {
             Graph g = new Graph();
             ArrayDeque<String> todo = new ArrayDeque<>(names);
             while (!todo.isEmpty()) {
@@ -171,7 +207,7 @@ final class DependencyResolver {
                 }
                 g.index.put(name, g.nodes.size());
                 g.nodes.add(node);
-                if (node.compiled()) {
+                if (node.compiled() && !only) {
                     for (Dependency d : node.dependencies()) {
                         todo.add(d.name());
                     }

@@ -208,6 +208,10 @@ final class Executions {
         if (!result.succeeded() && result.error() != null) {
             log.container("ERROR", result.status() + ": " + result.error());
         }
+        if (result.cleanupError() != null) {
+            // The hook's failure does not change the status, but the operator must see it (script:logs).
+            log.container("WARN", "on_stop failed (" + result.cleanupError().kind() + "): " + result.cleanupError());
+        }
         log.close();
         // Coalesced: written by the store's background writer within stats.flush.ms, and on deactivate.
         if (entries.get(entry.name) == entry) {

@@ -203,13 +203,13 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDi
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindPermissions(PermissionService service) {
         permissions = service;
-        reresolve();
+        reresolve(null);
     }
 
     void unbindPermissions(PermissionService service) {
         if (permissions == service) {
             permissions = null;
-            reresolve();
+            reresolve(null);
         }
     }
 
@@ -219,10 +219,11 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDi
      */
     @Override
     public void devicesChanged(Set<String> present) {
+        Set<String> naming;
         synchronized (lock) {
-            resolution.devicesPresent(present);
+            naming = resolution.devicesPresent(present);
         }
-        reresolve();
+        reresolve(naming);
     }
 
     /** Whiteboard listeners hear about every script that is already runnable, then about changes. */
@@ -299,9 +300,9 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDi
                         + replaced.definition().origin() + " (the latest deploy wins)";
             }
             String newConflict = conflict;
-            Map<String, Boolean> before = resolution.resolvedStates();
-            // the new version goes live together with its verdict, in one atomic update of the script's state
-            resolution.resolveAll(events, before, permissions != null, Map.of(name, s -> s.withLive(next, newConflict)));
+            // the new version goes live together with its verdict, in one atomic update of the script's state;
+            // only this script and its dependants are re-examined
+            resolution.resolve(Set.of(), events, permissions != null, Map.of(name, s -> s.withLive(next, newConflict)));
             // executions of the replaced version stop: nothing of an old version keeps acting after a reload.
             // After the swap: a run registering meanwhile either is seen here or sees the new version itself
             // (Executions.execute) and does not start.
@@ -381,15 +382,14 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDi
         List<ScriptEvent> events = new ArrayList<>();
         ScriptEntry removed;
         synchronized (lock) {
-            Map<String, Boolean> before = resolution.resolvedStates();
             removed = entries.remove(name);
             if (removed == null) {
                 return false;
             }
             removed.cancelRuns("script undeployed");
             events.add(new ScriptEvent(ScriptEvent.Type.UNDEPLOYED, removed.info()));
-            before.remove(name);
-            resolution.resolveAll(events, before, permissions != null);
+            resolution.forget(name);
+            resolution.resolve(Set.of(name), events, permissions != null);   // its dependants
         }
         executions.undeployed(removed);
         LOG.info("script '{}' undeployed{}", name, removed.running.isEmpty() ? "" : ", its running executions cancelled");
@@ -422,13 +422,14 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDi
 
     // ---- resolution ----
 
-    private void reresolve() {
+    /** @param scripts the scripts a change may affect (with their dependants); {@code null}: those requesting permissions */
+    private void reresolve(Set<String> scripts) {
         if (!active) {
             return;
         }
         List<ScriptEvent> events = new ArrayList<>();
         synchronized (lock) {
-            resolution.resolveAll(events, resolution.resolvedStates(), permissions != null);
+            resolution.resolve(scripts != null ? scripts : resolution.permissionUsers(), events, permissions != null);
         }
         listeners.fire(events);
     }
@@ -581,7 +582,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDi
             }
             // saved first: a setting that would not survive a restart is refused, not pretended
             disabled.set(name, !enabled);
-            resolution.resolveAll(events, resolution.resolvedStates(), permissions != null,
+            resolution.resolve(Set.of(), events, permissions != null,
                     Map.of(name, s -> s.withDisabled(!enabled)));
         }
         LOG.info("script '{}' {} by the operator", name, enabled ? "enabled" : "disabled");

@@ -40,6 +40,8 @@ final class StatsStore {
     private final AtomicLong writes = new AtomicLong();
     private final ScheduledExecutorService flusher;
     private volatile boolean closed;
+    /** The reason saves fail now, or {@code null}: logged once per condition; guarded by this. */
+    private String failing;
 
     StatsStore(Path folder, long flushMillis) {
         this.folder = folder;
@@ -90,7 +92,8 @@ final class StatsStore {
 
     /** Writes every pending script's statistics; the background thread calls it each period. */
     void flush() {
-        for (String name : pending.keySet()) {
+        // a copy: a failed write puts its statistics back, to be tried next period, not again in this loop
+        for (String name : java.util.List.copyOf(pending.keySet())) {
             ExecutionStats stats = pending.remove(name);
             if (stats != null) {
                 write(name, stats);
@@ -134,9 +137,9 @@ final class StatsStore {
     // the newest write last
     private synchronized void write(String name, ExecutionStats stats) {
         Path file = file(name);
+        Path tmp = folder.resolve(name + ".stats.tmp");
         try {
             Files.createDirectories(folder);
-            Path tmp = folder.resolve(name + ".stats.tmp");
             Files.writeString(tmp, StatsCodec.format(stats), StandardCharsets.UTF_8);
             try {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -144,9 +147,45 @@ final class StatsStore {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             }
             writes.incrementAndGet();
+            if (failing != null) {
+                LOG.info("statistics are saved to {} again", folder);
+                failing = null;
+            }
         } catch (IOException e) {
-            LOG.warn("statistics of script '{}' could not be saved to {}: {}", name, file, e.toString());
+            try {
+                if (Files.isRegularFile(tmp, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(tmp);   // a half-written temporary file is of no use and takes space
+                }
+            } catch (IOException ignored) {
+                // the disk is in trouble already; the next try cleans up
+            }
+            // kept for the next period's try, unless a newer one is already waiting: nothing is lost while space is short
+            pending.putIfAbsent(name, stats);
+            String reason = reason(e);
+            if (!reason.equals(failing)) {
+                // one line per condition for all scripts, not one per script per period
+                LOG.warn("statistics could not be saved to {}: {}; they are kept in memory and saved when writing works again{}",
+                        folder, reason, flusher == null ? "" : " (tried every " + flushMillis + " ms)");
+                failing = reason;
+            }
         }
+    }
+
+    /** The operating system's reason in plain words ("no space left on device"), never a Java exception's text. */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason().toLowerCase(java.util.Locale.ROOT);
+        }
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? "the file could not be written" : org.scriptbox.api.text.SafeText.line(m.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** Why saving fails now, or {@code null} while it works (tests). */
+    synchronized String failing() {
+        return failing;
     }
 
     private Path file(String name) {

@@ -59,4 +59,34 @@ public class StatsPersistenceTest {
         store.update("x", failedWith("ok", null));
         assertTrue(Files.readString(folder.resolve("x.stats.toml"), StandardCharsets.UTF_8).contains("total_executions = 3"));
     }
+
+    /**
+     * FINDINGS F7: while the data area cannot be written, statistics stay in memory, are tried again every period
+     * (one reason kept, logged once for all scripts) and reach the disk when writing works again.
+     */
+    @Test(timeout = 30_000)
+    public void statisticsThatCannotBeSavedAreKeptAndSavedWhenWritingWorksAgain() throws Exception {
+        Path blocker = tmp.newFile("data").toPath();   // a file where the folder should be: every write fails
+        Path folder = blocker.resolve("stats");
+        StatsStore store = new StatsStore(folder, 20);
+        try {
+            ExecutionStats a = failedWith("a", null);
+            store.update("a", a);
+            store.update("b", ExecutionStats.EMPTY);
+            while (store.failing() == null) {
+                Thread.sleep(5);
+            }
+            assertTrue(store.failing(), !store.failing().contains("Exception"));
+            assertEquals(0, store.writes());
+            assertEquals("kept in memory meanwhile", a, store.load("a"));
+            Files.delete(blocker);
+            while (store.writes() < 2) {
+                Thread.sleep(5);
+            }
+            assertEquals(null, store.failing());
+            assertEquals(a, new StatsStore(folder, 0).load("a"));
+        } finally {
+            store.close();
+        }
+    }
 }
