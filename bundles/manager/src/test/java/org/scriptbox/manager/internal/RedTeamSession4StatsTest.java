@@ -48,7 +48,9 @@ public class RedTeamSession4StatsTest {
     @Test
     public void aFailedSaveIsRetriedWhenTheDiskRecoversAndWarnedOnce() throws Exception {
         Path folder = tmp.newFolder("stats").toPath();
-        Path blocker = Files.createDirectory(folder.resolve("x.stats.tmp"));   // the write cannot happen
+        // the write cannot happen: a non-empty directory on the temporary file's name (a clean-up cannot remove it)
+        Path blocker = Files.createDirectory(folder.resolve("x.stats.tmp"));
+        Path inside = Files.writeString(blocker.resolve("keep"), "x");
         StatsStore store = new StatsStore(folder, 3_600_000);   // flushed by hand below
         String warnings = stderrOf(() -> {
             for (int i = 1; i <= 5; i++) {
@@ -60,7 +62,8 @@ public class RedTeamSession4StatsTest {
         assertTrue("one warning per condition, not per flush: " + warnings, lines <= 1);
         assertFalse("no Java exception text for the operator: " + warnings, warnings.contains("java."));
 
-        Files.delete(blocker);   // space came back
+        Files.delete(inside);   // space came back
+        Files.delete(blocker);
         store.flush();
         Path saved = folder.resolve("x.stats.toml");
         assertTrue("the statistics are saved once the disk recovers", Files.isRegularFile(saved));
