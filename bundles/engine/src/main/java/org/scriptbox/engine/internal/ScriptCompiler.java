@@ -171,7 +171,7 @@ final class ScriptCompiler {
      * {@code or}/{@code and} walks the list to append to it): 150,000 {@code or a} (750 KB) took 29 s, on the
      * deploy watcher's thread (red-team F8). A legitimate 1 MiB source compiles in well under a second.
      */
-    static final long MAX_COMPILE_NANOS = 3_000_000_000L;
+    static final long MAX_COMPILE_NANOS = 2_000_000_000L;
 
     /** Thrown from the source stream when the compile ran past its deadline. */
     private static final class CompileTooLong extends RuntimeException {

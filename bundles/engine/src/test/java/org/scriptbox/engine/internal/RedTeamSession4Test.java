@@ -10,7 +10,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
-import org.junit.Ignore;
 import org.junit.Test;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
@@ -183,7 +182,6 @@ public class RedTeamSession4Test {
      * every other script's deploy waited (35.8 s). The bound here is a stall bound, 30x what a linear compiler
      * needs on this machine, not a speed target.
      */
-    @Ignore("F8 open: Luaj's jump-list concatenation is quadratic; a 750 KB file compiles for ~29 s (FINDINGS.md)")
     @Test(timeout = 120_000)
     public void compilingLongAndOrChainsIsNotQuadratic() {
         for (String op : new String[] {" or a", " and a"}) {
@@ -206,7 +204,6 @@ public class RedTeamSession4Test {
      * plain 1M-instruction run: 7-14 ms), ended only by the memory limit. With memory out of the way the run must
      * still end by its instruction budget at a CPU cost like the library calls' (at most ~8x plain, floor 150 ms).
      */
-    @Ignore("F9 open: host call argument conversion/escaping is not charged to the instruction budget (FINDINGS.md)")
     @Test(timeout = 120_000)
     public void hostCallsWithLongStringsAreChargedLikeALoop() {
         org.scriptbox.api.ResourceLimits big = new org.scriptbox.api.ResourceLimits(Duration.ofSeconds(60), 1L << 40,
