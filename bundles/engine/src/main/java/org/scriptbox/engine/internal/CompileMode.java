@@ -20,7 +20,14 @@ enum CompileMode {
     /** Classes built within {@code compile} (embedders, the benchmark harness); LuaJC failures run interpreted. */
     COMPILED_NOW,
     /** For tests: classes built within {@code compile}, and a script LuaJC cannot compile is a compile error. */
-    COMPILED_STRICT;
+    COMPILED_STRICT,
+    /**
+     * Not the default yet: the engine's own compiler (org.scriptbox.engine.compiler, on ASM) within
+     * {@code compile}; counts exactly like the interpreter; a function it does not handle stays interpreted.
+     */
+    ASM,
+    /** For tests: {@link #ASM}, and a function that would stay interpreted is a compile error. */
+    ASM_STRICT;
 
     /** The name used in configuration: {@code adaptive}, {@code compiled-strict}, ... */
     String id() {
@@ -35,10 +42,15 @@ enum CompileMode {
             }
         }
         throw new IllegalArgumentException("unknown compile mode \"" + text
-                + "\" (interpreted, adaptive, compiled, compiled-now or compiled-strict)");
+                + "\" (interpreted, adaptive, compiled, compiled-now, compiled-strict, asm or asm-strict)");
     }
 
     boolean buildsWithinCompile() {
-        return this == COMPILED_NOW || this == COMPILED_STRICT;
+        return this == COMPILED_NOW || this == COMPILED_STRICT || this == ASM || this == ASM_STRICT;
+    }
+
+    /** The engine's own compiler rather than LuaJC. */
+    boolean usesOwnCompiler() {
+        return this == ASM || this == ASM_STRICT;
     }
 }

@@ -19,7 +19,6 @@ import org.luaj.vm2.LuaFunction;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.Varargs;
-import org.luaj.vm2.luajc.CompiledChunk;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ResourceLimits;
@@ -328,7 +327,7 @@ final class Execution implements ExecutionScope {
      * instance when the script was compiled to JVM bytecode, else an interpreter closure.
      */
     LuaFunction mainFunction(LuaCompiledScript script) {
-        CompiledChunk compiled = script.compiled();
+        JvmChunk compiled = script.compiled();
         return compiled != null ? compiled.instantiate(globals, budget) : closure(script.prototype());
     }
 

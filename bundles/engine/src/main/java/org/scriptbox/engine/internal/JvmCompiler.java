@@ -1,5 +1,6 @@
 package org.scriptbox.engine.internal;
 
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -11,6 +12,8 @@ import org.luaj.vm2.luajc.CompiledChunk;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptException;
+import org.scriptbox.engine.compiler.AsmChunk;
+import org.scriptbox.engine.compiler.AsmCompiler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +29,17 @@ final class JvmCompiler {
 
     private ExecutorService thread;
 
-    /** The classes of chunk {@code p} now; null when LuaJC cannot compile it (or a ScriptException if strict). */
-    CompiledChunk build(String chunkName, Prototype p, boolean strict) {
+    /**
+     * The classes of chunk {@code p} now, by the compiler of {@code mode}; null when it cannot compile it
+     * (or a ScriptException if the mode is strict).
+     */
+    JvmChunk build(String chunkName, Prototype p, CompileMode mode) {
+        if (mode.usesOwnCompiler()) {
+            return buildOwn(chunkName, p, mode == CompileMode.ASM_STRICT);
+        }
+        boolean strict = mode == CompileMode.COMPILED_STRICT;
         try {
-            return CompiledChunk.compile(p, chunkName, JvmCompiler.class.getClassLoader());
+            return CompiledChunk.compile(p, chunkName, JvmCompiler.class.getClassLoader())::instantiate;
         } catch (Exception | LinkageError | StackOverflowError e) {
             if (strict) {
                 throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION, "LuaJC cannot compile it: " + e,
@@ -40,12 +50,40 @@ final class JvmCompiler {
         }
     }
 
+    /**
+     * The engine's own compiler (org.scriptbox.engine.compiler): a function it does not handle stays
+     * interpreted, the rest of the chunk runs compiled. Strict (tests): every function must compile.
+     */
+    private static JvmChunk buildOwn(String chunkName, Prototype p, boolean strict) {
+        AsmChunk chunk;
+        try {
+            chunk = AsmCompiler.compile(p, chunkName, JvmCompiler.class.getClassLoader());
+        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            if (strict) {
+                throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION, "cannot compile it to JVM classes",
+                        chunkName, 0, 0), e);
+            }
+            LOG.info("script {} runs interpreted: the compiler failed ({})", chunkName, e.toString());
+            return null;
+        }
+        List<String> interpreted = chunk.interpretedFunctions();
+        if (!interpreted.isEmpty()) {
+            if (strict) {
+                throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION, "functions that stay interpreted: "
+                        + String.join("; ", interpreted), chunkName, 0, 0));
+            }
+            LOG.info("script {}: {} function(s) stay interpreted: {}", chunkName, interpreted.size(),
+                    String.join("; ", interpreted));
+        }
+        return chunk.runsCompiled() ? chunk::instantiate : null;
+    }
+
     /** Builds the classes of {@code script} on the background thread; executions switch to them when ready. */
     void buildLater(LuaCompiledScript script) {
         try {
             background().execute(() -> {
                 long t0 = System.nanoTime();
-                CompiledChunk classes = build(script.chunkName(), script.prototype(), false);
+                JvmChunk classes = build(script.chunkName(), script.prototype(), CompileMode.COMPILED);
                 script.compiledLater(classes);
                 if (classes != null) {
                     LOG.info("script {} now runs as JVM classes (built in {} ms)", script.chunkName(),

@@ -5,7 +5,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.luaj.vm2.Prototype;
-import org.luaj.vm2.luajc.CompiledChunk;
 import org.scriptbox.api.engine.CompiledScript;
 
 /**
@@ -18,14 +17,14 @@ final class LuaCompiledScript implements CompiledScript {
     private final Duration compileTime;
     private final long retainedBytes;
     /** The chunk as JVM classes (compiled mode), or null: executions run the interpreter. */
-    private volatile CompiledChunk compiled;
+    private volatile JvmChunk compiled;
     /** Lua instructions its interpreted executions have run (adaptive mode: when to build its classes). */
     private final AtomicLong interpreted = new AtomicLong();
     /** Its classes have been asked for (once). */
     private final AtomicBoolean jvmBuildAsked = new AtomicBoolean();
 
     LuaCompiledScript(String chunkName, Prototype prototype, Duration compileTime, long retainedBytes,
-            CompiledChunk compiled) {
+            JvmChunk compiled) {
         this.chunkName = chunkName;
         this.prototype = prototype;
         this.compileTime = compileTime;
@@ -39,12 +38,12 @@ final class LuaCompiledScript implements CompiledScript {
     }
 
     /** The JVM classes of the chunk, or null when it runs interpreted (so far). */
-    CompiledChunk compiled() {
+    JvmChunk compiled() {
         return compiled;
     }
 
     /** The JVM classes built in the background are ready: executions that start from now on use them. */
-    void compiledLater(CompiledChunk classes) {
+    void compiledLater(JvmChunk classes) {
         this.compiled = classes;
     }
 

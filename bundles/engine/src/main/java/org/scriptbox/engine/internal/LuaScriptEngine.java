@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.luaj.vm2.Prototype;
-import org.luaj.vm2.luajc.CompiledChunk;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -247,7 +246,7 @@ public final class LuaScriptEngine implements ScriptEngine {
         long t0 = System.nanoTime();
         Prototype p = compiler.compilePrototype(chunkName, source);
         CompileMode m = mode;
-        CompiledChunk classes = m.buildsWithinCompile() ? jvm.build(chunkName, p, m == CompileMode.COMPILED_STRICT) : null;
+        JvmChunk classes = m.buildsWithinCompile() ? jvm.build(chunkName, p, m) : null;
         LuaCompiledScript script = new LuaCompiledScript(chunkName, p, Duration.ofNanos(System.nanoTime() - t0),
                 PrototypeSize.estimate(p), classes);
         if (m.buildsWithinCompile()) {

@@ -30,10 +30,25 @@ public class CompiledAttacksTest {
     /** The instruction budget of most attacks: small, so that an escape shows as a slow or completed run. */
     private static final long BUDGET = 200_000;
 
-    private final Scripts scripts = new Scripts(new LuaScriptEngine(1024 * 1024, "compiled-strict", 0));
-    private final Scripts interpreted = new Scripts(new LuaScriptEngine(1024 * 1024, "interpreted", 0));
+    final Scripts scripts;
+    final Scripts interpreted = new Scripts(new LuaScriptEngine(1024 * 1024, "interpreted", 0));
+    /** The same compiler without strictness: what cannot be compiled runs interpreted. */
+    final String lenientMode;
+    /** What a strict refusal says. */
+    private final String refusal;
 
-    private ExecutionResult run(String source) {
+    public CompiledAttacksTest() {
+        this("compiled-strict", "compiled-now", "LuaJC cannot compile it");
+    }
+
+    /** For the same attacks on another compiler ({@link AsmCompiledAttacksTest}). */
+    protected CompiledAttacksTest(String strictMode, String lenientMode, String refusal) {
+        this.scripts = new Scripts(new LuaScriptEngine(1024 * 1024, strictMode, 0));
+        this.lenientMode = lenientMode;
+        this.refusal = refusal;
+    }
+
+    ExecutionResult run(String source) {
         LuaCompiledScript s = (LuaCompiledScript) scripts.engine.compile("attack.lua", source);
         assertNotNull("runs as JVM classes", s.compiled());
         return scripts.engine.execute(s, scripts.request());
@@ -58,12 +73,12 @@ public class CompiledAttacksTest {
         }
     }
 
-    private ExecutionResult runInterpreted(String source) {
+    ExecutionResult runInterpreted(String source) {
         return interpreted.engine.execute(interpreted.engine.compile("attack.lua", source), interpreted.request());
     }
 
     /** The compiled run gives the interpreter's results and counts at least the interpreter's instructions. */
-    private void assertCountsAtLeastTheInterpreter(String source) {
+    void assertCountsAtLeastTheInterpreter(String source) {
         ExecutionResult c = run(source);
         ExecutionResult i = runInterpreted(source);
         assertEquals(c.error() + "", ScriptStatus.COMPLETED, c.status());
@@ -77,7 +92,7 @@ public class CompiledAttacksTest {
 
     // ---- loops the block charging could under-count --------------------------------------------------
 
-    private static final String[] LOOPS = {
+    static final String[] LOOPS = {
         // while with break in nested ifs
         "local i, n = 0, 0\nwhile true do\n  i = i + 1\n  if i > 5 then\n    if i % 2 == 0 then\n"
                 + "      if i > LIMIT then break end\n    else n = n + 1 end\n  end\nend\nreturn n",
@@ -416,9 +431,9 @@ public class CompiledAttacksTest {
             fail("strict mode refuses what LuaJC cannot compile");
         } catch (ScriptException e) {
             assertEquals(ErrorKind.COMPILATION, e.error().kind());
-            assertTrue(e.getMessage(), e.getMessage().contains("LuaJC cannot compile it"));
+            assertTrue(e.getMessage(), e.getMessage().contains(refusal));
         }
-        LuaScriptEngine now = new LuaScriptEngine(1024 * 1024, "compiled-now", 0);
+        LuaScriptEngine now = new LuaScriptEngine(1024 * 1024, lenientMode, 0);
         LuaCompiledScript s = (LuaCompiledScript) now.compile("flat.lua", src.toString());
         assertNull(s.compiled());
         ExecutionResult r = now.execute(s, scripts.request());
@@ -464,9 +479,9 @@ public class CompiledAttacksTest {
             fail("strict mode must refuse classes that cannot link");
         } catch (org.scriptbox.api.ScriptException e) {
             // refused before generation (KnownMiscompiles: closures in loops); FieldLinks would refuse it too
-            assertTrue(e.getMessage(), e.getMessage().contains("LuaJC cannot compile it"));
+            assertTrue(e.getMessage(), e.getMessage().contains(refusal));
         }
-        LuaScriptEngine now = new LuaScriptEngine(1024 * 1024, "compiled-now", 0);
+        LuaScriptEngine now = new LuaScriptEngine(1024 * 1024, lenientMode, 0);
         LuaCompiledScript s = (LuaCompiledScript) now.compile("attack.lua", src);
         assertNull("stays interpreted", s.compiled());
         ExecutionResult r = now.execute(s, scripts.request());
@@ -513,7 +528,7 @@ public class CompiledAttacksTest {
             assertEquals(ErrorKind.COMPILATION, e.error().kind());
         }
         // not strict: the interpreter runs it, and the engine keeps working
-        LuaScriptEngine now = new LuaScriptEngine(1024 * 1024, "compiled-now", 0);
+        LuaScriptEngine now = new LuaScriptEngine(1024 * 1024, lenientMode, 0);
         LuaCompiledScript s = (LuaCompiledScript) now.compile("big.lua", big);
         assertNull(s.compiled());
         assertEquals(List.of(30_000.0), now.execute(s, scripts.request()).values());

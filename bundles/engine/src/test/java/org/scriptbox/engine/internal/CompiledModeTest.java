@@ -108,7 +108,8 @@ public class CompiledModeTest {
 
     @Test
     public void theSystemPropertySelectsTheModeOfTheDefaultEngine() {
-        boolean strict = "compiled-strict".equals(System.getProperty(LuaScriptEngine.COMPILE_PROPERTY));
+        String mode = System.getProperty(LuaScriptEngine.COMPILE_PROPERTY);
+        boolean strict = "compiled-strict".equals(mode) || "asm-strict".equals(mode);
         LuaCompiledScript s = (LuaCompiledScript) new LuaScriptEngine().compile("t.lua", "return 1");
         assertEquals(strict, s.compiled() != null);
     }
@@ -129,7 +130,9 @@ public class CompiledModeTest {
         ExecutionResult r = scripts.withInstructions(Long.MAX_VALUE / 2).withTime(Duration.ofMillis(200))
                 .run("::top:: goto top");
         assertEquals(ScriptStatus.TIMEOUT, r.status());
-        assertTrue(r.duration().toString(), r.duration().toMillis() < 200 + 100);
+        // Wall clock on a shared 2-core machine: 305 ms was seen under a full build's load. Without the
+        // deadline the loop would never end (no instruction limit), so the bound only needs to be finite.
+        assertTrue(r.duration().toString(), r.duration().toMillis() < 200 + 1_000);
     }
 
     @Test

@@ -40,12 +40,27 @@ final class LuaProgramGenerator {
     private record Variable(String name, boolean readOnly) {
     }
 
-    private LuaProgramGenerator(long seed) {
+    /** Also the shapes added for the engine's own compiler (see {@link #extendedStatement}). */
+    private final boolean extended;
+
+    private LuaProgramGenerator(long seed, boolean extended) {
         this.random = new Random(seed);
+        this.extended = extended;
     }
 
     static String program(long seed) {
-        return new LuaProgramGenerator(seed).generate();
+        return new LuaProgramGenerator(seed, false).generate();
+    }
+
+    /**
+     * With the shapes added for the engine's own compiler (AsmDifferentialFuzzTest): metatables and their
+     * metamethods, numeric edge cases (NaN, -0, infinities, huge and integer-valued doubles, integer
+     * overflow in for loops), upvalues shared with coroutines, closures created in loops and across a
+     * backward goto, varargs passed on, and long string comparisons. The same seed gives another program
+     * than {@link #program(long)} (which LuaJC's fuzz test keeps as it was).
+     */
+    static String extendedProgram(long seed) {
+        return new LuaProgramGenerator(seed, true).generate();
     }
 
     private String generate() {
@@ -76,7 +91,11 @@ final class LuaProgramGenerator {
     }
 
     private void statement(int depth) {
-        int pick = random.nextInt(depth >= MAX_BLOCK_DEPTH ? 6 : 20);
+        int pick = random.nextInt(depth >= MAX_BLOCK_DEPTH ? 6 : extended ? 27 : 20);
+        if (pick >= 20) {
+            extendedStatement(pick, depth);
+            return;
+        }
         switch (pick) {
             case 0, 1 -> local(depth);
             case 2 -> assign(depth);
@@ -107,6 +126,94 @@ final class LuaProgramGenerator {
                 } else {
                     line(depth, "acc[#acc + 1] = " + expr(3));
                 }
+            }
+        }
+    }
+
+    private void extendedStatement(int pick, int depth) {
+        String n = "x" + id();
+        switch (pick) {
+            case 20 -> {
+                // metamethods: each returns a number (or a string for __concat)
+                line(depth, "local " + n + " = setmetatable({}, {__index = function(t, k) return k + 1 end,"
+                        + " __add = function(a, b) return 7 end, __sub = function(a, b) return 8 end,"
+                        + " __mul = function(a, b) return 9 end, __unm = function(a) return 10 end,"
+                        + " __len = function(a) return 3 end, __call = function(self, y) return (y or 0) + 2 end,"
+                        + " __lt = function(a, b) return true end, __le = function(a, b) return false end,"
+                        + " __eq = function(a, b) return true end, __concat = function(a, b) return 'c' end,"
+                        + " __newindex = function(t, k, v) rawset(t, k, v * 2) end})");
+                line(depth, n + "[" + (20 + random.nextInt(5)) + "] = " + expr(1));
+                line(depth, "acc[#acc + 1] = " + n + "[" + expr(1) + "] + (" + n + " + " + expr(1) + ") + (" + expr(1)
+                        + " - " + n + ") + (" + n + " * " + n + ") + (-" + n + ") + #" + n + " + " + n + "(" + expr(1)
+                        + ") + ((" + n + " < " + n + ") and 1 or 0) + ((" + n + " <= " + n + ") and 1 or 0)"
+                        + " + ((" + n + " == setmetatable({}, getmetatable(" + n + "))) and 1 or 0)");
+                line(depth, "acc[#acc + 1] = " + n + " .. 'x' .. " + expr(1) + " .. " + n);
+                line(depth, "acc[#acc + 1] = rawget(" + n + ", 20) or rawget(" + n + ", 21) or -1");
+            }
+            case 21 -> {
+                // numeric edge cases; tostring gives the same text in both modes (both are Luaj)
+                String[] edges = {"0/0", "-(0/0)", "-0.0", "1/0", "-1/0", "2^53", "2^53 + 1", "2^31", "2^31 - 1",
+                    "-2^31", "2^63", "1e308 * 10", "-1e308 * 10", "5 % -3", "-5 % 3", "5.5 % -2", "3 % 0",
+                    "math.huge - math.huge", "1/(-0.0)", "3.0", "7 / 2", "2^0.5", "(-8)^(1/3)", "math.floor(-0.5)",
+                    "math.fmod(7, -3)", "(0/0 == 0/0 and 1 or 0)", "(-0.0 == 0 and 1 or 0)", "(1/0 > 2^1000 and 1 or 0)",
+                    "((0/0) < 1 and 1 or 0)", "((0/0) >= 1 and 1 or 0)"};
+                line(depth, "local " + n + " = " + edges[random.nextInt(edges.length)] + " " + (random.nextBoolean()
+                        ? "+ " + expr(1) : ""));
+                line(depth, "acc[#acc + 1] = tostring(" + n + ") .. ':' .. tostring(" + n + " == " + n + ") .. ':'"
+                        + " .. tostring(" + n + " < " + expr(1) + ") .. ':' .. tostring(-" + n + ")");
+                // integer-valued doubles and int overflow in numeric for (Luaj's LuaInteger fast path)
+                String from = random.nextBoolean() ? "2^31 - 2" : "2147483646";
+                line(depth, "do local c = 0 for q = " + from + ", 2^31 + 1 do c = c + 1 end"
+                        + " for q = -2^31 + 1, -2^31 - 1, -1 do c = c + 1 end acc[#acc + 1] = c end");
+                // long strings compared (charged per byte compared)
+                line(depth, "acc[#acc + 1] = ((('y'):rep(40) .. " + expr(1) + ") < (('y'):rep(40) .. " + expr(1)
+                        + ")) and 1 or 0");
+            }
+            case 22 -> {
+                // an upvalue shared by a coroutine and its resumer, both assigning it
+                if (loopNesting > 0 || callLimit <= SLOTS) {
+                    local(depth);
+                    return;
+                }
+                String co = "co" + id();
+                line(depth, "local " + n + " = " + expr(1));
+                line(depth, "local " + co + " = coroutine.wrap(function() for k = 1, 3 do " + n + " = " + n
+                        + " + k coroutine.yield(" + n + ") end return " + n + " end)");
+                line(depth, "acc[#acc + 1] = " + co + "()");
+                line(depth, n + " = " + n + " * 2");
+                line(depth, "acc[#acc + 1] = " + co + "() + " + n);
+                line(depth, "acc[#acc + 1] = " + co + "() + " + co + "() + " + n);
+                scope.add(new Variable(n, false));
+            }
+            case 23 -> {
+                // closures created in loops: a fresh local per iteration, the loop variable, a shared local
+                line(depth, "local " + n + " = {}");
+                line(depth, "local s" + n + " = 0");
+                line(depth, "for i = 1, " + (1 + random.nextInt(3)) + " do local y = i * " + expr(1) + " "
+                        + n + "[#" + n + " + 1] = function() y = y + 1 s" + n + " = s" + n + " + 1 return y + i end end");
+                line(depth, "do local w = 0 while w < 2 do w = w + 1 local z = w " + n + "[#" + n
+                        + " + 1] = function() z = z + w return z end end end");
+                line(depth, "for _, f in ipairs(" + n + ") do acc[#acc + 1] = f() + f() end");
+                line(depth, "acc[#acc + 1] = s" + n);
+            }
+            case 24 -> {
+                // varargs passed on, truncated, with nils inside
+                line(depth, "local function " + n + "(...) local a, b = ... return select('#', ...), (a or 0) + (b or 0), ... end");
+                line(depth, "do local r = {" + n + "(" + expr(1) + ", nil, " + expr(1) + ")} acc[#acc + 1] = #r .. ':' .. r[1]"
+                        + " .. ':' .. r[2] .. ':' .. select('#', " + n + "()) .. ':' .. select('#', " + n + "(nil, nil)) end");
+                line(depth, "acc[#acc + 1] = select(-1, " + n + "(" + expr(1) + ", " + expr(1) + "))");
+                line(depth, "acc[#acc + 1] = select('#', table.unpack({" + n + "(1, 2, 3)}))");
+            }
+            case 25 -> {
+                // a backward goto across a captured local: each lap a new upvalue (JMP closes it)
+                line(depth, "do local k, fs = 0, {} ::top" + n + ":: local c = k * " + expr(1)
+                        + " fs[#fs + 1] = function() c = c + 1 return c end k = k + 1 if k < 3 then goto top" + n + " end"
+                        + " acc[#acc + 1] = fs[1]() + fs[2]() * 10 + fs[3]() * 100 + fs[1]() end");
+            }
+            default -> {
+                // and/or, not, comparisons of mixed values
+                line(depth, "acc[#acc + 1] = ((not " + expr(1) + ") and 1 or 0) + ((nil or false) and 1 or 2)"
+                        + " + ((" + expr(1) + " ~= " + expr(1) + ") and 4 or 8) + (('a' < 'b') and 16 or 32)");
             }
         }
     }

@@ -1,0 +1,162 @@
+package org.scriptbox.engine.compiler;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.Meter;
+import org.luaj.vm2.Prototype;
+import org.luaj.vm2.UpValue;
+import org.objectweb.asm.LimitExceededException;
+import org.objectweb.asm.MethodTooLargeException;
+
+/**
+ * Compiles a chunk's prototypes to JVM classes, one per function ({@link FunctionWriter}). A function the
+ * writer does not handle — or whose class the JVM refuses — stays interpreted: its closures are Luaj
+ * {@code LuaClosure}s (and so are the closures they create), while the rest of the chunk runs compiled.
+ */
+public final class AsmCompiler {
+    /** Where generated classes live (one package per chunk below it). */
+    static final String PACKAGE_ROOT = "scriptbox/lua/";
+    /** Rebuilds after a class the JVM refused (each is a full rebuild): few, then the chunk stays interpreted. */
+    private static final int MAX_REFUSED_CLASSES = 3;
+    private AsmCompiler() {
+    }
+
+    /**
+     * The compiled chunk; when its main function stays interpreted, so does every function (interpreted
+     * closures create interpreted closures): {@link AsmChunk#runsCompiled()} is false.
+     */
+    public static AsmChunk compile(Prototype main, String chunkName, ClassLoader parent) {
+        Set<Prototype> refused = new HashSet<>();
+        // Each round either loads every class or refuses one more function: bounded by their number.
+        while (true) {
+            Round round = new Round(packageName(chunkName), refused);
+            String mainClass = round.compile(main, "F");
+            if (mainClass == null) {
+                return new AsmChunk(null, 0, 0, round.interpreted);
+            }
+            Loader loader = new Loader(parent, round.classes);
+            Prototype failed = null;
+            for (Map.Entry<String, Prototype> e : round.prototypes.entrySet()) {
+                try {
+                    Class<?> c = Class.forName(e.getKey().replace('/', '.'), false, loader);
+                    c.getField(FunctionWriter.FIELD_PROTOTYPE).set(null, e.getValue());
+                    c.getField(FunctionWriter.FIELD_CONSTANTS).set(null, e.getValue().k);
+                    Class.forName(c.getName(), true, loader); // links: the verifier runs now, not mid-run
+                } catch (LinkageError | ReflectiveOperationException | RuntimeException ex) {
+                    failed = e.getValue();
+                    round.interpreted.add(where(e.getValue()) + ": class refused (" + ex + ")");
+                    break;
+                }
+            }
+            if (failed != null) {
+                refused.add(failed);
+                if (refused.size() > MAX_REFUSED_CLASSES) {
+                    // a generator bug, not a script's doing: stop rebuilding, the whole chunk runs interpreted
+                    round.interpreted.add(where(main) + ": too many classes refused");
+                    return new AsmChunk(null, 0, 0, round.interpreted);
+                }
+                continue;
+            }
+            try {
+                Class<?> c = loader.loadClass(mainClass.replace('/', '.'));
+                return new AsmChunk(c.getConstructor(Meter.class, Globals.class, UpValue[].class),
+                        main.upvalues.length, round.prototypes.size(), round.interpreted);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("generated main class not found", e);
+            }
+        }
+    }
+
+    static String where(Prototype p) {
+        return (p.source != null ? p.source.tojstring() : "?") + ":" + p.linedefined;
+    }
+
+    /** One attempt: the classes of every function not refused. */
+    private static final class Round {
+        final String pkg;
+        final Set<Prototype> refused;
+        final Map<String, byte[]> classes = new HashMap<>();
+        final Map<String, Prototype> prototypes = new LinkedHashMap<>();
+        final List<String> interpreted = new ArrayList<>();
+
+        Round(String pkg, Set<Prototype> refused) {
+            this.pkg = pkg;
+            this.refused = refused;
+        }
+
+        /** The class name of {@code p} once written, or null when it stays interpreted. Children first. */
+        String compile(Prototype p, String name) {
+            if (refused.contains(p)) {
+                interpreted.add(where(p) + ": class refused earlier");
+                return null;
+            }
+            String[] children = new String[p.p == null ? 0 : p.p.length];
+            for (int i = 0; i < children.length; i++) {
+                children[i] = compile(p.p[i], name + "_" + i);
+            }
+            String className = pkg + name;
+            try {
+                FunctionShape shape = new FunctionShape(p);
+                byte[] bytes;
+                try {
+                    bytes = new FunctionWriter(shape, className, children).write();
+                } catch (MethodTooLargeException | LimitExceededException e) {
+                    shape.ungroup(); // smaller code: one charge per instruction
+                    bytes = new FunctionWriter(shape, className, children).write();
+                }
+                classes.put(className, bytes);
+                prototypes.put(className, p);
+                return className;
+            } catch (UnsupportedShape e) {
+                interpreted.add(where(p) + ": " + e.getMessage());
+            } catch (RuntimeException e) {
+                // ASM's MethodTooLargeException / ClassTooLargeException and the like: too big for one JVM method.
+                interpreted.add(where(p) + ": " + e.getClass().getSimpleName());
+            }
+            return null;
+        }
+    }
+
+    /** A package per chunk: ASCII letters and digits of the chunk name (stack traces show it). */
+    static String packageName(String chunkName) {
+        StringBuilder sb = new StringBuilder(PACKAGE_ROOT);
+        int kept = 0;
+        for (int i = 0; i < chunkName.length() && kept < 48; i++) {
+            char c = chunkName.charAt(i);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+                sb.append(c);
+                kept++;
+            }
+        }
+        if (kept == 0) {
+            sb.append("chunk");
+        }
+        return sb.append('/').toString();
+    }
+
+    /** Defines the generated classes of one chunk. */
+    private static final class Loader extends ClassLoader {
+        private final Map<String, byte[]> classes;
+
+        Loader(ClassLoader parent, Map<String, byte[]> classes) {
+            super(parent);
+            this.classes = new HashMap<>(classes);
+        }
+
+        @Override
+        protected Class<?> findClass(String name) throws ClassNotFoundException {
+            byte[] bytes = classes.remove(name.replace('.', '/')); // defined once; the bytes are not kept
+            if (bytes != null) {
+                return defineClass(name, bytes, 0, bytes.length);
+            }
+            throw new ClassNotFoundException(name);
+        }
+    }
+}

@@ -1,0 +1,1076 @@
+package org.scriptbox.engine.compiler;
+
+import static org.objectweb.asm.Opcodes.*;
+
+import org.luaj.vm2.Lua;
+import org.luaj.vm2.Prototype;
+import org.luaj.vm2.Upvaldesc;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * Writes the JVM class of one prototype. The generated body is the interpreter loop unrolled for this
+ * function's code: for each instruction, the same Luaj calls in the same order as the matching case of
+ * {@code LuaClosure.execute}, with the budget charge, call depth and error frames the interpreter has
+ * (see {@link FunctionShape} for the charges). Registers live in JVM locals, except those that closures
+ * capture: they live in an array, with open upvalues on it as in the interpreter.
+ *
+ * <p>Each instruction's bytecode has an exception-table entry whose handler passes that instruction's pc
+ * to {@code Meter.compiledUnwind} (position, traceback line, frames of a limit error, end of the depth
+ * count): nothing is stored on the hot path for positions.
+ */
+final class FunctionWriter {
+    static final String BASE = "org/scriptbox/engine/compiler/CompiledFunction";
+    static final String OPS = "org/scriptbox/engine/compiler/Ops";
+    static final String LV = "org/luaj/vm2/LuaValue";
+    static final String VA = "org/luaj/vm2/Varargs";
+    static final String UV = "org/luaj/vm2/UpValue";
+    static final String METER = "org/luaj/vm2/Meter";
+    static final String PROTO = "org/luaj/vm2/Prototype";
+    static final String GLOBALS = "org/luaj/vm2/Globals";
+    static final String D_LV = "L" + LV + ";";
+    static final String D_VA = "L" + VA + ";";
+    static final String D_PROTO = "L" + PROTO + ";";
+    static final String CTOR = "(L" + METER + ";L" + GLOBALS + ";[L" + UV + ";)V";
+    static final String FIELD_PROTOTYPE = "P";
+    static final String FIELD_CONSTANTS = "K";
+
+    private final FunctionShape s;
+    private final Prototype p;
+    private final String className;
+    /** Class names of the child prototypes, null for a child that stays interpreted. */
+    private final String[] children;
+    private final int nregs;
+    private final int np;
+
+    // local variable slots of the body
+    private final int lVarargs;
+    private final int lStack;
+    private final int lOpen;
+    private final int lV;
+    private final int lMeter;
+    private final int lK;
+    private final int lPc;
+    private final int lThrown;
+    private final int lT1;
+    private final int lT2;
+    private final int lT3;
+
+    private MethodVisitor mv;
+    private int[] run;
+    private boolean[] needStart;
+    private boolean[] needEnd;
+    private boolean[] needBody;
+    private Label[] start;
+    private Label[] body;
+    private Label[] end;
+    private Label[] handler;
+    private Label[] slow;
+    private Label[] slowEnd;
+
+    FunctionWriter(FunctionShape s, String className, String[] children) {
+        this.s = s;
+        this.p = s.p;
+        this.className = className;
+        this.children = children;
+        this.np = p.numparams;
+        this.nregs = Math.max(p.maxstacksize, np);
+        int next = 1 + Math.max(nregs, np + 1);
+        lVarargs = next++;
+        lStack = next++;
+        lOpen = next++;
+        lV = next++;
+        lMeter = next++;
+        lK = next++;
+        lPc = next++;
+        lThrown = next++;
+        lT1 = next++;
+        lT2 = next++;
+        lT3 = next++;
+    }
+
+    byte[] write() throws UnsupportedShape {
+        ClassWriter cw = new FrameComputingWriter();
+        cw.visit(V1_8, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, className, null, BASE, null);
+        String source = p.source != null ? p.source.tojstring() : "?";
+        cw.visitSource(source.length() > 200 ? source.substring(0, 200) : source, null);
+        cw.visitField(ACC_PUBLIC | ACC_STATIC, FIELD_PROTOTYPE, D_PROTO, null, null).visitEnd();
+        cw.visitField(ACC_PUBLIC | ACC_STATIC, FIELD_CONSTANTS, "[" + D_LV, null, null).visitEnd();
+        constructor(cw);
+        entryPoints(cw);
+        bodyMethod(cw);
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    private void constructor(ClassWriter cw) {
+        MethodVisitor m = cw.visitMethod(ACC_PUBLIC, "<init>", CTOR, null, null);
+        m.visitCode();
+        m.visitVarInsn(ALOAD, 0);
+        m.visitFieldInsn(GETSTATIC, className, FIELD_PROTOTYPE, D_PROTO);
+        m.visitVarInsn(ALOAD, 1);
+        m.visitVarInsn(ALOAD, 2);
+        m.visitVarInsn(ALOAD, 3);
+        m.visitMethodInsn(INVOKESPECIAL, BASE, "<init>", "(" + D_PROTO + "L" + METER + ";L" + GLOBALS + ";[L" + UV + ";)V", false);
+        m.visitInsn(RETURN);
+        m.visitMaxs(0, 0);
+        m.visitEnd();
+    }
+
+    private String bodyDescriptor() {
+        StringBuilder d = new StringBuilder("(");
+        for (int i = 0; i < np; i++) {
+            d.append(D_LV);
+        }
+        return d.append(D_VA).append(")").append(D_VA).toString();
+    }
+
+    // ---- entry points: how LuaClosure places arguments -----------------------------------------
+
+    /** Pushes the body's arguments: parameter j from {@code argSlot[j]} (0: nil), then the varargs. */
+    private interface Varargs {
+        void push(MethodVisitor m);
+    }
+
+    private void callBody(MethodVisitor m, int[] argSlots, Varargs varargs) {
+        m.visitVarInsn(ALOAD, 0);
+        for (int j = 0; j < np; j++) {
+            if (j < argSlots.length && argSlots[j] > 0) {
+                m.visitVarInsn(ALOAD, argSlots[j]);
+            } else {
+                m.visitFieldInsn(GETSTATIC, LV, "NIL", D_LV);
+            }
+        }
+        varargs.push(m);
+        m.visitMethodInsn(INVOKESPECIAL, className, "body", bodyDescriptor(), false);
+    }
+
+    private static Varargs none() {
+        return m -> m.visitFieldInsn(GETSTATIC, LV, "NONE", D_LV);
+    }
+
+    private static Varargs slot(int slot) {
+        return m -> m.visitVarInsn(ALOAD, slot);
+    }
+
+    /** {@code varargsOf} of the argument slots given, or NONE when the function takes no varargs. */
+    private Varargs packed(int... slots) {
+        if (p.is_vararg == 0) {
+            return none();
+        }
+        return m -> {
+            for (int sl : slots) {
+                m.visitVarInsn(ALOAD, sl);
+            }
+            String d = slots.length == 2 ? "(" + D_LV + D_LV + ")" + D_VA : "(" + D_LV + D_LV + D_LV + ")" + D_VA;
+            m.visitMethodInsn(INVOKESTATIC, OPS, "args", d, false);
+        };
+    }
+
+    private void entryPoints(ClassWriter cw) {
+        // call()
+        MethodVisitor m = begin(cw, "call", "()" + D_LV);
+        callBody(m, new int[0], none());
+        arg1AndReturn(m);
+        // call(a)
+        m = begin(cw, "call", "(" + D_LV + ")" + D_LV);
+        if (np == 0) {
+            callBody(m, new int[0], slot(1));
+        } else {
+            callBody(m, new int[] {1}, none());
+        }
+        arg1AndReturn(m);
+        // call(a, b)
+        m = begin(cw, "call", "(" + D_LV + D_LV + ")" + D_LV);
+        switch (np) {
+            case 0:
+                callBody(m, new int[0], packed(1, 2));
+                break;
+            case 1:
+                callBody(m, new int[] {1}, slot(2));
+                break;
+            default:
+                callBody(m, new int[] {1, 2}, none());
+        }
+        arg1AndReturn(m);
+        // call(a, b, c)
+        m = begin(cw, "call", "(" + D_LV + D_LV + D_LV + ")" + D_LV);
+        switch (np) {
+            case 0:
+                callBody(m, new int[0], packed(1, 2, 3));
+                break;
+            case 1:
+                callBody(m, new int[] {1}, packed(2, 3));
+                break;
+            case 2:
+                callBody(m, new int[] {1, 2}, slot(3));
+                break;
+            default:
+                callBody(m, new int[] {1, 2, 3}, none());
+        }
+        arg1AndReturn(m);
+        // onInvoke(varargs): parameters from arg(1..np), the rest as varargs
+        m = begin(cw, "onInvoke", "(" + D_VA + ")" + D_VA);
+        m.visitVarInsn(ALOAD, 0);
+        for (int j = 0; j < np; j++) {
+            m.visitVarInsn(ALOAD, 1);
+            push(m, j + 1);
+            m.visitMethodInsn(INVOKEVIRTUAL, VA, "arg", "(I)" + D_LV, false);
+        }
+        if (p.is_vararg != 0) {
+            m.visitVarInsn(ALOAD, 1);
+            push(m, np + 1);
+            m.visitMethodInsn(INVOKEVIRTUAL, VA, "subargs", "(I)" + D_VA, false);
+        } else {
+            m.visitFieldInsn(GETSTATIC, LV, "NONE", D_LV);
+        }
+        m.visitMethodInsn(INVOKESPECIAL, className, "body", bodyDescriptor(), false);
+        m.visitInsn(ARETURN);
+        m.visitMaxs(0, 0);
+        m.visitEnd();
+    }
+
+    private static MethodVisitor begin(ClassWriter cw, String name, String desc) {
+        MethodVisitor m = cw.visitMethod(ACC_PUBLIC | ACC_FINAL, name, desc, null, null);
+        m.visitCode();
+        return m;
+    }
+
+    private static void arg1AndReturn(MethodVisitor m) {
+        m.visitMethodInsn(INVOKEVIRTUAL, VA, "arg1", "()" + D_LV, false);
+        m.visitInsn(ARETURN);
+        m.visitMaxs(0, 0);
+        m.visitEnd();
+    }
+
+    // ---- the body --------------------------------------------------------------------------------
+
+    private boolean live(int pc) {
+        return !s.data[pc] && !s.dead[pc];
+    }
+
+    private void bodyMethod(ClassWriter cw) throws UnsupportedShape {
+        int n = s.code.length;
+        mv = cw.visitMethod(ACC_PRIVATE | ACC_FINAL, "body", bodyDescriptor(), null, null);
+        mv.visitCode();
+        start = labels(n);
+        body = labels(n);
+        end = labels(n);
+        handler = labels(n);
+        slow = labels(n);
+        slowEnd = labels(n);
+        // Positions and traceback lines depend on the line only: one handler per run of instructions on
+        // the same line (fewer handlers, frames and table entries than one per instruction).
+        // Only labels something refers to are visited: ASM starts a basic block at every label, and frame
+        // computation costs blocks times locals.
+        int[] run = lineRuns(n);
+        this.run = run;
+        needStart = new boolean[n];
+        needEnd = new boolean[n];
+        needBody = new boolean[n];
+        for (int pc = 0; pc < n; pc++) {
+            if (live(pc) && run[pc] == pc) {
+                int last = pc;
+                while (last + 1 < n && live(last + 1) && run[last + 1] == pc) {
+                    last++;
+                }
+                mv.visitTryCatchBlock(start[pc], end[last], handler[pc], "java/lang/Throwable");
+                needStart[pc] = true;
+                needEnd[last] = true;
+            }
+            if (live(pc) && (s.leader[pc] || s.targeted[pc])) {
+                needStart[pc] = true;
+            }
+            if (live(pc) && s.groupEnd[pc] > pc) {
+                needBody[s.groupEnd[pc]] = true;
+            }
+        }
+        for (int pc = 0; pc < n; pc++) {
+            if (live(pc) && s.groupEnd[pc] > pc) {
+                int e = s.groupEnd[pc];
+                for (int j = pc; j <= e; ) {
+                    int k = j;
+                    while (k + 1 <= e && run[k + 1] == run[j]) {
+                        k++;
+                    }
+                    mv.visitTryCatchBlock(slow[j], slowEnd[k], handler[run[j]], "java/lang/Throwable");
+                    j = k + 1;
+                }
+            }
+        }
+        prologue();
+        for (int pc = 0; pc < n; pc++) {
+            if (!live(pc)) {
+                continue;
+            }
+            if (needStart[pc]) {
+                mv.visitLabel(start[pc]);
+            }
+            if (s.groupEnd[pc] >= 0) {
+                chargeGroup(pc);
+            }
+            if (needBody[pc]) {
+                mv.visitLabel(body[pc]);
+            }
+            if (instruction(pc) && needEnd[pc]) {
+                mv.visitLabel(end[pc]);
+            }
+        }
+        // Falling off the end cannot happen (Luaj ends every function with RETURN); keep the verifier sure.
+        mv.visitInsn(ACONST_NULL);
+        mv.visitInsn(ATHROW);
+        for (int pc = 0; pc < n; pc++) {
+            if (live(pc) && s.groupEnd[pc] > pc) {
+                slowCharges(pc);
+            }
+        }
+        Label common = new Label();
+        for (int pc = 0; pc < n; pc++) {
+            if (live(pc) && run[pc] == pc) {
+                mv.visitLabel(handler[pc]);
+                push(mv, pc);
+                mv.visitJumpInsn(GOTO, common);
+            }
+        }
+        mv.visitLabel(common);
+        mv.visitVarInsn(ISTORE, lPc);
+        mv.visitVarInsn(ASTORE, lThrown);
+        mv.visitVarInsn(ALOAD, lMeter);
+        mv.visitVarInsn(ALOAD, lThrown);
+        mv.visitFieldInsn(GETSTATIC, className, FIELD_PROTOTYPE, D_PROTO);
+        mv.visitVarInsn(ILOAD, lPc);
+        mv.visitMethodInsn(INVOKEVIRTUAL, METER, "compiledUnwind",
+                "(Ljava/lang/Throwable;" + D_PROTO + "I)Ljava/lang/Throwable;", false);
+        mv.visitVarInsn(ASTORE, lThrown);
+        closeAll();
+        mv.visitVarInsn(ALOAD, lThrown);
+        mv.visitInsn(ATHROW);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
+    /**
+     * For each live instruction, the first instruction of its run: consecutive live instructions on one
+     * line, a run ending after a return (whose epilogue lies outside every range).
+     */
+    private int[] lineRuns(int n) {
+        int[] run = new int[n];
+        for (int pc = 0; pc < n; pc++) {
+            if (!live(pc)) {
+                run[pc] = -1;
+                continue;
+            }
+            boolean continues = pc > 0 && live(pc - 1) && run[pc - 1] >= 0
+                    && org.luaj.vm2.Meter.line(p, pc) == org.luaj.vm2.Meter.line(p, pc - 1)
+                    && !endsOwnRange(s.code[pc - 1]);
+            run[pc] = continues ? run[pc - 1] : pc;
+        }
+        return run;
+    }
+
+    private static boolean endsOwnRange(int i) {
+        int op = Lua.GET_OPCODE(i);
+        return op == Lua.OP_RETURN || op == Lua.OP_TAILCALL;
+    }
+
+    private static Label[] labels(int n) {
+        Label[] l = new Label[n];
+        for (int i = 0; i < n; i++) {
+            l[i] = new Label();
+        }
+        return l;
+    }
+
+    private void prologue() {
+        mv.visitVarInsn(ALOAD, 1 + np);
+        mv.visitVarInsn(ASTORE, lVarargs);
+        for (int r = np; r < nregs; r++) {
+            if (!s.captured(r)) {
+                mv.visitFieldInsn(GETSTATIC, LV, "NIL", D_LV);
+                mv.visitVarInsn(ASTORE, 1 + r);
+            }
+        }
+        if (s.anyCaptured) {
+            push(mv, nregs);
+            mv.visitTypeInsn(ANEWARRAY, LV);
+            mv.visitVarInsn(ASTORE, lStack);
+            for (int r = 0; r < nregs; r++) {
+                if (s.captured(r)) {
+                    mv.visitVarInsn(ALOAD, lStack);
+                    push(mv, r);
+                    if (r < np) {
+                        mv.visitVarInsn(ALOAD, 1 + r);
+                    } else {
+                        mv.visitFieldInsn(GETSTATIC, LV, "NIL", D_LV);
+                    }
+                    mv.visitInsn(AASTORE);
+                }
+            }
+            push(mv, nregs);
+            mv.visitTypeInsn(ANEWARRAY, UV);
+            mv.visitVarInsn(ASTORE, lOpen);
+        }
+        mv.visitFieldInsn(GETSTATIC, LV, "NONE", D_LV);
+        mv.visitVarInsn(ASTORE, lV);
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitFieldInsn(GETFIELD, BASE, "meter", "L" + METER + ";");
+        mv.visitVarInsn(ASTORE, lMeter);
+        mv.visitFieldInsn(GETSTATIC, className, FIELD_CONSTANTS, "[" + D_LV);
+        mv.visitVarInsn(ASTORE, lK);
+        mv.visitVarInsn(ALOAD, lMeter);
+        mv.visitMethodInsn(INVOKEVIRTUAL, METER, "enter", "()V", false);
+    }
+
+    /** Fast path: the whole group fits in the remaining ticks (no check falls inside it). */
+    private void chargeGroup(int pc) {
+        if (s.groupSize(pc) == 1) {
+            // one instruction: the interpreter's own charge, no branch (and no frame) in the generated code
+            mv.visitVarInsn(ALOAD, lMeter);
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "charge1", "(L" + METER + ";)V", false);
+            return;
+        }
+        mv.visitVarInsn(ALOAD, lMeter);
+        push(mv, s.groupSize(pc));
+        mv.visitMethodInsn(INVOKESTATIC, OPS, "fits", "(L" + METER + ";I)Z", false);
+        mv.visitJumpInsn(IFEQ, slow[pc]);
+    }
+
+    /** Slow path: charge one instruction at a time, as the interpreter does, running the quiet ones between. */
+    private void slowCharges(int head) throws UnsupportedShape {
+        int last = s.groupEnd[head];
+        for (int j = head; j <= last; j++) {
+            if (j == head || run[j] != run[j - 1]) {
+                mv.visitLabel(slow[j]);
+            }
+            mv.visitVarInsn(ALOAD, lMeter);
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "charge1", "(L" + METER + ";)V", false);
+            if (j < last) {
+                instruction(j); // quiet: straight-line, no labels of its own
+            }
+            if (j == last || run[j] != run[j + 1]) {
+                mv.visitLabel(slowEnd[j]);
+            }
+        }
+        mv.visitJumpInsn(GOTO, body[last]);
+    }
+
+    // ---- registers -------------------------------------------------------------------------------
+
+    private void reg(int r) throws UnsupportedShape {
+        check(r);
+        if (s.captured(r)) {
+            mv.visitVarInsn(ALOAD, lStack);
+            push(mv, r);
+            mv.visitInsn(AALOAD);
+        } else {
+            mv.visitVarInsn(ALOAD, 1 + r);
+        }
+    }
+
+    /** Stores the value on top of the JVM stack in register {@code r}. */
+    private void setReg(int r) throws UnsupportedShape {
+        check(r);
+        if (s.captured(r)) {
+            mv.visitVarInsn(ALOAD, lStack);
+            mv.visitInsn(SWAP);
+            push(mv, r);
+            mv.visitInsn(SWAP);
+            mv.visitInsn(AASTORE);
+        } else {
+            mv.visitVarInsn(ASTORE, 1 + r);
+        }
+    }
+
+    private void check(int r) throws UnsupportedShape {
+        if (r < 0 || r >= nregs) {
+            throw new UnsupportedShape("register " + r + " outside the frame of " + nregs);
+        }
+    }
+
+    private void rk(int x) throws UnsupportedShape {
+        if (x > 0xff) {
+            constant(x & 0xff);
+        } else {
+            reg(x);
+        }
+    }
+
+    private void constant(int index) throws UnsupportedShape {
+        if (index >= p.k.length) {
+            throw new UnsupportedShape("constant " + index + " missing");
+        }
+        mv.visitVarInsn(ALOAD, lK);
+        push(mv, index);
+        mv.visitInsn(AALOAD);
+    }
+
+    private void upvalue(int index) throws UnsupportedShape {
+        if (index >= p.upvalues.length) {
+            throw new UnsupportedShape("upvalue " + index + " missing");
+        }
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitFieldInsn(GETFIELD, BASE, "upValues", "[L" + UV + ";");
+        push(mv, index);
+        mv.visitInsn(AALOAD);
+    }
+
+    /** A new LuaValue[] of registers {@code from} .. {@code from + count - 1}. */
+    private void registerArray(int from, int count) throws UnsupportedShape {
+        push(mv, count);
+        mv.visitTypeInsn(ANEWARRAY, LV);
+        for (int j = 0; j < count; j++) {
+            mv.visitInsn(DUP);
+            push(mv, j);
+            reg(from + j);
+            mv.visitInsn(AASTORE);
+        }
+    }
+
+    /** Arguments from register {@code from}: {@code b - 1} of them, or (b = 0) up to the open results. */
+    private void argsFrom(int pc, int from, int b) throws UnsupportedShape {
+        if (b > 0) {
+            registerArray(from, b - 1);
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "args", "([" + D_LV + ")" + D_VA, false);
+        } else {
+            int openAt = Lua.GETARG_A(s.code[pc - 1]);
+            if (openAt < from) {
+                throw new UnsupportedShape("open results below the arguments");
+            }
+            registerArray(from, openAt - from);
+            mv.visitVarInsn(ALOAD, lV);
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "args", "([" + D_LV + D_VA + ")" + D_VA, false);
+        }
+    }
+
+    private void jump(int opcode, int target) throws UnsupportedShape {
+        if (target < 0 || target >= s.code.length || !live(target)) {
+            throw new UnsupportedShape("jump to " + target);
+        }
+        mv.visitJumpInsn(opcode, start[target]);
+    }
+
+    private void closeAll() {
+        if (s.anyCaptured) {
+            mv.visitVarInsn(ALOAD, lOpen);
+            mv.visitInsn(ICONST_0);
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "close", "([L" + UV + ";I)V", false);
+        }
+    }
+
+    /** Returns the Varargs on top of the stack: the interpreter's finally (upvalues closed, depth left). */
+    private void returnTop(int pc) {
+        mv.visitVarInsn(ASTORE, lT1);
+        mv.visitLabel(end[pc]);
+        closeAll();
+        mv.visitVarInsn(ALOAD, lMeter);
+        mv.visitMethodInsn(INVOKEVIRTUAL, METER, "exit", "()V", false);
+        mv.visitVarInsn(ALOAD, lT1);
+        mv.visitInsn(ARETURN);
+    }
+
+    private void invokeLV(String name, String desc) {
+        mv.visitMethodInsn(INVOKEVIRTUAL, LV, name, desc, false);
+    }
+
+    private static final String BINARY = "(L" + LV + ";)L" + LV + ";";
+
+    /**
+     * Emits instruction {@code pc}; false when it has ended its exception range itself (returns).
+     */
+    private boolean instruction(int pc) throws UnsupportedShape {
+        int i = s.code[pc];
+        int a = Lua.GETARG_A(i);
+        int b = Lua.GETARG_B(i);
+        int c = Lua.GETARG_C(i);
+        switch (Lua.GET_OPCODE(i)) {
+            case Lua.OP_MOVE:
+                reg(b);
+                setReg(a);
+                return true;
+            case Lua.OP_LOADK:
+                constant(Lua.GETARG_Bx(i));
+                setReg(a);
+                return true;
+            case Lua.OP_LOADBOOL:
+                mv.visitFieldInsn(GETSTATIC, LV, b != 0 ? "TRUE" : "FALSE", "Lorg/luaj/vm2/LuaBoolean;");
+                setReg(a);
+                if (c != 0) {
+                    jump(GOTO, pc + 2);
+                }
+                return true;
+            case Lua.OP_LOADNIL:
+                for (int r = a; r <= a + b; r++) {
+                    mv.visitFieldInsn(GETSTATIC, LV, "NIL", D_LV);
+                    setReg(r);
+                }
+                return true;
+            case Lua.OP_GETUPVAL:
+                upvalue(b);
+                mv.visitMethodInsn(INVOKEVIRTUAL, UV, "getValue", "()" + D_LV, false);
+                setReg(a);
+                return true;
+            case Lua.OP_GETTABUP:
+                upvalue(b);
+                mv.visitMethodInsn(INVOKEVIRTUAL, UV, "getValue", "()" + D_LV, false);
+                rk(c);
+                invokeLV("get", BINARY);
+                setReg(a);
+                return true;
+            case Lua.OP_GETTABLE:
+                reg(b);
+                rk(c);
+                invokeLV("get", BINARY);
+                setReg(a);
+                return true;
+            case Lua.OP_SETTABUP:
+                upvalue(a);
+                mv.visitMethodInsn(INVOKEVIRTUAL, UV, "getValue", "()" + D_LV, false);
+                rk(b);
+                rk(c);
+                invokeLV("set", "(" + D_LV + D_LV + ")V");
+                return true;
+            case Lua.OP_SETUPVAL:
+                upvalue(b);
+                reg(a);
+                mv.visitMethodInsn(INVOKEVIRTUAL, UV, "setValue", "(" + D_LV + ")V", false);
+                return true;
+            case Lua.OP_SETTABLE:
+                reg(a);
+                rk(b);
+                rk(c);
+                invokeLV("set", "(" + D_LV + D_LV + ")V");
+                return true;
+            case Lua.OP_NEWTABLE:
+                mv.visitTypeInsn(NEW, "org/luaj/vm2/LuaTable");
+                mv.visitInsn(DUP);
+                push(mv, b);
+                push(mv, c);
+                mv.visitMethodInsn(INVOKESPECIAL, "org/luaj/vm2/LuaTable", "<init>", "(II)V", false);
+                setReg(a);
+                return true;
+            case Lua.OP_SELF:
+                reg(b);
+                mv.visitInsn(DUP);
+                setReg(a + 1);
+                rk(c);
+                invokeLV("get", BINARY);
+                setReg(a);
+                return true;
+            case Lua.OP_ADD:
+                return arith(a, b, c, "add");
+            case Lua.OP_SUB:
+                return arith(a, b, c, "sub");
+            case Lua.OP_MUL:
+                return arith(a, b, c, "mul");
+            case Lua.OP_DIV:
+                return arith(a, b, c, "div");
+            case Lua.OP_MOD:
+                return arith(a, b, c, "mod");
+            case Lua.OP_POW:
+                return arith(a, b, c, "pow");
+            case Lua.OP_UNM:
+                return unary(a, b, "neg");
+            case Lua.OP_NOT:
+                return unary(a, b, "not");
+            case Lua.OP_LEN:
+                return unary(a, b, "len");
+            case Lua.OP_CONCAT:
+                if (c <= b) {
+                    throw new UnsupportedShape("CONCAT of fewer than two operands");
+                }
+                mv.visitVarInsn(ALOAD, lMeter);
+                registerArray(b, c - b + 1);
+                mv.visitMethodInsn(INVOKESTATIC, OPS, "concat", "(L" + METER + ";[" + D_LV + ")" + D_LV, false);
+                setReg(a);
+                return true;
+            case Lua.OP_JMP:
+                if (a > 0 && s.anyCaptured) {
+                    mv.visitVarInsn(ALOAD, lOpen);
+                    push(mv, a - 1);
+                    mv.visitMethodInsn(INVOKESTATIC, OPS, "close", "([L" + UV + ";I)V", false);
+                }
+                jump(GOTO, pc + 1 + Lua.GETARG_sBx(i));
+                return true;
+            case Lua.OP_EQ:
+                return compare(pc, a, b, c, "eq");
+            case Lua.OP_LT:
+                return compare(pc, a, b, c, "lt");
+            case Lua.OP_LE:
+                return compare(pc, a, b, c, "le");
+            case Lua.OP_TEST:
+                reg(a);
+                invokeLV("toboolean", "()Z");
+                jump(c != 0 ? IFEQ : IFNE, pc + 2);
+                return true;
+            case Lua.OP_TESTSET:
+                reg(b);
+                mv.visitInsn(DUP);
+                mv.visitVarInsn(ASTORE, lT1);
+                invokeLV("toboolean", "()Z");
+                jump(c != 0 ? IFEQ : IFNE, pc + 2);
+                mv.visitVarInsn(ALOAD, lT1);
+                setReg(a);
+                return true;
+            case Lua.OP_CALL:
+                call(pc, a, b, c);
+                return true;
+            case Lua.OP_TAILCALL:
+                mv.visitVarInsn(ALOAD, lMeter);
+                mv.visitFieldInsn(GETSTATIC, className, FIELD_PROTOTYPE, D_PROTO);
+                push(mv, pc);
+                mv.visitMethodInsn(INVOKEVIRTUAL, METER, "tailCall", "(" + D_PROTO + "I)V", false);
+                mv.visitTypeInsn(NEW, "org/luaj/vm2/TailcallVarargs");
+                mv.visitInsn(DUP);
+                reg(a);
+                switch (b) {
+                    case 1:
+                        mv.visitFieldInsn(GETSTATIC, LV, "NONE", D_LV);
+                        break;
+                    case 2:
+                        reg(a + 1);
+                        break;
+                    case 3:
+                        reg(a + 1);
+                        reg(a + 2);
+                        mv.visitMethodInsn(INVOKESTATIC, OPS, "args", "(" + D_LV + D_LV + ")" + D_VA, false);
+                        break;
+                    case 4:
+                        reg(a + 1);
+                        reg(a + 2);
+                        reg(a + 3);
+                        mv.visitMethodInsn(INVOKESTATIC, OPS, "args", "(" + D_LV + D_LV + D_LV + ")" + D_VA, false);
+                        break;
+                    default:
+                        argsFrom(pc, a + 1, b);
+                }
+                mv.visitMethodInsn(INVOKESPECIAL, "org/luaj/vm2/TailcallVarargs", "<init>", "(" + D_LV + D_VA + ")V", false);
+                returnTop(pc);
+                return false;
+            case Lua.OP_RETURN:
+                switch (b) {
+                    case 0: {
+                        int openAt = Lua.GETARG_A(s.code[pc - 1]);
+                        if (openAt < a) {
+                            throw new UnsupportedShape("open results below the returned registers");
+                        }
+                        registerArray(a, openAt - a);
+                        mv.visitVarInsn(ALOAD, lV);
+                        mv.visitMethodInsn(INVOKESTATIC, OPS, "args", "([" + D_LV + D_VA + ")" + D_VA, false);
+                        break;
+                    }
+                    case 1:
+                        mv.visitFieldInsn(GETSTATIC, LV, "NONE", D_LV);
+                        break;
+                    case 2:
+                        reg(a);
+                        break;
+                    default:
+                        registerArray(a, b - 1);
+                        mv.visitMethodInsn(INVOKESTATIC, OPS, "args", "([" + D_LV + ")" + D_VA, false);
+                }
+                returnTop(pc);
+                return false;
+            case Lua.OP_FORLOOP: {
+                Label done = new Label();
+                reg(a);
+                reg(a + 1);
+                reg(a + 2);
+                mv.visitMethodInsn(INVOKESTATIC, OPS, "forNext", "(" + D_LV + D_LV + D_LV + ")" + D_LV, false);
+                mv.visitInsn(DUP);
+                mv.visitVarInsn(ASTORE, lT1);
+                mv.visitJumpInsn(IFNULL, done);
+                mv.visitVarInsn(ALOAD, lT1);
+                setReg(a);
+                mv.visitVarInsn(ALOAD, lT1);
+                setReg(a + 3);
+                jump(GOTO, pc + 1 + Lua.GETARG_sBx(i));
+                mv.visitLabel(done);
+                return true;
+            }
+            case Lua.OP_FORPREP:
+                checkNumber(a, "'for' initial value must be a number", lT1);
+                checkNumber(a + 1, "'for' limit must be a number", lT2);
+                checkNumber(a + 2, "'for' step must be a number", lT3);
+                mv.visitVarInsn(ALOAD, lT1);
+                mv.visitVarInsn(ALOAD, lT3);
+                invokeLV("sub", BINARY);
+                setReg(a);
+                mv.visitVarInsn(ALOAD, lT2);
+                setReg(a + 1);
+                mv.visitVarInsn(ALOAD, lT3);
+                setReg(a + 2);
+                jump(GOTO, pc + 1 + Lua.GETARG_sBx(i));
+                return true;
+            case Lua.OP_TFORCALL:
+                reg(a);
+                reg(a + 1);
+                reg(a + 2);
+                mv.visitMethodInsn(INVOKESTATIC, OPS, "args", "(" + D_LV + D_LV + ")" + D_VA, false);
+                invokeLV("invoke", "(" + D_VA + ")" + D_VA);
+                mv.visitVarInsn(ASTORE, lV);
+                for (int k = c - 1; k >= 0; k--) {
+                    mv.visitVarInsn(ALOAD, lV);
+                    push(mv, k + 1);
+                    mv.visitMethodInsn(INVOKEVIRTUAL, VA, "arg", "(I)" + D_LV, false);
+                    setReg(a + 3 + k);
+                }
+                mv.visitFieldInsn(GETSTATIC, LV, "NONE", D_LV);
+                mv.visitVarInsn(ASTORE, lV);
+                return true;
+            case Lua.OP_TFORLOOP: {
+                Label done = new Label();
+                reg(a + 1);
+                invokeLV("isnil", "()Z");
+                mv.visitJumpInsn(IFNE, done);
+                reg(a + 1);
+                setReg(a);
+                jump(GOTO, pc + 1 + Lua.GETARG_sBx(i));
+                mv.visitLabel(done);
+                return true;
+            }
+            case Lua.OP_SETLIST:
+                setlist(pc, a, b, c);
+                return true;
+            case Lua.OP_CLOSURE:
+                closure(a, Lua.GETARG_Bx(i));
+                return true;
+            case Lua.OP_VARARG:
+                if (b == 0) {
+                    mv.visitVarInsn(ALOAD, lVarargs);
+                    mv.visitVarInsn(ASTORE, lV);
+                } else {
+                    for (int j = 1; j < b; j++) {
+                        mv.visitVarInsn(ALOAD, lVarargs);
+                        push(mv, j);
+                        mv.visitMethodInsn(INVOKEVIRTUAL, VA, "arg", "(I)" + D_LV, false);
+                        setReg(a + j - 1);
+                    }
+                }
+                return true;
+            default:
+                throw new UnsupportedShape("opcode " + Lua.GET_OPCODE(i));
+        }
+    }
+
+    private boolean arith(int a, int b, int c, String op) throws UnsupportedShape {
+        rk(b);
+        rk(c);
+        invokeLV(op, BINARY);
+        setReg(a);
+        return true;
+    }
+
+    private boolean unary(int a, int b, String op) throws UnsupportedShape {
+        reg(b);
+        invokeLV(op, "()" + D_LV);
+        setReg(a);
+        return true;
+    }
+
+    /** {@code if ((RK(B) op RK(C)) ~= A) then pc++}: the skip jumps to pc + 2, else the JMP at pc + 1 runs. */
+    private boolean compare(int pc, int a, int b, int c, String op) throws UnsupportedShape {
+        // through the meter, as the interpreter does: it charges comparisons of long strings
+        mv.visitVarInsn(ALOAD, lMeter);
+        rk(b);
+        rk(c);
+        mv.visitMethodInsn(INVOKEVIRTUAL, METER, op, "(" + D_LV + D_LV + ")Z", false);
+        jump(a != 0 ? IFEQ : IFNE, pc + 2);
+        return true;
+    }
+
+    private void checkNumber(int r, String message, int into) throws UnsupportedShape {
+        reg(r);
+        mv.visitLdcInsn(message);
+        invokeLV("checknumber", "(Ljava/lang/String;)Lorg/luaj/vm2/LuaNumber;");
+        mv.visitVarInsn(ASTORE, into);
+    }
+
+    /** The interpreter's CALL: the same specialised call()/invoke() forms for the same B and C. */
+    private void call(int pc, int a, int b, int c) throws UnsupportedShape {
+        if (c == 0 && (b == 1 || b == 2)) {
+            reg(a);
+            if (b == 1) {
+                mv.visitFieldInsn(GETSTATIC, LV, "NONE", D_LV);
+            } else {
+                reg(a + 1);
+            }
+            invokeLV("invoke", "(" + D_VA + ")" + D_VA);
+            mv.visitVarInsn(ASTORE, lV);
+            return;
+        }
+        if ((c == 1 || c == 2) && b >= 1 && b <= 4) {
+            reg(a);
+            StringBuilder d = new StringBuilder("(");
+            for (int j = 1; j < b; j++) {
+                reg(a + j);
+                d.append(D_LV);
+            }
+            invokeLV("call", d.append(")").append(D_LV).toString());
+            if (c == 1) {
+                mv.visitInsn(POP);
+            } else {
+                setReg(a);
+            }
+            return;
+        }
+        reg(a);
+        argsFrom(pc, a + 1, b);
+        invokeLV("invoke", "(" + D_VA + ")" + D_VA);
+        if (c > 0) {
+            mv.visitVarInsn(ASTORE, lV);
+            for (int j = 0; j < c - 1; j++) {
+                mv.visitVarInsn(ALOAD, lV);
+                push(mv, j + 1);
+                mv.visitMethodInsn(INVOKEVIRTUAL, VA, "arg", "(I)" + D_LV, false);
+                setReg(a + j);
+            }
+            mv.visitFieldInsn(GETSTATIC, LV, "NONE", D_LV);
+            mv.visitVarInsn(ASTORE, lV);
+        } else {
+            mv.visitVarInsn(ASTORE, lV);
+        }
+    }
+
+    private void setlist(int pc, int a, int b, int c) throws UnsupportedShape {
+        if (c == 0) {
+            c = s.code[pc + 1];
+        }
+        int offset = (c - 1) * Lua.LFIELDS_PER_FLUSH;
+        if (b == 0) {
+            int openAt = Lua.GETARG_A(s.code[pc - 1]);
+            int nstack = openAt - a - 1;
+            if (nstack < 0) {
+                throw new UnsupportedShape("open results below the list");
+            }
+            for (int j = 1; j <= nstack; j++) {
+                reg(a);
+                push(mv, offset + j);
+                reg(a + j);
+                invokeLV("set", "(I" + D_LV + ")V");
+            }
+            reg(a);
+            push(mv, offset + nstack);
+            mv.visitVarInsn(ALOAD, lV);
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "setlistRest", "(" + D_LV + "I" + D_VA + ")V", false);
+        } else {
+            reg(a);
+            push(mv, offset + b);
+            invokeLV("presize", "(I)V");
+            for (int j = 1; j <= b; j++) {
+                reg(a);
+                push(mv, offset + j);
+                reg(a + j);
+                invokeLV("set", "(I" + D_LV + ")V");
+            }
+        }
+    }
+
+    private void closure(int a, int bx) throws UnsupportedShape {
+        Prototype child = p.p[bx];
+        Upvaldesc[] uv = child.upvalues;
+        push(mv, uv.length);
+        mv.visitTypeInsn(ANEWARRAY, UV);
+        for (int j = 0; j < uv.length; j++) {
+            mv.visitInsn(DUP);
+            push(mv, j);
+            if (uv[j].instack) {
+                check(uv[j].idx);
+                mv.visitVarInsn(ALOAD, lOpen);
+                mv.visitVarInsn(ALOAD, lStack);
+                push(mv, uv[j].idx);
+                mv.visitMethodInsn(INVOKESTATIC, OPS, "upvalue", "([L" + UV + ";[" + D_LV + "I)L" + UV + ";", false);
+            } else {
+                upvalue(uv[j].idx);
+            }
+            mv.visitInsn(AASTORE);
+        }
+        mv.visitVarInsn(ASTORE, lT1);
+        String childClass = children[bx];
+        if (childClass != null) {
+            mv.visitTypeInsn(NEW, childClass);
+            mv.visitInsn(DUP);
+            mv.visitVarInsn(ALOAD, lMeter);
+            mv.visitVarInsn(ALOAD, 0);
+            mv.visitFieldInsn(GETFIELD, BASE, "globals", "L" + GLOBALS + ";");
+            mv.visitVarInsn(ALOAD, lT1);
+            mv.visitMethodInsn(INVOKESPECIAL, childClass, "<init>", CTOR, false);
+        } else {
+            mv.visitFieldInsn(GETSTATIC, className, FIELD_PROTOTYPE, D_PROTO);
+            mv.visitFieldInsn(GETFIELD, PROTO, "p", "[" + D_PROTO);
+            push(mv, bx);
+            mv.visitInsn(AALOAD);
+            mv.visitVarInsn(ALOAD, 0);
+            mv.visitFieldInsn(GETFIELD, BASE, "globals", "L" + GLOBALS + ";");
+            mv.visitVarInsn(ALOAD, lT1);
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "interpreted",
+                    "(" + D_PROTO + "L" + GLOBALS + ";[L" + UV + ";)Lorg/luaj/vm2/LuaClosure;", false);
+        }
+        setReg(a);
+    }
+
+    static void push(MethodVisitor m, int v) {
+        if (v >= -1 && v <= 5) {
+            m.visitInsn(ICONST_0 + v);
+        } else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
+            m.visitIntInsn(BIPUSH, v);
+        } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
+            m.visitIntInsn(SIPUSH, v);
+        } else {
+            m.visitLdcInsn(v);
+        }
+    }
+
+    /**
+     * Frames are computed by ASM; where two reference types meet, it asks for their common superclass.
+     * Luaj's classes resolve through the engine's loader; the classes being generated (not loadable yet)
+     * are all {@link CompiledFunction}s.
+     */
+    private static final class FrameComputingWriter extends ClassWriter {
+        FrameComputingWriter() {
+            super(ClassWriter.COMPUTE_FRAMES);
+        }
+
+        @Override
+        protected String getCommonSuperClass(String type1, String type2) {
+            if (type1.equals(type2)) {
+                return type1;
+            }
+            Class<?> c1 = resolve(type1);
+            Class<?> c2 = resolve(type2);
+            if (c1.isAssignableFrom(c2)) {
+                return name(c1);
+            }
+            if (c2.isAssignableFrom(c1)) {
+                return name(c2);
+            }
+            if (c1.isInterface() || c2.isInterface()) {
+                return "java/lang/Object";
+            }
+            do {
+                c1 = c1.getSuperclass();
+            } while (!c1.isAssignableFrom(c2));
+            return name(c1);
+        }
+
+        private static Class<?> resolve(String internalName) {
+            if (internalName.startsWith(AsmCompiler.PACKAGE_ROOT)) {
+                return CompiledFunction.class;
+            }
+            return RESOLVED.computeIfAbsent(internalName, n -> {
+                try {
+                    return Class.forName(n.replace('/', '.'), false, FunctionWriter.class.getClassLoader());
+                } catch (ClassNotFoundException | LinkageError e) {
+                    return Object.class;
+                }
+            });
+        }
+
+        /** Luaj and JDK classes only (generated names never get here): a bounded set. */
+        private static final java.util.Map<String, Class<?>> RESOLVED = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private static String name(Class<?> c) {
+            return c == CompiledFunction.class ? BASE : c.getName().replace('.', '/');
+        }
+    }
+}

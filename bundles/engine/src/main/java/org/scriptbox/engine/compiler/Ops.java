@@ -1,0 +1,127 @@
+package org.scriptbox.engine.compiler;
+
+import org.luaj.vm2.Buffer;
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.LuaClosure;
+import org.luaj.vm2.LuaInteger;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Meter;
+import org.luaj.vm2.Prototype;
+import org.luaj.vm2.UpValue;
+import org.luaj.vm2.Varargs;
+
+/**
+ * The parts of the interpreter's instructions that generated code calls instead of spelling them out in
+ * bytecode. Each does what the matching case of the metered interpreter loop ({@code LuaClosure.execute})
+ * does, call for call, so that values, errors and charges are the same; keep them in step with it.
+ */
+public final class Ops {
+    private Ops() {
+    }
+
+    /**
+     * Charges a group of {@code n} instructions at once if that brings no check ({@code ticks} stays above
+     * zero, as it would after {@code n} single decrements); otherwise charges nothing and returns false (the
+     * caller then charges them one by one: {@link #charge1}).
+     */
+    public static boolean fits(Meter m, int n) {
+        int t = m.ticks - n;
+        if (t > 0) {
+            m.ticks = t;
+            return true;
+        }
+        return false;
+    }
+
+    /** The interpreter's charge of one instruction. */
+    public static void charge1(Meter m) {
+        if (--m.ticks <= 0) {
+            m.tick();
+        }
+    }
+
+    /** Arguments or results from registers: what {@code varargsOf(stack, a, n)} gives the interpreter. */
+    public static Varargs args(LuaValue[] values) {
+        return LuaValue.varargsOf(values, 0, values.length);
+    }
+
+    /** Registers followed by the open results of the instruction before (B = 0 or C = 0 in the interpreter). */
+    public static Varargs args(LuaValue[] values, Varargs more) {
+        return LuaValue.varargsOf(values, 0, values.length, more);
+    }
+
+    public static Varargs args(LuaValue a, LuaValue b) {
+        return LuaValue.varargsOf(a, b);
+    }
+
+    public static Varargs args(LuaValue a, LuaValue b, LuaValue c) {
+        return LuaValue.varargsOf(a, b, c);
+    }
+
+    /** {@code OP_CONCAT} of the operands {@code ops} (2 or more), checked by the meter before it is built. */
+    public static LuaValue concat(Meter m, LuaValue[] ops) {
+        int c = ops.length - 1;
+        m.concat(ops, 0, c);
+        if (c > 1) {
+            Buffer sb = ops[c].buffer();
+            while (--c >= 0) {
+                sb = ops[c].concat(sb);
+            }
+            LuaValue r = sb.value();
+            m.concatResult(r);
+            return r;
+        }
+        return ops[0].concat(ops[1]);
+    }
+
+    /** {@code OP_FORLOOP}: the next index, or null when the loop ends. */
+    public static LuaValue forNext(LuaValue i0, LuaValue limit, LuaValue step) {
+        if (i0 instanceof LuaInteger && limit instanceof LuaInteger && step instanceof LuaInteger) {
+            int s = ((LuaInteger) step).v;
+            long n = (long) ((LuaInteger) i0).v + s;
+            int lim = ((LuaInteger) limit).v;
+            return (s > 0 ? n <= lim : n >= lim) ? LuaInteger.valueOf(n) : null;
+        }
+        LuaValue idx = step.add(i0);
+        return (step.gt_b(0) ? idx.lteq_b(limit) : idx.gteq_b(limit)) ? idx : null;
+    }
+
+    /**
+     * The open upvalue of register {@code idx}, created on first capture. {@code open} is indexed by
+     * register (the interpreter searches its list for the same index: the same sharing).
+     */
+    public static UpValue upvalue(UpValue[] open, LuaValue[] stack, int idx) {
+        UpValue u = open[idx];
+        if (u == null) {
+            u = new UpValue(stack, idx);
+            open[idx] = u;
+        }
+        return u;
+    }
+
+    /** Closes the open upvalues of registers {@code from} and above ({@code OP_JMP} with A > 0). */
+    public static void close(UpValue[] open, int from) {
+        for (int r = open.length; --r >= from; ) {
+            UpValue u = open[r];
+            if (u != null) {
+                u.close();
+                open[r] = null;
+            }
+        }
+    }
+
+    /** An interpreted closure of a function the compiler left to the interpreter, with its upvalues. */
+    public static LuaClosure interpreted(Prototype p, Globals globals, UpValue[] upValues) {
+        LuaClosure c = new LuaClosure(p, globals);
+        c.upValues = upValues;
+        return c;
+    }
+
+    /** {@code OP_SETLIST} with B = 0: the open results of the instruction before, after the registers. */
+    public static void setlistRest(LuaValue table, int offset, Varargs v) {
+        int n = v.narg();
+        for (int j = 1; j <= n; j++) {
+            table.set(offset + j, v.arg(j));
+        }
+    }
+}
