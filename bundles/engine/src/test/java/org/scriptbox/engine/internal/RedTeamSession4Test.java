@@ -179,8 +179,8 @@ public class RedTeamSession4Test {
     /**
      * 150,000 {@code or} terms (750 KB, within max.source.bytes) took 28.9 s to compile (then "control structure
      * too long"): each term walks the whole jump list. In the container the compile holds the deploy watcher, so
-     * every other script's deploy waited (35.8 s). The bound here is a stall bound, 30x what a linear compiler
-     * needs on this machine, not a speed target.
+     * every other script's deploy waited (35.8 s). The bound here is a stall bound (a compile deadline of 3 s
+     * plus slack, or a linear compiler), not a speed target.
      */
     @Test(timeout = 120_000)
     public void compilingLongAndOrChainsIsNotQuadratic() {
@@ -193,7 +193,7 @@ public class RedTeamSession4Test {
                 assertNoJava(expected.getMessage());
             }
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(op + ": compile took " + ms + " ms", ms < 3_000);
+            assertTrue(op + ": compile took " + ms + " ms", ms < 3_500);
         }
     }
 
