@@ -81,6 +81,7 @@ public final class LibraryCpuBenchmark {
         p.put("rawequal long", two + "while true do rawequal(a, e) end");
         p.put("sort long strings", "local t = {}\nfor i = 1, 100 do t[i] = string.rep('a', 9990) .. "
                 + "string.format('%05d', (i * 7919) % 100) end\nwhile true do table.sort(t) end");
+        p.put("print long", s + "while true do print(s) end");
         p.put("colliding long keys", "local pre = string.rep('a', 9997)\nlocal t = {}\n"
                 + "for i = 1, 8 do t[pre .. string.char(65 + i) .. 'a'] = i end\nlocal k = pre .. 'za'\n"
                 + "while true do local _ = t[k] end");

@@ -18,8 +18,8 @@ import org.junit.Test;
 
 /**
  * At-most-once across a crash, with the real distribution started as the README does and killed with
- * SIGKILL ({@link Process#destroyForcibly}) right after the fires: a {@code once} and the first run of a
- * long interval, both with {@code misfire = "run_once"}, must not run again after the restart. (Before the
+ * SIGKILL ({@link Process#destroyForcibly}) right after the fires: a {@code once}, the first run of a
+ * long interval and one cron slot, all with {@code misfire = "run_once"}, must not run again after the restart. (Before the
  * fire was saved ahead of the run, fire times were saved every 5 s, so a kill within 5 s ran both again.)
  * A one-second canary schedule shows that the restarted scheduler has armed and fired its schedules.
  */
@@ -34,7 +34,7 @@ public class SchedCrashIT {
     }
 
     @Test
-    public void aOnceAndAnIntervalSlotDoNotRunAgainAfterAKillMinus9RightAfterTheirFire() throws Exception {
+    public void aOnceAnIntervalSlotAndACronSlotDoNotRunAgainAfterAKillMinus9RightAfterTheirFire() throws Exception {
         Path deploy = Distribution.freshFolder("crash-deploy");
         Path data = Distribution.freshFolder("crash-data");
         Path log = data.resolve("log/scriptbox.log");
@@ -42,11 +42,16 @@ public class SchedCrashIT {
                 + "\nmisfire = \"run_once\"", "log_info('once_crash RAN')\n");
         script(deploy, "hourly_crash", "kind = \"interval\"\ninterval = \"1h\"\ndelay = \"2s\"\nmisfire = \"run_once\"",
                 "log_info('hourly_crash RAN')\n");
+        // one cron slot a few seconds from now, the next one a year later (six fields: seconds first)
+        java.time.ZonedDateTime slot = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(3);
+        script(deploy, "cron_crash", "kind = \"cron\"\ncron = \"" + slot.getSecond() + " " + slot.getMinute() + " "
+                + slot.getHour() + " " + slot.getDayOfMonth() + " " + slot.getMonthValue() + " *\"\nzone = \"UTC\""
+                + "\nmisfire = \"run_once\"", "log_info('cron_crash RAN')\n");
         script(deploy, "canary_crash", "kind = \"interval\"\ninterval = \"1s\"", "log_info('canary_crash RAN')\n");
 
         Process first = launch(deploy, data);
-        Await.until("both fires in " + log, START_BOUND,
-                () -> count(log, "once_crash RAN") >= 1 && count(log, "hourly_crash RAN") >= 1, b -> b);
+        Await.until("the three fires in " + log, START_BOUND, () -> count(log, "once_crash RAN") >= 1
+                && count(log, "hourly_crash RAN") >= 1 && count(log, "cron_crash RAN") >= 1, b -> b);
         first.destroyForcibly();   // SIGKILL, within milliseconds of the fires
         assertTrue(first.waitFor(20, TimeUnit.SECONDS));
         assertEquals(137, first.exitValue());
@@ -58,6 +63,7 @@ public class SchedCrashIT {
                 () -> count(log, "canary_crash RAN") >= canaryBefore + 3, b -> b);
         assertEquals("the once ran once", 1, count(log, "once_crash RAN"));
         assertEquals("the hourly slot ran once", 1, count(log, "hourly_crash RAN"));
+        assertEquals("the cron slot ran once", 1, count(log, "cron_crash RAN"));
         second.toHandle().destroy();
         assertTrue(second.waitFor(20, TimeUnit.SECONDS));
     }

@@ -545,7 +545,8 @@ public class LuaClosure extends LuaFunction {
 			m.errorFrame(le, p, pc, globals.running);
 			throw le;
 		} catch ( Exception e ) {
-			LuaError le = new LuaError(e);
+			// scriptbox: no Java text for the script (Luaj's LuaError(e) said "vm error: java.lang....")
+			LuaError le = m.internalError(e);
 			m.errorFrame(le, p, pc, globals.running);
 			throw le;
 		} catch ( Error e ) {

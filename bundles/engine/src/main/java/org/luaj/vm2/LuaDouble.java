@@ -281,7 +281,9 @@ public class LuaDouble extends LuaNumber {
 			return (int) v;
 		}
 		throw new LuaError( "bad argument: number has no integer representation ("
-				+ ( Double.isNaN(v) ? "nan" : Double.isInfinite(v) ? ( v > 0 ? "inf" : "-inf" ) : tojstring() )
+				+ ( Double.isNaN(v) ? "nan" : Double.isInfinite(v) ? ( v > 0 ? "inf" : "-inf" )
+						// Luaj's tojstring() goes through float beyond long: 1e100 read "Infinity"
+						: v == Math.rint(v) && Math.abs(v) < 9e18 ? Long.toString((long) v) : Double.toString(v) )
 				+ " is outside the integer range)" );
 	}
 	public long checklong()              { return (long) v; }

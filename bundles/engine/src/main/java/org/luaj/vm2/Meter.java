@@ -119,6 +119,15 @@ public abstract class Meter extends DebugLib {
         return a.m_bytes[a.m_offset + at] - b.m_bytes[b.m_offset + at];
     }
 
+    /**
+     * A Java exception (not a LuaError) escaped from VM code: the error the script sees, with no Java text in
+     * it (Luaj's {@code new LuaError(e)} read {@code vm error: java.lang.ArrayIndexOutOfBoundsException: ...}).
+     * The engine's budget logs the exception for the developers.
+     */
+    public LuaError internalError(Exception e) {
+        return new LuaError("internal error of the engine (details in the container log)");
+    }
+
     /** The running frame returns through a tail call: remembered for positions while no frame is left. */
     public abstract void tailCall(LuaClosure c, int pc);
 
@@ -206,7 +215,7 @@ public abstract class Meter extends DebugLib {
                 return t;
             }
             if (t instanceof Exception) {
-                LuaError le = new LuaError(t);
+                LuaError le = internalError((Exception) t);
                 compiledErrorFrame(le, p, pc);
                 return le;
             }

@@ -2,7 +2,6 @@ package org.scriptbox.deployer.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.Channels;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileSystemLoopException;
@@ -55,7 +54,7 @@ final class DeployFolder {
                 return FileState.NOT_A_FILE;   // a directory called x.lua, a pipe, a device: never opened
             }
             // the type may change between that check and the open (a pipe renamed over the file): the open cannot block
-            try (InputStream in = Channels.newInputStream(NonBlockingOpen.open(target))) {
+            try (InputStream in = NonBlockingOpen.open(target, maxBytes)) {
                 byte[] bytes = BoundedText.readBytes(in, maxBytes);
                 return FileState.text(bytes.length, attrs.lastModifiedTime().toMillis(), BoundedText.decode(bytes));
             }

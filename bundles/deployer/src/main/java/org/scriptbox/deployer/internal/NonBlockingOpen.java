@@ -24,7 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     apart from a file by seeking, which a pipe refuses;</li>
  * <li>a file the container may not write (read-only mode, another owner, a read-only mount) is opened read-only
  *     on a helper thread with a bound; an open that does not return is abandoned with a reason, and while one
- *     is still stuck no other read-only open is tried, so an attacker cannot pile up threads.</li>
+ *     is still stuck no other read-only open is tried on a thread, so an attacker cannot pile up threads;</li>
+ * <li>meanwhile read-only files are read by a child process ({@code head -c}) killed at the same bound: a pipe
+ *     renamed away after the open began can hold a thread for ever (no writer can reach it any more), but a
+ *     killed process always ends, so hot deploy goes on (FINDINGS F4 re-attack on a read-only mount).</li>
  * </ul>
  */
 final class NonBlockingOpen {
@@ -49,6 +52,60 @@ final class NonBlockingOpen {
 
     private NonBlockingOpen() {
     }
+
+    /** The file's content as a stream (at most {@code maxBytes + 1} bytes read). @throws NotAFile for a pipe */
+    static java.io.InputStream open(Path file, int maxBytes) throws IOException {
+        try {
+            return java.nio.channels.Channels.newInputStream(open(file));
+        } catch (StuckOpen e) {
+            return new java.io.ByteArrayInputStream(readByChild(file, maxBytes));
+        }
+    }
+
+    /** An earlier read-only open on a thread has not returned: read another way. */
+    static final class StuckOpen extends FileSystemException {
+        private static final long serialVersionUID = 1L;
+
+        StuckOpen(Path file) {
+            super(file.toString(), null, "an earlier open in the deploy folder has not returned (a pipe swapped in for a file?)");
+        }
+    }
+
+    /** Reads up to {@code maxBytes + 1} bytes through {@code head}, killed if it has not finished within the bound. */
+    static byte[] readByChild(Path file, int maxBytes) throws IOException {
+        Process head = new ProcessBuilder("head", "-c", String.valueOf(maxBytes + 1L), "--", file.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        java.util.concurrent.ScheduledFuture<?> kill = KILLER.schedule(head::destroyForcibly, READ_ONLY_OPEN_MILLIS,
+                TimeUnit.MILLISECONDS);
+        byte[] bytes;
+        try (java.io.InputStream out = head.getInputStream()) {
+            bytes = out.readNBytes(maxBytes + 1);
+        } finally {
+            kill.cancel(false);
+        }
+        try {
+            if (!head.waitFor(READ_ONLY_OPEN_MILLIS, TimeUnit.MILLISECONDS)) {
+                head.destroyForcibly();
+                throw new FileSystemException(file.toString(), null, "opening it did not finish (a pipe swapped in for a file?)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            head.destroyForcibly();
+            throw new FileSystemException(file.toString(), null, "interrupted while reading");
+        }
+        if (head.exitValue() != 0) {
+            throw new FileSystemException(file.toString(), null, head.exitValue() == 137 || head.exitValue() > 128
+                    ? "opening it did not finish (a pipe swapped in for a file?)" : "permission denied or unreadable");
+        }
+        return bytes;
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService KILLER =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "scriptbox-deploy-read-bound");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** The file opened for reading, positioned at 0. @throws NotAFile if what was opened is a pipe */
     static FileChannel open(Path file) throws IOException {
@@ -78,8 +135,7 @@ final class NonBlockingOpen {
 
     static FileChannel readOnly(Path file) throws IOException {
         if (STUCK.get() > 0) {
-            throw new FileSystemException(file.toString(), null,
-                    "an earlier open in the deploy folder has not returned (a pipe swapped in for a file?)");
+            throw new StuckOpen(file);
         }
         Future<FileChannel> opening = OPENER.submit(() -> FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
         try {

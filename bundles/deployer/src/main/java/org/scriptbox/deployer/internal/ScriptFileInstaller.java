@@ -60,6 +60,8 @@ public class ScriptFileInstaller implements ScriptFolder {
     private final FolderWatcher watcher;
     /** Script name → digest of what was last handed to the manager (deployed or refused), to skip repeats. */
     private final Map<String, String> handed = new HashMap<>();
+    /** Manager calls per script name, off the watcher's thread (inline when the tests drive it by hand). */
+    private final DeployLanes lanes;
 
     @Activate
     public ScriptFileInstaller(@Reference ScriptManager manager, @Reference MetadataCodec codec, BundleContext context) {
@@ -72,6 +74,7 @@ public class ScriptFileInstaller implements ScriptFolder {
         this.codec = codec;
         this.folder = settings.folder() == null ? null : new DeployFolder(settings.folder(), BoundedText.MAX_BYTES);
         this.gate = new QuietPeriodGate<>(TimeUnit.MILLISECONDS.toNanos(settings.quietPeriodMillis()));
+        this.lanes = watch ? DeployLanes.threads(2) : DeployLanes.inline();
         if (watch && folder != null) {
             watcher = new FolderWatcher(folder.path(), settings.pollMillis(), settings.rescanMillis(),
                     ScriptFiles::isScriptFile, new FolderWatcher.Listener() {
@@ -103,6 +106,7 @@ public class ScriptFileInstaller implements ScriptFolder {
                 removed(name);
             }
         }
+        lanes.close(30_000);
     }
 
     DeployFolder folder() {
@@ -166,7 +170,9 @@ public class ScriptFileInstaller implements ScriptFolder {
             return;
         }
         handed.put(name, content);
-        ScriptLoader.load(manager, codec, name, lua.text(), tomlText, name + ScriptFiles.TOML, origin);
+        String text = lua.text();
+        // compiling may take long: on the script's own lane, so the watcher and the other scripts go on
+        lanes.submit(name, () -> ScriptLoader.load(manager, codec, name, text, tomlText, name + ScriptFiles.TOML, origin));
     }
 
     private void refuse(String name, String origin, String message) {
@@ -174,7 +180,7 @@ public class ScriptFileInstaller implements ScriptFolder {
         if (mark.equals(handed.put(name, mark))) {
             return;
         }
-        manager.reportError(name, origin, ScriptError.of(ErrorKind.IO, message));
+        lanes.submit(name, () -> manager.reportError(name, origin, ScriptError.of(ErrorKind.IO, message)));
     }
 
     /** The .lua is gone (or is not a file): undeploy what came from it, and only that. */
@@ -183,11 +189,13 @@ public class ScriptFileInstaller implements ScriptFolder {
             return;
         }
         String origin = folder.resolve(name + ScriptFiles.LUA).toString();
-        Optional<ScriptInfo> info = manager.get(name);
-        // a bundle may have deployed one of the same name since; an entry with only an error has no origin
-        if (info.isPresent() && (info.get().origin() == null || info.get().origin().equals(origin))) {
-            manager.undeploy(name);
-        }
+        lanes.submit(name, () -> {
+            Optional<ScriptInfo> info = manager.get(name);
+            // a bundle may have deployed one of the same name since; an entry with only an error has no origin
+            if (info.isPresent() && (info.get().origin() == null || info.get().origin().equals(origin))) {
+                manager.undeploy(name);
+            }
+        });
     }
 
     // ---- ScriptFolder: import and export ----
@@ -243,6 +251,7 @@ public class ScriptFileInstaller implements ScriptFolder {
                     + folder.path() + why(e)));
         }
         try {
+            lanes.drain(name);   // what the folder handed over for this name before goes first
             ScriptInfo info = manager.deploy(new ScriptDefinition(metadata, source, lua.toString()), force);
             handed.put(name, Digests.sha256(source + '\u0000' + (tomlText == null ? "\u0000none" : tomlText)));
             return info;

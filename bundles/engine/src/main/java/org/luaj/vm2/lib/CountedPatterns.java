@@ -3,6 +3,7 @@ package org.luaj.vm2.lib;
 import java.util.function.Supplier;
 
 import org.luaj.vm2.Buffer;
+import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
@@ -61,6 +62,49 @@ public final class CountedPatterns {
     }
 
     private static final LuaString FRONTIER = LuaString.valueOf("%f");
+
+    /**
+     * scriptbox: refuses a malformed pattern with Lua's own message before Luaj's matcher reads past its
+     * end: an unterminated class ({@code "[a"}, {@code "[]"}, {@code "[a-%]"}) or a {@code %f} without its set
+     * made it throw {@code ArrayIndexOutOfBoundsException}, which no pcall caught (red-team F1). The rules
+     * are Lua 5.2's {@code classEnd} and {@code %f}/{@code %b} checks; one pass, charged per 8 bytes.
+     */
+    static void checkPattern(LuaString pattern, Meter meter) {
+        int n = pattern.length();
+        meter.charge(n / 8);
+        for (int i = 0; i < n; ) {
+            int c = pattern.luaByte(i++);
+            if (c == '%') {
+                if (i >= n) {
+                    throw new LuaError("malformed pattern (ends with '%')");
+                }
+                int e = pattern.luaByte(i++);
+                if (e == 'b') {
+                    if (i + 1 >= n) {
+                        throw new LuaError("malformed pattern (missing arguments to '%b')");
+                    }
+                    i += 2;
+                } else if (e == 'f') {
+                    if (i >= n || pattern.luaByte(i) != '[') {
+                        throw new LuaError("missing '[' after '%f' in pattern");
+                    }
+                }
+            } else if (c == '[') {
+                if (i < n && pattern.luaByte(i) == '^') {
+                    i++;
+                }
+                do { // the first character of a class may be ']' itself
+                    if (i >= n) {
+                        throw new LuaError("malformed pattern (missing ']')");
+                    }
+                    if (pattern.luaByte(i++) == '%' && i < n) {
+                        i++;
+                    }
+                } while (i >= n || pattern.luaByte(i) != ']');
+                i++;
+            }
+        }
+    }
 
     /** MatchState whose every recursive step is charged. */
     static final class CountedMatchState extends StringLib.MatchState {
@@ -235,6 +279,7 @@ public final class CountedPatterns {
                 }
             } else {
                 Meter m = meter.get();
+                checkPattern(pat, m);
                 StringLib.MatchState ms = new CountedMatchState(args, frontierSafe(s, pat), pat, m);
                 boolean anchor = false;
                 int poff = 0;
@@ -271,6 +316,7 @@ public final class CountedPatterns {
             LuaString src = args.checkstring(1);
             LuaString pat = args.checkstring(2);
             final int srclen = src.length();
+            checkPattern(pat, meter.get());
             final StringLib.MatchState ms = new CountedMatchState(args, frontierSafe(src, pat), pat, meter.get());
             return new VarArgFunction() {
                 private int soffset;
@@ -309,6 +355,7 @@ public final class CountedPatterns {
             final boolean anchor = p.length() > 0 && p.charAt(0) == '^';
             Meter m = meter.get();
             Buffer lbuf = new Buffer(srclen);
+            checkPattern(p, m);
             StringLib.MatchState ms = new CountedMatchState(args, frontierSafe(src, p), p, m);
             int soffset = 0;
             int n = 0;

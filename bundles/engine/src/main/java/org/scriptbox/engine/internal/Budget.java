@@ -325,6 +325,20 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
         }
     }
 
+    private static final OncePerInterval INTERNAL_ERROR_LOG = new OncePerInterval(java.util.concurrent.TimeUnit.MINUTES.toNanos(1));
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Budget.class);
+
+    /** Logged once per exception class and minute (its message may carry script text: escaped, stack at DEBUG). */
+    @Override
+    public org.luaj.vm2.LuaError internalError(Exception e) {
+        if (INTERNAL_ERROR_LOG.shouldLog(e.getClass().getName())) {
+            LOG.warn("internal error of the Lua VM, reported to the script without details: {} (repeats within a minute"
+                    + " are not logged)", org.scriptbox.api.text.SafeText.line(String.valueOf(e)));
+            LOG.debug("the cause", e);
+        }
+        return super.internalError(e);
+    }
+
     /** Not used by the patched interpreter; kept for anything that still asks a debuglib. */
     @Override
     public String traceback(int level) {

@@ -93,6 +93,28 @@ final class LibraryCall extends LibFunction {
         }
     }
 
+    /** Logs a Java exception from library code once per function and minute, without the script's text. */
+    private static final OncePerInterval FAILURE_LOG = new OncePerInterval(java.util.concurrent.TimeUnit.MINUTES.toNanos(1));
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LibraryCall.class);
+
+    /**
+     * A Lua error passes as it is; any other exception from inside a library function (Luaj's own code:
+     * {@code string.format('%-05d', 1)} reached {@code java.util.Formatter}'s IllegalFormatFlagsException,
+     * red-team F1) becomes a Lua error the script can catch, naming the function and nothing of Java. The
+     * door is the one mechanism: whatever a library function does wrong, no Java text reaches a script.
+     */
+    private RuntimeException asLuaError(RuntimeException e) {
+        if (e instanceof org.luaj.vm2.LuaError) {
+            return e;
+        }
+        if (FAILURE_LOG.shouldLog(name)) {
+            LOG.warn("library function {} failed with {}: refused to the script as a bad argument (repeats within a minute"
+                    + " are not logged)", name, e.getClass().getName());
+        }
+        String what = e instanceof java.util.IllegalFormatException ? "invalid conversion" : "invalid arguments";
+        return new org.luaj.vm2.LuaError("bad argument to '" + name + "' (" + what + ")");
+    }
+
     private Budget enter() {
         Budget b = SafeStrings.budget();
         b.enter();
@@ -105,6 +127,8 @@ final class LibraryCall extends LibFunction {
         try {
             b.charge(cost);
             return varargs ? results(b, function.invoke(NONE)).arg1() : result(b, function.call());
+        } catch (RuntimeException e) {
+            throw asLuaError(e);
         } finally {
             b.exit();
         }
@@ -117,6 +141,8 @@ final class LibraryCall extends LibFunction {
             b.charge(cost);
             chargeArgument(b, a);
             return varargs ? results(b, function.invoke(a)).arg1() : result(b, function.call(a));
+        } catch (RuntimeException e) {
+            throw asLuaError(e);
         } finally {
             b.exit();
         }
@@ -129,6 +155,8 @@ final class LibraryCall extends LibFunction {
             b.charge(cost);
             chargeArgument(b, a);
             return varargs ? results(b, function.invoke(varargsOf(a, c))).arg1() : result(b, function.call(a, c));
+        } catch (RuntimeException e) {
+            throw asLuaError(e);
         } finally {
             b.exit();
         }
@@ -142,6 +170,8 @@ final class LibraryCall extends LibFunction {
             chargeArgument(b, a);
             return varargs ? results(b, function.invoke(varargsOf(a, c, d))).arg1()
                     : result(b, function.call(a, c, d));
+        } catch (RuntimeException e) {
+            throw asLuaError(e);
         } finally {
             b.exit();
         }
@@ -154,6 +184,8 @@ final class LibraryCall extends LibFunction {
             b.charge(cost);
             chargeArgument(b, args.arg1());
             return results(b, function.invoke(args));
+        } catch (RuntimeException e) {
+            throw asLuaError(e);
         } finally {
             b.exit();
         }

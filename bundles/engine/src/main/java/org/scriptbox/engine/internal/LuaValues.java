@@ -35,6 +35,8 @@ final class LuaValues {
     static final int ENTRY_BYTES = 48;
     /** Charged per string: the String object and its array header ... */
     static final int STRING_BYTES = 56;
+    /** Bytes of converted host-call arguments per instruction charged (a string costs 56 + 3 per character). */
+    static final int CONVERTED_BYTES_PER_UNIT = 8;
     /** ... and per character: decoding Lua's bytes builds a char array, then the String's own array. */
     static final int CHAR_BYTES = 3;
     /** A Map, or a List, itself. */
@@ -52,6 +54,7 @@ final class LuaValues {
         for (int i = 0; i < out.length; i++) {
             out[i] = toJava(args.arg(i + 1), false, 0, charge);
         }
+        charge.chargeWork();
         return out;
     }
 
@@ -105,6 +108,15 @@ final class LuaValues {
 
         long bytes() {
             return bytes;
+        }
+
+        /**
+         * The arguments of a host call are work as well as memory: converting them, and what the host does
+         * with text (escaping, logging), grows with their size. {@code log_info} of a 9,999-character string
+         * cost ~800x a plain instruction while only the memory limit counted it (red-team F9).
+         */
+        void chargeWork() {
+            budget.charge(bytes / CONVERTED_BYTES_PER_UNIT);
         }
 
         void countValue() {

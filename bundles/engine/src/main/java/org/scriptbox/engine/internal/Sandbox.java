@@ -64,6 +64,7 @@ final class Sandbox {
             os.set(name, fullOs.get(name));
         }
         os.set("date", new OsDate(fullOs.get("date")));
+        os.set("time", new OsTime(fullOs.get("time")));
         OS = LibraryCall.wrapAll("os", os);
     }
 

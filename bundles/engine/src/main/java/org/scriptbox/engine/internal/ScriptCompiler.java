@@ -51,9 +51,12 @@ final class ScriptCompiler {
                     "binary chunks are not accepted", chunkName, 1, 1));
         }
         strayNul(chunkName, bytes);
-        CountingStream in = new CountingStream(bytes);
+        CountingStream in = new CountingStream(bytes, System.nanoTime() + MAX_COMPILE_NANOS);
         try {
             return LuaC.instance.compile(in, chunkName);
+        } catch (CompileTooLong e) {
+            throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION, "source too complex: not compiled within "
+                    + MAX_COMPILE_NANOS / 1_000_000 + " ms", chunkName, lineAt(bytes, in.read), columnAt(bytes, in.read)));
         } catch (LuaError e) {
             throw new ScriptException(syntaxError(chunkName, bytes, sourceLength, e.getMessage(), in));
         } catch (StackOverflowError e) {
@@ -163,18 +166,40 @@ final class ScriptCompiler {
         return new String(src, start, Math.min(offset, src.length) - start, StandardCharsets.UTF_8).length() + 1;
     }
 
-    /** Counts the bytes the lexer has read, and whether it reached the end. */
+    /**
+     * The longest a compile may take. Luaj's compiler is quadratic in the length of a jump list (each
+     * {@code or}/{@code and} walks the list to append to it): 150,000 {@code or a} (750 KB) took 29 s, on the
+     * deploy watcher's thread (red-team F8). A legitimate 1 MiB source compiles in well under a second.
+     */
+    static final long MAX_COMPILE_NANOS = 2_000_000_000L;
+
+    /** Thrown from the source stream when the compile ran past its deadline. */
+    private static final class CompileTooLong extends RuntimeException {
+        CompileTooLong() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Counts the bytes the lexer has read, and whether it reached the end; past the deadline a read throws
+     * (the lexer reads all along the parse, so the compile stops within one step of the parser after it).
+     */
     private static final class CountingStream extends InputStream {
         private final ByteArrayInputStream in;
+        private final long deadlineNanos;
         int read;
         boolean eof;
 
-        CountingStream(byte[] bytes) {
+        CountingStream(byte[] bytes, long deadlineNanos) {
             in = new ByteArrayInputStream(bytes);
+            this.deadlineNanos = deadlineNanos;
         }
 
         @Override
         public int read() {
+            if ((read & 255) == 0 && System.nanoTime() - deadlineNanos > 0) {
+                throw new CompileTooLong();
+            }
             int c = in.read();
             if (c < 0) {
                 eof = true;

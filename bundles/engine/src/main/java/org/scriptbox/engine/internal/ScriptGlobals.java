@@ -59,6 +59,9 @@ final class ScriptGlobals {
         LibraryCall.wrapAll(null, g);
     }
 
+    /** Characters printed per instruction charged. */
+    static final int PRINTED_CHARS_PER_UNIT = 4;
+
     /** {@code print(...)}: one INFO line in the script's log, values joined by tabs as Lua does. */
     static final class Print extends VarArgFunction {
         private final Globals globals;
@@ -80,6 +83,9 @@ final class ScriptGlobals {
                 sb.append(tostring.call(args.arg(i)).tojstring());
                 ex.budget().checkStringLength(sb.length()); // one log line is one string
             }
+            // the line is built, escaped and written: work that grows with it (red-team F9: print of a 9,999-character
+            // string in a loop cost ~31x plain instructions per charged one)
+            ex.budget().charge(sb.length() / PRINTED_CHARS_PER_UNIT);
             ex.log().log("INFO", sb.toString());
             return NONE;
         }

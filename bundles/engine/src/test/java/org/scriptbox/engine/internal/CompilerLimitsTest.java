@@ -72,4 +72,27 @@ public class CompilerLimitsTest {
         assertEquals(r.error() + "", ScriptStatus.COMPLETED, r.status());
         assertTrue(r.values() + "", String.valueOf(r.values().get(1)).contains("unexpected symbol near '<\\0>'"));
     }
+
+    /**
+     * Red-team F8: Luaj's compiler is quadratic in an and/or chain; 150,000 {@code or a} took 29 s (on the
+     * deploy thread). The compile now ends at its deadline with a compile error at the place it reached.
+     */
+    @Test
+    public void aSourceTooComplexToCompileIsRefusedAtItsDeadline() {
+        String source = "local a = 1\nlocal b = a" + " or a".repeat(150_000) + "\n";
+        long t0 = System.nanoTime();
+        try {
+            new LuaScriptEngine().compile("slow.lua", source);
+            org.junit.Assert.fail("compiled");
+        } catch (org.scriptbox.api.ScriptException e) {
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            org.junit.Assert.assertEquals(org.scriptbox.api.ErrorKind.COMPILATION, e.kind());
+            org.junit.Assert.assertTrue(e.getMessage(), e.getMessage().contains("source too complex")
+                    || e.getMessage().contains("control structure too long"));
+            org.junit.Assert.assertTrue(ms + " ms", ms < ScriptCompiler.MAX_COMPILE_NANOS / 1_000_000 + 2_000);
+            org.junit.Assert.assertEquals(2, e.error().line());
+        }
+        // a chain of 500 still compiles (and fits one JVM method in compiled mode)
+        new LuaScriptEngine().compile("ok.lua", "local a = 1\nlocal b = a" + " or a".repeat(500) + "\nreturn b\n");
+    }
 }

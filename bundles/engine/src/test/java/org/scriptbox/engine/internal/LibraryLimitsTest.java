@@ -210,6 +210,36 @@ public class LibraryLimitsTest {
         }
     }
 
+    /**
+     * Numeric strings as integer arguments give the same error as numbers (Lua converts them alike);
+     * {@code os.time}'s table fields wrapped ({@code year = '4294967297'} was year 1).
+     */
+    @Test
+    public void numericStringsBeyondTheIntegerRangeAreTheSameErrors() {
+        String[] calls = {"string.rep('x', '1e10')", "('x'):sub('4294967297')", "('hello'):sub(2, '4294967298')",
+            "string.byte('x', '4294967297')", "string.char('4294967362')", "table.concat({'a', 'b'}, ',', '1', '4294967298')",
+            "select('4294967298', 'a', 'b')", "table.unpack({1, 2}, '1', '4294967298')", "table.insert({1}, '4294967298', 5)",
+            "table.remove({1}, '4294967297')", "string.find('abc', 'b', '4294967298')", "math.random('4294967297')",
+            "string.format('%c', '4294967362')", "string.rep('ab', '0x100000002')", "('abc'):byte('-4294967295')",
+            "os.time({year = '4294967297', month = 1, day = 1})", "os.time({year = 2026, month = '1e10', day = 1})",
+            "os.time({year = 2026, month = 1, day = 1, sec = '-4294967297'})", "string.format('%d', 1e100)"};
+        for (String call : calls) {
+            ExecutionResult r = scripts.run("return pcall(function() return " + call + " end)");
+            assertEquals(call + " " + r.error(), ScriptStatus.COMPLETED, r.status());
+            assertEquals(call + " " + r.values(), Boolean.FALSE, r.values().get(0));
+            assertTrue(call + " " + r.values(), String.valueOf(r.values().get(1)).contains("no integer representation"));
+            assertFalse(call + " " + r.values(), String.valueOf(r.values().get(1)).contains("Infinity"));
+        }
+    }
+
+    /** The Lua 5.2 rule, for numbers and numeric strings alike: an integral argument is truncated toward zero. */
+    @Test
+    public void nonIntegralArgumentsAreTruncatedAsInLua52() {
+        ExecutionResult r = scripts.run("return ('x'):rep(2.5), ('x'):rep('2.9'), ('hello'):sub('2.5'), ('hello'):sub(-2.5),"
+                + " os.time({year = '2026', month = '1', day = '1.5', hour = 12}) == os.time({year = 2026, month = 1, day = 1, hour = 12})");
+        assertEquals(r.error() + "", List.of("xx", "xx", "ello", "lo", true), r.values());
+    }
+
     @Test
     public void tostringInsistsOnAStringFromTostringMetamethods() {
         ExecutionResult r = scripts.run("local t = setmetatable({}, {__tostring = function() return {} end})\n"

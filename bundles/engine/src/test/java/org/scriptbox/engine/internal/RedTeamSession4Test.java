@@ -10,7 +10,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
-import org.junit.Ignore;
 import org.junit.Test;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
@@ -51,7 +50,6 @@ public class RedTeamSession4Test {
      * pcall did not catch. lua5.4 says {@code malformed pattern (missing ']')} and
      * {@code missing '[' after '%f' in pattern}.
      */
-    @Ignore("F1 open: malformed character classes raise an uncatchable Java AIOOBE (FINDINGS.md)")
     @Test
     public void malformedPatternClassesAreCatchableLuaErrors() {
         String[] patterns = {"[a", "[%", "[]", "[^]", "[a-%]", "%f", "x%f", "%fa"};
@@ -70,7 +68,6 @@ public class RedTeamSession4Test {
     }
 
     /** {@code vm error: java.util.IllegalFormatFlagsException: Flags = '-0'}, not catchable by pcall. */
-    @Ignore("F1 open: string.format flag combinations reach java.util.Formatter (FINDINGS.md)")
     @Test
     public void formatFlagCombinationsAreCatchableLuaErrors() {
         for (String f : new String[] {"%-099.99e", "%-05d", "%-0x", "%+-0g", "%-#0f"}) {
@@ -182,10 +179,9 @@ public class RedTeamSession4Test {
     /**
      * 150,000 {@code or} terms (750 KB, within max.source.bytes) took 28.9 s to compile (then "control structure
      * too long"): each term walks the whole jump list. In the container the compile holds the deploy watcher, so
-     * every other script's deploy waited (35.8 s). The bound here is a stall bound, 30x what a linear compiler
-     * needs on this machine, not a speed target.
+     * every other script's deploy waited (35.8 s). The bound here is a stall bound (a compile deadline of 3 s
+     * plus slack, or a linear compiler), not a speed target.
      */
-    @Ignore("F8 open: Luaj's jump-list concatenation is quadratic; a 750 KB file compiles for ~29 s (FINDINGS.md)")
     @Test(timeout = 120_000)
     public void compilingLongAndOrChainsIsNotQuadratic() {
         for (String op : new String[] {" or a", " and a"}) {
@@ -197,7 +193,7 @@ public class RedTeamSession4Test {
                 assertNoJava(expected.getMessage());
             }
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(op + ": compile took " + ms + " ms", ms < 3_000);
+            assertTrue(op + ": compile took " + ms + " ms", ms < 3_500);
         }
     }
 
@@ -208,7 +204,6 @@ public class RedTeamSession4Test {
      * plain 1M-instruction run: 7-14 ms), ended only by the memory limit. With memory out of the way the run must
      * still end by its instruction budget at a CPU cost like the library calls' (at most ~8x plain, floor 150 ms).
      */
-    @Ignore("F9 open: host call argument conversion/escaping is not charged to the instruction budget (FINDINGS.md)")
     @Test(timeout = 120_000)
     public void hostCallsWithLongStringsAreChargedLikeALoop() {
         org.scriptbox.api.ResourceLimits big = new org.scriptbox.api.ResourceLimits(Duration.ofSeconds(60), 1L << 40,

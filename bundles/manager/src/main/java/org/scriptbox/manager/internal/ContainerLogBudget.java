@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * The container log's budget for all scripts together ({@link LogQuota#linesTotal}, {@link LogQuota#bytesTotal}
  * per window, sliding), shared fairly: while n scripts log, each may hold at most 1/n of it (and never more
- * than its own per-script bound), so one noisy script cannot take another's share and a hundred scripts
- * together stay within the container's bound. What no script's summary could tell (the budget was full
+ * than its own per-script bound), and its last tenth is kept for light scripts, so noisy scripts cannot
+ * take a quiet one's first lines and a hundred scripts together stay within the container's bound. What no script's summary could tell (the budget was full
  * even for summaries) is told in one line for all scripts, at most once per window. Thread-safe.
  */
 final class ContainerLogBudget {
@@ -30,10 +30,19 @@ final class ContainerLogBudget {
             Math.min(q.bytesPerWindow(), Math.max(1, q.bytesTotal() / sharing))};
     }
 
-    /** Takes one line of {@code size} bytes from the budget, or says there is no room. */
-    synchronized boolean take(String script, long size, LogQuota q, long now) {
+    /**
+     * Takes one line of {@code size} bytes from the budget, or says there is no room. The last tenth of the
+     * budget is kept for light scripts (below a hundredth of it in this window, {@code ownLines}/{@code ownBytes}):
+     * however many noisy scripts fill the rest, a quiet one still gets its first lines out (100 a minute with
+     * the defaults) unless ten such quiet scripts took the reserve first.
+     */
+    synchronized boolean take(String script, long size, long ownLines, long ownBytes, LogQuota q, long now) {
         used.roll(now, q.windowMillis());
-        if (!used.fits(size, q.linesTotal(), q.bytesTotal())) {
+        long reserveLines = q.linesTotal() / 10;
+        long reserveBytes = q.bytesTotal() / 10;
+        boolean light = ownLines < reserveLines / 10 && ownBytes + size <= reserveBytes / 10;
+        if (!used.fits(size, light ? q.linesTotal() : q.linesTotal() - reserveLines,
+                light ? q.bytesTotal() : q.bytesTotal() - reserveBytes)) {
             return false;
         }
         used.add(size);

@@ -50,6 +50,21 @@ public class LimitPolicy {
         int max_coroutines() default 16;
     }
 
+    // Caps the container can honour (red-team F6: every cap up to Integer/Long.MAX_VALUE was accepted). A value
+    // beyond them is refused with one line, as any bad value, instead of being accepted or silently lowered.
+    /** The engine's own ceiling on call depth (Luaj overflows the Java stack far above it). */
+    static final int MAX_CALL_DEPTH = 200;
+    /** Each coroutine is a Java thread in Luaj. */
+    static final int MAX_COROUTINES = 1_000;
+    /** 16 M characters: a string is a byte array, and each copy of it is charged to memory too. */
+    static final int MAX_STRING_LENGTH = 16 * 1024 * 1024;
+    static final int MAX_TABLE_SIZE = 10_000_000;
+
+    /** Half the heap (at least the default): one run's limit at or above the heap is the container's OutOfMemoryError. */
+    static long maxMemoryCap() {
+        return Math.max(ResourceLimits.DEFAULTS.maxMemoryBytes(), Runtime.getRuntime().maxMemory() / 2);
+    }
+
     private volatile ResourceLimits caps = ResourceLimits.DEFAULTS;
 
     /** Each value is checked on its own: a bad one is refused with one line and keeps its current cap. */
@@ -62,12 +77,12 @@ public class LimitPolicy {
         caps = new ResourceLimits(
                 Duration.ofMillis(r.longBetween("max.execution.time.ms", 1, 31L * 24 * 3600 * 1000,
                         d.maxExecutionTime().toMillis(), c.maxExecutionTime().toMillis())),
-                r.longBetween("max.memory.bytes", 1, Long.MAX_VALUE, d.maxMemoryBytes(), c.maxMemoryBytes()),
+                r.longBetween("max.memory.bytes", 1024, maxMemoryCap(), d.maxMemoryBytes(), c.maxMemoryBytes()),
                 r.longBetween("max.instructions", 1, Long.MAX_VALUE, d.maxInstructions(), c.maxInstructions()),
-                r.intBetween("max.string.length", 1, Integer.MAX_VALUE, d.maxStringLength(), c.maxStringLength()),
-                r.intBetween("max.table.size", 1, Integer.MAX_VALUE, d.maxTableSize(), c.maxTableSize()),
-                r.intBetween("max.call.depth", 1, Integer.MAX_VALUE, d.maxCallDepth(), c.maxCallDepth()),
-                r.intBetween("max.coroutines", 1, Integer.MAX_VALUE, d.maxCoroutines(), c.maxCoroutines()));
+                r.intBetween("max.string.length", 1, MAX_STRING_LENGTH, d.maxStringLength(), c.maxStringLength()),
+                r.intBetween("max.table.size", 1, MAX_TABLE_SIZE, d.maxTableSize(), c.maxTableSize()),
+                r.intBetween("max.call.depth", 1, MAX_CALL_DEPTH, d.maxCallDepth(), c.maxCallDepth()),
+                r.intBetween("max.coroutines", 1, MAX_COROUTINES, d.maxCoroutines(), c.maxCoroutines()));
         r.refusals().forEach(LOG::error);
         LOG.info("execution limits capped at {}", caps);
     }

@@ -135,7 +135,8 @@ final class ScriptLogSink {
             long now = clockMillis.getAsLong();
             ScriptLogWindow.Summary summary = window().summary(executionId, sl, sb, limits, now);
             if (summary != null) {
-                if (all.take(script, summary.text().getBytes(StandardCharsets.UTF_8).length, limits, now)) {
+                // a summary counts as a light script's line: one per script per window, out of the reserve if need be
+                if (all.take(script, summary.text().getBytes(StandardCharsets.UTF_8).length, 0, 0, limits, now)) {
                     write(script, ring, executionId, "WARN", summary.text());
                 } else {
                     all.owe(summary.lines(), summary.bytes());

@@ -16,7 +16,7 @@ final class ScriptLogWindow {
     synchronized boolean admit(String script, long size, LogQuota q, ContainerLogBudget all, long now) {
         used.roll(now, q.windowMillis());
         long[] share = all.share(script, q, now);
-        if (!used.fits(size, share[0], share[1]) || !all.take(script, size, q, now)) {
+        if (!used.fits(size, share[0], share[1]) || !all.take(script, size, used.lines(), used.bytes(), q, now)) {
             return false;
         }
         used.add(size);

@@ -58,6 +58,10 @@ final class SlidingCount {
         return sumLines;
     }
 
+    long bytes() {
+        return sumBytes;
+    }
+
     boolean isEmpty() {
         return sumLines == 0;
     }

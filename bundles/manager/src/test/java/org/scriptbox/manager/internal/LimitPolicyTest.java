@@ -61,4 +61,19 @@ public class LimitPolicyTest {
         assertEquals(2_000_000, policy.caps().maxMemoryBytes());
         assertEquals(5_000, policy.caps().maxInstructions());
     }
+
+    /** Red-team F6: caps the container cannot honour (threads, the heap, the engine's depth ceiling) are refused. */
+    @Test
+    public void capsTheContainerCannotHonourAreRefused() {
+        LimitPolicy policy = new LimitPolicy();
+        policy.configure(Map.of("max.coroutines", "100000", "max.call.depth", "1000000", "max.string.length", "2147483647",
+                "max.memory.bytes", String.valueOf(Runtime.getRuntime().maxMemory()), "max.table.size", "2000000000"));
+        assertEquals(ResourceLimits.DEFAULTS, policy.caps());
+        policy.configure(Map.of("max.coroutines", "1000", "max.call.depth", "200", "max.string.length", "100000",
+                "max.memory.bytes", String.valueOf(LimitPolicy.maxMemoryCap())));
+        assertEquals(1_000, policy.caps().maxCoroutines());
+        assertEquals(200, policy.caps().maxCallDepth());
+        assertEquals(100_000, policy.caps().maxStringLength());
+        assertEquals(LimitPolicy.maxMemoryCap(), policy.caps().maxMemoryBytes());
+    }
 }

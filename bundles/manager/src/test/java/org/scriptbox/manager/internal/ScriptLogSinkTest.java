@@ -176,7 +176,8 @@ public class ScriptLogSinkTest {
         for (int i = 0; i < 1_000; i++) {
             quiet.script("INFO", "quiet " + i);
         }
-        assertEquals(500, written("quiet")); // its half, not taken by the noisy one
+        // its half, less the tenth of the budget kept for light scripts (of which it had its first 10 lines)
+        assertEquals(400, written("quiet"));
         noisy.close();
         quiet.close();
         // 100 more scripts: the container's 1,000 lines are never exceeded
@@ -190,6 +191,33 @@ public class ScriptLogSinkTest {
         long scriptLines = lines().stream().filter(e -> !e.message().startsWith("log limit")).count();
         assertTrue(scriptLines + " lines", scriptLines <= 1_000);
         assertTrue(lines().size() + " lines with summaries", lines().size() <= 1_000);
+    }
+
+    /**
+     * Five noisy scripts at their full per-script bound (5 x 2,000 lines) used to fill the whole budget; the
+     * tenth kept for light scripts still lets a quiet one get its first 100 lines out. (Each script is light
+     * for its own first 100 lines, so more than ten noisy scripts can use up that reserve too.)
+     */
+    @Test
+    public void noisyScriptsCannotTakeAQuietOnesFirstLines() {
+        LogQuota q = new LogQuota(2_000, 10_000, 1 << 30, 2_000, 1 << 30, 60_000, 10_000, 1 << 30);
+        ScriptLogSink sink = sink(q);
+        for (int s = 0; s < 5; s++) {
+            ScriptLogSink.ExecutionLog log = sink.open("noisy" + s, ring, "n" + s);
+            for (int i = 0; i < 2_000; i++) {
+                log.script("INFO", "noise");
+            }
+            log.close();
+        }
+        long noisy = lines().stream().filter(e -> e.scriptName().startsWith("noisy") && !e.message().startsWith("log limit")).count();
+        assertTrue(noisy + " noisy lines", noisy <= 9_000 + 5 * 100);
+        ScriptLogSink.ExecutionLog quiet = sink.open("quiet", ring, "q");
+        for (int i = 0; i < 200; i++) {
+            quiet.script("INFO", "quiet " + i);
+        }
+        quiet.close();
+        assertEquals(100, written("quiet"));
+        assertTrue(lines().size() + " lines", lines().stream().filter(e -> !e.message().startsWith("log limit")).count() <= 10_000);
     }
 
     /** Summaries the budget has no room for are told in one line for all scripts, once per window. */

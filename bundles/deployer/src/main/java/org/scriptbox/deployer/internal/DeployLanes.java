@@ -1,0 +1,87 @@
+package org.scriptbox.deployer.internal;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.scriptbox.api.text.SafeText;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The manager calls of the folder (deploy, undeploy, report), one lane per script name: the calls of one name
+ * run in the order they were handed over, different names side by side on a few threads. So a script whose
+ * compile takes long (FINDINGS F8: a 750 KB chain of {@code or}s took 29 s in Luaj's compiler) holds only its
+ * own later versions, never the watcher or the deploys of other scripts.
+ */
+final class DeployLanes {
+    private static final Logger LOG = LoggerFactory.getLogger(DeployLanes.class);
+
+    private final Executor executor;
+    private final ExecutorService owned;
+    private final Map<String, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
+
+    private DeployLanes(Executor executor, ExecutorService owned) {
+        this.executor = executor;
+        this.owned = owned;
+    }
+
+    /** On {@code threads} threads of their own. */
+    static DeployLanes threads(int threads) {
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "scriptbox-deploy-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        return new DeployLanes(pool, pool);
+    }
+
+    /** On the caller's thread, at once (tests that drive the installer by hand). */
+    static DeployLanes inline() {
+        return new DeployLanes(Runnable::run, null);
+    }
+
+    /** Runs {@code work} after everything handed over before for {@code name}. */
+    void submit(String name, Runnable work) {
+        CompletableFuture<Void>[] mine = new CompletableFuture[1];
+        tails.compute(name, (k, tail) -> mine[0] = (tail == null ? CompletableFuture.<Void>completedFuture(null) : tail)
+                .thenRunAsync(() -> {
+                    try {
+                        work.run();
+                    } catch (RuntimeException e) {
+                        LOG.error("deploying {} failed: {}", SafeText.line(name), SafeText.line(e.toString()), e);
+                    }
+                }, executor));
+        mine[0].whenComplete((v, e) -> tails.remove(name, mine[0]));
+    }
+
+    /** Waits until the calls handed over for {@code name} so far are done (an import then deploys after them). */
+    void drain(String name) {
+        CompletableFuture<Void> tail = tails.get(name);
+        if (tail != null) {
+            tail.join();
+        }
+    }
+
+    /** Lets what was handed over finish (bounded), then stops the threads. */
+    void close(long timeoutMillis) {
+        CompletableFuture<?>[] all = tails.values().toArray(new CompletableFuture<?>[0]);
+        try {
+            CompletableFuture.allOf(all).get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("deploy folder: {} script(s) still deploying after {} ms; stopping anyway", all.length, timeoutMillis);
+        } catch (Exception e) {
+            Thread.currentThread().interrupt();
+        }
+        if (owned != null) {
+            owned.shutdownNow();
+        }
+    }
+}
