@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -78,8 +76,7 @@ public class DeviceApi implements ScriptLibrary {
     private final OncePerInterval denialLog = new OncePerInterval(TimeUnit.MINUTES.toNanos(1));
     private final java.util.concurrent.atomic.AtomicLong denialLines = new java.util.concurrent.atomic.AtomicLong();
     /** A script's e-stop line at most every 10 s; the lines held back meanwhile are counted in the next one. */
-    private final OncePerInterval stopLog = new OncePerInterval(TimeUnit.SECONDS.toNanos(10));
-    private final ConcurrentMap<String, AtomicLong> heldStopLines = new ConcurrentHashMap<>();
+    private final HeldLines stopLog = new HeldLines(TimeUnit.SECONDS.toNanos(10));
     private final AtomicLong stopLines = new AtomicLong();
 
     /**
@@ -241,17 +238,15 @@ public class DeviceApi implements ScriptLibrary {
         if (fresh) {
             // One line per script per interval: a script looping stops (always allowed) must not flood the log.
             String script = scope.scriptName();
-            if (stopLog.shouldLog(script)) {
-                AtomicLong held = heldStopLines.remove(script);
+            String heldBack = stopLog.admit(script);
+            if (heldBack != null) {
                 LOG.warn("emergency stop by script '{}': {}{}{}{}", LogText.clean(script),
                         logged.isEmpty() ? "" : String.join("; ", logged),
                         unseen == 0 ? "" : (logged.isEmpty() ? "" : "; ") + unseen
                                 + " device(s) it may not read (only their failures are logged)",
                         coalesced > 0 ? " (" + coalesced + " repeated stop(s) before this one were coalesced)" : "",
-                        held == null ? "" : " (" + held.get() + " earlier stop line(s) of this script held back)");
+                        heldBack);
                 stopLines.incrementAndGet();
-            } else {
-                heldStopLines.computeIfAbsent(script, k -> new AtomicLong()).incrementAndGet();
             }
         }
         if (!shown.isEmpty()) {
@@ -266,8 +261,9 @@ public class DeviceApi implements ScriptLibrary {
      */
     private void logUnseenStop(String script, EmergencyStops.Ticket t) {
         String outcome = StopText.outcome(t.report(), System.nanoTime());
-        if (!outcome.startsWith(StopText.STOPPED) && stopLog.shouldLog(script + "|" + t.deviceId())) {
-            LOG.warn("emergency stop by script '{}': {}: {}", script, t.deviceId(), outcome);
+        String heldBack;
+        if (!outcome.startsWith(StopText.STOPPED) && (heldBack = stopLog.admit(script + "|" + t.deviceId())) != null) {
+            LOG.warn("emergency stop by script '{}': {}: {}{}", script, t.deviceId(), outcome, heldBack);
             stopLines.incrementAndGet();
         }
     }

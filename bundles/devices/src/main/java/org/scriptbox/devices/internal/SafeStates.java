@@ -34,6 +34,8 @@ final class SafeStates {
     private final TouchedActuators touched = new TouchedActuators();
     /** One long-lived listener: the engine ignores re-registration of the same object within an execution. */
     private final Consumer<ExecutionEnd> listener = this::ended;
+    /** A script failing on a fast schedule ends badly many times a second: one line per script and outcome per interval. */
+    private final HeldLines lines = new HeldLines(java.util.concurrent.TimeUnit.SECONDS.toNanos(10));
 
     SafeStates(DeviceRegistry devices, EmergencyStops stops, long timeoutNanos) {
         this.devices = devices;
@@ -81,8 +83,12 @@ final class SafeStates {
             results.add(e.getKey() + " " + set.get(e.getKey()) + ": " + outcome.replaceFirst("^" + StopText.STOPPED,
                     "safe state applied"));
         }
+        String suffix = lines.admit((allStopped ? "ok|" : "failed|") + end.scriptName());
+        if (suffix == null) {
+            return;
+        }
         String line = "script '" + LogText.clean(end.scriptName()) + "' ended " + end.reason() + " (" + end.executionId()
-                + "): " + String.join("; ", results);
+                + "): " + String.join("; ", results) + suffix;
         if (allStopped) {
             LOG.info("{}", line);
         } else {

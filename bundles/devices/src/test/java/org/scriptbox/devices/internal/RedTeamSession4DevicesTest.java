@@ -86,7 +86,6 @@ public class RedTeamSession4DevicesTest {
      * stop ("emergency stop by script 'nobody': sim-N: stopped (10 targets)"), outside every log budget: 10 stops
      * of 50 simulators logged 510 lines. The stops themselves are by design; their log must be bounded.
      */
-    @org.junit.Ignore("F11 open: unseen e-stop reports log one line per device per stop (FINDINGS.md)")
     @Test(timeout = 60_000)
     public void unseenStopReportsAreBoundedInTheLog() throws Exception {
         try (LuaHarness lua = new LuaHarness(DevicePolicy.Limits.SEED)) {
@@ -103,6 +102,25 @@ public class RedTeamSession4DevicesTest {
             });
             long lines = log.lines().filter(l -> l.contains("emergency stop")).count();
             assertTrue(lines + " e-stop lines for 10 stops of 50 devices", lines <= 20);
+        }
+    }
+
+    /**
+     * F2 (rest): each badly ended run that touched an actuator logged its safe-state line outside every log budget:
+     * 20 failing scripts on fast schedules wrote 5,877 lines in 30 s. Now one line per script and outcome per
+     * interval, and the next says how many were held back.
+     */
+    @Test(timeout = 60_000)
+    public void safeStateLinesOfAScriptFailingInALoopAreBounded() throws Exception {
+        try (LuaHarness lua = new LuaHarness(DevicePolicy.Limits.SEED)) {
+            lua.simulator("sim-1", java.util.Map.of());
+            String log = logged(() -> {
+                for (int i = 0; i < 200; i++) {
+                    lua.run("failing", "device_set_motor_speed(0, 40) error('boom')", LuaHarness.ALL);
+                }
+            });
+            long lines = log.lines().filter(l -> l.contains("safe state")).count();
+            assertTrue(lines + " safe-state lines for 200 failed runs of one script", lines >= 1 && lines <= 2);
         }
     }
 }
