@@ -51,12 +51,12 @@ final class ScriptCompiler {
                     "binary chunks are not accepted", chunkName, 1, 1));
         }
         strayNul(chunkName, bytes);
-        CountingStream in = new CountingStream(bytes, System.nanoTime() + MAX_COMPILE_NANOS);
+        CountingStream in = new CountingStream(bytes, CompileClock.now() + MAX_COMPILE_NANOS);
         try {
             return LuaC.instance.compile(in, chunkName);
         } catch (CompileTooLong e) {
             throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION, "source too complex: not compiled within "
-                    + MAX_COMPILE_NANOS / 1_000_000 + " ms", chunkName, lineAt(bytes, in.read), columnAt(bytes, in.read)));
+                    + MAX_COMPILE_NANOS / 1_000_000 + " ms of CPU", chunkName, lineAt(bytes, in.read), columnAt(bytes, in.read)));
         } catch (LuaError e) {
             throw new ScriptException(syntaxError(chunkName, bytes, sourceLength, e.getMessage(), in));
         } catch (StackOverflowError e) {
@@ -170,8 +170,20 @@ final class ScriptCompiler {
      * The longest a compile may take. Luaj's compiler is quadratic in the length of a jump list (each
      * {@code or}/{@code and} walks the list to append to it): 150,000 {@code or a} (750 KB) took 29 s, on the
      * deploy watcher's thread (red-team F8). A legitimate 1 MiB source compiles in well under a second.
+     * Measured in the compiling thread's CPU time, so whether a file compiles does not depend on machine load.
      */
     static final long MAX_COMPILE_NANOS = 2_000_000_000L;
+
+    /** The compiling thread's CPU time (wall time where the JVM cannot measure it). */
+    private static final class CompileClock {
+        private static final java.lang.management.ThreadMXBean THREADS =
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        private static final boolean CPU = THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled();
+
+        static long now() {
+            return CPU ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+        }
+    }
 
     /** Thrown from the source stream when the compile ran past its deadline. */
     private static final class CompileTooLong extends RuntimeException {
@@ -197,7 +209,7 @@ final class ScriptCompiler {
 
         @Override
         public int read() {
-            if ((read & 255) == 0 && System.nanoTime() - deadlineNanos > 0) {
+            if ((read & 255) == 0 && CompileClock.now() - deadlineNanos > 0) {
                 throw new CompileTooLong();
             }
             int c = in.read();
