@@ -4,10 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -60,16 +58,11 @@ public class ConfigRefusalIT {
     }
 
     private Path logFile() {
-        return Paths.get(context.getProperty("scriptbox.data")).resolve("log/scriptbox.log");
+        return ContainerLog.file(context);
     }
 
     private List<String> logLines() {
-        try {
-            Path f = logFile();
-            return Files.exists(f) ? List.of(new String(Files.readAllBytes(f), StandardCharsets.UTF_8).split("\n", -1)) : List.of();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return ContainerLog.lines(context);
     }
 
     private void set(String pid, Map<String, Object> values) throws IOException {

@@ -7,10 +7,8 @@ import static org.junit.Assert.assertTrue;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,16 +93,11 @@ public abstract class ContainmentSuite {
     }
 
     private Path logFile() {
-        return Paths.get(context.getProperty("scriptbox.data")).resolve("log/scriptbox.log");
+        return ContainerLog.file(context);
     }
 
     private String logText() {
-        try {
-            Path f = logFile();
-            return Files.exists(f) ? new String(Files.readAllBytes(f), StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return ContainerLog.text(context);
     }
 
     private List<String> awaitLogLines(String marker, int atLeast) {

@@ -5,7 +5,6 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -66,16 +65,11 @@ public class OperatorViewIT {
     }
 
     private Path logFile() {
-        return Paths.get(context.getProperty("scriptbox.data")).resolve("log/scriptbox.log");
+        return ContainerLog.file(context);
     }
 
     private List<String> logLines() {
-        try {
-            Path f = logFile();
-            return Files.exists(f) ? List.of(new String(Files.readAllBytes(f), StandardCharsets.UTF_8).split("\n", -1)) : List.of();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return ContainerLog.lines(context);
     }
 
     private List<String> awaitLogLines(String what, String marker, int atLeast) {
