@@ -95,15 +95,8 @@ public final class LuaScriptEngine implements ScriptEngine {
     /** For the metatype only, {@link Config}: the raw properties are read by {@link #modified}, which refuses bad values. */
     @Activate
     public LuaScriptEngine(Map<String, Object> properties) {
-        this(maxSourceBytes(properties), CompileMode.ADAPTIVE, DEFAULT_COMPILE_AFTER);
+        this(1024 * 1024, CompileMode.ADAPTIVE, DEFAULT_COMPILE_AFTER);
         modified(properties);
-    }
-
-    private static int maxSourceBytes(Map<String, ?> properties) {
-        ConfigReader r = new ConfigReader(PID, properties);
-        int max = r.intBetween("max.source.bytes", 1024, 64 * 1024 * 1024, 1024 * 1024, 1024 * 1024);
-        r.refusals().forEach(LOG::error);
-        return max;
     }
 
     /** For tests and the benchmark harness: an engine outside OSGi, adaptive unless the system property says. */
@@ -137,7 +130,8 @@ public final class LuaScriptEngine implements ScriptEngine {
 
     /**
      * A new mode or threshold applies to compiles and executions from now on (scripts keep their classes). A bad
-     * value is refused with one line and the current one kept; {@code max.source.bytes} applies at activation.
+     * value is refused with one line and the current one kept. A new {@code max.source.bytes} applies to the next
+     * compile (scripts already live keep running).
      */
     @Modified
     void modified(Map<String, Object> properties) {
@@ -154,6 +148,8 @@ public final class LuaScriptEngine implements ScriptEngine {
             configured = CompileMode.ADAPTIVE;
         }
         mode = modeOverride(configured);
+        compiler.maxSourceBytes(r.intBetween("max.source.bytes", 1024, 64 * 1024 * 1024, 1024 * 1024,
+                compiler.maxSourceBytes()));
         compileAfter = r.longBetween("compile.after.instructions", 0, Long.MAX_VALUE, DEFAULT_COMPILE_AFTER, compileAfter);
         StopHookSettings hook = stopHook;
         long instructions = r.longBetween("on.stop.instructions", 1, 1_000_000_000, StopHookSettings.DEFAULT_INSTRUCTIONS,

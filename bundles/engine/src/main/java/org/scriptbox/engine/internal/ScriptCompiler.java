@@ -29,10 +29,19 @@ import org.scriptbox.api.ScriptException;
 final class ScriptCompiler {
     private static final Pattern LUAJ_MESSAGE = Pattern.compile("^.*?:(\\d+): (.*)$", Pattern.DOTALL);
 
-    private final int maxSourceBytes;
+    /** Changed by a configuration update; a compile reads it once. */
+    private volatile int maxSourceBytes;
 
     ScriptCompiler(int maxSourceBytes) {
         this.maxSourceBytes = maxSourceBytes;
+    }
+
+    int maxSourceBytes() {
+        return maxSourceBytes;
+    }
+
+    void maxSourceBytes(int max) {
+        maxSourceBytes = max;
     }
 
     /** Compiles, or throws {@link ScriptException} of kind COMPILATION. */
@@ -42,9 +51,10 @@ final class ScriptCompiler {
         boolean newlineAdded = !source.endsWith("\n");
         byte[] bytes = (newlineAdded ? source + "\n" : source).getBytes(StandardCharsets.UTF_8);
         int sourceLength = bytes.length - (newlineAdded ? 1 : 0);
-        if (bytes.length > maxSourceBytes) {
+        int max = maxSourceBytes;
+        if (bytes.length > max) {
             throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION, "source is " + bytes.length
-                    + " bytes, more than the limit of " + maxSourceBytes, chunkName, 0, 0));
+                    + " bytes, more than the limit of " + max, chunkName, 0, 0));
         }
         if (bytes.length >= 4 && bytes[0] == 0x1b) {
             throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION,
