@@ -1,5 +1,6 @@
 package org.scriptbox.devices.internal;
 
+import org.scriptbox.api.text.OncePerInterval;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package org.scriptbox.devices.internal;
 
+import org.scriptbox.api.text.OncePerInterval;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,5 +1,6 @@
 package org.scriptbox.devices.internal;
 
+import org.scriptbox.api.text.OncePerInterval;
 import java.lang.reflect.InvocationTargetException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

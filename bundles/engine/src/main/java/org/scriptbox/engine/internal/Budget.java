@@ -1,5 +1,6 @@
 package org.scriptbox.engine.internal;
 
+import org.scriptbox.api.text.OncePerInterval;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaClosure;
 import org.luaj.vm2.Meter;

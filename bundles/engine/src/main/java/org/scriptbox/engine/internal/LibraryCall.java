@@ -1,5 +1,6 @@
 package org.scriptbox.engine.internal;
 
+import org.scriptbox.api.text.OncePerInterval;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;

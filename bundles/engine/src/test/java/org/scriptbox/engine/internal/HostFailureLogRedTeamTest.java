@@ -1,5 +1,6 @@
 package org.scriptbox.engine.internal;
 
+import org.scriptbox.api.text.OncePerInterval;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 

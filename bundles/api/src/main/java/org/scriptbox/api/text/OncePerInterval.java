@@ -1,20 +1,23 @@
-package org.scriptbox.engine.internal;
+package org.scriptbox.api.text;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
-/** Says yes to a key at most once per interval: for log lines that a looping script could repeat. */
-final class OncePerInterval {
-    /** Beyond this many keys the memory is simply forgotten (a script inventing keys cannot grow it). */
+/**
+ * Says yes to a key at most once per interval: for log lines that a looping script could repeat. Safe for
+ * concurrent use; the memory of keys is bounded (beyond 10,000 keys it is forgotten), so a script inventing keys
+ * cannot grow it.
+ */
+public final class OncePerInterval {
     private static final int MAX_KEYS = 10_000;
     private final long intervalNanos;
     private final ConcurrentMap<String, Long> last = new ConcurrentHashMap<>();
 
-    OncePerInterval(long intervalNanos) {
+    public OncePerInterval(long intervalNanos) {
         this.intervalNanos = intervalNanos;
     }
 
-    boolean shouldLog(String key) {
+    public boolean shouldLog(String key) {
         long now = System.nanoTime();
         Long before = last.get(key);
         if (before != null && now - before < intervalNanos) {
@@ -23,6 +26,7 @@ final class OncePerInterval {
         if (last.size() > MAX_KEYS) {
             last.clear();
         }
+        // only the thread that moves the time on says yes: two at once must not both log
         return before == null ? last.putIfAbsent(key, now) == null : last.replace(key, before, now);
     }
 }
