@@ -52,10 +52,16 @@ public class RedTeamLibraryTest {
     private void assertChargedLikeALoop(String source) {
         long plain = plainCpuMillis();
         long bound = Math.max(150, 8 * plain);
+        // A short warm-up run first: the first run of a source in a fresh JVM executes the library code
+        // (LuaTable.unpack, varargs copies, ...) in the JVM's bytecode interpreter before C2 compiles it, which
+        // on a loaded 2-core CI machine cost 246 ms where the warmed run costs 45-58 ms (CI run of abed69e).
+        // The bound is about the charge per unit of work in steady state; an unfixed hole costs 2-8x the bound
+        // in every run, warm or not.
+        scripts.withInstructions(200_000).withTime(Duration.ofSeconds(20)).withMemory(1L << 40).run(source);
         ExecutionResult r = null;
-        // The better of two runs: CPU time on a loaded 2-core machine varies by a few tens of ms (157 ms seen
-        // against the 150 ms floor in the asm-mode suite); an unfixed hole costs 2-8x the bound in every run.
-        for (int attempt = 0; attempt < 2 && (r == null || r.cpuTime().toMillis() >= bound); attempt++) {
+        // The best of three runs: CPU time on a loaded 2-core machine varies by a few tens of ms (157 ms seen
+        // against the 150 ms floor in the asm-mode suite).
+        for (int attempt = 0; attempt < 3 && (r == null || r.cpuTime().toMillis() >= bound); attempt++) {
             r = scripts.withInstructions(1_000_000).withTime(Duration.ofSeconds(20)).withMemory(1L << 40)
                     .run(source);
             assertLimit(r, "instruction limit of 1000000");
