@@ -10,9 +10,10 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.felix.service.command.Descriptor;
-import org.apache.felix.service.command.annotations.GogoCommand;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.util.promise.Promise;
 import org.osgi.util.promise.Promises;
@@ -33,8 +34,7 @@ import org.slf4j.LoggerFactory;
  * {@code device:*} commands for the operator: the devices drivers offer, their status, telemetry, and an
  * emergency stop. They talk to the Device services directly (no script permissions apply to the operator).
  */
-@Component(service = DeviceCommands.class)
-@GogoCommand(scope = "device", function = {"list", "status", "estop", "telemetry"})
+@Component(service = {})
 public class DeviceCommands {
     /** How long a command waits for a driver before it says the device did not answer. */
     private static final long ANSWER_MILLIS = 3000;
@@ -44,8 +44,34 @@ public class DeviceCommands {
     @Reference
     DeviceDirectory directory;
 
-    @Descriptor("lists the devices drivers currently offer")
-    public String list() {
+    private ShellCommands registered;
+
+    @Activate
+    void activate(BundleContext context) {
+        registered = ShellCommands.register(context, commands());
+    }
+
+    @Deactivate
+    void deactivate() {
+        registered.unregister();
+    }
+
+    List<ShellCommand> commands() {
+        return List.of(
+                new ShellCommand(Usage.of("device:list", "lists the devices drivers currently offer, with their health")
+                        .withExample("device:list"), (s, a) -> list()),
+                new ShellCommand(Usage.of("device:status", "shows a device's status and health")
+                        .withArgument("ID", "device id (device:list)").withExample("device:status sim-1"), (s, a) -> status(a.text("ID"))),
+                new ShellCommand(Usage.of("device:estop", "emergency stop of every device, or of one")
+                        .withOptionalArgument("ID", "device id (default: every device)").withExample("device:estop")
+                        .withExample("device:estop sim-1"), (s, a) -> a.text("ID") == null ? estop() : estop(a.text("ID"))),
+                new ShellCommand(Usage.of("device:telemetry", "reads telemetry channels of a device (default: all of them)")
+                        .withArgument("ID", "device id").withRest("CHANNEL", "channel names", false)
+                        .withExample("device:telemetry sim-1 temperature"),
+                        (s, a) -> a.rest().isEmpty() ? telemetry(a.text("ID")) : telemetry(a.text("ID"), a.restTexts())));
+    }
+
+    String list() {
         Map<String, Device> byId = byId();
         if (byId.isEmpty()) {
             return "no devices";
@@ -82,8 +108,7 @@ public class DeviceCommands {
         }
     }
 
-    @Descriptor("shows a device's status")
-    public String status(@Descriptor("device id") String id) {
+    String status(String id) {
         Device d = directory.find(id).orElse(null);
         if (d == null) {
             return unknown(id);
@@ -104,27 +129,23 @@ public class DeviceCommands {
     }
 
     /** Every motor and output of every device, each device on its driver's priority lane; results per target. */
-    @Descriptor("emergency stop of every device")
-    public String estop() {
+    String estop() {
         return stop(new ArrayList<>(byId().values()));
     }
 
-    @Descriptor("emergency stop of one device")
-    public String estop(@Descriptor("device id") String id) {
+    String estop(String id) {
         Device d = directory.find(id).orElse(null);
         return d == null ? unknown(id) : stop(List.of(d));
     }
 
-    @Descriptor("reads all telemetry channels of a device")
-    public String telemetry(@Descriptor("device id") String id) {
+    String telemetry(String id) {
         Device d = directory.find(id).orElse(null);
         return d == null ? unknown(id) : read(d, d.info().telemetryChannels());
     }
 
-    @Descriptor("reads telemetry channels of a device")
-    public String telemetry(@Descriptor("device id") String id, @Descriptor("channel names") String[] channels) {
+    String telemetry(String id, List<String> channels) {
         Device d = directory.find(id).orElse(null);
-        return d == null ? unknown(id) : read(d, List.of(channels));
+        return d == null ? unknown(id) : read(d, channels);
     }
 
     private String read(Device d, List<String> channels) {

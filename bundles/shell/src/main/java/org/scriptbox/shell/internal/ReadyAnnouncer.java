@@ -1,9 +1,5 @@
 package org.scriptbox.shell.internal;
 
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,6 +12,11 @@ import org.osgi.framework.FrameworkListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.jline.reader.LineReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,9 +31,9 @@ public class ReadyAnnouncer implements FrameworkListener {
     static final String READY = "scriptbox ready";
 
     private static final Logger LOG = LoggerFactory.getLogger(ReadyAnnouncer.class);
-    /** The process's real stdout: Gogo swaps System.out for its own stream while it starts and stops. */
-    private static final PrintStream STDOUT =
-            new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    /** The console, if one is open: the ready line goes above its prompt, which is drawn again after it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile LineReader reader;
     private BundleContext context;
     private boolean announced;
 
@@ -50,7 +51,7 @@ public class ReadyAnnouncer implements FrameworkListener {
         context.removeFrameworkListener(this);
         if (context.getBundle(0).getState() == Bundle.STOPPING) {
             LOG.info("scriptbox stopping");
-            STDOUT.println("scriptbox stopping");
+            ConsoleLine.print(reader, "scriptbox stopping");
         }
     }
 
@@ -79,7 +80,7 @@ public class ReadyAnnouncer implements FrameworkListener {
                 + (problems.isEmpty() ? "" : ", " + problems.size() + " NOT RESOLVED (see above)")
                 + (deploy == null ? "" : ", watching " + deploy);
         LOG.info(line);
-        STDOUT.println(line);
+        ConsoleLine.print(reader, line);
     }
 
     /** One line per bundle that is not resolved, naming what it misses (from the resolver's own message). */

@@ -8,10 +8,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
-import org.apache.felix.service.command.Descriptor;
-import org.apache.felix.service.command.Parameter;
-import org.apache.felix.service.command.annotations.GogoCommand;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -29,10 +29,12 @@ import org.scriptbox.api.text.SafeText;
  * so that {@code sched:resources} works while no script manager (hence no scheduler) is up; a missing
  * service comes back as one sentence.
  */
-@Component(service = SchedCommands.class)
-@GogoCommand(scope = "sched", function = {"schedules", "next", "resources", "set", "cancel"})
+@Component(service = {})
 public class SchedCommands {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z");
+    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(java.time.ZoneOffset.UTC);
+    /** The most fire times sched:next lists (the scheduler lists no more either). */
+    static final int MAX_NEXT = 1000;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ScriptScheduler scheduler;
@@ -43,8 +45,42 @@ public class SchedCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ScriptManager manager;
 
-    @Descriptor("list every armed schedule: kind, next and last fire, runs fired and skipped")
-    public String schedules() {
+    private ShellCommands registered;
+
+    @Activate
+    void activate(BundleContext context) {
+        registered = ShellCommands.register(context, commands());
+    }
+
+    @Deactivate
+    void deactivate() {
+        registered.unregister();
+    }
+
+    List<ShellCommand> commands() {
+        return List.of(
+                new ShellCommand(Usage.of("sched:schedules", "lists every armed schedule: kind, next and last fire in the schedule's zone, runs fired and skipped")
+                        .withExample("sched:schedules"), (s, a) -> schedules()),
+                new ShellCommand(Usage.of("sched:next", "the next fire times of a scheduled script, or of a schedule")
+                        .withOption("-n", "--count", "N", "5", "how many, 1 to " + MAX_NEXT)
+                        .withRest("WHAT", "script name, or schedule words: " + SchedSpecText.USAGE + " | a bare cron expression", true)
+                        .withExample("sched:next -n 3 cron \"0 8 * * MON-FRI\" Europe/Berlin").withExample("sched:next ramp"),
+                        (s, a) -> next(a.intOption("--count", 1, MAX_NEXT), a.restTexts())),
+                new ShellCommand(Usage.of("sched:resources", "process CPU, heap, executions running and queued, admission, the heaviest scripts")
+                        .withExample("sched:resources"), (s, a) -> resources()),
+                new ShellCommand(Usage.of("sched:set", "sets (replaces) the schedule of a script")
+                        .withOption("-o", "--overlap", "POLICY", "the script's own, else skip", "when a run falls due while the previous one runs: skip, queue or parallel")
+                        .withOption("-m", "--misfire", "POLICY", "the script's own, else skip", "runs missed while the container was down: skip or run-once")
+                        .withArgument("NAME", "the script")
+                        .withRest("SCHEDULE", SchedSpecText.USAGE + "; durations 250ms 5s 2m 1h 1d or PT5S, from "
+                                + SchedSpecText.format(SchedSpecText.MIN_DURATION) + " to " + SchedSpecText.format(SchedSpecText.MAX_DURATION), true)
+                        .withExample("sched:set ramp every 5m").withExample("sched:set -o queue ramp cron \"0 8 * * MON-FRI\" Europe/Berlin"),
+                        (s, a) -> set(a.option("--overlap"), a.option("--misfire"), a.text("NAME"), a.restTexts())),
+                new ShellCommand(Usage.of("sched:cancel", "cancels the schedule of a script (running executions go on; script:cancel stops them)")
+                        .withArgument("NAME", "the script").withExample("sched:cancel ramp"), (s, a) -> cancel(a.text("NAME"))));
+    }
+
+    String schedules() {
         ScriptScheduler s = scheduler;
         if (s == null) {
             return noScheduler();
@@ -53,28 +89,21 @@ public class SchedCommands {
         if (all.isEmpty()) {
             return "no schedules armed" + saveWarning(s);
         }
-        StringBuilder out = new StringBuilder(String.format("%-24s %-40s %-25s %-25s %7s %7s %s%n",
-                "SCRIPT", "SCHEDULE", "NEXT", "LAST", "FIRED", "SKIPPED", "STATE"));
+        ScriptTable t = new ScriptTable("SCRIPT", "SCHEDULE", "NEXT", "LAST", "FIRED", "SKIPPED", "STATE");
         for (ScheduledScript e : all) {
-            out.append(String.format("%-24s %-40s %-25s %-25s %7d %7d %s%n", e.scriptName(),
-                    SafeText.line(SchedSpecText.describe(e.spec()) + policies(e.spec())), time(e.nextFire()), time(e.lastFire()),
-                    e.fireCount(), e.skipped(), e.enabled() ? "armed" : "disabled"));
+            ZoneId zone = zoneOf(e.spec(), ZoneId.systemDefault());
+            t.row(e.scriptName(), SchedSpecText.describe(e.spec(), zone) + policies(e.spec()), time(e.nextFire(), zone),
+                    time(e.lastFire(), zone), e.fireCount(), e.skipped(), e.enabled() ? "armed" : "disabled");
         }
-        return SafeText.lines(out.toString().stripTrailing() + saveWarning(s));
+        return SafeText.lines(t.toString().stripTrailing() + saveWarning(s));
     }
 
-    @Descriptor("the next fire times of a scheduled script, or of a schedule such as \"cron '0 8 * * *'\" or \"every 5m\"")
-    public String next(
-            @Descriptor("how many") @Parameter(names = {"-n", "--count"}, absentValue = "5") int count,
-            @Descriptor("script name, or schedule words: every 5m | cron \"<expr>\" [zone] | once <time> | a bare cron expression")
-            String... what) {
+    String next(int count, List<String> words) {
         ScriptScheduler s = scheduler;
         if (s == null) {
             return noScheduler();
         }
-        if (what == null || what.length == 0) {
-            return "name a script or give a schedule, e.g. next -n 3 cron \"0 8 * * MON-FRI\" Europe/Berlin";
-        }
+        String[] what = words.toArray(new String[0]);
         try {
             List<Instant> times;
             ZoneId zone = ZoneId.systemDefault();
@@ -95,6 +124,12 @@ public class SchedCommands {
                     }
                 }
                 zone = zoneOf(e.spec(), zone);
+            } else if (what.length == 1 && isName(what[0])) {
+                // one plain word is a script's name, never a cron expression (those have five fields)
+                ScriptManager sm = manager;
+                return sm != null && sm.get(what[0]).isPresent()
+                        ? "script '" + SafeText.line(what[0]) + "' has no schedule (sched:set " + SafeText.line(what[0]) + " ... sets one)"
+                        : "no script named '" + SafeText.line(what[0]) + "' (script:list shows the deployed ones; a schedule reads e.g. every 5m or cron \"0 8 * * *\")";
             } else {
                 ScheduleSpec spec = SchedSpecText.parse(asSchedule(what), null, null);
                 times = s.nextFireTimes(spec, Instant.now(), count);
@@ -103,19 +138,25 @@ public class SchedCommands {
             if (times.isEmpty()) {
                 return "no fire time ahead";
             }
-            StringBuilder out = new StringBuilder();
-            for (Instant t : times) {
-                out.append(TIME.format(t.atZone(zone))).append("   ").append(t).append('\n');
+            ScriptTable t = new ScriptTable("#", "IN " + zone.getId(), "UTC");
+            int i = 1;
+            for (Instant at : times) {
+                t.row(i++, TIME.format(at.atZone(zone)), UTC.format(at));
             }
-            return SafeText.lines(out.toString().stripTrailing());
-        } catch (IllegalArgumentException e) {
+            return t.toString().stripTrailing();
+        } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
             return SafeText.line(e.getMessage());
         }
     }
 
-    @Descriptor("process CPU load, heap, executions running and queued, threads, whether new executions are admitted,"
-            + " and the scripts that allocated most in one execution")
-    public String resources() {
+    /** A word that can only be a name: not a schedule keyword, not a cron macro, no spaces. */
+    private static boolean isName(String word) {
+        String w = word.toLowerCase(java.util.Locale.ROOT);
+        return !(w.equals("every") || w.equals("cron") || w.equals("once") || w.equals("manual")) && !w.startsWith("@")
+                && !w.contains(" ") && !w.chars().allMatch(c -> Character.isDigit(c) || "*,-/?".indexOf(c) >= 0);
+    }
+
+    String resources() {
         ResourceMonitor m = monitor;
         if (m == null) {
             return "the resource monitor is not available";
@@ -153,34 +194,29 @@ public class SchedCommands {
                 r.overloaded() ? "REFUSED (overloaded; see the log for the threshold)" : "admitted");
     }
 
-    @Descriptor("set (replace) the schedule of a script")
-    public String set(
-            @Descriptor("when a run falls due while the previous one runs: skip, queue or parallel")
-            @Parameter(names = {"-o", "--overlap"}, absentValue = "") String overlap,
-            @Descriptor("runs missed while the container was down: skip or run-once")
-            @Parameter(names = {"-m", "--misfire"}, absentValue = "") String misfire,
-            @Descriptor("the script") String name,
-            @Descriptor(SchedSpecText.USAGE) String... words) {
+    String set(String overlap, String misfire, String name, List<String> words) {
         ScriptScheduler s = scheduler;
         if (s == null) {
             return noScheduler();
         }
         try {
-            ScheduledScript e = s.schedule(name, SchedSpecText.parse(words, overlap, misfire));
-            return SafeText.lines(SafeText.line(name + ": " + SchedSpecText.describe(e.spec()) + policies(e.spec())
-                    + (e.nextFire() == null ? "" : ", next " + time(e.nextFire()))) + saveWarning(s));
-        } catch (IllegalArgumentException e) {
+            ScheduleSpec spec = SchedSpecText.parse(words.toArray(new String[0]), overlap, misfire);
+            ScheduledScript e = s.schedule(name, spec);
+            ZoneId zone = zoneOf(e.spec(), ZoneId.systemDefault());
+            return SafeText.lines(SafeText.line(name + ": " + SchedSpecText.describe(e.spec(), zone) + policies(e.spec())
+                    + (e.nextFire() == null ? "" : ", next " + time(e.nextFire(), zone))) + saveWarning(s));
+        } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
             return SafeText.line(e.getMessage());
         }
     }
 
-    @Descriptor("cancel the schedule of a script (running executions go on; script:cancel stops them)")
-    public String cancel(@Descriptor("the script") String name) {
+    String cancel(String name) {
         ScriptScheduler s = scheduler;
         if (s == null) {
             return noScheduler();
         }
-        return SafeText.lines((s.cancel(name) ? name + ": schedule cancelled" : name + " has no schedule") + saveWarning(s));
+        String shown = "'" + SafeText.line(name) + "'";
+        return SafeText.lines((s.cancel(name) ? shown + ": schedule cancelled" : shown + " has no schedule") + saveWarning(s));
     }
 
     /** A second line while the scheduler cannot save (a full disk): the change is in effect but not on disk. */
@@ -216,8 +252,8 @@ public class SchedCommands {
                 + spec.misfire().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + "]";
     }
 
-    private static String time(Instant t) {
-        return t == null ? "-" : TIME.format(t.atZone(ZoneId.systemDefault()));
+    private static String time(Instant t, ZoneId zone) {
+        return t == null ? "-" : TIME.format(t.atZone(zone));
     }
 
     private static String noScheduler() {

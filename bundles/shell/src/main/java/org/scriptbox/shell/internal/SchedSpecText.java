@@ -1,5 +1,6 @@
 package org.scriptbox.shell.internal;
 
+import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,8 +25,14 @@ import org.scriptbox.api.schedule.ScheduleSpec;
  * {@link IllegalArgumentException} with one sentence.
  */
 final class SchedSpecText {
+    private static final java.time.format.DateTimeFormatter AT = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX");
     static final String USAGE = "every <duration> [after <duration>] | cron \"<expression>\" [zone] | once <time|duration>"
             + " | manual";
+
+    /** Durations are whole milliseconds (the scheduler's clock), 1 ms up to ten years; an interval shorter than
+     *  the scheduler's min.interval.ms (100 ms by default) is refused by the scheduler itself. */
+    static final Duration MIN_DURATION = Duration.ofMillis(1);
+    static final Duration MAX_DURATION = Duration.ofDays(3650);
 
     private SchedSpecText() {
     }
@@ -41,8 +48,11 @@ final class SchedSpecText {
             case "every": {
                 need(words, 2, "every <duration>");
                 Duration every = duration(words[1]);
+                if (every.isZero()) {
+                    throw new IllegalArgumentException("an interval of 0 would fire without end; use at least " + format(MIN_DURATION));
+                }
                 Duration after = null;
-                if (words.length >= 4 && words[2].equalsIgnoreCase("after")) {
+                if (words.length == 4 && words[2].equalsIgnoreCase("after")) {
                     after = duration(words[3]);
                 } else if (words.length > 2) {
                     throw new IllegalArgumentException("unexpected '" + words[2] + "'; use every <duration> [after <duration>]");
@@ -72,12 +82,18 @@ final class SchedSpecText {
             }
             case "once": {
                 need(words, 2, "once <time|duration>");
-                if (Character.isDigit(words[1].charAt(0)) && words[1].length() >= 10 && words[1].charAt(4) == '-') {
+                if (words.length > 2) {
+                    throw new IllegalArgumentException("unexpected '" + words[2] + "'; use once <time|duration>");
+                }
+                if (!words[1].isEmpty() && Character.isDigit(words[1].charAt(0)) && words[1].length() >= 10 && words[1].charAt(4) == '-') {
                     return new ScheduleSpec(ScheduleSpec.Kind.ONCE, instant(words[1]), null, null, null, null, o, m);
                 }
                 return new ScheduleSpec(ScheduleSpec.Kind.ONCE, null, duration(words[1]), null, null, null, o, m);
             }
             case "manual":
+                if (words.length > 1) {
+                    throw new IllegalArgumentException("unexpected '" + words[1] + "'; manual takes nothing more");
+                }
                 return new ScheduleSpec(ScheduleSpec.Kind.MANUAL, null, null, null, null, null, o, m);
             default:
                 throw new IllegalArgumentException("unknown schedule '" + words[0] + "'; use " + USAGE);
@@ -90,31 +106,45 @@ final class SchedSpecText {
         }
     }
 
+    /**
+     * One shell duration: {@code 250ms 5s 2m 1h 1d} (fractions allowed: {@code 1.5s}) or ISO-8601 {@code PT5S};
+     * whole milliseconds from 0 to {@link #MAX_DURATION}. {@code PT0.000000001S}, {@code 0.5ms}, {@code -5s} and
+     * {@code 999999999999d} are refused with one sentence (they fired 20,000 times a second or overflowed).
+     */
     static Duration duration(String text) {
         String t = text.strip().toLowerCase(Locale.ROOT);
+        String hint = " (use e.g. 250ms, 5s, 2m, 1h, 1d or PT5S; from 0 to " + format(MAX_DURATION) + ", whole milliseconds)";
+        BigDecimal millis;
         try {
             if (t.startsWith("p")) {
-                return Duration.parse(t.toUpperCase(Locale.ROOT));
+                Duration d = Duration.parse(t.toUpperCase(Locale.ROOT));
+                millis = new BigDecimal(d.getSeconds()).multiply(BigDecimal.valueOf(1000))
+                        .add(new BigDecimal(d.getNano()).movePointLeft(6));
+            } else {
+                int split = 0;
+                while (split < t.length() && (Character.isDigit(t.charAt(split)) || t.charAt(split) == '.')) {
+                    split++;
+                }
+                BigDecimal amount = new BigDecimal(t.substring(0, split));
+                long unit;
+                switch (t.substring(split)) {
+                    case "ms": unit = 1; break;
+                    case "s": unit = 1000; break;
+                    case "m": case "min": unit = 60_000; break;
+                    case "h": unit = 3_600_000; break;
+                    case "d": unit = 86_400_000; break;
+                    default: throw new IllegalArgumentException();
+                }
+                millis = amount.multiply(BigDecimal.valueOf(unit));
             }
-            int split = 0;
-            while (split < t.length() && (Character.isDigit(t.charAt(split)) || t.charAt(split) == '.')) {
-                split++;
-            }
-            double amount = Double.parseDouble(t.substring(0, split));
-            String unit = t.substring(split);
-            double millis;
-            switch (unit) {
-                case "ms": millis = amount; break;
-                case "s": millis = amount * 1000; break;
-                case "m": case "min": millis = amount * 60_000; break;
-                case "h": millis = amount * 3_600_000; break;
-                case "d": millis = amount * 86_400_000; break;
-                default: throw new IllegalArgumentException();
-            }
-            return Duration.ofMillis(Math.round(millis));
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration (use e.g. 250ms, 5s, 2m, 1h, 1d or PT5S)");
+            throw new IllegalArgumentException("'" + text + "' is not a duration" + hint);
         }
+        if (millis.signum() < 0 || millis.compareTo(BigDecimal.valueOf(MAX_DURATION.toMillis())) > 0
+                || millis.stripTrailingZeros().scale() > 0) {
+            throw new IllegalArgumentException("'" + text + "' is out of range" + hint);
+        }
+        return Duration.ofMillis(millis.longValueExact());
     }
 
     private static Instant instant(String text) {
@@ -141,13 +171,18 @@ final class SchedSpecText {
 
     /** The spec in the same words, for listings. */
     static String describe(ScheduleSpec spec) {
+        return describe(spec, java.time.ZoneOffset.UTC);
+    }
+
+    /** The spec in the same words, a {@code once} time in the given zone, to the second. */
+    static String describe(ScheduleSpec spec, java.time.ZoneId zone) {
         switch (spec.kind()) {
             case INTERVAL:
                 return "every " + format(spec.interval()) + (spec.delay() == null ? "" : " after " + format(spec.delay()));
             case CRON:
                 return "cron \"" + spec.cron() + "\"" + (spec.zone() == null ? "" : " " + spec.zone());
             case ONCE:
-                return "once " + (spec.at() != null ? spec.at().toString() : format(spec.delay()));
+                return "once " + (spec.at() != null ? AT.format(spec.at().atZone(zone)) : format(spec.delay()));
             default:
                 return "manual";
         }

@@ -1,5 +1,6 @@
 package org.scriptbox.shell.internal;
 
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -9,14 +10,15 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import org.apache.felix.service.command.Descriptor;
-import org.apache.felix.service.command.Parameter;
-import org.apache.felix.service.command.annotations.GogoCommand;
+import org.apache.felix.service.command.CommandSession;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -35,22 +37,69 @@ import org.scriptbox.api.deploy.ScriptFolder;
 import org.scriptbox.api.text.SafeText;
 
 /**
- * The {@code script:*} Gogo commands, a thin layer over {@link ScriptManager}. Every command returns
- * text; an operator's mistake (unknown name, bad path) comes back as one sentence, not a stack trace.
+ * The {@code script:*} commands, a thin layer over {@link ScriptManager}. Every command returns text; an
+ * operator's mistake (unknown name, bad path, bad option) comes back as one sentence, not a stack trace.
  */
-@Component(service = ScriptCommands.class)
-@GogoCommand(scope = "script", function = {"list", "info", "run", "cancel", "reload", "export", "import", "logs", "stats"})
+@Component(service = {})
 public class ScriptCommands {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+    /** How long a cancelled {@code script:run} waits for the run to end before it says it was asked to. */
+    private static final long CANCEL_WAIT_MILLIS = 5000;
+    /** How often {@code script:logs -f} looks for new lines. */
+    private static final long FOLLOW_POLL_MILLIS = 200;
+    static final int MAX_LOG_LINES = 10_000;
 
     private final ScriptManager manager;
+    private final ShellCommands registered;
     /** Import and export go through the deploy folder's owner; without a deployer they say so. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile ScriptFolder folder;
 
     @Activate
-    public ScriptCommands(@Reference ScriptManager manager) {
+    public ScriptCommands(@Reference ScriptManager manager, BundleContext context) {
         this.manager = manager;
+        this.registered = ShellCommands.register(context, commands());
+    }
+
+    @Deactivate
+    void deactivate() {
+        registered.unregister();
+    }
+
+    List<ShellCommand> commands() {
+        return List.of(
+                new ShellCommand(Usage.of("script:list", "lists the deployed scripts with their status and run counts")
+                        .withExample("script:list"), (s, a) -> list()),
+                new ShellCommand(Usage.of("script:info", "shows a script's metadata, status, origin, last error and statistics")
+                        .withArgument("NAME", "script name").withExample("script:info ramp"), (s, a) -> info(a.text("NAME"))),
+                new ShellCommand(Usage.of("script:run", "runs a script and waits for its result (Ctrl-C cancels the run)")
+                        .withArgument("NAME", "script name")
+                        .withRest("ARG", "arguments, passed to the script as ...: read as Lua literals (25, 0.5, true,"
+                                + " nil); a quoted word (\"007\") is a string", false)
+                        .withExample("script:run ramp 25 \"007\""), (s, a) -> run(a.text("NAME"), a.rest())),
+                new ShellCommand(Usage.of("script:cancel", "cancels every running execution of a script")
+                        .withArgument("NAME", "script name").withExample("script:cancel ramp"), (s, a) -> cancel(a.text("NAME"))),
+                new ShellCommand(Usage.of("script:reload", "recompiles a script from where it came from (its file, if it has one)")
+                        .withArgument("NAME", "script name").withExample("script:reload ramp"), (s, a) -> reload(a.text("NAME"))),
+                new ShellCommand(Usage.of("script:export", "writes a script's .lua and .toml (and .stats.toml with --stats) into a folder")
+                        .withFlag("-s", "--stats", "also write the statistics")
+                        .withArgument("NAME", "script name").withArgument("DIR", "target folder (created if missing)")
+                        .withExample("script:export --stats ramp /tmp/backup"),
+                        (s, a) -> export(a.flag("--stats"), a.text("NAME"), a.text("DIR"))),
+                new ShellCommand(Usage.of("script:import", "copies a .lua file, with the .toml beside it, into the deploy folder and deploys it")
+                        .withFlag("-f", "--force", "accept a lower version than the deployed one")
+                        .withArgument("FILE", "path of the .lua file").withExample("script:import /tmp/backup/ramp.lua"),
+                        (s, a) -> importScript(a.flag("--force"), a.text("FILE"))),
+                new ShellCommand(Usage.of("script:logs", "shows the latest lines a script printed or logged; -f follows them until Ctrl-C")
+                        .withOption("-n", "--lines", "N", "50", "how many lines, 1 to " + MAX_LOG_LINES)
+                        .withFlag("-f", "--follow", "keep printing new lines until Ctrl-C")
+                        .withArgument("NAME", "script name").withExample("script:logs -n 20 -f ramp"),
+                        (s, a) -> logs(s, a.intOption("--lines", 1, MAX_LOG_LINES), a.flag("--follow"), a.text("NAME"))),
+                new ShellCommand(Usage.of("script:stats", "shows execution statistics of every script, or of one")
+                        .withOptionalArgument("NAME", "script name").withExample("script:stats ramp"),
+                        (s, a) -> a.text("NAME") == null ? stats() : stats(a.text("NAME"))),
+                new ShellCommand(Usage.of("script:cat", "shows the live source of a script with line numbers")
+                        .withArgument("NAME", "script name").withExample("script:cat ramp"), (s, a) -> cat(a.text("NAME"))));
     }
 
     private ScriptFolder folder() {
@@ -61,8 +110,7 @@ public class ScriptCommands {
         return f;
     }
 
-    @Descriptor("lists the deployed scripts with their status and run counts")
-    public String list() {
+    String list() {
         List<ScriptInfo> scripts = manager.list();
         if (scripts.isEmpty()) {
             return "no scripts deployed";
@@ -79,8 +127,7 @@ public class ScriptCommands {
         return t.toString();
     }
 
-    @Descriptor("shows a script's metadata, status, origin, last error and statistics")
-    public String info(@Descriptor("script name") String name) {
+    String info(String name) {
         Optional<ScriptInfo> found = manager.get(name);
         if (found.isEmpty()) {
             return unknown(name);
@@ -128,17 +175,35 @@ public class ScriptCommands {
         return sb.toString();
     }
 
-    @Descriptor("runs a script and waits for its result")
-    public String run(@Descriptor("script name") String name,
-                      @Descriptor("arguments, passed to the script as ... (numbers and true/false are converted)") String... args) {
+    String run(String name, List<Word> args) {
         if (manager.get(name).isEmpty()) {
             return unknown(name);
         }
         List<Object> values = new ArrayList<>();
-        for (String a : args) {
-            values.add(convert(a));
+        for (Word a : args) {
+            values.add(a.luaValue());
         }
         Promise<ExecutionResult> promise = manager.execute(name, values);
+        boolean cancelled = false;
+        try {
+            if (!await(promise)) {
+                return "not run: the manager did not answer";
+            }
+        } catch (InterruptedException ctrlC) {
+            // Ctrl-C: Gogo interrupts the command's thread. The run goes only with the command.
+            cancelled = true;
+            manager.cancel(name);
+            if (!awaitUninterrupted(promise, CANCEL_WAIT_MILLIS)) {
+                Thread.currentThread().interrupt();
+                return "cancelled: asked '" + SafeText.line(name) + "' to stop; it has not ended within "
+                        + CANCEL_WAIT_MILLIS + " ms (script:info " + SafeText.line(name) + " shows when it does)";
+            }
+            Thread.currentThread().interrupt();
+        }
+        return (cancelled ? "cancelled\n" : "") + resultText(promise);
+    }
+
+    private static String resultText(Promise<ExecutionResult> promise) {
         try {
             Throwable failure = promise.getFailure();
             if (failure != null) {
@@ -150,8 +215,7 @@ public class ScriptCommands {
             sb.append(r.status()).append(" in ").append(millis(r.duration())).append(", ").append(r.instructions())
                     .append(" instructions");
             if (!r.values().isEmpty()) {
-                sb.append("\nreturned: ").append(r.values().stream().map(v -> SafeText.line(String.valueOf(v)))
-                        .collect(Collectors.joining(", ")));
+                sb.append("\nreturned: ").append(r.values().stream().map(LuaText::of).collect(Collectors.joining(", ")));
             }
             if (r.error() != null) {
                 sb.append("\nerror: ").append(SafeText.line(r.error().toString()));
@@ -160,16 +224,32 @@ public class ScriptCommands {
                 }
             }
             return sb.toString();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "stopped waiting; the execution goes on (script:cancel " + name + " stops it)";
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            return "not run: " + SafeText.line(e.getCause().getMessage());
+        } catch (InterruptedException | java.lang.reflect.InvocationTargetException e) {
+            return "not run: the manager failed (see the container log)";   // resolved already: neither happens
         }
     }
 
-    @Descriptor("cancels every running execution of a script")
-    public String cancel(@Descriptor("script name") String name) {
+    private static boolean await(Promise<?> p) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        p.onResolve(done::countDown);
+        done.await();
+        return true;
+    }
+
+    private static boolean awaitUninterrupted(Promise<?> p, long millis) {
+        CountDownLatch done = new CountDownLatch(1);
+        p.onResolve(done::countDown);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (true) {
+            try {
+                return done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException again) {
+                // a second Ctrl-C: keep waiting the bounded time for the cancel to take
+            }
+        }
+    }
+
+    String cancel(String name) {
         if (manager.get(name).isEmpty()) {
             return unknown(name);
         }
@@ -177,8 +257,7 @@ public class ScriptCommands {
         return SafeText.line(n == 0 ? "script '" + name + "' has no running execution" : "cancelled " + n + " execution(s) of '" + name + "'");
     }
 
-    @Descriptor("recompiles a script from where it came from (its file, if it has one)")
-    public String reload(@Descriptor("script name") String name) {
+    String reload(String name) {
         Optional<ScriptDefinition> def = manager.definition(name);
         if (def.isEmpty()) {
             return manager.get(name).isPresent() ? "script '" + SafeText.line(name) + "' has no version that compiled; fix its file" : unknown(name);
@@ -194,11 +273,7 @@ public class ScriptCommands {
         }
     }
 
-    @Descriptor("writes a script's .lua and .toml (and .stats.toml with --stats) into a folder")
-    public String export(@Parameter(names = {"-s", "--stats"}, presentValue = "true", absentValue = "false")
-                         @Descriptor("also write the statistics") boolean withStats,
-                         @Descriptor("script name") String name,
-                         @Descriptor("target folder (created if missing)") String folder) {
+    String export(boolean withStats, String name, String folder) {
         if (manager.get(name).isEmpty()) {
             return unknown(name);
         }
@@ -207,33 +282,60 @@ public class ScriptCommands {
             return SafeText.line("exported '" + name + "' to " + lua.getParent());
         } catch (ScriptException e) {
             return "export failed: " + SafeText.line(e.getMessage());
+        } catch (java.nio.file.InvalidPathException e) {
+            return "export failed: '" + SafeText.line(folder) + "' is not a path";
         }
     }
 
-    @Descriptor("copies a .lua file, with the .toml beside it if present, into the deploy folder and deploys it")
-    public String _import(@Parameter(names = {"-f", "--force"}, presentValue = "true", absentValue = "false")
-                          @Descriptor("accept a lower version than the deployed one") boolean force,
-                          @Descriptor("path of the .lua file") String file) {
+    String importScript(boolean force, String file) {
         try {
             ScriptInfo info = folder().importScript(Paths.get(file).toAbsolutePath(), force);
             return SafeText.line("imported '" + info.name() + "' version " + info.metadata().version() + " into " + info.origin()
                     + ": " + info.status() + (info.waitingFor().isEmpty() ? "" : ", waiting for " + String.join(", ", info.waitingFor())));
         } catch (ScriptException e) {
             return "import failed: " + SafeText.line(e.getMessage());
+        } catch (java.nio.file.InvalidPathException e) {
+            return "import failed: '" + SafeText.line(file) + "' is not a path";
         }
     }
 
-    @Descriptor("shows the latest lines a script printed or logged")
-    public String logs(@Parameter(names = {"-n", "--lines"}, absentValue = "50")
-                       @Descriptor("how many lines") int lines,
-                       @Descriptor("script name") String name) {
+    Object logs(CommandSession session, int lines, boolean follow, String name) throws InterruptedException {
         if (manager.get(name).isEmpty()) {
             return unknown(name);
         }
         List<ScriptLogEntry> entries = manager.logs(name, lines);
-        if (entries.isEmpty()) {
-            return "no log lines for '" + SafeText.line(name) + "'";
+        if (!follow) {
+            return entries.isEmpty() ? "no log lines for '" + SafeText.line(name) + "'" : logText(entries);
         }
+        // -f: print what there is, then every new line until Ctrl-C (Gogo interrupts this thread)
+        PrintStream out = System.out;   // the session's output in a command's thread
+        out.print(logText(entries));
+        out.flush();
+        ScriptLogEntry last = entries.isEmpty() ? null : entries.get(entries.size() - 1);
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.sleep(FOLLOW_POLL_MILLIS);
+                List<ScriptLogEntry> now = manager.logs(name, MAX_LOG_LINES);
+                int from = 0;
+                for (int i = now.size() - 1; i >= 0; i--) {
+                    if (now.get(i) == last) {   // entries are immutable and kept as they are: identity marks the place
+                        from = i + 1;
+                        break;
+                    }
+                }
+                if (from < now.size()) {
+                    out.print(logText(now.subList(from, now.size())));
+                    out.flush();
+                    last = now.get(now.size() - 1);
+                }
+            }
+        } catch (InterruptedException ctrlC) {
+            Thread.currentThread().interrupt();
+        }
+        return null;
+    }
+
+    private static String logText(List<ScriptLogEntry> entries) {
         StringBuilder sb = new StringBuilder();
         for (ScriptLogEntry e : entries) {
             sb.append(TIME.format(e.time())).append(' ').append(String.format("%-5s", SafeText.line(e.level()))).append(' ')
@@ -242,8 +344,7 @@ public class ScriptCommands {
         return sb.toString();
     }
 
-    @Descriptor("shows execution statistics of every script")
-    public String stats() {
+    String stats() {
         List<ScriptInfo> scripts = manager.list();
         if (scripts.isEmpty()) {
             return "no scripts deployed";
@@ -258,10 +359,27 @@ public class ScriptCommands {
         return t.toString();
     }
 
-    @Descriptor("shows the execution statistics of one script")
-    public String stats(@Descriptor("script name") String name) {
+    String stats(String name) {
         Optional<ScriptInfo> s = manager.get(name);
-        return s.isEmpty() ? unknown(name) : "name:          " + name + "\n" + statsText(s.get().stats());
+        return s.isEmpty() ? unknown(name) : "name:          " + SafeText.line(name) + "\n" + statsText(s.get().stats());
+    }
+
+    /** The live source, numbered as error positions count lines. */
+    String cat(String name) {
+        Optional<ScriptDefinition> def = manager.definition(name);
+        if (def.isEmpty()) {
+            return manager.get(name).isPresent() ? "script '" + SafeText.line(name) + "' has no version that compiled; fix its file" : unknown(name);
+        }
+        String[] lines = def.get().source().split("\r\n|\r|\n", -1);
+        int width = Integer.toString(lines.length).length();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < lines.length; i++) {
+            if (i == lines.length - 1 && lines[i].isEmpty()) {
+                break;   // the newline that ends the file opens no line
+            }
+            sb.append(String.format("%" + width + "d  ", i + 1)).append(SafeText.line(lines[i].replace("\t", "    "))).append('\n');
+        }
+        return sb.toString();
     }
 
     private static String statsText(ExecutionStats st) {
@@ -283,17 +401,6 @@ public class ScriptCommands {
 
     private static String unknown(String name) {
         return "no script named '" + SafeText.line(name) + "' (script:list shows the deployed ones)";
-    }
-
-    static Object convert(String arg) {
-        if ("true".equals(arg) || "false".equals(arg)) {
-            return Boolean.valueOf(arg);
-        }
-        try {
-            return Double.valueOf(arg);
-        } catch (NumberFormatException e) {
-            return arg;
-        }
     }
 
     private static Path pathOrNull(String origin) {

@@ -5,10 +5,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
 
-import org.apache.felix.service.command.Descriptor;
-import org.apache.felix.service.command.annotations.GogoCommand;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.scriptbox.api.MetadataCodec;
 import org.scriptbox.api.ScriptDefinition;
@@ -23,22 +23,52 @@ import org.scriptbox.api.text.SafeText;
  * A rollback goes through the deploy folder (the manager writes the version back there), so the folder
  * stays the source of truth.
  */
-@Component(service = ScriptVersionCommands.class)
-@GogoCommand(scope = "script", function = {"history", "diff", "rollback", "enable", "disable"})
+@Component(service = {})
 public class ScriptVersionCommands {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private final ScriptManager manager;
     private final MetadataCodec codec;
+    private final ShellCommands registered;
 
     @Activate
-    public ScriptVersionCommands(@Reference ScriptManager manager, @Reference MetadataCodec codec) {
+    public ScriptVersionCommands(@Reference ScriptManager manager, @Reference MetadataCodec codec, BundleContext context) {
         this.manager = manager;
         this.codec = codec;
+        this.registered = ShellCommands.register(context, commands());
     }
 
-    @Descriptor("lists the kept versions of a script, newest first: number, version, when, from where; * marks the live one")
-    public String history(@Descriptor("script name") String name) {
+    @Deactivate
+    void deactivate() {
+        registered.unregister();
+    }
+
+    List<ShellCommand> commands() {
+        return List.of(
+                new ShellCommand(Usage.of("script:history", "lists the kept versions of a script, newest first (* marks the live one)")
+                        .withArgument("NAME", "script name").withExample("script:history ramp"), (s, a) -> history(a.text("NAME"))),
+                new ShellCommand(Usage.of("script:diff", "shows what changed between two kept versions of a script")
+                        .withArgument("NAME", "script name").withArgument("FROM", "older version number (script:history)")
+                        .withArgument("TO", "newer version number").withExample("script:diff ramp 1 2"),
+                        (s, a) -> diff(a.text("NAME"), number(a.text("FROM")), number(a.text("TO")))),
+                new ShellCommand(Usage.of("script:rollback", "makes a kept version live again (default: the one before the live one)")
+                        .withArgument("NAME", "script name")
+                        .withOptionalArgument("VERSION", "version number from script:history, or a semantic version")
+                        .withExample("script:rollback ramp 2"), (s, a) -> rollback(a.text("NAME"), a.text("VERSION"))),
+                new ShellCommand(Usage.of("script:enable", "lets a disabled script run again (kept across restarts)")
+                        .withArgument("NAME", "script name").withExample("script:enable ramp"), (s, a) -> setEnabled(a.text("NAME"), true)),
+                new ShellCommand(Usage.of("script:disable", "stops a script from running: cancels its runs, pauses its schedule (kept across restarts)")
+                        .withArgument("NAME", "script name").withExample("script:disable ramp"), (s, a) -> setEnabled(a.text("NAME"), false)));
+    }
+
+    private static int number(String text) {
+        if (text.matches("[0-9]{1,9}")) {
+            return Integer.parseInt(text);
+        }
+        throw new UsageError("'" + text + "' is not a version number (script:history lists them)");
+    }
+
+    String history(String name) {
         List<ScriptRevision> kept = manager.history(name);
         if (kept.isEmpty()) {
             return "no kept versions of a script named '" + SafeText.line(name) + "'";
@@ -50,9 +80,7 @@ public class ScriptVersionCommands {
         return t.toString();
     }
 
-    @Descriptor("shows what changed between two kept versions of a script (numbers from script:history)")
-    public String diff(@Descriptor("script name") String name, @Descriptor("older version number") int from,
-                       @Descriptor("newer version number") int to) {
+    String diff(String name, int from, int to) {
         Optional<ScriptDefinition> a = manager.revision(name, from);
         Optional<ScriptDefinition> b = manager.revision(name, to);
         if (a.isEmpty() || b.isEmpty()) {
@@ -76,14 +104,7 @@ public class ScriptVersionCommands {
         return sb.toString();
     }
 
-    @Descriptor("makes the version before the live one live again: writes it to the deploy folder and deploys it")
-    public String rollback(@Descriptor("script name") String name) {
-        return rollback(name, null);
-    }
-
-    @Descriptor("makes a kept version live again: writes it to the deploy folder and deploys it")
-    public String rollback(@Descriptor("script name") String name,
-                           @Descriptor("version number from script:history, or a semantic version") String version) {
+    String rollback(String name, String version) {
         try {
             ScriptInfo info = manager.rollback(name, version);
             return "rolled '" + SafeText.line(name) + "' back to version " + SafeText.line(info.metadata().version())
@@ -91,16 +112,6 @@ public class ScriptVersionCommands {
         } catch (ScriptException e) {
             return "rollback failed, nothing changed: " + SafeText.line(e.getMessage());
         }
-    }
-
-    @Descriptor("lets a disabled script run again (kept across restarts)")
-    public String enable(@Descriptor("script name") String name) {
-        return setEnabled(name, true);
-    }
-
-    @Descriptor("stops a script from running: cancels its runs, pauses its schedule, refuses new runs (kept across restarts)")
-    public String disable(@Descriptor("script name") String name) {
-        return setEnabled(name, false);
     }
 
     private String setEnabled(String name, boolean enabled) {

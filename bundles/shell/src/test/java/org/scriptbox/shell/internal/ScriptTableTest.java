@@ -16,13 +16,6 @@ public class ScriptTableTest {
     }
 
     @Test
-    public void argumentsBecomeLuaValues() {
-        assertEquals(Boolean.TRUE, ScriptCommands.convert("true"));
-        assertEquals(42.0, ScriptCommands.convert("42"));
-        assertEquals("sim-1", ScriptCommands.convert("sim-1"));
-    }
-
-    @Test
     public void durationsAndSizesReadWell() {
         assertEquals("1.5 ms", ScriptCommands.millis(Duration.ofNanos(1_500_000)));
         assertEquals("250 ms", ScriptCommands.millis(Duration.ofMillis(250)));

@@ -1,0 +1,159 @@
+package org.scriptbox.shell.internal;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.scriptbox.api.text.SafeText;
+
+/**
+ * A script's returned values written as Lua writes them: {@code 25} not {@code 25.0}, {@code 0.1} (Lua's
+ * {@code %.14g}), {@code nil}, {@code true}, and tables as constructors with a stable key order
+ * ({@code {1, 2, n = 3, name = "x"}}: the sequence first, then numeric keys in order, then string keys
+ * alphabetically). Strings are bare at the top (as {@code print} shows them) and quoted inside tables. The
+ * text is escaped ({@link SafeText}) and cut at {@link #MAX_CHARS}.
+ */
+final class LuaText {
+    static final int MAX_CHARS = 8_000;
+    private static final int MAX_DEPTH = 20;
+    private static final Set<String> RESERVED = Set.of("and", "break", "do", "else", "elseif", "end", "false", "for",
+            "function", "goto", "if", "in", "local", "nil", "not", "or", "repeat", "return", "then", "true", "until",
+            "while");
+
+    private LuaText() {
+    }
+
+    static String of(Object value) {
+        StringBuilder sb = new StringBuilder();
+        if (value instanceof CharSequence) {
+            sb.append(value);
+        } else {
+            write(sb, value, 0);
+        }
+        String text = SafeText.line(sb.toString());
+        return text.length() <= MAX_CHARS ? text
+                : text.substring(0, MAX_CHARS) + " ... [" + (text.length() - MAX_CHARS) + " more characters]";
+    }
+
+    static String number(Number n) {
+        if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte) {
+            return Long.toString(n.longValue());
+        }
+        double d = n.doubleValue();
+        if (Double.isNaN(d)) {
+            return "nan";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "inf" : "-inf";
+        }
+        if (d == Math.rint(d) && Math.abs(d) < 0x1p63) {
+            return d == 0 && 1 / d < 0 ? "-0" : Long.toString((long) d);   // Luaj has no integer subtype: 25.0 is 25
+        }
+        return g14(d);
+    }
+
+    /** C's {@code %.14g}: 14 significant digits, trailing zeros dropped, exponent form outside 1e-4 .. 1e14. */
+    private static String g14(double d) {
+        BigDecimal rounded = new BigDecimal(d).round(new MathContext(14));
+        int exponent = rounded.precision() - rounded.scale() - 1;
+        if (exponent < -4 || exponent >= 14) {
+            BigDecimal mantissa = rounded.movePointLeft(exponent).stripTrailingZeros();
+            return mantissa.toPlainString() + (exponent < 0 ? "e-" : "e+") + String.format("%02d", Math.abs(exponent));
+        }
+        return rounded.stripTrailingZeros().toPlainString();
+    }
+
+    private static void write(StringBuilder sb, Object v, int depth) {
+        if (sb.length() > MAX_CHARS) {
+            return;
+        }
+        if (v == null) {
+            sb.append("nil");
+        } else if (v instanceof Number) {
+            sb.append(number((Number) v));
+        } else if (v instanceof Boolean) {
+            sb.append(v);
+        } else if (v instanceof CharSequence || v instanceof Character) {
+            quoted(sb, v.toString());
+        } else if (v instanceof List || v instanceof Map) {
+            if (depth >= MAX_DEPTH) {
+                sb.append("{...}");
+            } else if (v instanceof List) {
+                list(sb, (List<?>) v, depth);
+            } else {
+                map(sb, (Map<?, ?>) v, depth);
+            }
+        } else {
+            quoted(sb, v.toString());
+        }
+    }
+
+    private static void list(StringBuilder sb, List<?> items, int depth) {
+        sb.append('{');
+        for (int i = 0; i < items.size() && sb.length() <= MAX_CHARS; i++) {
+            sb.append(i == 0 ? "" : ", ");
+            write(sb, items.get(i), depth + 1);
+        }
+        sb.append('}');
+    }
+
+    private static void map(StringBuilder sb, Map<?, ?> table, int depth) {
+        List<Map.Entry<?, ?>> entries = new ArrayList<>(table.entrySet());
+        entries.sort(KEY_ORDER);
+        long next = 1;   // the sequence part 1..n is written without keys
+        sb.append('{');
+        boolean first = true;
+        for (Map.Entry<?, ?> e : entries) {
+            if (sb.length() > MAX_CHARS) {
+                break;
+            }
+            sb.append(first ? "" : ", ");
+            first = false;
+            Object k = e.getKey();
+            if (k instanceof Number && ((Number) k).doubleValue() == next) {
+                next++;
+            } else if (k instanceof CharSequence && isName(k.toString())) {
+                sb.append(k).append(" = ");
+            } else {
+                sb.append('[');
+                write(sb, k, depth + 1);
+                sb.append("] = ");
+            }
+            write(sb, e.getValue(), depth + 1);
+        }
+        sb.append('}');
+    }
+
+    /** Numbers in order, then strings alphabetically, then the rest by their text. */
+    private static final Comparator<Map.Entry<?, ?>> KEY_ORDER = Comparator.comparing((Map.Entry<?, ?> e) -> rank(e.getKey()))
+            .thenComparing((a, b) -> a.getKey() instanceof Number && b.getKey() instanceof Number
+                    ? Double.compare(((Number) a.getKey()).doubleValue(), ((Number) b.getKey()).doubleValue())
+                    : String.valueOf(a.getKey()).compareTo(String.valueOf(b.getKey())));
+
+    private static int rank(Object key) {
+        return key instanceof Number ? 0 : key instanceof CharSequence ? 1 : 2;
+    }
+
+    private static boolean isName(String s) {
+        if (s.isEmpty() || RESERVED.contains(s) || !(Character.isLetter(s.charAt(0)) || s.charAt(0) == '_')) {
+            return false;
+        }
+        return s.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '_'));
+    }
+
+    private static void quoted(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\');
+            }
+            sb.append(c);   // controls are escaped by SafeText afterwards, the way Lua reads them (\n, \r, \t)
+        }
+        sb.append('"');
+    }
+}

@@ -1,0 +1,193 @@
+package org.scriptbox.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+import javax.inject.Inject;
+
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.scriptbox.api.ScriptManager;
+import org.scriptbox.api.ScriptStatus;
+
+/**
+ * Issue 16.1, 16.4, 16.7, 16.10 through Gogo's real CommandProcessor in the container: every scriptbox command
+ * (found by its registration, so a new one is covered without editing this test) x no arguments, --help, an
+ * unknown option, arguments of the wrong kind; never Java exception text, always a usage line where the
+ * command was misused. Then the conversions an operator relies on.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ShellCommandsIT {
+    private static final Duration BOUND = Duration.ofSeconds(20);
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private ScriptManager manager;
+
+    @Configuration
+    public Option[] config() {
+        return new Option[] {ScriptDeployIT.containerWatchingScripts()};
+    }
+
+    @Before
+    public void deployScripts() throws Exception {
+        Path folder = ScriptDeployIT.deployFolder(context);
+        if (manager.get("echo").isEmpty()) {
+            ScriptDeployIT.write(folder.resolve("echo.toml"), "version = \"1.0.0\"\npermissions = []\n");
+            ScriptDeployIT.write(folder.resolve("echo.lua"), "local a, b, c = ...\nreturn type(a), a, type(b), b, c\n");
+            ScriptDeployIT.write(folder.resolve("null.toml"), "version = \"1.0.0\"\npermissions = []\n");
+            ScriptDeployIT.write(folder.resolve("null.lua"), "return {\"a\", 2, n = 25.0, t = {x = true}}\n");
+        }
+        ScriptDeployIT.awaitStatus(manager, "echo", ScriptStatus.COMPILED);
+        ScriptDeployIT.awaitStatus(manager, "null", ScriptStatus.COMPILED);
+    }
+
+    /** Every command registered with a scriptbox summary, as scope:function. */
+    private List<String> ourCommands() throws Exception {
+        List<String> out = new ArrayList<>();
+        ServiceReference<?>[] refs = Await.until("the shell's commands", BOUND,
+                this::commandReferences, r -> r != null && r.length >= 20);
+        for (ServiceReference<?> r : refs) {
+            out.add(r.getProperty("osgi.command.scope") + ":" + r.getProperty("osgi.command.function"));
+        }
+        return new ArrayList<>(new TreeSet<>(out));
+    }
+
+    private ServiceReference<?>[] commandReferences() {
+        try {
+            return context.getServiceReferences((String) null, "(scriptbox.command.summary=*)");
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String shell(String line) throws Exception {
+        return Shell.execute(context, line);
+    }
+
+    private static void assertNoJava(String line, String out) {
+        for (String leak : List.of("java.", "Exception", "Cannot coerce", "\tat ", "NullPointer")) {
+            assertFalse(line + " leaked '" + leak + "': " + out, out.contains(leak));
+        }
+    }
+
+    @Test
+    public void everyCommandTakesHelpAndAnswersMistakesWithOneUsageLine() throws Exception {
+        List<String> commands = ourCommands();
+        assertTrue(commands.toString(), commands.containsAll(List.of("script:run", "script:logs", "sched:set", "sched:next",
+                "device:estop", "script:cat", "scriptbox:help")));
+        for (String c : commands) {
+            String help = shell(c + " --help");
+            assertNoJava(c + " --help", help);
+            assertTrue(c + " --help: " + help, help.contains("usage: " + c) && help.contains("-h, --help")
+                    && help.contains("example"));
+            assertEquals(c + " -h", help, shell(c + " -h"));
+
+            String bad = shell(c + " --no-such-option");
+            assertNoJava(c + " --no-such-option", bad);
+            assertTrue(c + ": " + bad, bad.startsWith(c + ": unknown option '--no-such-option'; usage: " + c) && !bad.contains("\n"));
+
+            for (String args : List.of("", " null", " { closure }", " [1 2 3]", " 1 2 3 4 5 6 7", " NaN", " \"\"", " -5")) {
+                String line = c.equals("device:estop") && args.isEmpty() ? "device:estop no-such-device" : c + args;
+                String out = shell(line);
+                assertNoJava(line, out == null ? "" : out);
+            }
+        }
+        // commands that need an argument say which, in one line
+        for (String c : List.of("script:run", "script:info", "script:logs", "script:cat", "sched:set", "sched:next",
+                "sched:cancel", "device:status", "script:diff")) {
+            String out = shell(c);
+            assertTrue(c + ": " + out, out.startsWith(c + ": missing ") && out.contains("usage: " + c) && !out.contains("\n"));
+        }
+    }
+
+    @Test
+    public void typedValuesAreRefusedWithTheirRange() throws Exception {
+        String logs = shell("script:logs -n -5 echo");
+        assertEquals("script:logs: -n must be a whole number from 1 to 10000, not '-5'; usage: script:logs [-n N] [-f] NAME"
+                + " (script:logs --help for more)", logs);
+        assertTrue(shell("script:logs -n abc echo"), shell("script:logs -n abc echo").contains("not 'abc'"));
+        String next = shell("sched:next -n 2000000000 every 5m");
+        assertTrue(next, next.contains("-n must be a whole number from 1 to 1000"));
+        String diff = shell("script:diff echo one 2");
+        assertTrue(diff, diff.contains("'one' is not a version number"));
+    }
+
+    @Test
+    public void argumentsArriveAsLuaLiteralsAndQuotedOnesAsStrings() throws Exception {
+        String out = shell("script:run echo \"007\" 007 nil");
+        assertTrue(out, out.contains("returned: string, 007, number, 7, nil"));
+        out = shell("script:run echo NaN 0x1p4");
+        assertTrue(out, out.contains("returned: string, NaN, number, 16, nil"));
+        out = shell("script:run echo 1d 2.5");
+        assertTrue(out, out.contains("returned: string, 1d, number, 2.5, nil"));
+        out = shell("script:run echo -5 true");
+        assertTrue(out, out.contains("returned: number, -5, boolean, true, nil"));
+    }
+
+    @Test
+    public void resultsAreLuaValuesAndAScriptNamedNullCanBeAddressed() throws Exception {
+        shell("script:enable null");   // the table above may have disabled it (script:disable null)
+        String out = shell("script:run null");
+        assertTrue(out, out.startsWith("COMPLETED") && out.contains("returned: {\"a\", 2, n = 25, t = {x = true}}"));
+        String info = shell("script:info null");
+        assertTrue(info, info.contains("name:") && info.contains("null"));
+        String cancel = shell("sched:cancel null");
+        assertEquals("'null' has no schedule", cancel);
+        String cat = shell("script:cat echo");
+        assertEquals("1  local a, b, c = ...\n2  return type(a), a, type(b), b, c\n", cat);
+    }
+
+    @Test
+    public void schedulesAreBoundedWithOneSentence() throws Exception {
+        for (String bad : List.of("every PT0.000000001S", "every 0.5ms", "every 999999999999d", "every 0s", "every -5s",
+                "every 50ms")) {
+            String out = shell("sched:set echo " + bad);
+            assertNoJava(bad, out);
+            assertFalse(bad + ": " + out, out.startsWith("echo: every"));   // not armed
+        }
+        assertTrue(shell("sched:set echo every 999999999999d").contains("out of range"));
+        assertTrue(shell("sched:set echo every 50ms").contains("minimum schedule interval"));
+        String unknown = shell("sched:next nosuchscript");
+        assertTrue(unknown, unknown.startsWith("no script named 'nosuchscript'"));
+        String set = shell("sched:set echo cron \"0 8 * * *\" Asia/Tokyo");
+        assertTrue(set, set.startsWith("echo: cron \"0 8 * * *\" Asia/Tokyo") && set.contains(" JST"));
+        String listed = shell("sched:schedules");
+        assertTrue(listed, listed.contains("08:00:00 JST") && !listed.matches("(?s).*\\d\\d:\\d\\d:\\d\\d\\.\\d.*"));
+        String next = shell("sched:next -n 2 echo");
+        assertTrue(next, next.startsWith("#") && next.contains("IN Asia/Tokyo") && next.contains("UTC")
+                && next.contains("08:00:00 JST") && next.contains("23:00:00Z"));
+        shell("sched:cancel echo");
+    }
+
+    @Test
+    public void helpListsScriptboxScopesFirstWithSummaries() throws Exception {
+        String help = shell("scriptbox:help");
+        assertNoJava("help", help);
+        int script = help.indexOf("\nscript\n");
+        int framework = help.indexOf("framework commands");
+        assertTrue(help, script > 0 && framework > script && help.indexOf("\nsched\n") > script
+                && help.indexOf("\ndevice\n") > script);
+        assertTrue(help, help.contains("script:run") && help.contains("runs a script and waits for its result"));
+        assertTrue(help, help.contains("felix") && help.contains("lb"));
+        assertTrue(shell("scriptbox:help run"), shell("scriptbox:help run").startsWith("script:run - runs a script"));
+    }
+}
