@@ -1,0 +1,142 @@
+package org.scriptbox.itests;
+
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.After;
+import org.junit.Assume;
+import org.junit.Test;
+
+/**
+ * Issue 16.2, 16.3, 16.6 in a REAL console: the distribution started by its launcher on a pseudo-terminal
+ * ({@code script(1)}), typed at as an operator types: the prompt comes after the ready line, Tab completes a
+ * script name, a log line arriving while a command is half typed goes above the prompt and the typed text is
+ * drawn again below it, Ctrl-C cancels a running {@code script:run}.
+ */
+public class ConsoleIT {
+    private static final Duration START_BOUND = Duration.ofSeconds(60);
+    private static final Duration BOUND = Duration.ofSeconds(20);
+    private static final String PROMPT = "scriptbox> ";
+
+    private Process process;
+
+    @After
+    public void stop() {
+        if (process != null) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    public void anOperatorsSessionOnARealTerminal() throws Exception {
+        Assume.assumeTrue("needs script(1) for a pseudo-terminal", Files.isExecutable(Path.of("/usr/bin/script")));
+        Path deploy = Distribution.freshFolder("console-deploy");
+        Path data = Distribution.freshFolder("console-data");
+        Files.writeString(deploy.resolve("echo.toml"), "version = \"1.0.0\"\npermissions = []\n");
+        Files.writeString(deploy.resolve("echo.lua"), "return ...\n");
+        Files.writeString(deploy.resolve("spin.toml"), "version = \"1.0.0\"\npermissions = []\n[limits]\nmax_execution_time = \"2m\"\n");
+        Files.writeString(deploy.resolve("spin.lua"), "print('spinning')\nwhile true do sleep(0.05) end\n");
+        Files.writeString(deploy.resolve("tick.toml"), "version = \"1.0.0\"\npermissions = []\n[schedule]\nkind = \"interval\"\ninterval = \"1s\"\n");
+        Files.writeString(deploy.resolve("tick.lua"), "print('tick')\n");
+
+        String launcher = Distribution.runtimeHome().resolve("bin/scriptbox") + " --deploy " + deploy + " --data " + data;
+        ProcessBuilder pb = new ProcessBuilder("script", "-qfec", "stty cols 160 rows 50; exec bash " + launcher, "/dev/null")
+                .redirectErrorStream(true);
+        pb.environment().put("TERM", "xterm");
+        process = pb.start();
+        Screen screen = new Screen(process.getInputStream());
+        OutputStream keys = process.getOutputStream();
+
+        // 16.2: the prompt is drawn again after the ready line
+        screen.await("the prompt after the ready line", START_BOUND, s -> {
+            int ready = s.indexOf("scriptbox ready");
+            return ready >= 0 && s.indexOf(PROMPT, ready) > ready;
+        });
+
+        // 16.3: Tab completes a script name after a scriptbox command
+        type(keys, "script:info ech\t");
+        screen.await("echo completed on the line", BOUND, s -> s.endsWith("script:info echo ") || s.contains("script:info echo "));
+        int mark = screen.text().length();
+        type(keys, "\n");
+        screen.await("script:info of echo", BOUND, s -> s.indexOf("version:", mark) > 0 && s.indexOf("echo", mark) > 0);
+
+        // 16.2: a log line while a command is half typed: above the prompt, and the typed text drawn again
+        int beforeTyping = screen.text().length();
+        type(keys, "script:li");
+        screen.await("a tick line above the half-typed command, then the command again", BOUND, s -> {
+            int tick = s.indexOf("[tick] tick", beforeTyping);
+            return tick > 0 && s.indexOf(PROMPT + "script:li", tick) > tick;
+        });
+        type(keys, "st\n");
+        int listed = screen.text().length();
+        screen.await("script:list", BOUND, s -> s.indexOf("NAME", listed) > 0 && s.indexOf("spin", listed) > 0);
+
+        // 16.6: Ctrl-C cancels the running script:run and says so, without a Java exception
+        int run = screen.text().length();
+        type(keys, "script:run spin\n");
+        screen.await("spin running", BOUND, s -> s.indexOf("[spin] spinning", run) > 0);
+        keys.write(3);
+        keys.flush();
+        screen.await("cancelled", BOUND, s -> s.indexOf("cancelled", run) > 0 && s.indexOf("CANCELLED", run) > 0
+                && s.indexOf(PROMPT, s.indexOf("CANCELLED", run)) > 0);
+        String after = screen.text().substring(run);
+        assertFalse(after, after.contains("InterruptedException") || after.contains("java."));
+
+        type(keys, "script:info spin\n");
+        screen.await("spin not running any more", BOUND, s -> {
+            int i = s.lastIndexOf("status:");
+            return i > run && s.indexOf("CANCELLED", i) > 0 || i > run && !s.substring(i, Math.min(s.length(), i + 60)).contains("running");
+        });
+        type(keys, "stop 0\n");
+        assertTrue("the container stops", process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS));
+    }
+
+    private static void type(OutputStream keys, String text) throws IOException {
+        keys.write(text.getBytes(StandardCharsets.UTF_8));
+        keys.flush();
+    }
+
+    /** What the terminal shows, as text: escape sequences and carriage returns taken out. */
+    private static final class Screen {
+        private final StringBuilder raw = new StringBuilder();
+
+        Screen(InputStream in) {
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[8192];
+                try {
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        synchronized (raw) {
+                            raw.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                        }
+                    }
+                } catch (IOException ended) {
+                    // the process ended
+                }
+            }, "console-screen");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        String text() {
+            synchronized (raw) {
+                return raw.toString().replaceAll("\u001b\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\u001b[()][0-9A-Za-z]", "")
+                        .replaceAll("\u001b[=>]", "").replace("\r", "");
+            }
+        }
+
+        void await(String what, Duration bound, java.util.function.Predicate<String> done) {
+            Await.until(what, bound, this::text, done);
+        }
+    }
+}
