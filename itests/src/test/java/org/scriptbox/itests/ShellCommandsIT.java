@@ -53,6 +53,10 @@ public class ShellCommandsIT {
         if (manager.get("echo").isEmpty()) {
             ScriptDeployIT.write(folder.resolve("echo.toml"), "version = \"1.0.0\"\npermissions = []\n");
             ScriptDeployIT.write(folder.resolve("echo.lua"), "local a, b, c = ...\nreturn type(a), a, type(b), b, c\n");
+            ScriptDeployIT.write(folder.resolve("lib.toml"), "version = \"1.0.0\"\npermissions = []\n");
+            ScriptDeployIT.write(folder.resolve("lib.lua"), "return {answer = 42}\n");
+            ScriptDeployIT.write(folder.resolve("needslib.toml"), "version = \"1.0.0\"\npermissions = []\n");
+            ScriptDeployIT.write(folder.resolve("needslib.lua"), "return require('lib').answer\n");
             ScriptDeployIT.write(folder.resolve("null.toml"), "version = \"1.0.0\"\npermissions = []\n");
             ScriptDeployIT.write(folder.resolve("null.lua"), "return {\"a\", 2, n = 25.0, t = {x = true}}\n");
         }
@@ -176,6 +180,17 @@ public class ShellCommandsIT {
         assertTrue(next, next.startsWith("#") && next.contains("IN Asia/Tokyo") && next.contains("UTC")
                 && next.contains("08:00:00 JST") && next.contains("23:00:00Z"));
         shell("sched:cancel echo");
+    }
+
+    /** 16.7: require of a deployed script that is not declared names the fix. */
+    @Test
+    public void requireOfAnUndeclaredScriptSaysDeclareIt() throws Exception {
+        ScriptDeployIT.awaitStatus(manager, "needslib", ScriptStatus.COMPILED);
+        ScriptDeployIT.awaitStatus(manager, "lib", ScriptStatus.COMPILED);
+        String out = shell("script:run needslib");
+        assertTrue(out, out.contains("script 'lib' is deployed but 'needslib' does not declare it: declare it in dependencies"
+                + " in needslib.toml"));
+        assertTrue(shell("script:run needslib"), shell("script:run needslib").contains("needslib.lua:1"));
     }
 
     @Test

@@ -178,9 +178,6 @@ final class Executions {
 
     /** {@code require} may reach the script's declared dependencies and theirs, nothing else. */
     private ModuleResolver modulesFor(ScriptVersion version) {
-        if (version.dependencies().isEmpty()) {
-            return ModuleResolver.NONE;
-        }
         Set<String> reachable = new LinkedHashSet<>();
         List<ScriptVersion> todo = new ArrayList<>(List.of(version));
         while (!todo.isEmpty()) {
@@ -193,8 +190,15 @@ final class Executions {
                 }
             }
         }
+        String requiring = version.metadata().name();
         return moduleName -> {
             if (!reachable.contains(moduleName)) {
+                ScriptEntry deployed = entries.get(moduleName);
+                if (deployed != null && deployed.live() != null) {
+                    // a deployed script the author forgot to declare: say so, "not found" sent them looking elsewhere
+                    throw new ScriptException(ScriptError.of(ErrorKind.REFUSED, "script '" + moduleName + "' is deployed but '"
+                            + requiring + "' does not declare it: declare it in dependencies in " + requiring + ".toml"));
+                }
                 return Optional.empty();
             }
             ScriptEntry dep = entries.get(moduleName);
