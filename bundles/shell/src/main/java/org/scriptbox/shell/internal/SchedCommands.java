@@ -69,8 +69,10 @@ public class SchedCommands {
                 new ShellCommand(Usage.of("sched:resources", "process CPU, heap, executions running and queued, admission, the heaviest scripts")
                         .withExample("sched:resources"), (s, a) -> resources()),
                 new ShellCommand(Usage.of("sched:set", "sets (replaces) the schedule of a script")
-                        .withOption("-o", "--overlap", "POLICY", "the script's own, else skip", "when a run falls due while the previous one runs: skip, queue or parallel")
-                        .withOption("-m", "--misfire", "POLICY", "the script's own, else skip", "runs missed while the container was down: skip or run-once")
+                        .withOption("-o", "--overlap", "POLICY", null, "when a run falls due while the previous one runs: skip, queue or parallel"
+                                + " (default: the script's own, else skip)")
+                        .withOption("-m", "--misfire", "POLICY", null, "runs missed while the container was down: skip or run-once"
+                                + " (default: the script's own, else skip)")
                         .withArgument("NAME", "the script")
                         .withRest("SCHEDULE", SchedSpecText.USAGE + "; durations 250ms 5s 2m 1h 1d or PT5S, from "
                                 + SchedSpecText.format(SchedSpecText.MIN_DURATION) + " to " + SchedSpecText.format(SchedSpecText.MAX_DURATION), true)

@@ -10,7 +10,11 @@ import java.util.Optional;
  * what the operator typed against it. Immutable: every {@code with...} method returns a new value.
  */
 public final class Usage {
-    /** One option: a flag ({@code valueName == null}) or an option taking a value. */
+    /**
+     * One option: a flag ({@code valueName == null}) or an option taking a value. {@code defaultValue} is what
+     * the command gets when the option is absent (and what --help shows): a value, or null for "not given";
+     * a default described in words belongs in the description.
+     */
     public record Option(String shortName, String longName, String valueName, String defaultValue, String description) {
         boolean matches(String word) {
             return word.equals(shortName) || word.equals(longName);
