@@ -60,8 +60,15 @@ public class ShellCommandsIT {
             ScriptDeployIT.write(folder.resolve("null.toml"), "version = \"1.0.0\"\npermissions = []\n");
             ScriptDeployIT.write(folder.resolve("null.lua"), "return {\"a\", 2, n = 25.0, t = {x = true}}\n");
         }
-        ScriptDeployIT.awaitStatus(manager, "echo", ScriptStatus.COMPILED);
-        ScriptDeployIT.awaitStatus(manager, "null", ScriptStatus.COMPILED);
+        for (String name : List.of("echo", "null", "lib", "needslib")) {
+            awaitDeployed(name);
+        }
+    }
+
+    /** Deployed and compiled (its status is then that of its last run). */
+    private void awaitDeployed(String name) {
+        Await.until(name + " deployed", BOUND, () -> manager.get(name), i -> i.isPresent() && i.get().deployedAt() != null
+                && i.get().status() != ScriptStatus.COMPILATION_ERROR && i.get().status() != ScriptStatus.UNRESOLVED);
     }
 
     /** Every command registered with a scriptbox summary, as scope:function. */
@@ -203,8 +210,6 @@ public class ShellCommandsIT {
     /** 16.7: require of a deployed script that is not declared names the fix. */
     @Test
     public void requireOfAnUndeclaredScriptSaysDeclareIt() throws Exception {
-        ScriptDeployIT.awaitStatus(manager, "needslib", ScriptStatus.COMPILED);
-        ScriptDeployIT.awaitStatus(manager, "lib", ScriptStatus.COMPILED);
         String out = shell("script:run needslib");
         assertTrue(out, out.contains("script 'lib' is deployed but 'needslib' does not declare it: declare it in dependencies"
                 + " in needslib.toml"));

@@ -208,7 +208,8 @@ public class ScriptManagerImplTest {
         manager.deploy(def("sneaky", "1.0.0", "require secret"), false);
         ExecutionResult r = run("sneaky");
         assertEquals(ScriptStatus.FAILED, r.status());
-        assertTrue(r.error().message().contains("not found"));
+        // a deployed script that is not declared: the message names the fix (issue 16.7)
+        assertTrue(r.error().message(), r.error().message().contains("declare it in dependencies in sneaky.toml"));
     }
 
     @Test
