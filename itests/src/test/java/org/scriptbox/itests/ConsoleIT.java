@@ -64,6 +64,10 @@ public class ConsoleIT {
             return ready >= 0 && s.indexOf(PROMPT, ready) > ready;
         });
 
+        // the scripts are deployed after the ready line: their lines come above the prompt
+        screen.await("the three scripts deployed", START_BOUND, s -> s.contains("script 'echo' deployed")
+                && s.contains("script 'spin' deployed") && s.contains("script 'tick' deployed"));
+
         // 16.3: Tab completes a script name after a scriptbox command
         type(keys, "script:info ech\t");
         screen.await("echo completed on the line", BOUND, s -> s.endsWith("script:info echo ") || s.contains("script:info echo "));
