@@ -117,6 +117,9 @@ public class ShellCommandsIT {
             assertTrue(c + ": " + bad, bad.startsWith(c + ": unknown option '--no-such-option'; usage: " + c) && !bad.contains("\n"));
 
             for (String args : List.of("", " null", " { closure }", " [1 2 3]", " 1 2 3 4 5 6 7", " NaN", " \"\"", " -5")) {
+                if (args.isEmpty() && c.equals("log:tail")) {
+                    continue;   // follows the log until Ctrl-C; its options and mistakes are covered by the other rows
+                }
                 String line = c.equals("device:estop") && args.isEmpty() ? "device:estop no-such-device" : c + args;
                 String out = shell(line);
                 assertNoJava(line, out == null ? "" : out);

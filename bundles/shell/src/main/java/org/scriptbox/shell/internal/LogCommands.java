@@ -90,7 +90,7 @@ public class LogCommands {
                 }
             }
         } catch (InterruptedException ctrlC) {
-            Thread.currentThread().interrupt();
+            // Ctrl-C ends the following; consumed (a restored flag would make Gogo print an InterruptedException)
         }
         return null;
     }

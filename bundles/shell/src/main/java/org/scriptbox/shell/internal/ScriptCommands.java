@@ -193,12 +193,12 @@ public class ScriptCommands {
             // Ctrl-C: Gogo interrupts the command's thread. The run goes only with the command.
             cancelled = true;
             manager.cancel(name);
+            // The interrupt is consumed here, not restored: Gogo's pipe would turn a set flag into an
+            // InterruptedException of its own and print that instead of this command's answer.
             if (!awaitUninterrupted(promise, CANCEL_WAIT_MILLIS)) {
-                Thread.currentThread().interrupt();
                 return "cancelled: asked '" + SafeText.line(name) + "' to stop; it has not ended within "
                         + CANCEL_WAIT_MILLIS + " ms (script:info " + SafeText.line(name) + " shows when it does)";
             }
-            Thread.currentThread().interrupt();
         }
         return (cancelled ? "cancelled\n" : "") + resultText(promise);
     }
@@ -330,7 +330,7 @@ public class ScriptCommands {
                 }
             }
         } catch (InterruptedException ctrlC) {
-            Thread.currentThread().interrupt();
+            // Ctrl-C ends the following; consumed (a restored flag would make Gogo print an InterruptedException)
         }
         return null;
     }

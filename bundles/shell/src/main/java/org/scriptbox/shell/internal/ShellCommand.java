@@ -41,8 +41,9 @@ public final class ShellCommand implements Function {
             return args.help() ? usage.help() : body.run(session, args);
         } catch (UsageError e) {
             return usage.mistake(e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (InterruptedException ctrlC) {
+            // Ctrl-C (Gogo interrupts the command's thread): answered here; a restored flag would make Gogo's
+            // pipe throw an InterruptedException of its own, printed raw on the console
             return usage.command() + ": interrupted";
         } catch (Exception | LinkageError | AssertionError e) {
             LOG.warn("shell command {} failed", usage.command(), e);
