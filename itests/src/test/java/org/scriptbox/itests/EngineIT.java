@@ -117,8 +117,8 @@ public class EngineIT {
 
     /**
      * The compile mode comes from ConfigAdmin (PID org.scriptbox.engine) and applies without a restart:
-     * in compiled-strict mode a script LuaJC cannot turn into JVM classes (a main chunk too big for one
-     * JVM method) is refused; in the default adaptive mode it compiles and runs interpreted.
+     * in asm-strict mode a script the compiler cannot turn wholly into JVM classes (a main chunk too big for
+     * one JVM method) is refused; in the default adaptive mode it compiles and runs interpreted.
      */
     @Test
     public void theCompileModeComesFromConfigAdmin() throws Exception {
@@ -127,11 +127,11 @@ public class EngineIT {
         assertEquals(ScriptStatus.COMPLETED, run(big, ResourceLimits.DEFAULTS, new ArrayList<>()).status());
         org.osgi.service.cm.Configuration cfg = configAdmin.getConfiguration("org.scriptbox.engine", "?");
         java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
-        props.put("compile", "compiled-strict");
+        props.put("compile", "asm-strict");
         cfg.update(props);
         try {
-            Await.until("the engine in compiled-strict mode", Duration.ofSeconds(20), () -> compileError(big),
-                    m -> m != null && m.contains("LuaJC cannot compile it"));
+            Await.until("the engine in asm-strict mode", Duration.ofSeconds(20), () -> compileError(big),
+                    m -> m != null && m.contains("stay interpreted"));
         } finally {
             cfg.delete();
         }

@@ -201,7 +201,7 @@ public abstract class Meter extends DebugLib {
         }
     }
 
-    // ---- scriptbox: code compiled by LuaJC (org.luaj.vm2.luajc.JavaBuilder) ---------------------------
+    // ---- scriptbox: code compiled by the engine's compiler (org.scriptbox.engine.compiler) ---------------
 
     /**
      * An error leaves a compiled function of {@code p} whose running instruction was {@code pc}: does what

@@ -126,7 +126,7 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
         }
     }
 
-    // The same for code compiled by LuaJC (compiled mode), whose frames have a Prototype but no LuaClosure.
+    // The same for compiled code (org.scriptbox.engine.compiler), whose frames have a Prototype but no LuaClosure.
 
     @Override
     public void tailCall(Prototype p, int pc) {
