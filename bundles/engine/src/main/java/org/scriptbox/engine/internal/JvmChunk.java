@@ -2,7 +2,7 @@ package org.scriptbox.engine.internal;
 
 import org.luaj.vm2.LuaFunction;
 import org.luaj.vm2.LuaValue;
-import org.luaj.vm2.Meter;
+import org.scriptbox.engine.vm.Meter;
 
 /** A script's chunk as JVM classes (the engine's own compiler's), instantiated per execution. */
 interface JvmChunk {
