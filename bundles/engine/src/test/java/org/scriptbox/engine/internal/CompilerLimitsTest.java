@@ -80,9 +80,8 @@ public class CompilerLimitsTest {
     @Test
     public void aSourceTooComplexToCompileIsRefusedAtItsDeadline() {
         String source = "local a = 1\nlocal b = a" + " or a".repeat(150_000) + "\n";
-        // The deadline is the compiling thread's CPU time (so the verdict does not depend on machine load): the
-        // bound is checked in this thread's CPU time too; wall time under load (2 cores shared by several
-        // builds) is no measure of it (seen: 6.2 s wall at a load average of 10).
+        // The deadline is on the compiling thread's CPU time (wall time on a loaded 2-core CI machine ran
+        // 4.2 s for 2 s of CPU): measure the same clock the compiler does.
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long t0 = threads.getCurrentThreadCpuTime();
         try {
