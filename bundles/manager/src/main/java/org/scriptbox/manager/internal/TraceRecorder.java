@@ -88,6 +88,8 @@ final class TraceRecorder implements ExecutionTracer {
                 omitted++;
             }
         }
+        // a call is recorded when it ends, at the time it started: what it logged meanwhile comes after it
+        events.sort(java.util.Comparator.comparingLong(TraceEvent::offsetMicros));
         ScriptError error = result.error();
         String values = TraceText.values(result.values(), TraceLimits.FIELD_CHARS);
         String outcome = error == null ? values : TraceText.cut(error.toString(), TraceLimits.FIELD_CHARS);
