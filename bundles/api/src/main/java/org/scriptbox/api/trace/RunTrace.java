@@ -25,18 +25,23 @@ import org.scriptbox.api.ScriptStatus;
  * @param result         what it returned, as Lua would write it (empty unless it completed)
  * @param error          why it did not complete (the limit it hit, with the line), or {@code null}
  * @param instructions   Lua instructions executed
+ * @param cpuTime        CPU time of the run's threads
+ * @param allocatedBytes bytes the run allocated
+ * @param permissionDenials calls refused for lack of a permission
  * @param events         the timeline, oldest first: START, the calls and log lines, END
  * @param omittedEvents  events not recorded because the run's trace was full
  */
 public record RunTrace(String scriptName, long run, String executionId, String version, String trigger,
                        Instant startedAt, Duration duration, ScriptStatus status, String arguments, String result,
-                       ScriptError error, long instructions, List<TraceEvent> events, int omittedEvents) {
+                       ScriptError error, long instructions, Duration cpuTime, long allocatedBytes,
+                       int permissionDenials, List<TraceEvent> events, int omittedEvents) {
     public RunTrace {
         Objects.requireNonNull(scriptName, "scriptName");
         Objects.requireNonNull(executionId, "executionId");
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(duration, "duration");
         Objects.requireNonNull(status, "status");
+        cpuTime = cpuTime == null ? Duration.ZERO : cpuTime;
         version = version == null ? "" : version;
         trigger = trigger == null ? "" : trigger;
         arguments = arguments == null ? "" : arguments;

@@ -33,6 +33,9 @@ final class TraceCodec {
         sb.append("arguments = ").append(str(t.arguments())).append('\n');
         sb.append("result = ").append(str(t.result())).append('\n');
         sb.append("instructions = ").append(t.instructions()).append('\n');
+        sb.append("cpu_ns = ").append(t.cpuTime().toNanos()).append('\n');
+        sb.append("allocated_bytes = ").append(t.allocatedBytes()).append('\n');
+        sb.append("permission_denials = ").append(t.permissionDenials()).append('\n');
         sb.append("omitted_events = ").append(t.omittedEvents()).append('\n');
         ScriptError e = t.error();
         if (e != null) {
@@ -88,7 +91,8 @@ final class TraceCodec {
                     doc.getString("version"), doc.getString("trigger"), Instant.parse(doc.getString("started_at")),
                     Duration.ofNanos(doc.getLong("duration_ns", () -> 0L)), ScriptStatus.valueOf(doc.getString("status")),
                     doc.getString("arguments"), doc.getString("result"), error, doc.getLong("instructions", () -> 0L),
-                    events, Math.toIntExact(doc.getLong("omitted_events", () -> 0L)));
+                    Duration.ofNanos(doc.getLong("cpu_ns", () -> 0L)), doc.getLong("allocated_bytes", () -> 0L),
+                    Math.toIntExact(doc.getLong("permission_denials", () -> 0L)), events, Math.toIntExact(doc.getLong("omitted_events", () -> 0L)));
         } catch (RuntimeException ex) {
             throw new IllegalArgumentException("not a trace (a field is missing or has the wrong type)");
         }

@@ -102,7 +102,8 @@ final class TraceRecorder implements ExecutionTracer {
                 : TraceText.cut(error.traceback().replace('\n', ' '), 2000));
         return new RunTrace(result.scriptName(), run, result.executionId(), version, trigger,
                 result.startedAt() == null ? java.time.Instant.now() : result.startedAt(), d, result.status(), arguments,
-                error == null ? values : "", kept, result.instructions(), events, omitted);
+                error == null ? values : "", kept, result.instructions(), result.cpuTime(), result.allocatedBytes(),
+                result.permissionDenials(), events, omitted);
     }
 
     private boolean room() {

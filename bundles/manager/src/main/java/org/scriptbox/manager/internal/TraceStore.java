@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,11 +62,21 @@ final class TraceStore implements TraceService {
         }
     }
 
-    /** One script's kept runs, newest first, and the runs not yet on disk. Guarded by itself. */
+    /**
+     * One script's kept runs by number (runs of one script may end out of order) and the runs not yet on disk.
+     * Guarded by itself.
+     */
     private static final class ScriptTraces {
-        final ArrayDeque<RunTrace> newestFirst = new ArrayDeque<>();
+        final TreeMap<Long, RunTrace> kept = new TreeMap<>();
         final TreeMap<Long, RunTrace> unwritten = new TreeMap<>();
         long lastRun;
+
+        /** Drops the oldest runs beyond {@code n}, from memory and from what is still to be written. */
+        void trim(int n) {
+            while (kept.size() > n) {
+                unwritten.remove(kept.pollFirstEntry().getKey());
+            }
+        }
     }
 
     /** A new number for the next run of {@code name} (1, 2, ... kept across restarts). */
@@ -83,12 +92,9 @@ final class TraceStore implements TraceService {
         ScriptTraces s = traces(trace.scriptName());
         int n = keep;
         synchronized (s) {
-            s.newestFirst.addFirst(trace);
-            while (s.newestFirst.size() > n) {
-                RunTrace gone = s.newestFirst.removeLast();
-                s.unwritten.remove(gone.run());
-            }
+            s.kept.put(trace.run(), trace);
             s.unwritten.put(trace.run(), trace);
+            s.trim(n);
             s.lastRun = Math.max(s.lastRun, trace.run());
         }
         if (flusher == null || closed) {
@@ -101,9 +107,7 @@ final class TraceStore implements TraceService {
         keep = runs;
         for (ScriptTraces s : scripts.values()) {
             synchronized (s) {
-                while (s.newestFirst.size() > runs) {
-                    s.unwritten.remove(s.newestFirst.removeLast().run());
-                }
+                s.trim(runs);
             }
         }
     }
@@ -115,7 +119,7 @@ final class TraceStore implements TraceService {
         }
         ScriptTraces s = traces(scriptName);
         synchronized (s) {
-            return List.copyOf(s.newestFirst);
+            return List.copyOf(s.kept.descendingMap().values());
         }
     }
 
@@ -187,13 +191,13 @@ final class TraceStore implements TraceService {
         }
         int n = keep;
         for (Map.Entry<Long, Path> f : files.descendingMap().entrySet()) {
-            if (s.newestFirst.size() >= n) {
+            if (s.kept.size() >= n) {
                 break;
             }
             try {
                 RunTrace t = TraceCodec.parse(Files.readString(f.getValue(), StandardCharsets.UTF_8));
                 if (t.run() == f.getKey() && name.equals(t.scriptName())) {
-                    s.newestFirst.addLast(t);
+                    s.kept.put(t.run(), t);
                     continue;
                 }
                 LOG.warn("trace file {} of script '{}' belongs to another run; skipped", f.getValue().getFileName(), name);
@@ -232,7 +236,7 @@ final class TraceStore implements TraceService {
             }
             todo = new ArrayList<>(s.unwritten.values());
             s.unwritten.clear();
-            oldestKept = s.newestFirst.isEmpty() ? s.lastRun + 1 : s.newestFirst.peekLast().run();
+            oldestKept = s.kept.isEmpty() ? s.lastRun + 1 : s.kept.firstKey();
         }
         Path dir = dir(name);
         try {
@@ -251,7 +255,7 @@ final class TraceStore implements TraceService {
             synchronized (s) {
                 // kept for the next try unless they dropped out of the last N meanwhile: nothing kept is lost
                 for (RunTrace t : todo) {
-                    if (s.newestFirst.contains(t)) {
+                    if (s.kept.get(t.run()) == t) {
                         s.unwritten.putIfAbsent(t.run(), t);
                     }
                 }

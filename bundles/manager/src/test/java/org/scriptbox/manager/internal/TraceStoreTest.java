@@ -27,6 +27,7 @@ public class TraceStoreTest {
         return new RunTrace(script, run, "exec-" + run, "1.0.0", "OPERATOR", Instant.parse("2026-12-01T16:00:00Z"),
                 Duration.ofMillis(run), ScriptStatus.FAILED, "(1)", "",
                 ScriptError.at(ErrorKind.LIMIT, "instruction limit \"x\"\nexceeded", script + ".lua", 4, 2), 99,
+                Duration.ofMillis(2), 4096, 1,
                 List.of(new TraceEvent(0, TraceEvent.Type.START, "", "(1)", "", 0, false),
                         new TraceEvent(12, TraceEvent.Type.CALL, "device_read", "(\"a\\\"b\")", "21.5", 3, false),
                         new TraceEvent(20, TraceEvent.Type.END, "FAILED", "", "s.lua:4:2: limit", 0, true)), 5);
@@ -88,6 +89,21 @@ public class TraceStoreTest {
         assertTrue(store.runs("").isEmpty());
         assertTrue(store.runs(null).isEmpty());
         assertTrue(store.run("../secret", "1").isEmpty());
+    }
+
+    /** Runs of one script may end out of order: listed by number, the oldest dropped, whatever the order they ended. */
+    @Test
+    public void runsEndingOutOfOrderAreKeptByNumber() {
+        TraceStore store = new TraceStore(tmp.getRoot().toPath(), 3_600_000, 2);
+        long a = store.nextRun("s");
+        long b = store.nextRun("s");
+        long c = store.nextRun("s");
+        store.add(trace("s", b));
+        store.add(trace("s", c));
+        store.add(trace("s", a));
+        assertEquals(List.of(3L, 2L), store.runs("s").stream().map(RunTrace::run).toList());
+        store.close();
+        assertEquals("run 1 came after the two newer ones and was never written", 2, store.writes());
     }
 
     @Test
