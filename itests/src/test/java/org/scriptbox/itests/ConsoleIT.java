@@ -86,6 +86,11 @@ public class ConsoleIT {
         int listed = screen.text().length();
         screen.await("script:list", BOUND, s -> s.indexOf("NAME", listed) > 0 && s.indexOf("spin", listed) > 0);
 
+        // 16.4: in the console too a quoted word is a string, a bare one a Lua number
+        int echoed = screen.text().length();
+        type(keys, "script:run echo \"007\" 007\n");
+        screen.await("echo's result", BOUND, s -> s.indexOf("returned: 007, 7", echoed) > 0);
+
         // 16.6: Ctrl-C cancels the running script:run and says so, without a Java exception
         int run = screen.text().length();
         type(keys, "script:run spin\n");

@@ -135,6 +135,9 @@ public class ShellCommandsIT {
                         || line.startsWith("script:disable")) {
                     continue;   // follows until Ctrl-C / stops devices / changes a script: their parsing is covered above
                 }
+                if (line.startsWith("help ")) {
+                    line = "scriptbox:" + line;   // a session without the console's profile has no SCOPE
+                }
                 String out = shell(line);
                 assertNoJava(line, out == null ? "" : out);
                 assertFalse(line + ": " + out, out != null && out.contains("usage: "));

@@ -22,9 +22,11 @@ final class TypedWords {
         return job == null || job.command() == null ? words : withQuotes(job.command().toString(), words);
     }
 
+    /** This command's own job (not Job.Utils.current(): that is the root job, in the console "gosh --login"). */
     private static Job currentJob() {
         try {
-            return Job.Utils.current();
+            org.apache.felix.service.command.Process p = org.apache.felix.service.command.Process.Utils.current();
+            return p == null ? null : p.job();
         } catch (RuntimeException | LinkageError e) {
             return null;   // no job (a command called outside a Gogo session): the words stay bare
         }
