@@ -78,4 +78,24 @@ public class SchedSpecTextTest {
             assertTrue(e.getMessage(), e.getMessage().contains(fragment));
         }
     }
+
+    /** 16.10: a duration is whole milliseconds from 0 to 3650d; everything else one sentence. */
+    @Test
+    public void durationsAreBounded() {
+        for (String bad : new String[] {"PT0.000000001S", "0.5ms", "999999999999d", "-5s", "PT-5S", "1e3s", "5.5.5s"}) {
+            try {
+                SchedSpecText.duration(bad);
+                org.junit.Assert.fail(bad);
+            } catch (IllegalArgumentException e) {
+                org.junit.Assert.assertTrue(e.getMessage(), e.getMessage().startsWith("'" + bad + "' is "));
+            }
+        }
+        try {
+            SchedSpecText.duration("999999999999d");
+        } catch (IllegalArgumentException e) {
+            org.junit.Assert.assertTrue(e.getMessage(), e.getMessage().contains("out of range"));
+        }
+        assertEquals(Duration.ofMillis(1500), SchedSpecText.duration("1.5s"));
+        assertEquals(Duration.ofDays(3650), SchedSpecText.duration("3650d"));
+    }
 }
