@@ -128,8 +128,9 @@ public final class ShellArgs {
         if (v != null) {
             return v;
         }
-        return usage.options().stream().filter(o -> o.longName().equals(longName)).map(Usage.Option::defaultValue)
-                .findFirst().orElse(null);
+        // (map after findFirst: a null default in the stream would make findFirst throw)
+        return usage.options().stream().filter(o -> o.longName().equals(longName)).findFirst()
+                .map(Usage.Option::defaultValue).orElse(null);
     }
 
     /** A whole-number option within {@code min..max}: {@code -n -5} is refused, not read as "no lines". */

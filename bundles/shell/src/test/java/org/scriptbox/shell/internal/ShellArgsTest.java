@@ -30,6 +30,15 @@ public class ShellArgsTest {
         assertEquals(50, ShellArgs.parse(LOGS, words("ramp")).intOption("--lines", 1, 100));
     }
 
+    /** Red team R14 follow-up: an option without a default is null when absent (sched:set -o/-m). */
+    @Test
+    public void anAbsentOptionWithoutADefaultIsNull() {
+        Usage set = Usage.of("sched:set", "sets").withOption("-o", "--overlap", "POLICY", null, "overlap")
+                .withArgument("NAME", "script").withRest("SCHEDULE", "words", true);
+        assertEquals(null, ShellArgs.parse(set, words("ramp", "every", "5m")).option("--overlap"));
+        assertEquals("queue", ShellArgs.parse(set, words("-o", "queue", "ramp", "every", "5m")).option("--overlap"));
+    }
+
     @Test
     public void aRestArgumentTakesDashWords() {
         ShellArgs a = ShellArgs.parse(RUN, words("ramp", "-5", "--x"));
