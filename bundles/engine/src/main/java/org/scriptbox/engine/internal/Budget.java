@@ -61,6 +61,10 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
     /** The frame that last returned through a tail call, and where: a position while no frame is left. */
     private Prototype tailFunction;
     private int tailPc;
+    /** {@link #pureInstructions()} right after that tail call: unchanged while its callee fails in Java code. */
+    private long tailMark = -1;
+    /** Work charged by {@link #charge(int)} (not instructions), so that {@link #pureInstructions()} can leave it out. */
+    private long charged;
     /** Varies the check interval so that checks do not lock onto a loop's phase. */
     private int jitter = 0x2545F491;
 
@@ -115,8 +119,26 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
 
     @Override
     public void tailCall(LuaClosure c, int pc) {
-        tailFunction = c.p;
-        tailPc = pc;
+        tailCall(c.p, pc);
+    }
+
+    /**
+     * A failed tail call: no Lua instruction ran since the last tail call (its callee was not callable,
+     * or a library function failed), so the error belongs to that tail call's frame.
+     */
+    @Override
+    protected Prototype failedTailCall() {
+        return tailFunction != null && tailMark == pureInstructions() ? tailFunction : null;
+    }
+
+    @Override
+    protected int failedTailPc() {
+        return tailPc;
+    }
+
+    /** Lua instructions run (charged work left out): moves with every instruction, of any coroutine. */
+    private long pureInstructions() {
+        return instructions() - charged;
     }
 
     @Override
@@ -132,6 +154,7 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
     public void tailCall(Prototype p, int pc) {
         tailFunction = p;
         tailPc = pc;
+        tailMark = pureInstructions();
     }
 
     @Override
@@ -171,6 +194,7 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
     @Override
     public void concat(LuaValue[] r, int b, int c) {
         long length = 0;
+        boolean other = false;
         for (int i = b; i <= c && i < r.length; i++) {
             LuaValue v = r[i];
             if (v == null) {
@@ -181,12 +205,35 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
                 length += v.rawlen();
             } else if (type == LuaValue.TNUMBER) {
                 length += 24;
+            } else {
+                other = true;
             }
+        }
+        if (other) {
+            concatCulprit = concatCulprit(r, b, Math.min(c, r.length - 1));
         }
         checkStringLength(length);
         // Copying is work: 1 instruction per CONCAT_BYTES_PER_UNIT bytes ('a .. a' of two 4,999-byte strings
         // was one instruction for ~1.2 us of CPU, red-team).
         charge((int) (length / CONCAT_BYTES_PER_UNIT));
+    }
+
+    /**
+     * The operand Lua blames if {@code r[b..c]} cannot be joined: it joins from the right, so the
+     * rightmost operand that is neither string nor number, or its left neighbour if that is one too.
+     */
+    private static int concatCulprit(LuaValue[] r, int b, int c) {
+        for (int i = c; i >= b; i--) {
+            if (!joinable(r[i])) {
+                return i == c && i > b && !joinable(r[i - 1]) ? i - 1 - b : i - b;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean joinable(LuaValue v) {
+        int type = v == null ? LuaValue.TNIL : v.type();
+        return type == LuaValue.TSTRING || type == LuaValue.TNUMBER;
     }
 
     @Override
@@ -219,6 +266,9 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
     @Override
     public void concat(LuaValue a, LuaValue b) {
         long length = concatLength(a) + concatLength(b);
+        if (length < 0) {
+            concatCulprit = !joinable(b) && joinable(a) ? 1 : 0;
+        }
         if (length > maxStringLength) {
             checkStringLength(length);
         }
@@ -311,6 +361,7 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
      */
     @Override
     public void charge(int n) {
+        charged += n;
         ticks -= n;
         if (ticks <= 0) {
             check();
@@ -413,6 +464,8 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
         executed = 0;
         allocated = 0;
         tailFunction = null;
+        tailMark = -1;
+        charged = 0;
         Frames f = frames();
         f.depth = 0;
         f.allocMark = meter.currentThreadAllocatedBytes();

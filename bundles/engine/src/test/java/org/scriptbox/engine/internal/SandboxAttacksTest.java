@@ -282,12 +282,16 @@ public class SandboxAttacksTest {
 
     @Test
     public void unsafeLibrariesAreAbsent() {
-        ExecutionResult r = scripts.run("return io, debug, luajava, package, dofile, loadfile, string.dump, "
-                + "os.execute, os.exit, os.getenv, os.remove, module, loadstring");
+        ExecutionResult r = scripts.run("return io, luajava, package, dofile, loadfile, string.dump, "
+                + "os.execute, os.exit, os.getenv, os.remove, module, loadstring, debug.sethook, debug.getlocal, "
+                + "debug.getupvalue, debug.setupvalue, debug.getinfo, debug.getregistry, debug.setmetatable");
         assertEquals(ScriptStatus.COMPLETED, r.status());
         for (Object v : r.values()) {
             assertEquals(null, v);
         }
+        // the debug library is its traceback only
+        assertEquals(List.of(List.of("traceback")), scripts.run("local k = {} for name in pairs(debug) do k[#k + 1] = name end"
+                + " return k").values());
         ExecutionResult ok = scripts.run("return type(os.time()), type(os.clock()), type(os.date('%Y')), "
                 + "collectgarbage('count') > 0");
         assertEquals(List.of("number", "number", "string", true), ok.values());
