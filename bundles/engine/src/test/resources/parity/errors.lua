@@ -199,3 +199,52 @@ local function a() error("x") end
 local function b() a() end
 local function c() b() end
 c()
+-- case: error level 2 under pcall
+local ok, e = pcall(function() error("x", 2) end)
+error(e, 0)
+-- case: pcall value of error number
+local ok, e = pcall(error, 42)
+error(e + 1)
+-- case: concat several operands
+local a, b = "x", nil
+local s = a .. "y" .. b .. "z"
+-- case: concat last operand
+local t = {}
+local s = "a" .. "b" .. t
+-- case: concat two tables
+local t, u = {}, {}
+local s = "a" .. t .. u
+-- case: field of upvalue table
+local M = {}
+local function f() M.go() end
+f()
+-- case: method on nil local
+local s
+s:upper()
+-- case: length of field
+local t = {}
+local n = #t.list
+-- case: index through a call result
+local function get() return nil end
+local x = get().field
+-- case: error in tail call traceback
+local function go()
+  return error("boom")
+end
+go()
+-- case: xpcall handler value
+local ok, e = xpcall(function() local t; return t.x end, function(m) return "handled: " .. m end)
+error(e, 0)
+-- case: error in coroutine
+local co = coroutine.create(function() local x; return x.y end)
+local ok, e = coroutine.resume(co)
+error(e, 0)
+-- case: arith on boolean field
+local cfg = {on = true}
+local x = cfg.on + 1
+-- case: call boolean local
+local b = true
+b()
+-- case: unary minus on nil local
+local v
+local x = -v

@@ -23,7 +23,7 @@ import org.luaj.vm2.Prototype;
  */
 public final class ErrorTrace {
     /** Instructions of a function read (for names) per instruction charged. */
-    static final int SCANNED_PER_UNIT = 8;
+    public static final int SCANNED_PER_UNIT = 8;
 
     private final String mark;
     private final int maxFrames;

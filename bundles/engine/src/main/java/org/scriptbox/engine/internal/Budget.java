@@ -407,6 +407,7 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
             throw b;
         }
         executed += chunk - ticks;
+        chunk = ticks; // accounted: instructions() stays exact if a limit ends the run here
         if (cancellation.isCancelled()) {
             trip(ErrorKind.CANCELLED, "cancelled: " + cancellation.reason());
         }
@@ -431,8 +432,8 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
         allocated += now - f.allocMark;
         f.allocMark = now;
         if (allocated > limits.maxMemoryBytes()) {
-            trip(ErrorKind.LIMIT, "memory limit of " + limits.maxMemoryBytes() + " bytes exceeded ("
-                    + allocated + " bytes allocated)");
+            trip(ErrorKind.LIMIT, "memory limit of " + Sizes.readable(limits.maxMemoryBytes()) + " exceeded ("
+                    + Sizes.readable(allocated) + " allocated)");
         }
     }
 
@@ -446,6 +447,9 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
             b = new LimitBreach(kind, message);
             breach = b;
         }
+        // the run's count is what ran, not the check block it broke in
+        executed = instructions();
+        chunk = 0;
         ticks = 0;
         throw b;
     }

@@ -126,7 +126,7 @@ public class SandboxAttacksTest {
     public void memoryBudgetIsMeasured() {
         ExecutionResult r = scripts.withMemory(2_000_000).run(
                 "local t = {}\nfor i = 1, 200000 do t[i % 500 + 1] = {i, i, i, i} end");
-        assertLimit(r, "memory limit of 2000000 bytes");
+        assertLimit(r, "memory limit of 1.9 MB exceeded");
         assertTrue(r.allocatedBytes() > 2_000_000 && r.allocatedBytes() < 20_000_000);
     }
 
@@ -135,7 +135,7 @@ public class SandboxAttacksTest {
         ExecutionResult r = scripts.withMemory(2_000_000).run("local co = coroutine.wrap(function()\n"
                 + "  local t = {}\n  for i = 1, 200000 do t[i % 500 + 1] = {i, i, i, i} end\nend)\nco()\n"
                 + "return 'survived'");
-        assertLimit(r, "memory limit of 2000000 bytes");
+        assertLimit(r, "memory limit of 1.9 MB exceeded");
         assertTrue(r.allocatedBytes() > 2_000_000 && r.allocatedBytes() < 20_000_000);
     }
 
