@@ -9,16 +9,16 @@ import java.util.Map;
 import java.util.Set;
 
 import org.luaj.vm2.Globals;
-import org.luaj.vm2.Meter;
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.UpValue;
+import org.scriptbox.engine.vm.Meter;
 import org.objectweb.asm.LimitExceededException;
 import org.objectweb.asm.MethodTooLargeException;
 
 /**
  * Compiles a chunk's prototypes to JVM classes, one per function ({@link FunctionWriter}). A function the
- * writer does not handle — or whose class the JVM refuses — stays interpreted: its closures are Luaj
- * {@code LuaClosure}s (and so are the closures they create), while the rest of the chunk runs compiled.
+ * writer does not handle — or whose class the JVM refuses — stays interpreted: its closures are the
+ * engine's interpreter's {@code MeteredClosure}s (and so are the closures they create), while the rest of the chunk runs compiled.
  */
 public final class AsmCompiler {
     /** Where generated classes live (one package per chunk below it). */

@@ -1,13 +1,19 @@
-package org.luaj.vm2;
+package org.scriptbox.engine.vm;
 
 import java.util.Arrays;
 
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.LuaThread;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Prototype;
+import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.DebugLib;
 
 /**
- * scriptbox: what the patched {@link LuaClosure} interpreter asks of the engine's budget. When a
- * globals' {@code debuglib} is a Meter, closures over those globals run the metered interpreter loop: the
- * budget is woven into the interpreter loop instead of being called through DebugLib's hooks.
+ * What the engine's interpreter ({@link MeteredClosure}) and its compiled code
+ * (org.scriptbox.engine.compiler) ask of an execution's budget: the budget is in the interpreter loop
+ * and in the generated code, not called through DebugLib's hooks.
  *
  * <p>The hot path is one decrement of {@link #ticks} per instruction. Nothing is recorded per call but
  * a depth count: positions and tracebacks are collected while an error unwinds through the
@@ -47,7 +53,7 @@ public abstract class Meter extends DebugLib {
      */
     public abstract void charge(int n);
 
-    // ---- scriptbox: comparisons of strings, charged per byte compared -------------------------------
+    // ---- comparisons of strings, charged per byte compared -------------------------------------------
 
     /**
      * Bytes compared per instruction charged. Luaj compares strings byte by byte: {@code a < b} of two
@@ -148,18 +154,22 @@ public abstract class Meter extends DebugLib {
         return new LuaError("internal error of the engine (details in the container log)");
     }
 
-    /** The running frame returns through a tail call: remembered for positions while no frame is left. */
-    public abstract void tailCall(LuaClosure c, int pc);
+    /** The running frame of {@code p} returns through a tail call at {@code pc}: remembered for positions while no frame is left. */
+    public abstract void tailCall(Prototype p, int pc);
 
-    /** An {@link Error} that ends the execution passes through the frame of {@code c} at {@code pc}. */
-    public abstract void unwinding(Error e, LuaClosure c, int pc);
+    /** An {@link Error} that ends the execution passes through a frame of {@code p} at {@code pc}. */
+    public abstract void unwinding(Error e, Prototype p, int pc);
 
     /*
-     * DebugLib's own hooks keep a call stack of their own in LuaThread.callstack, where the engine keeps
-     * something else: should anything still call them, they count like the metered loop instead.
+     * A Meter is also the globals' debuglib, so that the hooks Luaj's own code calls count like the metered
+     * loop: Luaj's library functions report their calls (onCall(LuaFunction)/onReturn, see the Budget), and
+     * should Luaj's own interpreter (org.luaj.vm2.LuaClosure) ever run over these globals — the engine never
+     * creates one: every closure is a MeteredClosure or compiled, and the globals have no loader — its
+     * instructions and calls are counted through these hooks, not run unlimited. DebugLib's own hooks keep a
+     * call stack of their own in LuaThread.callstack, where the engine keeps something else.
      */
     @Override
-    public void onCall(LuaClosure c, Varargs varargs, LuaValue[] stack) {
+    public void onCall(org.luaj.vm2.LuaClosure c, Varargs varargs, LuaValue[] stack) {
         enter();
     }
 
@@ -199,11 +209,11 @@ public abstract class Meter extends DebugLib {
      * The xpcall handler runs where xpcall catches the error.
      */
     void errorFrame(LuaError le, Prototype p, int pc, LuaThread running) {
-        String text = le.traceback == null
+        String text = LuaErrors.traceback(le) == null
                 ? trace.first(le, le.getMessage(), p, pc, failedTailCall(), failedTailPc(), concatCulprit)
                 : trace.next(le, p, pc);
         if (text != null) {
-            le.traceback = text;
+            LuaErrors.traceback(le, text);
         }
     }
 
@@ -220,7 +230,7 @@ public abstract class Meter extends DebugLib {
         return 0;
     }
 
-    // ---- scriptbox: code compiled by LuaJC (org.luaj.vm2.luajc.JavaBuilder) ---------------------------
+    // ---- code compiled by the engine's compiler (org.scriptbox.engine.compiler) ---------------------------
 
     /**
      * An error leaves a compiled function of {@code p} whose running instruction was {@code pc}: does what
@@ -228,22 +238,6 @@ public abstract class Meter extends DebugLib {
      * error; then the end of the call's depth count) and returns what the function throws.
      */
     public final Throwable compiledUnwind(Throwable t, Prototype p, int pc) {
-        return compiledUnwind(t, p, pc, pc);
-    }
-
-    /**
-     * {@link #compiledUnwind(Throwable, Prototype, int)} as the engine's compiler calls it (arguments in the
-     * order its handler has them on the stack; see FunctionWriter).
-     */
-    public static Throwable compiledUnwind(Throwable t, int runPc, Meter m, Prototype p, int exactPc) {
-        return m.compiledUnwind(t, p, runPc, exactPc);
-    }
-
-    /** See {@link #compiledUnwind(Throwable, int, Meter, Prototype, int)}. */
-    public final Throwable compiledUnwind(Throwable t, Prototype p, int runPc, int exactPc) {
-        // scriptbox errors: the handler covers a run of instructions on one line from runPc; exactPc is the
-        // last instruction run that can raise a named error: it is the failing one if it is in that run
-        int pc = exactPc >= runPc && line(p, exactPc) == line(p, runPc) ? exactPc : runPc;
         try {
             if (t instanceof LuaError) {
                 compiledErrorFrame((LuaError) t, p, pc);
@@ -267,8 +261,8 @@ public abstract class Meter extends DebugLib {
         LuaThread running = running();
         if (running != null) {
             errorFrame(le, p, pc, running);
-        } else if (le.traceback == null) {
-            le.fileline = position(p, pc);
+        } else if (LuaErrors.traceback(le) == null) {
+            LuaErrors.fileline(le, position(p, pc));
         }
     }
 
@@ -277,16 +271,8 @@ public abstract class Meter extends DebugLib {
         return null;
     }
 
-    /** Like {@link #unwinding(Error, LuaClosure, int)}, for a compiled frame. */
-    public void unwinding(Error e, Prototype p, int pc) {
-    }
-
     /** {@code a .. b} is about to be built (compiled code): check its length. */
     public void concat(LuaValue a, LuaValue b) {
         concat(new LuaValue[] {a, b}, 0, 1);
-    }
-
-    /** Like {@link #tailCall(LuaClosure, int)}, for a compiled frame. */
-    public void tailCall(Prototype p, int pc) {
     }
 }
