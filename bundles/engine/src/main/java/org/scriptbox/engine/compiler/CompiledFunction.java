@@ -27,6 +27,9 @@ public abstract class CompiledFunction extends LuaFunction {
         this.meter = meter;
         this.globals = globals;
         this.upValues = upValues;
+        if (upValues.length >= Meter.UPVALUES_PER_UNIT) {
+            meter.closureMade(upValues.length); // as the interpreter's closures are charged (MeteredClosure)
+        }
     }
 
     @Override

@@ -42,7 +42,8 @@ final class JvmCompiler {
                 throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION, "cannot compile it to JVM classes",
                         chunkName, 0, 0), e);
             }
-            LOG.info("script {} runs interpreted: the compiler failed ({})", chunkName, e.toString());
+            LOG.info("script {} runs interpreted: the compiler failed (details at DEBUG)", chunkName);
+            LOG.debug("compiling {} failed", chunkName, e);
             return null;
         }
         List<String> interpreted = chunk.interpretedFunctions();

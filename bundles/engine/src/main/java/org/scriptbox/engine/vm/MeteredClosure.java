@@ -71,6 +71,7 @@ public final class MeteredClosure extends LuaFunction {
 		// No budget, no Lua code: there is no unmetered way to run a prototype.
 		this.m = Objects.requireNonNull(meter, "an execution's meter");
 		this.upValues = upValues;
+		meter.closureMade(upValues.length);
 	}
 
 	public String tojstring() {

@@ -517,6 +517,40 @@ public class CompiledAttacksTest {
         }
     }
 
+    /**
+     * Red team R12: making a closure over 190 locals was one instruction for ~200-400 plain ones' CPU. It is
+     * charged per upvalue (1 per {@value org.scriptbox.engine.vm.Meter#UPVALUES_PER_UNIT}), the same count
+     * interpreted and compiled; and the limit trips at the interpreter's instruction when such a charge
+     * reaches the check, for every budget.
+     */
+    @Test
+    public void closuresOverManyLocalsAreChargedPerUpvalueAlikeInBothModes() {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 190; i++) {
+            s.append("local u").append(i).append(" = ").append(i).append('\n');
+        }
+        s.append("for i = 1, 1000 do local f = function() return u0");
+        for (int i = 1; i < 190; i++) {
+            s.append(" + u").append(i);
+        }
+        s.append(" end end return 1");
+        ExecutionResult c = run(s.toString());
+        ExecutionResult i = runInterpreted(s.toString());
+        assertEquals(c.error() + "", ScriptStatus.COMPLETED, c.status());
+        AsmDifferentialFuzzTest.assertSame("190 upvalues", i, c);
+        assertTrue("1,000 closures of 190 upvalues charged " + c.instructions(), c.instructions() >= 1000 * 190 / 4);
+        String nine = "local a, b, c, d, e, f, g, h, k = 1, 2, 3, 4, 5, 6, 7, 8, 9\nlocal n = 0\n"
+                + "while true do\n  local fn = function() return a + b + c + d + e + f + g + h + k end\n  n = n + fn()\nend";
+        for (long budget = 1; budget <= 120; budget++) {
+            scripts.withInstructions(budget);
+            interpreted.withInstructions(budget);
+            ExecutionResult cc = run(nine);
+            ExecutionResult ii = runInterpreted(nine);
+            AsmDifferentialFuzzTest.assertSame("budget " + budget, ii, cc);
+            assertEquals(cc.error().traceback(), ii.error().traceback(), cc.error().traceback());
+        }
+    }
+
     private String resource(String name) throws Exception {
         return new String(getClass().getResourceAsStream(name).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     }

@@ -108,6 +108,17 @@ public class CompiledModeTest {
             org.junit.Assert.fail("strict mode must refuse it");
         } catch (org.scriptbox.api.ScriptException e) {
             assertTrue(e.getMessage(), e.getMessage().contains("stay interpreted"));
+            // red team R6: the reason in words at the function's first line, no Java class names
+            assertTrue(e.getMessage(), e.getMessage().contains("big.lua:1 (main chunk): too large for one JVM method"));
+            assertTrue(e.getMessage(), !e.getMessage().contains("Exception") && !e.getMessage().contains("java"));
+        }
+        String ifs = "local x = ...\nlocal a = 0\n" + "if x == 1 then a = 2 end\n".repeat(20_000) + "return a";
+        try {
+            new LuaScriptEngine(1024 * 1024, "asm-strict", 0).compile("ifs.lua", ifs);
+            org.junit.Assert.fail("strict mode must refuse it");
+        } catch (org.scriptbox.api.ScriptException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("ifs.lua:1 (main chunk): too large for one JVM method"));
+            assertTrue(e.getMessage(), !e.getMessage().contains("Exception"));
         }
     }
 
