@@ -18,8 +18,21 @@ public final class VariableNames {
     private VariableNames() {
     }
 
-    /** A kind ({@code "local"}, {@code "global"} ...) and a name. */
+    /**
+     * Characters of a name kept in messages: a name is as long as the source allows (an identifier or
+     * a string key of 200,000 characters), a message must stay small (as Lua cuts chunk names, LUA_IDSIZE).
+     */
+    public static final int MAX_NAME = 60;
+
+    /** A kind ({@code "local"}, {@code "global"} ...) and a name, cut to {@link #MAX_NAME} characters. */
     public record Name(String kind, String name) {
+        public Name {
+            if (name.length() > MAX_NAME) {
+                int end = Character.isHighSurrogate(name.charAt(MAX_NAME - 4)) ? MAX_NAME - 4 : MAX_NAME - 3;
+                name = name.substring(0, end) + "...";
+            }
+        }
+
         /** {@code " (local 'cfg')"}, the suffix of an error message. */
         public String suffix() {
             return " (" + kind + " '" + name + "')";

@@ -90,4 +90,21 @@ public class RuntimeErrorsTest {
         assertFalse(r.error() + "", r.error() != null);
         assertTrue(r.instructions() + "", r.instructions() > 200 * (2000 / org.scriptbox.engine.errors.ErrorTrace.SCANNED_PER_UNIT));
     }
+
+    /** Red team R9: a name is as long as the source allows; messages and tracebacks stay small. */
+    @Test
+    public void culpritNamesAreCut() {
+        ExecutionResult r = scripts.run("g" + "x".repeat(200_000) + "()");
+        assertTrue(r.error().message().length() + "", r.error().message().length() < 300);
+        assertTrue(r.error().message(), r.error().message().endsWith("xx...')"));
+        ExecutionResult c = scripts.run("local ok, e = pcall(function() " + "g".repeat(200_000) + "() end) return #e");
+        assertEquals(c.error() + "", org.scriptbox.api.ScriptStatus.COMPLETED, c.status());
+        ExecutionResult k = scripts.run("local t = {}\nt['" + "k".repeat(9_000) + "']()");
+        assertTrue(k.error().message().length() + "", k.error().message().length() < 300);
+        String n = "f" + "y".repeat(100_000);
+        ExecutionResult tb = scripts.run("local " + n + "\n" + n + " = function(k) if k == 0 then error('boom') end return 1 + "
+                + n + "(k - 1) end\nreturn " + n + "(30)");
+        assertEquals("boom", tb.error().message());
+        assertTrue(tb.error().traceback().length() + "", tb.error().traceback().length() < 20 * 120);
+    }
 }
