@@ -356,12 +356,15 @@ final class FunctionWriter {
      */
     private int[] lineRuns(int n) {
         int[] run = new int[n];
+        boolean exact = org.scriptbox.engine.errors.ErrorSites.exact(p);
         for (int pc = 0; pc < n; pc++) {
             if (!live(pc)) {
                 run[pc] = -1;
                 continue;
             }
+            // an instruction that can fail with a named error starts a run: its handler knows its exact pc
             boolean continues = pc > 0 && live(pc - 1) && run[pc - 1] >= 0
+                    && !org.scriptbox.engine.errors.ErrorSites.ownsHandler(p, pc, exact)
                     && org.scriptbox.engine.vm.Meter.line(p, pc) == org.scriptbox.engine.vm.Meter.line(p, pc - 1)
                     && !endsOwnRange(s.code[pc - 1]);
             run[pc] = continues ? run[pc - 1] : pc;

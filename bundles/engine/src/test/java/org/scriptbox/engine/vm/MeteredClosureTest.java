@@ -77,9 +77,9 @@ public class MeteredClosureTest {
             new MeteredClosure(compile("local function f()\n  local t = nil\n  return t.x\nend\nf()"), g, m).call();
             fail("no error");
         } catch (LuaError e) {
-            // Luaj's LuaError.getMessage() joins position and message with a space (the engine words it afterwards)
-            assertTrue(e.getMessage(), e.getMessage().startsWith("t.lua:3 attempt to index"));
-            assertTrue(e.getMessage(), e.getMessage().contains(Meter.TRACEBACK_MARK + "\n\tt.lua:3: in function <t.lua:1>"
+            // the message as Lua 5.4 words it, the frames named as their callers call them
+            assertTrue(e.getMessage(), e.getMessage().startsWith("t.lua:3: attempt to index a nil value (local 't')"));
+            assertTrue(e.getMessage(), e.getMessage().contains(Meter.TRACEBACK_MARK + "\n\tt.lua:3: in local 'f'"
                     + "\n\tt.lua:5: in main chunk"));
         }
         assertEquals(0, m.depth);
