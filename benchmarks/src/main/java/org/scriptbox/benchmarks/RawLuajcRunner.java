@@ -31,17 +31,17 @@ public final class RawLuajcRunner implements BiFunction<String, Integer, Object[
                 main = loader.loadClass("bench");
                 classes.put(source, main);
             }
-            long[] nanos = new long[runs];
+            RunClock clock = new RunClock(runs);
             String result = null;
             for (int i = 0; i < runs; i++) {
-                long t0 = CPU.getCurrentThreadCpuTime();
+                clock.start();
                 Globals g = JsePlatform.standardGlobals();
                 LuaFunction f = (LuaFunction) main.getConstructor().newInstance();
                 f.initupvalue1(g);
                 result = f.call().tojstring();
-                nanos[i] = CPU.getCurrentThreadCpuTime() - t0;
+                clock.stop(i);
             }
-            return new Object[] {nanos, result};
+            return clock.result(result);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
