@@ -62,6 +62,9 @@ final class FunctionWriter {
     private final int lD3;
     /** Per register: the slot of its double, or -1 for a register that never holds an unboxed number. */
     private final int[] dslot;
+    private final NumericRegisters numbers;
+    /** The instruction being emitted (the data-flow facts of {@link #numbers} are per instruction). */
+    private int at;
 
     private MethodVisitor mv;
     private int[] run;
@@ -100,7 +103,8 @@ final class FunctionWriter {
         next += 2;
         lD3 = next;
         next += 2;
-        boolean[] unboxable = NumericRegisters.unboxable(s, nregs);
+        numbers = new NumericRegisters(s, nregs);
+        boolean[] unboxable = numbers.unboxable;
         dslot = new int[nregs];
         for (int r = 0; r < nregs; r++) {
             if (unboxable[r]) {
@@ -494,7 +498,7 @@ final class FunctionWriter {
             mv.visitInsn(AALOAD);
         } else {
             mv.visitVarInsn(ALOAD, 1 + r);
-            if (dslot[r] >= 0) {
+            if (dslot[r] >= 0 && numbers.mayBeUnboxed(at, r)) {
                 // an unboxed number is boxed (once) where it is used as a value
                 Label boxed = new Label();
                 mv.visitInsn(DUP);
@@ -531,8 +535,12 @@ final class FunctionWriter {
             return true;
         }
         check(x);
+        if (numbers.inDouble(at, x)) {
+            mv.visitVarInsn(DLOAD, dslot[x]);
+            return true;
+        }
         Label got = new Label();
-        if (!s.captured(x) && dslot[x] >= 0) {
+        if (!s.captured(x) && dslot[x] >= 0 && numbers.mayBeUnboxed(at, x)) {
             Label boxed = new Label();
             mv.visitVarInsn(ALOAD, 1 + x);
             unboxedMarker();
@@ -684,6 +692,7 @@ final class FunctionWriter {
      * Emits instruction {@code pc}; false when it has ended its exception range itself (returns).
      */
     private boolean instruction(int pc) throws UnsupportedShape {
+        at = pc;
         int i = s.code[pc];
         int a = Lua.GETARG_A(i);
         int b = Lua.GETARG_B(i);
@@ -705,6 +714,10 @@ final class FunctionWriter {
             case Lua.OP_LOADK:
                 constant(Lua.GETARG_Bx(i));
                 setReg(a);
+                if (dslot[a] >= 0 && p.k[Lua.GETARG_Bx(i)] instanceof org.luaj.vm2.LuaNumber) {
+                    mv.visitLdcInsn(p.k[Lua.GETARG_Bx(i)].todouble()); // its double beside (NumericRegisters)
+                    mv.visitVarInsn(DSTORE, dslot[a]);
+                }
                 return true;
             case Lua.OP_LOADBOOL:
                 mv.visitFieldInsn(GETSTATIC, LV, b != 0 ? "TRUE" : "FALSE", "Lorg/luaj/vm2/LuaBoolean;");
@@ -888,6 +901,7 @@ final class FunctionWriter {
             case Lua.OP_FORLOOP: {
                 Label done = new Label();
                 Label generic = new Label();
+                boolean certain = numbers.forLoopFast(pc, a);
                 if (dslot[a] >= 0) {
                     // numbers (always, after FORPREP's checks): Ops.forNext in doubles, index kept unboxed
                     number(a, generic);
@@ -921,6 +935,10 @@ final class FunctionWriter {
                     mv.visitVarInsn(DLOAD, lD1);
                     setNumber(a + 3);
                     jump(GOTO, pc + 1 + Lua.GETARG_sBx(i));
+                    if (certain) {
+                        mv.visitLabel(done);
+                        return true;
+                    }
                 }
                 mv.visitLabel(generic);
                 reg(a);
@@ -961,6 +979,17 @@ final class FunctionWriter {
                 setReg(a + 1);
                 mv.visitVarInsn(ALOAD, lT3);
                 setReg(a + 2);
+                // the limit and the step stay boxed (as the interpreter has them), their doubles beside
+                if (dslot[a + 1] >= 0) {
+                    mv.visitVarInsn(ALOAD, lT2);
+                    invokeLV("todouble", "()D");
+                    mv.visitVarInsn(DSTORE, dslot[a + 1]);
+                }
+                if (dslot[a + 2] >= 0) {
+                    mv.visitVarInsn(ALOAD, lT3);
+                    invokeLV("todouble", "()D");
+                    mv.visitVarInsn(DSTORE, dslot[a + 2]);
+                }
                 jump(GOTO, pc + 1 + Lua.GETARG_sBx(i));
                 return true;
             case Lua.OP_TFORCALL:
@@ -1045,6 +1074,9 @@ final class FunctionWriter {
                 }
                 normalise();
                 setNumber(a);
+                if (numbers.arithFast(at)) {
+                    return true; // both operands are numbers: there is no other case
+                }
                 mv.visitJumpInsn(GOTO, done);
             }
         }
@@ -1065,6 +1097,9 @@ final class FunctionWriter {
             mv.visitInsn(DNEG);
             normalise();
             setNumber(a);
+            if (numbers.arithFast(at)) {
+                return true;
+            }
             mv.visitJumpInsn(GOTO, done);
             mv.visitLabel(generic);
             reg(b);
@@ -1084,6 +1119,27 @@ final class FunctionWriter {
         // two numbers: compared as doubles (Luaj's lt_b/lteq_b/eq_b of numbers; NaN compares false)
         Label generic = new Label();
         Label decided = new Label();
+        if (numbers.arithFast(at)) {
+            // both numbers for certain: one double comparison and the jump
+            number(b, generic);
+            number(c, generic);
+            int skip; // jump to pc + 2 when the comparison's result differs from A
+            switch (op) {
+                case "lt":
+                    mv.visitInsn(DCMPG);
+                    skip = a != 0 ? IFGE : IFLT;
+                    break;
+                case "le":
+                    mv.visitInsn(DCMPG);
+                    skip = a != 0 ? IFGT : IFLE;
+                    break;
+                default:
+                    mv.visitInsn(DCMPL);
+                    skip = a != 0 ? IFNE : IFEQ;
+            }
+            jump(skip, pc + 2);
+            return true;
+        }
         if (number(b, generic)) {
             mv.visitVarInsn(DSTORE, lD1);
             if (number(c, generic)) {
