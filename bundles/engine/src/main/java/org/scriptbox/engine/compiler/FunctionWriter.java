@@ -104,6 +104,8 @@ final class FunctionWriter {
         lD3 = next;
         next += 2;
         numbers = new NumericRegisters(s, nregs);
+        // arithmetic on numbers for certain cannot observe the budget: charged with the instructions after it
+        s.regroup(pc -> FunctionShape.isQuiet(s.code[pc]) || numbers.quietArithmetic(pc));
         boolean[] unboxable = numbers.unboxable;
         dslot = new int[nregs];
         for (int r = 0; r < nregs; r++) {

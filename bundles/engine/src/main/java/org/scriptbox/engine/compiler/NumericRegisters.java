@@ -124,6 +124,28 @@ final class NumericRegisters {
         return inDouble(pc, a) && inDouble(pc, a + 1) && inDouble(pc, a + 2);
     }
 
+    /**
+     * Arithmetic at {@code pc} on numbers for certain: no metamethod, no coercion, no error — the writer
+     * emits it as straight-line double code, so it may share a budget charge (FunctionShape's groups).
+     */
+    boolean quietArithmetic(int pc) {
+        if (s.data[pc] || s.dead[pc]) {
+            return false;
+        }
+        switch (Lua.GET_OPCODE(s.code[pc])) {
+            case Lua.OP_ADD:
+            case Lua.OP_SUB:
+            case Lua.OP_MUL:
+            case Lua.OP_DIV:
+            case Lua.OP_MOD:
+            case Lua.OP_POW:
+            case Lua.OP_UNM:
+                return arithFast(pc);
+            default:
+                return false;
+        }
+    }
+
     /** Both operands of arithmetic (or a comparison) at {@code pc} are known numbers. */
     boolean arithFast(int pc) {
         int i = s.code[pc];

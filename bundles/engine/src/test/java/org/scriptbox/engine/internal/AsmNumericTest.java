@@ -104,6 +104,20 @@ public class AsmNumericTest {
     }
 
     @Test
+    public void anInstructionLimitInsideChargedTogetherArithmeticStopsWhereTheInterpreterDoes() {
+        // arithmetic on sure numbers is charged as one group with what follows it: a limit that falls inside
+        // the group must still end the run at the interpreter's instruction, line and count
+        String program = "local x, y = 0.5, 1\nfor i = 1, 1e9 do\n  x = x * 0.5 + i\n  y = y - x / 3 + 2 * i\n"
+                + "  x = -x + y % 7\nend";
+        for (long limit = 3000; limit < 3030; limit++) {
+            ExecutionResult reference = interpreted.withInstructions(limit).run(program);
+            ExecutionResult r = compiled.withInstructions(limit).run(program);
+            assertTrue(reference.error() + "", reference.error() != null);
+            AsmDifferentialFuzzTest.assertSame("limit " + limit + ":\n" + program, reference, r);
+        }
+    }
+
+    @Test
     public void aFloatLoopAllocatesNoNumbers() {
         Assume.assumeTrue(System.getProperty(LuaScriptEngine.COMPILE_PROPERTY) == null);
         String program = "local x, y, n = 0.5, 0.25, 0 for i = 1, 200000 do x = x * 0.999 + y / i"
