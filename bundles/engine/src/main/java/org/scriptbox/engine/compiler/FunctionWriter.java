@@ -501,12 +501,17 @@ final class FunctionWriter {
         } else {
             mv.visitVarInsn(ALOAD, 1 + r);
             if (dslot[r] >= 0 && numbers.mayBeUnboxed(at, r)) {
-                // an unboxed number is boxed (once: the box is kept) where it is used as a value; no branch
-                // in the generated code (a static helper), so no extra frame for ASM to compute
+                // an unboxed number is boxed (once) where it is used as a value
+                Label boxed = new Label();
+                mv.visitInsn(DUP);
+                unboxedMarker();
+                mv.visitJumpInsn(IF_ACMPNE, boxed);
+                mv.visitInsn(POP);
                 mv.visitVarInsn(DLOAD, dslot[r]);
-                mv.visitMethodInsn(INVOKESTATIC, OPS, "value", "(" + D_LV + "D)" + D_LV, false);
+                mv.visitMethodInsn(INVOKESTATIC, OPS, "box", "(D)" + D_LV, false);
                 mv.visitInsn(DUP);
                 mv.visitVarInsn(ASTORE, 1 + r);
+                mv.visitLabel(boxed);
             }
         }
     }
@@ -516,78 +521,47 @@ final class FunctionWriter {
     }
 
     /**
-     * Jumps to {@code notNumber} (JVM stack unchanged) unless every RK operand given holds a number; one
-     * static check for the operands not known to be numbers. False (nothing emitted) when an operand is a
-     * constant that is not a number: only the generic path applies.
+     * Pushes the number in RK({@code x}) as a double, or jumps to {@code notNumber} (JVM stack unchanged)
+     * when it holds no number. False when RK(x) is a constant that is not a number (nothing emitted).
      */
-    private boolean numericOperands(Label notNumber, int... xs) throws UnsupportedShape {
-        int pending = 0;
-        int checks = 0;
-        for (int x : xs) {
-            if (x > 0xff) {
-                int index = x & 0xff;
-                if (index >= p.k.length) {
-                    throw new UnsupportedShape("constant " + index + " missing");
-                }
-                if (!(p.k[index] instanceof org.luaj.vm2.LuaNumber)) {
-                    return false;
-                }
-            }
-        }
-        for (int x : xs) {
-            if (numbers.knownNumber(at, x)) {
-                continue;
-            }
-            rawReg(x);
-            if (++pending == 2) {
-                mv.visitMethodInsn(INVOKESTATIC, OPS, "numbers", "(" + D_LV + D_LV + ")Z", false);
-                pending = 0;
-                if (++checks > 1) {
-                    mv.visitInsn(IAND);
-                }
-            }
-        }
-        if (pending == 1) {
-            mv.visitMethodInsn(INVOKESTATIC, OPS, "number", "(" + D_LV + ")Z", false);
-            if (++checks > 1) {
-                mv.visitInsn(IAND);
-            }
-        }
-        if (checks > 0) {
-            mv.visitJumpInsn(IFEQ, notNumber);
-        }
-        return true;
-    }
-
-    /** Pushes the number in RK({@code x}) as a double (after {@link #numericOperands} said it is one). */
-    private void fetch(int x) throws UnsupportedShape {
+    private boolean number(int x, Label notNumber) throws UnsupportedShape {
         if (x > 0xff) {
-            mv.visitLdcInsn(p.k[x & 0xff].todouble());
-            return;
+            int index = x & 0xff;
+            if (index >= p.k.length) {
+                throw new UnsupportedShape("constant " + index + " missing");
+            }
+            if (!(p.k[index] instanceof org.luaj.vm2.LuaNumber)) {
+                return false;
+            }
+            mv.visitLdcInsn(p.k[index].todouble());
+            return true;
         }
         check(x);
         if (numbers.inDouble(at, x)) {
             mv.visitVarInsn(DLOAD, dslot[x]);
-        } else if (!s.captured(x) && dslot[x] >= 0 && numbers.mayBeUnboxed(at, x)) {
+            return true;
+        }
+        Label got = new Label();
+        if (!s.captured(x) && dslot[x] >= 0 && numbers.mayBeUnboxed(at, x)) {
+            Label boxed = new Label();
             mv.visitVarInsn(ALOAD, 1 + x);
+            unboxedMarker();
+            mv.visitJumpInsn(IF_ACMPNE, boxed);
             mv.visitVarInsn(DLOAD, dslot[x]);
-            mv.visitMethodInsn(INVOKESTATIC, OPS, "number", "(" + D_LV + "D)D", false);
-        } else {
-            rawReg(x);
-            invokeLV("todouble", "()D");
-        }
-    }
-
-    /** Register {@code x}'s object local as it is (possibly {@link Ops#UNBOXED}). */
-    private void rawReg(int x) throws UnsupportedShape {
-        check(x);
-        if (s.captured(x)) {
-            mv.visitVarInsn(ALOAD, lStack);
-            push(mv, x);
-            mv.visitInsn(AALOAD);
-        } else {
+            mv.visitJumpInsn(GOTO, got);
+            mv.visitLabel(boxed);
             mv.visitVarInsn(ALOAD, 1 + x);
+        } else {
+            reg(x);
         }
+        mv.visitInsn(DUP);
+        mv.visitVarInsn(ASTORE, lT1);
+        mv.visitTypeInsn(INSTANCEOF, "org/luaj/vm2/LuaNumber");
+        mv.visitJumpInsn(IFEQ, notNumber);
+        mv.visitVarInsn(ALOAD, lT1);
+        invokeLV("todouble", "()D");
+        mv.visitLabel(got);
+        return true;
     }
 
     /** Stores the (normalised) double on top of the JVM stack as the number in register {@code r}. */
@@ -932,12 +906,11 @@ final class FunctionWriter {
                 boolean certain = numbers.forLoopFast(pc, a);
                 if (dslot[a] >= 0) {
                     // numbers (always, after FORPREP's checks): Ops.forNext in doubles, index kept unboxed
-                    numericOperands(generic, a, a + 2, a + 1);
-                    fetch(a);
+                    number(a, generic);
                     mv.visitVarInsn(DSTORE, lD1);
-                    fetch(a + 2);
+                    number(a + 2, generic);
                     mv.visitVarInsn(DSTORE, lD2);
-                    fetch(a + 1);
+                    number(a + 1, generic);
                     mv.visitVarInsn(DSTORE, lD3);
                     mv.visitVarInsn(DLOAD, lD1);
                     mv.visitVarInsn(DLOAD, lD2);
@@ -1080,10 +1053,14 @@ final class FunctionWriter {
     private boolean arith(int a, int b, int c, String op) throws UnsupportedShape {
         Label generic = new Label();
         Label done = new Label();
-        {
-            if (numericOperands(generic, b, c)) {
-                fetch(b);
-                fetch(c);
+        boolean fast = number(b, generic);
+        if (fast) {
+            mv.visitVarInsn(DSTORE, lD1);
+            fast = number(c, generic);
+            if (fast) {
+                mv.visitVarInsn(DSTORE, lD2);
+                mv.visitVarInsn(DLOAD, lD1);
+                mv.visitVarInsn(DLOAD, lD2);
                 switch (op) {
                     case "add":
                         mv.visitInsn(DADD);
@@ -1118,8 +1095,7 @@ final class FunctionWriter {
         if (op.equals("neg")) {
             Label generic = new Label();
             Label done = new Label();
-            numericOperands(generic, b);
-            fetch(b);
+            number(b, generic);
             mv.visitInsn(DNEG);
             normalise();
             setNumber(a);
@@ -1147,8 +1123,8 @@ final class FunctionWriter {
         Label decided = new Label();
         if (numbers.arithFast(at)) {
             // both numbers for certain: one double comparison and the jump
-            fetch(b);
-            fetch(c);
+            number(b, generic);
+            number(c, generic);
             int skip; // jump to pc + 2 when the comparison's result differs from A
             switch (op) {
                 case "lt":
@@ -1166,10 +1142,12 @@ final class FunctionWriter {
             jump(skip, pc + 2);
             return true;
         }
-        {
-            if (numericOperands(generic, b, c)) {
-                fetch(b);
-                fetch(c);
+        if (number(b, generic)) {
+            mv.visitVarInsn(DSTORE, lD1);
+            if (number(c, generic)) {
+                mv.visitVarInsn(DSTORE, lD2);
+                mv.visitVarInsn(DLOAD, lD1);
+                mv.visitVarInsn(DLOAD, lD2);
                 Label no = new Label();
                 switch (op) {
                     case "lt":

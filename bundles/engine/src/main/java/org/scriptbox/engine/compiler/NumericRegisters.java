@@ -10,7 +10,8 @@ import org.luaj.vm2.LuaNumber;
  * Which registers of a function may hold an <em>unboxed</em> number: a double in a JVM local of its own,
  * with the register's object local set to {@link Ops#UNBOXED}. Those are the registers written by
  * arithmetic ({@code ADD} .. {@code POW}, {@code UNM}), by a numeric {@code for} (its index, limit, step and
- * loop variable) and, transitively, by a {@code MOVE} from such a register — never a register a closure
+ * loop variable), by {@code LOADK} of a number (stored boxed, its double beside) and, transitively, by a
+ * {@code MOVE} from such a register, when something reads them as numbers — never a register a closure
  * captures (it lives in the shared array). Any other use of such a register boxes the number first
  * ({@code LuaDouble.valueOf}, what the interpreter would have stored), so an unboxed number never escapes:
  * stored in a table, passed, returned or captured, it is the interpreter's value.
@@ -314,6 +315,13 @@ final class NumericRegisters {
                     mark(s, u, a + 1);
                     mark(s, u, a + 2);
                     break;
+                case Lua.OP_LOADK: { // a number constant: its double is stored beside the box
+                    int k = Lua.GETARG_Bx(i);
+                    if (k < s.p.k.length && s.p.k[k] instanceof LuaNumber) {
+                        mark(s, u, a);
+                    }
+                    break;
+                }
                 case Lua.OP_FORLOOP:
                     mark(s, u, a);
                     mark(s, u, a + 3);

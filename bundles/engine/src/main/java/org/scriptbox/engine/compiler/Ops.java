@@ -5,7 +5,6 @@ import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaClosure;
 import org.luaj.vm2.LuaDouble;
 import org.luaj.vm2.LuaInteger;
-import org.luaj.vm2.LuaNumber;
 import org.luaj.vm2.LuaUserdata;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Meter;
@@ -37,25 +36,6 @@ public final class Ops {
      */
     public static LuaValue box(double d) {
         return LuaDouble.valueOf(d);
-    }
-
-    /** A register's value for any use but arithmetic: its number boxed when it is {@link #UNBOXED}. */
-    public static LuaValue value(LuaValue v, double d) {
-        return v == UNBOXED ? LuaDouble.valueOf(d) : v;
-    }
-
-    /** The register holds a number (unboxed, or a boxed {@code LuaNumber}). */
-    public static boolean number(LuaValue v) {
-        return v == UNBOXED || v instanceof LuaNumber;
-    }
-
-    public static boolean numbers(LuaValue a, LuaValue b) {
-        return number(a) && number(b);
-    }
-
-    /** The number of a register {@link #number} said holds one. */
-    public static double number(LuaValue v, double d) {
-        return v == UNBOXED ? d : v.todouble();
     }
 
     /** Luaj's {@code LuaDouble.ddiv} on doubles (x / 0 is inf, nan or -inf by the sign of x alone). */
