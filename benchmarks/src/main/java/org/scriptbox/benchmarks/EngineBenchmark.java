@@ -42,7 +42,6 @@ public final class EngineBenchmark {
         URL harness = EngineBenchmark.class.getProtectionDomain().getCodeSource().getLocation();
 
         URL[] rawJars = {harness, jar(lib, "luaj-jse")};
-        URL[] rawLuajcJars = {harness, jar(lib, "luaj-jse"), jar(lib, "bcel")};
         URL[] sandboxJars = {harness, jar(lib, "scriptbox-engine"), jar(lib, "scriptbox-api"), jar(lib, "slf4j-api"),
             jar(lib, "slf4j-simple")};
 
@@ -52,12 +51,12 @@ public final class EngineBenchmark {
                 Runtime.getRuntime().availableProcessors(), runs, warmup);
         NativeLua puc = NativeLua.find("lua5.4");
         NativeLua jit = NativeLua.find("luajit");
-        System.out.printf("%-12s %10s %10s %8s %10s %8s %10s %8s %10s %10s %10s%n", "program", "raw Luaj", "interp.", "ratio",
-                "scriptbox", "ratio", "asm", "ratio", "raw LuaJC", puc == null ? "(no lua5.4)" : "lua5.4",
+        System.out.printf("%-12s %10s %10s %8s %10s %8s %10s %8s %10s %10s%n", "program", "raw Luaj", "interp.", "ratio",
+                "scriptbox", "ratio", "asm", "ratio", puc == null ? "(no lua5.4)" : "lua5.4",
                 jit == null ? "(no luajit)" : "luajit");
         System.out.println("(interp.: the sandboxed interpreter (compile mode interpreted); scriptbox: the engine as"
                 + " configured by default (adaptive: JVM classes built once a program is hot, i.e. during the warm-up);"
-                + " asm: the engine's own compiler (compile mode asm); ratios are to raw Luaj)");
+                + " asm: the engine's compiler within compile (compile mode asm); ratios are to raw Luaj)");
         Map<String, String> sources = new LinkedHashMap<>();
         String only = stringOption(args, "--only", null);
         for (String name : PROGRAMS) {
@@ -66,9 +65,9 @@ public final class EngineBenchmark {
             }
             sources.put(name, resource("bench/" + name + ".lua"));
         }
-        // variants: 0 raw Luaj, 1 interp., 2 scriptbox (default), 3 asm, 4 raw LuaJC
-        String[] runners = {"RawLuajRunner", "SandboxedRunner", "CompiledRunner", "AsmRunner", "RawLuajcRunner"};
-        URL[][] jars = {rawJars, sandboxJars, sandboxJars, sandboxJars, rawLuajcJars};
+        // variants: 0 raw Luaj, 1 interp., 2 scriptbox (default), 3 asm
+        String[] runners = {"RawLuajRunner", "SandboxedRunner", "CompiledRunner", "AsmRunner"};
+        URL[][] jars = {rawJars, sandboxJars, sandboxJars, sandboxJars};
         int nv = runners.length;
         List<String> names = new ArrayList<>();
         List<double[][]> medians = new ArrayList<>(); // per program: [clock: thread, wall, process][variant]
@@ -96,7 +95,7 @@ public final class EngineBenchmark {
                     }
                 }
             }
-            for (int v = 1; v < nv - 1; v++) {
+            for (int v = 1; v < nv; v++) {
                 if (!sameResult((String) out[0][1], (String) out[v][1])) {
                     throw new IllegalStateException(program.getKey() + ": raw Luaj returned " + out[0][1]
                             + " but " + runners[v] + " " + out[v][1]);
@@ -115,15 +114,15 @@ public final class EngineBenchmark {
             medians.add(ms);
             peers.add(new double[] {pucMs, jitMs});
             double[] t = ms[0];
-            System.out.printf("%-12s %10.1f %10.1f %7.2fx %10.1f %7.2fx %10.1f %7.2fx %10.1f %10s %10s%n", program.getKey(),
-                    t[0], t[1], t[1] / t[0], t[2], t[2] / t[0], t[3], t[3] / t[0], t[4],
+            System.out.printf("%-12s %10.1f %10.1f %7.2fx %10.1f %7.2fx %10.1f %7.2fx %10s %10s%n", program.getKey(),
+                    t[0], t[1], t[1] / t[0], t[2], t[2] / t[0], t[3], t[3] / t[0],
                     puc == null ? "-" : String.format("%.1f", pucMs), jit == null ? "-" : String.format("%.1f", jitMs));
         }
         int n = names.size();
         System.out.println();
         System.out.println("wall ms (median) / whole-process CPU ms (mean; all threads of the JVM, GC and JIT compilers"
                 + " included, during the same runs):");
-        System.out.printf("  %-12s %17s %17s %17s %17s %17s%n", "program", "raw Luaj", "interp.", "scriptbox", "asm", "raw LuaJC");
+        System.out.printf("  %-12s %17s %17s %17s %17s%n", "program", "raw Luaj", "interp.", "scriptbox", "asm");
         for (int p = 0; p < n; p++) {
             double[][] ms = medians.get(p);
             StringBuilder row = new StringBuilder(String.format("  %-12s", names.get(p)));
@@ -134,9 +133,8 @@ public final class EngineBenchmark {
         }
         System.out.println();
         System.out.printf("geomean interp. / raw Luaj: %.2fx (goal <= 1.10x)%n", geomean(medians, 0, 1, 0));
-        System.out.printf("geomean scriptbox / raw LuaJC: %.2fx; scriptbox / raw Luaj: %.2fx; scriptbox / interp.: %.2fx;"
-                + " raw LuaJC / raw Luaj: %.2fx%n", geomean(medians, 0, 2, 4), geomean(medians, 0, 2, 0),
-                geomean(medians, 0, 2, 1), geomean(medians, 0, 4, 0));
+        System.out.printf("geomean scriptbox / raw Luaj: %.2fx; scriptbox / interp.: %.2fx%n", geomean(medians, 0, 2, 0),
+                geomean(medians, 0, 2, 1));
         System.out.printf("geomean asm / raw Luaj: %.2fx; asm / scriptbox (default): %.2fx%n",
                 geomean(medians, 0, 3, 0), geomean(medians, 0, 3, 2));
         if (puc != null || jit != null) {
