@@ -97,10 +97,16 @@ record ChannelSpec(String name, Table table, int address, Type type, int unit, b
 
     /**
      * Parses {@code text} for the channel {@code name}.
-     * @param maxUnit the highest unit id the transport allows (255 for TCP, 247 on a serial line)
+     * @param maxUnit the highest unit id the transport allows (255 for TCP, 247 for RTU, where 0 is broadcast:
+     *                never answered, so never acknowledged, and refused)
      * @throws IllegalArgumentException saying what is wrong, one short sentence
      */
     static ChannelSpec parse(String name, String text, int maxUnit) {
+        return parse(name, text, 0, maxUnit);
+    }
+
+    /** As {@link #parse(String, String, int)}, with the lowest unit id the transport allows. */
+    static ChannelSpec parse(String name, String text, int minUnit, int maxUnit) {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("the channel name must be a letter or '_' and then letters, digits, "
                     + "'_' or '.' (at most 64)");
@@ -143,7 +149,7 @@ record ChannelSpec(String name, Table table, int address, Type type, int unit, b
         double scale = decimal(options.remove("scale"), "scale", 1.0);
         double offset = decimal(options.remove("offset"), "offset", 0.0);
         String unitText = options.remove("unit");
-        int unit = unitText == null ? ModbusRequest.DEVICE_UNIT : whole(unitText, "unit", 0, maxUnit);
+        int unit = unitText == null ? ModbusRequest.DEVICE_UNIT : whole(unitText, "unit", minUnit, maxUnit);
         boolean writable = choice(options.remove("access"), "access", "read", "rw");
         String writeText = options.remove("write");
         boolean multiple = choice(writeText, "write", "single", "multiple");

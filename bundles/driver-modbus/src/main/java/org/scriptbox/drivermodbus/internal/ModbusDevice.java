@@ -208,9 +208,16 @@ final class ModbusDevice implements Device {
         return values;
     }
 
-    /** The poll: every channel, on the command lane when idle, into the cache. */
+    /**
+     * The poll: every channel, on the command lane when idle, into the cache. It yields to the first command
+     * that arrives (the requests it has not sent yet are withdrawn), so a long poll of a slow device never
+     * holds a script's command for more than the one request on the wire.
+     */
     private void poll(ModbusTransport connection) {
-        read(connection, List.copyOf(settings.channels().values()), link.deadline(), () -> null);
+        read(connection, List.copyOf(settings.channels().values()), link.deadline(), () -> {
+            CommandLane lane = commands;   // null while the lane starts, before the constructor has assigned it
+            return lane != null && lane.queued() > 0 ? "the poll yields to a command" : null;
+        });
     }
 
     private Map<String, ChannelValue> read(ModbusTransport connection, List<ChannelSpec> specs, long callerDeadline,

@@ -123,9 +123,14 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
                     + outputs + " outputs run past coil 65535");
         }
         Wire wire = r.wire();
+        // RTU: unit 0 is broadcast (no device answers it, so no write could be acknowledged), 248.. reserved
+        int minUnit = wire.transport() == Transport.TCP ? 0 : 1;
         int maxUnit = wire.transport() == Transport.TCP ? 255 : 247;
+        if (unit < minUnit || unit > maxUnit) {
+            r.error("unit.id", unit, "must be " + minUnit + ".." + maxUnit + " for transport = " + wire.transport().word);
+        }
         Map<String, ChannelSpec> channels = r.channels("telemetry");
-        r.channelKeys(channels, maxUnit);
+        r.channelKeys(channels, minUnit, maxUnit);
         SafeState safe = SafeState.STOP;
         try {
             safe = SafeState.parse(r.text("safe.state", "stop")).checkAgainst(motors.size(), outputs);
@@ -310,13 +315,13 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
         }
 
         /** The {@code channel.NAME} keys, after the {@code telemetry} ones (sorted by name, for a stable order). */
-        void channelKeys(Map<String, ChannelSpec> channels, int maxUnit) {
+        void channelKeys(Map<String, ChannelSpec> channels, int minUnit, int maxUnit) {
             List<String> keys = properties.keySet().stream().filter(k -> k.startsWith(CHANNEL_PREFIX)).sorted()
                     .toList();
             for (String key : keys) {
                 String name = key.substring(CHANNEL_PREFIX.length());
                 try {
-                    ChannelSpec spec = ChannelSpec.parse(name, text(key, ""), maxUnit);
+                    ChannelSpec spec = ChannelSpec.parse(name, text(key, ""), minUnit, maxUnit);
                     if (channels.put(name, spec) != null) {
                         error(key, raw(key), "channel '" + name + "' is also defined in telemetry");
                     }

@@ -422,6 +422,42 @@ public class ModbusChannelsTest {
         }
     }
 
+    @Test
+    public void aLongPollYieldsToACommand() throws Exception {
+        Map<String, String> p = new HashMap<>(Map.of("poll.interval.ms", "50", "transaction.delay.ms", "1"));
+        for (int i = 0; i < 8; i++) {
+            p.put("channel.slow" + i, "input " + (100 + 10 * i) + " int16");   // scattered: 8 requests, in turn
+        }
+        ModbusDevice d = device(p);
+        server.fault(4, -1, "delay", 300);   // a poll of every channel takes 8 x 300 ms and more
+        long bound = System.nanoTime() + BOUND_NANOS;
+        while (server.log().stream().noneMatch(e -> e.get("fn").equals("4"))) {
+            assertTrue("no poll came", System.nanoTime() < bound);
+            Thread.onSpinWait();
+        }
+        long t0 = System.nanoTime();
+        write(d, "u16", 7);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue("the write waited " + ms + " ms behind the poll", ms < 1200);
+        assertArrayEquals(new int[] {7}, server.registers(1, "holding", 1, 1));
+    }
+
+    @Test
+    public void onASerialLineUnitZeroIsBroadcastAndRefused() {
+        Map<String, String> base = Map.of("device.id", "r", "transport", "rtu", "serial.port", "/dev/ttyUSB0");
+        for (Map<String, String> bad : List.of(Map.of("unit.id", "0"), Map.of("unit.id", "248"),
+                Map.of("channel.x", "holding 1 int16 unit=0"), Map.of("host", "10.0.0.1"))) {
+            Map<String, String> p = new HashMap<>(base);
+            p.putAll(bad);
+            try {
+                ModbusSettings.parse(p);
+                fail(bad + " was accepted");
+            } catch (ModbusSettings.Invalid e) {
+                assertTrue(e.getMessage(), e.getMessage().contains(bad.keySet().iterator().next()));
+            }
+        }
+    }
+
     static Throwable failure(Promise<?> p) throws InterruptedException {
         return p.getFailure();
     }
