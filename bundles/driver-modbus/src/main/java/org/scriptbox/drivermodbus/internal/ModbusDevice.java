@@ -72,7 +72,9 @@ final class ModbusDevice implements Device {
             ByteLink bytes = s.wire().transport() == ModbusSettings.Transport.RTU
                     ? new SerialByteLink(s.wire().serialPort(), s.wire().baud(), s.wire().parity(), s.wire().stopBits())
                     : new TcpByteLink(s.host(), s.port());
-            SharedLine line = new SharedLine(new RtuConnection(bytes, s.unitId(), s.timing()));
+            SharedLine line = new SharedLine(new RtuConnection(bytes, s.unitId(), s.timing(), Math.max(1, s.timeoutMillis() / 2)),
+                    s.wire().transport() == ModbusSettings.Transport.RTU ? s.wire().serialPort()
+                            : s.host() + ":" + s.port());
             commandLine = line.view();
             stopLine = line.view();
         }

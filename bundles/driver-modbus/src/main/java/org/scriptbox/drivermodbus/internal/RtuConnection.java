@@ -10,17 +10,30 @@ import java.util.function.Supplier;
  * Modbus RTU framing (unit id, PDU, CRC-16) on a {@link ByteLink}: a serial line, or TCP to a gateway. RTU has
  * no transaction id, so one request is outstanding at a time; whatever arrived before a request is sent (a
  * late answer to an earlier, timed-out one) is thrown away first, and after a timeout or a bad frame the link
- * is closed and opened again, so nothing late is taken for the next answer. Each request is sent at most once.
+ * is closed and opened again. A late answer may still be on its way then, and it would look like the next
+ * request's answer (same function, same length): so after a timeout the next request waits until the line
+ * has been silent for half the request timeout (within that request's deadline), dropping whatever arrives, if it
+ * is a read; a write goes at once (a late answer cannot pass its echo check, so at worst the write is UNKNOWN,
+ * never a false acknowledgement, and a stop is not held back). Each request is sent at most once.
  */
 final class RtuConnection implements ModbusTransport {
     private final ByteLink link;
     private final int unitId;
     private final Pacing pacing;
+    private final long quietNanos;
+    /** A request timed out: an answer to it may still come. */
+    private boolean lateAnswerPossible;
 
     RtuConnection(ByteLink link, int unitId, LinkTiming timing) {
+        this(link, unitId, timing, 1000);
+    }
+
+    /** @param quietMillis how long the line must be silent after a timeout before the next request */
+    RtuConnection(ByteLink link, int unitId, LinkTiming timing, int quietMillis) {
         this.link = link;
         this.unitId = unitId;
         this.pacing = new Pacing(timing);
+        this.quietNanos = quietMillis * 1_000_000L;
     }
 
     @Override
@@ -36,7 +49,14 @@ final class RtuConnection implements ModbusTransport {
             throw new ModbusFailure(ModbusFailure.Kind.WITHDRAWN, withdrawn);
         }
         try {
+            // only a read can take a late answer for its own (a late answer fails a write's echo check: UNKNOWN)
+            if (lateAnswerPossible && !request.isWrite()) {
+                awaitQuiet(deadlineNanos);
+            }
             link.discardInput();
+        } catch (SocketTimeoutException e) {
+            throw new ModbusFailure(ModbusFailure.Kind.WITHDRAWN, "not sent: the line was not silent before the "
+                    + "deadline (a late answer to an earlier request may still come)");
         } catch (IOException e) {
             close();
             throw new ModbusFailure(ModbusFailure.Kind.NOT_SENT, "link lost: " + reason(e));
@@ -157,10 +177,32 @@ final class RtuConnection implements ModbusTransport {
             return pdu;
         } catch (SocketTimeoutException e) {
             close();
+            lateAnswerPossible = true;
             throw new ModbusFailure(ModbusFailure.Kind.TIMEOUT, "no answer in time; link reset");
         } catch (IOException e) {
             close();
             throw new ModbusFailure(ModbusFailure.Kind.NO_ANSWER, "link lost: " + reason(e));
+        }
+    }
+
+    /**
+     * Drops what arrives until the line has been silent for the quiet time; a {@link SocketTimeoutException}
+     * if that cannot happen before {@code deadlineNanos} (nothing may be sent then: its answer could be taken
+     * for a late one, or the other way round).
+     */
+    private void awaitQuiet(long deadlineNanos) throws IOException {
+        byte[] b = new byte[256];
+        while (true) {
+            long until = System.nanoTime() + quietNanos;
+            if (until - deadlineNanos > 0) {
+                throw new SocketTimeoutException("no quiet time left");
+            }
+            try {
+                link.read(b, 0, b.length, until);
+            } catch (SocketTimeoutException e) {
+                lateAnswerPossible = false;   // silent for the quiet time: whatever comes now answers the next
+                return;
+            }
         }
     }
 

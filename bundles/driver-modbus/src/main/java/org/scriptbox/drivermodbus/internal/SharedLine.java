@@ -5,17 +5,28 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * One RTU line shared by both lanes: a serial bus (or a gateway's one connection) carries one transaction at a
- * time, so the stop lane cannot have a connection of its own. Each lane's view takes the line for one exchange
+ * One RTU line shared by both lanes, and by every device configured on the same line: a serial bus (or a
+ * gateway's one connection) carries one transaction at a time, so the stop lane cannot have a connection of its
+ * own. Each lane's view takes the line for one exchange
  * (the stop lane for its whole pass); an e-stop waits at most for the one transaction on the wire, and the
  * command lane, paused by the stop, sends nothing further until the pass is done.
  */
 final class SharedLine {
-    private final ModbusTransport line;
-    private final ReentrantLock lock = new ReentrantLock(true);
+    /** One lock per line, whichever devices use it: several devices (units) on one RS-485 bus take turns. */
+    private static final java.util.concurrent.ConcurrentMap<String, ReentrantLock> LINES =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
-    SharedLine(ModbusTransport line) {
+    private final ModbusTransport line;
+    private final ReentrantLock lock;
+
+    /**
+     * @param lineKey the line's identity ({@code /dev/ttyUSB0}, or {@code host:port} of a gateway): devices
+     *                configured on the same line share its lock, so their frames never interleave
+     */
+    SharedLine(ModbusTransport line, String lineKey) {
         this.line = line;
+        // keyed by the configured name, at most one entry per line ever configured
+        this.lock = LINES.computeIfAbsent(lineKey, k -> new ReentrantLock(true));
     }
 
     /** A view for one lane. */

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.Test;
@@ -85,6 +86,67 @@ public class ModbusRtuTest {
                 exercise(server, d);
             } finally {
                 d.close();
+            }
+        }
+    }
+
+    @Test
+    public void aLateAnswerOnTheLineIsNotTakenForTheNextRead() throws Exception {
+        try (SerialPair pair = new SerialPair(); PyModbusServer server = PyModbusServer.serial(pair.serverEnd(), 19200)) {
+            ModbusDevice d = new ModbusDevice(ModbusSettings.parse(config(Map.of("transport", "rtu",
+                    "serial.port", pair.clientEnd(), "serial.baud", "19200", "serial.parity", "none",
+                    "timeout.ms", "400"))));
+            try {
+                server.set("holding", 0, 1111, 2222);
+                server.fault(3, 0, "delay", 500);   // i16's answer comes 100 ms after its timeout
+                assertFalse(ModbusChannelsTest.read(d, "i16").get("i16").ok());
+                server.clearFaults();
+                // u16's request has the same function and answer length: a late i16 answer would pass for it
+                assertEquals(2222, ModbusChannelsTest.value(d, "u16"), 0);
+                assertEquals(1111, ModbusChannelsTest.value(d, "i16"), 0);
+            } finally {
+                d.close();
+            }
+        }
+    }
+
+    @Test
+    public void twoDevicesOnOneBusTakeTurns() throws Exception {
+        try (SerialPair pair = new SerialPair(); PyModbusServer server = PyModbusServer.serial(pair.serverEnd(), 19200)) {
+            List<ModbusDevice> devices = new java.util.ArrayList<>();
+            for (String unit : List.of("1", "2")) {
+                devices.add(new ModbusDevice(ModbusSettings.parse(Map.of("device.id", "u" + unit, "transport", "rtu",
+                        "serial.port", pair.clientEnd(), "serial.baud", "19200", "serial.parity", "none",
+                        "unit.id", unit, "probe.interval.ms", "0", "timeout.ms", "1000",
+                        "channel.v", "holding 7 uint16", "motor.registers", "6"))));
+            }
+            try {
+                server.set(1, "holding", 7, 101);
+                server.set(2, "holding", 7, 202);
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+                List<java.util.concurrent.Future<String>> runs = new java.util.ArrayList<>();
+                for (int k = 0; k < 2; k++) {
+                    ModbusDevice d = devices.get(k);
+                    double expected = k == 0 ? 101 : 202;
+                    runs.add(pool.submit(() -> {
+                        for (int i = 0; i < 25; i++) {
+                            ChannelValue v = ModbusChannelsTest.read(d, "v").get("v");
+                            if (!v.ok() || v.value() != expected) {
+                                return d.id() + " read " + v;
+                            }
+                            d.setMotorSpeed(0, i, ModbusChannelsTest.ctx()).getValue();
+                        }
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<String> f : runs) {
+                    assertEquals(null, f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+                }
+                pool.shutdown();
+                assertEquals(2400, server.registers(1, "holding", 6, 1)[0]);
+                assertEquals(2400, server.registers(2, "holding", 6, 1)[0]);
+            } finally {
+                devices.forEach(ModbusDevice::close);
             }
         }
     }
