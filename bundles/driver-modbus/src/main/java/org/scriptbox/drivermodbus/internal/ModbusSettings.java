@@ -131,6 +131,7 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
         }
         Map<String, ChannelSpec> channels = r.channels("telemetry");
         r.channelKeys(channels, minUnit, maxUnit);
+        r.writableOverlaps(channels, motors, coilStart, outputs, unit);
         SafeState safe = SafeState.STOP;
         try {
             safe = SafeState.parse(r.text("safe.state", "stop")).checkAgainst(motors.size(), outputs);
@@ -331,6 +332,46 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
             }
             if (channels.size() > MAX_CHANNELS) {
                 error("channel.*", channels.size() + " channels", "at most " + MAX_CHANNELS);
+            }
+        }
+
+        /**
+         * A writable channel on a motor register or an output coil would drive an actuator outside the motor API's
+         * range, the permission for it (device:control) and the safe state; two writable channels on one register
+         * (or coil) would corrupt each other. Both are refused naming the keys. Read-only channels may overlap
+         * anything (reading a setpoint back is useful).
+         */
+        void writableOverlaps(Map<String, ChannelSpec> channels, List<Integer> motors, int coilStart, int outputs,
+                              int deviceUnit) {
+            List<ChannelSpec> writable = channels.values().stream().filter(ChannelSpec::writable).toList();
+            for (int i = 0; i < writable.size(); i++) {
+                ChannelSpec c = writable.get(i);
+                String key = CHANNEL_PREFIX + c.name();
+                boolean ownUnit = c.unit() == ModbusRequest.DEVICE_UNIT || c.unit() == deviceUnit;
+                if (ownUnit && c.table() == ChannelSpec.Table.HOLDING) {
+                    for (int m = 0; m < motors.size(); m++) {
+                        if (motors.get(m) >= c.address() && motors.get(m) < c.address() + c.span()) {
+                            error(key, raw(key), "a writable channel on motor" + m + "'s register " + motors.get(m)
+                                    + " (motor.registers): motors are driven by device_set_motor_speed only");
+                        }
+                    }
+                }
+                if (ownUnit && c.table() == ChannelSpec.Table.COIL && c.address() >= coilStart
+                        && c.address() < coilStart + outputs) {
+                    error(key, raw(key), "a writable channel on output" + (c.address() - coilStart) + "'s coil "
+                            + c.address() + " (output.coil.start, digital.outputs): outputs are set by "
+                            + "device_set_digital_output only");
+                }
+                for (int j = i + 1; j < writable.size(); j++) {
+                    ChannelSpec o = writable.get(j);
+                    int cu = c.unit() == ModbusRequest.DEVICE_UNIT ? deviceUnit : c.unit();
+                    int ou = o.unit() == ModbusRequest.DEVICE_UNIT ? deviceUnit : o.unit();
+                    if (cu == ou && c.table() == o.table() && c.address() < o.address() + o.span()
+                            && o.address() < c.address() + c.span()) {
+                        error(key, raw(key), "writable, and overlaps the writable channel " + CHANNEL_PREFIX + o.name()
+                                + " (two writers of one register corrupt each other)");
+                    }
+                }
             }
         }
 
