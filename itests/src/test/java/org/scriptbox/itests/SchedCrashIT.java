@@ -38,18 +38,22 @@ public class SchedCrashIT {
         Path deploy = Distribution.freshFolder("crash-deploy");
         Path data = Distribution.freshFolder("crash-data");
         Path log = data.resolve("log/scriptbox.log");
-        script(deploy, "once_crash", "kind = \"once\"\nat = " + Instant.now().plusSeconds(2)
+        script(deploy, "canary_crash", "kind = \"interval\"\ninterval = \"1s\"", "log_info('canary_crash RAN')\n");
+        Process first = launch(deploy, data);
+        // The slots are set once the container runs (its canary fired): set before the launch, a start slower
+        // than the slots (a loaded CI machine) let the cron slot pass before the script was deployed, and the
+        // next slot was a year away.
+        Await.until("the canary running in " + log, START_BOUND, () -> count(log, "canary_crash RAN") >= 1, b -> b);
+        script(deploy, "once_crash", "kind = \"once\"\nat = " + Instant.now().plusSeconds(3)
                 + "\nmisfire = \"run_once\"", "log_info('once_crash RAN')\n");
         script(deploy, "hourly_crash", "kind = \"interval\"\ninterval = \"1h\"\ndelay = \"2s\"\nmisfire = \"run_once\"",
                 "log_info('hourly_crash RAN')\n");
         // one cron slot a few seconds from now, the next one a year later (six fields: seconds first)
-        java.time.ZonedDateTime slot = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(3);
+        java.time.ZonedDateTime slot = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(4);
         script(deploy, "cron_crash", "kind = \"cron\"\ncron = \"" + slot.getSecond() + " " + slot.getMinute() + " "
                 + slot.getHour() + " " + slot.getDayOfMonth() + " " + slot.getMonthValue() + " *\"\nzone = \"UTC\""
                 + "\nmisfire = \"run_once\"", "log_info('cron_crash RAN')\n");
-        script(deploy, "canary_crash", "kind = \"interval\"\ninterval = \"1s\"", "log_info('canary_crash RAN')\n");
 
-        Process first = launch(deploy, data);
         Await.until("the three fires in " + log, START_BOUND, () -> count(log, "once_crash RAN") >= 1
                 && count(log, "hourly_crash RAN") >= 1 && count(log, "cron_crash RAN") >= 1, b -> b);
         first.destroyForcibly();   // SIGKILL, within milliseconds of the fires
