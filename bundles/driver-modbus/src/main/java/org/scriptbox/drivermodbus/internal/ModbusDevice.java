@@ -140,7 +140,7 @@ final class ModbusDevice implements Device {
         if (pin < 0 || pin >= settings.outputs()) {
             return Promises.failed(new IllegalArgumentException("no output " + pin));
         }
-        return write(Actuator.output(pin), ModbusRequest.writeCoil(settings.coilStart() + pin, state), ctx);
+        return write(Actuator.output(pin), outputWrite(pin, state), ctx);
     }
 
     /** Sent at most once: no resend, withdrawn if the caller gave up first, UNKNOWN if sent and not answered. */
@@ -365,7 +365,7 @@ final class ModbusDevice implements Device {
         }
         for (int pin = 0; pin < settings.outputs(); pin++) {
             targets.add(new StopLane.Target(Actuator.output(pin),
-                    ModbusRequest.writeCoil(settings.coilStart() + pin, false)));
+                    outputWrite(pin, false)));
         }
         commands.pause(true, this::stopValue);
         return stops.run(targets, commands::resume);
@@ -393,7 +393,7 @@ final class ModbusDevice implements Device {
 
     private ModbusRequest stopValue(Actuator a) {
         return a.kind() == Actuator.Kind.MOTOR ? motorWrite(a.index(), 0)
-                : ModbusRequest.writeCoil(settings.coilStart() + a.index(), false);
+                : outputWrite(a.index(), false);
     }
 
     /** The write that puts {@code a} into its safe value, or {@code null} if the safe state leaves it alone. */
@@ -403,7 +403,7 @@ final class ModbusDevice implements Device {
             return null;
         }
         return a.kind() == Actuator.Kind.MOTOR ? motorWrite(a.index(), safe.motorSpeed(a.index()))
-                : ModbusRequest.writeCoil(settings.coilStart() + a.index(), safe.output(a.index()));
+                : outputWrite(a.index(), safe.output(a.index()));
     }
 
     private boolean exists(Actuator a) {
@@ -411,9 +411,18 @@ final class ModbusDevice implements Device {
         return a.index() < count;
     }
 
+    /** FC05, or FC15 with {@code actuator.write = multiple} (devices that take only the multiple writes). */
+    private ModbusRequest outputWrite(int pin, boolean on) {
+        int coil = settings.coilStart() + pin;
+        return settings.multipleWrites() ? ModbusRequest.writeCoils(coil, new boolean[] {on})
+                : ModbusRequest.writeCoil(coil, on);
+    }
+
     private ModbusRequest motorWrite(int motor, double speed) {
         long value = Math.round(speed * settings.speedScale());
         value = Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, value));
-        return ModbusRequest.writeRegister(settings.motorRegisters().get(motor), (int) value);
+        int register = settings.motorRegisters().get(motor);
+        return settings.multipleWrites() ? ModbusRequest.writeRegisters(register, new int[] {(int) value & 0xffff})
+                : ModbusRequest.writeRegister(register, (int) value);
     }
 }

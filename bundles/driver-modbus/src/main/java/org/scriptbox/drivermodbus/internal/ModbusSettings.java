@@ -21,7 +21,7 @@ import org.scriptbox.api.device.SafeState;
 record ModbusSettings(String id, String host, int port, int unitId, int timeoutMillis, List<Integer> motorRegisters,
                       double speedScale, int coilStart, int outputs, Map<String, ChannelSpec> channels,
                       String firmware, SafeState safeState, int probeIntervalMillis, ModbusRequest probe,
-                      Wire wire, LinkTiming timing, Batching batching, Polling polling) {
+                      Wire wire, LinkTiming timing, Batching batching, Polling polling, boolean multipleWrites) {
 
     /** How the device is reached. */
     enum Transport {
@@ -77,7 +77,7 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
             "probe.interval.ms", "probe", "transport", "serial.port", "serial.baud", "serial.parity",
             "serial.stop.bits", "connect.timeout.ms", "transaction.delay.ms", "reconnect.backoff.ms",
             "reconnect.backoff.max.ms", "batch.gap", "batch.max.registers", "batch.max.bits", "poll.interval.ms",
-            "poll.max.age.ms");
+            "poll.max.age.ms", "actuator.write");
     private static final Set<Integer> BAUDS = Set.of(1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400,
             460800, 921600);
 
@@ -179,12 +179,17 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
             c.refuse("poll.max.age.ms", maxAge, "is below poll.interval.ms " + pollInterval + " (the cache would "
                     + "never answer)", maxAge);
         }
+        String actuatorWrite = r.text("actuator.write", "single");
+        if (!actuatorWrite.equals("single") && !actuatorWrite.equals("multiple")) {
+            r.error("actuator.write", actuatorWrite, "expected single (FC06/FC05) or multiple (FC16/FC15)");
+        }
         c.refusals().forEach(line -> r.errors.add(line));
         r.throwIfInvalid();
         return new ModbusSettings(id, host.trim(), port, unit, timeout, motors, scale, coilStart, outputs, channels,
                 r.text("firmware.version", "modbus-" + wire.transport().word), safe, probeInterval, probe, wire,
                 new LinkTiming(connectTimeout, delay, backoff, backoffMax),
-                new Batching(gap, maxRegisters, maxBits), new Polling(pollInterval, pollInterval == 0 ? 0 : maxAge));
+                new Batching(gap, maxRegisters, maxBits), new Polling(pollInterval, pollInterval == 0 ? 0 : maxAge),
+                actuatorWrite.equals("multiple"));
     }
 
     /** Reads typed values from raw configuration properties, collecting every error. */

@@ -443,6 +443,22 @@ public class ModbusChannelsTest {
     }
 
     @Test
+    public void motorsAndOutputsGoWithFc16AndFc15WhenTheDeviceTakesOnlyThose() throws Exception {
+        ModbusDevice d = device(Map.of("motor.registers", "36", "output.coil.start", "36", "digital.outputs", "1",
+                "actuator.write", "multiple"));
+        d.setMotorSpeed(0, -25, ctx()).getValue();
+        d.setDigitalOutput(0, true, ctx()).getValue();
+        assertEquals(-2500, (short) server.registers(1, "holding", 36, 1)[0]);
+        assertTrue(server.coil(36));
+        assertTrue(d.emergencyStop().getValue().complete());
+        assertEquals(0, server.registers(1, "holding", 36, 1)[0]);
+        assertFalse(server.coil(36));
+        List<String> fns = server.log().stream().filter(e -> e.get("address").equals("36")).map(e -> e.get("fn"))
+                .toList();
+        assertEquals(List.of("16", "15", "16", "15"), fns);
+    }
+
+    @Test
     public void onASerialLineUnitZeroIsBroadcastAndRefused() {
         Map<String, String> base = Map.of("device.id", "r", "transport", "rtu", "serial.port", "/dev/ttyUSB0");
         for (Map<String, String> bad : List.of(Map.of("unit.id", "0"), Map.of("unit.id", "248"),
