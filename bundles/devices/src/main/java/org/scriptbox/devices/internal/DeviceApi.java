@@ -353,13 +353,19 @@ public class DeviceApi implements ScriptLibrary {
 
     /**
      * One configured channel's value: a boolean for a bool channel, else a number. A failed read raises a
-     * DEVICE error naming the channel (there is no second value to carry it, unlike telemetry_read).
+     * DEVICE error naming the channel (there is no second value to carry it, unlike telemetry_read). Needs
+     * device:read, and for a read-only channel (a sensor: telemetry) telemetry:read as well.
      */
     Object readChannel(ExecutionScope scope, Object[] raw) {
         Args args = new Args("device_read", raw).atMost(2);
         String channel = args.string(0, "channel");
-        Device device = authorized(scope, args, Permission.DEVICE_READ, args.optionalString(1, "device_id"));
+        String id = args.optionalString(1, "device_id");
+        Device device = authorized(scope, args, Permission.DEVICE_READ, id);
         ChannelInfo info = channel(args, device, channel);
+        if (!info.writable()) {
+            // a sensor's value is telemetry: device_read must not be a way around telemetry:read
+            authorized(scope, args, Permission.TELEMETRY_READ, id);
+        }
         take(scope, args, policy.limits().readCost());
         if (scope.cancellation().isCancelled()) {
             throw args.error(ErrorKind.CANCELLED, "cancelled: no command is sent after a cancel");

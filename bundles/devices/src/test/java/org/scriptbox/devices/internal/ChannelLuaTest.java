@@ -79,6 +79,18 @@ public class ChannelLuaTest {
     }
 
     @Test
+    public void aSensorChannelNeedsTelemetryReadToo() {
+        lua.simulator("sim-1", Map.of("setpoints", "speed_ref:0:1500"));
+        ExecutionResult r = run(String.join("\n",
+                "local ok, err = pcall(device_read, 'temperature')",
+                "assert(not ok and err:find('permission denied: telemetry:read required'), err)",
+                "return true"), "device:read");
+        assertEquals(String.valueOf(r.error()), ScriptStatus.COMPLETED, r.status());
+        ExecutionResult both = run("return type(device_read('temperature'))", "device:read", "telemetry:read");
+        assertEquals(String.valueOf(both.error()), java.util.List.of("number"), both.values());
+    }
+
+    @Test
     public void aSilentDeviceMakesAChannelWriteOfUnknownOutcome() {
         lua.simulator("sim-1", Map.of("setpoints", "speed_ref:0:1500", "fault_silent", true,
                 "response_timeout_ms", 100L));
