@@ -228,9 +228,8 @@ public class ModbusChannelsIT {
                 e -> e.get("fn").equals("4") && e.get("address").equals("0") && e.get("value").equals("40")));
         tcp.freeze();
         try {
-            long t0 = System.nanoTime();
-            assertEquals(List.of(20.0), lua(read20).values());   // from the cache: the server is frozen
-            assertTrue(System.nanoTime() - t0 < 500_000_000L);
+            // from the cache: a read of the frozen server would fail (nil values, the script errs)
+            assertEquals(List.of(20.0), lua(read20).values());
         } finally {
             tcp.thaw();
         }
