@@ -385,10 +385,6 @@ public final class SchedulerCore {
                 e.startTimer();
                 return;
             }
-            // in the store before anything can see the fire (the view, the count, the observer): a stop in between
-            // saved a store without it, and the fire was forgotten across the restart (red-team R17)
-            boolean hadHistory = store.lastFire(e.name) != null;
-            store.record(e.name, due);
             e.lastFire = due;
             e.nextFire = followingFire(e, due, now);
             e.startTimer();
@@ -405,12 +401,12 @@ public final class SchedulerCore {
             }
             // run_once makes a lost fire time run again after a crash; so does the first fire of all (an interval
             // without history counts from its arming): both are saved before the run starts
-            durable = e.trigger.spec().misfire() == MisfirePolicy.RUN_ONCE || !hadHistory;
+            durable = e.trigger.spec().misfire() == MisfirePolicy.RUN_ONCE || store.lastFire(e.name) == null;
         }
         observer.fired(e.name, due, now);
         if (durable) {
             boolean launchIt = start;
-            store.whenSaved(saved -> {   // recorded above
+            store.recordDurably(e.name, due, saved -> {
                 if (!launchIt) {
                     return;
                 }
@@ -420,8 +416,11 @@ public final class SchedulerCore {
                     finished(e, null, true);
                 }
             });
-        } else if (start) {
-            launch(e);
+        } else {
+            store.record(e.name, due);
+            if (start) {
+                launch(e);
+            }
         }
     }
 
