@@ -650,7 +650,7 @@ public class LuaTable extends LuaValue implements Metatable {
 	 * 80 KB for one instruction), or null.
 	 */
 	private static LuaString longKey( LuaValue key ) {
-		return key instanceof LuaString && ((LuaString) key).m_length >= Meter.COMPARE_BYTES_PER_UNIT
+		return key instanceof LuaString && ((LuaString) key).m_length >= org.scriptbox.engine.vm.Meter.COMPARE_BYTES_PER_UNIT
 				? (LuaString) key : null;
 	}
 
