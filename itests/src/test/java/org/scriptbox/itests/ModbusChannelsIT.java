@@ -210,9 +210,12 @@ public class ModbusChannelsIT {
                 + "names = {}\nfor i = 10, 19 do names[#names + 1] = 'p' .. i end\n"
                 + "local b = telemetry_read(names, 'twenty')\n"
                 + "return a.p0 + b.p19";
+        // a script name of its own per try: one name's token bucket (10 tokens a run here) would run dry after
+        // five tries, and then each refill would go to the first read and never to the second (train A, load 7)
         Await.until("the poll has read the new values", BOUND, () -> {
-            ExecutionResult r = engine.execute(engine.compile("r.lua", read20), new ExecutionRequest("r",
-                    "r-" + System.nanoTime(), null, null, ALL, new Cancellation(), null, null));
+            String name = "r" + System.nanoTime();
+            ExecutionResult r = engine.execute(engine.compile(name + ".lua", read20), new ExecutionRequest(name,
+                    name + "-1", null, null, ALL, new Cancellation(), null, null));
             return r.status() == ScriptStatus.COMPLETED && r.values().equals(List.of(20.0));
         });
         tcp.clearLog();
