@@ -187,6 +187,12 @@ public abstract class Meter extends DebugLib {
         enter();
     }
 
+    /** The end of a call reported through the hooks (Luaj's interpreter, Luaj's pcall): the depth count's end. */
+    @Override
+    public void onReturn() {
+        exit();
+    }
+
     @Override
     public void onInstruction(int pc, Varargs v, int top) {
         if (--ticks <= 0) {

@@ -86,6 +86,23 @@ public class MeteredClosureTest {
         assertNull(g.running.errorfunc);
     }
 
+    /**
+     * The backstop: the engine never creates Luaj's own LuaClosure, but should one ever run over globals whose
+     * debuglib is a meter, Luaj's hooks charge every instruction and count the depth: the same count as ours.
+     */
+    @Test
+    public void luajsOwnInterpreterOverMeteredGlobalsIsChargedTheSame() throws Exception {
+        String src = "local s = 0\nfor i = 1, 10 do s = s + i end\nlocal function f(x) return x * 2 end\nreturn f(s)";
+        CountingMeter ours = new CountingMeter();
+        new MeteredClosure(compile(src), new Globals(), ours).invoke(LuaValue.NONE);
+        CountingMeter hooks = new CountingMeter();
+        Globals g = new Globals();
+        g.debuglib = hooks;
+        assertEquals(110, new org.luaj.vm2.LuaClosure(compile(src), g).invoke(LuaValue.NONE).arg1().toint());
+        assertEquals(ours.ticked, hooks.ticked);
+        assertEquals(0, hooks.depth);
+    }
+
     @Test
     public void closuresCreatedInALoopGetAnUpvaluePerIteration() throws Exception {
         Varargs r = new MeteredClosure(compile("local fs = {}\nfor i = 1, 3 do local j = i fs[i] = function() j = j + 10 return j end end\n"
