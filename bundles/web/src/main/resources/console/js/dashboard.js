@@ -74,7 +74,7 @@ export async function dashboardView(root) {
         charts.appendChild(host);
         const opts = {
           title: m.title, width, height: 200,
-          scales: {x: {time: true}},
+          scales: {x: {time: true, auto: false}},
           series: [{}].concat(scriptNames.map((n, i) => ({label: n, stroke: COLORS[i % COLORS.length], width: 1.5,
             spanGaps: true, points: {show: true, size: 5}}))),
           axes: [{}, {size: 70, values: m.bytes ? (u, vals) => vals.map(v => fmtBytes(v)) : undefined}]
@@ -84,6 +84,11 @@ export async function dashboardView(root) {
     } else {
       for (const p of plots) p.plot.setData(seriesData(runs, scriptNames, p.metric));
     }
+    // at least the last quarter of an hour up to now: a few points must not stretch the time axis over years
+    const now = Date.now() / 1000;
+    let first = now;
+    for (const pts of runs.values()) if (pts.length) first = Math.min(first, pts[0].t);
+    for (const p of plots) p.plot.setScale('x', {min: Math.min(first, now - 900) - 10, max: now + 10});
   }
 
   async function poll() {
