@@ -103,17 +103,23 @@ export async function dashboardView(root) {
     }
   }
 
-  const {scripts} = await api.get('/scripts');
-  await Promise.all(scripts.slice(0, MAX_SCRIPTS).map(async s => {
-    try {
-      for (const r of (await api.get('/scripts/' + api.enc(s.name) + '/runs')).runs) {
-        add(s.name, point(Date.parse(r.startedAt) / 1000, r));
+  // the kept runs of each script; read again every poll, so that runs reach the charts even from a REST API
+  // that does not stream run events (each run is counted once, by its execution id)
+  async function keptRuns() {
+    const {scripts} = await api.get('/scripts');
+    await Promise.all(scripts.slice(0, MAX_SCRIPTS).map(async s => {
+      try {
+        for (const r of (await api.get('/scripts/' + api.enc(s.name) + '/runs')).runs) {
+          add(s.name, point(Date.parse(r.startedAt) / 1000, r));
+        }
+      } catch (err) {
+        // a script without kept runs has no history yet
       }
-    } catch (err) {
-      // a script without kept runs has no history yet
-    }
-    if (!runs.has(s.name)) runs.set(s.name, []);
-  }));
+      if (!runs.has(s.name)) runs.set(s.name, []);
+    }));
+  }
+
+  await keptRuns();
   await poll();
   draw();
   const stop = listen((type, d) => {
@@ -126,7 +132,15 @@ export async function dashboardView(root) {
       }, 1000);
     }
   });
-  const timer = setInterval(poll, POLL_MS);
+  const timer = setInterval(async () => {
+    await poll();
+    try {
+      await keptRuns();
+      draw();
+    } catch (err) {
+      // the summary line shows what is wrong
+    }
+  }, POLL_MS);
   return () => {
     stop();
     clearInterval(timer);

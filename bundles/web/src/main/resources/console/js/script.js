@@ -167,6 +167,7 @@ export async function scriptView(root, [name, isNew]) {
       const r = await api.post('/scripts/' + q + '/run', {args: list});
       showResult(r.result);
       await loadRuns(r.result.executionId);
+      await refreshLogs();
     } catch (err) {
       fill(result, h('p', {class: 'error', id: 'result-error'}, errorText(err.error) || err.message));
     }
@@ -201,7 +202,14 @@ export async function scriptView(root, [name, isNew]) {
   }
 
   // ---- log ----
+  // Lines come from the event stream and from polling /logs (for a REST API that does not stream log events,
+  // and for lines written while the stream reconnected): each line is shown once.
+  const seenLogs = new Set();
   function addLog(entry) {
+    const key = [entry.time, entry.executionId, entry.level, entry.message].join('\u0000');
+    if (seenLogs.has(key)) return;
+    seenLogs.add(key);
+    if (seenLogs.size > 4 * MAX_LOG_ROWS) seenLogs.delete(seenLogs.values().next().value);
     logRows.appendChild(h('tr', {class: 'level-' + String(entry.level).toLowerCase()},
       h('td', {class: 'time'}, fmtTime(entry.time)), h('td', {}, entry.level), h('td', {class: 'message'}, entry.message)));
     while (logRows.childNodes.length > MAX_LOG_ROWS) logRows.removeChild(logRows.firstChild);
@@ -224,6 +232,7 @@ export async function scriptView(root, [name, isNew]) {
       h('td', {class: 'num'}, r.eventCount + (r.omittedEvents ? ' +' + r.omittedEvents : '')),
       h('td', {class: 'problem'}, r.error ? errorText(r.error) : r.result)))
       : h('tr', {}, h('td', {colspan: 7}, 'No runs recorded yet.')));
+    for (const tr of runsList.querySelectorAll('tr')) tr.classList.toggle('selected', tr.dataset.run === String(shownRun));
     const first = runs.find(r => r.executionId === open) || (open ? runs[0] : null);
     if (first) await openRun(first.run);
     else if (shownRun === null && runs.length) await openRun(runs[0].run);
@@ -242,12 +251,30 @@ export async function scriptView(root, [name, isNew]) {
     fill(timeline, renderTrace(t));
   }
 
-  await loadRuns(null);
-  try {
-    for (const e of (await api.get('/scripts/' + q + '/logs?max=100')).logs) addLog(e);
-  } catch (err) {
-    // a new script has no log yet
+  async function refreshLogs() {
+    try {
+      for (const e of (await api.get('/scripts/' + q + '/logs?max=100')).logs) addLog(e);
+    } catch (err) {
+      // a new script has no log yet
+    }
   }
+
+  await loadRuns(null);
+  await refreshLogs();
+  let lastRun = null;
+  const poll = setInterval(async () => {
+    await refreshLogs();
+    try {
+      const runs = (await api.get('/scripts/' + q + '/runs')).runs;
+      const newest = runs.length ? runs[0].run : null;
+      if (newest !== lastRun) {
+        lastRun = newest;
+        await loadRuns(null);
+      }
+    } catch (err) {
+      // shown by the next loadRuns
+    }
+  }, 2000);
   let pending = null;
   const stop = listen((type, d) => {
     if (type === 'log' && d.script === name) addLog(d);
@@ -261,6 +288,7 @@ export async function scriptView(root, [name, isNew]) {
   });
   return () => {
     stop();
+    clearInterval(poll);
     if (pending) clearTimeout(pending);
   };
 }
