@@ -166,7 +166,7 @@ public class ConsoleBrowserIT {
 
         // the scripts page lists it with its status
         browser.get(container.url("/console/#/scripts"));
-        textAppears("#scripts-rows tr[data-script='mover']", "COMPILED");
+        textAppears("#scripts-rows tr[data-script='mover']", "COMPLETED"); // the status of its last run
 
         // e-stop: asks first, then the device is stopped
         browser.get(container.url("/console/#/devices"));
