@@ -27,7 +27,7 @@ import org.scriptbox.engine.vm.Meter;
  * <p>Breaking a limit throws a {@link LimitBreach} (an {@link Error}: {@code pcall} cannot catch it) and
  * trips the budget: every later check throws it again, in every coroutine.
  */
-final class Budget extends Meter implements CountedPatterns.Meter, org.luaj.vm2.TableSizes.Guard {
+final class Budget extends Meter implements CountedPatterns.Meter, org.scriptbox.engine.vm.TableSizes.Guard {
     /** Instructions between two slow-path checks: ~40 µs of Lua at Luaj speed, so deadlines hold to ~1 ms. */
     static final int CHECK_INTERVAL = 4096;
     /** Luaj overflows the Java stack at ~2,450 Lua levels (less on a coroutine thread): stay far below. */
@@ -71,7 +71,7 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.luaj.vm2.
         this.maxDepth = Math.min(limits.maxCallDepth(), MAX_CALL_DEPTH);
         this.maxStringLength = limits.maxStringLength();
         this.maxTableSize = limits.maxTableSize();
-        org.luaj.vm2.TableSizes.limitInUse(maxTableSize);
+        org.scriptbox.engine.vm.TableSizes.limitInUse(maxTableSize);
         this.meter = meter;
         this.chunk = (int) Math.min(CHECK_INTERVAL, limits.maxInstructions());
         this.ticks = chunk;
