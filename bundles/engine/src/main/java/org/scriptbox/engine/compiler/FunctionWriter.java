@@ -63,6 +63,7 @@ final class FunctionWriter {
     /** Per register: the slot of its double, or -1 for a register that never holds an unboxed number. */
     private final int[] dslot;
     private final NumericRegisters numbers;
+    private final boolean numeric;
     /** The instruction being emitted (the data-flow facts of {@link #numbers} are per instruction). */
     private int at;
 
@@ -79,6 +80,16 @@ final class FunctionWriter {
     private Label[] slowEnd;
 
     FunctionWriter(FunctionShape s, String className, String[] children) {
+        this(s, className, children, true);
+    }
+
+    /**
+     * {@code numeric} false: no numeric specialisation (the plain calls of the interpreter for every
+     * arithmetic, comparison and for loop): the smallest code, for a function too big for one JVM method
+     * otherwise.
+     */
+    FunctionWriter(FunctionShape s, String className, String[] children, boolean numeric) {
+        this.numeric = numeric;
         this.s = s;
         this.p = s.p;
         this.className = className;
@@ -103,9 +114,11 @@ final class FunctionWriter {
         next += 2;
         lD3 = next;
         next += 2;
-        numbers = new NumericRegisters(s, nregs);
-        // arithmetic on numbers for certain cannot observe the budget: charged with the instructions after it
-        s.regroup(pc -> FunctionShape.isQuiet(s.code[pc]) || numbers.quietArithmetic(pc));
+        numbers = new NumericRegisters(s, nregs, numeric);
+        if (numeric) {
+            // arithmetic on numbers for certain cannot observe the budget: charged with the instructions after it
+            s.regroup(pc -> FunctionShape.isQuiet(s.code[pc]) || numbers.quietArithmetic(pc));
+        }
         boolean[] unboxable = numbers.unboxable;
         dslot = new int[nregs];
         for (int r = 0; r < nregs; r++) {
@@ -1056,7 +1069,7 @@ final class FunctionWriter {
     private boolean arith(int a, int b, int c, String op) throws UnsupportedShape {
         Label generic = new Label();
         Label done = new Label();
-        boolean fast = number(b, generic);
+        boolean fast = numeric && number(b, generic);
         if (fast) {
             mv.visitVarInsn(DSTORE, lD1);
             fast = number(c, generic);
@@ -1095,7 +1108,7 @@ final class FunctionWriter {
     }
 
     private boolean unary(int a, int b, String op) throws UnsupportedShape {
-        if (op.equals("neg")) {
+        if (numeric && op.equals("neg")) {
             Label generic = new Label();
             Label done = new Label();
             number(b, generic);
@@ -1124,7 +1137,7 @@ final class FunctionWriter {
         // two numbers: compared as doubles (Luaj's lt_b/lteq_b/eq_b of numbers; NaN compares false)
         Label generic = new Label();
         Label decided = new Label();
-        if (numbers.arithFast(at)) {
+        if (numeric && numbers.arithFast(at)) {
             // both numbers for certain: one double comparison and the jump
             number(b, generic);
             number(c, generic);
@@ -1145,7 +1158,7 @@ final class FunctionWriter {
             jump(skip, pc + 2);
             return true;
         }
-        if (number(b, generic)) {
+        if (numeric && number(b, generic)) {
             mv.visitVarInsn(DSTORE, lD1);
             if (number(c, generic)) {
                 mv.visitVarInsn(DSTORE, lD2);

@@ -29,10 +29,11 @@ final class NumericRegisters {
     private final FunctionShape s;
     private final int nregs;
 
-    NumericRegisters(FunctionShape s, int nregs) {
+    /** {@code enabled} false: no register is unboxable (the writer's plain, smallest code). */
+    NumericRegisters(FunctionShape s, int nregs, boolean enabled) {
         this.s = s;
         this.nregs = nregs;
-        this.unboxable = unboxable(s, nregs);
+        this.unboxable = enabled ? unboxable(s, nregs) : new boolean[nregs];
         int n = s.code.length;
         may = new BitSet[n];
         sure = new BitSet[n];

@@ -118,6 +118,18 @@ public class AsmNumericTest {
     }
 
     @Test
+    public void aFunctionTooBigForTheNumericCodeStillCompilesWithoutIt() {
+        // the numeric fast paths make arithmetic on unknown operands ~5x bigger: a function that fitted one
+        // JVM method before them must still compile (asm-strict refuses any function left interpreted)
+        StringBuilder program = new StringBuilder("local function f(x, a)\n");
+        for (int i = 0; i < 2500; i++) {
+            program.append("  x = x + a\n");
+        }
+        program.append("  return x\nend\nreturn f(1, 2), f('1', 0.5), pcall(f, {}, 1)");
+        same(program.toString());
+    }
+
+    @Test
     public void aFloatLoopAllocatesNoNumbers() {
         Assume.assumeTrue(System.getProperty(LuaScriptEngine.COMPILE_PROPERTY) == null);
         String program = "local x, y, n = 0.5, 0.25, 0 for i = 1, 200000 do x = x * 0.999 + y / i"
