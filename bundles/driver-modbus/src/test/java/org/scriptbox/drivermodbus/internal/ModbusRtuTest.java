@@ -95,10 +95,12 @@ public class ModbusRtuTest {
         try (SerialPair pair = new SerialPair(); PyModbusServer server = PyModbusServer.serial(pair.serverEnd(), 19200)) {
             ModbusDevice d = new ModbusDevice(ModbusSettings.parse(config(Map.of("transport", "rtu",
                     "serial.port", pair.clientEnd(), "serial.baud", "19200", "serial.parity", "none",
-                    "timeout.ms", "400"))));
+                    "timeout.ms", "1000"))));
             try {
                 server.set("holding", 0, 1111, 2222);
-                server.fault(3, 0, "delay", 450);   // i16's answer comes 50 ms after its timeout (quiet: 200 ms)
+                // i16's answer comes 250 ms after its timeout: past the serial read's 0.1 s granularity and a loaded
+                // machine's lateness (train B saw 450 ms against 400 accepted), within the 500 ms quiet time
+                server.fault(3, 0, "delay", 1250);
                 assertFalse(ModbusChannelsTest.read(d, "i16").get("i16").ok());
                 server.clearFaults();
                 // u16's request has the same function and answer length: a late i16 answer would pass for it
