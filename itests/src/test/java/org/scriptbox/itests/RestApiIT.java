@@ -98,6 +98,8 @@ public class RestApiIT {
         rows.add(new Row("GET", "/scripts/matrix/history", null, "viewer"));
         rows.add(new Row("GET", "/scripts/matrix/history/1", null, "viewer"));
         rows.add(new Row("POST", "/scripts/matrix/rollback", "{}", "operator"));
+        rows.add(new Row("GET", "/scripts/matrix/runs", null, "viewer"));
+        rows.add(new Row("GET", "/scripts/matrix/runs/1", null, "viewer"));
         rows.add(new Row("DELETE", "/scripts/gone", null, "operator"));
         rows.add(new Row("GET", "/devices", null, "viewer"));
         rows.add(new Row("GET", "/devices/sim-1", null, "viewer"));

@@ -15,7 +15,7 @@ public class OpenApiDocumentTest {
     @Test
     public void documentListsEveryRouteWithItsRoleAndNothingElse() throws Exception {
         Map<String, String> routes = new TreeMap<>();
-        for (Route r : ApiServlet.allRoutes(null, null, null, null, null, null, () -> null, new EventHub(), 0)) {
+        for (Route r : ApiServlet.allRoutes(null, null, null, null, null, null, () -> null, new EventHub(), 0, () -> null)) {
             routes.put(r.method() + " " + r.template(), r.role() == null ? "none" : r.role().label());
         }
         Map<String, String> documented = new TreeMap<>();
