@@ -55,6 +55,9 @@ public final class Distribution {
         options.add(frameworkProperty("felix.fileinstall.poll").value("100"));
         options.add(frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
         options.add(frameworkProperty("felix.fileinstall.enableConfigSave").value("false"));
+        // HTTP (Felix HTTP Jetty): local only, on a free port, so that containers never compete for 8080
+        options.add(frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"));
+        options.add(frameworkProperty("org.osgi.service.http.port").value("0"));
         for (Path jar : runtimeBundles()) {
             options.add(bundle(jar.toUri().toString()));
         }

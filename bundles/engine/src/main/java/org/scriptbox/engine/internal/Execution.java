@@ -415,6 +415,16 @@ final class Execution implements ExecutionScope {
     @Override
     public void permissionDenied(String permission) {
         permissionDenials++;
+        try {
+            request.tracer().permissionDenied(permission);
+        } catch (RuntimeException e) {
+            // the trace is for people; a broken tracer must not change the run
+        }
+    }
+
+    /** Told about this run's host calls, for its trace. */
+    org.scriptbox.api.engine.ExecutionTracer tracer() {
+        return request.tracer();
     }
 
     @Override

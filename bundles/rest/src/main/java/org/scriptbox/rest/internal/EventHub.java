@@ -1,0 +1,113 @@
+package org.scriptbox.rest.internal;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.scriptbox.api.ScriptEvent;
+import org.scriptbox.api.ScriptListener;
+
+import jakarta.servlet.AsyncContext;
+
+/**
+ * The live events of GET /api/v1/events (Server-Sent Events): script lifecycle changes (the manager's
+ * ScriptListener whiteboard), and, where the manager tells them, log lines and finished runs. Each event
+ * is made into its SSE frame once and offered to every stream that wants it; publishing never blocks
+ * (see {@link EventStream}).
+ */
+@Component(service = {EventHub.class, ScriptListener.class}, configurationPid = RestConfig.PID)
+public final class EventHub implements ScriptListener {
+    static final Set<String> TYPES = Set.of("log", "run", "script");
+
+    private final List<EventStream> streams = new CopyOnWriteArrayList<>();
+    private final AtomicInteger threads = new AtomicInteger();
+    private volatile int maxStreams;
+    private volatile int buffer;
+
+    @Activate
+    void activate(RestConfig config) {
+        modified(config);
+    }
+
+    @Modified
+    void modified(RestConfig config) {
+        maxStreams = config.sse_max_streams();
+        buffer = Math.max(16, config.sse_buffer_events());
+    }
+
+    @Deactivate
+    void deactivate() {
+        streams.forEach(EventStream::close);
+    }
+
+    @Override
+    public void scriptChanged(ScriptEvent event) {
+        if (streams.isEmpty()) {
+            return;
+        }
+        Map<String, Object> data = Views.object();
+        data.put("type", event.type().name());
+        data.put("script", Views.script(event.script()));
+        publish("script", event.script().name(), data);
+    }
+
+    void publish(String type, String script, Object data) {
+        String frame = null;
+        for (EventStream s : streams) {
+            if (s.wants(type, script)) {
+                if (frame == null) {
+                    frame = "event: " + type + "\ndata: " + Json.write(data) + "\n\n";
+                }
+                s.offer(frame);
+            }
+        }
+    }
+
+    int openStreams() {
+        return streams.size();
+    }
+
+    List<Route> routes() {
+        return List.of(new Route("GET", "/events", Role.VIEWER, null, this::open));
+    }
+
+    private Object open(Exchange x) {
+        String script = x.query("script");
+        if (script != null && !Exchange.NAME.matcher(script).matches()) {
+            throw ApiError.badRequest("'script' is not a script name.");
+        }
+        Set<String> types = new HashSet<>();
+        String asked = x.query("types");
+        if (asked != null && !asked.isBlank()) {
+            for (String t : asked.split(",")) {
+                if (!TYPES.contains(t.trim())) {
+                    throw ApiError.badRequest("'types' takes log, run and script.");
+                }
+                types.add(t.trim());
+            }
+        }
+        if (streams.size() >= maxStreams) {
+            throw new ApiError(503, "busy", "Too many event streams are open; try again later.");
+        }
+        x.response.setStatus(200);
+        x.response.setContentType("text/event-stream;charset=utf-8");
+        x.response.setHeader("X-Accel-Buffering", "no");
+        AsyncContext async = x.request.startAsync();
+        async.setTimeout(0);
+        EventStream[] holder = new EventStream[1];
+        EventStream stream = new EventStream(async, script, Set.copyOf(types), buffer, () -> streams.remove(holder[0]));
+        holder[0] = stream;
+        streams.add(stream);
+        Thread t = new Thread(stream, "scriptbox-sse-" + threads.incrementAndGet());
+        t.setDaemon(true);
+        t.start();
+        return null;   // answered by the stream
+    }
+}

@@ -1,0 +1,102 @@
+package org.scriptbox.rest.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletOutputStream;
+
+/**
+ * One client's live event stream. Publishers only {@link #offer} into its bounded queue, which never
+ * blocks; the stream's own thread writes to the socket. A client whose queue is full is dropped (told so
+ * if the socket still takes it), so a slow or stalled client costs one thread and one queue, never the
+ * engine's time.
+ */
+final class EventStream implements Runnable {
+    private static final long KEEPALIVE_SECONDS = 15;
+    private static final String STOP = "";
+
+    private final AsyncContext async;
+    private final String script;
+    private final Set<String> types;
+    private final BlockingQueue<String> queue;
+    private final Runnable onEnd;
+    private volatile boolean dropped;
+    private volatile boolean closed;
+
+    EventStream(AsyncContext async, String script, Set<String> types, int capacity, Runnable onEnd) {
+        this.async = async;
+        this.script = script;
+        this.types = types;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.onEnd = onEnd;
+    }
+
+    boolean wants(String type, String scriptName) {
+        return !closed && (types.isEmpty() || types.contains(type)) && (script == null || script.equals(scriptName));
+    }
+
+    /** Queues an event; a full queue drops the client. Never blocks. */
+    void offer(String frame) {
+        if (closed || dropped) {
+            return;
+        }
+        if (!queue.offer(frame)) {
+            dropped = true;
+            queue.clear();
+            queue.offer(STOP);
+        }
+    }
+
+    void close() {
+        closed = true;
+        queue.clear();
+        queue.offer(STOP);
+    }
+
+    boolean dropped() {
+        return dropped;
+    }
+
+    @Override
+    public void run() {
+        try {
+            ServletOutputStream out = async.getResponse().getOutputStream();
+            write(out, ": scriptbox events\n\n");
+            while (!closed) {
+                String frame = queue.poll(KEEPALIVE_SECONDS, TimeUnit.SECONDS);
+                if (frame == null) {
+                    write(out, ": keepalive\n\n");
+                } else if (frame == STOP) {
+                    if (dropped) {
+                        write(out, "event: dropped\ndata: {\"reason\":\"slow client\"}\n\n");
+                    }
+                    break;
+                } else {
+                    write(out, frame);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the client went away: nothing to tell anyone
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closed = true;
+            try {
+                async.complete();
+            } catch (RuntimeException ignored) {
+                // already completed by the container (client gone)
+            }
+            onEnd.run();
+        }
+    }
+
+    private static void write(ServletOutputStream out, String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+}

@@ -1,0 +1,116 @@
+package org.scriptbox.rest.internal;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/** One request as the handlers see it: the caller, path parameters, query, JSON body. */
+final class Exchange {
+    /** Script names and device ids: the container's own rule (letters, digits, _ - .). */
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+
+    final HttpServletRequest request;
+    final HttpServletResponse response;
+    final Caller caller;
+    final String source;
+    private final Map<String, String> params;
+    private final int maxBody;
+    private JsonNode body;
+    /** What the audit entry names as the target; the handler may refine it. */
+    String auditTarget;
+    /** What the audit entry says came of it, when the handler knows better than the status. */
+    String auditOutcome;
+
+    Exchange(HttpServletRequest request, HttpServletResponse response, Caller caller, String source,
+             Map<String, String> params, int maxBody) {
+        this.request = request;
+        this.response = response;
+        this.caller = caller;
+        this.source = source;
+        this.params = params;
+        this.maxBody = maxBody;
+    }
+
+    /** A path parameter that names a script or device; anything else is 404. */
+    String name(String param) {
+        String v = params.get(param);
+        if (v == null || !NAME.matcher(v).matches()) {
+            throw ApiError.notFound("No such " + param + ".");
+        }
+        return v;
+    }
+
+    String param(String name) {
+        return params.get(name);
+    }
+
+    String query(String name) {
+        return request.getParameter(name);
+    }
+
+    int queryInt(String name, int dflt, int min, int max) {
+        String v = query(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < min || n > max) {
+                throw ApiError.badRequest("'" + name + "' must be between " + min + " and " + max + ".");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("'" + name + "' must be a whole number.");
+        }
+    }
+
+    JsonNode body() throws IOException {
+        if (body == null) {
+            String type = request.getContentType();
+            if (request.getContentLengthLong() != 0 && type != null && !type.toLowerCase().startsWith("application/json")) {
+                throw new ApiError(415, "unsupported_media_type", "The body must be application/json.");
+            }
+            body = Json.read(request.getInputStream(), maxBody);
+            if (!body.isObject()) {
+                throw ApiError.badRequest("The body must be a JSON object.");
+            }
+        }
+        return body;
+    }
+
+    /** A string field of the body, or null when absent; a wrong type is 400. */
+    String text(String field) throws IOException {
+        JsonNode n = body().get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isTextual()) {
+            throw ApiError.badRequest("'" + field + "' must be a string.");
+        }
+        return n.textValue();
+    }
+
+    String requiredText(String field) throws IOException {
+        String v = text(field);
+        if (v == null) {
+            throw ApiError.badRequest("'" + field + "' is missing.");
+        }
+        return v;
+    }
+
+    boolean flag(String field) throws IOException {
+        JsonNode n = body().get(field);
+        if (n == null || n.isNull()) {
+            return false;
+        }
+        if (!n.isBoolean()) {
+            throw ApiError.badRequest("'" + field + "' must be true or false.");
+        }
+        return n.booleanValue();
+    }
+}

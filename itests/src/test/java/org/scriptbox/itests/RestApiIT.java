@@ -1,0 +1,300 @@
+package org.scriptbox.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import javax.inject.Inject;
+
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.BundleContext;
+
+/**
+ * The REST API in the real container (Felix HTTP Jetty 12, the Servlet Whiteboard, the real manager,
+ * deployer, devices and simulator), through the JDK HttpClient: the auth matrix (every route x every role),
+ * CSRF, token revocation, throttling, the 401 that tells nothing, deploy errors at line:column, a run's
+ * result and an e-stop reaching the simulated device.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class RestApiIT {
+    private static final Duration BOUND = Duration.ofSeconds(20);
+    private static final String PASSWORD = RestTestSupport.PASSWORD;
+    private static final String UNAUTHENTICATED = "{\"error\":{\"code\":\"unauthenticated\",\"message\":\"Authentication required.\"}}";
+
+    @Inject
+    private BundleContext context;
+
+    private RestTestSupport api;
+    private String base;
+
+    @Configuration
+    public Option[] config() throws Exception {
+        Path etc = Distribution.etcWatchingDeployFolder();
+        Path runtimeEtc = Distribution.runtimeHome().resolve("etc");
+        for (String f : List.of("org.scriptbox.devices.rule-default.cfg", "org.scriptbox.driver.sim-1.cfg",
+                "org.scriptbox.devices.cfg")) {
+            Files.copy(runtimeEtc.resolve(f), etc.resolve(f));
+        }
+        // the address allowance is raised: every test logs in from 127.0.0.1 (LoginThrottleTest covers it)
+        RestTestSupport.configure(etc, Map.of("viewer", "viewer", "operator", "operator", "admin", "admin",
+                "victim", "operator"), "login.address.failures = 10000");
+        Files.writeString(etc.resolve("org.scriptbox.rest.users.cfg"), "plain.role = admin\nplain.password = " + PASSWORD + "\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        return new Option[] {Distribution.container(etc, Distribution.freshFolder("deploy"), Distribution.freshFolder("data"))};
+    }
+
+    @Before
+    public void awaitApi() {
+        api = RestTestSupport.await(context, "admin");
+        base = api.base();
+    }
+
+    private RestClient session(String user) throws Exception {
+        return api.session(user);
+    }
+
+    private static String deployBody(String source) {
+        return "{\"source\":" + quote(source) + "}";
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    }
+
+    /** One row of the matrix: a route, a body, and the least role it needs. */
+    private record Row(String method, String path, String body, String role) {
+    }
+
+    private static List<Row> matrix() {
+        List<Row> rows = new ArrayList<>();
+        rows.add(new Row("GET", "/session", null, "viewer"));
+        rows.add(new Row("GET", "/scripts", null, "viewer"));
+        rows.add(new Row("GET", "/scripts/matrix", null, "viewer"));
+        rows.add(new Row("PUT", "/scripts/matrix", deployBody("return 1"), "operator"));
+        rows.add(new Row("POST", "/scripts/matrix/validate", deployBody("return 1"), "operator"));
+        rows.add(new Row("POST", "/scripts/matrix/disable", null, "operator"));
+        rows.add(new Row("POST", "/scripts/matrix/enable", null, "operator"));
+        rows.add(new Row("POST", "/scripts/matrix/run", "{\"args\":[]}", "operator"));
+        rows.add(new Row("POST", "/scripts/matrix/cancel", null, "operator"));
+        rows.add(new Row("GET", "/scripts/matrix/logs", null, "viewer"));
+        rows.add(new Row("GET", "/scripts/matrix/stats", null, "viewer"));
+        rows.add(new Row("GET", "/scripts/matrix/history", null, "viewer"));
+        rows.add(new Row("GET", "/scripts/matrix/history/1", null, "viewer"));
+        rows.add(new Row("POST", "/scripts/matrix/rollback", "{}", "operator"));
+        rows.add(new Row("DELETE", "/scripts/gone", null, "operator"));
+        rows.add(new Row("GET", "/devices", null, "viewer"));
+        rows.add(new Row("GET", "/devices/sim-1", null, "viewer"));
+        rows.add(new Row("GET", "/devices/sim-1/telemetry", null, "viewer"));
+        rows.add(new Row("POST", "/devices/sim-1/estop", null, "operator"));
+        rows.add(new Row("POST", "/estop", null, "operator"));
+        rows.add(new Row("GET", "/schedules", null, "viewer"));
+        rows.add(new Row("PUT", "/schedules/matrix", "{\"kind\":\"MANUAL\"}", "operator"));
+        rows.add(new Row("DELETE", "/schedules/matrix", null, "operator"));
+        rows.add(new Row("GET", "/resources", null, "viewer"));
+        rows.add(new Row("GET", "/tokens", null, "admin"));
+        rows.add(new Row("POST", "/tokens", "{\"name\":\"m\",\"role\":\"viewer\"}", "admin"));
+        rows.add(new Row("DELETE", "/tokens/nosuchtoken", null, "admin"));
+        rows.add(new Row("GET", "/users", null, "admin"));
+        rows.add(new Row("GET", "/audit", null, "admin"));
+        rows.add(new Row("GET", "/openapi.json", null, "viewer"));
+        return rows;
+    }
+
+    @Test
+    public void authMatrixEveryRouteForEveryRole() throws Exception {
+        List<String> levels = List.of("viewer", "operator", "admin");
+        session("operator").send("PUT", "/scripts/matrix", deployBody("return 1"));
+        RestClient anonymous = RestClient.anonymous(base);
+        List<String> wrong = new ArrayList<>();
+        for (Row row : matrix()) {
+            RestClient.Answer a = anonymous.send(row.method(), row.path(), row.body());
+            if (a.status() != 401 || !a.body().equals(UNAUTHENTICATED)) {
+                wrong.add("anonymous " + row + " -> " + a.status() + " " + a.body());
+            }
+            for (String role : levels) {
+                RestClient c = session(role);
+                a = c.send(row.method(), row.path(), row.body());
+                boolean allowed = levels.indexOf(role) >= levels.indexOf(row.role());
+                boolean ok = allowed ? a.status() != 401 && a.status() != 403 && a.status() < 500
+                        : a.status() == 403 && a.body().contains("\"forbidden\"");
+                if (!ok) {
+                    wrong.add(role + " " + row + " -> " + a.status() + " " + a.body());
+                }
+            }
+        }
+        assertEquals(String.join("\n", wrong), List.of(), wrong);
+    }
+
+    @Test
+    public void unauthenticatedCallersLearnNothing() throws Exception {
+        RestClient admin = session("admin");
+        String token = tokenOf(admin.send("POST", "/tokens", "{\"name\":\"soon-revoked\",\"role\":\"admin\"}"));
+        String id = token.split("_")[1];
+        assertEquals(204, admin.send("DELETE", "/tokens/" + id, null).status());
+        List<RestClient> strangers = List.of(RestClient.anonymous(base),
+                new RestClient(base, "SB_SESSION=forged", null, null), RestClient.anonymous(base).withToken("sbt_x_y"),
+                RestClient.anonymous(base).withToken(token));
+        for (RestClient s : strangers) {
+            for (String[] req : new String[][] {{"GET", "/scripts"}, {"GET", "/no/such/path"}, {"DELETE", "/scripts"},
+                    {"GET", "/tokens"}, {"PUT", "/scripts/x"}, {"GET", "/../v2/scripts"}, {"GET", "/"}, {"GET", "/scripts/"}}) {
+                RestClient.Answer a = s.send(req[0], req[1], null);
+                assertEquals(req[0] + " " + req[1], 401, a.status());
+                assertEquals(UNAUTHENTICATED, a.body());
+            }
+        }
+    }
+
+    @Test
+    public void plainPasswordInTheConfigurationIsRefused() throws Exception {
+        RestClient.Answer a = (RestClient.Answer) RestClient.login(base, "plain", PASSWORD)[0];
+        assertEquals(401, a.status());
+    }
+
+    @Test
+    public void cookieSessionsNeedTheCsrfTokenOnMutatingCalls() throws Exception {
+        RestClient op = session("operator");
+        RestClient.Answer none = op.withoutCsrf().send("PUT", "/scripts/csrf", deployBody("return 1"));
+        assertEquals(403, none.status());
+        assertTrue(none.body(), none.body().contains("\"csrf\""));
+        assertEquals(403, op.withCsrf("guess").send("POST", "/estop", null).status());
+        assertEquals(403, session("viewer").withCsrf(op.csrf).send("PUT", "/scripts/csrf", deployBody("return 1")).status());
+        assertEquals(200, op.withoutCsrf().get("/scripts").status());   // reads need none
+        assertEquals(201, op.send("PUT", "/scripts/csrf", deployBody("return 1")).status());
+        assertEquals(403, op.withoutCsrf().send("DELETE", "/session", null).status());
+        assertEquals(204, op.send("DELETE", "/session", null).status());
+        assertEquals(401, op.get("/scripts").status());   // logged out
+    }
+
+    @Test
+    public void revokedTokenStopsWorkingAtOnce() throws Exception {
+        RestClient admin = session("admin");
+        RestClient.Answer created = admin.send("POST", "/tokens", "{\"name\":\"ci\",\"role\":\"operator\"}");
+        assertEquals(created.body(), 201, created.status());
+        String token = tokenOf(created);
+        RestClient machine = RestClient.anonymous(base).withToken(token);
+        assertEquals(200, machine.get("/scripts").status());
+        assertEquals(201, machine.send("PUT", "/scripts/bytoken", deployBody("return 7")).status());   // no CSRF for tokens
+        assertEquals(403, machine.get("/tokens").status());
+        assertTrue(admin.get("/tokens").body().contains("\"ci\""));
+        assertEquals(204, admin.send("DELETE", "/tokens/" + token.split("_")[1], null).status());
+        assertEquals(401, machine.get("/scripts").status());
+        assertTrue(admin.get("/audit?max=2000").body().contains("\"token-revoke\""));
+    }
+
+    private static String tokenOf(RestClient.Answer created) {
+        return created.body().replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");
+    }
+
+    @Test
+    public void failedLoginsAreThrottledEvenForTheRightPassword() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            RestClient.Answer a = (RestClient.Answer) RestClient.login(base, "victim", "wrong" + i)[0];
+            assertEquals(401, a.status());
+            assertEquals(UNAUTHENTICATED, a.body());
+        }
+        RestClient.Answer a = (RestClient.Answer) RestClient.login(base, "victim", PASSWORD)[0];
+        assertEquals(429, a.status());
+        assertNotNull(a.header("Retry-After"));
+        assertTrue(Integer.parseInt(a.header("Retry-After")) >= 1);
+        String audit = session("admin").get("/audit?max=2000").body();
+        assertTrue(audit, audit.contains("\"user\":\"victim\",\"source\":\"127.0.0.1\",\"action\":\"login\",\"target\":\"session\",\"outcome\":\"denied\""));
+        assertTrue(audit, audit.contains("\"outcome\":\"throttled\""));
+    }
+
+    @Test
+    public void deployWithASyntaxErrorGivesLineAndColumnAndKeepsTheLiveVersion() throws Exception {
+        RestClient op = session("operator");
+        assertEquals(201, op.send("PUT", "/scripts/adder", deployBody("local a, b = ...\nprint('adding')\nreturn a + b")).status());
+        RestClient.Answer bad = op.send("PUT", "/scripts/adder", deployBody("local a, b = ...\nreturn a +"));
+        assertEquals(bad.body(), 422, bad.status());
+        assertTrue(bad.body(), bad.body().contains("\"code\":\"compilation\""));
+        assertTrue(bad.body(), bad.body().contains("\"line\":2"));
+        assertTrue(bad.body(), bad.body().contains("\"column\":"));
+        assertTrue(bad.body(), !bad.body().contains("Exception") && !bad.body().contains("at org."));
+        RestClient.Answer validated = op.send("POST", "/scripts/adder/validate", deployBody("return )"));
+        assertTrue(validated.body(), validated.body().contains("\"line\":1"));
+        // the live version still runs, with the arguments given
+        RestClient.Answer run = op.send("POST", "/scripts/adder/run", "{\"args\":[40, 2]}");
+        assertEquals(run.body(), 200, run.status());
+        assertTrue(run.body(), run.body().contains("\"status\":\"COMPLETED\""));
+        assertTrue(run.body(), run.body().contains("\"values\":[42]"));
+        assertTrue(op.get("/scripts/adder/logs").body().contains("adding"));
+        RestClient.Answer got = op.get("/scripts/adder");
+        assertTrue(got.body(), got.body().contains("return a + b"));
+        RestClient.Answer badToml = op.send("PUT", "/scripts/adder",
+                "{\"source\":\"return 1\",\"toml\":\"name = \\\"adder\\\"\\nversion = \\\"2.0.0\\\"\\nauthor = [\"}");
+        assertEquals(badToml.body(), 422, badToml.status());
+        assertTrue(badToml.body(), badToml.body().contains("\"file\":\"adder.toml\""));
+        assertTrue(badToml.body(), badToml.body().contains("\"line\":3"));
+    }
+
+    @Test
+    public void badBodiesAreClearErrorsWithoutJavaText() throws Exception {
+        RestClient op = session("operator");
+        assertEquals(201, op.send("PUT", "/scripts/bodies", deployBody("return ...")).status());
+        String[][] cases = {{"POST", "/scripts/bodies/run", "{"}, {"POST", "/scripts/bodies/run", "[]"},
+                {"PUT", "/scripts/bodies", "{\"source\": 5}"}, {"PUT", "/scripts/bodies", "{}"},
+                {"POST", "/scripts/bodies/run", "{\"args\": [null]}"}, {"POST", "/scripts/bodies/run", "{\"args\": 1}"},
+                {"POST", "/scripts/bodies/run", "{\"args\":" + "[".repeat(100) + "]".repeat(100) + "}"},
+                {"PUT", "/schedules/bodies", "{\"kind\": \"CRON\", \"cron\": \"61 * * * *\"}"},
+                {"PUT", "/schedules/bodies", "{\"kind\": \"WEEKLY\"}"}};
+        for (String[] c : cases) {
+            String body = c[2];
+            RestClient.Answer a = op.send(c[0], c[1], body);
+            assertEquals(body + " -> " + a.body(), 400, a.status());
+            assertTrue(a.body(), a.body().startsWith("{\"error\":{\"code\":"));
+            assertTrue(a.body(), !a.body().contains("Exception") && !a.body().contains("jackson"));
+        }
+    }
+
+    @Test
+    public void estopReachesTheSimulatedDevice() throws Exception {
+        RestClient op = session("operator");
+        String toml = "name = \\\"spin\\\"\\nversion = \\\"1.0.0\\\"\\npermissions = [\\\"device:control\\\"]\\ndevices = [\\\"sim-1\\\"]\\n";
+        RestClient.Answer d = op.send("PUT", "/scripts/spin",
+                "{\"source\":\"device_set_motor_speed(0, 80)\\nreturn 1\",\"toml\":\"" + toml + "\"}");
+        assertEquals(d.body(), 201, d.status());
+        Await.until("spin resolved", BOUND, () -> {
+            try {
+                return op.get("/scripts/spin").body();
+            } catch (Exception e) {
+                return "";
+            }
+        }, b -> b.contains("\"status\":\"COMPILED\""));
+        RestClient.Answer run = op.send("POST", "/scripts/spin/run", "{}");
+        assertTrue(run.body(), run.body().contains("\"status\":\"COMPLETED\""));
+        assertTrue(op.get("/devices/sim-1").body().contains("\"motor0.target\":80.0"));
+        RestClient.Answer stop = op.send("POST", "/devices/sim-1/estop", null);
+        assertEquals(stop.body(), 200, stop.status());
+        assertTrue(stop.body(), stop.body().contains("\"deviceId\":\"sim-1\",\"complete\":true"));
+        String status = op.get("/devices/sim-1").body();
+        assertTrue(status, status.contains("\"motor0.target\":0.0"));
+        assertTrue(session("admin").get("/audit?max=2000").body().contains("\"action\":\"estop\",\"target\":\"sim-1\""));
+    }
+
+    @Test
+    public void openApiDocumentIsServed() throws Exception {
+        RestClient.Answer a = session("viewer").get("/openapi.json");
+        assertEquals(200, a.status());
+        assertTrue(a.body().contains("\"openapi\" : \"3.0.3\"") || a.body().contains("\"openapi\": \"3.0.3\""));
+        assertNull(a.header("Set-Cookie"));
+        assertNotEquals(null, a.header("X-Content-Type-Options"));
+    }
+}
