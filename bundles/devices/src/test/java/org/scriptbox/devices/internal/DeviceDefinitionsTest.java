@@ -35,7 +35,7 @@ public class DeviceDefinitionsTest {
         };
     }
 
-    private final DeviceApi api = new DeviceApi(null, null, new DeviceApi.Settings("", 1000));
+    private final DeviceApi api = new Fixture().api;
 
     @Test
     public void everyDeviceFunctionIsDocumented() {
