@@ -64,7 +64,8 @@ public class LuaErrorParityTest {
     /** lua5.4's first error line and the Lua frames of its traceback. */
     static String[] lua(String source) throws IOException, InterruptedException {
         Files.writeString(dir.resolve("test.lua"), source);
-        Process p = new ProcessBuilder(LUA, "test.lua").directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(LUA, "test.lua").directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue("lua5.4 did not end", p.waitFor(10, TimeUnit.SECONDS));
         String msg = out.startsWith(LUA + ": ") ? out.substring(LUA.length() + 2) : "(no error) " + out;
