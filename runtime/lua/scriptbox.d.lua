@@ -58,6 +58,12 @@ function device_get_status(device_id) end
 ---@return string[] device ids
 function device_list() end
 
+---@param channel string a configured channel
+---@param device_id? string
+---@return boolean|number value a boolean for a bool channel
+--- Needs the device:read permission (and telemetry:read for a read-only channel).
+function device_read(channel, device_id) end
+
 ---@param pin integer 0..255
 ---@param state boolean
 ---@param device_id? string
@@ -69,6 +75,12 @@ function device_set_digital_output(pin, state, device_id) end
 ---@param device_id? string default: the configured device
 --- Needs the device:control permission.
 function device_set_motor_speed(motor_id, speed, device_id) end
+
+---@param channel string a writable channel (access=rw)
+---@param value boolean|number within the channel's range
+---@param device_id? string
+--- Needs the device:write permission.
+function device_write(channel, value, device_id) end
 
 ---@param message any
 ---@param level? integer 1: where error was called, 2: its caller, 0: no position

@@ -85,10 +85,18 @@ final class FakeEngine implements ScriptEngine {
             status = ScriptStatus.CANCELLED;
             error = ScriptError.of(ErrorKind.CANCELLED, String.valueOf(request.cancellation().reason()));
         } else if (src.startsWith("require ")) {
-            var module = request.modules().resolve(src.substring(8));
-            if (module.isEmpty()) {
+            String name = src.substring(8);
+            java.util.Optional<CompiledScript> module = java.util.Optional.empty();
+            String refused = null;
+            try {
+                module = request.modules().resolve(name);
+            } catch (RuntimeException e) {
+                refused = e.getMessage();   // as the real engine's require: the refusal is the script's error
+            }
+            if (refused != null || module.isEmpty()) {
                 status = ScriptStatus.FAILED;
-                error = ScriptError.of(ErrorKind.RUNTIME, "module '" + src.substring(8) + "' not found");
+                error = ScriptError.of(ErrorKind.RUNTIME, refused != null
+                        ? "module '" + name + "' cannot be resolved: " + refused : "module '" + name + "' not found");
             } else {
                 return execute(module.get(), request);
             }
