@@ -56,6 +56,7 @@ public final class ApiServlet extends HttpServlet {
     static final String PREFIX = "/v1";
     static final String CSRF_HEADER = "X-CSRF-Token";
     private static final long RUN_WAIT_MILLIS = 15 * 60 * 1000L;
+    static final int LOGIN_BODY_BYTES = 4096;
 
     private final transient Authentication auth;
     private final transient List<Route> routes = new ArrayList<>();
@@ -153,7 +154,8 @@ public final class ApiServlet extends HttpServlet {
                         : ApiError.notFound("No such endpoint.");
             }
             Caller c = caller.orElse(null);
-            x = new Exchange(req, resp, c, source, params, maxBody);
+            // a route anyone may call (the login) takes a small body only: the large bound is for deploys
+            x = new Exchange(req, resp, c, source, params, route.role() == null ? LOGIN_BODY_BYTES : maxBody);
             if (route.role() != null) {
                 if (!c.role().includes(route.role())) {
                     throw new ApiError(403, "forbidden", "This needs the " + route.role().label() + " role.");
