@@ -168,6 +168,7 @@ public final class ApiServlet extends HttpServlet {
             if (result == null) {
                 return;   // an event stream: the handler answers by itself
             }
+            releaseBody(req, resp, x);
             if (result instanceof Promise<?> p) {
                 answerLater(req, resp, route, x, p);
                 return;
@@ -175,17 +176,41 @@ public final class ApiServlet extends HttpServlet {
             write(resp, (Reply) result);
             audit(route, x, ((Reply) result).status(), null);
         } catch (ApiError e) {
+            releaseBody(req, resp, x);
             writeError(resp, e);
             audit(route, x, e.status, e.code);
         } catch (ScriptException e) {
             ApiError a = ApiError.of(e.error());
+            releaseBody(req, resp, x);
             writeError(resp, a);
             audit(route, x, a.status, a.code);
         } catch (Exception | LinkageError e) {
             LOG.error("REST {} {} failed", method, org.scriptbox.api.text.SafeText.line(path), e);
+            releaseBody(req, resp, x);
             writeError(resp, new ApiError(500, "internal", "Internal error."));
             audit(route, x, 500, "internal");
         }
+    }
+
+    /**
+     * A body nobody read (refused before it was needed): a small one is read and dropped so the connection
+     * can carry the client's next request; a large or unknown one ends the connection after this answer
+     * rather than being read (a client's next request on it would otherwise meet a closed socket).
+     */
+    private static void releaseBody(HttpServletRequest req, HttpServletResponse resp, Exchange x) {
+        long len = req.getContentLengthLong();
+        if (len == 0 || (x != null && x.bodyRead()) || resp.isCommitted()) {
+            return;
+        }
+        if (len > 0 && len <= LOGIN_BODY_BYTES) {
+            try {
+                req.getInputStream().readNBytes((int) len);
+                return;
+            } catch (IOException | IllegalStateException e) {
+                // fall through: end the connection
+            }
+        }
+        resp.setHeader("Connection", "close");
     }
 
     private Optional<Caller> authenticate(HttpServletRequest req) {

@@ -69,6 +69,10 @@ final class Exchange {
         }
     }
 
+    boolean bodyRead() {
+        return body != null;
+    }
+
     JsonNode body() throws IOException {
         if (body == null) {
             String type = request.getContentType();
