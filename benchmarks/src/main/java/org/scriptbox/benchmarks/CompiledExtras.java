@@ -5,12 +5,12 @@ import java.util.function.Function;
 import org.scriptbox.engine.internal.LuaScriptEngine;
 
 /**
- * {@link SandboxedExtras} with the JVM classes built within {@code compile} (mode {@code compiled-now}): the
+ * {@link SandboxedExtras} with the JVM classes built within {@code compile} (mode {@code asm}): the
  * compile line is then the cost of building the classes, which adaptive mode pays in the background. Each
  * line is prefixed "compiled mode:".
  */
 public final class CompiledExtras implements Function<String, String> {
-    private final SandboxedExtras extras = new SandboxedExtras(new LuaScriptEngine(1024 * 1024, "compiled-now", 0));
+    private final SandboxedExtras extras = new SandboxedExtras(new LuaScriptEngine(1024 * 1024, "asm", 0));
 
     @Override
     public String apply(String thousandLines) {

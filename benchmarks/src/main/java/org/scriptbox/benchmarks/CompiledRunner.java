@@ -7,7 +7,7 @@ import org.scriptbox.engine.internal.LuaScriptEngine;
 /**
  * The scriptbox engine as the container runs it by default: compile mode {@code adaptive}, so a program
  * starts interpreted and, once its runs have executed a million Lua instructions (during the warm-up), runs
- * as JVM classes built by LuaJC in the background, with the same checks as {@link SandboxedRunner}.
+ * as JVM classes built by the engine's compiler in the background, with the same checks as {@link SandboxedRunner}.
  * Loaded in a class loader of its own (see {@link EngineBenchmark}).
  */
 public final class CompiledRunner implements BiFunction<String, Integer, Object[]> {

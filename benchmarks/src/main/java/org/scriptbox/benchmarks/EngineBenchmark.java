@@ -42,7 +42,6 @@ public final class EngineBenchmark {
         URL harness = EngineBenchmark.class.getProtectionDomain().getCodeSource().getLocation();
 
         URL[] rawJars = {harness, jar(lib, "luaj-jse")};
-        URL[] rawLuajcJars = {harness, jar(lib, "luaj-jse"), jar(lib, "bcel")};
         URL[] sandboxJars = {harness, jar(lib, "scriptbox-engine"), jar(lib, "scriptbox-api"), jar(lib, "slf4j-api"),
             jar(lib, "slf4j-simple")};
 
@@ -51,17 +50,16 @@ public final class EngineBenchmark {
                 Runtime.getRuntime().availableProcessors(), runs, warmup);
         NativeLua puc = NativeLua.find("lua5.4");
         NativeLua jit = NativeLua.find("luajit");
-        System.out.printf("%-12s %10s %10s %8s %10s %8s %10s %8s %10s %10s %10s%n", "program", "raw Luaj", "interp.", "ratio",
-                "scriptbox", "ratio", "asm", "ratio", "raw LuaJC", puc == null ? "(no lua5.4)" : "lua5.4",
+        System.out.printf("%-12s %10s %10s %8s %10s %8s %10s %8s %10s %10s%n", "program", "raw Luaj", "interp.", "ratio",
+                "scriptbox", "ratio", "asm", "ratio", puc == null ? "(no lua5.4)" : "lua5.4",
                 jit == null ? "(no luajit)" : "luajit");
         System.out.println("(interp.: the sandboxed interpreter (compile mode interpreted); scriptbox: the engine as"
                 + " configured by default (adaptive: JVM classes built once a program is hot, i.e. during the warm-up);"
-                + " asm: the engine's own compiler (compile mode asm, not the default yet); ratios are to raw Luaj)");
+                + " asm: the engine's compiler within compile (compile mode asm); ratios are to raw Luaj)");
         double logRatio = 0;
         double logCompiled = 0;
         double logCompiledVsBox = 0;
         double logCompiledVsPuc = 0;
-        double logRawLuajc = 0;
         double logAsm = 0;
         double logAsmVsPuc = 0;
         double logPuc = 0;
@@ -86,29 +84,23 @@ public final class EngineBenchmark {
                     ClassLoader.getPlatformClassLoader()), "org.scriptbox.benchmarks.CompiledRunner");
             BiFunction<String, Integer, Object[]> asm = instance(new URLClassLoader(sandboxJars,
                     ClassLoader.getPlatformClassLoader()), "org.scriptbox.benchmarks.AsmRunner");
-            BiFunction<String, Integer, Object[]> rawLuajc = instance(new URLClassLoader(rawLuajcJars,
-                    ClassLoader.getPlatformClassLoader()), "org.scriptbox.benchmarks.RawLuajcRunner");
             // Warm all up, then alternate single runs so that load from other processes hits them alike.
             Object[] rawOut = warmUp(raw, src, warmup);
             Object[] boxOut = warmUp(sandboxed, src, warmup);
             Object[] compiledOut = warmUp(compiled, src, warmup);
             Object[] asmOut = warmUp(asm, src, warmup);
-            Object[] rawLuajcOut = warmUp(rawLuajc, src, warmup);
             long[] rawNanos = new long[runs];
             long[] boxNanos = new long[runs];
             long[] compiledNanos = new long[runs];
-            long[] rawLuajcNanos = new long[runs];
             long[] asmNanos = new long[runs];
             for (int i = 0; i < runs; i++) {
                 rawOut = raw.apply(src, 1);
                 boxOut = sandboxed.apply(src, 1);
                 compiledOut = compiled.apply(src, 1);
                 asmOut = asm.apply(src, 1);
-                rawLuajcOut = rawLuajc.apply(src, 1);
                 rawNanos[i] = ((long[]) rawOut[0])[0];
                 boxNanos[i] = ((long[]) boxOut[0])[0];
                 compiledNanos[i] = ((long[]) compiledOut[0])[0];
-                rawLuajcNanos[i] = ((long[]) rawLuajcOut[0])[0];
                 asmNanos[i] = ((long[]) asmOut[0])[0];
             }
             if (!sameResult((String) rawOut[1], (String) boxOut[1])) {
@@ -126,13 +118,11 @@ public final class EngineBenchmark {
             double rawMs = median(rawNanos, 0);
             double boxMs = median(boxNanos, 0);
             double compiledMs = median(compiledNanos, 0);
-            double rawLuajcMs = median(rawLuajcNanos, 0);
             double asmMs = median(asmNanos, 0);
             logAsm += Math.log(asmMs / rawMs);
             logRatio += Math.log(boxMs / rawMs);
             logCompiled += Math.log(compiledMs / rawMs);
             logCompiledVsBox += Math.log(compiledMs / boxMs);
-            logRawLuajc += Math.log(rawLuajcMs / rawMs);
             String pucCell = "-";
             String jitCell = "-";
             if (puc != null) {
@@ -147,16 +137,14 @@ public final class EngineBenchmark {
                 logJit += Math.log(ms / rawMs);
                 jitCell = String.format("%.1f", ms);
             }
-            System.out.printf("%-12s %10.1f %10.1f %7.2fx %10.1f %7.2fx %10.1f %7.2fx %10.1f %10s %10s%n", program.getKey(),
-                    rawMs, boxMs, boxMs / rawMs, compiledMs, compiledMs / rawMs, asmMs, asmMs / rawMs, rawLuajcMs,
-                    pucCell, jitCell);
+            System.out.printf("%-12s %10.1f %10.1f %7.2fx %10.1f %7.2fx %10.1f %7.2fx %10s %10s%n", program.getKey(),
+                    rawMs, boxMs, boxMs / rawMs, compiledMs, compiledMs / rawMs, asmMs, asmMs / rawMs, pucCell, jitCell);
         }
         int n = sources.size();
         System.out.printf("geomean interp. / raw Luaj: %.2fx (goal <= 1.10x)%n", Math.exp(logRatio / n));
-        System.out.printf("geomean scriptbox / raw LuaJC: %.2fx; scriptbox / raw Luaj: %.2fx; scriptbox / interp.: %.2fx;"
-                + " raw LuaJC / raw Luaj: %.2fx%n", Math.exp((logCompiled - logRawLuajc) / n), Math.exp(logCompiled / n),
-                Math.exp(logCompiledVsBox / n), Math.exp(logRawLuajc / n));
-        System.out.printf("geomean asm / raw Luaj: %.2fx; asm / scriptbox (adaptive, LuaJC): %.2fx%n",
+        System.out.printf("geomean scriptbox / raw Luaj: %.2fx; scriptbox / interp.: %.2fx%n", Math.exp(logCompiled / n),
+                Math.exp(logCompiledVsBox / n));
+        System.out.printf("geomean asm / raw Luaj: %.2fx; asm / scriptbox (adaptive): %.2fx%n",
                 Math.exp(logAsm / n), Math.exp((logAsm - logCompiled) / n));
         if (puc != null) {
             System.out.printf("geomean asm / lua5.4: %.2fx%n", Math.exp(logAsmVsPuc / n));

@@ -85,6 +85,14 @@ public final class LibraryCpuBenchmark {
         p.put("colliding long keys", "local pre = string.rep('a', 9997)\nlocal t = {}\n"
                 + "for i = 1, 8 do t[pre .. string.char(65 + i) .. 'a'] = i end\nlocal k = pre .. 'za'\n"
                 + "while true do local _ = t[k] end");
+        // One lookup or store walking 98 metatables (red-team R1: charged per hop past the first three).
+        String chain = "local t = {}\nfor i = 1, 98 do t = setmetatable({}, {__index = t, __newindex = t}) end\n";
+        p.put("__index chain of 98", chain + "while true do local _ = t.missing end");
+        p.put("__newindex chain of 98", chain + "while true do t.x = nil end");
+        // next(t) in a table whose keys were deleted but one: a scan of its capacity (red-team R11)
+        p.put("next in a sparse table", "local t = {}\nfor i = 1, 1000 do t['k' .. i] = i end\nlocal keep\n"
+                + "for k in pairs(t) do keep = k end\nfor k in pairs(t) do if k ~= keep then t[k] = nil end end\n"
+                + "while true do local _ = next(t) end");
         // Everything at once, in one loop: every call site of the door sees many functions (as in a
         // container where all scripts share the engine's classes).
         p.put("mix of all", s + t1000 + "local mt = {__tostring = function() return 'x' end}\n"

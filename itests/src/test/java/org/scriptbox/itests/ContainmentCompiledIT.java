@@ -9,7 +9,7 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 
-/** The issue 11 adversarial suite ({@link ContainmentSuite}) with the engine in mode {@code compiled-now}. */
+/** The issue 11 adversarial suite ({@link ContainmentSuite}) with the engine in mode {@code asm} (every script compiled at deploy by the engine's compiler). */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class ContainmentCompiledIT extends ContainmentSuite {
@@ -20,7 +20,7 @@ public class ContainmentCompiledIT extends ContainmentSuite {
 
     @Override
     protected String compileMode() {
-        return "compiled-now";
+        return "asm";
     }
 
     @Override

@@ -117,8 +117,8 @@ public class EngineIT {
 
     /**
      * The compile mode comes from ConfigAdmin (PID org.scriptbox.engine) and applies without a restart:
-     * in compiled-strict mode a script LuaJC cannot turn into JVM classes (a main chunk too big for one
-     * JVM method) is refused; in the default adaptive mode it compiles and runs interpreted.
+     * in asm-strict mode a script the compiler cannot turn wholly into JVM classes (a main chunk too big for
+     * one JVM method) is refused; in the default adaptive mode it compiles and runs interpreted.
      */
     @Test
     public void theCompileModeComesFromConfigAdmin() throws Exception {
@@ -127,16 +127,57 @@ public class EngineIT {
         assertEquals(ScriptStatus.COMPLETED, run(big, ResourceLimits.DEFAULTS, new ArrayList<>()).status());
         org.osgi.service.cm.Configuration cfg = configAdmin.getConfiguration("org.scriptbox.engine", "?");
         java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
-        props.put("compile", "compiled-strict");
+        props.put("compile", "asm-strict");
         cfg.update(props);
         try {
-            Await.until("the engine in compiled-strict mode", Duration.ofSeconds(20), () -> compileError(big),
-                    m -> m != null && m.contains("LuaJC cannot compile it"));
+            Await.until("the engine in asm-strict mode", Duration.ofSeconds(20), () -> compileError(big),
+                    m -> m != null && m.contains("stay interpreted"));
         } finally {
             cfg.delete();
         }
         Await.until("the engine back in adaptive mode", Duration.ofSeconds(20), () -> compileError(big), m -> m == null);
         assertEquals(ScriptStatus.COMPLETED, run(big, ResourceLimits.DEFAULTS, new ArrayList<>()).status());
+    }
+
+    /**
+     * The engine bundle embeds only the Luaj packages it uses (issue 14): no {@code org.luaj.vm2.lib.jse}
+     * (LuajavaLib: Java objects for scripts; JseProcess: processes), no LuaJC, no javax.script engine, no BCEL;
+     * the interpreter and the budget are the engine's own classes (LuaForksTest holds the list of Luaj classes
+     * still shadowed). Read from the bundle as the container installed it.
+     */
+    @Test
+    public void theEngineBundleEmbedsOnlyTheLuajPackagesItUses() throws Exception {
+        org.osgi.framework.Bundle bundle = null;
+        for (org.osgi.framework.Bundle b : context.getBundles()) {
+            if ("org.scriptbox.engine".equals(b.getSymbolicName())) {
+                bundle = b;
+            }
+        }
+        org.junit.Assert.assertNotNull("the engine bundle", bundle);
+        Set<String> packages = new java.util.TreeSet<>();
+        java.util.Enumeration<java.net.URL> classes = bundle.findEntries("/", "*.class", true);
+        while (classes.hasMoreElements()) {
+            String path = classes.nextElement().getPath();
+            packages.add(path.substring(1, path.lastIndexOf('/')).replace('/', '.'));
+        }
+        Set<String> luaj = new java.util.TreeSet<>();
+        for (String p : packages) {
+            if (p.startsWith("org.luaj")) {
+                luaj.add(p);
+            }
+            assertTrue(p, !p.startsWith("org.apache.bcel") && !p.startsWith("org.luaj.vm2.luajc")
+                    && !p.startsWith("org.luaj.vm2.lib.jse") && !p.startsWith("org.luaj.vm2.script")
+                    && !p.startsWith("org.luaj.vm2.server"));
+        }
+        assertEquals(Set.of("org.luaj.vm2", "org.luaj.vm2.compiler", "org.luaj.vm2.lib"), luaj);
+        for (String gone : new String[] {"org/luaj/vm2/lib/jse/LuajavaLib.class", "org/luaj/vm2/lib/jse/JseProcess.class",
+                "org/luaj/vm2/Meter.class", "org/apache/bcel/Const.class"}) {
+            org.junit.Assert.assertNull(gone, bundle.getEntry(gone));
+        }
+        String imports = bundle.getHeaders().get("Import-Package");
+        assertTrue(imports, !imports.contains("org.luaj") && !imports.contains("bcel"));
+        // the engine's interpreter is its own class; Luaj's LuaClosure is only Luaj's (never created by the engine)
+        org.junit.Assert.assertNotNull(bundle.getEntry("org/scriptbox/engine/vm/MeteredClosure.class"));
     }
 
     /** The message of compiling {@code source}, or null if it compiles. */

@@ -17,10 +17,12 @@ import org.scriptbox.api.ResourceLimits;
  * @param cancellation the cancel flag another thread may raise
  * @param modules      answers {@code require}
  * @param log          where {@code print} and the log functions go
+ * @param tracer       told about every host call of the run, for its trace ({@link ExecutionTracer#NONE} for none;
+ *                     since 1.3)
  */
 public record ExecutionRequest(String scriptName, String executionId, List<Object> args, ResourceLimits limits,
                                Set<String> permissions, Cancellation cancellation, ModuleResolver modules,
-                               ScriptLog log) {
+                               ScriptLog log, ExecutionTracer tracer) {
     public ExecutionRequest {
         Objects.requireNonNull(scriptName, "scriptName");
         Objects.requireNonNull(executionId, "executionId");
@@ -30,5 +32,12 @@ public record ExecutionRequest(String scriptName, String executionId, List<Objec
         cancellation = cancellation == null ? new Cancellation() : cancellation;
         modules = modules == null ? ModuleResolver.NONE : modules;
         log = log == null ? ScriptLog.DISCARD : log;
+        tracer = tracer == null ? ExecutionTracer.NONE : tracer;
+    }
+
+    /** A request whose run is not traced. */
+    public ExecutionRequest(String scriptName, String executionId, List<Object> args, ResourceLimits limits,
+                            Set<String> permissions, Cancellation cancellation, ModuleResolver modules, ScriptLog log) {
+        this(scriptName, executionId, args, limits, permissions, cancellation, modules, log, ExecutionTracer.NONE);
     }
 }

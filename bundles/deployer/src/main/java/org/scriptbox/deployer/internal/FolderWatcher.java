@@ -14,6 +14,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -49,6 +50,8 @@ final class FolderWatcher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stopped;
     private volatile WatchService watch;
+    /** The directory the watch is on (the folder's path may be a link, and a link can be swapped): its file key. */
+    private Object watchedKey;
     /** False once registration failed for a reason other than a missing folder: listings only from then on. */
     private boolean watchable = true;
     private Map<String, Seen> listed = new HashMap<>();
@@ -77,6 +80,9 @@ final class FolderWatcher implements AutoCloseable {
         long nextListing = 0;
         while (!stopped) {
             try {
+                if (watch != null && !Objects.equals(watchedKey, directoryKey())) {
+                    closeWatch();   // the folder's path leads to another directory now (a swapped link): watch that one
+                }
                 if (watch == null && watchable) {
                     watch = register();
                     nextListing = 0;   // events before registration are lost: list once after it
@@ -122,6 +128,11 @@ final class FolderWatcher implements AutoCloseable {
                 String name = String.valueOf(event.context());
                 if (relevant.test(name)) {
                     names.add(name);
+                } else if (mayBeLinkedThrough(folder.resolve(name))) {
+                    // script files may be links through it (..data of a Kubernetes ConfigMap): their targets changed
+                    // without an event of their own, so look at them all (red-team R2)
+                    key.reset();
+                    return null;
                 }
             }
             if (!key.reset()) {
@@ -133,11 +144,26 @@ final class FolderWatcher implements AutoCloseable {
         return names;
     }
 
+    /** A link or a directory inside the folder: a script file's link may lead through it. */
+    private static boolean mayBeLinkedThrough(Path p) {
+        return Files.isSymbolicLink(p) || Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** The identity of the directory the folder's path leads to now, or null. */
+    private Object directoryKey() {
+        try {
+            return Files.readAttributes(folder, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private WatchService register() {
         if (!Files.isDirectory(folder)) {
             return null;   // not there (yet): the listings notice when it is
         }
         try {
+            watchedKey = directoryKey();
             WatchService ws = folder.getFileSystem().newWatchService();
             folder.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
                     StandardWatchEventKinds.ENTRY_MODIFY);

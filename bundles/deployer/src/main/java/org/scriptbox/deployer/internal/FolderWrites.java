@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,7 +48,11 @@ final class FolderWrites {
     static void replace(Path file, byte[] bytes) throws IOException {
         // hidden and ending in .tmp: the deploy folder's watcher ignores it
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.write(tmp, bytes);
+        // whatever sits on that name is removed, never written through: a link planted there by someone who may write
+        // the folder would make the container write the script into the link's target (red-team R8). CREATE_NEW
+        // (O_EXCL) also refuses a link that appears between the two steps.
+        Files.deleteIfExists(tmp);
+        Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         try {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {

@@ -70,4 +70,51 @@ public class FolderWatcherTest {
             await("x.lua");
         }
     }
+
+    /**
+     * Red-team R2: the Kubernetes ConfigMap layout. The scripts are links through {@code ..data}, and an update swaps
+     * that one link for a new set of files: the only events name {@code ..data_tmp} and {@code ..data}, not a script
+     * file, so the change waited for the 10 s safety listing. The rescan here is a minute: only events can see it.
+     */
+    @Test
+    public void aSwapOfTheLinkTheScriptsPointThroughIsSeenAtOnce() throws Exception {
+        Path folder = tmp.newFolder("d").toPath();
+        Files.createDirectory(folder.resolve("..v1"));
+        Files.writeString(folder.resolve("..v1/cm.lua"), "return 1");
+        Files.createSymbolicLink(folder.resolve("..data"), Path.of("..v1"));
+        Files.createSymbolicLink(folder.resolve("cm.lua"), Path.of("..data/cm.lua"));
+        try (FolderWatcher w = start(folder, 60_000)) {
+            await("cm.lua");   // the first listing
+            seen.clear();
+            Files.createDirectory(folder.resolve("..v2"));
+            Files.writeString(folder.resolve("..v2/cm.lua"), "return 222");
+            Files.createSymbolicLink(folder.resolve("..data_tmp"), Path.of("..v2"));
+            Files.move(folder.resolve("..data_tmp"), folder.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            await("cm.lua");
+        }
+    }
+
+    /**
+     * Red-team R2, second shape: the deploy folder itself is a link ({@code current -> rel1}) swapped to another
+     * release. The watch stayed on rel1's directory, so every later edit in the live folder waited for the listing.
+     */
+    @Test
+    public void aDeployFolderThatIsALinkSwappedToAnotherFolderIsWatchedThere() throws Exception {
+        Path root = tmp.newFolder("r").toPath();
+        Files.createDirectory(root.resolve("rel1"));
+        Files.createDirectory(root.resolve("rel2"));
+        Files.writeString(root.resolve("rel1/a.lua"), "return 1");
+        Path current = root.resolve("current");
+        Files.createSymbolicLink(current, Path.of("rel1"));
+        try (FolderWatcher w = start(current, 60_000)) {
+            await("a.lua");
+            Files.createSymbolicLink(root.resolve("current.new"), Path.of("rel2"));
+            Files.move(root.resolve("current.new"), current, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            seen.clear();
+            Files.writeString(root.resolve("rel2/b.lua"), "return 2");   // an edit in the live folder
+            await("b.lua");
+        }
+    }
 }

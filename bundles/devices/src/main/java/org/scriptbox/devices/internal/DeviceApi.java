@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -73,6 +74,8 @@ public class DeviceApi implements ScriptLibrary {
     private final Map<String, ScriptFunction> functions;
     private final EmergencyStops stops = new EmergencyStops(STOP_WINDOW_NANOS, System::nanoTime);
     private final SafeStates safeStates;
+    /** Registered with the device registry while this component lives: a device leaving gets its safe state. */
+    private final java.util.function.BiConsumer<String, Device> leavingHook = (id, device) -> safeStates().leaving(id, device);
     /** A script retrying a denied call in a loop must not flood the log; every denial is still counted. */
     private final OncePerInterval denialLog = new OncePerInterval(TimeUnit.MINUTES.toNanos(1));
     private final java.util.concurrent.atomic.AtomicLong denialLines = new java.util.concurrent.atomic.AtomicLong();
@@ -103,6 +106,7 @@ public class DeviceApi implements ScriptLibrary {
         this.defaultDevice = settings.defaultDevice() == null ? "" : settings.defaultDevice().trim();
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, settings.timeoutMillis()));
         this.safeStates = new SafeStates(devices, stops, timeoutNanos);
+        devices.onLeaving(leavingHook);
         Map<String, ScriptFunction> f = new LinkedHashMap<>();
         f.put("device_set_motor_speed", this::setMotorSpeed);
         f.put("device_set_digital_output", this::setDigitalOutput);
@@ -115,6 +119,15 @@ public class DeviceApi implements ScriptLibrary {
         f.put("log_warn", (scope, args) -> log(scope, "log_warn", "WARN", args));
         f.put("log_error", (scope, args) -> log(scope, "log_error", "ERROR", args));
         this.functions = Map.copyOf(f);
+    }
+
+    private SafeStates safeStates() {
+        return safeStates;
+    }
+
+    @Deactivate
+    void deactivate() {
+        devices.removeLeaving(leavingHook);
     }
 
     /** Denial lines written to the log so far (tests: a script inventing ids must not flood it). */

@@ -56,6 +56,8 @@ public class DeviceRegistry implements DeviceDirectory {
     private final ConcurrentMap<String, Device> owners = new ConcurrentHashMap<>();
     private volatile SortedSet<String> present = NONE;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    /** This bundle's own hooks for a device whose owner registration is leaving (see {@link #onLeaving}). */
+    private final List<java.util.function.BiConsumer<String, Device>> leaving = new CopyOnWriteArrayList<>();
     /** False once deactivated: listeners have been told that nothing is present any more. */
     private boolean open = true;
 
@@ -134,6 +136,20 @@ public class DeviceRegistry implements DeviceDirectory {
         }
     }
 
+    /**
+     * Calls {@code hook} with the id and the departing object whenever a device's owner registration leaves, after
+     * {@link #get} stopped answering with it. SCR unbinds a device service before it deactivates the driver, so the
+     * object still reaches the device here (and only here): what must be done to a device before it goes
+     * (the safe state of actuators that running scripts commanded) is done in the hook.
+     */
+    void onLeaving(java.util.function.BiConsumer<String, Device> hook) {
+        leaving.add(hook);
+    }
+
+    void removeLeaving(java.util.function.BiConsumer<String, Device> hook) {
+        leaving.remove(hook);
+    }
+
     private void attach(Registration r) {
         registrations.put(r.key(), r);
         ArrayDeque<Registration> queue = queues.computeIfAbsent(r.id(), k -> new ArrayDeque<>(1));
@@ -164,6 +180,14 @@ public class DeviceRegistry implements DeviceDirectory {
             owners.put(r.id(), next.device());
             LOG.info("device '{}' left; the registration it shadowed ({}) serves the id now", SafeText.line(r.id()),
                     SafeText.line(String.valueOf(next.type())));
+        }
+        for (java.util.function.BiConsumer<String, Device> hook : leaving) {
+            try {
+                hook.accept(r.id(), r.device());
+            } catch (RuntimeException e) {
+                // the registration goes whatever a hook does
+                LOG.error("handling the departure of device '{}' failed", SafeText.line(r.id()), e);
+            }
         }
     }
 

@@ -53,6 +53,39 @@ final class SafeStates {
         return touched.size();
     }
 
+    /**
+     * A device is leaving (its driver stopping, updated or reconfigured) while running executions have commanded it:
+     * they lose control of it, so its actuators get the safe state now, through the departing object that still
+     * reaches the device (red-team R3: looked up by id at the executions' end, the device was gone and a real
+     * motor stayed at 40 %). Waits for the report (at most {@link #LEAVING_WAIT_NANOS}: this runs on the thread that is
+     * stopping the driver), so a healthy device has it on the wire before the driver closes its link.
+     */
+    /** The longest a departing device holds up its driver's stop for the safe state's report. */
+    static final long LEAVING_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
+    void leaving(String deviceId, Device device) {
+        TouchedActuators.Taken taken = touched.removeDevice(deviceId);
+        if (taken.actuators().isEmpty()) {
+            return;
+        }
+        Promise<StopReport> report;
+        stops.wrote(deviceId);
+        try {
+            report = device.applySafeState(taken.actuators());
+        } catch (RuntimeException e) {
+            report = Promises.failed(new DeviceException("the driver could not send the safe state"));
+        }
+        String outcome = StopText.outcome(report, System.nanoTime() + Math.min(timeoutNanos, LEAVING_WAIT_NANOS));
+        String line = "device '" + LogText.clean(deviceId) + "' is leaving while " + taken.executions() + " running execution"
+                + (taken.executions() == 1 ? "" : "s") + " commanded it: " + taken.actuators() + ": "
+                + outcome.replaceFirst("^" + StopText.STOPPED, "safe state applied");
+        if (outcome.startsWith(StopText.STOPPED)) {
+            LOG.info("{}", line);
+        } else {
+            LOG.warn("{}", line);
+        }
+    }
+
     /** Applies the safe states (abnormal end, waiting with a bound so the result follows the safe state) or forgets. */
     void ended(ExecutionEnd end) {
         Map<String, Set<Actuator>> set = touched.remove(end.executionId());

@@ -38,6 +38,29 @@ final class TouchedActuators {
         }
     }
 
+    /**
+     * Takes one device out of every running execution's record (it is leaving) and returns the actuators they
+     * commanded on it, with the number of executions; the executions keep what they touched elsewhere.
+     */
+    Taken removeDevice(String deviceId) {
+        Set<Actuator> all = new TreeSet<>();
+        int executions = 0;
+        for (Map<String, Set<Actuator>> devices : byExecution.values()) {
+            synchronized (devices) {
+                Set<Actuator> set = devices.remove(deviceId);
+                if (set != null && !set.isEmpty()) {
+                    all.addAll(set);
+                    executions++;
+                }
+            }
+        }
+        return new Taken(Collections.unmodifiableSet(all), executions);
+    }
+
+    /** The actuators of a leaving device and how many running executions had commanded them. */
+    record Taken(Set<Actuator> actuators, int executions) {
+    }
+
     /** Executions currently tracked (for tests: nothing may stay behind). */
     int size() {
         return byExecution.size();

@@ -6,8 +6,8 @@ import java.util.List;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaFunction;
 import org.luaj.vm2.LuaValue;
-import org.luaj.vm2.Meter;
 import org.luaj.vm2.UpValue;
+import org.scriptbox.engine.vm.Meter;
 
 /**
  * A chunk compiled by {@link AsmCompiler}: its classes, defined once in a loader of their own (they unload
@@ -28,7 +28,7 @@ public final class AsmChunk {
 
     /**
      * The main chunk as a function over {@code env} (the execution's globals, which carry {@code meter}),
-     * as {@code new LuaClosure(p, env)} would make it.
+     * as {@code new MeteredClosure(p, env, meter)} would make it.
      */
     public LuaFunction instantiate(LuaValue env, Meter meter) {
         UpValue[] ups = new UpValue[upvalueCount];

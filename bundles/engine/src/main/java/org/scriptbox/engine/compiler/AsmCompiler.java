@@ -9,18 +9,21 @@ import java.util.Map;
 import java.util.Set;
 
 import org.luaj.vm2.Globals;
-import org.luaj.vm2.Meter;
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.UpValue;
+import org.scriptbox.engine.vm.Meter;
 import org.objectweb.asm.LimitExceededException;
 import org.objectweb.asm.MethodTooLargeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Compiles a chunk's prototypes to JVM classes, one per function ({@link FunctionWriter}). A function the
- * writer does not handle — or whose class the JVM refuses — stays interpreted: its closures are Luaj
- * {@code LuaClosure}s (and so are the closures they create), while the rest of the chunk runs compiled.
+ * writer does not handle — or whose class the JVM refuses — stays interpreted: its closures are the
+ * engine's interpreter's {@code MeteredClosure}s (and so are the closures they create), while the rest of the chunk runs compiled.
  */
 public final class AsmCompiler {
+    private static final Logger LOG = LoggerFactory.getLogger(AsmCompiler.class);
     /** Where generated classes live (one package per chunk below it). */
     static final String PACKAGE_ROOT = "scriptbox/lua/";
     /** Rebuilds after a class the JVM refused (each is a full rebuild): few, then the chunk stays interpreted. */
@@ -51,7 +54,9 @@ public final class AsmCompiler {
                     Class.forName(c.getName(), true, loader); // links: the verifier runs now, not mid-run
                 } catch (LinkageError | ReflectiveOperationException | RuntimeException ex) {
                     failed = e.getValue();
-                    round.interpreted.add(where(e.getValue()) + ": class refused (" + ex + ")");
+                    // a generator bug, not the script's: the Java detail is for the developers only
+                    round.interpreted.add(where(e.getValue()) + ": its class was refused by the JVM");
+                    LOG.debug("class of {} refused", where(e.getValue()), ex);
                     break;
                 }
             }
@@ -74,8 +79,10 @@ public final class AsmCompiler {
         }
     }
 
+    /** {@code chunk:line} where the function starts (line 1 for the main chunk, whose linedefined is 0). */
     static String where(Prototype p) {
-        return (p.source != null ? p.source.tojstring() : "?") + ":" + p.linedefined;
+        return (p.source != null ? p.source.tojstring() : "?") + ":" + Math.max(1, p.linedefined)
+                + (p.linedefined == 0 ? " (main chunk)" : "");
     }
 
     /** One attempt: the classes of every function not refused. */
@@ -116,9 +123,13 @@ public final class AsmCompiler {
                 return className;
             } catch (UnsupportedShape e) {
                 interpreted.add(where(p) + ": " + e.getMessage());
+            } catch (MethodTooLargeException | LimitExceededException | org.objectweb.asm.ClassTooLargeException e) {
+                // still too big with one charge per instruction (red team R6: the reason in words, no Java names)
+                interpreted.add(where(p) + ": too large for one JVM method");
+                LOG.debug("{} too large to compile", where(p), e);
             } catch (RuntimeException e) {
-                // ASM's MethodTooLargeException / ClassTooLargeException and the like: too big for one JVM method.
-                interpreted.add(where(p) + ": " + e.getClass().getSimpleName());
+                interpreted.add(where(p) + ": the compiler cannot handle it");
+                LOG.debug("{} not compiled", where(p), e);
             }
             return null;
         }

@@ -2,15 +2,15 @@ package org.scriptbox.engine.compiler;
 
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaFunction;
-import org.luaj.vm2.Meter;
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.UpValue;
 import org.luaj.vm2.Varargs;
+import org.scriptbox.engine.vm.Meter;
 
 /**
  * What every class the compiler writes extends: a Lua function of one {@link Prototype} with its upvalues,
  * the execution's globals and its {@link Meter}. The generated subclass implements the entry points the
- * interpreter's {@code LuaClosure} has ({@code call()} to {@code call(a, b, c)} and {@code onInvoke}), each
+ * interpreter's {@code MeteredClosure} has ({@code call()} to {@code call(a, b, c)} and {@code onInvoke}), each
  * passing its arguments to the generated body exactly as the interpreter places them in registers.
  */
 public abstract class CompiledFunction extends LuaFunction {
@@ -27,6 +27,9 @@ public abstract class CompiledFunction extends LuaFunction {
         this.meter = meter;
         this.globals = globals;
         this.upValues = upValues;
+        if (upValues.length >= Meter.UPVALUES_PER_UNIT) {
+            meter.closureMade(upValues.length); // as the interpreter's closures are charged (MeteredClosure)
+        }
     }
 
     @Override

@@ -187,8 +187,8 @@ final class FunctionShape {
             case Lua.OP_GETUPVAL:
             case Lua.OP_SETUPVAL:
             case Lua.OP_NOT:
-            case Lua.OP_CLOSURE:
                 return true;
+            // not OP_CLOSURE: making a closure charges per upvalue (Meter.closureMade), so it may reach a check
             case Lua.OP_LOADBOOL:
                 return Lua.GETARG_C(i) == 0;
             default:

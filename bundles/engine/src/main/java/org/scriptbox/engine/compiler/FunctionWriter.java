@@ -12,7 +12,7 @@ import org.objectweb.asm.MethodVisitor;
 /**
  * Writes the JVM class of one prototype. The generated body is the interpreter loop unrolled for this
  * function's code: for each instruction, the same Luaj calls in the same order as the matching case of
- * {@code LuaClosure.execute}, with the budget charge, call depth and error frames the interpreter has
+ * {@code MeteredClosure.execute}, with the budget charge, call depth and error frames the interpreter has
  * (see {@link FunctionShape} for the charges). Registers live in JVM locals, except those that closures
  * capture: they live in an array, with open upvalues on it as in the interpreter.
  *
@@ -26,7 +26,7 @@ final class FunctionWriter {
     static final String LV = "org/luaj/vm2/LuaValue";
     static final String VA = "org/luaj/vm2/Varargs";
     static final String UV = "org/luaj/vm2/UpValue";
-    static final String METER = "org/luaj/vm2/Meter";
+    static final String METER = "org/scriptbox/engine/vm/Meter";
     static final String PROTO = "org/luaj/vm2/Prototype";
     static final String GLOBALS = "org/luaj/vm2/Globals";
     static final String D_LV = "L" + LV + ";";
@@ -362,7 +362,7 @@ final class FunctionWriter {
                 continue;
             }
             boolean continues = pc > 0 && live(pc - 1) && run[pc - 1] >= 0
-                    && org.luaj.vm2.Meter.line(p, pc) == org.luaj.vm2.Meter.line(p, pc - 1)
+                    && org.scriptbox.engine.vm.Meter.line(p, pc) == org.scriptbox.engine.vm.Meter.line(p, pc - 1)
                     && !endsOwnRange(s.code[pc - 1]);
             run[pc] = continues ? run[pc - 1] : pc;
         }
@@ -1004,7 +1004,7 @@ final class FunctionWriter {
             mv.visitFieldInsn(GETFIELD, BASE, "globals", "L" + GLOBALS + ";");
             mv.visitVarInsn(ALOAD, lT1);
             mv.visitMethodInsn(INVOKESTATIC, OPS, "interpreted",
-                    "(" + D_PROTO + "L" + GLOBALS + ";[L" + UV + ";)Lorg/luaj/vm2/LuaClosure;", false);
+                    "(" + D_PROTO + "L" + GLOBALS + ";[L" + UV + ";)Lorg/luaj/vm2/LuaFunction;", false);
         }
         setReg(a);
     }

@@ -2,17 +2,18 @@ package org.scriptbox.engine.compiler;
 
 import org.luaj.vm2.Buffer;
 import org.luaj.vm2.Globals;
-import org.luaj.vm2.LuaClosure;
+import org.luaj.vm2.LuaFunction;
 import org.luaj.vm2.LuaInteger;
 import org.luaj.vm2.LuaValue;
-import org.luaj.vm2.Meter;
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.UpValue;
 import org.luaj.vm2.Varargs;
+import org.scriptbox.engine.vm.Meter;
+import org.scriptbox.engine.vm.MeteredClosure;
 
 /**
  * The parts of the interpreter's instructions that generated code calls instead of spelling them out in
- * bytecode. Each does what the matching case of the metered interpreter loop ({@code LuaClosure.execute})
+ * bytecode. Each does what the matching case of the metered interpreter loop ({@code MeteredClosure.execute})
  * does, call for call, so that values, errors and charges are the same; keep them in step with it.
  */
 public final class Ops {
@@ -110,11 +111,12 @@ public final class Ops {
         }
     }
 
-    /** An interpreted closure of a function the compiler left to the interpreter, with its upvalues. */
-    public static LuaClosure interpreted(Prototype p, Globals globals, UpValue[] upValues) {
-        LuaClosure c = new LuaClosure(p, globals);
-        c.upValues = upValues;
-        return c;
+    /**
+     * An interpreted closure of a function the compiler left to the interpreter, with its upvalues, metered
+     * by the execution's budget (the globals' debuglib, see Execution).
+     */
+    public static LuaFunction interpreted(Prototype p, Globals globals, UpValue[] upValues) {
+        return new MeteredClosure(p, globals, (Meter) globals.debuglib, upValues);
     }
 
     /** {@code OP_SETLIST} with B = 0: the open results of the instruction before, after the registers. */

@@ -2,8 +2,6 @@ package org.scriptbox.engine.internal;
 
 import org.scriptbox.api.text.OncePerInterval;
 import org.luaj.vm2.Globals;
-import org.luaj.vm2.LuaClosure;
-import org.luaj.vm2.Meter;
 import org.luaj.vm2.LuaFunction;
 import org.luaj.vm2.LuaThread;
 import org.luaj.vm2.LuaValue;
@@ -12,14 +10,15 @@ import org.luaj.vm2.Varargs;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ResourceLimits;
 import org.scriptbox.api.engine.Cancellation;
+import org.scriptbox.engine.vm.Meter;
 
 /**
  * The instruction budget, deadline, cancel check and call-depth limit of one execution.
  *
  * <p>Installed as {@code globals.debuglib} — never called as a library, so scripts get no {@code debug}
- * table. Because it is a {@link Meter}, every closure over these globals (in every coroutine of the
- * execution: they share the globals) runs the patched interpreter loop of {@code org.luaj.vm2.LuaClosure},
- * which decrements {@link #ticks} once per instruction and counts the call depth; every
+ * table. It is the {@link Meter} of every closure of the execution (in every coroutine: they share it),
+ * interpreted ({@link org.scriptbox.engine.vm.MeteredClosure}) or compiled, whose code decrements
+ * {@link #ticks} once per instruction and counts the call depth; every
  * ~{@link #CHECK_INTERVAL} instructions {@link #tick} checks the budget, the deadline, the cancel flag
  * and the memory meter. Nothing else is recorded per call or per instruction: the position of a limit
  * error and its traceback are collected from each interpreter frame's pc while the error unwinds
@@ -28,7 +27,7 @@ import org.scriptbox.api.engine.Cancellation;
  * <p>Breaking a limit throws a {@link LimitBreach} (an {@link Error}: {@code pcall} cannot catch it) and
  * trips the budget: every later check throws it again, in every coroutine.
  */
-final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Meter, org.luaj.vm2.TableSizes.Guard {
+final class Budget extends Meter implements CountedPatterns.Meter, org.luaj.vm2.TableSizes.Guard {
     /** Instructions between two slow-path checks: ~40 µs of Lua at Luaj speed, so deadlines hold to ~1 ms. */
     static final int CHECK_INTERVAL = 4096;
     /** Luaj overflows the Java stack at ~2,450 Lua levels (less on a coroutine thread): stay far below. */
@@ -112,21 +111,6 @@ final class Budget extends Meter implements org.luaj.vm2.lib.CountedPatterns.Met
     public void tick() {
         check();
     }
-
-    @Override
-    public void tailCall(LuaClosure c, int pc) {
-        tailFunction = c.p;
-        tailPc = pc;
-    }
-
-    @Override
-    public void unwinding(Error e, LuaClosure c, int pc) {
-        if (e instanceof LimitBreach) {
-            ((LimitBreach) e).passedFrame(c.p, pc);
-        }
-    }
-
-    // The same for code compiled by LuaJC (compiled mode), whose frames have a Prototype but no LuaClosure.
 
     @Override
     public void tailCall(Prototype p, int pc) {

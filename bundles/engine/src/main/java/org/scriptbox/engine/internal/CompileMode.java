@@ -3,8 +3,9 @@ package org.scriptbox.engine.internal;
 import java.util.Locale;
 
 /**
- * How the engine runs scripts: the metered interpreter, or JVM classes built by Luaj's LuaJC with the
- * same budget woven in (docs/performance-engine.md). Every mode runs under the same limits.
+ * How the engine runs scripts: the metered interpreter, or JVM classes built by the engine's own compiler
+ * (org.scriptbox.engine.compiler, on ASM) with the same budget, counting exactly like the interpreter
+ * (docs/engine.md). Every mode runs under the same limits, with the same results and instruction counts.
  */
 enum CompileMode {
     /** Always the interpreter. */
@@ -12,24 +13,22 @@ enum CompileMode {
     /**
      * The default: a script starts interpreted; once its executions have run a threshold of Lua
      * instructions in total, its classes are built on the engine's background thread, and executions that
-     * start after that run compiled. Idle and light scripts never pay for classes (metaspace, build time).
+     * start after that run compiled (a function the compiler does not handle stays interpreted). Idle and
+     * light scripts never pay for classes (metaspace, build time).
      */
     ADAPTIVE,
-    /** Every script's classes are built on the background thread right after it is compiled. */
-    COMPILED,
-    /** Classes built within {@code compile} (embedders, the benchmark harness); LuaJC failures run interpreted. */
-    COMPILED_NOW,
-    /** For tests: classes built within {@code compile}, and a script LuaJC cannot compile is a compile error. */
-    COMPILED_STRICT,
     /**
-     * Not the default yet: the engine's own compiler (org.scriptbox.engine.compiler, on ASM) within
-     * {@code compile}; counts exactly like the interpreter; a function it does not handle stays interpreted.
+     * Classes built within {@code compile} (at deploy) for every script; a function the compiler does not
+     * handle stays interpreted, the rest of the script runs compiled.
      */
     ASM,
     /** For tests: {@link #ASM}, and a function that would stay interpreted is a compile error. */
     ASM_STRICT;
 
-    /** The name used in configuration: {@code adaptive}, {@code compiled-strict}, ... */
+    /** Every accepted name, for messages. */
+    static final String NAMES = "interpreted, adaptive, asm or asm-strict";
+
+    /** The name used in configuration: {@code adaptive}, {@code asm-strict}, ... */
     String id() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
@@ -41,16 +40,10 @@ enum CompileMode {
                 return m;
             }
         }
-        throw new IllegalArgumentException("unknown compile mode \"" + text
-                + "\" (interpreted, adaptive, compiled, compiled-now, compiled-strict, asm or asm-strict)");
+        throw new IllegalArgumentException("unknown compile mode \"" + text + "\" (" + NAMES + ")");
     }
 
     boolean buildsWithinCompile() {
-        return this == COMPILED_NOW || this == COMPILED_STRICT || this == ASM || this == ASM_STRICT;
-    }
-
-    /** The engine's own compiler rather than LuaJC. */
-    boolean usesOwnCompiler() {
         return this == ASM || this == ASM_STRICT;
     }
 }

@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.luaj.vm2.Globals;
-import org.luaj.vm2.LuaClosure;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaFunction;
 import org.luaj.vm2.LuaValue;
@@ -31,6 +30,7 @@ import org.scriptbox.api.engine.ExecutionRequest;
 import org.scriptbox.api.engine.ExecutionScope;
 import org.scriptbox.api.engine.ScriptFunction;
 import org.scriptbox.api.engine.ScriptLog;
+import org.scriptbox.engine.vm.MeteredClosure;
 
 /**
  * One run of a compiled script: its own globals, budget and coroutines, created here and dropped at
@@ -331,9 +331,9 @@ final class Execution implements ExecutionScope {
         return compiled != null ? compiled.instantiate(globals, budget) : closure(script.prototype());
     }
 
-    /** A closure of {@code p} over this execution's globals, so its instructions are counted. */
-    LuaClosure closure(Prototype p) {
-        return new LuaClosure(p, globals);
+    /** A closure of {@code p} over this execution's globals, run by the engine's interpreter under its budget. */
+    MeteredClosure closure(Prototype p) {
+        return new MeteredClosure(p, globals, budget);
     }
 
     Budget budget() {
@@ -415,6 +415,16 @@ final class Execution implements ExecutionScope {
     @Override
     public void permissionDenied(String permission) {
         permissionDenials++;
+        try {
+            request.tracer().permissionDenied(permission);
+        } catch (RuntimeException e) {
+            // the trace is for people; a broken tracer must not change the run
+        }
+    }
+
+    /** Told about this run's host calls, for its trace. */
+    org.scriptbox.api.engine.ExecutionTracer tracer() {
+        return request.tracer();
     }
 
     @Override

@@ -41,10 +41,12 @@ final class HostFunction extends VarArgFunction {
     public Varargs invoke(Varargs args) {
         execution.admitHostCall(library, name);
         Object[] in = LuaValues.argsToJava(args, execution.charge("the arguments of " + name));
+        long start = System.nanoTime();
         Object result;
         try {
             result = function.call(execution, in);
         } catch (ScriptCallException e) {
+            traced(in, null, e.kind(), message(e), start);
             execution.hostCallEnded();
             if (e.kind() == ErrorKind.CANCELLED) {
                 // The host says the run is cancelled (its device went away ...): as uncatchable as our own cancel.
@@ -52,8 +54,11 @@ final class HostFunction extends VarArgFunction {
             }
             throw new HostError(e.kind(), message(e));
         } catch (LimitBreach e) {
+            traced(in, null, e.kind(), e.getMessage(), start);
             throw e;
         } catch (RuntimeException e) {
+            String told = name + " failed (details in the container log)";
+            traced(in, null, ErrorKind.RUNTIME, told, start);
             execution.hostCallEnded();
             // A bug in the library, not the script's fault: log it for the operator, tell the script little.
             // Once per library function and script per minute: a script looping over pcall(f) must not write a
@@ -67,10 +72,20 @@ final class HostFunction extends VarArgFunction {
                         SafeText.line(cut(e.toString())), at.length == 0 ? "" : " at " + SafeText.line(at[0].toString()));
                 LOG.debug("the cause", e);
             }
-            throw new HostError(ErrorKind.RUNTIME, name + " failed (details in the container log)");
+            throw new HostError(ErrorKind.RUNTIME, told);
         }
+        traced(in, result, null, null, start);
         execution.hostCallEnded();
         return LuaValues.returnToLua(result);
+    }
+
+    /** Tells the run's tracer about the call; the tracer's own failure never changes what the script sees. */
+    private void traced(Object[] in, Object result, ErrorKind kind, String error, long start) {
+        try {
+            execution.tracer().hostCall(name, in, result, kind, error, start, System.nanoTime());
+        } catch (RuntimeException e) {
+            LOG.debug("the trace of a host call failed", e);
+        }
     }
 
     private static String cut(String s) {

@@ -8,7 +8,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.luaj.vm2.Prototype;
-import org.luaj.vm2.luajc.CompiledChunk;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptException;
@@ -18,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the JVM classes of scripts (Luaj's LuaJC with the budget woven in), within the caller or on one
- * low-priority background thread per engine. A script LuaJC cannot compile (a function too big for one
- * JVM method, ...) keeps running interpreted.
+ * Builds the JVM classes of scripts with the engine's own compiler (org.scriptbox.engine.compiler), within
+ * the caller or on one low-priority background thread per engine. A function the compiler does not handle
+ * (one too big for a JVM method, ...) keeps running interpreted, the rest of its script compiled.
  */
 final class JvmCompiler {
     private static final Logger LOG = LoggerFactory.getLogger(JvmCompiler.class);
@@ -30,31 +29,11 @@ final class JvmCompiler {
     private ExecutorService thread;
 
     /**
-     * The classes of chunk {@code p} now, by the compiler of {@code mode}; null when it cannot compile it
-     * (or a ScriptException if the mode is strict).
+     * The classes of chunk {@code p} now: a function the compiler does not handle stays interpreted, the rest
+     * of the chunk runs compiled; null when nothing could be compiled. Strict (tests): every function must
+     * compile, else a ScriptException.
      */
-    JvmChunk build(String chunkName, Prototype p, CompileMode mode) {
-        if (mode.usesOwnCompiler()) {
-            return buildOwn(chunkName, p, mode == CompileMode.ASM_STRICT);
-        }
-        boolean strict = mode == CompileMode.COMPILED_STRICT;
-        try {
-            return CompiledChunk.compile(p, chunkName, JvmCompiler.class.getClassLoader())::instantiate;
-        } catch (Exception | LinkageError | StackOverflowError e) {
-            if (strict) {
-                throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION, "LuaJC cannot compile it: " + e,
-                        chunkName, 0, 0), e);
-            }
-            LOG.info("script {} runs interpreted: LuaJC cannot compile it ({})", chunkName, e.toString());
-            return null;
-        }
-    }
-
-    /**
-     * The engine's own compiler (org.scriptbox.engine.compiler): a function it does not handle stays
-     * interpreted, the rest of the chunk runs compiled. Strict (tests): every function must compile.
-     */
-    private static JvmChunk buildOwn(String chunkName, Prototype p, boolean strict) {
+    JvmChunk build(String chunkName, Prototype p, boolean strict) {
         AsmChunk chunk;
         try {
             chunk = AsmCompiler.compile(p, chunkName, JvmCompiler.class.getClassLoader());
@@ -63,7 +42,8 @@ final class JvmCompiler {
                 throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION, "cannot compile it to JVM classes",
                         chunkName, 0, 0), e);
             }
-            LOG.info("script {} runs interpreted: the compiler failed ({})", chunkName, e.toString());
+            LOG.info("script {} runs interpreted: the compiler failed (details at DEBUG)", chunkName);
+            LOG.debug("compiling {} failed", chunkName, e);
             return null;
         }
         List<String> interpreted = chunk.interpretedFunctions();
@@ -83,7 +63,7 @@ final class JvmCompiler {
         try {
             background().execute(() -> {
                 long t0 = System.nanoTime();
-                JvmChunk classes = build(script.chunkName(), script.prototype(), CompileMode.COMPILED);
+                JvmChunk classes = build(script.chunkName(), script.prototype(), false);
                 script.compiledLater(classes);
                 if (classes != null) {
                     LOG.info("script {} now runs as JVM classes (built in {} ms)", script.chunkName(),
@@ -100,7 +80,7 @@ final class JvmCompiler {
         if (thread == null) {
             thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(QUEUE_CAPACITY),
                     r -> {
-                        Thread t = new Thread(r, "scriptbox-luajc");
+                        Thread t = new Thread(r, "scriptbox-compiler");
                         t.setDaemon(true);
                         t.setPriority(Thread.MIN_PRIORITY);
                         return t;

@@ -1,8 +1,8 @@
 package org.scriptbox.engine.internal;
 
-import org.luaj.vm2.Meter;
 import org.luaj.vm2.Prototype;
 import org.scriptbox.api.ErrorKind;
+import org.scriptbox.engine.vm.Meter;
 
 /**
  * Ends an execution: a broken limit, the deadline, or a cancel. It is a {@link Error}, not a

@@ -53,10 +53,10 @@ public final class LuaScriptEngine implements ScriptEngine {
         @AttributeDefinition(description = "Largest Lua source the engine compiles, in bytes (bounds compile time and memory).")
         int max_source_bytes() default 1024 * 1024;
 
-        @AttributeDefinition(description = "How scripts run: interpreted; adaptive (interpreted until a script's"
-                + " executions have run compile.after.instructions Lua instructions, then as JVM classes built in"
-                + " the background); compiled (classes built in the background for every script). The same"
-                + " limits hold in every mode.")
+        @AttributeDefinition(description = "How scripts run: adaptive (interpreted until a script's executions"
+                + " have run compile.after.instructions Lua instructions, then as JVM classes built by the engine's"
+                + " compiler in the background); interpreted (always the interpreter); asm (classes built at deploy"
+                + " for every script). The same results, instruction counts and limits in every mode.")
         String compile() default "adaptive";
 
         @AttributeDefinition(description = "In adaptive mode, the Lua instructions (over all its executions) after"
@@ -76,7 +76,7 @@ public final class LuaScriptEngine implements ScriptEngine {
 
     /**
      * System property that overrides the configured mode (for tests and benchmarks): {@code interpreted},
-     * {@code adaptive}, {@code compiled}, {@code compiled-now} or {@code compiled-strict} (see {@link CompileMode}).
+     * {@code adaptive}, {@code asm} or {@code asm-strict} (see {@link CompileMode}).
      */
     public static final String COMPILE_PROPERTY = "scriptbox.engine.compile";
     /** ~10-30 ms of interpreted Lua: enough to tell a busy script from one that runs a few lines now and then. */
@@ -114,7 +114,7 @@ public final class LuaScriptEngine implements ScriptEngine {
 
     /** For tests: interpreted, or compiled within {@code compile}. */
     LuaScriptEngine(int maxSourceBytes, boolean compiled) {
-        this(maxSourceBytes, compiled ? CompileMode.COMPILED_NOW : CompileMode.INTERPRETED, DEFAULT_COMPILE_AFTER);
+        this(maxSourceBytes, compiled ? CompileMode.ASM : CompileMode.INTERPRETED, DEFAULT_COMPILE_AFTER);
     }
 
     private LuaScriptEngine(int maxSourceBytes, CompileMode mode, long compileAfter) {
@@ -141,7 +141,7 @@ public final class LuaScriptEngine implements ScriptEngine {
             try {
                 configured = CompileMode.parse(String.valueOf(compile));
             } catch (IllegalArgumentException e) {
-                r.refuse("compile", compile, "is not one of interpreted, adaptive, compiled, compiled-now, compiled-strict",
+                r.refuse("compile", compile, "is not one of " + CompileMode.NAMES,
                         configured.id());
             }
         } else {
@@ -242,13 +242,11 @@ public final class LuaScriptEngine implements ScriptEngine {
         long t0 = System.nanoTime();
         Prototype p = compiler.compilePrototype(chunkName, source);
         CompileMode m = mode;
-        JvmChunk classes = m.buildsWithinCompile() ? jvm.build(chunkName, p, m) : null;
+        JvmChunk classes = m.buildsWithinCompile() ? jvm.build(chunkName, p, m == CompileMode.ASM_STRICT) : null;
         LuaCompiledScript script = new LuaCompiledScript(chunkName, p, Duration.ofNanos(System.nanoTime() - t0),
                 PrototypeSize.estimate(p), classes);
         if (m.buildsWithinCompile()) {
             script.askJvmBuild();   // built or not, once is enough
-        } else if (m == CompileMode.COMPILED && script.askJvmBuild()) {
-            jvm.buildLater(script);
         }
         return script;
     }
@@ -275,9 +273,9 @@ public final class LuaScriptEngine implements ScriptEngine {
             }
             return result;
         } catch (LinkageError e) {
-            // Generated classes that do not fit together (LuaJC bugs, e.g. an upvalue field initialised with
-            // the wrong type: NoSuchFieldError when the closure is created, not when the classes are verified):
-            // end this run, not the caller's thread, and run the script interpreted from now on.
+            // Generated classes that do not fit together (a compiler bug the build-time link check missed, e.g. a
+            // NoSuchFieldError when a closure is created): end this run, not the caller's thread, and run the
+            // script interpreted from now on.
             lua.compiledLater(null);
             LOG.error("engine failure running {} compiled; it runs interpreted from now on", request.scriptName(), e);
             return endedByFailure(execution, refused(request, "engine failure (details in the container log)"));

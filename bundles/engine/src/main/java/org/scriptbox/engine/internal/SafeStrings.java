@@ -4,7 +4,6 @@ import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
-import org.luaj.vm2.lib.CountedPatterns;
 import org.luaj.vm2.lib.VarArgFunction;
 
 /**

@@ -7,7 +7,6 @@ import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.lib.OsLib;
 import org.luaj.vm2.lib.StringLib;
 import org.luaj.vm2.lib.TableLib;
-import org.luaj.vm2.lib.jse.JseMathLib;
 
 /**
  * The library functions every execution starts from, built once. What is left out, and why:
@@ -40,7 +39,7 @@ final class Sandbox {
         template.set("package", pkg);
         new StringLib().call(LuaValue.valueOf("string"), template);
         new TableLib().call(LuaValue.valueOf("table"), template);
-        new JseMathLib().call(LuaValue.valueOf("math"), template);
+        new LuaMath().call(LuaValue.valueOf("math"), template);
         new OsLib().call(LuaValue.valueOf("os"), template);
 
         LuaTable string = copy((LuaTable) template.get("string"));

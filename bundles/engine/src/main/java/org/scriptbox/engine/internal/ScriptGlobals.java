@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.util.SplittableRandom;
 
 import org.luaj.vm2.Globals;
-import org.luaj.vm2.LuaClosure;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
@@ -15,6 +14,7 @@ import org.luaj.vm2.lib.BaseLib;
 import org.luaj.vm2.lib.OneArgFunction;
 import org.luaj.vm2.lib.VarArgFunction;
 import org.scriptbox.api.ScriptException;
+import org.scriptbox.engine.vm.MeteredClosure;
 
 /**
  * Fills one execution's fresh globals: Luaj's base functions minus the unsafe ones, the engine's own
@@ -232,7 +232,7 @@ final class ScriptGlobals {
             } catch (ScriptException e) {
                 return varargsOf(NIL, valueOf(e.error().toString()));
             }
-            LuaClosure closure = ex.closure(p);
+            MeteredClosure closure = ex.closure(p);
             if (!args.isnoneornil(4) && closure.upValues.length > 0) {
                 closure.upValues[0].setValue(args.arg(4));
             }

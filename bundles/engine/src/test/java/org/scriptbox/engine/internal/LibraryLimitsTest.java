@@ -140,7 +140,10 @@ public class LibraryLimitsTest {
                 4_000_000, 1000, 50, 16).run("local s = string.rep('a', 3000000)\n"
                         + "local p = string.rep('a', 1000000) .. 'b'\nreturn s:find(p, 1, true)");
         assertEquals(r.error() + "", ScriptStatus.TIMEOUT, r.status());
-        assertTrue(r.duration().toString(), r.duration().toMillis() < 300 + 200);
+        // Without the check inside the search this call ran for hours; the bound is loose because it is wall
+        // time on a shared machine (530 ms seen at a load average of 16 on 2 cores). The tight figure (well
+        // under 10 ms on an idle machine) is measured in the benchmark, not here.
+        assertTrue(r.duration().toString(), r.duration().toMillis() < 300 + 2_000);
     }
 
     @Test

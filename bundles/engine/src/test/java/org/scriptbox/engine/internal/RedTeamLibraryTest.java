@@ -277,23 +277,23 @@ public class RedTeamLibraryTest {
      */
     @Test
     public void anInternalErrorOfTheVmCarriesNoJavaText() {
-        org.luaj.vm2.LuaError e = new org.luaj.vm2.Meter() {
+        org.luaj.vm2.LuaError e = new org.scriptbox.engine.vm.Meter() {
             @Override public void enter() { }
             @Override public void exit() { }
             @Override public void tick() { }
             @Override public void concat(org.luaj.vm2.LuaValue[] stack, int b, int c) { }
-            @Override public void tailCall(org.luaj.vm2.LuaClosure c, int pc) { }
-            @Override public void unwinding(Error err, org.luaj.vm2.LuaClosure c, int pc) { }
+            @Override public void tailCall(org.luaj.vm2.Prototype p, int pc) { }
+            @Override public void unwinding(Error err, org.luaj.vm2.Prototype p, int pc) { }
             @Override public void charge(int n) { }
         }.internalError(new ArrayIndexOutOfBoundsException("Index 2 out of bounds for length 2"));
         assertFalse(e.getMessage(), e.getMessage().contains("java") || e.getMessage().contains("Index"));
-        Throwable t = new org.luaj.vm2.Meter() {
+        Throwable t = new org.scriptbox.engine.vm.Meter() {
             @Override public void enter() { }
             @Override public void exit() { }
             @Override public void tick() { }
             @Override public void concat(org.luaj.vm2.LuaValue[] stack, int b, int c) { }
-            @Override public void tailCall(org.luaj.vm2.LuaClosure c, int pc) { }
-            @Override public void unwinding(Error err, org.luaj.vm2.LuaClosure c, int pc) { }
+            @Override public void tailCall(org.luaj.vm2.Prototype p, int pc) { }
+            @Override public void unwinding(Error err, org.luaj.vm2.Prototype p, int pc) { }
             @Override public void charge(int n) { }
         }.compiledUnwind(new ClassCastException("org.luaj.vm2.LuaTable cannot be cast"), new org.luaj.vm2.Prototype(), 0);
         assertFalse(t.getMessage(), t.getMessage().contains("java") || t.getMessage().contains("cast"));

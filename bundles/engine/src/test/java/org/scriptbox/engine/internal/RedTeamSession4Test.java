@@ -17,7 +17,7 @@ import org.scriptbox.api.ScriptStatus;
 
 /**
  * Session-4 red team of issue 11 (engine side), with attacks that are neither the issue's nor the earlier red
- * teams' own. Runs in both engine modes (the suite runs twice: interpreted and compiled-strict). The
+ * teams' own. Runs in both engine modes (the suite runs twice: interpreted and asm-strict). The
  * {@code @Ignore}'d tests are open findings (/work/coord/FINDINGS.md); the others are attacks that held, kept as
  * regression tests.
  */

@@ -53,9 +53,12 @@ final class Executions {
     private final PromiseFactory promises = new PromiseFactory(PromiseFactory.inlineExecutor());
     private final ExecutionGate gate;
     private final ScriptLogSink logSink;
+    private final TraceStore traces;
+    private volatile TraceLimits traceLimits;
 
     Executions(Map<String, ScriptEntry> entries, ScriptEngine engine, StatsStore stats, Supplier<ResourceMonitor> monitor,
-               Supplier<LimitPolicy> limitPolicy, Supplier<PermissionService> permissions, ManagerSettings settings) {
+               Supplier<LimitPolicy> limitPolicy, Supplier<PermissionService> permissions, ManagerSettings settings,
+               TraceStore traces) {
         this.entries = entries;
         this.engine = engine;
         this.stats = stats;
@@ -64,12 +67,16 @@ final class Executions {
         this.permissions = permissions;
         this.gate = new ExecutionGate(settings.capacity());
         this.logSink = new ScriptLogSink(settings.logQuota(), settings.logLines(), System::currentTimeMillis);
+        this.traces = traces;
+        this.traceLimits = settings.trace();
     }
 
     /** New bounds apply at once; executions already admitted keep their slots. */
     void reconfigure(ManagerSettings settings) {
         gate.resize(settings.capacity());
         logSink.reconfigure(settings.logQuota(), settings.logLines());
+        traceLimits = settings.trace();
+        traces.keep(settings.trace().runs());
     }
 
     /** Stops taking work; the caller has already cancelled what runs. */
@@ -123,7 +130,7 @@ final class Executions {
         try {
             gate.submit(entry.name, trigger, () -> {
                 try {
-                    deferred.resolve(run(entry, version, id, argsCopy, cancellation));
+                    deferred.resolve(run(entry, version, id, argsCopy, cancellation, trigger));
                 } catch (RuntimeException | Error e) {
                     // whatever went wrong after the run, its caller must not wait forever
                     LOG.error("script '{}' execution {} could not be completed", name, id, e);
@@ -139,9 +146,10 @@ final class Executions {
     }
 
     private ExecutionResult run(ScriptEntry entry, ScriptVersion version, String id, List<Object> args,
-                                Cancellation cancellation) {
+                                Cancellation cancellation, ExecutionTrigger trigger) {
         Instant start = Instant.now();
         ScriptLogSink.ExecutionLog log = logSink.open(entry.name, entry.logs, id);
+        TraceRecorder trace = new TraceRecorder(traceLimits, args);
         ExecutionResult result;
         try {
             if (cancellation.isCancelled()) {
@@ -151,7 +159,10 @@ final class Executions {
                 ScriptMetadata m = version.metadata();
                 ResourceLimits limits = LimitPolicy.effective(limitPolicy.get(), m.limits());
                 ExecutionRequest request = new ExecutionRequest(entry.name, id, args, limits, granted(m), cancellation,
-                        modulesFor(version), log::script);
+                        modulesFor(version), (level, line) -> {
+                            log.script(level, line);
+                            trace.log(level, line);
+                        }, trace);
                 result = engine.execute(version.compiled(), request);
             }
         } catch (RuntimeException | LinkageError e) {
@@ -162,10 +173,22 @@ final class Executions {
         }
         try {
             finish(entry, version, result, log);
+            recordTrace(entry.name, version, trigger, trace, result);
         } finally {
             entry.running.remove(id);
         }
         return result;
+    }
+
+    /** The run's trace joins its script's last runs; a failure here is the container's, never the run's. */
+    private void recordTrace(String name, ScriptVersion version, ExecutionTrigger trigger, TraceRecorder trace,
+                             ExecutionResult result) {
+        try {
+            traces.add(trace.finish(traces.nextRun(name), version.version().toString(),
+                    trigger == null ? "" : trigger.name(), result));
+        } catch (RuntimeException e) {
+            LOG.warn("script '{}' execution {}: its trace could not be kept", name, result.executionId(), e);
+        }
     }
 
     private Set<String> granted(ScriptMetadata m) {

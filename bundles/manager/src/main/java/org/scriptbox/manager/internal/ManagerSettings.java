@@ -14,10 +14,12 @@ import org.scriptbox.api.config.ConfigReader;
  * @param statsFlushMs how often statistics are written (0: after every run)
  * @param logQuota     how much a script may write to the container log
  * @param historySize  versions kept per script for script:history, script:diff and script:rollback
+ * @param trace        how much of each run is traced, and how many runs are kept
  */
-record ManagerSettings(ExecutionCapacity capacity, int logLines, long statsFlushMs, LogQuota logQuota, int historySize) {
+record ManagerSettings(ExecutionCapacity capacity, int logLines, long statsFlushMs, LogQuota logQuota, int historySize,
+                       TraceLimits trace) {
     static final ManagerSettings DEFAULTS = new ManagerSettings(new ExecutionCapacity(10, 100, 5, 20, 1), 200, 1000,
-            LogQuota.DEFAULTS, 10);
+            LogQuota.DEFAULTS, 10, TraceLimits.DEFAULTS);
 
     /** The settings in {@code properties}; each refused value keeps its value in {@code current}, told to {@code refused}. */
     static ManagerSettings read(Map<String, ?> properties, ManagerSettings current, Consumer<String> refused) {
@@ -51,7 +53,12 @@ record ManagerSettings(ExecutionCapacity capacity, int logLines, long statsFlush
                 r.intBetween("log.max.lines.per.window.total", 1, Integer.MAX_VALUE, dq.linesTotal(), q.linesTotal()),
                 r.longBetween("log.max.bytes.per.window.total", 1024, Long.MAX_VALUE, dq.bytesTotal(), q.bytesTotal()));
         int historySize = r.intBetween("history.size", 1, 1_000, DEFAULTS.historySize, current.historySize);
+        TraceLimits dt = TraceLimits.DEFAULTS;
+        TraceLimits t = current.trace;
+        TraceLimits trace = new TraceLimits(r.intBetween("trace.runs", 1, 1_000, dt.runs(), t.runs()),
+                r.intBetween("trace.max.events", 10, 10_000, dt.maxEvents(), t.maxEvents()),
+                r.intBetween("trace.max.chars", 1024, 1_048_576, dt.maxChars(), t.maxChars()));
         r.refusals().forEach(refused);
-        return new ManagerSettings(capacity, logLines, flush, quota, historySize);
+        return new ManagerSettings(capacity, logLines, flush, quota, historySize, trace);
     }
 }

@@ -45,6 +45,8 @@ import org.scriptbox.api.schedule.ExecutionLoad;
 import org.scriptbox.api.schedule.ResourceMonitor;
 import org.scriptbox.api.security.PermissionService;
 import org.scriptbox.api.text.SafeText;
+import org.scriptbox.api.trace.RunTrace;
+import org.scriptbox.api.trace.TraceService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,9 +62,10 @@ import org.slf4j.LoggerFactory;
  * refused before compiling), {@link Resolution} (who is runnable), {@link Executions} (the execution
  * path) and {@link Listeners} (the whiteboard).
  */
-@Component(service = {ScriptManager.class, ExecutionLoad.class, DeviceDirectory.Listener.class}, configurationPid = ScriptManagerImpl.PID)
+@Component(service = {ScriptManager.class, ExecutionLoad.class, DeviceDirectory.Listener.class, TraceService.class},
+        configurationPid = ScriptManagerImpl.PID)
 @Designate(ocd = ScriptManagerImpl.Config.class)
-public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDirectory.Listener {
+public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDirectory.Listener, TraceService {
     static final String PID = "org.scriptbox.manager";
     private static final Logger LOG = LoggerFactory.getLogger(ScriptManagerImpl.class);
 
@@ -116,6 +119,15 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDi
 
         @AttributeDefinition(description = "Versions kept per script for script:history, script:diff and script:rollback", min = "1")
         int history_size() default 10;
+
+        @AttributeDefinition(description = "Runs whose trace is kept per script (script:trace), in memory and on disk", min = "1")
+        int trace_runs() default 20;
+
+        @AttributeDefinition(description = "Events one run's trace holds (host calls, denials, log lines); more are counted", min = "10")
+        int trace_max_events() default 100;
+
+        @AttributeDefinition(description = "Characters of text one run's trace holds; more events are counted", min = "1024")
+        int trace_max_chars() default 8192;
     }
 
     @Reference
@@ -146,6 +158,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDi
     private final Resolution resolution = new Resolution(entries);
     private final Listeners listeners = new Listeners();
     private StatsStore stats;
+    private TraceStore traces;
     private volatile ManagerSettings settings = ManagerSettings.DEFAULTS;
     private VersionHistory history;
     private DisabledScripts disabled;
@@ -166,7 +179,9 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDi
         history = new VersionHistory(statsFolder.resolveSibling("history"), settings.historySize());
         disabled = new DisabledScripts(statsFolder.resolveSibling("disabled"));
         // the optional services are read at each execution: they may come and go while scripts run
-        executions = new Executions(entries, engine, stats, () -> monitor, () -> limitPolicy, () -> permissions, settings);
+        traces = new TraceStore(statsFolder.resolveSibling("traces"), settings.statsFlushMs(), settings.trace().runs());
+        executions = new Executions(entries, engine, stats, () -> monitor, () -> limitPolicy, () -> permissions, settings,
+                traces);
         active = true;
         LOG.info("script manager ready: engine {}, {}", engine.version(), describe(settings.capacity()));
     }
@@ -193,6 +208,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDi
         }
         executions.shutdown();
         stats.close();
+        traces.close();
         for (ScriptEntry e : entries.values()) {
             stats.save(e.name, e.state().stats());
         }
@@ -234,6 +250,18 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDi
 
     void unbindListener(ScriptListener listener) {
         listeners.remove(listener);
+    }
+
+    // ---- traces ----
+
+    @Override
+    public List<RunTrace> runs(String scriptName) {
+        return traces == null ? List.of() : traces.runs(scriptName);
+    }
+
+    @Override
+    public Optional<RunTrace> run(String scriptName, String id) {
+        return traces == null ? Optional.empty() : traces.run(scriptName, id);
     }
 
     // ---- lifecycle ----

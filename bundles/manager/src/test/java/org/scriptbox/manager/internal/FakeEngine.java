@@ -96,6 +96,16 @@ final class FakeEngine implements ScriptEngine {
             // the code's own mark beside the instruction limit the run was given (from the metadata)
             values.add(src.substring(7));
             values.add(Long.toString(request.limits().maxInstructions()));
+        } else if (src.equals("traced")) {
+            // what the real engine tells the tracer at its host-call door (HostFunctionTraceTest covers that door)
+            long t0 = System.nanoTime();
+            request.tracer().hostCall("device_read", new Object[] {"sim1", "temperature"}, 21.5, null, null, t0, t0 + 30_000);
+            request.log().log("INFO", "<script>alert(1)</script>");
+            long t1 = System.nanoTime() + 1000; // after the log line, on the microsecond scale of the trace
+            request.tracer().permissionDenied("device:write");
+            request.tracer().hostCall("device_set_motor_speed", new Object[] {"sim1", 0.0, 25.0}, null, ErrorKind.PERMISSION,
+                    "permission denied: device:write required", t1, t1 + 1000);
+            values.add("done");
         } else if (src.equals("args")) {
             values.addAll(request.args());
         } else if (src.equals("permissions")) {

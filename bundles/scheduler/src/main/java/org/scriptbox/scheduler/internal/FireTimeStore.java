@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * undeploys.
  *
  * <p>Two ways to record a fire. {@link #record} only touches memory; {@link #flush} writes the file (every
- * few seconds and on stop). {@link #recordDurably} is for fires whose run must not happen again after a crash
- * (misfire {@code run_once}): it answers only once the file holding the fire is on the device. Fires that
+ * few seconds and on stop). {@link #whenSaved} after {@link #record} is for fires whose run must not happen
+ * again after a crash (misfire {@code run_once}): it answers only once the file holding the fire is on the device. Fires that
  * come in while a write is under way are written together by the next one (group commit), so a thousand
  * such fires a second cost a few writes, not a thousand. Writes are atomic (rename) and forced.
  */
@@ -64,15 +64,6 @@ final class FireTimeStore {
     void record(String script, Instant fire) {
         lastFires.merge(script, fire, (old, now) -> now.isAfter(old) ? now : old);
         dirty = true;
-    }
-
-    /**
-     * Records a fire and calls {@code saved} with true once it is on the device, with false if it could not
-     * be written (the fire stays recorded in memory and is written by a later save).
-     */
-    void recordDurably(String script, Instant fire, Consumer<Boolean> saved) {
-        record(script, fire);
-        whenSaved(saved);
     }
 
     /** Calls {@code saved} once every fire recorded so far is on the device (true), or could not be written. */

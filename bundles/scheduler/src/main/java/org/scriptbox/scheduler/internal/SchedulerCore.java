@@ -402,11 +402,14 @@ public final class SchedulerCore {
             // run_once makes a lost fire time run again after a crash; so does the first fire of all (an interval
             // without history counts from its arming): both are saved before the run starts
             durable = e.trigger.spec().misfire() == MisfirePolicy.RUN_ONCE || store.lastFire(e.name) == null;
+            // Recorded while the entry is held: a stop that sees this fire counted (it takes the same lock)
+            // also finds it in the store it flushes. Recorded after the lock, a stop in between lost it.
+            store.record(e.name, due);
         }
         observer.fired(e.name, due, now);
         if (durable) {
             boolean launchIt = start;
-            store.recordDurably(e.name, due, saved -> {
+            store.whenSaved(saved -> {
                 if (!launchIt) {
                     return;
                 }
@@ -416,11 +419,8 @@ public final class SchedulerCore {
                     finished(e, null, true);
                 }
             });
-        } else {
-            store.record(e.name, due);
-            if (start) {
-                launch(e);
-            }
+        } else if (start) {
+            launch(e);
         }
     }
 

@@ -19,117 +19,69 @@
 * OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN
 * THE SOFTWARE.
 ******************************************************************************/
-package org.luaj.vm2;
+package org.scriptbox.engine.vm;
 
-// scriptbox: Luaj 3.0.1's LuaClosure (MIT licence, see the header) whose execute() is the interpreter
-// loop with the engine's budget woven in; changes are marked "scriptbox". Replaces Luaj's class in the
-// bundle (merge-first split package).
+import java.util.Objects;
+
+import org.luaj.vm2.Buffer;
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.Lua;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaFunction;
+import org.luaj.vm2.LuaInteger;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Prototype;
+import org.luaj.vm2.TailcallVarargs;
+import org.luaj.vm2.UpValue;
+import org.luaj.vm2.Upvaldesc;
+import org.luaj.vm2.Varargs;
 
 /**
- * Extension of {@link LuaFunction} which executes lua bytecode. 
- * <p>
- * A {@link LuaClosure} is a combination of a {@link Prototype} 
- * and a {@link LuaValue} to use as an environment for execution.
- * Normally the {@link LuaValue} is a {@link Globals} in which case the environment
- * will contain standard lua libraries. 
- * 
- * <p>
- * There are three main ways {@link LuaClosure} instances are created:
- * <ul> 
- * <li>Construct an instance using {@link #LuaClosure(Prototype, LuaValue)}</li>
- * <li>Construct it indirectly by loading a chunk via {@link Globals#load(java.io.Reader, String)}
- * <li>Execute the lua bytecode {@link Lua#OP_CLOSURE} as part of bytecode processing
- * </ul>
- * <p>
- * To construct it directly, the {@link Prototype} is typically created via a compiler such as 
- * {@link org.luaj.vm2.compiler.LuaC}:
- * <pre> {@code
- * String script = "print( 'hello, world' )";
- * InputStream is = new ByteArrayInputStream(script.getBytes());
- * Prototype p = LuaC.instance.compile(is, "script");
- * LuaValue globals = JsePlatform.standardGlobals();
- * LuaClosure f = new LuaClosure(p, globals);
- * f.call();
- * }</pre> 
- * <p>
- * To construct it indirectly, the {@link Globals#load(java.io.Reader, String)} method may be used: 
- * <pre> {@code
- * Globals globals = JsePlatform.standardGlobals();
- * LuaFunction f = globals.load(new StringReader(script), "script");
- * LuaClosure c = f.checkclosure();  // This may fail if LuaJC is installed.
- * c.call();
- * }</pre>
- * <p>
- * In this example, the "checkclosure()" may fail if direct lua-to-java-bytecode 
- * compiling using LuaJC is installed, because no LuaClosure is created in that case
- * and the value returned is a {@link LuaFunction} but not a {@link LuaClosure}.
- * <p> 
- * Since a {@link LuaClosure} is a {@link LuaFunction} which is a {@link LuaValue}, 
- * all the value operations can be used directly such as:
- * <ul>
- * <li>{@link LuaValue#call()}</li>
- * <li>{@link LuaValue#call(LuaValue)}</li>
- * <li>{@link LuaValue#invoke()}</li>
- * <li>{@link LuaValue#invoke(Varargs)}</li>
- * <li>{@link LuaValue#method(String)}</li>
- * <li>{@link LuaValue#method(String,LuaValue)}</li>
- * <li>{@link LuaValue#invokemethod(String)}</li>
- * <li>{@link LuaValue#invokemethod(String,Varargs)}</li>
- * <li> ...</li> 
- * </ul>
- * @see LuaValue
- * @see LuaFunction
- * @see LuaValue#isclosure()
- * @see LuaValue#checkclosure()
- * @see LuaValue#optclosure(LuaClosure)
- * @see LoadState
- * @see Globals#compiler
+ * The engine's interpreter: a Lua function of one {@link Prototype}, run by a loop written for the
+ * execution's {@link Meter}. One counter decrement per instruction, the call depth per call, the length of
+ * {@code ..} checked before it is built, comparisons of long strings charged, positions and tracebacks
+ * collected from the pc of each frame while an error unwinds ({@link Meter#errorFrame}: the one place an
+ * error passes through every Lua frame, interpreted or compiled).
+ *
+ * <p>Its instruction cases are Luaj 3.0.1's {@code LuaClosure.execute} (MIT licence, above), so values and
+ * errors are Luaj's own; it is our class, in our package, extending Luaj's public {@link LuaFunction}:
+ * Luaj's {@code LuaClosure} stays as Luaj ships it and the engine never creates one (every closure of a
+ * sandboxed script is a MeteredClosure or compiled code, and the sandbox's globals have no loader).
+ * Upvalues: open ones are kept per register ({@code openups[register]}), which shares them exactly as
+ * Luaj's search by index does.
  */
-public class LuaClosure extends LuaFunction {
-	private static final UpValue[] NOUPVALUES = new UpValue[0];
-	
+public final class MeteredClosure extends LuaFunction {
 	public final Prototype p;
+	public final UpValue[] upValues;
+	private final Globals globals;
+	private final Meter m;
 
-	public UpValue[] upValues;
-	
-	final Globals globals;
-	
-	/** Create a closure around a Prototype with a specific environment.
-	 * If the prototype has upvalues, the environment will be written into the first upvalue.
-	 * @param p the Prototype to construct this Closure for. 
-	 * @param env the environment to associate with the closure.
-	 */
-	public LuaClosure(Prototype p, LuaValue env) {
+	/** The closure of a main chunk (or a {@code load}ed one): its first upvalue, if any, is {@code env}. */
+	public MeteredClosure(Prototype p, Globals globals, Meter meter) {
+		this(p, globals, meter, new UpValue[p.upvalues == null ? 0 : p.upvalues.length]);
+		if (upValues.length > 0)
+			upValues[0] = new UpValue(new LuaValue[] {globals}, 0);
+	}
+
+	/** A closure with its upvalues (OP_CLOSURE here, or compiled code creating an interpreted function). */
+	public MeteredClosure(Prototype p, Globals globals, Meter meter, UpValue[] upValues) {
 		this.p = p;
-		if (p.upvalues == null || p.upvalues.length == 0)
-			this.upValues = NOUPVALUES;
-		else {
-			this.upValues = new UpValue[p.upvalues.length];
-			this.upValues[0] = new UpValue(new LuaValue[] {env}, 0);
-		}
-		globals = env instanceof Globals? (Globals) env: null;	
-	}
-	
-	public boolean isclosure() {
-		return true;
-	}
-	
-	public LuaClosure optclosure(LuaClosure defval) {
-		return this;
+		this.globals = globals;
+		// No budget, no Lua code: there is no unmetered way to run a prototype.
+		this.m = Objects.requireNonNull(meter, "an execution's meter");
+		this.upValues = upValues;
+		meter.closureMade(upValues.length);
 	}
 
-	public LuaClosure checkclosure() {
-		return this;
-	}
-	
-	public LuaValue getmetatable() { 
-		return s_metatable; 
-	}
-	
 	public String tojstring() {
 		return "function: " + p.toString();
 	}
-	
+
+	public String name() {
+		return "<"+p.shortsource()+":"+p.linedefined+">";
+	}
+
 	public final LuaValue call() {
 		LuaValue[] stack = new LuaValue[p.maxstacksize];
 		for (int i = 0; i < p.numparams; ++i )
@@ -147,7 +99,7 @@ public class LuaClosure extends LuaFunction {
 		case 0: return execute(stack,arg).arg1();
 		}
 	}
-	
+
 	public final LuaValue call(LuaValue arg1, LuaValue arg2) {
 		LuaValue[] stack = new LuaValue[p.maxstacksize];
 		for (int i = 2; i < p.numparams; ++i )
@@ -174,59 +126,39 @@ public class LuaClosure extends LuaFunction {
 	public final Varargs invoke(Varargs varargs) {
 		return onInvoke(varargs).eval();
 	}
-	
+
 	public final Varargs onInvoke(Varargs varargs) {
 		LuaValue[] stack = new LuaValue[p.maxstacksize];
 		for ( int i=0; i<p.numparams; i++ )
-			stack[i] = varargs.arg(i+1);		
+			stack[i] = varargs.arg(i+1);
 		return execute(stack,p.is_vararg!=0? varargs.subargs(p.numparams+1): NONE);
-	}
-	
-	/**
-	 * scriptbox: a closure whose globals carry no {@link Meter} would run outside every limit. Inside the
-	 * engine that cannot happen (each execution's globals carry its budget; {@code load} with an env table
-	 * still binds the execution's globals), so instead of Luaj's unmetered loop this fails closed.
-	 */
-	private Varargs executeUnmetered( LuaValue[] stack, Varargs varargs ) {
-		throw new IllegalStateException("scriptbox: Lua code ran without an execution budget (" + p.source + ")");
 	}
 
 	/**
-	 * scriptbox: Luaj's interpreter loop with the engine's budget woven in (see {@link Meter}): one counter
-	 * decrement per instruction, the call depth per call, the length of {@code ..} checked before it is
-	 * built, and positions and tracebacks collected from the pc in each frame while an error unwinds.
-	 * Otherwise the same interpreter as Luaj's.
+	 * The interpreter loop. It is this method itself, not a call from it: the loop is too big to be inlined,
+	 * and an extra Java call per Lua call costs measurably in call-heavy scripts.
 	 */
-	protected Varargs execute( LuaValue[] stack, Varargs varargs ) {
-		// The metered loop is this method itself (not a call from it): the loop is too big to be inlined,
-		// and an extra Java call per Lua call costs measurably in call-heavy scripts.
-		if (globals == null || !(globals.debuglib instanceof Meter))
-			return executeUnmetered(stack, varargs);
-		final Meter m = (Meter) globals.debuglib;
-		// loop through instructions
+	private Varargs execute( LuaValue[] stack, Varargs varargs ) {
+		final Meter m = this.m;
 		int i,a,b,c,pc=0,top=0;
 		LuaValue o;
 		Varargs v = NONE;
 		int[] code = p.code;
 		LuaValue[] k = p.k;
-		
-		// upvalues are only possible when closures create closures
-		// TODO: use linked list.
+
+		// open upvalues, by register (only functions that create closures have any)
 		UpValue[] openups = p.p.length>0? new UpValue[stack.length]: null;
-		
+
 		m.enter();
 
-		// process instructions
 		try {
 			for (; true; ++pc) {
 				if (--m.ticks <= 0)
 					m.tick();
-				
-				// pull out instruction
+
 				i = code[pc];
 				a = ((i>>6) & 0xff);
-				
-				// process the op code
+
 				switch ( i & 0x3f ) {
 				
 				case Lua.OP_MOVE:/*	A B	R(A):= R(B)					*/
@@ -327,7 +259,7 @@ public class LuaClosure extends LuaFunction {
 							while ( --c>=b ) 
 								sb = stack[c].concat(sb);
 							stack[a] = sb.value();
-							// scriptbox: a __concat result joined with the strings before it is checked too
+							// a __concat result joined with the strings before it is checked too
 							m.concatResult(stack[a]);
 						} else {
 							stack[a] = stack[c-1].concat(stack[c]);
@@ -338,8 +270,8 @@ public class LuaClosure extends LuaFunction {
 				case Lua.OP_JMP: /*	sBx	pc+=sBx					*/
 					pc  += (i>>>14)-0x1ffff;
 					if (a > 0) {
-						for (--a, b = openups.length; --b>=0; )
-							if (openups[b] != null && openups[b].index >= a) {
+						for (--a, b = openups.length; --b>=a; )
+							if (openups[b] != null) {
 								openups[b].close();
 								openups[b] = null;
 							}
@@ -347,7 +279,7 @@ public class LuaClosure extends LuaFunction {
 					continue;
 					
 				case Lua.OP_EQ: /*	A B C	if ((RK(B) == RK(C)) ~= A) then pc++		*/
-					// scriptbox: through the meter, which charges comparisons of long strings (also LT, LE)
+					// through the meter, which charges comparisons of long strings (also LT, LE)
 					if ( m.eq((b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]) != (a!=0) ) 
 						++pc;
 					continue;
@@ -394,17 +326,17 @@ public class LuaClosure extends LuaFunction {
 							varargsOf(stack, a+1, b-1): // exact arg count
 							varargsOf(stack, a+1, top-v.narg()-(a+1), v));  // from prev top 
 						if ( c > 0 ) {
-							v.copyto(stack, a, c-1);
+							copyto(v, stack, a, c-1);
 							v = NONE;
 						} else {
 							top = a + v.narg();
-							v = v.dealias();
+							v = dealias(v);
 						}
 						continue;
 					}
 					
 				case Lua.OP_TAILCALL: /*	A B C	return R(A)(R(A+1), ... ,R(A+B-1))		*/
-					m.tailCall(this, pc);
+					m.tailCall(p, pc);
 					switch ( i & Lua.MASK_B ) {
 					case (1<<Lua.POS_B): return new TailcallVarargs(stack[a], NONE);
 					case (2<<Lua.POS_B): return new TailcallVarargs(stack[a], stack[a+1]);
@@ -430,7 +362,7 @@ public class LuaClosure extends LuaFunction {
 					
 				case Lua.OP_FORLOOP: /*	A sBx	R(A)+=R(A+2): if R(A) <?= R(A+1) then { pc+=sBx: R(A+3)=R(A) }*/
 					{
-						// scriptbox: integer loops without the double dispatch of add/gt_b/lteq_b (same result).
+						// integer loops without the double dispatch of add/gt_b/lteq_b (same result).
 						LuaValue i0 = stack[a];
 						LuaValue limit = stack[a + 1];
 						LuaValue step = stack[a + 2];
@@ -511,15 +443,16 @@ public class LuaClosure extends LuaFunction {
 				case Lua.OP_CLOSURE: /*	A Bx	R(A):= closure(KPROTO[Bx])	*/
 					{
 						Prototype newp = p.p[i>>>14];
-						LuaClosure ncl = new LuaClosure(newp, globals);
 						Upvaldesc[] uv = newp.upvalues;
+						UpValue[] nups = new UpValue[uv.length];
 						for ( int j=0, nup=uv.length; j<nup; ++j ) {
-							if (uv[j].instack)  /* upvalue refes to local variable? */
-								ncl.upValues[j] = findupval(stack, uv[j].idx, openups);
-							else  /* get upvalue from enclosing function */
-								ncl.upValues[j] = upValues[uv[j].idx];
+							if (uv[j].instack) { /* upvalue refers to a local variable */
+								UpValue u = openups[uv[j].idx];
+								nups[j] = u != null? u: (openups[uv[j].idx] = new UpValue(stack, uv[j].idx));
+							} else  /* get upvalue from enclosing function */
+								nups[j] = upValues[uv[j].idx];
 						}
-						stack[a] = ncl;
+						stack[a] = new MeteredClosure(newp, globals, m, nups);
 					}
 					continue;
 					
@@ -545,12 +478,12 @@ public class LuaClosure extends LuaFunction {
 			m.errorFrame(le, p, pc, globals.running);
 			throw le;
 		} catch ( Exception e ) {
-			// scriptbox: no Java text for the script (Luaj's LuaError(e) said "vm error: java.lang....")
+			// no Java text for the script (Luaj's LuaError(e) said "vm error: java.lang....")
 			LuaError le = m.internalError(e);
 			m.errorFrame(le, p, pc, globals.running);
 			throw le;
 		} catch ( Error e ) {
-			m.unwinding(e, this, pc);
+			m.unwinding(e, p, pc);
 			throw e;
 		} finally {
 			if ( openups != null )
@@ -561,57 +494,26 @@ public class LuaClosure extends LuaFunction {
 		}
 	}
 
+	/** Luaj's package-private {@code Varargs.copyto}: the first {@code n} values into {@code stack} from {@code a}. */
+	private static void copyto(Varargs v, LuaValue[] stack, int a, int n) {
+		for (int j = 0; j < n; ++j)
+			stack[a + j] = v.arg(j + 1);
+	}
+
 	/**
-	 *  Run the error hook if there is one
-	 *  @param msg the message to use in error hook processing. 
-	 * */
-	String errorHook(String msg, int level) {
-		if (globals == null ) return msg;
-		final LuaThread r = globals.running;
-		if (r.errorfunc == null)
-			return globals.debuglib != null?
-					msg + "\n" + globals.debuglib.traceback(level):
-					msg;
-		final LuaValue e = r.errorfunc;
-		r.errorfunc = null;
-		try {
-			return e.call( LuaValue.valueOf(msg) ).tojstring();
-		} catch ( Throwable t ) {
-			return "error in error handling";
-		} finally {
-			r.errorfunc = e;
+	 * Luaj's package-private {@code Varargs.dealias}: the values of {@code v} in a Varargs of their own, so that
+	 * results that point into a stack stay what they are when that stack changes.
+	 */
+	private static Varargs dealias(Varargs v) {
+		int n = v.narg();
+		switch (n) {
+		case 0: return NONE;
+		case 1: return v.arg1();
+		case 2: return varargsOf(v.arg1(), v.arg(2));
+		default:
+			LuaValue[] values = new LuaValue[n];
+			copyto(v, values, 0, n);
+			return varargsOf(values);
 		}
 	}
-
-	private void processErrorHooks(LuaError le, Prototype p, int pc) {
-		le.fileline = (p.source != null? p.source.tojstring(): "?") + ":" 
-			+ (p.lineinfo != null && pc >= 0 && pc < p.lineinfo.length? String.valueOf(p.lineinfo[pc]): "?");
-		le.traceback = errorHook(le.getMessage(), le.level);
-	}
-	
-	private UpValue findupval(LuaValue[] stack, short idx, UpValue[] openups) {
-		final int n = openups.length;
-		for (int i = 0; i < n; ++i)
-			if (openups[i] != null && openups[i].index == idx)
-				return openups[i];
-		for (int i = 0; i < n; ++i)
-			if (openups[i] == null)
-				return openups[i] = new UpValue(stack, idx);
-		error("No space for upvalue");
-		return null;
-	}
-
-	protected LuaValue getUpvalue(int i) {
-		return upValues[i].getValue();
-	}
-	
-	protected void setUpvalue(int i, LuaValue v) {
-		upValues[i].setValue(v);
-	}
-
-	public String name() {
-		return "<"+p.shortsource()+":"+p.linedefined+">";
-	}
-	
-	
 }

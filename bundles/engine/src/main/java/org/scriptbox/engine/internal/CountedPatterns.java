@@ -1,4 +1,4 @@
-package org.luaj.vm2.lib;
+package org.scriptbox.engine.internal;
 
 import java.util.function.Supplier;
 
@@ -8,16 +8,16 @@ import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
+import org.luaj.vm2.lib.VarArgFunction;
 
 /**
- * scriptbox: Luaj's {@code find}, {@code match}, {@code gmatch} and {@code gsub}, with every step of the
+ * Luaj's {@code find}, {@code match}, {@code gmatch} and {@code gsub}, with every step of the
  * pattern matcher charged to the execution's instruction budget, so that a pattern that backtracks
  * exponentially runs out of budget (or time) like a loop does, and with {@code gsub}'s result held to
  * the string-length limit as it grows.
  *
- * <p>It lives in Luaj's package (embedded privately in the engine bundle) only to extend Luaj's
- * package-private {@code StringLib.MatchState}; the loops below are Luaj 3.0.1's, unchanged except
- * for the counting.
+ * <p>The matcher is Luaj 3.0.1's, as the engine's own class ({@link LuaMatchState}: Luaj's is
+ * package-private); the loops below are Luaj's, unchanged except for the counting.
  */
 public final class CountedPatterns {
     /** What the matcher reports to: the engine's budget. */
@@ -45,7 +45,7 @@ public final class CountedPatterns {
     static final int REPLACEMENT_COST = 4;
 
     /**
-     * scriptbox: Luaj's {@code %f} reads the byte after the subject's end ({@code s.luaByte(s.length())}),
+     * Luaj's {@code %f} reads the byte after the subject's end ({@code s.luaByte(s.length())}),
      * which is past the end of the subject's array ({@code ArrayIndexOutOfBoundsException}, red-team:
      * {@code ('abc'):gsub('%f[%a]', '|')}) or, for a substring, a byte of the string it shares its array
      * with. With a {@code %f} in the pattern the subject is matched as a copy followed by a '\0', which
@@ -64,7 +64,7 @@ public final class CountedPatterns {
     private static final LuaString FRONTIER = LuaString.valueOf("%f");
 
     /**
-     * scriptbox: refuses a malformed pattern with Lua's own message before Luaj's matcher reads past its
+     * refuses a malformed pattern with Lua's own message before Luaj's matcher reads past its
      * end: an unterminated class ({@code "[a"}, {@code "[]"}, {@code "[a-%]"}) or a {@code %f} without its set
      * made it throw {@code ArrayIndexOutOfBoundsException}, which no pcall caught (red-team F1). The rules
      * are Lua 5.2's {@code classEnd} and {@code %f}/{@code %b} checks; one pass, charged per 8 bytes.
@@ -107,7 +107,7 @@ public final class CountedPatterns {
     }
 
     /** MatchState whose every recursive step is charged. */
-    static final class CountedMatchState extends StringLib.MatchState {
+    static final class CountedMatchState extends LuaMatchState {
         private final Meter meter;
 
         CountedMatchState(Varargs args, LuaString s, LuaString pattern, Meter meter) {
@@ -134,7 +134,7 @@ public final class CountedPatterns {
         @Override
         boolean matchbracketclass(int c, int poff, int ec) {
             meter.charge((ec - poff) >> 3);
-            // scriptbox: the frontier %f passes -1 for the position before the subject or after its end,
+            // the frontier %f passes -1 for the position before the subject or after its end,
             // which Luaj's character table lookup turned into an ArrayIndexOutOfBoundsException
             // (('abc'):find('%f[%z]')); Lua treats both as '\0'.
             return super.matchbracketclass(c < 0 ? 0 : c, poff, ec);
@@ -280,7 +280,7 @@ public final class CountedPatterns {
             } else {
                 Meter m = meter.get();
                 checkPattern(pat, m);
-                StringLib.MatchState ms = new CountedMatchState(args, frontierSafe(s, pat), pat, m);
+                LuaMatchState ms = new CountedMatchState(args, frontierSafe(s, pat), pat, m);
                 boolean anchor = false;
                 int poff = 0;
                 if (pat.length() > 0 && pat.luaByte(0) == '^') {
@@ -317,7 +317,7 @@ public final class CountedPatterns {
             LuaString pat = args.checkstring(2);
             final int srclen = src.length();
             checkPattern(pat, meter.get());
-            final StringLib.MatchState ms = new CountedMatchState(args, frontierSafe(src, pat), pat, meter.get());
+            final LuaMatchState ms = new CountedMatchState(args, frontierSafe(src, pat), pat, meter.get());
             return new VarArgFunction() {
                 private int soffset;
 
@@ -356,7 +356,7 @@ public final class CountedPatterns {
             Meter m = meter.get();
             Buffer lbuf = new Buffer(srclen);
             checkPattern(p, m);
-            StringLib.MatchState ms = new CountedMatchState(args, frontierSafe(src, p), p, m);
+            LuaMatchState ms = new CountedMatchState(args, frontierSafe(src, p), p, m);
             int soffset = 0;
             int n = 0;
             while (n < maxS) {

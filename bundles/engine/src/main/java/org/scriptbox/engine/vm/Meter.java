@@ -1,13 +1,19 @@
-package org.luaj.vm2;
+package org.scriptbox.engine.vm;
 
 import java.util.Arrays;
 
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.LuaThread;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Prototype;
+import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.DebugLib;
 
 /**
- * scriptbox: what the patched {@link LuaClosure} interpreter asks of the engine's budget. When a
- * globals' {@code debuglib} is a Meter, closures over those globals run the metered interpreter loop: the
- * budget is woven into the interpreter loop instead of being called through DebugLib's hooks.
+ * What the engine's interpreter ({@link MeteredClosure}) and its compiled code
+ * (org.scriptbox.engine.compiler) ask of an execution's budget: the budget is in the interpreter loop
+ * and in the generated code, not called through DebugLib's hooks.
  *
  * <p>The hot path is one decrement of {@link #ticks} per instruction. Nothing is recorded per call but
  * a depth count: positions and tracebacks are collected while an error unwinds through the
@@ -51,7 +57,7 @@ public abstract class Meter extends DebugLib {
      */
     public abstract void charge(int n);
 
-    // ---- scriptbox: comparisons of strings, charged per byte compared -------------------------------
+    // ---- comparisons of strings, charged per byte compared -------------------------------------------
 
     /**
      * Bytes compared per instruction charged. Luaj compares strings byte by byte: {@code a < b} of two
@@ -59,6 +65,20 @@ public abstract class Meter extends DebugLib {
      * one (red-team); the loops here compare ~16 bytes in well under a plain instruction's time.
      */
     public static final int COMPARE_BYTES_PER_UNIT = 16;
+
+    /** Upvalues a closure may capture per instruction charged for making it. */
+    public static final int UPVALUES_PER_UNIT = 4;
+
+    /**
+     * A closure with {@code upvalues} upvalues is being made (OP_CLOSURE, interpreted or compiled: both
+     * constructors call this, so the counts are the same): each upvalue is found or made, so a closure over
+     * 190 locals was one instruction for ~200-400 plain ones' CPU (red team R12). Charged past the first few.
+     */
+    public final void closureMade(int upvalues) {
+        if (upvalues >= UPVALUES_PER_UNIT) {
+            charge(upvalues / UPVALUES_PER_UNIT);
+        }
+    }
 
     /** {@code a == b} (OP_EQ; also rawequal and the sort's comparisons): a long string comparison is charged. */
     public final boolean eq(LuaValue a, LuaValue b) {
@@ -128,18 +148,22 @@ public abstract class Meter extends DebugLib {
         return new LuaError("internal error of the engine (details in the container log)");
     }
 
-    /** The running frame returns through a tail call: remembered for positions while no frame is left. */
-    public abstract void tailCall(LuaClosure c, int pc);
+    /** The running frame of {@code p} returns through a tail call at {@code pc}: remembered for positions while no frame is left. */
+    public abstract void tailCall(Prototype p, int pc);
 
-    /** An {@link Error} that ends the execution passes through the frame of {@code c} at {@code pc}. */
-    public abstract void unwinding(Error e, LuaClosure c, int pc);
+    /** An {@link Error} that ends the execution passes through a frame of {@code p} at {@code pc}. */
+    public abstract void unwinding(Error e, Prototype p, int pc);
 
     /*
-     * DebugLib's own hooks keep a call stack of their own in LuaThread.callstack, where the engine keeps
-     * something else: should anything still call them, they count like the metered loop instead.
+     * A Meter is also the globals' debuglib, so that the hooks Luaj's own code calls count like the metered
+     * loop: Luaj's library functions report their calls (onCall(LuaFunction)/onReturn, see the Budget), and
+     * should Luaj's own interpreter (org.luaj.vm2.LuaClosure) ever run over these globals — the engine never
+     * creates one: every closure is a MeteredClosure or compiled, and the globals have no loader — its
+     * instructions and calls are counted through these hooks, not run unlimited. DebugLib's own hooks keep a
+     * call stack of their own in LuaThread.callstack, where the engine keeps something else.
      */
     @Override
-    public void onCall(LuaClosure c, Varargs varargs, LuaValue[] stack) {
+    public void onCall(org.luaj.vm2.LuaClosure c, Varargs varargs, LuaValue[] stack) {
         enter();
     }
 
@@ -172,36 +196,38 @@ public abstract class Meter extends DebugLib {
      * their line to the traceback.
      */
     void errorFrame(LuaError le, Prototype p, int pc, LuaThread running) {
-        if (le.traceback == null) {
-            le.fileline = position(p, pc);
+        if (LuaErrors.traceback(le) == null) {
+            LuaErrors.fileline(le, position(p, pc));
             String msg = le.getMessage();
             LuaValue handler = running.errorfunc;
             if (handler != null) {
                 tracing = null;
                 running.errorfunc = null;
+                String traceback;
                 try {
-                    le.traceback = handler.call(LuaValue.valueOf(msg)).tojstring();
+                    traceback = handler.call(LuaValue.valueOf(msg)).tojstring();
                 } catch (RuntimeException | StackOverflowError t) {
-                    le.traceback = "error in error handling";
+                    traceback = "error in error handling";
                 } finally {
                     running.errorfunc = handler;
                 }
+                LuaErrors.traceback(le, traceback);
             } else {
-                le.traceback = msg + "\n" + TRACEBACK_MARK + frameLine(p, pc);
+                LuaErrors.traceback(le, msg + "\n" + TRACEBACK_MARK + frameLine(p, pc));
                 tracing = le;
                 tracingFrames = 1;
             }
         } else if (tracing == le) {
             if (tracingFrames < TRACEBACK_FRAMES) {
-                le.traceback += frameLine(p, pc);
+                LuaErrors.traceback(le, LuaErrors.traceback(le) + frameLine(p, pc));
             } else if (tracingFrames == TRACEBACK_FRAMES) {
-                le.traceback += "\n\t...";
+                LuaErrors.traceback(le, LuaErrors.traceback(le) + "\n\t...");
             }
             tracingFrames++;
         }
     }
 
-    // ---- scriptbox: code compiled by LuaJC (org.luaj.vm2.luajc.JavaBuilder) ---------------------------
+    // ---- code compiled by the engine's compiler (org.scriptbox.engine.compiler) ---------------------------
 
     /**
      * An error leaves a compiled function of {@code p} whose running instruction was {@code pc}: does what
@@ -232,8 +258,8 @@ public abstract class Meter extends DebugLib {
         LuaThread running = running();
         if (running != null) {
             errorFrame(le, p, pc, running);
-        } else if (le.traceback == null) {
-            le.fileline = position(p, pc);
+        } else if (LuaErrors.traceback(le) == null) {
+            LuaErrors.fileline(le, position(p, pc));
         }
     }
 
@@ -242,16 +268,8 @@ public abstract class Meter extends DebugLib {
         return null;
     }
 
-    /** Like {@link #unwinding(Error, LuaClosure, int)}, for a compiled frame. */
-    public void unwinding(Error e, Prototype p, int pc) {
-    }
-
     /** {@code a .. b} is about to be built (compiled code): check its length. */
     public void concat(LuaValue a, LuaValue b) {
         concat(new LuaValue[] {a, b}, 0, 1);
-    }
-
-    /** Like {@link #tailCall(LuaClosure, int)}, for a compiled frame. */
-    public void tailCall(Prototype p, int pc) {
     }
 }
