@@ -98,6 +98,8 @@ public class RestApiIT {
         rows.add(new Row("GET", "/scripts/matrix/history", null, "viewer"));
         rows.add(new Row("GET", "/scripts/matrix/history/1", null, "viewer"));
         rows.add(new Row("POST", "/scripts/matrix/rollback", "{}", "operator"));
+        rows.add(new Row("GET", "/scripts/matrix/runs", null, "viewer"));
+        rows.add(new Row("GET", "/scripts/matrix/runs/1", null, "viewer"));
         rows.add(new Row("DELETE", "/scripts/gone", null, "operator"));
         rows.add(new Row("GET", "/devices", null, "viewer"));
         rows.add(new Row("GET", "/devices/sim-1", null, "viewer"));
@@ -279,6 +281,10 @@ public class RestApiIT {
         assertTrue(run.body(), run.body().contains("\"status\":\"COMPLETED\""));
         assertTrue(run.body(), run.body().contains("\"values\":[42]"));
         assertTrue(op.get("/scripts/adder/logs").body().contains("adding"));
+        String runs = op.get("/scripts/adder/runs").body();
+        assertTrue(runs, runs.contains("\"status\":\"COMPLETED\"") && runs.contains("\"result\":\"42\""));
+        RestClient.Answer trace = op.get("/scripts/adder/runs/" + runs.replaceAll(".*?\"run\":(\\d+).*", "$1"));
+        assertTrue(trace.body(), trace.status() == 200 && trace.body().contains("\"type\":\"LOG\""));
         RestClient.Answer got = op.get("/scripts/adder");
         assertTrue(got.body(), got.body().contains("return a + b"));
         RestClient.Answer badToml = op.send("PUT", "/scripts/adder",

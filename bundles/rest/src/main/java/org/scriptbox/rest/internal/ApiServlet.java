@@ -25,6 +25,7 @@ import org.scriptbox.api.deploy.ScriptFolder;
 import org.scriptbox.api.device.DeviceDirectory;
 import org.scriptbox.api.schedule.ResourceMonitor;
 import org.scriptbox.api.schedule.ScriptScheduler;
+import org.scriptbox.api.trace.TraceService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,7 @@ public final class ApiServlet extends HttpServlet {
     private final transient ScriptManager manager;
     private final transient EventHub events;
     private volatile transient ResourceMonitor monitor;
+    private volatile transient TraceService traces;
     private volatile int maxBody;
 
     @Activate
@@ -75,6 +77,7 @@ public final class ApiServlet extends HttpServlet {
         this.maxBody = config.max_body_bytes();
         routes.addAll(allRoutes(auth, manager, folder, codec, devices, scheduler, () -> monitor, events,
                 config.estop_answer_ms()));
+        routes.addAll(new TraceRoutes(() -> traces).routes());
     }
 
     /** Every endpoint of the API (the OpenAPI document lists the same: OpenApiDocumentTest). */
@@ -109,6 +112,17 @@ public final class ApiServlet extends HttpServlet {
     void unbindMonitor(ResourceMonitor m) {
         if (monitor == m) {
             monitor = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindTraces(TraceService t) {
+        traces = t;
+    }
+
+    void unbindTraces(TraceService t) {
+        if (traces == t) {
+            traces = null;
         }
     }
 
