@@ -207,6 +207,36 @@ public class RestApiIT {
     }
 
     @Test
+    public void liveEventsCarryLogLinesAndFinishedRunsAsText() throws Exception {
+        RestClient op = session("operator");
+        assertEquals(201, op.send("PUT", "/scripts/talker", deployBody("print('<script>alert(1)</script> ' .. tostring(...))\nreturn 5")).status());
+        java.net.http.HttpResponse<java.io.InputStream> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/events?script=talker&types=log,run"))
+                        .header("Cookie", op.cookie).build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            assertTrue(in.readLine().startsWith(": scriptbox events"));
+            assertTrue(op.send("POST", "/scripts/talker/run", "{\"args\":[7]}").body().contains("COMPLETED"));
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            String event = null;
+            String line;
+            while (seen.size() < 2 && (line = in.readLine()) != null) {
+                if (line.startsWith("event: ")) {
+                    event = line.substring(7);
+                } else if (line.startsWith("data: ") && "log".equals(event)) {
+                    assertTrue(line, line.contains("\"message\":\"<script>alert(1)</script> 7\""));
+                    seen.add("log");
+                } else if (line.startsWith("data: ") && "run".equals(event)) {
+                    assertTrue(line, line.contains("\"values\":[5]"));
+                    seen.add("run");
+                }
+            }
+            assertEquals(java.util.Set.of("log", "run"), seen);
+        }
+    }
+
+    @Test
     public void plainPasswordInTheConfigurationIsRefused() throws Exception {
         RestClient.Answer a = (RestClient.Answer) RestClient.login(base, "plain", PASSWORD)[0];
         assertEquals(401, a.status());

@@ -14,19 +14,22 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.ScriptActivityListener;
 import org.scriptbox.api.ScriptEvent;
+import org.scriptbox.api.ScriptLogEntry;
 import org.scriptbox.api.ScriptListener;
 
 import jakarta.servlet.AsyncContext;
 
 /**
  * The live events of GET /api/v1/events (Server-Sent Events): script lifecycle changes (the manager's
- * ScriptListener whiteboard), and, where the manager tells them, log lines and finished runs. Each event
+ * ScriptListener whiteboard), log lines and finished runs (its ScriptActivityListener whiteboard). Each event
  * is made into its SSE frame once and offered to every stream that wants it; publishing never blocks
  * (see {@link EventStream}).
  */
-@Component(service = {EventHub.class, ScriptListener.class}, configurationPid = RestConfig.PID)
-public final class EventHub implements ScriptListener {
+@Component(service = {EventHub.class, ScriptListener.class, ScriptActivityListener.class}, configurationPid = RestConfig.PID)
+public final class EventHub implements ScriptListener, ScriptActivityListener {
     static final Set<String> TYPES = Set.of("log", "run", "script");
 
     private final List<EventStream> streams = new CopyOnWriteArrayList<>();
@@ -82,6 +85,20 @@ public final class EventHub implements ScriptListener {
         data.put("type", event.type().name());
         data.put("script", Views.script(event.script()));
         publish("script", event.script().name(), data);
+    }
+
+    @Override
+    public void logged(ScriptLogEntry entry) {
+        if (!streams.isEmpty()) {
+            publish("log", entry.scriptName(), Views.log(entry));
+        }
+    }
+
+    @Override
+    public void executionFinished(ExecutionResult result) {
+        if (!streams.isEmpty()) {
+            publish("run", result.scriptName(), Views.result(result));
+        }
     }
 
     void publish(String type, String script, Object data) {
