@@ -3,15 +3,18 @@
 
 The tests assert on what this server saw and holds, not on what the driver believes it sent:
 
-  modbus_fault_server.py [--port P] [--control C]
+  modbus_fault_server.py [--port P] [--control C] [--framer socket|rtu] [--serial DEVICE --baud B]
 
-serves Modbus TCP on 127.0.0.1:P (unit 1, zero-based addresses, 1,000 of each table) and a control channel on
-127.0.0.1:C: one command per line in, its answer out (below). When both listen it prints
+serves Modbus TCP on 127.0.0.1:P (units 1 and 2, zero-based addresses, 1,000 of each table) and a control channel
+on 127.0.0.1:C: one command per line in, its answer out (below). When both listen it prints
 "READY modbus=P control=C" on stdout. Port 0 picks a free port; a restart passes the same ports again.
+--framer rtu serves RTU frames (unit, PDU, CRC) over TCP instead of Modbus TCP frames; --serial serves RTU on a
+serial line (a pseudo-terminal of a socat pair in the tests; then modbus=0).
 
 Control commands (one line each, words separated by spaces):
-  get TABLE ADDRESS COUNT        -> the values on one line; TABLE is coils, holding or input
+  get TABLE ADDRESS COUNT        -> the values on one line; TABLE is coils, discrete, holding or input (unit 1)
   set TABLE ADDRESS VALUE...     -> ok (written directly, not logged)
+  uget UNIT TABLE ADDRESS COUNT, uset UNIT TABLE ADDRESS VALUE...  -> the same for unit 1 or 2
   fault FN ADDRESS KIND [ARG]    -> ok; for requests with function code FN at ADDRESS (-1: any address):
         delay ARG ms before applying and answering; exception: answer exception code ARG (default 4);
         silent: apply nothing, never answer; empty: a well-framed answer with byte count 0;
@@ -31,20 +34,39 @@ import sys
 import time
 
 from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext
-from pymodbus.server.async_io import ModbusConnectedRequestHandler, ModbusTcpServer
+from pymodbus.server.async_io import (ModbusConnectedRequestHandler, ModbusSerialServer, ModbusSingleRequestHandler,
+                                     ModbusTcpServer)
+from pymodbus.transaction import ModbusRtuFramer, ModbusSocketFramer
 
 SIZE = 1000
 UNIT = 1
 
-store = ModbusSlaveContext(
-    di=ModbusSequentialDataBlock(0, [0] * SIZE),
-    co=ModbusSequentialDataBlock(0, [0] * SIZE),
-    hr=ModbusSequentialDataBlock(0, [0] * SIZE),
-    ir=ModbusSequentialDataBlock(0, [0] * SIZE),
-    zero_mode=True,
-)
-context = ModbusServerContext(slaves={UNIT: store}, single=False)
-TABLES = {"coils": 1, "holding": 3, "input": 4}   # pymodbus reads tables by function code
+
+
+def new_store():
+    return ModbusSlaveContext(
+        di=ModbusSequentialDataBlock(0, [0] * SIZE),
+        co=ModbusSequentialDataBlock(0, [0] * SIZE),
+        hr=ModbusSequentialDataBlock(0, [0] * SIZE),
+        ir=ModbusSequentialDataBlock(0, [0] * SIZE),
+        zero_mode=True,
+    )
+
+
+stores = {UNIT: new_store(), 2: new_store()}
+store = stores[UNIT]
+context = ModbusServerContext(slaves=stores, single=False)
+TABLES = {"coils": 1, "discrete": 2, "holding": 3, "input": 4}   # pymodbus reads tables by function code
+RTU = [False]   # answers framed as RTU (unit, PDU, CRC) rather than Modbus TCP
+
+
+def crc16(data):
+    crc = 0xFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return struct.pack("<H", crc)
 faults = []
 log = []
 connections = [0]
@@ -69,8 +91,8 @@ def describe(request, conn):
     return entry
 
 
-class FaultyHandler(ModbusConnectedRequestHandler):
-    """pymodbus' own TCP handler, with faults applied per request before it executes."""
+class Faulty:
+    """Faults applied per request before pymodbus' own handler executes it (mixed into its TCP and serial handlers)."""
 
     def connection_made(self, transport):
         connections[0] += 1
@@ -112,7 +134,19 @@ class FaultyHandler(ModbusConnectedRequestHandler):
             super().execute(request, *addr)
 
     def raw(self, request, pdu):
-        self.transport.write(struct.pack(">HHHB", request.transaction_id, 0, len(pdu) + 1, request.unit_id) + pdu)
+        if RTU[0]:
+            frame = bytes([request.unit_id]) + pdu
+            self.transport.write(frame + crc16(frame))
+        else:
+            self.transport.write(struct.pack(">HHHB", request.transaction_id, 0, len(pdu) + 1, request.unit_id) + pdu)
+
+
+class FaultyHandler(Faulty, ModbusConnectedRequestHandler):
+    pass
+
+
+class FaultySerialHandler(Faulty, ModbusSingleRequestHandler):
+    pass
 
 
 def log_line(e):
@@ -124,11 +158,10 @@ def log_line(e):
 
 def control(words):
     op = words[0]
-    if op == "get":        # get TABLE ADDRESS COUNT -> the values, space-separated
-        return [" ".join(str(int(v)) for v in store.getValues(TABLES[words[1]], int(words[2]), int(words[3])))]
-    if op == "set":        # set TABLE ADDRESS V...
-        store.setValues(TABLES[words[1]], int(words[2]), [int(v) for v in words[3:]])
-        return ["ok"]
+    if op in ("uget", "uset"):   # the same for another unit: uget UNIT TABLE ...
+        return control_unit(stores[int(words[1])], [op[1:]] + words[2:])
+    if op in ("get", "set"):
+        return control_unit(store, words)
     if op == "fault":      # fault FN ADDRESS KIND [MS-or-CODE]
         arg = int(words[4]) if len(words) > 4 else 0
         faults.insert(0, {"function": int(words[1]), "address": int(words[2]), "kind": words[3],
@@ -146,6 +179,13 @@ def control(words):
     return [f"error unknown op {op}"]
 
 
+def control_unit(unit_store, words):
+    if words[0] == "get":        # get TABLE ADDRESS COUNT -> the values, space-separated
+        return [" ".join(str(int(v)) for v in unit_store.getValues(TABLES[words[1]], int(words[2]), int(words[3])))]
+    unit_store.setValues(TABLES[words[1]], int(words[2]), [int(v) for v in words[3:]])   # set TABLE ADDRESS V...
+    return ["ok"]
+
+
 async def serve_control(reader, writer):
     while line := await reader.readline():
         try:
@@ -157,13 +197,22 @@ async def serve_control(reader, writer):
     writer.close()
 
 
-async def main(port, control_port):
-    server = ModbusTcpServer(context, address=("127.0.0.1", port), handler=FaultyHandler, allow_reuse_address=True)
-    modbus = asyncio.create_task(server.serve_forever())
-    await server.serving
+async def main(port, control_port, framer, serial, baud):
+    RTU[0] = framer == "rtu" or serial is not None
+    if serial is not None:
+        server = ModbusSerialServer(context, framer=ModbusRtuFramer, port=serial, baudrate=baud,
+                                    handler=FaultySerialHandler)
+        await server.start()
+        modbus = asyncio.create_task(server.serve_forever())
+        listening = 0
+    else:
+        server = ModbusTcpServer(context, address=("127.0.0.1", port), handler=FaultyHandler, allow_reuse_address=True,
+                                 framer=ModbusRtuFramer if RTU[0] else ModbusSocketFramer)
+        modbus = asyncio.create_task(server.serve_forever())
+        await server.serving
+        listening = server.server.sockets[0].getsockname()[1]
     side = await asyncio.start_server(serve_control, "127.0.0.1", control_port, reuse_address=True)
-    print(f"READY modbus={server.server.sockets[0].getsockname()[1]} control={side.sockets[0].getsockname()[1]}",
-          flush=True)
+    print(f"READY modbus={listening} control={side.sockets[0].getsockname()[1]}", flush=True)
     await modbus
 
 
@@ -173,8 +222,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--control", type=int, default=0)
+    parser.add_argument("--framer", choices=["socket", "rtu"], default="socket")
+    parser.add_argument("--serial", default=None)
+    parser.add_argument("--baud", type=int, default=19200)
     args = parser.parse_args()
     try:
-        asyncio.run(main(args.port, args.control))
+        asyncio.run(main(args.port, args.control, args.framer, args.serial, args.baud))
     except KeyboardInterrupt:
         sys.exit(0)

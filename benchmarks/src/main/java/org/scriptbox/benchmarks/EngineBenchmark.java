@@ -30,7 +30,7 @@ import java.util.function.Function;
  */
 public final class EngineBenchmark {
     private static final long WARMUP_NANOS = 2_000_000_000L;
-    private static final String[] PROGRAMS = {"fib", "loops", "nbody", "binarytrees", "strings", "sort", "tables"};
+    private static final String[] PROGRAMS = {"fib", "loops", "nbody", "binarytrees", "strings", "sort", "tables", "spectral"};
 
     private EngineBenchmark() {
     }
@@ -45,7 +45,8 @@ public final class EngineBenchmark {
         URL[] sandboxJars = {harness, jar(lib, "scriptbox-engine"), jar(lib, "scriptbox-api"), jar(lib, "slf4j-api"),
             jar(lib, "slf4j-simple")};
 
-        System.out.printf("JVM %s %s, %d cores, %d runs after >= %d warm-up runs and >= 2 s, median CPU ms of the running thread%n",
+        System.out.printf("JVM %s %s, %d cores, %d runs after >= %d warm-up runs and >= 2 s, median ms; first table: CPU"
+                + " time of the running thread (lua5.4/luajit: os.clock, the process's CPU)%n",
                 System.getProperty("java.vm.name"), System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), runs, warmup);
         NativeLua puc = NativeLua.find("lua5.4");
@@ -56,14 +57,6 @@ public final class EngineBenchmark {
         System.out.println("(interp.: the sandboxed interpreter (compile mode interpreted); scriptbox: the engine as"
                 + " configured by default (adaptive: JVM classes built once a program is hot, i.e. during the warm-up);"
                 + " asm: the engine's compiler within compile (compile mode asm); ratios are to raw Luaj)");
-        double logRatio = 0;
-        double logCompiled = 0;
-        double logCompiledVsBox = 0;
-        double logCompiledVsPuc = 0;
-        double logAsm = 0;
-        double logAsmVsPuc = 0;
-        double logPuc = 0;
-        double logJit = 0;
         Map<String, String> sources = new LinkedHashMap<>();
         String only = stringOption(args, "--only", null);
         for (String name : PROGRAMS) {
@@ -72,96 +65,81 @@ public final class EngineBenchmark {
             }
             sources.put(name, resource("bench/" + name + ".lua"));
         }
+        // variants: 0 raw Luaj, 1 interp., 2 scriptbox (default), 3 asm
+        String[] runners = {"RawLuajRunner", "SandboxedRunner", "CompiledRunner", "AsmRunner"};
+        URL[][] jars = {rawJars, sandboxJars, sandboxJars, sandboxJars};
+        int nv = runners.length;
+        List<String> names = new ArrayList<>();
+        List<double[][]> medians = new ArrayList<>(); // per program: [clock: thread, wall, process][variant]
+        List<double[]> peers = new ArrayList<>(); // per program: {lua5.4, luajit} CPU ms, NaN when absent
         for (Map.Entry<String, String> program : sources.entrySet()) {
             String src = program.getValue();
-            // A fresh class loader per program and variant: no JIT profile is shared between the two
+            // A fresh class loader per program and variant: no JIT profile is shared between the
             // variants, nor carried over from one program to the next.
-            BiFunction<String, Integer, Object[]> raw = instance(new URLClassLoader(rawJars,
-                    ClassLoader.getPlatformClassLoader()), "org.scriptbox.benchmarks.RawLuajRunner");
-            BiFunction<String, Integer, Object[]> sandboxed = instance(new URLClassLoader(sandboxJars,
-                    ClassLoader.getPlatformClassLoader()), "org.scriptbox.benchmarks.SandboxedRunner");
-            BiFunction<String, Integer, Object[]> compiled = instance(new URLClassLoader(sandboxJars,
-                    ClassLoader.getPlatformClassLoader()), "org.scriptbox.benchmarks.CompiledRunner");
-            BiFunction<String, Integer, Object[]> asm = instance(new URLClassLoader(sandboxJars,
-                    ClassLoader.getPlatformClassLoader()), "org.scriptbox.benchmarks.AsmRunner");
+            List<BiFunction<String, Integer, Object[]>> variants = new ArrayList<>();
+            for (int v = 0; v < nv; v++) {
+                variants.add(instance(new URLClassLoader(jars[v], ClassLoader.getPlatformClassLoader()),
+                        "org.scriptbox.benchmarks." + runners[v]));
+            }
             // Warm all up, then alternate single runs so that load from other processes hits them alike.
-            Object[] rawOut = warmUp(raw, src, warmup);
-            Object[] boxOut = warmUp(sandboxed, src, warmup);
-            Object[] compiledOut = warmUp(compiled, src, warmup);
-            Object[] asmOut = warmUp(asm, src, warmup);
-            long[] rawNanos = new long[runs];
-            long[] boxNanos = new long[runs];
-            long[] compiledNanos = new long[runs];
-            long[] asmNanos = new long[runs];
+            Object[][] out = new Object[nv][];
+            for (int v = 0; v < nv; v++) {
+                out[v] = warmUp(variants.get(v), src, warmup);
+            }
+            long[][][] nanos = new long[3][nv][runs];
             for (int i = 0; i < runs; i++) {
-                rawOut = raw.apply(src, 1);
-                boxOut = sandboxed.apply(src, 1);
-                compiledOut = compiled.apply(src, 1);
-                asmOut = asm.apply(src, 1);
-                rawNanos[i] = ((long[]) rawOut[0])[0];
-                boxNanos[i] = ((long[]) boxOut[0])[0];
-                compiledNanos[i] = ((long[]) compiledOut[0])[0];
-                asmNanos[i] = ((long[]) asmOut[0])[0];
+                for (int v = 0; v < nv; v++) {
+                    out[v] = variants.get(v).apply(src, 1);
+                    for (int clock = 0; clock < 3; clock++) {
+                        nanos[clock][v][i] = ((long[]) out[v][clock == 0 ? 0 : clock + 1])[0];
+                    }
+                }
             }
-            if (!sameResult((String) rawOut[1], (String) boxOut[1])) {
-                throw new IllegalStateException(program.getKey() + ": raw Luaj returned " + rawOut[1]
-                        + " but the sandboxed interpreter " + boxOut[1]);
+            for (int v = 1; v < nv; v++) {
+                if (!sameResult((String) out[0][1], (String) out[v][1])) {
+                    throw new IllegalStateException(program.getKey() + ": raw Luaj returned " + out[0][1]
+                            + " but " + runners[v] + " " + out[v][1]);
+                }
             }
-            if (!sameResult((String) rawOut[1], (String) compiledOut[1])) {
-                throw new IllegalStateException(program.getKey() + ": raw Luaj returned " + rawOut[1]
-                        + " but scriptbox (adaptive) " + compiledOut[1]);
+            double[][] ms = new double[3][nv];
+            for (int clock = 0; clock < 3; clock++) {
+                for (int v = 0; v < nv; v++) {
+                    // the process clock ticks in 10 ms steps on Linux: its mean is unbiased, a median is not
+                    ms[clock][v] = clock == 2 ? mean(nanos[clock][v]) : median(nanos[clock][v], 0);
+                }
             }
-            if (!sameResult((String) rawOut[1], (String) asmOut[1])) {
-                throw new IllegalStateException(program.getKey() + ": raw Luaj returned " + rawOut[1]
-                        + " but asm " + asmOut[1]);
-            }
-            double rawMs = median(rawNanos, 0);
-            double boxMs = median(boxNanos, 0);
-            double compiledMs = median(compiledNanos, 0);
-            double asmMs = median(asmNanos, 0);
-            logAsm += Math.log(asmMs / rawMs);
-            logRatio += Math.log(boxMs / rawMs);
-            logCompiled += Math.log(compiledMs / rawMs);
-            logCompiledVsBox += Math.log(compiledMs / boxMs);
-            String pucCell = "-";
-            String jitCell = "-";
-            if (puc != null) {
-                double ms = puc.medianMillis(src, runs);
-                logPuc += Math.log(ms / rawMs);
-                logCompiledVsPuc += Math.log(compiledMs / ms);
-                logAsmVsPuc += Math.log(asmMs / ms);
-                pucCell = String.format("%.1f", ms);
-            }
-            if (jit != null) {
-                double ms = jit.medianMillis(src, runs);
-                logJit += Math.log(ms / rawMs);
-                jitCell = String.format("%.1f", ms);
-            }
+            double pucMs = puc == null ? Double.NaN : puc.medianMillis(src, runs);
+            double jitMs = jit == null ? Double.NaN : jit.medianMillis(src, runs);
+            names.add(program.getKey());
+            medians.add(ms);
+            peers.add(new double[] {pucMs, jitMs});
+            double[] t = ms[0];
             System.out.printf("%-12s %10.1f %10.1f %7.2fx %10.1f %7.2fx %10.1f %7.2fx %10s %10s%n", program.getKey(),
-                    rawMs, boxMs, boxMs / rawMs, compiledMs, compiledMs / rawMs, asmMs, asmMs / rawMs, pucCell, jitCell);
+                    t[0], t[1], t[1] / t[0], t[2], t[2] / t[0], t[3], t[3] / t[0],
+                    puc == null ? "-" : String.format("%.1f", pucMs), jit == null ? "-" : String.format("%.1f", jitMs));
         }
-        int n = sources.size();
-        System.out.printf("geomean interp. / raw Luaj: %.2fx (goal <= 1.10x)%n", Math.exp(logRatio / n));
-        System.out.printf("geomean scriptbox / raw Luaj: %.2fx; scriptbox / interp.: %.2fx%n", Math.exp(logCompiled / n),
-                Math.exp(logCompiledVsBox / n));
-        System.out.printf("geomean asm / raw Luaj: %.2fx; asm / scriptbox (adaptive): %.2fx%n",
-                Math.exp(logAsm / n), Math.exp((logAsm - logCompiled) / n));
-        if (puc != null) {
-            System.out.printf("geomean asm / lua5.4: %.2fx%n", Math.exp(logAsmVsPuc / n));
+        int n = names.size();
+        System.out.println();
+        System.out.println("wall ms (median) / whole-process CPU ms (mean; all threads of the JVM, GC and JIT compilers"
+                + " included, during the same runs):");
+        System.out.printf("  %-12s %17s %17s %17s %17s%n", "program", "raw Luaj", "interp.", "scriptbox", "asm");
+        for (int p = 0; p < n; p++) {
+            double[][] ms = medians.get(p);
+            StringBuilder row = new StringBuilder(String.format("  %-12s", names.get(p)));
+            for (int v = 0; v < nv; v++) {
+                row.append(String.format(" %17s", String.format("%.1f / %.1f", ms[1][v], ms[2][v])));
+            }
+            System.out.println(row);
         }
-        if (jit != null) {
-            System.out.printf("geomean asm / luajit: %.2fx%n", Math.exp(logAsm / n - logJit / n));
+        System.out.println();
+        System.out.printf("geomean interp. / raw Luaj: %.2fx (goal <= 1.10x)%n", geomean(medians, 0, 1, 0));
+        System.out.printf("geomean scriptbox / raw Luaj: %.2fx; scriptbox / interp.: %.2fx%n", geomean(medians, 0, 2, 0),
+                geomean(medians, 0, 2, 1));
+        System.out.printf("geomean asm / raw Luaj: %.2fx; asm / scriptbox (default): %.2fx%n",
+                geomean(medians, 0, 3, 0), geomean(medians, 0, 3, 2));
+        if (puc != null || jit != null) {
+            peerRatios(names, medians, peers, puc != null, jit != null);
         }
-        if (puc != null) {
-            System.out.printf("geomean scriptbox / lua5.4: %.2fx (goal <= 2.0x); interp. / lua5.4: %.2fx;"
-                    + " lua5.4 / raw Luaj: %.2fx%n", Math.exp(logCompiledVsPuc / n), Math.exp((logRatio - logPuc) / n),
-                    Math.exp(logPuc / n));
-        }
-        if (jit != null) {
-            System.out.printf("geomean scriptbox / luajit: %.2fx; luajit / raw Luaj: %.2fx%n",
-                    Math.exp(logCompiled / n - logJit / n), Math.exp(logJit / n));
-        }
-
         if (only != null) {
             return;
         }
@@ -171,6 +149,82 @@ public final class EngineBenchmark {
         Function<String, String> compiledExtras = instance(new URLClassLoader(sandboxJars,
                 ClassLoader.getPlatformClassLoader()), "org.scriptbox.benchmarks.CompiledExtras");
         System.out.print(compiledExtras.apply(thousandLineScript()));
+    }
+
+    /** Geometric mean over the programs of clock {@code clock}: variant {@code v} / variant {@code w}. */
+    static double geomean(List<double[][]> medians, int clock, int v, int w) {
+        double log = 0;
+        for (double[][] ms : medians) {
+            log += Math.log(ms[clock][v] / ms[clock][w]);
+        }
+        return Math.exp(log / medians.size());
+    }
+
+    /**
+     * The engine (default mode, and asm) against lua5.4 and LuaJIT, per program and as geomeans, for thread
+     * CPU and for whole-process CPU of the JVM (the peers are single-threaded: their CPU is their process's),
+     * with the issue's goals: <= 0.5x lua5.4 and <= 1.5x LuaJIT (geomean), no program slower than lua5.4.
+     */
+    static void peerRatios(List<String> names, List<double[][]> medians, List<double[]> peers, boolean hasPuc,
+            boolean hasJit) {
+        String[] clocks = {"thread CPU", "wall", "whole-process CPU"};
+        System.out.println();
+        System.out.println("against the native peers (their os.clock CPU; JVM: thread CPU | whole-process CPU):");
+        System.out.printf("  %-12s %23s %23s %23s %23s%n", "program", "scriptbox / lua5.4", "asm / lua5.4",
+                "scriptbox / luajit", "asm / luajit");
+        for (int p = 0; p < names.size(); p++) {
+            double[][] ms = medians.get(p);
+            double[] peer = peers.get(p);
+            StringBuilder row = new StringBuilder(String.format("  %-12s", names.get(p)));
+            for (int k = 0; k < 2; k++) {
+                for (int v : new int[] {2, 3}) {
+                    row.append(String.format(" %23s", Double.isNaN(peer[k]) ? "-"
+                            : String.format("%.2fx | %.2fx", ms[0][v] / peer[k], ms[2][v] / peer[k])));
+                }
+            }
+            System.out.println(row);
+        }
+        String[] variantNames = {null, null, "scriptbox", "asm"};
+        for (int v : new int[] {2, 3}) {
+            for (int k = 0; k < 2; k++) {
+                if (k == 0 ? !hasPuc : !hasJit) {
+                    continue;
+                }
+                String peerName = k == 0 ? "lua5.4" : "luajit";
+                for (int clock : new int[] {0, 2, 1}) {
+                    double log = 0;
+                    for (int p = 0; p < names.size(); p++) {
+                        log += Math.log(medians.get(p)[clock][v] / peers.get(p)[k]);
+                    }
+                    double g = Math.exp(log / names.size());
+                    System.out.printf("geomean %s / %s%s: %.2fx%s%n", variantNames[v], peerName,
+                            clock == 0 ? "" : ", " + clocks[clock], g,
+                            clock == 0 ? (k == 0 ? " (goal <= 0.50x)" : " (goal <= 1.50x)") : "");
+                }
+            }
+            if (hasPuc) {
+                List<String> slower = new ArrayList<>();
+                for (int p = 0; p < names.size(); p++) {
+                    double r = medians.get(p)[0][v] / peers.get(p)[0];
+                    if (r > 1) {
+                        slower.add(String.format("%s %.2fx", names.get(p), r));
+                    }
+                }
+                System.out.printf("programs slower than lua5.4 (%s, thread CPU): %d%s (goal: none)%n", variantNames[v],
+                        slower.size(), slower.isEmpty() ? "" : ": " + String.join(", ", slower));
+            }
+        }
+        if (hasPuc) {
+            System.out.printf("geomean interp. / lua5.4: %.2fx%n", geomeanPeer(medians, peers, 1, 0));
+        }
+    }
+
+    static double geomeanPeer(List<double[][]> medians, List<double[]> peers, int v, int k) {
+        double log = 0;
+        for (int p = 0; p < medians.size(); p++) {
+            log += Math.log(medians.get(p)[0][v] / peers.get(p)[k]);
+        }
+        return Math.exp(log / medians.size());
     }
 
     /**
@@ -198,6 +252,10 @@ public final class EngineBenchmark {
         } catch (NumberFormatException e) {
             return false;
         }
+    }
+
+    static double mean(long[] nanos) {
+        return Arrays.stream(nanos).average().orElse(Double.NaN) / 1e6;
     }
 
     static double median(long[] nanos, int skip) {

@@ -16,22 +16,20 @@ import org.luaj.vm2.lib.jse.JsePlatform;
  * Input: source and number of runs; output: {@code long[]} nanos per run and the last result.
  */
 public final class RawLuajRunner implements BiFunction<String, Integer, Object[]> {
-    /** CPU time of this thread: on a shared machine it is far steadier than wall-clock time. */
-    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
     @Override
     public Object[] apply(String source, Integer runs) {
         try {
             Prototype p = LuaC.instance.compile(new ByteArrayInputStream(source.getBytes(StandardCharsets.UTF_8)), "bench");
-            long[] nanos = new long[runs];
+            RunClock clock = new RunClock(runs);
             String result = null;
             for (int i = 0; i < runs; i++) {
-                long t0 = CPU.getCurrentThreadCpuTime();
+                clock.start();
                 Globals g = JsePlatform.standardGlobals();
                 result = new LuaClosure(p, g).call().tojstring();
-                nanos[i] = CPU.getCurrentThreadCpuTime() - t0;
+                clock.stop(i);
             }
-            return new Object[] {nanos, result};
+            return clock.result(result);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

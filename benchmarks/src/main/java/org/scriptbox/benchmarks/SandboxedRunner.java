@@ -19,8 +19,6 @@ import org.scriptbox.engine.internal.LuaScriptEngine;
  * Loaded in a class loader of its own (see {@link EngineBenchmark}).
  */
 public final class SandboxedRunner implements BiFunction<String, Integer, Object[]> {
-    /** CPU time of this thread: on a shared machine it is far steadier than wall-clock time. */
-    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
     static final ResourceLimits GENEROUS = new ResourceLimits(Duration.ofMinutes(10), Long.MAX_VALUE / 4,
             Long.MAX_VALUE / 4, 100_000_000, 100_000_000, 200, 16);
@@ -42,13 +40,13 @@ public final class SandboxedRunner implements BiFunction<String, Integer, Object
     @Override
     public Object[] apply(String source, Integer runs) {
         CompiledScript script = scripts.computeIfAbsent(source, src -> engine.compile("bench.lua", src));
-        long[] nanos = new long[runs];
+        RunClock clock = new RunClock(runs);
         String result = null;
         for (int i = 0; i < runs; i++) {
-            long t0 = CPU.getCurrentThreadCpuTime();
+            clock.start();
             ExecutionResult r = engine.execute(script, new ExecutionRequest("bench", "run-" + i, List.of(), GENEROUS,
                     Set.of(), null, null, null));
-            nanos[i] = CPU.getCurrentThreadCpuTime() - t0;
+            clock.stop(i);
             if (!r.succeeded()) {
                 throw new IllegalStateException("sandboxed run failed: " + r.error());
             }
@@ -56,6 +54,6 @@ public final class SandboxedRunner implements BiFunction<String, Integer, Object
             result = v instanceof Double && ((Double) v) == Math.rint((Double) v) && Math.abs((Double) v) < 1e15
                     ? String.valueOf(((Double) v).longValue()) : String.valueOf(v);
         }
-        return new Object[] {nanos, result};
+        return clock.result(result);
     }
 }

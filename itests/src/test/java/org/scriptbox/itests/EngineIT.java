@@ -81,10 +81,15 @@ public class EngineIT {
         assertTrue(loop.error().message().contains("instruction limit of 100000"));
         ExecutionResult caught = run("return pcall(string.rep, 'x', 1e9)", small, new ArrayList<>());
         assertEquals(ErrorKind.LIMIT, caught.error().kind());
-        ExecutionResult escape = run("return io, os.execute, luajava, debug", small, new ArrayList<>());
+        // debug is absent, or (issue 16) a table holding only the safe debug.traceback
+        ExecutionResult escape = run("return io, os.execute, luajava, debug and (debug.getlocal or debug.sethook"
+                + " or debug.getupvalue or debug.setupvalue or debug.getinfo or debug.getregistry)", small, new ArrayList<>());
         assertEquals(ScriptStatus.COMPLETED, escape.status());
         assertEquals(4, escape.values().size());
         escape.values().forEach(v -> assertEquals(null, v));
+        ExecutionResult debugKeys = run("local n = 0 for k in pairs(debug or {}) do if k ~= 'traceback' then n = n + 1 end end"
+                + " return n", small, new ArrayList<>());
+        assertEquals(debugKeys.error() + "", List.of(0.0), debugKeys.values());
     }
 
     @Test

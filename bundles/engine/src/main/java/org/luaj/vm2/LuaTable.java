@@ -27,6 +27,8 @@ package org.luaj.vm2;
 import java.lang.ref.WeakReference;
 import java.util.Vector;
 
+import org.scriptbox.engine.vm.TableSizes;
+
 /**
  * Subclass of {@link LuaValue} for representing lua tables. 
  * <p>
@@ -910,7 +912,7 @@ public class LuaTable extends LuaValue implements Metatable {
 
 	/** scriptbox: after the capacity changed, decides whether this table must count its elements. */
 	private void capacityChanged() {
-		if ( (long) array.length + hash.length <= TableSizes.smallestLimit ) {
+		if ( (long) array.length + hash.length <= TableSizes.smallestLimit() ) {
 			counted = -1; // within every limit in use: no need to look for this thread's
 			return;
 		}

@@ -3,9 +3,11 @@ package org.scriptbox.api.device;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.osgi.annotation.versioning.ConsumerType;
 import org.osgi.util.promise.Promise;
+import org.osgi.util.promise.Promises;
 
 /**
  * One device, served by a driver bundle. Register it as a service with the properties
@@ -41,6 +43,28 @@ public interface Device {
 
     /** Reads channels; each value carries its own status. Reads may be retried within the caller's deadline. */
     Promise<Map<String, ChannelValue>> readTelemetry(List<String> channels, CallContext ctx);
+
+    /**
+     * Every channel, by name, in {@link DeviceInfo#telemetryChannels()} order: which are booleans and which
+     * can be written. The default: every telemetry channel, a read-only number.
+     * @since 2.3
+     */
+    default Map<String, ChannelInfo> channels() {
+        return info().telemetryChannels().stream().collect(Collectors.toMap(n -> n, ChannelInfo::readOnly,
+                (a, b) -> a, java.util.LinkedHashMap::new));
+    }
+
+    /**
+     * Writes one writable channel ({@link #channels()}): a boolean as 1 or 0, a number within the channel's
+     * range (the caller has checked both). The same guarantees as every write: sent at most once, withdrawn
+     * if the caller gave up before it left, {@link WriteOutcome#UNKNOWN} if sent and not answered, abandoned
+     * by an {@link #emergencyStop()}. The default: refused, not sent (the device has no writable channels).
+     * @since 2.3
+     */
+    default Promise<Void> writeChannel(String channel, double value, CallContext ctx) {
+        return Promises.failed(new DeviceException(WriteOutcome.NOT_SENT, DeviceException.Fault.REFUSED,
+                "not sent: channel '" + channel + "' cannot be written"));
+    }
 
     /**
      * Stops every motor and clears every output. Contract: its own priority lane per device, never queued

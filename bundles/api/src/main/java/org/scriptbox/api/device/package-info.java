@@ -7,10 +7,12 @@
  * org.scriptbox.api.device.CallContext} with every ordinary command, a per-target emergency stop on its own
  * lane, safe states, and health from real exchanges. 2.1.0: {@link org.scriptbox.api.device.Actuator#parse}. 2.2.0:
  * {@link org.scriptbox.api.device.DeviceDirectory}, the one tracker of device services (one id rule), and
- * {@link org.scriptbox.api.device.StopCoalescer}, which drivers use so that every e-stop path coalesces.
+ * {@link org.scriptbox.api.device.StopCoalescer}, which drivers use so that every e-stop path coalesces. 2.3.0:
+ * {@link org.scriptbox.api.device.Device#channels()} ({@link org.scriptbox.api.device.ChannelInfo}) and {@link
+ * org.scriptbox.api.device.Device#writeChannel}, the generic read and write of configured channels.
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package org.scriptbox.api.device;
 
 import org.osgi.annotation.bundle.Export;

@@ -172,7 +172,8 @@ public class ScriptFileInstaller implements ScriptFolder {
         handed.put(name, content);
         String text = lua.text();
         // compiling may take long: on the script's own lane, so the watcher and the other scripts go on
-        lanes.submit(name, () -> ScriptLoader.load(manager, codec, name, text, tomlText, name + ScriptFiles.TOML, origin));
+        lanes.submit(name, (long) text.length() + (tomlText == null ? 0 : tomlText.length()),
+                () -> ScriptLoader.load(manager, codec, name, text, tomlText, name + ScriptFiles.TOML, origin));
     }
 
     private void refuse(String name, String origin, String message) {

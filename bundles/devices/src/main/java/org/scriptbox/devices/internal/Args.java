@@ -66,6 +66,18 @@ final class Args {
         return b;
     }
 
+    /** A required string of at most 200 characters. */
+    String string(int index, String name) {
+        Object v = arg(index);
+        if (!(v instanceof String s)) {
+            throw bad(index, name, "expected a string, got " + typeName(v));
+        }
+        if (s.length() > 200) {
+            throw bad(index, name, "too long: at most 200 characters, got " + s.length());
+        }
+        return s;
+    }
+
     /** An optional string: {@code null} when absent. */
     String optionalString(int index, String name) {
         Object v = arg(index);

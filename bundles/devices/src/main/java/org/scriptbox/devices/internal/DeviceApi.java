@@ -21,6 +21,7 @@ import org.scriptbox.api.config.ConfigReader;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.device.Actuator;
 import org.scriptbox.api.device.CallContext;
+import org.scriptbox.api.device.ChannelInfo;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.Device;
 import org.scriptbox.api.device.DeviceHealth;
@@ -114,6 +115,8 @@ public class DeviceApi implements ScriptLibrary {
         f.put("device_get_status", this::getStatus);
         f.put("device_list", this::list);
         f.put("telemetry_read", this::readTelemetry);
+        f.put("device_read", this::readChannel);
+        f.put("device_write", this::writeChannel);
         f.put("sleep", this::sleep);
         f.put("log_info", (scope, args) -> log(scope, "log_info", "INFO", args));
         f.put("log_warn", (scope, args) -> log(scope, "log_warn", "WARN", args));
@@ -189,7 +192,9 @@ public class DeviceApi implements ScriptLibrary {
         if (scope.cancellation().isCancelled()) {
             throw args.error(ErrorKind.CANCELLED, "cancelled: no command is sent after a cancel");
         }
-        safeStates.touched(scope, device.id(), target);
+        if (target != null) {
+            safeStates.touched(scope, device.id(), target);
+        }
         stops.wrote(device.id());
         Replies.GaveUp gaveUp = new Replies.GaveUp();
         Promise<Void> answer = send.apply(context(scope, gaveUp));
@@ -357,6 +362,71 @@ public class DeviceApi implements ScriptLibrary {
             }
         }
         return new Object[] {values, errors.isEmpty() ? null : errors};
+    }
+
+    /**
+     * One configured channel's value: a boolean for a bool channel, else a number. A failed read raises a
+     * DEVICE error naming the channel (there is no second value to carry it, unlike telemetry_read). Needs
+     * device:read, and for a read-only channel (a sensor: telemetry) telemetry:read as well.
+     */
+    Object readChannel(ExecutionScope scope, Object[] raw) {
+        Args args = new Args("device_read", raw).atMost(2);
+        String channel = args.string(0, "channel");
+        String id = args.optionalString(1, "device_id");
+        Device device = authorized(scope, args, Permission.DEVICE_READ, id);
+        ChannelInfo info = channel(args, device, channel);
+        if (!info.writable()) {
+            // a sensor's value is telemetry: device_read must not be a way around telemetry:read
+            authorized(scope, args, Permission.TELEMETRY_READ, id);
+        }
+        take(scope, args, policy.limits().readCost());
+        if (scope.cancellation().isCancelled()) {
+            throw args.error(ErrorKind.CANCELLED, "cancelled: no command is sent after a cancel");
+        }
+        Replies.GaveUp gaveUp = new Replies.GaveUp();
+        Map<String, ChannelValue> read = Replies.await(args, device.id(), Replies.Kind.READ,
+                device.readTelemetry(List.of(channel), context(scope, gaveUp)), timeoutNanos, scope, gaveUp);
+        ChannelValue v = read.get(channel);
+        if (v == null || !v.ok()) {
+            throw args.error(ErrorKind.DEVICE, "device error: '" + device.id() + "' channel '" + channel + "': "
+                    + (v == null ? "no value" : v.message() == null ? "read failed" : v.message()));
+        }
+        if (!Double.isFinite(v.value())) {
+            throw args.error(ErrorKind.DEVICE, "device error: '" + device.id() + "' channel '" + channel + "': bad "
+                    + "value from the device: " + v.value());
+        }
+        return info.bool() ? Boolean.valueOf(v.value() != 0) : (Object) v.value();
+    }
+
+    /**
+     * Writes one writable channel: a boolean for a bool channel, else a number within the channel's range.
+     * A write like the others: at most once, tracked for e-stop coalescing, refused after a cancel.
+     */
+    Object writeChannel(ExecutionScope scope, Object[] raw) {
+        Args args = new Args("device_write", raw).atMost(3);
+        String channel = args.string(0, "channel");
+        Device device = authorized(scope, args, Permission.DEVICE_WRITE, args.optionalString(2, "device_id"));
+        ChannelInfo info = channel(args, device, channel);
+        if (!info.writable()) {
+            throw args.bad(0, "channel", "channel '" + channel + "' of device '" + device.id() + "' is read-only");
+        }
+        double value = info.bool() ? (args.bool(1, "value") ? 1 : 0) : args.number(1, "value", info.min(), info.max());
+        take(scope, args, policy.limits().commandCost());
+        write(scope, args, device, null, ctx -> device.writeChannel(channel, value, ctx));
+        return Boolean.TRUE;
+    }
+
+    /** The channel's description, once the script may know the device: named in the error if it has none. */
+    private static ChannelInfo channel(Args args, Device device, String channel) {
+        Map<String, ChannelInfo> channels = device.channels();
+        ChannelInfo info = channels == null ? null : channels.get(channel);
+        if (info == null) {
+            String known = channels == null ? "" : String.join(", ", channels.keySet());
+            throw args.bad(0, "channel", "device '" + device.id() + "' has no channel '" + LogText.clean(channel)
+                    + "'" + (known.length() > 300 ? " (" + channels.size() + " channels; device_get_status lists them)"
+                    : " (channels: " + known + ")"));
+        }
+        return info;
     }
 
     Object sleep(ExecutionScope scope, Object[] raw) {

@@ -117,6 +117,9 @@ final class Replies {
                         ? "outcome unknown: '" + deviceId + "'" + msg + " (the device may have applied it)"
                         : "device unavailable: '" + deviceId + "' did not answer" + msg;
             default:
+                if (e.fault() == DeviceException.Fault.REFUSED) {
+                    return "device error: '" + deviceId + "'" + msg;   // the driver would not send it
+                }
                 if (e.fault() == DeviceException.Fault.WITHDRAWN) {
                     return "not sent: '" + deviceId + "'" + msg;
                 }

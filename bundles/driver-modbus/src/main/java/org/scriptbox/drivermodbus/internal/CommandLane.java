@@ -25,9 +25,14 @@ import org.slf4j.LoggerFactory;
 final class CommandLane {
     private static final Logger LOG = LoggerFactory.getLogger(CommandLane.class);
 
+    /** What the lane does when idle and due: the health probe, or a poll of every channel. */
+    interface IdleWork {
+        void run(ModbusTransport connection);
+    }
+
     /** The work of one command, on the lane's connection. */
     interface Work<T> {
-        T run(ModbusConnection connection, Command<T> command) throws DeviceException;
+        T run(ModbusTransport connection, Command<T> command) throws DeviceException;
     }
 
     /** One command waiting for, or on, the lane. */
@@ -67,9 +72,11 @@ final class CommandLane {
 
     private final Object lock = new Object();
     private final ArrayDeque<Command<?>> queue = new ArrayDeque<>();
-    private final ModbusConnection connection;
+    private final ModbusTransport connection;
     private final DeviceLink link;
-    private final ModbusRequest probe;
+    private final IdleWork idle;
+    /** Whether the idle work runs every interval (a poll) or only when nothing proved the link for that long. */
+    private final boolean idleAlways;
     private final long probeIntervalNanos;
     private final Thread thread;
     private Command<?> inFlight;
@@ -77,11 +84,17 @@ final class CommandLane {
     private boolean stopped;
     private long nextProbeNanos;
 
-    CommandLane(String deviceId, ModbusConnection connection, DeviceLink link, ModbusRequest probe,
+    CommandLane(String deviceId, ModbusTransport connection, DeviceLink link, ModbusRequest probe,
+                int probeIntervalMillis) {
+        this(deviceId, connection, link, c -> probe(link, c, probe), false, probeIntervalMillis);
+    }
+
+    CommandLane(String deviceId, ModbusTransport connection, DeviceLink link, IdleWork idle, boolean idleAlways,
                 int probeIntervalMillis) {
         this.connection = connection;
         this.link = link;
-        this.probe = probe;
+        this.idle = idle;
+        this.idleAlways = idleAlways;
         this.probeIntervalNanos = probeIntervalMillis * 1_000_000L;
         this.nextProbeNanos = System.nanoTime();
         this.thread = new Thread(this::loop, "modbus-" + deviceId);
@@ -200,7 +213,7 @@ final class CommandLane {
             long now = System.nanoTime();
             if (pauses == 0 && probeIntervalNanos > 0 && now - nextProbeNanos >= 0) {
                 nextProbeNanos = now + probeIntervalNanos;
-                if (link.health().sinceLastAnswerNanos() >= probeIntervalNanos) {
+                if (idleAlways || link.health().sinceLastAnswerNanos() >= probeIntervalNanos) {
                     return null;   // nothing proved the link lately: ask the device
                 }
                 continue;
@@ -234,6 +247,14 @@ final class CommandLane {
     }
 
     private void probe() {
+        try {
+            idle.run(connection);
+        } catch (RuntimeException e) {
+            LOG.error("modbus: the idle probe or poll failed unexpectedly", e);
+        }
+    }
+
+    private static void probe(DeviceLink link, ModbusTransport connection, ModbusRequest probe) {
         try {
             link.exchange(connection, probe, link.deadline(), () -> null);
         } catch (ModbusFailure f) {

@@ -35,7 +35,7 @@ final class DeviceLink {
     }
 
     /** One exchange on {@code connection}, recorded in the health: an answer (a refusal too) proves the link. */
-    byte[] exchange(ModbusConnection connection, ModbusRequest request, long deadlineNanos,
+    byte[] exchange(ModbusTransport connection, ModbusRequest request, long deadlineNanos,
                     Supplier<String> withdrawal) throws ModbusFailure {
         long start = System.nanoTime();
         try {
@@ -53,22 +53,24 @@ final class DeviceLink {
     }
 
     /**
-     * Every request pipelined on {@code connection} ({@link ModbusConnection#exchangeAll}), recorded in the
+     * Every request pipelined on {@code connection} ({@link ModbusTransport#exchangeAll}), recorded in the
      * health once: any answer proves the link. Per request, {@code null} (answered) or why it failed.
      */
-    List<ModbusFailure> exchangeAll(ModbusConnection connection, List<ModbusRequest> requests, long deadlineNanos) {
+    List<ModbusTransport.Reply> exchangeAll(ModbusTransport connection, List<ModbusRequest> requests,
+                                            long deadlineNanos) {
         long start = System.nanoTime();
-        List<ModbusFailure> failures = connection.exchangeAll(requests, deadlineNanos);
+        List<ModbusTransport.Reply> replies = connection.exchangeAll(requests, deadlineNanos);
         String refusal = null;
         String silence = null;
         boolean answered = false;
-        for (ModbusFailure f : failures) {
+        for (ModbusTransport.Reply reply : replies) {
+            ModbusFailure f = reply.failure();
             if (f == null) {
                 answered = true;
             } else if (f.kind() == ModbusFailure.Kind.REFUSED || f.kind() == ModbusFailure.Kind.MALFORMED) {
                 answered = true;
                 refusal = f.getMessage();
-            } else {
+            } else if (f.kind() != ModbusFailure.Kind.WITHDRAWN) {
                 silence = f.getMessage();
             }
         }
@@ -77,7 +79,7 @@ final class DeviceLink {
         } else if (silence != null) {
             health.failed(silence);
         }
-        return failures;
+        return replies;
     }
 
     /**

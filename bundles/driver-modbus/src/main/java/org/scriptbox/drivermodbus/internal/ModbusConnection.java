@@ -27,29 +27,40 @@ import java.util.function.Supplier;
  * only and keeps the connection; a timeout or a broken frame closes the connection, so that nothing late
  * can ever be taken for the answer to a later request. Used by one thread at a time (its lane).
  */
-final class ModbusConnection {
+final class ModbusConnection implements ModbusTransport {
     /** Longest Modbus TCP frame after the 6-byte header: unit id plus a 253-byte PDU. */
     private static final int MAX_LENGTH = 254;
 
     private final String host;
     private final int port;
     private final int unitId;
+    private final Pacing pacing;
     private Socket socket;
     private int nextTransaction;
 
     ModbusConnection(String host, int port, int unitId) {
+        this(host, port, unitId, LinkTiming.DEFAULT);
+    }
+
+    ModbusConnection(String host, int port, int unitId, LinkTiming timing) {
         this.host = host;
         this.port = port;
         this.unitId = unitId;
+        this.pacing = new Pacing(timing);
+        this.pipelining = timing.transactionDelayMillis() == 0;
     }
 
-    boolean isOpen() {
+    private final boolean pipelining;
+
+    @Override
+    public boolean isOpen() {
         return socket != null;
     }
 
-    /** Sends {@code request} once and returns the answer's PDU; opens the connection first if needed. */
-    byte[] exchange(ModbusRequest request, long deadlineNanos) throws ModbusFailure {
-        return exchange(request, deadlineNanos, () -> null);
+    /** Outstanding transactions at once, unless the device needs a pause between them. */
+    @Override
+    public boolean pipelines() {
+        return pipelining;
     }
 
     /**
@@ -57,15 +68,25 @@ final class ModbusConnection {
      * right before the request leaves: if it gives a reason (the caller gave up, an e-stop abandoned the
      * request), nothing is sent and the failure is WITHDRAWN with that reason.
      */
-    byte[] exchange(ModbusRequest request, long deadlineNanos, Supplier<String> withdrawal) throws ModbusFailure {
+    @Override
+    public byte[] exchange(ModbusRequest request, long deadlineNanos, Supplier<String> withdrawal)
+            throws ModbusFailure {
         connect(deadlineNanos);
+        if (!pacing.awaitTurn(deadlineNanos)) {
+            throw new ModbusFailure(ModbusFailure.Kind.WITHDRAWN, "not sent: the deadline came during the pause "
+                    + "between transactions");
+        }
         String withdrawn = withdrawal.get();
         if (withdrawn != null) {
             throw new ModbusFailure(ModbusFailure.Kind.WITHDRAWN, withdrawn);
         }
         int transaction = nextTransaction();
-        send(frame(request, transaction));
-        return awaitAnswer(request, transaction, deadlineNanos);
+        try {
+            send(frame(request, transaction));
+            return awaitAnswer(request, transaction, deadlineNanos);
+        } finally {
+            pacing.ended();
+        }
     }
 
     /**
@@ -75,12 +96,25 @@ final class ModbusConnection {
      * that serves one request at a time still gets them in order from its TCP stream. Returns, per request
      * in order, {@code null} for a valid answer or why it failed; each request is sent at most once.
      */
-    List<ModbusFailure> exchangeAll(List<ModbusRequest> requests, long deadlineNanos) {
-        List<ModbusFailure> failures = new ArrayList<>(Collections.nCopies(requests.size(), (ModbusFailure) null));
+    @Override
+    public List<Reply> exchangeAll(List<ModbusRequest> requests, long deadlineNanos) {
+        List<Reply> failures = new ArrayList<>(Collections.nCopies(requests.size(), (Reply) null));
+        if (!pipelining) {
+            // the device needs its pause between transactions: one at a time, each its own request's budget
+            long budget = Math.max(0, deadlineNanos - System.nanoTime());
+            for (int i = 0; i < requests.size(); i++) {
+                try {
+                    failures.set(i, new Reply(exchange(requests.get(i), System.nanoTime() + budget), null));
+                } catch (ModbusFailure f) {
+                    failures.set(i, new Reply(null, f));
+                }
+            }
+            return failures;
+        }
         try {
             connect(deadlineNanos);
         } catch (ModbusFailure f) {
-            failures.replaceAll(r -> f);
+            failures.replaceAll(r -> new Reply(null, f));
             return failures;
         }
         Map<Integer, Integer> pending = new HashMap<>();   // transaction id -> index of its request
@@ -99,17 +133,18 @@ final class ModbusConnection {
                     continue;   // a late answer to an earlier request on this connection
                 }
                 try {
-                    checkUnit(a);
-                    requests.get(i).check(a.pdu());
+                    checkUnit(a, requests.get(i));
+                    failures.set(i, new Reply(requests.get(i).check(a.pdu()), null));
                 } catch (ModbusFailure f) {
-                    failures.set(i, f);
+                    failures.set(i, new Reply(null, f));
                 }
             }
         } catch (ModbusFailure f) {
             // The connection is closed now (no answer in time, lost, or a broken frame): each request still
             // waiting fails so; the device may have received it.
-            pending.values().forEach(i -> failures.set(i, f));
+            pending.values().forEach(i -> failures.set(i, new Reply(null, f)));
         }
+        pacing.ended();
         return failures;
     }
 
@@ -135,7 +170,7 @@ final class ModbusConnection {
         frame[1] = (byte) transaction;
         frame[4] = (byte) ((pdu.length + 1) >> 8);
         frame[5] = (byte) (pdu.length + 1);
-        frame[6] = (byte) unitId;
+        frame[6] = (byte) request.unitOr(unitId);
         System.arraycopy(pdu, 0, frame, 7, pdu.length);
         return frame;
     }
@@ -158,7 +193,8 @@ final class ModbusConnection {
      * wait; it keeps a write from going into a connection that is already dead, where its fate would be
      * "unknown" instead of plainly "not sent".
      */
-    boolean stillOpen() {
+    @Override
+    public boolean stillOpen() {
         SocketChannel channel = socket.getChannel();
         try {
             channel.configureBlocking(false);
@@ -178,7 +214,7 @@ final class ModbusConnection {
             if (a.transaction() != transaction) {
                 continue;   // a late answer to an earlier request on this connection
             }
-            checkUnit(a);
+            checkUnit(a, request);
             return request.check(a.pdu());
         }
     }
@@ -205,10 +241,10 @@ final class ModbusConnection {
         }
     }
 
-    private void checkUnit(Answer a) throws ModbusFailure {
-        if (a.unit() != unitId) {
+    private void checkUnit(Answer a, ModbusRequest request) throws ModbusFailure {
+        if (a.unit() != request.unitOr(unitId)) {
             throw new ModbusFailure(ModbusFailure.Kind.MALFORMED, "answer from unit " + a.unit() + " instead of "
-                    + unitId);
+                    + request.unitOr(unitId));
         }
     }
 
@@ -232,6 +268,10 @@ final class ModbusConnection {
     }
 
     private void open(long deadlineNanos) throws ModbusFailure {
+        String backoff = pacing.connectRefusal();
+        if (backoff != null) {
+            throw new ModbusFailure(ModbusFailure.Kind.NOT_SENT, backoff);
+        }
         Socket s;
         try {
             s = SocketChannel.open().socket();   // a channel's socket: it can be looked at without blocking
@@ -240,16 +280,19 @@ final class ModbusConnection {
         }
         try {
             s.setTcpNoDelay(true);
-            s.connect(new InetSocketAddress(host, port), remainingMillis(deadlineNanos));
+            s.connect(new InetSocketAddress(host, port), remainingMillis(pacing.connectDeadline(deadlineNanos)));
         } catch (IOException e) {
             closeQuietly(s);
+            pacing.connectFailed();
             throw new ModbusFailure(ModbusFailure.Kind.NOT_SENT, "cannot connect to " + host + ":" + port + ": "
                     + reason(e));
         }
+        pacing.connected();
         socket = s;
     }
 
-    void close() {
+    @Override
+    public void close() {
         if (socket != null) {
             closeQuietly(socket);
             socket = null;

@@ -93,10 +93,11 @@ public class ModbusDeviceComponent {
         device = new ModbusDevice(settings);
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(Device.DEVICE_ID, settings.id());
-        props.put(Device.DEVICE_TYPE, "modbus-tcp");
+        props.put(Device.DEVICE_TYPE, ModbusDevice.type(settings));
         registration = context.registerService(Device.class, device, props);
-        LOG.info("modbus device '{}' on {}:{} unit {}", settings.id(), settings.host(), settings.port(),
-                settings.unitId());
+        LOG.info("modbus device '{}' ({}) on {} unit {}, {} channel(s)", settings.id(), settings.wire().transport().word,
+                settings.wire().transport() == ModbusSettings.Transport.RTU ? settings.wire().serialPort()
+                        : settings.host() + ":" + settings.port(), settings.unitId(), settings.channels().size());
     }
 
     @Deactivate

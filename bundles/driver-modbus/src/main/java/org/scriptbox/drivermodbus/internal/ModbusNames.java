@@ -23,10 +23,13 @@ final class ModbusNames {
     static String functionName(int function) {
         return switch (function) {
             case 1 -> "read coils";
+            case 2 -> "read discrete inputs";
             case 3 -> "read holding registers";
             case 4 -> "read input registers";
             case 5 -> "write single coil";
             case 6 -> "write single register";
+            case 15 -> "write multiple coils";
+            case 16 -> "write multiple registers";
             default -> "function " + function;
         };
     }

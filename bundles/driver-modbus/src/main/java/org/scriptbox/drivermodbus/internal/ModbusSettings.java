@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import org.scriptbox.api.config.ConfigReader;
 import org.scriptbox.api.device.SafeState;
 
 /**
@@ -18,11 +19,38 @@ import org.scriptbox.api.device.SafeState;
  * ({@code etc/org.scriptbox.driver.modbus-NAME.cfg}); see {@link ModbusDeviceComponent.Config}.
  */
 record ModbusSettings(String id, String host, int port, int unitId, int timeoutMillis, List<Integer> motorRegisters,
-                      double speedScale, int coilStart, int outputs, Map<String, TelemetryChannel> channels,
-                      String firmware, SafeState safeState, int probeIntervalMillis, ModbusRequest probe) {
+                      double speedScale, int coilStart, int outputs, Map<String, ChannelSpec> channels,
+                      String firmware, SafeState safeState, int probeIntervalMillis, ModbusRequest probe,
+                      Wire wire, LinkTiming timing, Batching batching, Polling polling, boolean multipleWrites) {
 
-    /** A telemetry channel: an input register read as a signed 16-bit value times the scale. */
-    record TelemetryChannel(String name, int address, double scale) {
+    /** How the device is reached. */
+    enum Transport {
+        TCP("tcp"), RTU_OVER_TCP("rtu-over-tcp"), RTU("rtu");
+
+        final String word;
+
+        Transport(String word) {
+            this.word = word;
+        }
+    }
+
+    /** The way to the device: TCP host and port, or a serial line. */
+    record Wire(Transport transport, String serialPort, int baud, SerialByteLink.Parity parity, int stopBits) {
+        static final Wire TCP = new Wire(Transport.TCP, null, 0, SerialByteLink.Parity.NONE, 1);
+    }
+
+    /** Channels of one table and unit at most {@code gap} registers (or bits) apart share one request. */
+    record Batching(int gap, int maxRegisters, int maxBits) {
+        static final Batching DEFAULT = new Batching(0, ModbusRequest.MAX_READ_REGISTERS, ModbusRequest.MAX_READ_BITS);
+    }
+
+    /** Every channel read every {@code intervalMillis} (0: no polling); a value older than the max age is not used. */
+    record Polling(int intervalMillis, int maxAgeMillis) {
+        static final Polling OFF = new Polling(0, 0);
+
+        boolean on() {
+            return intervalMillis > 0;
+        }
     }
 
     /** The configuration cannot make a working device; the message names every bad key and its value. */
@@ -38,12 +66,20 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
     /** As many as outputs: each is one write of an e-stop, which must stay short. */
     static final int MAX_MOTORS = 256;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
-    private static final Pattern CHANNEL = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]{0,63}");
+    private static final Pattern CHANNEL = ChannelSpec.NAME;
     /** Keys the platform adds to every configuration; anything else unknown is a typo that would go unnoticed. */
     private static final List<String> PLATFORM_PREFIXES = List.of("service.", "felix.", "component.", "osgi.");
+    /** One key per channel: {@code channel.NAME = TABLE ADDRESS TYPE [option=value ...]}. */
+    static final String CHANNEL_PREFIX = "channel.";
+    static final int MAX_CHANNELS = 1000;
     static final Set<String> KEYS = Set.of("device.id", "host", "port", "unit.id", "timeout.ms", "motor.registers",
             "speed.scale", "output.coil.start", "digital.outputs", "telemetry", "firmware.version", "safe.state",
-            "probe.interval.ms", "probe");
+            "probe.interval.ms", "probe", "transport", "serial.port", "serial.baud", "serial.parity",
+            "serial.stop.bits", "connect.timeout.ms", "transaction.delay.ms", "reconnect.backoff.ms",
+            "reconnect.backoff.max.ms", "batch.gap", "batch.max.registers", "batch.max.bits", "poll.interval.ms",
+            "poll.max.age.ms", "actuator.write");
+    private static final Set<Integer> BAUDS = Set.of(1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400,
+            460800, 921600);
 
     ModbusSettings {
         motorRegisters = List.copyOf(motorRegisters);
@@ -53,9 +89,10 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
     static ModbusSettings parse(Map<String, ?> properties) throws Invalid {
         Reader r = new Reader(properties);
         for (String key : properties.keySet()) {
-            if (!KEYS.contains(key) && PLATFORM_PREFIXES.stream().noneMatch(key::startsWith)) {
+            if (!KEYS.contains(key) && !key.startsWith(CHANNEL_PREFIX)
+                    && PLATFORM_PREFIXES.stream().noneMatch(key::startsWith)) {
                 r.error(key, properties.get(key), "unknown key (known: " + String.join(", ", KEYS.stream().sorted()
-                        .toList()) + ")");
+                        .toList()) + ", channel.NAME)");
             }
         }
         String id = r.text("device.id", null);
@@ -85,7 +122,16 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
             r.error("digital.outputs", r.raw("digital.outputs"), "output.coil.start " + coilStart + " + "
                     + outputs + " outputs run past coil 65535");
         }
-        Map<String, TelemetryChannel> channels = r.channels("telemetry");
+        Wire wire = r.wire();
+        // RTU: unit 0 is broadcast (no device answers it, so no write could be acknowledged), 248.. reserved
+        int minUnit = wire.transport() == Transport.TCP ? 0 : 1;
+        int maxUnit = wire.transport() == Transport.TCP ? 255 : 247;
+        if (unit < minUnit || unit > maxUnit) {
+            r.error("unit.id", unit, "must be " + minUnit + ".." + maxUnit + " for transport = " + wire.transport().word);
+        }
+        Map<String, ChannelSpec> channels = r.channels("telemetry");
+        r.channelKeys(channels, minUnit, maxUnit);
+        r.writableOverlaps(channels, motors, coilStart, outputs, unit);
         SafeState safe = SafeState.STOP;
         try {
             safe = SafeState.parse(r.text("safe.state", "stop")).checkAgainst(motors.size(), outputs);
@@ -97,15 +143,59 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
             r.error("probe.interval.ms", probeInterval, "must be 0 (no probe) or at least 100");
         }
         ModbusRequest probe = r.probe("probe", motors, coilStart, outputs, channels);
+        ConfigReader c = ConfigReader.refusingActivation(ModbusDeviceComponent.PID, properties);
+        int connectTimeout = c.intBetween("connect.timeout.ms", 1, 60_000, timeout, timeout);
+        // RTU needs 3.5 characters of silence between frames (11 bits each); at least 2 ms
+        int defaultDelay = wire.transport() == Transport.RTU ? Math.max(2, (int) Math.ceil(3.5 * 11 * 1000.0
+                / wire.baud())) : 0;
+        int delay = c.intBetween("transaction.delay.ms", 0, 10_000, defaultDelay, defaultDelay);
+        int backoff = c.intBetween("reconnect.backoff.ms", 0, 60_000, 0, 0);
+        int backoffMax = c.intBetween("reconnect.backoff.max.ms", 1, 600_000, Math.max(30_000, backoff),
+                Math.max(30_000, backoff));
+        if (backoffMax < backoff) {
+            c.refuse("reconnect.backoff.max.ms", backoffMax, "is below reconnect.backoff.ms " + backoff, backoffMax);
+        }
+        int gap = c.intBetween("batch.gap", 0, ModbusRequest.MAX_READ_REGISTERS - 1, 0, 0);
+        int maxRegisters = c.intBetween("batch.max.registers", 1, ModbusRequest.MAX_READ_REGISTERS,
+                ModbusRequest.MAX_READ_REGISTERS, ModbusRequest.MAX_READ_REGISTERS);
+        int maxBits = c.intBetween("batch.max.bits", 1, ModbusRequest.MAX_READ_BITS, ModbusRequest.MAX_READ_BITS,
+                ModbusRequest.MAX_READ_BITS);
+        for (ChannelSpec ch : channels.values()) {
+            if (!ch.table().bits() && ch.span() > maxRegisters) {
+                c.refuse("batch.max.registers", maxRegisters, "is below the " + ch.span() + " registers of channel '"
+                        + ch.name() + "'", maxRegisters);
+                break;
+            }
+        }
+        int pollInterval = c.intBetween("poll.interval.ms", 0, 3_600_000, 0, 0);
+        if (pollInterval > 0 && pollInterval < 50) {
+            c.refuse("poll.interval.ms", pollInterval, "must be 0 (no polling) or at least 50", pollInterval);
+        }
+        if (pollInterval > 0 && channels.isEmpty()) {
+            c.refuse("poll.interval.ms", pollInterval, "polls channels, and the device has none", pollInterval);
+        }
+        int maxAge = c.intBetween("poll.max.age.ms", 1, 7_200_000, 2 * pollInterval, 2 * pollInterval);
+        if (pollInterval > 0 && maxAge < pollInterval) {
+            c.refuse("poll.max.age.ms", maxAge, "is below poll.interval.ms " + pollInterval + " (the cache would "
+                    + "never answer)", maxAge);
+        }
+        String actuatorWrite = r.text("actuator.write", "single");
+        if (!actuatorWrite.equals("single") && !actuatorWrite.equals("multiple")) {
+            r.error("actuator.write", actuatorWrite, "expected single (FC06/FC05) or multiple (FC16/FC15)");
+        }
+        c.refusals().forEach(line -> r.errors.add(line));
         r.throwIfInvalid();
         return new ModbusSettings(id, host.trim(), port, unit, timeout, motors, scale, coilStart, outputs, channels,
-                r.text("firmware.version", "modbus-tcp"), safe, probeInterval, probe);
+                r.text("firmware.version", "modbus-" + wire.transport().word), safe, probeInterval, probe, wire,
+                new LinkTiming(connectTimeout, delay, backoff, backoffMax),
+                new Batching(gap, maxRegisters, maxBits), new Polling(pollInterval, pollInterval == 0 ? 0 : maxAge),
+                actuatorWrite.equals("multiple"));
     }
 
     /** Reads typed values from raw configuration properties, collecting every error. */
     private static final class Reader {
         private final Map<String, ?> properties;
-        private final List<String> errors = new ArrayList<>();
+        final List<String> errors = new ArrayList<>();
 
         Reader(Map<String, ?> properties) {
             this.properties = properties;
@@ -141,7 +231,7 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
                 return otherwise;
             }
             try {
-                int n = Integer.parseInt(v);
+                int n = asciiInt(v);
                 if (n >= min && n <= max) {
                     return n;
                 }
@@ -183,8 +273,115 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
             return values;
         }
 
-        Map<String, TelemetryChannel> channels(String key) {
-            Map<String, TelemetryChannel> channels = new LinkedHashMap<>();
+        Wire wire() {
+            String t = text("transport", "tcp");
+            Transport transport = null;
+            for (Transport x : Transport.values()) {
+                if (x.word.equals(t)) {
+                    transport = x;
+                }
+            }
+            if (transport == null) {
+                error("transport", t, "expected tcp, rtu-over-tcp or rtu");
+                return Wire.TCP;
+            }
+            String serial = text("serial.port", null);
+            if (transport != Transport.RTU) {
+                for (String k : List.of("serial.port", "serial.baud", "serial.parity", "serial.stop.bits")) {
+                    if (properties.containsKey(k)) {
+                        error(k, raw(k), "only for transport = rtu");
+                    }
+                }
+                return new Wire(transport, null, 0, SerialByteLink.Parity.NONE, 1);
+            }
+            if (serial == null || !serial.matches("/dev/[A-Za-z0-9_./-]{1,100}") || serial.contains("..")) {
+                error("serial.port", serial, "required for transport = rtu: a device path such as /dev/ttyUSB0");
+            }
+            for (String k : List.of("host", "port")) {
+                if (properties.containsKey(k)) {
+                    error(k, raw(k), "not for transport = rtu (the line is serial.port)");
+                }
+            }
+            int baud = integer("serial.baud", 9600, 1200, 921600);
+            if (!BAUDS.contains(baud)) {
+                error("serial.baud", baud, "expected one of " + BAUDS.stream().sorted().map(String::valueOf).toList());
+            }
+            String parity = text("serial.parity", "even");
+            SerialByteLink.Parity p = switch (parity) {
+                case "none" -> SerialByteLink.Parity.NONE;
+                case "even" -> SerialByteLink.Parity.EVEN;
+                case "odd" -> SerialByteLink.Parity.ODD;
+                default -> {
+                    error("serial.parity", parity, "expected none, even or odd");
+                    yield SerialByteLink.Parity.EVEN;
+                }
+            };
+            int stop = integer("serial.stop.bits", 1, 1, 2);
+            return new Wire(transport, serial, baud, p, stop);
+        }
+
+        /** The {@code channel.NAME} keys, after the {@code telemetry} ones (sorted by name, for a stable order). */
+        void channelKeys(Map<String, ChannelSpec> channels, int minUnit, int maxUnit) {
+            List<String> keys = properties.keySet().stream().filter(k -> k.startsWith(CHANNEL_PREFIX)).sorted()
+                    .toList();
+            for (String key : keys) {
+                String name = key.substring(CHANNEL_PREFIX.length());
+                try {
+                    ChannelSpec spec = ChannelSpec.parse(name, text(key, ""), minUnit, maxUnit);
+                    if (channels.put(name, spec) != null) {
+                        error(key, raw(key), "channel '" + name + "' is also defined in telemetry");
+                    }
+                } catch (IllegalArgumentException e) {
+                    error(key, raw(key), e.getMessage());
+                }
+            }
+            if (channels.size() > MAX_CHANNELS) {
+                error("channel.*", channels.size() + " channels", "at most " + MAX_CHANNELS);
+            }
+        }
+
+        /**
+         * A writable channel on a motor register or an output coil would drive an actuator outside the motor API's
+         * range, the permission for it (device:control) and the safe state; two writable channels on one register
+         * (or coil) would corrupt each other. Both are refused naming the keys. Read-only channels may overlap
+         * anything (reading a setpoint back is useful).
+         */
+        void writableOverlaps(Map<String, ChannelSpec> channels, List<Integer> motors, int coilStart, int outputs,
+                              int deviceUnit) {
+            List<ChannelSpec> writable = channels.values().stream().filter(ChannelSpec::writable).toList();
+            for (int i = 0; i < writable.size(); i++) {
+                ChannelSpec c = writable.get(i);
+                String key = CHANNEL_PREFIX + c.name();
+                boolean ownUnit = c.unit() == ModbusRequest.DEVICE_UNIT || c.unit() == deviceUnit;
+                if (ownUnit && c.table() == ChannelSpec.Table.HOLDING) {
+                    for (int m = 0; m < motors.size(); m++) {
+                        if (motors.get(m) >= c.address() && motors.get(m) < c.address() + c.span()) {
+                            error(key, raw(key), "a writable channel on motor" + m + "'s register " + motors.get(m)
+                                    + " (motor.registers): motors are driven by device_set_motor_speed only");
+                        }
+                    }
+                }
+                if (ownUnit && c.table() == ChannelSpec.Table.COIL && c.address() >= coilStart
+                        && c.address() < coilStart + outputs) {
+                    error(key, raw(key), "a writable channel on output" + (c.address() - coilStart) + "'s coil "
+                            + c.address() + " (output.coil.start, digital.outputs): outputs are set by "
+                            + "device_set_digital_output only");
+                }
+                for (int j = i + 1; j < writable.size(); j++) {
+                    ChannelSpec o = writable.get(j);
+                    int cu = c.unit() == ModbusRequest.DEVICE_UNIT ? deviceUnit : c.unit();
+                    int ou = o.unit() == ModbusRequest.DEVICE_UNIT ? deviceUnit : o.unit();
+                    if (cu == ou && c.table() == o.table() && c.address() < o.address() + o.span()
+                            && o.address() < c.address() + c.span()) {
+                        error(key, raw(key), "writable, and overlaps the writable channel " + CHANNEL_PREFIX + o.name()
+                                + " (two writers of one register corrupt each other)");
+                    }
+                }
+            }
+        }
+
+        Map<String, ChannelSpec> channels(String key) {
+            Map<String, ChannelSpec> channels = new LinkedHashMap<>();
             for (String entry : split(text(key, ""))) {
                 String[] parts = entry.split(":", -1);
                 String name = parts[0].trim();
@@ -206,7 +403,7 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
                         continue;
                     }
                 }
-                if (address != null && channels.put(name, new TelemetryChannel(name, address, scale)) != null) {
+                if (address != null && channels.put(name, ChannelSpec.telemetry(name, address, scale)) != null) {
                     error(key, entry, "channel '" + name + "' is defined twice");
                 }
             }
@@ -215,11 +412,13 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
 
         /** {@code input:N}, {@code holding:N} or {@code coil:N}; empty: the first channel, motor or output. */
         ModbusRequest probe(String key, List<Integer> motors, int coilStart, int outputs,
-                            Map<String, TelemetryChannel> channels) {
+                            Map<String, ChannelSpec> channels) {
             String spec = text(key, "");
             if (spec.isEmpty()) {
                 if (!channels.isEmpty()) {
-                    return ModbusRequest.readInputRegisters(channels.values().iterator().next().address(), 1);
+                    ChannelSpec first = channels.values().iterator().next();
+                    return new ModbusRequest(first.table().readFunction, first.address(), first.span())
+                            .forUnit(first.unit());
                 }
                 if (!motors.isEmpty()) {
                     return ModbusRequest.readHoldingRegisters(motors.get(0), 1);
@@ -245,7 +444,7 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
         /** A register or coil address from {@code text}, part of {@code shown}; reports and returns null if bad. */
         private Integer address(String key, String shown, String text) {
             try {
-                int a = Integer.parseInt(text);
+                int a = asciiInt(text);
                 if (a >= 0 && a <= 65535) {
                     return a;
                 }
@@ -255,6 +454,14 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
             }
             return null;
         }
+    }
+
+    /** Integer.parseInt takes non-ASCII digits ("١٠" is 10): a configuration number is ASCII. */
+    static int asciiInt(String text) {
+        if (!text.matches("[+-]?[0-9]{1,9}")) {
+            throw new NumberFormatException(text);
+        }
+        return Integer.parseInt(text);
     }
 
     static List<String> split(String text) {

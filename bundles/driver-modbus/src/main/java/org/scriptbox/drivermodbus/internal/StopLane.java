@@ -32,13 +32,13 @@ final class StopLane {
 
     private static final Logger LOG = LoggerFactory.getLogger(StopLane.class);
     private final String deviceId;
-    private final ModbusConnection connection;
+    private final ModbusTransport connection;
     private final DeviceLink link;
     private final ExecutorService thread;
     /** Held by a pass while it uses the connection; {@link #linkIntact()} looks at the connection only between passes. */
     private final ReentrantLock passLock = new ReentrantLock();
 
-    StopLane(String deviceId, ModbusConnection connection, DeviceLink link) {
+    StopLane(String deviceId, ModbusTransport connection, DeviceLink link) {
         this.deviceId = deviceId;
         this.connection = connection;
         this.link = link;
@@ -87,10 +87,10 @@ final class StopLane {
         }
         for (int attempt = 0; attempt < 2 && !pending.isEmpty(); attempt++) {
             List<ModbusRequest> requests = pending.stream().map(i -> targets.get(i).request()).toList();
-            List<ModbusFailure> outcome = link.exchangeAll(connection, requests, link.deadline());
+            List<ModbusTransport.Reply> outcome = link.exchangeAll(connection, requests, link.deadline());
             List<Integer> again = new ArrayList<>();
             for (int k = 0; k < pending.size(); k++) {
-                ModbusFailure f = outcome.get(k);
+                ModbusFailure f = outcome.get(k).failure();
                 ModbusFailure before = failures[pending.get(k)];
                 // A retry that could not be sent leaves the first try's word: it was sent, its fate is unknown.
                 failures[pending.get(k)] = before != null && f != null && f.kind() == ModbusFailure.Kind.NOT_SENT

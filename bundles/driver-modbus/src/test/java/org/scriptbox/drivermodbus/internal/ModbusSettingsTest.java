@@ -109,4 +109,40 @@ public class ModbusSettingsTest {
         fail("accepted");
         return null;
     }
+
+    /** Red team R7: a writable channel on a motor register or an output coil, or on another writable channel. */
+    @Test
+    public void aWritableChannelOnAMotorRegisterOrAnOutputCoilIsRefused() {
+        for (String channel : new String[] {"holding 0 int16 access=rw", "holding 1 int32 access=rw write=multiple",
+                                            "coil 2 bool access=rw", "holding 1 uint16 unit=1 access=rw"}) {
+            Map<String, Object> p = new HashMap<>(Map.of("device.id", "plc-1", "motor.registers", "0,1",
+                    "output.coil.start", "0", "digital.outputs", "4", "channel.x", channel));
+            try {
+                ModbusSettings.parse(p);
+                fail(channel + " was accepted over an actuator");
+            } catch (ModbusSettings.Invalid e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("channel.x"));
+                assertTrue(e.getMessage(), e.getMessage().contains("motor.registers")
+                        || e.getMessage().contains("digital.outputs"));
+            }
+        }
+        Map<String, Object> two = new HashMap<>(Map.of("device.id", "plc-1", "channel.a", "holding 10 int32 access=rw",
+                "channel.b", "holding 11 uint16 access=rw"));
+        try {
+            ModbusSettings.parse(two);
+            fail("two writable channels on register 11 were accepted");
+        } catch (ModbusSettings.Invalid e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("channel.a") && e.getMessage().contains("channel.b"));
+        }
+        // read-only channels may overlap; another unit's register 0 is not motor 0; a read-back of a motor is fine
+        Map<String, Object> fine = new HashMap<>(Map.of("device.id", "plc-1", "motor.registers", "0,1",
+                "digital.outputs", "4", "channel.speed_back", "holding 0 int16", "channel.other",
+                "holding 0 int16 unit=2 access=rw", "channel.lamp_back", "coil 2 bool", "channel.c",
+                "holding 10 int32 access=rw", "channel.c_low", "holding 11 uint16"));
+        try {
+            ModbusSettings.parse(fine);
+        } catch (ModbusSettings.Invalid e) {
+            fail(e.getMessage());
+        }
+    }
 }

@@ -23,6 +23,7 @@ import org.osgi.util.promise.Promises;
 import org.scriptbox.api.device.Actuator;
 import org.scriptbox.api.device.ActuatorResult;
 import org.scriptbox.api.device.CallContext;
+import org.scriptbox.api.device.ChannelInfo;
 import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.Device;
 import org.scriptbox.api.device.DeviceException;
@@ -83,6 +84,10 @@ public class SimulatedDevice implements Device {
                 + "motorN.speed, outputN; other names read a slow wave 0..100")
         String channels() default "temperature,voltage,current,motor0.speed,motor1.speed";
 
+        @AttributeDefinition(description = "Writable channels (device_write): name:min:max or name:bool, "
+                + "comma-separated; each reads back what was last written")
+        String setpoints() default "";
+
         @AttributeDefinition(description = "How fast motors reach their set speed, in percent per second")
         double ramp_rate() default 50.0;
 
@@ -117,11 +122,20 @@ public class SimulatedDevice implements Device {
 
     /** The configuration as plain values (also what the unit tests build). */
     record Settings(String id, String firmware, int motors, int outputs, List<String> channels, double rampRate,
-                    SafeState safeState, long responseTimeoutMillis, long probeIntervalMillis, Faults faults) {
+                    SafeState safeState, long responseTimeoutMillis, long probeIntervalMillis, Faults faults,
+                    List<Setpoint> setpoints) {
         Settings {
             safeState = safeState == null ? SafeState.STOP : safeState;
             faults = faults == null ? Faults.NONE : faults;
             channels = channels == null ? List.of() : List.copyOf(channels);
+            setpoints = setpoints == null ? List.of() : List.copyOf(setpoints);
+        }
+
+        /** Without setpoints (writable channels). */
+        Settings(String id, String firmware, int motors, int outputs, List<String> channels, double rampRate,
+                 SafeState safeState, long responseTimeoutMillis, long probeIntervalMillis, Faults faults) {
+            this(id, firmware, motors, outputs, channels, rampRate, safeState, responseTimeoutMillis,
+                    probeIntervalMillis, faults, List.of());
         }
     }
 
@@ -140,14 +154,18 @@ public class SimulatedDevice implements Device {
     /** Answers promised by the stop lane and the prober, failed at deactivation so no caller waits for nothing. */
     private final Set<Deferred<?>> promised = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Faults faults;
+    /** Every channel: the telemetry ones read-only, then the setpoints, writable. */
+    private final Map<String, ChannelInfo> channelInfo;
+    /** What each setpoint was last written to. */
+    private final Map<String, Double> setpointValues = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** For tests in other bundles: a device from the metatype's values, unchecked by ConfigReader. */
     public SimulatedDevice(Config c) {
         this(new Settings(c.device_id(), c.firmware_version(), c.motors(), c.digital_outputs(), split(c.channels()),
                 c.ramp_rate(), SafeState.parse(c.safe_state()).checkAgainst(c.motors(), c.digital_outputs()),
                 c.response_timeout_ms(), c.probe_interval_ms(), new Faults(c.fault_connect(), c.fault_delay_ms(),
-                c.fault_silent(), actuators(c.fault_refuse()), c.fault_bad_channel(), c.fault_bad_value())),
-                System::nanoTime);
+                c.fault_silent(), actuators(c.fault_refuse()), c.fault_bad_channel(), c.fault_bad_value()),
+                Setpoint.parse(c.setpoints())), System::nanoTime);
     }
 
     SimulatedDevice(Settings s, LongSupplier nanoClock) {
@@ -162,7 +180,20 @@ public class SimulatedDevice implements Device {
         }
         this.settings = s;
         this.faults = s.faults();
-        this.info = new DeviceInfo(s.id(), "simulator", s.firmware(), s.motors(), s.outputs(), s.channels());
+        List<String> names = new ArrayList<>(s.channels());
+        Map<String, ChannelInfo> ci = new LinkedHashMap<>();
+        s.channels().forEach(c -> ci.put(c, ChannelInfo.readOnly(c)));
+        for (Setpoint p : s.setpoints()) {
+            if (ci.containsKey(p.name())) {
+                throw new IllegalArgumentException("simulated device '" + s.id() + "': setpoint '" + p.name()
+                        + "' is also a telemetry channel");
+            }
+            ci.put(p.name(), p.info());
+            names.add(p.name());
+            setpointValues.put(p.name(), 0.0);
+        }
+        this.channelInfo = java.util.Collections.unmodifiableMap(ci);
+        this.info = new DeviceInfo(s.id(), "simulator", s.firmware(), s.motors(), s.outputs(), names);
         this.model = new SimModel(s.motors(), s.outputs(), s.rampRate(), nanoClock);
         Duration staleAfter = Duration.ofMillis(Math.max(3 * s.probeIntervalMillis(), 10_000));
         this.health = new HealthTracker(Clock.systemUTC(), staleAfter);
@@ -324,9 +355,43 @@ public class SimulatedDevice implements Device {
         });
     }
 
+    @Override
+    public Map<String, ChannelInfo> channels() {
+        return channelInfo;
+    }
+
+    /** A setpoint, through the lane like every write: at most once, faults applied, abandoned by an e-stop. */
+    @Override
+    public Promise<Void> writeChannel(String channel, double value, CallContext ctx) {
+        ChannelInfo c = channelInfo.get(channel);
+        if (c == null || !c.writable() || !(value >= c.min() && value <= c.max())
+                || (c.bool() && value != 0 && value != 1)) {
+            return Promises.failed(new DeviceException(WriteOutcome.NOT_SENT, DeviceException.Fault.REFUSED,
+                    "not sent: " + (c == null ? "no channel '" + channel + "'" : !c.writable() ? "channel '"
+                    + channel + "' is read-only" : "value " + value + " outside " + c.min() + " .. " + c.max())));
+        }
+        coalescer.wrote();
+        return lane.submit(ctx, () -> {
+            Faults f = faults;
+            if (f.unreachable()) {
+                return Exchange.unreachable();
+            }
+            sent.incrementAndGet();
+            if (f.silent()) {
+                return Exchange.lost();
+            }
+            setpointValues.put(channel, value);
+            return Exchange.answered(null);
+        });
+    }
+
     private ChannelValue read(String channel, Faults f) {
         if (!info.telemetryChannels().contains(channel)) {
             return ChannelValue.failed("no channel '" + channel + "'");
+        }
+        Double setpoint = setpointValues.get(channel);
+        if (setpoint != null) {
+            return ChannelValue.of(setpoint);
         }
         if (channel.equals(f.badChannel())) {
             return f.badValue() == BadValue.NAN ? new ChannelValue(Double.NaN, true, null)

@@ -99,13 +99,26 @@ public class SimulatedDeviceComponent {
         } catch (IllegalArgumentException e) {
             r.refuse("fault.refuse", refuseText, "names no actuator (" + e.getMessage() + ")", "");
         }
+        List<String> channels = SimulatedDevice.split(text(properties, "channels",
+                "temperature,voltage,current,motor0.speed,motor1.speed"));
+        List<Setpoint> setpoints = List.of();
+        Object setpointText = properties.get("setpoints");
+        try {
+            setpoints = Setpoint.parse(setpointText == null ? "" : String.valueOf(setpointText));
+            for (Setpoint p : setpoints) {
+                if (channels.contains(p.name())) {
+                    r.refuse("setpoints", setpointText, "names '" + p.name() + "', also a telemetry channel", "");
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            r.refuse("setpoints", setpointText, "is not a list of setpoints (" + e.getMessage() + ")", "");
+        }
         refusals.addAll(r.refusals());
         if (!refusals.isEmpty()) {
             return null;
         }
         return new SimulatedDevice.Settings(id, text(properties, "firmware.version", "sim-1.0.0"), motors, outputs,
-                SimulatedDevice.split(text(properties, "channels", "temperature,voltage,current,motor0.speed,motor1.speed")),
-                ramp, safe, timeout, probe, faults);
+                channels, ramp, safe, timeout, probe, faults, setpoints);
     }
 
     private static <E extends Enum<E>> E choice(ConfigReader r, Map<String, ?> properties, String key, Class<E> type, E defaultValue) {

@@ -116,7 +116,12 @@ public final class AsmCompiler {
                     bytes = new FunctionWriter(shape, className, children).write();
                 } catch (MethodTooLargeException | LimitExceededException e) {
                     shape.ungroup(); // smaller code: one charge per instruction
-                    bytes = new FunctionWriter(shape, className, children).write();
+                    try {
+                        bytes = new FunctionWriter(shape, className, children).write();
+                    } catch (MethodTooLargeException | LimitExceededException e2) {
+                        // smallest: without the numeric specialisation (the code this compiler wrote before it)
+                        bytes = new FunctionWriter(shape, className, children, false).write();
+                    }
                 }
                 classes.put(className, bytes);
                 prototypes.put(className, p);

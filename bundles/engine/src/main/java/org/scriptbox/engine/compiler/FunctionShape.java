@@ -140,6 +140,22 @@ final class FunctionShape {
     }
 
     private void groups(int n) {
+        groups(n, pc -> isQuiet(code[pc]));
+    }
+
+    /**
+     * Groups again with more instructions counted as quiet (arithmetic the writer proved to be on numbers:
+     * no metamethod, no error); a no-op once {@link #ungroup} has been called.
+     */
+    void regroup(java.util.function.IntPredicate quiet) {
+        if (!ungrouped) {
+            groups(code.length, quiet);
+        }
+    }
+
+    private boolean ungrouped;
+
+    private void groups(int n, java.util.function.IntPredicate quiet) {
         java.util.Arrays.fill(groupEnd, -1);
         int pc = 0;
         while (pc < n) {
@@ -148,7 +164,7 @@ final class FunctionShape {
                 continue;
             }
             int start = pc;
-            while (isQuiet(code[pc]) && pc + 1 < n && !leader[pc + 1] && !data[pc + 1] && !dead[pc + 1]) {
+            while (quiet.test(pc) && pc + 1 < n && !leader[pc + 1] && !data[pc + 1] && !dead[pc + 1]) {
                 pc++;
             }
             groupEnd[start] = pc;
@@ -161,6 +177,7 @@ final class FunctionShape {
      * bigger): for a function whose grouped code does not fit in one JVM method. Counts stay exact.
      */
     void ungroup() {
+        ungrouped = true;
         for (int pc = 0; pc < groupEnd.length; pc++) {
             groupEnd[pc] = data[pc] || dead[pc] ? -1 : pc;
         }

@@ -56,6 +56,16 @@ final class FunctionWriter {
     private final int lT1;
     private final int lT2;
     private final int lT3;
+    /** Double temporaries of the numeric fast paths (two slots each). */
+    private final int lD1;
+    private final int lD2;
+    private final int lD3;
+    /** Per register: the slot of its double, or -1 for a register that never holds an unboxed number. */
+    private final int[] dslot;
+    private final NumericRegisters numbers;
+    private final boolean numeric;
+    /** The instruction being emitted (the data-flow facts of {@link #numbers} are per instruction). */
+    private int at;
 
     private MethodVisitor mv;
     private int[] run;
@@ -70,6 +80,16 @@ final class FunctionWriter {
     private Label[] slowEnd;
 
     FunctionWriter(FunctionShape s, String className, String[] children) {
+        this(s, className, children, true);
+    }
+
+    /**
+     * {@code numeric} false: no numeric specialisation (the plain calls of the interpreter for every
+     * arithmetic, comparison and for loop): the smallest code, for a function too big for one JVM method
+     * otherwise.
+     */
+    FunctionWriter(FunctionShape s, String className, String[] children, boolean numeric) {
+        this.numeric = numeric;
         this.s = s;
         this.p = s.p;
         this.className = className;
@@ -88,6 +108,27 @@ final class FunctionWriter {
         lT1 = next++;
         lT2 = next++;
         lT3 = next++;
+        lD1 = next;
+        next += 2;
+        lD2 = next;
+        next += 2;
+        lD3 = next;
+        next += 2;
+        numbers = new NumericRegisters(s, nregs, numeric);
+        if (numeric) {
+            // arithmetic on numbers for certain cannot observe the budget: charged with the instructions after it
+            s.regroup(pc -> FunctionShape.isQuiet(s.code[pc]) || numbers.quietArithmetic(pc));
+        }
+        boolean[] unboxable = numbers.unboxable;
+        dslot = new int[nregs];
+        for (int r = 0; r < nregs; r++) {
+            if (unboxable[r]) {
+                dslot[r] = next;
+                next += 2;
+            } else {
+                dslot[r] = -1;
+            }
+        }
     }
 
     byte[] write() throws UnsupportedShape {
@@ -356,12 +397,15 @@ final class FunctionWriter {
      */
     private int[] lineRuns(int n) {
         int[] run = new int[n];
+        boolean exact = org.scriptbox.engine.errors.ErrorSites.exact(p);
         for (int pc = 0; pc < n; pc++) {
             if (!live(pc)) {
                 run[pc] = -1;
                 continue;
             }
+            // an instruction that can fail with a named error starts a run: its handler knows its exact pc
             boolean continues = pc > 0 && live(pc - 1) && run[pc - 1] >= 0
+                    && !org.scriptbox.engine.errors.ErrorSites.ownsHandler(p, pc, exact)
                     && org.scriptbox.engine.vm.Meter.line(p, pc) == org.scriptbox.engine.vm.Meter.line(p, pc - 1)
                     && !endsOwnRange(s.code[pc - 1]);
             run[pc] = continues ? run[pc - 1] : pc;
@@ -410,6 +454,13 @@ final class FunctionWriter {
             push(mv, nregs);
             mv.visitTypeInsn(ANEWARRAY, UV);
             mv.visitVarInsn(ASTORE, lOpen);
+        }
+        for (int r = 0; r < nregs; r++) {
+            if (dslot[r] >= 0) {
+                // never read before the register is UNBOXED; the verifier wants it assigned
+                mv.visitInsn(DCONST_0);
+                mv.visitVarInsn(DSTORE, dslot[r]);
+            }
         }
         mv.visitFieldInsn(GETSTATIC, LV, "NONE", D_LV);
         mv.visitVarInsn(ASTORE, lV);
@@ -465,7 +516,87 @@ final class FunctionWriter {
             mv.visitInsn(AALOAD);
         } else {
             mv.visitVarInsn(ALOAD, 1 + r);
+            if (dslot[r] >= 0 && numbers.mayBeUnboxed(at, r)) {
+                // an unboxed number is boxed (once) where it is used as a value
+                Label boxed = new Label();
+                mv.visitInsn(DUP);
+                unboxedMarker();
+                mv.visitJumpInsn(IF_ACMPNE, boxed);
+                mv.visitInsn(POP);
+                mv.visitVarInsn(DLOAD, dslot[r]);
+                mv.visitMethodInsn(INVOKESTATIC, OPS, "box", "(D)" + D_LV, false);
+                mv.visitInsn(DUP);
+                mv.visitVarInsn(ASTORE, 1 + r);
+                mv.visitLabel(boxed);
+            }
         }
+    }
+
+    private void unboxedMarker() {
+        mv.visitFieldInsn(GETSTATIC, OPS, "UNBOXED", D_LV);
+    }
+
+    /**
+     * Pushes the number in RK({@code x}) as a double, or jumps to {@code notNumber} (JVM stack unchanged)
+     * when it holds no number. False when RK(x) is a constant that is not a number (nothing emitted).
+     */
+    private boolean number(int x, Label notNumber) throws UnsupportedShape {
+        if (x > 0xff) {
+            int index = x & 0xff;
+            if (index >= p.k.length) {
+                throw new UnsupportedShape("constant " + index + " missing");
+            }
+            if (!(p.k[index] instanceof org.luaj.vm2.LuaNumber)) {
+                return false;
+            }
+            mv.visitLdcInsn(p.k[index].todouble());
+            return true;
+        }
+        check(x);
+        if (numbers.inDouble(at, x)) {
+            mv.visitVarInsn(DLOAD, dslot[x]);
+            return true;
+        }
+        Label got = new Label();
+        if (!s.captured(x) && dslot[x] >= 0 && numbers.mayBeUnboxed(at, x)) {
+            Label boxed = new Label();
+            mv.visitVarInsn(ALOAD, 1 + x);
+            unboxedMarker();
+            mv.visitJumpInsn(IF_ACMPNE, boxed);
+            mv.visitVarInsn(DLOAD, dslot[x]);
+            mv.visitJumpInsn(GOTO, got);
+            mv.visitLabel(boxed);
+            mv.visitVarInsn(ALOAD, 1 + x);
+        } else {
+            reg(x);
+        }
+        mv.visitInsn(DUP);
+        mv.visitVarInsn(ASTORE, lT1);
+        mv.visitTypeInsn(INSTANCEOF, "org/luaj/vm2/LuaNumber");
+        mv.visitJumpInsn(IFEQ, notNumber);
+        mv.visitVarInsn(ALOAD, lT1);
+        invokeLV("todouble", "()D");
+        mv.visitLabel(got);
+        return true;
+    }
+
+    /** Stores the (normalised) double on top of the JVM stack as the number in register {@code r}. */
+    private void setNumber(int r) throws UnsupportedShape {
+        check(r);
+        if (dslot[r] >= 0) {
+            mv.visitVarInsn(DSTORE, dslot[r]);
+            unboxedMarker();
+            mv.visitVarInsn(ASTORE, 1 + r);
+        } else {
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "box", "(D)" + D_LV, false);
+            setReg(r);
+        }
+    }
+
+    /** Luaj boxes each result with LuaDouble.valueOf, which makes -0 an integer 0: adding 0.0 does the same. */
+    private void normalise() {
+        mv.visitInsn(DCONST_0);
+        mv.visitInsn(DADD);
     }
 
     /** Stores the value on top of the JVM stack in register {@code r}. */
@@ -579,18 +710,32 @@ final class FunctionWriter {
      * Emits instruction {@code pc}; false when it has ended its exception range itself (returns).
      */
     private boolean instruction(int pc) throws UnsupportedShape {
+        at = pc;
         int i = s.code[pc];
         int a = Lua.GETARG_A(i);
         int b = Lua.GETARG_B(i);
         int c = Lua.GETARG_C(i);
         switch (Lua.GET_OPCODE(i)) {
             case Lua.OP_MOVE:
+                if (!s.captured(a) && !s.captured(b) && dslot[a] >= 0 && dslot[b] >= 0) {
+                    check(a);
+                    check(b);
+                    mv.visitVarInsn(ALOAD, 1 + b);
+                    mv.visitVarInsn(ASTORE, 1 + a);
+                    mv.visitVarInsn(DLOAD, dslot[b]);
+                    mv.visitVarInsn(DSTORE, dslot[a]);
+                    return true;
+                }
                 reg(b);
                 setReg(a);
                 return true;
             case Lua.OP_LOADK:
                 constant(Lua.GETARG_Bx(i));
                 setReg(a);
+                if (dslot[a] >= 0 && p.k[Lua.GETARG_Bx(i)] instanceof org.luaj.vm2.LuaNumber) {
+                    mv.visitLdcInsn(p.k[Lua.GETARG_Bx(i)].todouble()); // its double beside (NumericRegisters)
+                    mv.visitVarInsn(DSTORE, dslot[a]);
+                }
                 return true;
             case Lua.OP_LOADBOOL:
                 mv.visitFieldInsn(GETSTATIC, LV, b != 0 ? "TRUE" : "FALSE", "Lorg/luaj/vm2/LuaBoolean;");
@@ -773,6 +918,47 @@ final class FunctionWriter {
                 return false;
             case Lua.OP_FORLOOP: {
                 Label done = new Label();
+                Label generic = new Label();
+                boolean certain = numbers.forLoopFast(pc, a);
+                if (dslot[a] >= 0) {
+                    // numbers (always, after FORPREP's checks): Ops.forNext in doubles, index kept unboxed
+                    number(a, generic);
+                    mv.visitVarInsn(DSTORE, lD1);
+                    number(a + 2, generic);
+                    mv.visitVarInsn(DSTORE, lD2);
+                    number(a + 1, generic);
+                    mv.visitVarInsn(DSTORE, lD3);
+                    mv.visitVarInsn(DLOAD, lD1);
+                    mv.visitVarInsn(DLOAD, lD2);
+                    mv.visitInsn(DADD);
+                    normalise();
+                    mv.visitVarInsn(DSTORE, lD1);
+                    Label down = new Label();
+                    Label loop = new Label();
+                    mv.visitVarInsn(DLOAD, lD3);
+                    mv.visitVarInsn(DLOAD, lD1);
+                    mv.visitVarInsn(DLOAD, lD2);
+                    mv.visitInsn(DCONST_0);
+                    mv.visitInsn(DCMPL);
+                    mv.visitJumpInsn(IFLE, down); // step > 0 (NaN: not)
+                    mv.visitInsn(DCMPL);
+                    mv.visitJumpInsn(IFLT, done); // index <= limit, else out (NaN: out)
+                    mv.visitJumpInsn(GOTO, loop);
+                    mv.visitLabel(down);
+                    mv.visitInsn(DCMPG);
+                    mv.visitJumpInsn(IFGT, done); // index >= limit, else out (NaN: out)
+                    mv.visitLabel(loop);
+                    mv.visitVarInsn(DLOAD, lD1);
+                    setNumber(a);
+                    mv.visitVarInsn(DLOAD, lD1);
+                    setNumber(a + 3);
+                    jump(GOTO, pc + 1 + Lua.GETARG_sBx(i));
+                    if (certain) {
+                        mv.visitLabel(done);
+                        return true;
+                    }
+                }
+                mv.visitLabel(generic);
                 reg(a);
                 reg(a + 1);
                 reg(a + 2);
@@ -792,14 +978,36 @@ final class FunctionWriter {
                 checkNumber(a, "'for' initial value must be a number", lT1);
                 checkNumber(a + 1, "'for' limit must be a number", lT2);
                 checkNumber(a + 2, "'for' step must be a number", lT3);
-                mv.visitVarInsn(ALOAD, lT1);
-                mv.visitVarInsn(ALOAD, lT3);
-                invokeLV("sub", BINARY);
-                setReg(a);
+                if (dslot[a] >= 0) {
+                    // init.sub(step) of two numbers, unboxed
+                    mv.visitVarInsn(ALOAD, lT1);
+                    invokeLV("todouble", "()D");
+                    mv.visitVarInsn(ALOAD, lT3);
+                    invokeLV("todouble", "()D");
+                    mv.visitInsn(DSUB);
+                    normalise();
+                    setNumber(a);
+                } else {
+                    mv.visitVarInsn(ALOAD, lT1);
+                    mv.visitVarInsn(ALOAD, lT3);
+                    invokeLV("sub", BINARY);
+                    setReg(a);
+                }
                 mv.visitVarInsn(ALOAD, lT2);
                 setReg(a + 1);
                 mv.visitVarInsn(ALOAD, lT3);
                 setReg(a + 2);
+                // the limit and the step stay boxed (as the interpreter has them), their doubles beside
+                if (dslot[a + 1] >= 0) {
+                    mv.visitVarInsn(ALOAD, lT2);
+                    invokeLV("todouble", "()D");
+                    mv.visitVarInsn(DSTORE, dslot[a + 1]);
+                }
+                if (dslot[a + 2] >= 0) {
+                    mv.visitVarInsn(ALOAD, lT3);
+                    invokeLV("todouble", "()D");
+                    mv.visitVarInsn(DSTORE, dslot[a + 2]);
+                }
                 jump(GOTO, pc + 1 + Lua.GETARG_sBx(i));
                 return true;
             case Lua.OP_TFORCALL:
@@ -853,15 +1061,71 @@ final class FunctionWriter {
         }
     }
 
+    /**
+     * Arithmetic: when both operands hold numbers, computed in doubles as Luaj computes it (its result is
+     * {@code valueOf} of the same double operation) and kept unboxed; otherwise Luaj's own call (string
+     * coercion, metamethods, errors).
+     */
     private boolean arith(int a, int b, int c, String op) throws UnsupportedShape {
+        Label generic = new Label();
+        Label done = new Label();
+        boolean fast = numeric && number(b, generic);
+        if (fast) {
+            mv.visitVarInsn(DSTORE, lD1);
+            fast = number(c, generic);
+            if (fast) {
+                mv.visitVarInsn(DSTORE, lD2);
+                mv.visitVarInsn(DLOAD, lD1);
+                mv.visitVarInsn(DLOAD, lD2);
+                switch (op) {
+                    case "add":
+                        mv.visitInsn(DADD);
+                        break;
+                    case "sub":
+                        mv.visitInsn(DSUB);
+                        break;
+                    case "mul":
+                        mv.visitInsn(DMUL);
+                        break;
+                    default: // div, mod, pow: Luaj's rules for zero divisors and powers
+                        mv.visitMethodInsn(INVOKESTATIC, OPS, op, "(DD)D", false);
+                }
+                normalise();
+                setNumber(a);
+                if (numbers.arithFast(at)) {
+                    return true; // both operands are numbers: there is no other case
+                }
+                mv.visitJumpInsn(GOTO, done);
+            }
+        }
+        mv.visitLabel(generic);
         rk(b);
         rk(c);
         invokeLV(op, BINARY);
         setReg(a);
+        mv.visitLabel(done);
         return true;
     }
 
     private boolean unary(int a, int b, String op) throws UnsupportedShape {
+        if (numeric && op.equals("neg")) {
+            Label generic = new Label();
+            Label done = new Label();
+            number(b, generic);
+            mv.visitInsn(DNEG);
+            normalise();
+            setNumber(a);
+            if (numbers.arithFast(at)) {
+                return true;
+            }
+            mv.visitJumpInsn(GOTO, done);
+            mv.visitLabel(generic);
+            reg(b);
+            invokeLV(op, "()" + D_LV);
+            setReg(a);
+            mv.visitLabel(done);
+            return true;
+        }
         reg(b);
         invokeLV(op, "()" + D_LV);
         setReg(a);
@@ -870,11 +1134,64 @@ final class FunctionWriter {
 
     /** {@code if ((RK(B) op RK(C)) ~= A) then pc++}: the skip jumps to pc + 2, else the JMP at pc + 1 runs. */
     private boolean compare(int pc, int a, int b, int c, String op) throws UnsupportedShape {
+        // two numbers: compared as doubles (Luaj's lt_b/lteq_b/eq_b of numbers; NaN compares false)
+        Label generic = new Label();
+        Label decided = new Label();
+        if (numeric && numbers.arithFast(at)) {
+            // both numbers for certain: one double comparison and the jump
+            number(b, generic);
+            number(c, generic);
+            int skip; // jump to pc + 2 when the comparison's result differs from A
+            switch (op) {
+                case "lt":
+                    mv.visitInsn(DCMPG);
+                    skip = a != 0 ? IFGE : IFLT;
+                    break;
+                case "le":
+                    mv.visitInsn(DCMPG);
+                    skip = a != 0 ? IFGT : IFLE;
+                    break;
+                default:
+                    mv.visitInsn(DCMPL);
+                    skip = a != 0 ? IFNE : IFEQ;
+            }
+            jump(skip, pc + 2);
+            return true;
+        }
+        if (numeric && number(b, generic)) {
+            mv.visitVarInsn(DSTORE, lD1);
+            if (number(c, generic)) {
+                mv.visitVarInsn(DSTORE, lD2);
+                mv.visitVarInsn(DLOAD, lD1);
+                mv.visitVarInsn(DLOAD, lD2);
+                Label no = new Label();
+                switch (op) {
+                    case "lt":
+                        mv.visitInsn(DCMPG);
+                        mv.visitJumpInsn(IFGE, no);
+                        break;
+                    case "le":
+                        mv.visitInsn(DCMPG);
+                        mv.visitJumpInsn(IFGT, no);
+                        break;
+                    default:
+                        mv.visitInsn(DCMPL);
+                        mv.visitJumpInsn(IFNE, no);
+                }
+                mv.visitInsn(ICONST_1);
+                mv.visitJumpInsn(GOTO, decided);
+                mv.visitLabel(no);
+                mv.visitInsn(ICONST_0);
+                mv.visitJumpInsn(GOTO, decided);
+            }
+        }
+        mv.visitLabel(generic);
         // through the meter, as the interpreter does: it charges comparisons of long strings
         mv.visitVarInsn(ALOAD, lMeter);
         rk(b);
         rk(c);
         mv.visitMethodInsn(INVOKEVIRTUAL, METER, op, "(" + D_LV + D_LV + ")Z", false);
+        mv.visitLabel(decided);
         jump(a != 0 ? IFEQ : IFNE, pc + 2);
         return true;
     }

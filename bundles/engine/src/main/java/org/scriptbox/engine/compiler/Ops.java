@@ -2,12 +2,15 @@ package org.scriptbox.engine.compiler;
 
 import org.luaj.vm2.Buffer;
 import org.luaj.vm2.Globals;
+import org.luaj.vm2.LuaDouble;
 import org.luaj.vm2.LuaFunction;
 import org.luaj.vm2.LuaInteger;
+import org.luaj.vm2.LuaUserdata;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.UpValue;
 import org.luaj.vm2.Varargs;
+import org.luaj.vm2.lib.MathLib;
 import org.scriptbox.engine.vm.Meter;
 import org.scriptbox.engine.vm.MeteredClosure;
 
@@ -18,6 +21,37 @@ import org.scriptbox.engine.vm.MeteredClosure;
  */
 public final class Ops {
     private Ops() {
+    }
+
+    /**
+     * The object local of a register whose number is held unboxed in its double local
+     * ({@link NumericRegisters}). A private userdata: no Lua value is ever identical to it, and generated
+     * code boxes the number before any other use, so it never reaches Lua code or a library.
+     */
+    public static final LuaValue UNBOXED = new LuaUserdata(new Object());
+
+    /**
+     * The value the interpreter would have stored for a number computed in doubles: Luaj boxes every
+     * arithmetic result with {@code LuaDouble.valueOf}, an integral double in the int range becoming a
+     * {@code LuaInteger} (so -0 becomes 0; generated code adds 0.0 to each result for the same effect).
+     */
+    public static LuaValue box(double d) {
+        return LuaDouble.valueOf(d);
+    }
+
+    /** Luaj's {@code LuaDouble.ddiv} on doubles (x / 0 is inf, nan or -inf by the sign of x alone). */
+    public static double div(double lhs, double rhs) {
+        return rhs != 0 ? lhs / rhs : lhs > 0 ? Double.POSITIVE_INFINITY : lhs == 0 ? Double.NaN : Double.NEGATIVE_INFINITY;
+    }
+
+    /** Luaj's {@code LuaDouble.dmod} on doubles. */
+    public static double mod(double lhs, double rhs) {
+        return rhs != 0 ? lhs - rhs * Math.floor(lhs / rhs) : Double.NaN;
+    }
+
+    /** Luaj's {@code MathLib.dpow} on doubles. */
+    public static double pow(double lhs, double rhs) {
+        return MathLib.dpow_d(lhs, rhs);
     }
 
     /**

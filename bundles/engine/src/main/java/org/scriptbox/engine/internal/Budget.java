@@ -27,7 +27,7 @@ import org.scriptbox.engine.vm.Meter;
  * <p>Breaking a limit throws a {@link LimitBreach} (an {@link Error}: {@code pcall} cannot catch it) and
  * trips the budget: every later check throws it again, in every coroutine.
  */
-final class Budget extends Meter implements CountedPatterns.Meter, org.luaj.vm2.TableSizes.Guard {
+final class Budget extends Meter implements CountedPatterns.Meter, org.scriptbox.engine.vm.TableSizes.Guard {
     /** Instructions between two slow-path checks: ~40 µs of Lua at Luaj speed, so deadlines hold to ~1 ms. */
     static final int CHECK_INTERVAL = 4096;
     /** Luaj overflows the Java stack at ~2,450 Lua levels (less on a coroutine thread): stay far below. */
@@ -60,6 +60,10 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.luaj.vm2.
     /** The frame that last returned through a tail call, and where: a position while no frame is left. */
     private Prototype tailFunction;
     private int tailPc;
+    /** {@link #pureInstructions()} right after that tail call: unchanged while its callee fails in Java code. */
+    private long tailMark = -1;
+    /** Work charged by {@link #charge(int)} (not instructions), so that {@link #pureInstructions()} can leave it out. */
+    private long charged;
     /** Varies the check interval so that checks do not lock onto a loop's phase. */
     private int jitter = 0x2545F491;
 
@@ -71,7 +75,7 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.luaj.vm2.
         this.maxDepth = Math.min(limits.maxCallDepth(), MAX_CALL_DEPTH);
         this.maxStringLength = limits.maxStringLength();
         this.maxTableSize = limits.maxTableSize();
-        org.luaj.vm2.TableSizes.limitInUse(maxTableSize);
+        org.scriptbox.engine.vm.TableSizes.limitInUse(maxTableSize);
         this.meter = meter;
         this.chunk = (int) Math.min(CHECK_INTERVAL, limits.maxInstructions());
         this.ticks = chunk;
@@ -112,10 +116,30 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.luaj.vm2.
         check();
     }
 
+    /**
+     * A failed tail call: no Lua instruction ran since the last tail call (its callee was not callable,
+     * or a library function failed), so the error belongs to that tail call's frame.
+     */
+    @Override
+    protected Prototype failedTailCall() {
+        return tailFunction != null && tailMark == pureInstructions() ? tailFunction : null;
+    }
+
+    @Override
+    protected int failedTailPc() {
+        return tailPc;
+    }
+
+    /** Lua instructions run (charged work left out): moves with every instruction, of any coroutine. */
+    private long pureInstructions() {
+        return instructions() - charged;
+    }
+
     @Override
     public void tailCall(Prototype p, int pc) {
         tailFunction = p;
         tailPc = pc;
+        tailMark = pureInstructions();
     }
 
     @Override
@@ -155,6 +179,7 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.luaj.vm2.
     @Override
     public void concat(LuaValue[] r, int b, int c) {
         long length = 0;
+        boolean other = false;
         for (int i = b; i <= c && i < r.length; i++) {
             LuaValue v = r[i];
             if (v == null) {
@@ -165,12 +190,35 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.luaj.vm2.
                 length += v.rawlen();
             } else if (type == LuaValue.TNUMBER) {
                 length += 24;
+            } else {
+                other = true;
             }
+        }
+        if (other) {
+            concatCulprit = concatCulprit(r, b, Math.min(c, r.length - 1));
         }
         checkStringLength(length);
         // Copying is work: 1 instruction per CONCAT_BYTES_PER_UNIT bytes ('a .. a' of two 4,999-byte strings
         // was one instruction for ~1.2 us of CPU, red-team).
         charge((int) (length / CONCAT_BYTES_PER_UNIT));
+    }
+
+    /**
+     * The operand Lua blames if {@code r[b..c]} cannot be joined: it joins from the right, so the
+     * rightmost operand that is neither string nor number, or its left neighbour if that is one too.
+     */
+    private static int concatCulprit(LuaValue[] r, int b, int c) {
+        for (int i = c; i >= b; i--) {
+            if (!joinable(r[i])) {
+                return i == c && i > b && !joinable(r[i - 1]) ? i - 1 - b : i - b;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean joinable(LuaValue v) {
+        int type = v == null ? LuaValue.TNIL : v.type();
+        return type == LuaValue.TSTRING || type == LuaValue.TNUMBER;
     }
 
     @Override
@@ -203,6 +251,9 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.luaj.vm2.
     @Override
     public void concat(LuaValue a, LuaValue b) {
         long length = concatLength(a) + concatLength(b);
+        if (length < 0) {
+            concatCulprit = !joinable(b) && joinable(a) ? 1 : 0;
+        }
         if (length > maxStringLength) {
             checkStringLength(length);
         }
@@ -295,6 +346,7 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.luaj.vm2.
      */
     @Override
     public void charge(int n) {
+        charged += n;
         ticks -= n;
         if (ticks <= 0) {
             check();
@@ -340,6 +392,7 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.luaj.vm2.
             throw b;
         }
         executed += chunk - ticks;
+        chunk = ticks; // accounted: instructions() stays exact if a limit ends the run here
         if (cancellation.isCancelled()) {
             trip(ErrorKind.CANCELLED, "cancelled: " + cancellation.reason());
         }
@@ -364,8 +417,8 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.luaj.vm2.
         allocated += now - f.allocMark;
         f.allocMark = now;
         if (allocated > limits.maxMemoryBytes()) {
-            trip(ErrorKind.LIMIT, "memory limit of " + limits.maxMemoryBytes() + " bytes exceeded ("
-                    + allocated + " bytes allocated)");
+            trip(ErrorKind.LIMIT, "memory limit of " + Sizes.readable(limits.maxMemoryBytes()) + " exceeded ("
+                    + Sizes.readable(allocated) + " allocated)");
         }
     }
 
@@ -379,6 +432,9 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.luaj.vm2.
             b = new LimitBreach(kind, message);
             breach = b;
         }
+        // the run's count is what ran, not the check block it broke in
+        executed = instructions();
+        chunk = 0;
         ticks = 0;
         throw b;
     }
@@ -397,6 +453,8 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.luaj.vm2.
         executed = 0;
         allocated = 0;
         tailFunction = null;
+        tailMark = -1;
+        charged = 0;
         Frames f = frames();
         f.depth = 0;
         f.allocMark = meter.currentThreadAllocatedBytes();

@@ -176,7 +176,7 @@ final class Coroutines {
             Thread me = Thread.currentThread();
             threads.add(me);
             Execution.CURRENT.set(execution);
-            org.luaj.vm2.TableSizes.GUARD.set(execution.budget());
+            org.scriptbox.engine.vm.TableSizes.GUARD.set(execution.budget());
             AllocationMeter meter = AllocationMeter.INSTANCE;
             long cpu0 = meter.currentThreadCpuNanos();
             Budget.Frames frames = execution.budget().frames();
@@ -198,7 +198,7 @@ final class Coroutines {
                     coroutineCpuNanos += meter.currentThreadCpuNanos() - cpu0;
                 }
                 Execution.CURRENT.remove();
-                org.luaj.vm2.TableSizes.GUARD.remove();
+                org.scriptbox.engine.vm.TableSizes.GUARD.remove();
             }
         }
     }

@@ -34,7 +34,7 @@ final class ErrorMessages {
     /** The value {@code pcall} returns for an error: the error object, or its message without traceback. */
     static LuaValue errorValue(LuaError e) {
         LuaValue object = e.getMessageObject();
-        if (object != null && !object.isstring()) {
+        if (object != null && object.type() != LuaValue.TSTRING) {
             return object;
         }
         String m = withoutTraceback(e.getMessage());
@@ -45,6 +45,13 @@ final class ErrorMessages {
     static String normalized(String message) {
         Matcher m = POSITION.matcher(message);
         return m.matches() ? m.group(1) + ":" + m.group(2) + ": " + m.group(3) : message;
+    }
+
+    /** The frames of {@code e}'s traceback ({@code \n\tchunk:line: in ...} lines), or null. */
+    static String frames(LuaError e) {
+        String full = e.getMessage();
+        int at = full == null ? -1 : full.indexOf(Budget.TRACEBACK_MARK);
+        return at < 0 ? null : full.substring(at + Budget.TRACEBACK_MARK.length());
     }
 
     static ScriptError runtimeError(LuaError e, ErrorKind kind) {
@@ -59,8 +66,11 @@ final class ErrorMessages {
                 full = full.substring(0, cut);
             }
         }
-        if (object != null && !object.isstring()) {
-            full = "error object is a " + object.typename() + " value";
+        if (object != null && object.type() == LuaValue.TNUMBER) {
+            full = object.tojstring();
+        } else if (object != null && object.type() != LuaValue.TSTRING) {
+            // as the lua command says it
+            return new ScriptError(kind, "(error object is a " + object.typename() + " value)", null, 0, 0, traceback);
         }
         if (full == null) {
             full = "error";

@@ -163,8 +163,8 @@ final class Execution implements ExecutionScope {
         long cpu0 = meter.currentThreadCpuNanos();
         Execution previous = CURRENT.get();
         CURRENT.set(this);
-        org.luaj.vm2.TableSizes.Guard previousGuard = org.luaj.vm2.TableSizes.GUARD.get();
-        org.luaj.vm2.TableSizes.GUARD.set(budget);
+        org.scriptbox.engine.vm.TableSizes.Guard previousGuard = org.scriptbox.engine.vm.TableSizes.GUARD.get();
+        org.scriptbox.engine.vm.TableSizes.GUARD.set(budget);
         Budget.Frames mainFrames = budget.frames();
         budget.resumeFrame(mainFrames);
         Outcome main;
@@ -189,7 +189,7 @@ final class Execution implements ExecutionScope {
                 allocated += budget.allocatedBytes();
             }
         } finally {
-            org.luaj.vm2.TableSizes.GUARD.set(previousGuard);
+            org.scriptbox.engine.vm.TableSizes.GUARD.set(previousGuard);
             if (previous == null) {
                 CURRENT.remove();
             } else {

@@ -97,8 +97,8 @@ final class LuaValues {
         void add(long n) {
             bytes += n;
             if (bytes > maxBytes) {
-                budget.trip(ErrorKind.LIMIT, "memory limit of " + memoryLimit + " bytes exceeded converting " + what
-                        + " (more than " + bytes + " bytes as Java values)");
+                budget.trip(ErrorKind.LIMIT, "memory limit of " + Sizes.readable(memoryLimit) + " exceeded converting " + what
+                        + " (more than " + Sizes.readable(bytes) + " as Java values)");
             }
             if (bytes >= nextCheck) {
                 nextCheck = bytes + CHECK_BYTES;

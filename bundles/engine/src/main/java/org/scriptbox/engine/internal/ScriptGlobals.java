@@ -41,7 +41,9 @@ final class ScriptGlobals {
         }
         g.set("print", new Print(g, ex));
         g.set("pcall", new PCall(g));
-        g.set("xpcall", new XPCall(g));
+        ErrorFunctions.Handling handling = new ErrorFunctions.Handling();
+        g.set("xpcall", new XPCall(handling));
+        ErrorFunctions.install(g, handling);
         g.set("load", new Load(ex));
         g.set("require", new Require(ex));
         g.set("collectgarbage", new CollectGarbage(ex));
@@ -146,33 +148,34 @@ final class ScriptGlobals {
         }
     }
 
-    /** xpcall: the handler runs under the same budget; its own errors give "error in error handling". */
+    /**
+     * xpcall: the handler runs under the same budget, where xpcall catches the error (scriptbox keeps no
+     * call stack to run it on at the error point: the error's frames are collected on the way instead,
+     * and {@code debug.traceback} in the handler lists them); its own errors give "error in error handling".
+     */
     static final class XPCall extends VarArgFunction {
-        private final Globals globals;
+        private final ErrorFunctions.Handling handling;
 
-        XPCall(Globals globals) {
-            this.globals = globals;
+        XPCall(ErrorFunctions.Handling handling) {
+            this.handling = handling;
         }
 
         @Override
         public Varargs invoke(Varargs args) {
-            org.luaj.vm2.LuaThread t = globals.running;
-            LuaValue previous = t.errorfunc;
             final LuaValue handler = args.checkvalue(2);
-            // The handler sees the message in Lua's form ("file:line: message"), as pcall returns it.
-            t.errorfunc = new OneArgFunction() {
-                @Override
-                public LuaValue call(LuaValue message) {
-                    return handler.call(message.isstring()
-                            ? valueOf(ErrorMessages.normalized(message.tojstring())) : message);
-                }
-            };
             try {
                 return varargsOf(TRUE, args.arg1().invoke(args.subargs(3)));
             } catch (LuaError e) {
-                return varargsOf(FALSE, caught(e));
-            } finally {
-                t.errorfunc = previous;
+                LuaValue message = caught(e);
+                LuaError outer = handling.current;
+                handling.current = e;
+                try {
+                    return varargsOf(FALSE, handler.call(message));
+                } catch (LuaError | StackOverflowError again) {
+                    return varargsOf(FALSE, valueOf("error in error handling"));
+                } finally {
+                    handling.current = outer;
+                }
             }
         }
     }

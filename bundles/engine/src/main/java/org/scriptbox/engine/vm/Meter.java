@@ -28,10 +28,6 @@ public abstract class Meter extends DebugLib {
     /** Counts down to the next slow-path check ({@link #tick}). */
     public int ticks;
 
-    /** The LuaError whose traceback is being built while it unwinds, and the frames it has. */
-    private LuaError tracing;
-    private int tracingFrames;
-
     /** A Lua function was entered: count the call depth (and refuse it past the limit). */
     public abstract void enter();
 
@@ -93,7 +89,24 @@ public abstract class Meter extends DebugLib {
         if (a instanceof LuaString && b instanceof LuaString) {
             return strcmp((LuaString) a, (LuaString) b) < 0;
         }
-        return a.lt_b(b);
+        if (a.type() == TNUMBER && b.type() == TNUMBER) {
+            return a.lt_b(b);
+        }
+        try {
+            return a.lt_b(b);
+        } catch (LuaError e) {
+            throw orderError(e, a, b);
+        }
+    }
+
+    /**
+     * scriptbox errors: Luaj's own "attempt to compare" (its text varies and can lose the operands' types)
+     * becomes Lua 5.4's; an error from a metamethod (its text has a position) passes unchanged.
+     */
+    private static LuaError orderError(LuaError e, LuaValue a, LuaValue b) {
+        String m = e.getMessage();
+        return m != null && m.startsWith("attempt to compare ")
+                ? new LuaError(org.scriptbox.engine.errors.RuntimeErrorText.orderError(a, b)) : e;
     }
 
     /** {@code a <= b} (OP_LE), as Luaj's {@code lteq_b}, with a comparison of two strings charged. */
@@ -101,7 +114,14 @@ public abstract class Meter extends DebugLib {
         if (a instanceof LuaString && b instanceof LuaString) {
             return strcmp((LuaString) a, (LuaString) b) <= 0;
         }
-        return a.lteq_b(b);
+        if (a.type() == TNUMBER && b.type() == TNUMBER) {
+            return a.lteq_b(b);
+        }
+        try {
+            return a.lteq_b(b);
+        } catch (LuaError e) {
+            throw orderError(e, a, b);
+        }
     }
 
     /**
@@ -167,6 +187,12 @@ public abstract class Meter extends DebugLib {
         enter();
     }
 
+    /** The end of a call reported through the hooks (Luaj's interpreter, Luaj's pcall): the depth count's end. */
+    @Override
+    public void onReturn() {
+        exit();
+    }
+
     @Override
     public void onInstruction(int pc, Varargs v, int top) {
         if (--ticks <= 0) {
@@ -190,41 +216,38 @@ public abstract class Meter extends DebugLib {
                 + (p.linedefined == 0 ? "main chunk" : "function <" + source + ":" + p.linedefined + ">");
     }
 
+    /** scriptbox errors: message (culprit names, levels) and named traceback of the error unwinding. */
+    private final org.scriptbox.engine.errors.ErrorTrace trace =
+            new org.scriptbox.engine.errors.ErrorTrace(TRACEBACK_MARK, TRACEBACK_FRAMES, this::charge);
+
+    /** Which operand (from the first) of the concatenation checked last is the one Lua blames; -1 if none. */
+    public int concatCulprit = -1;
+
     /**
      * A LuaError passes through the frame of {@code p} at {@code pc}: the innermost frame gives it its
-     * position and starts its traceback (or runs the xpcall handler, as Luaj does); outer frames add
-     * their line to the traceback.
+     * message and position, outer frames their traceback lines ({@link org.scriptbox.engine.errors.ErrorTrace}).
+     * The xpcall handler runs where xpcall catches the error.
      */
     void errorFrame(LuaError le, Prototype p, int pc, LuaThread running) {
-        if (LuaErrors.traceback(le) == null) {
-            LuaErrors.fileline(le, position(p, pc));
-            String msg = le.getMessage();
-            LuaValue handler = running.errorfunc;
-            if (handler != null) {
-                tracing = null;
-                running.errorfunc = null;
-                String traceback;
-                try {
-                    traceback = handler.call(LuaValue.valueOf(msg)).tojstring();
-                } catch (RuntimeException | StackOverflowError t) {
-                    traceback = "error in error handling";
-                } finally {
-                    running.errorfunc = handler;
-                }
-                LuaErrors.traceback(le, traceback);
-            } else {
-                LuaErrors.traceback(le, msg + "\n" + TRACEBACK_MARK + frameLine(p, pc));
-                tracing = le;
-                tracingFrames = 1;
-            }
-        } else if (tracing == le) {
-            if (tracingFrames < TRACEBACK_FRAMES) {
-                LuaErrors.traceback(le, LuaErrors.traceback(le) + frameLine(p, pc));
-            } else if (tracingFrames == TRACEBACK_FRAMES) {
-                LuaErrors.traceback(le, LuaErrors.traceback(le) + "\n\t...");
-            }
-            tracingFrames++;
+        String text = LuaErrors.traceback(le) == null
+                ? trace.first(le, le.getMessage(), p, pc, failedTailCall(), failedTailPc(), concatCulprit)
+                : trace.next(le, p, pc);
+        if (text != null) {
+            LuaErrors.traceback(le, text);
         }
+    }
+
+    /**
+     * The frame that returned through a tail call whose callee then failed before running any Lua
+     * instruction (a nil callee, a library function's error), or null.
+     */
+    protected Prototype failedTailCall() {
+        return null;
+    }
+
+    /** The pc of {@link #failedTailCall()}'s tail call. */
+    protected int failedTailPc() {
+        return 0;
     }
 
     // ---- code compiled by the engine's compiler (org.scriptbox.engine.compiler) ---------------------------

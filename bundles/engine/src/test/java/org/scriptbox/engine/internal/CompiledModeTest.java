@@ -208,7 +208,7 @@ public class CompiledModeTest {
         assertEquals(ErrorKind.RUNTIME, r.error().kind());
         assertEquals("test.lua", r.error().file());
         assertEquals(3, r.error().line());
-        assertTrue(r.error().traceback(), r.error().traceback().contains("test.lua:3: in function <test.lua:2>"));
+        assertTrue(r.error().traceback(), r.error().traceback().contains("test.lua:3: in local 'g'"));
         assertTrue(r.error().traceback(), r.error().traceback().contains("test.lua:5: in main chunk"));
     }
 

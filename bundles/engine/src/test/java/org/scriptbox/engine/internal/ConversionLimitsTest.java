@@ -50,7 +50,7 @@ public class ConversionLimitsTest {
     private static void assertMemoryLimit(ExecutionResult r, long limit, long slack) {
         assertEquals(r.error() + "", ScriptStatus.FAILED, r.status());
         assertEquals(ErrorKind.LIMIT, r.error().kind());
-        assertTrue(r.error().message(), r.error().message().startsWith("memory limit of " + limit + " bytes exceeded"));
+        assertTrue(r.error().message(), r.error().message().startsWith("memory limit of " + Sizes.readable(limit) + " exceeded"));
         assertTrue("allocated " + r.allocatedBytes() + " bytes under a limit of " + limit,
                 r.allocatedBytes() < limit + slack);
     }

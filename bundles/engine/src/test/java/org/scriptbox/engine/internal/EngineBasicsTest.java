@@ -61,7 +61,7 @@ public class EngineBasicsTest {
         assertEquals("test.lua", r.error().file());
         assertEquals(3, r.error().line());
         assertTrue(r.error().message(), r.error().message().contains("index"));
-        assertTrue(r.error().traceback(), r.error().traceback().contains("test.lua:3: in function <test.lua:1>"));
+        assertTrue(r.error().traceback(), r.error().traceback().contains("test.lua:3: in local 'f'"));
         assertTrue(r.error().traceback(), r.error().traceback().contains("test.lua:5: in main chunk"));
     }
 

@@ -91,7 +91,7 @@ final class LuaProgramGenerator {
     }
 
     private void statement(int depth) {
-        int pick = random.nextInt(depth >= MAX_BLOCK_DEPTH ? 6 : extended ? 27 : 20);
+        int pick = random.nextInt(depth >= MAX_BLOCK_DEPTH ? 6 : extended ? 30 : 20);
         if (pick >= 20) {
             extendedStatement(pick, depth);
             return;
@@ -210,12 +210,76 @@ final class LuaProgramGenerator {
                         + " fs[#fs + 1] = function() c = c + 1 return c end k = k + 1 if k < 3 then goto top" + n + " end"
                         + " acc[#acc + 1] = fs[1]() + fs[2]() * 10 + fs[3]() * 100 + fs[1]() end");
             }
+            case 27 -> numericLoop(depth, n);
+            case 28 -> coercionsAndMetamethods(depth, n);
+            case 29 -> {
+                // numbers that reach a value use: table keys and values, arguments, returns, upvalues, concat
+                line(depth, "do local t, r = {}, 0 for q = 1, " + (2 + random.nextInt(4)) + " do local h = q * "
+                        + numberLeaf() + " - " + expr(1) + " t[h] = q / 2 t[q + 0.5] = h r = r + (t[h] or 0)"
+                        + " + select(2, q, h * 2) + math.max(h, q) end"
+                        + " local g = 0 for q = 1, 3 do local z = q * 2.5 g = g + (function() return z + q end)() end"
+                        + " acc[#acc + 1] = tostring(r) .. ':' .. tostring(g) .. ':' .. (r .. '') .. ':' .. #t end");
+            }
             default -> {
                 // and/or, not, comparisons of mixed values
                 line(depth, "acc[#acc + 1] = ((not " + expr(1) + ") and 1 or 0) + ((nil or false) and 1 or 2)"
                         + " + ((" + expr(1) + " ~= " + expr(1) + ") and 4 or 8) + (('a' < 'b') and 16 or 32)");
             }
         }
+    }
+
+    /** A number literal of one of Luaj's kinds: small or big integer, integral or fractional double, -0. */
+    private String numberLeaf() {
+        String[] k = {"3", "-2", "0.5", "2.0", "-0.0", "1e15", "2147483647", "-2147483648", "46341", "0.1", "1/3",
+            "(0/0)", "(1/0)", "2^53"};
+        return k[random.nextInt(k.length)];
+    }
+
+    /**
+     * Numeric for loops and arithmetic in loops of every kind the compiler specialises: integer and float
+     * steps (odd, negative, tiny), huge and infinite limits left by break, a start past the 32-bit integer
+     * range, numeric strings as bounds, results that are -0, NaN, infinities or beyond 2^53, integers that
+     * become doubles (and back), all of it compared and printed with tostring (3 vs 3.5 vs 1e+15).
+     */
+    private void numericLoop(int depth, String n) {
+        String[] ranges = {"1, 3", "3, 1, -1", "0, 1, 0.25", "1, 2, 0.3", "-1, -2, -0.5", "0.5, 3.5", "1, 1/0",
+            "2^31 - 2, 2^31 + 1", "-2^31 + 1, -2^31 - 1, -1", "2^53 - 1, 2^53 + 2", "'1', '3'", "1, '2', '0.5'",
+            "1, 4, 2", "1e15, 1e15 + 2", "-0.0, 1", "0.1, 0.35, 0.1", "10, 1, -3.5", "1, 3, 1e-1 * 10",
+            "1, 5, 0", "1, 0/0", "0/0, 1"};
+        String range = ranges[random.nextInt(ranges.length)];
+        String op = new String[] {"+", "-", "*", "/", "%", "^"}[random.nextInt(6)];
+        String k = numberLeaf();
+        line(depth, "do local " + n + ", c, m = 0, 0, 1 for q = " + range + " do c = c + 1 if c > 6 then break end"
+                + " local w = q " + op + " " + k + " " + n + " = " + n + " + w m = m * (q % 3 + 0.5) - " + k
+                + " if w ~= w then " + n + " = " + n + " + 1 elseif w < " + k + " then m = -m elseif q <= 2 then m = m / 0 end end"
+                + " acc[#acc + 1] = tostring(" + n + ") .. ':' .. tostring(c) .. ':' .. tostring(m) .. ':' .. tostring(1 / ("
+                + n + " * 0)) .. ':' .. tostring(-" + n + ") end");
+        // a float accumulator steering a while loop; an integer that overflows 32 bits inside the loop
+        line(depth, "do local x, y, z = " + numberLeaf() + ", 0.1, 2147483640 local c = 0 while x < 2 and c < 5 do"
+                + " x = x + y * 3 y = -y * 1.5 z = z + 3 c = c + 1 end acc[#acc + 1] = tostring(x) .. ':' .. tostring(y)"
+                + " .. ':' .. tostring(z) .. ':' .. tostring(z * z) .. ':' .. tostring(z - z) .. ':' .. tostring(-(z - z))"
+                + " .. ':' .. tostring(x == x) end");
+    }
+
+    /**
+     * Arithmetic whose operands are sometimes numbers and sometimes not, in one register: numeric strings
+     * (coerced), tables with __add/__sub/__lt (metamethods), and a plain string (an error, caught): the
+     * unboxed fast paths must give way to Luaj's own calls for exactly those.
+     */
+    private void coercionsAndMetamethods(int depth, String n) {
+        String[] others = {"'10'", "' 5 '", "'0x10'", "'1e1'", "'2.5'", "setmetatable({}, {__add = function(a, b) return 100 end,"
+            + " __sub = function(a, b) return -100 end, __mul = function() return 3 end, __div = function() return 0.5 end,"
+            + " __mod = function() return 1 end, __pow = function() return 2 end, __unm = function() return 4 end,"
+            + " __lt = function() return true end, __le = function() return false end})", "'abc'", "{}"};
+        String other = others[random.nextInt(others.length)];
+        String op = new String[] {"+", "-", "*", "/", "%", "^"}[random.nextInt(6)];
+        String cmp = new String[] {"<", "<=", ">", ">=", "==", "~="}[random.nextInt(6)];
+        line(depth, "do local o, s, t = " + other + ", 0, 0 for q = 1, 4 do local v = (q % 2 == 0) and o or q"
+                + " local ok, r = pcall(function() return v " + op + " q, q " + op + " v, -v, (v " + cmp + " q) and 1 or 0 end)"
+                + " if ok then s = s + (tonumber(r) or 0) else t = t + 1 end"
+                + " local ok2, e = pcall(function() local a = q " + op + " 2 return a " + cmp + " v end)"
+                + " t = t + (ok2 and (e and 2 or 3) or 5) end"
+                + " acc[#acc + 1] = tostring(s) .. ':' .. tostring(t) end");
     }
 
     private void local(int depth) {

@@ -207,7 +207,7 @@ public class StopHookTest {
         ExecutionResult r = scripts.run("on_stop(function() set('hook') local t = {} for i = 1, 1e9 do"
                 + " t[i % 100 + 1] = string.rep('x', 9000) .. i end end)\nerror('boom')");
         assertEquals(ErrorKind.LIMIT, r.cleanupError().kind());
-        assertTrue(r.cleanupError().message(), r.cleanupError().message().startsWith("on_stop: memory limit of 4194304 bytes"));
+        assertTrue(r.cleanupError().message(), r.cleanupError().message().startsWith("on_stop: memory limit of 4.0 MB exceeded"));
     }
 
     @Test

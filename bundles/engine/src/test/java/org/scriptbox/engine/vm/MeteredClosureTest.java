@@ -77,13 +77,30 @@ public class MeteredClosureTest {
             new MeteredClosure(compile("local function f()\n  local t = nil\n  return t.x\nend\nf()"), g, m).call();
             fail("no error");
         } catch (LuaError e) {
-            // Luaj's LuaError.getMessage() joins position and message with a space (the engine words it afterwards)
-            assertTrue(e.getMessage(), e.getMessage().startsWith("t.lua:3 attempt to index"));
-            assertTrue(e.getMessage(), e.getMessage().contains(Meter.TRACEBACK_MARK + "\n\tt.lua:3: in function <t.lua:1>"
+            // the message as Lua 5.4 words it, the frames named as their callers call them
+            assertTrue(e.getMessage(), e.getMessage().startsWith("t.lua:3: attempt to index a nil value (local 't')"));
+            assertTrue(e.getMessage(), e.getMessage().contains(Meter.TRACEBACK_MARK + "\n\tt.lua:3: in local 'f'"
                     + "\n\tt.lua:5: in main chunk"));
         }
         assertEquals(0, m.depth);
         assertNull(g.running.errorfunc);
+    }
+
+    /**
+     * The backstop: the engine never creates Luaj's own LuaClosure, but should one ever run over globals whose
+     * debuglib is a meter, Luaj's hooks charge every instruction and count the depth: the same count as ours.
+     */
+    @Test
+    public void luajsOwnInterpreterOverMeteredGlobalsIsChargedTheSame() throws Exception {
+        String src = "local s = 0\nfor i = 1, 10 do s = s + i end\nlocal function f(x) return x * 2 end\nreturn f(s)";
+        CountingMeter ours = new CountingMeter();
+        new MeteredClosure(compile(src), new Globals(), ours).invoke(LuaValue.NONE);
+        CountingMeter hooks = new CountingMeter();
+        Globals g = new Globals();
+        g.debuglib = hooks;
+        assertEquals(110, new org.luaj.vm2.LuaClosure(compile(src), g).invoke(LuaValue.NONE).arg1().toint());
+        assertEquals(ours.ticked, hooks.ticked);
+        assertEquals(0, hooks.depth);
     }
 
     @Test

@@ -232,10 +232,27 @@ final class Executions {
         };
     }
 
+    /**
+     * The failure's traceback, one log line per frame ({@code    test.lua:3: in local 'f'}), so that
+     * script:logs and the log file keep it (each line is escaped on its own and counts against the window).
+     */
+    private static void tracebackLines(org.scriptbox.api.ScriptError error, ScriptLogSink.ExecutionLog log) {
+        String tb = error.traceback();
+        if (tb == null) {
+            return;
+        }
+        for (String line : tb.split("\n")) {
+            if (!line.isBlank()) {
+                log.container("ERROR", (line.startsWith("\t") ? "    " : "  ") + line.strip());
+            }
+        }
+    }
+
     private void finish(ScriptEntry entry, ScriptVersion ran, ExecutionResult result, ScriptLogSink.ExecutionLog log) {
         ExecutionStats updated = entry.update(s -> s.withRun(ran, s.stats().plus(result), result.status())).stats();
         if (!result.succeeded() && result.error() != null) {
             log.container("ERROR", result.status() + ": " + result.error());
+            tracebackLines(result.error(), log);
         }
         if (result.cleanupError() != null) {
             // The hook's failure does not change the status, but the operator must see it (script:logs).

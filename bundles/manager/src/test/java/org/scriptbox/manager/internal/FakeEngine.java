@@ -108,6 +108,10 @@ final class FakeEngine implements ScriptEngine {
             values.add("done");
         } else if (src.equals("args")) {
             values.addAll(request.args());
+        } else if (src.equals("traceback")) {
+            status = ScriptStatus.FAILED;
+            error = new ScriptError(ErrorKind.RUNTIME, "attempt to call a nil value (global 'f')", script.chunkName(), 2, 0,
+                    "stack traceback:\n\t" + script.chunkName() + ":2: in local 'g'\n\t" + script.chunkName() + ":4: in main chunk");
         } else if (src.equals("permissions")) {
             values.addAll(new java.util.TreeSet<>(request.permissions()));
         } else {

@@ -117,6 +117,15 @@ public class ScriptManagerImplTest {
     }
 
     @Test
+    public void aFailedRunsTracebackIsKeptInItsLogOneLinePerFrame() throws Exception {
+        manager.deploy(def("tb", "1.0.0", "traceback"), false);
+        assertEquals(ScriptStatus.FAILED, run("tb").status());
+        List<String> lines = manager.logs("tb", 10).stream().map(e -> e.message()).collect(Collectors.toList());
+        assertEquals(List.of("FAILED: tb.lua:2: attempt to call a nil value (global 'f')", "  stack traceback:",
+                "    tb.lua:2: in local 'g'", "    tb.lua:4: in main chunk"), lines);
+    }
+
+    @Test
     public void brokenUpdateKeepsTheLiveVersionAndShowsTheError() throws Exception {
         manager.deploy(def("hello", "1.0.0", "return one"), false);
         try {

@@ -25,7 +25,6 @@ import org.scriptbox.api.deploy.ScriptFolder;
 import org.scriptbox.api.device.DeviceDirectory;
 import org.scriptbox.api.schedule.ResourceMonitor;
 import org.scriptbox.api.schedule.ScriptScheduler;
-import org.scriptbox.api.trace.TraceService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +63,7 @@ public final class ApiServlet extends HttpServlet {
     private final transient ScriptManager manager;
     private final transient EventHub events;
     private volatile transient ResourceMonitor monitor;
-    private volatile transient TraceService traces;
+    private volatile transient org.scriptbox.api.trace.TraceService traces;
     private volatile int maxBody;
 
     @Activate
@@ -76,14 +75,14 @@ public final class ApiServlet extends HttpServlet {
         this.events = events;
         this.maxBody = config.max_body_bytes();
         routes.addAll(allRoutes(auth, manager, folder, codec, devices, scheduler, () -> monitor, events,
-                config.estop_answer_ms()));
-        routes.addAll(new TraceRoutes(() -> traces).routes());
+                config.estop_answer_ms(), () -> traces));
     }
 
     /** Every endpoint of the API (the OpenAPI document lists the same: OpenApiDocumentTest). */
     static List<Route> allRoutes(Authentication auth, ScriptManager manager, ScriptFolder folder, MetadataCodec codec,
                                  DeviceDirectory devices, ScriptScheduler scheduler,
-                                 java.util.function.Supplier<ResourceMonitor> monitor, EventHub events, long estopMillis) {
+                                 java.util.function.Supplier<ResourceMonitor> monitor, EventHub events, long estopMillis,
+                                 java.util.function.Supplier<org.scriptbox.api.trace.TraceService> traces) {
         List<Route> all = new ArrayList<>();
         all.addAll(new SessionRoutes(auth).routes());
         all.addAll(new ScriptRoutes(manager, folder, codec).routes());
@@ -91,6 +90,7 @@ public final class ApiServlet extends HttpServlet {
         all.addAll(new ScheduleRoutes(scheduler, manager).routes());
         all.addAll(new AdminRoutes(auth, manager, monitor).routes());
         all.addAll(events.routes());
+        all.addAll(new TraceRoutes(traces).routes());
         return all;
     }
 
@@ -116,11 +116,11 @@ public final class ApiServlet extends HttpServlet {
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindTraces(TraceService t) {
+    void bindTraces(org.scriptbox.api.trace.TraceService t) {
         traces = t;
     }
 
-    void unbindTraces(TraceService t) {
+    void unbindTraces(org.scriptbox.api.trace.TraceService t) {
         if (traces == t) {
             traces = null;
         }

@@ -334,4 +334,25 @@ public class SchedulerDurabilityTest {
         timer.advance(Duration.ofMillis(100));
         assertEquals("a freed place is taken by the next fire", 6, manager.executions("p"));
     }
+
+    /**
+     * Red-team R17 (SchedIT failed in a train: "the last fire is remembered across the restart ... but was null"):
+     * the entry showed the fire (lastFire, the fire count) before the store had it, so a stop in between saved a
+     * store without it. The fire time must be in the store before anything can observe the fire.
+     */
+    @Test
+    public void aFireIsInTheStoreBeforeAnyoneCanSeeIt() {
+        FireTimeStore store = new FireTimeStore(dataDir.resolve("fires2.properties"), disk, saves);
+        core = new SchedulerCore(clock, timer, manager, store, new HandSchedules(dataDir.resolve("hand2.properties"), disk),
+                ScheduleLimits.DEFAULTS);
+        java.util.List<Instant> storedWhenSeen = new java.util.ArrayList<>();
+        core.observeFires((script, due, at) -> storedWhenSeen.add(store.lastFire(script)));
+        core.armFromMetadata("h", interval(Duration.ofHours(1), OverlapPolicy.SKIP, MisfirePolicy.SKIP));
+        timer.advance(Duration.ofHours(1));   // the first fire: no history yet (saved durably before its run)
+        saves.runAll();
+        timer.advance(Duration.ofHours(1));   // a later one: history, recorded without waiting
+        saves.runAll();
+        assertEquals(java.util.List.of(T0.plus(Duration.ofHours(1)), T0.plus(Duration.ofHours(2))), storedWhenSeen);
+        assertEquals(2, manager.executions("h"));
+    }
 }

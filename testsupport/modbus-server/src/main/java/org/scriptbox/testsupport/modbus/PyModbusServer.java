@@ -32,9 +32,25 @@ public final class PyModbusServer implements AutoCloseable {
     private Socket control;
     private BufferedReader in;
     private PrintWriter out;
+    private final List<String> extra;
 
     public PyModbusServer() throws IOException {
+        this(List.of());
+    }
+
+    private PyModbusServer(List<String> extra) throws IOException {
+        this.extra = List.copyOf(extra);
         start(0, 0);
+    }
+
+    /** RTU frames (unit, PDU, CRC) over TCP, as a serial gateway in transparent mode serves them. */
+    public static PyModbusServer rtuOverTcp() throws IOException {
+        return new PyModbusServer(List.of("--framer", "rtu"));
+    }
+
+    /** RTU on a serial line: pymodbus' serial server on {@code device} (one end of a {@link SerialPair}). */
+    public static PyModbusServer serial(String device, int baud) throws IOException {
+        return new PyModbusServer(List.of("--serial", device, "--baud", String.valueOf(baud)));
     }
 
     public int port() {
@@ -45,8 +61,10 @@ public final class PyModbusServer implements AutoCloseable {
         if (!Files.isRegularFile(SCRIPT)) {
             throw new IllegalStateException("no fault server at " + SCRIPT.toAbsolutePath());
         }
-        process = new ProcessBuilder("/usr/bin/python3", SCRIPT.toString(), "--port", String.valueOf(modbusPort),
-                "--control", String.valueOf(ctlPort)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> command = new ArrayList<>(List.of("/usr/bin/python3", SCRIPT.toString(), "--port",
+                String.valueOf(modbusPort), "--control", String.valueOf(ctlPort)));
+        command.addAll(extra);
+        process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8));
         String ready = stdout.readLine();   // bounded: the process either prints READY or exits (EOF)
@@ -108,6 +126,20 @@ public final class PyModbusServer implements AutoCloseable {
 
     public int holding(int address) throws IOException {
         return (short) get("holding", address, 1)[0];
+    }
+
+    /** The raw 16-bit registers of {@code table} (holding or input) of {@code unit}, unsigned. */
+    public int[] registers(int unit, String table, int address, int count) throws IOException {
+        return Arrays.stream(command("uget " + unit + " " + table + " " + address + " " + count).split(" "))
+                .mapToInt(Integer::parseInt).toArray();
+    }
+
+    public void set(int unit, String table, int address, int... values) throws IOException {
+        StringBuilder line = new StringBuilder("uset " + unit + " " + table + " " + address);
+        for (int v : values) {
+            line.append(' ').append(table.equals("coils") || table.equals("discrete") ? v : v & 0xffff);
+        }
+        command(line.toString());
     }
 
     public boolean coil(int address) throws IOException {

@@ -1,7 +1,10 @@
-package org.luaj.vm2;
+package org.scriptbox.engine.vm;
+
+import org.luaj.vm2.LuaError;
 
 /**
- * scriptbox: the table-size limit (and the call level of a {@code __call}) as seen from inside Luaj's package. {@link LuaTable} (patched) asks
+ * The table-size limit (and the call level of a {@code __call}) as the patched {@code org.luaj.vm2.LuaTable} sees
+ * it (the engine's class, used from the one patched copy left in Luaj's package). {@code LuaTable} asks
  * {@link #GUARD} for the limit whenever its capacity changes, and counts its elements exactly once its
  * capacity exceeds the limit (see the comment in LuaTable): no table of a sandboxed execution ever holds
  * more elements than the limit.
@@ -36,7 +39,12 @@ public final class TableSizes {
      * within it cannot break any limit, so it does not even look up its thread's guard — most tables are
      * small, and a thread-local lookup per table created would cost a few percent on allocation-heavy code.
      */
-    static volatile int smallestLimit = Integer.MAX_VALUE;
+    private static volatile int smallestLimit = Integer.MAX_VALUE;
+
+    /** See {@link #limitInUse}: a table whose capacity is within this needs no counting. */
+    public static int smallestLimit() {
+        return smallestLimit;
+    }
 
     private TableSizes() {
     }
@@ -52,7 +60,8 @@ public final class TableSizes {
         }
     }
 
-    static void tooBig(long size) {
+    /** Ends the execution whose table would hold {@code size} elements (never returns normally). */
+    public static void tooBig(long size) {
         Guard g = GUARD.get();
         if (g != null) {
             g.tableTooBig(size);

@@ -1,0 +1,37 @@
+package org.scriptbox.engine.errors;
+
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaValue;
+
+/**
+ * An error a script raised with {@code error(value, level)} or {@code assert}: where its position comes
+ * from is Lua's rule, not the innermost frame's. Level 1 is the function that called {@code error},
+ * level 2 its caller and so on; level 0, or a value that is not a string, gets no position.
+ */
+public final class LeveledError extends LuaError {
+    private static final long serialVersionUID = 1L;
+    private final int level;
+
+    private LeveledError(String message, int level) {
+        super(message, level);
+        this.level = level;
+    }
+
+    private LeveledError(LuaValue object) {
+        super(object);
+        this.level = 0;
+    }
+
+    /** {@code error(value, level)}: only a string gets a position (as in Lua, a number does not). */
+    public static LuaError of(LuaValue value, int level) {
+        if (value.type() == LuaValue.TSTRING) {
+            return new LeveledError(value.tojstring(), Math.max(0, level));
+        }
+        return new LeveledError(value);
+    }
+
+    /** 0 for no position, else which Lua frame (1 = the innermost) gives the position. */
+    public int level() {
+        return level;
+    }
+}
