@@ -124,6 +124,8 @@ public class RestApiIT {
         List<String> levels = List.of("viewer", "operator", "admin");
         session("operator").send("PUT", "/scripts/matrix", deployBody("return 1"));
         RestClient anonymous = RestClient.anonymous(base);
+        Map<String, RestClient> sessions = Map.of("viewer", session("viewer"), "operator", session("operator"),
+                "admin", session("admin"));
         List<String> wrong = new ArrayList<>();
         for (Row row : matrix()) {
             RestClient.Answer a = anonymous.send(row.method(), row.path(), row.body());
@@ -131,7 +133,7 @@ public class RestApiIT {
                 wrong.add("anonymous " + row + " -> " + a.status() + " " + a.body());
             }
             for (String role : levels) {
-                RestClient c = session(role);
+                RestClient c = sessions.get(role);
                 a = c.send(row.method(), row.path(), row.body());
                 boolean allowed = levels.indexOf(role) >= levels.indexOf(row.role());
                 boolean ok = allowed ? a.status() != 401 && a.status() != 403 && a.status() < 500
@@ -160,6 +162,77 @@ public class RestApiIT {
                 assertEquals(req[0] + " " + req[1], 401, a.status());
                 assertEquals(UNAUTHENTICATED, a.body());
             }
+        }
+    }
+
+    /** Red team R10: the one route anyone may call takes a small body only, refused before any password check. */
+    @Test
+    public void loginTakesNoLargeBodies() throws Exception {
+        String big = "{\"user\":\"admin\",\"password\":\"" + "a".repeat(100_000) + "\"}";
+        RestClient.Answer a = RestClient.anonymous(base).send("POST", "/session", big);
+        assertEquals(a.body(), 413, a.status());
+        assertTrue(a.body(), a.body().contains("\"payload_too_large\""));
+        String audit = session("admin").get("/audit?max=2000").body();
+        assertTrue(audit, !audit.contains("\"user\":\"admin\",\"source\":\"127.0.0.1\",\"action\":\"login\",\"target\":\"session\",\"outcome\":\"denied\""));
+    }
+
+    /** Red team R5: one caller cannot take every live-event slot; the others still get theirs. */
+    @Test
+    public void oneCallerCannotHoldEveryEventStream() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        RestClient viewer = session("viewer");
+        List<java.io.InputStream> open = new ArrayList<>();
+        try {
+            int refused = 0;
+            for (int i = 0; i < 8; i++) {
+                java.net.http.HttpResponse<java.io.InputStream> r = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(base + "/events")).header("Cookie", viewer.cookie).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+                open.add(r.body());
+                if (r.statusCode() == 429) {
+                    refused++;
+                }
+            }
+            assertEquals("4 streams per caller, the other 4 refused", 4, refused);
+            java.net.http.HttpResponse<java.io.InputStream> other = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/events")).header("Cookie", session("operator").cookie).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+            open.add(other.body());
+            assertEquals(200, other.statusCode());
+        } finally {
+            for (java.io.InputStream in : open) {
+                in.close();
+            }
+        }
+    }
+
+    @Test
+    public void liveEventsCarryLogLinesAndFinishedRunsAsText() throws Exception {
+        RestClient op = session("operator");
+        assertEquals(201, op.send("PUT", "/scripts/talker", deployBody("print('<script>alert(1)</script> ' .. tostring(...))\nreturn 5")).status());
+        java.net.http.HttpResponse<java.io.InputStream> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/events?script=talker&types=log,run"))
+                        .header("Cookie", op.cookie).build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            assertTrue(in.readLine().startsWith(": scriptbox events"));
+            assertTrue(op.send("POST", "/scripts/talker/run", "{\"args\":[7]}").body().contains("COMPLETED"));
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            String event = null;
+            String line;
+            while (seen.size() < 2 && (line = in.readLine()) != null) {
+                if (line.startsWith("event: ")) {
+                    event = line.substring(7);
+                } else if (line.startsWith("data: ") && "log".equals(event)) {
+                    assertTrue(line, line.contains("\"message\":\"<script>alert(1)</script> 7\""));
+                    seen.add("log");
+                } else if (line.startsWith("data: ") && "run".equals(event)) {
+                    assertTrue(line, line.contains("\"values\":[5]"));
+                    seen.add("run");
+                }
+            }
+            assertEquals(java.util.Set.of("log", "run"), seen);
         }
     }
 
@@ -238,6 +311,10 @@ public class RestApiIT {
         assertTrue(run.body(), run.body().contains("\"status\":\"COMPLETED\""));
         assertTrue(run.body(), run.body().contains("\"values\":[42]"));
         assertTrue(op.get("/scripts/adder/logs").body().contains("adding"));
+        String runs = op.get("/scripts/adder/runs").body();
+        assertTrue(runs, runs.contains("\"status\":\"COMPLETED\"") && runs.contains("\"result\":\"42\""));
+        RestClient.Answer trace = op.get("/scripts/adder/runs/" + runs.replaceAll(".*?\"run\":(\\d+).*", "$1"));
+        assertTrue(trace.body(), trace.status() == 200 && trace.body().contains("\"type\":\"LOG\""));
         RestClient.Answer got = op.get("/scripts/adder");
         assertTrue(got.body(), got.body().contains("return a + b"));
         RestClient.Answer badToml = op.send("PUT", "/scripts/adder",

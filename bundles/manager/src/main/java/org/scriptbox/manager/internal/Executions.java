@@ -53,6 +53,7 @@ final class Executions {
     private final PromiseFactory promises = new PromiseFactory(PromiseFactory.inlineExecutor());
     private final ExecutionGate gate;
     private final ScriptLogSink logSink;
+    private final ActivityListeners activity = new ActivityListeners();
     private final TraceStore traces;
     private volatile TraceLimits traceLimits;
 
@@ -67,8 +68,13 @@ final class Executions {
         this.permissions = permissions;
         this.gate = new ExecutionGate(settings.capacity());
         this.logSink = new ScriptLogSink(settings.logQuota(), settings.logLines(), System::currentTimeMillis);
+        logSink.tap(activity::logged);
         this.traces = traces;
         this.traceLimits = settings.trace();
+    }
+
+    ActivityListeners activity() {
+        return activity;
     }
 
     /** New bounds apply at once; executions already admitted keep their slots. */
@@ -257,6 +263,7 @@ final class Executions {
             log.container("WARN", "on_stop failed (" + result.cleanupError().kind() + "): " + result.cleanupError());
         }
         log.close();
+        activity.finished(result);
         // Coalesced: written by the store's background writer within stats.flush.ms, and on deactivate.
         if (entries.get(entry.name) == entry) {
             stats.update(entry.name, updated);

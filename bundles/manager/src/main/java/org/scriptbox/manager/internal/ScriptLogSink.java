@@ -30,11 +30,17 @@ final class ScriptLogSink {
     private final ContainerLogBudget all = new ContainerLogBudget();
     private volatile LogQuota quota;
     private volatile int ringLines;
+    private volatile java.util.function.Consumer<ScriptLogEntry> tap = e -> { };
 
     ScriptLogSink(LogQuota quota, int ringLines, LongSupplier clockMillis) {
         this.quota = quota;
         this.ringLines = ringLines;
         this.clockMillis = clockMillis;
+    }
+
+    /** Where every kept line is also handed (the activity listeners). */
+    void tap(java.util.function.Consumer<ScriptLogEntry> consumer) {
+        tap = consumer;
     }
 
     void reconfigure(LogQuota newQuota, int newRingLines) {
@@ -59,7 +65,9 @@ final class ScriptLogSink {
     }
 
     private void write(String script, LogBuffer ring, String executionId, String level, String safeText) {
-        ring.add(new ScriptLogEntry(Instant.now(), level, script, executionId, safeText), ringLines);
+        ScriptLogEntry entry = new ScriptLogEntry(Instant.now(), level, script, executionId, safeText);
+        ring.add(entry, ringLines);
+        tap.accept(entry);
         switch (level) {
             case "ERROR" -> SCRIPT_LOG.error("[{}] {}", script, safeText);
             case "WARN" -> SCRIPT_LOG.warn("[{}] {}", script, safeText);

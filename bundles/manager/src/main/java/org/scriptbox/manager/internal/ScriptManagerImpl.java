@@ -164,6 +164,8 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDi
     private DisabledScripts disabled;
     /** Created on activation, when the engine reference is there. */
     private volatile Executions executions;
+    /** Activity listeners bound so far, also those bound before activation (SCR binds them first). */
+    private final java.util.List<org.scriptbox.api.ScriptActivityListener> pendingActivity = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean active;
 
     @Activate
@@ -182,6 +184,7 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDi
         traces = new TraceStore(statsFolder.resolveSibling("traces"), settings.statsFlushMs(), settings.trace().runs());
         executions = new Executions(entries, engine, stats, () -> monitor, () -> limitPolicy, () -> permissions, settings,
                 traces);
+        pendingActivity.forEach(executions.activity()::add);
         active = true;
         LOG.info("script manager ready: engine {}, {}", engine.version(), describe(settings.capacity()));
     }
@@ -246,6 +249,24 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDi
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void bindListener(ScriptListener listener) {
         listeners.add(listener, entries.values());
+    }
+
+    /** Whiteboard: every log line and finished execution (since api 1.6). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindActivityListener(org.scriptbox.api.ScriptActivityListener listener) {
+        pendingActivity.add(listener);
+        Executions ex = executions;
+        if (ex != null) {
+            ex.activity().add(listener);
+        }
+    }
+
+    void unbindActivityListener(org.scriptbox.api.ScriptActivityListener listener) {
+        pendingActivity.remove(listener);
+        Executions ex = executions;
+        if (ex != null) {
+            ex.activity().remove(listener);
+        }
     }
 
     void unbindListener(ScriptListener listener) {

@@ -56,6 +56,7 @@ public final class ApiServlet extends HttpServlet {
     static final String PREFIX = "/v1";
     static final String CSRF_HEADER = "X-CSRF-Token";
     private static final long RUN_WAIT_MILLIS = 15 * 60 * 1000L;
+    static final int LOGIN_BODY_BYTES = 4096;
 
     private final transient Authentication auth;
     private final transient List<Route> routes = new ArrayList<>();
@@ -167,7 +168,8 @@ public final class ApiServlet extends HttpServlet {
                         : ApiError.notFound("No such endpoint.");
             }
             Caller c = caller.orElse(null);
-            x = new Exchange(req, resp, c, source, params, maxBody);
+            // a route anyone may call (the login) takes a small body only: the large bound is for deploys
+            x = new Exchange(req, resp, c, source, params, route.role() == null ? LOGIN_BODY_BYTES : maxBody);
             if (route.role() != null) {
                 if (!c.role().includes(route.role())) {
                     throw new ApiError(403, "forbidden", "This needs the " + route.role().label() + " role.");
@@ -180,6 +182,7 @@ public final class ApiServlet extends HttpServlet {
             if (result == null) {
                 return;   // an event stream: the handler answers by itself
             }
+            releaseBody(req, resp, x);
             if (result instanceof Promise<?> p) {
                 answerLater(req, resp, route, x, p);
                 return;
@@ -187,17 +190,41 @@ public final class ApiServlet extends HttpServlet {
             write(resp, (Reply) result);
             audit(route, x, ((Reply) result).status(), null);
         } catch (ApiError e) {
+            releaseBody(req, resp, x);
             writeError(resp, e);
             audit(route, x, e.status, e.code);
         } catch (ScriptException e) {
             ApiError a = ApiError.of(e.error());
+            releaseBody(req, resp, x);
             writeError(resp, a);
             audit(route, x, a.status, a.code);
         } catch (Exception | LinkageError e) {
             LOG.error("REST {} {} failed", method, org.scriptbox.api.text.SafeText.line(path), e);
+            releaseBody(req, resp, x);
             writeError(resp, new ApiError(500, "internal", "Internal error."));
             audit(route, x, 500, "internal");
         }
+    }
+
+    /**
+     * A body nobody read (refused before it was needed): a small one is read and dropped so the connection
+     * can carry the client's next request; a large or unknown one ends the connection after this answer
+     * rather than being read (a client's next request on it would otherwise meet a closed socket).
+     */
+    private static void releaseBody(HttpServletRequest req, HttpServletResponse resp, Exchange x) {
+        long len = req.getContentLengthLong();
+        if (len == 0 || (x != null && x.bodyRead()) || resp.isCommitted()) {
+            return;
+        }
+        if (len > 0 && len <= LOGIN_BODY_BYTES) {
+            try {
+                req.getInputStream().readNBytes((int) len);
+                return;
+            } catch (IOException | IllegalStateException e) {
+                // fall through: end the connection
+            }
+        }
+        resp.setHeader("Connection", "close");
     }
 
     private Optional<Caller> authenticate(HttpServletRequest req) {

@@ -9,6 +9,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.osgi.framework.BundleContext;
@@ -46,6 +48,7 @@ public final class Authentication {
     }
 
     private final ObjectMapper json = new ObjectMapper();
+    private final Semaphore passwordChecks = new Semaphore(2);
     private final AuditLog audit = new AuditLog(2000);
     private SessionStore sessions;
     private LoginThrottle throttle;
@@ -82,27 +85,37 @@ public final class Authentication {
     }
 
     /** Checks a user's password, throttled; records the outcome in the audit log. */
-    Login login(String user, char[] password, String source) {
+    Login login(String user, char[] password, String source) throws InterruptedException {
         String name = user == null ? "" : user;
-        Duration wait = throttle.waitFor(name, source);
+        Duration wait = throttle.admit(name, source);
         if (!wait.isZero()) {
             audit.record(name, source, "login", "session", "throttled");
             return new Login(null, wait);
         }
-        User u = users.get(name);
+        // PBKDF2 is slow on purpose: at most two at once, so logins cannot take the CPU from the scripts
+        if (!passwordChecks.tryAcquire(2, TimeUnit.SECONDS)) {
+            audit.record(name, source, "login", "session", "busy");
+            return new Login(null, Duration.ofSeconds(1));
+        }
         boolean ok;
-        if (u == null) {
-            PasswordHash.spendCheckTime(password);   // an unknown name takes as long as a wrong password
-            ok = false;
-        } else {
-            ok = u.password().matches(password);
+        User u;
+        try {
+            u = users.get(name);
+            if (u == null) {
+                PasswordHash.spendCheckTime(password);   // an unknown name takes as long as a wrong password
+                ok = false;
+            } else {
+                ok = u.password().matches(password);
+            }
+        } finally {
+            passwordChecks.release();
+            java.util.Arrays.fill(password, '\0');
         }
         if (!ok) {
-            throttle.failed(name, source);
             audit.record(name, source, "login", "session", "denied");
             return new Login(null, Duration.ZERO);
         }
-        throttle.succeeded(name);
+        throttle.succeeded(name, source);
         audit.record(name, source, "login", "session", "ok");
         return new Login(sessions.create(u.name(), u.role()), Duration.ZERO);
     }

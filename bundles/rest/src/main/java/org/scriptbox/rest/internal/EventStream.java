@@ -14,22 +14,27 @@ import jakarta.servlet.ServletOutputStream;
  * One client's live event stream. Publishers only {@link #offer} into its bounded queue, which never
  * blocks; the stream's own thread writes to the socket. A client whose queue is full is dropped (told so
  * if the socket still takes it), so a slow or stalled client costs one thread and one queue, never the
- * engine's time.
+ * engine's time. A client that does not take a frame within the write deadline (a stalled socket, say a
+ * client that opened the stream and never reads) is dropped by the hub's watchdog, and its slot freed.
  */
 final class EventStream implements Runnable {
     private static final long KEEPALIVE_SECONDS = 15;
     private static final String STOP = "";
 
     private final AsyncContext async;
+    final String caller;
     private final String script;
     private final Set<String> types;
     private final BlockingQueue<String> queue;
     private final Runnable onEnd;
     private volatile boolean dropped;
     private volatile boolean closed;
+    /** When the frame being written now began (System.nanoTime), 0 while not writing. */
+    private volatile long writingSince;
 
-    EventStream(AsyncContext async, String script, Set<String> types, int capacity, Runnable onEnd) {
+    EventStream(AsyncContext async, String caller, String script, Set<String> types, int capacity, Runnable onEnd) {
         this.async = async;
+        this.caller = caller;
         this.script = script;
         this.types = types;
         this.queue = new ArrayBlockingQueue<>(capacity);
@@ -49,6 +54,7 @@ final class EventStream implements Runnable {
             dropped = true;
             queue.clear();
             queue.offer(STOP);
+            onEnd.run();   // its slot is free now, not when its thread gets round to ending
         }
     }
 
@@ -60,6 +66,24 @@ final class EventStream implements Runnable {
 
     boolean dropped() {
         return dropped;
+    }
+
+    /** Whether the client has not taken a frame for longer than {@code deadlineNanos}: a stalled socket. */
+    boolean stalled(long nowNanos, long deadlineNanos) {
+        long since = writingSince;
+        return since != 0 && nowNanos - since > deadlineNanos;
+    }
+
+    /** Gives up on a stalled client: its slot is freed at once; its thread ends when the socket gives up. */
+    void abort() {
+        dropped = true;
+        close();
+        onEnd.run();
+        try {
+            async.complete();
+        } catch (RuntimeException ignored) {
+            // the writer thread or the container completed it first
+        }
     }
 
     @Override
@@ -95,8 +119,13 @@ final class EventStream implements Runnable {
         }
     }
 
-    private static void write(ServletOutputStream out, String text) throws IOException {
-        out.write(text.getBytes(StandardCharsets.UTF_8));
-        out.flush();
+    private void write(ServletOutputStream out, String text) throws IOException {
+        writingSince = System.nanoTime() | 1;   // never 0 while writing
+        try {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } finally {
+            writingSince = 0;
+        }
     }
 }

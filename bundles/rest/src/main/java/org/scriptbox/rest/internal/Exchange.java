@@ -69,11 +69,18 @@ final class Exchange {
         }
     }
 
+    boolean bodyRead() {
+        return body != null;
+    }
+
     JsonNode body() throws IOException {
         if (body == null) {
             String type = request.getContentType();
             if (request.getContentLengthLong() != 0 && type != null && !type.toLowerCase().startsWith("application/json")) {
                 throw new ApiError(415, "unsupported_media_type", "The body must be application/json.");
+            }
+            if (request.getContentLengthLong() > maxBody) {   // refused before a byte is read
+                throw new ApiError(413, "payload_too_large", "The request body is larger than " + maxBody + " bytes.");
             }
             body = Json.read(request.getInputStream(), maxBody);
             if (!body.isObject()) {

@@ -10,7 +10,8 @@ import java.util.function.Supplier;
  * Slows down password guessing, per user name and per source address: once either has had its allowance of
  * failures within the window, each further attempt is refused until a wait that doubles with every failure
  * (1 s, 2 s, 4 s ... at most the window). A success clears the user's count, not the address's (an attacker
- * who knows one password must not reset the count for guessing others). Bounded: at most {@code maxKeys}
+ * who knows one password must not reset the count for guessing others). The check and the count are one
+ * step ({@link #admit}), so parallel guesses get no more tries than sequential ones. Bounded: at most {@code maxKeys}
  * names and addresses are tracked; when full the oldest are forgotten.
  */
 final class LoginThrottle {
@@ -39,22 +40,27 @@ final class LoginThrottle {
         window = newWindow;
     }
 
-    /** How long this attempt must wait; {@link Duration#ZERO} when it may go ahead. */
-    Duration waitFor(String user, String address) {
+    /**
+     * Admits a login attempt or says how long it must wait. An admitted attempt is counted as a failure at
+     * once, in the same step as the check, so that attempts arriving together (parallel connections) are held
+     * to the allowance as sequential ones are; {@link #succeeded} takes the count back for a good password.
+     */
+    synchronized Duration admit(String user, String address) {
         Instant now = clock.get();
         Duration u = wait(byUser.get(user), userAllowance, now);
         Duration a = wait(byAddress.get(address), addressAllowance, now);
-        return u.compareTo(a) >= 0 ? u : a;
+        Duration w = u.compareTo(a) >= 0 ? u : a;
+        if (w.isZero()) {
+            count(byUser, user, now);
+            count(byAddress, address, now);
+        }
+        return w;
     }
 
-    void failed(String user, String address) {
-        Instant now = clock.get();
-        count(byUser, user, now);
-        count(byAddress, address, now);
-    }
-
-    void succeeded(String user) {
+    /** The admitted attempt had the right password: the user's count is cleared, the address's taken back by one. */
+    synchronized void succeeded(String user, String address) {
         byUser.remove(user);
+        byAddress.computeIfPresent(address, (k, f) -> f.count() <= 1 ? null : new Failures(f.count() - 1, f.first(), f.last()));
     }
 
     private Duration wait(Failures f, int allowance, Instant now) {

@@ -7,7 +7,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * Gogo commands of the REST API: {@code rest:hash} makes a password hash for the users' configuration;
+ * Gogo commands of the REST API: {@code rest:hash} makes a new password and its hash for the users'
+ * configuration (it takes none: it would stay in the shell history);
  * {@code rest:tokens}, {@code rest:token-create}, {@code rest:token-revoke} manage API tokens (audited as
  * user "shell"). Mistakes come back as sentences.
  */
@@ -30,12 +31,13 @@ public final class RestCommands {
                 + "(put the hash into etc/" + Authentication.USERS_PID + ".cfg as NAME.password; the password is not kept)";
     }
 
-    /** The hash of a password of your own (it stays in the shell's history: prefer rest:hash without one). */
+    /**
+     * Refused: a password typed as an argument stays in the shell's history file (readable by every local
+     * user) and the terminal's scrollback (red team R13). {@code rest:hash} makes one instead.
+     */
     public String hash(String password) {
-        if (password.length() < 12) {
-            return "a password needs at least 12 characters";
-        }
-        return PasswordHash.create(password.toCharArray()).encoded();
+        return "rest:hash takes no password: one typed here stays in the shell history. Run rest:hash alone;"
+                + " it makes a strong password and its hash";
     }
 
     public String tokens() {

@@ -29,6 +29,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "live event streams (SSE) open at once; more are refused with 503")
     int sse_max_streams() default 32;
 
+    @AttributeDefinition(description = "live event streams one user or token may hold open at once")
+    int sse_streams_per_caller() default 4;
+
+    @AttributeDefinition(description = "a stream whose client has not taken a frame within this many seconds is dropped")
+    int sse_write_deadline_seconds() default 10;
+
     @AttributeDefinition(description = "events buffered per stream; a client that falls this far behind is dropped")
     int sse_buffer_events() default 1000;
 

@@ -21,7 +21,7 @@ final class SessionRoutes {
                 new Route("DELETE", "/session", Role.VIEWER, "logout", this::logout));
     }
 
-    private Object login(Exchange x) throws IOException {
+    private Object login(Exchange x) throws IOException, InterruptedException {
         String user = x.text("user");
         String password = x.text("password");
         if (user == null || password == null || user.length() > 64 || password.length() > 1024) {
