@@ -1,10 +1,10 @@
 /**
  * Text on its way to an operator: {@link org.scriptbox.api.text.SafeText} neutralises what a script
  * could use to forge log lines or drive a terminal; {@link org.scriptbox.api.text.OncePerInterval} keeps
- * a looping script from repeating a line.
+ * a looping script from repeating a line; {@link org.scriptbox.api.text.LuaNumbers} writes numbers as Lua does.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.scriptbox.api.text;
 
 import org.osgi.annotation.bundle.Export;

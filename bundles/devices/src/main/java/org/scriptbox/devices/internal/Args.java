@@ -192,17 +192,6 @@ final class Args {
     }
 
     private static String show(Object v) {
-        if (v instanceof Double d) {
-            if (d.isNaN()) {
-                return "nan";
-            }
-            if (d.isInfinite()) {
-                return d > 0 ? "inf" : "-inf";
-            }
-            if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-                return Long.toString(d.longValue());
-            }
-        }
-        return String.valueOf(v);
+        return v instanceof Number n ? org.scriptbox.api.text.LuaNumbers.format(n) : String.valueOf(v);
     }
 }

@@ -5,6 +5,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import org.scriptbox.api.text.LuaNumbers;
+
 /**
  * One configured channel: where it lives (table, address, unit), how its bits are a number (type, word order,
  * byte swap, bit of a register), how that number becomes the value scripts see ({@code raw * scale + offset})
@@ -280,6 +282,15 @@ record ChannelSpec(String name, Table table, int address, Type type, int unit, b
                     : Double.doubleToLongBits(raw);
         } else {
             double rounded = Math.rint(raw);
+            // A value between two raw steps is refused, not rounded: a setpoint is written as asked or not at
+            // all (2.5 on an int16 wrote 2, half-even, without a word). The tolerance keeps scaled decimals
+            // (21.5 with scale 0.1 is 215.00000000000003) writable.
+            if (Math.abs(raw - rounded) > 1e-9 * Math.max(1, Math.abs(raw))) {
+                throw new IllegalArgumentException("value " + LuaNumbers.format(value) + " is between two steps of channel '"
+                        + name + "' (" + type.word() + stepText() + "): the nearest are "
+                        + LuaNumbers.format(Math.floor(raw) * scale + offset) + " and "
+                        + LuaNumbers.format(Math.ceil(raw) * scale + offset));
+            }
             // int64: a double at or past 2^63 does not fit (the long cast would clamp silently)
             if (rounded < type.rawMin() || rounded > type.rawMax()
                     || (type == Type.INT64 && rounded >= 0x1p63)) {
@@ -299,8 +310,12 @@ record ChannelSpec(String name, Table table, int address, Type type, int unit, b
     }
 
     private IllegalArgumentException outOfRange(double value) {
-        return new IllegalArgumentException("value " + value + " does not fit channel '" + name + "' (" + type.word()
-                + ", " + minValue() + " .. " + maxValue() + ")");
+        return new IllegalArgumentException("value " + LuaNumbers.format(value) + " does not fit channel '" + name + "' ("
+                + type.word() + ", " + LuaNumbers.format(minValue()) + " .. " + LuaNumbers.format(maxValue()) + ")");
+    }
+
+    private String stepText() {
+        return scale == 1.0 && offset == 0 ? "" : ", scale " + LuaNumbers.format(scale) + ", offset " + LuaNumbers.format(offset);
     }
 
     /** The text this spec stands for, normalised (for status and logs). */

@@ -96,6 +96,47 @@ public class ChannelSpecTest {
         assertEquals(7, spec("holding 7 uint16 unit=7 access=rw").write(1).unit());
     }
 
+    /** Red team (session 5): 2.5 on an int32 wrote 2 (half-even, without a word), and ranges read in Java notation. */
+    @Test
+    public void aValueBetweenTwoStepsIsRefusedNotRoundedAndNumbersReadAsLua() {
+        ChannelSpec i = spec("holding 0 int32 access=rw");
+        for (double v : new double[] {2.5, 3.5, 0.1, -7.25}) {
+            try {
+                i.write(v);
+                fail(v + " was written");
+            } catch (IllegalArgumentException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("between two steps of channel 'c'"));
+            }
+        }
+        try {
+            i.write(2.5);
+        } catch (IllegalArgumentException e) {
+            assertEquals("value 2.5 is between two steps of channel 'c' (int32): the nearest are 2 and 3", e.getMessage());
+        }
+        assertEquals(3, i.write(3.0).data()[3]);
+        // scaled decimals stay writable: 21.5 / 0.1 is 215.00000000000003 in doubles
+        assertEquals(215, spec("holding 0 int16 scale=0.1 access=rw").write(21.5).value());
+        try {
+            spec("holding 0 int16 scale=0.5 offset=1 access=rw").write(1.2);
+            fail("1.2 was written");
+        } catch (IllegalArgumentException e) {
+            assertEquals("value 1.2 is between two steps of channel 'c' (int16, scale 0.5, offset 1): the nearest are 1"
+                    + " and 1.5", e.getMessage());
+        }
+        try {
+            spec("holding 0 int16 access=rw").write(1e10);
+            fail("1e10 was written");
+        } catch (IllegalArgumentException e) {
+            assertEquals("value 10000000000 does not fit channel 'c' (int16, -32768 .. 32767)", e.getMessage());
+        }
+        try {
+            spec("holding 0 int16 scale=0.001 access=rw").write(1e10);
+            fail("1e10 was written");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().endsWith("(int16, -32.768 .. 32.767)"));
+        }
+    }
+
     @Test
     public void aValueThatDoesNotFitIsNotSent() {
         for (String[] c : new String[][] {{"uint16", "-1"}, {"uint16", "65536"}, {"int16", "32768"},

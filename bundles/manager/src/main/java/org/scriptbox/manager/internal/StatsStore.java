@@ -8,9 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.scriptbox.api.ExecutionStats;
@@ -38,24 +35,14 @@ final class StatsStore {
     /** Newest statistics not yet on disk, per script. */
     private final Map<String, ExecutionStats> pending = new ConcurrentHashMap<>();
     private final AtomicLong writes = new AtomicLong();
-    private final ScheduledExecutorService flusher;
-    private volatile boolean closed;
+    private final PeriodicFlush flusher;
     /** The reason saves fail now, or {@code null}: logged once per condition; guarded by this. */
     private String failing;
 
     StatsStore(Path folder, long flushMillis) {
         this.folder = folder;
         this.flushMillis = flushMillis;
-        if (flushMillis > 0) {
-            flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "scriptbox-stats-writer");
-                t.setDaemon(true);
-                return t;
-            });
-            flusher.scheduleWithFixedDelay(this::flushQuietly, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
-        } else {
-            flusher = null;
-        }
+        this.flusher = new PeriodicFlush("scriptbox-stats-writer", "statistics", flushMillis, this::flush);
     }
 
     ExecutionStats load(String name) {
@@ -77,7 +64,7 @@ final class StatsStore {
 
     /** After a run: the statistics reach the disk within one flush period (or at once if not coalescing). */
     void update(String name, ExecutionStats stats) {
-        if (flusher == null || closed) {
+        if (!flusher.coalescing()) {
             save(name, stats);
         } else {
             pending.put(name, stats);
@@ -101,27 +88,10 @@ final class StatsStore {
         }
     }
 
-    // a periodic task that throws is never run again: one bad write must not stop all later ones
-    private void flushQuietly() {
-        try {
-            flush();
-        } catch (RuntimeException e) {
-            LOG.warn("statistics could not be written; trying again in {} ms", flushMillis, e);
-        }
-    }
 
     /** Stops the background writer and writes what is pending. */
     void close() {
-        closed = true;
-        if (flusher != null) {
-            flusher.shutdown();
-            try {
-                flusher.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        flush();
+        flusher.close();
     }
 
     /** Files written so far (tests and the benchmark). */
@@ -165,7 +135,7 @@ final class StatsStore {
             if (!reason.equals(failing)) {
                 // one line per condition for all scripts, not one per script per period
                 LOG.warn("statistics could not be saved to {}: {}; they are kept in memory and saved when writing works again{}",
-                        folder, reason, flusher == null ? "" : " (tried every " + flushMillis + " ms)");
+                        folder, reason, !flusher.periodic() ? "" : " (tried every " + flushMillis + " ms)");
                 failing = reason;
             }
         }

@@ -14,9 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.scriptbox.api.trace.RunTrace;
@@ -37,29 +34,17 @@ final class TraceStore implements TraceService {
     private static final String SUFFIX = ".trace.toml";
 
     private final Path folder;
-    private final long flushMillis;
     private final Map<String, ScriptTraces> scripts = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService flusher;
+    private final PeriodicFlush flusher;
     private final AtomicLong writes = new AtomicLong();
     private volatile int keep;
-    private volatile boolean closed;
     /** The reason writes fail now, or {@code null}: logged once per condition; guarded by this. */
     private String failing;
 
     TraceStore(Path folder, long flushMillis, int keep) {
         this.folder = folder;
-        this.flushMillis = flushMillis;
         this.keep = keep;
-        if (flushMillis > 0) {
-            flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "scriptbox-trace-writer");
-                t.setDaemon(true);
-                return t;
-            });
-            flusher.scheduleWithFixedDelay(this::flushQuietly, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
-        } else {
-            flusher = null;
-        }
+        this.flusher = new PeriodicFlush("scriptbox-trace-writer", "traces", flushMillis, this::flush);
     }
 
     /**
@@ -97,7 +82,7 @@ final class TraceStore implements TraceService {
             s.trim(n);
             s.lastRun = Math.max(s.lastRun, trace.run());
         }
-        if (flusher == null || closed) {
+        if (!flusher.coalescing()) {
             flush(trace.scriptName(), s);
         }
     }
@@ -143,26 +128,10 @@ final class TraceStore implements TraceService {
         }
     }
 
-    private void flushQuietly() {
-        try {
-            flush();
-        } catch (RuntimeException e) {
-            LOG.warn("traces could not be written; trying again in {} ms", flushMillis, e);
-        }
-    }
 
     /** Stops the background writer and writes what is left. */
     void close() {
-        closed = true;
-        if (flusher != null) {
-            flusher.shutdown();
-            try {
-                flusher.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        flush();
+        flusher.close();
     }
 
     /** Files written so far (tests). */

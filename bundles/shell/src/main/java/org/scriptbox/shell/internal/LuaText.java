@@ -1,7 +1,5 @@
 package org.scriptbox.shell.internal;
 
-import java.math.BigDecimal;
-import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -40,31 +38,7 @@ final class LuaText {
     }
 
     static String number(Number n) {
-        if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte) {
-            return Long.toString(n.longValue());
-        }
-        double d = n.doubleValue();
-        if (Double.isNaN(d)) {
-            return "nan";
-        }
-        if (Double.isInfinite(d)) {
-            return d > 0 ? "inf" : "-inf";
-        }
-        if (d == Math.rint(d) && Math.abs(d) < 0x1p63) {
-            return d == 0 && 1 / d < 0 ? "-0" : Long.toString((long) d);   // Luaj has no integer subtype: 25.0 is 25
-        }
-        return g14(d);
-    }
-
-    /** C's {@code %.14g}: 14 significant digits, trailing zeros dropped, exponent form outside 1e-4 .. 1e14. */
-    private static String g14(double d) {
-        BigDecimal rounded = new BigDecimal(d).round(new MathContext(14));
-        int exponent = rounded.precision() - rounded.scale() - 1;
-        if (exponent < -4 || exponent >= 14) {
-            BigDecimal mantissa = rounded.movePointLeft(exponent).stripTrailingZeros();
-            return mantissa.toPlainString() + (exponent < 0 ? "e-" : "e+") + String.format("%02d", Math.abs(exponent));
-        }
-        return rounded.stripTrailingZeros().toPlainString();
+        return org.scriptbox.api.text.LuaNumbers.format(n);
     }
 
     private static void write(StringBuilder sb, Object v, int depth) {
