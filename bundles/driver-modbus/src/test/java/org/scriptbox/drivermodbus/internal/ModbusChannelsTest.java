@@ -224,7 +224,7 @@ public class ModbusChannelsTest {
     @Test
     public void writesThatCannotBeDoneAreNotSent() throws Exception {
         ModbusDevice d = device(Map.of());
-        for (Object[] c : new Object[][] {{"u16", 65536.0, "not sent: value 65536.0 does not fit channel 'u16'"},
+        for (Object[] c : new Object[][] {{"u16", 65536.0, "not sent: value 65536 does not fit channel 'u16'"},
                 {"i16", 1.0, "not sent: channel 'i16' is read-only"}, {"nope", 1.0, "not sent: no channel 'nope'"},
                 {"relay", 0.5, "not sent: a bool channel takes true or false (1 or 0)"}}) {
             Throwable t = d.writeChannel((String) c[0], (Double) c[1], ctx()).getFailure();
