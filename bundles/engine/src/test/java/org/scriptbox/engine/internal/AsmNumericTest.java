@@ -25,7 +25,7 @@ public class AsmNumericTest {
     private void same(String program) {
         ExecutionResult reference = interpreted.run(program);
         ExecutionResult r = compiled.run(program);
-        AsmDifferentialFuzzTest.assertSame(program, reference, r);
+        DifferentialFuzz.assertSame(program, reference, r);
     }
 
     @Test
@@ -113,7 +113,7 @@ public class AsmNumericTest {
             ExecutionResult reference = interpreted.withInstructions(limit).run(program);
             ExecutionResult r = compiled.withInstructions(limit).run(program);
             assertTrue(reference.error() + "", reference.error() != null);
-            AsmDifferentialFuzzTest.assertSame("limit " + limit + ":\n" + program, reference, r);
+            DifferentialFuzz.assertSame("limit " + limit + ":\n" + program, reference, r);
         }
     }
 

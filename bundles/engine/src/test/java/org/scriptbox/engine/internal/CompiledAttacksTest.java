@@ -75,7 +75,7 @@ public class CompiledAttacksTest {
     void assertCountsExactlyAsTheInterpreter(String source) {
         ExecutionResult c = run(source);
         ExecutionResult i = runInterpreted(source);
-        AsmDifferentialFuzzTest.assertSame(source, i, c);
+        DifferentialFuzz.assertSame(source, i, c);
     }
 
     // ---- loops the block charging could under-count --------------------------------------------------
@@ -460,7 +460,7 @@ public class CompiledAttacksTest {
     public void aProgramWhoseUpvalueFieldsLuajcMistypedCompilesAndIsRight() throws Exception {
         String src = resource("/redteam/luajc-upvalue-field.lua");
         assertNotNull(((LuaCompiledScript) scripts.engine.compile("attack.lua", src)).compiled());
-        AsmDifferentialFuzzTest.assertSame(src, runInterpreted(src), run(src));
+        DifferentialFuzz.assertSame(src, runInterpreted(src), run(src));
     }
 
     /**
@@ -472,7 +472,7 @@ public class CompiledAttacksTest {
     public void closuresCreatedInLoopsAreCompiledAndRight() throws Exception {
         for (String name : new String[] {"/redteam/luajc-stale-upvalue.lua", "/redteam/luajc-loop-counter-type.lua"}) {
             String src = resource(name);
-            AsmDifferentialFuzzTest.assertSame(name, runInterpreted(src), run(src));
+            DifferentialFuzz.assertSame(name, runInterpreted(src), run(src));
         }
         assertEquals(List.of(2.0, 12.0, 5.0), run(resource("/redteam/luajc-stale-upvalue.lua")).values());
         String perIteration = "local fs = {}\nfor i = 1, 3 do local j = i * 10 fs[i] = function() j = j + 1 return i, j end end\n"
@@ -480,7 +480,7 @@ public class CompiledAttacksTest {
                 + "local out = {}\nfor _, f in ipairs(fs) do local a, b = f() out[#out + 1] = tostring(a) .. ':' .. tostring(b) end\n"
                 + "for _, f in ipairs(fs) do out[#out + 1] = tostring((f())) end\nreturn table.concat(out, ' ')";
         ExecutionResult r = run(perIteration);
-        AsmDifferentialFuzzTest.assertSame(perIteration, runInterpreted(perIteration), r);
+        DifferentialFuzz.assertSame(perIteration, runInterpreted(perIteration), r);
         assertEquals(r.error() + "", "1:11 2:21 3:31 101:nil 102:nil 103:nil 1 2 3 201 202 203", r.values().get(0));
     }
 
@@ -492,7 +492,7 @@ public class CompiledAttacksTest {
                 + "  if a == b .. '' then n = n + 1 end\n  if a ~= a .. '' then n = n + 1 end\nend\nreturn n";
         ExecutionResult r = run(src);
         ExecutionResult i = runInterpreted(src);
-        AsmDifferentialFuzzTest.assertSame(src, i, r);
+        DifferentialFuzz.assertSame(src, i, r);
         assertTrue(r.instructions() + "", r.instructions() > 200 * 4 * 5000 / 16);
     }
 
@@ -511,7 +511,7 @@ public class CompiledAttacksTest {
             interpreted.withInstructions(budget);
             ExecutionResult c = run(src);
             ExecutionResult i = runInterpreted(src);
-            AsmDifferentialFuzzTest.assertSame("budget " + budget, i, c);
+            DifferentialFuzz.assertSame("budget " + budget, i, c);
             assertEquals(c.error().traceback(), i.error().traceback(), c.error().traceback());
             assertEquals(ErrorKind.LIMIT, c.error().kind());
         }
@@ -537,7 +537,7 @@ public class CompiledAttacksTest {
         ExecutionResult c = run(s.toString());
         ExecutionResult i = runInterpreted(s.toString());
         assertEquals(c.error() + "", ScriptStatus.COMPLETED, c.status());
-        AsmDifferentialFuzzTest.assertSame("190 upvalues", i, c);
+        DifferentialFuzz.assertSame("190 upvalues", i, c);
         assertTrue("1,000 closures of 190 upvalues charged " + c.instructions(), c.instructions() >= 1000 * 190 / 4);
         String nine = "local a, b, c, d, e, f, g, h, k = 1, 2, 3, 4, 5, 6, 7, 8, 9\nlocal n = 0\n"
                 + "while true do\n  local fn = function() return a + b + c + d + e + f + g + h + k end\n  n = n + fn()\nend";
@@ -546,7 +546,7 @@ public class CompiledAttacksTest {
             interpreted.withInstructions(budget);
             ExecutionResult cc = run(nine);
             ExecutionResult ii = runInterpreted(nine);
-            AsmDifferentialFuzzTest.assertSame("budget " + budget, ii, cc);
+            DifferentialFuzz.assertSame("budget " + budget, ii, cc);
             assertEquals(cc.error().traceback(), ii.error().traceback(), cc.error().traceback());
         }
     }
@@ -638,7 +638,7 @@ public class CompiledAttacksTest {
         ExecutionResult i = runInterpreted(src);
         assertLimit(c, "instruction limit");
         assertLimit(i, "instruction limit");
-        AsmDifferentialFuzzTest.assertSame(src, i, c);
+        DifferentialFuzz.assertSame(src, i, c);
     }
 
     @Test
