@@ -120,16 +120,7 @@ final class TraceText {
     }
 
     static String number(double d) {
-        if (Double.isNaN(d)) {
-            return "nan";
-        }
-        if (Double.isInfinite(d)) {
-            return d > 0 ? "inf" : "-inf";
-        }
-        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-            return Long.toString((long) d);
-        }
-        return Double.toString(d);
+        return org.scriptbox.api.text.LuaNumbers.format(d);
     }
 
     private static boolean isName(String s) {

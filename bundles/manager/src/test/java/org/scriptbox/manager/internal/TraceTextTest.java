@@ -25,6 +25,8 @@ public class TraceTextTest {
         assertEquals("1, \"two\"", TraceText.result(new Object[] {1.0, "two"}, 300));
         assertEquals("nil", TraceText.result(new Object[0], 300));
         assertEquals("nan, inf, -inf", TraceText.result(new Object[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}, 300));
+        // as Lua's tostring writes them, not Java's 1.0E20
+        assertEquals("1e+20, 1.5e-05, 1000000000000000", TraceText.result(new Object[] {1e20, 1.5e-5, 1e15}, 300));
     }
 
     @Test
