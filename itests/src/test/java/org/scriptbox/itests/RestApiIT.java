@@ -236,6 +236,98 @@ public class RestApiIT {
         }
     }
 
+    /**
+     * Red team R15/W1: requests Jetty refuses before any servlet runs (ambiguous or malformed URIs, a request
+     * line or headers too long) get the API's JSON error shape with its headers, for anyone: never Jetty's
+     * HTML page. Under the console's paths a plain text page with the same headers.
+     */
+    @Test
+    public void requestsJettyRefusesGetTheApiShapeAndHeaders() throws Exception {
+        String[] heads = {"GET /api/v1/scripts/%2e%2e HTTP/1.1", "GET /api/v1/scripts/..%2f..%2fetc%2fpasswd HTTP/1.1",
+                "GET /api/v1/scripts/a%00b HTTP/1.1", "GET /api/v1/scripts/a%2fb HTTP/1.1", "GET /api/v1/scripts/%ZZ HTTP/1.1",
+                "POST /api/v1/devices/..%2fsim-1/estop HTTP/1.1", "DELETE /api/v1/scripts/.%2e/x HTTP/1.1",
+                "GET /api//v1/scripts HTTP/1.1", "GET /console/%2e%2e/x HTTP/1.1", "GET /api/v1/" + "a".repeat(20_000) + " HTTP/1.1",
+                "GET /api/v1/scripts HTTP/1.1\r\nX-Big: " + "a".repeat(1_000_000), "GET /api/v1/scripts HTTP/1.1\r\nno colon here",
+                "GET /api/v1/scripts HTTP/9.1"};
+        List<String> wrong = new ArrayList<>();
+        for (String head : heads) {
+            RawHttp.Answer a = RawHttp.exchange(base, head, null);
+            String shown = head.length() > 80 ? head.substring(0, 80) + "..." : head;
+            if (a.status() < 400 || !String.valueOf(a.header("Content-Type")).startsWith("application/json")
+                    || !a.body().matches("\\{\"error\":\\{\"code\":\"[a-z_]+\",\"message\":\"[^\"<]+\"}}")
+                    || !strictHeaders(a)) {
+                wrong.add(shown + " -> " + a.status() + " " + a.headers() + " " + a.body());
+            }
+        }
+        assertEquals(String.join("\n", wrong), List.of(), wrong);
+        RawHttp.Answer console = RawHttp.exchange(base, "GET /console/ HTTP/1.1\r\nX-Big: " + "a".repeat(1_000_000), null);
+        assertEquals(431, console.status());
+        assertTrue(console.headers().toString(), console.header("Content-Type").startsWith("text/plain") && strictHeaders(console));
+        assertEquals("431 The request's headers are too large.\n", console.body());
+    }
+
+    private static boolean strictHeaders(RawHttp.Answer a) {
+        return "nosniff".equals(a.header("X-Content-Type-Options")) && "DENY".equals(a.header("X-Frame-Options"))
+                && String.valueOf(a.header("Content-Security-Policy")).contains("default-src 'none'")
+                && "no-store".equals(a.header("Cache-Control"));
+    }
+
+    /** W2: the console answers GET and HEAD only, always with its headers; TRACE no longer echoes cookies. */
+    @Test
+    public void theConsoleAnswersOtherMethodsWith405AndItsHeaders() throws Exception {
+        for (String head : new String[] {"TRACE /console/ HTTP/1.1\r\nCookie: SB_SESSION=secret-value", "POST /console/ HTTP/1.1",
+                "PUT /console/index.html HTTP/1.1", "DELETE / HTTP/1.1", "OPTIONS /console/ HTTP/1.1"}) {
+            RawHttp.Answer a = RawHttp.exchange(base, head, head.startsWith("POST") ? "x=1" : null);
+            assertEquals(head, 405, a.status());
+            assertTrue(head + " " + a.headers(), String.valueOf(a.header("Content-Security-Policy")).contains("script-src 'self'")
+                    && "nosniff".equals(a.header("X-Content-Type-Options")));
+            assertTrue(a.body(), !a.body().contains("secret-value") && !a.body().contains("<html"));
+        }
+    }
+
+    /** W3: a malformed query is the caller's mistake: 400 in words, not a 500 with a stack in the log. */
+    @Test
+    public void aMalformedQueryIsABadRequest() throws Exception {
+        RestClient op = session("operator");
+        assertEquals(201, op.send("PUT", "/scripts/queried", deployBody("return 1")).status());
+        RawHttp.Answer a = RawHttp.exchange(base, "GET /api/v1/scripts/queried/logs?max=%ZZ HTTP/1.1\r\nCookie: " + op.cookie, null);
+        assertEquals(a.body(), 400, a.status());
+        assertTrue(a.body(), a.body().contains("\"code\":\"bad_request\"") && a.body().contains("query string"));
+    }
+
+    /**
+     * W4: 250 unauthenticated login bodies that trickle in hold no Jetty thread (the pool has 200): the API
+     * and the e-stop still answer at once, and each slow body is answered 408 after its deadline.
+     */
+    @Test
+    public void slowBodiesHoldNoThreads() throws Exception {
+        RestClient op = session("operator");
+        List<java.net.Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 250; i++) {
+                java.net.Socket s = RawHttp.connect(base);
+                s.getOutputStream().write(("POST /api/v1/session HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 4000\r\n\r\n{").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            long t0 = System.nanoTime();
+            assertEquals(200, op.get("/scripts").status());
+            RestClient.Answer stop = op.send("POST", "/estop", null);
+            assertEquals(stop.body(), 200, stop.status());
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue("answered after " + millis + " ms beside 250 slow bodies", millis < 10_000);
+            slow.get(0).setSoTimeout(25_000);
+            RawHttp.Answer late = RawHttp.read(slow.get(0).getInputStream());
+            assertEquals(late.body(), 408, late.status());
+            assertTrue(late.body(), late.body().contains("\"code\":\"timeout\""));
+        } finally {
+            for (java.net.Socket s : slow) {
+                s.close();
+            }
+        }
+    }
+
     @Test
     public void plainPasswordInTheConfigurationIsRefused() throws Exception {
         RestClient.Answer a = (RestClient.Answer) RestClient.login(base, "plain", PASSWORD)[0];
