@@ -53,8 +53,10 @@ public class RestApiIT {
             Files.copy(runtimeEtc.resolve(f), etc.resolve(f));
         }
         // the address allowance is raised: every test logs in from 127.0.0.1 (LoginThrottleTest covers it)
+        // small event buffers and a long write deadline: a stalled stream can only be dropped by its buffer
         RestTestSupport.configure(etc, Map.of("viewer", "viewer", "operator", "operator", "admin", "admin",
-                "victim", "operator"), "login.address.failures = 10000");
+                "victim", "operator", "watcher", "viewer"), "login.address.failures = 10000\nsse.buffer.chars = 1000000\n"
+                + "sse.write.deadline.seconds = 300");
         Files.writeString(etc.resolve("org.scriptbox.rest.users.cfg"), "plain.role = admin\nplain.password = " + PASSWORD + "\n",
                 java.nio.file.StandardOpenOption.APPEND);
         return new Option[] {Distribution.container(etc, Distribution.freshFolder("deploy"), Distribution.freshFolder("data"))};
@@ -200,6 +202,81 @@ public class RestApiIT {
             open.add(other.body());
             assertEquals(200, other.statusCode());
         } finally {
+            for (java.io.InputStream in : open) {
+                in.close();
+            }
+        }
+    }
+
+    /**
+     * A client that opens the event stream and never reads is dropped once its bounded buffer fills (its slot
+     * comes free long before the 300 s write deadline of this container), while the other clients get every
+     * event; run events with megabytes of values go without them (W5).
+     */
+    @Test
+    public void aStalledEventClientIsDroppedAndTheOthersKeepTheirEvents() throws Exception {
+        RestClient op = session("operator");
+        RestClient watcher = session("watcher");
+        assertEquals(201, op.send("PUT", "/scripts/flood", deployBody(
+                "local t = {}\nfor i = 1, 6 do t[i] = string.rep('x', 9000) end\nreturn t")).status());
+        assertEquals(201, op.send("PUT", "/scripts/huge", deployBody(
+                "local t = {}\nfor i = 1, 60 do t[i] = string.rep('y', 9000) end\nreturn t")).status());
+        java.net.Socket stalled = new java.net.Socket();
+        stalled.setReceiveBufferSize(1024);
+        stalled.connect(new java.net.InetSocketAddress(java.net.URI.create(base).getHost(), java.net.URI.create(base).getPort()));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        List<java.io.InputStream> open = new ArrayList<>();
+        try {
+            stalled.getOutputStream().write(("GET /api/v1/events?types=run HTTP/1.1\r\nHost: t\r\nCookie: " + watcher.cookie
+                    + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.util.function.Function<String, java.net.http.HttpResponse<java.io.InputStream>> stream = query -> {
+                try {
+                    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/events?" + query))
+                            .header("Cookie", watcher.cookie).build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            };
+            // the watcher's other three slots: one reads the runs, two wait for a script that never runs
+            for (String query : List.of("types=run", "script=silent", "script=silent")) {
+                java.net.http.HttpResponse<java.io.InputStream> r = stream.apply(query);
+                assertEquals(200, r.statusCode());
+                open.add(r.body());
+            }
+            java.net.http.HttpResponse<java.io.InputStream> fifth = stream.apply("script=silent");
+            open.add(fifth.body());
+            assertEquals("the stalled stream holds the watcher's fourth slot", 429, fifth.statusCode());
+            java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean omitted = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread reader = new Thread(() -> {
+                try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(open.get(0),
+                        java.nio.charset.StandardCharsets.UTF_8))) {
+                    for (String line; (line = in.readLine()) != null; ) {
+                        if (line.startsWith("data: ") && line.contains("\"script\":\"flood\"") && line.contains("xxxx")) {
+                            seen.incrementAndGet();
+                        } else if (line.startsWith("data: ") && line.contains("\"script\":\"huge\"")) {
+                            omitted.set(line.contains("\"valuesOmitted\":true") && !line.contains("yyyy"));
+                        }
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test ends the stream
+                }
+            }, "sse-reader");
+            reader.setDaemon(true);
+            reader.start();
+            int runs = 150;   // ~8 MB of run events: more than the stalled socket's buffers and its 1 MB buffer
+            for (int i = 0; i < runs; i++) {
+                assertTrue(op.send("POST", "/scripts/flood/run", null).body().contains("\"status\":\"COMPLETED\""));
+            }
+            assertTrue(op.send("POST", "/scripts/huge/run", null).body().contains("yyyy"));   // the answer has them
+            Await.until("the reading client got every run event", BOUND, () -> seen.get() == runs && omitted.get());
+            Await.until("the stalled stream dropped, its slot free", BOUND, () -> {
+                java.net.http.HttpResponse<java.io.InputStream> r = stream.apply("script=silent");
+                open.add(r.body());
+                return r.statusCode() == 200;
+            });
+        } finally {
+            stalled.close();
             for (java.io.InputStream in : open) {
                 in.close();
             }

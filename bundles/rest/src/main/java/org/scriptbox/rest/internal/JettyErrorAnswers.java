@@ -1,58 +1,88 @@
 package org.scriptbox.rest.internal;
 
 import java.nio.ByteBuffer;
-import java.util.Collections;
-import java.util.Set;
+import java.util.Map;
 import java.util.WeakHashMap;
 
-import org.apache.felix.http.jetty.ConnectorFactory;
-import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.server.Connector;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.LocalConnector;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
+
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRequest;
 
 /**
- * Makes Jetty's own error answers ours (red team R15). Jetty refuses some requests before any servlet of the
- * context runs: an ambiguous or malformed URI ({@code %2e%2e}, {@code ..%2f}, {@code %00}), a request line or
- * headers too long. Those answers come from the Server's error handler, never from the Servlet Whiteboard's
- * error pages, and Felix HTTP lets one configure only extra headers for it. So this component installs
- * {@link ErrorAnswer}'s JSON (under /api) or plain text answers with the API's strict headers as the Server's
- * error handler.
- * <p>
- * Felix HTTP's one hook that is handed its Jetty {@link Server} (also each new one after a configuration
- * change restarts Jetty) is a {@link ConnectorFactory}; the connector given back is an in-memory one without
- * a socket or thread. When the component goes, Jetty's plain handler is put back (showing no stacks).
+ * Makes Jetty's own error answers ours (red team R15/W1). Jetty refuses some requests before any servlet of
+ * the context runs: an ambiguous or malformed URI ({@code %2e%2e}, {@code ..%2f}, {@code %00}), a request line
+ * or headers too long. Those answers come from the Server's error handler, never from the Servlet
+ * Whiteboard's error pages, and Felix HTTP only lets one add headers to it
+ * ({@code org.apache.felix.http.jetty.errorPageCustomHeaders}, set in etc/org.apache.felix.http.cfg as the
+ * fallback). So the API's servlet puts {@link Answers} in as the error handler of the Jetty server it runs
+ * in: when it starts (through its servlet context) and, should that not reach Jetty, on its first request;
+ * a Jetty restarted for a new configuration is a new server and gets them again. When the API stops, each
+ * server's previous handler is put back.
  */
-@Component(service = ConnectorFactory.class)
-public final class JettyErrorAnswers implements ConnectorFactory {
-    private final Set<Server> servers = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+final class JettyErrorAnswers {
+    private final Map<Server, Request.Handler> previous = new WeakHashMap<>();
 
-    @Override
-    public Connector createConnector(Server server) {
-        server.setErrorHandler(new Answers());
-        servers.add(server);
-        LocalConnector none = new LocalConnector(server, null, null, null, 0, new HttpConnectionFactory());
-        none.setName("scriptbox-error-answers");
-        return none;
-    }
-
-    @Deactivate
-    void deactivate() {
-        synchronized (servers) {
-            servers.forEach(s -> s.setErrorHandler(new ErrorHandler()));
-            servers.clear();
+    /** From the servlet's context (at init): the Jetty context behind it, when Jetty lets it be found. */
+    void install(ServletContext context) {
+        try {
+            ServletContextHandler handler = ServletContextHandler.getServletContextHandler(context.getContext("/"));
+            if (handler == null) {
+                handler = ServletContextHandler.getServletContextHandler(context);
+            }
+            if (handler != null && handler.getServer() != null) {
+                install(handler.getServer());
+            }
+        } catch (RuntimeException | LinkageError notJetty) {
+            // not reachable this way (or not Jetty at all): the first request installs them
         }
     }
 
-    /** Jetty's error handler with our bodies and headers; Jetty still decides the status. */
+    /** From a request: cheap when already in place (one type check). */
+    void install(ServletRequest request) {
+        try {
+            ServletContextRequest r = ServletContextRequest.getServletContextRequest(request);
+            if (r != null) {
+                install(r.getConnectionMetaData().getConnector().getServer());
+            }
+        } catch (RuntimeException | LinkageError notJetty) {
+            // another servlet container: its own error pages stay
+        }
+    }
+
+    private void install(Server server) {
+        if (server.getErrorHandler() instanceof Answers) {
+            return;
+        }
+        synchronized (previous) {
+            if (!(server.getErrorHandler() instanceof Answers)) {
+                previous.put(server, server.getErrorHandler());
+                server.setErrorHandler(new Answers());
+            }
+        }
+    }
+
+    /** Puts every server's previous error handler back (the API is stopping). */
+    void uninstall() {
+        synchronized (previous) {
+            previous.forEach((server, handler) -> {
+                if (server.getErrorHandler() instanceof Answers) {
+                    server.setErrorHandler(handler);
+                }
+            });
+            previous.clear();
+        }
+    }
+
+    /** Jetty's error handler with {@link ErrorAnswer}'s bodies and headers; Jetty still decides the status. */
     static final class Answers extends ErrorHandler {
         Answers() {
             setShowStacks(false);
