@@ -146,6 +146,35 @@ public class RestApiIT {
             }
         }
         assertEquals(String.join("\n", wrong), List.of(), wrong);
+        // every route of the OpenAPI document has its row (the login, the logout and the event stream have tests of their own)
+        String doc = sessions.get("viewer").get("/openapi.json").body();
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        String path = null;
+        for (String line : doc.split("\n")) {   // the committed document's layout: paths at 4 spaces, methods at 6
+            java.util.regex.Matcher p = java.util.regex.Pattern.compile("^    \"(/[^\"]*)\" ?: \\{").matcher(line);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^      \"(get|put|post|delete|patch)\" ?: \\{").matcher(line);
+            if (p.find()) {
+                path = p.group(1).replaceAll("\\{[a-z]+}", "*");
+            } else if (m.find() && path != null) {
+                documented.add(m.group(1).toUpperCase(java.util.Locale.ROOT) + " " + path);
+            }
+        }
+        assertTrue(doc, documented.size() > 30);
+        documented.removeAll(List.of("POST /session", "DELETE /session", "GET /events"));
+        java.util.Set<String> covered = new java.util.TreeSet<>();
+        for (Row row : matrix()) {
+            for (String d : documented) {
+                if (d.startsWith(row.method() + " ") && row.path().matches(d.substring(d.indexOf(' ') + 1)
+                        .replace(".", "\\.").replace("*", "[^/]+"))) {
+                    covered.add(d);
+                }
+            }
+        }
+        documented.removeAll(covered);
+        assertEquals("routes without a row in the auth matrix", java.util.Set.of(), documented);
+        RestClient.Answer events = anonymous.get("/events");
+        assertEquals(401, events.status());
+        assertEquals(UNAUTHENTICATED, events.body());
     }
 
     @Test
