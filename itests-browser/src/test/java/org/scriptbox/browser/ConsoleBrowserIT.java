@@ -237,6 +237,12 @@ public class ConsoleBrowserIT {
         browser.get(container.url("/console/#/dashboard"));
         wait.until(ExpectedConditions.numberOfElementsToBeMoreThan(By.cssSelector("#charts .uplot canvas"), 6));
         assertNoMarkupFrom("dashboard");
+        // a link whose script name is ".." (the browser would send the page's calls to other routes) or markup
+        for (String link : List.of("/console/#/script/..", "/console/#/script/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E")) {
+            browser.get(container.url(link));
+            textAppears("#not-a-name", "is not a script name");
+            assertNoMarkupFrom(link);
+        }
         List<String> csp = browser.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::getMessage)
                 .filter(m -> m.contains("Content Security Policy") || m.contains("pwned")).collect(Collectors.toList());
         assertTrue("the page tried to run script text: " + csp, csp.isEmpty());
