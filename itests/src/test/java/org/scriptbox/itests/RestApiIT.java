@@ -570,6 +570,7 @@ public class RestApiIT {
                 {"PUT", "/scripts/bodies", "{\"source\": 5}"}, {"PUT", "/scripts/bodies", "{}"},
                 {"POST", "/scripts/bodies/run", "{\"args\": [null]}"}, {"POST", "/scripts/bodies/run", "{\"args\": 1}"},
                 {"POST", "/scripts/bodies/run", "{\"args\":" + "[".repeat(100) + "]".repeat(100) + "}"},
+                {"POST", "/scripts/bodies/run", "{\"args\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}"},
                 {"PUT", "/schedules/bodies", "{\"kind\": \"CRON\", \"cron\": \"61 * * * *\"}"},
                 {"PUT", "/schedules/bodies", "{\"kind\": \"WEEKLY\"}"}};
         for (String[] c : cases) {
