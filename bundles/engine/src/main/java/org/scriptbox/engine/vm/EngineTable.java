@@ -231,7 +231,7 @@ public class EngineTable extends LuaTable {
     @Override
     public void set(LuaValue key, LuaValue value) {
         if (!key.isvalidkey() && !metatag(NEWINDEX).isfunction()) {
-            typerror("table index");
+            invalidKey(key);
         }
         if (m_metatable == null || !rawget(key).isnil() || !chainSet(key, value)) {
             rawset(key, value);
@@ -260,7 +260,7 @@ public class EngineTable extends LuaTable {
             return;
         }
         if (!key.isvalidkey()) {
-            typerror("table index");
+            invalidKey(key);
         }
         int e = find(key);
         if (e >= 0) {
@@ -268,6 +268,11 @@ public class EngineTable extends LuaTable {
         } else if (!value.isnil()) {
             addNew(key, value);
         }
+    }
+
+    /** Lua 5.4's words (Luaj's typerror named the table's type: "table index expected, got table"). */
+    static void invalidKey(LuaValue key) {
+        throw new org.luaj.vm2.LuaError(key.isnil() ? "table index is nil" : "table index is NaN");
     }
 
     @Override

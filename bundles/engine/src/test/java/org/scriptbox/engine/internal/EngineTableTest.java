@@ -73,6 +73,22 @@ public class EngineTableTest {
     }
 
     @Test
+    public void nilAndNaNKeysAreRefusedInLuasWords() {
+        String[] stores = {"local t = {}\nt[nil] = 1", "local t = {}\nt[0/0] = 1", "local t = {}\nrawset(t, 0/0, 1)",
+            "local t = setmetatable({}, {__index = {}})\nt[nil] = 1"};
+        String[] words = {"table index is nil", "table index is NaN", "table index is NaN", "table index is nil"};
+        for (int i = 0; i < stores.length; i++) {
+            ExecutionResult r = scripts.run(stores[i]);
+            assertEquals(stores[i], ScriptStatus.FAILED, r.status());
+            assertTrue(stores[i] + ": " + r.error().message(), r.error().message().contains(words[i]));
+            assertEquals(stores[i], 2, r.error().line());
+        }
+        ExecutionResult pairsAfter = scripts.run("local t = {1}\npcall(rawset, t, 0/0, 1)\nlocal n = 0\n"
+                + "for _ in pairs(t) do n = n + 1 end\nreturn n");
+        assertEquals(String.valueOf(pairsAfter.error()), List.of(1.0), pairsAfter.values());
+    }
+
+    @Test
     public void lengthOutsideTheIntRangeIsRefused() {
         ExecutionResult r = scripts.run("local t = setmetatable({}, {__len = function() return 2^40 end})\n"
                 + "return pcall(table.insert, t, 1)");
