@@ -94,9 +94,9 @@ final class ExecutionGate {
                         + c.queueCapacity() + " queue places taken); try again later");
             }
             int own = operatorWaitingPerScript.getOrDefault(run.script, 0);
-            if (own > 0 && operatorQueue.size() >= c.queueCapacity() - newcomerPlaces(c)) {
+            if (own >= operatorScriptPlaces(c)) {
                 throw busy("rejected: script '" + run.script + "' already has " + runningPerScript.getOrDefault(run.script, 0)
-                        + " runs running and " + own + " operator runs waiting; the last " + newcomerPlaces(c)
+                        + " runs running and " + own + " operator runs waiting; the other " + (c.queueCapacity() - own)
                         + " queue places are kept for other scripts; try again later");
             }
             operatorQueue.addLast(run);
@@ -146,12 +146,18 @@ final class ExecutionGate {
     }
 
     /**
-     * Slots one script's runs may hold when an operator asks for one more: all but the operators' reserve and
-     * the newcomers' slots (7 of 10 with the defaults), at least one. So another operator's run and a scheduled
-     * run of a script with none going still start at once while one script's API runs pile up.
+     * Slots one script's runs may hold when an operator asks for one more: all but the newcomers' slots (8 of 10
+     * with the defaults), and never fewer than the script's scheduled share. So a scheduled run of a script with
+     * none going and another operator's run (the reserve) still start at once while one script's API runs pile
+     * up; a container configured without a share (per-script bounds = the whole) keeps letting operators use all.
      */
     static int operatorScriptSlots(ExecutionCapacity c) {
-        return Math.max(1, c.maxConcurrent() - c.operatorReserve() - newcomerSlots(c));
+        return Math.max(c.scriptConcurrent(), c.maxConcurrent() - newcomerSlots(c));
+    }
+
+    /** Operator runs of one script that may wait: all but the newcomers' places (90 of 100), at least its share. */
+    static int operatorScriptPlaces(ExecutionCapacity c) {
+        return Math.max(c.scriptQueue(), c.queueCapacity() - newcomerPlaces(c));
     }
 
     /** Queue places only a script with no run waiting may take: a tenth, at least one (10 of 100). */
