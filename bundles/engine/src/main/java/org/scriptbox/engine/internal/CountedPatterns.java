@@ -39,6 +39,14 @@ public final class CountedPatterns {
         string.set("gsub", new GSub(meter));
     }
 
+    /**
+     * Instructions per call that runs the matcher ({@code find} with specials, {@code match}, {@code gmatch},
+     * {@code gsub}): the check of the pattern and a match state made, ~100-250 ns before the first step. At the
+     * base cost alone a call that matched at once ({@code s:find('%f[a]')}, {@code s:match('%a')}) cost ~14-20x a
+     * plain instruction per charged one (red team C4, library-CPU benchmark row {@code find %f}).
+     */
+    static final int MATCHER_SETUP_COST = 16;
+
     /** Instructions per call of a gsub replacement function or table lookup. */
     static final int CALLBACK_COST = 8;
     /** Instructions per replacement by a string (its captures are looked up and copied in). */
@@ -53,7 +61,7 @@ public final class CountedPatterns {
      */
     static void checkPattern(LuaString pattern, Meter meter) {
         int n = pattern.length();
-        meter.charge(n / 8);
+        meter.charge(MATCHER_SETUP_COST + n / 8);
         for (int i = 0; i < n; ) {
             int c = pattern.luaByte(i++);
             if (c == '%') {

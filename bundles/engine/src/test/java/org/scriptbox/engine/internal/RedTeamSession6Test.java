@@ -108,4 +108,38 @@ public class RedTeamSession6Test {
         assertEquals(r.error() + "", ScriptStatus.COMPLETED, r.status());
         assertEquals(21.0, ((Number) r.values().get(0)).doubleValue(), 0.0);
     }
+
+    /**
+     * C4: a pattern call that matched at once was charged ~4 instructions for ~100-250 ns of set-up (the pattern
+     * checked, a match state made): ~14-20x a plain instruction per charged one in the library-CPU benchmark
+     * (row {@code find %f}). Each matcher call now pays its set-up; counted, not timed.
+     */
+    @Test
+    public void aPatternCallPaysForItsSetUp() {
+        long plain = scripts.run("local s = 'abc' for i = 1, 1000 do local _ = s:find('b', 1, true) end").instructions();
+        long matcher = scripts.run("local s = 'abc' for i = 1, 1000 do local _ = s:match('%a') end").instructions();
+        assertTrue(plain + " vs " + matcher, matcher - plain >= 1000 * CountedPatterns.MATCHER_SETUP_COST);
+        long gsub = scripts.run("local s = 'abc' for i = 1, 1000 do local _ = s:gsub('%a', 'x', 1) end").instructions();
+        assertTrue(plain + " vs " + gsub, gsub - plain >= 1000 * CountedPatterns.MATCHER_SETUP_COST);
+    }
+
+    /**
+     * C4: a fraction's text (Lua's %.14g) made for {@code ..} or {@code table.concat} was charged as 24 bytes, 1.5
+     * instructions, for ~80 ns: three float operands of {@code ..} cost ~11x a plain instruction per charged one,
+     * {@code table.concat} of 400 fractions ~11-19x. Whole numbers stay as cheap as before.
+     */
+    @Test
+    public void aFractionsTextIsChargedInConcatenations() {
+        long ints = scripts.run("local x, y = 12, 34 for i = 1, 1000 do local s = x .. y .. x end").instructions();
+        long floats = scripts.run("local x, y = 1.5e-300, 9.25 for i = 1, 1000 do local s = x .. y .. x end").instructions();
+        assertTrue(ints + " vs " + floats, floats - ints >= 1000 * 3 * Budget.FLOAT_TEXT_COST);
+        long two = scripts.run("local x = 1.5e-300 for i = 1, 1000 do local s = x .. 'a' end").instructions();
+        long twoInts = scripts.run("local x = 15 for i = 1, 1000 do local s = x .. 'a' end").instructions();
+        assertTrue(twoInts + " vs " + two, two - twoInts >= 1000 * Budget.FLOAT_TEXT_COST);
+        String table = "local t = {} for i = 1, 400 do t[i] = i * %s end local n = 0\n"
+                + "for k = 1, 10 do n = n + #table.concat(t, ',') end return n";
+        long concatInts = scripts.run(String.format(table, "1")).instructions();
+        long concatFloats = scripts.run(String.format(table, "1.5")).instructions();
+        assertTrue(concatInts + " vs " + concatFloats, concatFloats - concatInts >= 10 * 200 * Budget.FLOAT_TEXT_COST);
+    }
 }
