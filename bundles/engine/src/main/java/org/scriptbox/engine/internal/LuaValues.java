@@ -249,7 +249,7 @@ final class LuaValues {
             LuaTable t = new EngineTable();
             for (Map.Entry<?, ?> e : ((Map<?, ?>) o).entrySet()) {
                 LuaValue key = toLua(e.getKey(), depth + 1);
-                if (!key.isnil()) {
+                if (key.isvalidkey()) {   // nil and NaN are no keys: a NaN key stored broke next() on the table
                     t.rawset(key, toLua(e.getValue(), depth + 1));
                 }
             }

@@ -48,7 +48,7 @@ final class SafeTables {
                     argerror(1, "invalid value (at index " + k + ") in table for 'concat'");
                 }
                 LuaString s = v.checkstring();
-                budget.charge(2);
+                budget.charge(2 + (v.type() == TNUMBER ? Budget.numberText(v) / Budget.CONCAT_BYTES_PER_UNIT : 0));
                 length += s.length() + (k > i ? sep.length() : 0);
                 budget.checkStringLength(length);
                 if (k > i) {
