@@ -99,7 +99,7 @@ public class ConfigRefusalIT {
         set("org.scriptbox.engine", Map.of("compile.after.instructions", "-5", "compile", "fast", "on.stop.time.ms", "abc"));
         awaitRefusal("org.scriptbox.engine", "compile.after.instructions", "-5", "keeping 1000000");
         awaitRefusal("org.scriptbox.engine", "compile", "fast", "keeping adaptive");
-        awaitRefusal("org.scriptbox.engine", "on.stop.time.ms", "abc", "keeping 1000");
+        awaitRefusal("org.scriptbox.engine", "on.stop.time.ms", "abc", "keeping 10");
 
         set("org.scriptbox.scheduler", Map.of("max.parallel.runs", "3"));
         awaitLine("3 parallel runs");
@@ -113,8 +113,8 @@ public class ConfigRefusalIT {
         awaitRefusal("org.scriptbox.resources", "cpu.samples", "0", "keeping 3");
 
         set("org.scriptbox.devices.policy", Map.of("rate", "-1", "burst", "abc"));
-        awaitRefusal("org.scriptbox.devices.policy", "rate", "-1", "keeping 10.0");
-        awaitRefusal("org.scriptbox.devices.policy", "burst", "abc", "keeping 50.0");
+        awaitRefusal("org.scriptbox.devices.policy", "rate", "-1", "keeping 10");
+        awaitRefusal("org.scriptbox.devices.policy", "burst", "abc", "keeping 50");
 
         set("org.scriptbox.devices", Map.of("command.timeout.ms", "abc"));
         awaitRefusal("org.scriptbox.devices", "command.timeout.ms", "abc", "keeping 2000");
