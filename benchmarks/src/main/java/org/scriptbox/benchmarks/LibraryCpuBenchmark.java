@@ -110,6 +110,8 @@ public final class LibraryCpuBenchmark {
                 + "local f = function() return t + 1 end\nwhile true do pcall(f) end");
         p.put("traceback of 45 levels", "local function r(n) if n == 0 then return debug.traceback('m') end "
                 + "return (r(n - 1)) end\nwhile true do r(45) end");
+        p.put("load of an or chain", "local src = 'local a return ' .. string.rep('a or ', 1990) .. 'a'\n"
+                + "while true do load(src) end");
         p.put("os.time huge fields", "while true do os.time({year = 2000, month = 1e6, day = 1e6}) end");
         // Everything at once, in one loop: every call site of the door sees many functions (as in a
         // container where all scripts share the engine's classes).

@@ -142,4 +142,33 @@ public class RedTeamSession6Test {
         long concatFloats = scripts.run(String.format(table, "1.5")).instructions();
         assertTrue(concatInts + " vs " + concatFloats, concatFloats - concatInts >= 10 * 200 * Budget.FLOAT_TEXT_COST);
     }
+
+    /**
+     * C5: {@code load} compiled with only the compiler's own 2 s CPU cap: Luaj's compiler is quadratic in a jump
+     * list, so with the string limit raised to 1,000,000 (the caps allow 16 M) a 300 KB {@code or} chain ran 2.0 s of
+     * CPU (2.8-3.1 s wall) past a 300 ms time limit, and a cancel waited as long. The compile now checks the run's
+     * deadline, cancel and limits every 64 bytes it reads.
+     */
+    @Test
+    public void loadStopsAtTheRunsDeadline() {
+        Scripts big = new Scripts().withLimits(java.time.Duration.ofMillis(200), 500L << 20, 1_000_000_000_000L, 1_000_000,
+                1000, 50, 16);
+        ExecutionResult r = big.run("local src = 'local a return ' .. ('a or '):rep(60000) .. 'a'\n"
+                + "local ok, f = pcall(load, src) return 'loaded'");
+        assertEquals(r.error() + "", ScriptStatus.TIMEOUT, r.status());
+        assertTrue("CPU " + r.cpuTime().toMillis() + " ms", r.cpuTime().toMillis() < 1_000);
+    }
+
+    /**
+     * C5: at the default limits a 10,000-byte {@code or} chain costs ~3x the CPU per byte of ordinary source (Luaj's
+     * jump lists are quadratic), charged the same 10 per byte: {@code load} of it in a loop ran at ~15x a plain
+     * instruction per charged one. Its {@code or}/{@code and} words are charged k²/16; counted, not timed.
+     */
+    @Test
+    public void aChainOfOrIsChargedForItsJumpList() {
+        long chain = scripts.run("local src = 'local a return ' .. ('a or '):rep(1990) .. 'a' local f = load(src)").instructions();
+        long plain = scripts.run("local src = 'local a return ' .. ('a + '):rep(1990) .. 'a' local f = load(src)").instructions();
+        assertTrue(plain + " vs " + chain, chain - plain >= 1990L * 1990 / 16);
+        assertEquals(4, ScriptGlobals.Load.logicalOperators("a or b and c --or\nx = 'and' .. orx .. band"));
+    }
 }
