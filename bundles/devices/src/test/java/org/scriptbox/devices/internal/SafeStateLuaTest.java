@@ -75,4 +75,35 @@ public class SafeStateLuaTest {
         assertEquals(0.0, d.get("motor1.target"));
         assertEquals("00100000", d.get("outputs"));
     }
+
+    /** A writable channel the run wrote is an actuator: an abnormal end puts it into its safe value (issue #12). */
+    @Test
+    public void aWrittenChannelGoesToItsSafeValueAfterAnAbnormalEnd() throws Exception {
+        SimulatedDevice sim = lua.simulator("drive", Map.of("setpoints",
+                "speed_ref:0:1500, trim:-5:5:1, enable:bool, brake:bool:leave, other:0:10"));
+        lua.run("setup", "device_write('other', 7)", LuaHarness.ALL);
+        ExecutionResult r = lua.run("ramp", String.join("\n",
+                "device_write('speed_ref', 1200)",
+                "device_write('trim', -4)",
+                "device_write('enable', true)",
+                "device_write('brake', true)",
+                "error('boom')"), LuaHarness.ALL);
+        assertEquals(ScriptStatus.FAILED, r.status());
+        ExecutionResult values = lua.run("read", "return device_read('speed_ref'), device_read('trim'), "
+                + "device_read('enable'), device_read('brake'), device_read('other')", LuaHarness.ALL);
+        assertEquals(String.valueOf(values.error()), java.util.List.of(0.0, 1.0, false, true, 7.0), values.values());
+        assertEquals(0, lua.api.safeStatesTracked());
+    }
+
+    @Test
+    public void aScriptsEmergencyStopPutsEveryChannelIntoItsSafeValue() throws Exception {
+        lua.simulator("drive", Map.of("setpoints", "speed_ref:0:1500, trim:-5:5:1, brake:bool:leave"));
+        ExecutionResult r = lua.run("stop", String.join("\n",
+                "device_write('speed_ref', 1200)",
+                "device_write('trim', -4)",
+                "device_write('brake', true)",
+                "device_emergency_stop()",
+                "return device_read('speed_ref'), device_read('trim'), device_read('brake')"), LuaHarness.ALL);
+        assertEquals(String.valueOf(r.error()), java.util.List.of(0.0, 1.0, true), r.values());
+    }
 }

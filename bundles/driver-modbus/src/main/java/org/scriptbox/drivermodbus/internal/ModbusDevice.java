@@ -336,7 +336,8 @@ final class ModbusDevice implements Device {
         }
         cache.clear();
         coalescer.wrote();
-        return commands.submit(ctx, null, (connection, command) -> {
+        // named as an actuator, so that a stop that comes while it is on the wire writes the safe value after it
+        return commands.submit(ctx, Actuator.channel(channel), (connection, command) -> {
             try {
                 link.exchange(connection, request, link.deadline(ctx.deadlineNanos()), command::withdrawal);
                 return null;
@@ -349,7 +350,8 @@ final class ModbusDevice implements Device {
     }
 
     /**
-     * Every motor to 0 and every output off, each on its own; waiting ordinary commands are abandoned.
+     * Every motor to 0, every output off and every writable channel to its safe value (not those configured
+     * {@code safe=leave}), each on its own; waiting ordinary commands are abandoned.
      * A stop in flight, or a complete one within the coalescing window with no write since, is joined.
      */
     @Override
@@ -367,8 +369,18 @@ final class ModbusDevice implements Device {
             targets.add(new StopLane.Target(Actuator.output(pin),
                     outputWrite(pin, false)));
         }
+        for (ChannelSpec c : settings.channels().values()) {
+            ModbusRequest r = c.safeWrite(false);
+            if (r != null) {
+                targets.add(new StopLane.Target(Actuator.channel(c.name()), r));
+            }
+        }
         commands.pause(true, this::stopValue);
-        return stops.run(targets, commands::resume);
+        cache.clear();   // a value read before the stop may no longer be true
+        return stops.run(targets, () -> {
+            cache.clear();
+            commands.resume();
+        });
     }
 
     /**
@@ -388,17 +400,33 @@ final class ModbusDevice implements Device {
             }
         }
         commands.pause(false, a -> chosen.contains(a) ? safeValue(a) : null);
-        return stops.run(targets, commands::resume);
+        cache.clear();
+        return stops.run(targets, () -> {
+            cache.clear();
+            commands.resume();
+        });
     }
 
+    /** The write that puts {@code a} into its e-stop value, or {@code null} (a channel left alone, or unknown). */
     private ModbusRequest stopValue(Actuator a) {
-        return a.kind() == Actuator.Kind.MOTOR ? motorWrite(a.index(), 0)
-                : outputWrite(a.index(), false);
+        return switch (a.kind()) {
+            case MOTOR -> motorWrite(a.index(), 0);
+            case OUTPUT -> outputWrite(a.index(), false);
+            case CHANNEL -> {
+                ChannelSpec c = settings.channels().get(a.channel());
+                yield c == null ? null : c.safeWrite(false);
+            }
+        };
     }
 
     /** The write that puts {@code a} into its safe value, or {@code null} if the safe state leaves it alone. */
     private ModbusRequest safeValue(Actuator a) {
         SafeState safe = settings.safeState();
+        if (a.kind() == Actuator.Kind.CHANNEL) {
+            // the channel's own safe= value; without one, the safe.state base (stop: 0/off, leave: untouched)
+            ChannelSpec c = settings.channels().get(a.channel());
+            return c == null ? null : c.safeWrite(safe.leaves(a));
+        }
         if (!exists(a) || safe.leaves(a)) {
             return null;
         }
@@ -408,7 +436,7 @@ final class ModbusDevice implements Device {
 
     private boolean exists(Actuator a) {
         int count = a.kind() == Actuator.Kind.MOTOR ? settings.motorRegisters().size() : settings.outputs();
-        return a.index() < count;
+        return a.kind() != Actuator.Kind.CHANNEL && a.index() < count;
     }
 
     /** FC05, or FC15 with {@code actuator.write = multiple} (devices that take only the multiple writes). */

@@ -380,6 +380,9 @@ public class SimulatedDevice implements Device {
             if (f.silent()) {
                 return Exchange.lost();
             }
+            if (f.refused().contains(Actuator.channel(channel))) {
+                return Exchange.refused(refusal(Actuator.channel(channel)));
+            }
             setpointValues.put(channel, value);
             return Exchange.answered(null);
         });
@@ -409,6 +412,11 @@ public class SimulatedDevice implements Device {
         for (int o = 0; o < settings.outputs(); o++) {
             all.add(Actuator.output(o));
         }
+        for (Setpoint p : settings.setpoints()) {
+            if (p.safe() != null) {
+                all.add(Actuator.channel(p.name()));
+            }
+        }
         return coalescer.stop(() -> onStopLane(() -> lane.abandonQueued(() -> send(all, SafeState.STOP))));
     }
 
@@ -425,11 +433,13 @@ public class SimulatedDevice implements Device {
         stops.incrementAndGet();
         List<ActuatorResult> results = new ArrayList<>();
         for (Actuator a : targets) {
-            if (state.leaves(a)) {
-                continue;
+            Setpoint setpoint = a.kind() == Actuator.Kind.CHANNEL ? setpoint(a.channel()) : null;
+            if (a.kind() == Actuator.Kind.CHANNEL ? setpoint == null || setpoint.safe() == null
+                    || (!setpoint.safeGiven() && state.leaves(a)) : state.leaves(a)) {
+                continue;   // a channel: its own safe value, else the base (an e-stop passes STOP: 0)
             }
             int count = a.kind() == Actuator.Kind.MOTOR ? settings.motors() : settings.outputs();
-            if (a.index() >= count) {
+            if (a.kind() != Actuator.Kind.CHANNEL && a.index() >= count) {
                 results.add(new ActuatorResult(a, WriteOutcome.NOT_SENT, "the device has no " + a));
             } else if (f.unreachable()) {
                 results.add(new ActuatorResult(a, WriteOutcome.NOT_SENT, "simulated connection failure"));
@@ -438,7 +448,9 @@ public class SimulatedDevice implements Device {
             } else if (f.refused().contains(a)) {
                 results.add(new ActuatorResult(a, WriteOutcome.REFUSED, refusal(a).getMessage()));
             } else {
-                if (a.kind() == Actuator.Kind.MOTOR) {
+                if (a.kind() == Actuator.Kind.CHANNEL) {
+                    setpointValues.put(a.channel(), setpoint.safe());
+                } else if (a.kind() == Actuator.Kind.MOTOR) {
                     model.stopMotor(a.index(), state.motorSpeed(a.index()));
                 } else {
                     model.setOutput(a.index(), state.output(a.index()));
@@ -524,11 +536,20 @@ public class SimulatedDevice implements Device {
     }
 
     /** {@code motor0,output1} as actuators; a bad name is refused at activation. */
+    private Setpoint setpoint(String name) {
+        for (Setpoint p : settings.setpoints()) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
     static Set<Actuator> actuators(String text) {
         Set<Actuator> set = new TreeSet<>();
         for (String p : split(text)) {
             try {
-                set.add(Actuator.parse(p));
+                set.add(p.trim().startsWith("channel.") ? Actuator.channel(p.trim().substring(8)) : Actuator.parse(p));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("bad fault.refuse entry: " + e.getMessage());
             }
