@@ -72,11 +72,13 @@ final class ModbusDevice implements Device {
             ByteLink bytes = s.wire().transport() == ModbusSettings.Transport.RTU
                     ? new SerialByteLink(s.wire().serialPort(), s.wire().baud(), s.wire().parity(), s.wire().stopBits())
                     : new TcpByteLink(s.host(), s.port());
-            SharedLine line = new SharedLine(new RtuConnection(bytes, s.unitId(), s.timing(), Math.max(1, s.timeoutMillis() / 2)),
-                    s.wire().transport() == ModbusSettings.Transport.RTU ? s.wire().serialPort()
-                            : s.host() + ":" + s.port());
-            commandLine = line.view();
-            stopLine = line.view();
+            String lineKey = s.wire().transport() == ModbusSettings.Transport.RTU ? s.wire().serialPort()
+                    : s.host() + ":" + s.port();
+            SharedLine line = new SharedLine(new RtuConnection(bytes, s.unitId(), s.timing(),
+                    Math.max(1, s.timeoutMillis() / 2), SharedLine.lateAnswers(lineKey), SharedLine.giveWay(lineKey)),
+                    lineKey);
+            commandLine = line.view(false);
+            stopLine = line.view(true);
         }
         this.commands = s.polling().on()
                 ? new CommandLane(s.id(), commandLine, link, this::poll, true, s.polling().intervalMillis())
