@@ -83,4 +83,14 @@ public interface Device {
      * Same priority lane as the stop; ordinary commands waiting are not abandoned.
      */
     Promise<StopReport> applySafeState(Set<Actuator> touched);
+
+    /**
+     * The operator's reset of a latched e-stop (a device configured to latch refuses ordinary writes after an
+     * e-stop, NOT_SENT, until this; see {@link StopCoalescer#latching}). Moves nothing.
+     * @return whether the device was latched; the default: it never latches
+     * @since 2.4
+     */
+    default boolean resetEmergencyStop() {
+        return false;
+    }
 }

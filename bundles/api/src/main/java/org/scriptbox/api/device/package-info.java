@@ -11,7 +11,8 @@
  * {@link org.scriptbox.api.device.Device#channels()} ({@link org.scriptbox.api.device.ChannelInfo}) and {@link
  * org.scriptbox.api.device.Device#writeChannel}, the generic read and write of configured channels. 2.4.0:
  * {@link org.scriptbox.api.device.Actuator.Kind#CHANNEL}: writable channels are stopped by the e-stop and put into
- * their safe value like motors and outputs.
+ * their safe value like motors and outputs; a latching e-stop ({@link
+ * org.scriptbox.api.device.StopCoalescer#latching}, {@link org.scriptbox.api.device.Device#resetEmergencyStop}).
  */
 @Export
 @Version("2.4.0")

@@ -84,6 +84,7 @@ final class ModbusDevice implements Device {
                 ? new CommandLane(s.id(), commandLine, link, this::poll, true, s.polling().intervalMillis())
                 : new CommandLane(s.id(), commandLine, link, s.probe(), s.probeIntervalMillis());
         this.stops = new StopLane(s.id(), stopLine, link);
+        coalescer.latching(s.estopLatch());
     }
 
     static String type(ModbusSettings s) {
@@ -125,6 +126,9 @@ final class ModbusDevice implements Device {
         details.put("safe_state", settings.safeState().toString());
         details.put("probe_interval_ms", settings.probeIntervalMillis());
         details.put("stop_passes", coalescer.passes());
+        if (settings.estopLatch()) {
+            details.put("estop_latched", coalescer.latched());
+        }
         details.put("requests_queued", commands.queued());
         return Promises.resolved(new DeviceStatus(info, link.health().snapshot(), details));
     }
@@ -147,6 +151,10 @@ final class ModbusDevice implements Device {
 
     /** Sent at most once: no resend, withdrawn if the caller gave up first, UNKNOWN if sent and not answered. */
     private Promise<Void> write(Actuator actuator, ModbusRequest request, CallContext ctx) {
+        DeviceException latched = coalescer.refusal(settings.id());
+        if (latched != null) {
+            return Promises.failed(latched);
+        }
         coalescer.wrote();
         return commands.submit(ctx, actuator, (connection, command) -> {
             try {
@@ -336,6 +344,10 @@ final class ModbusDevice implements Device {
             return Promises.failed(new DeviceException(WriteOutcome.NOT_SENT, DeviceException.Fault.REFUSED,
                     "not sent: " + e.getMessage()));
         }
+        DeviceException latched = coalescer.refusal(settings.id());
+        if (latched != null) {
+            return Promises.failed(latched);
+        }
         cache.clear();
         coalescer.wrote();
         // named as an actuator, so that a stop that comes while it is on the wire writes the safe value after it
@@ -383,6 +395,12 @@ final class ModbusDevice implements Device {
             cache.clear();
             commands.resume();
         });
+    }
+
+    /** The operator's reset of a latched e-stop ({@code estop.latch = true}). */
+    @Override
+    public boolean resetEmergencyStop() {
+        return coalescer.reset();
     }
 
     /**

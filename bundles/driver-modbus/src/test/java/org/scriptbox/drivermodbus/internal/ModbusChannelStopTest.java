@@ -217,4 +217,35 @@ public class ModbusChannelStopTest {
         assertEquals("coil 3 bool access=rw write=single safe=off", ChannelSpec.parse("x", "coil 3 bool access=rw", 255)
                 .describe());
     }
+
+    /** {@code estop.latch = true}: after a stop nothing ordinary reaches the server until the reset. */
+    @Test
+    public void aLatchingDeviceSendsNothingOrdinaryAfterAStopUntilReset() throws Exception {
+        ModbusDevice d = device(Map.of("estop.latch", "true", "digital.outputs", "1"));
+        d.setMotorSpeed(0, 40, CallContext.within(BOUND_NANOS)).getValue();
+        assertTrue(d.emergencyStop().getValue().complete());
+        assertEquals(true, d.status().getValue().details().get("estop_latched"));
+        server.clearLog();
+        for (Promise<Void> p : List.of(d.setMotorSpeed(0, 40, CallContext.within(BOUND_NANOS)),
+                d.setDigitalOutput(0, true, CallContext.within(BOUND_NANOS)),
+                d.writeChannel("valve", 80, CallContext.within(BOUND_NANOS)))) {
+            Throwable t = p.getFailure();
+            assertTrue(String.valueOf(t), t instanceof org.scriptbox.api.device.DeviceException
+                    && ((org.scriptbox.api.device.DeviceException) t).outcome() == WriteOutcome.NOT_SENT
+                    && t.getMessage().contains("latched by an emergency stop"));
+        }
+        assertTrue("nothing reached the server while latched: " + server.log(), server.log().isEmpty());
+        // the safe state is not refused: it is a stop
+        assertTrue(d.applySafeState(Set.of(Actuator.motor(0))).getValue().complete());
+        assertTrue(d.resetEmergencyStop());
+        write(d, "valve", 80);
+        assertArrayEquals(new int[] {80}, server.registers(1, "holding", 22, 1));
+        assertFalse(ModbusSettings.parse(Map.of("device.id", "x", "port", "1")).estopLatch());
+        try {
+            ModbusSettings.parse(Map.of("device.id", "x", "port", "1", "estop.latch", "yes"));
+            fail("estop.latch = yes was accepted");
+        } catch (ModbusSettings.Invalid e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("estop.latch"));
+        }
+    }
 }
