@@ -42,8 +42,13 @@ final class ModbusDevice implements Device {
     /** Every e-stop path (scripts, shell, any API caller) passes here: repeats join one pass on the wire. */
     private final StopCoalescer coalescer = new StopCoalescer();
     private final Map<String, ChannelInfo> channelInfo;
-    /** The last good value of each channel and when it was read (polling); emptied by every write. */
+    /** The last good value of each channel and when it was read (polling); emptied by every write and stop. */
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /**
+     * Advanced by every write and stop: a read that started before one does not fill the cache (a poll waiting
+     * for its last batch while the stop wrote would cache what was true before the stop).
+     */
+    private final AtomicLong cacheEpoch = new AtomicLong();
     /** Read requests sent for channels (status and the bench: batching's effect). */
     private final AtomicLong readRequests = new AtomicLong();
 
@@ -156,12 +161,15 @@ final class ModbusDevice implements Device {
             return Promises.failed(latched);
         }
         coalescer.wrote();
+        invalidateCache();   // a channel may read a motor's register or an output's coil back
         return commands.submit(ctx, actuator, (connection, command) -> {
             try {
                 link.exchange(connection, request, link.deadline(ctx.deadlineNanos()), command::withdrawal);
                 return null;
             } catch (ModbusFailure f) {
                 throw DeviceLink.writeFailure(f);
+            } finally {
+                invalidateCache();
             }
         });
     }
@@ -234,6 +242,7 @@ final class ModbusDevice implements Device {
 
     private Map<String, ChannelValue> read(ModbusTransport connection, List<ChannelSpec> specs, long callerDeadline,
                                            java.util.function.Supplier<String> withdrawal) {
+        long epoch = cacheEpoch.get();
         Map<String, ChannelValue> values = new LinkedHashMap<>();
         List<ReadPlan.Batch> batches = ReadPlan.plan(specs, settings.batching());
         List<ModbusFailure> failures = new ArrayList<>();
@@ -299,11 +308,15 @@ final class ModbusDevice implements Device {
             }
         }
         long now = System.nanoTime();
-        values.forEach((name, v) -> {
-            if (v.ok()) {
-                cache.put(name, new Cached(v, now));
+        synchronized (cache) {
+            if (cacheEpoch.get() == epoch) {   // no write or stop since this read began
+                values.forEach((name, v) -> {
+                    if (v.ok()) {
+                        cache.put(name, new Cached(v, now));
+                    }
+                });
             }
-        });
+        }
         return values;
     }
 
@@ -316,6 +329,14 @@ final class ModbusDevice implements Device {
             return take(values, b, pdu);
         } catch (ModbusFailure f) {
             return f;
+        }
+    }
+
+    /** Every write and stop: what was read before may no longer be true, and a read in progress must not cache. */
+    private void invalidateCache() {
+        synchronized (cache) {
+            cacheEpoch.incrementAndGet();
+            cache.clear();
         }
     }
 
@@ -348,7 +369,7 @@ final class ModbusDevice implements Device {
         if (latched != null) {
             return Promises.failed(latched);
         }
-        cache.clear();
+        invalidateCache();
         coalescer.wrote();
         // named as an actuator, so that a stop that comes while it is on the wire writes the safe value after it
         return commands.submit(ctx, Actuator.channel(channel), (connection, command) -> {
@@ -358,7 +379,7 @@ final class ModbusDevice implements Device {
             } catch (ModbusFailure f) {
                 throw DeviceLink.writeFailure(f);
             } finally {
-                cache.clear();
+                invalidateCache();
             }
         });
     }
@@ -390,9 +411,9 @@ final class ModbusDevice implements Device {
             }
         }
         commands.pause(true, this::stopValue);
-        cache.clear();   // a value read before the stop may no longer be true
+        invalidateCache();   // a value read before the stop may no longer be true
         return stops.run(targets, () -> {
-            cache.clear();
+            invalidateCache();
             commands.resume();
         });
     }
@@ -420,9 +441,9 @@ final class ModbusDevice implements Device {
             }
         }
         commands.pause(false, a -> chosen.contains(a) ? safeValue(a) : null);
-        cache.clear();
+        invalidateCache();
         return stops.run(targets, () -> {
-            cache.clear();
+            invalidateCache();
             commands.resume();
         });
     }

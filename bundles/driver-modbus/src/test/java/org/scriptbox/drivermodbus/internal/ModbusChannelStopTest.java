@@ -248,4 +248,37 @@ public class ModbusChannelStopTest {
             assertTrue(e.getMessage(), e.getMessage().contains("estop.latch"));
         }
     }
+
+    /**
+     * E-stop while the polling cache refreshes: a poll read the valve (80) and waits for its other batch (delayed by
+     * the server) when the stop writes the valve's 25. Before, the poll then cached its 80 after the stop had
+     * emptied the cache, and reads answered 80 from the cache for up to poll.max.age.ms while the device held 25.
+     * A read that started before a write or a stop is not cached.
+     */
+    @Test
+    public void aPollThatStartedBeforeTheStopDoesNotCacheItsOldValues() throws Exception {
+        server.set("holding", 22, 80);
+        server.set("holding", 300, 7);
+        ModbusDevice d = device(Map.of("poll.interval.ms", "1000", "poll.max.age.ms", "10000",
+                "channel.far", "holding 300 int16"));
+        long until = System.nanoTime() + BOUND_NANOS;
+        while (!(ModbusChannelsTest.read(d, "valve").get("valve").value() == 80) && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        server.clearLog();
+        server.fault(3, 300, "delayonce", 600);   // the next poll's far batch: late
+        while (server.requests(3, 300).isEmpty() && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        assertTrue(d.emergencyStop().getValue().complete());   // the valve to 25 while that poll waits
+        assertArrayEquals(new int[] {25}, server.registers(1, "holding", 22, 1));
+        while (server.requests(3, 300).stream().noneMatch(e -> "1".equals(e.get("answered")))
+                && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        // a command queued behind that poll on the command lane: once it is done, so is the poll
+        d.setMotorSpeed(0, 0, CallContext.within(BOUND_NANOS)).getValue();
+        assertEquals("the valve as the device holds it, not the old poll's 80", 25.0,
+                ModbusChannelsTest.read(d, "valve").get("valve").value(), 0);
+    }
 }
