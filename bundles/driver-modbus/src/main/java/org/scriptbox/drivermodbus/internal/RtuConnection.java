@@ -159,13 +159,16 @@ final class RtuConnection implements ModbusTransport {
      */
     private byte[] answer(ModbusRequest request, int unit, long deadlineNanos) throws ModbusFailure {
         ModbusFailure dropped = null;
+        int otherUnit = -1;
         try {
             while (true) {
                 byte[] frame = readFrame(request, deadlineNanos);
                 byte[] pdu = new byte[frame.length - 3];
                 System.arraycopy(frame, 1, pdu, 0, pdu.length);
                 if ((frame[0] & 0xff) != unit) {
-                    continue;   // another slave's frame (or a late one of another unit): not this request's answer
+                    // another slave's frame (or a late one of another unit): not this request's answer
+                    otherUnit = frame[0] & 0xff;
+                    continue;
                 }
                 try {
                     return request.check(pdu);
@@ -182,7 +185,9 @@ final class RtuConnection implements ModbusTransport {
             // only frames that did not fit came: say so (the device answers, wrongly), else it is silence
             throw dropped != null ? new ModbusFailure(ModbusFailure.Kind.MALFORMED, dropped.getMessage()
                     + " and no fitting answer in time; link reset")
-                    : new ModbusFailure(ModbusFailure.Kind.TIMEOUT, "no answer in time; link reset");
+                    : new ModbusFailure(ModbusFailure.Kind.TIMEOUT, "no answer in time" + (otherUnit < 0 ? ""
+                    : " (an answer came from unit " + otherUnit + ", not " + unit + ": is the unit id right?)")
+                    + "; link reset");
         } catch (IOException e) {
             close();
             throw new ModbusFailure(ModbusFailure.Kind.NO_ANSWER, "link lost: " + reason(e));

@@ -210,6 +210,18 @@ public class RtuPeerRedTeamTest {
         assertEquals(1234, v.value(), 0);
     }
 
+    /** A slave that answers with another unit id only: no answer, saying which unit did answer. */
+    @Test
+    public void aSlaveAnsweringWithAnotherUnitIdIsNoAnswerNamingThatUnit() throws Exception {
+        Gateway g = gateway((gw, i, r, pdu) -> gw.answer(5, r.function() == 3 ? readAnswer(3, 42) : pdu));
+        ModbusDevice d = device(g, "rtu", 1, Map.of());
+        ChannelValue v = d.readTelemetry(List.of("v"), ctx()).getValue().get("v");
+        assertTrue(String.valueOf(v.message()), !v.ok() && v.message().contains("an answer came from unit 5, not 1"));
+        Throwable t = d.setMotorSpeed(0, 10, ctx()).getFailure();
+        assertEquals("a write answered by another unit only: outcome unknown", WriteOutcome.UNKNOWN,
+                ((DeviceException) t).outcome());
+    }
+
     /**
      * A write timed out, its echo comes late (on the next connection, as a gateway delivers it) just before the
      * stop's own echo: it does not fit the stop's request (another value), so it is dropped and the stop is
