@@ -13,10 +13,11 @@ import java.util.function.Supplier;
  * carries: a well-framed answer from another unit, for another function, with another echo or byte count is not
  * this request's (a late answer to an earlier request, another slave's answer on a shared bus) and is dropped,
  * and reading goes on until the deadline. What matching cannot tell apart is a late answer of the same shape from
- * the same unit (a read of the same length, an FC15/FC16 echo, which carries no values, an exception): so after a
- * request to a unit timed out, the next request to that unit — a write or a stop too — first waits until the
- * line has been silent for half the request timeout (within its own deadline), dropping whatever arrives. The
- * units with a late answer possible are the line's ({@link LateAnswers}), shared by every device on the bus.
+ * the same unit for the same function (a read of the same length, an FC15/FC16 echo, which carries no values, an
+ * exception): so after a request timed out, the next request to that unit with that function — a write or a stop
+ * too — first waits until the line has been silent for half the request timeout (within its own deadline),
+ * dropping whatever arrives. Those late answers are the line's ({@link LateAnswers}), shared by every device on
+ * the bus. An exchange waiting for its answer gives the line to a waiting e-stop while no byte of it has come.
  * After a timeout or a bad frame the link is closed and opened again. Each request is sent at most once.
  */
 final class RtuConnection implements ModbusTransport {
@@ -29,7 +30,8 @@ final class RtuConnection implements ModbusTransport {
     /** Whether an e-stop lane waits for the line while an ordinary exchange holds it (never true for a stop's own). */
     private final BooleanSupplier giveWay;
     static final String GIVE_WAY = "not sent: an emergency stop on the line goes first";
-    private static final long SLICE_NANOS = 50_000_000L;
+    /** How often a waiting exchange looks for an e-stop wanting the line (a serial read has 0.1 s steps). */
+    private static final long SLICE_NANOS = 20_000_000L;
 
     RtuConnection(ByteLink link, int unitId, LinkTiming timing) {
         this(link, unitId, timing, 1000, new LateAnswers(), () -> false);
@@ -61,7 +63,7 @@ final class RtuConnection implements ModbusTransport {
         int unit = request.unitOr(unitId);
         try {
             // a late answer from this unit could pass for this request's (same shape): wait until the line is quiet
-            if (late.possible(unit)) {
+            if (late.possible(unit, request.function())) {
                 awaitQuiet(deadlineNanos);
             }
             link.discardInput();
@@ -179,9 +181,13 @@ final class RtuConnection implements ModbusTransport {
                     dropped = f;   // this unit, another shape: a late answer to an earlier request; read on
                 }
             }
+        } catch (GaveWay e) {
+            late.mark(unit, request.function());   // its answer may still come: dropped later
+            throw new ModbusFailure(ModbusFailure.Kind.TIMEOUT, "no answer yet when an emergency stop needed the line: "
+                    + "given up (a late answer is dropped)");
         } catch (SocketTimeoutException e) {
             close();
-            late.possible(unit, true);
+            late.mark(unit, request.function());
             // only frames that did not fit came: say so (the device answers, wrongly), else it is silence
             throw dropped != null ? new ModbusFailure(ModbusFailure.Kind.MALFORMED, dropped.getMessage()
                     + " and no fitting answer in time; link reset")
@@ -196,7 +202,7 @@ final class RtuConnection implements ModbusTransport {
 
     /** One whole frame, its length known from its function code (every answer the driver can ask for); CRC checked. */
     private byte[] readFrame(ModbusRequest request, long deadlineNanos) throws IOException, ModbusFailure {
-        byte[] head = readFully(2, deadlineNanos);
+        byte[] head = readHead(deadlineNanos);
         int fn = head[1] & 0xff;
         byte[] third = null;
         int rest;
@@ -255,6 +261,42 @@ final class RtuConnection implements ModbusTransport {
             } catch (SocketTimeoutException e) {
                 // silent for this slice
             }
+        }
+    }
+
+    /**
+     * A frame's first two bytes. While none has come, an e-stop waiting for the line takes it: this exchange gives
+     * up on its answer (a read is tried again later, a write is UNKNOWN: it was sent), and its late answer is
+     * dropped by matching or by the quiet wait before that unit's next request. Once a byte came, the frame is read.
+     */
+    private byte[] readHead(long deadlineNanos) throws IOException, ModbusFailure {
+        byte[] b = new byte[2];
+        int at = 0;
+        while (at == 0) {
+            if (giveWay.getAsBoolean()) {
+                throw new GaveWay();
+            }
+            long slice = Math.min(deadlineNanos, System.nanoTime() + SLICE_NANOS);
+            try {
+                at += link.read(b, 0, 2, slice);
+            } catch (SocketTimeoutException e) {
+                if (System.nanoTime() - deadlineNanos >= 0) {
+                    throw e;
+                }
+            }
+        }
+        while (at < 2) {
+            at += link.read(b, at, 2 - at, deadlineNanos);
+        }
+        return b;
+    }
+
+    /** An exchange waiting for its answer gave the line to an e-stop. */
+    private static final class GaveWay extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        GaveWay() {
+            super(null, null);
         }
     }
 

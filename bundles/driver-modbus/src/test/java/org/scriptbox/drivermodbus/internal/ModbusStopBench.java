@@ -103,9 +103,8 @@ public class ModbusStopBench {
 
     /**
      * The same stop over RTU (framing over TCP to pymodbus' RTU server: one line, one transaction at a time): idle,
-     * and with a slow read (300 ms) on the line and 20 commands queued. On RTU the stop cannot overtake the one
-     * transaction on the wire, so the second figure is about that read's remaining time plus the 6 stop writes one
-     * after another; what matters is that it is not 20 commands' worth.
+     * and with a slow read (300 ms) on the line and 20 commands queued: the read on the wire gives the line up to the
+     * stop while no byte of its answer has come (its late answer is dropped), so the stop does not wait for it.
      */
     private static void rtu(int runs) throws Exception {
         try (PyModbusServer server = PyModbusServer.rtuOverTcp()) {
