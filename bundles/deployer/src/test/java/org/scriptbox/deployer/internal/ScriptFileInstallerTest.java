@@ -52,7 +52,9 @@ public class ScriptFileInstallerTest {
         assertTrue(ScriptFiles.isScriptFile("blink.lua"));
         assertTrue(ScriptFiles.isScriptFile("blink.toml"));
         for (String leftover : List.of(".blink.lua.swp", ".#blink.lua", "blink.lua~", "#blink.lua#", "blink.stats.toml",
-                "blink.txt", ".hidden.lua", "blink.lua.bak", "blink.tmp", ".lua", ".toml")) {
+                "blink.txt", ".hidden.lua", "blink.lua.bak", "blink.tmp", ".lua", ".toml",
+                // a script's tests (script:test), never a script of their own
+                "blink_test.lua", "Blink_TEST.lua", "blink_test.toml")) {
             assertFalse(leftover, ScriptFiles.isScriptFile(leftover));
         }
     }
