@@ -248,3 +248,146 @@ b()
 -- case: unary minus on nil local
 local v
 local x = -v
+-- case: probe 0
+string.rep()
+-- case: probe 1
+string.rep("x")
+-- case: probe 2
+string.sub()
+-- case: probe 3
+string.format("%d", "x")
+-- case: probe 4
+string.format("%d", 1.5)
+-- case: probe 5
+math.floor("a")
+-- case: probe 6
+math.max()
+-- case: probe 7
+table.insert(nil, 1)
+-- case: probe 8
+table.concat({{}})
+-- case: probe 9
+tostring()
+-- case: probe 10
+setmetatable(1, {})
+-- case: probe 11
+ipairs()
+-- case: probe 12
+select(0)
+-- case: probe 13
+string.char(256)
+-- case: probe 14
+string.byte("a", {})
+-- case: probe 15
+string.upper()
+-- case: probe 16
+tonumber("10", 99)
+-- case: probe 17
+local s = "x"
+local i = s:find({})
+-- case: probe 18
+string.gsub("x", "x")
+-- case: probe 19
+rawset(1)
+-- case: probe 20
+rawlen(5)
+-- case: probe 21
+math.abs()
+-- case: probe 22
+string.rep("x", 1.5)
+-- case: probe 23
+table.remove({}, 5)
+-- case: probe 24
+math.fmod(1, 0)
+-- case: probe 25
+string.format("%q", {})
+-- case: probe 26
+select("x")
+-- case: probe 27
+table.sort({3,1,2}, 1)
+-- case: probe 28
+string.char("a")
+-- case: probe 29
+math.random(2, 1)
+-- case: probe 30
+os.date(1, "x")
+-- case: probe 31
+local t = type()
+-- case: probe 32
+table.insert({}, 1, 2, 3)
+-- case: probe 33
+getmetatable()
+-- case: probe 34
+string.len(nil)
+-- case: probe 35
+coroutine.resume(1)
+-- case: probe 36
+coroutine.wrap(1)
+-- case: probe 37
+math.floor({})
+-- case: probe 38
+string.find("x", "(")
+-- case: probe 39
+local s = ("x"):rep("y")
+-- case: probe 40
+string.format("%5", 1)
+-- case: probe 41
+table.concat({1, 2}, {})
+-- case: probe 42
+math.tointeger()
+-- case: probe 43
+math.min(1, "x")
+-- case: probe 44
+string.format()
+-- case: probe 45
+tostring(setmetatable({}, {__tostring = function() return 1 end}))
+-- case: probe 46
+string.byte()
+-- case: probe 47
+assert(false)
+-- case: probe 48
+assert(nil, "custom")
+-- case: probe 49
+error()
+-- case: probe 50
+pcall()
+-- case: probe 51
+select(2.5, 1)
+-- case: probe 52
+table.unpack({}, 1, 1e8)
+-- case: probe 53
+string.rep("x", -1, {})
+-- case: probe 54
+os.time({year = 2020})
+-- case: probe 55
+setmetatable({}, 1)
+-- case: probe 56
+math.ult(1.5, 2)
+-- case: probe 57
+string.pack and string.pack("i", "x")
+-- case: probe 58
+next({}, 1)
+-- case: probe 59
+table.move({}, 1, 2)
+-- case: probe 60
+string.format("%c", "x")
+-- case: probe 61
+utf8 and utf8.char(-1)
+-- case: probe 62
+math.sqrt()
+-- case: probe 63
+load(1)
+-- case: probe 64
+xpcall()
+-- case: probe 65
+string.reverse({})
+-- case: probe 66
+string.lower(nil)
+-- case: probe 67
+table.concat(nil)
+-- case: probe 68
+rawget({})
+-- case: probe 69
+rawequal(1)
+-- case: probe 70
+select(-5, 1)

@@ -196,7 +196,7 @@ public class ShellCommandsIT {
         assertTrue("the test file is not a script", manager.get("ramp_test").isEmpty());
         assertEquals("a test is not a run of the script", 0, manager.get("ramp").get().stats().totalExecutions());
         String missing = shell("script:test echo");
-        assertTrue(missing, missing.equals("no tests for 'echo': echo_test.lua not found beside echo.lua (docs/scripting.md,"
+        assertTrue(missing, missing.equals("no tests for 'echo': echo_test.lua not found beside echo.lua in the deploy folder (docs/scripting.md,"
                 + " \"Testing a script\")"));
         assertEquals("no script named 'nosuch'", shell("script:test nosuch"));
     }

@@ -11,9 +11,9 @@ public interface ScriptTests {
     /**
      * Runs every case of the script's test file, each in a fresh execution (fresh globals, fresh mocks, the virtual
      * clock at 0) with the script's limits and permissions. Never throws for a problem of the script or its tests:
-     * that is the report's {@link TestReport#problem()} or a failed case.
-     *
-     * @throws InterruptedException the caller was interrupted (Ctrl-C): the case running is cancelled first
+     * that is the report's {@link TestReport#problem()} or a failed case. An interrupt of the calling thread (the
+     * console's Ctrl-C) cancels the case running and ends the run: the report has the cases that ran and the
+     * problem {@code cancelled after N case(s)} (the interrupt is consumed by that answer).
      */
-    TestReport run(String scriptName) throws InterruptedException;
+    TestReport run(String scriptName);
 }

@@ -18,7 +18,7 @@ public class ScriptTestCommandTest {
                         List.of("WARN current high"))), null));
         assertEquals("ramp_test.lua\n"
                 + "  PASS reaches 100 (2 s virtual, 1200 instructions)\n"
-                + "  FAIL stops?[2J (0.5 s virtual, 300 instructions)\n"
+                + "  FAIL stops\\u001b[2J (0.5 s virtual, 300 instructions)\n"
                 + "       ramp_test.lua:9: expected 100, got 80\n"
                 + "       | WARN current high\n"
                 + "FAILED: 1 passed, 1 failed", out);

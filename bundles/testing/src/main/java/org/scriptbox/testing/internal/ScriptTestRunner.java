@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +12,10 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.util.promise.Promise;
+import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptInfo;
@@ -25,6 +25,7 @@ import org.scriptbox.api.engine.Cancellation;
 import org.scriptbox.api.engine.CompiledScript;
 import org.scriptbox.api.engine.ScriptEngine;
 import org.scriptbox.api.engine.ScriptLog;
+import org.scriptbox.api.deploy.ScriptFolder;
 import org.scriptbox.api.testing.ScriptTests;
 import org.scriptbox.api.testing.TestCaseResult;
 import org.scriptbox.api.testing.TestReport;
@@ -40,16 +41,20 @@ import org.slf4j.LoggerFactory;
 @Component(service = ScriptTests.class)
 public class ScriptTestRunner implements ScriptTests {
     private static final Logger LOG = LoggerFactory.getLogger(ScriptTestRunner.class);
-    /** The largest script or test file read (the engine's default source bound). */
-    static final long MAX_FILE_BYTES = 1024 * 1024;
-    /** Lines of output kept per case. */
+    /** Lines of output kept per case, characters per line, of a case's name and of its failure (a report stays small). */
     static final int MAX_OUTPUT_LINES = 20;
+    static final int MAX_LINE_CHARS = 300;
+    static final int MAX_NAME_CHARS = 200;
+    static final int MAX_FAILURE_CHARS = 2000;
     /** How long an interrupted run waits for its case to end. */
     private static final long CANCEL_WAIT_MILLIS = 5000;
     private static final String HARNESS_NAME = "scriptbox-test-harness.lua";
 
     private final ScriptManager manager;
     private final ScriptEngine engine;
+    /** The tests and the script are read from the deploy folder, under its rules (links, pipes, size, UTF-8). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile ScriptFolder folder;
     private final CompiledScript harness;
 
     @Activate
@@ -73,53 +78,36 @@ public class ScriptTestRunner implements ScriptTests {
         if (info.isEmpty()) {
             return TestReport.problem(String.valueOf(name), null, "no script named '" + name + "'");
         }
-        String testName = name + SUFFIX;
-        Path script = scriptFile(info.get());
-        if (script == null) {
-            return TestReport.problem(name, null, "script '" + name + "' has no file in the deploy folder (origin: "
-                    + info.get().origin() + "); its tests are " + testName + " beside its .lua file");
+        ScriptFolder deploy = folder;
+        if (deploy == null) {
+            return TestReport.problem(name, null, "script:test reads the deploy folder, and the deployer is not running");
         }
-        Path tests = script.resolveSibling(testName);
-        if (!Files.isRegularFile(tests)) {
-            return TestReport.problem(name, null, "no tests for '" + name + "': " + testName + " not found beside "
-                    + script.getFileName() + " (docs/scripting.md, \"Testing a script\")");
-        }
+        String scriptFile = name + ".lua";
+        String testFile = name + SUFFIX;
         String scriptSource;
         String testSource;
         try {
-            scriptSource = read(script);
-            testSource = read(tests);
-            engine.compile(script.getFileName().toString(), scriptSource);
-            engine.compile(testName, testSource);   // a syntax error with file:line:column before any case runs
+            testSource = deploy.readText(testFile);
         } catch (ScriptException e) {
-            return TestReport.problem(name, testName, e.getMessage());
-        } catch (IOException e) {
-            return TestReport.problem(name, testName, "cannot read " + e.getMessage());
-        }
-        Run run = new Run(name, testName, List.of(script.getFileName().toString(), scriptSource, testName, testSource));
-        return run.all();
-    }
-
-    /** The script's .lua in the deploy folder, or null if it did not come from a file. */
-    private static Path scriptFile(ScriptInfo info) {
-        try {
-            Path p = info.origin() == null ? null : Path.of(info.origin());
-            return p != null && p.isAbsolute() && Files.isRegularFile(p)
-                    && p.getFileName().toString().endsWith(".lua") ? p : null;
-        } catch (InvalidPathException e) {
-            return null;
-        }
-    }
-
-    private static String read(Path file) throws IOException {
-        if (Files.size(file) > MAX_FILE_BYTES) {
-            throw new IOException(file.getFileName() + ": larger than " + MAX_FILE_BYTES / 1024 + " KB");
+            return TestReport.problem(name, null, e.error().kind() == ErrorKind.NOT_FOUND
+                    ? "no tests for '" + name + "': " + testFile + " not found beside " + scriptFile
+                    + " in the deploy folder (docs/scripting.md, \"Testing a script\")" : e.getMessage());
         }
         try {
-            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IOException(file.getFileName() + " (" + e.getClass().getSimpleName() + ")");
+            scriptSource = deploy.readText(scriptFile);
+        } catch (ScriptException e) {
+            return TestReport.problem(name, testFile, e.error().kind() == ErrorKind.NOT_FOUND
+                    ? "script '" + name + "' has no " + scriptFile + " in the deploy folder (it came from "
+                    + info.get().origin() + "); its tests run on the file beside them" : e.getMessage());
         }
+        try {
+            // syntax errors with file:line:column before any case runs
+            engine.compile(scriptFile, scriptSource);
+            engine.compile(testFile, testSource);
+        } catch (ScriptException e) {
+            return TestReport.problem(name, testFile, e.getMessage());
+        }
+        return new Run(name, testFile, List.of(scriptFile, scriptSource, testFile, testSource)).all();
     }
 
     /** One script:test: the listing execution, then one execution per case. */
@@ -201,6 +189,10 @@ public class ScriptTestRunner implements ScriptTests {
         }
     }
 
+    private static String cut(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max) + "... (" + (text.length() - max) + " more characters)";
+    }
+
     /** The manager refused the run (busy, stopping, the script gone): the report's problem. */
     private static final class Refused extends Exception {
         private static final long serialVersionUID = 1L;
@@ -238,7 +230,8 @@ public class ScriptTestRunner implements ScriptTests {
             } else {
                 failure = result.values().size() > 1 ? String.valueOf(result.values().get(1)) : "failed";
             }
-            return new TestCaseResult(name, passed, failure, mocks.now(), result.instructions(), output.lines());
+            return new TestCaseResult(cut(name, MAX_NAME_CHARS), passed, failure == null ? null : cut(failure, MAX_FAILURE_CHARS),
+                    mocks.now(), result.instructions(), output.lines());
         }
     }
 
@@ -250,7 +243,7 @@ public class ScriptTestRunner implements ScriptTests {
         @Override
         public synchronized void log(String level, String message) {
             if (lines.size() < MAX_OUTPUT_LINES) {
-                lines.add(("INFO".equals(level) ? "" : level + " ") + message);
+                lines.add(cut(("INFO".equals(level) ? "" : level + " ") + message, MAX_LINE_CHARS));
             } else {
                 more++;
             }

@@ -20,8 +20,11 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.osgi.util.promise.Promises;
+import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionStats;
 import org.scriptbox.api.ResourceLimits;
+import org.scriptbox.api.ScriptError;
+import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptInfo;
 import org.scriptbox.api.ScriptManager;
 import org.scriptbox.api.ScriptMetadata;
@@ -32,6 +35,7 @@ import org.scriptbox.api.engine.ExecutionRequest;
 import org.scriptbox.api.engine.ScriptFunction;
 import org.scriptbox.api.engine.ScriptLibrary;
 import org.scriptbox.api.engine.ScriptLog;
+import org.scriptbox.api.deploy.ScriptFolder;
 import org.scriptbox.api.testing.TestCaseResult;
 import org.scriptbox.api.testing.TestReport;
 import org.scriptbox.engine.internal.LuaScriptEngine;
@@ -86,7 +90,40 @@ public class ScriptTestRunnerTest {
                             throw new UnsupportedOperationException(method.getName());
                     }
                 });
-        return new ScriptTestRunner(manager, engine);
+        ScriptTestRunner runner = new ScriptTestRunner(manager, engine);
+        runner.folder = new ScriptFolder() {
+            @Override
+            public Path path() {
+                return lua.getParent();
+            }
+
+            @Override
+            public String readText(String fileName) {
+                try {
+                    return Files.readString(lua.resolveSibling(fileName));
+                } catch (java.nio.file.NoSuchFileException e) {
+                    throw new ScriptException(ScriptError.of(ErrorKind.NOT_FOUND, fileName + " is not there"));
+                } catch (java.io.IOException e) {
+                    throw new ScriptException(ScriptError.of(ErrorKind.IO, fileName + " cannot be read"));
+                }
+            }
+
+            @Override
+            public ScriptInfo importScript(Path luaFile, boolean force) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public ScriptInfo install(org.scriptbox.api.ScriptDefinition definition, boolean force) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Path exportScript(String name, Path targetFolder, boolean withStats) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        return runner;
     }
 
     private static ScriptInfo info(String name, Path lua) {
@@ -224,5 +261,21 @@ public class ScriptTestRunnerTest {
         assertTrue(outside, outside.contains("top_test.lua:1: boom"));
         assertTrue(test("empty", "return 1\n", "-- nothing\n").problem().contains("defines no test"));
         assertTrue(runner(folder.getRoot().toPath().resolve("x.lua")).run("nosuch").problem().contains("no script named 'nosuch'"));
+    }
+
+    /** Test code is untrusted: what it prints, its case names and its failures are bounded in the report. */
+    @Test
+    public void aReportStaysSmallWhateverTheTestPrints() throws Exception {
+        TestReport r = test("loud", "return 1\n", ""
+                + "test(('n'):rep(5000), function()\n"
+                + "  for i = 1, 200 do log_info(('x'):rep(9000)) end\n"
+                + "  fail(('f'):rep(9000))\n"
+                + "end)\n");
+        TestCaseResult c = r.cases().get(0);
+        assertTrue(c.name().length() < 300);
+        assertTrue(c.failure().length() < 2100);
+        assertEquals(21, c.output().size());
+        assertTrue(c.output().stream().allMatch(l -> l.length() < 400));
+        assertEquals("(180 more line(s))", c.output().get(20));
     }
 }
