@@ -1,5 +1,10 @@
 package org.scriptbox.shell.internal;
 
+import org.scriptbox.shell.command.ShellCommand;
+import org.scriptbox.shell.command.ShellCommands;
+import org.scriptbox.shell.command.Usage;
+import org.scriptbox.shell.command.Word;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package org.scriptbox.shell.internal;
+package org.scriptbox.shell.command;
 
 import org.apache.felix.service.command.CommandSession;
 import org.jline.terminal.Terminal;
