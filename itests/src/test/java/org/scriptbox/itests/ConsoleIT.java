@@ -104,10 +104,13 @@ public class ConsoleIT {
             String after = screen.text().substring(run);
             assertFalse(after, after.contains("InterruptedException") || after.contains("java.") || after.contains("Exception"));
         }
-        // a Ctrl-C at the idle prompt leaves the console as it was: the next command runs and answers
+        // a Ctrl-C at the idle prompt leaves the console as it was: a fresh prompt, and the next command runs
+        int idle = screen.text().length();
         keys.write(3);
         keys.flush();
-        int idle = screen.text().length();
+        // (not the prompt drawn again below a tick line: the one the line reader draws after the Ctrl-C)
+        screen.await("a fresh prompt after a Ctrl-C at the prompt", BOUND, s -> s.substring(idle)
+                .replaceAll("[^\n]*\\[tick\\] tick\n" + PROMPT, "").contains(PROMPT));
         type(keys, "script:run echo 5\n");
         screen.await("echo after a Ctrl-C at the prompt", BOUND, s -> s.indexOf("returned: 5", idle) > 0);
         int info = screen.text().length();
