@@ -16,11 +16,12 @@ import org.luaj.vm2.lib.VarArgFunction;
  * lbaselib/lstrlib/lmathlib/ltablib/loslib/lcorolib), made before Luaj's function runs, so that a script reads
  * {@code bad argument #1 to 'rep' (string expected, got no value)} where Luaj said {@code bad argument: string
  * expected, got nil} (no argument number, no function, nil for a missing argument) or accepted what Lua refuses
- * ({@code ('x'):rep(1.5)}). Luaj's own numbered refusals ({@code bad argument #1: index out of range}) get the
+ * ({@code math.fmod(1, 0)}, {@code table.insert(t, 9, v)}). A non-integral number where an integer is expected keeps
+ * the engine's rule (truncated as in Lua 5.2; beyond the 32-bit range an error). Luaj's own numbered refusals ({@code bad argument #1: index out of range}) get the
  * function's name the same way. Only refusals are added: whatever passes these checks reaches Luaj as before.
  * <p>
  * A signature is one letter per parameter: {@code s} string (a number converts), {@code n} number (a numeric
- * string converts), {@code i} integer (a number with an integer representation), {@code t} table, {@code f}
+ * string converts), {@code i} integer (a number here), {@code t} table, {@code f}
  * function, {@code c} coroutine, {@code v} any value but present, {@code r} gsub's replacement, {@code m} nil or
  * table, {@code x} table or string, {@code -} anything (not checked here); a {@code ?} after it: optional (absent or nil); a {@code *} after it: every
  * further argument alike.
@@ -81,10 +82,7 @@ public final class LibrarySignatures {
             char kind = signature.charAt(i);
             char mark = i + 1 < signature.length() ? signature.charAt(i + 1) : ' ';
             if (mark == '*') {
-                for (; arg <= n; arg++) {
-                    check(name, kind, false, args, arg);
-                }
-                break;
+                break;   // the rest is checked by Luaj's function; its refusal is numbered afterwards (named)
             }
             check(name, kind, mark == '?', args, arg);
             if (mark == '?') {
@@ -114,11 +112,10 @@ public final class LibrarySignatures {
                 }
                 return;
             case 'i':
+                // a number: what is not integral is the engine's rule (truncated as in Lua 5.2; beyond the 32-bit
+                // range an error, LibraryLimitsTest), not refused here
                 if (!v.isnumber()) {
                     throw new ArgumentError(name, arg, "number expected, got " + got);
-                }
-                if (!hasIntegerRepresentation(v.todouble())) {
-                    throw new ArgumentError(name, arg, "number has no integer representation");
                 }
                 return;
             case 't':
@@ -201,14 +198,6 @@ public final class LibrarySignatures {
             case "string.format":
                 FormatArguments.check(name, args);
                 return;
-            case "string.char":
-                for (int a = 1; a <= args.narg(); a++) {
-                    double c = args.arg(a).todouble();
-                    if (c < 0 || c > 255) {
-                        throw new ArgumentError(name, a, "value out of range");
-                    }
-                }
-                return;
             case "math.fmod":
                 if (isInteger(args.arg(1)) && isInteger(args.arg(2)) && args.arg(2).todouble() == 0) {
                     throw new ArgumentError(name, 2, "zero");
@@ -222,7 +211,7 @@ public final class LibrarySignatures {
                     check(name, 'i', false, args, 2);
                     long size = args.arg(1).rawlen();
                     double pos = args.arg(2).todouble();
-                    if (pos < 1 || pos > size + 1) {
+                    if (Math.abs(pos) < 0x1p31 && (pos < 1 || pos > size + 1)) {   // beyond: the engine's range error
                         throw new ArgumentError(name, 2, "position out of bounds");
                     }
                 }
@@ -231,7 +220,7 @@ public final class LibrarySignatures {
                 if (!args.arg(2).isnil()) {
                     long size = args.arg(1).rawlen();
                     double pos = args.arg(2).todouble();
-                    if (pos != size && (pos < 1 || pos > size + 1)) {
+                    if (Math.abs(pos) < 0x1p31 && pos != size && (pos < 1 || pos > size + 1)) {
                         throw new ArgumentError(name, 1, "position out of bounds");   // #1 as lua5.4 (5.4.4) says
                     }
                 }
@@ -289,7 +278,7 @@ public final class LibrarySignatures {
                 if (required) {
                     throw new LuaError("field '" + field + "' missing in date table");
                 }
-            } else if (!v.isnumber() || !hasIntegerRepresentation(v.todouble())) {
+            } else if (!v.isnumber()) {
                 throw new LuaError("field '" + field + "' is not an integer");
             }
         }
@@ -298,11 +287,6 @@ public final class LibrarySignatures {
     /** A Lua integer: an integer subtype, or (Luaj keeps no subtype beyond 32 bits) an integral value. */
     private static boolean isInteger(LuaValue v) {
         return v.type() == LuaValue.TNUMBER && v.isinttype();
-    }
-
-    /** Whether a float converts to a 64-bit integer exactly (lua_Number to lua_Integer). */
-    static boolean hasIntegerRepresentation(double d) {
-        return d == Math.floor(d) && d >= -0x1p63 && d < 0x1p63;
     }
 
     /**
@@ -314,9 +298,20 @@ public final class LibrarySignatures {
             return e;
         }
         String message = e.getMessage();
+        if (name.equals("string.char") && message != null && message.startsWith("bad argument: ")) {
+            for (int a = 1; a <= args.narg(); a++) {   // Luaj's unnumbered refusal of a char code: the first non-number
+                if (!args.arg(a).isnumber()) {
+                    return new ArgumentError(name, a, "number expected, got " + args.arg(a).typename());
+                }
+            }
+            return e;
+        }
         Matcher m = message == null ? null : LUAJ_NUMBERED.matcher(message);
         if (m == null || !m.matches()) {
             return e;
+        }
+        if (name.equals("string.char") && m.group(2).equals("invalid value")) {
+            return new ArgumentError(name, Integer.parseInt(m.group(1)), "value out of range");
         }
         Matcher concat = CONCAT_ELEMENT.matcher(m.group(2));
         if (name.equals("table.concat") && concat.matches() && args.arg1().istable()) {

@@ -208,7 +208,7 @@ public class ScriptCommands {
         return (cancelled ? "cancelled\n" : "") + resultText(promise);
     }
 
-    private static String resultText(Promise<ExecutionResult> promise) {
+    static String resultText(Promise<ExecutionResult> promise) {
         try {
             Throwable failure = promise.getFailure();
             if (failure != null) {
@@ -227,6 +227,11 @@ public class ScriptCommands {
                 if (r.error().traceback() != null) {
                     sb.append('\n').append(SafeText.lines(r.error().traceback()));
                 }
+            }
+            if (r.cleanupError() != null) {
+                // the on_stop hook failed after the abnormal end: its own error, as script:logs shows it
+                sb.append("\non_stop failed: ").append(r.cleanupError().kind()).append(' ')
+                        .append(SafeText.line(r.cleanupError().toString()));
             }
             return sb.toString();
         } catch (InterruptedException | java.lang.reflect.InvocationTargetException e) {
