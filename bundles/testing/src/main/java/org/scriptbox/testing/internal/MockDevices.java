@@ -34,14 +34,15 @@ final class MockDevices {
     private final List<Map<String, Object>> calls = new ArrayList<>();
     private long callCount;
     private final List<Fault> faults = new ArrayList<>();
-    private double now;
+    /** Virtual nanoseconds: whole numbers, so ten sleeps of 0.2 s are 2 s exactly. */
+    private long nanos;
 
     private record Fault(String function, String message, int[] left) {
     }
 
     /** The virtual seconds since the case started: what its sleeps added up to. */
     synchronized double now() {
-        return now;
+        return nanos / 1e9;
     }
 
     ScriptLibrary devices() {
@@ -200,7 +201,7 @@ final class MockDevices {
         Args a = new Args("sleep", raw, 1);
         double seconds = a.number(0, "seconds", 0.0, MAX_SLEEP_SECONDS);
         synchronized (this) {
-            now += seconds;
+            nanos += Math.round(seconds * 1e9);
         }
         return null;
     }
@@ -263,7 +264,7 @@ final class MockDevices {
             c.put("name", a.function());
             c.put("args", new ArrayList<>(Arrays.asList(a.raw())));
             c.put("device", id != null ? id : devices.size() == 1 ? devices.keySet().iterator().next() : null);
-            c.put("time", now);
+            c.put("time", nanos / 1e9);
             calls.add(c);
         }
     }
