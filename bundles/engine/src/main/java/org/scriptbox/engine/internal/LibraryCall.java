@@ -55,7 +55,8 @@ final class LibraryCall extends LibFunction {
         if (!function.isfunction() || function instanceof LibraryCall) {
             return function;
         }
-        return new LibraryCall(name, function, cost);
+        // Lua 5.4's argument checks and wording in front of Luaj's function (org.scriptbox.engine.errors)
+        return new LibraryCall(name, org.scriptbox.engine.errors.LibrarySignatures.checked(name, function), cost);
     }
 
     /** Every function of {@code table} put behind the door (in place), with the cost {@link LibraryCosts} gives. */

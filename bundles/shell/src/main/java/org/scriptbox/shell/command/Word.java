@@ -1,4 +1,4 @@
-package org.scriptbox.shell.internal;
+package org.scriptbox.shell.command;
 
 /**
  * One word of a command line as the operator typed it: its text after Gogo took the quotes off, and whether it
@@ -6,21 +6,21 @@ package org.scriptbox.shell.internal;
  */
 public record Word(String text, boolean quoted) {
     /** A value Gogo handed over (text, or a closure's or variable's result), before quotes are known. */
-    static Word of(Object value) {
+    public static Word of(Object value) {
         return new Word(value == null ? "nil" : value.toString(), false);
     }
 
-    Word asQuoted() {
+    public Word asQuoted() {
         return new Word(text, true);
     }
 
     /** An option-like word: unquoted and starting with a dash ({@code -n}, {@code --lines=5}). */
-    boolean isOptionLike() {
+    public boolean isOptionLike() {
         return !quoted && text.length() > 1 && text.charAt(0) == '-';
     }
 
     /** The word as a Lua value: a quoted word is always a string, a bare one a literal if it reads as one. */
-    Object luaValue() {
+    public Object luaValue() {
         return quoted ? text : LuaLiteral.read(text);
     }
 }

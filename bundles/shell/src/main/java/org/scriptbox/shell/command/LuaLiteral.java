@@ -1,4 +1,4 @@
-package org.scriptbox.shell.internal;
+package org.scriptbox.shell.command;
 
 import java.util.regex.Pattern;
 
@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * hexadecimal floats ({@code 0x1p4}). Everything else stays a string: {@code NaN}, {@code Infinity}, {@code 1d},
  * {@code 2f}, {@code 0x}, {@code 1e} (Java's number parsing took some of those).
  */
-final class LuaLiteral {
+public final class LuaLiteral {
     private static final Pattern DECIMAL_INTEGER = Pattern.compile("[0-9]+");
     private static final Pattern DECIMAL_FLOAT = Pattern.compile("([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
     private static final Pattern HEX_INTEGER = Pattern.compile("[0-9a-fA-F]+");
@@ -19,7 +19,7 @@ final class LuaLiteral {
     }
 
     /** nil (Java null), a Boolean, a Long, a Double, or the word itself. */
-    static Object read(String word) {
+    public static Object read(String word) {
         switch (word) {
             case "nil":
                 return null;
@@ -34,7 +34,7 @@ final class LuaLiteral {
     }
 
     /** The number the word is in Lua, or null. */
-    static Number number(String word) {
+    public static Number number(String word) {
         if (word.isEmpty()) {
             return null;
         }

@@ -1,4 +1,4 @@
-package org.scriptbox.shell.internal;
+package org.scriptbox.shell.command;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;

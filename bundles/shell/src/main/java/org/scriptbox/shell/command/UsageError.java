@@ -1,4 +1,4 @@
-package org.scriptbox.shell.internal;
+package org.scriptbox.shell.command;
 
 /**
  * An operator's mistake in a command line (missing or bad argument, unknown option): answered with one line

@@ -1,4 +1,4 @@
-package org.scriptbox.shell.internal;
+package org.scriptbox.shell.command;
 
 import java.util.ArrayList;
 import java.util.HashMap;

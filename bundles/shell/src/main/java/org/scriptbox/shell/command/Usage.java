@@ -1,4 +1,4 @@
-package org.scriptbox.shell.internal;
+package org.scriptbox.shell.command;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -107,7 +107,7 @@ public final class Usage {
         return arguments;
     }
 
-    Optional<Option> option(String word) {
+    public Optional<Option> option(String word) {
         return options.stream().filter(o -> o.matches(word)).findFirst();
     }
 

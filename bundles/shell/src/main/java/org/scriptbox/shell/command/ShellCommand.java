@@ -1,4 +1,4 @@
-package org.scriptbox.shell.internal;
+package org.scriptbox.shell.command;
 
 import java.util.List;
 
@@ -36,13 +36,13 @@ public final class ShellCommand implements Function {
 
     @Override
     public Object execute(CommandSession session, List<Object> arguments) {
-        try {
+        try (ConsoleInterrupt ctrlC = ConsoleInterrupt.forThisCommand(session)) {
             ShellArgs args = ShellArgs.parse(usage, TypedWords.of(arguments));
             return args.help() ? usage.help() : body.run(session, args);
         } catch (UsageError e) {
             return usage.mistake(e.getMessage());
         } catch (InterruptedException ctrlC) {
-            // Ctrl-C (Gogo interrupts the command's thread): answered here; a restored flag would make Gogo's
+            // Ctrl-C (ConsoleInterrupt interrupts the command's thread): answered here; a restored flag would make Gogo's
             // pipe throw an InterruptedException of its own, printed raw on the console
             return usage.command() + ": interrupted";
         } catch (Exception | LinkageError | AssertionError e) {
