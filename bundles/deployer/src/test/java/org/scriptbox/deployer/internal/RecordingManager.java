@@ -34,8 +34,12 @@ final class RecordingManager implements ScriptManager {
     /** Every source that went live, in order. */
     final List<String> deployedSources = new CopyOnWriteArrayList<>();
 
+    /** Called as a deploy starts (a slow compile, a signal to a test that kills this process). */
+    volatile java.util.function.Consumer<ScriptDefinition> onDeploy = d -> { };
+
     @Override
     public ScriptInfo deploy(ScriptDefinition d, boolean force) {
+        onDeploy.accept(d);
         calls.add("deploy " + d.name() + " " + d.metadata().version());
         if (d.source().contains("BROKEN")) {
             ScriptError e = ScriptError.at(ErrorKind.COMPILATION, "broken", d.name() + ".lua", 1, 1);

@@ -38,6 +38,8 @@ final class VersionHistory {
     private final Path folder;
     private volatile int keep;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    /** The reason history writes fail for, while they do: one WARN per condition, not one per deploy. */
+    private volatile String failing;
 
     VersionHistory(Path folder, int keep) {
         this.folder = folder;
@@ -69,22 +71,41 @@ final class VersionHistory {
                 }
                 int number = numbers.isEmpty() ? 1 : numbers.get(numbers.size() - 1) + 1;
                 Path dir = folder.resolve(name);
-                DataFiles.writeAtomically(dir.resolve(file(number, ".lua")), source);
-                DataFiles.writeAtomically(dir.resolve(file(number, ".toml")), metadataToml);
-                Properties p = new Properties();
-                p.setProperty("version", version);
-                p.setProperty("deployed_at", deployedAt.toString());
-                p.setProperty("origin", origin == null ? "" : origin);
-                StringWriter w = new StringWriter();
-                p.store(w, null);
-                DataFiles.writeAtomically(dir.resolve(file(number, INFO)), w.toString());
+                try {
+                    DataFiles.writeAtomically(dir.resolve(file(number, ".lua")), source);
+                    DataFiles.writeAtomically(dir.resolve(file(number, ".toml")), metadataToml);
+                    Properties p = new Properties();
+                    p.setProperty("version", version);
+                    p.setProperty("deployed_at", deployedAt.toString());
+                    p.setProperty("origin", origin == null ? "" : origin);
+                    StringWriter w = new StringWriter();
+                    p.store(w, null);
+                    DataFiles.writeAtomically(dir.resolve(file(number, INFO)), w.toString());
+                } catch (IOException | UncheckedIOException e) {
+                    try {
+                        delete(dir, number);   // the parts written so far count for nothing and would only take space
+                    } catch (IOException ignored) {
+                        // the disk is in trouble already: the next version of this number replaces them
+                    }
+                    throw e;
+                }
                 numbers.add(number);
                 for (int i = 0; i < numbers.size() - Math.max(1, keep); i++) {
                     delete(dir, numbers.get(i));
                 }
+                if (failing != null) {
+                    LOG.info("versions are kept in the history in {} again", folder);
+                    failing = null;
+                }
             } catch (IOException | UncheckedIOException e) {
-                LOG.warn("script '{}': version {} is live but could not be kept in the history: {}", name, version,
-                        e instanceof IOException io ? DataFiles.reason(io) : DataFiles.reason(((UncheckedIOException) e).getCause()));
+                String reason = e instanceof IOException io ? DataFiles.reason(io) : DataFiles.reason(((UncheckedIOException) e).getCause());
+                if (!reason.equals(failing)) {
+                    failing = reason;
+                    LOG.warn("script '{}': version {} is live but could not be kept in the history in {}: {} (one warning "
+                            + "until history writes work again)", name, version, folder, reason);
+                } else {
+                    LOG.debug("script '{}': version {} not kept in the history: {}", name, version, reason);
+                }
             }
         }
     }
@@ -137,8 +158,9 @@ final class VersionHistory {
         }
         try (Stream<Path> files = Files.list(dir)) {
             List<Integer> numbers = new ArrayList<>();
-            files.map(f -> f.getFileName().toString()).filter(f -> f.matches("\\d{6}\\" + INFO))
-                    .forEach(f -> numbers.add(Integer.parseInt(f.substring(0, 6))));
+            // six digits, more after the millionth version (%06d widens): numbers never wrap back
+            files.map(f -> f.getFileName().toString()).filter(f -> f.matches("\\d{6,9}\\" + INFO))
+                    .forEach(f -> numbers.add(Integer.parseInt(f.substring(0, f.length() - INFO.length()))));
             numbers.sort(Comparator.naturalOrder());
             return numbers;
         }

@@ -1,0 +1,172 @@
+package org.scriptbox.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.After;
+import org.junit.Test;
+
+/**
+ * REST deploys into the real distribution (started as the README does) killed with SIGKILL in the middle
+ * (FINDINGS L1, L2): after the restart the deploy folder holds one whole version (metadata and code of the same
+ * version) and that version is live; a SIGKILL while the manager was still compiling a version it then refuses
+ * leaves the last good version in the folder and live, never the refused one or nothing.
+ */
+public class RestDeployCrashIT {
+    private static final Duration START_BOUND = Duration.ofSeconds(90);
+    private static final Pattern PASSWORD = Pattern.compile("made user '([^']+)' with password (\\S+)");
+    private static final Pattern API = Pattern.compile("\\(REST API: (http://\\S+/api/v1)\\)");
+
+    private final List<Process> started = new CopyOnWriteArrayList<>();
+    private String user;
+    private String password;
+
+    @After
+    public void killLeftovers() {
+        started.forEach(Process::destroyForcibly);
+    }
+
+    @Test
+    public void aKillMinus9DuringRestDeploysLeavesOneWholeVersionLiveAfterTheRestart() throws Exception {
+        Path deploy = Distribution.freshFolder("rest-crash-deploy");
+        Path data = Distribution.freshFolder("rest-crash-data");
+        Process first = launch(deploy, data, 0);
+        RestClient api = session(data, 0);
+        assertEquals(201, api.send("PUT", "/scripts/m", body(1)).status());
+
+        // versions 1.0.2, 1.0.3, ... as fast as the API takes them; each .lua ~600 KB, naming its version
+        AtomicInteger accepted = new AtomicInteger(1);
+        Thread deployer = new Thread(() -> {
+            try {
+                for (int k = 2; ; k++) {
+                    if (api.send("PUT", "/scripts/m", body(k)).status() == 200) {
+                        accepted.set(k);
+                    }
+                }
+            } catch (Exception e) {
+                // the container is gone
+            }
+        });
+        deployer.setDaemon(true);
+        deployer.start();
+        Await.until("a few REST deploys", Duration.ofSeconds(60), accepted::get, k -> k >= 4);
+        first.destroyForcibly();   // SIGKILL, while the next PUT is being written or compiled
+        assertTrue(first.waitFor(20, TimeUnit.SECONDS));
+        deployer.join(10_000);
+
+        launch(deploy, data, 1);
+        RestClient again = session(data, 1);
+        RestClient.Answer m = Await.until("m live after the restart", START_BOUND, () -> get(again, "/scripts/m"),
+                a -> a.status() == 200 && a.body().contains("\"status\":\"COMPILED\""));
+        // read after the start: an interrupted write is finished (or dropped) before the folder is first listed
+        String lua = Files.readString(deploy.resolve("m.lua"));
+        String toml = Files.readString(deploy.resolve("m.toml"));
+        int luaVersion = versionOf(lua);
+        assertTrue("the folder's m.toml is version 1.0." + luaVersion + " like its m.lua:\n" + toml,
+                toml.contains("version = \"1.0." + luaVersion + "\""));
+        assertTrue("at least the last accepted version " + accepted.get() + " is in the folder: " + luaVersion,
+                luaVersion >= accepted.get());
+        assertTrue(m.body(), m.body().contains("\"version\":\"1.0." + luaVersion + "\""));
+        assertTrue("its code is that version's", m.body().contains("return " + luaVersion));
+
+        // a version the manager refuses after compiling for a while (a long chain of or runs into the 2 s compile
+        // bound); SIGKILL while it compiles: before, the folder already held it and the script was gone at restart
+        Thread slow = new Thread(() -> {
+            try {
+                again.send("PUT", "/scripts/m", "{\"source\":\"return " + "x or ".repeat(150_000) + "x\",\"toml\":\"version = \\\"9.0.0\\\"\\n\"}");
+            } catch (Exception e) {
+                // the container is gone
+            }
+        });
+        slow.setDaemon(true);
+        slow.start();
+        Path hidden = deploy.resolve(".m.prepared");
+        Await.until("the refused version written beside m's files", Duration.ofSeconds(30), () -> Files.exists(hidden), b -> b);
+        started.get(1).destroyForcibly();
+        assertTrue(started.get(1).waitFor(20, TimeUnit.SECONDS));
+        assertEquals("the folder still holds the good version", lua, Files.readString(deploy.resolve("m.lua")));
+
+        launch(deploy, data, 2);
+        RestClient third = session(data, 2);
+        RestClient.Answer after = Await.until("m live after the second restart", START_BOUND, () -> get(third, "/scripts/m"),
+                a -> a.status() == 200 && a.body().contains("\"status\":\"COMPILED\""));
+        assertTrue(after.body(), after.body().contains("\"version\":\"1.0." + luaVersion + "\""));
+        String log = Files.readString(data.resolve("log/scriptbox.log"));
+        assertTrue("the log names the dropped write", log.contains("dropped an unfinished write of m"));
+        assertTrue("no hidden files left", !Files.exists(hidden) && !Files.exists(deploy.resolve(".m.lua.pending")));
+        started.get(2).toHandle().destroy();
+        assertTrue(started.get(2).waitFor(20, TimeUnit.SECONDS));
+    }
+
+    private static RestClient.Answer get(RestClient c, String path) {
+        try {
+            return c.get(path);
+        } catch (Exception e) {
+            return new RestClient.Answer(-1, String.valueOf(e), java.util.Map.of());
+        }
+    }
+
+    private static String body(int k) {
+        String source = "-- " + "v".repeat(600_000) + "\\nreturn " + k + "\\n";
+        return "{\"source\":\"" + source + "\",\"toml\":\"version = \\\"1.0." + k + "\\\"\\npermissions = []\\n\"}";
+    }
+
+    private static int versionOf(String lua) {
+        Matcher m = Pattern.compile("return (\\d+)").matcher(lua);
+        assertTrue(lua.length() > 200 ? lua.substring(lua.length() - 200) : lua, m.find());
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** Logs in as the generated admin (its password is printed on the first start's console only). */
+    private RestClient session(Path data, int run) throws Exception {
+        Path console = data.resolve("console-" + run + ".txt");
+        String base = Await.until("the REST API line in " + console, START_BOUND, () -> find(console, API), s -> s != null);
+        if (user == null) {
+            String line = Await.until("the generated admin in " + console, START_BOUND, () -> find(console, PASSWORD), s -> s != null);
+            Matcher m = PASSWORD.matcher(line);
+            assertTrue(m.find());
+            user = m.group(1);
+            password = m.group(2);
+        }
+        return Await.until("a login", START_BOUND, () -> {
+            try {
+                return (RestClient) RestClient.login(base, user, password)[1];
+            } catch (Exception e) {
+                return null;
+            }
+        }, c -> c != null);
+    }
+
+    private static String find(Path console, Pattern p) {
+        try {
+            if (!Files.exists(console)) {
+                return null;
+            }
+            Matcher m = p.matcher(new String(Files.readAllBytes(console), StandardCharsets.UTF_8));
+            return !m.find() ? null : p == API ? m.group(1) : m.group();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private Process launch(Path deploy, Path data, int run) throws IOException {
+        Path script = Distribution.runtimeHome().resolve("bin/scriptbox");
+        Process p = new ProcessBuilder("bash", script.toString(), "--no-console", "--deploy", deploy.toString(),
+                "--data", data.toString()).redirectErrorStream(true)
+                .redirectOutput(data.resolve("console-" + run + ".txt").toFile()).start();
+        started.add(p);
+        return p;
+    }
+}
