@@ -66,6 +66,8 @@ public class ScriptFileInstaller implements ScriptFolder {
      * them is stale when it runs: the API's version replaced what it saw, in the folder and in the manager.
      */
     private final Map<String, Long> apiWrites = new HashMap<>();
+    /** Scripts whose live version came from the folder without a .toml (the default metadata). */
+    private final Set<String> withoutToml = ConcurrentHashMap.newKeySet();
     /** Per script name: an API write and the folder's calls of that name never overlap (only that name waits). */
     private final Map<String, Object> nameLocks = new ConcurrentHashMap<>();
     /** Manager calls per script name, off the watcher's thread (inline when the tests drive it by hand). */
@@ -183,8 +185,19 @@ public class ScriptFileInstaller implements ScriptFolder {
         handed.put(name, content);
         String text = lua.text();
         // compiling may take long: on the script's own lane, so the watcher and the other scripts go on
-        submit(name, (long) text.length() + (tomlText == null ? 0 : tomlText.length()),
-                () -> ScriptLoader.load(manager, codec, name, text, tomlText, name + ScriptFiles.TOML, origin));
+        submit(name, (long) text.length() + (tomlText == null ? 0 : tomlText.length()), () -> {
+            // the default metadata (no .toml) is no version the operator wrote: it neither refuses nor is refused as
+            // a downgrade (FINDINGS L8: a late .toml with 0.3.0, or a removed .toml of a 2.0.0 script, were refused
+            // and the live version then differed from what a restart deploys)
+            boolean force = tomlText == null || withoutToml.contains(name);
+            if (ScriptLoader.load(manager, codec, name, text, tomlText, name + ScriptFiles.TOML, origin, force)) {
+                if (tomlText == null) {
+                    withoutToml.add(name);
+                } else {
+                    withoutToml.remove(name);
+                }
+            }
+        });
     }
 
     /**
@@ -300,6 +313,7 @@ public class ScriptFileInstaller implements ScriptFolder {
                 throw e;
             }
             // under the installer's monitor: no scan sees the folder between the two renames
+            withoutToml.remove(name);   // an API version always has its .toml
             synchronized (this) {
                 apiWrites.merge(name, 1L, Long::sum);
                 handed.put(name, Digests.sha256(source + '\u0000' + (tomlText == null ? "\u0000none" : tomlText)));
@@ -390,6 +404,7 @@ public class ScriptFileInstaller implements ScriptFolder {
                             + dir.path() + why(e)));
                 }
             }
+            withoutToml.remove(name);
             return manager.undeploy(name) | had;
         }
     }

@@ -34,6 +34,12 @@ final class ScriptLoader {
      */
     static boolean load(ScriptManager manager, MetadataCodec codec, String name, String source, String toml,
                         String tomlName, String origin) {
+        return load(manager, codec, name, source, toml, tomlName, origin, false);
+    }
+
+    /** @param force deploy even if its version is lower than the live one */
+    static boolean load(ScriptManager manager, MetadataCodec codec, String name, String source, String toml,
+                        String tomlName, String origin, boolean force) {
         ScriptMetadata metadata;
         try {
             metadata = metadata(codec, name, toml, tomlName);
@@ -42,7 +48,7 @@ final class ScriptLoader {
             return false;
         }
         try {
-            manager.deploy(new ScriptDefinition(metadata, source, origin), false);
+            manager.deploy(new ScriptDefinition(metadata, source, origin), force);
             return true;
         } catch (ScriptException e) {
             return false;   // already kept and logged by the manager

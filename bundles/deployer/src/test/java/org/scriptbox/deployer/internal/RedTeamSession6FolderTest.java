@@ -312,6 +312,40 @@ public class RedTeamSession6FolderTest {
         }
     }
 
+    /**
+     * L8: a pair whose .toml is missing for a while deploys with the default metadata, version 1.0.0, which is no
+     * version the operator wrote: a .toml arriving later (a slow copy, cp -r in directory order) with version 0.3.0
+     * was refused as a downgrade, and deleting the .toml of a 2.0.0 script ("redeploys with default metadata") was
+     * refused too, leaving its old permissions live; after a restart the folder's version went live instead.
+     */
+    @Test
+    public void theDefaultMetadataIsNoVersionClaimInEitherDirection() throws Exception {
+        Path deploy = tmp.newFolder("late").toPath();
+        RecordingManager manager = new RecordingManager();
+        manager.refuseDowngrades = true;
+        ScriptFileInstaller installer = new ScriptFileInstaller(manager, new TomlMetadataCodec(), new DeploySettings(deploy, 100, 100, 10_000), false);
+        Files.writeString(deploy.resolve("late.lua"), "return 'late'");
+        settle(installer, "late.lua");
+        assertEquals("1.0.0", manager.live.get("late").metadata().version());
+        Files.writeString(deploy.resolve("late.toml"), "version = \"0.3.0\"\npermissions = [\"device:write\"]\n");
+        settle(installer, "late.toml");
+        assertEquals("the .toml that came late is live", "0.3.0", manager.live.get("late").metadata().version());
+
+        Files.writeString(deploy.resolve("motor.lua"), "return 'motor'");
+        Files.writeString(deploy.resolve("motor.toml"), "version = \"2.0.0\"\npermissions = [\"device:control\"]\n");
+        settle(installer, "motor.lua", "motor.toml");
+        Files.delete(deploy.resolve("motor.toml"));
+        settle(installer, "motor.toml");
+        assertEquals("deleting the .toml drops its permissions, as after a restart", List.of("device:read"),
+                manager.live.get("motor").metadata().permissions());
+        // a real downgrade written in a .toml is still refused without force
+        Files.writeString(deploy.resolve("motor.toml"), "version = \"3.0.0\"\n");
+        settle(installer, "motor.toml");
+        Files.writeString(deploy.resolve("motor.toml"), "version = \"2.5.0\"\n");
+        settle(installer, "motor.toml");
+        assertEquals("3.0.0", manager.live.get("motor").metadata().version());
+    }
+
     private static void settle(ScriptFileInstaller installer, String... fileNames) {
         installer.changed(Set.of(fileNames));
         installer.tick(0);
