@@ -65,7 +65,7 @@ public class RedTeamSession6HistoryTest {
                 List.of("000001.lua", "000001.properties", "000001.toml"), files(folder.resolve("m")));
         Files.delete(filler);   // space comes back
         history.record("m", "2.0.0", Instant.now(), "/deploy/m.lua", big, "version = \"2.0.0\"\n");
-        assertEquals(List.of(2, 1), history.list("m").stream().map(VersionHistory.Stored::number).toList());
+        assertEquals(List.of(2, 1), history.list("m").stream().map(VersionHistory.Kept::number).toList());
     }
 
     @Test
@@ -78,7 +78,42 @@ public class RedTeamSession6HistoryTest {
         VersionHistory history = new VersionHistory(folder, 10);
         history.record("m", "1.0.1", Instant.now(), "/deploy/m.lua", "return 2\n", "version = \"1.0.1\"\n");
         history.record("m", "1.0.2", Instant.now(), "/deploy/m.lua", "return 3\n", "version = \"1.0.2\"\n");
-        assertEquals(List.of(1_000_001, 1_000_000, 999_999), history.list("m").stream().map(VersionHistory.Stored::number).toList());
-        assertEquals("return 3\n", history.list("m").get(0).source());
+        assertEquals(List.of(1_000_001, 1_000_000, 999_999), history.list("m").stream().map(VersionHistory.Kept::number).toList());
+        assertEquals("return 3\n", history.get("m", 1_000_001).orElseThrow().source());
+    }
+
+    /**
+     * L10: listing the history (script:history, GET /history, every rollback) read and held every kept version's
+     * text. A FIFO in place of an old version's .lua shows whether a listing still opens the scripts: it would wait
+     * for a writer for ever.
+     */
+    @Test(timeout = 30_000)
+    public void aListingReadsNoScriptText() throws Exception {
+        Path folder = tmp.newFolder("history").toPath();
+        VersionHistory history = new VersionHistory(folder, 10);
+        for (int k = 1; k <= 3; k++) {
+            history.record("m", "1.0." + k, Instant.now(), "/deploy/m.lua", "return " + k + "\n", "version = \"1.0." + k + "\"\n");
+        }
+        Path lua = folder.resolve("m/000001.lua");
+        Files.delete(lua);
+        assertEquals(0, run("mkfifo", lua.toString()));
+        List<VersionHistory.Kept> kept = history.list("m");
+        assertEquals(List.of(3, 2, 1), kept.stream().map(VersionHistory.Kept::number).toList());
+        assertEquals(VersionHistory.digest("return 3\n", "version = \"1.0.3\"\n"), kept.get(0).digest());
+    }
+
+    /** Versions kept before digests were stored get theirs from their files, the same as a stored one. */
+    @Test
+    public void aVersionKeptWithoutADigestIsRecognised() throws Exception {
+        Path folder = tmp.newFolder("old").toPath();
+        Path m = Files.createDirectories(folder.resolve("m"));
+        Files.writeString(m.resolve("000004.lua"), "return 'é'\n");
+        Files.writeString(m.resolve("000004.toml"), "version = \"1.0.0\"\n");
+        Files.writeString(m.resolve("000004.properties"), "version=1.0.0\ndeployed_at=2026-12-01T00\\:00\\:00Z\norigin=\n");
+        VersionHistory history = new VersionHistory(folder, 10);
+        assertEquals(VersionHistory.digest("return 'é'\n", "version = \"1.0.0\"\n"), history.list("m").get(0).digest());
+        // the same content again adds nothing
+        history.record("m", "1.0.0", Instant.now(), "/deploy/m.lua", "return 'é'\n", "version = \"1.0.0\"\n");
+        assertEquals(1, history.list("m").size());
     }
 }
