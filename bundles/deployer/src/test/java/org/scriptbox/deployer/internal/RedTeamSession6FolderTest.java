@@ -346,6 +346,47 @@ public class RedTeamSession6FolderTest {
         assertEquals("3.0.0", manager.live.get("motor").metadata().version());
     }
 
+    /**
+     * L11: {@code x.lua -> y.lua} (a link inside the folder, followed by design; also {@code x.lua -> lib/x.lua}).
+     * Saving y.lua changes what x.lua reads, but the operating system reports only y.lua.
+     */
+    @Test(timeout = 60_000)
+    public void aScriptLinkedToAnotherFileFollowsItsEdits() throws Exception {
+        Path deploy = tmp.newFolder("links").toPath();
+        Files.createDirectories(deploy.resolve("lib"));
+        RecordingManager manager = new RecordingManager();
+        ScriptFileInstaller installer = new ScriptFileInstaller(manager, new TomlMetadataCodec(), new DeploySettings(deploy, 50, 10, 10_000), true);
+        try {
+            Files.writeString(deploy.resolve("y.lua"), "return 1");
+            Files.writeString(deploy.resolve("lib/z.lua"), "return 1");
+            Files.createSymbolicLink(deploy.resolve("x.lua"), Path.of("y.lua"));
+            Files.createSymbolicLink(deploy.resolve("w.lua"), Path.of("lib/z.lua"));
+            await(manager, "x", "return 1");
+            await(manager, "w", "return 1");
+            long start = System.nanoTime();
+            Files.writeString(deploy.resolve("y.lua.tmp~"), "return 2");
+            Files.move(deploy.resolve("y.lua.tmp~"), deploy.resolve("y.lua"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.writeString(deploy.resolve("lib/z.lua"), "return 2");
+            await(manager, "x", "return 2");
+            long x = System.nanoTime() - start;
+            await(manager, "w", "return 2");
+            long w = System.nanoTime() - start;
+            System.out.println("a link's target edited: x.lua -> y.lua live after " + x / 1_000_000 + " ms, w.lua -> lib/z.lua after "
+                    + w / 1_000_000 + " ms");
+            assertTrue("x followed y within 2 s: " + x / 1_000_000 + " ms", x < TimeUnit.SECONDS.toNanos(2));
+            assertTrue("w followed lib/z within 2 s: " + w / 1_000_000 + " ms", w < TimeUnit.SECONDS.toNanos(2));
+        } finally {
+            installer.deactivate();
+        }
+    }
+
+    private static void await(RecordingManager manager, String name, String source) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < until && (manager.live.get(name) == null || !manager.live.get(name).source().equals(source))) {
+            Thread.sleep(10);
+        }
+    }
+
     private static void settle(ScriptFileInstaller installer, String... fileNames) {
         installer.changed(Set.of(fileNames));
         installer.tick(0);
