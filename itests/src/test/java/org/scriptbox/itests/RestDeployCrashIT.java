@@ -22,7 +22,9 @@ import org.junit.Test;
  * REST deploys into the real distribution (started as the README does) killed with SIGKILL in the middle
  * (FINDINGS L1, L2): after the restart the deploy folder holds one whole version (metadata and code of the same
  * version) and that version is live; a SIGKILL while the manager was still compiling a version it then refuses
- * leaves the last good version in the folder and live, never the refused one or nothing.
+ * leaves the last good version in the folder and live, never the refused one or nothing. Schedules set or deployed
+ * through REST survive the SIGKILL, and a REST-set {@code once} with {@code run_once} that fired before it does not run
+ * again.
  */
 public class RestDeployCrashIT {
     private static final Duration START_BOUND = Duration.ofSeconds(90);
@@ -69,6 +71,17 @@ public class RestDeployCrashIT {
             good = live;
         }
 
+        // schedules set through REST come back after a SIGKILL, and a once that fired does not fire again: a one-second
+        // interval from a REST-deployed .toml shows the restarted scheduler runs; a REST-set once fires before the kill
+        assertEquals(201, api.send("PUT", "/scripts/tick", "{\"source\":\"log_info('tick RAN')\",\"toml\":\"version = \\\"1.0.0\\\"\\n"
+                + "[schedule]\\nkind = \\\"interval\\\"\\ninterval = \\\"1s\\\"\\n\"}").status());
+        assertEquals(201, api.send("PUT", "/scripts/once", "{\"source\":\"log_info('once RAN')\"}").status());
+        RestClient.Answer set = api.send("PUT", "/schedules/once", "{\"kind\":\"ONCE\",\"at\":\"" + java.time.Instant.now().plusSeconds(3)
+                + "\",\"misfire\":\"RUN_ONCE\"}");
+        assertEquals(set.body(), 200, set.status());
+        Path log = data.resolve("log/scriptbox.log");
+        Await.until("the REST-set once firing", Duration.ofSeconds(30), () -> count(log, "once RAN"), n -> n >= 1);
+
         // a version the manager refuses after compiling for a while (a long chain of or runs into the 2 s compile
         // bound); SIGKILL while it compiles: before, the folder already held it and the script was gone at restart
         RestClient last = api;
@@ -94,8 +107,10 @@ public class RestDeployCrashIT {
         RestClient again = session(data, started.size() - 1);
         assertEquals(good, liveVersion(again));
         assertWhole(deploy, good);
-        String log = Files.readString(data.resolve("log/scriptbox.log"));
-        assertTrue("the log names the dropped write", log.contains("dropped an unfinished write of m"));
+        assertTrue("the log names the dropped write", count(log, "dropped an unfinished write of m") >= 1);
+        int ticks = count(log, "tick RAN");
+        Await.until("the REST-deployed interval running after the restart", START_BOUND, () -> count(log, "tick RAN"), n -> n >= ticks + 3);
+        assertEquals("the REST-set once ran once", 1, count(log, "once RAN"));
         assertTrue("no hidden files left", !Files.exists(hidden) && !Files.exists(deploy.resolve(".m.lua.pending")));
         started.get(started.size() - 1).toHandle().destroy();
         assertTrue(started.get(started.size() - 1).waitFor(20, TimeUnit.SECONDS));
@@ -134,6 +149,22 @@ public class RestDeployCrashIT {
         assertEquals(version, versionOf(Files.readString(deploy.resolve("m.lua"))));
         String toml = Files.readString(deploy.resolve("m.toml"));
         assertTrue("m.toml is version 1.0." + version + " like m.lua:\n" + toml, toml.contains("version = \"1.0." + version + "\""));
+    }
+
+    private static int count(Path log, String marker) {
+        try {
+            if (!Files.exists(log)) {
+                return 0;
+            }
+            String text = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
+            int n = 0;
+            for (int i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + 1)) {
+                n++;
+            }
+            return n;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private static RestClient.Answer get(RestClient c, String path) {
