@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ScriptLoader {
     private static final Logger LOG = LoggerFactory.getLogger(ScriptLoader.class);
+    /** The manager's rule for script names (they become file names). */
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     private ScriptLoader() {
     }
@@ -62,6 +64,11 @@ final class ScriptLoader {
      * @throws ScriptException METADATA with position
      */
     static ScriptMetadata metadata(MetadataCodec codec, String name, String toml, String tomlName) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            // before any path is built from it: install/remove are API calls any bundle may make ("../x" would leave the folder)
+            throw new ScriptException(ScriptError.of(ErrorKind.METADATA, "'" + org.scriptbox.api.text.SafeText.line(String.valueOf(name))
+                    + "' is not a script name (letters, digits, '_', '-' and '.', starting with a letter or digit, at most 64)"));
+        }
         String reserved = ScriptFiles.reservedNameProblem(name);
         if (reserved != null) {
             throw new ScriptException(ScriptError.of(ErrorKind.METADATA, name + ScriptFiles.LUA + ": " + reserved));

@@ -254,6 +254,17 @@ public class RedTeamSession6FolderTest {
         }
         assertTrue(manager.live.containsKey("greet"));
         assertFalse("nothing to remove", installer.remove("nothing"));
+        // ScriptFolder is an API any bundle may call: a name is checked before any path is built from it
+        Files.writeString(deploy.resolveSibling("outside.lua"), "return 'outside'");
+        for (String bad : new String[] {"../outside", "a/b", "", ".hidden"}) {
+            try {
+                installer.remove(bad);
+                fail("removed " + bad);
+            } catch (ScriptException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("is not a script name"));
+            }
+        }
+        assertTrue(Files.exists(deploy.resolveSibling("outside.lua")));
     }
 
     /**
