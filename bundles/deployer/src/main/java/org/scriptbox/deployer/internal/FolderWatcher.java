@@ -37,7 +37,10 @@ final class FolderWatcher implements AutoCloseable {
     }
 
     /** What a listing remembers of a file to notice a change it was not told about. */
-    private record Seen(long size, long modified, boolean link) {
+    private record Seen(long size, long modified, boolean link, Object twinKey) {
+        Seen(long size, long modified, boolean link) {
+            this(size, modified, link, null);
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(FolderWatcher.class);
@@ -62,6 +65,9 @@ final class FolderWatcher implements AutoCloseable {
      * the links too. Rebuilt by every listing.
      */
     private final Map<Path, Set<String>> linkTargets = new HashMap<>();
+    /** Hard-linked script files by their file's identity, and the reverse (FINDINGS L11, hard links). */
+    private final Map<Object, Set<String>> twins = new HashMap<>();
+    private final Map<String, Object> twinKeyOf = new HashMap<>();
     /** Link name → its real target, the reverse of {@link #linkTargets}. */
     private final Map<String, Path> targetOf = new HashMap<>();
     /** The folder's real path at the last listing (its own path may be a link): link targets are real paths. */
@@ -150,6 +156,7 @@ final class FolderWatcher implements AutoCloseable {
                 if (relevant.test(name)) {
                     names.add(name);
                     noteLink(name);   // a new link, or a link that is a file now
+                    names.addAll(twinsOf(name));
                 } else if (mayBeLinkedThrough(folder.resolve(name))) {
                     // script files may be links through it (..data of a Kubernetes ConfigMap): their targets changed
                     // without an event of their own, so look at them all (red-team R2)
@@ -291,9 +298,14 @@ final class FolderWatcher implements AutoCloseable {
         }
         linkTargets.clear();
         targetOf.clear();
+        twins.clear();
+        twinKeyOf.clear();
         now.forEach((name, seen) -> {
             if (seen.link()) {
                 noteLink(name);
+            }
+            if (seen.twinKey() != null) {
+                noteTwin(name, seen.twinKey());
             }
         });
         synchronized (this) {
@@ -314,9 +326,55 @@ final class FolderWatcher implements AutoCloseable {
                 }
                 return new Seen(a.size(), a.lastModifiedTime().toMillis(), true);
             }
-            return new Seen(a.size(), a.lastModifiedTime().toMillis(), false);
+            return new Seen(a.size(), a.lastModifiedTime().toMillis(), false, twinKey(file, a));
         } catch (IOException e) {
             return new Seen(-1, -1, false);
+        }
+    }
+
+    /** The file's identity when other names share it (a hard link: nlink > 1), else null. */
+    private static Object twinKey(Path file, BasicFileAttributes a) {
+        if (!a.isRegularFile() || a.fileKey() == null) {
+            return null;
+        }
+        try {
+            Object links = Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+            return links instanceof Integer n && n > 1 ? a.fileKey() : null;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return null;   // no unix view (not Linux): hard-linked twins are seen by the safety listing
+        }
+    }
+
+    /** Remembers which script files are hard links of one file (their edits raise an event for one name only). */
+    private void noteTwin(String name, Object key) {
+        Object old = twinKeyOf.remove(name);
+        if (old != null) {
+            Set<String> names = twins.get(old);
+            if (names != null && names.remove(name) && names.isEmpty()) {
+                twins.remove(old);
+            }
+        }
+        if (key != null) {
+            twinKeyOf.put(name, key);
+            twins.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(name);
+        }
+    }
+
+    /** The other names of the file {@code name} names, when it has hard-linked twins in the folder. */
+    private Set<String> twinsOf(String name) {
+        if (twins.isEmpty()) {
+            return Set.of();
+        }
+        Path file = folder.resolve(name);
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            Object key = twinKey(file, a);
+            noteTwin(name, key);
+            Set<String> names = key == null ? null : twins.get(key);
+            return names == null ? Set.of() : names;
+        } catch (IOException gone) {
+            noteTwin(name, null);
+            return Set.of();
         }
     }
 

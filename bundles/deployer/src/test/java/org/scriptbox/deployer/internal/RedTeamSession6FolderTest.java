@@ -391,6 +391,29 @@ public class RedTeamSession6FolderTest {
         }
     }
 
+    /** L11 too: {@code h.lua} a hard link of {@code g.lua}; an in-place rewrite of g changes h's text, with no event for h. */
+    @Test(timeout = 60_000)
+    public void aHardLinkedScriptFollowsAnInPlaceEditOfItsTwin() throws Exception {
+        Path deploy = tmp.newFolder("hard").toPath();
+        RecordingManager manager = new RecordingManager();
+        ScriptFileInstaller installer = new ScriptFileInstaller(manager, new TomlMetadataCodec(), new DeploySettings(deploy, 50, 10, 10_000), true);
+        try {
+            Files.writeString(deploy.resolve("g.lua"), "return 1");
+            Files.createLink(deploy.resolve("h.lua"), deploy.resolve("g.lua"));
+            await(manager, "h", "return 1");
+            await(manager, "g", "return 1");
+            long start = System.nanoTime();
+            Files.writeString(deploy.resolve("g.lua"), "return 2");   // in place (rsync --inplace, >>, an editor with backupcopy=yes)
+            await(manager, "g", "return 2");
+            await(manager, "h", "return 2");
+            long h = System.nanoTime() - start;
+            System.out.println("a hard link's twin rewritten in place: h.lua live after " + h / 1_000_000 + " ms");
+            assertTrue("h followed g within 2 s: " + h / 1_000_000 + " ms", h < TimeUnit.SECONDS.toNanos(2));
+        } finally {
+            installer.deactivate();
+        }
+    }
+
     private static void await(RecordingManager manager, String name, String source) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < until && (manager.live.get(name) == null || !manager.live.get(name).source().equals(source))) {
