@@ -74,7 +74,11 @@ final class ScriptLoader {
             throw new ScriptException(ScriptError.of(ErrorKind.METADATA, name + ScriptFiles.LUA + ": " + reserved));
         }
         if (toml == null) {
-            return ScriptMetadata.defaults(name);
+            // without the defaults' "now" as created/modified: the same file must be the same version at every load,
+            // or each restart (and script:reload) kept a new history version that pushed the real ones out (FINDINGS L13)
+            ScriptMetadata d = ScriptMetadata.defaults(name);
+            return new ScriptMetadata(d.name(), d.version(), d.author(), d.description(), null, null, d.tags(),
+                    d.permissions(), d.dependencies(), d.minEngineVersion(), d.limits(), d.schedule(), d.devices());
         }
         List<String> warnings = new ArrayList<>();
         try {

@@ -414,6 +414,28 @@ public class RedTeamSession6FolderTest {
         }
     }
 
+    /**
+     * L13: a script without a .toml got the default metadata with created/modified = now at every load, so each
+     * restart (and script:reload) deployed "new" content: the manager kept another history version each time (10
+     * restarts pushed every real version out of a history of 10) and the no-op check for unchanged content never held.
+     */
+    @Test
+    public void aScriptWithoutTomlIsTheSameVersionAtEveryLoad() throws Exception {
+        Path deploy = tmp.newFolder("same").toPath();
+        Files.writeString(deploy.resolve("plain.lua"), "return 'plain'");
+        TomlMetadataCodec codec = new TomlMetadataCodec();
+        List<String> formatted = new java.util.ArrayList<>();
+        for (int restart = 0; restart < 2; restart++) {
+            RecordingManager manager = new RecordingManager();
+            ScriptFileInstaller installer = new ScriptFileInstaller(manager, codec, new DeploySettings(deploy, 100, 100, 10_000), false);
+            settle(installer, "plain.lua");
+            formatted.add(codec.format(manager.live.get("plain").metadata()));
+            Thread.sleep(5);   // a later "now" (not synchronisation: the clock must move for the old defaults to differ)
+        }
+        assertEquals(formatted.get(0), formatted.get(1));
+        assertFalse(formatted.get(0), formatted.get(0).contains("created_at"));
+    }
+
     private static void await(RecordingManager manager, String name, String source) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < until && (manager.live.get(name) == null || !manager.live.get(name).source().equals(source))) {
