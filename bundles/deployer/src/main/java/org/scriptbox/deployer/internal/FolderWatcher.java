@@ -65,7 +65,7 @@ final class FolderWatcher implements AutoCloseable {
      * the links too. Rebuilt by every listing.
      */
     private final Map<Path, Set<String>> linkTargets = new HashMap<>();
-    /** Hard-linked script files by their file's identity, and the reverse (FINDINGS L11, hard links). */
+    /** Script files by their file's identity, and the reverse: hard-linked twins share one (FINDINGS L11). */
     private final Map<Object, Set<String>> twins = new HashMap<>();
     private final Map<String, Object> twinKeyOf = new HashMap<>();
     /** Link name → its real target, the reverse of {@link #linkTargets}. */
@@ -326,26 +326,16 @@ final class FolderWatcher implements AutoCloseable {
                 }
                 return new Seen(a.size(), a.lastModifiedTime().toMillis(), true);
             }
-            return new Seen(a.size(), a.lastModifiedTime().toMillis(), false, twinKey(file, a));
+            return new Seen(a.size(), a.lastModifiedTime().toMillis(), false, a.isRegularFile() ? a.fileKey() : null);
         } catch (IOException e) {
             return new Seen(-1, -1, false);
         }
     }
 
-    /** The file's identity when other names share it (a hard link: nlink > 1), else null. */
-    private static Object twinKey(Path file, BasicFileAttributes a) {
-        if (!a.isRegularFile() || a.fileKey() == null) {
-            return null;
-        }
-        try {
-            Object links = Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
-            return links instanceof Integer n && n > 1 ? a.fileKey() : null;
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return null;   // no unix view (not Linux): hard-linked twins are seen by the safety listing
-        }
-    }
-
-    /** Remembers which script files are hard links of one file (their edits raise an event for one name only). */
+    /**
+     * Remembers each script file's identity (device and inode, from the same stat as its size: free), so that names
+     * of one file (hard links: their edits raise an event for one name only) are found.
+     */
     private void noteTwin(String name, Object key) {
         Object old = twinKeyOf.remove(name);
         if (old != null) {
@@ -360,18 +350,15 @@ final class FolderWatcher implements AutoCloseable {
         }
     }
 
-    /** The other names of the file {@code name} names, when it has hard-linked twins in the folder. */
+    /** The names of the file {@code name} names, when it has hard-linked twins in the folder (else none). */
     private Set<String> twinsOf(String name) {
-        if (twins.isEmpty()) {
-            return Set.of();
-        }
         Path file = folder.resolve(name);
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            Object key = twinKey(file, a);
+            Object key = a.isRegularFile() ? a.fileKey() : null;
             noteTwin(name, key);
             Set<String> names = key == null ? null : twins.get(key);
-            return names == null ? Set.of() : names;
+            return names == null || names.size() < 2 ? Set.of() : Set.copyOf(names);
         } catch (IOException gone) {
             noteTwin(name, null);
             return Set.of();
