@@ -116,4 +116,15 @@ public class RedTeamSession6HistoryTest {
         history.record("m", "1.0.0", Instant.now(), "/deploy/m.lua", "return 'é'\n", "version = \"1.0.0\"\n");
         assertEquals(1, history.list("m").size());
     }
+
+    /** L14: a trace write a SIGKILL interrupted left RUN.trace.tmp for ever (run numbers are never reused). */
+    @Test
+    public void aTraceWriteInterruptedByACrashLeavesNothingBehindAfterTheStart() throws Exception {
+        Path folder = tmp.newFolder("traces").toPath();
+        Path dir = Files.createDirectories(folder.resolve("blink"));
+        Files.writeString(dir.resolve("7.trace.tmp"), "half a tra");
+        TraceStore store = new TraceStore(folder, 3_600_000, 3);
+        assertEquals(List.of(), store.runs("blink"));
+        assertEquals(List.of(), files(dir));
+    }
 }
