@@ -42,7 +42,11 @@ public interface ScriptFolder {
      * @throws org.scriptbox.api.ScriptException REFUSED for a script that another source (a script bundle) deployed,
      *         IO when the folder cannot be changed
      */
-    boolean remove(String name);
+    default boolean remove(String name) {
+        // default: implementations from before 1.1 (test doubles) keep compiling; the deployer implements it
+        throw new org.scriptbox.api.ScriptException(org.scriptbox.api.ScriptError.of(org.scriptbox.api.ErrorKind.REFUSED,
+                "this deploy folder removes nothing"));
+    }
 
     /**
      * Writes the live version's {@code x.lua} and {@code x.toml} (and {@code x.stats.toml} if asked) into a folder.

@@ -50,11 +50,6 @@ final class WritingFolder implements ScriptFolder {
     }
 
     @Override
-    public boolean remove(String name) {
-        throw new UnsupportedOperationException("not used by the manager");
-    }
-
-    @Override
     public Path exportScript(String name, Path targetFolder, boolean withStats) {
         throw new UnsupportedOperationException("not used by the manager");
     }
