@@ -99,7 +99,7 @@ public class ConfigRefusalIT {
         set("org.scriptbox.engine", Map.of("compile.after.instructions", "-5", "compile", "fast", "on.stop.time.ms", "abc"));
         awaitRefusal("org.scriptbox.engine", "compile.after.instructions", "-5", "keeping 1000000");
         awaitRefusal("org.scriptbox.engine", "compile", "fast", "keeping adaptive");
-        awaitRefusal("org.scriptbox.engine", "on.stop.time.ms", "abc", "keeping 10");
+        awaitRefusal("org.scriptbox.engine", "on.stop.time.ms", "abc", "keeping 1000");
 
         set("org.scriptbox.scheduler", Map.of("max.parallel.runs", "3"));
         awaitLine("3 parallel runs");
