@@ -219,6 +219,85 @@ public class EngineTable extends LuaTable {
         return n.toint();
     }
 
+    // ----------------------------------------------------------------- field caches of compiled code
+
+    /**
+     * {@code t[k]} for a constant string key at a compiled {@code GETTABLE}/{@code GETTABUP}/{@code SELF}:
+     * {@code cache[site]} remembers the entry where {@code k} was found. Tables built the same way (a constructor, an
+     * object's fields set in one order) have their keys at the same entries, so one site serves many tables. A hit
+     * needs a {@link #quiet} table and the identical key object at that entry: exactly the lookups for which
+     * {@link #get}'s own walk charges nothing, so the count is the interpreter's. Anything else takes {@link #get}'s
+     * path (the same charges) and remembers where the key was.
+     */
+    public static LuaValue getField(LuaValue t, LuaString k, int[] cache, int site) {
+        EngineTable et;
+        if (t instanceof EngineTable) {
+            et = (EngineTable) t;
+        } else if (t instanceof EngineGlobals) {
+            et = ((EngineGlobals) t).store();
+        } else {
+            return t.get(k);
+        }
+        int e = cache[site];
+        LuaValue v;
+        if (e < et.used && et.keys[e] == k && et.quiet) {
+            v = et.values[e];
+        } else {
+            e = et.find(k);
+            if (e < 0) {
+                v = null;
+            } else {
+                cache[site] = e;
+                v = et.values[e];
+            }
+        }
+        if (v != null) {
+            return v;
+        }
+        return et.m_metatable != null ? et.chainGet(k) : NIL;
+    }
+
+    /**
+     * {@code t[k] = v} for a constant string key at a compiled {@code SETTABLE}/{@code SETTABUP}: a hit (as in
+     * {@link #getField}, and the entry holds a value, so neither {@code __newindex} nor a new key is involved) stores
+     * into the entry; anything else is {@link #set}, and then the entry is remembered if the key object is there.
+     */
+    public static void setField(LuaValue t, LuaString k, LuaValue v, int[] cache, int site) {
+        EngineTable et;
+        if (t instanceof EngineTable) {
+            et = (EngineTable) t;
+        } else if (t instanceof EngineGlobals) {
+            et = ((EngineGlobals) t).store();
+        } else {
+            t.set(k, v);
+            return;
+        }
+        int e = cache[site];
+        if (e < et.used && et.keys[e] == k && et.quiet && et.values[e] != null) {
+            et.storeInEntry(e, v);
+            return;
+        }
+        et.set(k, v);
+        e = et.entryOf(k);
+        if (e >= 0) {
+            cache[site] = e;
+        }
+    }
+
+    /** The entry holding this very key object, found without charges (only to fill a cache), or -1. */
+    private int entryOf(LuaString k) {
+        if (used == 0 || !quiet) {
+            return -1;
+        }
+        int hash = k.hashCode();
+        for (int e = heads[bucket(hash)] - 1; e >= 0; e = chain[e] - 1) {
+            if (keys[e] == k) {
+                return e;
+            }
+        }
+        return -1;
+    }
+
     // ----------------------------------------------------------------- writes
 
     @Override
@@ -324,15 +403,50 @@ public class EngineTable extends LuaTable {
         append(key, value, hashOf(key));
     }
 
+    /**
+     * A new entry at the end of its chain: the entries before a key in its chain stay the same until the next rehash,
+     * so what a lookup of it costs (the charges of {@link #find}) does too; {@link #quiet} says whether any lookup of a
+     * key of this table can cost a charge.
+     */
     private void append(LuaValue key, LuaValue value, int hash) {
         int e = used++;
         keys[e] = key;
         values[e] = value;
         hashes[e] = hash;
+        chain[e] = 0;
         int h = bucket(hash);
-        chain[e] = heads[h];
-        heads[h] = e + 1;
+        int last = heads[h] - 1;
+        if (last < 0) {
+            heads[h] = e + 1;
+            return;
+        }
+        int length = 1;
+        boolean longKey = key instanceof LuaString && ((LuaString) key).m_length >= Meter.COMPARE_BYTES_PER_UNIT;
+        while (true) {
+            if (longKey && hashes[last] == hash && keys[last] instanceof LuaString
+                    && ((LuaString) keys[last]).m_length == ((LuaString) key).m_length) {
+                quiet = false; // two long keys that compare byte by byte
+            }
+            int next = chain[last] - 1;
+            if (next < 0) {
+                break;
+            }
+            last = next;
+            length++;
+        }
+        chain[last] = e + 1;
+        if (length + 1 > LONG_CHAIN) {
+            quiet = false;
+        }
     }
+
+    /**
+     * No chain is longer than {@link #LONG_CHAIN} and no two long string keys share a chain with one hash and length:
+     * then a lookup of a key that is in the table, by the very key object stored, costs no charge in {@link #find},
+     * which is what lets compiled code use a cached entry ({@link #getField}) with the interpreter's exact count.
+     * Only ever cleared between rehashes (entries are never unlinked); a rehash rebuilds every chain.
+     */
+    private boolean quiet = true;
 
     // ----------------------------------------------------------------- lookup
 
@@ -509,6 +623,7 @@ public class EngineTable extends LuaTable {
         heads = capacity == 0 ? NO_INTS : new int[capacity];
         shift = capacity == 0 ? 32 : 32 - Integer.numberOfTrailingZeros(capacity);
         used = 0;
+        quiet = true;
     }
 
     /** ceil(log2(x)) for x >= 1. */
