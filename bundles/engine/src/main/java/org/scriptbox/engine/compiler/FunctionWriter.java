@@ -714,6 +714,11 @@ final class FunctionWriter {
         mv.visitInsn(ARETURN);
     }
 
+    /** A key register whose number is in its double local here: indexed without boxing it ({@code t[i]} in a loop). */
+    private boolean unboxedKey(int x) {
+        return x <= 0xff && x < nregs && !s.captured(x) && dslot[x] >= 0 && numbers.inDouble(at, x);
+    }
+
     /** A constant string key (the one kind a field cache is for). */
     private boolean stringConstant(int x) {
         return x > 0xff && (x & 0xff) < p.k.length && p.k[x & 0xff] instanceof LuaString;
@@ -721,6 +726,11 @@ final class FunctionWriter {
 
     /** {@code [table] -> [table[RK(c)]]}: through the instruction's field cache for a constant string key. */
     private void get(int pc, int c) throws UnsupportedShape {
+        if (unboxedKey(c)) {
+            mv.visitVarInsn(DLOAD, dslot[c]);
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "getIndex", "(" + D_LV + "D)" + D_LV, false);
+            return;
+        }
         rk(c);
         if (stringConstant(c)) {
             mv.visitTypeInsn(CHECKCAST, LSTR);
@@ -734,6 +744,12 @@ final class FunctionWriter {
 
     /** {@code [table] -> []}: {@code table[RK(b)] = RK(c)}, through the field cache for a constant string key. */
     private void set(int pc, int b, int c) throws UnsupportedShape {
+        if (unboxedKey(b)) {
+            mv.visitVarInsn(DLOAD, dslot[b]);
+            rk(c);
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "setIndex", "(" + D_LV + "D" + D_LV + ")V", false);
+            return;
+        }
         rk(b);
         if (stringConstant(b)) {
             mv.visitTypeInsn(CHECKCAST, LSTR);

@@ -72,4 +72,18 @@ public class FieldCacheTest {
         // the globals are a table too
         same("counter = 0 for i = 1, 2000 do counter = counter + 1 _G['g' .. (i % 50)] = i end return counter, g7");
     }
+
+    /** Keys held unboxed by the compiler ({@code t[i]} in numeric loops) index as their numbers do, boxed or not. */
+    @Test
+    public void unboxedNumericKeysIndexAsTheirNumbers() {
+        same("local t = {} for i = 1, 300 do t[i] = i * 2 end local s = 0 for i = 1, 300 do s = s + t[i] end"
+                + " for i = 0.5, 10, 0.5 do t[i] = i end for i = -3, 3 do t[i * 1.0] = (t[i] or 0) + 1 end"
+                + " local n = 0 for k, v in pairs(t) do n = n + 1 end return s, n, t[1.5], t[0], t[-0.0], t[2^40], #t");
+        same("local log = 0 local t = setmetatable({}, {__index = function(t, k) log = log + k return k end,"
+                + " __newindex = function(t, k, v) log = log + 1 rawset(t, k, v) end})"
+                + " for i = 1, 200 do local v = t[i] t[i + 0.25] = v t[i] = v end return log, t[3], t[3.25], t[1e300]");
+        same("local t = {} for i = 1, 3 do local z = i - i t[z / z] = 1 end");
+        same("local t = {} local s = 0 for i = 2^31 - 3, 2^31 + 3 do t[i] = i s = s + t[i] end for i = -2^31 - 2, -2^31 + 2 do t[i] = 1 end"
+                + " local n = 0 for k in pairs(t) do n = n + 1 end return s, n");
+    }
 }
