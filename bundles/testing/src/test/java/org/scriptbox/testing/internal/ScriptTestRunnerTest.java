@@ -278,4 +278,21 @@ public class ScriptTestRunnerTest {
         assertTrue(c.output().stream().allMatch(l -> l.length() < 400));
         assertEquals("(180 more line(s))", c.output().get(20));
     }
+
+    /**
+     * Red team: a test calling device_calls() in a loop (1,000 records of 4 fields converted per call) ends at a limit
+     * in bounded time, like any other host call whose answer grows.
+     */
+    @Test
+    public void bigAnswersOfTheMocksInALoopEndAtALimit() throws Exception {
+        TestReport r = test("big", "for i = 1, 1000 do device_set_motor_speed(0, 1) end\n", ""
+                + "test(\"loop\", function()\n"
+                + "  mock_device('m')\n"
+                + "  run_script()\n"
+                + "  for i = 1, 1e7 do local c = device_calls() end\n"
+                + "end)\n");
+        TestCaseResult c = r.cases().get(0);
+        assertFalse(c.passed());
+        assertTrue(c.failure(), c.failure().contains("limit"));
+    }
 }
