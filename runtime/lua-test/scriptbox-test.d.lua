@@ -14,6 +14,13 @@ function test(name, fn) end
 ---@return any ...
 function run_script(...) end
 
+--- Runs the script at each firing of its schedule (the scheduler's own fire times, its [schedule] or sched:set) in
+--- the next `seconds` of virtual time, the clock moved to each firing; a firing while a run still goes is skipped.
+---@param seconds number
+---@return integer runs
+---@return any ... the values of the last run
+function run_schedule(seconds, ...) end
+
 --- Equal values; tables compare by content.
 ---@param actual any
 ---@param expected any
@@ -98,6 +105,16 @@ function digital_output(pin, device_id) end
 ---@param device_id? string
 ---@return boolean
 function emergency_stopped(device_id) end
+
+--- Moves the virtual clock on by `seconds` (no 10 s bound, unlike sleep); returns the new time.
+---@param seconds number
+---@return number
+function advance(seconds) end
+
+--- When the script's schedule fires in the next `seconds` of virtual time (seconds since the case started, at most 1000).
+---@param seconds number
+---@return number[]
+function schedule_times(seconds) end
 
 --- Virtual seconds since the case started (what its sleeps added up to); os.time/os.date/os.clock read it too.
 ---@return number
