@@ -61,4 +61,29 @@ public class LuaTextTest {
         String cut = LuaText.of("x".repeat(20_000));
         assertTrue(cut, cut.endsWith("[12000 more characters]"));
     }
+
+    /** Red team C8: table keys are ordered without being written out (a table key's text is the whole table). */
+    @Test
+    public void tableKeysAreNeverRenderedToBeSorted() {
+        java.util.concurrent.atomic.AtomicInteger rendered = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.Map<Object, Object> result = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 1000; i++) {
+            java.util.Map<Object, Object> key = new java.util.HashMap<>(java.util.Map.of(1.0, "x".repeat(10_000) + i)) {
+                @Override
+                public String toString() {
+                    rendered.incrementAndGet();
+                    return super.toString();
+                }
+            };
+            result.put(key, (double) i);
+        }
+        result.put(true, 1.0);
+        result.put(false, 2.0);
+        result.put("b", 3.0);
+        result.put(2.0, 4.0);
+        String text = LuaText.of(result);
+        assertEquals(0, rendered.get());
+        org.junit.Assert.assertTrue(text, text.startsWith("{[2] = 4, b = 3, [false] = 2, [true] = 1, [{\"xxxx"));
+        org.junit.Assert.assertTrue(text, text.endsWith(" more characters]"));
+    }
 }

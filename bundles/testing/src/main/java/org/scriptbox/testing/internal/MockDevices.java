@@ -30,6 +30,17 @@ final class MockDevices {
     static final int MAX_FAULTS = 1000;
     static final double MAX_SLEEP_SECONDS = 10.0;
 
+    /** The most virtual time one advance() may move (ten years): far beyond a test, well inside long nanoseconds. */
+    static final double MAX_ADVANCE_SECONDS = 10 * 365 * 86400.0;
+
+    /** When the script's schedule fires in a span of the case's virtual time (seconds since its start). */
+    @FunctionalInterface
+    interface FireTimes {
+        /** The firings after {@code fromSeconds} up to {@code toSeconds}, at most 1000; refuses a script without one. */
+        List<Double> between(double fromSeconds, double toSeconds);
+    }
+
+    private final FireTimes fireTimes;
     private final Map<String, MockDevice> devices = new LinkedHashMap<>();
     private final List<Map<String, Object>> calls = new ArrayList<>();
     private long callCount;
@@ -38,6 +49,17 @@ final class MockDevices {
     private long nanos;
 
     private record Fault(String function, String message, int[] left) {
+    }
+
+    MockDevices(FireTimes fireTimes) {
+        this.fireTimes = fireTimes;
+    }
+
+    /** Mocks for a script without a schedule. */
+    MockDevices() {
+        this((from, to) -> {
+            throw new ScriptCallException(ErrorKind.RUNTIME, "schedule_times: the script has no schedule");
+        });
     }
 
     /** The virtual seconds since the case started: what its sleeps added up to. */
@@ -72,6 +94,8 @@ final class MockDevices {
         f.put("digital_output", (scope, raw) -> digitalOutput(raw));
         f.put("emergency_stopped", (scope, raw) -> emergencyStopped(raw));
         f.put("test_clock", (scope, raw) -> now());
+        f.put("advance", (scope, raw) -> advance(raw));
+        f.put("schedule_times", (scope, raw) -> scheduleTimes(raw));
         return library("testing", f);
     }
 
@@ -354,6 +378,21 @@ final class MockDevices {
             throw a.bad(0, "pin", "device '" + d.id + "' has " + d.outputs.length + " digital output(s), got " + pin);
         }
         return d.outputs[pin];
+    }
+
+    /** {@code advance(seconds)}: the virtual clock moves on (no 10 s bound, unlike sleep); returns the new time. */
+    private synchronized Object advance(Object[] raw) {
+        Args a = new Args("advance", raw, 1);
+        nanos += Math.round(a.number(0, "seconds", 0, MAX_ADVANCE_SECONDS) * 1e9);
+        return now();
+    }
+
+    /** {@code schedule_times(seconds)}: when the script's schedule fires in the next {@code seconds} (at most 1000). */
+    private Object scheduleTimes(Object[] raw) {
+        Args a = new Args("schedule_times", raw, 1);
+        double span = a.number(0, "seconds", 0, MAX_ADVANCE_SECONDS);
+        double from = now();
+        return new ArrayList<Object>(fireTimes.between(from, from + span));
     }
 
     private synchronized Object emergencyStopped(Object[] raw) {

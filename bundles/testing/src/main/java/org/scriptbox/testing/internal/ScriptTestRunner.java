@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,7 +26,11 @@ import org.scriptbox.api.ScriptStatus;
 import org.scriptbox.api.engine.Cancellation;
 import org.scriptbox.api.engine.CompiledScript;
 import org.scriptbox.api.engine.ScriptEngine;
+import org.scriptbox.api.engine.ScriptCallException;
 import org.scriptbox.api.engine.ScriptLog;
+import org.scriptbox.api.schedule.ScheduleSpec;
+import org.scriptbox.api.schedule.ScheduledScript;
+import org.scriptbox.api.schedule.ScriptScheduler;
 import org.scriptbox.api.deploy.ScriptFolder;
 import org.scriptbox.api.testing.ScriptTests;
 import org.scriptbox.api.testing.TestCaseResult;
@@ -52,6 +58,11 @@ public class ScriptTestRunner implements ScriptTests {
 
     private final ScriptManager manager;
     private final ScriptEngine engine;
+    /** The virtual clock's start: 2026-01-01T00:00:00Z, the same in every run (handed to the harness). */
+    static final long EPOCH_SECONDS = 1767225600L;
+    /** Fire times come from the scheduler itself, so a test sees the schedule as the container runs it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile ScriptScheduler scheduler;
     /** The tests and the script are read from the deploy folder, under its rules (links, pipes, size, UTF-8). */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile ScriptFolder folder;
@@ -107,7 +118,46 @@ public class ScriptTestRunner implements ScriptTests {
         } catch (ScriptException e) {
             return TestReport.problem(name, testFile, e.getMessage());
         }
-        return new Run(name, testFile, List.of(scriptFile, scriptSource, testFile, testSource)).all();
+        return new Run(name, testFile, List.of(scriptFile, scriptSource, testFile, testSource, (double) EPOCH_SECONDS),
+                fireTimes(name, info.get())).all();
+    }
+
+    /**
+     * The firings of the script's schedule (the one the scheduler holds, e.g. set with sched:set, else its .toml's) in
+     * the virtual time of a case, computed by the scheduler from the virtual instant.
+     */
+    private MockDevices.FireTimes fireTimes(String name, ScriptInfo info) {
+        return (from, to) -> {
+            ScriptScheduler s = scheduler;
+            ScheduleSpec spec = s == null ? null : s.get(name).map(ScheduledScript::spec).orElse(null);
+            if (spec == null) {
+                spec = info.metadata().schedule();
+            }
+            if (spec == null || spec.kind() == ScheduleSpec.Kind.MANUAL) {
+                throw new ScriptCallException(ErrorKind.RUNTIME, "schedule_times: '" + name + "' has no schedule"
+                        + " (a [schedule] in " + name + ".toml, or sched:set)");
+            }
+            if (s == null) {
+                throw new ScriptCallException(ErrorKind.RUNTIME, "schedule_times: the scheduler is not running");
+            }
+            Instant start = Instant.ofEpochSecond(EPOCH_SECONDS);
+            long fromNanos = Math.round(from * 1e9);
+            List<Double> out = new ArrayList<>();
+            try {
+                for (Instant t : s.nextFireTimes(spec, start.plusNanos(fromNanos), 1000)) {
+                    double at = Duration.between(start, t).toNanos() / 1e9;
+                    if (at > to) {
+                        break;
+                    }
+                    out.add(at);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("script:test {}: the fire times of its schedule failed", name, e);
+                throw new ScriptCallException(ErrorKind.RUNTIME, "schedule_times: the fire times of '" + name
+                        + "' cannot be computed (see the container log)");
+            }
+            return out;
+        };
     }
 
     /** One script:test: the listing execution, then one execution per case. */
@@ -115,12 +165,14 @@ public class ScriptTestRunner implements ScriptTests {
         private final String script;
         private final String testFile;
         private final List<Object> sources;
+        private final MockDevices.FireTimes fireTimes;
         private final List<TestCaseResult> results = new ArrayList<>();
 
-        Run(String script, String testFile, List<Object> sources) {
+        Run(String script, String testFile, List<Object> sources, MockDevices.FireTimes fireTimes) {
             this.script = script;
             this.testFile = testFile;
             this.sources = sources;
+            this.fireTimes = fireTimes;
         }
 
         TestReport all() {
@@ -155,7 +207,7 @@ public class ScriptTestRunner implements ScriptTests {
         }
 
         private Case execute(String mode, int index, String name) throws InterruptedException, Refused {
-            MockDevices mocks = new MockDevices();
+            MockDevices mocks = new MockDevices(fireTimes);
             Output output = new Output();
             Cancellation cancellation = new Cancellation();
             List<Object> args = new ArrayList<>(List.of(mode, (double) index, name));

@@ -1,13 +1,13 @@
 -- The script-test harness: loads a script and its test file into this execution and lists the cases or runs one.
 -- It runs in the script's own sandbox and limits, like the test code (untrusted code too); the devices here are
 -- the mocks of the testing bundle, the only host functions of this execution.
-local mode, index, wanted, script_file, script_source, test_file, test_source = ...
+local mode, index, wanted, script_file, script_source, test_file, test_source, epoch = ...
 local assert, error, pcall, type, tostring, load, pairs, ipairs, select = assert, error, pcall, type, tostring, load, pairs, ipairs, select
 local format, find, abs, floor, sort, concat = string.format, string.find, math.abs, math.floor, table.sort, table.concat
-local test_clock, real_time, real_date = test_clock, os.time, os.date
+local test_clock, advance, schedule_times, real_time, real_date = test_clock, advance, schedule_times, os.time, os.date
 
 -- the virtual clock: sleep moves it; os.time, os.date and os.clock read it (start: 2026-01-01 00:00:00 UTC)
-local EPOCH = 1767225600
+local EPOCH = epoch
 os.time = function(t)
   if t == nil then return EPOCH + floor(test_clock()) end
   return real_time(t)
@@ -101,6 +101,27 @@ end
 local script = assert(load(script_source, "@" .. script_file))
 function run_script(...)
   return script(...)
+end
+
+-- Runs the script at each firing of its schedule in the next `seconds` of virtual time, the clock moved to each
+-- firing; a firing that comes while a run is still going is skipped (as overlap = "skip" does). Returns how many
+-- runs there were and the values of the last one.
+function run_schedule(seconds, ...)
+  if type(seconds) ~= "number" then
+    error("bad argument #1 to 'run_schedule' (number expected, got " .. type(seconds) .. ")", 2)
+  end
+  local stop = test_clock() + seconds
+  local runs, last = 0, nil
+  for _, at in ipairs(schedule_times(seconds)) do
+    if at >= test_clock() then
+      advance(at - test_clock())
+      runs = runs + 1
+      last = table.pack(script(...))
+    end
+  end
+  if test_clock() < stop then advance(stop - test_clock()) end
+  if last == nil then return runs end
+  return runs, table.unpack(last, 1, last.n)
 end
 
 assert(load(test_source, "@" .. test_file))()

@@ -91,6 +91,23 @@ public class ScriptTestRunnerTest {
                     }
                 });
         ScriptTestRunner runner = new ScriptTestRunner(manager, engine);
+        // the scheduler's fire times for an interval schedule: every interval after the instant asked about
+        runner.scheduler = (org.scriptbox.api.schedule.ScriptScheduler) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {org.scriptbox.api.schedule.ScriptScheduler.class}, (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "get":
+                            return Optional.empty();
+                        case "nextFireTimes":
+                            org.scriptbox.api.schedule.ScheduleSpec spec = (org.scriptbox.api.schedule.ScheduleSpec) args[0];
+                            List<Instant> times = new java.util.ArrayList<>();
+                            for (int k = 1; k <= (Integer) args[2]; k++) {
+                                times.add(((Instant) args[1]).plus(spec.interval().multipliedBy(k)));
+                            }
+                            return times;
+                        default:
+                            throw new UnsupportedOperationException(method.getName());
+                    }
+                });
         runner.folder = new ScriptFolder() {
             @Override
             public Path path() {
@@ -126,8 +143,13 @@ public class ScriptTestRunnerTest {
         return runner;
     }
 
-    private static ScriptInfo info(String name, Path lua) {
-        return new ScriptInfo(ScriptMetadata.defaults(name), ScriptStatus.COMPILED, ExecutionStats.EMPTY, null,
+    private org.scriptbox.api.schedule.ScheduleSpec schedule;
+
+    private ScriptInfo info(String name, Path lua) {
+        ScriptMetadata d = ScriptMetadata.defaults(name);
+        ScriptMetadata m = new ScriptMetadata(d.name(), d.version(), d.author(), d.description(), d.createdAt(),
+                d.modifiedAt(), d.tags(), d.permissions(), d.dependencies(), d.minEngineVersion(), d.limits(), schedule);
+        return new ScriptInfo(m, ScriptStatus.COMPILED, ExecutionStats.EMPTY, null,
                 lua.toString(), Instant.now(), List.of(), 0, List.of(), false);
     }
 
@@ -277,5 +299,46 @@ public class ScriptTestRunnerTest {
         assertEquals(21, c.output().size());
         assertTrue(c.output().stream().allMatch(l -> l.length() < 400));
         assertEquals("(180 more line(s))", c.output().get(20));
+    }
+
+    /**
+     * Red team: a test calling device_calls() in a loop (1,000 records of 4 fields converted per call) ends at a limit
+     * in bounded time, like any other host call whose answer grows.
+     */
+    @Test
+    public void bigAnswersOfTheMocksInALoopEndAtALimit() throws Exception {
+        TestReport r = test("big", "for i = 1, 1000 do device_set_motor_speed(0, 1) end\n", ""
+                + "test(\"loop\", function()\n"
+                + "  mock_device('m')\n"
+                + "  run_script()\n"
+                + "  for i = 1, 1e7 do local c = device_calls() end\n"
+                + "end)\n");
+        TestCaseResult c = r.cases().get(0);
+        assertFalse(c.passed());
+        assertTrue(c.failure(), c.failure().contains("limit"));
+    }
+
+    /** "Schedules see the virtual clock": an hour of a 10-minute schedule runs six times, at the scheduler's times. */
+    @Test
+    public void aScheduleRunsAtItsFireTimesOnTheVirtualClock() throws Exception {
+        schedule = org.scriptbox.api.schedule.ScheduleSpec.interval(Duration.ofMinutes(10));
+        TestReport r = test("every10", "device_set_motor_speed(0, 10)\nreturn os.date('!%H:%M')\n", ""
+                + "test(\"an hour\", function()\n"
+                + "  mock_device('m')\n"
+                + "  local runs, last = run_schedule(3600)\n"
+                + "  assert_eq(runs, 6)\n"
+                + "  assert_eq(last, '01:00')\n"
+                + "  assert_eq(device_calls()[1].time, 600)\n"
+                + "  assert_eq(test_clock(), 3600)\n"
+                + "end)\n"
+                + "test(\"advance moves the clock\", function()\n"
+                + "  assert_eq(advance(86400), 86400)\n"
+                + "  assert_eq(os.date('!%Y-%m-%d', os.time()), '2026-01-02')\n"
+                + "end)\n");
+        assertTrue(r.toString(), r.ok());
+        assertEquals(3600.0, r.cases().get(0).virtualSeconds(), 1e-9);
+        schedule = null;
+        TestReport none = test("manual", "return 1\n", "test(\"x\", function() run_schedule(60) end)\n");
+        assertTrue(none.cases().get(0).failure(), none.cases().get(0).failure().contains("'manual' has no schedule"));
     }
 }
