@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.luaj.vm2.LuaTable;
+import org.scriptbox.engine.vm.EngineTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.scriptbox.api.ErrorKind;
@@ -256,7 +257,7 @@ final class LuaValues {
         if (o instanceof Map) {
             Map<?, ?> map = (Map<?, ?>) o;
             charge(ex, map.size());
-            LuaTable t = new LuaTable();
+            LuaTable t = new EngineTable();
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 LuaValue key = toLua(e.getKey(), depth + 1, ex);
                 if (key.isvalidkey()) {   // nil and NaN are no keys: a NaN key stored broke next() on the table
@@ -290,7 +291,7 @@ final class LuaValues {
 
     private static LuaTable sequence(Object[] items, int depth, Execution ex) {
         charge(ex, items.length);
-        LuaTable t = new LuaTable(items.length, 0);
+        LuaTable t = new EngineTable(items.length, 0);
         for (int i = 0; i < items.length; i++) {
             t.rawset(i + 1, toLua(items[i], depth + 1, ex));
         }

@@ -3,6 +3,7 @@ package org.scriptbox.engine.internal;
 import org.luaj.vm2.Buffer;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
+import org.scriptbox.engine.vm.EngineTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.VarArgFunction;
@@ -111,7 +112,7 @@ final class SafeTables {
         @Override
         public Varargs invoke(Varargs args) {
             SafeStrings.budget().checkTableSize(args.narg());
-            LuaTable t = LuaValue.tableOf(args, 1);
+            LuaTable t = new EngineTable(args, 1);
             t.set("n", args.narg());
             return t;
         }
