@@ -134,6 +134,13 @@ public abstract class ContainmentSuite {
         return r;
     }
 
+    /** The script {@link #stillFine} runs, deployed once for both tests of the suite (they share the container). */
+    private void canary() throws IOException {
+        if (manager().get("canary").isEmpty()) {
+            deploy("canary", "", "return 42\n", ScriptStatus.COMPILED);
+        }
+    }
+
     /** The container answers the shell and another script runs as before. */
     private void stillFine() throws Exception {
         assertTrue(Shell.execute(context, "script:list").contains("canary"));
@@ -151,7 +158,7 @@ public abstract class ContainmentSuite {
     public void everyClassOfIssue11HoldsInTheRealContainer() throws Exception {
         awaitLogLines("Lua engine: " + compileMode() + " mode", 1); // etc/org.scriptbox.engine.cfg has arrived
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        deploy("canary", "", "return 42\n", ScriptStatus.COMPILED);
+        canary();
         run("canary");
         long baseline = usedHeap(memory);
 
@@ -281,5 +288,47 @@ public abstract class ContainmentSuite {
         });
         System.out.println("containment (" + compileMode() + "): heap " + baseline / (1024 * 1024) + " MB before, "
                 + used[0] / (1024 * 1024) + " MB after the attacks");
+    }
+
+    /**
+     * Session 6's red team of issue 11 in the real container (FINDINGS C1-C5): each must end as stated, the shell
+     * answer and another script run afterwards.
+     */
+    @Test
+    public void sessionSixAttacksHoldInTheRealContainer() throws Exception {
+        awaitLogLines("Lua engine: " + compileMode() + " mode", 1);
+        canary();
+        // C1: a NaN key through rawset is refused as Lua refuses it (it broke next() and the result's conversion)
+        attack("s6nan", "", "return rawset({}, 0/0, 1)\n", ScriptStatus.FAILED, ErrorKind.RUNTIME, "table index is NaN", 5_000);
+        // C3: a %f pattern copied its subject on every call (8 KB per ~10 instructions: the memory limit, not the
+        // instruction limit, ended it); now the instruction limit ends it in milliseconds of CPU
+        ExecutionResult c3 = attack("s6frontier", "", "local s = ('ab'):rep(4000)\nwhile true do s:find('%f[a]') end\n",
+                ScriptStatus.FAILED, ErrorKind.LIMIT, "instruction limit of 1000000", 5_000);
+        assertTrue("cpu " + c3.cpuTime().toMillis() + " ms", c3.cpuTime().toMillis() < 1_000);
+        // C5: load of an or chain is charged for Luaj's quadratic jump lists
+        ExecutionResult c5 = attack("s6load", "", "local src = 'local a return ' .. ('a or '):rep(1990) .. 'a'\n"
+                + "while true do load(src) end\n", ScriptStatus.FAILED, ErrorKind.LIMIT, "instruction limit of 1000000", 5_000);
+        assertTrue("cpu " + c5.cpuTime().toMillis() + " ms", c5.cpuTime().toMillis() < 1_000);
+        // C2: 30 operator runs (API, shell) of one slow script leave a scheduled run and another operator's run a slot
+        deploy("s6hog", "", "print('s6hog started')\nwait_ms(20000)\n", ScriptStatus.COMPILED);
+        int refused = 0;
+        try {
+            for (int i = 0; i < 30; i++) {
+                Promise<ExecutionResult> p = manager().execute("s6hog", List.of());
+                if (p.isDone() && p.getFailure() != null) {
+                    refused++;
+                }
+            }
+            assertEquals(0, refused);   // 8 start, 22 wait in the operators' line
+            awaitLogLines("[s6hog] s6hog started", 8);
+            ExecutionResult scheduled = manager().execute("canary", List.of(), ExecutionTrigger.SCHEDULE).timeout(10_000).getValue();
+            assertEquals(scheduled.error() + "", ScriptStatus.COMPLETED, scheduled.status());
+            assertTrue(Shell.execute(context, "script:run canary").startsWith("COMPLETED"));
+            assertEquals(8, awaitLogLines("[s6hog] s6hog started", 8).size());   // the hog took no more slots
+        } finally {
+            manager().cancel("s6hog");
+        }
+        Await.until("the hog's runs ended", BOUND, () -> manager().get("s6hog").get().running() == 0);
+        stillFine();
     }
 }

@@ -201,32 +201,41 @@ final class LuaValues {
 
     // ---- Java to Lua ----------------------------------------------------------------------------
 
+    /**
+     * Java to Lua (a run's arguments, a host function's results) under the execution's limits, as a library
+     * function's results are: every string is held to the string-length limit and charged 1 instruction per
+     * {@link LibraryCall#BYTES_PER_UNIT} bytes, every value 1 per {@link LibraryCall#VALUES_PER_UNIT} (tables count
+     * their elements themselves). Before (red team C6) a host function could hand a script a 100,000-character
+     * string under a 10,000 limit, and the conversion of a 10,000-value argument was free.
+     */
     static LuaValue toLua(Object o) {
-        return toLua(o, 0);
+        return toLua(o, 0, Execution.CURRENT.get());
     }
 
     /** A ScriptFunction's return value: an Object[] is several values. */
     static Varargs returnToLua(Object o) {
+        Execution ex = Execution.CURRENT.get();
         if (o instanceof Object[]) {
             Object[] many = (Object[]) o;
             LuaValue[] values = new LuaValue[many.length];
             for (int i = 0; i < many.length; i++) {
-                values[i] = toLua(many[i]);
+                values[i] = toLua(many[i], 0, ex);
             }
             return LuaValue.varargsOf(values);
         }
-        return toLua(o);
+        return toLua(o, 0, ex);
     }
 
     static Varargs argsToLua(List<Object> args) {
+        Execution ex = Execution.CURRENT.get();
         LuaValue[] values = new LuaValue[args.size()];
         for (int i = 0; i < values.length; i++) {
-            values[i] = toLua(args.get(i));
+            values[i] = toLua(args.get(i), 0, ex);
         }
         return LuaValue.varargsOf(values);
     }
 
-    private static LuaValue toLua(Object o, int depth) {
+    private static LuaValue toLua(Object o, int depth, Execution ex) {
         if (o == null) {
             return LuaValue.NIL;
         }
@@ -240,34 +249,51 @@ final class LuaValues {
             return LuaValue.valueOf(((Number) o).doubleValue());
         }
         if (o instanceof CharSequence || o instanceof Character) {
-            return LuaValue.valueOf(o.toString());
+            return string(o.toString(), ex);
         }
         if (depth >= MAX_NESTING) {
             return LuaValue.NIL;
         }
         if (o instanceof Map) {
+            Map<?, ?> map = (Map<?, ?>) o;
+            charge(ex, map.size());
             LuaTable t = new EngineTable();
-            for (Map.Entry<?, ?> e : ((Map<?, ?>) o).entrySet()) {
-                LuaValue key = toLua(e.getKey(), depth + 1);
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                LuaValue key = toLua(e.getKey(), depth + 1, ex);
                 if (key.isvalidkey()) {   // nil and NaN are no keys: a NaN key stored broke next() on the table
-                    t.rawset(key, toLua(e.getValue(), depth + 1));
+                    t.rawset(key, toLua(e.getValue(), depth + 1, ex));
                 }
             }
             return t;
         }
         if (o instanceof Collection) {
-            return sequence(((Collection<?>) o).toArray(), depth);
+            return sequence(((Collection<?>) o).toArray(), depth, ex);
         }
         if (o instanceof Object[]) {
-            return sequence((Object[]) o, depth);
+            return sequence((Object[]) o, depth, ex);
         }
-        return LuaValue.valueOf(String.valueOf(o));
+        return string(String.valueOf(o), ex);
     }
 
-    private static LuaTable sequence(Object[] items, int depth) {
+    private static LuaValue string(String s, Execution ex) {
+        if (ex != null) {
+            ex.budget().checkStringLength(s.length());
+            ex.budget().charge(s.length() / LibraryCall.BYTES_PER_UNIT);
+        }
+        return LuaValue.valueOf(s);
+    }
+
+    private static void charge(Execution ex, int values) {
+        if (ex != null) {
+            ex.budget().charge(values / LibraryCall.VALUES_PER_UNIT);
+        }
+    }
+
+    private static LuaTable sequence(Object[] items, int depth, Execution ex) {
+        charge(ex, items.length);
         LuaTable t = new EngineTable(items.length, 0);
         for (int i = 0; i < items.length; i++) {
-            t.rawset(i + 1, toLua(items[i], depth + 1));
+            t.rawset(i + 1, toLua(items[i], depth + 1, ex));
         }
         return t;
     }

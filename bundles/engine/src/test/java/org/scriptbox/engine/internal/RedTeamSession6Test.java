@@ -4,7 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.Test;
@@ -170,5 +172,43 @@ public class RedTeamSession6Test {
         long plain = scripts.run("local src = 'local a return ' .. ('a + '):rep(1990) .. 'a' local f = load(src)").instructions();
         assertTrue(plain + " vs " + chain, chain - plain >= 1990L * 1990 / 16);
         assertEquals(4, ScriptGlobals.Load.logicalOperators("a or b and c --or\nx = 'and' .. orx .. band"));
+    }
+
+    /**
+     * C6: values from Java (a host function's results, a run's arguments: REST JSON, {@code script:run} words) were
+     * made Lua values without the run's limits: a host function handed the script a 100,000-character string under
+     * the 10,000 limit, and converting 10,000 values cost nothing. Now as a library function's results: each string
+     * held to the limit and charged per 8 bytes, each value per 4.
+     */
+    @Test
+    public void hostResultsKeepToTheStringLimitAndAreCharged() {
+        List<Object> many = new ArrayList<>();
+        for (int i = 0; i < 900; i++) {
+            many.add("v" + i);
+        }
+        scripts.withLibrary("host", Map.of(
+                "long_text", (ScriptFunction) (scope, args) -> "y".repeat(100_000),
+                "nested_text", (ScriptFunction) (scope, args) -> Map.of("k", List.of("z".repeat(20_000))),
+                "many", (ScriptFunction) (scope, args) -> many));
+        ExecutionResult r = scripts.run("local ok, e = pcall(long_text) return ok, e");
+        assertEquals(ScriptStatus.FAILED, r.status());
+        assertTrue(r.error() + "", r.error().message().contains("string length limit of 10000 exceeded (100000 characters)"));
+        ExecutionResult nested = scripts.run("return #nested_text().k[1]");
+        assertEquals(ScriptStatus.FAILED, nested.status());
+        assertTrue(nested.error() + "", nested.error().message().contains("string length limit"));
+        long once = scripts.run("local t = many() return #t").instructions();
+        long twice = scripts.run("local t = many() t = many() return #t").instructions();
+        assertTrue(once + " then " + twice, twice - once >= 900 / 4);
+    }
+
+    /** A run's arguments too: a 20,000-character argument breaks the limit at once, plainly. */
+    @Test
+    public void argumentsKeepToTheStringLimit() {
+        ExecutionResult r = scripts.run("local s = ... return #s", "x".repeat(20_000));
+        assertEquals(ScriptStatus.FAILED, r.status());
+        assertTrue(r.error() + "", r.error().message().contains("string length limit of 10000 exceeded (20000 characters)"));
+        ExecutionResult fine = scripts.run("local s, t = ... return #s, #t", "x".repeat(10_000), List.of(1.0, 2.0));
+        assertEquals(fine.error() + "", ScriptStatus.COMPLETED, fine.status());
+        assertEquals(List.of(10000.0, 2.0), fine.values());
     }
 }
