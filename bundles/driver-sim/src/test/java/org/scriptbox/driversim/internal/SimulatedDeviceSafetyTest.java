@@ -252,4 +252,30 @@ public class SimulatedDeviceSafetyTest {
         }
     }
 
+
+    /**
+     * Setpoints are actuators: the e-stop writes each one's safe value on its own (a refusing one does not keep the
+     * others from stopping; {@code leave} is neither written nor reported), the safe state writes those named, a
+     * setpoint refused at activation when its default safe value 0 is outside its range.
+     */
+    @Test
+    public void setpointsAreStoppedEachOnItsOwnAndRefusedWithoutASafeValueInRange() throws Exception {
+        device = new SimulatedDevice(new SimulatedDevice.Settings("sim-c", "sim-1.0.0", 1, 1, List.of(), 50.0,
+                SafeState.STOP, RESPONSE_TIMEOUT_MS, 0, new Faults(ConnectionIssue.NONE, 0, false,
+                Set.of(Actuator.channel("a")), "", SimulatedDevice.BadValue.FAIL),
+                Setpoint.parse("a:0:10, b:0:10:5, c:bool, d:0:10:leave")), System::nanoTime);
+        StopReport r = device.emergencyStop().getValue();
+        Map<String, WriteOutcome> byTarget = new java.util.TreeMap<>();
+        r.results().forEach(x -> byTarget.put(x.actuator().toString(), x.outcome()));
+        assertEquals(Map.of("motor0", WriteOutcome.ACKNOWLEDGED, "output0", WriteOutcome.ACKNOWLEDGED,
+                "channel.a", WriteOutcome.REFUSED, "channel.b", WriteOutcome.ACKNOWLEDGED,
+                "channel.c", WriteOutcome.ACKNOWLEDGED), byTarget);
+        assertEquals(5.0, device.readTelemetry(List.of("b"), ctx()).getValue().get("b").value(), 0);
+        try {
+            Setpoint.parse("speed:100:1500");
+            org.junit.Assert.fail("a setpoint whose default safe value 0 is outside 100..1500 was accepted");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("the safe value within, default 0"));
+        }
+    }
 }
