@@ -55,4 +55,18 @@ public interface ScriptFolder {
      * @throws org.scriptbox.api.ScriptException NOT_FOUND, IO
      */
     Path exportScript(String name, Path targetFolder, boolean withStats);
+
+    /**
+     * Reads a file of the deploy folder that is not deployed itself (a script's tests, {@code x_test.lua}) under the
+     * folder's rules: a regular file (a link only to a file inside the folder; a pipe is never opened), at most
+     * 4 MB, UTF-8.
+     *
+     * @param fileName a plain file name in the folder (no path)
+     * @throws org.scriptbox.api.ScriptException NOT_FOUND if nothing is there, IO with the reason if it cannot be read
+     * @since 1.1
+     */
+    default String readText(String fileName) {
+        throw new org.scriptbox.api.ScriptException(org.scriptbox.api.ScriptError.of(org.scriptbox.api.ErrorKind.REFUSED,
+                "this deploy folder does not read other files"));
+    }
 }

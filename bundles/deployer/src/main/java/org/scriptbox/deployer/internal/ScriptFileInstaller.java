@@ -434,6 +434,26 @@ public class ScriptFileInstaller implements ScriptFolder {
         return why.isEmpty() ? "" : ": " + why;
     }
 
+    @Override
+    public String readText(String fileName) {
+        DeployFolder f = requireFolder();
+        if (fileName == null || fileName.isEmpty() || fileName.contains("/") || fileName.contains("\\")
+                || fileName.equals(".") || fileName.equals("..") || fileName.indexOf('\0') >= 0) {
+            throw new ScriptException(ScriptError.of(ErrorKind.IO, "'" + fileName + "' is not a file name of the deploy folder"));
+        }
+        FileState state = f.observe(fileName);
+        switch (state.kind()) {
+            case TEXT:
+                return state.text();
+            case ABSENT:
+                throw new ScriptException(ScriptError.of(ErrorKind.NOT_FOUND, fileName + " is not in the deploy folder"));
+            case NOT_A_FILE:
+                throw new ScriptException(ScriptError.of(ErrorKind.IO, fileName + " in the deploy folder is not a regular file"));
+            default:
+                throw new ScriptException(ScriptError.of(ErrorKind.IO, fileName + " " + state.problem()));
+        }
+    }
+
     private DeployFolder requireFolder() {
         if (folder == null) {
             throw new ScriptException(ScriptError.of(ErrorKind.IO, "no deploy folder is configured (scriptbox.deploy)"));

@@ -496,6 +496,14 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDi
     }
 
     @Override
+    public Promise<ExecutionResult> executeDetached(String name, org.scriptbox.api.engine.CompiledScript chunk,
+                                                    List<Object> args, List<org.scriptbox.api.engine.ScriptLibrary> libraries,
+                                                    org.scriptbox.api.engine.ScriptLog log,
+                                                    org.scriptbox.api.engine.Cancellation cancellation) {
+        return executions.executeDetached(name, chunk, args, libraries, log, cancellation);
+    }
+
+    @Override
     public int cancel(String name) {
         return executions.cancel(name);
     }

@@ -1,0 +1,135 @@
+package org.scriptbox.fleet.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.scriptbox.api.fleet.FleetMessage;
+import org.scriptbox.api.fleet.FleetTopics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * A controller's side of the protocol: the table of gateways (from the retained state and status topics of
+ * the fleet) and requests with MQTT 5 correlation data, answered on this controller's response topic.
+ */
+final class ControllerLink implements AutoCloseable {
+    private final PahoLink link;
+    private final String fleet;
+    private final String responses;
+    private final Map<String, GatewayView> gateways = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private final List<Consumer<GatewayView>> onlineListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    ControllerLink(BrokerSettings broker, String fleet, String controllerId) {
+        this.fleet = fleet;
+        this.responses = FleetTopics.responses(fleet, controllerId);
+        this.link = new PahoLink(broker, "scriptbox-" + fleet + "-controller-" + controllerId, null);
+        link.subscribe(FleetTopics.everyGateway(fleet, FleetTopics.STATE), this::state);
+        link.subscribe(FleetTopics.everyGateway(fleet, FleetTopics.STATUS), this::status);
+        link.subscribe(responses, this::response);
+    }
+
+    ControllerLink start() {
+        link.start();
+        return this;
+    }
+
+    boolean connected() {
+        return link.connected();
+    }
+
+    /** Told (on the link's thread) whenever a gateway's state says online. */
+    void onOnline(Consumer<GatewayView> listener) {
+        onlineListeners.add(listener);
+    }
+
+    List<GatewayView> gateways() {
+        List<GatewayView> list = new ArrayList<>(gateways.values());
+        list.sort(java.util.Comparator.comparing(GatewayView::id));
+        return list;
+    }
+
+    GatewayView gateway(String id) {
+        return gateways.getOrDefault(id, GatewayView.unknown(id));
+    }
+
+    /**
+     * Sends a request; the future completes with the answer, or exceptionally with a
+     * {@link java.util.concurrent.TimeoutException} after {@code timeout}.
+     */
+    CompletableFuture<JsonNode> request(String gateway, String command, ObjectNode body, Duration timeout) {
+        String id = UUID.randomUUID().toString();
+        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+        pending.put(id, answer);
+        answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> pending.remove(id));
+        link.send(new FleetMessage(FleetTopics.request(fleet, gateway, command),
+                body.toString().getBytes(StandardCharsets.UTF_8), false, responses, id.getBytes(StandardCharsets.UTF_8)));
+        return answer;
+    }
+
+    private void response(FleetMessage m) {
+        byte[] c = m.correlationData();
+        if (c == null) {
+            return;
+        }
+        CompletableFuture<JsonNode> answer = pending.get(new String(c, StandardCharsets.UTF_8));
+        if (answer != null) {
+            answer.complete(json(m));
+        }
+    }
+
+    private void state(FleetMessage m) {
+        String id = FleetTopics.gatewayOf(m.topic());
+        JsonNode o = json(m);
+        if (id == null || o == null) {
+            return;
+        }
+        boolean online = "online".equals(o.path("state").asText());
+        GatewayView v = gateways.compute(id, (k, old) -> (old == null ? GatewayView.unknown(id) : old)
+                .withState(online, texts(o.path("groups"))));
+        if (online) {
+            onlineListeners.forEach(l -> l.accept(v));
+        }
+    }
+
+    private void status(FleetMessage m) {
+        String id = FleetTopics.gatewayOf(m.topic());
+        JsonNode o = json(m);
+        if (id == null || o == null) {
+            return;
+        }
+        JsonNode p = o.path("package");
+        gateways.compute(id, (k, old) -> (old == null ? GatewayView.unknown(id) : old).withStatus(texts(o.path("groups")),
+                o.path("health").asText("?"), p.path("version").asLong(0), p.path("state").asText(""),
+                o.path("scripts").size()));
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private static JsonNode json(FleetMessage m) {
+        try {
+            return m.payload().length == 0 ? null : PackageCodec.JSON.readTree(m.payload());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        link.close();
+    }
+}

@@ -1,0 +1,79 @@
+package org.scriptbox.fleet.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The settings of a gateway (PID {@code org.scriptbox.fleet}) and of a controller
+ * (PID {@code org.scriptbox.fleet.controller}): the broker settings are the same for both. Each component
+ * is off until its configuration exists (etc/org.scriptbox.fleet.cfg, etc/org.scriptbox.fleet.controller.cfg).
+ */
+@ObjectClassDefinition(name = "scriptbox fleet", description = "MQTT broker, identity and trusted package keys")
+@interface FleetConfig {
+    String GATEWAY_PID = "org.scriptbox.fleet";
+    String CONTROLLER_PID = "org.scriptbox.fleet.controller";
+
+    @AttributeDefinition(description = "broker host name or address")
+    String broker_host() default "127.0.0.1";
+
+    @AttributeDefinition(description = "broker port (1883 plain, 8883 TLS by convention)")
+    int broker_port() default 1883;
+
+    @AttributeDefinition(description = "connect with TLS")
+    boolean tls() default false;
+
+    @AttributeDefinition(description = "PKCS12 trust store with the broker's CA (TLS); empty: the JDK's")
+    String tls_truststore() default "";
+
+    @AttributeDefinition(description = "password of the trust store", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
+    String tls_truststore_password() default "";
+
+    @AttributeDefinition(description = "PKCS12 key store with this client's certificate and key (TLS client certificate); empty: none")
+    String tls_keystore() default "";
+
+    @AttributeDefinition(description = "password of the key store", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
+    String tls_keystore_password() default "";
+
+    @AttributeDefinition(description = "MQTT user name; empty: none")
+    String username() default "";
+
+    @AttributeDefinition(description = "MQTT password", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
+    String password() default "";
+
+    @AttributeDefinition(description = "the fleet: the second topic level")
+    String fleet_id() default "default";
+
+    @AttributeDefinition(description = "this gateway's id: the third topic level (gateway only)")
+    String gateway_id() default "";
+
+    @AttributeDefinition(description = "groups this gateway belongs to; packages for other groups are refused (gateway only)")
+    String[] groups() default {};
+
+    @AttributeDefinition(description = "trusted package keys, each name=base64 of the Ed25519 public key (X.509 form); "
+            + "packages signed by any other key are refused (gateway only)")
+    String[] trusted_keys() default {};
+
+    @AttributeDefinition(description = "this controller's id (controller only)")
+    String controller_id() default "controller";
+
+    @AttributeDefinition(description = "how long the broker keeps this client's session (queued requests) while it is away, seconds")
+    long session_expiry_seconds() default 7 * 24 * 3600;
+
+    @AttributeDefinition(description = "first wait before a reconnect, ms; doubles up to the maximum")
+    long reconnect_min_ms() default 500;
+
+    @AttributeDefinition(description = "longest wait between reconnects, ms")
+    long reconnect_max_ms() default 30_000;
+
+    @AttributeDefinition(description = "MQTT keep-alive, seconds: the broker publishes the death message this long (x1.5) after a silent loss")
+    int keepalive_seconds() default 30;
+
+    @AttributeDefinition(description = "status updates within this many ms are sent as one (gateway only)")
+    long status_coalesce_ms() default 200;
+
+    @AttributeDefinition(description = "largest signed package accepted, bytes (gateway only)")
+    int max_package_bytes() default 8 * 1024 * 1024;
+
+    @AttributeDefinition(description = "how long a controller waits for a gateway's answer, seconds (controller only)")
+    int request_timeout_seconds() default 30;
+}

@@ -1,0 +1,204 @@
+package org.scriptbox.fleet.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.Designate;
+import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.MetadataCodec;
+import org.scriptbox.api.ScriptActivityListener;
+import org.scriptbox.api.ScriptEvent;
+import org.scriptbox.api.ScriptListener;
+import org.scriptbox.api.ScriptManager;
+import org.scriptbox.api.deploy.ScriptFolder;
+import org.scriptbox.api.device.DeviceDirectory;
+import org.scriptbox.api.fleet.FleetMessage;
+import org.scriptbox.api.fleet.FleetTopics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * This container as a fleet gateway, once etc/org.scriptbox.fleet.cfg exists: connects to the broker with
+ * a persistent session, publishes its birth (retained {@code state} online) at every connect with the
+ * broker holding the death (retained {@code state} offline) as its last will, keeps its retained
+ * {@code status} current, publishes one event per finished run, and answers requests. Scripts arrive only
+ * in signed packages, through the deploy folder.
+ */
+@Component(configurationPid = FleetConfig.GATEWAY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = {ScriptListener.class, ScriptActivityListener.class}, immediate = true)
+@Designate(ocd = FleetConfig.class)
+public class FleetGateway implements ScriptListener, ScriptActivityListener {
+    private static final Logger LOG = LoggerFactory.getLogger(FleetGateway.class);
+
+    @Reference
+    private ScriptManager manager;
+    @Reference
+    private ScriptFolder folder;
+    @Reference
+    private MetadataCodec codec;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile DeviceDirectory devices;
+
+    private volatile PahoLink link;
+    private String fleet;
+    private String gateway;
+    private Set<String> groups;
+    private long coalesceMs;
+    private final AtomicBoolean statusDue = new AtomicBoolean();
+    private volatile PackageLedger ledger;
+
+    @Activate
+    void activate(BundleContext context, FleetConfig config) {
+        fleet = config.fleet_id();
+        gateway = config.gateway_id();
+        if (!FleetTopics.validId(fleet) || !FleetTopics.validId(gateway)) {
+            LOG.error("fleet: not connecting: {} needs fleet.id and gateway.id (letters, digits, _ . -; at most 64), "
+                    + "got '{}' and '{}'", FleetConfig.GATEWAY_PID, Texts.clip(fleet), Texts.clip(gateway));
+            return;
+        }
+        groups = new LinkedHashSet<>(commaSeparated(config.groups()));
+        coalesceMs = Math.max(0, config.status_coalesce_ms());
+        PackageVerifier verifier;
+        PackageLedger ledger;
+        java.util.Map<String, java.security.PublicKey> trusted;
+        try {
+            trusted = PackageVerifier.trustedKeys(commaSeparated(config.trusted_keys()).toArray(new String[0]));
+            verifier = new PackageVerifier(trusted, fleet, groups, config.max_package_bytes());
+            ledger = new PackageLedger(context.getDataFile("fleet-ledger.json").toPath());
+        } catch (IllegalArgumentException | IOException e) {
+            LOG.error("fleet: not connecting: {}", e instanceof IOException io ? "cannot read the package ledger: "
+                    + PahoLink.reason(io) : e.getMessage());
+            return;
+        }
+        if (trusted.isEmpty()) {
+            LOG.warn("fleet: no trusted.keys: every package will be refused");
+        }
+        BrokerSettings broker = BrokerSettings.of(config);
+        FleetMessage death = FleetMessage.of(topic(FleetTopics.STATE), StatusReport.state(gateway, false, groups).toString(), true);
+        PahoLink l;
+        try {
+            l = new PahoLink(broker, "scriptbox-" + fleet + "-" + gateway, death);
+        } catch (IllegalArgumentException e) {   // a bad address or TLS store: named, without a stack trace
+            LOG.error("fleet: not connecting: {}", e.getMessage());
+            return;
+        }
+        PackageInstaller installer = new PackageInstaller(manager, folder, codec);
+        ObjectNode configuration = PackageCodec.JSON.createObjectNode().put("fleet", fleet).put("gateway", gateway)
+                .put("broker", broker.toString());
+        configuration.putArray("groups").addAll(groups.stream().map(configuration::textNode).toList());
+        configuration.putArray("trustedKeys").addAll(trusted.keySet().stream().map(configuration::textNode).toList());
+        GatewayRequests requests = new GatewayRequests(manager, verifier, ledger, installer, configuration, this::statusChanged);
+        this.ledger = ledger;
+        l.onConnection(up -> {
+            if (up) {
+                l.publish(FleetMessage.of(topic(FleetTopics.STATE), StatusReport.state(gateway, true, groups).toString(), true));
+                publishStatus();
+            }
+        });
+        l.subscribe(FleetTopics.requests(fleet, gateway), m -> answer(l, requests, m));
+        link = l;
+        l.start();
+        LOG.info("fleet: gateway '{}' of fleet '{}' (groups {}) connecting to {}", gateway, fleet, groups, broker);
+    }
+
+    /** A .cfg file gives one string: its entries are comma-separated (base64 and ids hold no comma). */
+    static List<String> commaSeparated(String[] values) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String v : values) {
+            for (String part : v.split(",")) {
+                if (!part.isBlank()) {
+                    out.add(part.trim());
+                }
+            }
+        }
+        return out;
+    }
+
+    private String topic(String leaf) {
+        return FleetTopics.gateway(fleet, gateway, leaf);
+    }
+
+    private void answer(PahoLink l, GatewayRequests requests, FleetMessage m) {
+        String command = m.topic().substring(m.topic().lastIndexOf('/') + 1);
+        JsonNode body;
+        try {
+            body = m.payload().length == 0 ? PackageCodec.JSON.createObjectNode() : PackageCodec.JSON.readTree(m.payload());
+        } catch (IOException e) {
+            body = null;
+        }
+        if (body == null || !body.isObject()) {
+            reply(l, m, Replies.refused("BAD_REQUEST", "the request is not a JSON object"));
+            return;
+        }
+        requests.handle(command, body).thenAccept(r -> reply(l, m, r));
+    }
+
+    private void reply(PahoLink l, FleetMessage request, ObjectNode reply) {
+        if (!FleetTopics.isResponseTopic(fleet, request.responseTopic())) {
+            // answers go only to a controller's topics: never onto a gateway's status or another fleet
+            LOG.warn("fleet: a request on {} without a controller's response topic of this fleet: not answered", request.topic());
+            return;
+        }
+        l.send(new FleetMessage(request.responseTopic(), reply.toString().getBytes(StandardCharsets.UTF_8), false,
+                null, request.correlationData()));
+    }
+
+    /** Coalesced: many changes within the window make one status message. */
+    private void statusChanged() {
+        PahoLink l = link;
+        if (l != null && statusDue.compareAndSet(false, true)) {
+            l.schedule(this::publishStatus, coalesceMs);
+        }
+    }
+
+    private void publishStatus() {
+        statusDue.set(false);
+        PahoLink l = link;
+        if (l == null) {
+            return;
+        }
+        DeviceDirectory d = devices;
+        ObjectNode status = StatusReport.status(gateway, groups, manager.list(), d == null ? Set.of() : d.ids(), ledger.last());
+        l.publish(FleetMessage.of(topic(FleetTopics.STATUS), status.toString(), true));
+    }
+
+    @Override
+    public void scriptChanged(ScriptEvent event) {
+        statusChanged();
+    }
+
+    @Override
+    public void executionFinished(ExecutionResult result) {
+        PahoLink l = link;
+        if (l != null) {
+            l.publish(FleetMessage.of(topic(FleetTopics.EVENTS), StatusReport.event(result).toString(), false));
+            statusChanged();
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        PahoLink l = link;
+        link = null;
+        if (l != null) {
+            // a clean disconnect sends no will: publish the offline state ourselves
+            l.closeWith(FleetMessage.of(topic(FleetTopics.STATE), StatusReport.state(gateway, false, groups).toString(), true));
+        }
+    }
+}

@@ -1,0 +1,366 @@
+package org.scriptbox.fleet.internal;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.scriptbox.api.fleet.FleetLink;
+import org.scriptbox.api.fleet.FleetMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link FleetLink} on Eclipse Paho's MQTT 5 client. Paho calls back on its own threads: each message
+ * is copied into an immutable {@link FleetMessage} there and handed to this link's single thread, which
+ * also does the (re)connecting, so a slow handler never stalls Paho's receiver and handlers never run
+ * concurrently. Reconnects are ours (not Paho's automatic one, which does not retry a first connect that
+ * failed): after every loss, with a wait that doubles from the minimum to the maximum.
+ */
+final class PahoLink implements FleetLink {
+    private static final Logger LOG = LoggerFactory.getLogger(PahoLink.class);
+    private static final long CONNECT_TIMEOUT_MS = 10_000;
+
+    private final BrokerSettings settings;
+    private final MqttAsyncClient client;
+    private final MqttConnectionOptions options;
+    private final ScheduledExecutorService executor;
+    private final Map<String, Consumer<FleetMessage>> subscriptions = new ConcurrentHashMap<>();
+    private final List<Consumer<Boolean>> connectionListeners = new CopyOnWriteArrayList<>();
+    private static final int OUTBOX_SIZE = 10_000;
+    private final java.util.ArrayDeque<FleetMessage> outbox = new java.util.ArrayDeque<>();   // link thread only
+    private volatile boolean closed;
+    private volatile boolean connected;
+    private Duration nextWait;   // link thread only
+
+    /**
+     * @param will the death message the broker publishes when this client goes silent (retained), or null
+     */
+    PahoLink(BrokerSettings settings, String clientId, FleetMessage will) {
+        this.settings = settings;
+        this.nextWait = settings.reconnectMin();
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fleet-link " + clientId);
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            this.client = new MqttAsyncClient(settings.uri(), clientId, new MemoryPersistence());
+        } catch (MqttException e) {
+            throw new IllegalArgumentException("bad broker address " + settings.uri() + ": " + e.getMessage(), e);
+        }
+        this.options = options(settings, will);
+        client.setCallback(new Callback());
+    }
+
+    /** Starts connecting in the background; returns at once. */
+    PahoLink start() {
+        executor.execute(this::connect);
+        return this;
+    }
+
+    private static MqttConnectionOptions options(BrokerSettings s, FleetMessage will) {
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(false);   // a persistent session: what is sent while we are away waits at the broker
+        o.setSessionExpiryInterval(s.sessionExpirySeconds());
+        o.setAutomaticReconnect(false);
+        o.setKeepAliveInterval(s.keepAliveSeconds());
+        o.setConnectionTimeout((int) (CONNECT_TIMEOUT_MS / 1000));
+        if (!s.username().isEmpty()) {
+            o.setUserName(s.username());
+            o.setPassword(s.password().getBytes(StandardCharsets.UTF_8));
+        }
+        if (s.tls()) {
+            o.setSocketFactory(tlsContext(s).getSocketFactory());
+        }
+        if (will != null) {
+            MqttMessage m = new MqttMessage(will.payload());
+            m.setQos(1);
+            m.setRetained(will.retained());
+            o.setWill(will.topic(), m);
+        }
+        return o;
+    }
+
+    private static SSLContext tlsContext(BrokerSettings s) {
+        try {
+            TrustManagerFactory tmf = null;
+            if (!s.truststore().isEmpty()) {
+                tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(load(s.truststore(), s.truststorePassword()));
+            }
+            KeyManagerFactory kmf = null;
+            if (!s.keystore().isEmpty()) {
+                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(load(s.keystore(), s.keystorePassword()), s.keystorePassword().toCharArray());
+            }
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (Exception e) {
+            throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyStore load(String file, String password) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(Path.of(file))) {
+            ks.load(in, password.toCharArray());
+        }
+        return ks;
+    }
+
+    // link thread
+    private void connect() {
+        if (closed || client.isConnected()) {
+            return;
+        }
+        try {
+            IMqttToken token = client.connect(options);
+            token.waitForCompletion(CONNECT_TIMEOUT_MS + 2000);
+            nextWait = settings.reconnectMin();
+            connected = true;
+            LOG.info("fleet: connected to {} as {}", settings, client.getClientId());
+            for (String filter : subscriptions.keySet()) {
+                subscribeNow(filter);
+            }
+            connectionListeners.forEach(l -> tell(l, true));
+            flush();
+        } catch (MqttException | RuntimeException e) {
+            LOG.warn("fleet: cannot connect to {}: {}; trying again in {} ms", settings, reason(e), nextWait.toMillis());
+            scheduleReconnect();
+        }
+    }
+
+    private void scheduleReconnect() {
+        if (closed) {
+            return;
+        }
+        Duration wait = nextWait;
+        Duration doubled = nextWait.multipliedBy(2);
+        nextWait = doubled.compareTo(settings.reconnectMax()) > 0 ? settings.reconnectMax() : doubled;
+        executor.schedule(this::connect, wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void subscribeNow(String filter) {
+        try {
+            client.subscribe(filter, 1).waitForCompletion(CONNECT_TIMEOUT_MS);
+        } catch (MqttException e) {
+            LOG.warn("fleet: cannot subscribe to {}: {}", filter, reason(e));
+        }
+    }
+
+    private static void tell(Consumer<Boolean> listener, boolean up) {
+        try {
+            listener.accept(up);
+        } catch (RuntimeException e) {
+            LOG.warn("fleet: a connection listener failed", e);
+        }
+    }
+
+    @Override
+    public void send(FleetMessage message) {
+        executor.execute(() -> {
+            outbox.addLast(message);
+            if (outbox.size() > OUTBOX_SIZE) {
+                LOG.warn("fleet: offline too long: dropped a message to {}", outbox.removeFirst().topic());
+            }
+            flush();
+        });
+    }
+
+    // link thread: in order; what the client cannot take now (offline, too many in flight) waits
+    private void flush() {
+        while (!outbox.isEmpty() && client.isConnected()) {
+            try {
+                client.publish(outbox.peekFirst().topic(), mqtt(outbox.peekFirst()));
+                outbox.removeFirst();
+            } catch (MqttException | RuntimeException e) {
+                LOG.debug("fleet: send to {} waits: {}", outbox.peekFirst().topic(), reason(e));
+                if (client.isConnected()) {
+                    executor.schedule(this::flush, 50, TimeUnit.MILLISECONDS);
+                }
+                return;
+            }
+        }
+    }
+
+    private static MqttMessage mqtt(FleetMessage message) {
+        MqttMessage m = new MqttMessage(message.payload());
+        m.setQos(1);
+        m.setRetained(message.retained());
+        if (message.responseTopic() != null || message.correlationData() != null) {
+            MqttProperties p = new MqttProperties();
+            p.setResponseTopic(message.responseTopic());
+            p.setCorrelationData(message.correlationData());
+            m.setProperties(p);
+        }
+        return m;
+    }
+
+    @Override
+    public void publish(FleetMessage message) {
+        try {
+            client.publish(message.topic(), mqtt(message));
+        } catch (MqttException | RuntimeException e) {
+            // offline: statuses are published again at the next connect
+            LOG.debug("fleet: not published to {}: {}", message.topic(), reason(e));
+        }
+    }
+
+    @Override
+    public void subscribe(String filter, Consumer<FleetMessage> handler) {
+        subscriptions.put(filter, handler);
+        executor.execute(() -> {
+            if (client.isConnected()) {
+                subscribeNow(filter);
+            }
+        });
+    }
+
+    @Override
+    public boolean connected() {
+        return connected && client.isConnected();
+    }
+
+    @Override
+    public void onConnection(Consumer<Boolean> listener) {
+        connectionListeners.add(listener);
+    }
+
+    /** Runs a task on the link's thread (where handlers run) after a delay. */
+    void schedule(Runnable task, long delayMs) {
+        if (!closed) {
+            executor.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            if (client.isConnected()) {
+                client.disconnect(2000).waitForCompletion(3000);   // a clean disconnect: the broker sends no will
+            }
+        } catch (MqttException e) {
+            LOG.debug("fleet: disconnect: {}", reason(e));
+        }
+        try {
+            client.close(true);
+        } catch (MqttException e) {
+            LOG.debug("fleet: close: {}", reason(e));
+        }
+        executor.shutdownNow();
+    }
+
+    /** Publishes {@code last} and then disconnects, so a clean stop still leaves the retained offline state. */
+    void closeWith(FleetMessage last) {
+        if (client.isConnected()) {
+            try {
+                client.publish(last.topic(), mqtt(last)).waitForCompletion(2000);
+            } catch (MqttException e) {
+                LOG.debug("fleet: last message not sent: {}", reason(e));
+            }
+        }
+        close();
+    }
+
+    static String reason(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() != null ? root.getMessage() : e.getMessage();
+        return m == null ? root.getClass().getSimpleName() : m;
+    }
+
+    static boolean matches(String filter, String topic) {
+        String[] f = filter.split("/", -1);
+        String[] t = topic.split("/", -1);
+        for (int i = 0; i < f.length; i++) {
+            if (f[i].equals("#")) {
+                return true;
+            }
+            if (i >= t.length || !(f[i].equals("+") || f[i].equals(t[i]))) {
+                return false;
+            }
+        }
+        return f.length == t.length;
+    }
+
+    private final class Callback implements MqttCallback {
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+            connected = false;
+            if (closed) {
+                return;
+            }
+            executor.execute(() -> {
+                LOG.warn("fleet: lost the broker {}: {}", settings,
+                        response.getException() == null ? response.getReasonString() : reason(response.getException()));
+                connectionListeners.forEach(l -> tell(l, false));
+                scheduleReconnect();
+            });
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+            LOG.warn("fleet: MQTT error: {}", reason(exception));
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            MqttProperties p = message.getProperties();
+            FleetMessage m = new FleetMessage(topic, message.getPayload(), message.isRetained(),
+                    p == null ? null : p.getResponseTopic(), p == null ? null : p.getCorrelationData());
+            executor.execute(() -> dispatch(m));
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        }
+    }
+
+    private void dispatch(FleetMessage m) {
+        subscriptions.forEach((filter, handler) -> {
+            if (matches(filter, m.topic())) {
+                try {
+                    handler.accept(m);
+                } catch (RuntimeException e) {
+                    LOG.warn("fleet: handling a message on {} failed", m.topic(), e);
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,127 @@
+package org.scriptbox.fleet.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * One staged rollout of a signed package to a group, immutable; every change makes a new one, which the
+ * {@link RolloutStore} saves before the controller acts on it, so a restarted controller carries on where
+ * it stopped.
+ *
+ * @param stages         cumulative stage sizes: {@code 1} (one gateway), {@code 10%}, {@code 100%}
+ * @param maxFailureRate the share of failed gateways (0..1) above which the rollout halts and rolls back
+ * @param stage          the index of the stage in progress (== stages.size() when all are done)
+ * @param results        per gateway: APPLIED, FAILED, PENDING (offline: gets it when it returns), ROLLED_BACK
+ */
+public record Rollout(String id, String envelope, String group, long version, String healthCheck, List<String> stages,
+               double maxFailureRate, int stage, State state, Map<String, Result> results, String reason,
+               Instant startedAt, Instant updatedAt) {
+
+    public enum State { RUNNING, COMPLETED, HALTED, ROLLING_BACK, ROLLED_BACK }
+
+    public record Result(String outcome, String detail) {
+        static final String APPLIED = "APPLIED";
+        static final String FAILED = "FAILED";
+        static final String PENDING = "PENDING";
+        static final String ROLLED_BACK = "ROLLED_BACK";
+    }
+
+    public Rollout {
+        stages = List.copyOf(stages);
+        results = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(results));
+        reason = reason == null ? "" : reason;
+    }
+
+    Rollout withResult(String gateway, String outcome, String detail) {
+        Map<String, Result> r = new LinkedHashMap<>(results);
+        r.put(gateway, new Result(outcome, detail == null ? "" : detail));
+        return new Rollout(id, envelope, group, version, healthCheck, stages, maxFailureRate, stage, state, r, reason,
+                startedAt, Instant.now());
+    }
+
+    Rollout withStage(int s) {
+        return new Rollout(id, envelope, group, version, healthCheck, stages, maxFailureRate, s, state, results, reason,
+                startedAt, Instant.now());
+    }
+
+    Rollout withState(State s, String why) {
+        return new Rollout(id, envelope, group, version, healthCheck, stages, maxFailureRate, stage, s, results,
+                why == null ? reason : why, startedAt, Instant.now());
+    }
+
+    public long count(String outcome) {
+        return results.values().stream().filter(r -> r.outcome().equals(outcome)).count();
+    }
+
+    /** Failed over answered (applied + failed); 0 before any answer. */
+    double failureRate() {
+        long failed = count(Result.FAILED);
+        long answered = failed + count(Result.APPLIED);
+        return answered == 0 ? 0 : (double) failed / answered;
+    }
+
+    /** How many of {@code members} gateways the stage covers (cumulative; at least one). */
+    static int size(String stage, int members) {
+        String s = stage.trim();
+        if (s.equalsIgnoreCase("all")) {
+            return members;
+        }
+        int n = s.endsWith("%")
+                ? (int) Math.ceil(members * Double.parseDouble(s.substring(0, s.length() - 1)) / 100.0)
+                : Integer.parseInt(s);
+        return Math.max(1, Math.min(members, n));
+    }
+
+    /** @throws IllegalArgumentException naming the bad stage */
+    static List<String> parseStages(String text) {
+        List<String> out = new ArrayList<>();
+        for (String s : text.split(",")) {
+            String t = s.trim();
+            try {
+                double v = t.equalsIgnoreCase("all") ? 100 : t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1))
+                        : Integer.parseInt(t);
+                if (v <= 0 || (t.endsWith("%") && v > 100)) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("stage '" + Texts.clip(t) + "' is not a count (1), a share (10%) or all");
+            }
+            out.add(t);
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("no stages");
+        }
+        return out;
+    }
+
+    ObjectNode toJson() {
+        ObjectNode o = PackageCodec.JSON.createObjectNode();
+        o.put("id", id).put("envelope", envelope).put("group", group).put("version", version)
+                .put("healthCheck", healthCheck).put("maxFailureRate", maxFailureRate).put("stage", stage)
+                .put("state", state.name()).put("reason", reason).put("startedAt", startedAt.toString())
+                .put("updatedAt", updatedAt.toString());
+        o.putArray("stages").addAll(stages.stream().map(o::textNode).toList());
+        ObjectNode r = o.putObject("results");
+        results.forEach((g, res) -> r.putObject(g).put("outcome", res.outcome()).put("detail", res.detail()));
+        return o;
+    }
+
+    static Rollout fromJson(JsonNode o) {
+        List<String> stages = new ArrayList<>();
+        o.path("stages").forEach(n -> stages.add(n.asText()));
+        Map<String, Result> results = new LinkedHashMap<>();
+        o.path("results").properties().forEach(e -> results.put(e.getKey(),
+                new Result(e.getValue().path("outcome").asText(), e.getValue().path("detail").asText())));
+        return new Rollout(o.path("id").asText(), o.path("envelope").asText(), o.path("group").asText(),
+                o.path("version").asLong(), o.hasNonNull("healthCheck") ? o.get("healthCheck").asText() : null, stages,
+                o.path("maxFailureRate").asDouble(), o.path("stage").asInt(), State.valueOf(o.path("state").asText()),
+                results, o.path("reason").asText(), Instant.parse(o.path("startedAt").asText()),
+                Instant.parse(o.path("updatedAt").asText()));
+    }
+}

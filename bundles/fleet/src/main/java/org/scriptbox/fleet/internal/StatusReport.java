@@ -1,0 +1,82 @@
+package org.scriptbox.fleet.internal;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+
+import org.scriptbox.api.ExecutionResult;
+import org.scriptbox.api.ScriptInfo;
+import org.scriptbox.api.ScriptStatus;
+import org.scriptbox.fleet.internal.PackageLedger.Entry;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The JSON a gateway publishes: its retained status (scripts and versions, health, devices, the package
+ * in place), its birth and death, and one event per finished run.
+ */
+final class StatusReport {
+    private StatusReport() {
+    }
+
+    static ObjectNode script(ScriptInfo i) {
+        ObjectNode o = PackageCodec.JSON.createObjectNode();
+        o.put("name", i.name()).put("version", i.metadata().version()).put("status", i.status().name())
+                .put("running", i.running()).put("runs", i.stats().totalExecutions())
+                .put("failures", i.stats().failedExecutions());
+        if (i.lastError() != null) {
+            o.put("lastError", i.lastError().toString());
+        }
+        return o;
+    }
+
+    /** {@code ok} unless a script cannot run (compile error, unresolved) or its latest run failed. */
+    static String health(List<ScriptInfo> scripts) {
+        return scripts.stream().anyMatch(StatusReport::unhealthy) ? "degraded" : "ok";
+    }
+
+    private static boolean unhealthy(ScriptInfo i) {
+        ScriptStatus s = i.status();
+        return s == ScriptStatus.COMPILATION_ERROR || s == ScriptStatus.UNRESOLVED || s == ScriptStatus.FAILED
+                || s == ScriptStatus.TIMEOUT;
+    }
+
+    static ObjectNode status(String gateway, Collection<String> groups, List<ScriptInfo> scripts,
+                             Collection<String> devices, Entry pkg) {
+        ObjectNode o = PackageCodec.JSON.createObjectNode();
+        o.put("gateway", gateway).put("at", Instant.now().toString()).put("health", health(scripts));
+        ArrayNode g = o.putArray("groups");
+        groups.forEach(g::add);
+        ArrayNode s = o.putArray("scripts");
+        scripts.forEach(i -> s.add(script(i)));
+        ArrayNode d = o.putArray("devices");
+        devices.forEach(d::add);
+        if (pkg != null) {
+            o.putObject("package").put("version", pkg.version()).put("state", pkg.state().name())
+                    .put("signer", pkg.signer()).put("at", pkg.at().toString());
+        }
+        return o;
+    }
+
+    static ObjectNode state(String gateway, boolean online, Collection<String> groups) {
+        ObjectNode o = PackageCodec.JSON.createObjectNode();
+        o.put("state", online ? "online" : "offline").put("gateway", gateway);
+        if (online) {
+            o.put("at", Instant.now().toString());
+            ArrayNode g = o.putArray("groups");
+            groups.forEach(g::add);
+        }
+        return o;
+    }
+
+    static ObjectNode event(ExecutionResult r) {
+        ObjectNode o = PackageCodec.JSON.createObjectNode();
+        o.put("script", r.scriptName()).put("executionId", r.executionId()).put("status", r.status().name())
+                .put("durationMs", r.duration() == null ? 0 : r.duration().toMillis()).put("instructions", r.instructions());
+        if (r.error() != null) {
+            o.put("error", r.error().toString());
+        }
+        return o;
+    }
+}

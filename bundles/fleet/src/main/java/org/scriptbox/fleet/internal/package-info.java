@@ -1,0 +1,2 @@
+/** Fleet management over MQTT 5: the gateway, the controller, the Paho link and signed packages. */
+package org.scriptbox.fleet.internal;

@@ -1,0 +1,259 @@
+package org.scriptbox.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.AfterClass;
+import org.junit.Assume;
+import org.junit.BeforeClass;
+import org.junit.FixMethodOrder;
+import org.junit.Test;
+import org.junit.runners.MethodSorters;
+import org.scriptbox.api.fleet.FleetPackage;
+import org.scriptbox.api.fleet.PackageScript;
+import org.scriptbox.api.fleet.SignedPackage;
+import org.scriptbox.fleet.internal.FleetController;
+import org.scriptbox.fleet.internal.GatewayView;
+import org.scriptbox.fleet.internal.PackageSigner;
+import org.scriptbox.fleet.internal.Rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Issue 18 end to end: a real Mosquitto broker started by the test on a loopback port, three real scriptbox
+ * containers as separate JVMs (gateways of fleet "plant", group "line1"), and the controller in the test
+ * JVM. The steps build on each other (one broker and one set of gateways, to keep the build fast): refusals,
+ * a staged rollout, replay and downgrade, a failing canary that halts and rolls back, a gateway killed
+ * during a rollout that catches up when it returns, and a broker and controller restart mid-rollout.
+ */
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+public class FleetIT {
+    private static final Duration START = Duration.ofSeconds(90);
+    private static final Duration STEP = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FLEET = "plant";
+    private static final List<String> IDS = List.of("gw1", "gw2", "gw3");
+
+    private static Path root;
+    private static Mosquitto broker;
+    private static final Map<String, GatewayProcess> gateways = new LinkedHashMap<>();
+    private static FleetController controller;
+    private static KeyPair ops;
+    private static KeyPair stranger;
+
+    @BeforeClass
+    public static void fleet() throws Exception {
+        Assume.assumeTrue("needs Eclipse Mosquitto (apt-get install mosquitto)", Mosquitto.installed());
+        root = Distribution.freshFolder("fleet");
+        broker = new Mosquitto(Files.createDirectories(root.resolve("broker"))).start();
+        ops = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        stranger = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        for (String id : IDS) {
+            Map<String, String> cfg = new LinkedHashMap<>();
+            cfg.put("broker.host", "127.0.0.1");
+            cfg.put("broker.port", Integer.toString(broker.port()));
+            cfg.put("fleet.id", FLEET);
+            cfg.put("gateway.id", id);
+            cfg.put("groups", "line1");
+            cfg.put("trusted.keys", "ops=" + Base64.getEncoder().encodeToString(ops.getPublic().getEncoded()));
+            cfg.put("keepalive.seconds", "2");
+            cfg.put("reconnect.min.ms", "200");
+            cfg.put("reconnect.max.ms", "2000");
+            gateways.put(id, new GatewayProcess(id, root, cfg).start());
+        }
+        controller = newController();
+        Await.until("three gateways online", START, () -> online().size(), n -> n == 3);
+    }
+
+    private static FleetController newController() throws Exception {
+        return FleetController.plain("127.0.0.1", broker.port(), FLEET, "ctl", root.resolve("controller"),
+                Duration.ofSeconds(20)).start();
+    }
+
+    @AfterClass
+    public static void stopAll() throws Exception {
+        if (controller != null) {
+            controller.close();
+        }
+        for (GatewayProcess g : gateways.values()) {
+            g.kill();
+        }
+        if (broker != null) {
+            broker.stop();
+        }
+    }
+
+    private static List<String> online() {
+        List<String> ids = new ArrayList<>();
+        controller.gateways().stream().filter(GatewayView::online).forEach(g -> ids.add(g.id()));
+        return ids;
+    }
+
+    private static GatewayView view(String id) {
+        return controller.gateways().stream().filter(g -> g.id().equals(id)).findFirst().orElse(null);
+    }
+
+    private static FleetPackage pkg(long version, String value, String health) {
+        List<PackageScript> scripts = new ArrayList<>();
+        scripts.add(new PackageScript("blink", "return '" + value + "'",
+                "name = \"blink\"\nversion = \"1." + version + ".0\"\n"));
+        if (health != null) {
+            scripts.add(new PackageScript("health", health, "name = \"health\"\nversion = \"1." + version + ".0\"\n"));
+        }
+        return new FleetPackage(FLEET, "line1", version, scripts, health == null ? null : "health", Instant.now());
+    }
+
+    private static String envelope(FleetPackage p) {
+        return PackageSigner.envelope(PackageSigner.sign(p, "ops", ops.getPrivate()));
+    }
+
+    private static JsonNode request(String gateway, String command, String body) throws Exception {
+        return controller.request(gateway, command, (ObjectNode) JSON.readTree(body));
+    }
+
+    private static JsonNode deployDirect(String gateway, String envelope) throws Exception {
+        return request(gateway, "deploy", envelope);
+    }
+
+    private static String blink(String gateway) throws Exception {
+        JsonNode r = request(gateway, "run", "{\"script\":\"blink\"}");
+        assertTrue(r.toString(), r.path("ok").asBoolean());
+        return r.path("values").path(0).asText();
+    }
+
+    private static Rollout finished(String id) {
+        return Await.until("rollout " + id + " to finish", STEP, () -> controller.rollout(id).orElseThrow(),
+                r -> r.state() != Rollout.State.RUNNING && r.state() != Rollout.State.ROLLING_BACK);
+    }
+
+    @Test
+    public void a_gatewaysPublishBirthAndRetainedStatus() {
+        for (String id : IDS) {
+            GatewayView v = Await.until(id + "'s status", STEP, () -> view(id), g -> g != null && g.health().equals("ok"));
+            assertEquals(List.of("line1"), v.groups());
+            assertEquals(0, v.packageVersion());
+        }
+    }
+
+    @Test
+    public void b_unsignedWronglySignedAndTamperedPackagesAreRefusedWithAReason() throws Exception {
+        FleetPackage p = pkg(1, "evil", null);
+        SignedPackage good = PackageSigner.sign(p, "ops", ops.getPrivate());
+        String body = Base64.getEncoder().encodeToString(good.body());
+
+        JsonNode unsigned = deployDirect("gw1", "{\"body\":\"" + body + "\"}");
+        assertEquals(unsigned.toString(), "UNSIGNED", unsigned.path("code").asText());
+        JsonNode untrusted = deployDirect("gw1", PackageSigner.envelope(PackageSigner.sign(p, "mallory", stranger.getPrivate())));
+        assertEquals(untrusted.toString(), "UNTRUSTED_SIGNER", untrusted.path("code").asText());
+        JsonNode wrongKey = deployDirect("gw1", PackageSigner.envelope(PackageSigner.sign(p, "ops", stranger.getPrivate())));
+        assertEquals(wrongKey.toString(), "BAD_SIGNATURE", wrongKey.path("code").asText());
+        String tamperedBody = new String(good.body(), java.nio.charset.StandardCharsets.UTF_8).replace("evil", "eviL");
+        JsonNode tampered = deployDirect("gw1", PackageSigner.envelope(new SignedPackage(
+                tamperedBody.getBytes(java.nio.charset.StandardCharsets.UTF_8), "ops", good.signature())));
+        assertEquals(tampered.toString(), "BAD_SIGNATURE", tampered.path("code").asText());
+        assertFalse(tampered.toString(), tampered.path("message").asText().contains("Exception"));
+
+        JsonNode list = request("gw1", "list", "{}");
+        assertFalse("nothing of the refused packages runs: " + list, list.toString().contains("blink"));
+        assertFalse(Files.exists(gateways.get("gw1").deploy.resolve("blink.lua")));
+        Await.until("one log line per refusal", STEP, () -> gateways.get("gw1").log().split("refused package", -1).length - 1,
+                n -> n == 4);
+        try {
+            controller.deploy("{\"body\":\"" + body + "\"}", List.of("all"), 0);
+            fail("the controller rolls out only signed packages");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("not signed"));
+        }
+    }
+
+    @Test
+    public void c_aSignedPackageRollsOutToTheGroupInStages() throws Exception {
+        String id = controller.deploy(envelope(pkg(1, "v1", "return true")), List.of("1", "50%", "all"), 0);
+        Rollout r = finished(id);
+        assertEquals(r.toString(), Rollout.State.COMPLETED, r.state());
+        for (String g : IDS) {
+            assertEquals(r.results().toString(), "APPLIED", r.results().get(g).outcome());
+            assertEquals("v1", blink(g));
+            assertTrue(Files.exists(gateways.get(g).deploy.resolve("blink.lua")));
+            Await.until(g + " reports package 1", STEP, () -> view(g).packageVersion(), v -> v == 1);
+        }
+        JsonNode history = request("gw2", "history", "{\"script\":\"blink\"}");
+        assertEquals(history.toString(), "ops", history.path("packages").path(0).path("signer").asText());
+        assertEquals("APPLIED", history.path("packages").path(0).path("state").asText());
+    }
+
+    @Test
+    public void d_aReplayChangesNothingAndADowngradeIsRefused() throws Exception {
+        String v1 = envelope(pkg(1, "v1", "return true"));
+        JsonNode again = deployDirect("gw1", envelope(pkg(1, "v1-other", null)));
+        assertEquals(again.toString(), "REPLAY", again.path("code").asText());
+        String id = controller.deploy(envelope(pkg(2, "v2", "return true")), List.of("all"), 0);
+        assertEquals(Rollout.State.COMPLETED, finished(id).state());
+        JsonNode old = deployDirect("gw2", v1);
+        assertEquals(old.toString(), "DOWNGRADE", old.path("code").asText());
+        assertEquals("v2", blink("gw2"));
+    }
+
+    @Test
+    public void e_aFailingCanaryHaltsTheRolloutAndRollsItBack() throws Exception {
+        String v3 = envelope(pkg(3, "v3", "error('sensor missing')"));
+        String id = controller.deploy(v3, List.of("1", "all"), 0);
+        Rollout r = finished(id);
+        assertEquals(r.toString(), Rollout.State.ROLLED_BACK, r.state());
+        assertEquals("only the canary got it: " + r.results(), 1, r.results().size());
+        String canary = r.results().keySet().iterator().next();
+        assertEquals("ROLLED_BACK", r.results().get(canary).outcome());
+        assertTrue(r.reason(), r.reason().contains("health check health"));
+        for (String g : IDS) {
+            assertEquals(g, "v2", blink(g));
+        }
+        JsonNode replay = deployDirect(canary, v3);
+        assertEquals(replay.toString(), "REPLAY", replay.path("code").asText());
+    }
+
+    @Test
+    public void f_aGatewayKilledDuringARolloutCatchesUpWhenItReturns() throws Exception {
+        GatewayProcess gw3 = gateways.get("gw3");
+        gw3.kill();
+        Await.until("gw3's last will", STEP, () -> view("gw3").online(), o -> !o);
+        String id = controller.deploy(envelope(pkg(4, "v4", "return true")), List.of("1", "all"), 0);
+        Rollout r = finished(id);
+        assertEquals(r.toString(), Rollout.State.COMPLETED, r.state());
+        assertEquals(r.results().toString(), "PENDING", r.results().get("gw3").outcome());
+        gw3.start();
+        Await.until("gw3 caught up", START, () -> controller.rollout(id).orElseThrow().results().get("gw3").outcome(),
+                o -> o.equals("APPLIED"));
+        assertEquals("v4", blink("gw3"));
+    }
+
+    @Test
+    public void g_aBrokerAndControllerRestartMidRolloutLoseNothing() throws Exception {
+        String id = controller.deploy(envelope(pkg(5, "v5", "return true")), List.of("1", "all"), 0);
+        broker.stop();
+        controller.close();
+        broker.start();
+        controller = newController();
+        // a gateway whose will the broker published on its way down is PENDING and catches up at its birth
+        Rollout r = Await.until("rollout " + id + " applied everywhere", STEP, () -> controller.rollout(id).orElseThrow(),
+                x -> x.state() == Rollout.State.COMPLETED && x.count("APPLIED") == IDS.size());
+        for (String g : IDS) {
+            assertEquals("v5", blink(g));
+        }
+    }
+}
