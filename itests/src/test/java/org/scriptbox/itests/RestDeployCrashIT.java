@@ -81,6 +81,11 @@ public class RestDeployCrashIT {
         assertEquals(set.body(), 200, set.status());
         Path log = data.resolve("log/scriptbox.log");
         Await.until("the REST-set once firing", Duration.ofSeconds(30), () -> count(log, "once RAN"), n -> n >= 1);
+        // disabled through REST: stays disabled across the SIGKILL and across a redeploy after it
+        assertEquals(201, api.send("PUT", "/scripts/off", "{\"source\":\"log_info('off RAN')\",\"toml\":\"version = \\\"1.0.0\\\"\\n"
+                + "[schedule]\\nkind = \\\"interval\\\"\\ninterval = \\\"1s\\\"\\n\"}").status());
+        Await.until("off running", Duration.ofSeconds(30), () -> count(log, "off RAN"), n -> n >= 1);
+        assertEquals(200, api.send("POST", "/scripts/off/disable", "{}").status());
 
         // a version the manager refuses after compiling for a while (a long chain of or runs into the 2 s compile
         // bound); SIGKILL while it compiles: before, the folder already held it and the script was gone at restart
@@ -111,6 +116,15 @@ public class RestDeployCrashIT {
         int ticks = count(log, "tick RAN");
         Await.until("the REST-deployed interval running after the restart", START_BOUND, () -> count(log, "tick RAN"), n -> n >= ticks + 3);
         assertEquals("the REST-set once ran once", 1, count(log, "once RAN"));
+        RestClient.Answer off = again.get("/scripts/off");
+        assertTrue(off.body(), off.body().contains("\"status\":\"DISABLED\""));
+        assertEquals(200, again.send("PUT", "/scripts/off", "{\"source\":\"log_info('off RAN') -- 2\",\"toml\":\"version = \\\"1.0.1\\\"\\n"
+                + "[schedule]\\nkind = \\\"interval\\\"\\ninterval = \\\"1s\\\"\\n\"}").status());
+        int offRuns = count(log, "off RAN");
+        int ticksNow = count(log, "tick RAN");
+        Await.until("three more ticks", START_BOUND, () -> count(log, "tick RAN"), n -> n >= ticksNow + 3);
+        assertTrue(again.get("/scripts/off").body().contains("\"status\":\"DISABLED\""));
+        assertEquals("a disabled script stays disabled across a SIGKILL and a redeploy", offRuns, count(log, "off RAN"));
         assertTrue("no hidden files left", !Files.exists(hidden) && !Files.exists(deploy.resolve(".m.lua.pending")));
         started.get(started.size() - 1).toHandle().destroy();
         assertTrue(started.get(started.size() - 1).waitFor(20, TimeUnit.SECONDS));

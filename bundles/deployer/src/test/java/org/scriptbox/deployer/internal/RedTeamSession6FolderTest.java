@@ -436,6 +436,36 @@ public class RedTeamSession6FolderTest {
         assertFalse(formatted.get(0), formatted.get(0).contains("created_at"));
     }
 
+    /** A read-only deploy folder (a ConfigMap, an ro mount): API writes and removals are refused with the reason, nothing changes. */
+    @Test(timeout = 60_000)
+    public void aReadOnlyFolderRefusesApiWritesAndRemovalsWithTheReason() throws Exception {
+        Path source = tmp.newFolder("rw").toPath();
+        Path view = tmp.newFolder("ro").toPath();
+        Files.writeString(source.resolve("m.lua"), "return 1");
+        assumeTrue("root can bind-mount", run("mount", "--bind", source.toString(), view.toString()) == 0);
+        mount = view;
+        assumeTrue(run("mount", "-o", "remount,ro,bind", view.toString()) == 0);
+        RecordingManager manager = new RecordingManager();
+        TomlMetadataCodec codec = new TomlMetadataCodec();
+        ScriptFileInstaller installer = new ScriptFileInstaller(manager, codec, new DeploySettings(view, 100, 100, 10_000), false);
+        settle(installer, "m.lua");
+        try {
+            installer.install(new ScriptDefinition(codec.parse("version = \"2.0.0\"\n", "m.toml", "m", new java.util.ArrayList<>()),
+                    "return 2", "rest"), false);
+            fail("written");
+        } catch (ScriptException e) {
+            assertEquals("cannot write m into the deploy folder " + view + ": read-only file system; nothing changed", e.getMessage());
+        }
+        try {
+            installer.remove("m");
+            fail("removed");
+        } catch (ScriptException e) {
+            assertEquals("cannot remove m from the deploy folder " + view + ": read-only file system", e.getMessage());
+        }
+        assertEquals("return 1", manager.live.get("m").source());
+        assertEquals(List.of("m.lua"), List.of(source.toFile().list()));
+    }
+
     private static void await(RecordingManager manager, String name, String source) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < until && (manager.live.get(name) == null || !manager.live.get(name).source().equals(source))) {
