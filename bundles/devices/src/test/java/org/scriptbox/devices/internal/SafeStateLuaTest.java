@@ -149,4 +149,31 @@ public class SafeStateLuaTest {
         assertEquals(String.valueOf(r.error()), ScriptStatus.COMPLETED, r.status());
         assertEquals(false, sim.resetEmergencyStop());
     }
+
+    /**
+     * A device_write racing the cancel (what undeploy does): a slow device has the channel write on its lane when
+     * the run is cancelled; whatever became of that write, the channel ends at its safe value, after it.
+     */
+    @Test
+    public void aChannelWriteRacingACancelEndsAtTheSafeValue() throws Exception {
+        SimulatedDevice sim = lua.simulator("drive", Map.of("setpoints", "speed_ref:0:1500:0", "fault_delay_ms", 30L));
+        Cancellation cancel = new Cancellation();
+        CompletableFuture<ExecutionResult> run = CompletableFuture.supplyAsync(() -> lua.run("writer", String.join("\n",
+                "local v = 100",
+                "while true do",
+                "  v = v % 1400 + 100",
+                "  device_write('speed_ref', v)",
+                "end"), cancel, LuaHarness.ALL));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (sim.readTelemetry(java.util.List.of("speed_ref"), org.scriptbox.api.device.CallContext.within(
+                TimeUnit.SECONDS.toNanos(5))).getValue().get("speed_ref").value() == 0.0) {
+            assertTrue("the writes started", System.nanoTime() < deadline);
+        }
+        cancel.cancel("undeploy");
+        ExecutionResult r = run.get(10, TimeUnit.SECONDS);
+        assertEquals(ScriptStatus.CANCELLED, r.status());
+        assertEquals(0.0, sim.readTelemetry(java.util.List.of("speed_ref"), org.scriptbox.api.device.CallContext.within(
+                TimeUnit.SECONDS.toNanos(5))).getValue().get("speed_ref").value(), 0);
+        assertEquals(0, lua.api.safeStatesTracked());
+    }
 }
