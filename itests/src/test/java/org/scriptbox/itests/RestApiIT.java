@@ -107,6 +107,7 @@ public class RestApiIT {
         rows.add(new Row("GET", "/devices/sim-1", null, "viewer"));
         rows.add(new Row("GET", "/devices/sim-1/telemetry", null, "viewer"));
         rows.add(new Row("POST", "/devices/sim-1/estop", null, "operator"));
+        rows.add(new Row("POST", "/devices/sim-1/reset", null, "operator"));
         rows.add(new Row("POST", "/estop", null, "operator"));
         rows.add(new Row("GET", "/schedules", null, "viewer"));
         rows.add(new Row("PUT", "/schedules/matrix", "{\"kind\":\"MANUAL\"}", "operator"));
@@ -605,6 +606,10 @@ public class RestApiIT {
         String status = op.get("/devices/sim-1").body();
         assertTrue(status, status.contains("\"motor0.target\":0.0"));
         assertTrue(session("admin").get("/audit?max=2000").body().contains("\"action\":\"estop\",\"target\":\"sim-1\""));
+        // the reset of a latched e-stop (sim-1 does not latch: nothing to release, and it says so)
+        RestClient.Answer reset = op.send("POST", "/devices/sim-1/reset", null);
+        assertEquals(reset.body(), "{\"deviceId\":\"sim-1\",\"wasLatched\":false}", reset.body());
+        assertTrue(session("admin").get("/audit?max=2000").body().contains("\"action\":\"estop-reset\",\"target\":\"sim-1\""));
     }
 
     @Test

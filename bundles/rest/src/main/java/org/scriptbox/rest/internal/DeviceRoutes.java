@@ -40,10 +40,22 @@ final class DeviceRoutes {
                 new Route("GET", "/devices/{id}", Role.VIEWER, null, this::status),
                 new Route("GET", "/devices/{id}/telemetry", Role.VIEWER, null, this::telemetry),
                 new Route("POST", "/devices/{id}/estop", Role.OPERATOR, "estop", x -> stop(List.of(device(x)))),
+                new Route("POST", "/devices/{id}/reset", Role.OPERATOR, "estop-reset", this::reset),
                 new Route("POST", "/estop", Role.OPERATOR, "estop", x -> {
                     x.auditTarget = "all devices";
                     return stop(present());
                 }));
+    }
+
+    /** The operator's release of a latched e-stop (estop.latch = true), as device:reset: it moves nothing. */
+    private Reply reset(Exchange x) {
+        Device d = device(x);
+        boolean latched = d.resetEmergencyStop();
+        x.auditOutcome = latched ? "ok" : "ok:not_latched";
+        Map<String, Object> m = Views.object();
+        m.put("deviceId", d.info().id());
+        m.put("wasLatched", latched);
+        return Reply.ok(m);
     }
 
     private List<Device> present() {
