@@ -256,4 +256,17 @@ public class FleetIT {
             assertEquals("v5", blink(g));
         }
     }
+
+    @Test
+    public void h_aPackageEveryGatewayRefusesEndsRolledBackNotStuck() throws Exception {
+        // signed, but with a key the gateways do not trust under the trusted name: refused before any record
+        String forged = PackageSigner.envelope(PackageSigner.sign(pkg(6, "forged", null), "ops", stranger.getPrivate()));
+        String id = controller.deploy(forged, List.of("all"), 0.5);
+        Rollout r = finished(id);
+        assertEquals(r.toString(), Rollout.State.ROLLED_BACK, r.state());
+        assertTrue(r.reason(), r.reason().contains("BAD_SIGNATURE"));
+        for (String g : IDS) {
+            assertEquals("v5", blink(g));
+        }
+    }
 }

@@ -362,12 +362,11 @@ public final class FleetController implements AutoCloseable {
     private Rollout recordRollback(Rollout r, String gateway, CompletableFuture<JsonNode> answer) {
         try {
             JsonNode a = await(answer);
-            if (a.path("ok").asBoolean()) {
-                return save(r.withResult(gateway, Result.ROLLED_BACK, a.path("rolledBack").asBoolean() ? "rolled back"
-                        : a.path("message").asText("nothing to roll back")));
-            }
-            return save(r.withResult(gateway, r.results().get(gateway).outcome(), "rollback refused: "
-                    + a.path("code").asText() + " " + a.path("message").asText()));
+            // any answer ends it: rolled back, nothing of this version in place (refused before it was
+            // recorded, failed, or a newer one since); only a gateway that did not answer is asked again
+            return save(r.withResult(gateway, Result.ROLLED_BACK, a.path("ok").asBoolean()
+                    ? (a.path("rolledBack").asBoolean() ? "rolled back" : a.path("message").asText("nothing to roll back"))
+                    : "nothing to roll back: " + a.path("code").asText() + " " + a.path("message").asText()));
         } catch (Stopped stopped) {
             throw stopped;
         } catch (RuntimeException e) {   // no answer: sent again when the gateway returns
