@@ -123,6 +123,13 @@ public final class FleetController implements AutoCloseable {
         if (maxFailureRate < 0 || maxFailureRate > 1) {
             throw new IllegalArgumentException("the failure threshold must be between 0 and 1");
         }
+        for (Rollout other : rollouts.values()) {
+            boolean busy = other.state() == State.RUNNING || other.state() == State.ROLLING_BACK;
+            if (other.group().equals(pkg.group()) && busy) {
+                throw new IllegalArgumentException("rollout " + other.id() + " of group " + pkg.group() + " is still "
+                        + other.state() + "; wait for it or halt it first");
+            }
+        }
         String id = pkg.group() + "-v" + pkg.version() + "-" + Long.toString(System.currentTimeMillis(), 36);
         Instant now = Instant.now();
         Rollout r = new Rollout(id, envelope, pkg.group(), pkg.version(), pkg.healthCheck(), Rollout.parseStages(String.join(",", stages)),

@@ -140,6 +140,10 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
 
     private void answer(PahoLink l, GatewayRequests requests, FleetMessage m) {
         String command = m.topic().substring(m.topic().lastIndexOf('/') + 1);
+        if (m.retained()) {   // a retained request would come again at every subscribe: a run at every reconnect
+            LOG.warn("fleet: ignored a retained request on {} (requests must not be retained)", m.topic());
+            return;
+        }
         byte[] payload = m.payload();
         if (payload.length > maxRequestBytes) {   // before any parsing: a package in base64 plus its envelope
             reply(l, m, Replies.refused("TOO_LARGE", "the request has " + payload.length + " bytes; at most " + maxRequestBytes));
