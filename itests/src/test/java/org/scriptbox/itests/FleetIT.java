@@ -207,6 +207,12 @@ public class FleetIT {
         assertEquals(Rollout.State.COMPLETED, finished(id).state());
         JsonNode old = deployDirect("gw2", v1);
         assertEquals(old.toString(), "DOWNGRADE", old.path("code").asText());
+        try {
+            controller.deploy(v1, List.of("all"), 0);
+            fail("the controller refuses a version not above the group's last rollout");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().startsWith("package version 1 is not above version 2 of rollout"));
+        }
         assertEquals("v2", blink("gw2"));
     }
 

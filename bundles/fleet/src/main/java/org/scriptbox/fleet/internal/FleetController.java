@@ -129,6 +129,11 @@ public final class FleetController implements AutoCloseable {
                 throw new IllegalArgumentException("rollout " + other.id() + " of group " + pkg.group() + " is still "
                         + other.state() + "; wait for it or halt it first");
             }
+            if (other.group().equals(pkg.group()) && other.version() >= pkg.version()) {
+                // the gateways would refuse it (DOWNGRADE or REPLAY): say so before any is asked
+                throw new IllegalArgumentException("package version " + pkg.version() + " is not above version "
+                        + other.version() + " of rollout " + other.id() + "; sign it with a higher --version");
+            }
         }
         String id = pkg.group() + "-v" + pkg.version() + "-" + Long.toString(System.currentTimeMillis(), 36);
         Instant now = Instant.now();
