@@ -19,7 +19,8 @@ Control commands (one line each, words separated by spaces):
         delay ARG ms before applying and answering; exception: answer exception code ARG (default 4);
         silent: apply nothing, never answer; empty: a well-framed answer with byte count 0;
         short: a well-framed answer whose byte count promises more than it carries;
-        drop: close the connection on the next such request (once), applying nothing
+        drop: close the connection on the next such request (once), applying nothing;
+        delayonce: as delay, for the next such request only (a write in flight that a later one overtakes)
   clear                          -> ok; removes every fault
   clearlog                       -> ok; empties the request log
   log                            -> the number of requests, then one line per request:
@@ -110,6 +111,9 @@ class Faulty:
             faults.remove(fault)
             self.transport.close()
             return
+        if kind == "delayonce":
+            faults.remove(fault)
+            kind = "delay"
         if kind == "delay":
             asyncio.get_event_loop().call_later(fault["ms"] / 1000.0, self.answer, request, entry, None, addr)
             return

@@ -93,6 +93,26 @@ public final class LibraryCpuBenchmark {
         p.put("next in a sparse table", "local t = {}\nfor i = 1, 1000 do t['k' .. i] = i end\nlocal keep\n"
                 + "for k in pairs(t) do keep = k end\nfor k in pairs(t) do if k ~= keep then t[k] = nil end end\n"
                 + "while true do local _ = next(t) end");
+        // Session 6 red team (C-numbers in docs/performance.md): a %f pattern on a long subject (C3: it was copied
+        // per call), many values through a Lua call and select, numbers converted by concat and tostring, an
+        // error naming a value with a long __name, a traceback of a deep stack, os.time normalising huge fields.
+        p.put("find %f", "local s = string.rep('ab', 4000)\nwhile true do s:find('%f[a]') s:match('%f[b]') end");
+        String t250 = "local t = {}\nfor i = 1, 250 do t[i] = i end\n";
+        p.put("250 values through a call", t250 + "local function f(...) return select('#', ...) end\n"
+                + "while true do f(table.unpack(t)) end");
+        p.put("concat of floats", "local t = {}\nfor i = 1, 999 do t[i] = i * 1.0000001e-300 end\n"
+                + "while true do table.concat(t, ',', 1, 400) end");
+        p.put(".. of a float", "local x = 1.2345678901234567e-300\nwhile true do local s = x .. '' end");
+        p.put(".. of floats, 3 operands", "local x, y = 1.2345678901234567e-300, 9.87654321e+299\n"
+                + "while true do local s = x .. y .. x end");
+        p.put("tostring float", "local x = 1.2345678901234567e-300\nwhile true do tostring(x) end");
+        p.put("error naming a long __name", "local t = setmetatable({}, {__name = string.rep('x', 9000)})\n"
+                + "local f = function() return t + 1 end\nwhile true do pcall(f) end");
+        p.put("traceback of 45 levels", "local function r(n) if n == 0 then return debug.traceback('m') end "
+                + "return (r(n - 1)) end\nwhile true do r(45) end");
+        p.put("load of an or chain", "local src = 'local a return ' .. string.rep('a or ', 1990) .. 'a'\n"
+                + "while true do load(src) end");
+        p.put("os.time huge fields", "while true do os.time({year = 2000, month = 1e6, day = 1e6}) end");
         // Everything at once, in one loop: every call site of the door sees many functions (as in a
         // container where all scripts share the engine's classes).
         p.put("mix of all", s + t1000 + "local mt = {__tostring = function() return 'x' end}\n"

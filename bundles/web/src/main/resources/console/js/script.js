@@ -7,7 +7,16 @@ import {listen, mayOperate, say, confirmAction} from './app.js';
 const MAX_LOG_ROWS = 500;
 const NEW_SOURCE = '-- a new script\nlocal who = ... or "world"\nreturn "hello " .. who\n';
 
+// The API's rule for script names; "." and ".." would make the browser's own path normalisation send this page's
+// calls (run, save, delete) to other routes, so a link to #/script/.. must not become a script page.
+const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
 export async function scriptView(root, [name, isNew]) {
+  if (!NAME.test(name || '') || name === '.' || name === '..') {
+    fill(root, h('section', {class: 'card'}, h('h1', {}, 'Not a script name'),
+      h('p', {id: 'not-a-name'}, String(name) + ' is not a script name: letters, digits, _ - . only.')));
+    return () => {};
+  }
   const q = api.enc(name);
   let data = null;
   try {

@@ -193,4 +193,66 @@ public class ConsoleBrowserIT {
                 .collect(Collectors.toList());
         assertTrue("the browser saw errors: " + problems, problems.isEmpty());
     }
+    /**
+     * Red team of the console: every text a script provides (its log lines, error messages, results, the trace's
+     * call arguments and errors, its metadata) is shown as those characters in real Chromium; nothing of it
+     * becomes an element, nothing runs, and the CSP is never tested by it.
+     */
+    @Test
+    public void scriptProvidedTextNeverBecomesMarkup() throws Exception {
+        String payload = "<img src=x onerror=\"window.pwned=2\"><svg onload=\"window.pwned=3\"></svg>"
+                + "<script>window.pwned=4</script><a href=\"javascript:window.pwned=5\">x</a>";
+        String lua = payload.replace("\\", "\\\\").replace("'", "\\'");
+        Files.writeString(container.deploy.resolve("hostile.toml"), "version = \"1.0.0\"\ndescription = '" + payload
+                + "'\nauthor = '" + payload + "'\ntags = ['" + payload + "']\n");
+        Files.writeString(container.deploy.resolve("hostile.lua"), "local P = '" + lua + "'\nprint(P)\n"
+                + "pcall(device_get_status, P)\nif ... == 'fail' then error(P, 0) end\nreturn P, {[P] = P}\n");
+        browser.manage().deleteAllCookies();
+        browser.get(container.url("/"));
+        visible("#login-user").sendKeys("olga");
+        browser.findElement(By.id("login-password")).sendKeys(PASSWORD);
+        browser.findElement(By.id("login-submit")).click();
+        textAppears("#who", "olga (operator)");
+        browser.get(container.url("/console/#/script/hostile"));
+        textAppears("#script-status", "COMPILED");
+        WebElement args = browser.findElement(By.id("run-args"));
+        args.clear();
+        args.sendKeys("[\"fail\"]");
+        browser.findElement(By.id("run")).click();
+        textAppears("#run-result", payload);   // the error message, literally
+        args.clear();
+        args.sendKeys("[]");
+        browser.findElement(By.id("run")).click();
+        textAppears("#run-result", "COMPLETED");
+        textAppears("#run-result", "<script>window.pwned=4</script>");   // the returned values (as JSON)
+        textAppears("#log-rows", payload);
+        textAppears("#trace", "device_get_status(");
+        textAppears("#trace", "<svg onload=");
+        textAppears("#runs-rows", "<img src=x");
+        assertNoMarkupFrom("script page");
+        screenshot("6-hostile-text-shown-as-text");
+        browser.get(container.url("/console/#/scripts"));
+        textAppears("#scripts-rows tr[data-script='hostile']", "COMPLETED");
+        assertNoMarkupFrom("scripts page");
+        browser.get(container.url("/console/#/dashboard"));
+        wait.until(ExpectedConditions.numberOfElementsToBeMoreThan(By.cssSelector("#charts .uplot canvas"), 6));
+        assertNoMarkupFrom("dashboard");
+        // a link whose script name is ".." (the browser would send the page's calls to other routes) or markup
+        for (String link : List.of("/console/#/script/..", "/console/#/script/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E")) {
+            browser.get(container.url(link));
+            textAppears("#not-a-name", "is not a script name");
+            assertNoMarkupFrom(link);
+        }
+        List<String> csp = browser.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::getMessage)
+                .filter(m -> m.contains("Content Security Policy") || m.contains("pwned")).collect(Collectors.toList());
+        assertTrue("the page tried to run script text: " + csp, csp.isEmpty());
+        browser.manage().deleteAllCookies();
+    }
+
+    private static void assertNoMarkupFrom(String where) {
+        List<WebElement> made = browser.findElements(By.cssSelector(
+                "[onerror], [onload], img[src='x'], main script, #view script, a[href^='javascript']"));
+        assertTrue(where + ": elements made of script text: " + made.size(), made.isEmpty());
+        assertNull(where, ((JavascriptExecutor) browser).executeScript("return window.pwned === undefined ? null : window.pwned"));
+    }
 }

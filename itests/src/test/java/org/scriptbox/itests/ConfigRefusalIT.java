@@ -113,8 +113,8 @@ public class ConfigRefusalIT {
         awaitRefusal("org.scriptbox.resources", "cpu.samples", "0", "keeping 3");
 
         set("org.scriptbox.devices.policy", Map.of("rate", "-1", "burst", "abc"));
-        awaitRefusal("org.scriptbox.devices.policy", "rate", "-1", "keeping 10.0");
-        awaitRefusal("org.scriptbox.devices.policy", "burst", "abc", "keeping 50.0");
+        awaitRefusal("org.scriptbox.devices.policy", "rate", "-1", "keeping 10");
+        awaitRefusal("org.scriptbox.devices.policy", "burst", "abc", "keeping 50");
 
         set("org.scriptbox.devices", Map.of("command.timeout.ms", "abc"));
         awaitRefusal("org.scriptbox.devices", "command.timeout.ms", "abc", "keeping 2000");

@@ -56,6 +56,8 @@ public class ModbusSafetyIT {
     private static final Set<String> ALL = Set.of("device:read", "device:write", "device:control", "telemetry:read");
     private static final String DEVICE = "plc-s";
     private static final String PATIENT = "plc-q";
+    /** Writable channels only (a drive's setpoint, a valve, a relay): stopped like motors (api.device 2.4). */
+    private static final String CHANNELS = "plc-c";
     private static final int FC_READ_INPUT = 4;
     private static final int FC_WRITE_COIL = 5;
     private static final int FC_WRITE_REGISTER = 6;
@@ -102,12 +104,22 @@ public class ModbusSafetyIT {
                     "timeout.ms = 3000", "motor.registers = 0,1,2", "digital.outputs = 4", "output.coil.start = 8",
                     "telemetry = temperature:0:0.1", "probe.interval.ms = 0") + "\n");
             Files.move(tmp, etc.resolve("org.scriptbox.driver.modbus-q.cfg"), StandardCopyOption.ATOMIC_MOVE);
+            Files.writeString(tmp, String.join("\n", "device.id = " + CHANNELS, "host = 127.0.0.1", "port = " + s.port(),
+                    "timeout.ms = " + TIMEOUT_MS, "probe.interval.ms = 0",
+                    "channel.speed_ref = holding 20 uint16 scale=0.1 access=rw",
+                    "channel.valve = holding 21 int16 access=rw safe=25",
+                    "channel.relay = coil 20 bool access=rw",
+                    "channel.brake = coil 21 bool access=rw safe=leave") + "\n");
+            Files.move(tmp, etc.resolve("org.scriptbox.driver.modbus-c.cfg"), StandardCopyOption.ATOMIC_MOVE);
             ScriptDevices.await(engine, DEVICE, true, BOUND);
+            ScriptDevices.await(engine, CHANNELS, true, BOUND);
             ScriptDevices.await(engine, PATIENT, true, BOUND);
         }
         server.clearFaults();
         server.set("holding", 0, 0, 0, 0);
         server.set("coils", 8, 0, 0, 0, 0);
+        server.set("holding", 20, 0, 0);
+        server.set("coils", 20, 0, 0);
         server.set("input", 0, 215);
         server.clearLog();
     }
@@ -213,6 +225,37 @@ public class ModbusSafetyIT {
         ExecutionResult done = lua("device_set_motor_speed(0, 40, 'plc-s')");
         assertEquals(ScriptStatus.COMPLETED, done.status());
         assertEquals("a normal end leaves the motor as the script set it", 4000, server.holding(0));
+    }
+
+    /**
+     * A channel a script wrote goes to its safe value when the script is cancelled (only those it wrote), and the
+     * shell's e-stop puts every writable channel into its safe value but the one configured {@code safe=leave}.
+     */
+    @Test
+    public void writableChannelsGoToTheirSafeValuesOnCancelAndOnTheShellsStop() throws Exception {
+        Cancellation cancel = new Cancellation();
+        CompletableFuture<ExecutionResult> run = async("chan", String.join("\n",
+                "device_write('speed_ref', 120.5, 'plc-c')",
+                "device_write('relay', true, 'plc-c')",
+                "sleep(10)"), cancel, null, new ArrayList<>());
+        awaitServer("the script set the relay", () -> server.coil(20));
+        server.set("holding", 21, 70);   // the valve, set by someone else: the cancelled script never wrote it
+        cancel.cancel("operator");
+        assertEquals(ScriptStatus.CANCELLED, run.get(15, TimeUnit.SECONDS).status());
+        assertEquals("speed_ref to 0", 0, server.holding(20));
+        assertFalse("relay off", server.coil(20));
+        assertEquals("the valve it did not write is left", 70, server.holding(21));
+        assertEquals(List.of("1205", "0"), written(FC_WRITE_REGISTER, 20));
+
+        assertEquals(ScriptStatus.COMPLETED, lua(String.join("\n",
+                "device_write('speed_ref', 99, 'plc-c')", "device_write('relay', true, 'plc-c')",
+                "device_write('brake', true, 'plc-c')")).status());
+        String out = Shell.execute(context, "device:estop plc-c");
+        assertTrue(out, out.startsWith("stopped plc-c"));
+        assertEquals(0, server.holding(20));
+        assertEquals("safe=25", 25, server.holding(21));
+        assertFalse(server.coil(20));
+        assertTrue("safe=leave: the brake is not written", server.coil(21));
     }
 
     @Test

@@ -53,8 +53,10 @@ public class RestApiIT {
             Files.copy(runtimeEtc.resolve(f), etc.resolve(f));
         }
         // the address allowance is raised: every test logs in from 127.0.0.1 (LoginThrottleTest covers it)
+        // small event buffers and a long write deadline: a stalled stream can only be dropped by its buffer
         RestTestSupport.configure(etc, Map.of("viewer", "viewer", "operator", "operator", "admin", "admin",
-                "victim", "operator"), "login.address.failures = 10000");
+                "victim", "operator", "watcher", "viewer"), "login.address.failures = 10000\nsse.buffer.chars = 1000000\n"
+                + "sse.write.deadline.seconds = 300");
         Files.writeString(etc.resolve("org.scriptbox.rest.users.cfg"), "plain.role = admin\nplain.password = " + PASSWORD + "\n",
                 java.nio.file.StandardOpenOption.APPEND);
         return new Option[] {Distribution.container(etc, Distribution.freshFolder("deploy"), Distribution.freshFolder("data"))};
@@ -144,6 +146,35 @@ public class RestApiIT {
             }
         }
         assertEquals(String.join("\n", wrong), List.of(), wrong);
+        // every route of the OpenAPI document has its row (the login, the logout and the event stream have tests of their own)
+        String doc = sessions.get("viewer").get("/openapi.json").body();
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        String path = null;
+        for (String line : doc.split("\n")) {   // the committed document's layout: paths at 4 spaces, methods at 6
+            java.util.regex.Matcher p = java.util.regex.Pattern.compile("^    \"(/[^\"]*)\" ?: \\{").matcher(line);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^      \"(get|put|post|delete|patch)\" ?: \\{").matcher(line);
+            if (p.find()) {
+                path = p.group(1).replaceAll("\\{[a-z]+}", "*");
+            } else if (m.find() && path != null) {
+                documented.add(m.group(1).toUpperCase(java.util.Locale.ROOT) + " " + path);
+            }
+        }
+        assertTrue(doc, documented.size() > 30);
+        documented.removeAll(List.of("POST /session", "DELETE /session", "GET /events"));
+        java.util.Set<String> covered = new java.util.TreeSet<>();
+        for (Row row : matrix()) {
+            for (String d : documented) {
+                if (d.startsWith(row.method() + " ") && row.path().matches(d.substring(d.indexOf(' ') + 1)
+                        .replace(".", "\\.").replace("*", "[^/]+"))) {
+                    covered.add(d);
+                }
+            }
+        }
+        documented.removeAll(covered);
+        assertEquals("routes without a row in the auth matrix", java.util.Set.of(), documented);
+        RestClient.Answer events = anonymous.get("/events");
+        assertEquals(401, events.status());
+        assertEquals(UNAUTHENTICATED, events.body());
     }
 
     @Test
@@ -206,6 +237,81 @@ public class RestApiIT {
         }
     }
 
+    /**
+     * A client that opens the event stream and never reads is dropped once its bounded buffer fills (its slot
+     * comes free long before the 300 s write deadline of this container), while the other clients get every
+     * event; run events with megabytes of values go without them (W5).
+     */
+    @Test
+    public void aStalledEventClientIsDroppedAndTheOthersKeepTheirEvents() throws Exception {
+        RestClient op = session("operator");
+        RestClient watcher = session("watcher");
+        assertEquals(201, op.send("PUT", "/scripts/flood", deployBody(
+                "local t = {}\nfor i = 1, 6 do t[i] = string.rep('x', 9000) end\nreturn t")).status());
+        assertEquals(201, op.send("PUT", "/scripts/huge", deployBody(
+                "local t = {}\nfor i = 1, 60 do t[i] = string.rep('y', 9000) end\nreturn t")).status());
+        java.net.Socket stalled = new java.net.Socket();
+        stalled.setReceiveBufferSize(1024);
+        stalled.connect(new java.net.InetSocketAddress(java.net.URI.create(base).getHost(), java.net.URI.create(base).getPort()));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        List<java.io.InputStream> open = new ArrayList<>();
+        try {
+            stalled.getOutputStream().write(("GET /api/v1/events?types=run HTTP/1.1\r\nHost: t\r\nCookie: " + watcher.cookie
+                    + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.util.function.Function<String, java.net.http.HttpResponse<java.io.InputStream>> stream = query -> {
+                try {
+                    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/events?" + query))
+                            .header("Cookie", watcher.cookie).build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            };
+            // the watcher's other three slots: one reads the runs, two wait for a script that never runs
+            for (String query : List.of("types=run", "script=silent", "script=silent")) {
+                java.net.http.HttpResponse<java.io.InputStream> r = stream.apply(query);
+                assertEquals(200, r.statusCode());
+                open.add(r.body());
+            }
+            java.net.http.HttpResponse<java.io.InputStream> fifth = stream.apply("script=silent");
+            open.add(fifth.body());
+            assertEquals("the stalled stream holds the watcher's fourth slot", 429, fifth.statusCode());
+            java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean omitted = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread reader = new Thread(() -> {
+                try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(open.get(0),
+                        java.nio.charset.StandardCharsets.UTF_8))) {
+                    for (String line; (line = in.readLine()) != null; ) {
+                        if (line.startsWith("data: ") && line.contains("\"script\":\"flood\"") && line.contains("xxxx")) {
+                            seen.incrementAndGet();
+                        } else if (line.startsWith("data: ") && line.contains("\"script\":\"huge\"")) {
+                            omitted.set(line.contains("\"valuesOmitted\":true") && !line.contains("yyyy"));
+                        }
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test ends the stream
+                }
+            }, "sse-reader");
+            reader.setDaemon(true);
+            reader.start();
+            int runs = 150;   // ~8 MB of run events: more than the stalled socket's buffers and its 1 MB buffer
+            for (int i = 0; i < runs; i++) {
+                assertTrue(op.send("POST", "/scripts/flood/run", null).body().contains("\"status\":\"COMPLETED\""));
+            }
+            assertTrue(op.send("POST", "/scripts/huge/run", null).body().contains("yyyy"));   // the answer has them
+            Await.until("the reading client got every run event", BOUND, () -> seen.get() == runs && omitted.get());
+            Await.until("the stalled stream dropped, its slot free", BOUND, () -> {
+                java.net.http.HttpResponse<java.io.InputStream> r = stream.apply("script=silent");
+                open.add(r.body());
+                return r.statusCode() == 200;
+            });
+        } finally {
+            stalled.close();
+            for (java.io.InputStream in : open) {
+                in.close();
+            }
+        }
+    }
+
     @Test
     public void liveEventsCarryLogLinesAndFinishedRunsAsText() throws Exception {
         RestClient op = session("operator");
@@ -233,6 +339,98 @@ public class RestApiIT {
                 }
             }
             assertEquals(java.util.Set.of("log", "run"), seen);
+        }
+    }
+
+    /**
+     * Red team R15/W1: requests Jetty refuses before any servlet runs (ambiguous or malformed URIs, a request
+     * line or headers too long) get the API's JSON error shape with its headers, for anyone: never Jetty's
+     * HTML page. Under the console's paths a plain text page with the same headers.
+     */
+    @Test
+    public void requestsJettyRefusesGetTheApiShapeAndHeaders() throws Exception {
+        String[] heads = {"GET /api/v1/scripts/%2e%2e HTTP/1.1", "GET /api/v1/scripts/..%2f..%2fetc%2fpasswd HTTP/1.1",
+                "GET /api/v1/scripts/a%00b HTTP/1.1", "GET /api/v1/scripts/a%2fb HTTP/1.1", "GET /api/v1/scripts/%ZZ HTTP/1.1",
+                "POST /api/v1/devices/..%2fsim-1/estop HTTP/1.1", "DELETE /api/v1/scripts/.%2e/x HTTP/1.1",
+                "GET /api//v1/scripts HTTP/1.1", "GET /console/%2e%2e/x HTTP/1.1", "GET /api/v1/" + "a".repeat(20_000) + " HTTP/1.1",
+                "GET /api/v1/scripts HTTP/1.1\r\nX-Big: " + "a".repeat(1_000_000), "GET /api/v1/scripts HTTP/1.1\r\nno colon here",
+                "GET /api/v1/scripts HTTP/9.1"};
+        List<String> wrong = new ArrayList<>();
+        for (String head : heads) {
+            RawHttp.Answer a = RawHttp.exchange(base, head, null);
+            String shown = head.length() > 80 ? head.substring(0, 80) + "..." : head;
+            if (a.status() < 400 || !String.valueOf(a.header("Content-Type")).startsWith("application/json")
+                    || !a.body().matches("\\{\"error\":\\{\"code\":\"[a-z_]+\",\"message\":\"[^\"<]+\"}}")
+                    || !strictHeaders(a)) {
+                wrong.add(shown + " -> " + a.status() + " " + a.headers() + " " + a.body());
+            }
+        }
+        assertEquals(String.join("\n", wrong), List.of(), wrong);
+        RawHttp.Answer console = RawHttp.exchange(base, "GET /console/ HTTP/1.1\r\nX-Big: " + "a".repeat(1_000_000), null);
+        assertEquals(431, console.status());
+        assertTrue(console.headers().toString(), console.header("Content-Type").startsWith("text/plain") && strictHeaders(console));
+        assertEquals("431 The request's headers are too large.\n", console.body());
+    }
+
+    private static boolean strictHeaders(RawHttp.Answer a) {
+        return "nosniff".equals(a.header("X-Content-Type-Options")) && "DENY".equals(a.header("X-Frame-Options"))
+                && String.valueOf(a.header("Content-Security-Policy")).contains("default-src 'none'")
+                && "no-store".equals(a.header("Cache-Control"));
+    }
+
+    /** W2: the console answers GET and HEAD only, always with its headers; TRACE no longer echoes cookies. */
+    @Test
+    public void theConsoleAnswersOtherMethodsWith405AndItsHeaders() throws Exception {
+        for (String head : new String[] {"TRACE /console/ HTTP/1.1\r\nCookie: SB_SESSION=secret-value", "POST /console/ HTTP/1.1",
+                "PUT /console/index.html HTTP/1.1", "DELETE / HTTP/1.1", "OPTIONS /console/ HTTP/1.1"}) {
+            RawHttp.Answer a = RawHttp.exchange(base, head, head.startsWith("POST") ? "x=1" : null);
+            assertEquals(head, 405, a.status());
+            assertTrue(head + " " + a.headers(), String.valueOf(a.header("Content-Security-Policy")).contains("script-src 'self'")
+                    && "nosniff".equals(a.header("X-Content-Type-Options")));
+            assertTrue(a.body(), !a.body().contains("secret-value") && !a.body().contains("<html"));
+        }
+    }
+
+    /** W3: a malformed query is the caller's mistake: 400 in words, not a 500 with a stack in the log. */
+    @Test
+    public void aMalformedQueryIsABadRequest() throws Exception {
+        RestClient op = session("operator");
+        assertEquals(201, op.send("PUT", "/scripts/queried", deployBody("return 1")).status());
+        RawHttp.Answer a = RawHttp.exchange(base, "GET /api/v1/scripts/queried/logs?max=%ZZ HTTP/1.1\r\nCookie: " + op.cookie, null);
+        assertEquals(a.body(), 400, a.status());
+        assertTrue(a.body(), a.body().contains("\"code\":\"bad_request\"") && a.body().contains("query string"));
+    }
+
+    /**
+     * W4: 250 unauthenticated login bodies that trickle in hold no Jetty thread (the pool has 200): the API
+     * and the e-stop still answer at once, and each slow body is answered 408 after its deadline.
+     */
+    @Test
+    public void slowBodiesHoldNoThreads() throws Exception {
+        RestClient op = session("operator");
+        List<java.net.Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 250; i++) {
+                java.net.Socket s = RawHttp.connect(base);
+                s.getOutputStream().write(("POST /api/v1/session HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 4000\r\n\r\n{").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            long t0 = System.nanoTime();
+            assertEquals(200, op.get("/scripts").status());
+            RestClient.Answer stop = op.send("POST", "/estop", null);
+            assertEquals(stop.body(), 200, stop.status());
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue("answered after " + millis + " ms beside 250 slow bodies", millis < 10_000);
+            slow.get(0).setSoTimeout(25_000);
+            RawHttp.Answer late = RawHttp.read(slow.get(0).getInputStream());
+            assertEquals(late.body(), 408, late.status());
+            assertTrue(late.body(), late.body().contains("\"code\":\"timeout\""));
+        } finally {
+            for (java.net.Socket s : slow) {
+                s.close();
+            }
         }
     }
 

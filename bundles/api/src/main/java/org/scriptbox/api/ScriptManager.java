@@ -50,6 +50,25 @@ public interface ScriptManager {
     Optional<ScriptDefinition> definition(String name);
 
     /**
+     * Runs {@code chunk} (compiled by the engine, e.g. a script's test) as the script {@code name} runs, through
+     * the same execution bound, with the script's effective limits, granted permissions and reachable modules,
+     * but with {@code libraries} as its ONLY host libraries (the registered ones, real devices among them, are
+     * not installed) and nothing recorded: no statistics, no run count, no trace, its lines go to {@code log}
+     * only. The script must have a version that compiled (its metadata is that version's); it is not run.
+     * The manager's stop cancels the run. For script tests: {@code script:test}.
+     *
+     * @since 1.7
+     */
+    default Promise<ExecutionResult> executeDetached(String name, org.scriptbox.api.engine.CompiledScript chunk,
+                                                     List<Object> args,
+                                                     List<org.scriptbox.api.engine.ScriptLibrary> libraries,
+                                                     org.scriptbox.api.engine.ScriptLog log,
+                                                     org.scriptbox.api.engine.Cancellation cancellation) {
+        return org.osgi.util.promise.Promises.failed(new ScriptException(ScriptError.of(ErrorKind.REFUSED,
+                "this script manager does not run detached executions")));
+    }
+
+    /**
      * Runs a script asynchronously. The promise fails with a {@link ScriptException} (NOT_FOUND,
      * DEPENDENCY, BUSY) if the run cannot start, and otherwise resolves with the result, whatever its status.
      *

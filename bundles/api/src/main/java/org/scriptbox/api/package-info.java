@@ -3,7 +3,7 @@
  * {@link org.scriptbox.api.ScriptManager} that owns their lifecycle.
  */
 @Export
-@Version("1.6.0")
+@Version("1.7.0")
 package org.scriptbox.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.scriptbox.api.text.LuaNumbers;
+
 /**
  * Reads numbers from a component's raw configuration properties (as ConfigAdmin hands them over, strings
  * from {@code etc/*.cfg} included) with a range per key. A key that is absent takes its default; a value
@@ -78,7 +80,8 @@ public final class ConfigReader {
             return refuse(key, raw, "is not a number", current);
         }
         if (value < min || value > max) {
-            return refuse(key, raw, "is out of range (must be between " + min + " and " + max + ")", current);
+            return refuse(key, raw, "is out of range (must be between " + LuaNumbers.format(min) + " and "
+                    + LuaNumbers.format(max) + ")", current);
         }
         return value;
     }
@@ -118,7 +121,8 @@ public final class ConfigReader {
     private static final java.util.regex.Pattern ASCII_WHOLE = java.util.regex.Pattern.compile("[+-]?[0-9]{1,19}");
 
     private double refuse(String key, Object raw, String why, double current) {
-        return refuse(key, raw, why, Double.valueOf(current));
+        refuse(key, raw, why, LuaNumbers.format(current)); // "keeping 0.5", "keeping 2", not Java's "2.0"
+        return current;
     }
 
     private static final java.util.regex.Pattern ASCII_DECIMAL =

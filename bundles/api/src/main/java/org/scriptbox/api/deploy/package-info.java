@@ -3,7 +3,7 @@
  * of truth for folder scripts; the manager itself reads and writes no files outside its data area.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.scriptbox.api.deploy;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,21 +1,42 @@
 package org.scriptbox.api.device;
 
 /**
- * One thing on a device that moves or switches: a motor or a digital output, by index.
+ * One thing on a device that moves or switches: a motor or a digital output, by index, or (since 2.4) a
+ * writable channel, by name (a setpoint, a valve, a coil written through {@link Device#writeChannel}): every one
+ * of them is stopped by an e-stop and put into its safe state like the others.
  *
- * @param kind  motor or output
- * @param index motor id or output pin, from 0
+ * @param kind    motor, output or channel
+ * @param index   motor id or output pin, from 0; 0 for a channel
+ * @param channel the channel's name for a {@link Kind#CHANNEL}, else {@code null} (since 2.4)
  */
-public record Actuator(Kind kind, int index) implements Comparable<Actuator> {
+public record Actuator(Kind kind, int index, String channel) implements Comparable<Actuator> {
     public enum Kind {
         MOTOR,
-        OUTPUT
+        OUTPUT,
+        /** A writable channel, named by {@link Actuator#channel()}. @since 2.4 */
+        CHANNEL
     }
 
     public Actuator {
         if (kind == null || index < 0) {
             throw new IllegalArgumentException("an actuator needs a kind and an index >= 0");
         }
+        if ((kind == Kind.CHANNEL) != (channel != null) || (kind == Kind.CHANNEL && (channel.isBlank() || index != 0))) {
+            throw new IllegalArgumentException("a channel actuator has a name and index 0; a motor or output no name");
+        }
+    }
+
+    /** A motor or an output (the form before 2.4). */
+    public Actuator(Kind kind, int index) {
+        this(kind, index, null);
+    }
+
+    /**
+     * The writable channel {@code name}.
+     * @since 2.4
+     */
+    public static Actuator channel(String name) {
+        return new Actuator(Kind.CHANNEL, 0, name);
     }
 
     public static Actuator motor(int index) {
@@ -46,12 +67,19 @@ public record Actuator(Kind kind, int index) implements Comparable<Actuator> {
     @Override
     public int compareTo(Actuator o) {
         int byKind = kind.compareTo(o.kind);
-        return byKind != 0 ? byKind : Integer.compare(index, o.index);
+        if (byKind != 0) {
+            return byKind;
+        }
+        return kind == Kind.CHANNEL ? channel.compareTo(o.channel) : Integer.compare(index, o.index);
     }
 
-    /** {@code motor0}, {@code output3}: the names used in configuration, logs and shell output. */
+    /** {@code motor0}, {@code output3}, {@code channel.speed_ref}: the names used in configuration, logs and shell output. */
     @Override
     public String toString() {
-        return (kind == Kind.MOTOR ? "motor" : "output") + index;
+        return switch (kind) {
+            case MOTOR -> "motor" + index;
+            case OUTPUT -> "output" + index;
+            case CHANNEL -> "channel." + channel;
+        };
     }
 }

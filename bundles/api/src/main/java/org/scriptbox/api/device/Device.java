@@ -67,9 +67,10 @@ public interface Device {
     }
 
     /**
-     * Stops every motor and clears every output. Contract: its own priority lane per device, never queued
-     * behind ordinary commands; ordinary commands still waiting for the device are abandoned
-     * ({@link WriteOutcome#NOT_SENT}); every motor and output is tried independently and reported per target;
+     * Stops every motor, clears every output and puts every writable channel into its configured safe value
+     * (since 2.4; a channel configured to be left alone is not written). Contract: its own priority lane per
+     * device, never queued behind ordinary commands; ordinary commands still waiting for the device are
+     * abandoned ({@link WriteOutcome#NOT_SENT}); every target is tried independently and reported per target;
      * a broken link is reconnected for the stop; it is attempted even when the device seems disconnected.
      * The promise resolves with the report (it fails only if the driver cannot even try).
      */
@@ -77,8 +78,19 @@ public interface Device {
 
     /**
      * Puts the given actuators into the device's configured {@link SafeState} (configuration {@code safe.state},
-     * default {@link SafeState#STOP}); actuators the safe state leaves alone are not written and not reported.
+     * default {@link SafeState#STOP}); a {@link Actuator.Kind#CHANNEL} into the channel's own configured safe
+     * value (since 2.4); actuators left alone, or that the device does not have, are not written and not reported.
      * Same priority lane as the stop; ordinary commands waiting are not abandoned.
      */
     Promise<StopReport> applySafeState(Set<Actuator> touched);
+
+    /**
+     * The operator's reset of a latched e-stop (a device configured to latch refuses ordinary writes after an
+     * e-stop, NOT_SENT, until this; see {@link StopCoalescer#latching}). Moves nothing.
+     * @return whether the device was latched; the default: it never latches
+     * @since 2.4
+     */
+    default boolean resetEmergencyStop() {
+        return false;
+    }
 }

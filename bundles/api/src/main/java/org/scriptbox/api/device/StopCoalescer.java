@@ -42,6 +42,10 @@ public final class StopCoalescer {
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong passes = new AtomicLong();
     private Pass last;
+    /** Whether every stop latches the device (its configuration {@code estop.latch}). */
+    private volatile boolean latching;
+    /** Latched by a stop: ordinary writes are refused until an operator resets it. */
+    private volatile boolean latched;
 
     public StopCoalescer() {
         this(DEFAULT_WINDOW_NANOS, System::nanoTime);
@@ -71,6 +75,9 @@ public final class StopCoalescer {
      * a device that restarted may have come back running). Asked only then, under this coalescer's lock.
      */
     public synchronized Promise<StopReport> stop(BooleanSupplier unchangedSince, Supplier<Promise<StopReport>> send) {
+        if (latching) {
+            latched = true;   // before the pass: a write racing the stop is refused from this moment
+        }
         long writesNow = writes.get();
         Pass p = last;
         if (p != null && p.writesAtSend == writesNow && joinable(p, unchangedSince)) {
@@ -91,6 +98,45 @@ public final class StopCoalescer {
         last = sent;
         passes.incrementAndGet();
         return report;
+    }
+
+    /**
+     * Makes every following stop latch the device (PLC-style): until {@link #reset()}, {@link #refusal} refuses
+     * ordinary writes. Off: clears a latch.
+     * @since 2.4
+     */
+    public void latching(boolean on) {
+        latching = on;
+        if (!on) {
+            latched = false;
+        }
+    }
+
+    /** @since 2.4 */
+    public boolean latched() {
+        return latched;
+    }
+
+    /**
+     * The operator's reset: ordinary writes are accepted again (the next stop latches again).
+     * @return whether it was latched
+     * @since 2.4
+     */
+    public boolean reset() {
+        boolean was = latched;
+        latched = false;
+        return was;
+    }
+
+    /**
+     * Drivers call this before accepting an ordinary write: {@code null}, or the NOT_SENT refusal while latched.
+     * Stops and safe states are never refused.
+     * @since 2.4
+     */
+    public DeviceException refusal(String deviceId) {
+        return latched ? new DeviceException(WriteOutcome.NOT_SENT, DeviceException.Fault.REFUSED, "not sent: device '"
+                + deviceId + "' is latched by an emergency stop; an operator resets it (device:reset " + deviceId + ")")
+                : null;
     }
 
     /** Stop passes sent so far (for status and tests). */

@@ -9,10 +9,13 @@
  * {@link org.scriptbox.api.device.DeviceDirectory}, the one tracker of device services (one id rule), and
  * {@link org.scriptbox.api.device.StopCoalescer}, which drivers use so that every e-stop path coalesces. 2.3.0:
  * {@link org.scriptbox.api.device.Device#channels()} ({@link org.scriptbox.api.device.ChannelInfo}) and {@link
- * org.scriptbox.api.device.Device#writeChannel}, the generic read and write of configured channels.
+ * org.scriptbox.api.device.Device#writeChannel}, the generic read and write of configured channels. 2.4.0:
+ * {@link org.scriptbox.api.device.Actuator.Kind#CHANNEL}: writable channels are stopped by the e-stop and put into
+ * their safe value like motors and outputs; a latching e-stop ({@link
+ * org.scriptbox.api.device.StopCoalescer#latching}, {@link org.scriptbox.api.device.Device#resetEmergencyStop}).
  */
 @Export
-@Version("2.3.0")
+@Version("2.4.0")
 package org.scriptbox.api.device;
 
 import org.osgi.annotation.bundle.Export;

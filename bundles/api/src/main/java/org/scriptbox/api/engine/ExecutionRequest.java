@@ -19,10 +19,13 @@ import org.scriptbox.api.ResourceLimits;
  * @param log          where {@code print} and the log functions go
  * @param tracer       told about every host call of the run, for its trace ({@link ExecutionTracer#NONE} for none;
  *                     since 1.3)
+ * @param libraries    the host libraries of this run INSTEAD of the registered ones, or null for the registered
+ *                     ones: a script test runs with mock devices only, so no real device function is reachable
+ *                     from it whatever the mocks forget (since 1.4)
  */
 public record ExecutionRequest(String scriptName, String executionId, List<Object> args, ResourceLimits limits,
                                Set<String> permissions, Cancellation cancellation, ModuleResolver modules,
-                               ScriptLog log, ExecutionTracer tracer) {
+                               ScriptLog log, ExecutionTracer tracer, List<ScriptLibrary> libraries) {
     public ExecutionRequest {
         Objects.requireNonNull(scriptName, "scriptName");
         Objects.requireNonNull(executionId, "executionId");
@@ -33,11 +36,19 @@ public record ExecutionRequest(String scriptName, String executionId, List<Objec
         modules = modules == null ? ModuleResolver.NONE : modules;
         log = log == null ? ScriptLog.DISCARD : log;
         tracer = tracer == null ? ExecutionTracer.NONE : tracer;
+        libraries = libraries == null ? null : List.copyOf(libraries);
+    }
+
+    /** A request with the registered host libraries (since 1.3). */
+    public ExecutionRequest(String scriptName, String executionId, List<Object> args, ResourceLimits limits,
+                            Set<String> permissions, Cancellation cancellation, ModuleResolver modules, ScriptLog log,
+                            ExecutionTracer tracer) {
+        this(scriptName, executionId, args, limits, permissions, cancellation, modules, log, tracer, null);
     }
 
     /** A request whose run is not traced. */
     public ExecutionRequest(String scriptName, String executionId, List<Object> args, ResourceLimits limits,
                             Set<String> permissions, Cancellation cancellation, ModuleResolver modules, ScriptLog log) {
-        this(scriptName, executionId, args, limits, permissions, cancellation, modules, log, ExecutionTracer.NONE);
+        this(scriptName, executionId, args, limits, permissions, cancellation, modules, log, ExecutionTracer.NONE, null);
     }
 }

@@ -69,7 +69,11 @@ public class ConfigReaderTest {
         assertEquals(7, r.refusals().size());
         assertEquals("configuration org.scriptbox.resources: c = 'NaN' refused, it is not a number; keeping 0.8",
                 r.refusals().get(0));
-        assertTrue(r.refusals().get(6), r.refusals().get(6).contains("out of range (must be between 0.0 and 1.0)"));
+        assertTrue(r.refusals().get(6), r.refusals().get(6).contains("out of range (must be between 0 and 1)"));
+        ConfigReader whole = new ConfigReader("p", Map.of("x", "abc"));
+        whole.doubleBetween("x", 0.5, 10, 1, 2.0);
+        assertEquals("numbers as an operator writes them, not Java's 2.0",
+                "configuration p: x = 'abc' refused, it is not a number; keeping 2", whole.refusals().get(0));
     }
 
     @Test

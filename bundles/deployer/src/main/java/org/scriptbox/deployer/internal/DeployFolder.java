@@ -93,6 +93,11 @@ final class DeployFolder {
         if (e instanceof FileSystemException fse && fse.getReason() != null) {
             return fse.getReason().toLowerCase(Locale.ROOT);
         }
+        // a write's errno comes as a plain IOException with the system's words ("No space left on device", FINDINGS L5)
+        String m = e.getMessage();
+        if (e.getClass() == IOException.class && m != null && m.length() < 80 && m.matches("[A-Za-z][A-Za-z /'-]*")) {
+            return m.toLowerCase(Locale.ROOT);
+        }
         return "";
     }
 }

@@ -37,7 +37,10 @@ final class FolderWatcher implements AutoCloseable {
     }
 
     /** What a listing remembers of a file to notice a change it was not told about. */
-    private record Seen(long size, long modified, boolean link) {
+    private record Seen(long size, long modified, boolean link, Object twinKey) {
+        Seen(long size, long modified, boolean link) {
+            this(size, modified, link, null);
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(FolderWatcher.class);
@@ -56,6 +59,24 @@ final class FolderWatcher implements AutoCloseable {
     private boolean watchable = true;
     private Map<String, Seen> listed = new HashMap<>();
     private long listings;
+    /**
+     * Script files that are links, by the real file they lead to: an edit of that file raises an event for it only,
+     * never for the link (FINDINGS L11: {@code x.lua -> y.lua} lagged y's edits by the rescan), so its event names
+     * the links too. Rebuilt by every listing.
+     */
+    private final Map<Path, Set<String>> linkTargets = new HashMap<>();
+    /** Script files by their file's identity, and the reverse: hard-linked twins share one (FINDINGS L11). */
+    private final Map<Object, Set<String>> twins = new HashMap<>();
+    private final Map<String, Object> twinKeyOf = new HashMap<>();
+    /** Link name → its real target, the reverse of {@link #linkTargets}. */
+    private final Map<String, Path> targetOf = new HashMap<>();
+    /** The folder's real path at the last listing (its own path may be a link): link targets are real paths. */
+    private Path realFolder;
+    /** The folder's own watch key; other keys watch directories holding link targets (inside the folder). */
+    private WatchKey folderKey;
+    /** Directories watched for link targets, at most {@link #MAX_TARGET_DIRS}. */
+    private final Set<Path> targetDirs = new java.util.HashSet<>();
+    private static final int MAX_TARGET_DIRS = 64;
 
     FolderWatcher(Path folder, long pollMillis, long rescanMillis, Predicate<String> relevant, Listener listener) {
         this.folder = folder;
@@ -89,13 +110,13 @@ final class FolderWatcher implements AutoCloseable {
                 }
                 long now = System.nanoTime();
                 if (now - nextListing >= 0) {
-                    listener.changed(list());
+                    listener.changed(listAndWatchTargets());
                     // without events (no folder yet, no watch service) a listing is the only way to notice
                     nextListing = now + TimeUnit.MILLISECONDS.toNanos(watch == null ? Math.min(rescanMillis, 1000) : rescanMillis);
                 }
                 Set<String> changed = watch == null ? idle() : drain();
                 if (changed == null) {
-                    listener.changed(list());   // the event queue overflowed: events were lost
+                    listener.changed(listAndWatchTargets());   // the event queue overflowed: events were lost
                 } else if (!changed.isEmpty()) {
                     listener.changed(changed);
                 }
@@ -120,14 +141,22 @@ final class FolderWatcher implements AutoCloseable {
         Set<String> names = new LinkedHashSet<>();
         WatchKey key = watch.poll(pollMillis, TimeUnit.MILLISECONDS);
         while (key != null) {
+            boolean own = key == folderKey;
+            Path dir = own ? (realFolder != null ? realFolder : folder) : (Path) key.watchable();
             for (WatchEvent<?> event : key.pollEvents()) {
                 if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
                     key.reset();
                     return null;
                 }
                 String name = String.valueOf(event.context());
+                names.addAll(linksTo(dir.resolve(name)));
+                if (!own) {
+                    continue;   // a directory of link targets: only its links matter
+                }
                 if (relevant.test(name)) {
                     names.add(name);
+                    noteLink(name);   // a new link, or a link that is a file now
+                    names.addAll(twinsOf(name));
                 } else if (mayBeLinkedThrough(folder.resolve(name))) {
                     // script files may be links through it (..data of a Kubernetes ConfigMap): their targets changed
                     // without an event of their own, so look at them all (red-team R2)
@@ -136,12 +165,68 @@ final class FolderWatcher implements AutoCloseable {
                 }
             }
             if (!key.reset()) {
-                closeWatch();   // the folder went away: register again when it is back
-                return names;
+                if (own) {
+                    closeWatch();   // the folder went away: register again when it is back
+                    return names;
+                }
+                targetDirs.remove(dir);   // a target directory went away (a ConfigMap's old version): the listing knows
             }
             key = watch.poll();
         }
         return names;
+    }
+
+    /** The script files that are links to {@code file} (real path), none for most files. */
+    private Set<String> linksTo(Path file) {
+        if (linkTargets.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> links = linkTargets.get(file.toAbsolutePath().normalize());
+        return links == null ? Set.of() : links;
+    }
+
+    /** A listing (which notes the links and watches their targets' directories). */
+    private Set<String> listAndWatchTargets() {
+        return list();
+    }
+
+    /** Remembers where the script file {@code name} leads if it is a link, and watches that file's directory. */
+    private void noteLink(String name) {
+        Path old = targetOf.remove(name);
+        if (old != null) {
+            Set<String> links = linkTargets.get(old);
+            if (links != null && links.remove(name) && links.isEmpty()) {
+                linkTargets.remove(old);
+            }
+        }
+        Path file = folder.resolve(name);
+        if (!Files.isSymbolicLink(file)) {
+            return;
+        }
+        Path target;
+        try {
+            target = file.toRealPath();
+        } catch (IOException dangling) {
+            return;   // nothing to follow: the installer reports the link
+        }
+        targetOf.put(name, target);
+        linkTargets.computeIfAbsent(target, t -> new LinkedHashSet<>()).add(name);
+        Path dir = target.getParent();
+        Path real = realFolder;
+        WatchService ws = watch;
+        if (ws == null || dir == null || real == null || dir.equals(real) || !dir.startsWith(real) || targetDirs.contains(dir)
+                || targetDirs.size() >= MAX_TARGET_DIRS) {
+            // the folder's own files raise events already; links out of the folder are refused anyway; past the cap
+            // the safety listing every rescanMillis finds the edits
+            return;
+        }
+        try {
+            dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
+                    StandardWatchEventKinds.ENTRY_MODIFY);
+            targetDirs.add(dir);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("cannot watch {} for link targets: {}", dir, e.toString());
+        }
     }
 
     /** A link or a directory inside the folder: a script file's link may lead through it. */
@@ -165,8 +250,9 @@ final class FolderWatcher implements AutoCloseable {
         try {
             watchedKey = directoryKey();
             WatchService ws = folder.getFileSystem().newWatchService();
-            folder.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
+            folderKey = folder.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
                     StandardWatchEventKinds.ENTRY_MODIFY);
+            targetDirs.clear();   // a new watch service: target directories are registered again after the next listing
             return ws;
         } catch (IOException e) {
             LOG.warn("cannot watch the deploy folder {} ({}); listing it every {} ms instead", folder,
@@ -189,6 +275,7 @@ final class FolderWatcher implements AutoCloseable {
                     }
                     Seen seen = seen(file);
                     now.put(name, seen);
+
                     if (!seen.equals(listed.get(name))) {
                         changed.add(name);
                     }
@@ -204,6 +291,23 @@ final class FolderWatcher implements AutoCloseable {
             }
         }
         listed = now;
+        try {
+            realFolder = folder.toRealPath();
+        } catch (IOException e) {
+            realFolder = folder.toAbsolutePath().normalize();
+        }
+        linkTargets.clear();
+        targetOf.clear();
+        twins.clear();
+        twinKeyOf.clear();
+        now.forEach((name, seen) -> {
+            if (seen.link()) {
+                noteLink(name);
+            }
+            if (seen.twinKey() != null) {
+                noteTwin(name, seen.twinKey());
+            }
+        });
         synchronized (this) {
             listings++;
         }
@@ -222,9 +326,42 @@ final class FolderWatcher implements AutoCloseable {
                 }
                 return new Seen(a.size(), a.lastModifiedTime().toMillis(), true);
             }
-            return new Seen(a.size(), a.lastModifiedTime().toMillis(), false);
+            return new Seen(a.size(), a.lastModifiedTime().toMillis(), false, a.isRegularFile() ? a.fileKey() : null);
         } catch (IOException e) {
             return new Seen(-1, -1, false);
+        }
+    }
+
+    /**
+     * Remembers each script file's identity (device and inode, from the same stat as its size: free), so that names
+     * of one file (hard links: their edits raise an event for one name only) are found.
+     */
+    private void noteTwin(String name, Object key) {
+        Object old = twinKeyOf.remove(name);
+        if (old != null) {
+            Set<String> names = twins.get(old);
+            if (names != null && names.remove(name) && names.isEmpty()) {
+                twins.remove(old);
+            }
+        }
+        if (key != null) {
+            twinKeyOf.put(name, key);
+            twins.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(name);
+        }
+    }
+
+    /** The names of the file {@code name} names, when it has hard-linked twins in the folder (else none). */
+    private Set<String> twinsOf(String name) {
+        Path file = folder.resolve(name);
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            Object key = a.isRegularFile() ? a.fileKey() : null;
+            noteTwin(name, key);
+            Set<String> names = key == null ? null : twins.get(key);
+            return names == null || names.size() < 2 ? Set.of() : Set.copyOf(names);
+        } catch (IOException gone) {
+            noteTwin(name, null);
+            return Set.of();
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.BundleContext;
@@ -60,6 +61,15 @@ public class ScriptFileInstaller implements ScriptFolder {
     private final FolderWatcher watcher;
     /** Script name → digest of what was last handed to the manager (deployed or refused), to skip repeats. */
     private final Map<String, String> handed = new HashMap<>();
+    /**
+     * Script name → how many API writes (install, import, remove) changed it. A folder call observed before one of
+     * them is stale when it runs: the API's version replaced what it saw, in the folder and in the manager.
+     */
+    private final Map<String, Long> apiWrites = new HashMap<>();
+    /** Scripts whose live version came from the folder without a .toml (the default metadata). */
+    private final Set<String> withoutToml = ConcurrentHashMap.newKeySet();
+    /** Per script name: an API write and the folder's calls of that name never overlap (only that name waits). */
+    private final Map<String, Object> nameLocks = new ConcurrentHashMap<>();
     /** Manager calls per script name, off the watcher's thread (inline when the tests drive it by hand). */
     private final DeployLanes lanes;
 
@@ -75,6 +85,9 @@ public class ScriptFileInstaller implements ScriptFolder {
         this.folder = settings.folder() == null ? null : new DeployFolder(settings.folder(), BoundedText.MAX_BYTES);
         this.gate = new QuietPeriodGate<>(TimeUnit.MILLISECONDS.toNanos(settings.quietPeriodMillis()));
         this.lanes = watch ? DeployLanes.threads(2) : DeployLanes.inline();
+        if (folder != null) {
+            PairWrite.recover(folder.path());   // a write a crash interrupted is finished or dropped before the first listing
+        }
         if (watch && folder != null) {
             watcher = new FolderWatcher(folder.path(), settings.pollMillis(), settings.rescanMillis(),
                     ScriptFiles::isScriptFile, new FolderWatcher.Listener() {
@@ -172,8 +185,42 @@ public class ScriptFileInstaller implements ScriptFolder {
         handed.put(name, content);
         String text = lua.text();
         // compiling may take long: on the script's own lane, so the watcher and the other scripts go on
-        lanes.submit(name, (long) text.length() + (tomlText == null ? 0 : tomlText.length()),
-                () -> ScriptLoader.load(manager, codec, name, text, tomlText, name + ScriptFiles.TOML, origin));
+        submit(name, (long) text.length() + (tomlText == null ? 0 : tomlText.length()), () -> {
+            // the default metadata (no .toml) is no version the operator wrote: it neither refuses nor is refused as
+            // a downgrade (FINDINGS L8: a late .toml with 0.3.0, or a removed .toml of a 2.0.0 script, were refused
+            // and the live version then differed from what a restart deploys)
+            boolean force = tomlText == null || withoutToml.contains(name);
+            if (ScriptLoader.load(manager, codec, name, text, tomlText, name + ScriptFiles.TOML, origin, force)) {
+                if (tomlText == null) {
+                    withoutToml.add(name);
+                } else {
+                    withoutToml.remove(name);
+                }
+            }
+        });
+    }
+
+    /**
+     * A folder call for {@code name}, run on its lane unless an API write of that name came in between (FINDINGS L3/L4:
+     * the API write holds only its own name, so a call observed before it may wait for it and must then not undo it).
+     */
+    private void submit(String name, long cost, Runnable call) {
+        long seen = apiWrites.getOrDefault(name, 0L);
+        lanes.submit(name, cost, () -> {
+            synchronized (nameLock(name)) {
+                if (seen == apiWrites(name)) {
+                    call.run();
+                }
+            }
+        });
+    }
+
+    private synchronized long apiWrites(String name) {
+        return apiWrites.getOrDefault(name, 0L);
+    }
+
+    private Object nameLock(String name) {
+        return nameLocks.computeIfAbsent(name, n -> new Object());
     }
 
     private void refuse(String name, String origin, String message) {
@@ -181,7 +228,7 @@ public class ScriptFileInstaller implements ScriptFolder {
         if (mark.equals(handed.put(name, mark))) {
             return;
         }
-        lanes.submit(name, () -> manager.reportError(name, origin, ScriptError.of(ErrorKind.IO, message)));
+        submit(name, 0, () -> manager.reportError(name, origin, ScriptError.of(ErrorKind.IO, message)));
     }
 
     /** The .lua is gone (or is not a file): undeploy what came from it, and only that. */
@@ -190,7 +237,7 @@ public class ScriptFileInstaller implements ScriptFolder {
             return;
         }
         String origin = folder.resolve(name + ScriptFiles.LUA).toString();
-        lanes.submit(name, () -> {
+        submit(name, 0, () -> {
             Optional<ScriptInfo> info = manager.get(name);
             // a bundle may have deployed one of the same name since; an entry with only an error has no origin
             if (info.isPresent() && (info.get().origin() == null || info.get().origin().equals(origin))) {
@@ -207,7 +254,7 @@ public class ScriptFileInstaller implements ScriptFolder {
     }
 
     @Override
-    public synchronized ScriptInfo importScript(Path luaFile, boolean force) {
+    public ScriptInfo importScript(Path luaFile, boolean force) {
         Path file = luaFile.toAbsolutePath().normalize();
         String fileName = file.getFileName() == null ? "" : file.getFileName().toString();
         if (!ScriptFiles.isLua(fileName) || !ScriptFiles.isScriptFile(fileName) || file.getParent() == null) {
@@ -233,40 +280,132 @@ public class ScriptFileInstaller implements ScriptFolder {
     }
 
     @Override
-    public synchronized ScriptInfo install(ScriptDefinition definition, boolean force) {
+    public ScriptInfo install(ScriptDefinition definition, boolean force) {
         ScriptLoader.metadata(codec, definition.name(), null, definition.name() + ScriptFiles.TOML);   // the name rules
         return put(definition.metadata(), definition.source(), codec.format(definition.metadata()), force);
     }
 
-    /** Into the folder and live together, or neither: the folder stays the source of truth. */
+    /**
+     * Into the folder and live together, or neither, also across a crash: the folder stays the source of truth
+     * (PairWrite). Holds only this name: the watcher and other scripts' deploys go on while the manager compiles.
+     */
     private ScriptInfo put(ScriptMetadata metadata, String source, String tomlText, boolean force) {
         String name = metadata.name();
-        Path lua = requireFolder().resolve(name + ScriptFiles.LUA);
-        FolderWrites writes = new FolderWrites();
-        try {
-            writes.put(folder.resolve(name + ScriptFiles.TOML), tomlText);   // no .toml: none may stay beside the new .lua
-            writes.put(lua, source);
-        } catch (IOException e) {
-            undo(writes, name);
-            throw new ScriptException(ScriptError.of(ErrorKind.IO, "cannot write " + name + " into the deploy folder "
-                    + folder.path() + why(e)));
+        DeployFolder dir = requireFolder();
+        checkWritable(name + ScriptFiles.LUA, source);
+        if (tomlText != null) {
+            checkWritable(name + ScriptFiles.TOML, tomlText);
         }
-        try {
-            lanes.drain(name);   // what the folder handed over for this name before goes first
-            ScriptInfo info = manager.deploy(new ScriptDefinition(metadata, source, lua.toString()), force);
-            handed.put(name, Digests.sha256(source + '\u0000' + (tomlText == null ? "\u0000none" : tomlText)));
+        Path lua = dir.resolve(name + ScriptFiles.LUA);
+        synchronized (nameLock(name)) {
+            PairWrite write;
+            try {
+                write = PairWrite.prepare(dir.path(), name, source, tomlText);
+            } catch (IOException e) {
+                throw new ScriptException(ScriptError.of(ErrorKind.IO, "cannot write " + name + " into the deploy folder "
+                        + dir.path() + why(e) + "; nothing changed"));
+            }
+            ScriptInfo info;
+            try {
+                info = manager.deploy(new ScriptDefinition(metadata, source, lua.toString()), force);
+            } catch (RuntimeException e) {   // a ScriptException (refused) or anything else: the folder never changed
+                write.abandon();
+                throw e;
+            }
+            // under the installer's monitor: no scan sees the folder between the two renames
+            withoutToml.remove(name);   // an API version always has its .toml
+            synchronized (this) {
+                apiWrites.merge(name, 1L, Long::sum);
+                handed.put(name, Digests.sha256(source + '\u0000' + (tomlText == null ? "\u0000none" : tomlText)));
+                try {
+                    write.commit();
+                } catch (IOException e) {
+                    // only a file system that changed under us gets here (replaceability was checked before)
+                    handed.remove(name);
+                    gate.touch(name);   // the folder's own content is looked at again
+                    LOG.error("script '{}' is live in version {} but could not be written into the deploy folder{}",
+                            name, metadata.version(), why(e));
+                    throw new ScriptException(ScriptError.of(ErrorKind.IO, "version " + metadata.version() + " of " + name
+                            + " went live but could not be written into the deploy folder " + dir.path() + why(e)));
+                }
+            }
             return info;
-        } catch (RuntimeException e) {   // a ScriptException (refused) or anything else: nothing changes
-            undo(writes, name);
-            throw e;
         }
     }
 
-    private static void undo(FolderWrites writes, String name) {
-        try {
-            writes.undo();
-        } catch (IOException e) {
-            LOG.error("could not put the deploy folder's {} files back after a refused import{}", name, why(e));
+    /** What the folder would refuse to read back is not written into it: the live version must survive a restart. */
+    private static void checkWritable(String fileName, String text) {
+        // the file's own kind, as when the folder refuses it: the caller (REST) answers 422 at the position
+        ErrorKind kind = ScriptFiles.isLua(fileName) ? ErrorKind.COMPILATION : ErrorKind.METADATA;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1)))) {
+                throw new ScriptException(ScriptError.at(kind, "holds a lone UTF-16 surrogate (\\u"
+                        + String.format("%04x", (int) c) + "), which UTF-8 cannot carry; nothing changed", fileName,
+                        lineAt(text, i), columnAt(text, i)));
+            }
+            if (Character.isHighSurrogate(c)) {
+                i++;
+            }
+        }
+        long bytes = utf8Length(text);
+        if (bytes > BoundedText.MAX_BYTES) {
+            throw new ScriptException(ScriptError.of(kind, fileName + " would be " + bytes + " bytes; files over "
+                    + BoundedText.MAX_BYTES + " bytes are not loaded from the deploy folder; nothing changed"));
+        }
+    }
+
+    private static long utf8Length(String text) {
+        long n = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isHighSurrogate(c) ? 2 : Character.isLowSurrogate(c) ? 2 : 3;
+        }
+        return n;
+    }
+
+    private static int lineAt(String text, int index) {
+        int line = 1;
+        for (int i = 0; i < index; i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+            }
+        }
+        return line;
+    }
+
+    private static int columnAt(String text, int index) {
+        return index - text.lastIndexOf('\n', index - 1);
+    }
+
+    @Override
+    public boolean remove(String name) {
+        DeployFolder dir = requireFolder();
+        ScriptLoader.metadata(codec, name, null, name + ScriptFiles.TOML);   // the name rules: no path ever built from a bad one
+        String origin = dir.resolve(name + ScriptFiles.LUA).toString();
+        synchronized (nameLock(name)) {
+            Optional<ScriptInfo> info = manager.get(name);
+            if (info.isPresent() && info.get().origin() != null && !info.get().origin().equals(origin)) {
+                throw new ScriptException(ScriptError.of(ErrorKind.REFUSED, "script '" + name + "' comes from "
+                        + info.get().origin() + ", not from the deploy folder; remove it there (a bundle: stop or uninstall it)"));
+            }
+            boolean had;
+            synchronized (this) {
+                apiWrites.merge(name, 1L, Long::sum);
+                handed.remove(name);
+                try {
+                    // the .lua first: without it the pair is gone; a .toml alone deploys nothing
+                    had = Files.deleteIfExists(dir.resolve(name + ScriptFiles.LUA));
+                    had |= Files.deleteIfExists(dir.resolve(name + ScriptFiles.TOML));
+                } catch (IOException e) {
+                    gate.touch(name);
+                    throw new ScriptException(ScriptError.of(ErrorKind.IO, "cannot remove " + name + " from the deploy folder "
+                            + dir.path() + why(e)));
+                }
+            }
+            withoutToml.remove(name);
+            return manager.undeploy(name) | had;
         }
     }
 
@@ -293,6 +432,26 @@ public class ScriptFileInstaller implements ScriptFolder {
     private static String why(IOException e) {
         String why = DeployFolder.why(e);
         return why.isEmpty() ? "" : ": " + why;
+    }
+
+    @Override
+    public String readText(String fileName) {
+        DeployFolder f = requireFolder();
+        if (fileName == null || fileName.isEmpty() || fileName.contains("/") || fileName.contains("\\")
+                || fileName.equals(".") || fileName.equals("..") || fileName.indexOf('\0') >= 0) {
+            throw new ScriptException(ScriptError.of(ErrorKind.IO, "'" + fileName + "' is not a file name of the deploy folder"));
+        }
+        FileState state = f.observe(fileName);
+        switch (state.kind()) {
+            case TEXT:
+                return state.text();
+            case ABSENT:
+                throw new ScriptException(ScriptError.of(ErrorKind.NOT_FOUND, fileName + " is not in the deploy folder"));
+            case NOT_A_FILE:
+                throw new ScriptException(ScriptError.of(ErrorKind.IO, fileName + " in the deploy folder is not a regular file"));
+            default:
+                throw new ScriptException(ScriptError.of(ErrorKind.IO, fileName + " " + state.problem()));
+        }
     }
 
     private DeployFolder requireFolder() {

@@ -12,7 +12,13 @@ final class ScriptFiles {
     private ScriptFiles() {
     }
 
-    /** True for {@code x.lua} and {@code x.toml}; false for hidden, backup, swap, lock and statistics files. */
+    /** A script's tests ({@code script:test}): {@code x_test.lua} beside {@code x.lua}, never deployed. */
+    static final String TESTS = "_test";
+
+    /**
+     * True for {@code x.lua} and {@code x.toml}; false for hidden, backup, swap, lock and statistics files, and for
+     * a script's tests ({@code x_test.lua}): those run with {@code script:test} on mock devices, never live.
+     */
     static boolean isScriptFile(String fileName) {
         if (fileName == null || fileName.isEmpty()) {
             return false;
@@ -22,7 +28,7 @@ final class ScriptFiles {
         if (lower.startsWith(".") || lower.startsWith("#") || lower.contains("~")) {
             return false;
         }
-        if (lower.endsWith(STATS)) {
+        if (lower.endsWith(STATS) || lower.endsWith(TESTS + LUA) || lower.endsWith(TESTS + TOML)) {
             return false;
         }
         return (lower.endsWith(LUA) && fileName.length() > LUA.length())

@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ScriptLoader {
     private static final Logger LOG = LoggerFactory.getLogger(ScriptLoader.class);
+    /** The manager's rule for script names (they become file names). */
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     private ScriptLoader() {
     }
@@ -34,6 +36,12 @@ final class ScriptLoader {
      */
     static boolean load(ScriptManager manager, MetadataCodec codec, String name, String source, String toml,
                         String tomlName, String origin) {
+        return load(manager, codec, name, source, toml, tomlName, origin, false);
+    }
+
+    /** @param force deploy even if its version is lower than the live one */
+    static boolean load(ScriptManager manager, MetadataCodec codec, String name, String source, String toml,
+                        String tomlName, String origin, boolean force) {
         ScriptMetadata metadata;
         try {
             metadata = metadata(codec, name, toml, tomlName);
@@ -42,7 +50,7 @@ final class ScriptLoader {
             return false;
         }
         try {
-            manager.deploy(new ScriptDefinition(metadata, source, origin), false);
+            manager.deploy(new ScriptDefinition(metadata, source, origin), force);
             return true;
         } catch (ScriptException e) {
             return false;   // already kept and logged by the manager
@@ -56,12 +64,21 @@ final class ScriptLoader {
      * @throws ScriptException METADATA with position
      */
     static ScriptMetadata metadata(MetadataCodec codec, String name, String toml, String tomlName) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            // before any path is built from it: install/remove are API calls any bundle may make ("../x" would leave the folder)
+            throw new ScriptException(ScriptError.of(ErrorKind.METADATA, "'" + org.scriptbox.api.text.SafeText.line(String.valueOf(name))
+                    + "' is not a script name (letters, digits, '_', '-' and '.', starting with a letter or digit, at most 64)"));
+        }
         String reserved = ScriptFiles.reservedNameProblem(name);
         if (reserved != null) {
             throw new ScriptException(ScriptError.of(ErrorKind.METADATA, name + ScriptFiles.LUA + ": " + reserved));
         }
         if (toml == null) {
-            return ScriptMetadata.defaults(name);
+            // without the defaults' "now" as created/modified: the same file must be the same version at every load,
+            // or each restart (and script:reload) kept a new history version that pushed the real ones out (FINDINGS L13)
+            ScriptMetadata d = ScriptMetadata.defaults(name);
+            return new ScriptMetadata(d.name(), d.version(), d.author(), d.description(), null, null, d.tags(),
+                    d.permissions(), d.dependencies(), d.minEngineVersion(), d.limits(), d.schedule(), d.devices());
         }
         List<String> warnings = new ArrayList<>();
         try {

@@ -34,11 +34,37 @@ final class RecordingManager implements ScriptManager {
     /** Every source that went live, in order. */
     final List<String> deployedSources = new CopyOnWriteArrayList<>();
 
+    /** Refuse a lower version without force, as the real manager does. */
+    volatile boolean refuseDowngrades;
+
+    private static int compare(String a, String b) {
+        String[] x = a.split("[.-]");
+        String[] y = b.split("[.-]");
+        for (int i = 0; i < 3; i++) {
+            int c = Integer.compare(Integer.parseInt(x[i]), Integer.parseInt(y[i]));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    }
+
+    /** Called as a deploy starts (a slow compile, a signal to a test that kills this process). */
+    volatile java.util.function.Consumer<ScriptDefinition> onDeploy = d -> { };
+
     @Override
     public ScriptInfo deploy(ScriptDefinition d, boolean force) {
+        onDeploy.accept(d);
         calls.add("deploy " + d.name() + " " + d.metadata().version());
         if (d.source().contains("BROKEN")) {
             ScriptError e = ScriptError.at(ErrorKind.COMPILATION, "broken", d.name() + ".lua", 1, 1);
+            errors.add(e);
+            throw new ScriptException(e);
+        }
+        ScriptDefinition current = live.get(d.name());
+        if (refuseDowngrades && !force && current != null && compare(d.metadata().version(), current.metadata().version()) < 0) {
+            ScriptError e = ScriptError.of(ErrorKind.REFUSED, "version " + d.metadata().version() + " is lower than the deployed "
+                    + current.metadata().version());
             errors.add(e);
             throw new ScriptException(e);
         }

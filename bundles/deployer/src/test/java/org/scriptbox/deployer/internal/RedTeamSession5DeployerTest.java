@@ -34,9 +34,13 @@ public class RedTeamSession5DeployerTest {
         assertEquals("the file got its text", "return 'new'\n", Files.readString(folder.resolve("x.lua")));
         assertEquals("x.lua is a file of its own, not the planted link", false, Files.isSymbolicLink(folder.resolve("x.lua")));
 
-        FolderWrites writes = new FolderWrites();
-        Files.createSymbolicLink(folder.resolve(".x.toml.tmp"), victim);
-        writes.put(folder.resolve("x.toml"), "name = \"x\"\n");
+        // the deploy folder's own two-file writes (PairWrite, session 6) use other hidden names: the same rule
+        for (String planted : new String[] {".x.toml.pending", ".x.lua.pending", ".x.prepared", ".x.committed"}) {
+            Files.createSymbolicLink(folder.resolve(planted), victim);
+        }
+        PairWrite.prepare(folder, "x", "return 'pair'\n", "name = \"x\"\n").commit();
         assertEquals("precious\n", Files.readString(victim));
+        assertEquals("return 'pair'\n", Files.readString(folder.resolve("x.lua")));
+        assertEquals("name = \"x\"\n", Files.readString(folder.resolve("x.toml")));
     }
 }

@@ -52,9 +52,41 @@ public class ScriptFileInstallerTest {
         assertTrue(ScriptFiles.isScriptFile("blink.lua"));
         assertTrue(ScriptFiles.isScriptFile("blink.toml"));
         for (String leftover : List.of(".blink.lua.swp", ".#blink.lua", "blink.lua~", "#blink.lua#", "blink.stats.toml",
-                "blink.txt", ".hidden.lua", "blink.lua.bak", "blink.tmp", ".lua", ".toml")) {
+                "blink.txt", ".hidden.lua", "blink.lua.bak", "blink.tmp", ".lua", ".toml",
+                // a script's tests (script:test), never a script of their own
+                "blink_test.lua", "Blink_TEST.lua", "blink_test.toml")) {
             assertFalse(leftover, ScriptFiles.isScriptFile(leftover));
         }
+    }
+
+    /** script:test reads a script's tests through the folder's rules: never a pipe, never a link out, a plain name. */
+    @Test
+    public void aTestFileIsReadUnderTheFoldersRules() throws Exception {
+        write("blink_test.lua", "test('x', function() end)\n");
+        assertEquals("test('x', function() end)\n", installer.readText("blink_test.lua"));
+        assertEquals(org.scriptbox.api.ErrorKind.NOT_FOUND, refusal("none_test.lua").kind());
+        Path outside = Files.createTempFile("secret", ".txt");
+        Files.writeString(outside, "root:x:0:0");
+        Files.createSymbolicLink(folder.resolve("link_test.lua"), outside);
+        assertTrue(refusal("link_test.lua").message(), refusal("link_test.lua").message().contains("outside the deploy folder"));
+        for (String bad : List.of("../blink_test.lua", "sub/x_test.lua", "..", "")) {
+            assertEquals(bad, org.scriptbox.api.ErrorKind.IO, refusal(bad).kind());
+        }
+        Path fifo = folder.resolve("pipe_test.lua");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        if (mkfifo.waitFor(10, TimeUnit.SECONDS) && mkfifo.exitValue() == 0) {
+            assertTrue(refusal("pipe_test.lua").message(), refusal("pipe_test.lua").message().contains("not a regular file"));
+        }
+        Files.delete(outside);
+    }
+
+    private org.scriptbox.api.ScriptError refusal(String fileName) {
+        try {
+            installer.readText(fileName);
+        } catch (org.scriptbox.api.ScriptException e) {
+            return e.error();
+        }
+        throw new AssertionError(fileName + " was read");
     }
 
     @Test

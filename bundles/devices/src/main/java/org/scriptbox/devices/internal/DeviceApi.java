@@ -412,7 +412,8 @@ public class DeviceApi implements ScriptLibrary {
         }
         double value = info.bool() ? (args.bool(1, "value") ? 1 : 0) : args.number(1, "value", info.min(), info.max());
         take(scope, args, policy.limits().commandCost());
-        write(scope, args, device, null, ctx -> device.writeChannel(channel, value, ctx));
+        // a channel the run wrote goes to its safe value when the run ends badly, like a motor or an output
+        write(scope, args, device, Actuator.channel(channel), ctx -> device.writeChannel(channel, value, ctx));
         return Boolean.TRUE;
     }
 

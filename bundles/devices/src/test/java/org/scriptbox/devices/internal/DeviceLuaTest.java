@@ -77,6 +77,7 @@ public class DeviceLuaTest {
     @Test
     public void rateLimitIsACatchableErrorAndTheScriptMayRetry() {
         lua.simulator("sim-1", Map.of());
+        long start = System.nanoTime();
         ExecutionResult r = lua.run("spam", String.join("\n",
                 "local n = 0",
                 "while true do",
@@ -88,8 +89,11 @@ public class DeviceLuaTest {
                 "sleep(0.2)",
                 "assert(device_set_digital_output(1, true), 'after refill')",
                 "return n"), LuaHarness.ALL);
+        double seconds = (System.nanoTime() - start) / 1e9;
         assertEquals(String.valueOf(r.error()), ScriptStatus.COMPLETED, r.status());
-        assertEquals(List.of(50L), longs(r.values()));
+        // the burst of 50, plus what the bucket refilled (10/s) while the loop ran: a loaded machine is slower
+        long n = longs(r.values()).get(0);
+        assertTrue(n + " writes in " + seconds + " s", n >= 50 && n <= 50 + (long) Math.ceil(10 * seconds));
     }
 
     @Test

@@ -16,7 +16,18 @@ import org.scriptbox.api.text.LuaNumbers;
  * Text: {@code TABLE ADDRESS TYPE [option=value ...]}, e.g. {@code holding 100 float32 words=little scale=0.1}.
  */
 record ChannelSpec(String name, Table table, int address, Type type, int unit, boolean littleEndianWords,
-                   boolean swapBytes, int bit, double scale, double offset, boolean writable, boolean multipleWrite) {
+                   boolean swapBytes, int bit, double scale, double offset, boolean writable, boolean multipleWrite,
+                   Safe safe, double safeValue) {
+
+    /**
+     * What an e-stop and the safe state do with a writable channel ({@code safe=}): write 0 (off) when not said
+     * otherwise, as a motor goes to 0 and an output off (a channel that drives something is de-energised by
+     * default); write the configured value; or leave it alone. Without {@code safe=}, the device's
+     * {@code safe.state} base decides after an abnormal end ({@code leave} leaves it); the e-stop writes 0.
+     */
+    enum Safe {
+        DEFAULT, VALUE, LEAVE
+    }
 
     /** The four Modbus tables, with their read function. */
     enum Table {
@@ -89,12 +100,13 @@ record ChannelSpec(String name, Table table, int address, Type type, int unit, b
     private static final Pattern WHOLE = Pattern.compile("[+-]?[0-9]{1,6}");
     static final String FORMAT = "expected TABLE ADDRESS TYPE [option=value ...] with TABLE coil|discrete|holding|"
             + "input, TYPE bool|int16|uint16|int32|uint32|float32|int64|float64, options words=big|little, "
-            + "bytes=normal|swapped, bit=0..15, scale=, offset=, unit=0..255, access=read|rw, write=single|multiple";
+            + "bytes=normal|swapped, bit=0..15, scale=, offset=, unit=0..255, access=read|rw, write=single|multiple, "
+            + "safe=VALUE|on|off|leave";
 
     /** A channel of the old {@code telemetry} key: an input register, signed 16-bit, times the scale. */
     static ChannelSpec telemetry(String name, int address, double scale) {
         return new ChannelSpec(name, Table.INPUT, address, Type.INT16, ModbusRequest.DEVICE_UNIT, false, false, -1,
-                scale, 0, false, false);
+                scale, 0, false, false, Safe.LEAVE, 0);
     }
 
     /**
@@ -155,9 +167,10 @@ record ChannelSpec(String name, Table table, int address, Type type, int unit, b
         boolean writable = choice(options.remove("access"), "access", "read", "rw");
         String writeText = options.remove("write");
         boolean multiple = choice(writeText, "write", "single", "multiple");
+        String safeText = options.remove("safe");
         if (!options.isEmpty()) {
             throw new IllegalArgumentException("unknown option '" + options.keySet().iterator().next() + "' ("
-                    + "known: words, bytes, bit, scale, offset, unit, access, write)");
+                    + "known: words, bytes, bit, scale, offset, unit, access, write, safe)");
         }
         if (!(scale > 0)) {
             throw new IllegalArgumentException("scale must be above 0");
@@ -198,8 +211,57 @@ record ChannelSpec(String name, Table table, int address, Type type, int unit, b
             throw new IllegalArgumentException("a " + type.word() + " spans " + type.words + " registers: only "
                     + "write=multiple (FC16) writes it at once");
         }
-        return new ChannelSpec(name, table, address, type, unit, little, swap, bit, scale, offset, writable,
-                multiple || type.words > 1);
+        if (safeText != null && !writable) {
+            throw new IllegalArgumentException("safe= needs access=rw (a read-only channel is never written)");
+        }
+        ChannelSpec spec = new ChannelSpec(name, table, address, type, unit, little, swap, bit, scale, offset, writable,
+                multiple || type.words > 1, writable ? Safe.DEFAULT : Safe.LEAVE, 0);
+        return writable ? spec.withSafe(safeText) : spec;
+    }
+
+    /** This writable channel with its {@code safe=} text (null: 0 or off), checked to be a value it can be written. */
+    private ChannelSpec withSafe(String text) {
+        Safe mode = text == null ? Safe.DEFAULT : text.equals("leave") ? Safe.LEAVE : Safe.VALUE;
+        double value = 0;
+        if (mode == Safe.VALUE) {
+            if (type == Type.BOOL) {
+                if (!text.equals("on") && !text.equals("off")) {
+                    throw new IllegalArgumentException("safe=" + text + ": a bool channel's safe value is on, off or "
+                            + "leave");
+                }
+                value = text.equals("on") ? 1 : 0;
+            } else if (text.equals("on") || text.equals("off")) {
+                throw new IllegalArgumentException("safe=" + text + ": a number channel's safe value is a number or "
+                        + "leave");
+            } else {
+                value = decimal(text, "safe", 0);
+            }
+        }
+        ChannelSpec spec = new ChannelSpec(name, table, address, type, unit, littleEndianWords, swapBytes, bit, scale,
+                offset, writable, multipleWrite, mode, value);
+        if (mode != Safe.LEAVE) {
+            try {
+                spec.write(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(mode == Safe.DEFAULT
+                        ? "0, the safe value an e-stop writes by default, is not a value of this channel ("
+                        + e.getMessage() + "): give safe=VALUE or safe=leave"
+                        : "safe=" + text + ": " + e.getMessage());
+            }
+        }
+        return spec;
+    }
+
+    /**
+     * The write that puts this channel into its safe value, or {@code null} if it is left alone: for an e-stop
+     * ({@code leaveByDefault} false) or for the safe state after an abnormal end ({@code leaveByDefault}: the
+     * device's {@code safe.state} base leaves what has no value of its own).
+     */
+    ModbusRequest safeWrite(boolean leaveByDefault) {
+        if (!writable || safe == Safe.LEAVE || (safe == Safe.DEFAULT && leaveByDefault)) {
+            return null;
+        }
+        return write(safeValue);
     }
 
     /** Registers (or bits) this channel covers from {@link #address}. */
@@ -341,6 +403,8 @@ record ChannelSpec(String name, Table table, int address, Type type, int unit, b
         }
         if (writable) {
             s.append(" access=rw write=").append(multipleWrite ? "multiple" : "single");
+            s.append(" safe=").append(safe == Safe.LEAVE ? "leave" : type == Type.BOOL ? (safeValue != 0 ? "on" : "off")
+                    : LuaNumbers.format(safeValue));
         }
         return s.toString();
     }

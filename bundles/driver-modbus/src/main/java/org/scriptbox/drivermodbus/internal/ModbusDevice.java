@@ -42,8 +42,13 @@ final class ModbusDevice implements Device {
     /** Every e-stop path (scripts, shell, any API caller) passes here: repeats join one pass on the wire. */
     private final StopCoalescer coalescer = new StopCoalescer();
     private final Map<String, ChannelInfo> channelInfo;
-    /** The last good value of each channel and when it was read (polling); emptied by every write. */
+    /** The last good value of each channel and when it was read (polling); emptied by every write and stop. */
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /**
+     * Advanced by every write and stop: a read that started before one does not fill the cache (a poll waiting
+     * for its last batch while the stop wrote would cache what was true before the stop).
+     */
+    private final AtomicLong cacheEpoch = new AtomicLong();
     /** Read requests sent for channels (status and the bench: batching's effect). */
     private final AtomicLong readRequests = new AtomicLong();
 
@@ -72,16 +77,19 @@ final class ModbusDevice implements Device {
             ByteLink bytes = s.wire().transport() == ModbusSettings.Transport.RTU
                     ? new SerialByteLink(s.wire().serialPort(), s.wire().baud(), s.wire().parity(), s.wire().stopBits())
                     : new TcpByteLink(s.host(), s.port());
-            SharedLine line = new SharedLine(new RtuConnection(bytes, s.unitId(), s.timing(), Math.max(1, s.timeoutMillis() / 2)),
-                    s.wire().transport() == ModbusSettings.Transport.RTU ? s.wire().serialPort()
-                            : s.host() + ":" + s.port());
-            commandLine = line.view();
-            stopLine = line.view();
+            String lineKey = s.wire().transport() == ModbusSettings.Transport.RTU ? s.wire().serialPort()
+                    : s.host() + ":" + s.port();
+            SharedLine line = new SharedLine(new RtuConnection(bytes, s.unitId(), s.timing(),
+                    Math.max(1, s.timeoutMillis() / 2), SharedLine.lateAnswers(lineKey), SharedLine.giveWay(lineKey)),
+                    lineKey);
+            commandLine = line.view(false);
+            stopLine = line.view(true);
         }
         this.commands = s.polling().on()
                 ? new CommandLane(s.id(), commandLine, link, this::poll, true, s.polling().intervalMillis())
                 : new CommandLane(s.id(), commandLine, link, s.probe(), s.probeIntervalMillis());
         this.stops = new StopLane(s.id(), stopLine, link);
+        coalescer.latching(s.estopLatch());
     }
 
     static String type(ModbusSettings s) {
@@ -123,6 +131,9 @@ final class ModbusDevice implements Device {
         details.put("safe_state", settings.safeState().toString());
         details.put("probe_interval_ms", settings.probeIntervalMillis());
         details.put("stop_passes", coalescer.passes());
+        if (settings.estopLatch()) {
+            details.put("estop_latched", coalescer.latched());
+        }
         details.put("requests_queued", commands.queued());
         return Promises.resolved(new DeviceStatus(info, link.health().snapshot(), details));
     }
@@ -145,13 +156,20 @@ final class ModbusDevice implements Device {
 
     /** Sent at most once: no resend, withdrawn if the caller gave up first, UNKNOWN if sent and not answered. */
     private Promise<Void> write(Actuator actuator, ModbusRequest request, CallContext ctx) {
+        DeviceException latched = coalescer.refusal(settings.id());
+        if (latched != null) {
+            return Promises.failed(latched);
+        }
         coalescer.wrote();
+        invalidateCache();   // a channel may read a motor's register or an output's coil back
         return commands.submit(ctx, actuator, (connection, command) -> {
             try {
                 link.exchange(connection, request, link.deadline(ctx.deadlineNanos()), command::withdrawal);
                 return null;
             } catch (ModbusFailure f) {
                 throw DeviceLink.writeFailure(f);
+            } finally {
+                invalidateCache();
             }
         });
     }
@@ -224,6 +242,7 @@ final class ModbusDevice implements Device {
 
     private Map<String, ChannelValue> read(ModbusTransport connection, List<ChannelSpec> specs, long callerDeadline,
                                            java.util.function.Supplier<String> withdrawal) {
+        long epoch = cacheEpoch.get();
         Map<String, ChannelValue> values = new LinkedHashMap<>();
         List<ReadPlan.Batch> batches = ReadPlan.plan(specs, settings.batching());
         List<ModbusFailure> failures = new ArrayList<>();
@@ -289,11 +308,15 @@ final class ModbusDevice implements Device {
             }
         }
         long now = System.nanoTime();
-        values.forEach((name, v) -> {
-            if (v.ok()) {
-                cache.put(name, new Cached(v, now));
+        synchronized (cache) {
+            if (cacheEpoch.get() == epoch) {   // no write or stop since this read began
+                values.forEach((name, v) -> {
+                    if (v.ok()) {
+                        cache.put(name, new Cached(v, now));
+                    }
+                });
             }
-        });
+        }
         return values;
     }
 
@@ -306,6 +329,14 @@ final class ModbusDevice implements Device {
             return take(values, b, pdu);
         } catch (ModbusFailure f) {
             return f;
+        }
+    }
+
+    /** Every write and stop: what was read before may no longer be true, and a read in progress must not cache. */
+    private void invalidateCache() {
+        synchronized (cache) {
+            cacheEpoch.incrementAndGet();
+            cache.clear();
         }
     }
 
@@ -334,22 +365,28 @@ final class ModbusDevice implements Device {
             return Promises.failed(new DeviceException(WriteOutcome.NOT_SENT, DeviceException.Fault.REFUSED,
                     "not sent: " + e.getMessage()));
         }
-        cache.clear();
+        DeviceException latched = coalescer.refusal(settings.id());
+        if (latched != null) {
+            return Promises.failed(latched);
+        }
+        invalidateCache();
         coalescer.wrote();
-        return commands.submit(ctx, null, (connection, command) -> {
+        // named as an actuator, so that a stop that comes while it is on the wire writes the safe value after it
+        return commands.submit(ctx, Actuator.channel(channel), (connection, command) -> {
             try {
                 link.exchange(connection, request, link.deadline(ctx.deadlineNanos()), command::withdrawal);
                 return null;
             } catch (ModbusFailure f) {
                 throw DeviceLink.writeFailure(f);
             } finally {
-                cache.clear();
+                invalidateCache();
             }
         });
     }
 
     /**
-     * Every motor to 0 and every output off, each on its own; waiting ordinary commands are abandoned.
+     * Every motor to 0, every output off and every writable channel to its safe value (not those configured
+     * {@code safe=leave}), each on its own; waiting ordinary commands are abandoned.
      * A stop in flight, or a complete one within the coalescing window with no write since, is joined.
      */
     @Override
@@ -367,8 +404,24 @@ final class ModbusDevice implements Device {
             targets.add(new StopLane.Target(Actuator.output(pin),
                     outputWrite(pin, false)));
         }
+        for (ChannelSpec c : settings.channels().values()) {
+            ModbusRequest r = c.safeWrite(false);
+            if (r != null) {
+                targets.add(new StopLane.Target(Actuator.channel(c.name()), r));
+            }
+        }
         commands.pause(true, this::stopValue);
-        return stops.run(targets, commands::resume);
+        invalidateCache();   // a value read before the stop may no longer be true
+        return stops.run(targets, () -> {
+            invalidateCache();
+            commands.resume();
+        });
+    }
+
+    /** The operator's reset of a latched e-stop ({@code estop.latch = true}). */
+    @Override
+    public boolean resetEmergencyStop() {
+        return coalescer.reset();
     }
 
     /**
@@ -388,17 +441,33 @@ final class ModbusDevice implements Device {
             }
         }
         commands.pause(false, a -> chosen.contains(a) ? safeValue(a) : null);
-        return stops.run(targets, commands::resume);
+        invalidateCache();
+        return stops.run(targets, () -> {
+            invalidateCache();
+            commands.resume();
+        });
     }
 
+    /** The write that puts {@code a} into its e-stop value, or {@code null} (a channel left alone, or unknown). */
     private ModbusRequest stopValue(Actuator a) {
-        return a.kind() == Actuator.Kind.MOTOR ? motorWrite(a.index(), 0)
-                : outputWrite(a.index(), false);
+        return switch (a.kind()) {
+            case MOTOR -> motorWrite(a.index(), 0);
+            case OUTPUT -> outputWrite(a.index(), false);
+            case CHANNEL -> {
+                ChannelSpec c = settings.channels().get(a.channel());
+                yield c == null ? null : c.safeWrite(false);
+            }
+        };
     }
 
     /** The write that puts {@code a} into its safe value, or {@code null} if the safe state leaves it alone. */
     private ModbusRequest safeValue(Actuator a) {
         SafeState safe = settings.safeState();
+        if (a.kind() == Actuator.Kind.CHANNEL) {
+            // the channel's own safe= value; without one, the safe.state base (stop: 0/off, leave: untouched)
+            ChannelSpec c = settings.channels().get(a.channel());
+            return c == null ? null : c.safeWrite(safe.leaves(a));
+        }
         if (!exists(a) || safe.leaves(a)) {
             return null;
         }
@@ -408,7 +477,7 @@ final class ModbusDevice implements Device {
 
     private boolean exists(Actuator a) {
         int count = a.kind() == Actuator.Kind.MOTOR ? settings.motorRegisters().size() : settings.outputs();
-        return a.index() < count;
+        return a.kind() != Actuator.Kind.CHANNEL && a.index() < count;
     }
 
     /** FC05, or FC15 with {@code actuator.write = multiple} (devices that take only the multiple writes). */

@@ -21,7 +21,8 @@ import org.scriptbox.api.device.SafeState;
 record ModbusSettings(String id, String host, int port, int unitId, int timeoutMillis, List<Integer> motorRegisters,
                       double speedScale, int coilStart, int outputs, Map<String, ChannelSpec> channels,
                       String firmware, SafeState safeState, int probeIntervalMillis, ModbusRequest probe,
-                      Wire wire, LinkTiming timing, Batching batching, Polling polling, boolean multipleWrites) {
+                      Wire wire, LinkTiming timing, Batching batching, Polling polling, boolean multipleWrites,
+                      boolean estopLatch) {
 
     /** How the device is reached. */
     enum Transport {
@@ -77,7 +78,7 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
             "probe.interval.ms", "probe", "transport", "serial.port", "serial.baud", "serial.parity",
             "serial.stop.bits", "connect.timeout.ms", "transaction.delay.ms", "reconnect.backoff.ms",
             "reconnect.backoff.max.ms", "batch.gap", "batch.max.registers", "batch.max.bits", "poll.interval.ms",
-            "poll.max.age.ms", "actuator.write");
+            "poll.max.age.ms", "actuator.write", "estop.latch");
     private static final Set<Integer> BAUDS = Set.of(1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400,
             460800, 921600);
 
@@ -183,13 +184,17 @@ record ModbusSettings(String id, String host, int port, int unitId, int timeoutM
         if (!actuatorWrite.equals("single") && !actuatorWrite.equals("multiple")) {
             r.error("actuator.write", actuatorWrite, "expected single (FC06/FC05) or multiple (FC16/FC15)");
         }
+        String latch = r.text("estop.latch", "false");
+        if (!latch.equals("true") && !latch.equals("false")) {
+            r.error("estop.latch", latch, "expected true (an e-stop latches until device:reset) or false");
+        }
         c.refusals().forEach(line -> r.errors.add(line));
         r.throwIfInvalid();
         return new ModbusSettings(id, host.trim(), port, unit, timeout, motors, scale, coilStart, outputs, channels,
                 r.text("firmware.version", "modbus-" + wire.transport().word), safe, probeInterval, probe, wire,
                 new LinkTiming(connectTimeout, delay, backoff, backoffMax),
                 new Batching(gap, maxRegisters, maxBits), new Polling(pollInterval, pollInterval == 0 ? 0 : maxAge),
-                actuatorWrite.equals("multiple"));
+                actuatorWrite.equals("multiple"), latch.equals("true"));
     }
 
     /** Reads typed values from raw configuration properties, collecting every error. */

@@ -95,9 +95,57 @@ public class ModbusStopBench {
                 d.close();
             }
         }
+        rtu(Math.min(runs, 20));
         System.out.printf("BENCH modbus e-stop run: wall %.1f s, process CPU %.1f s, bench thread CPU %.2f s%n",
                 (System.nanoTime() - wall) / 1e9, (processCpuNanos() - cpu) / 1e9,
                 (threads.getCurrentThreadCpuTime() - threadCpu) / 1e9);
+    }
+
+    /**
+     * The same stop over RTU (framing over TCP to pymodbus' RTU server: one line, one transaction at a time): idle,
+     * and with a slow read (300 ms) on the line and 20 commands queued: the read on the wire gives the line up to the
+     * stop while no byte of its answer has come (its late answer is dropped), so the stop does not wait for it.
+     */
+    private static void rtu(int runs) throws Exception {
+        try (PyModbusServer server = PyModbusServer.rtuOverTcp()) {
+            ModbusDevice d = new ModbusDevice(ModbusSettings.parse(Map.of("device.id", "bench-rtu",
+                    "transport", "rtu-over-tcp", "port", String.valueOf(server.port()), "timeout.ms", "5000",
+                    "motor.registers", "0,1", "output.coil.start", "8", "digital.outputs", "4", "telemetry", "slow:0",
+                    "probe.interval.ms", "0")));
+            try {
+                CallContext ctx = CallContext.within(TimeUnit.MINUTES.toNanos(10));
+                long[] idle = new long[runs];
+                for (int i = 0; i < runs; i++) {
+                    d.setMotorSpeed(0, 10, ctx).getValue();
+                    long t = System.nanoTime();
+                    assertTrue(d.emergencyStop().getValue().complete());
+                    idle[i] = System.nanoTime() - t;
+                }
+                server.fault(4, 0, "delay", 300);
+                long[] queued = new long[runs];
+                for (int i = 0; i < runs; i++) {
+                    server.clearLog();
+                    Promise<Map<String, ChannelValue>> slow = d.readTelemetry(List.of("slow"), ctx);
+                    List<Promise<Void>> waiting = new ArrayList<>();
+                    for (int q = 0; q < QUEUED; q++) {
+                        waiting.add(d.setMotorSpeed(q % 2, 50, ctx));
+                    }
+                    awaitSlowReadOnServer(server);
+                    long t = System.nanoTime();
+                    StopReport report = d.emergencyStop().getValue();
+                    queued[i] = System.nanoTime() - t;
+                    assertTrue(String.valueOf(report), report.complete());
+                    slow.getValue();
+                    for (Promise<Void> w : waiting) {
+                        assertTrue("queued commands are abandoned", w.getFailure() != null);
+                    }
+                }
+                print("rtu e-stop (6 writes), idle line", idle);
+                print("rtu e-stop (6 writes), 300 ms read on the line and " + QUEUED + " commands queued", queued);
+            } finally {
+                d.close();
+            }
+        }
     }
 
     /**

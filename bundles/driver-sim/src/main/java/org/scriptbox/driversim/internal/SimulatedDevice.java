@@ -88,6 +88,10 @@ public class SimulatedDevice implements Device {
                 + "comma-separated; each reads back what was last written")
         String setpoints() default "";
 
+        @AttributeDefinition(description = "Whether an e-stop latches: ordinary writes are refused until an operator "
+                + "resets it (device:reset ID)")
+        boolean estop_latch() default false;
+
         @AttributeDefinition(description = "How fast motors reach their set speed, in percent per second")
         double ramp_rate() default 50.0;
 
@@ -123,7 +127,7 @@ public class SimulatedDevice implements Device {
     /** The configuration as plain values (also what the unit tests build). */
     record Settings(String id, String firmware, int motors, int outputs, List<String> channels, double rampRate,
                     SafeState safeState, long responseTimeoutMillis, long probeIntervalMillis, Faults faults,
-                    List<Setpoint> setpoints) {
+                    List<Setpoint> setpoints, boolean estopLatch) {
         Settings {
             safeState = safeState == null ? SafeState.STOP : safeState;
             faults = faults == null ? Faults.NONE : faults;
@@ -136,6 +140,14 @@ public class SimulatedDevice implements Device {
                  SafeState safeState, long responseTimeoutMillis, long probeIntervalMillis, Faults faults) {
             this(id, firmware, motors, outputs, channels, rampRate, safeState, responseTimeoutMillis,
                     probeIntervalMillis, faults, List.of());
+        }
+
+        /** Not latching. */
+        Settings(String id, String firmware, int motors, int outputs, List<String> channels, double rampRate,
+                 SafeState safeState, long responseTimeoutMillis, long probeIntervalMillis, Faults faults,
+                 List<Setpoint> setpoints) {
+            this(id, firmware, motors, outputs, channels, rampRate, safeState, responseTimeoutMillis,
+                    probeIntervalMillis, faults, setpoints, false);
         }
     }
 
@@ -165,7 +177,7 @@ public class SimulatedDevice implements Device {
                 c.ramp_rate(), SafeState.parse(c.safe_state()).checkAgainst(c.motors(), c.digital_outputs()),
                 c.response_timeout_ms(), c.probe_interval_ms(), new Faults(c.fault_connect(), c.fault_delay_ms(),
                 c.fault_silent(), actuators(c.fault_refuse()), c.fault_bad_channel(), c.fault_bad_value()),
-                Setpoint.parse(c.setpoints())), System::nanoTime);
+                Setpoint.parse(c.setpoints()), c.estop_latch()), System::nanoTime);
     }
 
     SimulatedDevice(Settings s, LongSupplier nanoClock) {
@@ -179,6 +191,7 @@ public class SimulatedDevice implements Device {
                     + "are required");
         }
         this.settings = s;
+        coalescer.latching(s.estopLatch());
         this.faults = s.faults();
         List<String> names = new ArrayList<>(s.channels());
         Map<String, ChannelInfo> ci = new LinkedHashMap<>();
@@ -293,6 +306,9 @@ public class SimulatedDevice implements Device {
         d.put("requests.abandoned", lane.abandoned.get());
         d.put("requests.queued", lane.queued());
         d.put("stops", stops.get());
+        if (settings.estopLatch()) {
+            d.put("estop_latched", coalescer.latched());
+        }
         return d;
     }
 
@@ -313,6 +329,10 @@ public class SimulatedDevice implements Device {
     }
 
     private Promise<Void> write(Actuator target, CallContext ctx, Runnable apply) {
+        DeviceException latched = coalescer.refusal(settings.id());
+        if (latched != null) {
+            return Promises.failed(latched);
+        }
         coalescer.wrote();
         return lane.submit(ctx, () -> {
             Faults f = faults;
@@ -370,6 +390,10 @@ public class SimulatedDevice implements Device {
                     "not sent: " + (c == null ? "no channel '" + channel + "'" : !c.writable() ? "channel '"
                     + channel + "' is read-only" : "value " + value + " outside " + c.min() + " .. " + c.max())));
         }
+        DeviceException latched = coalescer.refusal(settings.id());
+        if (latched != null) {
+            return Promises.failed(latched);
+        }
         coalescer.wrote();
         return lane.submit(ctx, () -> {
             Faults f = faults;
@@ -379,6 +403,9 @@ public class SimulatedDevice implements Device {
             sent.incrementAndGet();
             if (f.silent()) {
                 return Exchange.lost();
+            }
+            if (f.refused().contains(Actuator.channel(channel))) {
+                return Exchange.refused(refusal(Actuator.channel(channel)));
             }
             setpointValues.put(channel, value);
             return Exchange.answered(null);
@@ -409,7 +436,17 @@ public class SimulatedDevice implements Device {
         for (int o = 0; o < settings.outputs(); o++) {
             all.add(Actuator.output(o));
         }
+        for (Setpoint p : settings.setpoints()) {
+            if (p.safe() != null) {
+                all.add(Actuator.channel(p.name()));
+            }
+        }
         return coalescer.stop(() -> onStopLane(() -> lane.abandonQueued(() -> send(all, SafeState.STOP))));
+    }
+
+    @Override
+    public boolean resetEmergencyStop() {
+        return coalescer.reset();
     }
 
     @Override
@@ -425,11 +462,13 @@ public class SimulatedDevice implements Device {
         stops.incrementAndGet();
         List<ActuatorResult> results = new ArrayList<>();
         for (Actuator a : targets) {
-            if (state.leaves(a)) {
-                continue;
+            Setpoint setpoint = a.kind() == Actuator.Kind.CHANNEL ? setpoint(a.channel()) : null;
+            if (a.kind() == Actuator.Kind.CHANNEL ? setpoint == null || setpoint.safe() == null
+                    || (!setpoint.safeGiven() && state.leaves(a)) : state.leaves(a)) {
+                continue;   // a channel: its own safe value, else the base (an e-stop passes STOP: 0)
             }
             int count = a.kind() == Actuator.Kind.MOTOR ? settings.motors() : settings.outputs();
-            if (a.index() >= count) {
+            if (a.kind() != Actuator.Kind.CHANNEL && a.index() >= count) {
                 results.add(new ActuatorResult(a, WriteOutcome.NOT_SENT, "the device has no " + a));
             } else if (f.unreachable()) {
                 results.add(new ActuatorResult(a, WriteOutcome.NOT_SENT, "simulated connection failure"));
@@ -438,7 +477,9 @@ public class SimulatedDevice implements Device {
             } else if (f.refused().contains(a)) {
                 results.add(new ActuatorResult(a, WriteOutcome.REFUSED, refusal(a).getMessage()));
             } else {
-                if (a.kind() == Actuator.Kind.MOTOR) {
+                if (a.kind() == Actuator.Kind.CHANNEL) {
+                    setpointValues.put(a.channel(), setpoint.safe());
+                } else if (a.kind() == Actuator.Kind.MOTOR) {
                     model.stopMotor(a.index(), state.motorSpeed(a.index()));
                 } else {
                     model.setOutput(a.index(), state.output(a.index()));
@@ -524,11 +565,20 @@ public class SimulatedDevice implements Device {
     }
 
     /** {@code motor0,output1} as actuators; a bad name is refused at activation. */
+    private Setpoint setpoint(String name) {
+        for (Setpoint p : settings.setpoints()) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
     static Set<Actuator> actuators(String text) {
         Set<Actuator> set = new TreeSet<>();
         for (String p : split(text)) {
             try {
-                set.add(Actuator.parse(p));
+                set.add(p.trim().startsWith("channel.") ? Actuator.channel(p.trim().substring(8)) : Actuator.parse(p));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("bad fault.refuse entry: " + e.getMessage());
             }

@@ -82,6 +82,7 @@ public class SimulatedDeviceComponent {
         long probe = r.longBetween("probe.interval.ms", 0, 3_600_000, 5000, 5000);
         long delay = r.longBetween("fault.delay.ms", 0, 600_000, 0, 0);
         boolean silent = r.flag("fault.silent", false, false);
+        boolean latch = r.flag("estop.latch", false, false);
         ConnectionIssue connect = choice(r, properties, "fault.connect", ConnectionIssue.class, ConnectionIssue.NONE);
         BadValue badValue = choice(r, properties, "fault.bad.value", BadValue.class, BadValue.FAIL);
         SafeState safe = SafeState.STOP;
@@ -118,7 +119,7 @@ public class SimulatedDeviceComponent {
             return null;
         }
         return new SimulatedDevice.Settings(id, text(properties, "firmware.version", "sim-1.0.0"), motors, outputs,
-                channels, ramp, safe, timeout, probe, faults, setpoints);
+                channels, ramp, safe, timeout, probe, faults, setpoints, latch);
     }
 
     private static <E extends Enum<E>> E choice(ConfigReader r, Map<String, ?> properties, String key, Class<E> type, E defaultValue) {

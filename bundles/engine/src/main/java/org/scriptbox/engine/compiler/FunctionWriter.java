@@ -787,11 +787,11 @@ final class FunctionWriter {
                 invokeLV("set", "(" + D_LV + D_LV + ")V");
                 return true;
             case Lua.OP_NEWTABLE:
-                mv.visitTypeInsn(NEW, "org/luaj/vm2/LuaTable");
+                mv.visitTypeInsn(NEW, "org/scriptbox/engine/vm/EngineTable");
                 mv.visitInsn(DUP);
                 push(mv, b);
                 push(mv, c);
-                mv.visitMethodInsn(INVOKESPECIAL, "org/luaj/vm2/LuaTable", "<init>", "(II)V", false);
+                mv.visitMethodInsn(INVOKESPECIAL, "org/scriptbox/engine/vm/EngineTable", "<init>", "(II)V", false);
                 setReg(a);
                 return true;
             case Lua.OP_SELF:

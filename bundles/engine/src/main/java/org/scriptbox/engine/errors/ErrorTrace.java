@@ -90,6 +90,10 @@ public final class ErrorTrace {
                 levelsLeft = level - 1;
                 unplacedMessage = text;
             }
+        } else if (le instanceof ArgumentError) {
+            // a library function refused an argument: named as this call names it, a method's receiver not counted
+            head = Positions.of(at, atPc) + ": " + ((ArgumentError) le).atCallSite(
+                    named(at) ? VariableNames.calledFunction(at, atPc) : null);
         } else {
             head = Positions.of(at, atPc) + ": " + RuntimeErrorText.of(text, at, atPc, named(at), concatOperand);
         }

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
+import org.scriptbox.engine.vm.EngineTable;
 import org.luaj.vm2.LuaThread;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
@@ -40,7 +41,7 @@ final class Coroutines {
     }
 
     LuaTable library() {
-        LuaTable t = new LuaTable();
+        LuaTable t = new EngineTable();
         t.set("create", new OneArgFunction() {
             @Override
             public LuaValue call(LuaValue f) {

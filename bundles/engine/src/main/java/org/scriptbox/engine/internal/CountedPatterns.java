@@ -39,29 +39,19 @@ public final class CountedPatterns {
         string.set("gsub", new GSub(meter));
     }
 
+    /**
+     * Instructions per call that runs the matcher ({@code find} with specials, {@code match}, {@code gmatch},
+     * {@code gsub}): the check of the pattern and a match state made, ~100-250 ns before the first step. At the
+     * base cost alone a call that matched at once ({@code s:find('%f[a]')}, {@code s:match('%a')}) cost ~14-20x a
+     * plain instruction per charged one (red team C4, library-CPU benchmark row {@code find %f}).
+     */
+    static final int MATCHER_SETUP_COST = 16;
+
     /** Instructions per call of a gsub replacement function or table lookup. */
     static final int CALLBACK_COST = 8;
     /** Instructions per replacement by a string (its captures are looked up and copied in). */
     static final int REPLACEMENT_COST = 4;
 
-    /**
-     * Luaj's {@code %f} reads the byte after the subject's end ({@code s.luaByte(s.length())}),
-     * which is past the end of the subject's array ({@code ArrayIndexOutOfBoundsException}, red-team:
-     * {@code ('abc'):gsub('%f[%a]', '|')}) or, for a substring, a byte of the string it shares its array
-     * with. With a {@code %f} in the pattern the subject is matched as a copy followed by a '\0', which
-     * is what Lua sees there.
-     */
-    static LuaString frontierSafe(LuaString s, LuaString pattern) {
-        if (pattern.indexOf(FRONTIER, 0) < 0) {
-            return s;
-        }
-        // (over 32 bytes, so that Luaj makes a new string on this array, not a cached one of the exact size)
-        byte[] bytes = new byte[Math.max(s.length() + 1, 64)];
-        s.copyInto(0, bytes, 0, s.length());
-        return LuaString.valueUsing(bytes, 0, s.length());
-    }
-
-    private static final LuaString FRONTIER = LuaString.valueOf("%f");
 
     /**
      * refuses a malformed pattern with Lua's own message before Luaj's matcher reads past its
@@ -71,7 +61,7 @@ public final class CountedPatterns {
      */
     static void checkPattern(LuaString pattern, Meter meter) {
         int n = pattern.length();
-        meter.charge(n / 8);
+        meter.charge(MATCHER_SETUP_COST + n / 8);
         for (int i = 0; i < n; ) {
             int c = pattern.luaByte(i++);
             if (c == '%') {
@@ -134,10 +124,7 @@ public final class CountedPatterns {
         @Override
         boolean matchbracketclass(int c, int poff, int ec) {
             meter.charge((ec - poff) >> 3);
-            // the frontier %f passes -1 for the position before the subject or after its end,
-            // which Luaj's character table lookup turned into an ArrayIndexOutOfBoundsException
-            // (('abc'):find('%f[%z]')); Lua treats both as '\0'.
-            return super.matchbracketclass(c < 0 ? 0 : c, poff, ec);
+            return super.matchbracketclass(c, poff, ec);
         }
 
         @Override
@@ -280,7 +267,7 @@ public final class CountedPatterns {
             } else {
                 Meter m = meter.get();
                 checkPattern(pat, m);
-                LuaMatchState ms = new CountedMatchState(args, frontierSafe(s, pat), pat, m);
+                LuaMatchState ms = new CountedMatchState(args, s, pat, m);
                 boolean anchor = false;
                 int poff = 0;
                 if (pat.length() > 0 && pat.luaByte(0) == '^') {
@@ -317,7 +304,7 @@ public final class CountedPatterns {
             LuaString pat = args.checkstring(2);
             final int srclen = src.length();
             checkPattern(pat, meter.get());
-            final LuaMatchState ms = new CountedMatchState(args, frontierSafe(src, pat), pat, meter.get());
+            final LuaMatchState ms = new CountedMatchState(args, src, pat, meter.get());
             return new VarArgFunction() {
                 private int soffset;
 
@@ -356,7 +343,7 @@ public final class CountedPatterns {
             Meter m = meter.get();
             Buffer lbuf = new Buffer(srclen);
             checkPattern(p, m);
-            LuaMatchState ms = new CountedMatchState(args, frontierSafe(src, p), p, m);
+            LuaMatchState ms = new CountedMatchState(args, src, p, m);
             int soffset = 0;
             int n = 0;
             while (n < maxS) {

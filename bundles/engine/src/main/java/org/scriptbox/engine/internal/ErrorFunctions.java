@@ -2,6 +2,7 @@ package org.scriptbox.engine.internal;
 
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
+import org.scriptbox.engine.vm.EngineTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.VarArgFunction;
@@ -28,7 +29,7 @@ final class ErrorFunctions {
     static void install(LuaValue g, Handling handling) {
         g.set("error", new Error());
         g.set("assert", new Assert());
-        LuaTable debug = new LuaTable();
+        LuaTable debug = new EngineTable();
         debug.set("traceback", new Traceback(handling));
         g.set("debug", debug);
     }

@@ -30,6 +30,7 @@ import org.scriptbox.api.engine.ExecutionRequest;
 import org.scriptbox.api.engine.ExecutionScope;
 import org.scriptbox.api.engine.ScriptFunction;
 import org.scriptbox.api.engine.ScriptLog;
+import org.scriptbox.engine.vm.EngineGlobals;
 import org.scriptbox.engine.vm.MeteredClosure;
 
 /**
@@ -65,7 +66,7 @@ final class Execution implements ExecutionScope {
         this.compiler = compiler;
         this.stopHookSettings = stopHookSettings;
         this.startNanos = System.nanoTime();
-        this.globals = new Globals();
+        this.globals = new EngineGlobals();
         long deadline = startNanos + limits.maxExecutionTime().toNanos();
         this.phase = new Phase(request.cancellation(), deadline, limits, false);
         this.budget = new Budget(globals, limits, request.cancellation(), deadline, AllocationMeter.INSTANCE);

@@ -4,6 +4,7 @@ import org.scriptbox.api.text.OncePerInterval;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
+import org.scriptbox.engine.vm.EngineTable;
 import org.luaj.vm2.lib.LibFunction;
 import org.luaj.vm2.lib.VarArgFunction;
 
@@ -54,7 +55,8 @@ final class LibraryCall extends LibFunction {
         if (!function.isfunction() || function instanceof LibraryCall) {
             return function;
         }
-        return new LibraryCall(name, function, cost);
+        // Lua 5.4's argument checks and wording in front of Luaj's function (org.scriptbox.engine.errors)
+        return new LibraryCall(name, org.scriptbox.engine.errors.LibrarySignatures.checked(name, function), cost);
     }
 
     /** Every function of {@code table} put behind the door (in place), with the cost {@link LibraryCosts} gives. */
@@ -74,7 +76,8 @@ final class LibraryCall extends LibFunction {
     }
 
     /** The results, checked and charged; an iterator among them behind the door. */
-    private Varargs results(Budget b, Varargs r) {
+    private Varargs results(Budget b, Varargs r, boolean guarded) {
+        r = owned(r, guarded);
         b.checkResults(r, bytesPerUnit);
         if (returnsIterator && r.arg1().isfunction() && !(r.arg1() instanceof LibraryCall)) {
             LuaValue iterator = new LibraryCall(name + " iterator", r.arg1(), LibraryCosts.ITERATOR_STEP);
@@ -83,8 +86,59 @@ final class LibraryCall extends LibFunction {
         return r;
     }
 
-    private LuaValue result(Budget b, LuaValue v) {
-        return b.checkResult(v, bytesPerUnit);
+    private LuaValue result(Budget b, LuaValue v, boolean guarded) {
+        return b.checkResult(owned(v, guarded), bytesPerUnit);
+    }
+
+    /**
+     * A result as the script may have it: a {@link WideNumber} made for the call is the plain number again, and a
+     * table one of Luaj's library functions made ({@code os.date('*t')}: Luaj calls {@code new LuaTable}) becomes an
+     * engine table, which keeps the table-size limit and the charged lookups ({@link EngineTable}).
+     */
+    private static LuaValue owned(LuaValue v, boolean guarded) {
+        if (v.getClass() == LuaTable.class) {
+            return EngineTable.copyOf((LuaTable) v);
+        }
+        return guarded ? WideNumber.unguard(v) : v;
+    }
+
+    private static Varargs owned(Varargs r, boolean guarded) {
+        int n = r.narg();
+        LuaValue[] fixed = null;
+        for (int i = 1; i <= n; i++) {
+            LuaValue v = r.arg(i);
+            LuaValue f = owned(v, guarded);
+            if (f != v && fixed == null) {
+                fixed = new LuaValue[n];
+                for (int j = 1; j < i; j++) {
+                    fixed[j - 1] = r.arg(j);
+                }
+            }
+            if (fixed != null) {
+                fixed[i - 1] = f;
+            }
+        }
+        return fixed == null ? r : varargsOf(fixed);
+    }
+
+    /** The arguments with every double an int conversion would wrap as a {@link WideNumber}, or {@code args}. */
+    private static Varargs guarded(Varargs args, Budget b) {
+        int n = args.narg();
+        LuaValue[] fixed = null;
+        for (int i = 1; i <= n; i++) {
+            LuaValue v = args.arg(i);
+            LuaValue g = WideNumber.guard(v, b);
+            if (g != v && fixed == null) {
+                fixed = new LuaValue[n];
+                for (int j = 1; j < i; j++) {
+                    fixed[j - 1] = args.arg(j);
+                }
+            }
+            if (fixed != null) {
+                fixed[i - 1] = g;
+            }
+        }
+        return fixed == null ? args : varargsOf(fixed);
     }
 
     /** A function that reads every byte of a string it is given but returns no string ({@code tonumber}). */
@@ -127,7 +181,7 @@ final class LibraryCall extends LibFunction {
         Budget b = enter();
         try {
             b.charge(cost);
-            return varargs ? results(b, function.invoke(NONE)).arg1() : result(b, function.call());
+            return varargs ? results(b, function.invoke(NONE), false).arg1() : result(b, function.call(), false);
         } catch (RuntimeException e) {
             throw asLuaError(e);
         } finally {
@@ -141,7 +195,9 @@ final class LibraryCall extends LibFunction {
         try {
             b.charge(cost);
             chargeArgument(b, a);
-            return varargs ? results(b, function.invoke(a)).arg1() : result(b, function.call(a));
+            LuaValue ga = WideNumber.guard(a, b);
+            boolean guarded = ga != a;
+            return varargs ? results(b, function.invoke(ga), guarded).arg1() : result(b, function.call(ga), guarded);
         } catch (RuntimeException e) {
             throw asLuaError(e);
         } finally {
@@ -155,7 +211,11 @@ final class LibraryCall extends LibFunction {
         try {
             b.charge(cost);
             chargeArgument(b, a);
-            return varargs ? results(b, function.invoke(varargsOf(a, c))).arg1() : result(b, function.call(a, c));
+            LuaValue ga = WideNumber.guard(a, b);
+            LuaValue gc = WideNumber.guard(c, b);
+            boolean guarded = ga != a || gc != c;
+            return varargs ? results(b, function.invoke(varargsOf(ga, gc)), guarded).arg1()
+                    : result(b, function.call(ga, gc), guarded);
         } catch (RuntimeException e) {
             throw asLuaError(e);
         } finally {
@@ -169,8 +229,12 @@ final class LibraryCall extends LibFunction {
         try {
             b.charge(cost);
             chargeArgument(b, a);
-            return varargs ? results(b, function.invoke(varargsOf(a, c, d))).arg1()
-                    : result(b, function.call(a, c, d));
+            LuaValue ga = WideNumber.guard(a, b);
+            LuaValue gc = WideNumber.guard(c, b);
+            LuaValue gd = WideNumber.guard(d, b);
+            boolean guarded = ga != a || gc != c || gd != d;
+            return varargs ? results(b, function.invoke(varargsOf(ga, gc, gd)), guarded).arg1()
+                    : result(b, function.call(ga, gc, gd), guarded);
         } catch (RuntimeException e) {
             throw asLuaError(e);
         } finally {
@@ -184,7 +248,8 @@ final class LibraryCall extends LibFunction {
         try {
             b.charge(cost);
             chargeArgument(b, args.arg1());
-            return results(b, function.invoke(args));
+            Varargs g = guarded(args, b);
+            return results(b, function.invoke(g), g != args);
         } catch (RuntimeException e) {
             throw asLuaError(e);
         } finally {

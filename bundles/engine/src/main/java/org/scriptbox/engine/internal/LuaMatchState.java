@@ -312,9 +312,13 @@ class LuaMatchState {
 							error("Missing [ after %f in pattern");
 						}
 						int ep = classend( poffset );
-						int previous = ( soffset == 0 ) ? -1 : s.luaByte( soffset - 1 );
+						// scriptbox: Lua's frontier (the previous character not in the set, the current one in it;
+						// '\0' before the start and at the end). Luaj's failed when the current one was in the set,
+						// and read the byte past the subject's end, which the callers avoided by copying the subject.
+						int previous = ( soffset == 0 ) ? 0 : s.luaByte( soffset - 1 );
+						int current = ( soffset < s.length() ) ? s.luaByte( soffset ) : 0;
 						if ( matchbracketclass( previous, poffset, ep - 1 ) ||
-							 matchbracketclass( s.luaByte( soffset ), poffset, ep - 1 ) )
+							 ! matchbracketclass( current, poffset, ep - 1 ) )
 							return -1;
 						poffset = ep;
 						continue;

@@ -199,6 +199,11 @@ public final class LuaScriptEngine implements ScriptEngine {
     }
 
     private synchronized void rebuildFunctions() {
+        functions = entries(libraries);
+    }
+
+    /** The globals the libraries offer, name by name; a reserved, non-Lua or already offered name is skipped. */
+    private static Map<String, Execution.LibraryEntry> entries(List<ScriptLibrary> libraries) {
         Map<String, Execution.LibraryEntry> all = new LinkedHashMap<>();
         for (ScriptLibrary library : libraries) {
             Map<String, ScriptFunction> offered;
@@ -221,7 +226,7 @@ public final class LuaScriptEngine implements ScriptEngine {
                 }
             }
         }
-        functions = Collections.unmodifiableMap(all);
+        return Collections.unmodifiableMap(all);
     }
 
     private static String safeName(ScriptLibrary library) {
@@ -266,7 +271,10 @@ public final class LuaScriptEngine implements ScriptEngine {
         Execution execution = null;
         try {
             boolean interpreted = lua.compiled() == null;
-            execution = new Execution(request, compiler, functions, stopHook);
+            // a request's own libraries replace the registered ones (a script test's mocks): none of those is installed
+            Map<String, Execution.LibraryEntry> hostFunctions = request.libraries() == null ? functions
+                    : entries(request.libraries());
+            execution = new Execution(request, compiler, hostFunctions, stopHook);
             ExecutionResult result = execution.run(lua);
             if (interpreted && mode == CompileMode.ADAPTIVE && lua.hotAfter(result.instructions(), compileAfter)) {
                 jvm.buildLater(lua);

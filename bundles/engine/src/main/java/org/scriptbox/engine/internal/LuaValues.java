@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.luaj.vm2.LuaTable;
+import org.scriptbox.engine.vm.EngineTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.scriptbox.api.ErrorKind;
@@ -245,10 +246,10 @@ final class LuaValues {
             return LuaValue.NIL;
         }
         if (o instanceof Map) {
-            LuaTable t = new LuaTable();
+            LuaTable t = new EngineTable();
             for (Map.Entry<?, ?> e : ((Map<?, ?>) o).entrySet()) {
                 LuaValue key = toLua(e.getKey(), depth + 1);
-                if (!key.isnil()) {
+                if (key.isvalidkey()) {   // nil and NaN are no keys: a NaN key stored broke next() on the table
                     t.rawset(key, toLua(e.getValue(), depth + 1));
                 }
             }
@@ -264,7 +265,7 @@ final class LuaValues {
     }
 
     private static LuaTable sequence(Object[] items, int depth) {
-        LuaTable t = new LuaTable(items.length, 0);
+        LuaTable t = new EngineTable(items.length, 0);
         for (int i = 0; i < items.length; i++) {
             t.rawset(i + 1, toLua(items[i], depth + 1));
         }

@@ -3,6 +3,7 @@ package org.scriptbox.engine.internal;
 import org.luaj.vm2.Buffer;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
+import org.scriptbox.engine.vm.EngineTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.VarArgFunction;
@@ -47,7 +48,7 @@ final class SafeTables {
                     argerror(1, "invalid value (at index " + k + ") in table for 'concat'");
                 }
                 LuaString s = v.checkstring();
-                budget.charge(2);
+                budget.charge(2 + (v.type() == TNUMBER ? Budget.numberText(v) / Budget.CONCAT_BYTES_PER_UNIT : 0));
                 length += s.length() + (k > i ? sep.length() : 0);
                 budget.checkStringLength(length);
                 if (k > i) {
@@ -111,7 +112,7 @@ final class SafeTables {
         @Override
         public Varargs invoke(Varargs args) {
             SafeStrings.budget().checkTableSize(args.narg());
-            LuaTable t = LuaValue.tableOf(args, 1);
+            LuaTable t = new EngineTable(args, 1);
             t.set("n", args.narg());
             return t;
         }

@@ -3,6 +3,7 @@ package org.scriptbox.engine.internal;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
+import org.scriptbox.engine.vm.EngineTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.lib.OsLib;
 import org.luaj.vm2.lib.StringLib;
@@ -34,8 +35,8 @@ final class Sandbox {
 
     static {
         Globals template = new Globals();
-        LuaTable pkg = new LuaTable();
-        pkg.set("loaded", new LuaTable());
+        LuaTable pkg = new EngineTable();
+        pkg.set("loaded", new EngineTable());
         template.set("package", pkg);
         new StringLib().call(LuaValue.valueOf("string"), template);
         new TableLib().call(LuaValue.valueOf("table"), template);
@@ -57,7 +58,7 @@ final class Sandbox {
         math.set("randomseed", LuaValue.NIL);
         MATH = LibraryCall.wrapAll("math", math);
 
-        LuaTable os = new LuaTable();
+        LuaTable os = new EngineTable();
         LuaTable fullOs = (LuaTable) template.get("os");
         for (String name : new String[] {"time", "clock", "date"}) {
             os.set(name, fullOs.get(name));
@@ -72,7 +73,7 @@ final class Sandbox {
 
     /** A fresh, writable table with {@code source}'s entries: each execution gets its own library tables. */
     static LuaTable copy(LuaTable source) {
-        LuaTable t = new LuaTable();
+        LuaTable t = new EngineTable();
         LuaValue k = LuaValue.NIL;
         while (true) {
             org.luaj.vm2.Varargs next = source.next(k);

@@ -46,6 +46,16 @@ final class ScriptCompiler {
 
     /** Compiles, or throws {@link ScriptException} of kind COMPILATION. */
     Prototype compilePrototype(String chunkName, String source) {
+        return compilePrototype(chunkName, source, null);
+    }
+
+    /**
+     * As {@link #compilePrototype(String, String)}; {@code check} (if not null) runs every
+     * {@link #CHECK_BYTES} bytes the lexer reads, so that a compile inside an execution ({@code load}) stops at the
+     * run's deadline, cancel or broken limit: Luaj's compiler is quadratic in a jump list, and a 300 KB
+     * {@code or} chain ran for its whole 2 s compile cap past a 300 ms limit (red team C5).
+     */
+    Prototype compilePrototype(String chunkName, String source, Runnable check) {
         // A final newline makes "the lexer reached the end" mean "the offending token is <eof>". It is not
         // part of the file: an error at <eof> is placed at the end of the source as written.
         boolean newlineAdded = !source.endsWith("\n");
@@ -61,7 +71,7 @@ final class ScriptCompiler {
                     "binary chunks are not accepted", chunkName, 1, 1));
         }
         strayNul(chunkName, bytes);
-        CountingStream in = new CountingStream(bytes, CompileClock.now() + MAX_COMPILE_NANOS);
+        CountingStream in = new CountingStream(bytes, CompileClock.now() + MAX_COMPILE_NANOS, check);
         try {
             return LuaC.instance.compile(in, chunkName);
         } catch (CompileTooLong e) {
@@ -184,6 +194,9 @@ final class ScriptCompiler {
      */
     static final long MAX_COMPILE_NANOS = 2_000_000_000L;
 
+    /** Bytes read between two runs of a compile's check (a power of two). */
+    static final int CHECK_BYTES = 64;
+
     /** The compiling thread's CPU time (wall time where the JVM cannot measure it). */
     private static final class CompileClock {
         private static final java.lang.management.ThreadMXBean THREADS =
@@ -209,18 +222,25 @@ final class ScriptCompiler {
     private static final class CountingStream extends InputStream {
         private final ByteArrayInputStream in;
         private final long deadlineNanos;
+        private final Runnable check;
         int read;
         boolean eof;
 
-        CountingStream(byte[] bytes, long deadlineNanos) {
+        CountingStream(byte[] bytes, long deadlineNanos, Runnable check) {
             in = new ByteArrayInputStream(bytes);
             this.deadlineNanos = deadlineNanos;
+            this.check = check;
         }
 
         @Override
         public int read() {
-            if ((read & 255) == 0 && CompileClock.now() - deadlineNanos > 0) {
-                throw new CompileTooLong();
+            if ((read & (CHECK_BYTES - 1)) == 0) {
+                if (check != null) {
+                    check.run();
+                }
+                if ((read & 255) == 0 && CompileClock.now() - deadlineNanos > 0) {
+                    throw new CompileTooLong();
+                }
             }
             int c = in.read();
             if (c < 0) {

@@ -205,7 +205,7 @@ public final class MeteredClosure extends LuaFunction {
 					continue;
 					
 				case Lua.OP_NEWTABLE: /*	A B C	R(A):= {} (size = B,C)				*/
-					stack[a] = new LuaTable(i>>>23,(i>>14)&0x1ff);
+					stack[a] = new EngineTable(i>>>23,(i>>14)&0x1ff);
 					continue;
 					
 				case Lua.OP_SELF: /*	A B C	R(A+1):= R(B): R(A):= R(B)[RK(C)]		*/

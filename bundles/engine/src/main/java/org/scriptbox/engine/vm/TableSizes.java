@@ -3,10 +3,10 @@ package org.scriptbox.engine.vm;
 import org.luaj.vm2.LuaError;
 
 /**
- * The table-size limit (and the call level of a {@code __call}) as the patched {@code org.luaj.vm2.LuaTable} sees
- * it (the engine's class, used from the one patched copy left in Luaj's package). {@code LuaTable} asks
+ * The table-size limit (and the call level of a {@code __call}) as {@link EngineTable} sees
+ * it. {@code EngineTable} asks
  * {@link #GUARD} for the limit whenever its capacity changes, and counts its elements exactly once its
- * capacity exceeds the limit (see the comment in LuaTable): no table of a sandboxed execution ever holds
+ * capacity exceeds the limit (see EngineTable): no table of a sandboxed execution ever holds
  * more elements than the limit.
  */
 public final class TableSizes {

@@ -18,7 +18,10 @@ import org.scriptbox.api.ScriptException;
 /**
  * Admission to the execution slots, with a fair share: at most {@link ExecutionCapacity#maxConcurrent}
  * run at once and {@link ExecutionCapacity#queueCapacity} wait; beyond that a run is refused at once
- * with BUSY rather than piling up. Operator runs (shell, API) may use every slot and jump the queue.
+ * with BUSY rather than piling up. Operator runs (shell, API) may use every slot and jump the queue, but
+ * one script's runs, whatever started them, hold at most {@link #operatorScriptSlots} slots and its waiting
+ * operator runs at most the queue less the newcomers' places: a client that loops API runs of one slow
+ * script cannot take every slot from the schedules and the other operators (red team C2).
  * Scheduled runs share what is left fairly between scripts:
  * <ul>
  * <li>they may not use the slots reserved for operators, and each script's scheduled runs hold at most
@@ -41,6 +44,8 @@ final class ExecutionGate {
     private int running;
     private final Map<String, Integer> runningPerScript = new HashMap<>();
     private final Map<String, Integer> waitingPerScript = new HashMap<>();
+    /** Operator runs waiting, per script (they wait in their own line, {@link #operatorQueue}). */
+    private final Map<String, Integer> operatorWaitingPerScript = new HashMap<>();
     /** When each script with runs going or waiting last started one (a count of starts): for round robin. */
     private final Map<String, Long> lastTurn = new HashMap<>();
     private long turns;
@@ -88,7 +93,14 @@ final class ExecutionGate {
                 throw busy("rejected: system busy (" + running + " executions running, " + operatorQueue.size() + " of "
                         + c.queueCapacity() + " queue places taken); try again later");
             }
+            int own = operatorWaitingPerScript.getOrDefault(run.script, 0);
+            if (own >= operatorScriptPlaces(c)) {
+                throw busy("rejected: script '" + run.script + "' already has " + runningPerScript.getOrDefault(run.script, 0)
+                        + " runs running and " + own + " operator runs waiting; the other " + (c.queueCapacity() - own)
+                        + " queue places are kept for other scripts; try again later");
+            }
             operatorQueue.addLast(run);
+            operatorWaitingPerScript.merge(run.script, 1, Integer::sum);
             return;
         }
         int scriptWaiting = waitingPerScript.getOrDefault(run.script, 0);
@@ -116,11 +128,11 @@ final class ExecutionGate {
 
     private boolean mayStart(Admitted run) {
         ExecutionCapacity c = capacity;
+        int own = runningPerScript.getOrDefault(run.script, 0);
         if (run.trigger == ExecutionTrigger.OPERATOR) {
-            return running < c.maxConcurrent();
+            return running < c.maxConcurrent() && own < operatorScriptSlots(c);
         }
         int slots = c.maxConcurrent() - c.operatorReserve();
-        int own = runningPerScript.getOrDefault(run.script, 0);
         return own == 0 ? running < slots : own < c.scriptConcurrent() && running < slots - newcomerSlots(c);
     }
 
@@ -131,6 +143,21 @@ final class ExecutionGate {
     static int newcomerSlots(ExecutionCapacity c) {
         int slots = c.maxConcurrent() - c.operatorReserve();
         return slots >= 2 ? Math.max(1, slots / 4) : 0;
+    }
+
+    /**
+     * Slots one script's runs may hold when an operator asks for one more: all but the newcomers' slots (8 of 10
+     * with the defaults), and never fewer than the script's scheduled share. So a scheduled run of a script with
+     * none going and another operator's run (the reserve) still start at once while one script's API runs pile
+     * up; a container configured without a share (per-script bounds = the whole) keeps letting operators use all.
+     */
+    static int operatorScriptSlots(ExecutionCapacity c) {
+        return Math.max(c.scriptConcurrent(), c.maxConcurrent() - newcomerSlots(c));
+    }
+
+    /** Operator runs of one script that may wait: all but the newcomers' places (90 of 100), at least its share. */
+    static int operatorScriptPlaces(ExecutionCapacity c) {
+        return Math.max(c.scriptQueue(), c.queueCapacity() - newcomerPlaces(c));
     }
 
     /** Queue places only a script with no run waiting may take: a tenth, at least one (10 of 100). */
@@ -146,7 +173,8 @@ final class ExecutionGate {
 
     /** Under the lock: a script with nothing running and nothing waiting is forgotten. */
     private void forgetIfIdle(String script) {
-        if (!runningPerScript.containsKey(script) && !waitingPerScript.containsKey(script)) {
+        if (!runningPerScript.containsKey(script) && !waitingPerScript.containsKey(script)
+                && !operatorWaitingPerScript.containsKey(script)) {
             lastTurn.remove(script);
         }
     }
@@ -185,11 +213,14 @@ final class ExecutionGate {
      * the longest waiting run of that script), of the runs that may start.
      */
     private Admitted takeStartable() {
-        Admitted op = operatorQueue.peekFirst();
-        if (op != null && mayStart(op)) {
-            operatorQueue.removeFirst();
-            started(op);
-            return op;
+        for (java.util.Iterator<Admitted> it = operatorQueue.iterator(); it.hasNext(); ) { // the first that may start
+            Admitted op = it.next();
+            if (mayStart(op)) {
+                it.remove();
+                operatorWaitingPerScript.computeIfPresent(op.script, (k, n) -> n == 1 ? null : n - 1);
+                started(op);
+                return op;
+            }
         }
         Admitted best = null;
         int fewest = Integer.MAX_VALUE;

@@ -24,9 +24,13 @@ import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptMetadata;
 import org.scriptbox.api.ScriptStatus;
 import org.scriptbox.api.engine.Cancellation;
+import org.scriptbox.api.engine.CompiledScript;
 import org.scriptbox.api.engine.ExecutionRequest;
+import org.scriptbox.api.engine.ExecutionTracer;
 import org.scriptbox.api.engine.ModuleResolver;
 import org.scriptbox.api.engine.ScriptEngine;
+import org.scriptbox.api.engine.ScriptLibrary;
+import org.scriptbox.api.engine.ScriptLog;
 import org.scriptbox.api.schedule.ResourceMonitor;
 import org.scriptbox.api.schedule.ResourceSnapshot;
 import org.scriptbox.api.security.PermissionService;
@@ -56,6 +60,8 @@ final class Executions {
     private final ActivityListeners activity = new ActivityListeners();
     private final TraceStore traces;
     private volatile TraceLimits traceLimits;
+    /** The cancel flags of the detached runs going or waiting (script tests). */
+    private final Set<Cancellation> detached = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Executions(Map<String, ScriptEntry> entries, ScriptEngine engine, StatsStore stats, Supplier<ResourceMonitor> monitor,
                Supplier<LimitPolicy> limitPolicy, Supplier<PermissionService> permissions, ManagerSettings settings,
@@ -87,6 +93,7 @@ final class Executions {
 
     /** Stops taking work; the caller has already cancelled what runs. */
     void shutdown() {
+        cancelDetached("the script manager is stopping");
         gate.shutdown();
     }
 
@@ -149,6 +156,54 @@ final class Executions {
             return promises.failed(busy);
         }
         return deferred.getPromise();
+    }
+
+    /**
+     * A script test's run (ScriptManager#executeDetached): the script's limits, permissions and modules, the gate,
+     * the caller's libraries only, nothing recorded. Kept in {@link #detached} so that the manager's stop cancels it.
+     */
+    Promise<ExecutionResult> executeDetached(String name, CompiledScript chunk, List<Object> args,
+                                             List<ScriptLibrary> libraries, ScriptLog log, Cancellation cancellation) {
+        ScriptEntry entry = name == null ? null : entries.get(name);
+        if (entry == null) {
+            return promises.failed(new ScriptException(ScriptError.of(ErrorKind.NOT_FOUND, "no script named '" + name + "'")));
+        }
+        ScriptVersion version = entry.state().live();
+        if (version == null) {
+            return promises.failed(new ScriptException(ScriptError.of(ErrorKind.COMPILATION, "script '" + name
+                    + "' has no version that compiled")));
+        }
+        Deferred<ExecutionResult> deferred = promises.deferred();
+        String id = UUID.randomUUID().toString();
+        List<Object> argsCopy = args == null ? List.of() : new ArrayList<>(args);
+        List<ScriptLibrary> only = List.copyOf(libraries);
+        detached.add(cancellation);
+        try {
+            gate.submit(entry.name, ExecutionTrigger.OPERATOR, () -> {
+                try {
+                    ScriptMetadata m = version.metadata();
+                    ExecutionRequest request = new ExecutionRequest(entry.name, id, argsCopy,
+                            LimitPolicy.effective(limitPolicy.get(), m.limits()), granted(m), cancellation,
+                            modulesFor(version), log, ExecutionTracer.NONE, only);
+                    deferred.resolve(engine.execute(chunk, request));
+                } catch (RuntimeException | Error e) {
+                    LOG.error("script '{}' detached execution {} failed inside the container", name, id, e);
+                    deferred.fail(new ScriptException(ScriptError.of(ErrorKind.RUNTIME,
+                            "internal error in the container (see the container log)")));
+                } finally {
+                    detached.remove(cancellation);
+                }
+            });
+        } catch (ScriptException busy) {
+            detached.remove(cancellation);
+            return promises.failed(busy);
+        }
+        return deferred.getPromise();
+    }
+
+    /** The manager is stopping: detached runs (script tests) end too. */
+    void cancelDetached(String why) {
+        detached.forEach(c -> c.cancel(why));
     }
 
     private ExecutionResult run(ScriptEntry entry, ScriptVersion version, String id, List<Object> args,

@@ -496,6 +496,14 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDi
     }
 
     @Override
+    public Promise<ExecutionResult> executeDetached(String name, org.scriptbox.api.engine.CompiledScript chunk,
+                                                    List<Object> args, List<org.scriptbox.api.engine.ScriptLibrary> libraries,
+                                                    org.scriptbox.api.engine.ScriptLog log,
+                                                    org.scriptbox.api.engine.Cancellation cancellation) {
+        return executions.executeDetached(name, chunk, args, libraries, log, cancellation);
+    }
+
+    @Override
     public int cancel(String name) {
         return executions.cancel(name);
     }
@@ -542,13 +550,12 @@ public class ScriptManagerImpl implements ScriptManager, ExecutionLoad, DeviceDi
         }
         ScriptEntry e = entries.get(name);
         ScriptVersion live = e == null ? null : e.live();
-        String liveToml = live == null ? null : codec.format(live.metadata());
+        String liveDigest = live == null ? null : VersionHistory.digest(live.definition().source(), codec.format(live.metadata()));
         List<ScriptRevision> out = new ArrayList<>();
         boolean liveFound = false;
-        for (VersionHistory.Stored v : history.list(name)) {
+        for (VersionHistory.Kept v : history.list(name)) {
             // the newest kept version with the live content is the live one
-            boolean isLive = !liveFound && live != null && v.source().equals(live.definition().source())
-                    && v.metadataToml().equals(liveToml);
+            boolean isLive = !liveFound && live != null && v.digest().equals(liveDigest);
             liveFound |= isLive;
             out.add(new ScriptRevision(v.number(), v.version(), v.deployedAt(), v.origin(), isLive));
         }

@@ -158,6 +158,15 @@ final class TraceStore implements TraceService {
         if (!files.isEmpty()) {
             s.lastRun = files.lastKey();
         }
+        // a write a crash (kill -9) interrupted leaves RUN.trace.tmp; run numbers are never given again, so nothing would
+        // ever replace it: removed here, the first time the script's traces are read after a start
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.trace.tmp")) {
+            for (Path p : ds) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.debug("traces in {}: leftovers not removed: {}", dir, e.toString());
+        }
         int n = keep;
         for (Map.Entry<Long, Path> f : files.descendingMap().entrySet()) {
             if (s.kept.size() >= n) {

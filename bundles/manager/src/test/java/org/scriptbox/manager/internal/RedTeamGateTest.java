@@ -3,6 +3,7 @@ package org.scriptbox.manager.internal;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -151,6 +152,65 @@ public class RedTeamGateTest {
         java.util.List<String> next = new java.util.ArrayList<>(starts.subList(first.size(), starts.indexOf("estop")));
         assertEquals("started before the e-stop script: " + next, without, new java.util.TreeSet<>(next));
         finish.release(1000);
+    }
+
+    private int floodOperator(String script, int n) {
+        int refused = 0;
+        for (int i = 0; i < n; i++) {
+            try {
+                blocking(script, ExecutionTrigger.OPERATOR);
+            } catch (ScriptException e) {
+                assertEquals(ErrorKind.BUSY, e.kind());
+                refused++;
+            }
+        }
+        return refused;
+    }
+
+    /**
+     * C2 (session 6): operator runs had no share. A client looping {@code POST /api/v1/scripts/hog/run} (each an
+     * OPERATOR run, 30 s long) took all 10 slots and, jumping the queue, all 100 places: every scheduled script,
+     * an e-stop script included, waited for as long as the client kept asking, and other operators' runs
+     * were refused BUSY. One script's runs now hold at most 8 of the 10 slots and 90 of the 100 places.
+     */
+    @Test
+    public void oneScriptsOperatorRunsLeaveSlotsForSchedulesAndOtherOperators() throws Exception {
+        gate = new ExecutionGate(new ExecutionCapacity(10, 100, 5, 20, 1));
+        assertEquals(200 - 8 - 90, floodOperator("hog", 200));
+        assertEquals(8, gate.active());
+        assertTrue("the e-stop script's run did not start", blocking("estop", ExecutionTrigger.SCHEDULE).await(2, TimeUnit.SECONDS));
+        assertTrue("another operator's run did not start",
+                blocking("inspect", ExecutionTrigger.OPERATOR).await(2, TimeUnit.SECONDS));
+        assertEquals(10, gate.active());
+        // every slot is taken now: another operator's run still gets a queue place the hog could not take
+        CountDownLatch waiting = blocking("report", ExecutionTrigger.OPERATOR);
+        assertEquals(91, gate.queued());
+        assertEquals(1, waiting.getCount());
+    }
+
+    /** The operators' line is first come first served among runs that may start, not blocked by the hog at its head. */
+    @Test
+    public void aWaitingOperatorRunOfAnotherScriptIsNotHeldBehindTheHogsOperatorRuns() throws Exception {
+        gate = new ExecutionGate(new ExecutionCapacity(10, 100, 5, 20, 1));
+        floodOperator("hog", 8 + 20);                 // 8 running, 20 waiting at the head of the operators' line
+        CountDownLatch leave = new CountDownLatch(1);
+        CountDownLatch left = new CountDownLatch(1);
+        gate.submit("x", ExecutionTrigger.OPERATOR, () -> {
+            try {
+                leave.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            left.countDown();
+        });
+        blocking("y", ExecutionTrigger.OPERATOR);
+        assertEquals(10, gate.active());
+        CountDownLatch report = blocking("report", ExecutionTrigger.OPERATOR);
+        assertEquals(21, gate.queued());
+        leave.countDown();                            // x's slot frees: the hog may not take it, report may
+        assertTrue("the report run waited behind the hog's runs", report.await(5, TimeUnit.SECONDS));
+        assertTrue(left.await(5, TimeUnit.SECONDS));
+        assertEquals(20, gate.queued());
     }
 
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.osgi.service.component.annotations.Activate;
@@ -29,8 +32,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServlet;
@@ -57,6 +58,10 @@ public final class ApiServlet extends HttpServlet {
     static final String CSRF_HEADER = "X-CSRF-Token";
     private static final long RUN_WAIT_MILLIS = 15 * 60 * 1000L;
     static final int LOGIN_BODY_BYTES = 4096;
+    /** The whole login body must arrive within this (it is at most 4 KB). */
+    static final long LOGIN_BODY_MILLIS = 10_000;
+    /** Any other body (up to max.body.bytes, a script's source) must arrive within this. */
+    static final long BODY_MILLIS = 60_000;
 
     private final transient Authentication auth;
     private final transient List<Route> routes = new ArrayList<>();
@@ -65,6 +70,9 @@ public final class ApiServlet extends HttpServlet {
     private volatile transient ResourceMonitor monitor;
     private volatile transient org.scriptbox.api.trace.TraceService traces;
     private volatile int maxBody;
+    /** Deadlines of bodies being read and of runs being waited for: one thread, tasks dropped when cancelled. */
+    private final transient ScheduledThreadPoolExecutor timer = deadlines();
+    private final transient JettyErrorAnswers jettyAnswers = new JettyErrorAnswers();
 
     @Activate
     public ApiServlet(@Reference Authentication auth, @Reference ScriptManager manager, @Reference ScriptFolder folder,
@@ -99,9 +107,26 @@ public final class ApiServlet extends HttpServlet {
         maxBody = config.max_body_bytes();
     }
 
+    private static ScheduledThreadPoolExecutor deadlines() {
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread th = Executors.defaultThreadFactory().newThread(r);
+            th.setName("scriptbox-rest-deadlines");
+            th.setDaemon(true);
+            return th;
+        });
+        t.setRemoveOnCancelPolicy(true);
+        return t;
+    }
+
+    @Override
+    public void init() {
+        jettyAnswers.install(getServletContext());
+    }
+
     @Deactivate
     void deactivate() {
-        // nothing held: the event streams belong to the hub
+        timer.shutdownNow();   // the event streams belong to the hub
+        jettyAnswers.uninstall();
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -133,6 +158,7 @@ public final class ApiServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        jettyAnswers.install(req);
         resp.setHeader("Cache-Control", "no-store");
         resp.setHeader("X-Content-Type-Options", "nosniff");
         resp.setHeader("X-Frame-Options", "DENY");
@@ -169,7 +195,8 @@ public final class ApiServlet extends HttpServlet {
             }
             Caller c = caller.orElse(null);
             // a route anyone may call (the login) takes a small body only: the large bound is for deploys
-            x = new Exchange(req, resp, c, source, params, route.role() == null ? LOGIN_BODY_BYTES : maxBody);
+            int limit = route.role() == null ? LOGIN_BODY_BYTES : maxBody;
+            x = new Exchange(req, resp, c, source, params);
             if (route.role() != null) {
                 if (!c.role().includes(route.role())) {
                     throw new ApiError(403, "forbidden", "This needs the " + route.role().label() + " role.");
@@ -178,53 +205,99 @@ public final class ApiServlet extends HttpServlet {
                     throw new ApiError(403, "csrf", "Missing or invalid CSRF token.");
                 }
             }
+            if (route.mutating()) {
+                if (req.getContentLengthLong() > limit) {   // refused before a byte is read
+                    throw new ApiError(413, "payload_too_large", "The request body is larger than " + limit + " bytes.");
+                }
+                readBodyThenHandle(req, resp, route, x, limit);
+                return;
+            }
+        } catch (ApiError e) {
+            refuseUnread(req, resp, route, x, e);
+            return;
+        }
+        handle(req, resp, route, x, false);
+    }
+
+    /**
+     * A mutating call's body is read without holding a thread while it arrives, with a size bound and a
+     * deadline (BodyReader); the route runs once it is all there.
+     */
+    private void readBodyThenHandle(HttpServletRequest req, HttpServletResponse resp, Route route, Exchange x, int limit)
+            throws IOException {
+        AsyncContext async = req.startAsync();
+        async.setTimeout(0);   // the deadlines are ours: the body's, then a run's (answerLater)
+        long deadline = route.role() == null ? LOGIN_BODY_MILLIS : BODY_MILLIS;
+        BodyReader.read(async, timer, deadline, limit, new BodyReader.Outcome() {
+            @Override
+            public void body(byte[] bytes) {
+                x.body(bytes);
+                handle(req, resp, route, x, true);
+            }
+
+            @Override
+            public void refused(ApiError error) {
+                try {
+                    resp.setHeader("Connection", "close");   // the rest of the body is not read
+                    writeError(resp, error);
+                    audit(route, x, error.status, error.code);
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("REST refusal of a body could not be written ({})", e.getClass().getSimpleName());
+                } finally {
+                    async.complete();
+                }
+            }
+        });
+    }
+
+    /** Runs the route and answers; {@code async}: the request is in an async cycle of ours, to complete here. */
+    private void handle(HttpServletRequest req, HttpServletResponse resp, Route route, Exchange x, boolean async) {
+        boolean completeHere = async;
+        try {
             Object result = route.handler().handle(x);
             if (result == null) {
+                completeHere = false;
                 return;   // an event stream: the handler answers by itself
             }
-            releaseBody(req, resp, x);
             if (result instanceof Promise<?> p) {
+                completeHere = false;
                 answerLater(req, resp, route, x, p);
                 return;
             }
             write(resp, (Reply) result);
             audit(route, x, ((Reply) result).status(), null);
         } catch (ApiError e) {
-            releaseBody(req, resp, x);
-            writeError(resp, e);
-            audit(route, x, e.status, e.code);
+            answerError(resp, route, x, e);
         } catch (ScriptException e) {
-            ApiError a = ApiError.of(e.error());
-            releaseBody(req, resp, x);
-            writeError(resp, a);
-            audit(route, x, a.status, a.code);
+            answerError(resp, route, x, ApiError.of(e.error()));
         } catch (Exception | LinkageError e) {
-            LOG.error("REST {} {} failed", method, org.scriptbox.api.text.SafeText.line(path), e);
-            releaseBody(req, resp, x);
-            writeError(resp, new ApiError(500, "internal", "Internal error."));
-            audit(route, x, 500, "internal");
+            LOG.error("REST {} {} failed", req.getMethod(), org.scriptbox.api.text.SafeText.line(req.getPathInfo()), e);
+            answerError(resp, route, x, new ApiError(500, "internal", "Internal error."));
+        } finally {
+            if (completeHere) {
+                req.getAsyncContext().complete();
+            }
         }
     }
 
+    private void answerError(HttpServletResponse resp, Route route, Exchange x, ApiError e) {
+        try {
+            writeError(resp, e);
+        } catch (IOException | RuntimeException gone) {
+            LOG.debug("REST error answer could not be written ({})", gone.getClass().getSimpleName());
+        }
+        audit(route, x, e.status, e.code);
+    }
+
     /**
-     * A body nobody read (refused before it was needed): a small one is read and dropped so the connection
-     * can carry the client's next request; a large or unknown one ends the connection after this answer
-     * rather than being read (a client's next request on it would otherwise meet a closed socket).
+     * Refused before the body was wanted: it is not read at all (a blocking drain let unauthenticated
+     * callers hold threads with trickling bodies, W4), and the connection ends after this answer.
      */
-    private static void releaseBody(HttpServletRequest req, HttpServletResponse resp, Exchange x) {
-        long len = req.getContentLengthLong();
-        if (len == 0 || (x != null && x.bodyRead()) || resp.isCommitted()) {
-            return;
+    private void refuseUnread(HttpServletRequest req, HttpServletResponse resp, Route route, Exchange x, ApiError e) {
+        if (req.getContentLengthLong() > 0 || req.getHeader("Transfer-Encoding") != null) {
+            resp.setHeader("Connection", "close");
         }
-        if (len > 0 && len <= LOGIN_BODY_BYTES) {
-            try {
-                req.getInputStream().readNBytes((int) len);
-                return;
-            } catch (IOException | IllegalStateException e) {
-                // fall through: end the connection
-            }
-        }
-        resp.setHeader("Connection", "close");
+        answerError(resp, route, x, e);
     }
 
     private Optional<Caller> authenticate(HttpServletRequest req) {
@@ -263,35 +336,26 @@ public final class ApiServlet extends HttpServlet {
     }
 
     private void answerLater(HttpServletRequest req, HttpServletResponse resp, Route route, Exchange x, Promise<?> p) {
-        AsyncContext async = req.startAsync();
-        async.setTimeout(RUN_WAIT_MILLIS);
+        AsyncContext async = req.isAsyncStarted() ? req.getAsyncContext() : req.startAsync();
+        async.setTimeout(0);
         AtomicBoolean answered = new AtomicBoolean();
-        async.addListener(new AsyncListener() {
-            @Override
-            public void onTimeout(AsyncEvent event) throws IOException {
-                if (answered.compareAndSet(false, true)) {
+        java.util.concurrent.ScheduledFuture<?> deadline = timer.schedule(() -> {
+            if (answered.compareAndSet(false, true)) {
+                try {
                     writeError(resp, new ApiError(504, "timeout", "No result within " + RUN_WAIT_MILLIS / 60000 + " minutes."));
                     audit(route, x, 504, "timeout");
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("REST timeout answer could not be written ({})", e.getClass().getSimpleName());
+                } finally {
                     async.complete();
                 }
             }
-
-            @Override
-            public void onComplete(AsyncEvent event) {
-            }
-
-            @Override
-            public void onError(AsyncEvent event) {
-            }
-
-            @Override
-            public void onStartAsync(AsyncEvent event) {
-            }
-        });
+        }, RUN_WAIT_MILLIS, TimeUnit.MILLISECONDS);
         p.onResolve(() -> {
             if (!answered.compareAndSet(false, true)) {
                 return;
             }
+            deadline.cancel(false);
             try {
                 Throwable failure = p.getFailure();
                 if (failure == null) {

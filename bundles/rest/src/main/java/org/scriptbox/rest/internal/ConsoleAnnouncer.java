@@ -46,6 +46,11 @@ public final class ConsoleAnnouncer implements ServiceListener {
     public void serviceChanged(ServiceEvent event) {
         if (event.getType() != ServiceEvent.UNREGISTERING) {
             announce(event.getServiceReference());
+        } else if (last != null) {
+            // Jetty stopped (a bad keystore, a port in use, HTTP switched off): say so once, in one line
+            last = null;
+            LOG.warn("console and REST API not served now: the HTTP server stopped (its reason is in the log file,"
+                    + " logger org.apache.felix.http)");
         }
     }
 

@@ -31,12 +31,15 @@ import jakarta.servlet.AsyncContext;
 @Component(service = {EventHub.class, ScriptListener.class, ScriptActivityListener.class}, configurationPid = RestConfig.PID)
 public final class EventHub implements ScriptListener, ScriptActivityListener {
     static final Set<String> TYPES = Set.of("log", "run", "script");
+    /** A run event whose values are longer than this (as JSON) goes without them ("valuesOmitted": true). */
+    static final int RUN_VALUES_CHARS = 64 * 1024;
 
     private final List<EventStream> streams = new CopyOnWriteArrayList<>();
     private final AtomicInteger threads = new AtomicInteger();
     private volatile int maxStreams;
     private volatile int perCaller;
     private volatile int buffer;
+    private volatile long bufferChars;
     private volatile long writeDeadlineNanos;
     private ScheduledExecutorService watchdog;
 
@@ -56,6 +59,7 @@ public final class EventHub implements ScriptListener, ScriptActivityListener {
         maxStreams = config.sse_max_streams();
         perCaller = Math.max(1, config.sse_streams_per_caller());
         buffer = Math.max(16, config.sse_buffer_events());
+        bufferChars = Math.max(64 * 1024, config.sse_buffer_chars());
         writeDeadlineNanos = TimeUnit.SECONDS.toNanos(Math.max(1, config.sse_write_deadline_seconds()));
     }
 
@@ -97,7 +101,13 @@ public final class EventHub implements ScriptListener, ScriptActivityListener {
     @Override
     public void executionFinished(ExecutionResult result) {
         if (!streams.isEmpty()) {
-            publish("run", result.scriptName(), Views.result(result));
+            Map<String, Object> data = Views.result(result);
+            if (Json.write(data.get("values")).length() > RUN_VALUES_CHARS) {
+                // the run's answer and its trace have them; the live view must not carry megabytes per run
+                data.put("values", List.of());
+                data.put("valuesOmitted", true);
+            }
+            publish("run", result.scriptName(), data);
         }
     }
 
@@ -151,7 +161,7 @@ public final class EventHub implements ScriptListener, ScriptActivityListener {
             AsyncContext async = x.request.startAsync();
             async.setTimeout(0);
             EventStream[] holder = new EventStream[1];
-            stream = new EventStream(async, caller, script, Set.copyOf(types), buffer, () -> streams.remove(holder[0]));
+            stream = new EventStream(async, caller, script, Set.copyOf(types), buffer, bufferChars, () -> streams.remove(holder[0]));
             holder[0] = stream;
             streams.add(stream);
         }

@@ -6,13 +6,16 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
 
 /**
  * One client's live event stream. Publishers only {@link #offer} into its bounded queue, which never
- * blocks; the stream's own thread writes to the socket. A client whose queue is full is dropped (told so
+ * blocks; the stream's own thread writes to the socket. The queue is bounded in events and in characters
+ * (frames are shared by every stream, but a stalled client kept a thousand run events of megabytes each
+ * alive: red team W5). A client whose queue is full is dropped (told so
  * if the socket still takes it), so a slow or stalled client costs one thread and one queue, never the
  * engine's time. A client that does not take a frame within the write deadline (a stalled socket, say a
  * client that opened the stream and never reads) is dropped by the hub's watchdog, and its slot freed.
@@ -26,18 +29,22 @@ final class EventStream implements Runnable {
     private final String script;
     private final Set<String> types;
     private final BlockingQueue<String> queue;
+    private final long maxChars;
+    private final AtomicLong queuedChars = new AtomicLong();
     private final Runnable onEnd;
     private volatile boolean dropped;
     private volatile boolean closed;
     /** When the frame being written now began (System.nanoTime), 0 while not writing. */
     private volatile long writingSince;
 
-    EventStream(AsyncContext async, String caller, String script, Set<String> types, int capacity, Runnable onEnd) {
+    EventStream(AsyncContext async, String caller, String script, Set<String> types, int capacity, long maxChars,
+                Runnable onEnd) {
         this.async = async;
         this.caller = caller;
         this.script = script;
         this.types = types;
         this.queue = new ArrayBlockingQueue<>(capacity);
+        this.maxChars = maxChars;
         this.onEnd = onEnd;
     }
 
@@ -50,7 +57,7 @@ final class EventStream implements Runnable {
         if (closed || dropped) {
             return;
         }
-        if (!queue.offer(frame)) {
+        if (queuedChars.addAndGet(frame.length()) > maxChars || !queue.offer(frame)) {
             dropped = true;
             queue.clear();
             queue.offer(STOP);
@@ -101,6 +108,7 @@ final class EventStream implements Runnable {
                     }
                     break;
                 } else {
+                    queuedChars.addAndGet(-frame.length());
                     write(out, frame);
                 }
             }

@@ -1,7 +1,5 @@
 package org.scriptbox.rest.internal;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,11 +30,8 @@ final class Json {
     private Json() {
     }
 
-    static JsonNode read(InputStream in, int maxBytes) throws IOException {
-        byte[] body = in.readNBytes(maxBytes + 1);
-        if (body.length > maxBytes) {
-            throw new ApiError(413, "payload_too_large", "The request body is larger than " + maxBytes + " bytes.");
-        }
+    /** A body already read within its bound (BodyReader); empty is an empty object. */
+    static JsonNode read(byte[] body) {
         if (body.length == 0) {
             return MAPPER.createObjectNode();
         }
@@ -46,6 +41,8 @@ final class Json {
             var loc = e.getLocation();
             throw new ApiError(400, "bad_request", "The body is not valid JSON"
                     + (loc == null ? "." : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")."));
+        } catch (java.io.IOException e) {
+            throw new ApiError(400, "bad_request", "The body is not valid JSON.");
         }
     }
 

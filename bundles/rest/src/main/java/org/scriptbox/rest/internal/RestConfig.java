@@ -38,6 +38,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "events buffered per stream; a client that falls this far behind is dropped")
     int sse_buffer_events() default 1000;
 
+    @AttributeDefinition(description = "characters of events buffered per stream (a run event carries the run's values,"
+            + " megabytes at times); a client that falls this far behind is dropped")
+    int sse_buffer_chars() default 4_000_000;
+
     @AttributeDefinition(description = "how long an e-stop request waits for the devices' reports, ms")
     int estop_answer_ms() default 5000;
 }

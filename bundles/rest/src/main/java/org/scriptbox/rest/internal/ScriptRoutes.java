@@ -1,8 +1,6 @@
 package org.scriptbox.rest.internal;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -111,11 +109,8 @@ final class ScriptRoutes {
     private Object delete(Exchange x) throws IOException {
         String name = x.name("name");
         info(name);
-        Path dir = folder.path();
-        // the files first: with them gone the watcher has nothing to bring back; then the live script
-        Files.deleteIfExists(dir.resolve(name + ".lua"));
-        Files.deleteIfExists(dir.resolve(name + ".toml"));
-        manager.undeploy(name);
+        // through the deployer, which owns the folder: files and live script together (a bundle's script is refused)
+        folder.remove(name);
         return Reply.noContent();
     }
 

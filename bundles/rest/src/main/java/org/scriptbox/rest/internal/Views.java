@@ -208,7 +208,9 @@ final class Views {
         m.put("complete", r.complete());
         List<Object> results = new ArrayList<>();
         for (ActuatorResult a : r.results()) {
-            results.add(target(a.actuator().kind().name().toLowerCase(java.util.Locale.ROOT) + " " + a.actuator().index(),
+            // "motor 0", "output 3", "channel speed_ref" (a writable channel, api.device 2.4)
+            results.add(target(a.actuator().kind().name().toLowerCase(java.util.Locale.ROOT) + " "
+                    + (a.actuator().channel() != null ? a.actuator().channel() : String.valueOf(a.actuator().index())),
                     a.outcome().name(), a.message()));
         }
         m.put("results", results);

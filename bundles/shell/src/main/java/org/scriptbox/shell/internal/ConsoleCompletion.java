@@ -1,5 +1,7 @@
 package org.scriptbox.shell.internal;
 
+import org.scriptbox.shell.command.ShellCommand;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,5 +1,9 @@
 package org.scriptbox.shell.internal;
 
+import org.scriptbox.shell.command.ShellCommand;
+import org.scriptbox.shell.command.ShellCommands;
+import org.scriptbox.shell.command.Usage;
+
 import java.lang.reflect.InvocationTargetException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -65,6 +69,9 @@ public class DeviceCommands {
                 new ShellCommand(Usage.of("device:estop", "emergency stop of every device, or of one")
                         .withOptionalArgument("ID", "device id (default: every device)").withExample("device:estop")
                         .withExample("device:estop sim-1"), (s, a) -> a.text("ID") == null ? estop() : estop(a.text("ID"))),
+                new ShellCommand(Usage.of("device:reset", "releases a latched e-stop (a device with estop.latch = true "
+                        + "refuses ordinary commands after an e-stop until this)").withArgument("ID", "device id")
+                        .withExample("device:reset sim-1"), (s, a) -> reset(a.text("ID"))),
                 new ShellCommand(Usage.of("device:telemetry", "reads telemetry channels of a device (default: all of them)")
                         .withArgument("ID", "device id").withRest("CHANNEL", "channel names", false)
                         .withExample("device:telemetry sim-1 temperature"),
@@ -136,6 +143,26 @@ public class DeviceCommands {
     String estop(String id) {
         Device d = directory.find(id).orElse(null);
         return d == null ? unknown(id) : stop(List.of(d));
+    }
+
+    /** The operator's deliberate reset of a latched e-stop; logged like the stop itself. Moves nothing. */
+    String reset(String id) {
+        Device d = directory.find(id).orElse(null);
+        if (d == null) {
+            return unknown(id);
+        }
+        boolean was;
+        try {
+            was = d.resetEmergencyStop();
+        } catch (RuntimeException e) {
+            LOG.warn("device command failed in the driver", e);
+            return SafeText.line("device " + id + ": reset failed (driver error)");
+        }
+        if (!was) {
+            return SafeText.line(id + " was not latched");
+        }
+        LOG.warn("e-stop latch of device '{}' released by the operator (shell)", SafeText.line(id));
+        return SafeText.line("released " + id + ": ordinary commands are accepted again (nothing was moved)");
     }
 
     String telemetry(String id) {

@@ -1,5 +1,10 @@
 package org.scriptbox.shell.internal;
 
+import org.scriptbox.shell.command.ShellArgs;
+import org.scriptbox.shell.command.ShellCommand;
+import org.scriptbox.shell.command.ShellCommands;
+import org.scriptbox.shell.command.Usage;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

@@ -1,5 +1,9 @@
 package org.scriptbox.shell.internal;
 
+import org.scriptbox.shell.command.ShellCommand;
+import org.scriptbox.shell.command.ShellCommands;
+import org.scriptbox.shell.command.Usage;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;

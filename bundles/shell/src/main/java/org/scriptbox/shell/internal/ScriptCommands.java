@@ -1,5 +1,10 @@
 package org.scriptbox.shell.internal;
 
+import org.scriptbox.shell.command.ShellCommand;
+import org.scriptbox.shell.command.ShellCommands;
+import org.scriptbox.shell.command.Usage;
+import org.scriptbox.shell.command.Word;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -203,7 +208,7 @@ public class ScriptCommands {
         return (cancelled ? "cancelled\n" : "") + resultText(promise);
     }
 
-    private static String resultText(Promise<ExecutionResult> promise) {
+    static String resultText(Promise<ExecutionResult> promise) {
         try {
             Throwable failure = promise.getFailure();
             if (failure != null) {
@@ -222,6 +227,11 @@ public class ScriptCommands {
                 if (r.error().traceback() != null) {
                     sb.append('\n').append(SafeText.lines(r.error().traceback()));
                 }
+            }
+            if (r.cleanupError() != null) {
+                // the on_stop hook failed after the abnormal end: its own error, as script:logs shows it
+                sb.append("\non_stop failed: ").append(r.cleanupError().kind()).append(' ')
+                        .append(SafeText.line(r.cleanupError().toString()));
             }
             return sb.toString();
         } catch (InterruptedException | java.lang.reflect.InvocationTargetException e) {

@@ -1,5 +1,10 @@
 package org.scriptbox.shell.internal;
 
+import org.scriptbox.shell.command.ShellCommand;
+import org.scriptbox.shell.command.ShellCommands;
+import org.scriptbox.shell.command.Usage;
+import org.scriptbox.shell.command.UsageError;
+
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;

@@ -1,5 +1,7 @@
 package org.scriptbox.shell.internal;
 
+import org.scriptbox.shell.command.Usage;
+
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 

@@ -37,4 +37,23 @@ public class LineDiffTest {
         assertTrue(d.startsWith("@@ -1 +1 @@\n-a0\n"));
         assertTrue(d.contains("\n+b4999\n"));
     }
+
+    /** L12: two 4 MB versions, CPU and output bounded. */
+    @Test(timeout = 20_000)
+    public void twoFourMegabyteVersionsCostLittleAndPrintABoundedDiff() {
+        StringBuilder x = new StringBuilder();
+        StringBuilder y = new StringBuilder();
+        String pad = "p".repeat(1990);
+        for (int i = 0; i < 1999; i++) {
+            x.append(pad).append(String.format("%08d", i)).append('\n');
+            y.append(pad).append(String.format("%08d", i % 3 == 0 ? i : -i)).append('\n');
+        }
+        long t = System.nanoTime();
+        String d = LineDiff.diff(x.toString(), y.toString());
+        long ms = (System.nanoTime() - t) / 1_000_000;
+        assertTrue("the diff of 2 x 4 MB took " + ms + " ms", ms < 5_000);
+        assertTrue(d.length() + " chars", d.length() < LineDiff.MAX_CHARS + 4_000);
+        assertTrue(d, d.endsWith("KB; GET /api/v1/scripts/NAME/history/N gives each version whole)\n"));
+        assertTrue(d.startsWith("@@ -1 +1 @@\n " + pad + "00000000\n-"));
+    }
 }

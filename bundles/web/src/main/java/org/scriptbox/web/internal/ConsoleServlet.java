@@ -44,6 +44,25 @@ public final class ConsoleServlet extends HttpServlet {
         this.files = files;
     }
 
+    /**
+     * GET and HEAD only, every answer with the console's headers: HttpServlet's defaults would answer other
+     * methods with Jetty's HTML error page without them, and TRACE by echoing the request's headers, cookies
+     * included.
+     */
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        headers(resp);
+        String method = req.getMethod();
+        if (method.equals("GET") || method.equals("HEAD")) {
+            doGet(req, resp);
+            return;
+        }
+        resp.setStatus(HttpServletResponse.SC_METHOD_NOT_ALLOWED);
+        resp.setHeader("Allow", "GET, HEAD");
+        resp.setContentType("text/plain; charset=utf-8");
+        resp.getWriter().write("Method not allowed.\n");
+    }
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         headers(resp);

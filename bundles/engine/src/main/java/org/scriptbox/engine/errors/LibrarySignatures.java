@@ -1,0 +1,413 @@
+package org.scriptbox.engine.errors;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+import org.luaj.vm2.lib.LibFunction;
+import org.luaj.vm2.lib.VarArgFunction;
+
+/**
+ * The standard library's argument checks as Lua 5.4 makes them (luaL_check*, luaL_opt*, luaL_argexpected in
+ * lbaselib/lstrlib/lmathlib/ltablib/loslib/lcorolib), made before Luaj's function runs, so that a script reads
+ * {@code bad argument #1 to 'rep' (string expected, got no value)} where Luaj said {@code bad argument: string
+ * expected, got nil} (no argument number, no function, nil for a missing argument) or accepted what Lua refuses
+ * ({@code math.fmod(1, 0)}, {@code table.insert(t, 9, v)}). A non-integral number where an integer is expected keeps
+ * the engine's rule (truncated as in Lua 5.2; beyond the 32-bit range an error). Luaj's own numbered refusals ({@code bad argument #1: index out of range}) get the
+ * function's name the same way. Only refusals are added: whatever passes these checks reaches Luaj as before.
+ * <p>
+ * A signature is one letter per parameter: {@code s} string (a number converts), {@code n} number (a numeric
+ * string converts), {@code i} integer (a number here), {@code t} table, {@code f}
+ * function, {@code c} coroutine, {@code v} any value but present, {@code r} gsub's replacement, {@code m} nil or
+ * table, {@code x} table or string, {@code -} anything (not checked here); a {@code ?} after it: optional (absent or nil); a {@code *} after it: every
+ * further argument alike.
+ */
+public final class LibrarySignatures {
+    private static final Map<String, String> SIGNATURES = new HashMap<>();
+    private static final Pattern LUAJ_NUMBERED = Pattern.compile("^bad argument #(\\d+): (.*)$", Pattern.DOTALL);
+    private static final Pattern CONCAT_ELEMENT = Pattern.compile("^invalid value \\(at index (\\d+)\\) in table for 'concat'$");
+
+    static {
+        String[][] table = {
+                // string
+                {"string.byte", "si?i?"}, {"string.char", "i*"}, {"string.find", "ssi?"}, {"string.format", "s"},
+                {"string.gmatch", "ss"}, {"string.gsub", "ssri?"}, {"string.len", "s"}, {"string.lower", "s"},
+                {"string.match", "ssi?"}, {"string.rep", "sis?"}, {"string.reverse", "s"}, {"string.sub", "sii?"},
+                {"string.upper", "s"},
+                // math
+                {"math.abs", "n"}, {"math.ceil", "n"}, {"math.floor", "n"}, {"math.sqrt", "n"}, {"math.exp", "n"},
+                {"math.log", "nn?"}, {"math.sin", "n"}, {"math.cos", "n"}, {"math.tan", "n"}, {"math.asin", "n"},
+                {"math.acos", "n"}, {"math.atan", "nn?"}, {"math.deg", "n"}, {"math.rad", "n"}, {"math.fmod", "nn"},
+                {"math.modf", "n"}, {"math.ult", "ii"}, {"math.tointeger", "v"}, {"math.random", "i?i?"}, {"math.max", "v"}, {"math.min", "v"},
+                // table
+                {"table.concat", "ts?i?i?"}, {"table.insert", "t"}, {"table.remove", "ti?"}, {"table.sort", "tf?"},
+                {"table.unpack", "-i?i?"},
+                // os (the sandbox's three)
+                {"os.date", "s?i?"}, {"os.time", "t?"},
+                // coroutine
+                {"coroutine.create", "f"}, {"coroutine.resume", "c"}, {"coroutine.status", "c"}, {"coroutine.wrap", "f"},
+                {"coroutine.close", "c"},
+                // base
+                {"assert", "v"}, {"getmetatable", "v"}, {"ipairs", "v"}, {"next", "tv?"}, {"pcall", "v"},
+                {"rawequal", "vv"}, {"rawget", "tv"}, {"rawlen", "x"}, {"rawset", "tvv"}, {"select", "v"}, {"tonumber", "vi?"},
+                {"setmetatable", "tm"}, {"tostring", "v"}, {"type", "v"}, {"xpcall", "-f"},
+        };
+        for (String[] s : table) {
+            SIGNATURES.put(s[0], s[1]);
+        }
+    }
+
+    private LibrarySignatures() {
+    }
+
+    /** {@code function} with the checks of the library function {@code name} in front, or as it is if it has none. */
+    public static LuaValue checked(String name, LuaValue function) {
+        String signature = SIGNATURES.get(name);
+        if (signature == null || !function.isfunction()) {
+            return function;
+        }
+        return function instanceof VarArgFunction ? new CheckedVarArgs(name, signature, function)
+                : new Checked(name, signature, function);
+    }
+
+    /** Refuses {@code args} as Lua would, or returns. */
+    static void check(String name, String signature, Varargs args) {
+        int n = args.narg();
+        int arg = 1;
+        for (int i = 0; i < signature.length(); i++) {
+            char kind = signature.charAt(i);
+            char mark = i + 1 < signature.length() ? signature.charAt(i + 1) : ' ';
+            if (mark == '*') {
+                break;   // the rest is checked by Luaj's function; its refusal is numbered afterwards (named)
+            }
+            check(name, kind, mark == '?', args, arg);
+            if (mark == '?') {
+                i++;
+            }
+            arg++;
+        }
+        special(name, args);
+    }
+
+    private static void check(String name, char kind, boolean optional, Varargs args, int arg) {
+        boolean absent = arg > args.narg();
+        LuaValue v = args.arg(arg);
+        if (optional && v.isnil()) {
+            return;
+        }
+        String got = absent ? "no value" : v.typename();
+        switch (kind) {
+            case 's':
+                if (!v.isstring()) {   // a number is a string here, as in Lua
+                    throw new ArgumentError(name, arg, "string expected, got " + got);
+                }
+                return;
+            case 'n':
+                if (!v.isnumber()) {   // a numeric string is a number here, as in Lua
+                    throw new ArgumentError(name, arg, "number expected, got " + got);
+                }
+                return;
+            case 'i':
+                // a number: what is not integral is the engine's rule (truncated as in Lua 5.2; beyond the 32-bit
+                // range an error, LibraryLimitsTest), not refused here
+                if (!v.isnumber()) {
+                    throw new ArgumentError(name, arg, "number expected, got " + got);
+                }
+                return;
+            case 't':
+                if (!v.istable()) {
+                    throw new ArgumentError(name, arg, "table expected, got " + got);
+                }
+                return;
+            case 'f':
+                if (!v.isfunction()) {
+                    throw new ArgumentError(name, arg, "function expected, got " + got);
+                }
+                return;
+            case 'c':
+                if (!v.isthread()) {
+                    throw new ArgumentError(name, arg, "thread expected, got " + got);
+                }
+                return;
+            case 'v':
+                if (absent) {
+                    throw new ArgumentError(name, arg, "value expected");
+                }
+                return;
+            case 'r':
+                if (!v.isstring() && !v.istable() && !v.isfunction()) {
+                    throw new ArgumentError(name, arg, "string/function/table expected, got " + got);
+                }
+                return;
+            case 'm':
+                if (!v.isnil() && !v.istable()) {
+                    throw new ArgumentError(name, arg, "nil or table expected, got " + got);
+                }
+                return;
+            case 'x':
+                if (!v.istable() && v.type() != LuaValue.TSTRING) {
+                    throw new ArgumentError(name, arg, "table or string expected, got " + got);
+                }
+                return;
+            case '-':
+                return;
+            default:
+                throw new IllegalStateException("signature letter " + kind);
+        }
+    }
+
+    /** The checks beyond the parameters' types. */
+    private static void special(String name, Varargs args) {
+        switch (name) {
+            case "select":
+                LuaValue index = args.arg1();
+                if (!(index.type() == LuaValue.TSTRING && "#".equals(index.tojstring()))) {
+                    check(name, 'i', false, args, 1);
+                }
+                return;
+            case "tonumber":
+                if (!args.arg(2).isnil()) {
+                    if (args.arg1().type() != LuaValue.TSTRING) {
+                        throw new ArgumentError(name, 1, "string expected, got " + args.arg1().typename());
+                    }
+                    double base = args.arg(2).todouble();
+                    if (base < 2 || base > 36) {
+                        throw new ArgumentError(name, 2, "base out of range");
+                    }
+                }
+                return;
+            case "math.random":
+                if (args.narg() > 2) {
+                    throw new LuaError("wrong number of arguments");
+                }
+                // random(0) is an integer with all bits random in 5.4: not an empty interval
+                if (args.narg() == 2 && args.arg1().todouble() > args.arg(2).todouble()
+                        || args.narg() == 1 && args.arg1().todouble() < 1 && args.arg1().todouble() != 0) {
+                    throw new ArgumentError(name, 1, "interval is empty");
+                }
+                return;
+            case "os.time":
+                if (args.arg1().istable()) {
+                    dateFields(args.arg1());
+                }
+                return;
+            case "string.format":
+                FormatArguments.check(name, args);
+                return;
+            case "math.fmod":
+                if (isInteger(args.arg(1)) && isInteger(args.arg(2)) && args.arg(2).todouble() == 0) {
+                    throw new ArgumentError(name, 2, "zero");
+                }
+                return;
+            case "table.insert":
+                if (args.narg() != 2 && args.narg() != 3) {
+                    throw new LuaError("wrong number of arguments to 'insert'");
+                }
+                if (args.narg() == 3) {
+                    check(name, 'i', false, args, 2);
+                    long size = args.arg(1).rawlen();
+                    double pos = args.arg(2).todouble();
+                    if (Math.abs(pos) < 0x1p31 && (pos < 1 || pos > size + 1)) {   // beyond: the engine's range error
+                        throw new ArgumentError(name, 2, "position out of bounds");
+                    }
+                }
+                return;
+            case "table.remove":
+                if (!args.arg(2).isnil()) {
+                    long size = args.arg(1).rawlen();
+                    double pos = args.arg(2).todouble();
+                    if (Math.abs(pos) < 0x1p31 && pos != size && (pos < 1 || pos > size + 1)) {
+                        throw new ArgumentError(name, 1, "position out of bounds");   // #1 as lua5.4 (5.4.4) says
+                    }
+                }
+                return;
+            default:
+        }
+    }
+
+    /** {@code string.format}'s arguments as its conversions read them (lstrlib's str_format). */
+    private static final class FormatArguments {
+        static void check(String name, Varargs args) {
+            String format = args.arg1().tojstring();
+            int arg = 1;
+            for (int i = 0; i < format.length(); i++) {
+                if (format.charAt(i) != '%') {
+                    continue;
+                }
+                if (++i < format.length() && format.charAt(i) == '%') {
+                    continue;
+                }
+                while (i < format.length() && "-+ #0".indexOf(format.charAt(i)) >= 0) {
+                    i++;
+                }
+                while (i < format.length() && (Character.isDigit(format.charAt(i)) || format.charAt(i) == '.')) {
+                    i++;
+                }
+                if (i >= format.length()) {
+                    return;   // an unfinished conversion: Luaj's and the engine's own wording
+                }
+                char conversion = format.charAt(i);
+                if ("diouxXcaAeEfFgGsq".indexOf(conversion) < 0) {
+                    return;   // an invalid conversion: left to the engine's FormatConversions
+                }
+                if (++arg > args.narg()) {
+                    throw new ArgumentError(name, arg, "no value");
+                }
+                LuaValue v = args.arg(arg);
+                if ("diouxXc".indexOf(conversion) >= 0) {
+                    LibrarySignatures.check(name, 'i', false, args, arg);
+                } else if ("aAeEfFgG".indexOf(conversion) >= 0) {
+                    LibrarySignatures.check(name, 'n', false, args, arg);
+                } else if (conversion == 'q' && !v.isnil() && !v.isboolean() && !v.isstring()) {
+                    throw new ArgumentError(name, arg, "value has no literal form");
+                }
+            }
+        }
+    }
+
+    /** os.time's table as loslib's getfield reads it: year, month and day required, each field an integer. */
+    private static void dateFields(LuaValue t) {
+        for (String field : new String[] {"year", "month", "day", "hour", "min", "sec"}) {
+            LuaValue v = t.rawget(field);
+            boolean required = field.equals("year") || field.equals("month") || field.equals("day");
+            if (v.isnil()) {
+                if (required) {
+                    throw new LuaError("field '" + field + "' missing in date table");
+                }
+            } else if (!v.isnumber()) {
+                throw new LuaError("field '" + field + "' is not an integer");
+            }
+        }
+    }
+
+    /** A Lua integer: an integer subtype, or (Luaj keeps no subtype beyond 32 bits) an integral value. */
+    private static boolean isInteger(LuaValue v) {
+        return v.type() == LuaValue.TNUMBER && v.isinttype();
+    }
+
+    /**
+     * Luaj's own numbered refusal ({@code bad argument #1: index out of range}) with the function's name; concat's
+     * bad element named by its type as Lua does ({@code invalid value (table) at index 2 in table for 'concat'}).
+     */
+    static LuaError named(String name, Varargs args, LuaError e) {
+        if (e instanceof ArgumentError || e.getClass() != LuaError.class) {
+            return e;
+        }
+        String message = e.getMessage();
+        if (name.equals("string.char") && message != null && message.startsWith("bad argument: ")) {
+            for (int a = 1; a <= args.narg(); a++) {   // Luaj's unnumbered refusal of a char code: the first non-number
+                if (!args.arg(a).isnumber()) {
+                    return new ArgumentError(name, a, "number expected, got " + args.arg(a).typename());
+                }
+            }
+            return e;
+        }
+        Matcher m = message == null ? null : LUAJ_NUMBERED.matcher(message);
+        if (m == null || !m.matches()) {
+            return e;
+        }
+        if (name.equals("string.char") && m.group(2).equals("invalid value")) {
+            return new ArgumentError(name, Integer.parseInt(m.group(1)), "value out of range");
+        }
+        Matcher concat = CONCAT_ELEMENT.matcher(m.group(2));
+        if (name.equals("table.concat") && concat.matches() && args.arg1().istable()) {
+            int index = Integer.parseInt(concat.group(1));
+            return new LuaError("invalid value (" + args.arg1().rawget(index).typename() + ") at index " + index
+                    + " in table for 'concat'");
+        }
+        return new ArgumentError(name, Integer.parseInt(m.group(1)), m.group(2));
+    }
+
+    /** A fixed-arity library function behind its checks (its arity kept). */
+    private static final class Checked extends LibFunction {
+        private final String signature;
+        private final LuaValue function;
+
+        Checked(String name, String signature, LuaValue function) {
+            this.name = name;
+            this.signature = signature;
+            this.function = function;
+        }
+
+        @Override
+        public LuaValue call() {
+            check(name, signature, NONE);
+            try {
+                return function.call();
+            } catch (LuaError e) {
+                throw named(name, NONE, e);
+            }
+        }
+
+        @Override
+        public LuaValue call(LuaValue a) {
+            check(name, signature, a);
+            try {
+                return function.call(a);
+            } catch (LuaError e) {
+                throw named(name, a, e);
+            }
+        }
+
+        @Override
+        public LuaValue call(LuaValue a, LuaValue b) {
+            check(name, signature, varargsOf(a, b));
+            try {
+                return function.call(a, b);
+            } catch (LuaError e) {
+                throw named(name, varargsOf(a, b), e);
+            }
+        }
+
+        @Override
+        public LuaValue call(LuaValue a, LuaValue b, LuaValue c) {
+            check(name, signature, varargsOf(a, b, c));
+            try {
+                return function.call(a, b, c);
+            } catch (LuaError e) {
+                throw named(name, varargsOf(a, b, c), e);
+            }
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            check(name, signature, args);
+            try {
+                return function.invoke(args);
+            } catch (LuaError e) {
+                throw named(name, args, e);
+            }
+        }
+    }
+
+    /** A varargs library function behind its checks. */
+    private static final class CheckedVarArgs extends VarArgFunction {
+        private final String signature;
+        private final LuaValue function;
+
+        CheckedVarArgs(String name, String signature, LuaValue function) {
+            this.name = name;
+            this.signature = signature;
+            this.function = function;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            check(name, signature, args);
+            try {
+                return function.invoke(args);
+            } catch (LuaError e) {
+                throw named(name, args, e);
+            }
+        }
+
+        @Override
+        public Varargs onInvoke(Varargs args) {
+            return invoke(args);
+        }
+    }
+}
