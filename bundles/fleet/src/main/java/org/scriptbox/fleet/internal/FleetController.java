@@ -123,17 +123,21 @@ public final class FleetController implements AutoCloseable {
         if (maxFailureRate < 0 || maxFailureRate > 1) {
             throw new IllegalArgumentException("the failure threshold must be between 0 and 1");
         }
+        Rollout newest = null;
         for (Rollout other : rollouts.values()) {
             boolean busy = other.state() == State.RUNNING || other.state() == State.ROLLING_BACK;
             if (other.group().equals(pkg.group()) && busy) {
                 throw new IllegalArgumentException("rollout " + other.id() + " of group " + pkg.group() + " is still "
                         + other.state() + "; wait for it or halt it first");
             }
-            if (other.group().equals(pkg.group()) && other.version() >= pkg.version()) {
-                // the gateways would refuse it (DOWNGRADE or REPLAY): say so before any is asked
-                throw new IllegalArgumentException("package version " + pkg.version() + " is not above version "
-                        + other.version() + " of rollout " + other.id() + "; sign it with a higher --version");
+            if (other.group().equals(pkg.group()) && (newest == null || other.version() > newest.version())) {
+                newest = other;
             }
+        }
+        if (newest != null && newest.version() >= pkg.version()) {
+            // the gateways would refuse it (DOWNGRADE or REPLAY): say so before any is asked
+            throw new IllegalArgumentException("package version " + pkg.version() + " is not above version "
+                    + newest.version() + " of rollout " + newest.id() + "; sign it with a higher --version");
         }
         String id = pkg.group() + "-v" + pkg.version() + "-" + Long.toString(System.currentTimeMillis(), 36);
         Instant now = Instant.now();
