@@ -207,6 +207,12 @@ public class FleetIT {
         assertEquals(Rollout.State.COMPLETED, finished(id).state());
         JsonNode old = deployDirect("gw2", v1);
         assertEquals(old.toString(), "DOWNGRADE", old.path("code").asText());
+        try {
+            controller.deploy(v1, List.of("all"), 0);
+            fail("the controller refuses a version not above the group's last rollout");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().startsWith("package version 1 is not above version 2 of rollout"));
+        }
         assertEquals("v2", blink("gw2"));
     }
 
@@ -252,6 +258,19 @@ public class FleetIT {
         // a gateway whose will the broker published on its way down is PENDING and catches up at its birth
         Rollout r = Await.until("rollout " + id + " applied everywhere", STEP, () -> controller.rollout(id).orElseThrow(),
                 x -> x.state() == Rollout.State.COMPLETED && x.count("APPLIED") == IDS.size());
+        for (String g : IDS) {
+            assertEquals("v5", blink(g));
+        }
+    }
+
+    @Test
+    public void h_aPackageEveryGatewayRefusesEndsRolledBackNotStuck() throws Exception {
+        // signed, but with a key the gateways do not trust under the trusted name: refused before any record
+        String forged = PackageSigner.envelope(PackageSigner.sign(pkg(6, "forged", null), "ops", stranger.getPrivate()));
+        String id = controller.deploy(forged, List.of("all"), 0.5);
+        Rollout r = finished(id);
+        assertEquals(r.toString(), Rollout.State.ROLLED_BACK, r.state());
+        assertTrue(r.reason(), r.reason().contains("BAD_SIGNATURE"));
         for (String g : IDS) {
             assertEquals("v5", blink(g));
         }

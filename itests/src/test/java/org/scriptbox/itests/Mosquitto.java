@@ -34,6 +34,7 @@ final class Mosquitto implements AutoCloseable {
                 "log_dest file " + dir.resolve("mosquitto.log"),
                 "log_type error", "log_type warning", "log_type notice",
                 "max_queued_messages 10000",
+                "sys_interval 1",   // $SYS/broker/messages/* each second (FleetBenchIT's message rate)
                 "") );
     }
 

@@ -71,6 +71,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "status updates within this many ms are sent as one (gateway only)")
     long status_coalesce_ms() default 200;
 
+    @AttributeDefinition(description = "run events published per second at most; the rest are counted in the next event's notSentBefore (gateway only)")
+    int events_per_second() default 20;
+
     @AttributeDefinition(description = "largest signed package accepted, bytes (gateway only)")
     int max_package_bytes() default 8 * 1024 * 1024;
 

@@ -123,6 +123,22 @@ public final class FleetController implements AutoCloseable {
         if (maxFailureRate < 0 || maxFailureRate > 1) {
             throw new IllegalArgumentException("the failure threshold must be between 0 and 1");
         }
+        Rollout newest = null;
+        for (Rollout other : rollouts.values()) {
+            boolean busy = other.state() == State.RUNNING || other.state() == State.ROLLING_BACK;
+            if (other.group().equals(pkg.group()) && busy) {
+                throw new IllegalArgumentException("rollout " + other.id() + " of group " + pkg.group() + " is still "
+                        + other.state() + "; wait for it or halt it first");
+            }
+            if (other.group().equals(pkg.group()) && (newest == null || other.version() > newest.version())) {
+                newest = other;
+            }
+        }
+        if (newest != null && newest.version() >= pkg.version()) {
+            // the gateways would refuse it (DOWNGRADE or REPLAY): say so before any is asked
+            throw new IllegalArgumentException("package version " + pkg.version() + " is not above version "
+                    + newest.version() + " of rollout " + newest.id() + "; sign it with a higher --version");
+        }
         String id = pkg.group() + "-v" + pkg.version() + "-" + Long.toString(System.currentTimeMillis(), 36);
         Instant now = Instant.now();
         Rollout r = new Rollout(id, envelope, pkg.group(), pkg.version(), pkg.healthCheck(), Rollout.parseStages(String.join(",", stages)),
@@ -362,12 +378,11 @@ public final class FleetController implements AutoCloseable {
     private Rollout recordRollback(Rollout r, String gateway, CompletableFuture<JsonNode> answer) {
         try {
             JsonNode a = await(answer);
-            if (a.path("ok").asBoolean()) {
-                return save(r.withResult(gateway, Result.ROLLED_BACK, a.path("rolledBack").asBoolean() ? "rolled back"
-                        : a.path("message").asText("nothing to roll back")));
-            }
-            return save(r.withResult(gateway, r.results().get(gateway).outcome(), "rollback refused: "
-                    + a.path("code").asText() + " " + a.path("message").asText()));
+            // any answer ends it: rolled back, nothing of this version in place (refused before it was
+            // recorded, failed, or a newer one since); only a gateway that did not answer is asked again
+            return save(r.withResult(gateway, Result.ROLLED_BACK, a.path("ok").asBoolean()
+                    ? (a.path("rolledBack").asBoolean() ? "rolled back" : a.path("message").asText("nothing to roll back"))
+                    : "nothing to roll back: " + a.path("code").asText() + " " + a.path("message").asText()));
         } catch (Stopped stopped) {
             throw stopped;
         } catch (RuntimeException e) {   // no answer: sent again when the gateway returns

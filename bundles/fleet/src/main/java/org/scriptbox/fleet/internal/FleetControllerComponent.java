@@ -7,14 +7,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Hashtable;
 import java.util.List;
-import java.util.Set;
 
-import org.apache.felix.service.command.Function;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -23,6 +18,11 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.scriptbox.api.fleet.FleetPackage;
 import org.scriptbox.api.fleet.FleetTopics;
 import org.scriptbox.api.fleet.SignedPackage;
+import org.scriptbox.shell.command.ShellArgs;
+import org.scriptbox.shell.command.ShellCommand;
+import org.scriptbox.shell.command.ShellCommands;
+import org.scriptbox.shell.command.Usage;
+import org.scriptbox.shell.command.UsageError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +31,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * This container as a fleet controller, once etc/org.scriptbox.fleet.controller.cfg exists, with the
- * {@code fleet:*} commands: gateways, keygen, sign, deploy, rollouts, halt, request.
+ * {@code fleet:*} commands (the shell's command mechanism: --help, one-line mistakes, no Java text): gateways,
+ * keygen, sign, deploy, rollouts, halt, request.
  */
 @Component(configurationPid = FleetConfig.CONTROLLER_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = {}, immediate = true)
@@ -41,7 +42,7 @@ public class FleetControllerComponent {
     private FleetController controller;
     private String fleet;
     private Duration timeout;
-    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+    private ShellCommands registrations;
 
     @Activate
     void activate(BundleContext context, FleetConfig config) throws IOException {
@@ -54,39 +55,62 @@ public class FleetControllerComponent {
             LOG.error("fleet: controller not started: {}", e.getMessage());
             return;
         }
-        for (FleetCommand c : commands()) {
-            Hashtable<String, Object> p = new Hashtable<>();
-            p.put("osgi.command.scope", "fleet");
-            p.put("osgi.command.function", c.name());
-            registrations.add(context.registerService(Function.class, c, p));
-        }
+        registrations = ShellCommands.register(context, commands());
         LOG.info("fleet: controller '{}' of fleet '{}' started", config.controller_id(), fleet);
     }
 
     @Deactivate
     void deactivate() {
-        registrations.forEach(ServiceRegistration::unregister);
-        registrations.clear();
+        if (registrations != null) {
+            registrations.unregister();
+        }
         if (controller != null) {
             controller.close();
         }
     }
 
-    private List<FleetCommand> commands() {
+    private List<ShellCommand> commands() {
         return List.of(
-                new FleetCommand("gateways", "  (the fleet's gateways: state, health, package, groups)", Set.of(), w -> gateways()),
-                new FleetCommand("keygen", "<private-key-file>  (a new Ed25519 key; prints the trusted.keys entry)", Set.of(),
-                        w -> keygen(Path.of(w.arg(0, "the private key file")), w.option("name", "ops"))),
-                new FleetCommand("sign", "--key FILE --signer NAME --group G --version N [--health SCRIPT] <folder> <package.json>",
-                        Set.of(), this::sign),
-                new FleetCommand("deploy", "<package.json> [--stages 1,10%,all] [--max-failure-rate 0]", Set.of(), this::deploy),
-                new FleetCommand("rollouts", "[id]  (rollouts and their gateways' results)", Set.of(), this::rollouts),
-                new FleetCommand("halt", "<rollout-id> [--rollback]  (emergency stop)", Set.of("rollback"), w -> {
-                    controller.halt(w.arg(0, "the rollout id"), w.options().containsKey("rollback"));
-                    return "halt requested for " + w.arg(0, "");
-                }),
-                new FleetCommand("request", "<gateway> <command> [json]  (list, run, cancel, undeploy, history, rollback, configuration)",
-                        Set.of(), this::request));
+                new ShellCommand(Usage.of("fleet:gateways", "the fleet's gateways: state, health, package, groups"),
+                        (session, a) -> gateways()),
+                new ShellCommand(Usage.of("fleet:keygen", "make a new Ed25519 signing key; prints the trusted.keys entry")
+                        .withArgument("FILE", "where to write the private key (PEM, readable by its owner only)")
+                        .withOption("-n", "--name", "name", "ops", "the key's name in trusted.keys"),
+                        (session, a) -> keygen(Path.of(a.text("FILE")), a.option("--name"))),
+                new ShellCommand(Usage.of("fleet:sign", "sign a folder of scripts as a package")
+                        .withArgument("FOLDER", "the scripts (name.lua and name.toml)")
+                        .withArgument("PACKAGE", "the package file to write")
+                        .withOption("-k", "--key", "file", null, "the private key (fleet:keygen)")
+                        .withOption("-s", "--signer", "name", null, "the key's name in the gateways' trusted.keys")
+                        .withOption("-g", "--group", "group", null, "the group the package is for")
+                        .withOption("-v", "--version", "n", null, "the package version, above the group's last")
+                        .withOption(null, "--health", "script", null, "a script of the package run as health check")
+                        .withExample("fleet:sign --key ops.pem --signer ops --group line1 --version 7 --health selftest scripts/ pkg-7.json"),
+                        (session, a) -> sign(a)),
+                new ShellCommand(Usage.of("fleet:deploy", "roll a signed package out to its group in stages")
+                        .withArgument("PACKAGE", "the signed package file (fleet:sign)")
+                        .withOption(null, "--stages", "list", "1,10%,all", "cumulative stage sizes: a count, a share or all")
+                        .withOption(null, "--max-failure-rate", "rate", "0", "share of failed gateways (0..1) above which it halts and rolls back"),
+                        (session, a) -> deploy(a)),
+                new ShellCommand(Usage.of("fleet:rollouts", "rollouts; with an id, each gateway's result")
+                        .withOptionalArgument("ID", "a rollout id"),
+                        (session, a) -> rollouts(a.text("ID"))),
+                new ShellCommand(Usage.of("fleet:halt", "emergency stop of a rollout: no further gateway gets it")
+                        .withArgument("ID", "the rollout id")
+                        .withFlag(null, "--rollback", "also roll back the gateways that got it"),
+                        (session, a) -> {
+                            mistakes(() -> {
+                                controller.halt(a.text("ID"), a.flag("--rollback"));
+                                return null;
+                            });
+                            return "halt requested for " + a.text("ID");
+                        }),
+                new ShellCommand(Usage.of("fleet:request", "send one request to a gateway and show its answer")
+                        .withArgument("GATEWAY", "the gateway id")
+                        .withArgument("COMMAND", "list, run, cancel, undeploy, history, rollback or configuration")
+                        .withRest("JSON", "the request body, a JSON object (quote it: '{\"script\":\"x\"}')", false)
+                        .withExample("fleet:request gw-017 run '{\"script\":\"blink\"}'"),
+                        (session, a) -> request(a)));
     }
 
     private String gateways() {
@@ -112,71 +136,95 @@ public class FleetControllerComponent {
                 + Ed25519Keys.publicText(k.getPublic());
     }
 
-    private String sign(FleetCommand.Words w) throws IOException {
-        Path key = Path.of(required(w, "key"));
-        String signer = required(w, "signer");
-        String group = required(w, "group");
+    private String sign(ShellArgs a) throws IOException {
+        Path key = Path.of(required(a, "--key"));
+        String signer = required(a, "--signer");
+        String group = required(a, "--group");
         long version;
         try {
-            version = Long.parseLong(required(w, "version"));
+            version = Long.parseLong(required(a, "--version"));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--version must be a whole number");
+            throw new UsageError("--version must be a whole number");
         }
         if (version < 1 || !FleetTopics.validId(group)) {
-            throw new IllegalArgumentException("--version must be at least 1 and --group a valid id");
+            throw new UsageError("--version must be at least 1 and --group a valid id");
         }
-        FleetPackage pkg = PackageFolder.read(Path.of(w.arg(0, "the script folder")), fleet, group, version,
-                w.option("health", null));
-        SignedPackage signed = PackageSigner.sign(pkg, signer, Ed25519Keys.privateKey(Files.readString(key, StandardCharsets.US_ASCII)));
-        Path out = Path.of(w.arg(1, "the package file to write"));
+        FleetPackage pkg = mistakes(() -> PackageFolder.read(Path.of(a.text("FOLDER")), fleet, group, version, a.option("--health")));
+        String pem = Files.readString(key, StandardCharsets.US_ASCII);
+        SignedPackage signed = mistakes(() -> PackageSigner.sign(pkg, signer, Ed25519Keys.privateKey(pem)));
+        Path out = Path.of(a.text("PACKAGE"));
         Files.writeString(out, PackageCodec.envelope(signed), StandardCharsets.UTF_8);
         return "package version " + version + " for group " + group + " (" + pkg.scripts().size() + " scripts) signed by "
                 + signer + ": " + out;
     }
 
-    private static String required(FleetCommand.Words w, String option) {
-        String v = w.option(option, null);
+    private static String required(ShellArgs a, String option) {
+        String v = a.option(option);
         if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException("--" + option + " is required");
+            throw new UsageError(option + " is required");
         }
         return v;
     }
 
-    private String deploy(FleetCommand.Words w) throws IOException {
-        String envelope = Files.readString(Path.of(w.arg(0, "the package file")), StandardCharsets.UTF_8);
+    /** What the fleet classes refuse with IllegalArgumentException is the operator's mistake: one sentence. */
+    private static <T> T mistakes(java.util.concurrent.Callable<T> action) throws IOException {
+        try {
+            return action.call();
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String deploy(ShellArgs a) throws IOException {
+        Path file = Path.of(a.text("PACKAGE"));
+        if (!Files.isRegularFile(file)) {
+            throw new UsageError("no package file " + file);
+        }
+        String envelope = Files.readString(file, StandardCharsets.UTF_8);
         double rate;
         try {
-            rate = Double.parseDouble(w.option("max-failure-rate", "0"));
+            rate = Double.parseDouble(a.option("--max-failure-rate"));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--max-failure-rate must be a number between 0 and 1");
+            throw new UsageError("--max-failure-rate must be a number between 0 and 1");
         }
-        String id = controller.deploy(envelope, Rollout.parseStages(w.option("stages", "1,10%,all")), rate);
+        String id = mistakes(() -> controller.deploy(envelope, Rollout.parseStages(a.option("--stages")), rate));
         return "rollout " + id + " started (fleet:rollouts " + id + ")";
     }
 
-    private String rollouts(FleetCommand.Words w) {
+    private String rollouts(String id) {
         StringBuilder b = new StringBuilder();
         for (Rollout r : controller.rollouts()) {
-            if (!w.args().isEmpty() && !r.id().equals(w.args().get(0))) {
+            if (id != null && !r.id().equals(id)) {
                 continue;
             }
             b.append(String.format("%s  group %s  version %d  %s  stage %d/%d %s  %s%n", r.id(), r.group(), r.version(), r.state(),
                     Math.min(r.stage() + 1, r.stages().size()), r.stages().size(), r.stages(), r.reason()));
-            if (!w.args().isEmpty()) {
+            if (id != null) {
                 r.results().forEach((g, res) -> b.append(String.format("  %-20s %-12s %s%n", g, res.outcome(), res.detail())));
             }
         }
         return b.length() == 0 ? "no rollouts" : b.toString();
     }
 
-    private String request(FleetCommand.Words w) throws Exception {
-        String gateway = w.arg(0, "the gateway");
-        String command = w.arg(1, "the command");
-        JsonNode body = w.args().size() > 2 ? PackageCodec.JSON.readTree(String.join(" ", w.args().subList(2, w.args().size())))
-                : PackageCodec.JSON.createObjectNode();
-        if (!(body instanceof ObjectNode o)) {
-            throw new IllegalArgumentException("the request body must be a JSON object");
+    private String request(ShellArgs a) throws Exception {
+        String json = String.join(" ", a.restTexts());
+        JsonNode body;
+        try {
+            body = json.isBlank() ? PackageCodec.JSON.createObjectNode() : PackageCodec.JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UsageError("the request body is not JSON");
         }
-        return controller.request(gateway, command, o).toPrettyString();
+        if (!(body instanceof ObjectNode o)) {
+            throw new UsageError("the request body must be a JSON object");
+        }
+        try {
+            return mistakes(() -> controller.request(a.text("GATEWAY"), a.text("COMMAND"), o).toPrettyString());
+        } catch (IllegalStateException noAnswer) {   // the gateway is away or slow: a sentence, not a failure
+            return "fleet:request: " + noAnswer.getMessage();
+        }
     }
 }

@@ -62,6 +62,8 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
     private long coalesceMs;
     private final AtomicBoolean statusDue = new AtomicBoolean();
     private volatile PackageLedger ledger;
+    private int maxRequestBytes;
+    private volatile EventBudget events;
 
     @Activate
     void activate(BundleContext context, FleetConfig config) {
@@ -74,6 +76,8 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         }
         groups = new LinkedHashSet<>(commaSeparated(config.groups()));
         coalesceMs = Math.max(0, config.status_coalesce_ms());
+        maxRequestBytes = (int) Math.min(Integer.MAX_VALUE - 8, config.max_package_bytes() * 4L / 3 + 64 * 1024);
+        events = new EventBudget(Math.max(1, config.events_per_second()));
         PackageVerifier verifier;
         PackageLedger ledger;
         java.util.Map<String, java.security.PublicKey> trusted;
@@ -93,7 +97,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         FleetMessage death = FleetMessage.of(topic(FleetTopics.STATE), StatusReport.state(gateway, false, groups).toString(), true);
         PahoLink l;
         try {
-            l = new PahoLink(broker, "scriptbox-" + fleet + "-" + gateway, death);
+            l = new PahoLink(broker, "scriptbox-" + fleet + "-" + gateway, death, maxRequestBytes);
         } catch (IllegalArgumentException e) {   // a bad address or TLS store: named, without a stack trace
             LOG.error("fleet: not connecting: {}", e.getMessage());
             return;
@@ -136,9 +140,18 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
 
     private void answer(PahoLink l, GatewayRequests requests, FleetMessage m) {
         String command = m.topic().substring(m.topic().lastIndexOf('/') + 1);
+        if (m.retained()) {   // a retained request would come again at every subscribe: a run at every reconnect
+            LOG.warn("fleet: ignored a retained request on {} (requests must not be retained)", m.topic());
+            return;
+        }
+        byte[] payload = m.payload();
+        if (payload.length > maxRequestBytes) {   // before any parsing: a package in base64 plus its envelope
+            reply(l, m, Replies.refused("TOO_LARGE", "the request has " + payload.length + " bytes; at most " + maxRequestBytes));
+            return;
+        }
         JsonNode body;
         try {
-            body = m.payload().length == 0 ? PackageCodec.JSON.createObjectNode() : PackageCodec.JSON.readTree(m.payload());
+            body = payload.length == 0 ? PackageCodec.JSON.createObjectNode() : PackageCodec.JSON.readTree(payload);
         } catch (IOException e) {
             body = null;
         }
@@ -186,8 +199,11 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
     @Override
     public void executionFinished(ExecutionResult result) {
         PahoLink l = link;
+        EventBudget budget = events;
         if (l != null) {
-            l.publish(FleetMessage.of(topic(FleetTopics.EVENTS), StatusReport.event(result).toString(), false));
+            if (budget.take()) {   // a script firing every few ms must not flood the broker: the rest are counted
+                l.publish(FleetMessage.of(topic(FleetTopics.EVENTS), StatusReport.event(result, budget.dropped()).toString(), false));
+            }
             statusChanged();
         }
     }

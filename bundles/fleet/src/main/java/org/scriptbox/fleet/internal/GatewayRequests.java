@@ -96,7 +96,7 @@ final class GatewayRequests {
         String name = script(body);
         List<Object> args = new ArrayList<>();
         for (JsonNode a : body.path("args")) {
-            args.add(a.isNumber() ? (Object) a.asDouble() : a.isBoolean() ? (Object) a.asBoolean() : a.asText());
+            args.add(PackageCodec.JSON.convertValue(a, Object.class));   // String, Number, Boolean, List, Map, null
         }
         CompletableFuture<ObjectNode> reply = new CompletableFuture<>();
         org.osgi.util.promise.Promise<ExecutionResult> run = manager.execute(name, args);

@@ -48,7 +48,12 @@ final class PackageLedger {
     PackageLedger(Path file) throws IOException {
         this.file = file;
         if (Files.exists(file)) {
-            read(PackageCodec.JSON.readTree(Files.readAllBytes(file)));
+            try {
+                read(PackageCodec.JSON.readTree(Files.readAllBytes(file)));
+            } catch (RuntimeException e) {
+                // fail closed: without the last version the version rule cannot hold
+                throw new IOException(file + " is damaged; move it away to start a new ledger (then any version is accepted)");
+            }
         }
     }
 

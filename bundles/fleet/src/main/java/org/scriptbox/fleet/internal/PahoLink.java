@@ -60,6 +60,11 @@ final class PahoLink implements FleetLink {
      * @param will the death message the broker publishes when this client goes silent (retained), or null
      */
     PahoLink(BrokerSettings settings, String clientId, FleetMessage will) {
+        this(settings, clientId, will, 0);
+    }
+
+    /** @param maxPacketBytes the broker is told to send nothing larger (0: no limit of ours) */
+    PahoLink(BrokerSettings settings, String clientId, FleetMessage will, int maxPacketBytes) {
         this.settings = settings;
         this.nextWait = settings.reconnectMin();
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -73,6 +78,9 @@ final class PahoLink implements FleetLink {
             throw new IllegalArgumentException("bad broker address " + settings.uri() + ": " + e.getMessage(), e);
         }
         this.options = options(settings, will);
+        if (maxPacketBytes > 0) {
+            options.setMaximumPacketSize((long) maxPacketBytes);
+        }
         client.setCallback(new Callback());
     }
 

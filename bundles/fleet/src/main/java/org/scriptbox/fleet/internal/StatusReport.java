@@ -70,8 +70,10 @@ final class StatusReport {
         return o;
     }
 
-    static ObjectNode event(ExecutionResult r) {
+    /** @param dropped runs not sent as events so far (above the events' rate) */
+    static ObjectNode event(ExecutionResult r, long dropped) {
         ObjectNode o = PackageCodec.JSON.createObjectNode();
+        o.put("notSentBefore", dropped);
         o.put("script", r.scriptName()).put("executionId", r.executionId()).put("status", r.status().name())
                 .put("durationMs", r.duration() == null ? 0 : r.duration().toMillis()).put("instructions", r.instructions());
         if (r.error() != null) {

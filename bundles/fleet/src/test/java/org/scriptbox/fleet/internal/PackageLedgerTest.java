@@ -70,4 +70,16 @@ public class PackageLedgerTest {
             assertEquals(r.getMessage(), code, r.code());
         }
     }
+
+    @Test
+    public void aDamagedLedgerFailsClosed() throws Exception {
+        Path file = tmp.getRoot().toPath().resolve("l.json");
+        Files.writeString(file, "{\"packages\":[{\"version\":3,\"at\":\"yesterday\",\"state\":\"APPLIED\"}]}");
+        try {
+            new PackageLedger(file);
+            fail("a damaged ledger must not read as empty (every version would pass)");
+        } catch (java.io.IOException e) {
+            assertTrue(e.getMessage(), e.getMessage().endsWith("is damaged; move it away to start a new ledger (then any version is accepted)"));
+        }
+    }
 }
