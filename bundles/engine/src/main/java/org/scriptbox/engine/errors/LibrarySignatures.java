@@ -164,8 +164,9 @@ public final class LibrarySignatures {
     private static void special(String name, Varargs args) {
         switch (name) {
             case "select":
-                LuaValue index = args.arg1();
-                if (!(index.type() == LuaValue.TSTRING && "#".equals(index.tojstring()))) {
+                LuaValue index = args.arg1();   // select('#', ...) in a loop: no String made to look at it
+                if (!(index.type() == LuaValue.TSTRING && index.rawlen() == 1
+                        && ((org.luaj.vm2.LuaString) index).luaByte(0) == '#')) {
                     check(name, 'i', false, args, 1);
                 }
                 return;
