@@ -28,6 +28,8 @@ import org.luaj.vm2.lib.VarArgFunction;
  */
 public final class LibrarySignatures {
     private static final Map<String, String> SIGNATURES = new HashMap<>();
+    /** How the engine's WideNumber refuses a number an int conversion would wrap (engine.internal.WideNumber). */
+    private static final String WIDE = "bad argument: number has no integer representation";
     private static final Pattern LUAJ_NUMBERED = Pattern.compile("^bad argument #(\\d+): (.*)$", Pattern.DOTALL);
     private static final Pattern CONCAT_ELEMENT = Pattern.compile("^invalid value \\(at index (\\d+)\\) in table for 'concat'$");
 
@@ -351,6 +353,17 @@ public final class LibrarySignatures {
             for (int a = 1; a <= args.narg(); a++) {   // Luaj's unnumbered refusal of a char code: the first non-number
                 if (!args.arg(a).isnumber()) {
                     return new ArgumentError(name, a, "number expected, got " + args.arg(a).typename());
+                }
+            }
+            return e;
+        }
+        if (message != null && message.startsWith(WIDE)) {
+            // the engine's refusal of a number beyond the 32-bit range (WideNumber): numbered at the first such argument
+            for (int a = 1; a <= args.narg(); a++) {
+                LuaValue v = args.arg(a).isnumber() ? args.arg(a).tonumber() : LuaValue.NIL;
+                double d = v.isnil() ? 0 : v.todouble();
+                if (v.isnumber() && !(d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE)) {
+                    return new ArgumentError(name, a, message.substring("bad argument: ".length()));
                 }
             }
             return e;
