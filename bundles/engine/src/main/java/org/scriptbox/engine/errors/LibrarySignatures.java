@@ -28,6 +28,8 @@ import org.luaj.vm2.lib.VarArgFunction;
  */
 public final class LibrarySignatures {
     private static final Map<String, String> SIGNATURES = new HashMap<>();
+    /** How the engine's WideNumber refuses a number an int conversion would wrap (engine.internal.WideNumber). */
+    private static final String WIDE = "bad argument: number has no integer representation";
     private static final Pattern LUAJ_NUMBERED = Pattern.compile("^bad argument #(\\d+): (.*)$", Pattern.DOTALL);
     private static final Pattern CONCAT_ELEMENT = Pattern.compile("^invalid value \\(at index (\\d+)\\) in table for 'concat'$");
 
@@ -75,27 +77,75 @@ public final class LibrarySignatures {
     }
 
     /** Refuses {@code args} as Lua would, or returns. */
-    static void check(String name, String signature, Varargs args) {
-        int n = args.narg();
-        int arg = 1;
-        for (int i = 0; i < signature.length(); i++) {
-            char kind = signature.charAt(i);
-            char mark = i + 1 < signature.length() ? signature.charAt(i + 1) : ' ';
-            if (mark == '*') {
-                break;   // the rest is checked by Luaj's function; its refusal is numbered afterwards (named)
+    /** Functions with checks beyond their parameters' types ({@link #special}). */
+    private static final java.util.Set<String> SPECIAL = java.util.Set.of("select", "tonumber", "math.fmod",
+            "math.random", "os.time", "string.format", "table.insert", "table.remove");
+
+    /** A signature read once: the kinds of the leading parameters and which are optional (a '*' part is Luaj's). */
+    private static final class Signature {
+        final char[] kinds;
+        final boolean[] optional;
+        final boolean special;
+
+        Signature(String name, String text) {
+            StringBuilder k = new StringBuilder();
+            java.util.List<Boolean> o = new java.util.ArrayList<>();
+            for (int i = 0; i < text.length(); i++) {
+                char mark = i + 1 < text.length() ? text.charAt(i + 1) : ' ';
+                if (mark == '*') {
+                    break;   // the rest is checked by Luaj's function; its refusal is numbered afterwards (named)
+                }
+                k.append(text.charAt(i));
+                o.add(mark == '?');
+                if (mark == '?') {
+                    i++;
+                }
             }
-            check(name, kind, mark == '?', args, arg);
-            if (mark == '?') {
-                i++;
+            kinds = k.toString().toCharArray();
+            optional = new boolean[kinds.length];
+            for (int i = 0; i < kinds.length; i++) {
+                optional[i] = o.get(i);
             }
-            arg++;
+            special = SPECIAL.contains(name);
         }
-        special(name, args);
+    }
+
+    /** Refuses {@code args} as Lua would, or returns. */
+    static void check(String name, String signature, Varargs args) {
+        check(name, new Signature(name, signature), args);
+    }
+
+    private static void check(String name, Signature signature, Varargs args) {
+        char[] kinds = signature.kinds;
+        for (int i = 0; i < kinds.length; i++) {
+            check(name, kinds[i], signature.optional[i], args, i + 1);
+        }
+        if (signature.special) {
+            special(name, args);
+        }
     }
 
     private static void check(String name, char kind, boolean optional, Varargs args, int arg) {
-        boolean absent = arg > args.narg();
-        LuaValue v = args.arg(arg);
+        check(name, kind, optional, args.arg(arg), arg > args.narg(), arg);
+    }
+
+    /** A fixed-arity call's arguments, without a Varargs made for them (the common, cheap path). */
+    private static void checkFixed(String name, Signature signature, int narg, LuaValue a, LuaValue b, LuaValue c) {
+        char[] kinds = signature.kinds;
+        for (int i = 0; i < kinds.length; i++) {
+            LuaValue v = i == 0 ? a : i == 1 ? b : i == 2 ? c : NIL;
+            check(name, kinds[i], signature.optional[i], v, i >= narg, i + 1);
+        }
+        if (signature.special) {
+            special(name, narg == 0 ? NONE : narg == 1 ? a : narg == 2 ? LuaValue.varargsOf(a, b)
+                    : LuaValue.varargsOf(a, b, c));
+        }
+    }
+
+    private static final LuaValue NIL = LuaValue.NIL;
+    private static final Varargs NONE = LuaValue.NONE;
+
+    private static void check(String name, char kind, boolean optional, LuaValue v, boolean absent, int arg) {
         if (optional && v.isnil()) {
             return;
         }
@@ -164,8 +214,9 @@ public final class LibrarySignatures {
     private static void special(String name, Varargs args) {
         switch (name) {
             case "select":
-                LuaValue index = args.arg1();
-                if (!(index.type() == LuaValue.TSTRING && "#".equals(index.tojstring()))) {
+                LuaValue index = args.arg1();   // select('#', ...) in a loop: no String made to look at it
+                if (!(index.type() == LuaValue.TSTRING && index.rawlen() == 1
+                        && ((org.luaj.vm2.LuaString) index).luaByte(0) == '#')) {
                     check(name, 'i', false, args, 1);
                 }
                 return;
@@ -306,6 +357,17 @@ public final class LibrarySignatures {
             }
             return e;
         }
+        if (message != null && message.startsWith(WIDE)) {
+            // the engine's refusal of a number beyond the 32-bit range (WideNumber): numbered at the first such argument
+            for (int a = 1; a <= args.narg(); a++) {
+                LuaValue v = args.arg(a).isnumber() ? args.arg(a).tonumber() : LuaValue.NIL;
+                double d = v.isnil() ? 0 : v.todouble();
+                if (v.isnumber() && !(d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE)) {
+                    return new ArgumentError(name, a, message.substring("bad argument: ".length()));
+                }
+            }
+            return e;
+        }
         Matcher m = message == null ? null : LUAJ_NUMBERED.matcher(message);
         if (m == null || !m.matches()) {
             return e;
@@ -324,18 +386,18 @@ public final class LibrarySignatures {
 
     /** A fixed-arity library function behind its checks (its arity kept). */
     private static final class Checked extends LibFunction {
-        private final String signature;
+        private final Signature signature;
         private final LuaValue function;
 
         Checked(String name, String signature, LuaValue function) {
             this.name = name;
-            this.signature = signature;
+            this.signature = new Signature(name, signature);
             this.function = function;
         }
 
         @Override
         public LuaValue call() {
-            check(name, signature, NONE);
+            checkFixed(name, signature, 0, NIL, NIL, NIL);
             try {
                 return function.call();
             } catch (LuaError e) {
@@ -345,7 +407,7 @@ public final class LibrarySignatures {
 
         @Override
         public LuaValue call(LuaValue a) {
-            check(name, signature, a);
+            checkFixed(name, signature, 1, a, NIL, NIL);
             try {
                 return function.call(a);
             } catch (LuaError e) {
@@ -355,7 +417,7 @@ public final class LibrarySignatures {
 
         @Override
         public LuaValue call(LuaValue a, LuaValue b) {
-            check(name, signature, varargsOf(a, b));
+            checkFixed(name, signature, 2, a, b, NIL);
             try {
                 return function.call(a, b);
             } catch (LuaError e) {
@@ -365,7 +427,7 @@ public final class LibrarySignatures {
 
         @Override
         public LuaValue call(LuaValue a, LuaValue b, LuaValue c) {
-            check(name, signature, varargsOf(a, b, c));
+            checkFixed(name, signature, 3, a, b, c);
             try {
                 return function.call(a, b, c);
             } catch (LuaError e) {
@@ -386,12 +448,12 @@ public final class LibrarySignatures {
 
     /** A varargs library function behind its checks. */
     private static final class CheckedVarArgs extends VarArgFunction {
-        private final String signature;
+        private final Signature signature;
         private final LuaValue function;
 
         CheckedVarArgs(String name, String signature, LuaValue function) {
             this.name = name;
-            this.signature = signature;
+            this.signature = new Signature(name, signature);
             this.function = function;
         }
 

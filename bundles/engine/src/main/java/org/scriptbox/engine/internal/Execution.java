@@ -238,6 +238,7 @@ final class Execution implements ExecutionScope {
                 budget.placeOutsideFrames(b);
                 return new Outcome(statusOf(b.kind()), List.of(), breachError(b));
             }
+            budget.errorBeyondFrames(e);   // the main chunk's failed tail call: its position (errors package)
             return new Outcome(ScriptStatus.FAILED, List.of(),
                     ErrorMessages.runtimeError(e, e instanceof HostError ? ((HostError) e).kind() : ErrorKind.RUNTIME));
         } catch (StackOverflowError e) {

@@ -238,6 +238,18 @@ public abstract class Meter extends DebugLib {
     }
 
     /**
+     * An error that left the script without unwinding any Lua frame: the main chunk's own tail call failed
+     * ({@code return string.rep()}: the chunk's frame was gone when the library refused). As in Lua, it takes its
+     * message and position from that tail call's frame.
+     */
+    public void errorBeyondFrames(LuaError le) {
+        Prototype tail = failedTailCall();
+        if (LuaErrors.traceback(le) == null && tail != null) {
+            LuaErrors.traceback(le, trace.first(le, le.getMessage(), tail, failedTailPc(), null, 0, concatCulprit));
+        }
+    }
+
+    /**
      * The frame that returned through a tail call whose callee then failed before running any Lua
      * instruction (a nil callee, a library function's error), or null.
      */
