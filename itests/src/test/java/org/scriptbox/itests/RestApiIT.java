@@ -144,6 +144,12 @@ public class RestApiIT {
                     wrong.add(role + " " + row + " -> " + a.status() + " " + a.body());
                 }
             }
+            if (!row.method().equals("GET")) {   // every mutating route wants the CSRF header of a cookie session
+                a = sessions.get("admin").withoutCsrf().send(row.method(), row.path(), row.body());
+                if (a.status() != 403 || !a.body().contains("\"csrf\"")) {
+                    wrong.add("admin without CSRF " + row + " -> " + a.status() + " " + a.body());
+                }
+            }
         }
         assertEquals(String.join("\n", wrong), List.of(), wrong);
         // every route of the OpenAPI document has its row (the login, the logout and the event stream have tests of their own)
@@ -354,7 +360,8 @@ public class RestApiIT {
                 "POST /api/v1/devices/..%2fsim-1/estop HTTP/1.1", "DELETE /api/v1/scripts/.%2e/x HTTP/1.1",
                 "GET /api//v1/scripts HTTP/1.1", "GET /console/%2e%2e/x HTTP/1.1", "GET /api/v1/" + "a".repeat(20_000) + " HTTP/1.1",
                 "GET /api/v1/scripts HTTP/1.1\r\nX-Big: " + "a".repeat(1_000_000), "GET /api/v1/scripts HTTP/1.1\r\nno colon here",
-                "GET /api/v1/scripts HTTP/9.1"};
+                "GET /api/v1/scripts HTTP/9.1", "GET /api/v1/scripts?" + String.join("&", java.util.Collections.nCopies(10_000, "p=1"))
+                + " HTTP/1.1"};
         List<String> wrong = new ArrayList<>();
         for (String head : heads) {
             RawHttp.Answer a = RawHttp.exchange(base, head, null);
@@ -389,6 +396,39 @@ public class RestApiIT {
                     && "nosniff".equals(a.header("X-Content-Type-Options")));
             assertTrue(a.body(), !a.body().contains("secret-value") && !a.body().contains("<html"));
         }
+    }
+
+    /** A body without Content-Length is bounded while it is read: 413 once it passes max.body.bytes, nothing kept. */
+    @Test
+    public void aChunkedBodyPastTheBoundIsRefusedWhileReading() throws Exception {
+        RestClient op = session("operator");
+        try (java.net.Socket s = RawHttp.connect(base)) {
+            java.io.OutputStream out = s.getOutputStream();
+            out.write(("PUT /api/v1/scripts/chunked HTTP/1.1\r\nHost: t\r\nCookie: " + op.cookie + "\r\nX-CSRF-Token: " + op.csrf
+                    + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] chunk = ("10000\r\n" + "x".repeat(0x10000) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            // the answer is read while the body is still being sent (it comes before the body's end)
+            java.util.concurrent.CompletableFuture<RawHttp.Answer> answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return RawHttp.read(s.getInputStream());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try {
+                for (int i = 0; i < 100; i++) {   // 6.5 MB, past the 4.5 MB bound
+                    out.write(chunk);
+                }
+                out.write("0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            } catch (java.net.SocketException refusedEarly) {
+                // the answer came before the rest of the body, as it should
+            }
+            RawHttp.Answer a = answer.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(a.body(), 413, a.status());
+            assertTrue(a.body(), a.body().contains("\"payload_too_large\""));
+        }
+        assertEquals(404, op.get("/scripts/chunked").status());
     }
 
     /** W3: a malformed query is the caller's mistake: 400 in words, not a 500 with a stack in the log. */
@@ -530,6 +570,7 @@ public class RestApiIT {
                 {"PUT", "/scripts/bodies", "{\"source\": 5}"}, {"PUT", "/scripts/bodies", "{}"},
                 {"POST", "/scripts/bodies/run", "{\"args\": [null]}"}, {"POST", "/scripts/bodies/run", "{\"args\": 1}"},
                 {"POST", "/scripts/bodies/run", "{\"args\":" + "[".repeat(100) + "]".repeat(100) + "}"},
+                {"POST", "/scripts/bodies/run", "{\"args\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}"},
                 {"PUT", "/schedules/bodies", "{\"kind\": \"CRON\", \"cron\": \"61 * * * *\"}"},
                 {"PUT", "/schedules/bodies", "{\"kind\": \"WEEKLY\"}"}};
         for (String[] c : cases) {

@@ -76,6 +76,8 @@ public class RestTlsIT {
                 "org.apache.felix.https.keystore.password = " + STORE_PASSWORD,
                 "org.apache.felix.https.keystore.key.password = " + STORE_PASSWORD, ""));
         RestTestSupport.configure(etc, Map.of("admin", "admin"), "");
+        // the runtime's logging: the container's log file, Felix HTTP's own errors into it only
+        Files.copy(Distribution.runtimeHome().resolve("etc/org.ops4j.pax.logging.cfg"), etc.resolve("org.ops4j.pax.logging.cfg"));
         return new Option[] {Distribution.container(etc, Distribution.freshFolder("deploy"), Distribution.freshFolder("data"))};
     }
 

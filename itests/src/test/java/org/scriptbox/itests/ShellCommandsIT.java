@@ -43,8 +43,11 @@ public class ShellCommandsIT {
     private ScriptManager manager;
 
     @Configuration
-    public Option[] config() {
-        return new Option[] {ScriptDeployIT.containerWatchingScripts()};
+    public Option[] config() throws Exception {
+        // the REST API configured, so that its rest:* commands are there to be tried too
+        java.nio.file.Path etc = Distribution.etcWatchingDeployFolder();
+        RestTestSupport.configure(etc, java.util.Map.of("admin", "admin"), "");
+        return new Option[] {Distribution.container(etc, Distribution.freshFolder("deploy"), Distribution.freshFolder("data"))};
     }
 
     @Before
@@ -109,9 +112,15 @@ public class ShellCommandsIT {
 
     @Test
     public void everyCommandTakesHelpAndAnswersMistakesWithOneUsageLine() throws Exception {
-        List<String> commands = ourCommands();
-        assertTrue(commands.toString(), commands.containsAll(List.of("script:run", "script:logs", "sched:set", "sched:next",
-                "device:estop", "script:cat", "scriptbox:help")));
+        List<String> expected = List.of("script:run", "script:logs", "sched:set", "sched:next", "device:estop", "script:cat",
+                "scriptbox:help", "script:trace", "rest:hash", "rest:tokens", "rest:token-create", "rest:token-revoke");
+        List<String> commands = Await.until("every command registered", BOUND, () -> {
+            try {
+                return ourCommands();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, c -> c.containsAll(expected));
         for (String c : commands) {
             String help = shell(c + " --help");
             assertNoJava(c + " --help", help);

@@ -124,9 +124,12 @@ final class SharedLine {
             @Override
             public byte[] exchange(ModbusRequest request, long deadlineNanos, Supplier<String> withdrawal)
                     throws ModbusFailure {
+                long budget = deadlineNanos - System.nanoTime();
                 shared.acquire(stopLane);
                 try {
-                    return line.exchange(request, deadlineNanos, withdrawal);
+                    // the request's time starts when it has the line: another device's silent slave holding the bus
+                    // must not time out this device's requests (a caller that gave up meanwhile is withdrawn)
+                    return line.exchange(request, System.nanoTime() + Math.max(0, budget), withdrawal);
                 } finally {
                     shared.release();
                 }
@@ -138,7 +141,7 @@ final class SharedLine {
                 shared.acquire(stopLane);
                 try {
                     // a stop's time for its answers starts when it has the line, not while it waited for the one on it
-                    return line.exchangeAll(requests, stopLane ? System.nanoTime() + Math.max(0, budget) : deadlineNanos);
+                    return line.exchangeAll(requests, System.nanoTime() + Math.max(0, budget));
                 } finally {
                     shared.release();
                 }

@@ -137,6 +137,50 @@ public class ChannelSpecTest {
         }
     }
 
+    /**
+     * Red team (session 6): values at and just past a scaled, offset channel's ends never round into a raw value
+     * outside the type, and the ends themselves are writable (the range scripts are told is the one written).
+     */
+    @Test
+    public void scaledAndOffsetEndsNeverRoundOutOfRange() {
+        String[][] channels = {{"int16", "0.1", "0"}, {"uint16", "0.1", "-10"}, {"int32", "0.001", "5"},
+                {"uint32", "0.01", "-40"}, {"int16", "3", "0.5"}};
+        for (String[] c : channels) {
+            ChannelSpec spec = spec("holding 0 " + c[0] + " scale=" + c[1] + " offset=" + c[2] + " access=rw safe=leave");
+            for (double end : new double[] {spec.minValue(), spec.maxValue()}) {
+                ModbusRequest r = spec.write(end);   // the ends are written as they are
+                double raw = end == spec.minValue() ? spec.type().rawMin() : spec.type().rawMax();
+                assertEquals(c[0] + " " + end, (long) raw, rawOf(spec, r));
+                for (double past : new double[] {Math.nextUp(end), Math.nextDown(end), end + Double.parseDouble(c[1]) / 2,
+                        end - Double.parseDouble(c[1]) / 2}) {
+                    if (past == end) {
+                        continue;
+                    }
+                    try {
+                        long v = rawOf(spec, spec.write(past));
+                        assertTrue(c[0] + " wrote " + past + " as " + v, v >= (long) spec.type().rawMin()
+                                && v <= (long) spec.type().rawMax());
+                    } catch (IllegalArgumentException e) {
+                        assertTrue(e.getMessage(), e.getMessage().contains("does not fit")
+                                || e.getMessage().contains("between two steps"));
+                    }
+                }
+            }
+        }
+    }
+
+    private static long rawOf(ChannelSpec spec, ModbusRequest r) {
+        byte[] d = r.data();
+        if (d == null) {
+            return spec.type() == ChannelSpec.Type.INT16 ? (short) r.value() : r.value();
+        }
+        long bits = 0;
+        for (byte b : d) {
+            bits = (bits << 8) | (b & 0xff);
+        }
+        return spec.type() == ChannelSpec.Type.INT32 ? (int) bits : bits;
+    }
+
     @Test
     public void aValueThatDoesNotFitIsNotSent() {
         for (String[] c : new String[][] {{"uint16", "-1"}, {"uint16", "65536"}, {"int16", "32768"},

@@ -281,4 +281,38 @@ public class ModbusChannelStopTest {
         assertEquals("the valve as the device holds it, not the old poll's 80", 25.0,
                 ModbusChannelsTest.read(d, "valve").get("valve").value(), 0);
     }
+
+    /**
+     * E-stop while a batched telemetry read of 125 registers (one FC03 request, the protocol's maximum) is on the
+     * wire and the server takes 0.8 s for it: the stop is on the server (its own log) long before that read is
+     * answered, and the read still delivers its 125 values afterwards.
+     */
+    @Test
+    public void anEstopOvertakesABatchedReadOf125Registers() throws Exception {
+        Map<String, String> extra = new HashMap<>();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 125; i++) {
+            extra.put("channel.r" + i, "holding " + (100 + i) + " int16");
+            names.add("r" + i);
+        }
+        ModbusDevice d = device(extra);
+        server.fault(3, 100, "delay", 800);   // within timeout.ms 1000
+        Promise<Map<String, org.scriptbox.api.device.ChannelValue>> read = d.readTelemetry(names,
+                CallContext.within(BOUND_NANOS));
+        long until = System.nanoTime() + BOUND_NANOS;
+        while (server.requests(3, 100).isEmpty() && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        assertEquals("one request for the 125 registers", "125", server.requests(3, 100).get(0).get("value"));
+        long t = System.nanoTime();
+        assertTrue(d.emergencyStop().getValue().complete());
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t);
+        assertTrue("the stop took " + millis + " ms", millis < 500);
+        Map<String, org.scriptbox.api.device.ChannelValue> v = read.getValue();
+        assertEquals(125, v.size());
+        assertTrue(v.values().stream().allMatch(org.scriptbox.api.device.ChannelValue::ok));
+        double readDone = Double.parseDouble(server.requests(3, 100).get(0).get("done"));
+        double stopDone = Double.parseDouble(server.requests(6, 22).get(0).get("done"));
+        assertTrue("the stop was applied before the read was answered", stopDone < readDone);
+    }
 }

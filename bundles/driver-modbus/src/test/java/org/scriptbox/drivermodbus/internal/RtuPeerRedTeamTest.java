@@ -341,4 +341,40 @@ public class RtuPeerRedTeamTest {
         assertTrue("the stop waited " + millis + " ms for the slow answer", millis < 1000);
         slow.getValue();   // it ends (answered on a retry, or failed): never hangs
     }
+
+    /**
+     * Health on a shared bus: a slave that answers only after its timeout (late frames land in the other device's
+     * exchanges) while the other answers at once. The healthy device reads right every time and no late frame
+     * becomes its error; the late one has its own (its late frames may still pass for a later identical read's
+     * answer: the documented limit of RTU). Before, the late frames failed the healthy device's
+     * reads ("answer from unit 2 instead of 1") and became its last error; and its requests' time ran while the
+     * late slave held the bus, so they timed out too.
+     */
+    @Test
+    public void aLateSlaveOnTheBusSpoilsNeitherTheOthersReadsNorItsHealth() throws Exception {
+        Gateway g = gateway((gw, i, r, pdu) -> {
+            if (r.unit() == 1) {
+                gw.answer(1, readAnswer(3, 101));
+            } else {
+                gw.answerLater(r.unit(), readAnswer(3, 202), TIMEOUT_MS + 150);   // after the driver gave up
+            }
+        });
+        ModbusDevice healthy = device(g, "u1", 1, Map.of());
+        ModbusDevice late = device(g, "u2", 2, Map.of());
+        for (int k = 0; k < 4; k++) {
+            Promise<Map<String, ChannelValue>> lateRead = late.readTelemetry(List.of("v"), ctx());
+            for (int j = 0; j < 5; j++) {
+                ChannelValue v = healthy.readTelemetry(List.of("v"), ctx()).getValue().get("v");
+                assertTrue(String.valueOf(v.message()), v.ok());
+                assertEquals(101, v.value(), 0);
+            }
+            lateRead.getValue();
+        }
+        org.scriptbox.api.device.DeviceHealth h = healthy.status().getValue().health();
+        assertTrue(String.valueOf(h), h.reachable());
+        assertTrue("no late frame became the healthy device's error: " + h.lastError(), h.lastError() == null
+                || !h.lastError().contains("unit 2"));
+        org.scriptbox.api.device.DeviceHealth l = late.status().getValue().health();
+        assertTrue("the late slave's own failures are its own: " + l, l.lastError() != null);
+    }
 }

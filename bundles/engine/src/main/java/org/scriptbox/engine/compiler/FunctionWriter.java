@@ -3,6 +3,7 @@ package org.scriptbox.engine.compiler;
 import static org.objectweb.asm.Opcodes.*;
 
 import org.luaj.vm2.Lua;
+import org.luaj.vm2.LuaString;
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.Upvaldesc;
 import org.objectweb.asm.ClassWriter;
@@ -35,6 +36,10 @@ final class FunctionWriter {
     static final String CTOR = "(L" + METER + ";L" + GLOBALS + ";[L" + UV + ";)V";
     static final String FIELD_PROTOTYPE = "P";
     static final String FIELD_CONSTANTS = "K";
+    /** The field caches of the class's table accesses with constant string keys, one slot per instruction. */
+    static final String FIELD_CACHES = "C";
+    private static final String TABLE = "org/scriptbox/engine/vm/EngineTable";
+    private static final String LSTR = "org/luaj/vm2/LuaString";
 
     private final FunctionShape s;
     private final Prototype p;
@@ -138,6 +143,15 @@ final class FunctionWriter {
         cw.visitSource(source.length() > 200 ? source.substring(0, 200) : source, null);
         cw.visitField(ACC_PUBLIC | ACC_STATIC, FIELD_PROTOTYPE, D_PROTO, null, null).visitEnd();
         cw.visitField(ACC_PUBLIC | ACC_STATIC, FIELD_CONSTANTS, "[" + D_LV, null, null).visitEnd();
+        cw.visitField(ACC_PUBLIC | ACC_STATIC | ACC_FINAL, FIELD_CACHES, "[I", null, null).visitEnd();
+        MethodVisitor init = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
+        init.visitCode();
+        push(init, s.code.length);
+        init.visitIntInsn(NEWARRAY, T_INT);
+        init.visitFieldInsn(PUTSTATIC, className, FIELD_CACHES, "[I");
+        init.visitInsn(RETURN);
+        init.visitMaxs(0, 0);
+        init.visitEnd();
         constructor(cw);
         entryPoints(cw);
         bodyMethod(cw);
@@ -700,6 +714,55 @@ final class FunctionWriter {
         mv.visitInsn(ARETURN);
     }
 
+    /** A key register whose number is in its double local here: indexed without boxing it ({@code t[i]} in a loop). */
+    private boolean unboxedKey(int x) {
+        return x <= 0xff && x < nregs && !s.captured(x) && dslot[x] >= 0 && numbers.inDouble(at, x);
+    }
+
+    /** A constant string key (the one kind a field cache is for). */
+    private boolean stringConstant(int x) {
+        return x > 0xff && (x & 0xff) < p.k.length && p.k[x & 0xff] instanceof LuaString;
+    }
+
+    /** {@code [table] -> [table[RK(c)]]}: through the instruction's field cache for a constant string key. */
+    private void get(int pc, int c) throws UnsupportedShape {
+        if (unboxedKey(c)) {
+            mv.visitVarInsn(DLOAD, dslot[c]);
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "getIndex", "(" + D_LV + "D)" + D_LV, false);
+            return;
+        }
+        rk(c);
+        if (stringConstant(c)) {
+            mv.visitTypeInsn(CHECKCAST, LSTR);
+            mv.visitFieldInsn(GETSTATIC, className, FIELD_CACHES, "[I");
+            push(mv, pc);
+            mv.visitMethodInsn(INVOKESTATIC, TABLE, "getField", "(" + D_LV + "L" + LSTR + ";[II)" + D_LV, false);
+        } else {
+            invokeLV("get", BINARY);
+        }
+    }
+
+    /** {@code [table] -> []}: {@code table[RK(b)] = RK(c)}, through the field cache for a constant string key. */
+    private void set(int pc, int b, int c) throws UnsupportedShape {
+        if (unboxedKey(b)) {
+            mv.visitVarInsn(DLOAD, dslot[b]);
+            rk(c);
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "setIndex", "(" + D_LV + "D" + D_LV + ")V", false);
+            return;
+        }
+        rk(b);
+        if (stringConstant(b)) {
+            mv.visitTypeInsn(CHECKCAST, LSTR);
+            rk(c);
+            mv.visitFieldInsn(GETSTATIC, className, FIELD_CACHES, "[I");
+            push(mv, pc);
+            mv.visitMethodInsn(INVOKESTATIC, TABLE, "setField", "(" + D_LV + "L" + LSTR + ";" + D_LV + "[II)V", false);
+        } else {
+            rk(c);
+            invokeLV("set", "(" + D_LV + D_LV + ")V");
+        }
+    }
+
     private void invokeLV(String name, String desc) {
         mv.visitMethodInsn(INVOKEVIRTUAL, LV, name, desc, false);
     }
@@ -758,22 +821,18 @@ final class FunctionWriter {
             case Lua.OP_GETTABUP:
                 upvalue(b);
                 mv.visitMethodInsn(INVOKEVIRTUAL, UV, "getValue", "()" + D_LV, false);
-                rk(c);
-                invokeLV("get", BINARY);
+                get(pc, c);
                 setReg(a);
                 return true;
             case Lua.OP_GETTABLE:
                 reg(b);
-                rk(c);
-                invokeLV("get", BINARY);
+                get(pc, c);
                 setReg(a);
                 return true;
             case Lua.OP_SETTABUP:
                 upvalue(a);
                 mv.visitMethodInsn(INVOKEVIRTUAL, UV, "getValue", "()" + D_LV, false);
-                rk(b);
-                rk(c);
-                invokeLV("set", "(" + D_LV + D_LV + ")V");
+                set(pc, b, c);
                 return true;
             case Lua.OP_SETUPVAL:
                 upvalue(b);
@@ -782,9 +841,7 @@ final class FunctionWriter {
                 return true;
             case Lua.OP_SETTABLE:
                 reg(a);
-                rk(b);
-                rk(c);
-                invokeLV("set", "(" + D_LV + D_LV + ")V");
+                set(pc, b, c);
                 return true;
             case Lua.OP_NEWTABLE:
                 mv.visitTypeInsn(NEW, "org/scriptbox/engine/vm/EngineTable");
@@ -798,8 +855,7 @@ final class FunctionWriter {
                 reg(b);
                 mv.visitInsn(DUP);
                 setReg(a + 1);
-                rk(c);
-                invokeLV("get", BINARY);
+                get(pc, c);
                 setReg(a);
                 return true;
             case Lua.OP_ADD:

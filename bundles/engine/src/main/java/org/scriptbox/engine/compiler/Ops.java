@@ -39,6 +39,25 @@ public final class Ops {
         return LuaDouble.valueOf(d);
     }
 
+    /**
+     * {@code t[k]} for a key held unboxed: an integral key in the int range goes to {@code get(int)} (no box; the same
+     * lookup and charges as its {@code LuaInteger}), any other to {@code get} of the boxed number.
+     */
+    public static LuaValue getIndex(LuaValue t, double k) {
+        int i = (int) k;
+        return i == k ? t.get(i) : t.get(box(k));
+    }
+
+    /** {@code t[k] = v} for a key held unboxed, as {@link #getIndex}. */
+    public static void setIndex(LuaValue t, double k, LuaValue v) {
+        int i = (int) k;
+        if (i == k) {
+            t.set(i, v);
+        } else {
+            t.set(box(k), v);
+        }
+    }
+
     /** Luaj's {@code LuaDouble.ddiv} on doubles (x / 0 is inf, nan or -inf by the sign of x alone). */
     public static double div(double lhs, double rhs) {
         return rhs != 0 ? lhs / rhs : lhs > 0 ? Double.POSITIVE_INFINITY : lhs == 0 ? Double.NaN : Double.NEGATIVE_INFINITY;

@@ -33,11 +33,10 @@ final class FormatConversions {
     /** The format and arguments with every float conversion done; the same objects when there is none. */
     static Varargs apply(Varargs args) {
         LuaString fmt = args.checkstring(1);
-        String format = fmt.tojstring();
-        if (format.indexOf('f') < 0 && format.indexOf('e') < 0 && format.indexOf('E') < 0
-                && format.indexOf('s') < 0) {
-            return args;
+        if (!rewrites(fmt, args)) {
+            return args; // the common case ("%d:%s" of a number and a string), decided on the bytes
         }
+        String format = fmt.tojstring();
         StringBuilder rewritten = new StringBuilder(format.length());
         LuaValue[] values = new LuaValue[args.narg()];
         boolean changed = false;
@@ -101,6 +100,39 @@ final class FormatConversions {
             return s;
         }
         return LuaValue.valueOf(value.tojstring());
+    }
+
+    /**
+     * Whether {@link #apply} would change anything: a {@code %f}/{@code %e}/{@code %E} of a number or a {@code %s} of
+     * something that is not a string or number (or a malformed spec, which {@link #apply} leaves to Luaj). A scan of
+     * the format's bytes, without making a Java string of it.
+     */
+    private static boolean rewrites(LuaString fmt, Varargs args) {
+        byte[] b = fmt.m_bytes;
+        int end = fmt.m_offset + fmt.m_length;
+        int arg = 2;
+        for (int i = fmt.m_offset; i < end; i++) {
+            if (b[i] != '%') {
+                continue;
+            }
+            i++;
+            if (i < end && b[i] == '%') {
+                continue;
+            }
+            while (i < end && (b[i] == '-' || b[i] == '+' || b[i] == ' ' || b[i] == '#' || b[i] == '0' || b[i] >= '1' && b[i] <= '9'
+                    || b[i] == '.')) {
+                i++;
+            }
+            if (i >= end) {
+                return true; // malformed: let apply decide (it returns args)
+            }
+            byte c = b[i];
+            LuaValue value = args.arg(arg++);
+            if ((c == 'f' || c == 'e' || c == 'E') && value.isnumber() || c == 's' && !value.isstring()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Index of the conversion character of the spec starting after '%', or -1 if it is malformed. */

@@ -103,6 +103,12 @@ final class LibraryCall extends LibFunction {
     }
 
     private static Varargs owned(Varargs r, boolean guarded) {
+        if (!guarded) {
+            // Luaj's table-making library functions return the table as their one result: the first is the one to
+            // look at, and a call with many results (table.unpack) pays nothing per value for it.
+            LuaValue first = r.arg1();
+            return first.getClass() == LuaTable.class ? r.narg() <= 1 ? owned(first, false) : varargsOf(owned(first, false), r.subargs(2)) : r;
+        }
         int n = r.narg();
         LuaValue[] fixed = null;
         for (int i = 1; i <= n; i++) {

@@ -27,6 +27,11 @@ public final class EngineGlobals extends Globals {
         }
     }
 
+    /** Where the globals live (the compiled field caches read it directly). */
+    EngineTable store() {
+        return store;
+    }
+
     @Override public void presize(int narray) { store.presize(narray); }
     @Override public void presize(int narray, int nhash) { store.presize(narray, nhash); }
     @Override protected int getArrayLength() { return store.getArrayLength(); }

@@ -23,7 +23,7 @@ import org.luaj.vm2.Varargs;
  * </ul>
  * Storage: Luaj's array part ({@code array}, keys 1..n; the inherited {@code rawlen}, {@code insert},
  * {@code remove}, {@code concat}, {@code unpack}, {@code inext} work through the methods overridden here) and a
- * hash part of parallel arrays with chaining by index: entries are appended in insertion order, so {@code pairs}
+ * hash part of three arrays (keys and values interleaved, hashes and chain links interleaved, chain heads) with chaining by index: entries are appended in insertion order, so {@code pairs}
  * visits them in that order (the same in every run, whatever the identity hashes of table keys). A removed entry
  * keeps its key with no value until the next rehash, so {@code next} goes on from a key cleared during a traversal.
  * {@code __mode} is not honoured: weak tables are strong here (scripts cannot drive the collector anyway).
@@ -32,14 +32,17 @@ public class EngineTable extends LuaTable {
     private static final LuaValue[] NO_VALUES = {};
     private static final int[] NO_INTS = {};
 
-    /** Hash part: entry e has key {@code keys[e]}, value {@code values[e]} (null once removed), hash {@code hashes[e]}. */
-    private LuaValue[] keys = NO_VALUES;
-    private LuaValue[] values = NO_VALUES;
-    private int[] hashes = NO_INTS;
-    /** Next entry + 1 in the same chain (0: end). */
-    private int[] chain = NO_INTS;
-    /** First entry + 1 of each chain (0: empty); as long as {@link #keys}, a power of two. */
+    /**
+     * Hash part, three arrays (a small table's allocation counts): entry e has its key at {@code kv[2e]} and value at
+     * {@code kv[2e + 1]} (null once removed), its hash at {@code hc[2e]} and the next entry + 1 of its chain at
+     * {@code hc[2e + 1]} (0: the end).
+     */
+    private LuaValue[] kv = NO_VALUES;
+    private int[] hc = NO_INTS;
+    /** First entry + 1 of each chain (0: empty); {@link #capacity} of them, a power of two. */
     private int[] heads = NO_INTS;
+    /** Entries the hash part has room for. */
+    private int capacity;
     /** 32 - log2(capacity) for Fibonacci hashing. */
     private int shift = 32;
     /** Entries used (live and removed). */
@@ -111,7 +114,7 @@ public class EngineTable extends LuaTable {
     @Override
     public void presize(int narray, int nhash) {
         presize(narray);
-        if (nhash > keys.length) {
+        if (nhash > capacity) {
             rehashTo(array.length, Math.max(2, 1 << ceilLog2(Math.max(nhash, used))));
         }
     }
@@ -123,7 +126,7 @@ public class EngineTable extends LuaTable {
 
     @Override
     protected int getHashLength() {
-        return keys.length;
+        return capacity;
     }
 
     /** Elements (non-nil values) in the table. */
@@ -136,13 +139,13 @@ public class EngineTable extends LuaTable {
      * in use spares the thread-local lookup for most tables).
      */
     private void capacityChanged() {
-        long capacity = (long) array.length + keys.length;
+        long room = (long) array.length + capacity;
         sizeLimit = Integer.MAX_VALUE;
-        if (capacity <= TableSizes.smallestLimit()) {
+        if (room <= TableSizes.smallestLimit()) {
             return;
         }
         TableSizes.Guard guard = TableSizes.GUARD.get();
-        if (guard != null && capacity > guard.maxTableSize()) {
+        if (guard != null && room > guard.maxTableSize()) {
             sizeLimit = guard.maxTableSize();
         }
     }
@@ -165,7 +168,7 @@ public class EngineTable extends LuaTable {
             return v != null ? v : NIL;
         }
         int e = findInt(key);
-        return e < 0 || values[e] == null ? NIL : values[e];
+        return e < 0 || kv[2 * e + 1] == null ? NIL : kv[2 * e + 1];
     }
 
     @Override
@@ -179,7 +182,7 @@ public class EngineTable extends LuaTable {
     @Override
     protected LuaValue hashget(LuaValue key) {
         int e = find(key);
-        return e < 0 || values[e] == null ? NIL : values[e];
+        return e < 0 || kv[2 * e + 1] == null ? NIL : kv[2 * e + 1];
     }
 
     /**
@@ -188,7 +191,7 @@ public class EngineTable extends LuaTable {
      */
     public final LuaValue rawgetStr(LuaString key) {
         int e = find(key);
-        return e < 0 ? null : values[e];
+        return e < 0 ? null : kv[2 * e + 1];
     }
 
     @Override
@@ -217,6 +220,85 @@ public class EngineTable extends LuaTable {
             }
         }
         return n.toint();
+    }
+
+    // ----------------------------------------------------------------- field caches of compiled code
+
+    /**
+     * {@code t[k]} for a constant string key at a compiled {@code GETTABLE}/{@code GETTABUP}/{@code SELF}:
+     * {@code cache[site]} remembers the entry where {@code k} was found. Tables built the same way (a constructor, an
+     * object's fields set in one order) have their keys at the same entries, so one site serves many tables. A hit
+     * needs a {@link #quiet} table and the identical key object at that entry: exactly the lookups for which
+     * {@link #get}'s own walk charges nothing, so the count is the interpreter's. Anything else takes {@link #get}'s
+     * path (the same charges) and remembers where the key was.
+     */
+    public static LuaValue getField(LuaValue t, LuaString k, int[] cache, int site) {
+        EngineTable et;
+        if (t instanceof EngineTable) {
+            et = (EngineTable) t;
+        } else if (t instanceof EngineGlobals) {
+            et = ((EngineGlobals) t).store();
+        } else {
+            return t.get(k);
+        }
+        int e = cache[site];
+        LuaValue v;
+        if (e < et.used && et.kv[2 * e] == k && et.quiet) {
+            v = et.kv[2 * e + 1];
+        } else {
+            e = et.find(k);
+            if (e < 0) {
+                v = null;
+            } else {
+                cache[site] = e;
+                v = et.kv[2 * e + 1];
+            }
+        }
+        if (v != null) {
+            return v;
+        }
+        return et.m_metatable != null ? et.chainGet(k) : NIL;
+    }
+
+    /**
+     * {@code t[k] = v} for a constant string key at a compiled {@code SETTABLE}/{@code SETTABUP}: a hit (as in
+     * {@link #getField}, and the entry holds a value, so neither {@code __newindex} nor a new key is involved) stores
+     * into the entry; anything else is {@link #set}, and then the entry is remembered if the key object is there.
+     */
+    public static void setField(LuaValue t, LuaString k, LuaValue v, int[] cache, int site) {
+        EngineTable et;
+        if (t instanceof EngineTable) {
+            et = (EngineTable) t;
+        } else if (t instanceof EngineGlobals) {
+            et = ((EngineGlobals) t).store();
+        } else {
+            t.set(k, v);
+            return;
+        }
+        int e = cache[site];
+        if (e < et.used && et.kv[2 * e] == k && et.quiet && et.kv[2 * e + 1] != null) {
+            et.storeInEntry(e, v);
+            return;
+        }
+        et.set(k, v);
+        e = et.entryOf(k);
+        if (e >= 0) {
+            cache[site] = e;
+        }
+    }
+
+    /** The entry holding this very key object, found without charges (only to fill a cache), or -1. */
+    private int entryOf(LuaString k) {
+        if (used == 0 || !quiet) {
+            return -1;
+        }
+        int hash = k.hashCode();
+        for (int e = heads[bucket(hash)] - 1; e >= 0; e = hc[2 * e + 1] - 1) {
+            if (kv[2 * e] == k) {
+                return e;
+            }
+        }
+        return -1;
     }
 
     // ----------------------------------------------------------------- writes
@@ -296,21 +378,21 @@ public class EngineTable extends LuaTable {
 
     private void storeInEntry(int e, LuaValue value) {
         if (value.isnil()) {
-            if (values[e] != null) {
-                values[e] = null;
+            if (kv[2 * e + 1] != null) {
+                kv[2 * e + 1] = null;
                 size--;
             }
         } else {
-            if (values[e] == null) {
+            if (kv[2 * e + 1] == null) {
                 added();
             }
-            values[e] = value;
+            kv[2 * e + 1] = value;
         }
     }
 
     /** A key not in the table gets a non-nil value: room is made first (which may move it to the array part). */
     private void addNew(LuaValue key, LuaValue value) {
-        if (used == keys.length) {
+        if (used == capacity) {
             rehash(key);
             if (key instanceof LuaInteger) {
                 int k = key.toint();
@@ -324,15 +406,50 @@ public class EngineTable extends LuaTable {
         append(key, value, hashOf(key));
     }
 
+    /**
+     * A new entry at the end of its chain: the entries before a key in its chain stay the same until the next rehash,
+     * so what a lookup of it costs (the charges of {@link #find}) does too; {@link #quiet} says whether any lookup of a
+     * key of this table can cost a charge.
+     */
     private void append(LuaValue key, LuaValue value, int hash) {
         int e = used++;
-        keys[e] = key;
-        values[e] = value;
-        hashes[e] = hash;
+        kv[2 * e] = key;
+        kv[2 * e + 1] = value;
+        hc[2 * e] = hash;
+        hc[2 * e + 1] = 0;
         int h = bucket(hash);
-        chain[e] = heads[h];
-        heads[h] = e + 1;
+        int last = heads[h] - 1;
+        if (last < 0) {
+            heads[h] = e + 1;
+            return;
+        }
+        int length = 1;
+        boolean longKey = key instanceof LuaString && ((LuaString) key).m_length >= Meter.COMPARE_BYTES_PER_UNIT;
+        while (true) {
+            if (longKey && hc[2 * last] == hash && kv[2 * last] instanceof LuaString
+                    && ((LuaString) kv[2 * last]).m_length == ((LuaString) key).m_length) {
+                quiet = false; // two long keys that compare byte by byte
+            }
+            int next = hc[2 * last + 1] - 1;
+            if (next < 0) {
+                break;
+            }
+            last = next;
+            length++;
+        }
+        hc[2 * last + 1] = e + 1;
+        if (length + 1 > LONG_CHAIN) {
+            quiet = false;
+        }
     }
+
+    /**
+     * No chain is longer than {@link #LONG_CHAIN} and no two long string keys share a chain with one hash and length:
+     * then a lookup of a key that is in the table, by the very key object stored, costs no charge in {@link #find},
+     * which is what lets compiled code use a cached entry ({@link #getField}) with the interpreter's exact count.
+     * Only ever cleared between rehashes (entries are never unlinked); a rehash rebuilds every chain.
+     */
+    private boolean quiet = true;
 
     // ----------------------------------------------------------------- lookup
 
@@ -351,9 +468,9 @@ public class EngineTable extends LuaTable {
         }
         int hash = hashOf(key);
         int steps = 0;
-        for (int e = heads[bucket(hash)] - 1; e >= 0; e = chain[e] - 1) {
-            if (hashes[e] == hash) {
-                LuaValue k = keys[e];
+        for (int e = heads[bucket(hash)] - 1; e >= 0; e = hc[2 * e + 1] - 1) {
+            if (hc[2 * e] == hash) {
+                LuaValue k = kv[2 * e];
                 if (k == key) {
                     if (steps > LONG_CHAIN) lookupWork(steps, 0);
                     return e;
@@ -380,8 +497,8 @@ public class EngineTable extends LuaTable {
         }
         int hash = key; // LuaInteger's hashCode
         int steps = 0;
-        for (int e = heads[bucket(hash)] - 1; e >= 0; e = chain[e] - 1) {
-            if (hashes[e] == hash && keys[e].raweq(key)) {
+        for (int e = heads[bucket(hash)] - 1; e >= 0; e = hc[2 * e + 1] - 1) {
+            if (hc[2 * e] == hash && kv[2 * e].raweq(key)) {
                 if (steps > LONG_CHAIN) lookupWork(steps, 0);
                 return e;
             }
@@ -432,11 +549,11 @@ public class EngineTable extends LuaTable {
         }
         int liveEntries = 0;
         for (int e = 0; e < used; e++) {
-            if (values[e] != null) {
+            if (kv[2 * e + 1] != null) {
                 liveEntries++;
             }
-            if (values[e] != null && keys[e] instanceof LuaInteger) {
-                int k = keys[e].toint();
+            if (kv[2 * e + 1] != null && kv[2 * e] instanceof LuaInteger) {
+                int k = kv[2 * e].toint();
                 if (k > 0) {
                     nums[ceilLog2(k)]++;
                     ints++;
@@ -471,9 +588,8 @@ public class EngineTable extends LuaTable {
 
     private void rehashTo(int arraySize, int hashCapacity) {
         LuaValue[] oldArray = array;
-        LuaValue[] oldKeys = keys;
-        LuaValue[] oldValues = values;
-        int[] oldHashes = hashes;
+        LuaValue[] oldKv = kv;
+        int[] oldHc = hc;
         int oldUsed = used;
         LuaValue[] newArray = arraySize == oldArray.length ? oldArray : java.util.Arrays.copyOf(oldArray, arraySize);
         allocateHash(hashCapacity);
@@ -484,11 +600,11 @@ public class EngineTable extends LuaTable {
             }
         }
         for (int e = 0; e < oldUsed; e++) {
-            LuaValue v = oldValues[e];
+            LuaValue v = oldKv[2 * e + 1];
             if (v == null) {
                 continue;
             }
-            LuaValue k = oldKeys[e];
+            LuaValue k = oldKv[2 * e];
             if (k instanceof LuaInteger) {
                 int ik = k.toint();
                 if (ik > 0 && ik <= arraySize) {
@@ -496,19 +612,19 @@ public class EngineTable extends LuaTable {
                     continue;
                 }
             }
-            append(k, v, oldHashes[e]);
+            append(k, v, oldHc[2 * e]);
         }
         capacityChanged();
     }
 
-    private void allocateHash(int capacity) {
-        keys = capacity == 0 ? NO_VALUES : new LuaValue[capacity];
-        values = capacity == 0 ? NO_VALUES : new LuaValue[capacity];
-        hashes = capacity == 0 ? NO_INTS : new int[capacity];
-        chain = capacity == 0 ? NO_INTS : new int[capacity];
-        heads = capacity == 0 ? NO_INTS : new int[capacity];
-        shift = capacity == 0 ? 32 : 32 - Integer.numberOfTrailingZeros(capacity);
+    private void allocateHash(int entries) {
+        capacity = entries;
+        kv = entries == 0 ? NO_VALUES : new LuaValue[2 * entries];
+        hc = entries == 0 ? NO_INTS : new int[2 * entries];
+        heads = entries == 0 ? NO_INTS : new int[entries];
+        shift = entries == 0 ? 32 : 32 - Integer.numberOfTrailingZeros(entries);
         used = 0;
+        quiet = true;
     }
 
     /** ceil(log2(x)) for x >= 1. */
@@ -546,9 +662,9 @@ public class EngineTable extends LuaTable {
             }
         }
         for (int e = Math.max(0, from - a.length); e < used; e++) {
-            if (values[e] != null) {
+            if (kv[2 * e + 1] != null) {
                 nextWork(a.length + e - from);
-                return varargsOf(keys[e], values[e]);
+                return varargsOf(kv[2 * e], kv[2 * e + 1]);
             }
         }
         nextWork(a.length + used - from);

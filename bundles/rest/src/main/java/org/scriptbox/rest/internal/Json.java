@@ -37,6 +37,8 @@ final class Json {
         }
         try {
             return MAPPER.readTree(body);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw new ApiError(400, "bad_request", "The body nests deeper than " + (MAX_DEPTH + 8) + " levels.");
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
             throw new ApiError(400, "bad_request", "The body is not valid JSON"

@@ -109,7 +109,11 @@ final class Views {
         m.put("script", r.scriptName());
         m.put("executionId", r.executionId());
         m.put("status", r.status().name());
-        m.put("values", values(r.values()));
+        boolean[] cut = new boolean[1];
+        m.put("values", values(r.values(), cut));
+        if (cut[0]) {
+            m.put("valuesTruncated", true);   // the trace and script:run show a shorter text still
+        }
         m.put("error", error(r.error()));
         m.put("startedAt", time(r.startedAt()));
         m.put("durationMs", millis(r.duration()));
@@ -121,16 +125,54 @@ final class Views {
         return m;
     }
 
-    /** Script values: whole doubles become integers (Lua 5.2 numbers are doubles; 42 reads better than 42.0). */
-    static List<Object> values(List<Object> values) {
-        List<Object> out = new ArrayList<>(values.size());
-        for (Object v : values) {
-            out.add(value(v));
+    /** How much of a run's values an answer carries, in characters of JSON (about): more is cut and said so. */
+    static final int VALUES_CHARS = 1_000_000;
+
+    /** What is left of the characters an answer's values may take; whether anything was cut. */
+    private static final class Budget {
+        long left;
+        boolean cut;
+
+        Budget(long chars) {
+            left = chars;
         }
+
+        boolean spent() {
+            if (left <= 0) {
+                cut = true;
+            }
+            return left <= 0;
+        }
+    }
+
+    /**
+     * Script values: whole doubles become integers (Lua 5.2 numbers are doubles; 42 reads better than 42.0).
+     * Within {@link #VALUES_CHARS}: a result may hold tens of megabytes of text within its script's memory limit
+     * (red team C7), so what does not fit is left out (strings cut, elements dropped) and {@code cut} says so.
+     */
+    static List<Object> values(List<Object> values, boolean[] cut) {
+        Budget b = new Budget(VALUES_CHARS);
+        List<Object> out = new ArrayList<>(Math.min(values.size(), 1024));
+        for (Object v : values) {
+            if (b.spent()) {
+                break;
+            }
+            out.add(value(v, b));
+        }
+        cut[0] = b.cut;
         return out;
     }
 
-    private static Object value(Object v) {
+    private static Object value(Object v, Budget b) {
+        b.left -= 8;   // a number, true, null or the brackets and comma around anything
+        if (v instanceof String text) {
+            if (text.length() > b.left) {
+                b.cut = true;
+                text = text.substring(0, (int) Math.max(0, b.left));
+            }
+            b.left -= text.length();
+            return text;
+        }
         if (v instanceof Double d) {
             if (d.isNaN() || d.isInfinite()) {
                 return d.toString();   // JSON has no NaN or infinity
@@ -142,12 +184,24 @@ final class Views {
         }
         if (v instanceof List<?> l) {
             List<Object> out = new ArrayList<>();
-            l.forEach(e -> out.add(value(e)));
+            for (Object e : l) {
+                if (b.spent()) {
+                    break;
+                }
+                out.add(value(e, b));
+            }
             return out;
         }
         if (v instanceof Map<?, ?> map) {
             Map<String, Object> out = object();
-            map.forEach((k, e) -> out.put(String.valueOf(k), value(e)));
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                if (b.spent()) {
+                    break;
+                }
+                String key = String.valueOf(e.getKey());
+                b.left -= key.length();
+                out.put(key, value(e.getValue(), b));
+            }
             return out;
         }
         return v;

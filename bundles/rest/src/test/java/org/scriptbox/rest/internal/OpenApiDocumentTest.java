@@ -21,7 +21,10 @@ public class OpenApiDocumentTest {
             routes.put(r.method() + " " + r.template(), r.role() == null ? "none" : r.role().label());
         }
         Map<String, String> documented = new TreeMap<>();
-        JsonNode doc = Json.MAPPER.readTree(AdminRoutes.openapiDocument());
+        // a path written twice would silently keep only its last entry (the document had /runs twice)
+        JsonNode doc = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()
+                .readTree(AdminRoutes.openapiDocument());
         assertEquals("3.0.3", doc.path("openapi").asText());
         for (Iterator<Map.Entry<String, JsonNode>> paths = doc.path("paths").fields(); paths.hasNext(); ) {
             Map.Entry<String, JsonNode> p = paths.next();

@@ -6,32 +6,58 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-import org.apache.felix.service.command.Descriptor;
-import org.apache.felix.service.command.annotations.GogoCommand;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.scriptbox.api.text.SafeText;
 import org.scriptbox.api.trace.RunTrace;
 import org.scriptbox.api.trace.TraceEvent;
 import org.scriptbox.api.trace.TraceService;
+import org.scriptbox.shell.command.ShellCommand;
+import org.scriptbox.shell.command.ShellCommands;
+import org.scriptbox.shell.command.Usage;
 
 /** {@code script:trace}: the last runs of a script, and one run's timeline (offsets, calls, results, durations). */
-@Component(service = ScriptTraceCommands.class)
-@GogoCommand(scope = "script", function = {"trace"})
+@Component(service = {})
 public class ScriptTraceCommands {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
             .withZone(ZoneId.systemDefault());
 
     private final TraceService traces;
+    private final ShellCommands registered;
 
     @Activate
-    public ScriptTraceCommands(@Reference TraceService traces) {
+    public ScriptTraceCommands(@Reference TraceService traces, BundleContext context) {
         this.traces = traces;
+        this.registered = ShellCommands.register(context, commands());
     }
 
-    @Descriptor("lists the kept runs of a script, newest first (script:trace NAME RUN shows one run's timeline)")
-    public String trace(@Descriptor("script name") String name) {
+    /** For tests: the commands without registering them. */
+    ScriptTraceCommands(TraceService traces) {
+        this.traces = traces;
+        this.registered = null;
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (registered != null) {
+            registered.unregister();
+        }
+    }
+
+    List<ShellCommand> commands() {
+        return List.of(new ShellCommand(Usage.of("script:trace",
+                "lists the kept runs of a script, newest first; with RUN, that run's timeline (offsets, calls, results, durations)")
+                .withArgument("NAME", "script name")
+                .withOptionalArgument("RUN", "run number (from script:trace NAME) or execution id")
+                .withExample("script:trace ramp").withExample("script:trace ramp 3"),
+                (s, a) -> a.text("RUN") == null ? trace(a.text("NAME")) : trace(a.text("NAME"), a.text("RUN"))));
+    }
+
+    /** The kept runs of a script, newest first. */
+    String trace(String name) {
         List<RunTrace> runs = traces.runs(name);
         if (runs.isEmpty()) {
             return "no traced runs of a script named '" + SafeText.line(name) + "'";
@@ -45,9 +71,8 @@ public class ScriptTraceCommands {
         return t + "script:trace " + SafeText.line(name) + " RUN shows one run's timeline\n";
     }
 
-    @Descriptor("shows one run's timeline: time after the start, what happened, its arguments, result and duration")
-    public String trace(@Descriptor("script name") String name,
-                        @Descriptor("run number (from script:trace NAME) or execution id") String run) {
+    /** One run's timeline: time after the start, what happened, its arguments, result and duration. */
+    String trace(String name, String run) {
         Optional<RunTrace> found = traces.run(name, run);
         if (found.isEmpty()) {
             return "no kept run " + SafeText.line(run) + " of a script named '" + SafeText.line(name)
