@@ -189,7 +189,9 @@ public class ScriptFileInstaller implements ScriptFolder {
             // the default metadata (no .toml) is no version the operator wrote: it neither refuses nor is refused as
             // a downgrade (FINDINGS L8: a late .toml with 0.3.0, or a removed .toml of a 2.0.0 script, were refused
             // and the live version then differed from what a restart deploys)
-            boolean force = tomlText == null || withoutToml.contains(name);
+            // (only over this file's own versions: a lower version from another source, a bundle, is still refused)
+            boolean ours = manager.get(name).map(i -> i.origin() == null || i.origin().equals(origin)).orElse(true);
+            boolean force = ours && (tomlText == null || withoutToml.contains(name));
             if (ScriptLoader.load(manager, codec, name, text, tomlText, name + ScriptFiles.TOML, origin, force)) {
                 if (tomlText == null) {
                     withoutToml.add(name);

@@ -355,6 +355,12 @@ public class RedTeamSession6FolderTest {
         Files.writeString(deploy.resolve("motor.toml"), "version = \"2.5.0\"\n");
         settle(installer, "motor.toml");
         assertEquals("3.0.0", manager.live.get("motor").metadata().version());
+        // over another source's version (a bundle's 2.0.0) a .lua without .toml is still a lower version: refused
+        manager.deploy(new ScriptDefinition(new TomlMetadataCodec().parse("version = \"2.0.0\"\n", "greet.toml", "greet",
+                new java.util.ArrayList<>()), "return 'bundle'", "bundle:org.scriptbox.example.scripts/1.0.0!/scripts/greet.lua"), false);
+        Files.writeString(deploy.resolve("greet.lua"), "return 'folder'");
+        settle(installer, "greet.lua");
+        assertEquals("return 'bundle'", manager.live.get("greet").source());
     }
 
     /**
