@@ -189,12 +189,7 @@ final class GatewayRequests {
     }
 
     private ObjectNode undeploy(JsonNode body) {
-        String name = script(body);
-        try {
-            return Replies.ok().put("undeployed", installer.remove(name));
-        } catch (IOException e) {
-            throw new Refusal("IO", "cannot remove '" + name + "' from the deploy folder: " + PahoLink.reason(e));
-        }
+        return Replies.ok().put("undeployed", installer.remove(script(body)));   // a ScriptException: its code and sentence
     }
 
     private ObjectNode history(JsonNode body) {
