@@ -214,6 +214,49 @@ public class RedTeamSession7FleetTest {
         assertTrue("and nothing of the folder was touched behind the deployer", Files.exists(dir.resolve("ramp.lua")));
     }
 
+    // ---- Q15: a package whose APPLIED record the data area refuses (a full disk) does not stay live ----
+
+    @Test
+    public void aPackageThatCannotBeRecordedAsAppliedIsPutBack() throws Exception {
+        List<String> calls = new ArrayList<>();
+        ScriptManager manager = proxy(ScriptManager.class, (name, args) -> {
+            switch (name) {
+                case "definition":
+                    return java.util.Optional.empty();   // the package adds the script
+                case "validate":
+                    return List.of();
+                default:
+                    throw new UnsupportedOperationException(name);
+            }
+        });
+        Path ledgerFile = tmp.getRoot().toPath().resolve("ledger/fleet-ledger.json");
+        ScriptFolder folder = proxy(ScriptFolder.class, (name, args) -> {
+            calls.add(name);
+            if (name.equals("install")) {
+                // from now on the ledger cannot be replaced: its temporary's place is taken (as a full disk refuses it)
+                Files.createDirectories(ledgerFile.resolveSibling("fleet-ledger.json.tmp").resolve("blocked"));
+                return null;
+            }
+            if (name.equals("remove")) {
+                return true;
+            }
+            throw new UnsupportedOperationException(name);
+        });
+        MetadataCodec codec = proxy(MetadataCodec.class, (name, args) -> {
+            throw new UnsupportedOperationException(name);
+        });
+        GatewayRequests requests = new GatewayRequests(manager, verifier, new PackageLedger(ledgerFile),
+                new PackageInstaller(manager, folder, codec), PackageCodec.JSON.createObjectNode(), () -> { });
+        FleetPackage p = new FleetPackage("plant", "line1", 3, List.of(new PackageScript("blink", "return 1", null)),
+                null, Instant.now());
+        String envelope = PackageCodec.envelope(PackageSigner.sign(p, "ops", ops.getPrivate()));
+        ObjectNode answer = requests.handle("deploy", PackageCodec.JSON.readTree(envelope)).toCompletableFuture().get();
+        assertEquals(answer.toString(), "IO", answer.path("code").asText());
+        assertTrue(answer.toString(), answer.path("message").asText().endsWith("; its scripts were put back"));
+        assertEquals("installed, then put back (removed: the package had added it)", List.of("install", "remove"), calls);
+        assertEquals(State.APPLYING, new PackageLedger(ledgerFile).last().state());
+    }
+
     interface Answer {
         Object call(String method, Object[] args) throws Exception;
     }
