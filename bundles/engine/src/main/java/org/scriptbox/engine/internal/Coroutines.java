@@ -61,8 +61,8 @@ final class Coroutines {
                             return r.subargs(2);
                         }
                         LuaValue message = r.arg(2);
-                        // a number is raised as a number (isstring() would make it text)
-                        throw message.type() == LuaValue.TSTRING ? new LuaError(message.tojstring(), 0) : new LuaError(message);
+                        // a number stays the number it was (Lua passes the error object on), not Luaj's text of it
+                        throw message.type() == TSTRING ? new LuaError(message.tojstring(), 0) : new LuaError(message);
                     }
                 }, LibraryCosts.baseCost("coroutine.resume"));
             }
