@@ -250,10 +250,17 @@ final class NumericRegisters {
             case Lua.OP_RETURN:
             case Lua.OP_TAILCALL:
                 break; // no register written (FORLOOP's loop edge: the caller)
-            case Lua.OP_LOADBOOL:
-            case Lua.OP_GETUPVAL:
             case Lua.OP_GETTABUP:
             case Lua.OP_GETTABLE:
+                clear(d, a, a);
+                if (a < nregs && unboxable[a] && constantStringKey(c)) {
+                    m.set(a); // EngineTable.getFieldNum's number, or the box of the generic path
+                } else {
+                    clear(m, a, a);
+                }
+                break;
+            case Lua.OP_LOADBOOL:
+            case Lua.OP_GETUPVAL:
             case Lua.OP_NEWTABLE:
             case Lua.OP_NOT:
             case Lua.OP_LEN:
@@ -279,6 +286,14 @@ final class NumericRegisters {
             default: // TESTSET, VARARG, TFORCALL, TFORLOOP, anything else: may write from A up
                 clear(d, a, nregs - 1);
         }
+    }
+
+    private boolean constantStringKey(int x) {
+        return constantStringKey(s, x);
+    }
+
+    static boolean constantStringKey(FunctionShape s, int x) {
+        return x > 0xff && (x & 0xff) < s.p.k.length && s.p.k[x & 0xff] instanceof org.luaj.vm2.LuaString;
     }
 
     private void clear(BitSet set, int from, int to) {
@@ -326,6 +341,12 @@ final class NumericRegisters {
                 case Lua.OP_FORLOOP:
                     mark(s, u, a);
                     mark(s, u, a + 3);
+                    break;
+                case Lua.OP_GETTABLE:
+                case Lua.OP_GETTABUP: // a field with a constant name: the number of EngineTable.getFieldNum
+                    if (constantStringKey(s, Lua.GETARG_C(i))) {
+                        mark(s, u, a);
+                    }
                     break;
                 default:
                     break;
