@@ -383,6 +383,9 @@ final class NumericRegisters {
                     mark(s, read, a);
                     mark(s, read, a + 1);
                     mark(s, read, a + 2);
+                    // the loop variable too: held unboxed, it is boxed only where it is used as a value, so a
+                    // loop that never uses it as one (or not at all) makes no LuaInteger per iteration
+                    mark(s, read, a + 3);
                     break;
                 default:
                     break;

@@ -143,4 +143,17 @@ public class AsmNumericTest {
         assertTrue("compiled allocated " + r.allocatedBytes() + " bytes", r.allocatedBytes() < 2_000_000);
         assertEquals(boxed.values(), r.values());
     }
+
+    /**
+     * A numeric for's variable is held unboxed too: boxed only where it is used as a value, so a loop that uses it
+     * as a number or not at all makes no {@code LuaInteger} per iteration (LuaInteger caches only small ones).
+     */
+    @Test
+    public void forLoopVariablesAreBoxedOnlyWhereUsedAsValues() {
+        same("local n, t = 0, {} for i = 1, 3000 do n = n + 1 end for i = 1, 3000 do t[i] = i end"
+                + " for i = 1, 30, 0.5 do t[#t + 1] = i end for i = 1, 10 do local f = function() return i end n = n + f() end"
+                + " for i = 1, 5 do t[i] = tostring(i) .. type(i) end return n, #t, t[3], t[3001], t[3002]");
+        ExecutionResult r = compiled.run("for i = 1, 200000 do end local n = 0 for i = 1, 200000 do n = n + i end return n");
+        assertTrue("allocated " + r.allocatedBytes(), r.allocatedBytes() < 1_000_000); // 6.4 MB of boxes before
+    }
 }
