@@ -1328,6 +1328,10 @@ final class FunctionWriter {
 
     /** The interpreter's CALL: the same specialised call()/invoke() forms for the same B and C. */
     private void call(int pc, int a, int b, int c) throws UnsupportedShape {
+        if (b == 2 && c == 2 && dslot[a] >= 0) {
+            numberCall(a);
+            return;
+        }
         if (c == 0 && (b == 1 || b == 2)) {
             reg(a);
             if (b == 1) {
@@ -1371,6 +1375,41 @@ final class FunctionWriter {
             mv.visitVarInsn(ASTORE, lV);
         }
     }
+
+    /**
+     * {@code R(a) = R(a)(R(a + 1))} with the result read as a number: a {@code vm.NumberFunction} ({@code math.sqrt}
+     * and its kind) called with a number is called unboxed on both sides ({@code callNumber}: the same call level,
+     * charge and value); anything else is the plain call.
+     */
+    private void numberCall(int a) throws UnsupportedShape {
+        Label generic = new Label();
+        Label notNumber = new Label();
+        Label done = new Label();
+        reg(a);
+        mv.visitVarInsn(ASTORE, lT2);
+        mv.visitVarInsn(ALOAD, lT2);
+        mv.visitTypeInsn(INSTANCEOF, NUMBER_FUNCTION);
+        mv.visitJumpInsn(IFEQ, generic);
+        mv.visitVarInsn(ALOAD, lT2);
+        mv.visitTypeInsn(CHECKCAST, NUMBER_FUNCTION);
+        if (!number(a + 1, notNumber)) {
+            throw new UnsupportedShape("register operand expected");
+        }
+        mv.visitMethodInsn(INVOKEINTERFACE, NUMBER_FUNCTION, "callNumber", "(D)D", true);
+        normalise(); // LuaDouble.valueOf of the result: -0 (floor(-0.5)) becomes 0
+        setNumber(a);
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(notNumber);
+        mv.visitInsn(POP);
+        mv.visitLabel(generic);
+        mv.visitVarInsn(ALOAD, lT2);
+        reg(a + 1);
+        invokeLV("call", "(" + D_LV + ")" + D_LV);
+        setReg(a);
+        mv.visitLabel(done);
+    }
+
+    private static final String NUMBER_FUNCTION = "org/scriptbox/engine/vm/NumberFunction";
 
     private void setlist(int pc, int a, int b, int c) throws UnsupportedShape {
         if (c == 0) {

@@ -282,6 +282,9 @@ final class NumericRegisters {
                     clear(m, a, a + c - 2);
                 }
                 clear(d, a, nregs - 1);
+                if (b == 2 && c == 2 && a < nregs && unboxable[a]) {
+                    m.set(a); // a NumberFunction's result (FunctionWriter.numberCall)
+                }
                 break;
             default: // TESTSET, VARARG, TFORCALL, TFORLOOP, anything else: may write from A up
                 clear(d, a, nregs - 1);
@@ -342,6 +345,11 @@ final class NumericRegisters {
                     mark(s, u, a);
                     mark(s, u, a + 3);
                     break;
+                case Lua.OP_CALL: // f(x) with one result: a NumberFunction's number (math.sqrt)
+                    if (Lua.GETARG_B(i) == 2 && Lua.GETARG_C(i) == 2) {
+                        mark(s, u, a);
+                    }
+                    break;
                 case Lua.OP_GETTABLE:
                 case Lua.OP_GETTABUP: // a field with a constant name: the number of EngineTable.getFieldNum
                     if (constantStringKey(s, Lua.GETARG_C(i))) {
@@ -378,6 +386,11 @@ final class NumericRegisters {
                     break;
                 case Lua.OP_UNM:
                     mark(s, read, b);
+                    break;
+                case Lua.OP_CALL: // f(x) with one result: x is a NumberFunction's number (boxed only for other callees)
+                    if (b == 2 && c == 2) {
+                        mark(s, read, a + 1);
+                    }
                     break;
                 case Lua.OP_FORLOOP:
                     mark(s, read, a);
