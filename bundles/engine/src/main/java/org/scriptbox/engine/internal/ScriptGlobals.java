@@ -83,7 +83,7 @@ final class ScriptGlobals {
                 if (i > 1) {
                     sb.append('\t');
                 }
-                sb.append(tostring.call(args.arg(i)).tojstring());
+                sb.append(LuaValues.text(tostring.call(args.arg(i)))); // stray bytes as U+FFFD, nothing swallowed (E6)
                 ex.budget().checkStringLength(sb.length()); // one log line is one string
             }
             // the line is built, escaped and written: work that grows with it (red-team F9: print of a 9,999-character
