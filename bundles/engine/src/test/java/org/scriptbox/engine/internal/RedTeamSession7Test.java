@@ -234,6 +234,39 @@ public class RedTeamSession7Test {
         completed("local s = 0 for i = 1, 100 do s = s + i end return s");
     }
 
+    /**
+     * Held: one compiled script (its field caches are static, per class) run by 4 threads at once, 16 runs, over
+     * tables of several shapes whose numeric fields are stored and read unboxed: every run gives the interpreter's
+     * values and instruction count.
+     */
+    @Test
+    public void concurrentRunsOfOneCompiledScriptShareItsFieldCachesSafely() throws Exception {
+        String program = "local bodies = {}\n"
+                + "for i = 1, 5 do bodies[i] = {x = i * 0.5, y = -i, vx = 0, vy = 0, m = i, name = 'b' .. i} end\n"
+                + "local shapes = {{y = 1, x = 2}, {x = 3.5}, setmetatable({}, {__index = {x = 7}}), {x = 'str'}}\n"
+                + "local acc = 0\n"
+                + "for step = 1, 600 do for i = 1, #bodies do local b = bodies[i] b.vx = b.vx + b.x * 0.001"
+                + " b.x = b.x - b.vx * 0.01 b.vy = b.vy - b.y * 1e-3 end\n"
+                + "  local t = shapes[step % 4 + 1] local ok, v = pcall(function() return t.x * 2 end) if ok then acc = acc + v end\n"
+                + "  if step % 100 == 0 then local o = {} o['k' .. step] = step o.x = step * 1.5 acc = acc + o.x end end\n"
+                + "local s = 0 for i = 1, #bodies do s = s + bodies[i].x + bodies[i].vy end return s, acc";
+        ExecutionResult reference = new Scripts(new LuaScriptEngine(1024 * 1024, "interpreted", 0)).run(program);
+        Scripts compiled = new Scripts(new LuaScriptEngine(1024 * 1024, "asm-strict", 0));
+        org.scriptbox.api.engine.CompiledScript script = compiled.engine.compile("test.lua", program);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<ExecutionResult>> runs = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                runs.add(pool.submit(() -> compiled.engine.execute(script, compiled.request())));
+            }
+            for (java.util.concurrent.Future<ExecutionResult> run : runs) {
+                DifferentialFuzz.assertSame(program, reference, run.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** Attacks of session 7 that held in both modes (kept so that they keep holding). */
     @Test
     public void tailCallsDeeperThanTheDepthLimitRunInBothModes() {
