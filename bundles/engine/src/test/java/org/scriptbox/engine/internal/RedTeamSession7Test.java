@@ -172,8 +172,21 @@ public class RedTeamSession7Test {
     public void bytesThatAreNotUtf8ReachTheHostWithoutSwallowingTheirNeighbours() {
         ExecutionResult r = completed("return '\\255ab', '\\200xyz', 'caf\\195\\169', '\\240\\159\\152\\128',"
                 + " 'ok\\192', '\\237\\160\\128x', {k = '\\255'}");
-        assertEquals(List.of("\uFFFDab", "\uFFFDxyz", "caf\u00e9", "\uD83D\uDE00", "ok\uFFFD", "\uFFFDx",
+        assertEquals(List.of("\uFFFDab", "\uFFFDxyz", "caf\u00e9", "\uD83D\uDE00", "ok\uFFFD", "\uFFFD\uFFFD\uFFFDx",
                 java.util.Map.of("k", "\uFFFD")), r.values());
+        // and back: a host string beyond U+FFFF is UTF-8 in Lua (4 bytes, as Lua reads the same text) and returns whole
+        ExecutionResult echo = scripts.run("local x = ... return x, #x, string.byte(x, -4, -1)", "caf\u00e9 \uD83D\uDE00");
+        assertEquals(List.of("caf\u00e9 \uD83D\uDE00", 10.0, 240.0, 159.0, 152.0, 128.0), echo.values());
+        // an error text from Java still goes through Luaj's encoding (two 3-byte halves): it comes back whole too
+        scripts.withLibrary("host", java.util.Map.of("refuse", (org.scriptbox.api.engine.ScriptFunction) (scope, args) -> {
+            throw new org.scriptbox.api.engine.ScriptCallException("no \uD83D\uDE00 here");
+        }));
+        ExecutionResult refused = scripts.run("local ok, e = pcall(refuse) return e");
+        assertTrue(refused.values() + "", String.valueOf(refused.values().get(0)).endsWith("no \uD83D\uDE00 here"));
+        assertEquals("\uD83D\uDE00", LuaValues.utf8(new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0xbd, (byte) 0xed,
+            (byte) 0xb8, (byte) 0x80}, 0, 6));
+        assertEquals("\uFFFD\uFFFDa", LuaValues.utf8(new byte[] {(byte) 0xc0, (byte) 0x80, 'a'}, 0, 3)); // an overlong NUL
+        assertEquals("\uFFFDb", LuaValues.utf8(new byte[] {(byte) 0xf0, (byte) 0x9f, 'b'}, 1, 2)); // a stray continuation byte
     }
 
     /**
