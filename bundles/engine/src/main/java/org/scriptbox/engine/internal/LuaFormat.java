@@ -349,7 +349,8 @@ final class LuaFormat {
             long kept = fraction >>> drop;
             long rest = fraction & ((1L << drop) - 1);
             long half = 1L << (drop - 1);
-            if (rest > half || rest == half && (kept & 1) != 0) {
+            long last = precision == 0 ? lead : kept; // the last digit kept decides a tie (to even)
+            if (rest > half || rest == half && (last & 1) != 0) {
                 kept++;
                 if (kept >>> (4 * precision) != 0) { // the fraction carried into the leading digit
                     kept &= (1L << (4 * precision)) - 1;
