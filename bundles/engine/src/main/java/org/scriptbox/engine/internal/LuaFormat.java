@@ -38,7 +38,7 @@ final class LuaFormat {
         LuaString fmt = args.checkstring(1);
         byte[] f = fmt.m_bytes;
         int end = fmt.m_offset + fmt.m_length;
-        Out out = new Out(fmt.m_length + 16, budget);
+        Out out = new Out(fmt.m_length + 8 * Math.max(1, args.narg() - 1), budget);
         int arg = 1;
         for (int i = fmt.m_offset; i < end; i++) {
             byte c = f[i];
@@ -58,7 +58,7 @@ final class LuaFormat {
                 throw new LuaError("invalid format string to 'format'");
             }
             char conversion = i < end ? (char) (f[i] & 0xff) : '\0';
-            String spec = new String(f, specStart, i - specStart, java.nio.charset.StandardCharsets.ISO_8859_1);
+            String spec = i == specStart ? "" : new String(f, specStart, i - specStart, java.nio.charset.StandardCharsets.ISO_8859_1);
             Spec s;
             switch (conversion) {
                 case 'c':
@@ -66,6 +66,10 @@ final class LuaFormat {
                     out.pad(s, new byte[] {(byte) smallInteger(args, ++arg)}, 0, 1);
                     break;
                 case 'd': case 'i':
+                    if (spec.isEmpty()) {
+                        out.add(Long.toString(integer(args, ++arg))); // the common "%d": no flags to apply
+                        break;
+                    }
                     s = Spec.of(spec, conversion, "-+ 0", true);
                     integer(out, s, integer(args, ++arg));
                     break;
@@ -496,7 +500,7 @@ final class LuaFormat {
         }
 
         LuaString string() {
-            return LuaString.valueUsing(java.util.Arrays.copyOf(bytes, length));
+            return LuaString.valueUsing(length == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, length));
         }
     }
 }
