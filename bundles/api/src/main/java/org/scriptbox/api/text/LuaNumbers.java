@@ -43,7 +43,8 @@ public final class LuaNumbers {
         if (d == Math.rint(d) && Math.abs(d) <= EXACT_INTEGERS) {
             return d == 0 && 1 / d < 0 ? "-0" : Long.toString((long) d);
         }
-        return exact(d);
+        String fast = exactSmall(d);
+        return fast != null ? fast : exact(d);
     }
 
     /** {@code %.14g} from the exact decimal value of {@code d} by BigDecimal (the tests' reference only: slow for tiny numbers). */
@@ -55,6 +56,83 @@ public final class LuaNumbers {
             digits[k] = (byte) (unscaled.charAt(k) - '0');
         }
         return written(d < 0, digits, digits.length, rounded.precision() - rounded.scale() - 1);
+    }
+
+    /** 10^0 .. 10^22: every one exact as a double. */
+    private static final double[] TENS = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+        1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    private static final double SPLIT = 134217729.0; // 2^27 + 1 (Veltkamp)
+
+    /**
+     * {@link #exact}'s answer for 1e-9 <= |d| < 1e14 (meter readings, fractions, the common case) in doubles alone:
+     * |d| * 10^u (u <= 22, 10^u exact) as an exact sum p + e (Dekker's product: no FMA needed, so no software
+     * emulation on a CPU without one), N = floor(p) and the fraction f + e against one half compared exactly.
+     * Null outside that range.
+     */
+    static String exactSmall(double d) {
+        double x = Math.abs(d);
+        if (!(x >= 1e-9 && x < 1e14)) {
+            return null;
+        }
+        int e = (int) Math.floor(Math.log10(x));
+        for (int attempt = 0; attempt < 3; attempt++) {
+            int u = 13 - e;
+            if (u < 0 || u > 22) {
+                return null;
+            }
+            double b = TENS[u];
+            double p = x * b;
+            // Dekker: p + err == x * b exactly
+            double t = SPLIT * x;
+            double xh = t - (t - x);
+            double xl = x - xh;
+            t = SPLIT * b;
+            double bh = t - (t - b);
+            double bl = b - bh;
+            double err = ((xh * bh - p) + xh * bl + xl * bh) + xl * bl;
+            double floor = Math.floor(p);
+            long n = (long) floor;
+            double f = p - floor; // exact: the fraction bits of p (p < 2^47)
+            int half;
+            if (f == 0 && err < 0) {
+                n--; // just below the integer: its fraction is 1 + err, more than one half
+                half = 1;
+            } else {
+                double below = f - 0.5; // exact
+                half = below > -err ? 1 : below < -err ? -1 : 0;
+            }
+            if (n < TEN_13) {
+                e--;
+                continue;
+            }
+            if (n >= TEN_14) {
+                e++;
+                continue;
+            }
+            return rounded(d < 0, n, half, e);
+        }
+        return null;
+    }
+
+    /** N (14 digits) rounded by {@code half} (the rest against one half: -1, 0, 1), half to even, written. */
+    private static String rounded(boolean negative, long n, int half, int e) {
+        if (half > 0 || half == 0 && (n & 1) != 0) {
+            n++;
+            if (n == TEN_14) {
+                n = TEN_13;
+                e++;
+            }
+        }
+        byte[] digits = new byte[DIGITS];
+        for (int k = DIGITS - 1; k >= 0; k--) {
+            digits[k] = (byte) (n % 10);
+            n /= 10;
+        }
+        int significant = DIGITS;
+        while (significant > 1 && digits[significant - 1] == 0) {
+            significant--;
+        }
+        return written(negative, digits, significant, e);
     }
 
     private static final long TEN_13 = 10_000_000_000_000L;
@@ -128,23 +206,7 @@ public final class LuaNumbers {
                 e++;
                 continue;
             }
-            if (half > 0 || half == 0 && (n & 1) != 0) {
-                n++;
-                if (n == TEN_14) {
-                    n = TEN_13;
-                    e++;
-                }
-            }
-            byte[] digits = new byte[DIGITS];
-            for (int k = DIGITS - 1; k >= 0; k--) {
-                digits[k] = (byte) (n % 10);
-                n /= 10;
-            }
-            int significant = DIGITS;
-            while (significant > 1 && digits[significant - 1] == 0) {
-                significant--;
-            }
-            return written(d < 0, digits, significant, e);
+            return rounded(d < 0, n, half, e);
         }
     }
 

@@ -173,6 +173,17 @@ public final class CountedPatterns {
             super.add_value(lbuf, soffset, end, repl);
         }
 
+        /** A number's text for a replacement: an expensive one weighs more (its base is the callback's cost). */
+        @Override
+        void numberText(LuaValue number) {
+            if (!(number instanceof org.luaj.vm2.LuaInteger)) {
+                int weight = org.scriptbox.engine.vm.NumberText.weight(number.todouble());
+                if (weight > 1) {
+                    meter.charge((weight - 1) * Budget.FLOAT_TEXT_COST);
+                }
+            }
+        }
+
         /** {@code %1}: compares the capture's length of bytes. */
         @Override
         int match_capture(int soff, int l) {
@@ -338,6 +349,9 @@ public final class CountedPatterns {
             final int srclen = src.length();
             LuaString p = args.checkstring(2);
             LuaValue repl = args.arg(3);
+            if (repl.type() == TNUMBER) {
+                repl = org.scriptbox.engine.vm.NumberText.of(repl); // its text once, not once per match (Lua's text too)
+            }
             int maxS = args.optint(4, srclen + 1);
             final boolean anchor = p.length() > 0 && p.charAt(0) == '^';
             Meter m = meter.get();

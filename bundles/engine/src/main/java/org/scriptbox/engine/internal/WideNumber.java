@@ -41,6 +41,10 @@ final class WideNumber extends LuaNumber {
     static LuaValue guardText(LuaValue value, Budget budget) {
         if (value instanceof LuaDouble) {
             double d = value.todouble();
+            int weight = NumberText.weight(d);
+            if (weight > 1) {
+                budget.charge((weight - 1) * Budget.FLOAT_TEXT_COST); // its text may be made: an expensive one is paid for
+            }
             return new WideNumber(d, !(d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE));
         }
         return guard(value, budget);

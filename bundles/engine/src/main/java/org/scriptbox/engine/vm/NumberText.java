@@ -25,6 +25,23 @@ public final class NumberText {
         return v.type() == LuaValue.TNUMBER && !(v instanceof LuaInteger);
     }
 
+    /** Text-making work of a double's text, in units of an ordinary fraction's ({@link #weight}). */
+    public static final int SLOW_WEIGHT = 8;
+
+    /**
+     * How much work a double's text is, in units of an ordinary fraction's (1): {@link LuaNumbers} writes numbers
+     * from 1e-9 to 1e14 (and integers, inf, nan) in doubles alone (~80 ns), others in integers (a few hundred ns,
+     * up to ~1 us near 1e300): those weigh {@link #SLOW_WEIGHT}. Callers charge the weight (an attacker may pick
+     * the slow numbers), so every door that makes a number's text pays for it.
+     */
+    public static int weight(double d) {
+        double x = Math.abs(d);
+        if (x >= 1e-8 && x < 9.9e13 || x == Math.rint(x) && x <= 0x1p53 || Double.isNaN(d) || Double.isInfinite(d)) {
+            return 1;
+        }
+        return SLOW_WEIGHT;
+    }
+
     /** The text of the number or string {@code v} (a string is itself: its bytes). */
     public static LuaString of(LuaValue v) {
         if (v instanceof LuaString) {
