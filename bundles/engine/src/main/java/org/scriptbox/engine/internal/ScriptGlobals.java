@@ -10,6 +10,7 @@ import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.Varargs;
+import org.scriptbox.engine.vm.NumberText;
 import org.luaj.vm2.lib.BaseLib;
 import org.luaj.vm2.lib.OneArgFunction;
 import org.luaj.vm2.lib.VarArgFunction;
@@ -49,6 +50,7 @@ final class ScriptGlobals {
         g.set("collectgarbage", new CollectGarbage(ex));
         g.set("on_stop", new OnStop(ex));
         g.set("tostring", new ToString());
+        g.set("tonumber", new ToNumber(g.get("tonumber")));
         g.set("rawequal", new RawEqual());
         g.set("rawset", new RawSet());
         g.set("string", Sandbox.copy(Sandbox.STRING));
@@ -374,6 +376,35 @@ final class ScriptGlobals {
         @Override
         public LuaValue call(LuaValue value) {
             return FormatConversions.tostring(value);
+        }
+    }
+
+    /**
+     * {@code tonumber(v)}: a string read as Lua reads a number ({@link NumberText#parse}; Luaj's failed on
+     * {@code "0x"} with a Java exception and knew no {@code "42\r"}, {@code "-0x10"} or {@code "0x1p4"});
+     * with a base, Luaj's.
+     */
+    static final class ToNumber extends VarArgFunction {
+        private final LuaValue luaj;
+
+        ToNumber(LuaValue luaj) {
+            this.luaj = luaj;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            if (!args.isnoneornil(2)) {
+                return luaj.invoke(args);
+            }
+            LuaValue v = args.arg1();
+            if (v.type() == TNUMBER) {
+                return v instanceof WideNumber ? WideNumber.unguard(v) : v;
+            }
+            if (v.type() == TSTRING) {
+                double d = NumberText.parse(v.checkstring());
+                return Double.isNaN(d) ? NIL : valueOf(d);
+            }
+            return NIL;
         }
     }
 
