@@ -124,6 +124,41 @@ public class ConsoleIT {
         assertTrue("the container stops", process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS));
     }
 
+    /**
+     * A SIGTERM to the container with its console at the prompt (a service manager, {@code kill}, Docker's stop)
+     * ends it at once and without Gogo's {@code !!! FAILED TO STOP EXECUTOR !!!}: Gogo closed the terminal before
+     * interrupting its shell thread, which by then sat in a native read no interrupt ends, and gave up after 5 s.
+     */
+    @Test
+    public void aSigtermAtThePromptStopsAtOnceAndQuietly() throws Exception {
+        Assume.assumeTrue("needs script(1) for a pseudo-terminal", Files.isExecutable(Path.of("/usr/bin/script")));
+        Path deploy = Distribution.freshFolder("console-term-deploy");
+        Path data = Distribution.freshFolder("console-term-data");
+        String launcher = Distribution.runtimeHome().resolve("bin/scriptbox") + " --deploy " + deploy + " --data " + data;
+        ProcessBuilder pb = new ProcessBuilder("script", "-qfec", "stty cols 160 rows 50; exec bash " + launcher, "/dev/null")
+                .redirectErrorStream(true);
+        pb.environment().put("TERM", "xterm");
+        process = pb.start();
+        Screen screen = new Screen(process.getInputStream());
+        screen.await("the prompt after the ready line", START_BOUND, s -> {
+            int ready = s.indexOf("scriptbox ready");
+            return ready >= 0 && s.indexOf(PROMPT, ready) > ready;
+        });
+        ProcessHandle java = Await.until("the container's JVM", BOUND, () -> process.descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("felix.jar")).findFirst().orElse(null), p -> p != null);
+
+        long start = System.nanoTime();
+        assertTrue("SIGTERM sent", java.destroy());
+        assertTrue("the container stops", process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        String text = screen.text();
+        String after = text.substring(text.lastIndexOf("scriptbox ready"));
+        assertFalse(after, after.contains("FAILED TO STOP") || after.contains("Exception") || after.contains("java."));
+        assertTrue(after, after.contains("scriptbox stopping"));
+        // Gogo gave up after 5 s; the bundles' own stop takes well under a second on a quiet machine
+        assertTrue("stopped in " + took.toMillis() + " ms", took.compareTo(Duration.ofSeconds(5)) < 0);
+    }
+
     private static void type(OutputStream keys, String text) throws IOException {
         keys.write(text.getBytes(StandardCharsets.UTF_8));
         keys.flush();
