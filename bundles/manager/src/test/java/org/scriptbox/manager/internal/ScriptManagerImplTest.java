@@ -125,6 +125,30 @@ public class ScriptManagerImplTest {
                 "    tb.lua:2: in local 'g'", "    tb.lua:4: in main chunk"), lines);
     }
 
+    /**
+     * A run argument over the script's string-length limit (the shell's {@code script:run x <200,000 characters>},
+     * REST, fleet) is refused at the door with one sentence naming the limit: not queued, not a FAILED run.
+     */
+    @Test
+    public void anArgumentOverTheStringLimitIsRefusedBeforeTheRun() throws Exception {
+        manager.deploy(new ScriptDefinition(new ScriptMetadata("echo", "1.0.0", null, null, null, null, null, List.of(),
+                List.of(), null, new org.scriptbox.api.ResourceLimits(java.time.Duration.ofSeconds(5), 1 << 20, 1000, 100, 10,
+                10, 1), null), "return hi", "echo.lua"), false);
+        int before = engine.executions;
+        ScriptException e = failure(manager.execute("echo", List.of("ok", "a".repeat(200_000))));
+        assertEquals(ErrorKind.LIMIT, e.error().kind());
+        assertEquals("argument 2 has 200000 characters, over the string length limit of 100 of script 'echo'", e.getMessage());
+        ScriptException nested = failure(manager.execute("echo", List.of(Map.of("k", List.of("b".repeat(101))))));
+        assertEquals("argument 1 holds a string of 101 characters, over the string length limit of 100 of script 'echo'",
+                nested.getMessage());
+        ScriptException key = failure(manager.execute("echo", List.of(Map.of("c".repeat(150), 1))));
+        assertTrue(key.getMessage(), key.getMessage().startsWith("argument 1 holds a string of 150 characters"));
+        assertEquals(before, engine.executions);
+        assertEquals(0, manager.get("echo").get().stats().totalExecutions());
+        // at the limit it runs
+        assertEquals(ScriptStatus.COMPLETED, run("echo", "a".repeat(100), List.of("b".repeat(100))).status());
+    }
+
     @Test
     public void brokenUpdateKeepsTheLiveVersionAndShowsTheError() throws Exception {
         manager.deploy(def("hello", "1.0.0", "return one"), false);
