@@ -25,6 +25,7 @@ import org.osgi.util.promise.Promise;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ScriptDefinition;
+import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptEvent;
 import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptInfo;
@@ -123,6 +124,19 @@ public class ScriptManagerImplTest {
         List<String> lines = manager.logs("tb", 10).stream().map(e -> e.message()).collect(Collectors.toList());
         assertEquals(List.of("FAILED: tb.lua:2: attempt to call a nil value (global 'f')", "  stack traceback:",
                 "    tb.lua:2: in local 'g'", "    tb.lua:4: in main chunk"), lines);
+    }
+
+    /** A failed on_stop hook stays in the statistics (script:info, REST, the web page show it) until a newer one. */
+    @Test
+    public void theLatestFailedCleanupIsKeptInTheStatistics() throws Exception {
+        manager.deploy(def("stop", "1.0.0", "cleanup fails"), false);
+        assertNull(manager.get("stop").get().stats().lastCleanupError());
+        assertEquals(ScriptStatus.FAILED, run("stop").status());
+        ScriptError c = manager.get("stop").get().stats().lastCleanupError();
+        assertEquals("stop.lua:3:7: on_stop: cleanup broke", c.toString());
+        manager.deploy(def("stop", "1.0.1", "return fine"), false);
+        assertEquals(ScriptStatus.COMPLETED, run("stop").status());
+        assertEquals("a later run without a cleanup failure keeps it", c, manager.get("stop").get().stats().lastCleanupError());
     }
 
     /**

@@ -402,6 +402,8 @@ public class ScriptCommands {
         field(sb, "denied calls", Long.toString(st.permissionDenials()));
         ScriptError e = st.lastError();
         field(sb, "last failure", e == null ? null : e.kind() + " " + e);
+        ScriptError c = st.lastCleanupError();
+        field(sb, "last cleanup", c == null ? null : c.kind() + " " + c);
         return sb.toString();
     }
 
