@@ -50,19 +50,9 @@ public class ConsoleIT {
         Files.writeString(deploy.resolve("tick.toml"), "version = \"1.0.0\"\npermissions = []\n[schedule]\nkind = \"interval\"\ninterval = \"1s\"\n");
         Files.writeString(deploy.resolve("tick.lua"), "print('tick')\n");
 
-        String launcher = Distribution.runtimeHome().resolve("bin/scriptbox") + " --deploy " + deploy + " --data " + data;
-        ProcessBuilder pb = new ProcessBuilder("script", "-qfec", "stty cols 160 rows 50; exec bash " + launcher, "/dev/null")
-                .redirectErrorStream(true);
-        pb.environment().put("TERM", "xterm");
-        process = pb.start();
-        Screen screen = new Screen(process.getInputStream());
-        OutputStream keys = process.getOutputStream();
-
         // 16.2: the prompt is drawn again after the ready line
-        screen.await("the prompt after the ready line", START_BOUND, s -> {
-            int ready = s.indexOf("scriptbox ready");
-            return ready >= 0 && s.indexOf(PROMPT, ready) > ready;
-        });
+        Screen screen = startAtThePrompt(deploy, data);
+        OutputStream keys = process.getOutputStream();
 
         // the scripts are deployed after the ready line: their lines come above the prompt
         // (they may deploy before the console's log printer is up: lines before it are only in the log file)
@@ -134,16 +124,7 @@ public class ConsoleIT {
         Assume.assumeTrue("needs script(1) for a pseudo-terminal", Files.isExecutable(Path.of("/usr/bin/script")));
         Path deploy = Distribution.freshFolder("console-term-deploy");
         Path data = Distribution.freshFolder("console-term-data");
-        String launcher = Distribution.runtimeHome().resolve("bin/scriptbox") + " --deploy " + deploy + " --data " + data;
-        ProcessBuilder pb = new ProcessBuilder("script", "-qfec", "stty cols 160 rows 50; exec bash " + launcher, "/dev/null")
-                .redirectErrorStream(true);
-        pb.environment().put("TERM", "xterm");
-        process = pb.start();
-        Screen screen = new Screen(process.getInputStream());
-        screen.await("the prompt after the ready line", START_BOUND, s -> {
-            int ready = s.indexOf("scriptbox ready");
-            return ready >= 0 && s.indexOf(PROMPT, ready) > ready;
-        });
+        Screen screen = startAtThePrompt(deploy, data);
         ProcessHandle java = Await.until("the container's JVM", BOUND, () -> process.descendants()
                 .filter(p -> p.info().commandLine().orElse("").contains("felix.jar")).findFirst().orElse(null), p -> p != null);
 
@@ -157,6 +138,21 @@ public class ConsoleIT {
         assertTrue(after, after.contains("scriptbox stopping"));
         // Gogo gave up after 5 s; the bundles' own stop takes well under a second on a quiet machine
         assertTrue("stopped in " + took.toMillis() + " ms", took.compareTo(Duration.ofSeconds(5)) < 0);
+    }
+
+    /** The distribution started by its launcher on a pseudo-terminal ({@code script(1)}), once its prompt follows the ready line. */
+    private Screen startAtThePrompt(Path deploy, Path data) throws IOException {
+        String launcher = Distribution.runtimeHome().resolve("bin/scriptbox") + " --deploy " + deploy + " --data " + data;
+        ProcessBuilder pb = new ProcessBuilder("script", "-qfec", "stty cols 160 rows 50; exec bash " + launcher, "/dev/null")
+                .redirectErrorStream(true);
+        pb.environment().put("TERM", "xterm");
+        process = pb.start();
+        Screen screen = new Screen(process.getInputStream());
+        screen.await("the prompt after the ready line", START_BOUND, s -> {
+            int ready = s.indexOf("scriptbox ready");
+            return ready >= 0 && s.indexOf(PROMPT, ready) > ready;
+        });
+        return screen;
     }
 
     private static void type(OutputStream keys, String text) throws IOException {
