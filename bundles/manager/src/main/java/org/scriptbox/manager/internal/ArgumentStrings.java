@@ -15,6 +15,11 @@ import org.scriptbox.api.ScriptError;
 final class ArgumentStrings {
     /** Deeper tables are the engine's to refuse (its own depth limit); nothing here walks them. */
     private static final int MAX_DEPTH = 64;
+    /**
+     * Values looked at, at most: a Java caller's arguments may share one list many times over (a list holding the
+     * same list twice, 64 deep, is 2^64 visits); past this the engine's own conversion limits hold.
+     */
+    private static final int MAX_VISITS = 100_000;
 
     private ArgumentStrings() {
     }
@@ -24,8 +29,9 @@ final class ArgumentStrings {
         if (args == null) {
             return null;
         }
+        int[] visits = {0};
         for (int i = 0; i < args.size(); i++) {
-            long longest = longest(args.get(i), maxStringLength, 0);
+            long longest = longest(args.get(i), maxStringLength, 0, visits);
             if (longest > maxStringLength) {
                 String what = args.get(i) instanceof CharSequence ? " has " : " holds a string of ";
                 return ScriptError.of(ErrorKind.LIMIT, "argument " + (i + 1) + what + longest
@@ -36,7 +42,10 @@ final class ArgumentStrings {
     }
 
     /** The length of the first string over the limit in {@code value}, else 0. */
-    private static long longest(Object value, int max, int depth) {
+    private static long longest(Object value, int max, int depth, int[] visits) {
+        if (++visits[0] > MAX_VISITS) {
+            return 0;
+        }
         if (value instanceof CharSequence s) {
             return s.length() > max ? s.length() : 0;
         }
@@ -45,21 +54,21 @@ final class ArgumentStrings {
         }
         if (value instanceof Map<?, ?> map) {
             for (Map.Entry<?, ?> e : map.entrySet()) {
-                long over = Math.max(longest(e.getKey(), max, depth + 1), longest(e.getValue(), max, depth + 1));
+                long over = Math.max(longest(e.getKey(), max, depth + 1, visits), longest(e.getValue(), max, depth + 1, visits));
                 if (over > 0) {
                     return over;
                 }
             }
         } else if (value instanceof Iterable<?> list) {
             for (Object o : list) {
-                long over = longest(o, max, depth + 1);
+                long over = longest(o, max, depth + 1, visits);
                 if (over > 0) {
                     return over;
                 }
             }
         } else if (value instanceof Object[] array) {
             for (Object o : array) {
-                long over = longest(o, max, depth + 1);
+                long over = longest(o, max, depth + 1, visits);
                 if (over > 0) {
                     return over;
                 }

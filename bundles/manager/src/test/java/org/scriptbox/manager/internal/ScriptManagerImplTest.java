@@ -159,6 +159,14 @@ public class ScriptManagerImplTest {
         assertTrue(key.getMessage(), key.getMessage().startsWith("argument 1 holds a string of 150 characters"));
         assertEquals(before, engine.executions);
         assertEquals(0, manager.get("echo").get().stats().totalExecutions());
+        // a Java caller's list that holds one list twice, 64 levels deep (2^64 paths), is looked at in bounded time
+        List<Object> shared = List.of("x");
+        for (int level = 0; level < 64; level++) {
+            shared = List.of(shared, shared);
+        }
+        long t0 = System.nanoTime();
+        manager.execute("echo", List.of(shared));
+        assertTrue("bounded walk", System.nanoTime() - t0 < java.util.concurrent.TimeUnit.SECONDS.toNanos(5));
         // at the limit it runs
         assertEquals(ScriptStatus.COMPLETED, run("echo", "a".repeat(100), List.of("b".repeat(100))).status());
     }
