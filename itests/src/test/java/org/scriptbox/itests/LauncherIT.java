@@ -52,32 +52,6 @@ public class LauncherIT {
         out.await("scriptbox stopping", Duration.ofSeconds(5));
     }
 
-    /**
-     * Requests Jetty refuses before any servlet runs ({@code %2e%2e}, 431, 414, an unknown HTTP version) have the
-     * API's JSON shape from a fresh container's very first request: they were an empty body until the API's first
-     * request reached its servlet, which put the answers in.
-     */
-    @Test
-    public void jettysRefusalsHaveTheApiShapeFromAFreshContainersFirstRequest() throws Exception {
-        Output out = launch("--no-console", "--deploy", Distribution.freshFolder("launch-fresh-deploy").toString(),
-                "--data", Distribution.freshFolder("launch-fresh-data").toString());
-        String console = out.await("scriptbox console: http://", START_BOUND);
-        out.await("scriptbox ready", START_BOUND);
-        String base = console.substring(console.indexOf("http://"), console.indexOf('/', console.indexOf("http://") + 7));
-        String[] heads = {"GET /api/v1/scripts/%2e%2e HTTP/1.1", "GET /api/v1/scripts HTTP/1.1\r\nX-Big: " + "a".repeat(1_000_000),
-                "GET /api/v1/" + "a".repeat(20_000) + " HTTP/1.1", "GET /api/v1/scripts HTTP/9.1"};
-        for (String head : heads) {
-            RawHttp.Answer a = RawHttp.exchange(base, head, null);
-            String shown = head.length() > 60 ? head.substring(0, 60) + "..." : head;
-            assertTrue(shown + " -> " + a.status() + " " + a.headers() + " '" + a.body() + "'", a.status() >= 400
-                    && String.valueOf(a.header("Content-Type")).startsWith("application/json")
-                    && a.body().matches("\\{\"error\":\\{\"code\":\"[a-z_]+\",\"message\":\"[^\"<]+\"}}")
-                    && "nosniff".equals(a.header("X-Content-Type-Options")));
-        }
-        out.process.toHandle().destroy();
-        assertTrue(out.process.waitFor(STOP_BOUND.toSeconds(), TimeUnit.SECONDS));
-    }
-
     @Test
     public void secondInstanceOnTheSameDataFolderRefusesToStart() throws Exception {
         Path data = Distribution.freshFolder("launch-shared-data");

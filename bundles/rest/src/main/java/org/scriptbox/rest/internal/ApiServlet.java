@@ -72,6 +72,7 @@ public final class ApiServlet extends HttpServlet {
     private volatile int maxBody;
     /** Deadlines of bodies being read and of runs being waited for: one thread, tasks dropped when cancelled. */
     private final transient ScheduledThreadPoolExecutor timer = deadlines();
+    private final transient JettyErrorAnswers jettyAnswers = new JettyErrorAnswers();
 
     @Activate
     public ApiServlet(@Reference Authentication auth, @Reference ScriptManager manager, @Reference ScriptFolder folder,
@@ -117,9 +118,15 @@ public final class ApiServlet extends HttpServlet {
         return t;
     }
 
+    @Override
+    public void init() {
+        jettyAnswers.install(getServletContext());
+    }
+
     @Deactivate
     void deactivate() {
         timer.shutdownNow();   // the event streams belong to the hub
+        jettyAnswers.uninstall();
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -151,6 +158,7 @@ public final class ApiServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        jettyAnswers.install(req);
         resp.setHeader("Cache-Control", "no-store");
         resp.setHeader("X-Content-Type-Options", "nosniff");
         resp.setHeader("X-Frame-Options", "DENY");

@@ -4,18 +4,18 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.WeakHashMap;
 
-import org.apache.felix.http.jetty.ConnectorFactory;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Connector;
-import org.eclipse.jetty.server.LocalConnector;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
+
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRequest;
 
 /**
  * Makes Jetty's own error answers ours (red team R15/W1). Jetty refuses some requests before any servlet of
@@ -23,26 +23,45 @@ import org.osgi.service.component.annotations.Deactivate;
  * or headers too long. Those answers come from the Server's error handler, never from the Servlet
  * Whiteboard's error pages, and Felix HTTP only lets one add headers to it
  * ({@code org.apache.felix.http.jetty.errorPageCustomHeaders}, set in etc/org.apache.felix.http.cfg as the
- * fallback). So {@link Answers} go in as the error handler of every Jetty server Felix starts.
- * <p>
- * The one place Felix hands out its Jetty server is a {@link ConnectorFactory} service: each server it starts
- * (again after a new configuration) calls every factory once, right after it started; when this factory comes later,
- * it is called at once. It puts the answers in there, so they hold from a fresh container's first request (the servlet's
- * own context does not lead to Jetty 12's server, and installing them on the API's first request left every refusal
- * before it an empty body). The connector it must return is a {@link LocalConnector}: in-process only, no port.
- * When the factory goes (the bundle stops), Felix stops that connector and the server's previous handler is put back.
+ * fallback). So the API's servlet puts {@link Answers} in as the error handler of the Jetty server it runs
+ * in: when it starts (through its servlet context) and, should that not reach Jetty, on its first request;
+ * a Jetty restarted for a new configuration is a new server and gets them again. When the API stops, each
+ * server's previous handler is put back.
  */
-@Component(service = ConnectorFactory.class)
-public final class JettyErrorAnswers implements ConnectorFactory {
+final class JettyErrorAnswers {
     private final Map<Server, Request.Handler> previous = new WeakHashMap<>();
 
-    @Override
-    public Connector createConnector(Server server) {
-        install(server);
-        return new LocalConnector(server);
+    /** From the servlet's context (at init): the Jetty context behind it, when Jetty lets it be found. */
+    void install(ServletContext context) {
+        try {
+            ServletContextHandler handler = ServletContextHandler.getServletContextHandler(context.getContext("/"));
+            if (handler == null) {
+                handler = ServletContextHandler.getServletContextHandler(context);
+            }
+            if (handler != null && handler.getServer() != null) {
+                install(handler.getServer());
+            }
+        } catch (RuntimeException | LinkageError notJetty) {
+            // not reachable this way (or not Jetty at all): the first request installs them
+        }
+    }
+
+    /** From a request: cheap when already in place (one type check). */
+    void install(ServletRequest request) {
+        try {
+            ServletContextRequest r = ServletContextRequest.getServletContextRequest(request);
+            if (r != null) {
+                install(r.getConnectionMetaData().getConnector().getServer());
+            }
+        } catch (RuntimeException | LinkageError notJetty) {
+            // another servlet container: its own error pages stay
+        }
     }
 
     private void install(Server server) {
+        if (server.getErrorHandler() instanceof Answers) {
+            return;
+        }
         synchronized (previous) {
             if (!(server.getErrorHandler() instanceof Answers)) {
                 previous.put(server, server.getErrorHandler());
@@ -51,8 +70,7 @@ public final class JettyErrorAnswers implements ConnectorFactory {
         }
     }
 
-    /** Puts every server's previous error handler back (the REST bundle is stopping). */
-    @Deactivate
+    /** Puts every server's previous error handler back (the API is stopping). */
     void uninstall() {
         synchronized (previous) {
             previous.forEach((server, handler) -> {
