@@ -77,6 +77,7 @@ final class Views {
         m.put("peakMemoryBytes", s.peakMemoryBytes());
         m.put("permissionDenials", s.permissionDenials());
         m.put("lastError", error(s.lastError()));
+        m.put("lastCleanupError", error(s.lastCleanupError()));
         return m;
     }
 
