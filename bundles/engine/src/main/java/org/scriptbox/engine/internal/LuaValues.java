@@ -127,6 +127,20 @@ final class LuaValues {
         }
     }
 
+    /**
+     * A Lua string's bytes as Java text for the host (results, host-call arguments, log lines): UTF-8, each byte
+     * that is not part of a valid sequence read as U+FFFD. Luaj's own {@code tojstring()} took a stray byte for
+     * the lead of a sequence and swallowed the bytes after it ({@code '\255ab'} became one character U+F862, 'a'
+     * and 'b' gone) or made lone surrogates (red team E6).
+     */
+    static String text(LuaValue v) {
+        if (v instanceof org.luaj.vm2.LuaString) {
+            org.luaj.vm2.LuaString s = (org.luaj.vm2.LuaString) v;
+            return new String(s.m_bytes, s.m_offset, s.m_length, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return v.tojstring();
+    }
+
     private static Object toJava(LuaValue v, boolean lists, int depth, Charge charge) {
         charge.countValue();
         switch (v.type()) {
@@ -141,7 +155,7 @@ final class LuaValues {
             case LuaValue.TSTRING:
                 // Charged before the String is built: one string is at most the string-length limit.
                 charge.add(STRING_BYTES + (long) CHAR_BYTES * v.rawlen());
-                return v.tojstring();
+                return text(v);
             case LuaValue.TTABLE:
                 if (depth >= MAX_NESTING || charge.put(v, Boolean.TRUE) != null) {
                     return null;
