@@ -329,7 +329,10 @@ final class LuaShapeGenerator {
             "10 == '10'", "'a' < 'b'", "'a' < 1", "{} < {}", "nil .. 'x'", "true .. ''", "('%d'):format('12')",
             "('%5.1f'):format('2.25')", "#'' + '1'", "-'-0'", "'inf' + 0", "'nan' + 0", "'1e500' + 0", "' 0x1p4 ' + 0",
             "tostring(1e15)", "tostring(1e16)", "2^63 .. ''", "tostring(-2^63)", "string.sub('hello', '2', 3.0)",
-            "string.byte('A', 1.0)", "('abc'):sub(2^53)", "string.char(65.0, '66')"};
+            "string.byte('A', 1.0)", "('abc'):sub(2^53)", "string.char(65.0, '66')",
+            // Luaj's number scan threw on these (E2); tabs and newlines around a numeral (E4)
+            "tonumber('0x')", "'0x' + 1", "-(' 0X ')", "tonumber('0x', 16)", "string.rep('a', '0x')", "'\\t5\\n' + 0",
+            "tonumber('-')", "tonumber('0x1p4')", "('0' .. 'x') * 2"};
         for (int i = 0, n = 3 + random.nextInt(4); i < n; i++) {
             line("put(pcall(function() return " + cases[random.nextInt(cases.length)] + " end))");
         }
