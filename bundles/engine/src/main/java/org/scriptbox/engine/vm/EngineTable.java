@@ -873,9 +873,22 @@ public class EngineTable extends LuaTable {
         try { return super.invoke(args); } finally { called(g); }
     }
 
+    /**
+     * A tail call of this table ({@code return t(x)}: Luaj's {@code TailcallVarargs} loop calls this). A function
+     * {@code __call} gets the tail call's place: its own tail calls go back to that loop, as Lua's do (Luaj's
+     * {@code invoke} evaluated them nested, so {@code return self(n - 1)} inside {@code __call} grew the call depth
+     * until the limit: red team E5). The {@code __call} level is counted while the handler's body runs; a table
+     * {@code __call} is called nested as before (a chain of them counts a level each).
+     */
     @Override
     public Varargs onInvoke(Varargs args) {
-        return invoke(args);
+        TableSizes.Guard g = calling();
+        try {
+            LuaValue handler = callmt();
+            return handler.isfunction() ? handler.onInvoke(varargsOf(this, args)) : handler.invoke(this, args);
+        } finally {
+            called(g);
+        }
     }
 
     static TableSizes.Guard calling() {

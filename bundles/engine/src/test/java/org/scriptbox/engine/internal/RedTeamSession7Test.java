@@ -153,7 +153,7 @@ public class RedTeamSession7Test {
      * object's state machine {@code return self(n - 1)} stops at the depth limit of 50 with a LIMIT error, where Lua
      * (5.2 and 5.4) makes it a proper tail call (lua5.4 runs 200,000 of them).
      */
-    @Ignore("E5: a tail call through __call counts towards the call depth limit")
+    /** E5, fixed by engine-speed (EngineTable.onInvoke). */
     @Test
     public void aTailCallThroughCallIsATailCall() {
         ExecutionResult r = completed("local cl = setmetatable({}, {__call = function(self, n)"
