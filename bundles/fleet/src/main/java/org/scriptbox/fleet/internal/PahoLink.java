@@ -115,7 +115,13 @@ final class PahoLink implements FleetLink {
 
     // link thread
     private void connect() {
-        if (closed || client.isConnected()) {
+        if (closed) {
+            return;
+        }
+        if (client.isConnected()) {
+            if (!connected) {   // an attempt we had given up on completed after all: take it
+                onConnected();
+            }
             return;
         }
         if (tls != null) {
@@ -124,26 +130,44 @@ final class PahoLink implements FleetLink {
         try {
             IMqttToken token = client.connect(options);
             token.waitForCompletion(CONNECT_TIMEOUT_MS + 2000);
-            nextWait = settings.reconnectMin();
-            connected = true;
-            if (failedAttempts > 0) {
-                LOG.info("fleet: connected to {} as {} after {} failed attempt(s)", settings, client.getClientId(), failedAttempts);
-            } else {
-                LOG.info("fleet: connected to {} as {}", settings, client.getClientId());
-            }
-            failedAttempts = 0;
-            lastProblem = null;
-            for (String filter : subscriptions.keySet()) {
-                subscribeNow(filter);
-            }
-            connectionListeners.forEach(l -> tell(l, true));
-            flush();
+            onConnected();
         } catch (MqttException | RuntimeException e) {
             if (closed) {   // closing broke this attempt: nothing to report
                 return;
             }
             logConnectProblem(ConnectProblem.explain(e, settings, tls));
+            abandon();
             scheduleReconnect();
+        }
+    }
+
+    private void onConnected() {
+        nextWait = settings.reconnectMin();
+        connected = true;
+        if (failedAttempts > 0) {
+            LOG.info("fleet: connected to {} as {} after {} failed attempt(s)", settings, client.getClientId(), failedAttempts);
+        } else {
+            LOG.info("fleet: connected to {} as {}", settings, client.getClientId());
+        }
+        failedAttempts = 0;
+        lastProblem = null;
+        for (String filter : subscriptions.keySet()) {
+            subscribeNow(filter);
+        }
+        connectionListeners.forEach(l -> tell(l, true));
+        flush();
+    }
+
+    /**
+     * A timed-out attempt goes on inside Paho: left alone it may complete after the next attempt started, and
+     * two connections of one client id take the session from each other at the broker (seen under load:
+     * connected, lost, connected, lost) or one completes unseen, without our subscriptions. End it first.
+     */
+    private void abandon() {
+        try {
+            client.disconnectForcibly(0, 1000, false);
+        } catch (MqttException | RuntimeException e) {
+            LOG.debug("fleet: abandoning a connect attempt: {}", reason(e));
         }
     }
 
