@@ -133,7 +133,7 @@ final class ControllerLink implements AutoCloseable {
         JsonNode p = o.path("package");
         gateways.compute(id, (k, old) -> (old == null ? GatewayView.unknown(id) : old).withStatus(texts(o.path("groups")),
                 Texts.clip(o.path("health").asText("?")), p.path("version").asLong(0), Texts.clip(p.path("state").asText("")),
-                o.path("scripts").size()));
+                o.path("scripts").size(), Texts.clip(o.path("problem").asText(""))));
     }
 
     /** Group ids: only valid ones (a group decides which rollouts a gateway is in; the shell prints them). */

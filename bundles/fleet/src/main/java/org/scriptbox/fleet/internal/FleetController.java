@@ -45,8 +45,12 @@ public final class FleetController implements AutoCloseable {
     private final RolloutStore store;
     private final Duration timeout;
     private final Map<String, Rollout> rollouts = new ConcurrentHashMap<>();
-    private final Set<String> haltRequests = ConcurrentHashMap.newKeySet();
-    private final Map<String, Boolean> haltRollback = new ConcurrentHashMap<>();
+    /** Per rollout, completed (with "also roll back") by {@link #halt}: every wait of the runner ends on it. */
+    private final Map<String, CompletableFuture<Boolean>> haltSignals = new ConcurrentHashMap<>();
+    /** Per rollout, the gateways sent its deploy whose answer is not recorded yet. */
+    private final Map<String, Set<String>> inFlight = new ConcurrentHashMap<>();
+    /** How long after a deploy's answer the gateway's status is awaited for its health (bounded). */
+    private static final Duration HEALTH_WAIT = Duration.ofSeconds(3);
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "fleet-rollout");
         t.setDaemon(true);
@@ -85,7 +89,7 @@ public final class FleetController implements AutoCloseable {
         link.onOnline(g -> runner.execute(() -> catchUp(g)));
         link.start();
         for (Rollout r : rollouts.values()) {
-            if (r.state() == State.RUNNING || r.state() == State.ROLLING_BACK) {
+            if (r.state() == State.RUNNING || r.state() == State.ROLLING_BACK || r.state() == State.HALTING) {
                 LOG.info("fleet: resuming rollout {} ({}, stage {})", r.id(), r.state(), r.stage() + 1);
                 runner.execute(() -> begin(r.id()));
             }
@@ -118,6 +122,14 @@ public final class FleetController implements AutoCloseable {
      * @throws IllegalArgumentException for a package that cannot be read or bad stages
      */
     public String deploy(String envelope, List<String> stages, double maxFailureRate) {
+        return deploy(envelope, stages, maxFailureRate, Duration.ZERO);
+    }
+
+    /**
+     * @param soak how long each stage's gateways must stay healthy (status {@code health} not degraded) before the
+     *             next stage; zero: none
+     */
+    public String deploy(String envelope, List<String> stages, double maxFailureRate, Duration soak) {
         SignedPackage signed;
         FleetPackage pkg;
         try {
@@ -150,22 +162,51 @@ public final class FleetController implements AutoCloseable {
         }
         String id = pkg.group() + "-v" + pkg.version() + "-" + Long.toString(System.currentTimeMillis(), 36);
         Instant now = Instant.now();
+        if (soak.isNegative()) {
+            throw new IllegalArgumentException("the soak time cannot be negative");
+        }
         Rollout r = new Rollout(id, envelope, pkg.group(), pkg.version(), pkg.healthCheck(), Rollout.parseStages(String.join(",", stages)),
-                maxFailureRate, 0, State.RUNNING, Map.of(), null, now, now);
+                maxFailureRate, 0, State.RUNNING, Map.of(), null, now, now, soak.toMillis(), null);
         save(r);
         LOG.info("fleet: rollout {} of package version {} to group '{}' in stages {}", id, pkg.version(), pkg.group(), r.stages());
         runner.execute(() -> begin(id));
         return id;
     }
 
-    /** Emergency stop: no further gateway gets the package; with {@code rollback}, those that got it go back. */
-    public void halt(String id, boolean rollback) {
-        if (!rollouts.containsKey(id)) {
+    /**
+     * Emergency stop, at once (also mid-stage, also during a soak): no further deploy of it is sent; with
+     * {@code rollback}, those that got it go back. A gateway whose deploy was already sent may still apply
+     * it: the rollout stays HALTING (or ROLLING_BACK) until its answer, and it is rolled back.
+     *
+     * @return what happens, naming the gateways that may still apply it
+     */
+    public String halt(String id, boolean rollback) {
+        Rollout r = rollouts.get(id);
+        if (r == null) {
             throw new IllegalArgumentException("no rollout '" + Texts.clip(id) + "'");
         }
-        haltRollback.put(id, rollback);
-        haltRequests.add(id);
-        runner.execute(() -> drive(id));
+        if (r.state() != State.RUNNING) {
+            throw new IllegalArgumentException("rollout " + id + " is " + r.state() + ": nothing to halt");
+        }
+        if (!signal(id).complete(rollback)) {
+            return "rollout " + id + " is already halting";
+        }
+        List<String> flying = new ArrayList<>(inFlight.getOrDefault(id, Set.of()));
+        java.util.Collections.sort(flying);
+        runner.execute(() -> drive(id));   // if no runner work holds it now
+        String then = rollback ? "; every gateway that got it is rolled back (ROLLING_BACK until all answered)" : "";
+        return flying.isEmpty()
+                ? "halting rollout " + id + ": no further gateway is sent the package" + then
+                : "halting rollout " + id + ": no further gateway is sent the package; its deploy is already on the way to "
+                + flying + ": each may still apply it and is rolled back when it answers (HALTING until then)" + then;
+    }
+
+    private CompletableFuture<Boolean> signal(String id) {
+        return haltSignals.computeIfAbsent(id, k -> new CompletableFuture<>());
+    }
+
+    private Set<String> inFlight(String id) {
+        return inFlight.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet());
     }
 
     /** One request to one gateway, waiting for its answer (at most the request timeout). */
@@ -248,8 +289,8 @@ public final class FleetController implements AutoCloseable {
         try {
             Rollout r = rollouts.get(id);
             while (r.state() == State.RUNNING) {
-                if (halted(r)) {
-                    r = rollouts.get(id);
+                if (signal(id).isDone()) {
+                    r = haltNow(r, Map.of());
                     break;
                 }
                 if (r.stage() >= r.stages().size()) {
@@ -258,20 +299,30 @@ public final class FleetController implements AutoCloseable {
                     LOG.info("fleet: rollout {} completed: {}", id, r.reason());
                     break;
                 }
-                r = runStage(r);
-                if (r.state() != State.RUNNING) {
-                    break;
+                if (r.soakUntil() == null) {   // (a resumed soak does not run its stage again)
+                    r = runStage(r);
+                    if (r.state() != State.RUNNING || overThreshold(r)) {
+                        r = rollouts.get(id);
+                        break;
+                    }
+                    if (r.soakMs() > 0 && r.stage() + 1 < r.stages().size()) {   // before the next stage
+                        r = save(r.withSoakUntil(Instant.now().plusMillis(r.soakMs())));
+                        LOG.info("fleet: rollout {} stage {}: soaking until {}", id, r.stage() + 1, r.soakUntil());
+                    }
                 }
-                if (r.failureRate() > r.maxFailureRate()) {
-                    r = save(r.withState(State.ROLLING_BACK, "halted at stage " + (r.stage() + 1) + " (" + r.stages().get(r.stage())
-                            + "): " + r.count(Result.FAILED) + " of " + (r.count(Result.FAILED) + r.count(Result.APPLIED))
-                            + " gateways failed, above the threshold " + r.maxFailureRate() + "; " + firstFailure(r)));
-                    LOG.warn("fleet: rollout {} {}", id, r.reason());
-                    break;
+                if (r.soakUntil() != null) {
+                    r = soak(r);
+                    if (r.state() != State.RUNNING || overThreshold(r)) {
+                        r = rollouts.get(id);
+                        break;
+                    }
+                    r = r.withSoakUntil(null);
                 }
                 r = save(r.withStage(r.stage() + 1));
             }
-            if (r.state() == State.ROLLING_BACK) {
+            if (r.state() == State.HALTING) {
+                undoInFlight(r);
+            } else if (r.state() == State.ROLLING_BACK) {
                 rollBack(r);
             }
         } catch (Stopped stopped) {
@@ -281,14 +332,148 @@ public final class FleetController implements AutoCloseable {
         }
     }
 
-    private boolean halted(Rollout r) {
-        if (!haltRequests.remove(r.id())) {
+    /** Above the threshold: saved as ROLLING_BACK (the caller then rolls back); the latest rollout is in the map. */
+    private boolean overThreshold(Rollout r) {
+        if (r.failureRate() <= r.maxFailureRate()) {
             return false;
         }
-        boolean back = Boolean.TRUE.equals(haltRollback.remove(r.id()));
-        save(r.withState(back ? State.ROLLING_BACK : State.HALTED, "halted by the operator"));
-        LOG.warn("fleet: rollout {} halted by the operator{}", r.id(), back ? "; rolling back" : "");
+        r = save(r.withState(State.ROLLING_BACK, "halted at stage " + (r.stage() + 1) + " (" + r.stages().get(r.stage())
+                + "): " + r.count(Result.FAILED) + " of " + (r.count(Result.FAILED) + r.count(Result.APPLIED))
+                + " gateways failed, above the threshold " + r.maxFailureRate() + "; " + firstFailure(r)));
+        LOG.warn("fleet: rollout {} {}", r.id(), r.reason());
         return true;
+    }
+
+    /**
+     * The operator's halt reached the runner: answers already in count as results; deploys still unanswered are
+     * IN_FLIGHT (the gateway may still apply them) and the rollout is HALTING (ROLLING_BACK with --rollback)
+     * until each is answered and rolled back, never HALTED while one may still be applied.
+     */
+    private Rollout haltNow(Rollout r, Map<String, CompletableFuture<Result>> answers) {
+        boolean back = Boolean.TRUE.equals(signal(r.id()).getNow(false));
+        Set<String> flying = inFlight(r.id());
+        List<String> unanswered = new ArrayList<>();
+        for (Map.Entry<String, CompletableFuture<Result>> a : answers.entrySet()) {
+            if (!flying.contains(a.getKey())) {
+                continue;
+            }
+            if (a.getValue().isDone()) {
+                Result res = a.getValue().join();
+                r = r.withResult(a.getKey(), res.outcome(), res.detail());
+            } else {
+                unanswered.add(a.getKey());
+                r = r.withResult(a.getKey(), Result.IN_FLIGHT, "its deploy was sent before the halt and is not answered yet: "
+                        + "it may still apply it; a rollback follows it");
+            }
+        }
+        flying.clear();
+        String where = "halted by the operator at stage " + (r.stage() + 1) + " (" + r.stages().get(Math.min(r.stage(), r.stages().size() - 1)) + ")";
+        if (unanswered.isEmpty()) {
+            r = save(r.withSoakUntil(null).withState(back ? State.ROLLING_BACK : State.HALTED, where + (back ? "; rolling back" : "")));
+        } else {
+            r = save(r.withSoakUntil(null).withState(back ? State.ROLLING_BACK : State.HALTING, where + " while its deploy was on the way to "
+                    + unanswered + ": each may still apply it and is rolled back when it answers" + (back ? "; rolling back" : "")));
+        }
+        LOG.warn("fleet: rollout {} {}", r.id(), r.reason());
+        return r;
+    }
+
+    /** HALTING: each gateway that may still apply the package is sent a rollback (it queues behind the deploy). */
+    private void undoInFlight(Rollout r) {
+        Map<String, CompletableFuture<JsonNode>> answers = new LinkedHashMap<>();
+        ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", r.version());
+        for (String g : r.gatewaysWith(Result::owesUndo)) {
+            answers.put(g, link.request(g, FleetTopics.ROLLBACK, body, timeout));
+        }
+        for (Map.Entry<String, CompletableFuture<JsonNode>> a : answers.entrySet()) {
+            r = recordRollback(rollouts.get(r.id()), a.getKey(), a.getValue());
+        }
+        finishHalt(rollouts.get(r.id()));
+    }
+
+    private void finishHalt(Rollout r) {
+        List<String> owing = r.gatewaysWith(Result::owesUndo);
+        if (r.state() == State.HALTING && owing.isEmpty()) {
+            r = save(r.withState(State.HALTED, r.reason().replaceAll(" while its deploy was on the way to .*", "")
+                    + "; the gateways its deploy was on the way to were rolled back"));
+            LOG.info("fleet: rollout {} halted", r.id());
+        } else if (r.state() == State.HALTING) {
+            LOG.warn("fleet: rollout {} stays HALTING: {} may still apply it when they return (their rollback is queued "
+                    + "behind it and sent again at their birth)", r.id(), owing);
+        }
+    }
+
+    /**
+     * The soak: until {@code soakUntil} every gateway that applied the package must stay healthy; one whose
+     * status (of this package version) turns degraded fails. Ends early on a halt or when the threshold is passed.
+     */
+    private Rollout soak(Rollout r) {
+        while (Instant.now().isBefore(r.soakUntil())) {
+            if (signal(r.id()).isDone()) {
+                return haltNow(r, Map.of());
+            }
+            r = unhealthyFail(r, r.gatewaysWith(x -> x.outcome().equals(Result.APPLIED)), "during the soak of stage " + (r.stage() + 1));
+            if (r.failureRate() > r.maxFailureRate()) {
+                return r;
+            }
+            try {
+                signal(r.id()).get(Math.max(1, Math.min(200, Duration.between(Instant.now(), r.soakUntil()).toMillis())),
+                        TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // the soak goes on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Stopped();
+            }
+        }
+        LOG.info("fleet: rollout {} stage {}: the soak ended, its gateways stayed healthy", r.id(), r.stage() + 1);
+        return r;
+    }
+
+    /** Those of {@code gateways} whose status of this package version says degraded become FAILED. */
+    private Rollout unhealthyFail(Rollout r, List<String> gateways, String when) {
+        for (String g : gateways) {
+            GatewayView v = link.gateway(g);
+            if (v.packageVersion() == r.version() && v.degraded()) {
+                r = save(rollouts.get(r.id()).withResult(g, Result.FAILED, "the gateway's health is degraded " + when
+                        + (v.problem().isEmpty() ? "" : ": " + v.problem())));
+                LOG.warn("fleet: rollout {}: gateway {} {}", r.id(), g, r.results().get(g).detail());
+            }
+        }
+        return r;
+    }
+
+    /**
+     * The health criterion right after a stage: each gateway that applied it must publish a status of this
+     * version (bounded wait) that is not degraded; one that does not show the version in time is not failed.
+     */
+    private Rollout healthAfterDeploy(Rollout r, List<String> applied) {
+        long deadline = System.nanoTime() + HEALTH_WAIT.toNanos();
+        while (System.nanoTime() < deadline && !signal(r.id()).isDone()
+                && applied.stream().anyMatch(g -> link.gateway(g).packageVersion() != r.version())) {
+            try {
+                signal(r.id()).get(50, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // wait on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Stopped();
+            }
+        }
+        return unhealthyFail(r, applied, "after the deploy");
+    }
+
+    /** The answer, or null when the operator halted the rollout first. */
+    private <T> T awaitOrHalt(String id, CompletableFuture<T> answer) {
+        try {
+            CompletableFuture.anyOf(answer, signal(id)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Stopped();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // the answer failed: await() below says how
+        }
+        return answer.isDone() ? await(answer) : null;
     }
 
     private static String firstFailure(Rollout r) {
@@ -327,18 +512,34 @@ public final class FleetController implements AutoCloseable {
         LOG.info("fleet: rollout {} stage {} ({}): {} of {} gateways, new {}", r.id(), r.stage() + 1,
                 r.stages().get(r.stage()), size, members.size(), targets);
         Map<String, CompletableFuture<Result>> answers = new LinkedHashMap<>();
+        Set<String> flying = inFlight(r.id());
         for (String g : targets) {
+            if (signal(r.id()).isDone()) {
+                break;   // halted: not one more deploy is sent
+            }
             if (!link.gateway(g).online()) {
                 r = save(r.withResult(g, Result.PENDING, "offline at stage " + (r.stage() + 1)));
             } else {
+                flying.add(g);
                 answers.put(g, deployTo(r, g));
             }
         }
+        List<String> applied = new ArrayList<>();
         for (Map.Entry<String, CompletableFuture<Result>> a : answers.entrySet()) {
-            Result res = await(a.getValue());
+            Result res = awaitOrHalt(r.id(), a.getValue());
+            if (res == null) {
+                return haltNow(rollouts.get(r.id()), answers);
+            }
             r = save(rollouts.get(r.id()).withResult(a.getKey(), res.outcome(), res.detail()));
+            flying.remove(a.getKey());
+            if (res.outcome().equals(Result.APPLIED)) {
+                applied.add(a.getKey());
+            }
         }
-        return r;
+        if (signal(r.id()).isDone()) {
+            return haltNow(rollouts.get(r.id()), Map.of());
+        }
+        return applied.isEmpty() ? r : healthAfterDeploy(r, applied);
     }
 
     /** Deploy, then the health check: the gateway's result, never an exception. */
@@ -355,6 +556,9 @@ public final class FleetController implements AutoCloseable {
             }
             if (r.healthCheck() == null) {
                 return CompletableFuture.completedFuture(new Result(Result.APPLIED, "deployed"));
+            }
+            if (signal(r.id()).isDone()) {   // halted: nothing more is sent
+                return CompletableFuture.completedFuture(new Result(Result.APPLIED, "deployed; health check not run (halted)"));
             }
             ObjectNode run = PackageCodec.JSON.createObjectNode().put("script", r.healthCheck());
             return link.request(gateway, FleetTopics.RUN, run, timeout).thenApply(h -> h.path("ok").asBoolean()
@@ -386,7 +590,7 @@ public final class FleetController implements AutoCloseable {
     }
 
     private static boolean needsRollback(Result res) {
-        return res.outcome().equals(Result.APPLIED) || res.outcome().equals(Result.FAILED);
+        return res.outcome().equals(Result.APPLIED) || res.outcome().equals(Result.FAILED) || res.owesUndo();
     }
 
     private Rollout recordRollback(Rollout r, String gateway, CompletableFuture<JsonNode> answer) {
@@ -394,13 +598,20 @@ public final class FleetController implements AutoCloseable {
             JsonNode a = await(answer);
             // any answer ends it: rolled back, nothing of this version in place (refused before it was
             // recorded, failed, or a newer one since); only a gateway that did not answer is asked again
-            return save(r.withResult(gateway, Result.ROLLED_BACK, a.path("ok").asBoolean()
-                    ? (a.path("rolledBack").asBoolean() ? "rolled back" : Texts.sentence(a.path("message").asText("nothing to roll back")))
-                    : "nothing to roll back: " + answerText(a)));
+            boolean afterHalt = r.results().get(gateway).owesUndo();
+            return save(r.withResult(gateway, Result.ROLLED_BACK, (afterHalt ? "its deploy was on the way at the halt: " : "")
+                    + (a.path("ok").asBoolean()
+                    ? (a.path("rolledBack").asBoolean() ? (afterHalt ? "it applied it; " : "") + "rolled back"
+                    : Texts.sentence(a.path("message").asText("nothing to roll back")))
+                    : "nothing to roll back: " + answerText(a))));
         } catch (Stopped stopped) {
             throw stopped;
         } catch (RuntimeException e) {   // no answer: sent again when the gateway returns
-            return save(r.withResult(gateway, r.results().get(gateway).outcome(), "rollback not answered; sent again when it returns"));
+            Result was = r.results().get(gateway);
+            return save(r.withResult(gateway, was.owesUndo() ? Result.UNDO : was.outcome(), was.owesUndo()
+                    ? "its deploy and the rollback after it are not answered: it may apply it when it returns, and the "
+                    + "rollback queued behind it undoes it (sent again at its birth)"
+                    : "rollback not answered; sent again when it returns"));
         }
     }
 
@@ -415,16 +626,36 @@ public final class FleetController implements AutoCloseable {
     /** A gateway came (back) online: the newest rollout of its group owes it the package or a rollback. */
     private void catchUp(GatewayView g) {
         try {
+            for (Rollout h : rollouts.values()) {   // a rollback owed since a halt, whatever rollout came since
+                Result owed = h.results().get(g.id());
+                if (h.state() == State.HALTING && owed != null && owed.owesUndo()) {
+                    ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", h.version());
+                    finishHalt(recordRollback(h, g.id(), link.request(g.id(), FleetTopics.ROLLBACK, body, timeout)));
+                }
+            }
             Rollout r = rollouts.values().stream().filter(x -> x.results().containsKey(g.id()) || g.groups().contains(x.group()))
                     .max(Comparator.comparing(Rollout::startedAt)).orElse(null);
             if (r == null) {
                 return;
             }
             Result res = r.results().get(g.id());
-            if ((r.state() == State.COMPLETED || r.state() == State.RUNNING) && res != null && res.outcome().equals(Result.PENDING)
+            if ((r.state() == State.COMPLETED || r.state() == State.RUNNING && !signal(r.id()).isDone())
+                    && res != null && res.outcome().equals(Result.PENDING)
                     || r.state() == State.COMPLETED && res == null) {
                 LOG.info("fleet: gateway {} is back: catching up with rollout {}", g.id(), r.id());
-                Result now = await(deployTo(r, g.id()));
+                inFlight(r.id()).add(g.id());
+                CompletableFuture<Result> answer = deployTo(r, g.id());
+                Result now = awaitOrHalt(r.id(), answer);
+                if (now == null) {   // halted meanwhile: this deploy is on the way
+                    Rollout h = haltNow(rollouts.get(r.id()), Map.of(g.id(), answer));
+                    if (h.state() == State.HALTING) {
+                        undoInFlight(h);
+                    } else if (h.state() == State.ROLLING_BACK) {
+                        rollBack(h);
+                    }
+                    return;
+                }
+                inFlight(r.id()).remove(g.id());
                 save(rollouts.get(r.id()).withResult(g.id(), now.outcome(), now.detail() + " (caught up)"));
             } else if ((r.state() == State.ROLLING_BACK || r.state() == State.ROLLED_BACK) && res != null && needsRollback(res)) {
                 ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", r.version());
