@@ -77,6 +77,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "largest signed package accepted, bytes (gateway only)")
     int max_package_bytes() default 8 * 1024 * 1024;
 
+    @AttributeDefinition(description = "opt-in telemetry: device/channel or device/* entries, comma-separated, at most 64; "
+            + "empty: none (gateway only)")
+    String[] telemetry_channels() default {};
+
+    @AttributeDefinition(description = "telemetry: one message per device this often, ms (at least 1000) (gateway only)")
+    long telemetry_interval_ms() default 10_000;
+
     @AttributeDefinition(description = "how long a controller waits for a gateway's answer, seconds (controller only)")
     int request_timeout_seconds() default 30;
 }

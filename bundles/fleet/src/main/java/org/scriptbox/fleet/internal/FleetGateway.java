@@ -64,6 +64,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
     private volatile PackageLedger ledger;
     private int maxRequestBytes;
     private volatile EventBudget events;
+    private volatile TelemetrySampler telemetry;
     // link thread (and publishStatus): what this gateway published last on its own retained topics
     private final java.util.Map<String, byte[]> own = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<String> defenceDue = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -86,7 +87,9 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         PackageVerifier verifier;
         PackageLedger ledger;
         java.util.Map<String, java.security.PublicKey> trusted;
+        TelemetrySampler.Spec telemetrySpec;
         try {
+            telemetrySpec = TelemetrySampler.Spec.parse(commaSeparated(config.telemetry_channels()));
             trusted = PackageVerifier.trustedKeys(commaSeparated(config.trusted_keys()).toArray(new String[0]));
             verifier = new PackageVerifier(trusted, fleet, groups, config.max_package_bytes());
             ledger = new PackageLedger(context.getDataFile("fleet-ledger.json").toPath());
@@ -135,6 +138,17 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         link = l;
         l.start();
         LOG.info("fleet: gateway '{}' of fleet '{}' (groups {}) connecting to {}", gateway, fleet, groups, broker);
+        if (!telemetrySpec.off()) {
+            long interval = config.telemetry_interval_ms();
+            if (interval < TelemetrySampler.MIN_INTERVAL_MS) {
+                LOG.warn("fleet: telemetry.interval.ms {} is below the minimum: {} ms", interval, TelemetrySampler.MIN_INTERVAL_MS);
+                interval = TelemetrySampler.MIN_INTERVAL_MS;
+            }
+            telemetry = new TelemetrySampler(telemetrySpec, interval, fleet, gateway, id -> {
+                DeviceDirectory d = devices;
+                return d == null ? java.util.Optional.empty() : d.find(id);
+            }, l::publish).start();
+        }
     }
 
     /** A .cfg file gives one string: its entries are comma-separated (base64 and ids hold no comma). */
@@ -261,6 +275,11 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
 
     @Deactivate
     void deactivate() {
+        TelemetrySampler t = telemetry;
+        telemetry = null;
+        if (t != null) {
+            t.close();
+        }
         PahoLink l = link;
         link = null;
         if (l != null) {
