@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -51,7 +50,9 @@ public final class FleetController implements AutoCloseable {
     private final Map<String, Set<String>> inFlight = new ConcurrentHashMap<>();
     /** How long after a deploy's answer the gateway's status is awaited for its health (bounded). */
     private static final Duration HEALTH_WAIT = Duration.ofSeconds(3);
-    private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
+    /** Rollouts whose next soak check is scheduled (one at a time each). */
+    private final Set<String> soakTicks = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.ScheduledExecutorService runner = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fleet-rollout");
         t.setDaemon(true);
         return t;
@@ -311,11 +312,22 @@ public final class FleetController implements AutoCloseable {
                     }
                 }
                 if (r.soakUntil() != null) {
-                    r = soak(r);
+                    r = soakCheck(r);
                     if (r.state() != State.RUNNING || overThreshold(r)) {
                         r = rollouts.get(id);
                         break;
                     }
+                    long left = Duration.between(Instant.now(), r.soakUntil()).toMillis();
+                    if (left > 0) {   // come back later: a soak does not hold the runner (other rollouts, catch-ups)
+                        if (soakTicks.add(id)) {
+                            runner.schedule(() -> {
+                                soakTicks.remove(id);
+                                drive(id);
+                            }, Math.min(200, left), TimeUnit.MILLISECONDS);
+                        }
+                        return;
+                    }
+                    LOG.info("fleet: rollout {} stage {}: the soak ended, its gateways stayed healthy", id, r.stage() + 1);
                     r = r.withSoakUntil(null);
                 }
                 r = save(r.withStage(r.stage() + 1));
@@ -404,30 +416,14 @@ public final class FleetController implements AutoCloseable {
     }
 
     /**
-     * The soak: until {@code soakUntil} every gateway that applied the package must stay healthy; one whose
-     * status (of this package version) turns degraded fails. Ends early on a halt or when the threshold is passed.
+     * One look during a soak: every gateway that applied the package must stay healthy; one whose status (of
+     * this package version) says degraded fails. A halt ends the soak.
      */
-    private Rollout soak(Rollout r) {
-        while (Instant.now().isBefore(r.soakUntil())) {
-            if (signal(r.id()).isDone()) {
-                return haltNow(r, Map.of());
-            }
-            r = unhealthyFail(r, r.gatewaysWith(x -> x.outcome().equals(Result.APPLIED)), "during the soak of stage " + (r.stage() + 1));
-            if (r.failureRate() > r.maxFailureRate()) {
-                return r;
-            }
-            try {
-                signal(r.id()).get(Math.max(1, Math.min(200, Duration.between(Instant.now(), r.soakUntil()).toMillis())),
-                        TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-                // the soak goes on
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new Stopped();
-            }
+    private Rollout soakCheck(Rollout r) {
+        if (signal(r.id()).isDone()) {
+            return haltNow(r, Map.of());
         }
-        LOG.info("fleet: rollout {} stage {}: the soak ended, its gateways stayed healthy", r.id(), r.stage() + 1);
-        return r;
+        return unhealthyFail(r, r.gatewaysWith(x -> x.outcome().equals(Result.APPLIED)), "during the soak of stage " + (r.stage() + 1));
     }
 
     /** Those of {@code gateways} whose status of this package version says degraded become FAILED. */

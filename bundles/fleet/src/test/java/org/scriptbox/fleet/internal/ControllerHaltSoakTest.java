@@ -168,7 +168,7 @@ public class ControllerHaltSoakTest {
         until("b1, b2 applied", () -> rollout(id).count(Result.APPLIED) == 2 && g.get(2).received.contains("deploy"),
                 Duration.ofSeconds(15));
         String answer = controller.halt(id, true);
-        assertTrue(answer, answer.contains("[b3]") && answer.contains("rolled back"));
+        assertTrue(answer + "\n" + rollout(id) + "\n" + g.get(2).received, answer.contains("[b3]") && answer.contains("rolled back"));
         until("ROLLING_BACK", () -> rollout(id).state() == State.ROLLING_BACK, Duration.ofSeconds(5));
         g.get(2).release();
         until("ROLLED_BACK", () -> rollout(id).state() == State.ROLLED_BACK, Duration.ofSeconds(15));
@@ -196,6 +196,23 @@ public class ControllerHaltSoakTest {
         assertTrue(r.reason(), r.reason().contains("c1: the gateway's health is degraded during the soak of stage 1: blink: FAILED blink.lua:3: sensor gone"));
         assertEquals("the next stage never started", List.of(), g.get(1).received);
         assertEquals(List.of("deploy", "rollback"), g.get(0).received);
+    }
+
+    @Test
+    public void aSoakDoesNotHoldUpAnotherGroupsRollout() throws Exception {
+        startController();
+        gateways("lineF", "f1", "f2");
+        List<SimGateway> other = gateways("lineG", "g1");
+        String soaking = controller.deploy(envelope("lineF", 1), List.of("1", "all"), 0, Duration.ofSeconds(30));
+        until("lineF soaking", () -> rollout(soaking).soakUntil() != null, Duration.ofSeconds(15));
+        String id = controller.deploy(envelope("lineG", 1), List.of("all"), 0);
+        until("lineG completed during lineF's soak", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(10));
+        assertEquals(List.of("deploy"), other.get(0).received);
+        assertEquals(State.RUNNING, rollout(soaking).state());
+        String answer = controller.halt(soaking, false);
+        assertTrue(answer, answer.startsWith("halting rollout " + soaking + ": no further gateway is sent the package"));
+        until("halted during the soak", () -> rollout(soaking).state() == State.HALTED, Duration.ofSeconds(5));
+        assertEquals(null, rollout(soaking).soakUntil());
     }
 
     @Test
@@ -309,6 +326,7 @@ public class ControllerHaltSoakTest {
                     reply.put("version", body.path("version").asLong()).put("rolledBack", had);
                 }
             } catch (Exception e) {
+                received.add("sim error: " + e);   // shows in the assertion that fails next
                 reply = PackageCodec.JSON.createObjectNode().put("ok", false).put("code", "INTERNAL").put("message", "sim");
             }
             link.send(new FleetMessage(m.responseTopic(), reply.toString().getBytes(StandardCharsets.UTF_8), false, null,
