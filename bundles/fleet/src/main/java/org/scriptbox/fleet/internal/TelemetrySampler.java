@@ -117,39 +117,54 @@ final class TelemetrySampler implements AutoCloseable {
     }
 
     private void sample() {
-        spec.channels().forEach((id, wanted) -> {
-            try {
-                sample(id, wanted);
-            } catch (RuntimeException e) {   // a driver's bug must not end the sampling of the others
-                waiting.remove(id);
-                LOG.warn("fleet: telemetry of device {} failed: {}", id, PahoLink.reason(e));
+        int left = MAX_CHANNELS;   // in all, also when device/* entries name devices with many channels
+        for (Map.Entry<String, List<String>> e : spec.channels().entrySet()) {
+            if (left <= 0) {
+                if (reported.add("*limit")) {
+                    LOG.warn("fleet: telemetry: more than {} channels in all; the rest are not sampled", MAX_CHANNELS);
+                }
+                break;
             }
-        });
+            try {
+                left -= sample(e.getKey(), e.getValue(), left);
+            } catch (RuntimeException x) {   // a driver's bug must not end the sampling of the others
+                waiting.remove(e.getKey());
+                LOG.warn("fleet: telemetry of device {} failed: {}", e.getKey(), PahoLink.reason(x));
+            }
+        }
     }
 
-    private void sample(String id, List<String> wanted) {
+    /** @return how many channels were asked for */
+    private int sample(String id, List<String> wanted, int left) {
         Optional<Device> device = devices.apply(id);
         if (device.isEmpty()) {
             if (reported.add(id)) {
                 LOG.info("fleet: telemetry: no device '{}' (yet); sampled when it is there", id);
             }
-            return;
+            return 0;
         }
         reported.remove(id);
-        if (!waiting.add(id)) {
-            return;   // the previous read is still unanswered: skip this round
-        }
         Device d = device.get();
         List<String> channels = wanted.contains("*") ? new ArrayList<>(d.channels().keySet()) : wanted;
-        if (channels.size() > MAX_CHANNELS) {
-            channels = channels.subList(0, MAX_CHANNELS);
+        if (channels.size() > left) {
+            channels = channels.subList(0, left);
+        }
+        if (!waiting.add(id)) {
+            return channels.size();   // the previous read is still unanswered: skip this round
         }
         Instant at = Instant.now();
         Promise<Map<String, ChannelValue>> read = d.readTelemetry(channels,
                 CallContext.within(TimeUnit.MILLISECONDS.toNanos(Math.max(100, intervalMs / 2))));
         List<String> asked = channels;
         // on the device's thread: hand over only
-        read.onResolve(() -> thread.execute(() -> publish(id, asked, at, read)));
+        read.onResolve(() -> {
+            try {
+                thread.execute(() -> publish(id, asked, at, read));
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // closed meanwhile: nothing to publish
+            }
+        });
+        return channels.size();
     }
 
     // telemetry thread

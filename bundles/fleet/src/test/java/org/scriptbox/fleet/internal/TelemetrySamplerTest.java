@@ -87,6 +87,26 @@ public class TelemetrySamplerTest {
     }
 
     @Test
+    public void atMost64ChannelsInAllAlsoWithStars() throws Exception {
+        Map<String, ChannelValue> forty = new java.util.HashMap<>();
+        for (int i = 0; i < 40; i++) {
+            forty.put("c" + (100 + i), ChannelValue.of(i));
+        }
+        FakeDevice a = new FakeDevice("a", forty);
+        FakeDevice b = new FakeDevice("b", forty);
+        sampler = new TelemetrySampler(TelemetrySampler.Spec.parse(List.of("a/*", "b/*")), 100, "plant", "gw1",
+                id -> Optional.of(id.equals("a") ? a : b), sent::add).start();
+        until(() -> sent.stream().anyMatch(x -> x.topic().endsWith("/b")), Duration.ofSeconds(5));
+        int total = 0;
+        for (String d : List.of("/a", "/b")) {
+            FleetMessage m = sent.stream().filter(x -> x.topic().endsWith(d)).findFirst().orElseThrow();
+            total += PackageCodec.JSON.readTree(m.payload()).path("values").size();
+        }
+        assertEquals(64, total);
+        assertTrue("bounded size", sent.stream().allMatch(x -> x.payload().length < 8192));
+    }
+
+    @Test
     public void aDeviceThatDoesNotAnswerHasOneReadWaitingAndOthersGoOn() throws Exception {
         FakeDevice slow = new FakeDevice("slow", Map.of());
         slow.hold = new Deferred<>();
