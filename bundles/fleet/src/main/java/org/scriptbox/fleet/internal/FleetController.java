@@ -189,11 +189,12 @@ public final class FleetController implements AutoCloseable {
         if (r.state() != State.RUNNING) {
             throw new IllegalArgumentException("rollout " + id + " is " + r.state() + ": nothing to halt");
         }
+        // read before the signal: the runner clears the set as soon as it sees the signal
+        List<String> flying = new ArrayList<>(inFlight.getOrDefault(id, Set.of()));
+        java.util.Collections.sort(flying);
         if (!signal(id).complete(rollback)) {
             return "rollout " + id + " is already halting";
         }
-        List<String> flying = new ArrayList<>(inFlight.getOrDefault(id, Set.of()));
-        java.util.Collections.sort(flying);
         runner.execute(() -> drive(id));   // if no runner work holds it now
         String then = rollback ? "; every gateway that got it is rolled back (ROLLING_BACK until all answered)" : "";
         return flying.isEmpty()
@@ -283,12 +284,22 @@ public final class FleetController implements AutoCloseable {
         } catch (Stopped stopped) {
             return;
         }
-        drive(id);
+        drive(id, true);
     }
 
     private void drive(String id) {
+        drive(id, false);
+    }
+
+    /**
+     * @param resume a (re)start: a HALTING or ROLLING_BACK rollout is taken up again; otherwise only one this call
+     *               finds RUNNING is worked on (a halt's extra call, queued behind the call that handled the halt,
+     *               must not send the rollbacks twice)
+     */
+    private void drive(String id, boolean resume) {
         try {
             Rollout r = rollouts.get(id);
+            boolean act = resume || r.state() == State.RUNNING;
             while (r.state() == State.RUNNING) {
                 if (signal(id).isDone()) {
                     r = haltNow(r, Map.of());
@@ -332,9 +343,9 @@ public final class FleetController implements AutoCloseable {
                 }
                 r = save(r.withStage(r.stage() + 1));
             }
-            if (r.state() == State.HALTING) {
+            if (act && r.state() == State.HALTING) {
                 undoInFlight(r);
-            } else if (r.state() == State.ROLLING_BACK) {
+            } else if (act && r.state() == State.ROLLING_BACK) {
                 rollBack(r);
             }
         } catch (Stopped stopped) {
