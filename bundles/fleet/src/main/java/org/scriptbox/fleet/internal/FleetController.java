@@ -48,6 +48,8 @@ public final class FleetController implements AutoCloseable {
     private final Map<String, CompletableFuture<Boolean>> haltSignals = new ConcurrentHashMap<>();
     /** Per rollout, the gateways sent its deploy whose answer is not recorded yet. */
     private final Map<String, Set<String>> inFlight = new ConcurrentHashMap<>();
+    /** A deploy not answered in time: counted as failed, but the gateway may still apply it later. */
+    private static final String NO_ANSWER = "no answer within ";
     /** How long after a deploy's answer the gateway's status is awaited for its health (bounded). */
     private static final Duration HEALTH_WAIT = Duration.ofSeconds(3);
     /** Rollouts whose next soak check is scheduled (one at a time each). */
@@ -389,6 +391,13 @@ public final class FleetController implements AutoCloseable {
                         + "it may still apply it; a rollback follows it");
             }
         }
+        for (Map.Entry<String, Result> e : r.results().entrySet()) {   // timed out earlier: may still apply it
+            if (e.getValue().outcome().equals(Result.FAILED) && e.getValue().detail().startsWith(NO_ANSWER)) {
+                unanswered.add(e.getKey());
+                r = r.withResult(e.getKey(), Result.IN_FLIGHT, "its deploy was not answered in time: it may still apply "
+                        + "it; a rollback follows it");
+            }
+        }
         flying.clear();
         String where = "halted by the operator at stage " + (r.stage() + 1) + " (" + r.stages().get(Math.min(r.stage(), r.stages().size() - 1)) + ")";
         if (unanswered.isEmpty()) {
@@ -574,7 +583,8 @@ public final class FleetController implements AutoCloseable {
                     : new Result(Result.FAILED, "health check " + r.healthCheck() + ": "
                             + (h.path("ok").asBoolean() ? Texts.clip(h.path("status").asText()) + " " + Texts.sentence(h.path("error").asText(""))
                             : answerText(h)).trim()));
-        }).exceptionally(e -> new Result(Result.FAILED, "no answer within " + timeout.toSeconds() + " s"));
+        }).exceptionally(e -> new Result(Result.FAILED, NO_ANSWER + timeout.toSeconds() + " s: it may still apply it when the "
+                + "request reaches it; asked again at its birth"));
     }
 
     /** A refusal's code and sentence as the rollout records and the shell prints it (text from the network). */
@@ -646,9 +656,12 @@ public final class FleetController implements AutoCloseable {
                 return;
             }
             Result res = r.results().get(g.id());
+            boolean unanswered = res != null && res.outcome().equals(Result.FAILED) && res.detail().startsWith(NO_ANSWER);
             if ((r.state() == State.COMPLETED || r.state() == State.RUNNING && !signal(r.id()).isDone())
-                    && res != null && res.outcome().equals(Result.PENDING)
+                    && res != null && (res.outcome().equals(Result.PENDING) || unanswered)
                     || r.state() == State.COMPLETED && res == null) {
+                // a deploy that timed out is asked again (the same package is answered applied: false), so its
+                // result is what the gateway did, not "failed" while it may have applied it
                 LOG.info("fleet: gateway {} is back: catching up with rollout {}", g.id(), r.id());
                 inFlight(r.id()).add(g.id());
                 CompletableFuture<Result> answer = deployTo(r, g.id());

@@ -98,7 +98,11 @@ public class ControllerHaltSoakTest {
     }
 
     private FleetController startController() throws IOException {
-        controller = FleetController.plain("127.0.0.1", port, FLEET, "ctl", data, Duration.ofSeconds(8)).start();
+        return startController(Duration.ofSeconds(8));
+    }
+
+    private FleetController startController(Duration requestTimeout) throws IOException {
+        controller = FleetController.plain("127.0.0.1", port, FLEET, "ctl", data, requestTimeout).start();
         return controller;
     }
 
@@ -216,6 +220,24 @@ public class ControllerHaltSoakTest {
     }
 
     @Test
+    public void aDeployNotAnsweredInTimeIsAskedAgainAtItsBirthNotLeftFailed() throws Exception {
+        startController(Duration.ofSeconds(2));
+        List<SimGateway> g = gateways("lineH", "h1", "h2");
+        g.get(1).holdDeploys();
+        String id = controller.deploy(envelope("lineH", 1), List.of("all"), 1.0);   // failures tolerated
+        until("COMPLETED with h2 unanswered", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(15));
+        Result h2 = rollout(id).results().get("h2");
+        assertEquals(Result.FAILED, h2.outcome());
+        assertTrue(h2.detail(), h2.detail().startsWith("no answer within 2 s: it may still apply it"));
+        g.get(1).release();   // it applies it after all (its answer finds nobody waiting)
+        until("h2 applied late", () -> g.get(1).version == 1, Duration.ofSeconds(10));
+        g.get(1).rebirth();
+        until("h2 recorded as what it did", () -> rollout(id).results().get("h2").outcome().equals(Result.APPLIED),
+                Duration.ofSeconds(10));
+        assertEquals(List.of("deploy", "deploy"), g.get(1).received);
+    }
+
+    @Test
     public void aGatewayDegradedRightAfterTheDeployFails() throws Exception {
         startController();
         List<SimGateway> g = gateways("lineD", "d1", "d2");
@@ -273,6 +295,11 @@ public class ControllerHaltSoakTest {
             });
             link.subscribe(FleetTopics.requests(FLEET, id), m -> worker.execute(() -> handle(m)));
             link.start();
+        }
+
+        void rebirth() {
+            link.publish(FleetMessage.of(FleetTopics.gateway(FLEET, id, FleetTopics.STATE),
+                    "{\"state\":\"online\",\"gateway\":\"" + id + "\",\"groups\":[\"" + group + "\"]}", true));
         }
 
         void holdDeploys() {
