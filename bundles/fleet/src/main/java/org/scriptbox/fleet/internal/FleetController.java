@@ -48,6 +48,8 @@ public final class FleetController implements AutoCloseable {
     private final Map<String, CompletableFuture<Boolean>> haltSignals = new ConcurrentHashMap<>();
     /** Per rollout, the gateways sent its deploy whose answer is not recorded yet. */
     private final Map<String, Set<String>> inFlight = new ConcurrentHashMap<>();
+    /** Per rollout, the gateways whose status was not degraded when its deploy was sent (not saved: after a restart only the package's own scripts count). */
+    private final Map<String, Set<String>> healthyBefore = new ConcurrentHashMap<>();
     /** A deploy not answered in time: counted as failed, but the gateway may still apply it later. */
     private static final String NO_ANSWER = "no answer within ";
     /** How long after a deploy's answer the gateway's status is awaited for its health (bounded). */
@@ -448,9 +450,14 @@ public final class FleetController implements AutoCloseable {
 
     /** Those of {@code gateways} whose status of this package version says degraded become FAILED. */
     private Rollout unhealthyFail(Rollout r, List<String> gateways, String when) {
+        Set<String> scripts = packageScripts(r);
+        Set<String> healthy = healthyBefore.getOrDefault(r.id(), Set.of());
         for (String g : gateways) {
             GatewayView v = link.gateway(g);
-            if (v.packageVersion() == r.version() && v.degraded()) {
+            // degraded by the package (one of its scripts), or a gateway that was healthy before it: an unrelated
+            // script already failing there must not keep every update (its fix included) from the gateway
+            String culprit = v.problem().contains(": ") ? v.problem().substring(0, v.problem().indexOf(": ")) : "";
+            if (v.packageVersion() == r.version() && v.degraded() && (scripts.contains(culprit) || healthy.contains(g))) {
                 r = save(rollouts.get(r.id()).withResult(g, Result.FAILED, "the gateway's health is degraded " + when
                         + (v.problem().isEmpty() ? "" : ": " + v.problem())));
                 LOG.warn("fleet: rollout {}: gateway {} {}", r.id(), g, r.results().get(g).detail());
@@ -477,6 +484,17 @@ public final class FleetController implements AutoCloseable {
             }
         }
         return unhealthyFail(r, applied, "after the deploy");
+    }
+
+    private static Set<String> packageScripts(Rollout r) {
+        try {
+            SignedPackage signed = PackageCodec.readEnvelope(PackageCodec.JSON.readTree(r.envelope()));
+            Set<String> names = new java.util.HashSet<>();
+            PackageCodec.readBody(signed.body()).scripts().forEach(p -> names.add(p.name()));
+            return names;
+        } catch (IOException | RuntimeException e) {
+            return Set.of();
+        }
     }
 
     /** The answer, or null when the operator halted the rollout first. */
@@ -537,6 +555,9 @@ public final class FleetController implements AutoCloseable {
                 r = save(r.withResult(g, Result.PENDING, "offline at stage " + (r.stage() + 1)));
             } else {
                 flying.add(g);
+                if (!link.gateway(g).degraded()) {
+                    healthyBefore.computeIfAbsent(r.id(), k -> ConcurrentHashMap.newKeySet()).add(g);
+                }
                 answers.put(g, deployTo(r, g));
             }
         }

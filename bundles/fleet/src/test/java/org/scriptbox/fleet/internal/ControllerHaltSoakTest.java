@@ -238,6 +238,19 @@ public class ControllerHaltSoakTest {
     }
 
     @Test
+    public void aGatewayAlreadyDegradedByAnotherScriptStillGetsThePackage() throws Exception {
+        startController();
+        List<SimGateway> g = gateways("lineI", "i1", "i2");
+        g.get(0).degrade("pump: FAILED pump.lua:9: no such device");   // not a script of the package
+        until("seen degraded", () -> controller.gateways().stream().anyMatch(v -> v.id().equals("i1") && v.degraded()),
+                Duration.ofSeconds(10));
+        String id = controller.deploy(envelope("lineI", 1), List.of("1", "all"), 0, Duration.ofMillis(600));
+        until("COMPLETED", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(15));
+        assertEquals(Result.APPLIED, rollout(id).results().get("i1").outcome());
+        assertEquals(List.of("deploy"), g.get(1).received);
+    }
+
+    @Test
     public void aGatewayDegradedRightAfterTheDeployFails() throws Exception {
         startController();
         List<SimGateway> g = gateways("lineD", "d1", "d2");
