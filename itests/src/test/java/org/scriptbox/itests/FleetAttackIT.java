@@ -46,7 +46,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Session 7's red team on the fleet channel, at the broker (FINDINGS.md Q8-Q12): a real Mosquitto, one real
+ * Session 7's red team on the fleet channel, at the broker (FINDINGS.md Q8-Q12, Q19): a real Mosquitto, one real
  * gateway container, the controller in the test JVM and an attacker that is just another anonymous client
  * of the broker. Then a second Mosquitto with the ACL file docs/fleet.md gives, to show that it is what
  * keeps such a client off the request and state topics.
@@ -235,7 +235,7 @@ public class FleetAttackIT {
 
     @Test
     public void e2_aRequestWhoseTreeWouldNotFitTheHeapIsRefusedBeforeItIsBuilt() throws Exception {
-        // Q16: 11 MB of [{},{},...] is ~300 MB as a JSON tree; the gateway runs with -Xmx160m here
+        // Q19: 11 MB of [{},{},...] is ~300 MB as a JSON tree; the gateway runs with -Xmx160m here
         StringBuilder b = new StringBuilder(11 << 20).append("{\"script\":\"x\",\"args\":[");
         while (b.length() < (11 << 20) - 8) {
             b.append("{},");

@@ -214,7 +214,7 @@ public class RedTeamSession7FleetTest {
         assertTrue("and nothing of the folder was touched behind the deployer", Files.exists(dir.resolve("ramp.lua")));
     }
 
-    // ---- Q16: an unauthenticated envelope is read without building the tree its sender chose ----
+    // ---- Q19: an unauthenticated envelope is read without building the tree its sender chose ----
 
     @Test
     public void envelopesAreReadFlatAndNestedValuesRefusedAtOnce() {
