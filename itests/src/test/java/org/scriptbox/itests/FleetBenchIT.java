@@ -1,15 +1,16 @@
 package org.scriptbox.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.PublicKey;
-import java.security.Signature;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +23,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
@@ -30,128 +30,26 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.Test;
 import org.scriptbox.api.fleet.FleetPackage;
-import org.scriptbox.api.fleet.FleetTopics;
 import org.scriptbox.api.fleet.PackageScript;
 import org.scriptbox.fleet.internal.FleetController;
 import org.scriptbox.fleet.internal.GatewayView;
 import org.scriptbox.fleet.internal.PackageSigner;
 import org.scriptbox.fleet.internal.Rollout;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
- * Benchmark (-Dscriptbox.bench=true; issue 18.6): a rollout to 500 gateways (-Dscriptbox.bench.gateways)
- * in stages 1, 10 %, all, on a real Mosquitto: simulated gateways (one MQTT 5 client each, speaking the
- * protocol: birth, last will, retained status, deploy answered after a real Ed25519 verification and the
- * version rule) plus two real scriptbox containers. Prints the time to roll out to all, the broker's message
- * rate ($SYS), and the controller's heap (after GC, with and without it).
+ * Benchmark (-Dscriptbox.bench=true; issue 18.6): a fleet of 500 gateways (-Dscriptbox.bench.gateways) on a
+ * real Mosquitto: {@link SimGateway}s (one MQTT 5 connection each, speaking the protocol) plus two real
+ * scriptbox containers (-Dscriptbox.bench.realGateways). Measures, each printed as one "BENCH fleet" line:
+ * the controller's time to see every birth (live, as the fleet connects, and from the retained state at a
+ * controller start), its heap after GC and its threads with the fleet known, a rollout in stages 1, 10 %,
+ * all (time per stage, broker message rate from $SYS), the gateways' end state, and a rollout whose canary
+ * (a real container) fails its health check: the time until it has halted and rolled back.
  */
 public class FleetBenchIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FLEET = "bench";
     private static final int GATEWAYS = Integer.getInteger("scriptbox.bench.gateways", 500);
     private static final int REAL = Integer.getInteger("scriptbox.bench.realGateways", 2);
-
-    /** One simulated gateway: the protocol's gateway side without a container behind it. */
-    private static final class SimGateway implements MqttCallback {
-        final String id;
-        final MqttAsyncClient client;
-        final PublicKey trusted;
-        volatile long version;
-
-        SimGateway(String id, int port, PublicKey trusted) throws MqttException {
-            this.id = id;
-            this.trusted = trusted;
-            this.client = new MqttAsyncClient("tcp://127.0.0.1:" + port, "sim-" + id, new MemoryPersistence());
-            client.setCallback(this);
-        }
-
-        String topic(String leaf) {
-            return FleetTopics.gateway(FLEET, id, leaf);
-        }
-
-        IMqttToken connect() throws MqttException {
-            MqttConnectionOptions o = new MqttConnectionOptions();
-            o.setCleanStart(false);
-            o.setSessionExpiryInterval(3600L);
-            o.setKeepAliveInterval(60);
-            MqttMessage will = new MqttMessage(("{\"state\":\"offline\",\"gateway\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8));
-            will.setQos(1);
-            will.setRetained(true);
-            o.setWill(topic(FleetTopics.STATE), will);
-            return client.connect(o);
-        }
-
-        void birth() throws MqttException {
-            client.subscribe(FleetTopics.requests(FLEET, id), 1).waitForCompletion(30_000);
-            publish(topic(FleetTopics.STATE), "{\"state\":\"online\",\"gateway\":\"" + id + "\",\"groups\":[\"all\"]}", true, null, null);
-            status();
-        }
-
-        void status() throws MqttException {
-            publish(topic(FleetTopics.STATUS), "{\"gateway\":\"" + id + "\",\"health\":\"ok\",\"groups\":[\"all\"],\"scripts\":[],"
-                    + "\"package\":{\"version\":" + version + ",\"state\":\"APPLIED\"}}", true, null, null);
-        }
-
-        void publish(String topic, String json, boolean retained, String responseTopic, byte[] correlation) throws MqttException {
-            MqttMessage m = new MqttMessage(json.getBytes(StandardCharsets.UTF_8));
-            m.setQos(1);
-            m.setRetained(retained);
-            if (correlation != null) {
-                MqttProperties p = new MqttProperties();
-                p.setCorrelationData(correlation);
-                m.setProperties(p);
-            }
-            client.publish(topic, m);
-        }
-
-        @Override
-        public void messageArrived(String topic, MqttMessage message) throws Exception {
-            MqttProperties p = message.getProperties();
-            String reply;
-            if (topic.endsWith("/deploy")) {
-                JsonNode env = JSON.readTree(message.getPayload());
-                byte[] body = Base64.getDecoder().decode(env.path("body").asText());
-                Signature s = Signature.getInstance("Ed25519");
-                s.initVerify(trusted);
-                s.update(body);
-                long v = JSON.readTree(body).path("version").asLong();
-                if (!s.verify(Base64.getDecoder().decode(env.path("signature").asText()))) {
-                    reply = "{\"ok\":false,\"code\":\"BAD_SIGNATURE\",\"message\":\"bad signature\"}";
-                } else if (v <= version) {
-                    reply = "{\"ok\":false,\"code\":\"DOWNGRADE\",\"message\":\"old\"}";
-                } else {
-                    version = v;
-                    reply = "{\"ok\":true,\"version\":" + v + ",\"applied\":true}";
-                    status();
-                }
-            } else {
-                reply = "{\"ok\":true,\"status\":\"COMPLETED\",\"values\":[]}";
-            }
-            publish(p.getResponseTopic(), reply, false, null, p.getCorrelationData());
-        }
-
-        @Override
-        public void disconnected(MqttDisconnectResponse r) {
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException e) {
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken t) {
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String uri) {
-        }
-
-        @Override
-        public void authPacketArrived(int code, MqttProperties p) {
-        }
-    }
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     @Test
     public void rolloutToFiveHundredGateways() throws Exception {
@@ -170,63 +68,145 @@ public class FleetBenchIT {
                 cfg.put("gateway.id", String.format("real%02d", i));
                 cfg.put("groups", "all");
                 cfg.put("trusted.keys", "ops=" + Base64.getEncoder().encodeToString(ops.getPublic().getEncoded()));
-                real.add(new GatewayProcess("real" + i, root, cfg).start());
+                real.add(new GatewayProcess(String.format("real%02d", i), root, cfg).start());
             }
-            List<IMqttToken> connects = new ArrayList<>();
-            for (int i = 0; i < GATEWAYS - REAL; i++) {
-                SimGateway g = new SimGateway(String.format("sim%04d", i), broker.port(), ops.getPublic());
-                sims.add(g);
-                connects.add(g.connect());
+            // 1. births seen live: a controller is up, then the simulated fleet connects at once
+            FleetController first = FleetController.plain("127.0.0.1", broker.port(), FLEET, "bench",
+                    root.resolve("controller"), Duration.ofSeconds(60)).start();
+            double liveBirths;
+            int simThreads;
+            try {
+                Await.until("the real containers online", Duration.ofSeconds(120), () -> online(first), n -> n == REAL);
+                int threads0 = THREADS.getThreadCount();
+                long t0 = System.nanoTime();
+                List<IMqttToken> connects = new ArrayList<>();
+                for (int i = 0; i < GATEWAYS - REAL; i++) {
+                    SimGateway g = new SimGateway(FLEET, String.format("sim%04d", i), broker.port(), ops.getPublic());
+                    sims.add(g);
+                    connects.add(g.connect());
+                }
+                for (int i = 0; i < sims.size(); i++) {
+                    connects.get(i).waitForCompletion(120_000);
+                    sims.get(i).birth();
+                }
+                Await.until("every gateway online at the first controller", Duration.ofSeconds(300),
+                        () -> online(first), n -> n == GATEWAYS);
+                liveBirths = (System.nanoTime() - t0) / 1e9;
+                simThreads = THREADS.getThreadCount() - threads0;
+            } finally {
+                first.close();
             }
-            for (int i = 0; i < sims.size(); i++) {
-                connects.get(i).waitForCompletion(60_000);
-                sims.get(i).birth();
-            }
+            System.out.printf("BENCH fleet births seen live: %d gateways (%d simulated, %d real) connecting at once, "
+                    + "all online at the controller after %.2f s%n", GATEWAYS, sims.size(), REAL, liveBirths);
+            System.out.printf("BENCH fleet simulator: %d threads for %d simulated gateways (%.1f per connection)%n",
+                    simThreads, sims.size(), simThreads / (double) sims.size());
+
+            // 2. the same controller restarted (its session resumed): the fleet known again from the retained
+            // messages; its time, heap and threads
             Runtime rt = Runtime.getRuntime();
-            long before = heapAfterGc(rt);
+            long heapBefore = heapAfterGc(rt);
+            int threadsBefore = THREADS.getThreadCount();
+            long t1 = System.nanoTime();
             FleetController controller = FleetController.plain("127.0.0.1", broker.port(), FLEET, "bench",
                     root.resolve("controller"), Duration.ofSeconds(60)).start();
             try {
-                Await.until("all gateways online at the controller", Duration.ofSeconds(180),
-                        () -> controller.gateways().stream().filter(GatewayView::online).count(), n -> n == GATEWAYS);
-                long known = heapAfterGc(rt);
+                Await.until("every gateway online at the controller", Duration.ofSeconds(180), () -> online(controller),
+                        n -> n == GATEWAYS);
+                double retained = (System.nanoTime() - t1) / 1e9;
+                long heapKnown = heapAfterGc(rt);
+                int controllerThreads = THREADS.getThreadCount() - threadsBefore;
+                System.out.printf("BENCH fleet births seen at a controller restart (retained state): %d gateways in %.2f s%n",
+                        GATEWAYS, retained);
+
+                // 3. the rollout in stages 1, 10 %, all
                 SysCounter sys = new SysCounter(broker.port());
                 long[] start = sys.read();
-                String envelope = PackageSigner.envelope(PackageSigner.sign(new FleetPackage(FLEET, "all", 1,
-                        List.of(new PackageScript("blink", "return 1", "name = \"blink\"\nversion = \"1.0.0\"\n")), "blink",
-                        Instant.now()), "ops", ops.getPrivate()));
-                long t0 = System.nanoTime();
-                String id = controller.deploy(envelope, List.of("1", "10%", "all"), 0);
-                Rollout r = Await.until("the rollout", Duration.ofSeconds(600), () -> controller.rollout(id).orElseThrow(),
-                        x -> x.state() != Rollout.State.RUNNING);
-                double seconds = (System.nanoTime() - t0) / 1e9;
+                String good = envelope(ops, 1, "blink", "return 1");
+                long t2 = System.nanoTime();
+                String id = controller.deploy(good, List.of("1", "10%", "all"), 0);
+                List<Double> stageEnds = new ArrayList<>();
+                Rollout r = awaitEnd(controller, id, t2, stageEnds);
+                double seconds = (System.nanoTime() - t2) / 1e9;
                 long[] end = sys.read();
-                long during = heapAfterGc(rt);
+                long heapAfter = heapAfterGc(rt);
                 assertEquals(r.reason(), Rollout.State.COMPLETED, r.state());
-                assertEquals(GATEWAYS, r.count("APPLIED"));
-                System.out.printf("fleet bench: %d gateways (%d real containers), rollout in stages 1,10%%,all: %.2f s%n",
-                        GATEWAYS, REAL, seconds);
-                System.out.printf("fleet bench: broker messages received %d, sent %d in %.2f s: %.0f msg/s in, %.0f msg/s out%n",
-                        end[0] - start[0], end[1] - start[1], seconds, (end[0] - start[0]) / seconds, (end[1] - start[1]) / seconds);
-                System.out.printf("fleet bench: controller heap (after GC): %.1f MB with %d gateways known, %.1f MB after the rollout%n",
-                        (known - before) / 1e6, GATEWAYS, (during - before) / 1e6);
+                assertEquals(r.results().toString(), GATEWAYS, r.count("APPLIED"));
+                System.out.printf("BENCH fleet rollout to %d gateways (%d real), stages 1,10%%,all, deploy + health check: "
+                        + "all applied in %.2f s (stage 1 at %.2f s, stage 2 at %.2f s, stage 3 at %.2f s)%n",
+                        GATEWAYS, REAL, seconds, stageEnds.get(0), stageEnds.get(1), stageEnds.get(2));
+                // the fleet's own publishes (counted by the $SYS client, which also subscribes to the fleet's
+                // topics), and the broker's counters: its PUBLISH count leaves out retained messages, and what it
+                // sends includes the copies to that counting client
+                long fleetIn = sys.fleetPublishes();
+                System.out.printf("BENCH fleet broker during the rollout: %d fleet publishes in %.2f s, %.1f per gateway %s: "
+                        + "%.0f publish/s in, each to one subscriber; $SYS: %d publishes in (without retained), %d out "
+                        + "(with the bench's counting copies), all packets %.0f/s in, %.0f/s out%n",
+                        fleetIn, seconds, fleetIn / (double) GATEWAYS, sys.kinds(), fleetIn / seconds, end[2] - start[2],
+                        end[3] - start[3], (end[0] - start[0]) / seconds, (end[1] - start[1]) / seconds);
+                System.out.printf("BENCH fleet controller heap after GC: %.0f KB with %d gateways known (%.2f KB per gateway), "
+                        + "%.0f KB after the rollout (%.2f KB per gateway); %d threads%n", (heapKnown - heapBefore) / 1e3, GATEWAYS,
+                        (heapKnown - heapBefore) / 1e3 / GATEWAYS, (heapAfter - heapBefore) / 1e3,
+                        (heapAfter - heapBefore) / 1e3 / GATEWAYS, controllerThreads);
+
+                // 4. end state, from the gateways and from the controller's view
+                long simsAt1 = sims.stream().filter(g -> g.version() == 1).count();
+                List<GatewayView> view = Await.until("every status at version 1", Duration.ofSeconds(60), controller::gateways,
+                        l -> l.stream().filter(g -> g.packageVersion() == 1 && g.packageState().equals("APPLIED")).count() == GATEWAYS);
+                long viewAt1 = view.stream().filter(g -> g.packageVersion() == 1).count();
+                System.out.printf("BENCH fleet end state: %d of %d simulated gateways at version 1, %d of %d statuses at "
+                        + "the controller APPLIED version 1: %d gateways not at version 1%n", simsAt1, sims.size(),
+                        viewAt1, GATEWAYS, GATEWAYS - viewAt1);
+                assertEquals(sims.size(), simsAt1);
+
+                // 5. a failing canary (a real container whose health check fails): halt and roll back
+                String bad = envelope(ops, 2, "check", "error('the health check fails')");
+                long t3 = System.nanoTime();
+                String badId = controller.deploy(bad, List.of("1", "10%", "all"), 0);
+                Rollout b = awaitEnd(controller, badId, t3, new ArrayList<>());
+                while (b.state() == Rollout.State.ROLLING_BACK) {
+                    b = awaitEnd(controller, badId, t3, new ArrayList<>());
+                }
+                double halt = (System.nanoTime() - t3) / 1e9;
+                assertEquals(b.reason(), Rollout.State.ROLLED_BACK, b.state());
+                assertEquals("only the canary got it: " + b.results(), 1, b.results().size());
+                assertTrue(b.results().toString(), b.results().containsKey("real00"));
+                long stillAt1 = sims.stream().filter(g -> g.version() == 1).count();
+                assertEquals(sims.size(), stillAt1);
+                System.out.printf("BENCH fleet failing canary: halted and rolled back in %.2f s (deploy -> ROLLED_BACK); "
+                        + "%d of %d other gateways never got it%n", halt, stillAt1 + REAL - 1, GATEWAYS - 1);
                 sys.close();
             } finally {
                 controller.close();
             }
         } finally {
-            for (SimGateway g : sims) {
-                try {
-                    g.client.disconnectForcibly(0, 100, false);
-                    g.client.close(true);
-                } catch (MqttException e) {
-                    // leaving anyway
-                }
-            }
+            sims.forEach(SimGateway::kill);
             for (GatewayProcess g : real) {
                 g.kill();
             }
         }
+    }
+
+    private static long online(FleetController c) {
+        return c.gateways().stream().filter(GatewayView::online).count();
+    }
+
+    /** Polls the rollout until it leaves RUNNING, noting the seconds (since t0) at which each stage ended. */
+    private static Rollout awaitEnd(FleetController c, String id, long t0, List<Double> stageEnds) {
+        int[] seen = {0};
+        return Await.until("rollout " + id, Duration.ofSeconds(600), () -> {
+            Rollout r = c.rollout(id).orElseThrow();
+            while (seen[0] < r.stage() || r.state() != Rollout.State.RUNNING && seen[0] < r.stages().size()) {
+                stageEnds.add((System.nanoTime() - t0) / 1e9);
+                seen[0]++;
+            }
+            return r;
+        }, r -> r.state() != Rollout.State.RUNNING && r.state() != Rollout.State.ROLLING_BACK);
+    }
+
+    private static String envelope(KeyPair ops, long version, String script, String code) throws Exception {
+        FleetPackage pkg = new FleetPackage(FLEET, "all", version, List.of(new PackageScript(script, code,
+                "name = \"" + script + "\"\nversion = \"1." + version + ".0\"\n")), script, Instant.now());
+        return PackageSigner.envelope(PackageSigner.sign(pkg, "ops", ops.getPrivate()));
     }
 
     private static long heapAfterGc(Runtime rt) {
@@ -236,34 +216,69 @@ public class FleetBenchIT {
         return rt.totalMemory() - rt.freeMemory();
     }
 
-    /** The broker's own totals, from $SYS/broker/messages/{received,sent} (published every second). */
+    /**
+     * The broker's own totals (published every second): $SYS/broker/messages/{received,sent} count MQTT
+     * packets of every kind (PUBACKs, pings), $SYS/broker/publish/messages/{received,sent} only PUBLISHes.
+     */
     private static final class SysCounter implements MqttCallback, AutoCloseable {
+        private static final String[] TOPICS = {"$SYS/broker/messages/received", "$SYS/broker/messages/sent",
+            "$SYS/broker/publish/messages/received", "$SYS/broker/publish/messages/sent"};
+        private static final String UPTIME = "$SYS/broker/uptime";   // "N seconds": changes at every interval
         private final MqttAsyncClient client;
-        private final AtomicLong received = new AtomicLong(-1);
-        private final AtomicLong sent = new AtomicLong(-1);
+        private final AtomicLong intervals = new AtomicLong();
+        private final Map<String, Long> kinds = new java.util.concurrent.ConcurrentHashMap<>();
+        private final AtomicLong[] values = {new AtomicLong(-1), new AtomicLong(-1), new AtomicLong(-1), new AtomicLong(-1)};
 
         SysCounter(int port) throws MqttException {
             client = new MqttAsyncClient("tcp://127.0.0.1:" + port, "bench-sys", new MemoryPersistence());
             client.setCallback(this);
             client.connect().waitForCompletion(10_000);
-            client.subscribe("$SYS/broker/messages/+", 0).waitForCompletion(10_000);
+            client.subscribe(TOPICS, new int[] {0, 0, 0, 0}).waitForCompletion(10_000);
+            client.subscribe(UPTIME, 0).waitForCompletion(10_000);
+            client.subscribe("scriptbox/" + FLEET + "/#", 0).waitForCompletion(10_000);
         }
 
-        /** A fresh pair: waits for the next update of both counters. */
+        /** The fleet's publishes this client has seen, by kind (req/deploy, req/run, status, state, res, ...). */
+        String kinds() {
+            return new java.util.TreeMap<>(kinds).toString();
+        }
+
+        long fleetPublishes() {
+            return kinds.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /**
+         * The current totals (packets in, out, publishes in, out). The broker publishes a $SYS value only when it
+         * changed, all of them once per interval, uptime always: two uptime updates mean a whole interval's batch
+         * arrived after this call, so every value is the broker's current one.
+         */
         long[] read() {
-            received.set(-1);
-            sent.set(-1);
-            Await.until("$SYS message counters", Duration.ofSeconds(10), () -> received.get() >= 0 && sent.get() >= 0);
-            return new long[] {received.get(), sent.get()};
+            long n = intervals.get();
+            Await.until("$SYS message counters", Duration.ofSeconds(10), () -> intervals.get() >= n + 2
+                    && java.util.Arrays.stream(values).allMatch(v -> v.get() >= 0));
+            return java.util.Arrays.stream(values).mapToLong(AtomicLong::get).toArray();
         }
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
+            if (!topic.startsWith("$SYS/")) {
+                if (message.isRetained()) {   // the retained state and status sent at subscribe, not traffic
+                    return;
+                }
+                String[] t = topic.split("/");
+                String kind = t[t.length - 2].equals("req") ? "req/" + t[t.length - 1] : t[t.length - 1];
+                kinds.merge(kind, 1L, Long::sum);
+                return;
+            }
+            if (topic.equals(UPTIME)) {
+                intervals.incrementAndGet();
+                return;
+            }
             long v = Long.parseLong(new String(message.getPayload(), StandardCharsets.UTF_8).trim());
-            if (topic.endsWith("/received")) {
-                received.set(v);
-            } else if (topic.endsWith("/sent")) {
-                sent.set(v);
+            for (int i = 0; i < TOPICS.length; i++) {
+                if (TOPICS[i].equals(topic)) {
+                    values[i].set(v);
+                }
             }
         }
 
