@@ -235,9 +235,10 @@ public class FleetAttackIT {
 
     @Test
     public void e2_aRequestWhoseTreeWouldNotFitTheHeapIsRefusedBeforeItIsBuilt() throws Exception {
-        // Q19: 11 MB of [{},{},...] is ~300 MB as a JSON tree; the gateway runs with -Xmx160m here
-        StringBuilder b = new StringBuilder(11 << 20).append("{\"script\":\"x\",\"args\":[");
-        while (b.length() < (11 << 20) - 8) {
+        // Q19: 10 MB of [{},{},...] is ~280 MB as a JSON tree; the gateway runs with -Xmx160m here
+        // 10 MB: under the gateway's maximum packet size (8 MB of package in base64 + 64 KB), so the broker delivers it
+        StringBuilder b = new StringBuilder(10 << 20).append("{\"script\":\"x\",\"args\":[");
+        while (b.length() < (10 << 20)) {
             b.append("{},");
         }
         String args = b.append("{}]}").toString();
