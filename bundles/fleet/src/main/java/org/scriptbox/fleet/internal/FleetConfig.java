@@ -53,6 +53,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "packages signed by any other key are refused (gateway only)")
     String[] trusted_keys() default {};
 
+    @AttributeDefinition(description = "controller keys, each name=base64 of the Ed25519 public key (X.509 form); when set, "
+            + "this gateway takes only requests signed by one of them (gateway only)")
+    String[] controller_keys() default {};
+
+    @AttributeDefinition(description = "PEM file of this controller's Ed25519 key (fleet:keygen writes one); when set, every "
+            + "request is signed with it under the controller's id (controller only)")
+    String controller_key() default "";
+
     @AttributeDefinition(description = "this controller's id (controller only)")
     String controller_id() default "controller";
 

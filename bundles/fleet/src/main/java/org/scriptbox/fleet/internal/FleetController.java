@@ -63,10 +63,16 @@ public final class FleetController implements AutoCloseable {
     });
 
     FleetController(BrokerSettings broker, String fleet, String controllerId, Path dataDir, Duration requestTimeout) {
+        this(broker, fleet, controllerId, dataDir, requestTimeout, null);
+    }
+
+    /** @param key signs every request under {@code controllerId} (gateways' controller.keys), or null */
+    FleetController(BrokerSettings broker, String fleet, String controllerId, Path dataDir, Duration requestTimeout,
+                    java.security.PrivateKey key) {
         if (!FleetTopics.validId(fleet) || !FleetTopics.validId(controllerId)) {
             throw new IllegalArgumentException("fleet.id and controller.id must be letters, digits, _ . - (at most 64)");
         }
-        this.link = new ControllerLink(broker, fleet, controllerId);
+        this.link = new ControllerLink(broker, fleet, controllerId, key == null ? null : new RequestAuth.Signer(controllerId, key));
         this.store = new RolloutStore(dataDir.resolve("rollouts"));
         this.timeout = requestTimeout;
     }
@@ -75,6 +81,12 @@ public final class FleetController implements AutoCloseable {
     public static FleetController plain(String host, int port, String fleet, String controllerId, Path dataDir,
                                         Duration requestTimeout) {
         return new FleetController(BrokerSettings.plain(host, port), fleet, controllerId, dataDir, requestTimeout);
+    }
+
+    /** A controller on a plain loopback broker that signs its requests with {@code key} (tests). */
+    public static FleetController signed(String host, int port, String fleet, String controllerId, Path dataDir,
+                                         Duration requestTimeout, java.security.PrivateKey key) {
+        return new FleetController(BrokerSettings.plain(host, port), fleet, controllerId, dataDir, requestTimeout, key);
     }
 
     /** A controller logging in with a user name and password (plain TCP). */

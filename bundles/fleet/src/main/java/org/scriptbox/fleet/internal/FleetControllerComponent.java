@@ -48,9 +48,19 @@ public class FleetControllerComponent {
     void activate(BundleContext context, FleetConfig config) throws IOException {
         fleet = config.fleet_id();
         timeout = Duration.ofSeconds(Math.max(1, config.request_timeout_seconds()));
+        java.security.PrivateKey key = null;
+        if (!config.controller_key().isBlank()) {
+            try {
+                key = Ed25519Keys.privateKey(Files.readString(Path.of(config.controller_key()), StandardCharsets.US_ASCII));
+            } catch (IOException | IllegalArgumentException e) {   // never the key's text
+                LOG.error("fleet: controller not started: controller.key {} cannot be read as an Ed25519 PEM key ({})",
+                        config.controller_key(), e instanceof IOException io ? PahoLink.reason(io) : e.getMessage());
+                return;
+            }
+        }
         try {
             controller = new FleetController(BrokerSettings.of(config), fleet, config.controller_id(),
-                    context.getDataFile("controller").toPath(), timeout).start();
+                    context.getDataFile("controller").toPath(), timeout, key).start();
         } catch (IllegalArgumentException e) {
             LOG.error("fleet: controller not started: {}", e.getMessage());
             return;
