@@ -38,7 +38,11 @@ final class PahoLink implements FleetLink {
     private static final long CONNECT_TIMEOUT_MS = 10_000;
 
     private final BrokerSettings settings;
-    private final MqttAsyncClient client;
+    private volatile MqttAsyncClient client;   // replaced (link thread) when its session is refused, see renew()
+    private final String clientId;
+    private volatile long connectedAt;         // System.nanoTime() of the latest connect
+    private int shortLived;                    // link thread: connections lost within SHORT_LIVED of their connect
+    private static final long SHORT_LIVED_NS = 3_000_000_000L;
     private final MqttConnectionOptions options;
     private final ScheduledExecutorService executor;
     private final Map<String, Consumer<FleetMessage>> subscriptions = new ConcurrentHashMap<>();
@@ -80,6 +84,7 @@ final class PahoLink implements FleetLink {
             return t;
         });
         this.tls = settings.tls() ? TlsSetup.of(settings) : null;   // before the client: a bad store leaves nothing open
+        this.clientId = clientId;
         try {
             this.client = new MqttAsyncClient(settings.uri(), clientId, new MemoryPersistence());
         } catch (MqttException e) {
@@ -153,6 +158,8 @@ final class PahoLink implements FleetLink {
     private void onConnected() {
         nextWait = settings.reconnectMin();
         connected = true;
+        connectedAt = System.nanoTime();
+        options.setCleanStart(false);   // after a renew(): persistent again from now on
         if (failedAttempts > 0) {
             LOG.info("fleet: connected to {} as {} after {} failed attempt(s)", settings, client.getClientId(), failedAttempts);
         } else {
@@ -165,6 +172,38 @@ final class PahoLink implements FleetLink {
         }
         connectionListeners.forEach(l -> tell(l, true));
         flush();
+    }
+
+    /**
+     * The broker dropped this client right after each of its last connects (seen after a broker restart with
+     * persistence: "disconnected due to protocol error" at every reconnect, for good). What the client or the
+     * broker kept of the old session is the likely cause: a new Paho client (nothing in flight) and one clean
+     * start (what the broker queued for us is dropped: the controller asks again at our birth).
+     */
+    private void renew() {
+        shortLived = 0;
+        LOG.warn("fleet: the broker {} dropped this client right after each of its last connects: starting a new session "
+                + "(requests it had queued for this client are dropped; state and status are published again)", settings);
+        MqttAsyncClient old = client;
+        try {
+            MqttAsyncClient fresh = new MqttAsyncClient(settings.uri(), clientId, new MemoryPersistence());
+            fresh.setCallback(new Callback());
+            client = fresh;
+            options.setCleanStart(true);
+        } catch (MqttException e) {
+            LOG.warn("fleet: cannot start a new session: {}", reason(e));
+            return;
+        }
+        try {
+            old.disconnectForcibly(0, 500, false);
+        } catch (MqttException | RuntimeException e) {
+            LOG.debug("fleet: ending the old session's client: {}", reason(e));
+        }
+        try {
+            old.close(true);
+        } catch (MqttException | RuntimeException e) {
+            LOG.debug("fleet: closing the old session's client: {}", reason(e));
+        }
     }
 
     /**
@@ -364,10 +403,15 @@ final class PahoLink implements FleetLink {
             if (closed) {
                 return;
             }
+            boolean shortly = System.nanoTime() - connectedAt < SHORT_LIVED_NS;
             executor.execute(() -> {
                 LOG.warn("fleet: lost the broker {}: {}", settings,
                         response.getException() == null ? response.getReasonString() : reason(response.getException()));
                 connectionListeners.forEach(l -> tell(l, false));
+                shortLived = shortly ? shortLived + 1 : 0;
+                if (shortLived >= 3) {
+                    renew();
+                }
                 scheduleReconnect();
             });
         }
