@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -45,19 +44,35 @@ public final class FleetController implements AutoCloseable {
     private final RolloutStore store;
     private final Duration timeout;
     private final Map<String, Rollout> rollouts = new ConcurrentHashMap<>();
-    private final Set<String> haltRequests = ConcurrentHashMap.newKeySet();
-    private final Map<String, Boolean> haltRollback = new ConcurrentHashMap<>();
-    private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
+    /** Per rollout, completed (with "also roll back") by {@link #halt}: every wait of the runner ends on it. */
+    private final Map<String, CompletableFuture<Boolean>> haltSignals = new ConcurrentHashMap<>();
+    /** Per rollout, the gateways sent its deploy whose answer is not recorded yet. */
+    private final Map<String, Set<String>> inFlight = new ConcurrentHashMap<>();
+    /** Per rollout, the gateways whose status was not degraded when its deploy was sent (not saved: after a restart only the package's own scripts count). */
+    private final Map<String, Set<String>> healthyBefore = new ConcurrentHashMap<>();
+    /** A deploy not answered in time: counted as failed, but the gateway may still apply it later. */
+    private static final String NO_ANSWER = "no answer within ";
+    /** How long after a deploy's answer the gateway's status is awaited for its health (bounded). */
+    private static final Duration HEALTH_WAIT = Duration.ofSeconds(3);
+    /** Rollouts whose next soak check is scheduled (one at a time each). */
+    private final Set<String> soakTicks = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.ScheduledExecutorService runner = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fleet-rollout");
         t.setDaemon(true);
         return t;
     });
 
     FleetController(BrokerSettings broker, String fleet, String controllerId, Path dataDir, Duration requestTimeout) {
+        this(broker, fleet, controllerId, dataDir, requestTimeout, null);
+    }
+
+    /** @param key signs every request under {@code controllerId} (gateways' controller.keys), or null */
+    FleetController(BrokerSettings broker, String fleet, String controllerId, Path dataDir, Duration requestTimeout,
+                    java.security.PrivateKey key) {
         if (!FleetTopics.validId(fleet) || !FleetTopics.validId(controllerId)) {
             throw new IllegalArgumentException("fleet.id and controller.id must be letters, digits, _ . - (at most 64)");
         }
-        this.link = new ControllerLink(broker, fleet, controllerId);
+        this.link = new ControllerLink(broker, fleet, controllerId, key == null ? null : new RequestAuth.Signer(controllerId, key));
         this.store = new RolloutStore(dataDir.resolve("rollouts"));
         this.timeout = requestTimeout;
     }
@@ -68,6 +83,21 @@ public final class FleetController implements AutoCloseable {
         return new FleetController(BrokerSettings.plain(host, port), fleet, controllerId, dataDir, requestTimeout);
     }
 
+    /** A controller on a plain loopback broker that signs its requests with {@code key} (tests). */
+    public static FleetController signed(String host, int port, String fleet, String controllerId, Path dataDir,
+                                         Duration requestTimeout, java.security.PrivateKey key) {
+        return new FleetController(BrokerSettings.plain(host, port), fleet, controllerId, dataDir, requestTimeout, key);
+    }
+
+    /** A controller logging in with a user name and password (plain TCP). */
+    public static FleetController withPassword(String host, int port, String username, String password, String fleet,
+                                               String controllerId, Path dataDir, Duration requestTimeout) {
+        BrokerSettings p = BrokerSettings.plain(host, port);
+        BrokerSettings s = new BrokerSettings(host, port, false, "", "", "", "", username, password, p.sessionExpirySeconds(),
+                p.reconnectMin(), p.reconnectMax(), p.keepAliveSeconds());
+        return new FleetController(s, fleet, controllerId, dataDir, requestTimeout);
+    }
+
     /** Connects, loads the saved rollouts and resumes those that were under way. */
     public FleetController start() throws IOException {
         for (Rollout r : store.load()) {
@@ -76,7 +106,7 @@ public final class FleetController implements AutoCloseable {
         link.onOnline(g -> runner.execute(() -> catchUp(g)));
         link.start();
         for (Rollout r : rollouts.values()) {
-            if (r.state() == State.RUNNING || r.state() == State.ROLLING_BACK) {
+            if (r.state() == State.RUNNING || r.state() == State.ROLLING_BACK || r.state() == State.HALTING) {
                 LOG.info("fleet: resuming rollout {} ({}, stage {})", r.id(), r.state(), r.stage() + 1);
                 runner.execute(() -> begin(r.id()));
             }
@@ -109,6 +139,14 @@ public final class FleetController implements AutoCloseable {
      * @throws IllegalArgumentException for a package that cannot be read or bad stages
      */
     public String deploy(String envelope, List<String> stages, double maxFailureRate) {
+        return deploy(envelope, stages, maxFailureRate, Duration.ZERO);
+    }
+
+    /**
+     * @param soak how long each stage's gateways must stay healthy (status {@code health} not degraded) before the
+     *             next stage; zero: none
+     */
+    public String deploy(String envelope, List<String> stages, double maxFailureRate, Duration soak) {
         SignedPackage signed;
         FleetPackage pkg;
         try {
@@ -141,22 +179,52 @@ public final class FleetController implements AutoCloseable {
         }
         String id = pkg.group() + "-v" + pkg.version() + "-" + Long.toString(System.currentTimeMillis(), 36);
         Instant now = Instant.now();
+        if (soak.isNegative()) {
+            throw new IllegalArgumentException("the soak time cannot be negative");
+        }
         Rollout r = new Rollout(id, envelope, pkg.group(), pkg.version(), pkg.healthCheck(), Rollout.parseStages(String.join(",", stages)),
-                maxFailureRate, 0, State.RUNNING, Map.of(), null, now, now);
+                maxFailureRate, 0, State.RUNNING, Map.of(), null, now, now, soak.toMillis(), null);
         save(r);
         LOG.info("fleet: rollout {} of package version {} to group '{}' in stages {}", id, pkg.version(), pkg.group(), r.stages());
         runner.execute(() -> begin(id));
         return id;
     }
 
-    /** Emergency stop: no further gateway gets the package; with {@code rollback}, those that got it go back. */
-    public void halt(String id, boolean rollback) {
-        if (!rollouts.containsKey(id)) {
+    /**
+     * Emergency stop, at once (also mid-stage, also during a soak): no further deploy of it is sent; with
+     * {@code rollback}, those that got it go back. A gateway whose deploy was already sent may still apply
+     * it: the rollout stays HALTING (or ROLLING_BACK) until its answer, and it is rolled back.
+     *
+     * @return what happens, naming the gateways that may still apply it
+     */
+    public String halt(String id, boolean rollback) {
+        Rollout r = rollouts.get(id);
+        if (r == null) {
             throw new IllegalArgumentException("no rollout '" + Texts.clip(id) + "'");
         }
-        haltRollback.put(id, rollback);
-        haltRequests.add(id);
-        runner.execute(() -> drive(id));
+        if (r.state() != State.RUNNING) {
+            throw new IllegalArgumentException("rollout " + id + " is " + r.state() + ": nothing to halt");
+        }
+        // read before the signal: the runner clears the set as soon as it sees the signal
+        List<String> flying = new ArrayList<>(inFlight.getOrDefault(id, Set.of()));
+        java.util.Collections.sort(flying);
+        if (!signal(id).complete(rollback)) {
+            return "rollout " + id + " is already halting";
+        }
+        runner.execute(() -> drive(id));   // if no runner work holds it now
+        String then = rollback ? "; every gateway that got it is rolled back (ROLLING_BACK until all answered)" : "";
+        return flying.isEmpty()
+                ? "halting rollout " + id + ": no further gateway is sent the package" + then
+                : "halting rollout " + id + ": no further gateway is sent the package; its deploy is already on the way to "
+                + flying + ": each may still apply it and is rolled back when it answers (HALTING until then)" + then;
+    }
+
+    private CompletableFuture<Boolean> signal(String id) {
+        return haltSignals.computeIfAbsent(id, k -> new CompletableFuture<>());
+    }
+
+    private Set<String> inFlight(String id) {
+        return inFlight.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet());
     }
 
     /** One request to one gateway, waiting for its answer (at most the request timeout). */
@@ -232,15 +300,25 @@ public final class FleetController implements AutoCloseable {
         } catch (Stopped stopped) {
             return;
         }
-        drive(id);
+        drive(id, true);
     }
 
     private void drive(String id) {
+        drive(id, false);
+    }
+
+    /**
+     * @param resume a (re)start: a HALTING or ROLLING_BACK rollout is taken up again; otherwise only one this call
+     *               finds RUNNING is worked on (a halt's extra call, queued behind the call that handled the halt,
+     *               must not send the rollbacks twice)
+     */
+    private void drive(String id, boolean resume) {
         try {
             Rollout r = rollouts.get(id);
+            boolean act = resume || r.state() == State.RUNNING;
             while (r.state() == State.RUNNING) {
-                if (halted(r)) {
-                    r = rollouts.get(id);
+                if (signal(id).isDone()) {
+                    r = haltNow(r, Map.of());
                     break;
                 }
                 if (r.stage() >= r.stages().size()) {
@@ -249,20 +327,41 @@ public final class FleetController implements AutoCloseable {
                     LOG.info("fleet: rollout {} completed: {}", id, r.reason());
                     break;
                 }
-                r = runStage(r);
-                if (r.state() != State.RUNNING) {
-                    break;
+                if (r.soakUntil() == null) {   // (a resumed soak does not run its stage again)
+                    r = runStage(r);
+                    if (r.state() != State.RUNNING || overThreshold(r)) {
+                        r = rollouts.get(id);
+                        break;
+                    }
+                    if (r.soakMs() > 0 && r.stage() + 1 < r.stages().size()) {   // before the next stage
+                        r = save(r.withSoakUntil(Instant.now().plusMillis(r.soakMs())));
+                        LOG.info("fleet: rollout {} stage {}: soaking until {}", id, r.stage() + 1, r.soakUntil());
+                    }
                 }
-                if (r.failureRate() > r.maxFailureRate()) {
-                    r = save(r.withState(State.ROLLING_BACK, "halted at stage " + (r.stage() + 1) + " (" + r.stages().get(r.stage())
-                            + "): " + r.count(Result.FAILED) + " of " + (r.count(Result.FAILED) + r.count(Result.APPLIED))
-                            + " gateways failed, above the threshold " + r.maxFailureRate() + "; " + firstFailure(r)));
-                    LOG.warn("fleet: rollout {} {}", id, r.reason());
-                    break;
+                if (r.soakUntil() != null) {
+                    r = soakCheck(r);
+                    if (r.state() != State.RUNNING || overThreshold(r)) {
+                        r = rollouts.get(id);
+                        break;
+                    }
+                    long left = Duration.between(Instant.now(), r.soakUntil()).toMillis();
+                    if (left > 0) {   // come back later: a soak does not hold the runner (other rollouts, catch-ups)
+                        if (soakTicks.add(id)) {
+                            runner.schedule(() -> {
+                                soakTicks.remove(id);
+                                drive(id);
+                            }, Math.min(200, left), TimeUnit.MILLISECONDS);
+                        }
+                        return;
+                    }
+                    LOG.info("fleet: rollout {} stage {}: the soak ended, its gateways stayed healthy", id, r.stage() + 1);
+                    r = r.withSoakUntil(null);
                 }
                 r = save(r.withStage(r.stage() + 1));
             }
-            if (r.state() == State.ROLLING_BACK) {
+            if (act && r.state() == State.HALTING) {
+                undoInFlight(r);
+            } else if (act && r.state() == State.ROLLING_BACK) {
                 rollBack(r);
             }
         } catch (Stopped stopped) {
@@ -272,14 +371,155 @@ public final class FleetController implements AutoCloseable {
         }
     }
 
-    private boolean halted(Rollout r) {
-        if (!haltRequests.remove(r.id())) {
+    /** Above the threshold: saved as ROLLING_BACK (the caller then rolls back); the latest rollout is in the map. */
+    private boolean overThreshold(Rollout r) {
+        if (r.failureRate() <= r.maxFailureRate()) {
             return false;
         }
-        boolean back = Boolean.TRUE.equals(haltRollback.remove(r.id()));
-        save(r.withState(back ? State.ROLLING_BACK : State.HALTED, "halted by the operator"));
-        LOG.warn("fleet: rollout {} halted by the operator{}", r.id(), back ? "; rolling back" : "");
+        r = save(r.withState(State.ROLLING_BACK, "halted at stage " + (r.stage() + 1) + " (" + r.stages().get(r.stage())
+                + "): " + r.count(Result.FAILED) + " of " + (r.count(Result.FAILED) + r.count(Result.APPLIED))
+                + " gateways failed, above the threshold " + r.maxFailureRate() + "; " + firstFailure(r)));
+        LOG.warn("fleet: rollout {} {}", r.id(), r.reason());
         return true;
+    }
+
+    /**
+     * The operator's halt reached the runner: answers already in count as results; deploys still unanswered are
+     * IN_FLIGHT (the gateway may still apply them) and the rollout is HALTING (ROLLING_BACK with --rollback)
+     * until each is answered and rolled back, never HALTED while one may still be applied.
+     */
+    private Rollout haltNow(Rollout r, Map<String, CompletableFuture<Result>> answers) {
+        boolean back = Boolean.TRUE.equals(signal(r.id()).getNow(false));
+        Set<String> flying = inFlight(r.id());
+        List<String> unanswered = new ArrayList<>();
+        for (Map.Entry<String, CompletableFuture<Result>> a : answers.entrySet()) {
+            if (!flying.contains(a.getKey())) {
+                continue;
+            }
+            if (a.getValue().isDone()) {
+                Result res = a.getValue().join();
+                r = r.withResult(a.getKey(), res.outcome(), res.detail());
+            } else {
+                unanswered.add(a.getKey());
+                r = r.withResult(a.getKey(), Result.IN_FLIGHT, "its deploy was sent before the halt and is not answered yet: "
+                        + "it may still apply it; a rollback follows it");
+            }
+        }
+        for (Map.Entry<String, Result> e : r.results().entrySet()) {   // timed out earlier: may still apply it
+            if (e.getValue().outcome().equals(Result.FAILED) && e.getValue().detail().startsWith(NO_ANSWER)) {
+                unanswered.add(e.getKey());
+                r = r.withResult(e.getKey(), Result.IN_FLIGHT, "its deploy was not answered in time: it may still apply "
+                        + "it; a rollback follows it");
+            }
+        }
+        flying.clear();
+        String where = "halted by the operator at stage " + (r.stage() + 1) + " (" + r.stages().get(Math.min(r.stage(), r.stages().size() - 1)) + ")";
+        if (unanswered.isEmpty()) {
+            r = save(r.withSoakUntil(null).withState(back ? State.ROLLING_BACK : State.HALTED, where + (back ? "; rolling back" : "")));
+        } else {
+            r = save(r.withSoakUntil(null).withState(back ? State.ROLLING_BACK : State.HALTING, where + " while its deploy was on the way to "
+                    + unanswered + ": each may still apply it and is rolled back when it answers" + (back ? "; rolling back" : "")));
+        }
+        LOG.warn("fleet: rollout {} {}", r.id(), r.reason());
+        return r;
+    }
+
+    /** HALTING: each gateway that may still apply the package is sent a rollback (it queues behind the deploy). */
+    private void undoInFlight(Rollout r) {
+        Map<String, CompletableFuture<JsonNode>> answers = new LinkedHashMap<>();
+        ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", r.version());
+        for (String g : r.gatewaysWith(Result::owesUndo)) {
+            answers.put(g, link.request(g, FleetTopics.ROLLBACK, body, timeout));
+        }
+        for (Map.Entry<String, CompletableFuture<JsonNode>> a : answers.entrySet()) {
+            r = recordRollback(rollouts.get(r.id()), a.getKey(), a.getValue());
+        }
+        finishHalt(rollouts.get(r.id()));
+    }
+
+    private void finishHalt(Rollout r) {
+        List<String> owing = r.gatewaysWith(Result::owesUndo);
+        if (r.state() == State.HALTING && owing.isEmpty()) {
+            r = save(r.withState(State.HALTED, r.reason().replaceAll(" while its deploy was on the way to .*", "")
+                    + "; the gateways its deploy was on the way to were rolled back"));
+            LOG.info("fleet: rollout {} halted", r.id());
+        } else if (r.state() == State.HALTING) {
+            LOG.warn("fleet: rollout {} stays HALTING: {} may still apply it when they return (their rollback is queued "
+                    + "behind it and sent again at their birth)", r.id(), owing);
+        }
+    }
+
+    /**
+     * One look during a soak: every gateway that applied the package must stay healthy; one whose status (of
+     * this package version) says degraded fails. A halt ends the soak.
+     */
+    private Rollout soakCheck(Rollout r) {
+        if (signal(r.id()).isDone()) {
+            return haltNow(r, Map.of());
+        }
+        return unhealthyFail(r, r.gatewaysWith(x -> x.outcome().equals(Result.APPLIED)), "during the soak of stage " + (r.stage() + 1));
+    }
+
+    /** Those of {@code gateways} whose status of this package version says degraded become FAILED. */
+    private Rollout unhealthyFail(Rollout r, List<String> gateways, String when) {
+        Set<String> scripts = packageScripts(r);
+        Set<String> healthy = healthyBefore.getOrDefault(r.id(), Set.of());
+        for (String g : gateways) {
+            GatewayView v = link.gateway(g);
+            // degraded by the package (one of its scripts), or a gateway that was healthy before it: an unrelated
+            // script already failing there must not keep every update (its fix included) from the gateway
+            String culprit = v.problem().contains(": ") ? v.problem().substring(0, v.problem().indexOf(": ")) : "";
+            if (v.packageVersion() == r.version() && v.degraded() && (scripts.contains(culprit) || healthy.contains(g))) {
+                r = save(rollouts.get(r.id()).withResult(g, Result.FAILED, "the gateway's health is degraded " + when
+                        + (v.problem().isEmpty() ? "" : ": " + v.problem())));
+                LOG.warn("fleet: rollout {}: gateway {} {}", r.id(), g, r.results().get(g).detail());
+            }
+        }
+        return r;
+    }
+
+    /**
+     * The health criterion right after a stage: each gateway that applied it must publish a status of this
+     * version (bounded wait) that is not degraded; one that does not show the version in time is not failed.
+     */
+    private Rollout healthAfterDeploy(Rollout r, List<String> applied) {
+        long deadline = System.nanoTime() + HEALTH_WAIT.toNanos();
+        while (System.nanoTime() < deadline && !signal(r.id()).isDone()
+                && applied.stream().anyMatch(g -> link.gateway(g).packageVersion() != r.version())) {
+            try {
+                signal(r.id()).get(50, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // wait on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Stopped();
+            }
+        }
+        return unhealthyFail(r, applied, "after the deploy");
+    }
+
+    private static Set<String> packageScripts(Rollout r) {
+        try {
+            SignedPackage signed = PackageCodec.readEnvelope(PackageCodec.JSON.readTree(r.envelope()));
+            Set<String> names = new java.util.HashSet<>();
+            PackageCodec.readBody(signed.body()).scripts().forEach(p -> names.add(p.name()));
+            return names;
+        } catch (IOException | RuntimeException e) {
+            return Set.of();
+        }
+    }
+
+    /** The answer, or null when the operator halted the rollout first. */
+    private <T> T awaitOrHalt(String id, CompletableFuture<T> answer) {
+        try {
+            CompletableFuture.anyOf(answer, signal(id)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Stopped();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // the answer failed: await() below says how
+        }
+        return answer.isDone() ? await(answer) : null;
     }
 
     private static String firstFailure(Rollout r) {
@@ -318,18 +558,37 @@ public final class FleetController implements AutoCloseable {
         LOG.info("fleet: rollout {} stage {} ({}): {} of {} gateways, new {}", r.id(), r.stage() + 1,
                 r.stages().get(r.stage()), size, members.size(), targets);
         Map<String, CompletableFuture<Result>> answers = new LinkedHashMap<>();
+        Set<String> flying = inFlight(r.id());
         for (String g : targets) {
+            if (signal(r.id()).isDone()) {
+                break;   // halted: not one more deploy is sent
+            }
             if (!link.gateway(g).online()) {
                 r = save(r.withResult(g, Result.PENDING, "offline at stage " + (r.stage() + 1)));
             } else {
+                flying.add(g);
+                if (!link.gateway(g).degraded()) {
+                    healthyBefore.computeIfAbsent(r.id(), k -> ConcurrentHashMap.newKeySet()).add(g);
+                }
                 answers.put(g, deployTo(r, g));
             }
         }
+        List<String> applied = new ArrayList<>();
         for (Map.Entry<String, CompletableFuture<Result>> a : answers.entrySet()) {
-            Result res = await(a.getValue());
+            Result res = awaitOrHalt(r.id(), a.getValue());
+            if (res == null) {
+                return haltNow(rollouts.get(r.id()), answers);
+            }
             r = save(rollouts.get(r.id()).withResult(a.getKey(), res.outcome(), res.detail()));
+            flying.remove(a.getKey());
+            if (res.outcome().equals(Result.APPLIED)) {
+                applied.add(a.getKey());
+            }
         }
-        return r;
+        if (signal(r.id()).isDone()) {
+            return haltNow(rollouts.get(r.id()), Map.of());
+        }
+        return applied.isEmpty() ? r : healthAfterDeploy(r, applied);
     }
 
     /** Deploy, then the health check: the gateway's result, never an exception. */
@@ -347,6 +606,9 @@ public final class FleetController implements AutoCloseable {
             if (r.healthCheck() == null) {
                 return CompletableFuture.completedFuture(new Result(Result.APPLIED, "deployed"));
             }
+            if (signal(r.id()).isDone()) {   // halted: nothing more is sent
+                return CompletableFuture.completedFuture(new Result(Result.APPLIED, "deployed; health check not run (halted)"));
+            }
             ObjectNode run = PackageCodec.JSON.createObjectNode().put("script", r.healthCheck());
             return link.request(gateway, FleetTopics.RUN, run, timeout).thenApply(h -> h.path("ok").asBoolean()
                     && "COMPLETED".equals(h.path("status").asText())
@@ -354,7 +616,8 @@ public final class FleetController implements AutoCloseable {
                     : new Result(Result.FAILED, "health check " + r.healthCheck() + ": "
                             + (h.path("ok").asBoolean() ? Texts.clip(h.path("status").asText()) + " " + Texts.sentence(h.path("error").asText(""))
                             : answerText(h)).trim()));
-        }).exceptionally(e -> new Result(Result.FAILED, "no answer within " + timeout.toSeconds() + " s"));
+        }).exceptionally(e -> new Result(Result.FAILED, NO_ANSWER + timeout.toSeconds() + " s: it may still apply it when the "
+                + "request reaches it; asked again at its birth"));
     }
 
     /** A refusal's code and sentence as the rollout records and the shell prints it (text from the network). */
@@ -377,7 +640,7 @@ public final class FleetController implements AutoCloseable {
     }
 
     private static boolean needsRollback(Result res) {
-        return res.outcome().equals(Result.APPLIED) || res.outcome().equals(Result.FAILED);
+        return res.outcome().equals(Result.APPLIED) || res.outcome().equals(Result.FAILED) || res.owesUndo();
     }
 
     private Rollout recordRollback(Rollout r, String gateway, CompletableFuture<JsonNode> answer) {
@@ -385,13 +648,20 @@ public final class FleetController implements AutoCloseable {
             JsonNode a = await(answer);
             // any answer ends it: rolled back, nothing of this version in place (refused before it was
             // recorded, failed, or a newer one since); only a gateway that did not answer is asked again
-            return save(r.withResult(gateway, Result.ROLLED_BACK, a.path("ok").asBoolean()
-                    ? (a.path("rolledBack").asBoolean() ? "rolled back" : Texts.sentence(a.path("message").asText("nothing to roll back")))
-                    : "nothing to roll back: " + answerText(a)));
+            boolean afterHalt = r.results().get(gateway).owesUndo();
+            return save(r.withResult(gateway, Result.ROLLED_BACK, (afterHalt ? "its deploy was on the way at the halt: " : "")
+                    + (a.path("ok").asBoolean()
+                    ? (a.path("rolledBack").asBoolean() ? (afterHalt ? "it applied it; " : "") + "rolled back"
+                    : Texts.sentence(a.path("message").asText("nothing to roll back")))
+                    : "nothing to roll back: " + answerText(a))));
         } catch (Stopped stopped) {
             throw stopped;
         } catch (RuntimeException e) {   // no answer: sent again when the gateway returns
-            return save(r.withResult(gateway, r.results().get(gateway).outcome(), "rollback not answered; sent again when it returns"));
+            Result was = r.results().get(gateway);
+            return save(r.withResult(gateway, was.owesUndo() ? Result.UNDO : was.outcome(), was.owesUndo()
+                    ? "its deploy and the rollback after it are not answered: it may apply it when it returns, and the "
+                    + "rollback queued behind it undoes it (sent again at its birth)"
+                    : "rollback not answered; sent again when it returns"));
         }
     }
 
@@ -406,16 +676,39 @@ public final class FleetController implements AutoCloseable {
     /** A gateway came (back) online: the newest rollout of its group owes it the package or a rollback. */
     private void catchUp(GatewayView g) {
         try {
+            for (Rollout h : rollouts.values()) {   // a rollback owed since a halt, whatever rollout came since
+                Result owed = h.results().get(g.id());
+                if (h.state() == State.HALTING && owed != null && owed.owesUndo()) {
+                    ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", h.version());
+                    finishHalt(recordRollback(h, g.id(), link.request(g.id(), FleetTopics.ROLLBACK, body, timeout)));
+                }
+            }
             Rollout r = rollouts.values().stream().filter(x -> x.results().containsKey(g.id()) || g.groups().contains(x.group()))
                     .max(Comparator.comparing(Rollout::startedAt)).orElse(null);
             if (r == null) {
                 return;
             }
             Result res = r.results().get(g.id());
-            if ((r.state() == State.COMPLETED || r.state() == State.RUNNING) && res != null && res.outcome().equals(Result.PENDING)
+            boolean unanswered = res != null && res.outcome().equals(Result.FAILED) && res.detail().startsWith(NO_ANSWER);
+            if ((r.state() == State.COMPLETED || r.state() == State.RUNNING && !signal(r.id()).isDone())
+                    && res != null && (res.outcome().equals(Result.PENDING) || unanswered)
                     || r.state() == State.COMPLETED && res == null) {
+                // a deploy that timed out is asked again (the same package is answered applied: false), so its
+                // result is what the gateway did, not "failed" while it may have applied it
                 LOG.info("fleet: gateway {} is back: catching up with rollout {}", g.id(), r.id());
-                Result now = await(deployTo(r, g.id()));
+                inFlight(r.id()).add(g.id());
+                CompletableFuture<Result> answer = deployTo(r, g.id());
+                Result now = awaitOrHalt(r.id(), answer);
+                if (now == null) {   // halted meanwhile: this deploy is on the way
+                    Rollout h = haltNow(rollouts.get(r.id()), Map.of(g.id(), answer));
+                    if (h.state() == State.HALTING) {
+                        undoInFlight(h);
+                    } else if (h.state() == State.ROLLING_BACK) {
+                        rollBack(h);
+                    }
+                    return;
+                }
+                inFlight(r.id()).remove(g.id());
                 save(rollouts.get(r.id()).withResult(g.id(), now.outcome(), now.detail() + " (caught up)"));
             } else if ((r.state() == State.ROLLING_BACK || r.state() == State.ROLLED_BACK) && res != null && needsRollback(res)) {
                 ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", r.version());
