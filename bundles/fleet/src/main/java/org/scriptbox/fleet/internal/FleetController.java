@@ -47,6 +47,7 @@ public final class FleetController implements AutoCloseable {
     private final Map<String, Rollout> rollouts = new ConcurrentHashMap<>();
     private final Set<String> haltRequests = ConcurrentHashMap.newKeySet();
     private final Map<String, Boolean> haltRollback = new ConcurrentHashMap<>();
+    private final Set<String> catchingUp = ConcurrentHashMap.newKeySet();   // gateways with a catch-up in flight
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "fleet-rollout");
         t.setDaemon(true);
@@ -181,18 +182,6 @@ public final class FleetController implements AutoCloseable {
 
     private volatile boolean closed;
 
-    /** Waits for an answer (every request future completes by its timeout); an interrupt means closing. */
-    private <T> T await(CompletableFuture<T> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Stopped();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        }
-    }
-
     /**
      * After a (re)start the gateway table fills from the retained state messages: before a resumed rollout
      * picks gateways, wait (bounded) until its gateways, or at least one of its group, are known.
@@ -318,22 +307,63 @@ public final class FleetController implements AutoCloseable {
         LOG.info("fleet: rollout {} stage {} ({}): {} of {} gateways, new {}", r.id(), r.stage() + 1,
                 r.stages().get(r.stage()), size, members.size(), targets);
         Map<String, CompletableFuture<Result>> answers = new LinkedHashMap<>();
+        Rollout offline = r;
         for (String g : targets) {
             if (!link.gateway(g).online()) {
-                r = save(r.withResult(g, Result.PENDING, "offline at stage " + (r.stage() + 1)));
+                offline = offline.withResult(g, Result.PENDING, "offline at stage " + (offline.stage() + 1));
             } else {
-                answers.put(g, deployTo(r, g));
+                answers.put(g, deployTo(r, g, Result.FAILED));
             }
         }
-        for (Map.Entry<String, CompletableFuture<Result>> a : answers.entrySet()) {
-            Result res = await(a.getValue());
-            r = save(rollouts.get(r.id()).withResult(a.getKey(), res.outcome(), res.detail()));
+        if (offline != r) {
+            r = save(offline);
+        }
+        return collect(r, answers, (cur, g, answer) -> {
+            Result res = answer.join();   // never exceptional: deployTo answers every outcome as a Result
+            return cur.withResult(g, res.outcome(), res.detail());
+        });
+    }
+
+    /** How one answer changes the rollout (no saving). */
+    private interface Recorder<T> {
+        Rollout record(Rollout r, String gateway, CompletableFuture<T> answer);
+    }
+
+    /**
+     * Waits for every answer (each future completes by its timeout), recording them as they arrive with one
+     * save per batch that is in: a save per answer rewrote, and synced, the whole rollout file 500 times per
+     * stage, its size growing with each answer.
+     */
+    private <T> Rollout collect(Rollout r, Map<String, CompletableFuture<T>> answers, Recorder<T> recorder) {
+        java.util.concurrent.BlockingQueue<String> arrived = new java.util.concurrent.LinkedBlockingQueue<>();
+        answers.forEach((g, f) -> f.whenComplete((x, e) -> arrived.add(g)));
+        int left = answers.size();
+        while (left > 0) {
+            List<String> batch = new ArrayList<>();
+            try {
+                batch.add(arrived.take());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Stopped();
+            }
+            arrived.drainTo(batch);
+            Rollout cur = rollouts.get(r.id());
+            for (String g : batch) {
+                cur = recorder.record(cur, g, answers.get(g));
+            }
+            left -= batch.size();
+            r = save(cur);
         }
         return r;
     }
 
-    /** Deploy, then the health check: the gateway's result, never an exception. */
-    private CompletableFuture<Result> deployTo(Rollout r, String gateway) {
+    /**
+     * Deploy, then the health check: the gateway's result, never an exception.
+     *
+     * @param noAnswer the outcome when the gateway does not answer in time: FAILED in a stage, PENDING for a
+     *                 catch-up (a gateway that dropped again right after its birth is asked at the next one)
+     */
+    private CompletableFuture<Result> deployTo(Rollout r, String gateway, String noAnswer) {
         ObjectNode envelope;
         try {
             envelope = (ObjectNode) PackageCodec.JSON.readTree(r.envelope());
@@ -354,7 +384,8 @@ public final class FleetController implements AutoCloseable {
                     : new Result(Result.FAILED, "health check " + r.healthCheck() + ": "
                             + (h.path("ok").asBoolean() ? h.path("status").asText() + " " + h.path("error").asText("")
                             : h.path("code").asText() + " " + h.path("message").asText()).trim()));
-        }).exceptionally(e -> new Result(Result.FAILED, "no answer within " + timeout.toSeconds() + " s"));
+        }).exceptionally(e -> new Result(noAnswer, "no answer within " + timeout.toSeconds() + " s"
+                + (noAnswer.equals(Result.PENDING) ? "; sent again when it returns" : "")));
     }
 
     private void rollBack(Rollout r) {
@@ -365,28 +396,24 @@ public final class FleetController implements AutoCloseable {
                 answers.put(g, link.request(g, FleetTopics.ROLLBACK, body, timeout));
             }
         });
-        for (Map.Entry<String, CompletableFuture<JsonNode>> a : answers.entrySet()) {
-            r = recordRollback(rollouts.get(r.id()), a.getKey(), a.getValue());
-        }
-        finishRollback(r);
+        finishRollback(collect(r, answers, FleetController::rolledBack));
     }
 
     private static boolean needsRollback(Result res) {
         return res.outcome().equals(Result.APPLIED) || res.outcome().equals(Result.FAILED);
     }
 
-    private Rollout recordRollback(Rollout r, String gateway, CompletableFuture<JsonNode> answer) {
+    /** The rollout with a rollback's answer recorded (the future is done). */
+    private static Rollout rolledBack(Rollout r, String gateway, CompletableFuture<JsonNode> answer) {
         try {
-            JsonNode a = await(answer);
+            JsonNode a = answer.join();
             // any answer ends it: rolled back, nothing of this version in place (refused before it was
             // recorded, failed, or a newer one since); only a gateway that did not answer is asked again
-            return save(r.withResult(gateway, Result.ROLLED_BACK, a.path("ok").asBoolean()
+            return r.withResult(gateway, Result.ROLLED_BACK, a.path("ok").asBoolean()
                     ? (a.path("rolledBack").asBoolean() ? "rolled back" : a.path("message").asText("nothing to roll back"))
-                    : "nothing to roll back: " + a.path("code").asText() + " " + a.path("message").asText()));
-        } catch (Stopped stopped) {
-            throw stopped;
-        } catch (RuntimeException e) {   // no answer: sent again when the gateway returns
-            return save(r.withResult(gateway, r.results().get(gateway).outcome(), "rollback not answered; sent again when it returns"));
+                    : "nothing to roll back: " + a.path("code").asText() + " " + a.path("message").asText());
+        } catch (RuntimeException e) {   // no answer (CompletionException of the timeout): sent again when it returns
+            return r.withResult(gateway, r.results().get(gateway).outcome(), "rollback not answered; sent again when it returns");
         }
     }
 
@@ -398,7 +425,12 @@ public final class FleetController implements AutoCloseable {
         }
     }
 
-    /** A gateway came (back) online: the newest rollout of its group owes it the package or a rollback. */
+    /**
+     * A gateway came (back) online: the newest rollout of its group owes it the package or a rollback. Runs on
+     * the runner but does not wait there: the answer is recorded when it comes (on the runner again), so 500
+     * births at once (a broker restart), or gateways that drop again before they answer, never queue a halt or
+     * the next rollout behind one request timeout per gateway. One catch-up per gateway at a time.
+     */
     private void catchUp(GatewayView g) {
         try {
             Rollout r = rollouts.values().stream().filter(x -> x.results().containsKey(g.id()) || g.groups().contains(x.group()))
@@ -407,22 +439,61 @@ public final class FleetController implements AutoCloseable {
                 return;
             }
             Result res = r.results().get(g.id());
-            if ((r.state() == State.COMPLETED || r.state() == State.RUNNING) && res != null && res.outcome().equals(Result.PENDING)
-                    || r.state() == State.COMPLETED && res == null) {
-                LOG.info("fleet: gateway {} is back: catching up with rollout {}", g.id(), r.id());
-                Result now = await(deployTo(r, g.id()));
-                save(rollouts.get(r.id()).withResult(g.id(), now.outcome(), now.detail() + " (caught up)"));
-            } else if ((r.state() == State.ROLLING_BACK || r.state() == State.ROLLED_BACK) && res != null && needsRollback(res)) {
-                ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", r.version());
-                Rollout after = recordRollback(r, g.id(), link.request(g.id(), FleetTopics.ROLLBACK, body, timeout));
-                if (after.state() == State.ROLLING_BACK) {
-                    finishRollback(after);
-                }
+            boolean owesPackage = (r.state() == State.COMPLETED || r.state() == State.RUNNING) && res != null
+                    && res.outcome().equals(Result.PENDING) || r.state() == State.COMPLETED && res == null;
+            boolean owesRollback = (r.state() == State.ROLLING_BACK || r.state() == State.ROLLED_BACK) && res != null && needsRollback(res);
+            if (!(owesPackage || owesRollback) || !catchingUp.add(g.id())) {
+                return;
             }
-        } catch (Stopped stopped) {
-            // closing
+            String id = r.id();
+            if (owesPackage) {
+                LOG.info("fleet: gateway {} is back: catching up with rollout {}", g.id(), id);
+                deployTo(r, g.id(), Result.PENDING).whenComplete((now, e) -> onRunner(g.id(), () -> caughtUp(id, g.id(), now)));
+            } else {
+                sendRollback(r, g.id());
+            }
         } catch (RuntimeException e) {
+            catchingUp.remove(g.id());
             LOG.error("fleet: catching up gateway {} failed", g.id(), e);
+        }
+    }
+
+    private void sendRollback(Rollout r, String gateway) {
+        String id = r.id();
+        ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", r.version());
+        CompletableFuture<JsonNode> answer = link.request(gateway, FleetTopics.ROLLBACK, body, timeout);
+        answer.whenComplete((a, e) -> onRunner(gateway, () -> {
+            Rollout after = save(rolledBack(rollouts.get(id), gateway, answer));
+            if (after.state() == State.ROLLING_BACK) {
+                finishRollback(after);
+            }
+        }));
+    }
+
+    /** A catch-up's deploy answered (or not); a rollout halted meanwhile takes it back at once. */
+    private void caughtUp(String id, String gateway, Result now) {
+        Rollout r = save(rollouts.get(id).withResult(gateway, now.outcome(), now.detail() + " (caught up)"));
+        if ((r.state() == State.ROLLING_BACK || r.state() == State.ROLLED_BACK) && needsRollback(r.results().get(gateway))
+                && catchingUp.add(gateway)) {
+            sendRollback(r, gateway);
+        }
+    }
+
+    /** Records a catch-up's answer on the runner thread; the gateway may be caught up again afterwards. */
+    private void onRunner(String gateway, Runnable record) {
+        try {
+            runner.execute(() -> {
+                catchingUp.remove(gateway);
+                try {
+                    record.run();
+                } catch (Stopped stopped) {
+                    // closing: the next start resumes from the store
+                } catch (RuntimeException e) {
+                    LOG.error("fleet: recording the catch-up of gateway {} failed", gateway, e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the controller stopped: the gateway is caught up at its next birth after a restart
         }
     }
 
