@@ -166,7 +166,7 @@ final class PahoLink implements FleetLink {
             retainedWaiting.clear();   // the connection listeners publish the current state and status again
             nextWait = settings.reconnectMin();
             connected = true;
-            LOG.info("fleet: connected to {} as {}", settings, client.getClientId());
+            LOG.info("fleet: connected to {} as {} (send window {})", settings, client.getClientId(), window);
             for (String filter : subscriptions.keySet()) {
                 subscribeNow(filter);
             }

@@ -58,8 +58,9 @@ public class PahoLinkWindowTest {
         receiver.start();
         sender = new PahoLink(BrokerSettings.plain("127.0.0.1", port), "window-sender", null).start();
         await("both connected", () -> sender.connected() && receiver.connected());
-        // the receiver's subscription is made on its link thread after the connect: wait until it works
-        sender.publish(FleetMessage.of("w/ready", "1", false));
+        // the receiver's subscription is made on its link thread after the connect: retained, this reaches it
+        // whenever the subscription is in place
+        sender.publish(FleetMessage.of("w/ready", "1", true));
         await("the receiver subscribed", () -> received.containsKey("w/ready"));
     }
 
