@@ -58,7 +58,7 @@ final class SimGateway implements MqttCallback {
     /** Loses the link without a DISCONNECT (a NAT timeout, a cut cable): the broker publishes the last will. */
     void drop() {
         try {
-            client.disconnectForcibly(0, 0, false);
+            client.disconnectForcibly(0, 100, false);   // 0 would wait for ever
         } catch (MqttException e) {
             // already down
         }
