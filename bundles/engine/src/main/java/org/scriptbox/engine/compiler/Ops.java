@@ -1,6 +1,5 @@
 package org.scriptbox.engine.compiler;
 
-import org.luaj.vm2.Buffer;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaDouble;
 import org.luaj.vm2.LuaFunction;
@@ -114,18 +113,7 @@ public final class Ops {
 
     /** {@code OP_CONCAT} of the operands {@code ops} (2 or more), checked by the meter before it is built. */
     public static LuaValue concat(Meter m, LuaValue[] ops) {
-        int c = ops.length - 1;
-        m.concat(ops, 0, c);
-        if (c > 1) {
-            Buffer sb = ops[c].buffer();
-            while (--c >= 0) {
-                sb = ops[c].concat(sb);
-            }
-            LuaValue r = sb.value();
-            m.concatResult(r);
-            return r;
-        }
-        return ops[0].concat(ops[1]);
+        return org.scriptbox.engine.vm.Concat.join(m, ops, 0, ops.length - 1); // as the interpreter (engine-text)
     }
 
     /** {@code OP_FORLOOP}: the next index, or null when the loop ends. */

@@ -189,7 +189,7 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.scriptbox
             if (type == LuaValue.TSTRING) {
                 length += v.rawlen();
             } else if (type == LuaValue.TNUMBER) {
-                length += 24 + numberText(v);
+                length += textLength(v) + NUMBER_TEXT_BYTES + numberText(v);
             } else {
                 other = true;
             }
@@ -268,8 +268,30 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.scriptbox
         if (type == LuaValue.TSTRING) {
             return v.rawlen();
         }
-        return type == LuaValue.TNUMBER ? 24 + numberText(v) : Integer.MIN_VALUE;
+        return type == LuaValue.TNUMBER ? textLength(v) + NUMBER_TEXT_BYTES + numberText(v) : Integer.MIN_VALUE;
     }
+
+    /** The length of a number's text, as {@code ..} writes it. */
+    private static int textLength(LuaValue number) {
+        return org.scriptbox.engine.vm.NumberText.string(number).length();
+    }
+
+    /**
+     * A {@code ..} of strings and numbers only ({@link org.scriptbox.engine.vm.Concat}): the exact length is
+     * checked; the charge is the copy's (one instruction per {@link #CONCAT_BYTES_PER_UNIT} bytes), with
+     * {@link #NUMBER_TEXT_BYTES} bytes more for making each number's text and {@link #FLOAT_TEXT_COST}
+     * instructions more for each double's (the charges of session 6, the length now the real one).
+     */
+    @Override
+    public void concatTexts(long length, int numbers, int doubles) {
+        if (length > maxStringLength) {
+            checkStringLength(length);
+        }
+        charge((int) ((length + (long) NUMBER_TEXT_BYTES * numbers) / CONCAT_BYTES_PER_UNIT) + doubles * FLOAT_TEXT_COST);
+    }
+
+    /** Bytes of copying a number's text is charged as, beside its length (see {@link #concatTexts}). */
+    static final int NUMBER_TEXT_BYTES = 24;
 
     /**
      * Instructions a number's text costs when it is made for a concatenation ({@code ..}, {@code table.concat}):

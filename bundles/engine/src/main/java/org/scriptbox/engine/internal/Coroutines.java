@@ -61,7 +61,8 @@ final class Coroutines {
                             return r.subargs(2);
                         }
                         LuaValue message = r.arg(2);
-                        throw message.isstring() ? new LuaError(message.tojstring(), 0) : new LuaError(message);
+                        // a number stays the number it was (Lua passes the error object on), not Luaj's text of it
+                        throw message.type() == TSTRING ? new LuaError(message.tojstring(), 0) : new LuaError(message);
                     }
                 }, LibraryCosts.baseCost("coroutine.resume"));
             }
@@ -110,6 +111,12 @@ final class Coroutines {
         } finally {
             execution.budget().resumeFrame();
         }
+        if (!r.arg1().toboolean() && thread instanceof CoroutineThread c) {
+            LuaValue raised = c.body.takeRaisedValue();
+            if (raised != null) {
+                return LuaValue.varargsOf(LuaValue.FALSE, raised);
+            }
+        }
         // Luaj hands back the coroutine's error message with the traceback it appended: cut it off.
         if (!r.arg1().toboolean() && r.arg(2).type() == LuaValue.TSTRING) {
             String message = ErrorMessages.withoutTraceback(r.arg(2).tojstring());
@@ -124,7 +131,7 @@ final class Coroutines {
         if (created.size() >= max) {
             execution.budget().trip(ErrorKind.LIMIT, "coroutine limit of " + max + " alive at once exceeded");
         }
-        LuaThread thread = new LuaThread(globals, new Body(function));
+        LuaThread thread = new CoroutineThread(globals, new Body(function));
         created.add(thread);
         return thread;
     }
@@ -164,9 +171,25 @@ final class Coroutines {
         return coroutineCpuNanos;
     }
 
+    /** A coroutine's thread that knows its body, which keeps the value an error raised. */
+    private static final class CoroutineThread extends LuaThread {
+        final Body body;
+
+        CoroutineThread(org.luaj.vm2.Globals globals, Body body) {
+            super(globals, body);
+            this.body = body;
+        }
+    }
+
     /** Runs a coroutine's function on the coroutine's own thread, as part of the execution. */
     private final class Body extends VarArgFunction {
         private final LuaValue function;
+        /**
+         * The value of an error that is not a string ({@code error({code = 1})}, {@code error(nil)}, a number):
+         * Luaj's thread hands resume() only the error's text ("table: 1b2c3d"), Lua hands back the value. Written
+         * on the coroutine's thread, taken on the resumer's.
+         */
+        private volatile LuaValue raised;
 
         Body(LuaValue function) {
             this.function = function;
@@ -188,6 +211,12 @@ final class Coroutines {
                 // Its position and traceback are this coroutine's frames; the resumer's are not added.
                 e.freeze();
                 throw e;
+            } catch (LuaError e) {
+                LuaValue value = e.getMessageObject();
+                if (value != null && value.type() != LuaValue.TSTRING) {
+                    raised = value;
+                }
+                throw e;
             } catch (StackOverflowError e) {
                 // Recursion through Java alone (e.g. a __call or __tostring that is itself) never reaches the
                 // depth check. Luaj would hand resume() a null message, which reads as success: trip instead.
@@ -201,6 +230,13 @@ final class Coroutines {
                 Execution.CURRENT.remove();
                 org.scriptbox.engine.vm.TableSizes.GUARD.remove();
             }
+        }
+
+        /** The raised value once: a dead coroutine resumed again answers with Luaj's own text. */
+        synchronized LuaValue takeRaisedValue() {
+            LuaValue value = raised;
+            raised = null;
+            return value;
         }
     }
 }

@@ -67,7 +67,7 @@ final class ErrorMessages {
             }
         }
         if (object != null && object.type() == LuaValue.TNUMBER) {
-            full = object.tojstring();
+            full = org.scriptbox.engine.vm.NumberText.string(object); // as Lua writes it
         } else if (object != null && object.type() != LuaValue.TSTRING) {
             // as the lua command says it
             return new ScriptError(kind, "(error object is a " + object.typename() + " value)", null, 0, 0, traceback);

@@ -39,6 +39,8 @@ final class LibraryCall extends LibFunction {
     private final boolean varargs;
     private final boolean returnsIterator;
     private final boolean scansFirstArgument;
+    /** Reads its number arguments as text ({@code string.*}, {@code table.concat}): each double gets Lua's text. */
+    private final boolean textArguments;
 
     private LibraryCall(String name, LuaValue function, int cost) {
         this.name = name;
@@ -48,6 +50,7 @@ final class LibraryCall extends LibFunction {
         this.varargs = function instanceof VarArgFunction;
         this.returnsIterator = LibraryCosts.returnsIterator(name);
         this.scansFirstArgument = LibraryCosts.scansFirstArgument(name);
+        this.textArguments = name.startsWith("string.") || name.equals("table.concat") || name.equals("os.date");
     }
 
     /** {@code function} behind the door, charging {@code cost} instructions per call; {@code function} if it is not one. */
@@ -128,12 +131,12 @@ final class LibraryCall extends LibFunction {
     }
 
     /** The arguments with every double an int conversion would wrap as a {@link WideNumber}, or {@code args}. */
-    private static Varargs guarded(Varargs args, Budget b) {
+    private Varargs guarded(Varargs args, Budget b) {
         int n = args.narg();
         LuaValue[] fixed = null;
         for (int i = 1; i <= n; i++) {
             LuaValue v = args.arg(i);
-            LuaValue g = WideNumber.guard(v, b);
+            LuaValue g = guard(v, b);
             if (g != v && fixed == null) {
                 fixed = new LuaValue[n];
                 for (int j = 1; j < i; j++) {
@@ -145,6 +148,11 @@ final class LibraryCall extends LibFunction {
             }
         }
         return fixed == null ? args : varargsOf(fixed);
+    }
+
+    /** {@code v}, or a {@link WideNumber} in its place (see {@link #textArguments}). */
+    private LuaValue guard(LuaValue v, Budget b) {
+        return textArguments ? WideNumber.guardText(v, b) : WideNumber.guard(v, b);
     }
 
     /** A function that reads every byte of a string it is given but returns no string ({@code tonumber}). */
@@ -201,7 +209,7 @@ final class LibraryCall extends LibFunction {
         try {
             b.charge(cost);
             chargeArgument(b, a);
-            LuaValue ga = WideNumber.guard(a, b);
+            LuaValue ga = guard(a, b);
             boolean guarded = ga != a;
             return varargs ? results(b, function.invoke(ga), guarded).arg1() : result(b, function.call(ga), guarded);
         } catch (RuntimeException e) {
@@ -217,8 +225,8 @@ final class LibraryCall extends LibFunction {
         try {
             b.charge(cost);
             chargeArgument(b, a);
-            LuaValue ga = WideNumber.guard(a, b);
-            LuaValue gc = WideNumber.guard(c, b);
+            LuaValue ga = guard(a, b);
+            LuaValue gc = guard(c, b);
             boolean guarded = ga != a || gc != c;
             return varargs ? results(b, function.invoke(varargsOf(ga, gc)), guarded).arg1()
                     : result(b, function.call(ga, gc), guarded);
@@ -235,9 +243,9 @@ final class LibraryCall extends LibFunction {
         try {
             b.charge(cost);
             chargeArgument(b, a);
-            LuaValue ga = WideNumber.guard(a, b);
-            LuaValue gc = WideNumber.guard(c, b);
-            LuaValue gd = WideNumber.guard(d, b);
+            LuaValue ga = guard(a, b);
+            LuaValue gc = guard(c, b);
+            LuaValue gd = guard(d, b);
             boolean guarded = ga != a || gc != c || gd != d;
             return varargs ? results(b, function.invoke(varargsOf(ga, gc, gd)), guarded).arg1()
                     : result(b, function.call(ga, gc, gd), guarded);

@@ -128,7 +128,7 @@ class LuaMatchState {
 			switch ( repl.type() ) {
 			case LuaValue.TSTRING:
 			case LuaValue.TNUMBER:
-				add_s( lbuf, repl.strvalue(), soffset, end );
+				add_s( lbuf, org.scriptbox.engine.vm.NumberText.of( repl ), soffset, end ); // a number as Lua writes it
 				return;
 				
 			case LuaValue.TFUNCTION:
@@ -150,7 +150,7 @@ class LuaMatchState {
 			} else if ( ! repl.isstring() ) {
 				error( "invalid replacement value (a "+repl.typename()+")" );
 			}
-			lbuf.append( repl.strvalue() );
+			lbuf.append( org.scriptbox.engine.vm.NumberText.of( repl ) ); // a number a table or function gave, as Lua writes it
 		}
 		
 		Varargs push_captures( boolean wholeMatch, int soff, int end ) {

@@ -13,7 +13,8 @@ final class PrototypeSize {
         bytes += 4L * p.code.length;
         bytes += p.lineinfo == null ? 0 : 4L * p.lineinfo.length;
         for (LuaValue k : p.k) {
-            bytes += 16 + (k.isstring() && !k.isnumber() ? k.length() + 24 : 0);
+            // type(), not isnumber(): Luaj's number scan of a constant such as '0x' threw (E2, session 7)
+            bytes += 16 + (k.type() == LuaValue.TSTRING ? k.length() + 24 : 0);
         }
         bytes += p.locvars == null ? 0 : 32L * p.locvars.length;
         bytes += p.upvalues == null ? 0 : 24L * p.upvalues.length;

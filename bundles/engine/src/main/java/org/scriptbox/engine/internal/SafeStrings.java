@@ -17,7 +17,7 @@ final class SafeStrings {
 
     static void install(LuaTable string) {
         string.set("rep", new Rep());
-        string.set("format", new Format((VarArgFunction) string.get("format")));
+        string.set("format", new Format());
         string.set("char", new Char((VarArgFunction) string.get("char")));
         CountedPatterns.install(string, SafeStrings::budget);
     }
@@ -63,14 +63,10 @@ final class SafeStrings {
         }
     }
 
-    /**
-     * {@code string.format}: an upper bound of the result (the format, every string argument, and room
-     * for each conversion's width) is checked before formatting.
-     */
+    /** {@code string.format}: the engine's own ({@link LuaFormat}), charged per conversion. */
     static final class Format extends VarArgFunction {
         /** Instructions per conversion (measured: library-CPU benchmark). */
         static final int CONVERSION_COST = 60;
-        private final VarArgFunction luaj;
 
         private static int count(LuaString s, int b) {
             int n = 0;
@@ -82,34 +78,14 @@ final class SafeStrings {
             return n;
         }
 
-        Format(VarArgFunction luaj) {
-            this.luaj = luaj;
-        }
-
         @Override
-        public Varargs invoke(Varargs given) {
-            Varargs args = FormatConversions.apply(given);
+        public Varargs invoke(Varargs args) {
             LuaString fmt = args.checkstring(1);
-            long bound = fmt.length();
-            // %q may escape every character of its string: count strings twice when the format has a q.
-            int perChar = fmt.indexOf((byte) 'q', 0) >= 0 ? 2 : 1;
-            for (int i = 2; i <= args.narg(); i++) {
-                // Luaj accepts widths and precisions of at most two digits: 99 characters per conversion.
-                bound += 99 + (args.arg(i).type() == TSTRING ? (long) perChar * args.arg(i).rawlen() : 32);
-            }
             Budget budget = budget();
-            // Each conversion is microseconds of Java formatting (java.util.Formatter for %f/%e, Luaj's own
-            // for the rest), whatever its output: charged per '%' before formatting.
+            // Each conversion is microseconds of work at most (a float's exact digits; a float's text is charged per
+            // character besides, LuaFormat), whatever its output: charged per '%' before formatting.
             budget.charge((long) CONVERSION_COST * count(fmt, '%'));
-            if (bound > 8L * budget.stringLimit()) {
-                budget.checkStringLength(bound); // would allocate far more than the limit before we could check
-            }
-            if (bound > budget.stringLimit()) {
-                LuaValue result = luaj.invoke(args).arg1();
-                budget.checkStringLength(result.rawlen());
-                return result;
-            }
-            return luaj.invoke(args);
+            return LuaFormat.format(args, budget); // held to the string-length limit while it is built
         }
     }
 

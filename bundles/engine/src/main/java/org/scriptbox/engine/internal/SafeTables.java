@@ -47,7 +47,7 @@ final class SafeTables {
                 if (!v.isstring()) {
                     argerror(1, "invalid value (at index " + k + ") in table for 'concat'");
                 }
-                LuaString s = v.checkstring();
+                LuaString s = org.scriptbox.engine.vm.NumberText.of(v); // a number as Lua writes it
                 budget.charge(2 + (v.type() == TNUMBER ? Budget.numberText(v) / Budget.CONCAT_BYTES_PER_UNIT : 0));
                 length += s.length() + (k > i ? sep.length() : 0);
                 budget.checkStringLength(length);

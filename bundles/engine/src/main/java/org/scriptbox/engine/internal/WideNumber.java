@@ -7,6 +7,8 @@ import org.luaj.vm2.LuaNumber;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.lib.MathLib;
+import org.scriptbox.api.text.LuaNumbers;
+import org.scriptbox.engine.vm.NumberText;
 
 /**
  * A number outside the int range (or NaN, or an infinity) as a library function receives it. {@link LibraryCall}
@@ -17,12 +19,31 @@ import org.luaj.vm2.lib.MathLib;
  * else is {@code LuaDouble}'s behaviour (arithmetic, comparison, equality, hash, text), so a value that a library
  * function stores or hands on (a table element, a coroutine's argument) is the same number to everybody.
  * (Until session 5 this was a patched copy of {@code LuaDouble} in Luaj's package.)
+ * <p>Its text is Lua's ({@link NumberText}), not {@code LuaDouble}'s: and for the functions that read their number
+ * arguments as text ({@code string.*}, {@code table.concat}: {@link #guardText}) every double argument is one, an
+ * in-range one ({@code 1/3}) without the refusals, so {@code string.rep(1/3, 2)} repeats {@code 0.33333333333333}.
  */
 final class WideNumber extends LuaNumber {
     private final double v;
+    /** Beyond the int range (the int conversions refuse it), or a double in it that is here for its text only. */
+    private final boolean wide;
 
     private WideNumber(double v) {
+        this(v, true);
+    }
+
+    private WideNumber(double v, boolean wide) {
         this.v = v;
+        this.wide = wide;
+    }
+
+    /** As {@link #guard(LuaValue, Budget)}, and an in-range double as a number with Lua's text (see the class comment). */
+    static LuaValue guardText(LuaValue value, Budget budget) {
+        if (value instanceof LuaDouble) {
+            double d = value.todouble();
+            return new WideNumber(d, !(d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE));
+        }
+        return guard(value, budget);
     }
 
     /** {@code value} itself, or a WideNumber if it is a double an int conversion would wrap. */
@@ -90,18 +111,15 @@ final class WideNumber extends LuaNumber {
     }
 
     private String text() {
-        if (Double.isNaN(v)) return "nan";
-        if (Double.isInfinite(v)) return v > 0 ? "inf" : "-inf";
-        // Luaj's tojstring() goes through float beyond long: 1e100 read "Infinity"
-        return v == Math.rint(v) && Math.abs(v) < 9e18 ? Long.toString((long) v) : Double.toString(v);
+        return LuaNumbers.format(v); // Lua's text (Luaj's tojstring() went through float: 1e100 read "Infinity")
     }
 
-    // ---- the refusals: every int conversion
-    @Override public int toint() { throw outOfRange(); }
-    @Override public int checkint() { throw outOfRange(); }
-    @Override public int optint(int defval) { throw outOfRange(); }
-    @Override public LuaInteger checkinteger() { throw outOfRange(); }
-    @Override public LuaInteger optinteger(LuaInteger defval) { throw outOfRange(); }
+    // ---- the refusals: every int conversion (in range: LuaDouble's truncation)
+    @Override public int toint() { if (wide) throw outOfRange(); return (int) (long) v; }
+    @Override public int checkint() { if (wide) throw outOfRange(); return (int) (long) v; }
+    @Override public int optint(int defval) { if (wide) throw outOfRange(); return (int) (long) v; }
+    @Override public LuaInteger checkinteger() { if (wide) throw outOfRange(); return LuaInteger.valueOf((int) (long) v); }
+    @Override public LuaInteger optinteger(LuaInteger defval) { if (wide) throw outOfRange(); return LuaInteger.valueOf((int) (long) v); }
 
     // ---- the rest is LuaDouble's
     @Override public int hashCode() { long l = Double.doubleToLongBits(v + 1); return ((int) (l >> 32)) + (int) l; }
@@ -170,7 +188,7 @@ final class WideNumber extends LuaNumber {
     @Override public boolean gteq_b(int rhs) { return v >= rhs; }
     @Override public boolean gteq_b(double rhs) { return v >= rhs; }
     @Override public int strcmp(LuaString rhs) { typerror("attempt to compare number with string"); return 0; }
-    @Override public String tojstring() { return LuaValue.valueOf(v).tojstring(); }
+    @Override public String tojstring() { return text(); }
     @Override public LuaString strvalue() { return LuaString.valueOf(tojstring()); }
     @Override public LuaString optstring(LuaString defval) { return LuaString.valueOf(tojstring()); }
     @Override public LuaValue tostring() { return LuaString.valueOf(tojstring()); }

@@ -216,7 +216,7 @@ public class EngineTable extends LuaTable {
         if (n.isnumber()) {
             double d = n.todouble();
             if (!(d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE)) {
-                throw new org.luaj.vm2.LuaError("object length is not an integer (" + n.tojstring() + " is outside the integer range)");
+                throw new org.luaj.vm2.LuaError("object length is not an integer (" + NumberText.string(n) + " is outside the integer range)");
             }
         }
         return n.toint();

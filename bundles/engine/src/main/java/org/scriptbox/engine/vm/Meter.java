@@ -41,6 +41,14 @@ public abstract class Meter extends DebugLib {
     public abstract void concat(LuaValue[] stack, int b, int c);
 
     /**
+     * A {@code ..} of strings and numbers only is about to be built ({@link Concat}): {@code length} bytes, the
+     * exact length of the operands' texts, {@code numbers} of them numbers, {@code doubles} of those written with
+     * {@code %.14g}: check and charge it. Default: nothing.
+     */
+    public void concatTexts(long length, int numbers, int doubles) {
+    }
+
+    /**
      * The result of a {@code ..} of three operands or more that involved a {@code __concat} metamethod
      * (whose result the check before could not know): check its length. Default: nothing.
      */

@@ -23,7 +23,6 @@ package org.scriptbox.engine.vm;
 
 import java.util.Objects;
 
-import org.luaj.vm2.Buffer;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.Lua;
 import org.luaj.vm2.LuaError;
@@ -252,19 +251,8 @@ public final class MeteredClosure extends LuaFunction {
 				case Lua.OP_CONCAT: /*	A B C	R(A):= R(B).. ... ..R(C)			*/
 					b = i>>>23;
 					c = (i>>14)&0x1ff;
-					m.concat(stack, b, c);
-					{
-						if ( c > b+1 ) {
-							Buffer sb = stack[c].buffer();
-							while ( --c>=b ) 
-								sb = stack[c].concat(sb);
-							stack[a] = sb.value();
-							// a __concat result joined with the strings before it is checked too
-							m.concatResult(stack[a]);
-						} else {
-							stack[a] = stack[c-1].concat(stack[c]);
-						}
-					}
+					// numbers written as Lua writes them, the length checked and charged (vm.Concat)
+					stack[a] = Concat.join(m, stack, b, c);
 					continue;
 					
 				case Lua.OP_JMP: /*	sBx	pc+=sBx					*/

@@ -23,6 +23,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * the fleet) and requests with MQTT 5 correlation data, answered on this controller's response topic.
  */
 final class ControllerLink implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ControllerLink.class);
+    static final int MAX_GATEWAYS = 100_000;
+    private final java.util.concurrent.atomic.AtomicBoolean tableFullWarned = new java.util.concurrent.atomic.AtomicBoolean();
     private final PahoLink link;
     private final String fleet;
     private final String responses;
@@ -88,8 +91,27 @@ final class ControllerLink implements AutoCloseable {
         }
     }
 
-    private void state(FleetMessage m) {
+    /**
+     * The gateway a state or status message is about, or null to ignore it: any broker client can publish on
+     * any topic, so the id must be one a gateway could have (it reaches logs, the shell and request topics),
+     * and the table is bounded.
+     */
+    private String gatewayOf(FleetMessage m) {
         String id = FleetTopics.gatewayOf(m.topic());
+        if (!FleetTopics.validId(id)) {
+            return null;
+        }
+        if (gateways.size() >= MAX_GATEWAYS && !gateways.containsKey(id)) {
+            if (tableFullWarned.compareAndSet(false, true)) {
+                LOG.warn("fleet: {} gateways known: further ids are ignored (a client publishing ghosts?)", MAX_GATEWAYS);
+            }
+            return null;
+        }
+        return id;
+    }
+
+    void state(FleetMessage m) {   // link thread; package-private for the tests
+        String id = gatewayOf(m);
         JsonNode o = json(m);
         if (id == null || o == null) {
             return;
@@ -102,21 +124,26 @@ final class ControllerLink implements AutoCloseable {
         }
     }
 
-    private void status(FleetMessage m) {
-        String id = FleetTopics.gatewayOf(m.topic());
+    void status(FleetMessage m) {
+        String id = gatewayOf(m);
         JsonNode o = json(m);
         if (id == null || o == null) {
             return;
         }
         JsonNode p = o.path("package");
         gateways.compute(id, (k, old) -> (old == null ? GatewayView.unknown(id) : old).withStatus(texts(o.path("groups")),
-                o.path("health").asText("?"), p.path("version").asLong(0), p.path("state").asText(""),
+                Texts.clip(o.path("health").asText("?")), p.path("version").asLong(0), Texts.clip(p.path("state").asText("")),
                 o.path("scripts").size()));
     }
 
+    /** Group ids: only valid ones (a group decides which rollouts a gateway is in; the shell prints them). */
     private static List<String> texts(JsonNode array) {
         List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText()));
+        array.forEach(n -> {
+            if (FleetTopics.validId(n.asText()) && out.size() < 64) {
+                out.add(n.asText());
+            }
+        });
         return out;
     }
 

@@ -372,7 +372,7 @@ public final class FleetController implements AutoCloseable {
         }
         return link.request(gateway, FleetTopics.DEPLOY, envelope, timeout).thenCompose(a -> {
             if (!a.path("ok").asBoolean()) {
-                return CompletableFuture.completedFuture(new Result(Result.FAILED, a.path("code").asText() + ": " + a.path("message").asText()));
+                return CompletableFuture.completedFuture(new Result(Result.FAILED, answerText(a)));
             }
             if (r.healthCheck() == null) {
                 return CompletableFuture.completedFuture(new Result(Result.APPLIED, "deployed"));
@@ -382,10 +382,15 @@ public final class FleetController implements AutoCloseable {
                     && "COMPLETED".equals(h.path("status").asText())
                     ? new Result(Result.APPLIED, "deployed, health check " + r.healthCheck() + " completed")
                     : new Result(Result.FAILED, "health check " + r.healthCheck() + ": "
-                            + (h.path("ok").asBoolean() ? h.path("status").asText() + " " + h.path("error").asText("")
-                            : h.path("code").asText() + " " + h.path("message").asText()).trim()));
+                            + (h.path("ok").asBoolean() ? Texts.clip(h.path("status").asText()) + " " + Texts.sentence(h.path("error").asText(""))
+                            : answerText(h)).trim()));
         }).exceptionally(e -> new Result(noAnswer, "no answer within " + timeout.toSeconds() + " s"
                 + (noAnswer.equals(Result.PENDING) ? "; sent again when it returns" : "")));
+    }
+
+    /** A refusal's code and sentence as the rollout records and the shell prints it (text from the network). */
+    private static String answerText(JsonNode a) {
+        return Texts.clip(a.path("code").asText()) + ": " + Texts.sentence(a.path("message").asText());
     }
 
     private void rollBack(Rollout r) {
@@ -410,8 +415,8 @@ public final class FleetController implements AutoCloseable {
             // any answer ends it: rolled back, nothing of this version in place (refused before it was
             // recorded, failed, or a newer one since); only a gateway that did not answer is asked again
             return r.withResult(gateway, Result.ROLLED_BACK, a.path("ok").asBoolean()
-                    ? (a.path("rolledBack").asBoolean() ? "rolled back" : a.path("message").asText("nothing to roll back"))
-                    : "nothing to roll back: " + a.path("code").asText() + " " + a.path("message").asText());
+                    ? (a.path("rolledBack").asBoolean() ? "rolled back" : Texts.sentence(a.path("message").asText("nothing to roll back")))
+                    : "nothing to roll back: " + answerText(a));
         } catch (RuntimeException e) {   // no answer (CompletionException of the timeout): sent again when it returns
             return r.withResult(gateway, r.results().get(gateway).outcome(), "rollback not answered; sent again when it returns");
         }

@@ -207,7 +207,7 @@ public class FleetControllerComponent {
                 r.results().forEach((g, res) -> b.append(String.format("  %-20s %-12s %s%n", g, res.outcome(), res.detail())));
             }
         }
-        return b.length() == 0 ? "no rollouts" : b.toString();
+        return b.length() == 0 ? "no rollouts" : org.scriptbox.api.text.SafeText.lines(b.toString());
     }
 
     private String request(ShellArgs a) throws Exception {
@@ -222,7 +222,9 @@ public class FleetControllerComponent {
             throw new UsageError("the request body must be a JSON object");
         }
         try {
-            return mistakes(() -> controller.request(a.text("GATEWAY"), a.text("COMMAND"), o).toPrettyString());
+            // a gateway's answer is text from the network: JSON escapes C0 controls but not C1 or BIDI ones
+            return org.scriptbox.api.text.SafeText.lines(mistakes(() -> controller.request(a.text("GATEWAY"), a.text("COMMAND"), o)
+                    .toPrettyString()));
         } catch (IllegalStateException noAnswer) {   // the gateway is away or slow: a sentence, not a failure
             return "fleet:request: " + noAnswer.getMessage();
         }

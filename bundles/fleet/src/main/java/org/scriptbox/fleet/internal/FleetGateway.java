@@ -64,6 +64,11 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
     private volatile PackageLedger ledger;
     private int maxRequestBytes;
     private volatile EventBudget events;
+    // link thread (and publishStatus): what this gateway published last on its own retained topics
+    private final java.util.Map<String, byte[]> own = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<String> defenceDue = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Map<String, Long> lastDefence = new java.util.concurrent.ConcurrentHashMap<>();
+    private long defenceWarned;
 
     @Activate
     void activate(BundleContext context, FleetConfig config) {
@@ -94,10 +99,19 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
             LOG.warn("fleet: no trusted.keys: every package will be refused");
         }
         BrokerSettings broker = BrokerSettings.of(config);
+        if (broker.username().isEmpty() && broker.keystore().isEmpty()) {
+            // MQTT carries no sender: only the broker's ACLs on an authenticated client tell the controller
+            // from anyone else, and an anonymous client cannot be given ACLs of its own
+            LOG.warn("fleet: connecting anonymously (no username, no client certificate): any client of the broker can "
+                    + "ask this gateway to run, cancel, undeploy or roll back scripts and can publish its state; give it "
+                    + "a username or a client certificate and use the broker's ACLs (docs/fleet.md, Security model)");
+        }
         FleetMessage death = FleetMessage.of(topic(FleetTopics.STATE), StatusReport.state(gateway, false, groups).toString(), true);
         PahoLink l;
         try {
-            l = new PahoLink(broker, "scriptbox-" + fleet + "-" + gateway, death, maxRequestBytes);
+            // requests wait one at a time for the link's thread: a thousand is minutes of work already
+            l = new PahoLink(broker, "scriptbox-" + fleet + "-" + gateway, death, maxRequestBytes,
+                    new InboundBudget(1_000, 3L * maxRequestBytes));
         } catch (IllegalArgumentException e) {   // a bad address or TLS store: named, without a stack trace
             LOG.error("fleet: not connecting: {}", e.getMessage());
             return;
@@ -111,11 +125,13 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         this.ledger = ledger;
         l.onConnection(up -> {
             if (up) {
-                l.publish(FleetMessage.of(topic(FleetTopics.STATE), StatusReport.state(gateway, true, groups).toString(), true));
+                publishOwn(l, FleetTopics.STATE, StatusReport.state(gateway, true, groups).toString());
                 publishStatus();
             }
         });
         l.subscribe(FleetTopics.requests(fleet, gateway), m -> answer(l, requests, m));
+        l.subscribe(topic(FleetTopics.STATE), m -> defend(l, FleetTopics.STATE, m));
+        l.subscribe(topic(FleetTopics.STATUS), m -> defend(l, FleetTopics.STATUS, m));
         link = l;
         l.start();
         LOG.info("fleet: gateway '{}' of fleet '{}' (groups {}) connecting to {}", gateway, fleet, groups, broker);
@@ -141,7 +157,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
     private void answer(PahoLink l, GatewayRequests requests, FleetMessage m) {
         String command = m.topic().substring(m.topic().lastIndexOf('/') + 1);
         if (m.retained()) {   // a retained request would come again at every subscribe: a run at every reconnect
-            LOG.warn("fleet: ignored a retained request on {} (requests must not be retained)", m.topic());
+            LOG.warn("fleet: ignored a retained request on {} (requests must not be retained)", Texts.clip(m.topic()));
             return;
         }
         byte[] payload = m.payload();
@@ -165,11 +181,46 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
     private void reply(PahoLink l, FleetMessage request, ObjectNode reply) {
         if (!FleetTopics.isResponseTopic(fleet, request.responseTopic())) {
             // answers go only to a controller's topics: never onto a gateway's status or another fleet
-            LOG.warn("fleet: a request on {} without a controller's response topic of this fleet: not answered", request.topic());
+            LOG.warn("fleet: a request on {} without a controller's response topic of this fleet: not answered", Texts.clip(request.topic()));
             return;
         }
         l.send(new FleetMessage(request.responseTopic(), reply.toString().getBytes(StandardCharsets.UTF_8), false,
                 null, request.correlationData()));
+    }
+
+    /** Publishes this gateway's retained state or status, remembering it to tell other clients' from ours. */
+    private void publishOwn(PahoLink l, String leaf, String json) {
+        own.put(leaf, json.getBytes(StandardCharsets.UTF_8));
+        l.publish(FleetMessage.of(topic(leaf), json, true));
+    }
+
+    /**
+     * Link thread: a message on our own state or status topic that is not what we published last came from
+     * another client (without ACLs any client may publish there, retained: a fake death that makes the
+     * controller skip us, a fake status). We publish ours again, at most once a second per topic, so the
+     * retained value the controller reads is ours again within about a second.
+     */
+    private void defend(PahoLink l, String leaf, FleetMessage m) {
+        byte[] mine = own.get(leaf);
+        if (mine == null || java.util.Arrays.equals(mine, m.payload()) || !defenceDue.add(leaf)) {
+            return;
+        }
+        long wait = Math.max(0, lastDefence.getOrDefault(leaf, 0L) + 1_000 - System.currentTimeMillis());
+        l.schedule(() -> {
+            defenceDue.remove(leaf);
+            lastDefence.put(leaf, System.currentTimeMillis());
+            byte[] now = own.get(leaf);
+            if (link == l && now != null) {
+                l.publish(new FleetMessage(topic(leaf), now, true, null, null));
+            }
+        }, wait);
+        long t = System.currentTimeMillis();
+        // a retained one comes with the subscription (e.g. our own from before a restart): corrected silently
+        if (!m.retained() && t - defenceWarned >= 60_000) {
+            defenceWarned = t;
+            LOG.warn("fleet: another client published on {} (this gateway's own topic): publishing ours again; "
+                    + "the broker's ACLs should allow only this gateway there", topic(leaf));
+        }
     }
 
     /** Coalesced: many changes within the window make one status message. */
@@ -188,7 +239,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         }
         DeviceDirectory d = devices;
         ObjectNode status = StatusReport.status(gateway, groups, manager.list(), d == null ? Set.of() : d.ids(), ledger.last());
-        l.publish(FleetMessage.of(topic(FleetTopics.STATUS), status.toString(), true));
+        publishOwn(l, FleetTopics.STATUS, status.toString());
     }
 
     @Override

@@ -169,7 +169,16 @@ final class GatewayRequests {
             changed.run();
             throw refusedAndLogged(r, Long.toString(version), v.signer());
         }
-        persist(entry.with(State.APPLIED, null));
+        try {
+            ledger.record(entry.with(State.APPLIED, null));
+        } catch (IOException io) {
+            // unrecorded, it must not stay: the answer says it failed, so the controller would count it failed
+            // while it runs, and the ledger (APPLYING) would take it again later. Put back what it replaced.
+            installer.restore(undo);
+            changed.run();
+            throw refusedAndLogged(new Refusal("IO", "cannot record the package in the data area: " + PahoLink.reason(io)
+                    + "; its scripts were put back"), Long.toString(version), v.signer());
+        }
         LOG.info("fleet: applied package version {} signed by '{}': {}", version, v.signer(), names);
         changed.run();
         return Replies.ok().put("version", version).put("applied", true);
@@ -189,12 +198,7 @@ final class GatewayRequests {
     }
 
     private ObjectNode undeploy(JsonNode body) {
-        String name = script(body);
-        try {
-            return Replies.ok().put("undeployed", installer.remove(name));
-        } catch (IOException e) {
-            throw new Refusal("IO", "cannot remove '" + name + "' from the deploy folder: " + PahoLink.reason(e));
-        }
+        return Replies.ok().put("undeployed", installer.remove(script(body)));   // a ScriptException: its code and sentence
     }
 
     private ObjectNode history(JsonNode body) {
@@ -240,8 +244,10 @@ final class GatewayRequests {
             return Replies.ok().put("version", version).put("rolledBack", false).put("message",
                     "package version " + version + " is not in place here (" + last.state().name().toLowerCase() + ")");
         }
-        installer.restore(last.undo());
+        // recorded first: if the data area cannot take it, nothing changed and the answer says so (IO); the other
+        // order would leave the old scripts live under a ledger that still says APPLIED (a resend then a no-op)
         persist(last.with(State.ROLLED_BACK, "rolled back on request"));
+        installer.restore(last.undo());
         LOG.info("fleet: rolled back package version {}", version);
         changed.run();
         return Replies.ok().put("version", version).put("rolledBack", true);

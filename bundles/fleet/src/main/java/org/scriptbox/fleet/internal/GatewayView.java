@@ -26,6 +26,8 @@ public record GatewayView(String id, boolean online, List<String> groups, String
     }
 
     GatewayView withStatus(List<String> groups, String health, long packageVersion, String packageState, int scripts) {
-        return new GatewayView(id, online, groups, health, packageVersion, packageState, scripts, Instant.now());
+        // as withState: a status without groups (not one a gateway sends) leaves them, not the gateway out of its rollouts
+        return new GatewayView(id, online, groups == null || groups.isEmpty() ? this.groups : groups, health, packageVersion,
+                packageState, scripts, Instant.now());
     }
 }

@@ -68,13 +68,23 @@ final class PackageCodec {
         if (list == null || !list.isArray() || list.isEmpty()) {
             throw new IllegalArgumentException("the package has no scripts");
         }
+        java.util.Set<String> names = new java.util.HashSet<>();
         for (JsonNode s : list) {
             String name = text(s, "name");
             String lua = text(s, "lua");
             if (name == null || lua == null) {
                 throw new IllegalArgumentException("a script of the package has no name or no lua");
             }
+            if (!names.add(name)) {   // the second would replace the first, and its undo would put back the first
+                throw new IllegalArgumentException("two scripts of the package are named '" + Texts.clip(name) + "'");
+            }
             scripts.add(new PackageScript(name, lua, text(s, "toml")));
+        }
+        String health = text(o, "healthCheck");
+        if (health != null && !names.contains(health)) {
+            // a health check must judge the package: any other script of the gateway (one that opens a valve, or
+            // one that always completes) would be run, or would pass, on every gateway of the group
+            throw new IllegalArgumentException("the health check '" + Texts.clip(health) + "' is not a script of the package");
         }
         String fleet = text(o, "fleet");
         String group = text(o, "group");
@@ -87,7 +97,7 @@ final class PackageCodec {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("the package has no createdAt time");
         }
-        return new FleetPackage(fleet, group, version.asLong(), scripts, text(o, "healthCheck"), created);
+        return new FleetPackage(fleet, group, version.asLong(), scripts, health, created);
     }
 
     static String envelope(SignedPackage p) {

@@ -1,8 +1,5 @@
 package org.scriptbox.fleet.internal;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -84,20 +81,19 @@ final class PackageInstaller {
                 } else {
                     remove(u.name());
                 }
-            } catch (ScriptException | IOException e) {
-                LOG.error("fleet: could not put script '{}' back: {}", u.name(),
-                        e instanceof ScriptException se ? se.error() : PahoLink.reason(e));
+            } catch (ScriptException e) {
+                LOG.error("fleet: could not put script '{}' back: {}", u.name(), e.error());
             }
         }
     }
 
-    /** The deploy folder's files first (with them gone the watcher brings nothing back), then the live script. */
-    boolean remove(String name) throws IOException {
+    /**
+     * Through the deployer's folder, with its rules: its files leave the folder first (the watcher brings
+     * nothing back), then the live script; a script another source deployed (a bundle) is refused, as over REST.
+     */
+    boolean remove(String name) {
         checkName(name);
-        Path dir = folder.path();
-        Files.deleteIfExists(dir.resolve(name + ".lua"));
-        Files.deleteIfExists(dir.resolve(name + ".toml"));
-        return manager.undeploy(name);
+        return folder.remove(name);
     }
 
     /** The scripts' name rule (the manager's: letters, digits, {@code _ . -}), before any path is made of it. */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,9 +47,10 @@ final class PackageLedger {
     PackageLedger(Path file) throws IOException {
         this.file = file;
         if (Files.exists(file)) {
+            byte[] bytes = Files.readAllBytes(file);
             try {
-                read(PackageCodec.JSON.readTree(Files.readAllBytes(file)));
-            } catch (RuntimeException e) {
+                read(PackageCodec.JSON.readTree(bytes));
+            } catch (RuntimeException | IOException e) {   // Jackson's parse errors are IOExceptions
                 // fail closed: without the last version the version rule cannot hold
                 throw new IOException(file + " is damaged; move it away to start a new ledger (then any version is accepted)");
             }
@@ -130,13 +130,20 @@ final class PackageLedger {
             }
         }
         Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, root.toString().getBytes(StandardCharsets.UTF_8));
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        DurableFile.replace(file, root.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private void read(JsonNode root) {
-        for (JsonNode o : root.path("packages")) {
+        // only the shape this class writes: an empty file (a power loss after the rename of an unsynced
+        // write), {} or null would otherwise read as "no package yet" and admit any old version
+        JsonNode packages = root == null ? null : root.get("packages");
+        if (packages == null || !packages.isArray() || packages.isEmpty()) {
+            throw new IllegalArgumentException("not a ledger");
+        }
+        for (JsonNode o : packages) {
+            if (!o.path("version").canConvertToLong() || o.path("version").asLong() < 1) {
+                throw new IllegalArgumentException("an entry without a version");
+            }
             List<String> scripts = new ArrayList<>();
             o.path("scripts").forEach(n -> scripts.add(n.asText()));
             List<Undo> undo = new ArrayList<>();

@@ -66,6 +66,9 @@ final class PahoLink implements FleetLink {
     private volatile boolean closed;
     private volatile boolean connected;
     private Duration nextWait;   // link thread only
+    private final InboundBudget inbound;
+    private final java.util.concurrent.atomic.AtomicLong lastDropReport =
+            new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - java.util.concurrent.TimeUnit.SECONDS.toNanos(60));
 
     /**
      * @param will the death message the broker publishes when this client goes silent (retained), or null
@@ -76,7 +79,13 @@ final class PahoLink implements FleetLink {
 
     /** @param maxPacketBytes the broker is told to send nothing larger (0: no limit of ours) */
     PahoLink(BrokerSettings settings, String clientId, FleetMessage will, int maxPacketBytes) {
+        this(settings, clientId, will, maxPacketBytes, new InboundBudget(50_000, 256L << 20));
+    }
+
+    /** @param inbound how many messages (and bytes) may wait for this link's thread; more are dropped */
+    PahoLink(BrokerSettings settings, String clientId, FleetMessage will, int maxPacketBytes, InboundBudget inbound) {
         this.settings = settings;
+        this.inbound = inbound;
         this.nextWait = settings.reconnectMin();
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fleet-link " + clientId);
@@ -403,10 +412,21 @@ final class PahoLink implements FleetLink {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
+            int size = message.getPayload().length + topic.length();
+            if (!inbound.take(size)) {
+                reportDropped();
+                return;
+            }
             MqttProperties p = message.getProperties();
             FleetMessage m = new FleetMessage(topic, message.getPayload(), message.isRetained(),
                     p == null ? null : p.getResponseTopic(), p == null ? null : p.getCorrelationData());
-            executor.execute(() -> dispatch(m));
+            executor.execute(() -> {
+                try {
+                    dispatch(m);
+                } finally {
+                    inbound.release(size);
+                }
+            });
         }
 
         @Override
@@ -429,13 +449,23 @@ final class PahoLink implements FleetLink {
         }
     }
 
+    /** At most one WARN line per 10 s while messages are dropped. */
+    private void reportDropped() {
+        long now = System.nanoTime();
+        long last = lastDropReport.get();
+        if (now - last >= java.util.concurrent.TimeUnit.SECONDS.toNanos(10) && lastDropReport.compareAndSet(last, now)) {
+            LOG.warn("fleet: {} messages dropped: {} wait for this link's thread already (a flood from a client of the broker?)",
+                    inbound.droppedSinceLastReport(), inbound.queued());
+        }
+    }
+
     private void dispatch(FleetMessage m) {
         subscriptions.forEach((filter, handler) -> {
             if (matches(filter, m.topic())) {
                 try {
                     handler.accept(m);
                 } catch (RuntimeException e) {
-                    LOG.warn("fleet: handling a message on {} failed", m.topic(), e);
+                    LOG.warn("fleet: handling a message on {} failed", Texts.clip(m.topic()), e);
                 }
             }
         });

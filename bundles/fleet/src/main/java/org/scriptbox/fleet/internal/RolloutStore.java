@@ -6,13 +6,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /** The controller's rollouts, one JSON file each in its data area, each save an atomic replace. */
 final class RolloutStore {
+    private static final Logger LOG = LoggerFactory.getLogger(RolloutStore.class);
     private final Path dir;
 
     RolloutStore(Path dir) {
@@ -22,10 +25,7 @@ final class RolloutStore {
     void save(Rollout r) {
         try {
             Files.createDirectories(dir);
-            Path file = dir.resolve(r.id() + ".json");
-            Path tmp = dir.resolve(r.id() + ".json.tmp");
-            Files.write(tmp, r.toJson().toString().getBytes(StandardCharsets.UTF_8));
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            DurableFile.replace(dir.resolve(r.id() + ".json"), r.toJson().toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save rollout " + r.id() + " in " + dir, e);
         }
@@ -39,7 +39,13 @@ final class RolloutStore {
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
             for (Path f : files) {
-                out.add(Rollout.fromJson(PackageCodec.JSON.readTree(Files.readAllBytes(f))));
+                try {
+                    out.add(Rollout.fromJson(PackageCodec.JSON.readTree(Files.readAllBytes(f))));
+                } catch (IOException | RuntimeException e) {
+                    // one damaged file (a disk fault, a hand edit) must not keep the controller, and with it the
+                    // halt of every other rollout, from starting; the gateways' ledgers still hold the version rule
+                    LOG.error("fleet: rollout file {} is damaged and is not resumed; move it away to silence this", f);
+                }
             }
         }
         out.sort(Comparator.comparing(Rollout::startedAt));

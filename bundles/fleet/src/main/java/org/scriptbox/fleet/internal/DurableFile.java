@@ -1,0 +1,45 @@
+package org.scriptbox.fleet.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Replaces a small state file so that after a crash or a power loss it holds the old content or the new,
+ * never an empty or half file: the new bytes are written to a temporary sibling and synced, renamed over
+ * the file, and the folder is synced so the rename itself is on disk. A failed write (a full disk) removes
+ * its temporary and leaves the file as it was.
+ */
+final class DurableFile {
+    private DurableFile() {
+    }
+
+    static void replace(Path file, byte[] content) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.wrap(content);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        syncFolder(file.toAbsolutePath().getParent());
+    }
+
+    private static void syncFolder(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // some file systems cannot sync a directory; the file's own content is synced already
+        }
+    }
+}

@@ -1,0 +1,418 @@
+package org.scriptbox.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.junit.AfterClass;
+import org.junit.Assume;
+import org.junit.BeforeClass;
+import org.junit.FixMethodOrder;
+import org.junit.Test;
+import org.junit.runners.MethodSorters;
+import org.scriptbox.api.fleet.FleetPackage;
+import org.scriptbox.api.fleet.PackageScript;
+import org.scriptbox.fleet.internal.FleetController;
+import org.scriptbox.fleet.internal.GatewayView;
+import org.scriptbox.fleet.internal.PackageSigner;
+import org.scriptbox.fleet.internal.Rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Session 7's red team on the fleet channel, at the broker (FINDINGS.md Q8-Q12): a real Mosquitto, one real
+ * gateway container, the controller in the test JVM and an attacker that is just another anonymous client
+ * of the broker. Then a second Mosquitto with the ACL file docs/fleet.md gives, to show that it is what
+ * keeps such a client off the request and state topics.
+ */
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+public class FleetAttackIT {
+    private static final Duration START = Duration.ofSeconds(90);
+    private static final Duration STEP = Duration.ofSeconds(30);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String EVIL_RES = "scriptbox/plant/$controller/evil/res";
+
+    private static Path root;
+    private static Mosquitto broker;
+    private static GatewayProcess gw1;
+    private static FleetController controller;
+    private static KeyPair ops;
+    private static Client attacker;
+
+    @BeforeClass
+    public static void fleet() throws Exception {
+        Assume.assumeTrue("needs Eclipse Mosquitto (apt-get install mosquitto)", Mosquitto.installed());
+        root = Distribution.freshFolder("fleet-attack");
+        broker = new Mosquitto(Files.createDirectories(root.resolve("broker"))).start();
+        ops = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Map<String, String> cfg = new LinkedHashMap<>();
+        cfg.put("broker.host", "127.0.0.1");
+        cfg.put("broker.port", Integer.toString(broker.port()));
+        cfg.put("fleet.id", "plant");
+        cfg.put("gateway.id", "gw1");
+        cfg.put("groups", "line1");
+        cfg.put("trusted.keys", "ops=" + Base64.getEncoder().encodeToString(ops.getPublic().getEncoded()));
+        cfg.put("keepalive.seconds", "2");
+        gw1 = new GatewayProcess("gw1", root, cfg).start();
+        controller = FleetController.plain("127.0.0.1", broker.port(), "plant", "ctl", root.resolve("controller"),
+                Duration.ofSeconds(4)).start();
+        attacker = new Client(broker.port(), "mallory", null, null);
+        attacker.subscribe(EVIL_RES);
+        Await.until("gw1 online with its status", START, () -> view("gw1"), g -> g != null && g.online() && g.health().equals("ok"));
+    }
+
+    @AfterClass
+    public static void stopAll() throws Exception {
+        if (attacker != null) {
+            attacker.close();
+        }
+        if (controller != null) {
+            controller.close();
+        }
+        if (gw1 != null) {
+            gw1.kill();
+        }
+        if (broker != null) {
+            broker.stop();
+        }
+    }
+
+    private static GatewayView view(String id) {
+        return controller.gateways().stream().filter(g -> g.id().equals(id)).findFirst().orElse(null);
+    }
+
+    private static int count(String text, String part) {
+        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
+    }
+
+    @Test
+    public void a_anAnonymousGatewaySaysLoudlyThatAnyClientMayCommandIt() throws Exception {
+        // Q10: the request channel is the broker's to protect; an anonymous client cannot be given ACLs
+        Await.until("the start-up warning", STEP, () -> gw1.log(), l -> l.contains("fleet: connecting anonymously"));
+        // and it is so: any client's run request is answered on any controller-shaped response topic
+        attacker.request("scriptbox/plant/gw1/req/list", "{}", EVIL_RES, "c1");
+        JsonNode answer = attacker.answer("c1");
+        assertTrue(answer.toString(), answer.path("ok").asBoolean());
+    }
+
+    @Test
+    public void b_aFakeRetainedDeathOrStatusIsCorrectedByTheGatewayItself() throws Exception {
+        // Q11: before, the retained fake stayed: the controller saw gw1 offline and a rollout left it PENDING
+        attacker.publish("scriptbox/plant/gw1/state", "{\"state\":\"offline\",\"gateway\":\"gw1\"}", true);
+        attacker.publish("scriptbox/plant/gw1/status", "{\"gateway\":\"gw1\",\"health\":\"ok\",\"groups\":[],"
+                + "\"package\":{\"version\":99,\"state\":\"APPLIED\"}}", true);
+        long t0 = System.nanoTime();
+        GatewayView v = Await.until("gw1 online again with its own status", STEP, () -> view("gw1"),
+                g -> g.online() && g.packageVersion() == 0 && g.groups().equals(List.of("line1")));
+        System.out.printf("FleetAttackIT: a fake death and status corrected in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+        assertTrue(v.toString(), v.online());
+        Await.until("one WARN naming the topic", STEP, () -> gw1.log(),
+                l -> l.contains("another client published on scriptbox/plant/gw1/"));
+    }
+
+    @Test
+    public void c_ghostsWithIdsNoGatewayCouldHaveAreIgnoredAndAGhostOfTheGroupHaltsARollout() throws Exception {
+        // Q8: ids reach the shell and request topics; a BIDI override or a 65-character id is no gateway's
+        attacker.publish("scriptbox/plant/gw\u202e1/state", "{\"state\":\"online\",\"groups\":[\"line1\"]}", true);
+        attacker.publish("scriptbox/plant/" + "g".repeat(65) + "/state", "{\"state\":\"online\",\"groups\":[\"line1\"]}", true);
+        // a ghost with a valid id in the group: the controller cannot tell it from a gateway (only ACLs can)
+        attacker.publish("scriptbox/plant/ghost1/state", "{\"state\":\"online\",\"groups\":[\"line1\"]}", true);
+        Await.until("the ghost in the table", STEP, () -> view("ghost1"), g -> g != null && g.online());
+        for (GatewayView g : controller.gateways()) {
+            assertTrue(g.id(), g.id().matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"));
+        }
+        // it fails safe: the ghost does not answer, the stage fails, the real gateway is rolled back
+        List<PackageScript> scripts = List.of(new PackageScript("blink", "return 'v1'", "name = \"blink\"\nversion = \"1.0.1\"\n"));
+        String envelope = PackageSigner.envelope(PackageSigner.sign(new FleetPackage("plant", "line1", 1, scripts, null,
+                Instant.now()), "ops", ops.getPrivate()));
+        String id = controller.deploy(envelope, List.of("all"), 0);
+        Rollout r = Await.until("gw1 rolled back and the ghost's rollback owed", Duration.ofSeconds(40),
+                () -> controller.rollout(id).orElseThrow(), x -> x.results().containsKey("ghost1")
+                        && x.results().containsKey("gw1") && x.results().get("gw1").outcome().equals("ROLLED_BACK")
+                        && x.results().get("ghost1").detail().contains("rollback not answered"));
+        assertTrue(r.toString(), r.reason().contains("ghost1: no answer"));
+        JsonNode list = controller.request("gw1", "list", JSON.createObjectNode());
+        assertFalse("the package is gone from gw1: " + list, list.toString().contains("blink"));
+        // Q13 (fleet-ops): the rollout now waits for the ghost's return in ROLLING_BACK, which blocks the group
+        System.out.printf("FleetAttackIT: a ghost of the group: rollout %s, gw1 %s%n", r.state(), r.results().get("gw1"));
+        attacker.publish("scriptbox/plant/ghost1/state", "", true);   // retained cleared
+    }
+
+    @Test
+    public void d_aFloodOfRequestsIsBoundedAndTheControllerIsStillAnswered() throws Exception {
+        // Q9: before, every request waited in an unbounded queue of the gateway's link thread
+        int flood = 10_000;
+        long t0 = System.nanoTime();
+        int sent = 0;
+        for (int i = 0; i < flood; i++) {
+            sent += attacker.publishQuietly("scriptbox/plant/gw1/req/history", "{}", EVIL_RES, "f" + i) ? 1 : 0;
+        }
+        long sendMs = (System.nanoTime() - t0) / 1_000_000;
+        long t1 = System.nanoTime();
+        // on an open broker a flood costs the controller's requests sent during it (dropped or late: nothing tells
+        // the two apart without ACLs); what must hold is bounded memory and a gateway answering again after it
+        Await.until("the controller answered after the flood", Duration.ofSeconds(60), FleetAttackIT::listAnswered, b -> b);
+        long answerMs = (System.nanoTime() - t1) / 1_000_000;
+        int answered = attacker.answers.size();
+        String log = gw1.log();
+        System.out.printf("FleetAttackIT: flood of %d requests sent in %d ms; the controller answered again %d ms later; "
+                + "%d of them answered to the attacker; %d drop lines in the gateway's log%n", sent, sendMs, answerMs,
+                answered, count(log, "messages dropped"));
+        assertTrue("the log is bounded: " + count(log, "messages dropped"), count(log, "messages dropped") <= 3);
+        assertFalse(log.contains("OutOfMemoryError"));
+    }
+
+    private static boolean listAnswered() {
+        try {
+            return controller.request("gw1", "list", JSON.createObjectNode()).path("ok").asBoolean();
+        } catch (IllegalStateException noAnswer) {
+            return false;
+        }
+    }
+
+    @Test
+    public void e_oversizeAndDeeplyNestedRequestsAreRefusedWithoutHarm() throws Exception {
+        // 5,000,000 nested arrays: Jackson's nesting limit, no stack overflow on the link thread
+        String deep = "{\"script\":" + "[".repeat(5_000_000) + "]".repeat(5_000_000) + "}";
+        attacker.request("scriptbox/plant/gw1/req/run", deep, EVIL_RES, "deep");
+        JsonNode a = attacker.answer("deep");
+        assertEquals(a.toString(), "BAD_REQUEST", a.path("code").asText());
+        // 12 MB: above the maximum packet size the gateway gave the broker, which does not send it
+        attacker.publishQuietly("scriptbox/plant/gw1/req/list", "{\"pad\":\"" + "x".repeat(12 << 20) + "\"}", EVIL_RES, "big");
+        JsonNode list = controller.request("gw1", "list", JSON.createObjectNode());
+        assertTrue(list.toString(), list.path("ok").asBoolean());
+        assertFalse(gw1.log().contains("OutOfMemoryError"));
+    }
+
+    @Test
+    public void f_theDocumentedAclKeepsOtherClientsOffRequestsAndStates() throws Exception {
+        // Q12: docs/fleet.md's ACL file, on a real Mosquitto with passwords
+        Path dir = Files.createDirectories(root.resolve("acl-broker"));
+        Path passwd = dir.resolve("passwd");
+        for (String[] user : new String[][] {{"ctl", "c-secret"}, {"gw1", "g1-secret"}, {"gw2", "g2-secret"}, {"mallory", "m"}}) {
+            List<String> cmd = new ArrayList<>(List.of("/usr/bin/mosquitto_passwd", "-b"));
+            if (!Files.exists(passwd)) {
+                cmd.add("-c");
+            }
+            cmd.addAll(List.of(passwd.toString(), user[0], user[1]));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue());
+        }
+        Files.writeString(dir.resolve("acl"), aclFromTheDocs());
+        int port = Mosquitto.freePort();
+        Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n", "listener " + port + " 127.0.0.1",
+                "root".equals(System.getProperty("user.name")) ? "user root" : "", "allow_anonymous false",
+                "password_file " + passwd, "acl_file " + dir.resolve("acl"), "persistence false",
+                "log_dest file " + dir.resolve("mosquitto.log"), ""));
+        Process mq = new ProcessBuilder(Mosquitto.BINARY.toString(), "-c", dir.resolve("mosquitto.conf").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
+        try (Client ctl = Await.until("the ACL broker", STEP, () -> Client.tryConnect(port, "ctl", "c-secret"), c -> c != null);
+             Client g1 = new Client(port, "gw1", "gw1", "g1-secret");
+             Client g2 = new Client(port, "gw2", "gw2", "g2-secret");
+             Client mallory = new Client(port, "mallory", "mallory", "m")) {
+            g1.subscribe("scriptbox/plant/gw1/req/+");
+            ctl.subscribe("scriptbox/plant/+/state");
+            ctl.subscribe("scriptbox/plant/$controller/ctl/res");
+            refusedOrIgnored(() -> mallory.subscribe("scriptbox/plant/gw1/req/+"));   // must not see the controller's requests
+            refusedOrIgnored(() -> mallory.request("scriptbox/plant/gw1/req/run", "{\"script\":\"open_valve\"}",
+                    "scriptbox/plant/$controller/ctl/res", "m1"));
+            refusedOrIgnored(() -> g2.publish("scriptbox/plant/gw1/state", "{\"state\":\"offline\"}", true));   // gw2 posing as gw1
+            // what the ACL cannot stop, as docs/fleet.md says: a gateway may answer on a controller's topic, but it
+            // never sees another gateway's requests, so it cannot know their correlation data
+            g2.request("scriptbox/plant/$controller/ctl/res", "{\"ok\":true}", "scriptbox/plant/$controller/ctl/res", "forged");
+            ctl.request("scriptbox/plant/gw1/req/list", "{}", "scriptbox/plant/$controller/ctl/res", "ok1");
+            g1.publish("scriptbox/plant/gw1/state", "{\"state\":\"online\"}", true);
+            Await.until("the controller's request at gw1", STEP, () -> g1.byCorrelation.containsKey("ok1"), b -> b);
+            Await.until("gw1's own state at the controller", STEP, () -> ctl.lastOn("scriptbox/plant/gw1/state"),
+                    s -> s != null && s.contains("online"));
+            assertFalse("mallory's request never reached gw1", g1.byCorrelation.containsKey("m1"));
+            assertFalse("mallory never saw the controller's request", mallory.byCorrelation.containsKey("ok1"));
+            assertEquals("gw2 could not publish gw1's state", 1, ctl.countOn("scriptbox/plant/gw1/state"));
+            Await.until("gw2's answer-shaped message at the controller", STEP, () -> ctl.byCorrelation.containsKey("forged"), b -> b);
+        } finally {
+            mq.destroy();
+            mq.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    interface Attempt {
+        void run() throws Exception;
+    }
+
+    /** The broker refuses (Paho throws on a not-authorized reason code) or drops it silently: both hold. */
+    private static void refusedOrIgnored(Attempt a) {
+        try {
+            a.run();
+        } catch (Exception e) {
+            // refused by the broker
+        }
+    }
+
+    /** The ACL file of docs/fleet.md, between its two marker lines (so the test checks what users copy). */
+    private static String aclFromTheDocs() throws Exception {
+        String doc = Files.readString(Distribution.runtimeHome().resolve("../docs/fleet.md"), StandardCharsets.UTF_8);
+        int from = doc.indexOf("# mosquitto acl_file for scriptbox fleet");
+        int to = doc.indexOf("```", from);
+        assertTrue("docs/fleet.md has the ACL file", from >= 0 && to > from);
+        return doc.substring(from, to);
+    }
+
+    /** A plain MQTT 5 client: the attacker, or a stand-in for a user of the ACL broker. */
+    static final class Client implements AutoCloseable {
+        private final MqttAsyncClient client;
+        final Map<String, JsonNode> answers = new ConcurrentHashMap<>();
+        final Map<String, String> byCorrelation = new ConcurrentHashMap<>();
+        private final Map<String, String> last = new ConcurrentHashMap<>();
+        private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+
+        Client(int port, String id, String user, String password) throws MqttException {
+            client = new MqttAsyncClient("tcp://127.0.0.1:" + port, "test-" + id, new MemoryPersistence());
+            client.setCallback(new MqttCallback() {
+                @Override
+                public void messageArrived(String topic, MqttMessage m) {
+                    String text = new String(m.getPayload(), StandardCharsets.UTF_8);
+                    last.put(topic, text);
+                    counts.computeIfAbsent(topic, t -> new AtomicInteger()).incrementAndGet();
+                    byte[] c = m.getProperties() == null ? null : m.getProperties().getCorrelationData();
+                    if (c != null) {
+                        String key = new String(c, StandardCharsets.UTF_8);
+                        byCorrelation.put(key, text);
+                        try {
+                            answers.put(key, JSON.readTree(text));
+                        } catch (Exception e) {
+                            // not JSON: kept as text only
+                        }
+                    }
+                }
+
+                @Override
+                public void disconnected(MqttDisconnectResponse r) {
+                }
+
+                @Override
+                public void mqttErrorOccurred(MqttException e) {
+                }
+
+                @Override
+                public void deliveryComplete(IMqttToken t) {
+                }
+
+                @Override
+                public void connectComplete(boolean reconnect, String uri) {
+                }
+
+                @Override
+                public void authPacketArrived(int code, MqttProperties p) {
+                }
+            });
+            MqttConnectionOptions o = new MqttConnectionOptions();
+            o.setCleanStart(true);
+            o.setMaximumPacketSize(64L << 20);
+            o.setReceiveMaximum(65535);
+            if (user != null) {
+                o.setUserName(user);
+                o.setPassword(password.getBytes(StandardCharsets.UTF_8));
+            }
+            client.connect(o).waitForCompletion(10_000);
+        }
+
+        static Client tryConnect(int port, String user, String password) {
+            try {
+                return new Client(port, user, user, password);
+            } catch (MqttException e) {
+                return null;
+            }
+        }
+
+        void subscribe(String filter) throws MqttException {
+            client.subscribe(filter, 1).waitForCompletion(10_000);
+        }
+
+        void publish(String topic, String text, boolean retained) throws MqttException {
+            MqttMessage m = new MqttMessage(text.getBytes(StandardCharsets.UTF_8));
+            m.setQos(1);
+            m.setRetained(retained);
+            client.publish(topic, m).waitForCompletion(10_000);
+        }
+
+        void request(String topic, String body, String responseTopic, String correlation) throws MqttException {
+            MqttMessage m = new MqttMessage(body.getBytes(StandardCharsets.UTF_8));
+            m.setQos(1);
+            MqttProperties p = new MqttProperties();
+            p.setResponseTopic(responseTopic);
+            p.setCorrelationData(correlation.getBytes(StandardCharsets.UTF_8));
+            m.setProperties(p);
+            client.publish(topic, m).waitForCompletion(10_000);
+        }
+
+        /** QoS 0, not waited for: as fast as the client sends (a flood). */
+        boolean publishQuietly(String topic, String body, String responseTopic, String correlation) {
+            MqttMessage m = new MqttMessage(body.getBytes(StandardCharsets.UTF_8));
+            m.setQos(0);
+            MqttProperties p = new MqttProperties();
+            p.setResponseTopic(responseTopic);
+            p.setCorrelationData(correlation.getBytes(StandardCharsets.UTF_8));
+            m.setProperties(p);
+            try {
+                client.publish(topic, m);
+                return true;
+            } catch (MqttException e) {
+                return false;
+            }
+        }
+
+        JsonNode answer(String correlation) {
+            return Await.until("an answer to " + correlation, STEP, () -> answers.get(correlation), a -> a != null);
+        }
+
+        String lastOn(String topic) {
+            return last.get(topic);
+        }
+
+        int countOn(String topic) {
+            AtomicInteger n = counts.get(topic);
+            return n == null ? 0 : n.get();
+        }
+
+        @Override
+        public void close() {
+            try {
+                client.disconnect().waitForCompletion(3000);
+            } catch (MqttException e) {
+                // gone already
+            }
+            try {
+                client.close(true);
+            } catch (MqttException e) {
+                // gone already
+            }
+        }
+    }
+}
