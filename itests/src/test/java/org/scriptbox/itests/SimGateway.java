@@ -68,8 +68,11 @@ final class SimGateway implements MqttCallback {
     void rejoin() throws MqttException {
         connect().waitForCompletion(60_000);
         birth();
-        for (Object[] m; (m = unsent.poll()) != null; ) {
-            publish((String) m[0], (String) m[1], (Boolean) m[2], (MqttProperties) m[3]);
+        for (int n = unsent.size(); n > 0; n--) {   // once each: one that fails again waits for the next birth
+            Object[] m = unsent.poll();
+            if (m != null) {
+                publish((String) m[0], (String) m[1], (Boolean) m[2], (MqttProperties) m[3]);
+            }
         }
     }
 
