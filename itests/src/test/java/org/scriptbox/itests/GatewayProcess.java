@@ -36,9 +36,40 @@ final class GatewayProcess {
                 Files.writeString(etc.resolve(cfg.getFileName()), text, StandardCharsets.UTF_8);
             }
         }
+        reconfigure(fleetConfig);
+    }
+
+    /** Replaces etc/org.scriptbox.fleet.cfg at once (a running gateway reconnects with the new settings). */
+    void reconfigure(Map<String, String> fleetConfig) throws IOException {
         StringBuilder cfg = new StringBuilder("# written by the test\n");
         fleetConfig.forEach((k, v) -> cfg.append(k).append(" = ").append(v).append('\n'));
-        Files.writeString(etc.resolve("org.scriptbox.fleet.cfg"), cfg, StandardCharsets.UTF_8);
+        Path tmp = etc.resolve("org.scriptbox.fleet.cfg.part");
+        Files.writeString(tmp, cfg, StandardCharsets.UTF_8);
+        Files.move(tmp, etc.resolve("org.scriptbox.fleet.cfg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The names of the container JVM's live threads (jcmd Thread.print), or an empty list when it cannot be asked. */
+    List<String> threadNames() {
+        if (process == null) {
+            return List.of();
+        }
+        List<ProcessHandle> jvms = new java.util.ArrayList<>();
+        jvms.add(process.toHandle());
+        process.toHandle().descendants().forEach(jvms::add);
+        for (ProcessHandle h : jvms) {
+            if (h.info().command().map(c -> c.endsWith("/java")).orElse(false)) {
+                try {
+                    Process jcmd = new ProcessBuilder("jcmd", Long.toString(h.pid()), "Thread.print").redirectErrorStream(true).start();
+                    String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    jcmd.waitFor(20, TimeUnit.SECONDS);
+                    return out.lines().filter(l -> l.startsWith("\"")).map(l -> l.substring(1, Math.max(1, l.indexOf('"', 1)))).toList();
+                } catch (IOException | InterruptedException e) {
+                    return List.of();
+                }
+            }
+        }
+        return List.of();
     }
 
     GatewayProcess start() throws IOException {

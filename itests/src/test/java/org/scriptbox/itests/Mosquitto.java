@@ -18,16 +18,34 @@ final class Mosquitto implements AutoCloseable {
     static final Path BINARY = Path.of("/usr/sbin/mosquitto");
     private final Path dir;
     private final int port;
+    private final int securePort;
     private Process process;
 
     Mosquitto(Path dir) throws IOException {
+        this(dir, null);
+    }
+
+    /**
+     * With a {@code pki}: {@link #port()} is a TLS listener that requires a client certificate of the PKI's CA
+     * (its CN is the user name) and {@link #passwordPort()} a plain one that requires a user of the PKI's
+     * password file; no anonymous client on either.
+     */
+    Mosquitto(Path dir, TestPki pki) throws IOException {
         this.dir = dir;
         this.port = freePort();
+        this.securePort = pki == null ? -1 : freePort();
+        String listeners = pki == null
+                ? String.join("\n", "listener " + port + " 127.0.0.1", "allow_anonymous true")
+                : String.join("\n", "per_listener_settings true",
+                        "listener " + port + " 127.0.0.1",
+                        "cafile " + pki.file("ca.crt"), "certfile " + pki.file("server.crt"), "keyfile " + pki.file("server.key"),
+                        "require_certificate true", "use_identity_as_username true", "allow_anonymous false",
+                        "listener " + securePort + " 127.0.0.1",
+                        "password_file " + pki.file("passwd"), "allow_anonymous false");
         Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n",
-                "listener " + port + " 127.0.0.1",
                 // run as root (CI containers), it would drop to user mosquitto, who cannot write this folder
                 "root".equals(System.getProperty("user.name")) ? "user root" : "",
-                "allow_anonymous true",
+                listeners,
                 "persistence true",
                 "persistence_location " + dir + "/",
                 "autosave_interval 1",
@@ -46,10 +64,22 @@ final class Mosquitto implements AutoCloseable {
         return port;
     }
 
+    int passwordPort() {
+        return securePort;
+    }
+
+    String log() {
+        try {
+            return Files.readString(dir.resolve("mosquitto.log"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     Mosquitto start() throws IOException {
         process = new ProcessBuilder(BINARY.toString(), "-c", dir.resolve("mosquitto.conf").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
-        Await.until("mosquitto listening on " + port, Duration.ofSeconds(20), this::accepts, b -> b);
+        Await.until("mosquitto listening on " + port, Duration.ofSeconds(20), () -> accepts(port) && (securePort < 0 || accepts(securePort)), b -> b);
         return this;
     }
 
@@ -64,7 +94,7 @@ final class Mosquitto implements AutoCloseable {
         }
     }
 
-    private boolean accepts() {
+    private static boolean accepts(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 200);
             return true;

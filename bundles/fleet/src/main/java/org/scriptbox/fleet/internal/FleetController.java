@@ -69,6 +69,15 @@ public final class FleetController implements AutoCloseable {
         return new FleetController(BrokerSettings.plain(host, port), fleet, controllerId, dataDir, requestTimeout);
     }
 
+    /** A controller logging in with a user name and password (plain TCP). */
+    public static FleetController withPassword(String host, int port, String username, String password, String fleet,
+                                               String controllerId, Path dataDir, Duration requestTimeout) {
+        BrokerSettings p = BrokerSettings.plain(host, port);
+        BrokerSettings s = new BrokerSettings(host, port, false, "", "", "", "", username, password, p.sessionExpirySeconds(),
+                p.reconnectMin(), p.reconnectMax(), p.keepAliveSeconds());
+        return new FleetController(s, fleet, controllerId, dataDir, requestTimeout);
+    }
+
     /** Connects, loads the saved rollouts and resumes those that were under way. */
     public FleetController start() throws IOException {
         for (Rollout r : store.load()) {

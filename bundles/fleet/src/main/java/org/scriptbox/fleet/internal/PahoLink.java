@@ -1,10 +1,6 @@
 package org.scriptbox.fleet.internal;
 
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +11,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -66,6 +59,11 @@ final class PahoLink implements FleetLink {
     private volatile boolean closed;
     private volatile boolean connected;
     private Duration nextWait;   // link thread only
+    private static final Duration REMIND_EVERY = Duration.ofMinutes(10);
+    private final TlsSetup tls;   // null: plain TCP
+    private int failedAttempts;        // link thread only
+    private String lastProblem;        // link thread only
+    private long problemLoggedAt;      // link thread only
     private final InboundBudget inbound;
     private final java.util.concurrent.atomic.AtomicLong lastDropReport =
             new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - java.util.concurrent.TimeUnit.SECONDS.toNanos(60));
@@ -92,12 +90,13 @@ final class PahoLink implements FleetLink {
             t.setDaemon(true);
             return t;
         });
+        this.tls = settings.tls() ? TlsSetup.of(settings) : null;   // before the client: a bad store leaves nothing open
         try {
             this.client = new MqttAsyncClient(settings.uri(), clientId, new MemoryPersistence());
         } catch (MqttException e) {
             throw new IllegalArgumentException("bad broker address " + settings.uri() + ": " + e.getMessage(), e);
         }
-        this.options = options(settings, will);
+        this.options = options(settings, will, tls);
         if (maxPacketBytes > 0) {
             options.setMaximumPacketSize((long) maxPacketBytes);
         }
@@ -110,7 +109,7 @@ final class PahoLink implements FleetLink {
         return this;
     }
 
-    private static MqttConnectionOptions options(BrokerSettings s, FleetMessage will) {
+    private static MqttConnectionOptions options(BrokerSettings s, FleetMessage will, TlsSetup tls) {
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(false);   // a persistent session: what is sent while we are away waits at the broker
         o.setSessionExpiryInterval(s.sessionExpirySeconds());
@@ -121,8 +120,9 @@ final class PahoLink implements FleetLink {
             o.setUserName(s.username());
             o.setPassword(s.password().getBytes(StandardCharsets.UTF_8));
         }
-        if (s.tls()) {
-            o.setSocketFactory(tlsContext(s).getSocketFactory());
+        if (tls != null) {
+            o.setSocketFactory(tls.context.getSocketFactory());
+            o.setHttpsHostnameVerificationEnabled(true);   // the broker's certificate must name broker.host
         }
         if (will != null) {
             MqttMessage m = new MqttMessage(will.payload());
@@ -133,57 +133,90 @@ final class PahoLink implements FleetLink {
         return o;
     }
 
-    private static SSLContext tlsContext(BrokerSettings s) {
-        try {
-            TrustManagerFactory tmf = null;
-            if (!s.truststore().isEmpty()) {
-                tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                tmf.init(load(s.truststore(), s.truststorePassword()));
-            }
-            KeyManagerFactory kmf = null;
-            if (!s.keystore().isEmpty()) {
-                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(load(s.keystore(), s.keystorePassword()), s.keystorePassword().toCharArray());
-            }
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (Exception e) {
-            throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
-        }
-    }
-
-    private static KeyStore load(String file, String password) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(Path.of(file))) {
-            ks.load(in, password.toCharArray());
-        }
-        return ks;
-    }
-
     // link thread
     private void connect() {
-        if (closed || client.isConnected()) {
+        if (closed) {
             return;
+        }
+        if (client.isConnected()) {
+            if (!connected) {   // an attempt we had given up on completed after all: take it
+                onConnected(null);
+            }
+            return;
+        }
+        if (tls != null) {
+            tls.trace.reset();
         }
         try {
             IMqttToken token = client.connect(options);
             token.waitForCompletion(CONNECT_TIMEOUT_MS + 2000);
-            Integer receiveMaximum = token.getResponseProperties() == null ? null : token.getResponseProperties().getReceiveMaximum();
-            window = receiveMaximum == null || receiveMaximum <= 0 ? 65_535 : receiveMaximum;   // absent: 65,535 (MQTT 5)
-            inFlight.set(client.getInFlightMessageCount());   // what Paho sends again from the resumed session
-            retainedWaiting.clear();   // the connection listeners publish the current state and status again
-            nextWait = settings.reconnectMin();
-            connected = true;
-            LOG.info("fleet: connected to {} as {} (send window {})", settings, client.getClientId(), window);
-            for (String filter : subscriptions.keySet()) {
-                subscribeNow(filter);
-            }
-            connectionListeners.forEach(l -> tell(l, true));
-            executor.execute(this::flush);   // after the birth and status the listeners publish
+            onConnected(token);
         } catch (MqttException | RuntimeException e) {
-            LOG.warn("fleet: cannot connect to {}: {}; trying again in {} ms", settings, reason(e), nextWait.toMillis());
+            if (closed) {   // closing broke this attempt: nothing to report
+                return;
+            }
+            logConnectProblem(ConnectProblem.explain(e, settings, tls));
+            abandon();
             scheduleReconnect();
+        }
+    }
+
+    /** @param token the connect's, with the broker's CONNACK; null for a late one (the window stays as it was) */
+    private void onConnected(IMqttToken token) {
+        if (token != null) {
+            Integer max = token.getResponseProperties() == null ? null : token.getResponseProperties().getReceiveMaximum();
+            window = max == null || max <= 0 ? 65_535 : max;   // absent: 65,535 (MQTT 5)
+        }
+        inFlight.set(client.getInFlightMessageCount());   // what Paho sends again from the resumed session
+        retainedWaiting.clear();   // the connection listeners publish the current state and status again
+        nextWait = settings.reconnectMin();
+        connected = true;
+        if (failedAttempts > 0) {
+            LOG.info("fleet: connected to {} as {} (send window {}) after {} failed attempt(s)", settings, client.getClientId(),
+                    window, failedAttempts);
+        } else {
+            LOG.info("fleet: connected to {} as {} (send window {})", settings, client.getClientId(), window);
+        }
+        failedAttempts = 0;
+        lastProblem = null;
+        for (String filter : subscriptions.keySet()) {
+            subscribeNow(filter);
+        }
+        connectionListeners.forEach(l -> tell(l, true));
+        executor.execute(this::flush);   // after the birth and status the listeners publish
+    }
+
+    /**
+     * A timed-out attempt goes on inside Paho: left alone it may complete after the next attempt started, and
+     * two connections of one client id take the session from each other at the broker (seen under load:
+     * connected, lost, connected, lost) or one completes unseen, without our subscriptions. End it first.
+     */
+    private void abandon() {
+        try {
+            client.disconnectForcibly(0, 1000, false);
+        } catch (MqttException | RuntimeException e) {
+            LOG.debug("fleet: abandoning a connect attempt: {}", reason(e));
+        }
+    }
+
+    /**
+     * One WARN line per reason: the same reason again is DEBUG, with a reminder every {@link #REMIND_EVERY}
+     * (a gateway with a bad certificate retries for days; its log must not fill with the same line).
+     */
+    private void logConnectProblem(String problem) {
+        failedAttempts++;
+        long now = System.nanoTime();
+        if (!problem.equals(lastProblem)) {
+            lastProblem = problem;
+            problemLoggedAt = now;
+            LOG.warn("fleet: cannot connect to {}: {}; trying again with back-off from {} to {} ms (not logged again "
+                    + "while the reason stays the same)", settings, problem, settings.reconnectMin().toMillis(),
+                    settings.reconnectMax().toMillis());
+        } else if (now - problemLoggedAt >= REMIND_EVERY.toNanos()) {
+            problemLoggedAt = now;
+            LOG.warn("fleet: still cannot connect to {} ({} attempts): {}", settings, failedAttempts, problem);
+        } else {
+            LOG.debug("fleet: cannot connect to {} (attempt {}): {}", settings, failedAttempts, problem);
         }
     }
 
