@@ -46,7 +46,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Session 7's red team on the fleet channel, at the broker (FINDINGS.md Q8-Q12): a real Mosquitto, one real
+ * Session 7's red team on the fleet channel, at the broker (FINDINGS.md Q8-Q12, Q19): a real Mosquitto, one real
  * gateway container, the controller in the test JVM and an attacker that is just another anonymous client
  * of the broker. Then a second Mosquitto with the ACL file docs/fleet.md gives, to show that it is what
  * keeps such a client off the request and state topics.
@@ -61,6 +61,9 @@ public class FleetAttackIT {
     private static Path root;
     private static Mosquitto broker;
     private static GatewayProcess gw1;
+    private static GatewayProcess gw2;
+    private static KeyPair ctlKey;
+    private static FleetController signing;
     private static FleetController controller;
     private static KeyPair ops;
     private static Client attacker;
@@ -80,10 +83,19 @@ public class FleetAttackIT {
         cfg.put("trusted.keys", "ops=" + Base64.getEncoder().encodeToString(ops.getPublic().getEncoded()));
         cfg.put("keepalive.seconds", "2");
         gw1 = new GatewayProcess("gw1", root, cfg).start();
+        ctlKey = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Map<String, String> cfg2 = new LinkedHashMap<>(cfg);
+        cfg2.put("gateway.id", "gw2");
+        cfg2.put("groups", "line2");
+        cfg2.put("controller.keys", "ctl2=" + Base64.getEncoder().encodeToString(ctlKey.getPublic().getEncoded()));
+        gw2 = new GatewayProcess("gw2", root, cfg2).start();
         controller = FleetController.plain("127.0.0.1", broker.port(), "plant", "ctl", root.resolve("controller"),
                 Duration.ofSeconds(4)).start();
+        signing = FleetController.signed("127.0.0.1", broker.port(), "plant", "ctl2", root.resolve("controller2"),
+                Duration.ofSeconds(4), ctlKey.getPrivate()).start();
         attacker = new Client(broker.port(), "mallory", null, null);
         attacker.subscribe(EVIL_RES);
+        Await.until("gw2 online", START, () -> view("gw2"), g -> g != null && g.online());
         Await.until("gw1 online with its status", START, () -> view("gw1"), g -> g != null && g.online() && g.health().equals("ok"));
     }
 
@@ -95,8 +107,14 @@ public class FleetAttackIT {
         if (controller != null) {
             controller.close();
         }
+        if (signing != null) {
+            signing.close();
+        }
         if (gw1 != null) {
             gw1.kill();
+        }
+        if (gw2 != null) {
+            gw2.kill();
         }
         if (broker != null) {
             broker.stop();
@@ -124,13 +142,18 @@ public class FleetAttackIT {
     @Test
     public void b_aFakeRetainedDeathOrStatusIsCorrectedByTheGatewayItself() throws Exception {
         // Q11: before, the retained fake stayed: the controller saw gw1 offline and a rollout left it PENDING
+        attacker.subscribe("scriptbox/plant/gw1/state");
+        int before = attacker.countOn("scriptbox/plant/gw1/state");   // gw1's retained birth
+        long t0 = System.nanoTime();
         attacker.publish("scriptbox/plant/gw1/state", "{\"state\":\"offline\",\"gateway\":\"gw1\"}", true);
         attacker.publish("scriptbox/plant/gw1/status", "{\"gateway\":\"gw1\",\"health\":\"ok\",\"groups\":[],"
                 + "\"package\":{\"version\":99,\"state\":\"APPLIED\"}}", true);
-        long t0 = System.nanoTime();
+        // the fake, then gw1's own birth again: what every subscriber (the controller too) sees last
+        Await.until("gw1's birth after the fake death", STEP, () -> attacker.countOn("scriptbox/plant/gw1/state") >= before + 2
+                && attacker.lastOn("scriptbox/plant/gw1/state").contains("online"), b -> b);
         GatewayView v = Await.until("gw1 online again with its own status", STEP, () -> view("gw1"),
                 g -> g.online() && g.packageVersion() == 0 && g.groups().equals(List.of("line1")));
-        System.out.printf("FleetAttackIT: a fake death and status corrected in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+        System.out.printf("FleetAttackIT: a fake death corrected on the broker, and status at the controller, in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         assertTrue(v.toString(), v.online());
         Await.until("one WARN naming the topic", STEP, () -> gw1.log(),
                 l -> l.contains("another client published on scriptbox/plant/gw1/"));
@@ -211,6 +234,26 @@ public class FleetAttackIT {
     }
 
     @Test
+    public void e2_aRequestWhoseTreeWouldNotFitTheHeapIsRefusedBeforeItIsBuilt() throws Exception {
+        // Q19: 10 MB of [{},{},...] is ~280 MB as a JSON tree; the gateway runs with -Xmx160m here
+        // 10 MB: under the gateway's maximum packet size (8 MB of package in base64 + 64 KB), so the broker delivers it
+        StringBuilder b = new StringBuilder(10 << 20).append("{\"script\":\"x\",\"args\":[");
+        while (b.length() < (10 << 20)) {
+            b.append("{},");
+        }
+        String args = b.append("{}]}").toString();
+        attacker.request("scriptbox/plant/gw1/req/run", args, EVIL_RES, "tree-run");
+        JsonNode run = attacker.answer("tree-run");
+        assertEquals(run.toString(), "TOO_LARGE", run.path("code").asText());
+        attacker.request("scriptbox/plant/gw1/req/deploy", args.replace("\"args\"", "\"body\""), EVIL_RES, "tree-deploy");
+        JsonNode deploy = attacker.answer("tree-deploy");
+        assertEquals(deploy.toString(), "BAD_REQUEST", deploy.path("code").asText());
+        JsonNode list = controller.request("gw1", "list", JSON.createObjectNode());
+        assertTrue(list.toString(), list.path("ok").asBoolean());
+        assertFalse(gw1.log().contains("OutOfMemoryError"));
+    }
+
+    @Test
     public void f_theDocumentedAclKeepsOtherClientsOffRequestsAndStates() throws Exception {
         // Q12: docs/fleet.md's ACL file, on a real Mosquitto with passwords
         Path dir = Files.createDirectories(root.resolve("acl-broker"));
@@ -275,6 +318,34 @@ public class FleetAttackIT {
         }
     }
 
+    @Test
+    public void g_aGatewayWithControllerKeysTakesOnlySignedRequestsOnceEach() throws Exception {
+        // Q10's mechanism: what the ACLs do at the broker, the gateway now does itself
+        attacker.subscribe("scriptbox/plant/gw2/req/#");
+        attacker.request("scriptbox/plant/gw2/req/list", "{}", EVIL_RES, "u1");
+        JsonNode unsigned = attacker.answer("u1");
+        assertEquals(unsigned.toString(), "UNAUTHENTICATED", unsigned.path("code").asText());
+        JsonNode list = signing.request("gw2", "list", JSON.createObjectNode());
+        assertTrue(list.toString(), list.path("ok").asBoolean());
+        // the signed request the attacker saw on req/#, sent again as it was (answered on ctl2's topic)
+        Client.Captured seen = Await.until("the captured request", STEP, () -> attacker.captured.get("scriptbox/plant/gw2/req/list"),
+                c -> c != null && c.responseTopic().equals("scriptbox/plant/$controller/ctl2/res"));
+        Client spy = new Client(broker.port(), "spy", null, null);
+        try {
+            spy.subscribe("scriptbox/plant/$controller/ctl2/res");
+            spy.requestBytes("scriptbox/plant/gw2/req/list", seen.payload(), seen.responseTopic(), seen.correlation());
+            JsonNode replay = spy.answerTo(seen.correlation());
+            assertEquals(replay.toString(), "REPLAY", replay.path("code").asText());
+        } finally {
+            spy.close();
+        }
+        // a controller that signs also commands a gateway without keys (gw1 takes the body unchecked)
+        JsonNode gw1List = signing.request("gw1", "list", JSON.createObjectNode());
+        assertTrue(gw1List.toString(), gw1List.path("ok").asBoolean());
+        assertFalse("no anonymity warning where requests are signed", gw2.log().contains("connecting anonymously"));
+        Await.until("one WARN line for the refusal", STEP, () -> gw2.log(), l -> l.contains("not signed by a controller key"));
+    }
+
     /** The ACL file of docs/fleet.md, between its two marker lines (so the test checks what users copy). */
     private static String aclFromTheDocs() throws Exception {
         String doc = Files.readString(Distribution.runtimeHome().resolve("../docs/fleet.md"), StandardCharsets.UTF_8);
@@ -291,6 +362,10 @@ public class FleetAttackIT {
         final Map<String, String> byCorrelation = new ConcurrentHashMap<>();
         private final Map<String, String> last = new ConcurrentHashMap<>();
         private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+        final Map<String, Captured> captured = new ConcurrentHashMap<>();
+
+        record Captured(byte[] payload, String responseTopic, byte[] correlation) {
+        }
 
         Client(int port, String id, String user, String password) throws MqttException {
             client = new MqttAsyncClient("tcp://127.0.0.1:" + port, "test-" + id, new MemoryPersistence());
@@ -299,13 +374,19 @@ public class FleetAttackIT {
                 public void messageArrived(String topic, MqttMessage m) {
                     String text = new String(m.getPayload(), StandardCharsets.UTF_8);
                     last.put(topic, text);
+                    if (m.getProperties() != null && m.getProperties().getResponseTopic() != null) {
+                        captured.put(topic, new Captured(m.getPayload(), m.getProperties().getResponseTopic(),
+                                m.getProperties().getCorrelationData()));
+                    }
                     counts.computeIfAbsent(topic, t -> new AtomicInteger()).incrementAndGet();
                     byte[] c = m.getProperties() == null ? null : m.getProperties().getCorrelationData();
                     if (c != null) {
                         String key = new String(c, StandardCharsets.UTF_8);
                         byCorrelation.put(key, text);
                         try {
-                            answers.put(key, JSON.readTree(text));
+                            if (topic.endsWith("/res")) {   // not a request this client sees (it may subscribe to req/#)
+                                answers.put(key, JSON.readTree(text));
+                            }
                         } catch (Exception e) {
                             // not JSON: kept as text only
                         }
@@ -370,6 +451,20 @@ public class FleetAttackIT {
             p.setCorrelationData(correlation.getBytes(StandardCharsets.UTF_8));
             m.setProperties(p);
             client.publish(topic, m).waitForCompletion(10_000);
+        }
+
+        void requestBytes(String topic, byte[] body, String responseTopic, byte[] correlation) throws MqttException {
+            MqttMessage m = new MqttMessage(body);
+            m.setQos(1);
+            MqttProperties p = new MqttProperties();
+            p.setResponseTopic(responseTopic);
+            p.setCorrelationData(correlation);
+            m.setProperties(p);
+            client.publish(topic, m).waitForCompletion(10_000);
+        }
+
+        JsonNode answerTo(byte[] correlation) {
+            return answer(new String(correlation, StandardCharsets.UTF_8));
         }
 
         /** QoS 0, not waited for: as fast as the client sends (a flood). */

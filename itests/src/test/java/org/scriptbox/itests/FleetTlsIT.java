@@ -21,6 +21,15 @@ import org.junit.BeforeClass;
 import org.junit.FixMethodOrder;
 import org.junit.Test;
 import org.junit.runners.MethodSorters;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.scriptbox.api.fleet.FleetPackage;
 import org.scriptbox.api.fleet.PackageScript;
 import org.scriptbox.fleet.internal.FleetController;
@@ -146,6 +155,71 @@ public class FleetTlsIT {
         gateway.reconfigure(good());
         Await.until("gw1 online again", Duration.ofSeconds(30), FleetTlsIT::online);
         assertEquals("tls", request("run", "{\"script\":\"blink\"}").path("values").path(0).asText());
+    }
+
+    /** Issue 18.2: opt-in telemetry of the container's simulated devices (runtime/etc sim-1, sim-2), at its interval. */
+    @Test
+    public void d_telemetryIsSentOnlyWhenConfiguredAtItsInterval() throws Exception {
+        List<String[]> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        MqttAsyncClient watcher = new MqttAsyncClient("tcp://127.0.0.1:" + broker.passwordPort(), "watcher", new MemoryPersistence());
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setUserName("ctl");
+        o.setPassword("ctl-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        watcher.setCallback(new MqttCallback() {
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+                got.add(new String[] {topic, new String(message.getPayload(), java.nio.charset.StandardCharsets.UTF_8)});
+            }
+
+            @Override
+            public void disconnected(MqttDisconnectResponse r) {
+            }
+
+            @Override
+            public void mqttErrorOccurred(MqttException e) {
+            }
+
+            @Override
+            public void deliveryComplete(IMqttToken t) {
+            }
+
+            @Override
+            public void connectComplete(boolean reconnect, String uri) {
+            }
+
+            @Override
+            public void authPacketArrived(int reason, MqttProperties p) {
+            }
+        });
+        watcher.connect(o).waitForCompletion(10_000);
+        try {
+            watcher.subscribe("scriptbox/" + FLEET + "/gw1/telemetry/#", 1).waitForCompletion(10_000);
+            Thread.sleep(1500);   // a window to show that nothing is sent while telemetry is not configured
+            assertEquals("off unless configured", List.of(), got);
+            Map<String, String> cfg = good();
+            cfg.put("telemetry.channels", "sim-1/temperature, sim-1/voltage, sim-2/*");
+            cfg.put("telemetry.interval.ms", "1000");
+            gateway.reconfigure(cfg);
+            Await.until("telemetry of both devices", Duration.ofSeconds(30), () -> got.stream().anyMatch(m -> m[0].endsWith("/sim-1"))
+                    && got.stream().anyMatch(m -> m[0].endsWith("/sim-2")));
+            JsonNode sim1 = JSON.readTree(got.stream().filter(m -> m[0].endsWith("/sim-1")).findFirst().orElseThrow()[1]);
+            assertTrue(sim1.toString(), sim1.path("values").path("temperature").isNumber() && sim1.path("values").path("voltage").isNumber());
+            assertEquals(sim1.toString(), 2, sim1.path("values").size());
+            JsonNode sim2 = JSON.readTree(got.stream().filter(m -> m[0].endsWith("/sim-2")).findFirst().orElseThrow()[1]);
+            // sim-2/*: all its channels (runtime/etc: temperature, pressure, motor0.speed; pressure fails by design)
+            assertEquals(sim2.toString(), 3, sim2.path("values").size());
+            assertTrue(sim2.toString(), sim2.path("values").path("temperature").isNumber()
+                    && sim2.path("values").path("pressure").path("error").asText().equals("simulated bad value"));
+            int before = got.size();
+            long t0 = System.nanoTime();
+            Thread.sleep(3000);   // measuring the rate over a window
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            int n = got.size() - before;
+            assertTrue(n + " messages in " + seconds + " s for two devices at one a second each", n >= 2 && n <= 2 * (seconds + 1));
+        } finally {
+            watcher.disconnect().waitForCompletion(5000);
+            watcher.close();
+        }
     }
 
     /** One WARN line with the sentence while the broker sees at least four attempts of this configuration. */

@@ -25,18 +25,31 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class ControllerLink implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ControllerLink.class);
     static final int MAX_GATEWAYS = 100_000;
+    static final int MAX_PACKET_BYTES = 16 << 20;
+    /** As a JSON tree a message can take ~30 times its size: larger states, statuses and answers are not read. */
+    static final int MAX_STATE_BYTES = 64 * 1024;
+    static final int MAX_STATUS_BYTES = 1 << 20;
+    static final int MAX_ANSWER_BYTES = 4 << 20;
     private final java.util.concurrent.atomic.AtomicBoolean tableFullWarned = new java.util.concurrent.atomic.AtomicBoolean();
     private final PahoLink link;
     private final String fleet;
+    private final RequestAuth.Signer signer;
     private final String responses;
     private final Map<String, GatewayView> gateways = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final List<Consumer<GatewayView>> onlineListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     ControllerLink(BrokerSettings broker, String fleet, String controllerId) {
+        this(broker, fleet, controllerId, null);
+    }
+
+    /** @param signer signs every request (gateways with controller.keys take no other), or null */
+    ControllerLink(BrokerSettings broker, String fleet, String controllerId, RequestAuth.Signer signer) {
+        this.signer = signer;
         this.fleet = fleet;
         this.responses = FleetTopics.responses(fleet, controllerId);
-        this.link = new PahoLink(broker, "scriptbox-" + fleet + "-controller-" + controllerId, null);
+        // the broker sends nothing larger (its own default limit is 256 MB, from any client of it)
+        this.link = new PahoLink(broker, "scriptbox-" + fleet + "-controller-" + controllerId, null, MAX_PACKET_BYTES);
         link.subscribe(FleetTopics.everyGateway(fleet, FleetTopics.STATE), this::state);
         link.subscribe(FleetTopics.everyGateway(fleet, FleetTopics.STATUS), this::status);
         link.subscribe(responses, this::response);
@@ -75,8 +88,18 @@ final class ControllerLink implements AutoCloseable {
         CompletableFuture<JsonNode> answer = new CompletableFuture<>();
         pending.put(id, answer);
         answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> pending.remove(id));
-        link.send(new FleetMessage(FleetTopics.request(fleet, gateway, command),
-                body.toString().getBytes(StandardCharsets.UTF_8), false, responses, id.getBytes(StandardCharsets.UTF_8)));
+        byte[] correlation = id.getBytes(StandardCharsets.UTF_8);
+        byte[] payload = body.toString().getBytes(StandardCharsets.UTF_8);
+        if (signer == null) {
+            link.send(new FleetMessage(FleetTopics.request(fleet, gateway, command), payload, false, responses, correlation));
+        } else {
+            // numbered and queued under one lock: the link sends in this order, and a gateway takes numbers only upwards
+            synchronized (signer) {
+                long seq = signer.nextSeq();
+                link.send(new FleetMessage(FleetTopics.request(fleet, gateway, command),
+                        signer.wrap(fleet, gateway, command, responses, correlation, seq, payload), false, responses, correlation));
+            }
+        }
         return answer;
     }
 
@@ -87,7 +110,10 @@ final class ControllerLink implements AutoCloseable {
         }
         CompletableFuture<JsonNode> answer = pending.get(new String(c, StandardCharsets.UTF_8));
         if (answer != null) {
-            answer.complete(json(m));
+            int size = m.payload().length;
+            JsonNode a = size > MAX_ANSWER_BYTES ? Replies.refused("TOO_LARGE", "the answer has " + size
+                    + " bytes; this controller reads at most " + MAX_ANSWER_BYTES) : json(m);
+            answer.complete(a != null && a.isObject() ? a : Replies.refused("BAD_ANSWER", "the answer is not a JSON object"));
         }
     }
 
@@ -112,7 +138,7 @@ final class ControllerLink implements AutoCloseable {
 
     void state(FleetMessage m) {   // link thread; package-private for the tests
         String id = gatewayOf(m);
-        JsonNode o = json(m);
+        JsonNode o = m.payload().length > MAX_STATE_BYTES ? null : json(m);
         if (id == null || o == null) {
             return;
         }
@@ -126,14 +152,14 @@ final class ControllerLink implements AutoCloseable {
 
     void status(FleetMessage m) {
         String id = gatewayOf(m);
-        JsonNode o = json(m);
+        JsonNode o = m.payload().length > MAX_STATUS_BYTES ? null : json(m);
         if (id == null || o == null) {
             return;
         }
         JsonNode p = o.path("package");
         gateways.compute(id, (k, old) -> (old == null ? GatewayView.unknown(id) : old).withStatus(texts(o.path("groups")),
                 Texts.clip(o.path("health").asText("?")), p.path("version").asLong(0), Texts.clip(p.path("state").asText("")),
-                o.path("scripts").size()));
+                o.path("scripts").size(), Texts.clip(o.path("problem").asText(""))));
     }
 
     /** Group ids: only valid ones (a group decides which rollouts a gateway is in; the shell prints them). */

@@ -53,6 +53,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "packages signed by any other key are refused (gateway only)")
     String[] trusted_keys() default {};
 
+    @AttributeDefinition(description = "controller keys, each name=base64 of the Ed25519 public key (X.509 form); when set, "
+            + "this gateway takes only requests signed by one of them (gateway only)")
+    String[] controller_keys() default {};
+
+    @AttributeDefinition(description = "PEM file of this controller's Ed25519 key (fleet:keygen writes one); when set, every "
+            + "request is signed with it under the controller's id (controller only)")
+    String controller_key() default "";
+
     @AttributeDefinition(description = "this controller's id (controller only)")
     String controller_id() default "controller";
 
@@ -76,6 +84,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "largest signed package accepted, bytes (gateway only)")
     int max_package_bytes() default 8 * 1024 * 1024;
+
+    @AttributeDefinition(description = "opt-in telemetry: device/channel or device/* entries, comma-separated, at most 64; "
+            + "empty: none (gateway only)")
+    String[] telemetry_channels() default {};
+
+    @AttributeDefinition(description = "telemetry: one message per device this often, ms (at least 1000) (gateway only)")
+    long telemetry_interval_ms() default 10_000;
 
     @AttributeDefinition(description = "how long a controller waits for a gateway's answer, seconds (controller only)")
     int request_timeout_seconds() default 30;

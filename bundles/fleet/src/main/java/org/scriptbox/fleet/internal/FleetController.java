@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -45,20 +44,35 @@ public final class FleetController implements AutoCloseable {
     private final RolloutStore store;
     private final Duration timeout;
     private final Map<String, Rollout> rollouts = new ConcurrentHashMap<>();
-    private final Set<String> haltRequests = ConcurrentHashMap.newKeySet();
-    private final Map<String, Boolean> haltRollback = new ConcurrentHashMap<>();
-    private final Set<String> catchingUp = ConcurrentHashMap.newKeySet();   // gateways with a catch-up in flight
-    private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
+    /** Per rollout, completed (with "also roll back") by {@link #halt}: every wait of the runner ends on it. */
+    private final Map<String, CompletableFuture<Boolean>> haltSignals = new ConcurrentHashMap<>();
+    /** Per rollout, the gateways sent its deploy whose answer is not recorded yet. */
+    private final Map<String, Set<String>> inFlight = new ConcurrentHashMap<>();
+    /** Per rollout, the gateways whose status was not degraded when its deploy was sent (not saved: after a restart only the package's own scripts count). */
+    private final Map<String, Set<String>> healthyBefore = new ConcurrentHashMap<>();
+    /** A deploy not answered in time: counted as failed, but the gateway may still apply it later. */
+    private static final String NO_ANSWER = "no answer within ";
+    /** How long after a deploy's answer the gateway's status is awaited for its health (bounded). */
+    private static final Duration HEALTH_WAIT = Duration.ofSeconds(3);
+    /** Rollouts whose next soak check is scheduled (one at a time each). */
+    private final Set<String> soakTicks = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.ScheduledExecutorService runner = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fleet-rollout");
         t.setDaemon(true);
         return t;
     });
 
     FleetController(BrokerSettings broker, String fleet, String controllerId, Path dataDir, Duration requestTimeout) {
+        this(broker, fleet, controllerId, dataDir, requestTimeout, null);
+    }
+
+    /** @param key signs every request under {@code controllerId} (gateways' controller.keys), or null */
+    FleetController(BrokerSettings broker, String fleet, String controllerId, Path dataDir, Duration requestTimeout,
+                    java.security.PrivateKey key) {
         if (!FleetTopics.validId(fleet) || !FleetTopics.validId(controllerId)) {
             throw new IllegalArgumentException("fleet.id and controller.id must be letters, digits, _ . - (at most 64)");
         }
-        this.link = new ControllerLink(broker, fleet, controllerId);
+        this.link = new ControllerLink(broker, fleet, controllerId, key == null ? null : new RequestAuth.Signer(controllerId, key));
         this.store = new RolloutStore(dataDir.resolve("rollouts"));
         this.timeout = requestTimeout;
     }
@@ -67,6 +81,12 @@ public final class FleetController implements AutoCloseable {
     public static FleetController plain(String host, int port, String fleet, String controllerId, Path dataDir,
                                         Duration requestTimeout) {
         return new FleetController(BrokerSettings.plain(host, port), fleet, controllerId, dataDir, requestTimeout);
+    }
+
+    /** A controller on a plain loopback broker that signs its requests with {@code key} (tests). */
+    public static FleetController signed(String host, int port, String fleet, String controllerId, Path dataDir,
+                                         Duration requestTimeout, java.security.PrivateKey key) {
+        return new FleetController(BrokerSettings.plain(host, port), fleet, controllerId, dataDir, requestTimeout, key);
     }
 
     /** A controller logging in with a user name and password (plain TCP). */
@@ -86,7 +106,7 @@ public final class FleetController implements AutoCloseable {
         link.onOnline(g -> runner.execute(() -> catchUp(g)));
         link.start();
         for (Rollout r : rollouts.values()) {
-            if (r.state() == State.RUNNING || r.state() == State.ROLLING_BACK) {
+            if (r.state() == State.RUNNING || r.state() == State.ROLLING_BACK || r.state() == State.HALTING) {
                 LOG.info("fleet: resuming rollout {} ({}, stage {})", r.id(), r.state(), r.stage() + 1);
                 runner.execute(() -> begin(r.id()));
             }
@@ -119,6 +139,14 @@ public final class FleetController implements AutoCloseable {
      * @throws IllegalArgumentException for a package that cannot be read or bad stages
      */
     public String deploy(String envelope, List<String> stages, double maxFailureRate) {
+        return deploy(envelope, stages, maxFailureRate, Duration.ZERO);
+    }
+
+    /**
+     * @param soak how long each stage's gateways must stay healthy (status {@code health} not degraded) before the
+     *             next stage; zero: none
+     */
+    public String deploy(String envelope, List<String> stages, double maxFailureRate, Duration soak) {
         SignedPackage signed;
         FleetPackage pkg;
         try {
@@ -151,22 +179,52 @@ public final class FleetController implements AutoCloseable {
         }
         String id = pkg.group() + "-v" + pkg.version() + "-" + Long.toString(System.currentTimeMillis(), 36);
         Instant now = Instant.now();
+        if (soak.isNegative()) {
+            throw new IllegalArgumentException("the soak time cannot be negative");
+        }
         Rollout r = new Rollout(id, envelope, pkg.group(), pkg.version(), pkg.healthCheck(), Rollout.parseStages(String.join(",", stages)),
-                maxFailureRate, 0, State.RUNNING, Map.of(), null, now, now);
+                maxFailureRate, 0, State.RUNNING, Map.of(), null, now, now, soak.toMillis(), null);
         save(r);
         LOG.info("fleet: rollout {} of package version {} to group '{}' in stages {}", id, pkg.version(), pkg.group(), r.stages());
         runner.execute(() -> begin(id));
         return id;
     }
 
-    /** Emergency stop: no further gateway gets the package; with {@code rollback}, those that got it go back. */
-    public void halt(String id, boolean rollback) {
-        if (!rollouts.containsKey(id)) {
+    /**
+     * Emergency stop, at once (also mid-stage, also during a soak): no further deploy of it is sent; with
+     * {@code rollback}, those that got it go back. A gateway whose deploy was already sent may still apply
+     * it: the rollout stays HALTING (or ROLLING_BACK) until its answer, and it is rolled back.
+     *
+     * @return what happens, naming the gateways that may still apply it
+     */
+    public String halt(String id, boolean rollback) {
+        Rollout r = rollouts.get(id);
+        if (r == null) {
             throw new IllegalArgumentException("no rollout '" + Texts.clip(id) + "'");
         }
-        haltRollback.put(id, rollback);
-        haltRequests.add(id);
-        runner.execute(() -> drive(id));
+        if (r.state() != State.RUNNING) {
+            throw new IllegalArgumentException("rollout " + id + " is " + r.state() + ": nothing to halt");
+        }
+        // read before the signal: the runner clears the set as soon as it sees the signal
+        List<String> flying = new ArrayList<>(inFlight.getOrDefault(id, Set.of()));
+        java.util.Collections.sort(flying);
+        if (!signal(id).complete(rollback)) {
+            return "rollout " + id + " is already halting";
+        }
+        runner.execute(() -> drive(id));   // if no runner work holds it now
+        String then = rollback ? "; every gateway that got it is rolled back (ROLLING_BACK until all answered)" : "";
+        return flying.isEmpty()
+                ? "halting rollout " + id + ": no further gateway is sent the package" + then
+                : "halting rollout " + id + ": no further gateway is sent the package; its deploy is already on the way to "
+                + flying + ": each may still apply it and is rolled back when it answers (HALTING until then)" + then;
+    }
+
+    private CompletableFuture<Boolean> signal(String id) {
+        return haltSignals.computeIfAbsent(id, k -> new CompletableFuture<>());
+    }
+
+    private Set<String> inFlight(String id) {
+        return inFlight.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet());
     }
 
     /** One request to one gateway, waiting for its answer (at most the request timeout). */
@@ -190,6 +248,18 @@ public final class FleetController implements AutoCloseable {
     }
 
     private volatile boolean closed;
+
+    /** Waits for an answer (every request future completes by its timeout); an interrupt means closing. */
+    private <T> T await(CompletableFuture<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Stopped();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
 
     /**
      * After a (re)start the gateway table fills from the retained state messages: before a resumed rollout
@@ -230,15 +300,25 @@ public final class FleetController implements AutoCloseable {
         } catch (Stopped stopped) {
             return;
         }
-        drive(id);
+        drive(id, true);
     }
 
     private void drive(String id) {
+        drive(id, false);
+    }
+
+    /**
+     * @param resume a (re)start: a HALTING or ROLLING_BACK rollout is taken up again; otherwise only one this call
+     *               finds RUNNING is worked on (a halt's extra call, queued behind the call that handled the halt,
+     *               must not send the rollbacks twice)
+     */
+    private void drive(String id, boolean resume) {
         try {
             Rollout r = rollouts.get(id);
+            boolean act = resume || r.state() == State.RUNNING;
             while (r.state() == State.RUNNING) {
-                if (halted(r)) {
-                    r = rollouts.get(id);
+                if (signal(id).isDone()) {
+                    r = haltNow(r, Map.of());
                     break;
                 }
                 if (r.stage() >= r.stages().size()) {
@@ -247,20 +327,41 @@ public final class FleetController implements AutoCloseable {
                     LOG.info("fleet: rollout {} completed: {}", id, r.reason());
                     break;
                 }
-                r = runStage(r);
-                if (r.state() != State.RUNNING) {
-                    break;
+                if (r.soakUntil() == null) {   // (a resumed soak does not run its stage again)
+                    r = runStage(r);
+                    if (r.state() != State.RUNNING || overThreshold(r)) {
+                        r = rollouts.get(id);
+                        break;
+                    }
+                    if (r.soakMs() > 0 && r.stage() + 1 < r.stages().size()) {   // before the next stage
+                        r = save(r.withSoakUntil(Instant.now().plusMillis(r.soakMs())));
+                        LOG.info("fleet: rollout {} stage {}: soaking until {}", id, r.stage() + 1, r.soakUntil());
+                    }
                 }
-                if (r.failureRate() > r.maxFailureRate()) {
-                    r = save(r.withState(State.ROLLING_BACK, "halted at stage " + (r.stage() + 1) + " (" + r.stages().get(r.stage())
-                            + "): " + r.count(Result.FAILED) + " of " + (r.count(Result.FAILED) + r.count(Result.APPLIED))
-                            + " gateways failed, above the threshold " + r.maxFailureRate() + "; " + firstFailure(r)));
-                    LOG.warn("fleet: rollout {} {}", id, r.reason());
-                    break;
+                if (r.soakUntil() != null) {
+                    r = soakCheck(r);
+                    if (r.state() != State.RUNNING || overThreshold(r)) {
+                        r = rollouts.get(id);
+                        break;
+                    }
+                    long left = Duration.between(Instant.now(), r.soakUntil()).toMillis();
+                    if (left > 0) {   // come back later: a soak does not hold the runner (other rollouts, catch-ups)
+                        if (soakTicks.add(id)) {
+                            runner.schedule(() -> {
+                                soakTicks.remove(id);
+                                drive(id);
+                            }, Math.min(200, left), TimeUnit.MILLISECONDS);
+                        }
+                        return;
+                    }
+                    LOG.info("fleet: rollout {} stage {}: the soak ended, its gateways stayed healthy", id, r.stage() + 1);
+                    r = r.withSoakUntil(null);
                 }
                 r = save(r.withStage(r.stage() + 1));
             }
-            if (r.state() == State.ROLLING_BACK) {
+            if (act && r.state() == State.HALTING) {
+                undoInFlight(r);
+            } else if (act && r.state() == State.ROLLING_BACK) {
                 rollBack(r);
             }
         } catch (Stopped stopped) {
@@ -270,14 +371,155 @@ public final class FleetController implements AutoCloseable {
         }
     }
 
-    private boolean halted(Rollout r) {
-        if (!haltRequests.remove(r.id())) {
+    /** Above the threshold: saved as ROLLING_BACK (the caller then rolls back); the latest rollout is in the map. */
+    private boolean overThreshold(Rollout r) {
+        if (r.failureRate() <= r.maxFailureRate()) {
             return false;
         }
-        boolean back = Boolean.TRUE.equals(haltRollback.remove(r.id()));
-        save(r.withState(back ? State.ROLLING_BACK : State.HALTED, "halted by the operator"));
-        LOG.warn("fleet: rollout {} halted by the operator{}", r.id(), back ? "; rolling back" : "");
+        r = save(r.withState(State.ROLLING_BACK, "halted at stage " + (r.stage() + 1) + " (" + r.stages().get(r.stage())
+                + "): " + r.count(Result.FAILED) + " of " + (r.count(Result.FAILED) + r.count(Result.APPLIED))
+                + " gateways failed, above the threshold " + r.maxFailureRate() + "; " + firstFailure(r)));
+        LOG.warn("fleet: rollout {} {}", r.id(), r.reason());
         return true;
+    }
+
+    /**
+     * The operator's halt reached the runner: answers already in count as results; deploys still unanswered are
+     * IN_FLIGHT (the gateway may still apply them) and the rollout is HALTING (ROLLING_BACK with --rollback)
+     * until each is answered and rolled back, never HALTED while one may still be applied.
+     */
+    private Rollout haltNow(Rollout r, Map<String, CompletableFuture<Result>> answers) {
+        boolean back = Boolean.TRUE.equals(signal(r.id()).getNow(false));
+        Set<String> flying = inFlight(r.id());
+        List<String> unanswered = new ArrayList<>();
+        for (Map.Entry<String, CompletableFuture<Result>> a : answers.entrySet()) {
+            if (!flying.contains(a.getKey())) {
+                continue;
+            }
+            if (a.getValue().isDone()) {
+                Result res = a.getValue().join();
+                r = r.withResult(a.getKey(), res.outcome(), res.detail());
+            } else {
+                unanswered.add(a.getKey());
+                r = r.withResult(a.getKey(), Result.IN_FLIGHT, "its deploy was sent before the halt and is not answered yet: "
+                        + "it may still apply it; a rollback follows it");
+            }
+        }
+        for (Map.Entry<String, Result> e : r.results().entrySet()) {   // timed out earlier: may still apply it
+            if (e.getValue().outcome().equals(Result.FAILED) && e.getValue().detail().startsWith(NO_ANSWER)) {
+                unanswered.add(e.getKey());
+                r = r.withResult(e.getKey(), Result.IN_FLIGHT, "its deploy was not answered in time: it may still apply "
+                        + "it; a rollback follows it");
+            }
+        }
+        flying.clear();
+        String where = "halted by the operator at stage " + (r.stage() + 1) + " (" + r.stages().get(Math.min(r.stage(), r.stages().size() - 1)) + ")";
+        if (unanswered.isEmpty()) {
+            r = save(r.withSoakUntil(null).withState(back ? State.ROLLING_BACK : State.HALTED, where + (back ? "; rolling back" : "")));
+        } else {
+            r = save(r.withSoakUntil(null).withState(back ? State.ROLLING_BACK : State.HALTING, where + " while its deploy was on the way to "
+                    + unanswered + ": each may still apply it and is rolled back when it answers" + (back ? "; rolling back" : "")));
+        }
+        LOG.warn("fleet: rollout {} {}", r.id(), r.reason());
+        return r;
+    }
+
+    /** HALTING: each gateway that may still apply the package is sent a rollback (it queues behind the deploy). */
+    private void undoInFlight(Rollout r) {
+        Map<String, CompletableFuture<JsonNode>> answers = new LinkedHashMap<>();
+        ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", r.version());
+        for (String g : r.gatewaysWith(Result::owesUndo)) {
+            answers.put(g, link.request(g, FleetTopics.ROLLBACK, body, timeout));
+        }
+        for (Map.Entry<String, CompletableFuture<JsonNode>> a : answers.entrySet()) {
+            r = recordRollback(rollouts.get(r.id()), a.getKey(), a.getValue());
+        }
+        finishHalt(rollouts.get(r.id()));
+    }
+
+    private void finishHalt(Rollout r) {
+        List<String> owing = r.gatewaysWith(Result::owesUndo);
+        if (r.state() == State.HALTING && owing.isEmpty()) {
+            r = save(r.withState(State.HALTED, r.reason().replaceAll(" while its deploy was on the way to .*", "")
+                    + "; the gateways its deploy was on the way to were rolled back"));
+            LOG.info("fleet: rollout {} halted", r.id());
+        } else if (r.state() == State.HALTING) {
+            LOG.warn("fleet: rollout {} stays HALTING: {} may still apply it when they return (their rollback is queued "
+                    + "behind it and sent again at their birth)", r.id(), owing);
+        }
+    }
+
+    /**
+     * One look during a soak: every gateway that applied the package must stay healthy; one whose status (of
+     * this package version) says degraded fails. A halt ends the soak.
+     */
+    private Rollout soakCheck(Rollout r) {
+        if (signal(r.id()).isDone()) {
+            return haltNow(r, Map.of());
+        }
+        return unhealthyFail(r, r.gatewaysWith(x -> x.outcome().equals(Result.APPLIED)), "during the soak of stage " + (r.stage() + 1));
+    }
+
+    /** Those of {@code gateways} whose status of this package version says degraded become FAILED. */
+    private Rollout unhealthyFail(Rollout r, List<String> gateways, String when) {
+        Set<String> scripts = packageScripts(r);
+        Set<String> healthy = healthyBefore.getOrDefault(r.id(), Set.of());
+        for (String g : gateways) {
+            GatewayView v = link.gateway(g);
+            // degraded by the package (one of its scripts), or a gateway that was healthy before it: an unrelated
+            // script already failing there must not keep every update (its fix included) from the gateway
+            String culprit = v.problem().contains(": ") ? v.problem().substring(0, v.problem().indexOf(": ")) : "";
+            if (v.packageVersion() == r.version() && v.degraded() && (scripts.contains(culprit) || healthy.contains(g))) {
+                r = save(rollouts.get(r.id()).withResult(g, Result.FAILED, "the gateway's health is degraded " + when
+                        + (v.problem().isEmpty() ? "" : ": " + v.problem())));
+                LOG.warn("fleet: rollout {}: gateway {} {}", r.id(), g, r.results().get(g).detail());
+            }
+        }
+        return r;
+    }
+
+    /**
+     * The health criterion right after a stage: each gateway that applied it must publish a status of this
+     * version (bounded wait) that is not degraded; one that does not show the version in time is not failed.
+     */
+    private Rollout healthAfterDeploy(Rollout r, List<String> applied) {
+        long deadline = System.nanoTime() + HEALTH_WAIT.toNanos();
+        while (System.nanoTime() < deadline && !signal(r.id()).isDone()
+                && applied.stream().anyMatch(g -> link.gateway(g).packageVersion() != r.version())) {
+            try {
+                signal(r.id()).get(50, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // wait on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Stopped();
+            }
+        }
+        return unhealthyFail(r, applied, "after the deploy");
+    }
+
+    private static Set<String> packageScripts(Rollout r) {
+        try {
+            SignedPackage signed = PackageCodec.readEnvelope(PackageCodec.JSON.readTree(r.envelope()));
+            Set<String> names = new java.util.HashSet<>();
+            PackageCodec.readBody(signed.body()).scripts().forEach(p -> names.add(p.name()));
+            return names;
+        } catch (IOException | RuntimeException e) {
+            return Set.of();
+        }
+    }
+
+    /** The answer, or null when the operator halted the rollout first. */
+    private <T> T awaitOrHalt(String id, CompletableFuture<T> answer) {
+        try {
+            CompletableFuture.anyOf(answer, signal(id)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Stopped();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // the answer failed: await() below says how
+        }
+        return answer.isDone() ? await(answer) : null;
     }
 
     private static String firstFailure(Rollout r) {
@@ -316,63 +558,41 @@ public final class FleetController implements AutoCloseable {
         LOG.info("fleet: rollout {} stage {} ({}): {} of {} gateways, new {}", r.id(), r.stage() + 1,
                 r.stages().get(r.stage()), size, members.size(), targets);
         Map<String, CompletableFuture<Result>> answers = new LinkedHashMap<>();
-        Rollout offline = r;
+        Set<String> flying = inFlight(r.id());
         for (String g : targets) {
+            if (signal(r.id()).isDone()) {
+                break;   // halted: not one more deploy is sent
+            }
             if (!link.gateway(g).online()) {
-                offline = offline.withResult(g, Result.PENDING, "offline at stage " + (offline.stage() + 1));
+                r = save(r.withResult(g, Result.PENDING, "offline at stage " + (r.stage() + 1)));
             } else {
-                answers.put(g, deployTo(r, g, Result.FAILED));
+                flying.add(g);
+                if (!link.gateway(g).degraded()) {
+                    healthyBefore.computeIfAbsent(r.id(), k -> ConcurrentHashMap.newKeySet()).add(g);
+                }
+                answers.put(g, deployTo(r, g));
             }
         }
-        if (offline != r) {
-            r = save(offline);
-        }
-        return collect(r, answers, (cur, g, answer) -> {
-            Result res = answer.join();   // never exceptional: deployTo answers every outcome as a Result
-            return cur.withResult(g, res.outcome(), res.detail());
-        });
-    }
-
-    /** How one answer changes the rollout (no saving). */
-    private interface Recorder<T> {
-        Rollout record(Rollout r, String gateway, CompletableFuture<T> answer);
-    }
-
-    /**
-     * Waits for every answer (each future completes by its timeout), recording them as they arrive with one
-     * save per batch that is in: a save per answer rewrote, and synced, the whole rollout file 500 times per
-     * stage, its size growing with each answer.
-     */
-    private <T> Rollout collect(Rollout r, Map<String, CompletableFuture<T>> answers, Recorder<T> recorder) {
-        java.util.concurrent.BlockingQueue<String> arrived = new java.util.concurrent.LinkedBlockingQueue<>();
-        answers.forEach((g, f) -> f.whenComplete((x, e) -> arrived.add(g)));
-        int left = answers.size();
-        while (left > 0) {
-            List<String> batch = new ArrayList<>();
-            try {
-                batch.add(arrived.take());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new Stopped();
+        List<String> applied = new ArrayList<>();
+        for (Map.Entry<String, CompletableFuture<Result>> a : answers.entrySet()) {
+            Result res = awaitOrHalt(r.id(), a.getValue());
+            if (res == null) {
+                return haltNow(rollouts.get(r.id()), answers);
             }
-            arrived.drainTo(batch);
-            Rollout cur = rollouts.get(r.id());
-            for (String g : batch) {
-                cur = recorder.record(cur, g, answers.get(g));
+            r = save(rollouts.get(r.id()).withResult(a.getKey(), res.outcome(), res.detail()));
+            flying.remove(a.getKey());
+            if (res.outcome().equals(Result.APPLIED)) {
+                applied.add(a.getKey());
             }
-            left -= batch.size();
-            r = save(cur);
         }
-        return r;
+        if (signal(r.id()).isDone()) {
+            return haltNow(rollouts.get(r.id()), Map.of());
+        }
+        return applied.isEmpty() ? r : healthAfterDeploy(r, applied);
     }
 
-    /**
-     * Deploy, then the health check: the gateway's result, never an exception.
-     *
-     * @param noAnswer the outcome when the gateway does not answer in time: FAILED in a stage, PENDING for a
-     *                 catch-up (a gateway that dropped again right after its birth is asked at the next one)
-     */
-    private CompletableFuture<Result> deployTo(Rollout r, String gateway, String noAnswer) {
+    /** Deploy, then the health check: the gateway's result, never an exception. */
+    private CompletableFuture<Result> deployTo(Rollout r, String gateway) {
         ObjectNode envelope;
         try {
             envelope = (ObjectNode) PackageCodec.JSON.readTree(r.envelope());
@@ -386,6 +606,9 @@ public final class FleetController implements AutoCloseable {
             if (r.healthCheck() == null) {
                 return CompletableFuture.completedFuture(new Result(Result.APPLIED, "deployed"));
             }
+            if (signal(r.id()).isDone()) {   // halted: nothing more is sent
+                return CompletableFuture.completedFuture(new Result(Result.APPLIED, "deployed; health check not run (halted)"));
+            }
             ObjectNode run = PackageCodec.JSON.createObjectNode().put("script", r.healthCheck());
             return link.request(gateway, FleetTopics.RUN, run, timeout).thenApply(h -> h.path("ok").asBoolean()
                     && "COMPLETED".equals(h.path("status").asText())
@@ -393,8 +616,8 @@ public final class FleetController implements AutoCloseable {
                     : new Result(Result.FAILED, "health check " + r.healthCheck() + ": "
                             + (h.path("ok").asBoolean() ? Texts.clip(h.path("status").asText()) + " " + Texts.sentence(h.path("error").asText(""))
                             : answerText(h)).trim()));
-        }).exceptionally(e -> new Result(noAnswer, "no answer within " + timeout.toSeconds() + " s"
-                + (noAnswer.equals(Result.PENDING) ? "; sent again when it returns" : "")));
+        }).exceptionally(e -> new Result(Result.FAILED, NO_ANSWER + timeout.toSeconds() + " s: it may still apply it when the "
+                + "request reaches it; asked again at its birth"));
     }
 
     /** A refusal's code and sentence as the rollout records and the shell prints it (text from the network). */
@@ -410,24 +633,35 @@ public final class FleetController implements AutoCloseable {
                 answers.put(g, link.request(g, FleetTopics.ROLLBACK, body, timeout));
             }
         });
-        finishRollback(collect(r, answers, FleetController::rolledBack));
+        for (Map.Entry<String, CompletableFuture<JsonNode>> a : answers.entrySet()) {
+            r = recordRollback(rollouts.get(r.id()), a.getKey(), a.getValue());
+        }
+        finishRollback(r);
     }
 
     private static boolean needsRollback(Result res) {
-        return res.outcome().equals(Result.APPLIED) || res.outcome().equals(Result.FAILED);
+        return res.outcome().equals(Result.APPLIED) || res.outcome().equals(Result.FAILED) || res.owesUndo();
     }
 
-    /** The rollout with a rollback's answer recorded (the future is done). */
-    private static Rollout rolledBack(Rollout r, String gateway, CompletableFuture<JsonNode> answer) {
+    private Rollout recordRollback(Rollout r, String gateway, CompletableFuture<JsonNode> answer) {
         try {
-            JsonNode a = answer.join();
+            JsonNode a = await(answer);
             // any answer ends it: rolled back, nothing of this version in place (refused before it was
             // recorded, failed, or a newer one since); only a gateway that did not answer is asked again
-            return r.withResult(gateway, Result.ROLLED_BACK, a.path("ok").asBoolean()
-                    ? (a.path("rolledBack").asBoolean() ? "rolled back" : Texts.sentence(a.path("message").asText("nothing to roll back")))
-                    : "nothing to roll back: " + answerText(a));
-        } catch (RuntimeException e) {   // no answer (CompletionException of the timeout): sent again when it returns
-            return r.withResult(gateway, r.results().get(gateway).outcome(), "rollback not answered; sent again when it returns");
+            boolean afterHalt = r.results().get(gateway).owesUndo();
+            return save(r.withResult(gateway, Result.ROLLED_BACK, (afterHalt ? "its deploy was on the way at the halt: " : "")
+                    + (a.path("ok").asBoolean()
+                    ? (a.path("rolledBack").asBoolean() ? (afterHalt ? "it applied it; " : "") + "rolled back"
+                    : Texts.sentence(a.path("message").asText("nothing to roll back")))
+                    : "nothing to roll back: " + answerText(a))));
+        } catch (Stopped stopped) {
+            throw stopped;
+        } catch (RuntimeException e) {   // no answer: sent again when the gateway returns
+            Result was = r.results().get(gateway);
+            return save(r.withResult(gateway, was.owesUndo() ? Result.UNDO : was.outcome(), was.owesUndo()
+                    ? "its deploy and the rollback after it are not answered: it may apply it when it returns, and the "
+                    + "rollback queued behind it undoes it (sent again at its birth)"
+                    : "rollback not answered; sent again when it returns"));
         }
     }
 
@@ -439,75 +673,54 @@ public final class FleetController implements AutoCloseable {
         }
     }
 
-    /**
-     * A gateway came (back) online: the newest rollout of its group owes it the package or a rollback. Runs on
-     * the runner but does not wait there: the answer is recorded when it comes (on the runner again), so 500
-     * births at once (a broker restart), or gateways that drop again before they answer, never queue a halt or
-     * the next rollout behind one request timeout per gateway. One catch-up per gateway at a time.
-     */
+    /** A gateway came (back) online: the newest rollout of its group owes it the package or a rollback. */
     private void catchUp(GatewayView g) {
         try {
+            for (Rollout h : rollouts.values()) {   // a rollback owed since a halt, whatever rollout came since
+                Result owed = h.results().get(g.id());
+                if (h.state() == State.HALTING && owed != null && owed.owesUndo()) {
+                    ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", h.version());
+                    finishHalt(recordRollback(h, g.id(), link.request(g.id(), FleetTopics.ROLLBACK, body, timeout)));
+                }
+            }
             Rollout r = rollouts.values().stream().filter(x -> x.results().containsKey(g.id()) || g.groups().contains(x.group()))
                     .max(Comparator.comparing(Rollout::startedAt)).orElse(null);
             if (r == null) {
                 return;
             }
             Result res = r.results().get(g.id());
-            boolean owesPackage = (r.state() == State.COMPLETED || r.state() == State.RUNNING) && res != null
-                    && res.outcome().equals(Result.PENDING) || r.state() == State.COMPLETED && res == null;
-            boolean owesRollback = (r.state() == State.ROLLING_BACK || r.state() == State.ROLLED_BACK) && res != null && needsRollback(res);
-            if (!(owesPackage || owesRollback) || !catchingUp.add(g.id())) {
-                return;
-            }
-            String id = r.id();
-            if (owesPackage) {
-                LOG.info("fleet: gateway {} is back: catching up with rollout {}", g.id(), id);
-                deployTo(r, g.id(), Result.PENDING).whenComplete((now, e) -> onRunner(g.id(), () -> caughtUp(id, g.id(), now)));
-            } else {
-                sendRollback(r, g.id());
-            }
-        } catch (RuntimeException e) {
-            catchingUp.remove(g.id());
-            LOG.error("fleet: catching up gateway {} failed", g.id(), e);
-        }
-    }
-
-    private void sendRollback(Rollout r, String gateway) {
-        String id = r.id();
-        ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", r.version());
-        CompletableFuture<JsonNode> answer = link.request(gateway, FleetTopics.ROLLBACK, body, timeout);
-        answer.whenComplete((a, e) -> onRunner(gateway, () -> {
-            Rollout after = save(rolledBack(rollouts.get(id), gateway, answer));
-            if (after.state() == State.ROLLING_BACK) {
-                finishRollback(after);
-            }
-        }));
-    }
-
-    /** A catch-up's deploy answered (or not); a rollout halted meanwhile takes it back at once. */
-    private void caughtUp(String id, String gateway, Result now) {
-        Rollout r = save(rollouts.get(id).withResult(gateway, now.outcome(), now.detail() + " (caught up)"));
-        if ((r.state() == State.ROLLING_BACK || r.state() == State.ROLLED_BACK) && needsRollback(r.results().get(gateway))
-                && catchingUp.add(gateway)) {
-            sendRollback(r, gateway);
-        }
-    }
-
-    /** Records a catch-up's answer on the runner thread; the gateway may be caught up again afterwards. */
-    private void onRunner(String gateway, Runnable record) {
-        try {
-            runner.execute(() -> {
-                catchingUp.remove(gateway);
-                try {
-                    record.run();
-                } catch (Stopped stopped) {
-                    // closing: the next start resumes from the store
-                } catch (RuntimeException e) {
-                    LOG.error("fleet: recording the catch-up of gateway {} failed", gateway, e);
+            boolean unanswered = res != null && res.outcome().equals(Result.FAILED) && res.detail().startsWith(NO_ANSWER);
+            if ((r.state() == State.COMPLETED || r.state() == State.RUNNING && !signal(r.id()).isDone())
+                    && res != null && (res.outcome().equals(Result.PENDING) || unanswered)
+                    || r.state() == State.COMPLETED && res == null) {
+                // a deploy that timed out is asked again (the same package is answered applied: false), so its
+                // result is what the gateway did, not "failed" while it may have applied it
+                LOG.info("fleet: gateway {} is back: catching up with rollout {}", g.id(), r.id());
+                inFlight(r.id()).add(g.id());
+                CompletableFuture<Result> answer = deployTo(r, g.id());
+                Result now = awaitOrHalt(r.id(), answer);
+                if (now == null) {   // halted meanwhile: this deploy is on the way
+                    Rollout h = haltNow(rollouts.get(r.id()), Map.of(g.id(), answer));
+                    if (h.state() == State.HALTING) {
+                        undoInFlight(h);
+                    } else if (h.state() == State.ROLLING_BACK) {
+                        rollBack(h);
+                    }
+                    return;
                 }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            // the controller stopped: the gateway is caught up at its next birth after a restart
+                inFlight(r.id()).remove(g.id());
+                save(rollouts.get(r.id()).withResult(g.id(), now.outcome(), now.detail() + " (caught up)"));
+            } else if ((r.state() == State.ROLLING_BACK || r.state() == State.ROLLED_BACK) && res != null && needsRollback(res)) {
+                ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", r.version());
+                Rollout after = recordRollback(r, g.id(), link.request(g.id(), FleetTopics.ROLLBACK, body, timeout));
+                if (after.state() == State.ROLLING_BACK) {
+                    finishRollback(after);
+                }
+            }
+        } catch (Stopped stopped) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("fleet: catching up gateway {} failed", g.id(), e);
         }
     }
 

@@ -48,9 +48,19 @@ public class FleetControllerComponent {
     void activate(BundleContext context, FleetConfig config) throws IOException {
         fleet = config.fleet_id();
         timeout = Duration.ofSeconds(Math.max(1, config.request_timeout_seconds()));
+        java.security.PrivateKey key = null;
+        if (!config.controller_key().isBlank()) {
+            try {
+                key = Ed25519Keys.privateKey(Files.readString(Path.of(config.controller_key()), StandardCharsets.US_ASCII));
+            } catch (IOException | IllegalArgumentException e) {   // never the key's text
+                LOG.error("fleet: controller not started: controller.key {} cannot be read as an Ed25519 PEM key ({})",
+                        config.controller_key(), e instanceof IOException io ? PahoLink.reason(io) : e.getMessage());
+                return;
+            }
+        }
         try {
             controller = new FleetController(BrokerSettings.of(config), fleet, config.controller_id(),
-                    context.getDataFile("controller").toPath(), timeout).start();
+                    context.getDataFile("controller").toPath(), timeout, key).start();
         } catch (IllegalArgumentException e) {
             LOG.error("fleet: controller not started: {}", e.getMessage());
             return;
@@ -90,7 +100,8 @@ public class FleetControllerComponent {
                 new ShellCommand(Usage.of("fleet:deploy", "roll a signed package out to its group in stages")
                         .withArgument("PACKAGE", "the signed package file (fleet:sign)")
                         .withOption(null, "--stages", "list", "1,10%,all", "cumulative stage sizes: a count, a share or all")
-                        .withOption(null, "--max-failure-rate", "rate", "0", "share of failed gateways (0..1) above which it halts and rolls back"),
+                        .withOption(null, "--max-failure-rate", "rate", "0", "share of failed gateways (0..1) above which it halts and rolls back")
+                        .withOption(null, "--soak", "time", "0s", "each stage's gateways must stay healthy this long (30s, 5m) before the next"),
                         (session, a) -> deploy(a)),
                 new ShellCommand(Usage.of("fleet:rollouts", "rollouts; with an id, each gateway's result")
                         .withOptionalArgument("ID", "a rollout id"),
@@ -98,13 +109,7 @@ public class FleetControllerComponent {
                 new ShellCommand(Usage.of("fleet:halt", "emergency stop of a rollout: no further gateway gets it")
                         .withArgument("ID", "the rollout id")
                         .withFlag(null, "--rollback", "also roll back the gateways that got it"),
-                        (session, a) -> {
-                            mistakes(() -> {
-                                controller.halt(a.text("ID"), a.flag("--rollback"));
-                                return null;
-                            });
-                            return "halt requested for " + a.text("ID");
-                        }),
+                        (session, a) -> mistakes(() -> controller.halt(a.text("ID"), a.flag("--rollback")))),
                 new ShellCommand(Usage.of("fleet:request", "send one request to a gateway and show its answer")
                         .withArgument("GATEWAY", "the gateway id")
                         .withArgument("COMMAND", "list, run, cancel, undeploy, history, rollback or configuration")
@@ -191,8 +196,25 @@ public class FleetControllerComponent {
         } catch (NumberFormatException e) {
             throw new UsageError("--max-failure-rate must be a number between 0 and 1");
         }
-        String id = mistakes(() -> controller.deploy(envelope, Rollout.parseStages(a.option("--stages")), rate));
+        java.time.Duration soak = soak(a.option("--soak"));
+        String id = mistakes(() -> controller.deploy(envelope, Rollout.parseStages(a.option("--stages")), rate, soak));
         return "rollout " + id + " started (fleet:rollouts " + id + ")";
+    }
+
+    /** 30s, 5m, 1h, 500ms or plain seconds. */
+    static java.time.Duration soak(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,7})(ms|s|m|h)?").matcher(text.trim());
+        if (!m.matches()) {
+            throw new UsageError("--soak must be a time such as 30s, 5m or 1h");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+            case "ms" -> java.time.Duration.ofMillis(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            case "h" -> java.time.Duration.ofHours(n);
+            default -> java.time.Duration.ofSeconds(n);
+        };
     }
 
     private String rollouts(String id) {
@@ -202,7 +224,8 @@ public class FleetControllerComponent {
                 continue;
             }
             b.append(String.format("%s  group %s  version %d  %s  stage %d/%d %s  %s%n", r.id(), r.group(), r.version(), r.state(),
-                    Math.min(r.stage() + 1, r.stages().size()), r.stages().size(), r.stages(), r.reason()));
+                    Math.min(r.stage() + 1, r.stages().size()), r.stages().size(), r.stages(),
+                    r.reason() + (r.soakUntil() == null ? "" : "soaking until " + r.soakUntil())));
             if (id != null) {
                 r.results().forEach((g, res) -> b.append(String.format("  %-20s %-12s %s%n", g, res.outcome(), res.detail())));
             }

@@ -63,12 +63,18 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
     private final AtomicBoolean statusDue = new AtomicBoolean();
     private volatile PackageLedger ledger;
     private int maxRequestBytes;
+    /** Every request but a deploy: run arguments, names. */
+    static final int SMALL_REQUEST_BYTES = 256 * 1024;
     private volatile EventBudget events;
+    private volatile TelemetrySampler telemetry;
     // link thread (and publishStatus): what this gateway published last on its own retained topics
     private final java.util.Map<String, byte[]> own = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<String> defenceDue = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.Map<String, Long> lastDefence = new java.util.concurrent.ConcurrentHashMap<>();
     private long defenceWarned;
+    private volatile RequestAuth.Checker requestAuth;   // null: requests are the broker's ACLs' to guard
+    private long authWarned;
+    private long authRefused;
 
     @Activate
     void activate(BundleContext context, FleetConfig config) {
@@ -86,12 +92,20 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         PackageVerifier verifier;
         PackageLedger ledger;
         java.util.Map<String, java.security.PublicKey> trusted;
+        TelemetrySampler.Spec telemetrySpec;
+        RequestAuth.Checker checker = null;
         try {
+            telemetrySpec = TelemetrySampler.Spec.parse(commaSeparated(config.telemetry_channels()));
             trusted = PackageVerifier.trustedKeys(commaSeparated(config.trusted_keys()).toArray(new String[0]));
             verifier = new PackageVerifier(trusted, fleet, groups, config.max_package_bytes());
             ledger = new PackageLedger(context.getDataFile("fleet-ledger.json").toPath());
+            java.util.Map<String, java.security.PublicKey> controllers =
+                    PackageVerifier.keys("controller.keys", commaSeparated(config.controller_keys()).toArray(new String[0]));
+            if (!controllers.isEmpty()) {
+                checker = new RequestAuth.Checker(controllers, fleet, gateway, context.getDataFile("fleet-requests.json").toPath());
+            }
         } catch (IllegalArgumentException | IOException e) {
-            LOG.error("fleet: not connecting: {}", e instanceof IOException io ? "cannot read the package ledger: "
+            LOG.error("fleet: not connecting: {}", e instanceof IOException io ? "cannot read the data area: "
                     + PahoLink.reason(io) : e.getMessage());
             return;
         }
@@ -99,12 +113,13 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
             LOG.warn("fleet: no trusted.keys: every package will be refused");
         }
         BrokerSettings broker = BrokerSettings.of(config);
-        if (broker.username().isEmpty() && broker.keystore().isEmpty()) {
+        this.requestAuth = checker;
+        if (checker == null && broker.username().isEmpty() && broker.keystore().isEmpty()) {
             // MQTT carries no sender: only the broker's ACLs on an authenticated client tell the controller
             // from anyone else, and an anonymous client cannot be given ACLs of its own
             LOG.warn("fleet: connecting anonymously (no username, no client certificate): any client of the broker can "
                     + "ask this gateway to run, cancel, undeploy or roll back scripts and can publish its state; give it "
-                    + "a username or a client certificate and use the broker's ACLs (docs/fleet.md, Security model)");
+                    + "a username or a client certificate and use the broker's ACLs, or set controller.keys (docs/fleet.md, Security model)");
         }
         FleetMessage death = FleetMessage.of(topic(FleetTopics.STATE), StatusReport.state(gateway, false, groups).toString(), true);
         PahoLink l;
@@ -135,6 +150,17 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         link = l;
         l.start();
         LOG.info("fleet: gateway '{}' of fleet '{}' (groups {}) connecting to {}", gateway, fleet, groups, broker);
+        if (!telemetrySpec.off()) {
+            long interval = config.telemetry_interval_ms();
+            if (interval < TelemetrySampler.MIN_INTERVAL_MS) {
+                LOG.warn("fleet: telemetry.interval.ms {} is below the minimum: {} ms", interval, TelemetrySampler.MIN_INTERVAL_MS);
+                interval = TelemetrySampler.MIN_INTERVAL_MS;
+            }
+            telemetry = new TelemetrySampler(telemetrySpec, interval, fleet, gateway, id -> {
+                DeviceDirectory d = devices;
+                return d == null ? java.util.Optional.empty() : d.find(id);
+            }, l::publish).start();
+        }
     }
 
     /** A .cfg file gives one string: its entries are comma-separated (base64 and ids hold no comma). */
@@ -165,10 +191,36 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
             reply(l, m, Replies.refused("TOO_LARGE", "the request has " + payload.length + " bytes; at most " + maxRequestBytes));
             return;
         }
+        RequestAuth.Checker auth = requestAuth;
+        if (auth != null) {
+            try {
+                payload = auth.check(m, command);
+            } catch (Refusal r) {
+                authRefused++;
+                long t = System.currentTimeMillis();
+                if (t - authWarned >= 10_000) {   // one line per 10 s: refusals may come as a flood
+                    LOG.warn("fleet: refused {} request(s) not signed by a controller key, the last on {}: {} {}", authRefused,
+                            Texts.clip(m.topic()), r.code(), r.getMessage());
+                    authWarned = t;
+                    authRefused = 0;
+                }
+                reply(l, m, Replies.refused(r.code(), r.getMessage()));
+                return;
+            }
+        } else {
+            payload = RequestAuth.unwrapUnchecked(payload);   // a signing controller also commands gateways without keys
+        }
+        if (!command.equals(FleetTopics.DEPLOY) && payload.length > SMALL_REQUEST_BYTES) {
+            // only a deploy carries a package; any other body as a JSON tree could be ~30 times its size in heap
+            reply(l, m, Replies.refused("TOO_LARGE", "a " + Texts.clip(command) + " request has " + payload.length
+                    + " bytes; at most " + SMALL_REQUEST_BYTES));
+            return;
+        }
         JsonNode body;
         try {
-            body = payload.length == 0 ? PackageCodec.JSON.createObjectNode() : PackageCodec.JSON.readTree(payload);
-        } catch (IOException e) {
+            body = payload.length == 0 ? PackageCodec.JSON.createObjectNode()
+                    : command.equals(FleetTopics.DEPLOY) ? PackageCodec.flatObject(payload) : PackageCodec.JSON.readTree(payload);
+        } catch (IOException | IllegalArgumentException e) {
             body = null;
         }
         if (body == null || !body.isObject()) {
@@ -261,6 +313,11 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
 
     @Deactivate
     void deactivate() {
+        TelemetrySampler t = telemetry;
+        telemetry = null;
+        if (t != null) {
+            t.close();
+        }
         PahoLink l = link;
         link = null;
         if (l != null) {

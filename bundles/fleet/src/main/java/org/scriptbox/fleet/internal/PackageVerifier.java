@@ -34,17 +34,22 @@ final class PackageVerifier {
      * @throws IllegalArgumentException naming the bad entry (never its key text)
      */
     static Map<String, PublicKey> trustedKeys(String[] entries) {
+        return keys("trusted.keys", entries);
+    }
+
+    /** Reads {@code name=base64} entries of the setting {@code setting}. */
+    static Map<String, PublicKey> keys(String setting, String[] entries) {
         Map<String, PublicKey> keys = new LinkedHashMap<>();
         for (String entry : entries) {
             int eq = entry.indexOf('=');
             String name = eq < 0 ? "" : entry.substring(0, eq).trim();
             if (name.isEmpty()) {
-                throw new IllegalArgumentException("trusted.keys: an entry is not name=base64-key");
+                throw new IllegalArgumentException(setting + ": an entry is not name=base64-key");
             }
             try {
                 keys.put(name, Ed25519Keys.publicKey(entry.substring(eq + 1)));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("trusted.keys: '" + name + "' is " + e.getMessage());
+                throw new IllegalArgumentException(setting + ": '" + name + "' is " + e.getMessage());
             }
         }
         return keys;

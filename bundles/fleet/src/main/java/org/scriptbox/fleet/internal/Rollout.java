@@ -17,42 +17,76 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param stages         cumulative stage sizes: {@code 1} (one gateway), {@code 10%}, {@code 100%}
  * @param maxFailureRate the share of failed gateways (0..1) above which the rollout halts and rolls back
  * @param stage          the index of the stage in progress (== stages.size() when all are done)
- * @param results        per gateway: APPLIED, FAILED, PENDING (offline: gets it when it returns), ROLLED_BACK
+ * @param results        per gateway: APPLIED, FAILED, PENDING (offline: gets it when it returns), ROLLED_BACK,
+ *                       IN_FLIGHT (its deploy was sent before a halt and not answered: it may still apply it),
+ *                       UNDO (it may have applied it after a halt: a rollback is owed, sent again at its birth)
+ * @param soakMs         how long a stage's gateways must stay healthy before the next stage (0: no soak)
+ * @param soakUntil      the end of the soak in progress, or null (saved: a restarted controller does not restart it)
  */
 public record Rollout(String id, String envelope, String group, long version, String healthCheck, List<String> stages,
                double maxFailureRate, int stage, State state, Map<String, Result> results, String reason,
-               Instant startedAt, Instant updatedAt) {
+               Instant startedAt, Instant updatedAt, long soakMs, Instant soakUntil) {
 
-    public enum State { RUNNING, COMPLETED, HALTED, ROLLING_BACK, ROLLED_BACK }
+    /**
+     * HALTING: the operator halted it while deploys were in flight; it stays HALTING until every one of them
+     * is answered and rolled back (never reported HALTED while a gateway may still apply it).
+     */
+    public enum State { RUNNING, COMPLETED, HALTING, HALTED, ROLLING_BACK, ROLLED_BACK }
 
     public record Result(String outcome, String detail) {
         static final String APPLIED = "APPLIED";
         static final String FAILED = "FAILED";
         static final String PENDING = "PENDING";
         static final String ROLLED_BACK = "ROLLED_BACK";
+        static final String IN_FLIGHT = "IN_FLIGHT";
+        static final String UNDO = "UNDO";
+
+        /** The gateway may hold the package because of a deploy sent before a halt. */
+        boolean owesUndo() {
+            return outcome.equals(IN_FLIGHT) || outcome.equals(UNDO);
+        }
     }
 
     public Rollout {
         stages = List.copyOf(stages);
         results = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(results));
         reason = reason == null ? "" : reason;
+        soakMs = Math.max(0, soakMs);
+    }
+
+    /** A rollout without a soak (as before soaks existed). */
+    public Rollout(String id, String envelope, String group, long version, String healthCheck, List<String> stages,
+                   double maxFailureRate, int stage, State state, Map<String, Result> results, String reason,
+                   Instant startedAt, Instant updatedAt) {
+        this(id, envelope, group, version, healthCheck, stages, maxFailureRate, stage, state, results, reason,
+                startedAt, updatedAt, 0, null);
     }
 
     Rollout withResult(String gateway, String outcome, String detail) {
         Map<String, Result> r = new LinkedHashMap<>(results);
         r.put(gateway, new Result(outcome, detail == null ? "" : detail));
         return new Rollout(id, envelope, group, version, healthCheck, stages, maxFailureRate, stage, state, r, reason,
-                startedAt, Instant.now());
+                startedAt, Instant.now(), soakMs, soakUntil);
     }
 
     Rollout withStage(int s) {
         return new Rollout(id, envelope, group, version, healthCheck, stages, maxFailureRate, s, state, results, reason,
-                startedAt, Instant.now());
+                startedAt, Instant.now(), soakMs, soakUntil);
     }
 
     Rollout withState(State s, String why) {
         return new Rollout(id, envelope, group, version, healthCheck, stages, maxFailureRate, stage, s, results,
-                why == null ? reason : why, startedAt, Instant.now());
+                why == null ? reason : why, startedAt, Instant.now(), soakMs, soakUntil);
+    }
+
+    Rollout withSoakUntil(Instant until) {
+        return new Rollout(id, envelope, group, version, healthCheck, stages, maxFailureRate, stage, state, results, reason,
+                startedAt, Instant.now(), soakMs, until);
+    }
+
+    /** Gateways whose result has this outcome, in the rollout's order. */
+    List<String> gatewaysWith(java.util.function.Predicate<Result> test) {
+        return results.entrySet().stream().filter(e -> test.test(e.getValue())).map(Map.Entry::getKey).toList();
     }
 
     public long count(String outcome) {
@@ -105,7 +139,10 @@ public record Rollout(String id, String envelope, String group, long version, St
         o.put("id", id).put("envelope", envelope).put("group", group).put("version", version)
                 .put("healthCheck", healthCheck).put("maxFailureRate", maxFailureRate).put("stage", stage)
                 .put("state", state.name()).put("reason", reason).put("startedAt", startedAt.toString())
-                .put("updatedAt", updatedAt.toString());
+                .put("updatedAt", updatedAt.toString()).put("soakMs", soakMs);
+        if (soakUntil != null) {
+            o.put("soakUntil", soakUntil.toString());
+        }
         o.putArray("stages").addAll(stages.stream().map(o::textNode).toList());
         ObjectNode r = o.putObject("results");
         results.forEach((g, res) -> r.putObject(g).put("outcome", res.outcome()).put("detail", res.detail()));
@@ -122,6 +159,7 @@ public record Rollout(String id, String envelope, String group, long version, St
                 o.path("version").asLong(), o.hasNonNull("healthCheck") ? o.get("healthCheck").asText() : null, stages,
                 o.path("maxFailureRate").asDouble(), o.path("stage").asInt(), State.valueOf(o.path("state").asText()),
                 results, o.path("reason").asText(), Instant.parse(o.path("startedAt").asText()),
-                Instant.parse(o.path("updatedAt").asText()));
+                Instant.parse(o.path("updatedAt").asText()), o.path("soakMs").asLong(0),
+                o.hasNonNull("soakUntil") ? Instant.parse(o.get("soakUntil").asText()) : null);
     }
 }

@@ -36,6 +36,13 @@ final class StatusReport {
         return scripts.stream().anyMatch(StatusReport::unhealthy) ? "degraded" : "ok";
     }
 
+    /** The first reason for {@code degraded}: the script, its status and its last error; "" when healthy. */
+    static String problem(List<ScriptInfo> scripts) {
+        return scripts.stream().filter(StatusReport::unhealthy).findFirst()
+                .map(i -> i.name() + ": " + i.status().name() + (i.lastError() == null ? "" : " " + i.lastError()))
+                .orElse("");
+    }
+
     private static boolean unhealthy(ScriptInfo i) {
         ScriptStatus s = i.status();
         return s == ScriptStatus.COMPILATION_ERROR || s == ScriptStatus.UNRESOLVED || s == ScriptStatus.FAILED
@@ -46,6 +53,10 @@ final class StatusReport {
                              Collection<String> devices, Entry pkg) {
         ObjectNode o = PackageCodec.JSON.createObjectNode();
         o.put("gateway", gateway).put("at", Instant.now().toString()).put("health", health(scripts));
+        String problem = problem(scripts);
+        if (!problem.isEmpty()) {
+            o.put("problem", problem.length() > 300 ? problem.substring(0, 300) + "..." : problem);
+        }
         ArrayNode g = o.putArray("groups");
         groups.forEach(g::add);
         ArrayNode s = o.putArray("scripts");

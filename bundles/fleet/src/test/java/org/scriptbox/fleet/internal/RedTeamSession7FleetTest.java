@@ -214,6 +214,40 @@ public class RedTeamSession7FleetTest {
         assertTrue("and nothing of the folder was touched behind the deployer", Files.exists(dir.resolve("ramp.lua")));
     }
 
+    // ---- Q19: an unauthenticated envelope is read without building the tree its sender chose ----
+
+    @Test
+    public void envelopesAreReadFlatAndNestedValuesRefusedAtOnce() {
+        ObjectNode o = PackageCodec.flatObject(utf8("{\"signer\":\"ops\",\"signature\":\"AA==\",\"body\":\"e30=\",\"n\":3,\"b\":true}"));
+        assertEquals("ops", o.path("signer").asText());
+        assertEquals(3, o.path("n").asInt());
+        StringBuilder big = new StringBuilder("{\"signer\":\"ops\",\"body\":[");
+        for (int i = 0; i < 100_000; i++) {
+            big.append("{},");
+        }
+        big.append("{}]}");
+        for (String bad : List.of(big.toString(), "{\"a\":{\"b\":1}}", "[1]", "{\"a\":1} {\"b\":2}", "{\"a\":", "")) {
+            try {
+                PackageCodec.flatObject(utf8(bad));
+                fail("read: " + bad.substring(0, Math.min(40, bad.length())));
+            } catch (IllegalArgumentException e) {
+                assertFalse(e.getMessage(), e.getMessage().contains("Exception") || e.getMessage().contains("Source"));
+            }
+        }
+    }
+
+    @Test
+    public void theControllerReadsNoStateStatusOrAnswerBeyondItsBounds() {
+        ControllerLink link = new ControllerLink(BrokerSettings.plain("127.0.0.1", 1), "plant", "ctl");
+        try {
+            String pad = "x".repeat(ControllerLink.MAX_STATE_BYTES);
+            link.state(FleetMessage.of("scriptbox/plant/gw9/state", "{\"state\":\"online\",\"pad\":\"" + pad + "\"}", true));
+            assertEquals(List.of(), link.gateways());
+        } finally {
+            link.close();
+        }
+    }
+
     // ---- Q15: a package whose APPLIED record the data area refuses (a full disk) does not stay live ----
 
     @Test

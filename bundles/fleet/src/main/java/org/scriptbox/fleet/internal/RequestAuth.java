@@ -1,0 +1,172 @@
+package org.scriptbox.fleet.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.scriptbox.api.fleet.FleetMessage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Signed requests (opt-in: a gateway's {@code controller.keys}), so that who may run, cancel, undeploy or
+ * roll back does not rest on the broker's ACLs alone, as code already does not. A request travels as
+ * {@code {"key":name,"seq":n,"sig":base64,"request":base64 of the body}}; the Ed25519 signature covers
+ * fleet, gateway, command, response topic, correlation data, sequence number and the body's exact bytes, so
+ * a captured request can be neither sent to another gateway, nor answered elsewhere, nor replayed: a
+ * gateway takes each controller key's sequence numbers only upwards (kept in its data area).
+ */
+final class RequestAuth {
+    private RequestAuth() {
+    }
+
+    static byte[] signedBytes(String fleet, String gateway, String command, String responseTopic, byte[] correlation,
+                              long seq, byte[] body) {
+        String head = "scriptbox-request\n" + fleet + "\n" + gateway + "\n" + command + "\n" + responseTopic + "\n"
+                + (correlation == null ? "" : Base64.getEncoder().encodeToString(correlation)) + "\n" + seq + "\n";
+        byte[] h = head.getBytes(StandardCharsets.UTF_8);
+        byte[] all = new byte[h.length + body.length];
+        System.arraycopy(h, 0, all, 0, h.length);
+        System.arraycopy(body, 0, all, h.length, body.length);
+        return all;
+    }
+
+    /**
+     * A gateway without {@code controller.keys} takes unsigned requests, so it may as well take a signed one
+     * unchecked (a fleet moving to signed requests gets the controller's key first, then the gateways theirs).
+     */
+    static byte[] unwrapUnchecked(byte[] payload) {
+        if (payload.length == 0 || payload[0] != '{') {
+            return payload;
+        }
+        try {
+            JsonNode o = PackageCodec.flatObject(payload);
+            if (o.size() == 4 && o.path("sig").isTextual() && o.path("request").isTextual() && o.has("key")
+                    && o.has("seq")) {
+                return Base64.getDecoder().decode(o.get("request").asText());
+            }
+        } catch (IllegalArgumentException e) {
+            // not an envelope: the request as it came
+        }
+        return payload;
+    }
+
+    /** A controller's side: signs each request with a sequence number that only goes up. */
+    static final class Signer {
+        private final String name;
+        private final PrivateKey key;
+        private long last;
+
+        Signer(String name, PrivateKey key) {
+            this.name = name;
+            this.key = key;
+        }
+
+        /**
+         * Microseconds of the controller's clock, and above the last: a restarted controller continues above
+         * its earlier numbers without storing them (as long as its clock does not go back).
+         */
+        synchronized long nextSeq() {
+            last = Math.max(last + 1, System.currentTimeMillis() * 1000);
+            return last;
+        }
+
+        byte[] wrap(String fleet, String gateway, String command, String responseTopic, byte[] correlation, long seq,
+                    byte[] body) {
+            byte[] sig = Ed25519Keys.sign(key, signedBytes(fleet, gateway, command, responseTopic, correlation, seq, body));
+            ObjectNode o = PackageCodec.JSON.createObjectNode().put("key", name).put("seq", seq)
+                    .put("sig", Base64.getEncoder().encodeToString(sig))
+                    .put("request", Base64.getEncoder().encodeToString(body));
+            return o.toString().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A gateway's side; confined to the link thread. */
+    static final class Checker {
+        private final Map<String, PublicKey> keys;
+        private final String fleet;
+        private final String gateway;
+        private final Path file;
+        private final Map<String, Long> lastSeq = new HashMap<>();
+
+        /** @throws IOException for a damaged sequence file: fail closed (it is the replay guard) */
+        Checker(Map<String, PublicKey> keys, String fleet, String gateway, Path file) throws IOException {
+            this.keys = Map.copyOf(keys);
+            this.fleet = fleet;
+            this.gateway = gateway;
+            this.file = file;
+            if (Files.exists(file)) {
+                byte[] bytes = Files.readAllBytes(file);
+                try {
+                    JsonNode o = PackageCodec.JSON.readTree(bytes);
+                    JsonNode seqs = o == null ? null : o.get("lastSeq");
+                    if (seqs == null || !seqs.isObject()) {
+                        throw new IllegalArgumentException("not a sequence file");
+                    }
+                    seqs.properties().forEach(e -> lastSeq.put(e.getKey(), e.getValue().asLong()));
+                } catch (IOException | RuntimeException e) {
+                    throw new IOException(file + " is damaged; move it away (then a captured request could be replayed once)");
+                }
+            }
+        }
+
+        /**
+         * @return the request's body, once its signature and sequence number are right
+         * @throws Refusal UNAUTHENTICATED (unsigned, unknown key, bad signature) or REPLAY
+         */
+        byte[] check(FleetMessage m, String command) {
+            JsonNode o;
+            try {
+                o = PackageCodec.flatObject(m.payload());
+            } catch (IllegalArgumentException e) {
+                o = null;
+            }
+            if (o == null || !o.isObject() || !o.path("key").isTextual() || !o.path("seq").canConvertToLong()
+                    || !o.path("sig").isTextual() || !o.path("request").isTextual()) {
+                throw new Refusal("UNAUTHENTICATED", "this gateway takes only requests signed by a controller key (controller.keys)");
+            }
+            String name = o.get("key").asText();
+            PublicKey key = keys.get(name);
+            if (key == null) {
+                throw new Refusal("UNAUTHENTICATED", "the key '" + Texts.clip(name) + "' is not among this gateway's controller.keys");
+            }
+            long seq = o.get("seq").asLong();
+            byte[] body;
+            byte[] sig;
+            try {
+                body = Base64.getDecoder().decode(o.get("request").asText());
+                sig = Base64.getDecoder().decode(o.get("sig").asText());
+            } catch (IllegalArgumentException e) {
+                throw new Refusal("UNAUTHENTICATED", "the request or its signature is not base64");
+            }
+            if (!Ed25519Keys.verify(key, signedBytes(fleet, gateway, command, m.responseTopic(), m.correlationData(), seq, body), sig)) {
+                throw new Refusal("UNAUTHENTICATED", "the signature does not match the request and the key of '" + Texts.clip(name)
+                        + "' (another gateway's, command, response topic, or altered)");
+            }
+            long last = lastSeq.getOrDefault(name, 0L);
+            if (seq <= last) {
+                throw new Refusal("REPLAY", "request number " + seq + " of '" + Texts.clip(name) + "' is not above " + last
+                        + " taken before (a replay, or the controller's clock went back)");
+            }
+            lastSeq.put(name, seq);
+            try {
+                ObjectNode root = PackageCodec.JSON.createObjectNode();
+                ObjectNode seqs = root.putObject("lastSeq");
+                lastSeq.forEach(seqs::put);
+                Files.createDirectories(file.toAbsolutePath().getParent());
+                DurableFile.replace(file, root.toString().getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                lastSeq.put(name, last);
+                throw new Refusal("IO", "cannot record the request's number in the data area: " + PahoLink.reason(e));
+            }
+            return body;
+        }
+    }
+}

@@ -1,0 +1,408 @@
+package org.scriptbox.fleet.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.junit.After;
+import org.junit.AfterClass;
+import org.junit.Assume;
+import org.junit.Before;
+import org.junit.BeforeClass;
+import org.junit.Test;
+import org.scriptbox.api.fleet.FleetMessage;
+import org.scriptbox.api.fleet.FleetPackage;
+import org.scriptbox.api.fleet.FleetTopics;
+import org.scriptbox.api.fleet.PackageScript;
+import org.scriptbox.fleet.internal.Rollout.Result;
+import org.scriptbox.fleet.internal.Rollout.State;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Issue 18.4 (the rollout's halt and health) against a real Mosquitto, with the real controller and simulated
+ * gateways speaking the protocol over our own {@link PahoLink} (they answer in order, one request at a time, as
+ * a gateway does; a test can hold a gateway's deploy answer): a halt mid-stage answers at once, sends no further
+ * deploy, stays HALTING while a deploy is on the way and rolls that gateway back when it answers; a soak fails a
+ * gateway whose status turns degraded, and a restarted controller does not start the soak again.
+ */
+public class ControllerHaltSoakTest {
+    private static final String FLEET = "plant";
+    private static Path dir;
+    private static Process broker;
+    private static int port;
+    private static KeyPair ops;
+
+    private final List<SimGateway> sims = new ArrayList<>();
+    private FleetController controller;
+    private Path data;
+
+    @BeforeClass
+    public static void broker() throws Exception {
+        Assume.assumeTrue("needs mosquitto", Files.isExecutable(Path.of("/usr/sbin/mosquitto")));
+        dir = Files.createTempDirectory("controller-halt");
+        port = freePort();
+        Files.writeString(dir.resolve("m.conf"), String.join("\n",
+                "root".equals(System.getProperty("user.name")) ? "user root" : "",
+                "listener " + port + " 127.0.0.1", "allow_anonymous true", "log_dest file " + dir.resolve("mosquitto.log"), ""));
+        broker = new ProcessBuilder("/usr/sbin/mosquitto", "-c", dir.resolve("m.conf").toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
+        until("broker up", () -> accepts(port), Duration.ofSeconds(20));
+        ops = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    }
+
+    @AfterClass
+    public static void stopBroker() throws Exception {
+        if (broker != null) {
+            broker.destroy();
+            broker.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Before
+    public void controller() throws Exception {
+        data = Files.createTempDirectory(dir, "ctl");
+    }
+
+    @After
+    public void close() {
+        if (controller != null) {
+            controller.close();
+        }
+        sims.forEach(SimGateway::close);
+    }
+
+    private FleetController startController() throws IOException {
+        return startController(Duration.ofSeconds(8));
+    }
+
+    private FleetController startController(Duration requestTimeout) throws IOException {
+        controller = FleetController.plain("127.0.0.1", port, FLEET, "ctl", data, requestTimeout).start();
+        return controller;
+    }
+
+    /** Gateways of group {@code group}, all online and seen by the controller. */
+    private List<SimGateway> gateways(String group, String... ids) throws Exception {
+        List<SimGateway> out = new ArrayList<>();
+        for (String id : ids) {
+            SimGateway s = new SimGateway(id, group);
+            sims.add(s);
+            out.add(s);
+        }
+        until("gateways seen", () -> controller.gateways().stream().filter(GatewayView::online)
+                .filter(g -> g.groups().contains(group)).count() == ids.length, Duration.ofSeconds(15));
+        return out;
+    }
+
+    private static String envelope(String group, long version) {
+        FleetPackage p = new FleetPackage(FLEET, group, version, List.of(new PackageScript("blink", "return 1",
+                "name = \"blink\"\nversion = \"1.0.0\"\n")), null, Instant.now());
+        return PackageSigner.envelope(PackageSigner.sign(p, "ops", ops.getPrivate()));
+    }
+
+    private Rollout rollout(String id) {
+        return controller.rollout(id).orElseThrow();
+    }
+
+    @Test
+    public void aHaltMidStageAnswersAtOnceSendsNothingMoreAndUndoesWhatWasOnTheWay() throws Exception {
+        startController();
+        List<SimGateway> g = gateways("lineA", "a1", "a2", "a3", "a4");
+        SimGateway slow = g.get(1);
+        slow.holdDeploys();
+        String id = controller.deploy(envelope("lineA", 1), List.of("2", "all"), 0);
+        until("a1 applied, a2 got its deploy", () -> rollout(id).results().containsKey("a1")
+                && slow.received.contains("deploy"), Duration.ofSeconds(15));
+
+        long t0 = System.nanoTime();
+        String answer = controller.halt(id, false);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue("answered at once: " + ms + " ms", ms < 1000);
+        assertTrue(answer, answer.startsWith("halting rollout " + id) && answer.contains("[a2]"));
+        until("HALTING", () -> rollout(id).state() == State.HALTING, Duration.ofSeconds(5));
+        assertEquals(Result.IN_FLIGHT, rollout(id).results().get("a2").outcome());
+        assertTrue(rollout(id).reason(), rollout(id).reason().contains("[a2]"));
+        Thread.sleep(300);   // a window in which a HALTED report would be wrong: the answer is still held
+        assertEquals("not reported halted while a2 may still apply it", State.HALTING, rollout(id).state());
+
+        slow.release();   // a2 applies it now, then takes the rollback that was queued behind the deploy
+        until("HALTED", () -> rollout(id).state() == State.HALTED, Duration.ofSeconds(15));
+        Rollout r = rollout(id);
+        assertEquals(r.toString(), Result.ROLLED_BACK, r.results().get("a2").outcome());
+        assertTrue(r.results().get("a2").detail(), r.results().get("a2").detail().contains("it applied it; rolled back"));
+        assertEquals(List.of("deploy", "rollback"), slow.received);
+        assertEquals("a1 keeps it (no --rollback)", Result.APPLIED, r.results().get("a1").outcome());
+        assertEquals(List.of("deploy"), g.get(0).received);
+        assertEquals("no further deploy after the halt", List.of(), g.get(2).received);
+        assertEquals(List.of(), g.get(3).received);
+        assertFalse(r.results().containsKey("a3"));
+    }
+
+    @Test
+    public void aHaltWithRollbackRollsBackEveryoneIncludingTheOneOnTheWay() throws Exception {
+        startController();
+        List<SimGateway> g = gateways("lineB", "b1", "b2", "b3");
+        g.get(2).holdDeploys();
+        String id = controller.deploy(envelope("lineB", 1), List.of("all"), 0);
+        until("b1, b2 applied", () -> rollout(id).count(Result.APPLIED) == 2 && g.get(2).received.contains("deploy"),
+                Duration.ofSeconds(15));
+        String answer = controller.halt(id, true);
+        assertTrue(answer + "\n" + rollout(id) + "\n" + g.get(2).received, answer.contains("[b3]") && answer.contains("rolled back"));
+        until("ROLLING_BACK", () -> rollout(id).state() == State.ROLLING_BACK, Duration.ofSeconds(5));
+        g.get(2).release();
+        until("ROLLED_BACK", () -> rollout(id).state() == State.ROLLED_BACK, Duration.ofSeconds(15));
+        for (SimGateway s : g) {
+            assertEquals(s.id, List.of("deploy", "rollback"), s.received);
+            assertEquals(s.id, Result.ROLLED_BACK, rollout(id).results().get(s.id).outcome());
+        }
+        try {
+            controller.halt(id, false);
+            fail("a finished rollout cannot be halted");
+        } catch (IllegalArgumentException e) {
+            assertEquals("rollout " + id + " is ROLLED_BACK: nothing to halt", e.getMessage());
+        }
+    }
+
+    @Test
+    public void aGatewayDegradedDuringTheSoakHaltsAndRollsBack() throws Exception {
+        startController();
+        List<SimGateway> g = gateways("lineC", "c1", "c2");
+        String id = controller.deploy(envelope("lineC", 1), List.of("1", "all"), 0, Duration.ofSeconds(20));
+        until("c1 soaking", () -> rollout(id).soakUntil() != null, Duration.ofSeconds(15));
+        g.get(0).degrade("blink: FAILED blink.lua:3: sensor gone");
+        until("ROLLED_BACK", () -> rollout(id).state() == State.ROLLED_BACK, Duration.ofSeconds(15));
+        Rollout r = rollout(id);
+        assertTrue(r.reason(), r.reason().contains("c1: the gateway's health is degraded during the soak of stage 1: blink: FAILED blink.lua:3: sensor gone"));
+        assertEquals("the next stage never started", List.of(), g.get(1).received);
+        assertEquals(List.of("deploy", "rollback"), g.get(0).received);
+    }
+
+    @Test
+    public void aSoakDoesNotHoldUpAnotherGroupsRollout() throws Exception {
+        startController();
+        gateways("lineF", "f1", "f2");
+        List<SimGateway> other = gateways("lineG", "g1");
+        String soaking = controller.deploy(envelope("lineF", 1), List.of("1", "all"), 0, Duration.ofSeconds(30));
+        until("lineF soaking", () -> rollout(soaking).soakUntil() != null, Duration.ofSeconds(15));
+        String id = controller.deploy(envelope("lineG", 1), List.of("all"), 0);
+        until("lineG completed during lineF's soak", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(10));
+        assertEquals(List.of("deploy"), other.get(0).received);
+        assertEquals(State.RUNNING, rollout(soaking).state());
+        String answer = controller.halt(soaking, false);
+        assertTrue(answer, answer.startsWith("halting rollout " + soaking + ": no further gateway is sent the package"));
+        until("halted during the soak", () -> rollout(soaking).state() == State.HALTED, Duration.ofSeconds(5));
+        assertEquals(null, rollout(soaking).soakUntil());
+    }
+
+    @Test
+    public void aDeployNotAnsweredInTimeIsAskedAgainAtItsBirthNotLeftFailed() throws Exception {
+        startController(Duration.ofSeconds(2));
+        List<SimGateway> g = gateways("lineH", "h1", "h2");
+        g.get(1).holdDeploys();
+        String id = controller.deploy(envelope("lineH", 1), List.of("all"), 1.0);   // failures tolerated
+        until("COMPLETED with h2 unanswered", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(15));
+        Result h2 = rollout(id).results().get("h2");
+        assertEquals(Result.FAILED, h2.outcome());
+        assertTrue(h2.detail(), h2.detail().startsWith("no answer within 2 s: it may still apply it"));
+        g.get(1).release();   // it applies it after all (its answer finds nobody waiting)
+        until("h2 applied late", () -> g.get(1).version == 1, Duration.ofSeconds(10));
+        g.get(1).rebirth();
+        until("h2 recorded as what it did", () -> rollout(id).results().get("h2").outcome().equals(Result.APPLIED),
+                Duration.ofSeconds(10));
+        assertEquals(List.of("deploy", "deploy"), g.get(1).received);
+    }
+
+    @Test
+    public void aGatewayAlreadyDegradedByAnotherScriptStillGetsThePackage() throws Exception {
+        startController();
+        List<SimGateway> g = gateways("lineI", "i1", "i2");
+        g.get(0).degrade("pump: FAILED pump.lua:9: no such device");   // not a script of the package
+        until("seen degraded", () -> controller.gateways().stream().anyMatch(v -> v.id().equals("i1") && v.degraded()),
+                Duration.ofSeconds(10));
+        String id = controller.deploy(envelope("lineI", 1), List.of("1", "all"), 0, Duration.ofMillis(600));
+        until("COMPLETED", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(15));
+        assertEquals(Result.APPLIED, rollout(id).results().get("i1").outcome());
+        assertEquals(List.of("deploy"), g.get(1).received);
+    }
+
+    @Test
+    public void aGatewayDegradedRightAfterTheDeployFails() throws Exception {
+        startController();
+        List<SimGateway> g = gateways("lineD", "d1", "d2");
+        g.get(0).degradeAfterDeploy("health: TIMEOUT");
+        String id = controller.deploy(envelope("lineD", 1), List.of("1", "all"), 0);
+        until("ROLLED_BACK", () -> rollout(id).state() == State.ROLLED_BACK, Duration.ofSeconds(15));
+        assertTrue(rollout(id).reason(), rollout(id).reason().contains("degraded after the deploy: health: TIMEOUT"));
+        assertEquals(List.of(), g.get(1).received);
+    }
+
+    @Test
+    public void aRestartedControllerFinishesTheSoakItWasInNotANewOne() throws Exception {
+        startController();
+        List<SimGateway> g = gateways("lineE", "e1", "e2");
+        String id = controller.deploy(envelope("lineE", 1), List.of("1", "all"), 0, Duration.ofSeconds(4));
+        until("e1 soaking", () -> rollout(id).soakUntil() != null, Duration.ofSeconds(15));
+        Instant soakUntil = rollout(id).soakUntil();
+        // restarted 2.5 s into the soak: a new soak would end 2.5 s after this one
+        until("2.5 s into the soak", () -> Instant.now().isAfter(soakUntil.minusMillis(1500)), Duration.ofSeconds(10));
+        controller.close();
+        controller = null;
+        startController();
+        until("COMPLETED", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(15));
+        Instant done = rollout(id).updatedAt();
+        assertTrue("completed at " + done + ", the soak ended at " + soakUntil, !done.isBefore(soakUntil)
+                && done.isBefore(soakUntil.plusMillis(2000)));
+        assertEquals("stage 1 was not run again", List.of("deploy"), g.get(0).received);
+        assertEquals(List.of("deploy"), g.get(1).received);
+    }
+
+    /** A gateway speaking the protocol: answers in order, one request at a time (as FleetGateway does). */
+    private static final class SimGateway {
+        final String id;
+        final String group;
+        final PahoLink link;
+        final List<String> received = new CopyOnWriteArrayList<>();
+        private final ExecutorService worker = Executors.newSingleThreadExecutor();
+        private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
+        private volatile long version;
+        private volatile String problem = "";
+        private volatile String problemAfterDeploy;
+
+        SimGateway(String id, String group) {
+            this.id = id;
+            this.group = group;
+            FleetMessage death = FleetMessage.of(FleetTopics.gateway(FLEET, id, FleetTopics.STATE),
+                    "{\"state\":\"offline\",\"gateway\":\"" + id + "\"}", true);
+            this.link = new PahoLink(BrokerSettings.plain("127.0.0.1", port), "sim-" + id + "-" + System.nanoTime(), death);
+            link.onConnection(up -> {
+                if (up) {
+                    link.publish(FleetMessage.of(FleetTopics.gateway(FLEET, id, FleetTopics.STATE),
+                            "{\"state\":\"online\",\"gateway\":\"" + id + "\",\"groups\":[\"" + group + "\"]}", true));
+                    status();
+                }
+            });
+            link.subscribe(FleetTopics.requests(FLEET, id), m -> worker.execute(() -> handle(m)));
+            link.start();
+        }
+
+        void rebirth() {
+            link.publish(FleetMessage.of(FleetTopics.gateway(FLEET, id, FleetTopics.STATE),
+                    "{\"state\":\"online\",\"gateway\":\"" + id + "\",\"groups\":[\"" + group + "\"]}", true));
+        }
+
+        void holdDeploys() {
+            gate = new CompletableFuture<>();
+        }
+
+        void release() {
+            gate.complete(null);
+        }
+
+        void degrade(String why) {
+            problem = why;
+            status();
+        }
+
+        void degradeAfterDeploy(String why) {
+            problemAfterDeploy = why;
+        }
+
+        private void status() {
+            ObjectNode o = PackageCodec.JSON.createObjectNode().put("gateway", id).put("health", problem.isEmpty() ? "ok" : "degraded");
+            if (!problem.isEmpty()) {
+                o.put("problem", problem);
+            }
+            o.putArray("groups").add(group);
+            o.putArray("scripts");
+            if (version > 0) {
+                o.putObject("package").put("version", version).put("state", "APPLIED");
+            }
+            link.publish(FleetMessage.of(FleetTopics.gateway(FLEET, id, FleetTopics.STATUS), o.toString(), true));
+        }
+
+        private void handle(FleetMessage m) {
+            String command = m.topic().substring(m.topic().lastIndexOf('/') + 1);
+            received.add(command);
+            ObjectNode reply = PackageCodec.JSON.createObjectNode().put("ok", true);
+            try {
+                JsonNode body = PackageCodec.JSON.readTree(m.payload());
+                if (command.equals("deploy")) {
+                    gate.get(30, TimeUnit.SECONDS);
+                    long v = PackageCodec.readBody(PackageCodec.readEnvelope(body).body()).version();
+                    version = v;
+                    if (problemAfterDeploy != null) {
+                        problem = problemAfterDeploy;
+                    }
+                    reply.put("version", v).put("applied", true);
+                } else if (command.equals("rollback")) {
+                    boolean had = version == body.path("version").asLong();
+                    version = had ? 0 : version;
+                    problem = "";
+                    reply.put("version", body.path("version").asLong()).put("rolledBack", had);
+                }
+            } catch (Exception e) {
+                received.add("sim error: " + e);   // shows in the assertion that fails next
+                reply = PackageCodec.JSON.createObjectNode().put("ok", false).put("code", "INTERNAL").put("message", "sim");
+            }
+            link.send(new FleetMessage(m.responseTopic(), reply.toString().getBytes(StandardCharsets.UTF_8), false, null,
+                    m.correlationData()));
+            status();
+        }
+
+        void close() {
+            release();
+            worker.shutdownNow();
+            link.close();
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void until(String what, BooleanSupplier condition, Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail(what + ": not within " + bound);
+            }
+            Thread.sleep(20);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package org.scriptbox.fleet.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.Map;
+
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.scriptbox.api.fleet.FleetMessage;
+
+/** Q10: signed requests (a gateway's controller.keys): who may command a gateway no longer rests on the broker alone. */
+public class RequestAuthTest {
+    private static final String RES = "scriptbox/plant/$controller/ctl/res";
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    private final KeyPair ctl = Ed25519Keys.generate();
+    private final KeyPair mallory = Ed25519Keys.generate();
+    private final RequestAuth.Signer signer = new RequestAuth.Signer("ctl", ctl.getPrivate());
+
+    private RequestAuth.Checker checker(String gateway) throws Exception {
+        return new RequestAuth.Checker(Map.of("ctl", ctl.getPublic()), "plant", gateway, tmp.getRoot().toPath().resolve(gateway + ".json"));
+    }
+
+    private FleetMessage signed(RequestAuth.Signer s, String gateway, String command, String body, String res, String corr) {
+        long seq = s.nextSeq();
+        byte[] c = corr.getBytes(StandardCharsets.UTF_8);
+        return new FleetMessage("scriptbox/plant/" + gateway + "/req/" + command,
+                s.wrap("plant", gateway, command, res, c, seq, body.getBytes(StandardCharsets.UTF_8)), false, res, c);
+    }
+
+    @Test
+    public void aSignedRequestPassesOnceAndOnlyWhereAndAsItWasSigned() throws Exception {
+        RequestAuth.Checker gw1 = checker("gw1");
+        FleetMessage run = signed(signer, "gw1", "run", "{\"script\":\"blink\"}", RES, "c1");
+        assertEquals("{\"script\":\"blink\"}", new String(gw1.check(run, "run"), StandardCharsets.UTF_8));
+        assertRefused("REPLAY", gw1, run, "run");
+        assertRefused("REPLAY", checker("gw1"), run, "run");   // after a restart too: the number is kept
+        FleetMessage forGw2 = signed(signer, "gw2", "undeploy", "{\"script\":\"blink\"}", RES, "c2");
+        assertRefused("UNAUTHENTICATED", gw1, new FleetMessage("scriptbox/plant/gw1/req/undeploy", forGw2.payload(), false,
+                RES, forGw2.correlationData()), "undeploy");
+        FleetMessage list = signed(signer, "gw1", "list", "{}", RES, "c3");
+        assertRefused("UNAUTHENTICATED", gw1, list, "undeploy");   // another command under the same signature
+        assertRefused("UNAUTHENTICATED", gw1, new FleetMessage(list.topic(), list.payload(), false,
+                "scriptbox/plant/$controller/evil/res", list.correlationData()), "list");   // answered elsewhere
+        assertEquals("{}", new String(gw1.check(list, "list"), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    public void unsignedOrOtherKeysAreRefused() throws Exception {
+        RequestAuth.Checker gw1 = checker("gw1");
+        assertRefused("UNAUTHENTICATED", gw1, new FleetMessage("scriptbox/plant/gw1/req/run",
+                "{\"script\":\"blink\"}".getBytes(StandardCharsets.UTF_8), false, RES, null), "run");
+        assertRefused("UNAUTHENTICATED", gw1, signed(new RequestAuth.Signer("mallory", mallory.getPrivate()), "gw1", "run",
+                "{}", RES, "m"), "run");
+        assertRefused("UNAUTHENTICATED", gw1, signed(new RequestAuth.Signer("ctl", mallory.getPrivate()), "gw1", "run",
+                "{}", RES, "m"), "run");   // a trusted name with another key
+    }
+
+    @Test
+    public void aDamagedSequenceFileFailsClosed() throws Exception {
+        Path file = tmp.getRoot().toPath().resolve("gw1.json");
+        Files.writeString(file, "");
+        try {
+            checker("gw1");
+            fail("an empty sequence file would let every captured request run once more");
+        } catch (java.io.IOException e) {
+            assertTrue(e.getMessage(), e.getMessage().endsWith("is damaged; move it away (then a captured request could be replayed once)"));
+        }
+    }
+
+    @Test
+    public void aGatewayWithoutKeysTakesASignedRequestAsItsBody() {
+        FleetMessage m = signed(signer, "gw1", "run", "{\"script\":\"blink\"}", RES, "c");
+        assertEquals("{\"script\":\"blink\"}", new String(RequestAuth.unwrapUnchecked(m.payload()), StandardCharsets.UTF_8));
+        assertEquals("{\"script\":\"x\"}", new String(RequestAuth.unwrapUnchecked("{\"script\":\"x\"}".getBytes(StandardCharsets.UTF_8)),
+                StandardCharsets.UTF_8));
+    }
+
+    @Test
+    public void numbersOnlyGoUp() {
+        long a = signer.nextSeq();
+        long b = signer.nextSeq();
+        assertTrue(b > a);
+    }
+
+    private static void assertRefused(String code, RequestAuth.Checker c, FleetMessage m, String command) {
+        try {
+            c.check(m, command);
+            fail("taken: " + m.text());
+        } catch (Refusal r) {
+            assertEquals(r.getMessage(), code, r.code());
+        }
+    }
+}
