@@ -33,6 +33,7 @@ export async function scriptView(root, [name, isNew]) {
 
   const status = h('span', {id: 'script-status', class: 'status'});
   const meta = h('span', {id: 'script-meta', class: 'muted'});
+  const cleanup = h('p', {id: 'script-cleanup', class: 'error'});
   const luaHost = h('div', {id: 'editor', class: 'editor'});
   const tomlHost = h('div', {id: 'toml-editor', class: 'editor small'});
   const problems = h('ul', {id: 'problems', class: 'problems'});
@@ -48,6 +49,7 @@ export async function scriptView(root, [name, isNew]) {
   fill(root,
     h('section', {class: 'card'},
       h('div', {class: 'row'}, h('h1', {id: 'script-name'}, name), status, meta),
+      cleanup,
       h('div', {class: 'editors'},
         h('div', {}, h('h2', {}, name + '.lua'), luaHost),
         h('div', {}, h('h2', {}, name + '.toml'), tomlHost)),
@@ -87,6 +89,9 @@ export async function scriptView(root, [name, isNew]) {
     status.className = 'status ' + String(s.status).toLowerCase();
     meta.textContent = 'version ' + s.version + (s.deployedAt ? ', deployed ' + fmtTime(s.deployedAt) : '')
       + (s.jvmBytecode ? ', runs as JVM bytecode' : '');
+    // a failed on_stop hook (its error or its own limit): the latest one, as script:info shows it
+    const c = s.stats && s.stats.lastCleanupError;
+    fill(cleanup, c ? 'last on_stop failure: ' + c.code + ' ' + errorText(c) : '');
     enableButton.textContent = s.enabled === false ? 'Enable' : 'Disable';
     enableButton.onclick = () => toggle(s.enabled === false);
   }

@@ -50,19 +50,9 @@ public class ConsoleIT {
         Files.writeString(deploy.resolve("tick.toml"), "version = \"1.0.0\"\npermissions = []\n[schedule]\nkind = \"interval\"\ninterval = \"1s\"\n");
         Files.writeString(deploy.resolve("tick.lua"), "print('tick')\n");
 
-        String launcher = Distribution.runtimeHome().resolve("bin/scriptbox") + " --deploy " + deploy + " --data " + data;
-        ProcessBuilder pb = new ProcessBuilder("script", "-qfec", "stty cols 160 rows 50; exec bash " + launcher, "/dev/null")
-                .redirectErrorStream(true);
-        pb.environment().put("TERM", "xterm");
-        process = pb.start();
-        Screen screen = new Screen(process.getInputStream());
-        OutputStream keys = process.getOutputStream();
-
         // 16.2: the prompt is drawn again after the ready line
-        screen.await("the prompt after the ready line", START_BOUND, s -> {
-            int ready = s.indexOf("scriptbox ready");
-            return ready >= 0 && s.indexOf(PROMPT, ready) > ready;
-        });
+        Screen screen = startAtThePrompt(deploy, data);
+        OutputStream keys = process.getOutputStream();
 
         // the scripts are deployed after the ready line: their lines come above the prompt
         // (they may deploy before the console's log printer is up: lines before it are only in the log file)
@@ -99,8 +89,14 @@ public class ConsoleIT {
             screen.await("spin running, attempt " + attempt, BOUND, s -> s.indexOf("[spin] spinning", run) > 0);
             keys.write(3);
             keys.flush();
-            screen.await("cancelled, attempt " + attempt, BOUND, s -> s.indexOf("cancelled", run) > 0
-                    && s.indexOf("CANCELLED", run) > 0 && s.indexOf(PROMPT, s.indexOf("CANCELLED", run)) > 0);
+            try {
+                screen.await("cancelled, attempt " + attempt, BOUND, s -> s.indexOf("cancelled", run) > 0
+                        && s.indexOf("CANCELLED", run) > 0 && s.indexOf(PROMPT, s.indexOf("CANCELLED", run)) > 0);
+            } catch (AssertionError notCancelled) {
+                // (trains at load 13 saw this once per run): where the container's threads were, for the next engineer
+                System.err.println("ConsoleIT: no cancel; the container's threads:\n" + threadDump());
+                throw notCancelled;
+            }
             String after = screen.text().substring(run);
             assertFalse(after, after.contains("InterruptedException") || after.contains("java.") || after.contains("Exception"));
         }
@@ -122,6 +118,64 @@ public class ConsoleIT {
 
         type(keys, "stop 0\n");
         assertTrue("the container stops", process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS));
+    }
+
+    /**
+     * A SIGTERM to the container with its console at the prompt (a service manager, {@code kill}, Docker's stop)
+     * ends it at once and without Gogo's {@code !!! FAILED TO STOP EXECUTOR !!!}: Gogo closed the terminal before
+     * interrupting its shell thread, which by then sat in a native read no interrupt ends, and gave up after 5 s.
+     */
+    @Test
+    public void aSigtermAtThePromptStopsAtOnceAndQuietly() throws Exception {
+        Assume.assumeTrue("needs script(1) for a pseudo-terminal", Files.isExecutable(Path.of("/usr/bin/script")));
+        Path deploy = Distribution.freshFolder("console-term-deploy");
+        Path data = Distribution.freshFolder("console-term-data");
+        Screen screen = startAtThePrompt(deploy, data);
+        ProcessHandle java = Await.until("the container's JVM", BOUND, () -> process.descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("felix.jar")).findFirst().orElse(null), p -> p != null);
+
+        long start = System.nanoTime();
+        assertTrue("SIGTERM sent", java.destroy());
+        assertTrue("the container stops", process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        String text = screen.text();
+        String after = text.substring(text.lastIndexOf("scriptbox ready"));
+        assertFalse(after, after.contains("FAILED TO STOP") || after.contains("Exception") || after.contains("java."));
+        assertTrue(after, after.contains("scriptbox stopping"));
+        // Gogo gave up after 5 s; the bundles' own stop takes well under a second on a quiet machine
+        assertTrue("stopped in " + took.toMillis() + " ms", took.compareTo(Duration.ofSeconds(5)) < 0);
+    }
+
+    /** jstack of the container's JVM (a child of script(1)), or why there is none. */
+    private String threadDump() {
+        try {
+            ProcessHandle java = process.descendants().filter(p -> p.info().commandLine().orElse("").contains("felix.jar"))
+                    .findFirst().orElse(null);
+            if (java == null) {
+                return "(no container JVM)";
+            }
+            Process jstack = new ProcessBuilder("jstack", Long.toString(java.pid())).redirectErrorStream(true).start();
+            byte[] out = jstack.getInputStream().readAllBytes();
+            jstack.waitFor(20, TimeUnit.SECONDS);
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            return "(no thread dump: " + e + ")";
+        }
+    }
+
+    /** The distribution started by its launcher on a pseudo-terminal ({@code script(1)}), once its prompt follows the ready line. */
+    private Screen startAtThePrompt(Path deploy, Path data) throws IOException {
+        String launcher = Distribution.runtimeHome().resolve("bin/scriptbox") + " --deploy " + deploy + " --data " + data;
+        ProcessBuilder pb = new ProcessBuilder("script", "-qfec", "stty cols 160 rows 50; exec bash " + launcher, "/dev/null")
+                .redirectErrorStream(true);
+        pb.environment().put("TERM", "xterm");
+        process = pb.start();
+        Screen screen = new Screen(process.getInputStream());
+        screen.await("the prompt after the ready line", START_BOUND, s -> {
+            int ready = s.indexOf("scriptbox ready");
+            return ready >= 0 && s.indexOf(PROMPT, ready) > ready;
+        });
+        return screen;
     }
 
     private static void type(OutputStream keys, String text) throws IOException {

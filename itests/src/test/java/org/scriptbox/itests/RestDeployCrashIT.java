@@ -2,14 +2,13 @@ package org.scriptbox.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static org.scriptbox.itests.ServiceContainers.occurrences;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -31,20 +30,20 @@ public class RestDeployCrashIT {
     private static final Pattern PASSWORD = Pattern.compile("made user '([^']+)' with password (\\S+)");
     private static final Pattern API = Pattern.compile("\\(REST API: (http://\\S+/api/v1)\\)");
 
-    private final List<Process> started = new CopyOnWriteArrayList<>();
+    private final ServiceContainers containers = new ServiceContainers();
     private String user;
     private String password;
 
     @After
     public void killLeftovers() {
-        started.forEach(Process::destroyForcibly);
+        containers.close();
     }
 
     @Test
     public void aKillMinus9DuringRestDeploysLeavesOneWholeVersionLiveAfterTheRestart() throws Exception {
         Path deploy = Distribution.freshFolder("rest-crash-deploy");
         Path data = Distribution.freshFolder("rest-crash-data");
-        launch(deploy, data, 0);
+        containers.launch(deploy, data);
         RestClient api = session(data, 0);
         int rounds = Integer.getInteger("scriptbox.crash.rounds", 0);   // more: random kills during accepted PUTs
         int good = 0;
@@ -60,11 +59,11 @@ public class RestDeployCrashIT {
             AtomicInteger accepted = new AtomicInteger(good);
             Thread deployer = putForever(api, good + 1, accepted);
             Thread.sleep(300 + new java.util.Random(round).nextInt(1500));
-            started.get(started.size() - 1).destroyForcibly();
-            assertTrue(started.get(started.size() - 1).waitFor(20, TimeUnit.SECONDS));
+            containers.last().destroyForcibly();
+            assertTrue(containers.last().waitFor(20, TimeUnit.SECONDS));
             deployer.join(10_000);
-            launch(deploy, data, started.size());
-            api = session(data, started.size() - 1);
+            containers.launch(deploy, data);
+            api = session(data, containers.count() - 1);
             int live = liveVersion(api);
             assertTrue("the last accepted version " + accepted.get() + " or a later one is live: " + live, live >= accepted.get());
             assertWhole(deploy, live);
@@ -80,11 +79,11 @@ public class RestDeployCrashIT {
                 + "\",\"misfire\":\"RUN_ONCE\"}");
         assertEquals(set.body(), 200, set.status());
         Path log = data.resolve("log/scriptbox.log");
-        Await.until("the REST-set once firing", Duration.ofSeconds(30), () -> count(log, "once RAN"), n -> n >= 1);
+        Await.until("the REST-set once firing", Duration.ofSeconds(30), () -> occurrences(log, "once RAN"), n -> n >= 1);
         // disabled through REST: stays disabled across the SIGKILL and across a redeploy after it
         assertEquals(201, api.send("PUT", "/scripts/off", "{\"source\":\"log_info('off RAN')\",\"toml\":\"version = \\\"1.0.0\\\"\\n"
                 + "[schedule]\\nkind = \\\"interval\\\"\\ninterval = \\\"1s\\\"\\n\"}").status());
-        Await.until("off running", Duration.ofSeconds(30), () -> count(log, "off RAN"), n -> n >= 1);
+        Await.until("off running", Duration.ofSeconds(30), () -> occurrences(log, "off RAN"), n -> n >= 1);
         assertEquals(200, api.send("POST", "/scripts/off/disable", "{}").status());
 
         // a version the manager refuses after compiling for a while (a long chain of or runs into the 2 s compile
@@ -101,33 +100,33 @@ public class RestDeployCrashIT {
         slow.start();
         Path hidden = deploy.resolve(".m.prepared");
         Await.until("the refused version written beside m's files", Duration.ofSeconds(30), () -> Files.exists(hidden), b -> b);
-        Process victim = started.get(started.size() - 1);
+        Process victim = containers.last();
         victim.destroyForcibly();
         assertTrue(victim.waitFor(20, TimeUnit.SECONDS));
         assertEquals(137, victim.exitValue());
         String lua = Files.readString(deploy.resolve("m.lua"));
         assertEquals("the folder still holds the good version", good, versionOf(lua));
 
-        launch(deploy, data, started.size());
-        RestClient again = session(data, started.size() - 1);
+        containers.launch(deploy, data);
+        RestClient again = session(data, containers.count() - 1);
         assertEquals(good, liveVersion(again));
         assertWhole(deploy, good);
-        assertTrue("the log names the dropped write", count(log, "dropped an unfinished write of m") >= 1);
-        int ticks = count(log, "tick RAN");
-        Await.until("the REST-deployed interval running after the restart", START_BOUND, () -> count(log, "tick RAN"), n -> n >= ticks + 3);
-        assertEquals("the REST-set once ran once", 1, count(log, "once RAN"));
+        assertTrue("the log names the dropped write", occurrences(log, "dropped an unfinished write of m") >= 1);
+        int ticks = occurrences(log, "tick RAN");
+        Await.until("the REST-deployed interval running after the restart", START_BOUND, () -> occurrences(log, "tick RAN"), n -> n >= ticks + 3);
+        assertEquals("the REST-set once ran once", 1, occurrences(log, "once RAN"));
         RestClient.Answer off = again.get("/scripts/off");
         assertTrue(off.body(), off.body().contains("\"status\":\"DISABLED\""));
         assertEquals(200, again.send("PUT", "/scripts/off", "{\"source\":\"log_info('off RAN') -- 2\",\"toml\":\"version = \\\"1.0.1\\\"\\n"
                 + "[schedule]\\nkind = \\\"interval\\\"\\ninterval = \\\"1s\\\"\\n\"}").status());
-        int offRuns = count(log, "off RAN");
-        int ticksNow = count(log, "tick RAN");
-        Await.until("three more ticks", START_BOUND, () -> count(log, "tick RAN"), n -> n >= ticksNow + 3);
+        int offRuns = occurrences(log, "off RAN");
+        int ticksNow = occurrences(log, "tick RAN");
+        Await.until("three more ticks", START_BOUND, () -> occurrences(log, "tick RAN"), n -> n >= ticksNow + 3);
         assertTrue(again.get("/scripts/off").body().contains("\"status\":\"DISABLED\""));
-        assertEquals("a disabled script stays disabled across a SIGKILL and a redeploy", offRuns, count(log, "off RAN"));
+        assertEquals("a disabled script stays disabled across a SIGKILL and a redeploy", offRuns, occurrences(log, "off RAN"));
         assertTrue("no hidden files left", !Files.exists(hidden) && !Files.exists(deploy.resolve(".m.lua.pending")));
-        started.get(started.size() - 1).toHandle().destroy();
-        assertTrue(started.get(started.size() - 1).waitFor(20, TimeUnit.SECONDS));
+        containers.last().toHandle().destroy();
+        assertTrue(containers.last().waitFor(20, TimeUnit.SECONDS));
     }
 
     private static Thread putForever(RestClient api, int from, AtomicInteger accepted) {
@@ -163,22 +162,6 @@ public class RestDeployCrashIT {
         assertEquals(version, versionOf(Files.readString(deploy.resolve("m.lua"))));
         String toml = Files.readString(deploy.resolve("m.toml"));
         assertTrue("m.toml is version 1.0." + version + " like m.lua:\n" + toml, toml.contains("version = \"1.0." + version + "\""));
-    }
-
-    private static int count(Path log, String marker) {
-        try {
-            if (!Files.exists(log)) {
-                return 0;
-            }
-            String text = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
-            int n = 0;
-            for (int i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + 1)) {
-                n++;
-            }
-            return n;
-        } catch (IOException e) {
-            return 0;
-        }
     }
 
     private static RestClient.Answer get(RestClient c, String path) {
@@ -232,12 +215,4 @@ public class RestDeployCrashIT {
         }
     }
 
-    private Process launch(Path deploy, Path data, int run) throws IOException {
-        Path script = Distribution.runtimeHome().resolve("bin/scriptbox");
-        Process p = new ProcessBuilder("bash", script.toString(), "--no-console", "--deploy", deploy.toString(),
-                "--data", data.toString()).redirectErrorStream(true)
-                .redirectOutput(data.resolve("console-" + run + ".txt").toFile()).start();
-        started.add(p);
-        return p;
-    }
 }

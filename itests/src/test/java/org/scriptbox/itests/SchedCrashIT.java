@@ -2,15 +2,13 @@ package org.scriptbox.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static org.scriptbox.itests.ServiceContainers.occurrences;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
@@ -26,11 +24,11 @@ import org.junit.Test;
 public class SchedCrashIT {
     private static final Duration START_BOUND = Duration.ofSeconds(60);
 
-    private final List<Process> started = new CopyOnWriteArrayList<>();
+    private final ServiceContainers containers = new ServiceContainers();
 
     @After
     public void killLeftovers() {
-        started.forEach(Process::destroyForcibly);
+        containers.close();
     }
 
     @Test
@@ -39,11 +37,11 @@ public class SchedCrashIT {
         Path data = Distribution.freshFolder("crash-data");
         Path log = data.resolve("log/scriptbox.log");
         script(deploy, "canary_crash", "kind = \"interval\"\ninterval = \"1s\"", "log_info('canary_crash RAN')\n");
-        Process first = launch(deploy, data);
+        Process first = containers.launch(deploy, data);
         // The slots are set once the container runs (its canary fired): set before the launch, a start slower
         // than the slots (a loaded CI machine) let the cron slot pass before the script was deployed, and the
         // next slot was a year away.
-        Await.until("the canary running in " + log, START_BOUND, () -> count(log, "canary_crash RAN") >= 1, b -> b);
+        Await.until("the canary running in " + log, START_BOUND, () -> occurrences(log, "canary_crash RAN") >= 1, b -> b);
         script(deploy, "once_crash", "kind = \"once\"\nat = " + Instant.now().plusSeconds(3)
                 + "\nmisfire = \"run_once\"", "log_info('once_crash RAN')\n");
         script(deploy, "hourly_crash", "kind = \"interval\"\ninterval = \"1h\"\ndelay = \"2s\"\nmisfire = \"run_once\"",
@@ -54,20 +52,20 @@ public class SchedCrashIT {
                 + slot.getHour() + " " + slot.getDayOfMonth() + " " + slot.getMonthValue() + " *\"\nzone = \"UTC\""
                 + "\nmisfire = \"run_once\"", "log_info('cron_crash RAN')\n");
 
-        Await.until("the three fires in " + log, START_BOUND, () -> count(log, "once_crash RAN") >= 1
-                && count(log, "hourly_crash RAN") >= 1 && count(log, "cron_crash RAN") >= 1, b -> b);
+        Await.until("the three fires in " + log, START_BOUND, () -> occurrences(log, "once_crash RAN") >= 1
+                && occurrences(log, "hourly_crash RAN") >= 1 && occurrences(log, "cron_crash RAN") >= 1, b -> b);
         first.destroyForcibly();   // SIGKILL, within milliseconds of the fires
         assertTrue(first.waitFor(20, TimeUnit.SECONDS));
         assertEquals(137, first.exitValue());
 
-        int canaryBefore = count(log, "canary_crash RAN");
-        Process second = launch(deploy, data);
+        int canaryBefore = occurrences(log, "canary_crash RAN");
+        Process second = containers.launch(deploy, data);
         // three canary runs after the restart: the schedules were armed and the misfire policy applied
         Await.until("the canary running again", START_BOUND,
-                () -> count(log, "canary_crash RAN") >= canaryBefore + 3, b -> b);
-        assertEquals("the once ran once", 1, count(log, "once_crash RAN"));
-        assertEquals("the hourly slot ran once", 1, count(log, "hourly_crash RAN"));
-        assertEquals("the cron slot ran once", 1, count(log, "cron_crash RAN"));
+                () -> occurrences(log, "canary_crash RAN") >= canaryBefore + 3, b -> b);
+        assertEquals("the once ran once", 1, occurrences(log, "once_crash RAN"));
+        assertEquals("the hourly slot ran once", 1, occurrences(log, "hourly_crash RAN"));
+        assertEquals("the cron slot ran once", 1, occurrences(log, "cron_crash RAN"));
         second.toHandle().destroy();
         assertTrue(second.waitFor(20, TimeUnit.SECONDS));
     }
@@ -78,28 +76,4 @@ public class SchedCrashIT {
         Files.writeString(deploy.resolve(name + ".lua"), lua);
     }
 
-    private static int count(Path log, String marker) {
-        try {
-            if (!Files.exists(log)) {
-                return 0;
-            }
-            String text = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
-            int n = 0;
-            for (int i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + 1)) {
-                n++;
-            }
-            return n;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private Process launch(Path deploy, Path data) throws IOException {
-        Path script = Distribution.runtimeHome().resolve("bin/scriptbox");
-        Process p = new ProcessBuilder("bash", script.toString(), "--no-console", "--deploy", deploy.toString(),
-                "--data", data.toString()).redirectErrorStream(true)
-                .redirectOutput(data.resolve("console-" + started.size() + ".txt").toFile()).start();
-        started.add(p);
-        return p;
-    }
 }

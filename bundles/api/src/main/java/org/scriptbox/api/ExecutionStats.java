@@ -15,15 +15,26 @@ import java.time.Instant;
  * @param peakMemoryBytes      most bytes any one execution allocated
  * @param lastError            error of the latest failed execution, or {@code null}
  * @param permissionDenials    calls refused for lack of a permission, summed
+ * @param lastCleanupError     why the latest failed {@code on_stop} hook failed (its error or its own limit), kept
+ *                             until a later cleanup fails, or {@code null} (since 1.8)
  */
 public record ExecutionStats(long totalExecutions, long successfulExecutions, long failedExecutions,
                              Duration averageDuration, Duration lastDuration, Instant lastExecutionTime,
-                             long peakMemoryBytes, ScriptError lastError, long permissionDenials) {
+                             long peakMemoryBytes, ScriptError lastError, long permissionDenials,
+                             ScriptError lastCleanupError) {
 
     /** Durations beyond this are refused: far longer than any run, and well inside nanosecond arithmetic. */
     static final Duration MAX_DURATION = Duration.ofDays(36_500);
 
-    public static final ExecutionStats EMPTY = new ExecutionStats(0, 0, 0, Duration.ZERO, null, null, 0, null, 0);
+    public static final ExecutionStats EMPTY = new ExecutionStats(0, 0, 0, Duration.ZERO, null, null, 0, null, 0, null);
+
+    /** Statistics without a cleanup error (the form before 1.8). */
+    public ExecutionStats(long totalExecutions, long successfulExecutions, long failedExecutions,
+                          Duration averageDuration, Duration lastDuration, Instant lastExecutionTime,
+                          long peakMemoryBytes, ScriptError lastError, long permissionDenials) {
+        this(totalExecutions, successfulExecutions, failedExecutions, averageDuration, lastDuration, lastExecutionTime,
+                peakMemoryBytes, lastError, permissionDenials, null);
+    }
 
     /**
      * Refuses values no sequence of runs can produce (statistics are imported and read from disk), so that
@@ -68,6 +79,7 @@ public record ExecutionStats(long totalExecutions, long successfulExecutions, lo
                 avg, run, r.startedAt(),
                 Math.max(peakMemoryBytes, r.allocatedBytes()),
                 r.succeeded() ? lastError : r.error(),
-                permissionDenials + r.permissionDenials());
+                permissionDenials + r.permissionDenials(),
+                r.cleanupError() == null ? lastCleanupError : r.cleanupError());
     }
 }

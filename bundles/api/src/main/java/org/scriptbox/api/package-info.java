@@ -3,7 +3,7 @@
  * {@link org.scriptbox.api.ScriptManager} that owns their lifecycle.
  */
 @Export
-@Version("1.7.0")
+@Version("1.8.0")
 package org.scriptbox.api;
 
 import org.osgi.annotation.bundle.Export;

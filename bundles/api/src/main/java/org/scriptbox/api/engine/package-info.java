@@ -3,7 +3,7 @@
  * functions to the scripts' globals without touching Luaj.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package org.scriptbox.api.engine;
 
 import org.osgi.annotation.bundle.Export;

@@ -57,21 +57,28 @@ public class LuaNumbersTest {
         assertEquals("9223372036854775807", LuaNumbers.format(Long.valueOf(Long.MAX_VALUE))); // a Java long is exact
     }
 
-    /** The fast path against the exact value's rounding for doubles of every magnitude (and the half-way tails). */
+    /** Against BigDecimal's rounding of the exact value, for doubles of every magnitude (and half-way tails). */
     @Test
-    public void theFastPathAgreesWithTheExactValue() {
+    public void theDigitsAreTheExactValuesRounded() {
         java.util.SplittableRandom random = new java.util.SplittableRandom(20261201);
-        for (int n = 0; n < 200_000; n++) {
-            double d = switch (n % 4) {
+        for (int n = 0; n < 100_000; n++) {
+            double d = switch (n % 6) {
                 case 0 -> Double.longBitsToDouble(random.nextLong() >>> (n % 8 == 0 ? 12 : 0)); // any bits; subnormals
                 case 1 -> random.nextDouble() * Math.pow(10, random.nextInt(-20, 25));
                 case 2 -> (random.nextLong(1L << 50) + 0.5) / (1 << random.nextInt(0, 12)); // ties and near-ties
-                default -> random.nextInt(-1_000_000, 1_000_000) / 1000.0; // meter readings
+                case 3 -> random.nextInt(-1_000_000, 1_000_000) / 1000.0; // meter readings
+                case 4 -> (random.nextLong(1L << 44) * 2 + 1) / Math.pow(2, random.nextInt(1, 30)); // exact ties, 1e-9 .. 1e14
+                default -> Math.nextUp(random.nextInt(1, 1 << 20) * Math.pow(10, random.nextInt(-9, 14))); // next to a tie
             };
             if (Double.isNaN(d) || Double.isInfinite(d) || d == Math.rint(d) && Math.abs(d) <= 0x1p53) {
                 continue;
             }
-            assertEquals(Double.toString(d), LuaNumbers.exact(d), LuaNumbers.g14(d));
+            String reference = LuaNumbers.reference(d);
+            assertEquals(Double.toString(d), reference, LuaNumbers.exact(d));
+            String small = LuaNumbers.exactSmall(d);
+            if (small != null) {
+                assertEquals(Double.toString(d), reference, small);
+            }
         }
     }
 }

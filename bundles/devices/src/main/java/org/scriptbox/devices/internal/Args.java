@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.engine.HostArguments;
 import org.scriptbox.api.engine.ScriptCallException;
 
 /**
@@ -159,8 +160,7 @@ final class Args {
     }
 
     ScriptCallException bad(int index, String name, String problem) {
-        return new ScriptCallException(ErrorKind.RUNTIME,
-                function + ": bad argument #" + (index + 1) + " '" + name + "': " + problem);
+        return HostArguments.bad(function, index, name, problem);
     }
 
     ScriptCallException error(String problem) {
@@ -173,22 +173,7 @@ final class Args {
 
     /** Lua's names for the converted types. */
     static String typeName(Object v) {
-        if (v == null) {
-            return "nil";
-        }
-        if (v instanceof Boolean) {
-            return "boolean";
-        }
-        if (v instanceof Number) {
-            return "number";
-        }
-        if (v instanceof String) {
-            return "string";
-        }
-        if (v instanceof Map || v instanceof List) {
-            return "table";
-        }
-        return "userdata";
+        return HostArguments.typeName(v);
     }
 
     private static String show(Object v) {

@@ -532,6 +532,6 @@ public class DeviceApi implements ScriptLibrary {
     }
 
     private static String fmt(double d) {
-        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+        return org.scriptbox.api.text.LuaNumbers.format(d); // as Lua writes it (Java wrote 0.3333333333333333)
     }
 }

@@ -15,10 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.After;
-import org.junit.AfterClass;
 import org.junit.Before;
-import org.junit.BeforeClass;
 import org.junit.Test;
 import org.osgi.util.promise.Promise;
 import org.scriptbox.api.device.Actuator;
@@ -26,7 +23,6 @@ import org.scriptbox.api.device.ActuatorResult;
 import org.scriptbox.api.device.CallContext;
 import org.scriptbox.api.device.StopReport;
 import org.scriptbox.api.device.WriteOutcome;
-import org.scriptbox.testsupport.modbus.PyModbusServer;
 
 /**
  * Writable channels are actuators (issue #12 against #17's channels): the e-stop puts every one into its safe
@@ -34,32 +30,13 @@ import org.scriptbox.testsupport.modbus.PyModbusServer;
  * wrote; a channel write on the wire when the stop comes is overwritten by the safe value afterwards; and every
  * channel write makes the next e-stop go out. Asserted on pymodbus' own registers and coils.
  */
-public class ModbusChannelStopTest {
-    private static final long BOUND_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static PyModbusServer server;
-    private final List<ModbusDevice> devices = new ArrayList<>();
-
-    @BeforeClass
-    public static void startServer() throws Exception {
-        server = new PyModbusServer();
-    }
-
-    @AfterClass
-    public static void stopServer() throws Exception {
-        server.close();
-    }
-
+public class ModbusChannelStopTest extends PyModbusTestBase {
     @Before
     public void reset() throws Exception {
         server.clearFaults();
         server.set("holding", 0, new int[40]);
         server.set("coils", 30, 0, 0);
         server.clearLog();
-    }
-
-    @After
-    public void closeDevices() {
-        devices.forEach(ModbusDevice::close);
     }
 
     private ModbusDevice device(Map<String, String> extra) throws Exception {

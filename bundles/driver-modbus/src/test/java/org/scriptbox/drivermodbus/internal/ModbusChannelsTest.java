@@ -13,10 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.After;
-import org.junit.AfterClass;
 import org.junit.Before;
-import org.junit.BeforeClass;
 import org.junit.Test;
 import org.osgi.util.promise.Promise;
 import org.scriptbox.api.device.CallContext;
@@ -30,21 +27,7 @@ import org.scriptbox.testsupport.modbus.PyModbusServer;
  * Channels of every type and word order against pymodbus: values set on the server are read, values written
  * are checked in the server's own registers; batching counted in the server's request log; polling; timing.
  */
-public class ModbusChannelsTest {
-    private static final long BOUND_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static PyModbusServer server;
-    private final List<ModbusDevice> devices = new ArrayList<>();
-
-    @BeforeClass
-    public static void startServer() throws Exception {
-        server = new PyModbusServer();
-    }
-
-    @AfterClass
-    public static void stopServer() throws Exception {
-        server.close();
-    }
-
+public class ModbusChannelsTest extends PyModbusTestBase {
     @Before
     public void reset() throws Exception {
         server.clearFaults();
@@ -52,11 +35,6 @@ public class ModbusChannelsTest {
         server.set("input", 0, new int[40]);
         server.set(2, "holding", 0, new int[8]);
         server.clearLog();
-    }
-
-    @After
-    public void closeDevices() {
-        devices.forEach(ModbusDevice::close);
     }
 
     static Map<String, String> channels() {

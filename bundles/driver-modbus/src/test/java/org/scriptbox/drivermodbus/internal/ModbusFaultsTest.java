@@ -13,10 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
-import org.junit.After;
-import org.junit.AfterClass;
 import org.junit.Before;
-import org.junit.BeforeClass;
 import org.junit.Test;
 import org.osgi.util.promise.Promise;
 import org.scriptbox.api.device.Actuator;
@@ -26,31 +23,16 @@ import org.scriptbox.api.device.ChannelValue;
 import org.scriptbox.api.device.DeviceException;
 import org.scriptbox.api.device.StopReport;
 import org.scriptbox.api.device.WriteOutcome;
-import org.scriptbox.testsupport.modbus.PyModbusServer;
 
 /**
  * The driver against pymodbus with injected faults; every assertion about what happened on the wire is
  * made on the server's own registers, coils and request log. Motors are holding registers 0 and 1, outputs
  * are coils 8..11, telemetry is input registers 0 (temperature, tenths) and 1 (flow).
  */
-public class ModbusFaultsTest {
+public class ModbusFaultsTest extends PyModbusTestBase {
     private static final int FC_READ_INPUT = 4;
     private static final int FC_WRITE_COIL = 5;
     private static final int FC_WRITE_REGISTER = 6;
-    private static final long BOUND_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static PyModbusServer server;
-    private final List<ModbusDevice> devices = new ArrayList<>();
-
-    @BeforeClass
-    public static void startServer() throws Exception {
-        server = new PyModbusServer();
-    }
-
-    @AfterClass
-    public static void stopServer() throws Exception {
-        server.close();
-    }
-
     @Before
     public void reset() throws Exception {
         server.clearFaults();
@@ -58,11 +40,6 @@ public class ModbusFaultsTest {
         server.set("coils", 8, 0, 0, 0, 0);
         server.set("input", 0, 215, -30);
         server.clearLog();
-    }
-
-    @After
-    public void closeDevices() {
-        devices.forEach(ModbusDevice::close);
     }
 
     private ModbusDevice device(String... extra) throws Exception {

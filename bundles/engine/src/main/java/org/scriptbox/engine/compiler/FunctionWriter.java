@@ -742,8 +742,77 @@ final class FunctionWriter {
         }
     }
 
+    /**
+     * {@code [table] -> []}: {@code R(a) = table[RK(c)]}. A constant string key read into a register that holds
+     * numbers unboxed first asks the field cache for the number itself ({@code EngineTable.getFieldNum}: no box, no
+     * type check on use; it does nothing when it has no number), then, if that gave none, takes {@link #get}'s path.
+     */
+    private void getInto(int pc, int a, int c) throws UnsupportedShape {
+        if (!(stringConstant(c) && a < nregs && dslot[a] >= 0)) {
+            get(pc, c);
+            setReg(a);
+            return;
+        }
+        Label generic = new Label();
+        Label done = new Label();
+        mv.visitInsn(DUP);
+        mv.visitVarInsn(ASTORE, lT2);
+        rk(c);
+        mv.visitTypeInsn(CHECKCAST, LSTR);
+        mv.visitFieldInsn(GETSTATIC, className, FIELD_CACHES, "[I");
+        push(mv, pc);
+        mv.visitMethodInsn(INVOKESTATIC, TABLE, "getFieldNum", "(" + D_LV + "L" + LSTR + ";[II)D", false);
+        mv.visitInsn(DUP2);
+        mv.visitVarInsn(DSTORE, lD1);
+        mv.visitMethodInsn(INVOKESTATIC, "java/lang/Double", "doubleToRawLongBits", "(D)J", false);
+        mv.visitLdcInsn(org.scriptbox.engine.vm.EngineTable.NO_NUMBER_BITS);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFEQ, generic);
+        mv.visitVarInsn(DLOAD, lD1);
+        setNumber(a);
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(generic);
+        mv.visitVarInsn(ALOAD, lT2);
+        get(pc, c);
+        setReg(a);
+        mv.visitLabel(done);
+    }
+
+    /** A register whose value is (or may be) a number held in its double local. */
+    private boolean numberInDouble(int x) {
+        return x <= 0xff && x < nregs && !s.captured(x) && dslot[x] >= 0 && numbers.mayBeUnboxed(at, x);
+    }
+
     /** {@code [table] -> []}: {@code table[RK(b)] = RK(c)}, through the field cache for a constant string key. */
     private void set(int pc, int b, int c) throws UnsupportedShape {
+        if (stringConstant(b) && numberInDouble(c)) {
+            // a number held unboxed: kept unboxed in the entry on a cache hit (EngineTable.setFieldNum, no box)
+            Label generic = new Label();
+            Label done = new Label();
+            mv.visitVarInsn(ASTORE, lT2);
+            if (!numbers.inDouble(at, c)) {
+                mv.visitVarInsn(ALOAD, 1 + c);
+                unboxedMarker();
+                mv.visitJumpInsn(IF_ACMPNE, generic);
+            }
+            mv.visitVarInsn(ALOAD, lT2);
+            rk(b);
+            mv.visitTypeInsn(CHECKCAST, LSTR);
+            mv.visitVarInsn(DLOAD, dslot[c]);
+            mv.visitFieldInsn(GETSTATIC, className, FIELD_CACHES, "[I");
+            push(mv, pc);
+            mv.visitMethodInsn(INVOKESTATIC, TABLE, "setFieldNum", "(" + D_LV + "L" + LSTR + ";D[II)Z", false);
+            mv.visitJumpInsn(IFNE, done);
+            mv.visitLabel(generic);
+            mv.visitVarInsn(ALOAD, lT2);
+            setGeneric(pc, b, c);
+            mv.visitLabel(done);
+            return;
+        }
+        setGeneric(pc, b, c);
+    }
+
+    private void setGeneric(int pc, int b, int c) throws UnsupportedShape {
         if (unboxedKey(b)) {
             mv.visitVarInsn(DLOAD, dslot[b]);
             rk(c);
@@ -821,13 +890,11 @@ final class FunctionWriter {
             case Lua.OP_GETTABUP:
                 upvalue(b);
                 mv.visitMethodInsn(INVOKEVIRTUAL, UV, "getValue", "()" + D_LV, false);
-                get(pc, c);
-                setReg(a);
+                getInto(pc, a, c);
                 return true;
             case Lua.OP_GETTABLE:
                 reg(b);
-                get(pc, c);
-                setReg(a);
+                getInto(pc, a, c);
                 return true;
             case Lua.OP_SETTABUP:
                 upvalue(a);
@@ -1261,6 +1328,10 @@ final class FunctionWriter {
 
     /** The interpreter's CALL: the same specialised call()/invoke() forms for the same B and C. */
     private void call(int pc, int a, int b, int c) throws UnsupportedShape {
+        if (b == 2 && c == 2 && dslot[a] >= 0) {
+            numberCall(a);
+            return;
+        }
         if (c == 0 && (b == 1 || b == 2)) {
             reg(a);
             if (b == 1) {
@@ -1304,6 +1375,41 @@ final class FunctionWriter {
             mv.visitVarInsn(ASTORE, lV);
         }
     }
+
+    /**
+     * {@code R(a) = R(a)(R(a + 1))} with the result read as a number: a {@code vm.NumberFunction} ({@code math.sqrt}
+     * and its kind) called with a number is called unboxed on both sides ({@code callNumber}: the same call level,
+     * charge and value); anything else is the plain call.
+     */
+    private void numberCall(int a) throws UnsupportedShape {
+        Label generic = new Label();
+        Label notNumber = new Label();
+        Label done = new Label();
+        reg(a);
+        mv.visitVarInsn(ASTORE, lT2);
+        mv.visitVarInsn(ALOAD, lT2);
+        mv.visitTypeInsn(INSTANCEOF, NUMBER_FUNCTION);
+        mv.visitJumpInsn(IFEQ, generic);
+        mv.visitVarInsn(ALOAD, lT2);
+        mv.visitTypeInsn(CHECKCAST, NUMBER_FUNCTION);
+        if (!number(a + 1, notNumber)) {
+            throw new UnsupportedShape("register operand expected");
+        }
+        mv.visitMethodInsn(INVOKEINTERFACE, NUMBER_FUNCTION, "callNumber", "(D)D", true);
+        normalise(); // LuaDouble.valueOf of the result: -0 (floor(-0.5)) becomes 0
+        setNumber(a);
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(notNumber);
+        mv.visitInsn(POP);
+        mv.visitLabel(generic);
+        mv.visitVarInsn(ALOAD, lT2);
+        reg(a + 1);
+        invokeLV("call", "(" + D_LV + ")" + D_LV);
+        setReg(a);
+        mv.visitLabel(done);
+    }
+
+    private static final String NUMBER_FUNCTION = "org/scriptbox/engine/vm/NumberFunction";
 
     private void setlist(int pc, int a, int b, int c) throws UnsupportedShape {
         if (c == 0) {

@@ -250,10 +250,17 @@ final class NumericRegisters {
             case Lua.OP_RETURN:
             case Lua.OP_TAILCALL:
                 break; // no register written (FORLOOP's loop edge: the caller)
-            case Lua.OP_LOADBOOL:
-            case Lua.OP_GETUPVAL:
             case Lua.OP_GETTABUP:
             case Lua.OP_GETTABLE:
+                clear(d, a, a);
+                if (a < nregs && unboxable[a] && constantStringKey(c)) {
+                    m.set(a); // EngineTable.getFieldNum's number, or the box of the generic path
+                } else {
+                    clear(m, a, a);
+                }
+                break;
+            case Lua.OP_LOADBOOL:
+            case Lua.OP_GETUPVAL:
             case Lua.OP_NEWTABLE:
             case Lua.OP_NOT:
             case Lua.OP_LEN:
@@ -275,10 +282,21 @@ final class NumericRegisters {
                     clear(m, a, a + c - 2);
                 }
                 clear(d, a, nregs - 1);
+                if (b == 2 && c == 2 && a < nregs && unboxable[a]) {
+                    m.set(a); // a NumberFunction's result (FunctionWriter.numberCall)
+                }
                 break;
             default: // TESTSET, VARARG, TFORCALL, TFORLOOP, anything else: may write from A up
                 clear(d, a, nregs - 1);
         }
+    }
+
+    private boolean constantStringKey(int x) {
+        return constantStringKey(s, x);
+    }
+
+    static boolean constantStringKey(FunctionShape s, int x) {
+        return x > 0xff && (x & 0xff) < s.p.k.length && s.p.k[x & 0xff] instanceof org.luaj.vm2.LuaString;
     }
 
     private void clear(BitSet set, int from, int to) {
@@ -327,6 +345,17 @@ final class NumericRegisters {
                     mark(s, u, a);
                     mark(s, u, a + 3);
                     break;
+                case Lua.OP_CALL: // f(x) with one result: a NumberFunction's number (math.sqrt)
+                    if (Lua.GETARG_B(i) == 2 && Lua.GETARG_C(i) == 2) {
+                        mark(s, u, a);
+                    }
+                    break;
+                case Lua.OP_GETTABLE:
+                case Lua.OP_GETTABUP: // a field with a constant name: the number of EngineTable.getFieldNum
+                    if (constantStringKey(s, Lua.GETARG_C(i))) {
+                        mark(s, u, a);
+                    }
+                    break;
                 default:
                     break;
             }
@@ -358,10 +387,18 @@ final class NumericRegisters {
                 case Lua.OP_UNM:
                     mark(s, read, b);
                     break;
+                case Lua.OP_CALL: // f(x) with one result: x is a NumberFunction's number (boxed only for other callees)
+                    if (b == 2 && c == 2) {
+                        mark(s, read, a + 1);
+                    }
+                    break;
                 case Lua.OP_FORLOOP:
                     mark(s, read, a);
                     mark(s, read, a + 1);
                     mark(s, read, a + 2);
+                    // the loop variable too: held unboxed, it is boxed only where it is used as a value, so a
+                    // loop that never uses it as one (or not at all) makes no LuaInteger per iteration
+                    mark(s, read, a + 3);
                     break;
                 default:
                     break;

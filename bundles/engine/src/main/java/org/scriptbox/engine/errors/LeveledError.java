@@ -11,15 +11,28 @@ import org.luaj.vm2.LuaValue;
 public final class LeveledError extends LuaError {
     private static final long serialVersionUID = 1L;
     private final int level;
+    /** Lua's text of a number raised (Luaj's constructor wrote Java's float text: 1e100 read Infinity). */
+    private final String numberText;
 
     private LeveledError(String message, int level) {
         super(message, level);
         this.level = level;
+        this.numberText = null;
     }
 
     private LeveledError(LuaValue object) {
         super(object);
         this.level = 0;
+        this.numberText = object.type() == LuaValue.TNUMBER ? org.scriptbox.engine.vm.NumberText.string(object) : null;
+    }
+
+    /** As Luaj's, with a number's text as Lua writes it (what a coroutine passes on, and an uncaught error shows). */
+    @Override
+    public String getMessage() {
+        if (numberText == null || traceback != null) {
+            return super.getMessage();
+        }
+        return fileline != null ? fileline + " " + numberText : numberText;
     }
 
     /** {@code error(value, level)}: only a string gets a position (as in Lua, a number does not). */

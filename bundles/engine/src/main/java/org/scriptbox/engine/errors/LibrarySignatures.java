@@ -283,27 +283,30 @@ public final class LibrarySignatures {
     /** {@code string.format}'s arguments as its conversions read them (lstrlib's str_format). */
     private static final class FormatArguments {
         static void check(String name, Varargs args) {
-            String format = args.arg1().tojstring();
+            // the format's bytes as they are (no Java string of it: this runs for every string.format call)
+            org.luaj.vm2.LuaString fmt = args.arg1().checkstring();
+            byte[] f = fmt.m_bytes;
+            int end = fmt.m_offset + fmt.m_length;
             int arg = 1;
-            for (int i = 0; i < format.length(); i++) {
-                if (format.charAt(i) != '%') {
+            for (int i = fmt.m_offset; i < end; i++) {
+                if (f[i] != '%') {
                     continue;
                 }
-                if (++i < format.length() && format.charAt(i) == '%') {
+                if (++i < end && f[i] == '%') {
                     continue;
                 }
-                while (i < format.length() && "-+ #0".indexOf(format.charAt(i)) >= 0) {
+                while (i < end && (f[i] == '-' || f[i] == '+' || f[i] == ' ' || f[i] == '#' || f[i] == '0')) {
                     i++;
                 }
-                while (i < format.length() && (Character.isDigit(format.charAt(i)) || format.charAt(i) == '.')) {
+                while (i < end && (f[i] >= '0' && f[i] <= '9' || f[i] == '.')) {
                     i++;
                 }
-                if (i >= format.length()) {
+                if (i >= end) {
                     return;   // an unfinished conversion: Luaj's and the engine's own wording
                 }
-                char conversion = format.charAt(i);
+                char conversion = (char) (f[i] & 0xff);
                 if ("diouxXcaAeEfFgGsq".indexOf(conversion) < 0) {
-                    return;   // an invalid conversion: left to the engine's FormatConversions
+                    return;   // an invalid conversion: left to the engine's LuaFormat
                 }
                 if (++arg > args.narg()) {
                     throw new ArgumentError(name, arg, "no value");

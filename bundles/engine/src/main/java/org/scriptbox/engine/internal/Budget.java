@@ -280,7 +280,7 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.scriptbox
      * A {@code ..} of strings and numbers only ({@link org.scriptbox.engine.vm.Concat}): the exact length is
      * checked; the charge is the copy's (one instruction per {@link #CONCAT_BYTES_PER_UNIT} bytes), with
      * {@link #NUMBER_TEXT_BYTES} bytes more for making each number's text and {@link #FLOAT_TEXT_COST}
-     * instructions more for each double's (the charges of session 6, the length now the real one).
+     * instructions more for each double's, times its weight (the charges of session 6, the length now the real one).
      */
     @Override
     public void concatTexts(long length, int numbers, int doubles) {
@@ -300,7 +300,7 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.scriptbox
      * of the concatenation's charge, {@link #CONCAT_BYTES_PER_UNIT} per instruction.
      */
     static int numberText(LuaValue number) {
-        return number.isinttype() ? 0 : FLOAT_TEXT_COST * CONCAT_BYTES_PER_UNIT;
+        return number.isinttype() ? 0 : FLOAT_TEXT_COST * CONCAT_BYTES_PER_UNIT * org.scriptbox.engine.vm.NumberText.weight(number.todouble());
     }
 
     /** Instructions per fraction turned into text by a concatenation (see {@link #numberText}). */

@@ -212,6 +212,7 @@ final class Coroutines {
                 e.freeze();
                 throw e;
             } catch (LuaError e) {
+                ScriptGlobals.afterTailCall(function, e); // the body's own failed tail call (E3)
                 LuaValue value = e.getMessageObject();
                 if (value != null && value.type() != LuaValue.TSTRING) {
                     raised = value;

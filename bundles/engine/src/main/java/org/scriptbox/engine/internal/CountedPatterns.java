@@ -173,6 +173,17 @@ public final class CountedPatterns {
             super.add_value(lbuf, soffset, end, repl);
         }
 
+        /** A number's text for a replacement: an expensive one weighs more (its base is the callback's cost). */
+        @Override
+        void numberText(LuaValue number) {
+            if (!(number instanceof org.luaj.vm2.LuaInteger)) {
+                int weight = org.scriptbox.engine.vm.NumberText.weight(number.todouble());
+                if (weight > 1) {
+                    meter.charge((weight - 1) * Budget.FLOAT_TEXT_COST);
+                }
+            }
+        }
+
         /** {@code %1}: compares the capture's length of bytes. */
         @Override
         int match_capture(int soff, int l) {
@@ -338,11 +349,20 @@ public final class CountedPatterns {
             final int srclen = src.length();
             LuaString p = args.checkstring(2);
             LuaValue repl = args.arg(3);
+            if (repl.type() == TNUMBER) {
+                repl = org.scriptbox.engine.vm.NumberText.of(repl); // its text once, not once per match (Lua's text too)
+            }
             int maxS = args.optint(4, srclen + 1);
             final boolean anchor = p.length() > 0 && p.charAt(0) == '^';
             Meter m = meter.get();
-            Buffer lbuf = new Buffer(srclen);
             checkPattern(p, m);
+            if (!anchor && p.length() > 0 && p.indexOfAny(SPECIALS) == -1 && p.indexOf((byte) ')', 0) == -1 && (repl.type() == TSTRING || repl.type() == TNUMBER)) {
+                LuaString text = org.scriptbox.engine.vm.NumberText.of(repl);
+                if (text.indexOf((byte) '%', 0) == -1) {
+                    return literal(src, p, text, maxS, m);
+                }
+            }
+            Buffer lbuf = new Buffer(srclen);
             LuaMatchState ms = new CountedMatchState(args, src, p, m);
             int soffset = 0;
             int n = 0;
@@ -371,6 +391,71 @@ public final class CountedPatterns {
             m.checkStringLength((long) bufferLength(lbuf) + (srclen - soffset));
             lbuf.append(src.substring(soffset, srclen));
             return varargsOf(lbuf.tostring(), valueOf(n));
+        }
+
+        /**
+         * {@code gsub} of a pattern without specials by a replacement without {@code %} (the common case:
+         * {@code s:gsub('item', 'it')}): the same positions tried and the same replacements made as the matcher's
+         * loop above, charged exactly as it charges them (per position tried one {@code match} and one step per
+         * character compared, {@link #REPLACEMENT_COST} and the copied bytes per replacement; the length checked at
+         * each), without a matcher call per position or a byte-at-a-time buffer.
+         */
+        private static Varargs literal(LuaString src, LuaString p, LuaString repl, int maxS, Meter m) {
+            byte[] sb = src.m_bytes;
+            int so = src.m_offset;
+            int srclen = src.m_length;
+            byte[] pb = p.m_bytes;
+            int po = p.m_offset;
+            int k = p.m_length;
+            int r = repl.m_length;
+            byte[] out = new byte[Math.max(16, srclen)];
+            int length = 0;
+            int n = 0;
+            int i = 0;
+            long steps = 0;
+            while (n < maxS) {
+                steps++; // match() at i
+                int j = 0;
+                while (j < k && i + j < srclen) {
+                    steps++; // singlematch() of one character
+                    if (sb[so + i + j] != pb[po + j]) {
+                        break;
+                    }
+                    j++;
+                }
+                if (j == k) {
+                    n++;
+                    m.charge((int) steps + REPLACEMENT_COST);
+                    steps = 0;
+                    m.checkStringLength((long) length + r);
+                    if (length + r > out.length) {
+                        out = java.util.Arrays.copyOf(out, Math.max(length + r, Math.min(2 * out.length, Integer.MAX_VALUE - 16)));
+                    }
+                    System.arraycopy(repl.m_bytes, repl.m_offset, out, length, r);
+                    length += r;
+                    m.charge(r >> 3); // a replacement string is copied in
+                    i += k;
+                } else if (i < srclen) {
+                    if (length == out.length) {
+                        out = java.util.Arrays.copyOf(out, Math.min(2 * out.length + 16, Integer.MAX_VALUE - 16));
+                    }
+                    out[length++] = sb[so + i++];
+                    if (steps >= 1024) {
+                        m.charge((int) steps);
+                        steps = 0;
+                    }
+                } else {
+                    break;
+                }
+            }
+            m.charge((int) steps);
+            m.checkStringLength((long) length + (srclen - i));
+            if (length + (srclen - i) > out.length) {
+                out = java.util.Arrays.copyOf(out, length + (srclen - i));
+            }
+            System.arraycopy(sb, so + i, out, length, srclen - i);
+            length += srclen - i;
+            return varargsOf(LuaString.valueUsing(out, 0, length), valueOf(n));
         }
     }
 }

@@ -19,6 +19,14 @@ final class FormatConversions {
     private FormatConversions() {
     }
 
+    /** A double's text beyond the ordinary fraction's cost (which the callers' base costs cover). */
+    static void chargeText(double d) {
+        int weight = NumberText.weight(d);
+        if (weight > 1) {
+            SafeStrings.budget().charge((weight - 1) * Budget.FLOAT_TEXT_COST);
+        }
+    }
+
     /** What Lua's {@code tostring} gives for {@code value} (also the sandbox's {@code tostring}). */
     static LuaValue tostring(LuaValue value) {
         LuaValue handler = value.metatag(TOSTRING);
@@ -30,6 +38,9 @@ final class FormatConversions {
             return NumberText.of(s); // a number returned is written as one
         }
         int type = value.type();
+        if (type == LuaValue.TNUMBER && !(value instanceof org.luaj.vm2.LuaInteger)) {
+            chargeText(value.todouble());
+        }
         // a string is itself (its bytes, not a round trip through Java's UTF-16)
         return type == LuaValue.TNUMBER || type == LuaValue.TSTRING ? NumberText.of(value) : LuaValue.valueOf(value.tojstring());
     }

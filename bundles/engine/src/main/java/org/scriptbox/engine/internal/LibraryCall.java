@@ -27,14 +27,14 @@ import org.luaj.vm2.lib.VarArgFunction;
  * values for one charged instruction). An iterator a function returns ({@code pairs}, {@code ipairs},
  * {@code string.gmatch}) is put behind the door too.
  */
-final class LibraryCall extends LibFunction {
+class LibraryCall extends LibFunction {
     /** Bytes of returned string per instruction charged: a copy or scan of 8 bytes costs about one VM instruction. */
     static final int BYTES_PER_UNIT = 8;
     /** Returned values per instruction charged. */
     static final int VALUES_PER_UNIT = 4;
 
     private final LuaValue function;
-    private final int cost;
+    final int cost;
     private final int bytesPerUnit;
     private final boolean varargs;
     private final boolean returnsIterator;
@@ -42,7 +42,7 @@ final class LibraryCall extends LibFunction {
     /** Reads its number arguments as text ({@code string.*}, {@code table.concat}): each double gets Lua's text. */
     private final boolean textArguments;
 
-    private LibraryCall(String name, LuaValue function, int cost) {
+    LibraryCall(String name, LuaValue function, int cost) {
         this.name = name;
         this.function = function;
         this.cost = cost;
@@ -59,7 +59,58 @@ final class LibraryCall extends LibFunction {
             return function;
         }
         // Lua 5.4's argument checks and wording in front of Luaj's function (org.scriptbox.engine.errors)
-        return new LibraryCall(name, org.scriptbox.engine.errors.LibrarySignatures.checked(name, function), cost);
+        LuaValue checked = org.scriptbox.engine.errors.LibrarySignatures.checked(name, function);
+        java.util.function.DoubleUnaryOperator op = MathCall.operation(name, function);
+        return op != null ? new MathCall(name, checked, cost, op) : new LibraryCall(name, checked, cost);
+    }
+
+    /**
+     * One of Luaj's one-number math functions ({@code MathLib.UnaryOp}: {@code valueOf(f(arg.checkdouble()))}), which
+     * compiled code calls with an unboxed number ({@link org.scriptbox.engine.vm.NumberFunction}). A number argument
+     * passes the signature check and the wide-number guard unchanged in meaning and a number result costs nothing at
+     * the door, so the call is: a call level, the base cost, {@code f}.
+     */
+    static final class MathCall extends LibraryCall implements org.scriptbox.engine.vm.NumberFunction {
+        private final java.util.function.DoubleUnaryOperator op;
+
+        MathCall(String name, LuaValue function, int cost, java.util.function.DoubleUnaryOperator op) {
+            super(name, function, cost);
+            this.op = op;
+        }
+
+        /** The operation of {@code function} if it is Luaj's own function of that name (not a replacement). */
+        static java.util.function.DoubleUnaryOperator operation(String name, LuaValue function) {
+            String luaj = "org.luaj.vm2.lib.MathLib$" + name.substring(name.indexOf('.') + 1);
+            if (!name.startsWith("math.") || !function.getClass().getName().equals(luaj)) {
+                return null;
+            }
+            switch (name) {
+                case "math.sqrt": return Math::sqrt;
+                case "math.abs": return Math::abs;
+                case "math.floor": return Math::floor;
+                case "math.ceil": return Math::ceil;
+                case "math.sin": return Math::sin;
+                case "math.cos": return Math::cos;
+                default: return null;
+            }
+        }
+
+        @Override
+        public double callNumber(double x) {
+            Budget b = enterCall();
+            try {
+                b.charge(cost);
+                return op.applyAsDouble(x);
+            } catch (RuntimeException e) {
+                throw asLuaError(e);
+            } finally {
+                b.exit();
+            }
+        }
+    }
+
+    Budget enterCall() {
+        return enter();
     }
 
     /** Every function of {@code table} put behind the door (in place), with the cost {@link LibraryCosts} gives. */
@@ -172,7 +223,7 @@ final class LibraryCall extends LibFunction {
      * red-team F1) becomes a Lua error the script can catch, naming the function and nothing of Java. The
      * door is the one mechanism: whatever a library function does wrong, no Java text reaches a script.
      */
-    private RuntimeException asLuaError(RuntimeException e) {
+    RuntimeException asLuaError(RuntimeException e) {
         if (e instanceof org.luaj.vm2.LuaError) {
             return e;
         }

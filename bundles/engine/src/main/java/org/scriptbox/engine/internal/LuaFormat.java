@@ -38,7 +38,7 @@ final class LuaFormat {
         LuaString fmt = args.checkstring(1);
         byte[] f = fmt.m_bytes;
         int end = fmt.m_offset + fmt.m_length;
-        Out out = new Out(fmt.m_length + 16, budget);
+        Out out = new Out(fmt.m_length + 8 * Math.max(1, args.narg() - 1), budget);
         int arg = 1;
         for (int i = fmt.m_offset; i < end; i++) {
             byte c = f[i];
@@ -58,7 +58,7 @@ final class LuaFormat {
                 throw new LuaError("invalid format string to 'format'");
             }
             char conversion = i < end ? (char) (f[i] & 0xff) : '\0';
-            String spec = new String(f, specStart, i - specStart, java.nio.charset.StandardCharsets.ISO_8859_1);
+            String spec = i == specStart ? "" : new String(f, specStart, i - specStart, java.nio.charset.StandardCharsets.ISO_8859_1);
             Spec s;
             switch (conversion) {
                 case 'c':
@@ -66,6 +66,10 @@ final class LuaFormat {
                     out.pad(s, new byte[] {(byte) smallInteger(args, ++arg)}, 0, 1);
                     break;
                 case 'd': case 'i':
+                    if (spec.isEmpty()) {
+                        out.add(Long.toString(integer(args, ++arg))); // the common "%d": no flags to apply
+                        break;
+                    }
                     s = Spec.of(spec, conversion, "-+ 0", true);
                     integer(out, s, integer(args, ++arg));
                     break;
@@ -286,8 +290,41 @@ final class LuaFormat {
         out.number(s, prefix, s.upper() ? body.toUpperCase(java.util.Locale.ROOT) : body, true);
     }
 
+    /** The p digits of x (p <= 17) as text, and their exponent in {@code exponent[0]}. */
+    private static String digitText(double x, int p, int[] exponent) {
+        String t = Long.toString(ExactDigits.digits(x, p, exponent));
+        return t; // exactly p digits: the first is never 0
+    }
+
     private static String fixed(double x, int precision, boolean point) {
-        String t = new BigDecimal(x).setScale(precision, RoundingMode.HALF_EVEN).toPlainString();
+        String t = null;
+        if (x == 0) {
+            t = precision == 0 ? "0" : "0." + "0".repeat(precision);
+        } else {
+            int estimate = (int) Math.floor(Math.log10(x));
+            if (estimate <= -precision - 2) {
+                t = precision == 0 ? "0" : "0." + "0".repeat(precision); // below a tenth of the last digit: zero
+            } else {
+                int[] exponent = new int[1];
+                for (int attempt = 0; attempt < 2 && t == null; attempt++) {
+                    int p = estimate + 1 + precision;
+                    if (p < 1 || p > 17) {
+                        break;
+                    }
+                    String d = digitText(x, p, exponent);
+                    if (exponent[0] + 1 + precision != d.length()) {
+                        estimate = exponent[0]; // the estimate was off, or the rounding carried: once more
+                        continue;
+                    }
+                    int whole = exponent[0] + 1; // digits before the point
+                    t = whole <= 0 ? "0." + "0".repeat(-whole) + d
+                            : precision == 0 ? d : d.substring(0, whole) + "." + d.substring(whole);
+                }
+                if (t == null) {
+                    t = new BigDecimal(x).setScale(precision, RoundingMode.HALF_EVEN).toPlainString();
+                }
+            }
+        }
         return precision == 0 && point ? t + "." : t;
     }
 
@@ -296,6 +333,11 @@ final class LuaFormat {
         String mantissa;
         if (x == 0) {
             mantissa = new BigDecimal(0).setScale(precision).toPlainString();
+        } else if (precision + 1 <= 17) {
+            int[] e = new int[1];
+            String d = digitText(x, precision + 1, e);
+            exponent = e[0];
+            mantissa = precision == 0 ? d : d.charAt(0) + "." + d.substring(1);
         } else {
             BigDecimal rounded = new BigDecimal(x).round(new MathContext(precision + 1, RoundingMode.HALF_EVEN));
             exponent = rounded.precision() - rounded.scale() - 1;
@@ -311,8 +353,14 @@ final class LuaFormat {
     private static String general(double x, int precision, boolean keepZeros) {
         int exponent = 0;
         if (x != 0) {
-            BigDecimal rounded = new BigDecimal(x).round(new MathContext(precision, RoundingMode.HALF_EVEN));
-            exponent = rounded.precision() - rounded.scale() - 1;
+            if (precision <= 17) {
+                int[] e = new int[1];
+                ExactDigits.digits(x, precision, e);
+                exponent = e[0];
+            } else {
+                BigDecimal rounded = new BigDecimal(x).round(new MathContext(precision, RoundingMode.HALF_EVEN));
+                exponent = rounded.precision() - rounded.scale() - 1;
+            }
         }
         String t = precision > exponent && exponent >= -4 ? fixed(x, precision - 1 - exponent, keepZeros)
                 : exponential(x, precision - 1, keepZeros);
@@ -349,7 +397,8 @@ final class LuaFormat {
             long kept = fraction >>> drop;
             long rest = fraction & ((1L << drop) - 1);
             long half = 1L << (drop - 1);
-            if (rest > half || rest == half && (kept & 1) != 0) {
+            long last = precision == 0 ? lead : kept; // the last digit kept decides a tie (to even)
+            if (rest > half || rest == half && (last & 1) != 0) {
                 kept++;
                 if (kept >>> (4 * precision) != 0) { // the fraction carried into the leading digit
                     kept &= (1L << (4 * precision)) - 1;
@@ -360,14 +409,23 @@ final class LuaFormat {
         }
         String digits;
         if (precision < 0) {
-            digits = fraction == 0 ? "" : String.format("%013x", fraction).replaceFirst("0+$", "");
+            digits = fraction == 0 ? "" : hex(fraction, 13).replaceFirst("0+$", "");
+        } else if (precision > 13) {
+            digits = hex(fraction, 13) + "0".repeat(precision - 13);
         } else {
-            digits = precision == 0 ? "" : String.format("%0" + Math.max(precision, 1) + "x", fraction);
-            if (precision > 13) {
-                digits = String.format("%013x", fraction) + "0".repeat(precision - 13);
-            }
+            digits = precision == 0 ? "" : hex(fraction, precision);
         }
         return lead + (digits.isEmpty() ? point ? "." : "" : "." + digits) + "p" + (exponent < 0 ? "-" : "+") + Math.abs(exponent);
+    }
+
+    /** {@code v}'s low {@code n} hex digits, with leading zeros (java.util.Formatter's "%013x" cost microseconds). */
+    private static String hex(long v, int n) {
+        char[] c = new char[n];
+        for (int k = n - 1; k >= 0; k--) {
+            c[k] = Character.forDigit((int) (v & 15), 16);
+            v >>>= 4;
+        }
+        return new String(c);
     }
 
     /** Lua 5.4's {@code %q}: a literal that reads back as the same value. */
@@ -383,7 +441,14 @@ final class LuaFormat {
                         out.add((byte) c);
                     } else if (c < 32 || c == 127) {
                         boolean digitNext = k + 1 < s.m_length && Character.isDigit(s.m_bytes[s.m_offset + k + 1]);
-                        out.add((digitNext ? String.format("\\%03d", c) : "\\" + c));
+                        out.add((byte) '\\');
+                        if (digitNext || c >= 100) {
+                            out.add((byte) ('0' + c / 100));
+                        }
+                        if (digitNext || c >= 10) {
+                            out.add((byte) ('0' + c / 10 % 10));
+                        }
+                        out.add((byte) ('0' + c % 10));
                     } else {
                         out.add((byte) c);
                     }
@@ -495,7 +560,7 @@ final class LuaFormat {
         }
 
         LuaString string() {
-            return LuaString.valueUsing(java.util.Arrays.copyOf(bytes, length));
+            return LuaString.valueUsing(length == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, length));
         }
     }
 }

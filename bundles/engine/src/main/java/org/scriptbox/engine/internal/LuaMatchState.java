@@ -150,9 +150,16 @@ class LuaMatchState {
 			} else if ( ! repl.isstring() ) {
 				error( "invalid replacement value (a "+repl.typename()+")" );
 			}
+			if ( repl.type() == LuaValue.TNUMBER ) {
+				numberText( repl );
+			}
 			lbuf.append( org.scriptbox.engine.vm.NumberText.of( repl ) ); // a number a table or function gave, as Lua writes it
 		}
 		
+		/** A number a function or table gave is about to be written as text (the counting matcher charges it). */
+		void numberText( LuaValue number ) {
+		}
+
 		Varargs push_captures( boolean wholeMatch, int soff, int end ) {
 			int nlevels = ( this.level == 0 && wholeMatch ) ? 1 : this.level;
 			switch ( nlevels ) {

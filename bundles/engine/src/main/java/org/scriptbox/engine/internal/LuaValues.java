@@ -127,6 +127,67 @@ final class LuaValues {
         }
     }
 
+    /**
+     * A Lua string's bytes as Java text for the host (results, host-call arguments, log lines): UTF-8, each byte
+     * that is not part of a valid sequence read as U+FFFD. Luaj's own {@code tojstring()} took a stray byte for
+     * the lead of a sequence and swallowed the bytes after it ({@code '\255ab'} became one character U+F862, 'a'
+     * and 'b' gone) or made lone surrogates (red team E6).
+     */
+    static String text(LuaValue v) {
+        if (v instanceof org.luaj.vm2.LuaString) {
+            org.luaj.vm2.LuaString s = (org.luaj.vm2.LuaString) v;
+            return utf8(s.m_bytes, s.m_offset, s.m_length);
+        }
+        return v.tojstring();
+    }
+
+    /**
+     * Strict UTF-8, each byte of an invalid sequence read as U+FFFD; also a character beyond U+FFFF written as two
+     * 3-byte halves (what Luaj's {@code valueOf(String)} makes of a Java string, e.g. an error text from Java), so
+     * such text still comes back whole.
+     */
+    static String utf8(byte[] b, int off, int len) {
+        int end = off + len;
+        int i = off;
+        while (i < end && b[i] >= 0) {
+            i++;
+        }
+        if (i == end) {
+            return new String(b, off, len, java.nio.charset.StandardCharsets.ISO_8859_1); // ASCII
+        }
+        StringBuilder out = new StringBuilder(len);
+        for (i = off; i < end;) {
+            int c = b[i] & 0xff;
+            int n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+            int cp = n == 0 ? c : n == 1 ? c & 0x1f : n == 2 ? c & 0x0f : c & 0x07;
+            boolean ok = n >= 0 && i + n < end;
+            for (int k = 1; ok && k <= n; k++) {
+                if (i + k >= end || (b[i + k] & 0xc0) != 0x80) {
+                    ok = false;
+                } else {
+                    cp = cp << 6 | b[i + k] & 0x3f;
+                }
+            }
+            if (ok && (n == 2 && cp < 0x800 || n == 3 && (cp < 0x10000 || cp > 0x10ffff))) {
+                ok = false; // overlong or beyond Unicode
+            }
+            if (ok && cp >= 0xd800 && cp <= 0xdbff && i + 5 < end && (b[i + 3] & 0xff) == 0xed
+                    && (b[i + 4] & 0xf0) == 0xb0 && (b[i + 5] & 0xc0) == 0x80) {
+                out.append((char) cp).append((char) (0xdc00 | (b[i + 4] & 0x0f) << 6 | b[i + 5] & 0x3f));
+                i += 6; // a pair of halves
+                continue;
+            }
+            if (!ok || cp >= 0xd800 && cp <= 0xdfff) {
+                out.append('\uFFFD');
+                i++;
+                continue;
+            }
+            out.appendCodePoint(cp);
+            i += n + 1;
+        }
+        return out.toString();
+    }
+
     private static Object toJava(LuaValue v, boolean lists, int depth, Charge charge) {
         charge.countValue();
         switch (v.type()) {
@@ -141,7 +202,7 @@ final class LuaValues {
             case LuaValue.TSTRING:
                 // Charged before the String is built: one string is at most the string-length limit.
                 charge.add(STRING_BYTES + (long) CHAR_BYTES * v.rawlen());
-                return v.tojstring();
+                return text(v);
             case LuaValue.TTABLE:
                 if (depth >= MAX_NESTING || charge.put(v, Boolean.TRUE) != null) {
                     return null;
@@ -280,7 +341,9 @@ final class LuaValues {
             ex.budget().checkStringLength(s.length());
             ex.budget().charge(s.length() / LibraryCall.BYTES_PER_UNIT);
         }
-        return LuaValue.valueOf(s);
+        // UTF-8 as Lua code reads it and text() writes it back: Luaj's valueOf(String) wrote a character beyond
+        // U+FFFF as two 3-byte halves (6 bytes for an emoji, which text() would read as two U+FFFD; E6)
+        return org.luaj.vm2.LuaString.valueOf(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static void charge(Execution ex, int values) {

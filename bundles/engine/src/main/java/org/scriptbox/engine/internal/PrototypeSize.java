@@ -13,7 +13,7 @@ final class PrototypeSize {
         bytes += 4L * p.code.length;
         bytes += p.lineinfo == null ? 0 : 4L * p.lineinfo.length;
         for (LuaValue k : p.k) {
-            // type(), not isnumber(): Luaj's number scan of a constant such as '0x' threw (E2, session 7)
+            // a string constant's bytes (type, not isnumber(): Luaj's scan of "0x" read past its array)
             bytes += 16 + (k.type() == LuaValue.TSTRING ? k.length() + 24 : 0);
         }
         bytes += p.locvars == null ? 0 : 32L * p.locvars.length;

@@ -10,6 +10,7 @@ import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.Varargs;
+import org.scriptbox.engine.vm.NumberText;
 import org.luaj.vm2.lib.BaseLib;
 import org.luaj.vm2.lib.OneArgFunction;
 import org.luaj.vm2.lib.VarArgFunction;
@@ -49,6 +50,7 @@ final class ScriptGlobals {
         g.set("collectgarbage", new CollectGarbage(ex));
         g.set("on_stop", new OnStop(ex));
         g.set("tostring", new ToString());
+        g.set("tonumber", new ToNumber(g.get("tonumber")));
         g.set("rawequal", new RawEqual());
         g.set("rawset", new RawSet());
         g.set("string", Sandbox.copy(Sandbox.STRING));
@@ -83,7 +85,7 @@ final class ScriptGlobals {
                 if (i > 1) {
                     sb.append('\t');
                 }
-                sb.append(tostring.call(args.arg(i)).tojstring());
+                sb.append(LuaValues.text(tostring.call(args.arg(i)))); // stray bytes as U+FFFD, nothing swallowed (E6)
                 ex.budget().checkStringLength(sb.length()); // one log line is one string
             }
             // the line is built, escaped and written: work that grows with it (red-team F9: print of a 9,999-character
@@ -151,6 +153,18 @@ final class ScriptGlobals {
 
     static final int CAUGHT_ERROR_BYTES_PER_UNIT = 1;
 
+    /**
+     * An error caught right after {@code f}, a Lua function, returned through a tail call ({@code return t(1)},
+     * {@code return string.rep()}): the tail call failed after f's frame was gone, so no frame gave the error its
+     * position; as in Lua (and as for the main chunk's own tail call) it takes f's tail call's position and names
+     * (red team E3: it read {@code attempt to call table}). A library function's own error stays as it is.
+     */
+    static void afterTailCall(LuaValue f, LuaError e) {
+        if (f instanceof org.scriptbox.engine.vm.MeteredClosure || f instanceof org.scriptbox.engine.compiler.CompiledFunction) {
+            SafeStrings.budget().errorBeyondFrames(e);
+        }
+    }
+
     /** Luaj's pcall, minus the traceback that Luaj appends to messages; a {@link LimitBreach} passes through. */
     static final class PCall extends VarArgFunction {
         private final Globals globals;
@@ -166,6 +180,7 @@ final class ScriptGlobals {
             try {
                 return varargsOf(TRUE, func.invoke(args.subargs(2)));
             } catch (LuaError e) {
+                afterTailCall(func, e);
                 return varargsOf(FALSE, caught(e));
             }
         }
@@ -189,6 +204,7 @@ final class ScriptGlobals {
             try {
                 return varargsOf(TRUE, args.arg1().invoke(args.subargs(3)));
             } catch (LuaError e) {
+                afterTailCall(args.arg1(), e);
                 LuaValue message = caught(e);
                 LuaError outer = handling.current;
                 handling.current = e;
@@ -360,6 +376,35 @@ final class ScriptGlobals {
         @Override
         public LuaValue call(LuaValue value) {
             return FormatConversions.tostring(value);
+        }
+    }
+
+    /**
+     * {@code tonumber(v)}: a string read as Lua reads a number ({@link NumberText#parse}; Luaj's failed on
+     * {@code "0x"} with a Java exception and knew no {@code "42\r"}, {@code "-0x10"} or {@code "0x1p4"});
+     * with a base, Luaj's.
+     */
+    static final class ToNumber extends VarArgFunction {
+        private final LuaValue luaj;
+
+        ToNumber(LuaValue luaj) {
+            this.luaj = luaj;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            if (!args.isnoneornil(2)) {
+                return luaj.invoke(args);
+            }
+            LuaValue v = args.arg1();
+            if (v.type() == TNUMBER) {
+                return v instanceof WideNumber ? WideNumber.unguard(v) : v;
+            }
+            if (v.type() == TSTRING) {
+                double d = NumberText.parse(v.checkstring());
+                return Double.isNaN(d) ? NIL : valueOf(d);
+            }
+            return NIL;
         }
     }
 

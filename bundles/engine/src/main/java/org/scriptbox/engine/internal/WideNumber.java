@@ -41,6 +41,10 @@ final class WideNumber extends LuaNumber {
     static LuaValue guardText(LuaValue value, Budget budget) {
         if (value instanceof LuaDouble) {
             double d = value.todouble();
+            int weight = NumberText.weight(d);
+            if (weight > 1) {
+                budget.charge((weight - 1) * Budget.FLOAT_TEXT_COST); // its text may be made: an expensive one is paid for
+            }
             return new WideNumber(d, !(d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE));
         }
         return guard(value, budget);
@@ -88,14 +92,28 @@ final class WideNumber extends LuaNumber {
         if (s.m_length > SCANNED_BYTES_FREE) {
             budget.charge(s.m_length / LibraryCall.BYTES_PER_UNIT);
         }
-        LuaValue n = s.tonumber();
-        if (n instanceof LuaDouble) {
-            double d = n.todouble();
-            if (!(d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE)) {
-                return new WideString(s, d);
-            }
+        double d = NumberText.parse(s); // Lua's reading (Luaj's own scan failed on "0x": NumberText.parse)
+        if (!Double.isNaN(d) && !(d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE) || !readAlikeByLuaj(b, s.m_offset, s.m_offset + s.m_length)) {
+            return new WideString(s, d);
         }
         return s;
+    }
+
+    /**
+     * Whether Luaj's own scan reads {@code b[i, end)} as Lua does (no number, or an in-range one that {@link #guard}
+     * leaves alone): plain decimal text of at most 64 characters, spaces around it (Luaj trims nothing else).
+     */
+    private static boolean readAlikeByLuaj(byte[] b, int i, int end) {
+        if (end - i > 64) {
+            return false;
+        }
+        for (int k = i; k < end; k++) {
+            byte c = b[k];
+            if (!(c >= '0' && c <= '9' || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E' || c == ' ')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The plain value again (for the results a library function returns). */

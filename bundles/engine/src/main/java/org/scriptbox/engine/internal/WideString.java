@@ -5,22 +5,30 @@ import org.luaj.vm2.LuaInteger;
 import org.luaj.vm2.LuaNumber;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaValue;
+import org.scriptbox.engine.vm.NumberText;
 
 /**
- * A numeric string outside the int range ({@code '1e10'}, {@code '0x100000002'}) as a library function receives it:
- * Lua converts numeric strings to numbers wherever it wants a number, and Luaj's {@code LuaString} does that through a
- * fresh {@code LuaDouble}, whose int conversion wraps. {@link LibraryCall} puts one of these in place of such an
- * argument: it is the string in everything ({@code checkstring()} is the original, so {@code string.rep('1e10', 2)}
- * is {@code '1e101e10'}) but its number is a {@link WideNumber} and its own int conversions are refused, so the
- * integer arguments of every library function refuse it as they refuse the number.
+ * A numeric-looking string as a library function receives it, when Luaj would read its number wrongly: Lua converts
+ * numeric strings to numbers wherever it wants a number, and Luaj's {@code LuaString} does that through a fresh
+ * {@code LuaDouble}, whose int conversion wraps ({@code '1e10'}, {@code '0x100000002'}), and with its own scan, which
+ * failed on {@code "0x"} with a Java exception and misread {@code "42\r"}, {@code "-0x10"}, {@code "0x1p4"} and
+ * decimals longer than 64 characters. {@link LibraryCall} puts one of these in place of such an argument: it is the
+ * string in everything ({@code checkstring()} is the original, so {@code string.rep('1e10', 2)} is
+ * {@code '1e101e10'}) but its number is the one Lua reads ({@link NumberText#parse}: beyond the int range a
+ * {@link WideNumber}, whose int conversions are refused; none at all for {@code "0x"}), so every library function
+ * converts it as Lua does.
  */
 final class WideString extends LuaValue {
-    private final LuaString s;
-    private final double v;
+    /** What stands for "no number" (a string Luaj reads as none, with Luaj's own wording of the refusals). */
+    private static final LuaValue NO_NUMBER = LuaValue.valueOf("?");
 
+    private final LuaString s;
+    private final LuaValue number;
+
+    /** {@code v}: the number {@code s} denotes, NaN for none. */
     WideString(LuaString s, double v) {
         this.s = s;
-        this.v = v;
+        this.number = Double.isNaN(v) ? NO_NUMBER : WideNumber.guard(LuaValue.valueOf(v));
     }
 
     /** The original string (for a library function's results). */
@@ -28,20 +36,29 @@ final class WideString extends LuaValue {
         return s;
     }
 
-    private LuaNumber number() {
-        return (LuaNumber) WideNumber.guard(LuaValue.valueOf(v));
-    }
-
-    // ---- the refusals: every int conversion, and the number is a WideNumber
-    @Override public int toint() { return number().toint(); }
-    @Override public int checkint() { return number().checkint(); }
-    @Override public int optint(int defval) { return number().optint(defval); }
-    @Override public LuaInteger checkinteger() { return number().checkinteger(); }
-    @Override public LuaInteger optinteger(LuaInteger defval) { return number().optinteger(defval); }
-    @Override public LuaNumber checknumber() { return number(); }
-    @Override public LuaNumber checknumber(String message) { return number(); }
-    @Override public LuaValue tonumber() { return number(); }
-    @Override public LuaNumber optnumber(LuaNumber defval) { return number(); }
+    // ---- every number conversion is the number's (refused beyond the int range, a WideNumber's)
+    @Override public int toint() { return number.toint(); }
+    @Override public int checkint() { return number.checkint(); }
+    @Override public int optint(int defval) { return number.optint(defval); }
+    @Override public LuaInteger checkinteger() { return number.checkinteger(); }
+    @Override public LuaInteger optinteger(LuaInteger defval) { return number.optinteger(defval); }
+    @Override public LuaNumber checknumber() { return number.checknumber(); }
+    @Override public LuaNumber checknumber(String message) { return number.checknumber(message); }
+    @Override public LuaValue tonumber() { return number.tonumber(); }
+    @Override public LuaNumber optnumber(LuaNumber defval) { return number.optnumber(defval); }
+    @Override public long checklong() { return number.checklong(); }
+    @Override public double checkdouble() { return number.checkdouble(); }
+    @Override public boolean isnumber() { return number.isnumber(); }
+    @Override public boolean isint() { return number.isint(); }
+    @Override public boolean islong() { return number.islong(); }
+    @Override public byte tobyte() { return number.tobyte(); }
+    @Override public char tochar() { return number.tochar(); }
+    @Override public double todouble() { return number.todouble(); }
+    @Override public float tofloat() { return number.tofloat(); }
+    @Override public long tolong() { return number.tolong(); }
+    @Override public short toshort() { return number.toshort(); }
+    @Override public double optdouble(double a0) { return number.optdouble(a0); }
+    @Override public long optlong(long a0) { return number.optlong(a0); }
 
     // ---- equality and hashing as the string's
     @Override public int hashCode() { return s.hashCode(); }
@@ -103,19 +120,6 @@ final class WideString extends LuaValue {
     @Override public LuaValue concatTo(LuaString a0) { return s.concatTo(a0); }
     @Override public int strcmp(LuaValue a0) { return s.strcmp(a0); }
     @Override public int strcmp(LuaString a0) { return s.strcmp(a0); }
-    @Override public long checklong() { return s.checklong(); }
-    @Override public double checkdouble() { return s.checkdouble(); }
-    @Override public boolean isnumber() { return s.isnumber(); }
-    @Override public boolean isint() { return s.isint(); }
-    @Override public boolean islong() { return s.islong(); }
-    @Override public byte tobyte() { return s.tobyte(); }
-    @Override public char tochar() { return s.tochar(); }
-    @Override public double todouble() { return s.todouble(); }
-    @Override public float tofloat() { return s.tofloat(); }
-    @Override public long tolong() { return s.tolong(); }
-    @Override public short toshort() { return s.toshort(); }
-    @Override public double optdouble(double a0) { return s.optdouble(a0); }
-    @Override public long optlong(long a0) { return s.optlong(a0); }
     @Override public LuaString optstring(LuaString a0) { return s.optstring(a0); }
     @Override public LuaValue tostring() { return s.tostring(); }
     @Override public String optjstring(String a0) { return s.optjstring(a0); }

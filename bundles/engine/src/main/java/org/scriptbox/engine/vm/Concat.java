@@ -36,7 +36,7 @@ public final class Concat {
                 numbers++;
             } else if (v.type() == LuaValue.TNUMBER) {
                 numbers++;
-                doubles++;
+                doubles += NumberText.weight(v.todouble()); // an expensive text weighs more
             } else {
                 return withMetamethods(m, r, b, c);
             }

@@ -1,5 +1,6 @@
 package org.scriptbox.engine.vm;
 
+import org.luaj.vm2.LuaDouble;
 import org.luaj.vm2.LuaInteger;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
@@ -30,6 +31,17 @@ import org.luaj.vm2.Varargs;
  */
 public class EngineTable extends LuaTable {
     private static final LuaValue[] NO_VALUES = {};
+    /**
+     * The value slot of an entry whose number is in {@link #nums}: private, boxed at every read that wants a
+     * value ({@link #valueAt}), so it never leaves this class. Non-null, so an entry holding it counts as set.
+     */
+    private static final LuaValue NUM = new org.luaj.vm2.LuaUserdata(new Object());
+    /**
+     * What {@link #getFieldNum} answers when it has no number for the caller (a NaN no arithmetic makes: its
+     * payload is never produced by Lua code, and a NaN in a slot is answered as a miss too).
+     */
+    public static final long NO_NUMBER_BITS = 0x7ffc_0bad_5ca1_ab1eL;
+    public static final double NO_NUMBER = Double.longBitsToDouble(NO_NUMBER_BITS);
     private static final int[] NO_INTS = {};
 
     /**
@@ -38,6 +50,12 @@ public class EngineTable extends LuaTable {
      * {@code hc[2e + 1]} (0: the end).
      */
     private LuaValue[] kv = NO_VALUES;
+    /**
+     * Numbers held unboxed (compiled code's {@link #setFieldNum}): entry e's value is {@code nums[e]} when
+     * {@code kv[2e + 1]} is {@link #NUM}. Null until the first such store (and after each rehash, which boxes them):
+     * tables nobody stores computed numbers into pay nothing.
+     */
+    private double[] nums;
     private int[] hc = NO_INTS;
     /** First entry + 1 of each chain (0: empty); {@link #capacity} of them, a power of two. */
     private int[] heads = NO_INTS;
@@ -168,7 +186,7 @@ public class EngineTable extends LuaTable {
             return v != null ? v : NIL;
         }
         int e = findInt(key);
-        return e < 0 || kv[2 * e + 1] == null ? NIL : kv[2 * e + 1];
+        return e < 0 ? NIL : valueOrNil(e);
     }
 
     @Override
@@ -182,7 +200,18 @@ public class EngineTable extends LuaTable {
     @Override
     protected LuaValue hashget(LuaValue key) {
         int e = find(key);
-        return e < 0 || kv[2 * e + 1] == null ? NIL : kv[2 * e + 1];
+        return e < 0 ? NIL : valueOrNil(e);
+    }
+
+    /** Entry e's value, a number in {@link #nums} boxed as the interpreter would have stored it; null once removed. */
+    private LuaValue valueAt(int e) {
+        LuaValue v = kv[2 * e + 1];
+        return v == NUM ? LuaDouble.valueOf(nums[e]) : v;
+    }
+
+    private LuaValue valueOrNil(int e) {
+        LuaValue v = valueAt(e);
+        return v == null ? NIL : v;
     }
 
     /**
@@ -191,7 +220,7 @@ public class EngineTable extends LuaTable {
      */
     public final LuaValue rawgetStr(LuaString key) {
         int e = find(key);
-        return e < 0 ? null : kv[2 * e + 1];
+        return e < 0 ? null : valueAt(e);
     }
 
     @Override
@@ -244,14 +273,14 @@ public class EngineTable extends LuaTable {
         int e = cache[site];
         LuaValue v;
         if (e < et.used && et.kv[2 * e] == k && et.quiet) {
-            v = et.kv[2 * e + 1];
+            v = et.valueAt(e);
         } else {
             e = et.find(k);
             if (e < 0) {
                 v = null;
             } else {
                 cache[site] = e;
-                v = et.kv[2 * e + 1];
+                v = et.valueAt(e);
             }
         }
         if (v != null) {
@@ -285,6 +314,69 @@ public class EngineTable extends LuaTable {
         if (e >= 0) {
             cache[site] = e;
         }
+    }
+
+    /**
+     * {@code t[k]} as a double for compiled code that wants a number, or {@link #NO_NUMBER} (then nothing was done
+     * and the caller takes {@link #getField}'s path): answered only on {@link #getField}'s cache hit (which charges
+     * nothing) and only for a number that boxes back to the very kind of value the slot holds (an integer, or a
+     * non-integral, non-NaN double), so a register holding it unboxed boxes to an equal value of the same type.
+     */
+    public static double getFieldNum(LuaValue t, LuaString k, int[] cache, int site) {
+        EngineTable et;
+        if (t instanceof EngineTable) {
+            et = (EngineTable) t;
+        } else if (t instanceof EngineGlobals) {
+            et = ((EngineGlobals) t).store();
+        } else {
+            return NO_NUMBER;
+        }
+        int e = cache[site];
+        if (e < et.used && et.kv[2 * e] == k && et.quiet) {
+            LuaValue v = et.kv[2 * e + 1];
+            if (v == NUM) {
+                double d = et.nums[e];
+                if (d == d) {
+                    return d;
+                }
+            } else if (v instanceof LuaInteger) {
+                return ((LuaInteger) v).v;
+            } else if (v instanceof LuaDouble) {
+                double d = v.todouble();
+                if (d == d && (int) d != d) {
+                    return d;
+                }
+            }
+        }
+        return NO_NUMBER;
+    }
+
+    /**
+     * {@code t[k] = d} for compiled code holding {@code d} unboxed (normalised as {@code LuaDouble.valueOf} would
+     * box it): on {@link #setField}'s cache hit the number is kept unboxed in the entry and true returned; else
+     * false and nothing done (the caller boxes it and takes {@link #setField}'s path). A stored number reads back
+     * as {@code LuaDouble.valueOf(d)}: what the interpreter stores.
+     */
+    public static boolean setFieldNum(LuaValue t, LuaString k, double d, int[] cache, int site) {
+        EngineTable et;
+        if (t instanceof EngineTable) {
+            et = (EngineTable) t;
+        } else if (t instanceof EngineGlobals) {
+            et = ((EngineGlobals) t).store();
+        } else {
+            return false;
+        }
+        int e = cache[site];
+        if (e < et.used && et.kv[2 * e] == k && et.quiet && et.kv[2 * e + 1] != null) {
+            double[] n = et.nums;
+            if (n == null) {
+                n = et.nums = new double[et.capacity];
+            }
+            n[e] = d;
+            et.kv[2 * e + 1] = NUM;
+            return true;
+        }
+        return false;
     }
 
     /** The entry holding this very key object, found without charges (only to fill a cache), or -1. */
@@ -599,10 +691,15 @@ public class EngineTable extends LuaTable {
                 append(LuaInteger.valueOf(i + 1), oldArray[i], i + 1);
             }
         }
+        double[] oldNums = nums;
+        nums = null;
         for (int e = 0; e < oldUsed; e++) {
             LuaValue v = oldKv[2 * e + 1];
             if (v == null) {
                 continue;
+            }
+            if (v == NUM) {
+                v = LuaDouble.valueOf(oldNums[e]);
             }
             LuaValue k = oldKv[2 * e];
             if (k instanceof LuaInteger) {
@@ -664,7 +761,7 @@ public class EngineTable extends LuaTable {
         for (int e = Math.max(0, from - a.length); e < used; e++) {
             if (kv[2 * e + 1] != null) {
                 nextWork(a.length + e - from);
-                return varargsOf(kv[2 * e], kv[2 * e + 1]);
+                return varargsOf(kv[2 * e], valueAt(e));
             }
         }
         nextWork(a.length + used - from);

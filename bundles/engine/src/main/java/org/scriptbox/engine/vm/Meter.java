@@ -42,8 +42,8 @@ public abstract class Meter extends DebugLib {
 
     /**
      * A {@code ..} of strings and numbers only is about to be built ({@link Concat}): {@code length} bytes, the
-     * exact length of the operands' texts, {@code numbers} of them numbers, {@code doubles} of those written with
-     * {@code %.14g}: check and charge it. Default: nothing.
+     * exact length of the operands' texts, {@code numbers} of them numbers, {@code doubles} the weight of those written
+     * with {@code %.14g} ({@link NumberText#weight}): check and charge it. Default: nothing.
      */
     public void concatTexts(long length, int numbers, int doubles) {
     }

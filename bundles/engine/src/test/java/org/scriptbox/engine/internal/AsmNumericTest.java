@@ -143,4 +143,65 @@ public class AsmNumericTest {
         assertTrue("compiled allocated " + r.allocatedBytes() + " bytes", r.allocatedBytes() < 2_000_000);
         assertEquals(boxed.values(), r.values());
     }
+
+    /**
+     * A numeric for's variable is held unboxed too: boxed only where it is used as a value, so a loop that uses it
+     * as a number or not at all makes no {@code LuaInteger} per iteration (LuaInteger caches only small ones).
+     */
+    @Test
+    public void forLoopVariablesAreBoxedOnlyWhereUsedAsValues() {
+        same("local n, t = 0, {} for i = 1, 3000 do n = n + 1 end for i = 1, 3000 do t[i] = i end"
+                + " for i = 1, 30, 0.5 do t[#t + 1] = i end for i = 1, 10 do local f = function() return i end n = n + f() end"
+                + " for i = 1, 5 do t[i] = tostring(i) .. type(i) end return n, #t, t[3], t[3001], t[3002]");
+        ExecutionResult r = compiled.run("for i = 1, 200000 do end local n = 0 for i = 1, 200000 do n = n + i end return n");
+        assertTrue("allocated " + r.allocatedBytes(), r.allocatedBytes() < 1_000_000); // 6.4 MB of boxes before
+    }
+
+    /**
+     * {@code math.sqrt} and its kind called with a number whose result is read as a number run unboxed
+     * ({@code vm.NumberFunction}): the same values (-0 as 0, NaN, huge), the same charge and call level (a depth or
+     * instruction limit met inside the call), and the plain call for anything else (a string, a replaced function,
+     * a table with __call, a missing function).
+     */
+    @Test
+    public void mathFunctionsCalledUnboxedGiveTheCallsValuesAndCharges() {
+        same("local sqrt, floor, ceil, abs, sin, cos = math.sqrt, math.floor, math.ceil, math.abs, math.sin, math.cos"
+                + " local out = {} for i = -3, 3, 0.5 do local z = i * 0 local a = sqrt(i) + floor(i) * 2 + ceil(i) - abs(i)"
+                + " local b = floor(z - 0.25) + ceil(-0.25) local c = sin(i) * cos(i) out[#out + 1] = tostring(a) .. ','"
+                + " .. tostring(1 / (ceil(-0.5) + 0)) .. ',' .. tostring(b) .. ',' .. tostring(c) .. ',' .. tostring(1 / ceil(-0.5))"
+                + " end local h = floor(2^40 + 0.5) + sqrt(1e300) local s = sqrt('16') + 1 local m = math.floor(-2^31 - 0.5)"
+                + " return table.concat(out, ' '), h, s, m, sqrt(-1) ~= sqrt(-1), floor(1/0), abs(-1/0)");
+        // not the library function: a replacement, a callable table, a non-function (the call's own error)
+        same("local real = math.sqrt math.sqrt = function(x) return -x end local n = 0 for i = 1, 10 do n = n + math.sqrt(i) end"
+                + " local c = setmetatable({}, {__call = function(self, x) return x * 3 end}) for i = 1, 10 do n = n + c(i) end"
+                + " math.sqrt = real for i = 1, 10 do n = n + math.sqrt(i * i) end local f = 5"
+                + " local ok, e = pcall(function() return f(2) + 1 end) return n, ok, e");
+        // limits met inside the call: the call level and the charge are the call's
+        same("local sqrt = math.sqrt local function deep(n) if n == 0 then return sqrt(4) + 1 end return deep(n - 1) + 0 end"
+                + " local out = {} for d = 40, 52 do out[#out + 1] = tostring(pcall(deep, d)) end return table.concat(out, ' ')");
+        for (int limit = 200; limit <= 236; limit++) {
+            ExecutionResult ref = interpretedWithInstructions(limit).run(SQRT_LOOP);
+            ExecutionResult got = compiledWithInstructions(limit).run(SQRT_LOOP);
+            DifferentialFuzz.assertSame(SQRT_LOOP + " (limit " + limit + ")", ref, got);
+        }
+    }
+
+    @Test
+    public void mathFunctionsCalledWithNumbersAllocateNoBoxes() {
+        ExecutionResult r = compiled.run("local sqrt = math.sqrt local s = 0 for i = 1, 200000 do s = s + sqrt(i + 0.5) end"
+                + " return s > 0");
+        assertTrue("allocated " + r.allocatedBytes(), r.allocatedBytes() < 1_000_000); // a box each way: 6.4 MB
+    }
+
+    private static final String SQRT_LOOP = "local sqrt = math.sqrt local s = 0 for i = 1, 100 do s = s + sqrt(i) end return s";
+
+    private static Scripts interpretedWithInstructions(long n) {
+        return new Scripts(new LuaScriptEngine(1024 * 1024, "interpreted", 0))
+                .withLimits(Duration.ofSeconds(30), 256L * 1024 * 1024, n, 100_000, 100_000, 50, 16);
+    }
+
+    private static Scripts compiledWithInstructions(long n) {
+        return new Scripts(new LuaScriptEngine(1024 * 1024, "asm-strict", 0))
+                .withLimits(Duration.ofSeconds(30), 256L * 1024 * 1024, n, 100_000, 100_000, 50, 16);
+    }
 }

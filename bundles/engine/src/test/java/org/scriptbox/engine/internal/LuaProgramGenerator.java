@@ -161,6 +161,12 @@ final class LuaProgramGenerator {
                         ? "+ " + expr(1) : ""));
                 line(depth, "acc[#acc + 1] = tostring(" + n + ") .. ':' .. tostring(" + n + " == " + n + ") .. ':'"
                         + " .. tostring(" + n + " < " + expr(1) + ") .. ':' .. tostring(-" + n + ")");
+                // the same number through every door that makes text of it (session 7, C9): .., table.concat, format, the
+                // string library, tonumber of its text (no random draw here: the programs of every seed stay as they were)
+                line(depth, "acc[#acc + 1] = " + n + " .. '|' .. " + n + " .. table.concat({" + n + ", -" + n + "}, ',')"
+                        + " .. string.format('|%s|%g|%.3f|%q|%a|%5.1e|', " + n + ", " + n + ", " + n + ", " + n + ", " + n + ", " + n + ")"
+                        + " .. string.rep(" + n + ", 2, ';') .. tostring(tonumber(tostring(" + n + ")) == " + n + ")"
+                        + " .. select(2, pcall(string.format, '%d', " + n + "))");
                 // integer-valued doubles and int overflow in numeric for (Luaj's LuaInteger fast path)
                 String from = random.nextBoolean() ? "2^31 - 2" : "2147483646";
                 line(depth, "do local c = 0 for q = " + from + ", 2^31 + 1 do c = c + 1 end"

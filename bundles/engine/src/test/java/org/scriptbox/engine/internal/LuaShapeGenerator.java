@@ -21,7 +21,9 @@ import java.util.Random;
  * 2^53±1, integer-valued doubles) through tostring, format, math and keys; string to number coercion; error
  * values of every type and level, {@code xpcall} handlers (also failing ones), deep pcall/error nesting and
  * rethrowing; tail calls (deeper than the call-depth limit, to vararg functions, {@code __call} tables,
- * library functions, a nil value).
+ * library functions, a nil value); an n-body style step over tables of numeric fields with one body perturbed
+ * mid-loop (unboxed field numbers); locals that start as constants and change (folding); local functions
+ * called in their own scope, then rebound, shadowed or made a {@code __call} table (direct calls).
  *
  * <p>Every result goes into {@code acc} through {@code put}, which prints a value's type instead of an address;
  * the program returns {@code table.concat(acc, '\n')}. Termination is by construction (literal loop bounds,
@@ -73,7 +75,10 @@ final class LuaShapeGenerator {
     }
 
     private void statement() {
-        switch (random.nextInt(16)) {
+        switch (random.nextInt(19)) {
+            case 16 -> bodiesInALoop();
+            case 17 -> constantsReassigned();
+            case 18 -> localFunctionsRebound();
             case 0, 1 -> mixedOperations();
             case 2 -> closuresInLoops();
             case 3 -> varargs();
@@ -324,7 +329,10 @@ final class LuaShapeGenerator {
             "10 == '10'", "'a' < 'b'", "'a' < 1", "{} < {}", "nil .. 'x'", "true .. ''", "('%d'):format('12')",
             "('%5.1f'):format('2.25')", "#'' + '1'", "-'-0'", "'inf' + 0", "'nan' + 0", "'1e500' + 0", "' 0x1p4 ' + 0",
             "tostring(1e15)", "tostring(1e16)", "2^63 .. ''", "tostring(-2^63)", "string.sub('hello', '2', 3.0)",
-            "string.byte('A', 1.0)", "('abc'):sub(2^53)", "string.char(65.0, '66')"};
+            "string.byte('A', 1.0)", "('abc'):sub(2^53)", "string.char(65.0, '66')",
+            // Luaj's number scan threw on these (E2); tabs and newlines around a numeral (E4)
+            "tonumber('0x')", "'0x' + 1", "-(' 0X ')", "tonumber('0x', 16)", "string.rep('a', '0x')", "'\\t5\\n' + 0",
+            "tonumber('-')", "tonumber('0x1p4')", "('0' .. 'x') * 2"};
         for (int i = 0, n = 3 + random.nextInt(4); i < n; i++) {
             line("put(pcall(function() return " + cases[random.nextInt(cases.length)] + " end))");
         }
@@ -369,6 +377,59 @@ final class LuaShapeGenerator {
         line("  local function lib(...) return select(" + pick("2", "-1", "'#'") + ", ...) end put(pcall(lib, 1, nil, 3))");
         line("  local function bad(n) if n == 0 then return " + pick("nothere(n)", "T.x.y(n)", "(nil)(n)", "cl.f(n)") + " end"
                 + " return bad(n - 1) end put(pcall(bad, " + (1 + random.nextInt(5)) + "))");
+        line("end");
+    }
+
+    /**
+     * An n-body style step over tables of numeric fields ({@code b.vx = b.vx - dx * m}: the compiled paths that keep
+     * field numbers unboxed), with one body perturbed mid-loop: a field becomes a string, nil, NaN or a table, a
+     * metatable with {@code __index}/{@code __newindex} arrives, a field is removed and stored again.
+     */
+    private void bodiesInALoop() {
+        String bs = "nb" + id();
+        line("do local " + bs + " = {}");
+        line("  for i = 1, " + (2 + random.nextInt(3)) + " do " + bs + "[i] = {x = i * " + pick("0.5", "1", "-0.0", "1e15", "2^53")
+                + ", vx = 0, m = " + pick("1", "0.25", "3", "'2'") + "} end");
+        line("  for step = 1, " + (3 + random.nextInt(4)) + " do");
+        line("    for i = 1, #" + bs + " do local bi = " + bs + "[i] for j = i + 1, #" + bs + " do local bj = " + bs + "[j]");
+        line("      local ok, e = pcall(function() local dx = bi.x - bj.x local d2 = dx * dx + " + pick("0.01", "0", "1e-300") + ""
+                + " bi.vx = bi.vx - dx * bj.m / d2 bj.vx = bj.vx + dx * bi.m / d2 end)");
+        line("      if not ok then put(e) end end end");
+        line("    for i = 1, #" + bs + " do local b = " + bs + "[i] local ok = pcall(function() b.x = b.x + b.vx * 0.01 end) end");
+        line("    if step == " + (1 + random.nextInt(3)) + " then " + pick(bs + "[1].x = 'str'", bs + "[1].vx = nil",
+                bs + "[2].m = 0/0", bs + "[1].x = {tag = 1}", "setmetatable(" + bs + "[2], {__index = {vx = 5}}) " + bs + "[2].vx = nil",
+                "setmetatable(" + bs + "[1], {__newindex = function(t, k, v) rawset(t, k, (tonumber(v) or 0) * 2) end}) "
+                        + bs + "[1].vx = nil", bs + "[2] = setmetatable({}, {__index = " + bs + "[1]})") + " end");
+        line("  end");
+        line("  for i = 1, #" + bs + " do local b = " + bs + "[i] put(b.x, b.vx, b.m) end");
+        line("end");
+    }
+
+    /** Locals that start as constants (what a folding compiler sees), then change: captured and assigned, in a branch, by goto. */
+    private void constantsReassigned() {
+        String a = "ka" + id();
+        line("do local " + a + ", kb, kc = " + numberEdge() + ", " + pick("2", "0.5", "-3", "'4'", "0") + ", " + numberEdge());
+        line("  local r1 = " + a + " * kb + kc - " + a + " / kb % (kc ^ 2 + 1)");
+        line("  local bump = function() kb = kb + 1 end");
+        line("  if " + pick("r1 ~= r1", "r1 > 0", "true", "false") + " then " + pick(a + " = 'str'", "bump()", "kc = nil", a + " = -" + a)
+                + " end");
+        line("  local n = 0 ::again:: n = n + 1 " + a + " = " + a + " " + pick("+", "*", "-") + " 1 if n < 2 then goto again end");
+        line("  put(pcall(function() return r1, " + a + " * kb, kb - kc, -" + a + ", " + a + " .. kb, " + a + " == kb, kb < 3 end))");
+        line("  put(2^53 + 1 - 2^53, -0.0 * 1, 1/0 - 1/0, 7 % -3, -7 % 3, 3 % -0.0 ~= 3 % -0.0, 2^63 == 2^63 + 1, 0.1 + 0.2)");
+        line("end");
+    }
+
+    /** Local functions called in their own scope (what direct calls see), rebound, shadowed, recursive while rebound. */
+    private void localFunctionsRebound() {
+        String f = "lf" + id();
+        line("do local function " + f + "(n, ...) if n <= 0 then return select('#', ...), ... end return " + f + "(n - 1, n, ...) end");
+        line("  put(" + f + "(" + random.nextInt(4) + "))");
+        line("  local saved = " + f);
+        line("  " + f + " = " + pick("function(n, ...) return 'rebound', n end", "nil", "setmetatable({}, {__call = function(self, n) return 'callable', n end})",
+                "saved", "function(n) if n > 0 then return saved(n - 1) end return 'mixed' end"));
+        line("  put(pcall(saved, 3)) put(pcall(" + f + ", 2))");
+        line("  do local " + f + " = function() return 'shadow' end put(" + f + "()) end");
+        line("  put(pcall(function() return " + f + "(1), " + f + "(1, nil, 2) end))");
         line("end");
     }
 

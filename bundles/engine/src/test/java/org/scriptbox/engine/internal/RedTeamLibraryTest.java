@@ -71,6 +71,26 @@ public class RedTeamLibraryTest {
                 + " ms, bound " + bound + " ms): " + source, r.cpuTime().toMillis() < bound);
     }
 
+    /**
+     * Session 7 (engine-text, own red team): a number's text is made by the engine now (C9), exactly; numbers near
+     * 1e-300, 1e300 and subnormals take the slower integer path, and every door charges them by weight
+     * ({@code NumberText.weight}): none of these is cheaper per charged instruction than the loops above.
+     */
+    @Test
+    public void slowNumberTextsArePaidForAtEveryDoor() {
+        assertChargedLikeALoop("local x, y = 1.2345678901234567e-300, 4.9e-324\nwhile true do local s = x .. y .. x .. y end");
+        assertChargedLikeALoop("local t = {}\nfor i = 1, 400 do t[i] = i * 1.2345678901234567e+300 end\n"
+                + "while true do table.concat(t, ',') end");
+        assertChargedLikeALoop("local x = 2^-1074\nwhile true do tostring(x) tostring(-x * 3) end");
+        assertChargedLikeALoop("while true do string.format('%s%s%g%g%a', 1e-300, 5e-324, 1e300, 2^-1060, 5e-324) end");
+        assertChargedLikeALoop("while true do string.format('%99.99f%.99e%.99g', 1e-300, 5e-324, 1/3) end");
+        assertChargedLikeALoop("local s = ('x'):rep(200)\nlocal f = function() return 1.2345678901234567e-300 end\n"
+                + "while true do s:gsub('x', f) end");
+        assertChargedLikeALoop("while true do string.rep(1e-300, 3, 5e-324) string.len(2^-1073) end");
+        // %q of control characters (each was a java.util.Formatter call in the first cut of the engine's format)
+        assertChargedLikeALoop("local s = ('\\1\\0002\\r'):rep(500)\nwhile true do string.format('%q', s) end");
+    }
+
     // ---- class 5: Java exceptions -------------------------------------------------------------------
 
     /** {@code %f} at the start of the subject looked up character -1: {@code vm error: java.lang.ArrayIndexOutOfBoundsException}. */

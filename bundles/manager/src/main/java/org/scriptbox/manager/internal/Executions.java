@@ -125,6 +125,11 @@ final class Executions {
             return promises.failed(new ScriptException(ScriptError.of(ErrorKind.REFUSED, "script '" + name
                     + "' is disabled (script:enable " + name + " to run it again)")));
         }
+        ScriptError tooLong = ArgumentStrings.overLimit(name, args,
+                LimitPolicy.effective(limitPolicy.get(), version.metadata().limits()).maxStringLength());
+        if (tooLong != null) {
+            return promises.failed(new ScriptException(tooLong));
+        }
         ResourceMonitor m = monitor.get();
         if (m != null && !m.admitsNewExecution()) {
             return promises.failed(new ScriptException(ScriptError.of(ErrorKind.BUSY,

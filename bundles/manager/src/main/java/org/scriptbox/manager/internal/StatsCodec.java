@@ -34,21 +34,32 @@ final class StatsCodec {
         }
         sb.append("peak_memory_bytes = ").append(s.peakMemoryBytes()).append('\n');
         sb.append("permission_denials = ").append(s.permissionDenials()).append('\n');
-        ScriptError e = s.lastError();
-        if (e != null) {
-            sb.append("\n[last_error]\n");
-            sb.append("kind = ").append(TomlMetadataCodec.str(e.kind().name())).append('\n');
-            sb.append("message = ").append(TomlMetadataCodec.str(e.message())).append('\n');
-            if (e.file() != null) {
-                sb.append("file = ").append(TomlMetadataCodec.str(e.file())).append('\n');
-            }
-            sb.append("line = ").append(e.line()).append('\n');
-            sb.append("column = ").append(e.column()).append('\n');
-            if (e.traceback() != null) {
-                sb.append("traceback = ").append(TomlMetadataCodec.str(e.traceback())).append('\n');
-            }
-        }
+        error(sb, "last_error", s.lastError());
+        error(sb, "last_cleanup_error", s.lastCleanupError());
         return sb.toString();
+    }
+
+    private static void error(StringBuilder sb, String table, ScriptError e) {
+        if (e == null) {
+            return;
+        }
+        sb.append("\n[").append(table).append("]\n");
+        sb.append("kind = ").append(TomlMetadataCodec.str(e.kind().name())).append('\n');
+        sb.append("message = ").append(TomlMetadataCodec.str(e.message())).append('\n');
+        if (e.file() != null) {
+            sb.append("file = ").append(TomlMetadataCodec.str(e.file())).append('\n');
+        }
+        sb.append("line = ").append(e.line()).append('\n');
+        sb.append("column = ").append(e.column()).append('\n');
+        if (e.traceback() != null) {
+            sb.append("traceback = ").append(TomlMetadataCodec.str(e.traceback())).append('\n');
+        }
+    }
+
+    private static ScriptError error(TomlTable e) {
+        return e == null ? null : new ScriptError(ErrorKind.valueOf(e.getString("kind")), e.getString("message"),
+                e.getString("file"), Math.toIntExact(e.getLong("line", () -> 0L)), Math.toIntExact(e.getLong("column", () -> 0L)),
+                e.getString("traceback"));
     }
 
     /** @throws ScriptException METADATA naming the file, for a damaged or foreign file */
@@ -60,13 +71,6 @@ final class StatsCodec {
                     fileName, err.position().line(), err.position().column()));
         }
         try {
-            ScriptError lastError = null;
-            TomlTable e = doc.getTable("last_error");
-            if (e != null) {
-                lastError = new ScriptError(ErrorKind.valueOf(e.getString("kind")), e.getString("message"),
-                        e.getString("file"), Math.toIntExact(e.getLong("line", () -> 0L)), Math.toIntExact(e.getLong("column", () -> 0L)),
-                        e.getString("traceback"));
-            }
             Long lastNs = doc.getLong("last_duration_ns");
             String lastTime = doc.get("last_execution_time") == null ? null : doc.get("last_execution_time").toString();
             Instant last = doc.getOffsetDateTime("last_execution_time") != null
@@ -74,7 +78,8 @@ final class StatsCodec {
             return new ExecutionStats(doc.getLong("total_executions", () -> 0L), doc.getLong("successful_executions", () -> 0L),
                     doc.getLong("failed_executions", () -> 0L), Duration.ofNanos(doc.getLong("average_duration_ns", () -> 0L)),
                     lastNs == null ? null : Duration.ofNanos(lastNs), last, doc.getLong("peak_memory_bytes", () -> 0L),
-                    lastError, doc.getLong("permission_denials", () -> 0L));
+                    error(doc.getTable("last_error")), doc.getLong("permission_denials", () -> 0L),
+                    error(doc.getTable("last_cleanup_error")));
         } catch (RuntimeException ex) {
             throw new ScriptException(ScriptError.at(ErrorKind.METADATA, "invalid statistics file: " + ex.getMessage(),
                     fileName, 0, 0), ex);

@@ -19,7 +19,8 @@ import org.scriptbox.api.engine.ScriptEngine;
  * A stand-in for the Lua engine that understands a few one-line "programs", so the manager's
  * lifecycle can be tested without Luaj: {@code return X} returns the string X; {@code block} waits until
  * cancelled; {@code fail} fails; {@code require X} returns what module X returns; a line containing
- * {@code syntax error} does not compile (error at that line, column 1).
+ * {@code syntax error} does not compile (error at that line, column 1); {@code cleanup fails} fails, and so does its
+ * on_stop hook.
  */
 final class FakeEngine implements ScriptEngine {
     final CountDownLatch blocked = new CountDownLatch(1);
@@ -122,6 +123,12 @@ final class FakeEngine implements ScriptEngine {
                     "stack traceback:\n\t" + script.chunkName() + ":2: in local 'g'\n\t" + script.chunkName() + ":4: in main chunk");
         } else if (src.equals("permissions")) {
             values.addAll(new java.util.TreeSet<>(request.permissions()));
+        } else if (src.equals("cleanup fails")) {
+            // a failed run whose on_stop hook failed too (the real engine's EngineCleanupTest covers the hook)
+            return new ExecutionResult(request.scriptName(), request.executionId(), ScriptStatus.FAILED, values,
+                    ScriptError.at(ErrorKind.RUNTIME, "boom", script.chunkName(), 1, 0), start,
+                    Duration.between(start, Instant.now()), 10, 1000, Duration.ZERO, 0,
+                    ScriptError.at(ErrorKind.RUNTIME, "on_stop: cleanup broke", script.chunkName(), 3, 7));
         } else {
             status = ScriptStatus.FAILED;
             error = ScriptError.at(ErrorKind.RUNTIME, "boom", script.chunkName(), 1, 0);

@@ -25,6 +25,7 @@ import org.osgi.util.promise.Promise;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ScriptDefinition;
+import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptEvent;
 import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptInfo;
@@ -123,6 +124,51 @@ public class ScriptManagerImplTest {
         List<String> lines = manager.logs("tb", 10).stream().map(e -> e.message()).collect(Collectors.toList());
         assertEquals(List.of("FAILED: tb.lua:2: attempt to call a nil value (global 'f')", "  stack traceback:",
                 "    tb.lua:2: in local 'g'", "    tb.lua:4: in main chunk"), lines);
+    }
+
+    /** A failed on_stop hook stays in the statistics (script:info, REST, the web page show it) until a newer one. */
+    @Test
+    public void theLatestFailedCleanupIsKeptInTheStatistics() throws Exception {
+        manager.deploy(def("stop", "1.0.0", "cleanup fails"), false);
+        assertNull(manager.get("stop").get().stats().lastCleanupError());
+        assertEquals(ScriptStatus.FAILED, run("stop").status());
+        ScriptError c = manager.get("stop").get().stats().lastCleanupError();
+        assertEquals("stop.lua:3:7: on_stop: cleanup broke", c.toString());
+        manager.deploy(def("stop", "1.0.1", "return fine"), false);
+        assertEquals(ScriptStatus.COMPLETED, run("stop").status());
+        assertEquals("a later run without a cleanup failure keeps it", c, manager.get("stop").get().stats().lastCleanupError());
+    }
+
+    /**
+     * A run argument over the script's string-length limit (the shell's {@code script:run x <200,000 characters>},
+     * REST, fleet) is refused at the door with one sentence naming the limit: not queued, not a FAILED run.
+     */
+    @Test
+    public void anArgumentOverTheStringLimitIsRefusedBeforeTheRun() throws Exception {
+        manager.deploy(new ScriptDefinition(new ScriptMetadata("echo", "1.0.0", null, null, null, null, null, List.of(),
+                List.of(), null, new org.scriptbox.api.ResourceLimits(java.time.Duration.ofSeconds(5), 1 << 20, 1000, 100, 10,
+                10, 1), null), "return hi", "echo.lua"), false);
+        int before = engine.executions;
+        ScriptException e = failure(manager.execute("echo", List.of("ok", "a".repeat(200_000))));
+        assertEquals(ErrorKind.LIMIT, e.error().kind());
+        assertEquals("argument 2 has 200000 characters, over the string length limit of 100 of script 'echo'", e.getMessage());
+        ScriptException nested = failure(manager.execute("echo", List.of(Map.of("k", List.of("b".repeat(101))))));
+        assertEquals("argument 1 holds a string of 101 characters, over the string length limit of 100 of script 'echo'",
+                nested.getMessage());
+        ScriptException key = failure(manager.execute("echo", List.of(Map.of("c".repeat(150), 1))));
+        assertTrue(key.getMessage(), key.getMessage().startsWith("argument 1 holds a string of 150 characters"));
+        assertEquals(before, engine.executions);
+        assertEquals(0, manager.get("echo").get().stats().totalExecutions());
+        // a Java caller's list that holds one list twice, 64 levels deep (2^64 paths), is looked at in bounded time
+        List<Object> shared = List.of("x");
+        for (int level = 0; level < 64; level++) {
+            shared = List.of(shared, shared);
+        }
+        long t0 = System.nanoTime();
+        manager.execute("echo", List.of(shared));
+        assertTrue("bounded walk", System.nanoTime() - t0 < java.util.concurrent.TimeUnit.SECONDS.toNanos(5));
+        // at the limit it runs
+        assertEquals(ScriptStatus.COMPLETED, run("echo", "a".repeat(100), List.of("b".repeat(100))).status());
     }
 
     @Test

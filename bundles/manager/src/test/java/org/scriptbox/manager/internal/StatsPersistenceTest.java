@@ -51,6 +51,17 @@ public class StatsPersistenceTest {
     }
 
     @Test
+    public void theLastCleanupErrorIsWrittenAndReadBack() throws Exception {
+        ExecutionStats s = failedWith("run broke", null);
+        ExecutionStats withCleanup = new ExecutionStats(s.totalExecutions(), s.successfulExecutions(), s.failedExecutions(),
+                s.averageDuration(), s.lastDuration(), s.lastExecutionTime(), s.peakMemoryBytes(), s.lastError(),
+                s.permissionDenials(), new ScriptError(ErrorKind.LIMIT, "on_stop: instruction limit of 100 exceeded", "x.lua", 9, 2, null));
+        ExecutionStats got = roundTrip(withCleanup);
+        assertEquals(withCleanup, got);
+        assertEquals(null, roundTrip(s).lastCleanupError());
+    }
+
+    @Test
     public void aDamagedFileStartsFromZeroWithoutStoppingLaterSaves() throws Exception {
         Path folder = tmp.newFolder().toPath();
         Files.write(folder.resolve("x.stats.toml"), new byte[] {'t', 'o', (byte) 0xff, (byte) 0xfe, '=', '\n'});

@@ -77,6 +77,7 @@ final class Views {
         m.put("peakMemoryBytes", s.peakMemoryBytes());
         m.put("permissionDenials", s.permissionDenials());
         m.put("lastError", error(s.lastError()));
+        m.put("lastCleanupError", error(s.lastCleanupError()));
         return m;
     }
 
@@ -175,7 +176,7 @@ final class Views {
         }
         if (v instanceof Double d) {
             if (d.isNaN() || d.isInfinite()) {
-                return d.toString();   // JSON has no NaN or infinity
+                return org.scriptbox.api.text.LuaNumbers.format(d);   // JSON has no NaN or infinity: Lua's words
             }
             if (d == Math.rint(d) && Math.abs(d) < 9.007199254740992E15) {
                 return d.longValue();
@@ -198,7 +199,8 @@ final class Views {
                 if (b.spent()) {
                     break;
                 }
-                String key = String.valueOf(e.getKey());
+                // a number key as Lua writes it ("2", "1.5", "1e+100"; Java's text was "2.0", "1.0E100")
+                String key = e.getKey() instanceof Number n ? org.scriptbox.api.text.LuaNumbers.format(n) : String.valueOf(e.getKey());
                 b.left -= key.length();
                 out.put(key, value(e.getValue(), b));
             }

@@ -19,6 +19,20 @@ public class ViewsValuesTest {
         assertFalse(cut[0]);
     }
 
+    /** C9 (session 7): number keys and the values JSON has no number for read as Lua writes them. */
+    @Test
+    public void numberKeysAndNonFiniteNumbersReadAsLuaWritesThem() {
+        Map<Object, Object> table = new java.util.LinkedHashMap<>();
+        table.put(2.0, "a");
+        table.put(1.5, "b");
+        table.put(1e100, "c");
+        table.put("k", Double.NaN);
+        table.put("i", Double.POSITIVE_INFINITY);
+        table.put("j", Double.NEGATIVE_INFINITY);
+        assertEquals("[{\"2\":\"a\",\"1.5\":\"b\",\"1e+100\":\"c\",\"k\":\"nan\",\"i\":\"inf\",\"j\":\"-inf\"}]",
+                Json.write(Views.values(List.of(table), new boolean[1])));
+    }
+
     /** Red team C7: 1,000 strings of 10,000 characters (10 MB of JSON) are cut to about a megabyte, and said so. */
     @Test
     public void aHugeResultIsCutToTheBudgetAndSaysSo() {

@@ -13,14 +13,21 @@ import org.jline.terminal.Terminal;
  * {@code .terminal}; its INT handler is ours while the command runs, and Gogo's again afterwards (JLine's line
  * reader sets its own while a line is typed, so ours is never in the way of the prompt).
  */
-final class ConsoleInterrupt implements AutoCloseable {
+public final class ConsoleInterrupt implements AutoCloseable {
     private static final ConsoleInterrupt NONE = new ConsoleInterrupt(null, null);
+    /** The running command's own, for its waits to ask {@link #pressedForThisCommand()}. */
+    private static final ThreadLocal<ConsoleInterrupt> CURRENT = new ThreadLocal<>();
 
     private final Terminal terminal;
     private final Thread command;
     private Terminal.SignalHandler previous;
     /** Guarded by this: once closed, a Ctrl-C that JLine was delivering meanwhile interrupts nothing. */
     private boolean active = true;
+    /**
+     * Set by a Ctrl-C while the command runs, besides the interrupt: a wait that polls it sees the Ctrl-C even when
+     * the thread's interrupt flag was taken by something in between (ConsoleIT once saw a Ctrl-C go unanswered).
+     */
+    private volatile boolean pressed;
 
     private ConsoleInterrupt(Terminal terminal, Thread command) {
         this.terminal = terminal;
@@ -29,7 +36,22 @@ final class ConsoleInterrupt implements AutoCloseable {
 
     private synchronized void interrupt() {
         if (active) {
+            pressed = true;
             command.interrupt();
+        }
+    }
+
+    /** Whether Ctrl-C was pressed while the calling thread's scriptbox command runs (false without a console). */
+    public static boolean pressedForThisCommand() {
+        ConsoleInterrupt c = CURRENT.get();
+        return c != null && c.pressed;
+    }
+
+    /** Forgets a Ctrl-C that was answered (a later wait of the same command waits again). */
+    public static void answered() {
+        ConsoleInterrupt c = CURRENT.get();
+        if (c != null) {
+            c.pressed = false;
         }
     }
 
@@ -45,6 +67,7 @@ final class ConsoleInterrupt implements AutoCloseable {
             return NONE;
         }
         ConsoleInterrupt ctrlC = new ConsoleInterrupt(terminal, Thread.currentThread());
+        CURRENT.set(ctrlC);
         ctrlC.previous = terminal.handle(Terminal.Signal.INT, signal -> ctrlC.interrupt());
         return ctrlC;
     }
@@ -61,6 +84,7 @@ final class ConsoleInterrupt implements AutoCloseable {
         synchronized (this) {
             active = false;
         }
+        CURRENT.remove();
         terminal.handle(Terminal.Signal.INT, previous);
         Thread.interrupted();
     }

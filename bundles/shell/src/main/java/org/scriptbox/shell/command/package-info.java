@@ -6,7 +6,7 @@
  * {@link org.scriptbox.shell.command.ShellCommands#register} registers a component's commands.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.scriptbox.shell.command;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,5 +1,6 @@
 package org.scriptbox.shell.internal;
 
+import org.scriptbox.shell.command.ConsoleInterrupt;
 import org.scriptbox.shell.command.ShellCommand;
 import org.scriptbox.shell.command.ShellCommands;
 import org.scriptbox.shell.command.Usage;
@@ -50,6 +51,8 @@ public class ScriptCommands {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
     /** How long a cancelled {@code script:run} waits for the run to end before it says it was asked to. */
     private static final long CANCEL_WAIT_MILLIS = 5000;
+    /** How soon a Ctrl-C whose interrupt was lost still ends a wait for a run. */
+    private static final long CTRL_C_POLL_MILLIS = 100;
     /** How often {@code script:logs -f} looks for new lines. */
     private static final long FOLLOW_POLL_MILLIS = 200;
     static final int MAX_LOG_LINES = 10_000;
@@ -239,10 +242,16 @@ public class ScriptCommands {
         }
     }
 
+    /** Until the run ends; a Ctrl-C ends the wait by the interrupt, or by its mark should the interrupt be lost. */
     private static boolean await(Promise<?> p) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         p.onResolve(done::countDown);
-        done.await();
+        while (!done.await(CTRL_C_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+            if (ConsoleInterrupt.pressedForThisCommand()) {
+                ConsoleInterrupt.answered();
+                throw new InterruptedException("Ctrl-C");
+            }
+        }
         return true;
     }
 
@@ -402,6 +411,8 @@ public class ScriptCommands {
         field(sb, "denied calls", Long.toString(st.permissionDenials()));
         ScriptError e = st.lastError();
         field(sb, "last failure", e == null ? null : e.kind() + " " + e);
+        ScriptError c = st.lastCleanupError();
+        field(sb, "last cleanup", c == null ? null : c.kind() + " " + c);
         return sb.toString();
     }
 

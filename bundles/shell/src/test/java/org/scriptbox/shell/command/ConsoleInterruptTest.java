@@ -42,6 +42,26 @@ public class ConsoleInterruptTest {
         }
     }
 
+    /** A Ctrl-C whose interrupt flag something took on the way is still seen by the command's waits (its mark). */
+    @Test
+    public void aCtrlCStaysMarkedWhenItsInterruptIsLost() throws Exception {
+        try (Terminal terminal = TerminalBuilder.builder().dumb(true).system(false)
+                .streams(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream()).build()) {
+            terminal.handle(Terminal.Signal.INT, signal -> { });
+            try (ConsoleInterrupt ctrlC = ConsoleInterrupt.forThisCommand(sessionWith(terminal))) {
+                assertFalse(ConsoleInterrupt.pressedForThisCommand());
+                terminal.raise(Terminal.Signal.INT);
+                Thread.interrupted();   // the flag is gone (taken by code between the Ctrl-C and the wait)
+                assertTrue(ConsoleInterrupt.pressedForThisCommand());
+                ConsoleInterrupt.answered();
+                assertFalse(ConsoleInterrupt.pressedForThisCommand());
+                terminal.raise(Terminal.Signal.INT);
+            }
+            assertFalse("nothing marked once the command ended", ConsoleInterrupt.pressedForThisCommand());
+            assertFalse(Thread.currentThread().isInterrupted());
+        }
+    }
+
     @Test
     public void withoutAConsoleNothingChanges() {
         try (ConsoleInterrupt ctrlC = ConsoleInterrupt.forThisCommand(sessionWith(null))) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.scriptbox.api.ErrorKind;
+import org.scriptbox.api.engine.HostArguments;
 import org.scriptbox.api.engine.ScriptCallException;
 import org.scriptbox.api.text.LuaNumbers;
 
@@ -98,8 +99,7 @@ final class Args {
     }
 
     ScriptCallException bad(int i, String name, String problem) {
-        return new ScriptCallException(ErrorKind.RUNTIME, function + ": bad argument #" + (i + 1) + " '" + name + "': "
-                + problem);
+        return HostArguments.bad(function, i, name, problem);
     }
 
     ScriptCallException error(ErrorKind kind, String problem) {
@@ -107,19 +107,7 @@ final class Args {
     }
 
     static String typeName(Object v) {
-        if (v == null) {
-            return "nil";
-        }
-        if (v instanceof Boolean) {
-            return "boolean";
-        }
-        if (v instanceof Number) {
-            return "number";
-        }
-        if (v instanceof String) {
-            return "string";
-        }
-        return v instanceof Map || v instanceof List ? "table" : "userdata";
+        return HostArguments.typeName(v);
     }
 
     static String show(Object v) {
