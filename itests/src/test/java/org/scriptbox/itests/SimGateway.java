@@ -34,6 +34,10 @@ final class SimGateway implements MqttCallback {
     private final PublicKey trusted;
     private volatile long version;
     private volatile long previous;
+    volatile boolean mute;   // receives requests and answers none (a gateway hung behind a live link)
+    // what could not be published while the link was down (an answer, a status): sent after the next birth, as a
+    // real gateway's outbox does
+    private final java.util.concurrent.ConcurrentLinkedQueue<Object[]> unsent = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     SimGateway(String fleet, String id, int port, PublicKey trusted) throws MqttException {
         this.fleet = fleet;
@@ -49,6 +53,31 @@ final class SimGateway implements MqttCallback {
 
     private String topic(String leaf) {
         return FleetTopics.gateway(fleet, id, leaf);
+    }
+
+    /** Loses the link without a DISCONNECT (a NAT timeout, a cut cable): the broker publishes the last will. */
+    void drop() {
+        try {
+            client.disconnectForcibly(0, 100, false);   // 0 would wait for ever
+        } catch (MqttException e) {
+            // already down
+        }
+    }
+
+    /** Connects again (the session resumes: what was queued for it arrives) and is born again. */
+    void rejoin() throws MqttException {
+        connect().waitForCompletion(60_000);
+        birth();
+        for (int n = unsent.size(); n > 0; n--) {   // once each: one that fails again waits for the next birth
+            Object[] m = unsent.poll();
+            if (m != null) {
+                publish((String) m[0], (String) m[1], (Boolean) m[2], (MqttProperties) m[3]);
+            }
+        }
+    }
+
+    boolean connected() {
+        return client.isConnected();
     }
 
     IMqttToken connect() throws MqttException {
@@ -71,24 +100,31 @@ final class SimGateway implements MqttCallback {
         status();
     }
 
-    private void status() throws MqttException {
+    private void status() {
         publish(topic(FleetTopics.STATUS), "{\"gateway\":\"" + id + "\",\"health\":\"ok\",\"groups\":[\"all\"],\"scripts\":[],"
                 + "\"package\":{\"version\":" + version + ",\"state\":\"APPLIED\"}}", true, null);
     }
 
-    /** QoS 1; waits while the client's in-flight window is full (the broker's receive maximum). */
-    private void publish(String topic, String json, boolean retained, MqttProperties props) throws MqttException {
+    /** QoS 1 (a few at a time, far below the broker's receive maximum); kept for after the next birth when down. */
+    private void publish(String topic, String json, boolean retained, MqttProperties props) {
         MqttMessage m = new MqttMessage(json.getBytes(StandardCharsets.UTF_8));
         m.setQos(1);
         m.setRetained(retained);
         if (props != null) {
             m.setProperties(props);
         }
-        client.publish(topic, m);
+        try {
+            client.publish(topic, m);
+        } catch (MqttException e) {
+            unsent.add(new Object[] {topic, json, retained, props});
+        }
     }
 
     @Override
     public void messageArrived(String topic, MqttMessage message) throws Exception {
+        if (mute) {
+            return;
+        }
         MqttProperties p = message.getProperties();
         String reply;
         if (topic.endsWith("/" + FleetTopics.DEPLOY)) {

@@ -262,7 +262,8 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
             defenceDue.remove(leaf);
             lastDefence.put(leaf, System.currentTimeMillis());
             byte[] now = own.get(leaf);
-            if (link == l && now != null) {
+            // not into a link going down (the broker publishes our will as it stops): the next connect's birth follows
+            if (link == l && now != null && l.connected()) {
                 l.publish(new FleetMessage(topic(leaf), now, true, null, null));
             }
         }, wait);

@@ -32,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * also does the (re)connecting, so a slow handler never stalls Paho's receiver and handlers never run
  * concurrently. Reconnects are ours (not Paho's automatic one, which does not retry a first connect that
  * failed): after every loss, with a wait that doubles from the minimum to the maximum.
+ * <p>
+ * Every publish goes out on the link's thread, within the send window: at most the broker's receive maximum
+ * (MQTT 5 CONNACK; Mosquitto's {@code max_inflight_messages}, 20 by default) QoS 1 messages unacknowledged.
+ * Paho does not enforce it, and a broker that is slower than a burst (a controller's stage of 450 requests)
+ * disconnects a client that exceeds it, a protocol error; Paho then sends all of its unacknowledged messages
+ * again at the reconnect, is disconnected again, and the link never recovers.
  */
 final class PahoLink implements FleetLink {
     private static final Logger LOG = LoggerFactory.getLogger(PahoLink.class);
@@ -49,6 +55,11 @@ final class PahoLink implements FleetLink {
     private final List<Consumer<Boolean>> connectionListeners = new CopyOnWriteArrayList<>();
     private static final int OUTBOX_SIZE = 10_000;
     private final java.util.ArrayDeque<FleetMessage> outbox = new java.util.ArrayDeque<>();   // link thread only
+    // retained messages (state, status) that found the window full: the latest per topic, sent first when it frees
+    private final Map<String, FleetMessage> retainedWaiting = new java.util.LinkedHashMap<>();   // link thread only
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile int window = 20;   // the broker's receive maximum, from its CONNACK
+    private volatile boolean windowFull;   // a send waits for an acknowledgement
     private volatile boolean closed;
     private volatile boolean connected;
     private Duration nextWait;   // link thread only
@@ -134,7 +145,7 @@ final class PahoLink implements FleetLink {
         }
         if (client.isConnected()) {
             if (!connected) {   // an attempt we had given up on completed after all: take it
-                onConnected();
+                onConnected(null);
             }
             return;
         }
@@ -144,7 +155,7 @@ final class PahoLink implements FleetLink {
         try {
             IMqttToken token = client.connect(options);
             token.waitForCompletion(CONNECT_TIMEOUT_MS + 2000);
-            onConnected();
+            onConnected(token);
         } catch (MqttException | RuntimeException e) {
             if (closed) {   // closing broke this attempt: nothing to report
                 return;
@@ -155,15 +166,23 @@ final class PahoLink implements FleetLink {
         }
     }
 
-    private void onConnected() {
+    /** @param token the connect's, with the broker's CONNACK; null for a late one (the window stays as it was) */
+    private void onConnected(IMqttToken token) {
+        if (token != null) {
+            Integer max = token.getResponseProperties() == null ? null : token.getResponseProperties().getReceiveMaximum();
+            window = max == null || max <= 0 ? 65_535 : max;   // absent: 65,535 (MQTT 5)
+        }
+        inFlight.set(client.getInFlightMessageCount());   // what Paho sends again from the resumed session
+        retainedWaiting.clear();   // the connection listeners publish the current state and status again
         nextWait = settings.reconnectMin();
         connected = true;
         connectedAt = System.nanoTime();
         options.setCleanStart(false);   // after a renew(): persistent again from now on
         if (failedAttempts > 0) {
-            LOG.info("fleet: connected to {} as {} after {} failed attempt(s)", settings, client.getClientId(), failedAttempts);
+            LOG.info("fleet: connected to {} as {} (send window {}) after {} failed attempt(s)", settings, client.getClientId(),
+                    window, failedAttempts);
         } else {
-            LOG.info("fleet: connected to {} as {}", settings, client.getClientId());
+            LOG.info("fleet: connected to {} as {} (send window {})", settings, client.getClientId(), window);
         }
         failedAttempts = 0;
         lastProblem = null;
@@ -171,7 +190,7 @@ final class PahoLink implements FleetLink {
             subscribeNow(filter);
         }
         connectionListeners.forEach(l -> tell(l, true));
-        flush();
+        executor.execute(this::flush);   // after the birth and status the listeners publish
     }
 
     /**
@@ -277,19 +296,45 @@ final class PahoLink implements FleetLink {
         });
     }
 
-    // link thread: in order; what the client cannot take now (offline, too many in flight) waits
+    // link thread: in order; what the client cannot take now (offline, the window full) waits: the window
+    // is retried when an acknowledgement frees it (deliveryComplete), other refusals after 50 ms
     private void flush() {
-        while (!outbox.isEmpty() && client.isConnected()) {
-            try {
-                client.publish(outbox.peekFirst().topic(), mqtt(outbox.peekFirst()));
-                outbox.removeFirst();
-            } catch (MqttException | RuntimeException e) {
-                LOG.debug("fleet: send to {} waits: {}", outbox.peekFirst().topic(), reason(e));
-                if (client.isConnected()) {
-                    executor.schedule(this::flush, 50, TimeUnit.MILLISECONDS);
-                }
+        windowFull = false;
+        while (!retainedWaiting.isEmpty() && client.isConnected()) {
+            FleetMessage m = retainedWaiting.values().iterator().next();
+            if (!publishNow(m)) {
                 return;
             }
+            retainedWaiting.remove(m.topic());
+        }
+        while (!outbox.isEmpty() && client.isConnected()) {
+            if (!publishNow(outbox.peekFirst())) {
+                return;
+            }
+            outbox.removeFirst();
+        }
+    }
+
+    /** Link thread: publishes if the window has room; false when it must wait (and a retry is arranged). */
+    private boolean publishNow(FleetMessage message) {
+        if (inFlight.get() >= window) {
+            windowFull = true;
+            if (inFlight.get() < window) {   // an acknowledgement came in between: do not wait for the next one
+                executor.execute(this::flush);
+            }
+            return false;
+        }
+        inFlight.incrementAndGet();
+        try {
+            client.publish(message.topic(), mqtt(message));
+            return true;
+        } catch (MqttException | RuntimeException e) {
+            inFlight.decrementAndGet();
+            LOG.debug("fleet: send to {} waits: {}", message.topic(), reason(e));
+            if (client.isConnected()) {
+                executor.schedule(this::flush, 50, TimeUnit.MILLISECONDS);
+            }
+            return false;
         }
     }
 
@@ -306,14 +351,26 @@ final class PahoLink implements FleetLink {
         return m;
     }
 
+    /**
+     * Without queueing, on the link's thread: offline it is dropped (state and status are published again at
+     * every connect). With the send window full a retained message (state, status) waits, the latest per topic,
+     * and goes out before the outbox when the window frees; other messages (run events) are dropped.
+     */
     @Override
     public void publish(FleetMessage message) {
-        try {
-            client.publish(message.topic(), mqtt(message));
-        } catch (MqttException | RuntimeException e) {
-            // offline: statuses are published again at the next connect
-            LOG.debug("fleet: not published to {}: {}", message.topic(), reason(e));
+        if (closed) {
+            return;
         }
+        onLinkThread(() -> {
+            if (!client.isConnected()) {
+                LOG.debug("fleet: offline: not published to {}", message.topic());
+            } else if (message.retained() && (retainedWaiting.containsKey(message.topic()) || !publishNow(message))) {
+                retainedWaiting.remove(message.topic());   // re-inserted last: the latest never overtaken by an older one
+                retainedWaiting.put(message.topic(), message);
+            } else if (!message.retained() && !publishNow(message)) {
+                LOG.debug("fleet: send window full: not published to {}", message.topic());
+            }
+        });
     }
 
     @Override
@@ -334,6 +391,15 @@ final class PahoLink implements FleetLink {
     @Override
     public void onConnection(Consumer<Boolean> listener) {
         connectionListeners.add(listener);
+    }
+
+    /** Runs a task on the link's thread soon; nothing once the link is closed. */
+    private void onLinkThread(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed meanwhile
+        }
     }
 
     /** Runs a task on the link's thread (where handlers run) after a delay. */
@@ -442,6 +508,13 @@ final class PahoLink implements FleetLink {
 
         @Override
         public void deliveryComplete(IMqttToken token) {
+            if (inFlight.decrementAndGet() < 0) {
+                inFlight.set(0);
+            }
+            if (windowFull && !closed) {   // an acknowledgement freed a place in the window
+                windowFull = false;
+                onLinkThread(PahoLink.this::flush);
+            }
         }
 
         @Override
