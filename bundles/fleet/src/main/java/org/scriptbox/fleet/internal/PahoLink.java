@@ -195,9 +195,11 @@ final class PahoLink implements FleetLink {
 
     /**
      * The broker dropped this client right after each of its last connects (seen after a broker restart with
-     * persistence: "disconnected due to protocol error" at every reconnect, for good). What the client or the
-     * broker kept of the old session is the likely cause: a new Paho client (nothing in flight) and one clean
-     * start (what the broker queued for us is dropped: the controller asks again at our birth).
+     * persistence: "disconnected due to protocol error" at every reconnect, for good). The cause is Paho 1.2.5's
+     * resend of an in-flight QoS 1 publish that carries only a topic alias of the old connection (Paho
+     * eclipse-paho/paho.mqtt.java#1104; aliases must not outlive a connection, and Paho uses them whenever the
+     * broker allows). The way out: a new Paho client (nothing in flight) and one clean start (what the broker queued
+     * for us is dropped: the controller asks again at our birth).
      */
     private void renew() {
         shortLived = 0;
