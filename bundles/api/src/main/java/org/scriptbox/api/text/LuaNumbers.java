@@ -137,25 +137,41 @@ public final class LuaNumbers {
 
     private static final long TEN_13 = 10_000_000_000_000L;
     private static final long TEN_14 = 10 * TEN_13;
-    /** 5^k for every k {@link #exact} may need (a finite double times 10^k lands in [1e13, 1e14) for k in -295 .. 337). */
-    private static final BigInteger[] FIVES = new BigInteger[340];
+    /** 10^k, k = 0 .. 18. */
+    private static final long[] POWERS_OF_TEN = new long[19];
+    /** 5^k for every k {@link #significantDigits} may need (up to 17 digits of any finite double). */
+    private static final BigInteger[] FIVES = new BigInteger[360];
 
     static {
         FIVES[0] = BigInteger.ONE;
         for (int k = 1; k < FIVES.length; k++) {
             FIVES[k] = FIVES[k - 1].multiply(BigInteger.valueOf(5));
         }
+        POWERS_OF_TEN[0] = 1;
+        for (int k = 1; k < POWERS_OF_TEN.length; k++) {
+            POWERS_OF_TEN[k] = POWERS_OF_TEN[k - 1] * 10;
+        }
     }
 
     /**
      * C's {@code %.14g}: the exact value rounded (half to even, as glibc) to 14 significant digits, trailing zeros
-     * dropped, exponent form outside 1e-4 .. 1e14. From the exact value {@code m * 2^q} of {@code d}: N = floor(|d| * 10^u) with 14 digits and the
-     * remainder against one half, in integers (a multiplication by a cached 5^u and a shift, or one division for
-     * numbers from 1e14 up): a few hundred nanoseconds at any magnitude (BigDecimal's exact expansion of a number
-     * near 1e-300 has ~750 digits: microseconds).
+     * dropped, exponent form outside 1e-4 .. 1e14.
      */
     static String exact(double d) {
-        double x = Math.abs(d);
+        int[] e = new int[1];
+        long n = significantDigits(Math.abs(d), DIGITS, e);
+        return rounded(d < 0, n, -1, e[0]);
+    }
+
+    /**
+     * The first {@code p} (1 to 17) significant digits of a positive finite double as a p-digit integer, rounded half
+     * to even from its exact value as glibc's printf rounds; {@code exponent[0]} receives the decimal exponent of the
+     * first digit. In integers, from the exact value {@code m * 2^q}: {@code x * 10^u = m * 5^u * 2^(q + u)} by a
+     * cached power of five and a shift (or one division for numbers from 10^p up), with the remainder against one
+     * half: a few hundred nanoseconds at any magnitude (BigDecimal's exact expansion of a number near 1e-300 has ~750
+     * digits: microseconds). Shared by {@link #format} and the engine's {@code %e}/{@code %g}.
+     */
+    public static long significantDigits(double x, int p, int[] exponent) {
         long bits = Double.doubleToRawLongBits(x);
         int biased = (int) (bits >>> 52);
         long m = bits & ((1L << 52) - 1);
@@ -166,9 +182,11 @@ public final class LuaNumbers {
             m |= 1L << 52;
             q = biased - 1075;
         }
+        long low = POWERS_OF_TEN[p - 1];
+        long high = POWERS_OF_TEN[p];
         int e = (int) Math.floor(Math.log10(x));
         for (int attempt = 0; ; attempt++) {
-            int u = 13 - e; // x * 10^u = m * 5^u * 2^(q + u)
+            int u = p - 1 - e; // x * 10^u = m * 5^u * 2^(q + u)
             int binary = q + u;
             BigInteger num = BigInteger.valueOf(m);
             BigInteger den = BigInteger.ONE;
@@ -182,14 +200,11 @@ public final class LuaNumbers {
             if (binary >= 0) {
                 num = num.shiftLeft(binary);
             }
-            if (den.equals(BigInteger.ONE) && binary < 0) {
+            if (u >= 0 && binary < 0) {
                 int shift = -binary;
-                n = num.shiftRight(shift).longValue();
+                n = num.bitLength() - shift > 63 ? Long.MAX_VALUE : num.shiftRight(shift).longValue();
                 // the remainder's top bit is the half; a bit below it makes it more than half
                 half = !num.testBit(shift - 1) ? -1 : num.getLowestSetBit() < shift - 1 ? 1 : 0;
-                if (num.bitLength() - shift > 63) {
-                    n = Long.MAX_VALUE; // far too big: the exponent estimate was off
-                }
             } else {
                 if (binary < 0) {
                     den = den.shiftLeft(-binary);
@@ -198,15 +213,23 @@ public final class LuaNumbers {
                 n = qr[0].bitLength() > 63 ? Long.MAX_VALUE : qr[0].longValue();
                 half = qr[1].shiftLeft(1).compareTo(den);
             }
-            if (n < TEN_13 && attempt < 3) {
+            if (n < low && attempt < 3) { // the exponent estimate was one off
                 e--;
                 continue;
             }
-            if (n >= TEN_14 && attempt < 3) {
+            if (n >= high && attempt < 3) {
                 e++;
                 continue;
             }
-            return rounded(d < 0, n, half, e);
+            if (half > 0 || half == 0 && (n & 1) != 0) {
+                n++;
+                if (n == high) {
+                    n = low;
+                    e++;
+                }
+            }
+            exponent[0] = e;
+            return n;
         }
     }
 

@@ -4,7 +4,7 @@
  * a looping script from repeating a line; {@link org.scriptbox.api.text.LuaNumbers} writes numbers as Lua does.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.scriptbox.api.text;
 
 import org.osgi.annotation.bundle.Export;

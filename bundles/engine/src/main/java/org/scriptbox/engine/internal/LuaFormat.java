@@ -9,6 +9,7 @@ import org.luaj.vm2.LuaInteger;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
+import org.scriptbox.api.text.LuaNumbers;
 import org.scriptbox.engine.errors.ArgumentError;
 import org.scriptbox.engine.vm.NumberText;
 
@@ -292,7 +293,7 @@ final class LuaFormat {
 
     /** The p digits of x (p <= 17) as text, and their exponent in {@code exponent[0]}. */
     private static String digitText(double x, int p, int[] exponent) {
-        String t = Long.toString(ExactDigits.digits(x, p, exponent));
+        String t = Long.toString(LuaNumbers.significantDigits(x, p, exponent));
         return t; // exactly p digits: the first is never 0
     }
 
@@ -355,7 +356,7 @@ final class LuaFormat {
         if (x != 0) {
             if (precision <= 17) {
                 int[] e = new int[1];
-                ExactDigits.digits(x, precision, e);
+                LuaNumbers.significantDigits(x, precision, e);
                 exponent = e[0];
             } else {
                 BigDecimal rounded = new BigDecimal(x).round(new MathContext(precision, RoundingMode.HALF_EVEN));
