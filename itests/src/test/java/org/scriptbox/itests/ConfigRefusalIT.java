@@ -86,6 +86,7 @@ public class ConfigRefusalIT {
 
     @Test
     public void everyPidRefusesBadValuesWithOneLineAndKeepsItsOldValue() throws Exception {
+        ContainerLog.awaitFileAppender(context, BOUND);
         int linesBefore = logLines().size();
         // a good value first, so "keeping" names the operator's value, not a default
         set("org.scriptbox.manager", Map.of("max.concurrent", "3"));

@@ -28,6 +28,16 @@ final class ContainerLog {
         }
     }
 
+    /**
+     * Waits until the runtime's logging configuration (etc/org.ops4j.pax.logging.cfg) is in place: FileInstall
+     * hands it over in any order with the other etc files, and until then Pax Logging writes to stdout only, so
+     * a line logged earlier is never in the file (CI lost the engine's mode line that way). The RollingFile
+     * appender creates the file when it starts.
+     */
+    static void awaitFileAppender(BundleContext context, java.time.Duration bound) {
+        Await.until(file(context) + " created by the logging configuration", bound, () -> Files.exists(file(context)));
+    }
+
     /** One read of the whole file, split in lines (the log grows meanwhile: read once, then look). */
     static List<String> lines(BundleContext context) {
         return List.of(text(context).split("\n", -1));

@@ -22,6 +22,7 @@ import org.junit.Before;
 import org.junit.Test;
 import org.ops4j.pax.exam.Option;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.util.promise.Promise;
 import org.scriptbox.api.ErrorKind;
@@ -32,6 +33,7 @@ import org.scriptbox.api.ScriptException;
 import org.scriptbox.api.ScriptInfo;
 import org.scriptbox.api.ScriptManager;
 import org.scriptbox.api.ScriptStatus;
+import org.scriptbox.api.engine.ScriptEngine;
 import org.scriptbox.api.engine.ScriptLibrary;
 
 /**
@@ -106,6 +108,20 @@ public abstract class ContainmentSuite {
                 l -> l.size() >= atLeast);
     }
 
+    /**
+     * etc/org.scriptbox.engine.cfg and etc/org.ops4j.pax.logging.cfg have arrived. FileInstall hands them over in
+     * any order, so the engine's "Lua engine: ... mode" line can be written before the file appender exists (CI
+     * lost it once): the engine's service properties carry its configuration (DS), and the log's file appender is
+     * in place.
+     */
+    private void awaitConfigured() {
+        Await.until("the engine in " + compileMode() + " mode", BOUND, () -> {
+            ServiceReference<ScriptEngine> engine = context.getServiceReference(ScriptEngine.class);
+            return engine != null && compileMode().equals(engine.getProperty("compile"));
+        });
+        ContainerLog.awaitFileAppender(context, BOUND);
+    }
+
     private void deploy(String name, String limits, String lua, ScriptStatus expected) throws IOException {
         ScriptDeployIT.write(folder().resolve(name + ".toml"), "version = \"1.0.0\"\npermissions = []\n"
                 + (limits.isEmpty() ? "" : "[limits]\n" + limits));
@@ -156,7 +172,7 @@ public abstract class ContainmentSuite {
 
     @Test
     public void everyClassOfIssue11HoldsInTheRealContainer() throws Exception {
-        awaitLogLines("Lua engine: " + compileMode() + " mode", 1); // etc/org.scriptbox.engine.cfg has arrived
+        awaitConfigured();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         canary();
         run("canary");
@@ -296,7 +312,7 @@ public abstract class ContainmentSuite {
      */
     @Test
     public void sessionSixAttacksHoldInTheRealContainer() throws Exception {
-        awaitLogLines("Lua engine: " + compileMode() + " mode", 1);
+        awaitConfigured();
         canary();
         // C1: a NaN key through rawset is refused as Lua refuses it (it broke next() and the result's conversion)
         attack("s6nan", "", "return rawset({}, 0/0, 1)\n", ScriptStatus.FAILED, ErrorKind.RUNTIME, "table index is NaN", 5_000);

@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 
 import javax.inject.Inject;
 
+import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -94,6 +95,12 @@ public class OperatorViewIT {
             assertFalse("raw control U+" + Integer.toHexString(c) + " at " + i + " in:\n" + text,
                     c != '\n' && (c < 0x20 || c >= 0x7f && c <= 0x9f || c == 0x202e || Character.isSurrogate(c)));
         }
+    }
+
+    /** The lines the tests look for are logged after the log file's appender is in place. */
+    @Before
+    public void logFileInPlace() {
+        ContainerLog.awaitFileAppender(context, BOUND);
     }
 
     @Test
