@@ -44,6 +44,7 @@ public final class Distribution {
         // the runtime's own Gogo profile: Gogo's default one needs a terminal and fails without one
         options.add(systemProperty("gosh.home").value(runtimeHome().resolve("conf/gosh").toString()));
         options.add(frameworkProperty("felix.log.level").value("1"));
+        options.add(frameworkProperty("ds.log.extension").value("true"));   // as in conf/config.properties
         options.add(frameworkProperty("scriptbox.deploy").value(deploy.toString()));
         options.add(frameworkProperty("scriptbox.deploy.quietPeriodMs").value("300"));   // as in conf/config.properties
         options.add(frameworkProperty("scriptbox.data").value(data.toString()));

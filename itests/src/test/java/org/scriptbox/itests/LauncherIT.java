@@ -116,6 +116,8 @@ public class LauncherIT {
             assertTrue(bind, bind.contains(" ERROR ") && bind.contains("org.apache.felix.http"));
             assertTrue("no Java stack trace on the console: " + out.lines,
                     out.lines.stream().noneMatch(l -> l.startsWith("\tat ") || l.contains("Exception")));
+            assertTrue("SCR's INFO lines stay off the console: " + out.lines,
+                    out.lines.stream().noneMatch(l -> l.contains("globalExtender")));
             out.process.toHandle().destroy();
             assertTrue(out.process.waitFor(STOP_BOUND.toSeconds(), TimeUnit.SECONDS));
         }
