@@ -135,6 +135,19 @@ public class RedTeamSession8Test {
     }
 
     /**
+     * E12: {@code load}'s argument errors had Luaj's text, {@code bad argument: String expected, got table} (no
+     * number, no name, Java's capital). lua5.4: {@code bad argument #3 to 'load' (string expected, got table)}.
+     */
+    @Test
+    public void loadsArgumentErrorsNameTheArgument() {
+        ExecutionResult r = completed("local r = {} r[1] = select(2, pcall(load, 'return 1', 't', {}))"
+                + " r[2] = select(2, pcall(load, 'return 1', {})) r[3] = type(load('return 1', 5, 't', {}))"
+                + " r[4] = select(2, load('return 1', 'n', 'b')) return table.concat(r, ' | ')");
+        assertEquals("bad argument #3 to 'load' (string expected, got table) | bad argument #2 to 'load' (string expected,"
+                + " got table) | function | attempt to load a text chunk (mode is 'b')", r.values().get(0));
+    }
+
+    /**
      * Held (kept so that it keeps holding, and for engine-speed's block charging and direct calls): hand-written
      * programs whose every instruction limit from 1 to their count, and every call-depth limit from 1 to 50, give
      * the same status, values, error (position, traceback) and count in both modes: calls and errors in the middle
