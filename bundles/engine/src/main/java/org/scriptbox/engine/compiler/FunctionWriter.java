@@ -36,10 +36,14 @@ final class FunctionWriter {
     static final String CTOR = "(L" + METER + ";L" + GLOBALS + ";[L" + UV + ";)V";
     static final String FIELD_PROTOTYPE = "P";
     static final String FIELD_CONSTANTS = "K";
-    /** The field caches of the class's table accesses with constant string keys, one slot per instruction. */
-    static final String FIELD_CACHES = "C";
+    /**
+     * The static field of the {@code vm.FieldSite} of the table access with a constant string key at a pc (key and
+     * field cache; {@link AsmCompiler} sets them with the constants).
+     */
+    static final String FIELD_SITE = "S";
+    private static final String SITE = "org/scriptbox/engine/vm/FieldSite";
+    private static final String D_SITE = "L" + SITE + ";";
     private static final String TABLE = "org/scriptbox/engine/vm/EngineTable";
-    private static final String LSTR = "org/luaj/vm2/LuaString";
 
     private final FunctionShape s;
     private final Prototype p;
@@ -71,6 +75,8 @@ final class FunctionWriter {
     private final boolean numeric;
     /** The instruction being emitted (the data-flow facts of {@link #numbers} are per instruction). */
     private int at;
+    /** pc -> constant index of the key, for each field site the code reads ({@link #site}). */
+    private final java.util.Map<Integer, Integer> sites = new java.util.TreeMap<>();
 
     private MethodVisitor mv;
     private int[] run;
@@ -136,6 +142,11 @@ final class FunctionWriter {
         }
     }
 
+    /** After {@link #write}: pc -> constant index of the key of each field site ({@link #FIELD_SITE}). */
+    java.util.Map<Integer, Integer> sites() {
+        return java.util.Collections.unmodifiableMap(sites);
+    }
+
     byte[] write() throws UnsupportedShape {
         ClassWriter cw = new FrameComputingWriter();
         cw.visit(V1_8, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, className, null, BASE, null);
@@ -143,18 +154,12 @@ final class FunctionWriter {
         cw.visitSource(source.length() > 200 ? source.substring(0, 200) : source, null);
         cw.visitField(ACC_PUBLIC | ACC_STATIC, FIELD_PROTOTYPE, D_PROTO, null, null).visitEnd();
         cw.visitField(ACC_PUBLIC | ACC_STATIC, FIELD_CONSTANTS, "[" + D_LV, null, null).visitEnd();
-        cw.visitField(ACC_PUBLIC | ACC_STATIC | ACC_FINAL, FIELD_CACHES, "[I", null, null).visitEnd();
-        MethodVisitor init = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
-        init.visitCode();
-        push(init, s.code.length);
-        init.visitIntInsn(NEWARRAY, T_INT);
-        init.visitFieldInsn(PUTSTATIC, className, FIELD_CACHES, "[I");
-        init.visitInsn(RETURN);
-        init.visitMaxs(0, 0);
-        init.visitEnd();
         constructor(cw);
         entryPoints(cw);
         bodyMethod(cw);
+        for (int pc : sites.keySet()) {
+            cw.visitField(ACC_PUBLIC | ACC_STATIC, FIELD_SITE + pc, D_SITE, null, null).visitEnd();
+        }
         cw.visitEnd();
         return cw.toByteArray();
     }
@@ -743,6 +748,12 @@ final class FunctionWriter {
         return x <= 0xff && x < nregs && !s.captured(x) && dslot[x] >= 0 && numbers.inDouble(at, x);
     }
 
+    /** Pushes the {@code vm.FieldSite} of the instruction at {@code pc}, whose key is the constant RK({@code x}). */
+    private void site(int pc, int x) {
+        sites.put(pc, x & 0xff);
+        mv.visitFieldInsn(GETSTATIC, className, FIELD_SITE + pc, D_SITE);
+    }
+
     /** A constant string key (the one kind a field cache is for). */
     private boolean stringConstant(int x) {
         return x > 0xff && (x & 0xff) < p.k.length && p.k[x & 0xff] instanceof LuaString;
@@ -755,13 +766,11 @@ final class FunctionWriter {
             mv.visitMethodInsn(INVOKESTATIC, OPS, "getIndex", "(" + D_LV + "D)" + D_LV, false);
             return;
         }
-        rk(c);
         if (stringConstant(c)) {
-            mv.visitTypeInsn(CHECKCAST, LSTR);
-            mv.visitFieldInsn(GETSTATIC, className, FIELD_CACHES, "[I");
-            push(mv, pc);
-            mv.visitMethodInsn(INVOKESTATIC, TABLE, "getField", "(" + D_LV + "L" + LSTR + ";[II)" + D_LV, false);
+            site(pc, c);
+            mv.visitMethodInsn(INVOKESTATIC, TABLE, "getField", "(" + D_LV + D_SITE + ")" + D_LV, false);
         } else {
+            rk(c);
             invokeLV("get", BINARY);
         }
     }
@@ -781,11 +790,8 @@ final class FunctionWriter {
         Label done = new Label();
         mv.visitInsn(DUP);
         mv.visitVarInsn(ASTORE, lT2);
-        rk(c);
-        mv.visitTypeInsn(CHECKCAST, LSTR);
-        mv.visitFieldInsn(GETSTATIC, className, FIELD_CACHES, "[I");
-        push(mv, pc);
-        mv.visitMethodInsn(INVOKESTATIC, TABLE, "getFieldNum", "(" + D_LV + "L" + LSTR + ";[II)D", false);
+        site(pc, c);
+        mv.visitMethodInsn(INVOKESTATIC, TABLE, "getFieldNum", "(" + D_LV + D_SITE + ")D", false);
         // getFieldNum answers no NaN but its NO_NUMBER: "is NaN" is the miss test (6 bytes instead of 15)
         mv.visitInsn(DUP2);
         mv.visitInsn(DUP2);
@@ -819,12 +825,9 @@ final class FunctionWriter {
                 mv.visitJumpInsn(IF_ACMPNE, generic);
             }
             mv.visitVarInsn(ALOAD, lT2);
-            rk(b);
-            mv.visitTypeInsn(CHECKCAST, LSTR);
             mv.visitVarInsn(DLOAD, dslot[c]);
-            mv.visitFieldInsn(GETSTATIC, className, FIELD_CACHES, "[I");
-            push(mv, pc);
-            mv.visitMethodInsn(INVOKESTATIC, TABLE, "setFieldNum", "(" + D_LV + "L" + LSTR + ";D[II)Z", false);
+            site(pc, b);
+            mv.visitMethodInsn(INVOKESTATIC, TABLE, "setFieldNum", "(" + D_LV + "D" + D_SITE + ")Z", false);
             mv.visitJumpInsn(IFNE, done);
             mv.visitLabel(generic);
             mv.visitVarInsn(ALOAD, lT2);
@@ -842,14 +845,12 @@ final class FunctionWriter {
             mv.visitMethodInsn(INVOKESTATIC, OPS, "setIndex", "(" + D_LV + "D" + D_LV + ")V", false);
             return;
         }
-        rk(b);
         if (stringConstant(b)) {
-            mv.visitTypeInsn(CHECKCAST, LSTR);
             valueCold(c); // reached when setFieldNum could not keep the number unboxed: one use, no store back
-            mv.visitFieldInsn(GETSTATIC, className, FIELD_CACHES, "[I");
-            push(mv, pc);
-            mv.visitMethodInsn(INVOKESTATIC, TABLE, "setField", "(" + D_LV + "L" + LSTR + ";" + D_LV + "[II)V", false);
+            site(pc, b);
+            mv.visitMethodInsn(INVOKESTATIC, TABLE, "setField", "(" + D_LV + D_LV + D_SITE + ")V", false);
         } else {
+            rk(b);
             valueCold(c);
             invokeLV("set", "(" + D_LV + D_LV + ")V");
         }
