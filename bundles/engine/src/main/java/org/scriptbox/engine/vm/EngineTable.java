@@ -262,6 +262,22 @@ public class EngineTable extends LuaTable {
      * path (the same charges) and remembers where the key was.
      */
     public static LuaValue getField(LuaValue t, FieldSite site) {
+        // the hit on a table, in few bytes: the JIT inlines this into generated code, whose budget is 8,000
+        // bytes with all it inlines; the rest is a call of its own
+        if (t instanceof EngineTable) {
+            EngineTable et = (EngineTable) t;
+            int e = site.entry;
+            if (e < et.used && et.kv[2 * e] == site.key && et.quiet) {
+                LuaValue v = et.kv[2 * e + 1];
+                if (v != null) {
+                    return v == NUM ? LuaDouble.valueOf(et.nums[e]) : v;
+                }
+            }
+        }
+        return getFieldSlow(t, site);
+    }
+
+    private static LuaValue getFieldSlow(LuaValue t, FieldSite site) {
         LuaString k = site.key;
         EngineTable et;
         if (t instanceof EngineTable) {
@@ -296,6 +312,18 @@ public class EngineTable extends LuaTable {
      * into the entry; anything else is {@link #set}, and then the entry is remembered if the key object is there.
      */
     public static void setField(LuaValue t, LuaValue v, FieldSite site) {
+        if (t instanceof EngineTable) { // the hit in few bytes (see getField)
+            EngineTable et = (EngineTable) t;
+            int e = site.entry;
+            if (e < et.used && et.kv[2 * e] == site.key && et.quiet && et.kv[2 * e + 1] != null) {
+                et.storeInEntry(e, v);
+                return;
+            }
+        }
+        setFieldSlow(t, v, site);
+    }
+
+    private static void setFieldSlow(LuaValue t, LuaValue v, FieldSite site) {
         LuaString k = site.key;
         EngineTable et;
         if (t instanceof EngineTable) {
@@ -325,6 +353,20 @@ public class EngineTable extends LuaTable {
      * non-integral, non-NaN double), so a register holding it unboxed boxes to an equal value of the same type.
      */
     public static double getFieldNum(LuaValue t, FieldSite site) {
+        if (t instanceof EngineTable) { // the hit on a number kept unboxed, in few bytes (see getField)
+            EngineTable et = (EngineTable) t;
+            int e = site.entry;
+            if (e < et.used && et.kv[2 * e] == site.key && et.quiet && et.kv[2 * e + 1] == NUM) {
+                double d = et.nums[e];
+                if (d == d) {
+                    return d;
+                }
+            }
+        }
+        return getFieldNumSlow(t, site);
+    }
+
+    private static double getFieldNumSlow(LuaValue t, FieldSite site) {
         LuaString k = site.key;
         EngineTable et;
         if (t instanceof EngineTable) {
@@ -361,6 +403,19 @@ public class EngineTable extends LuaTable {
      * as {@code LuaDouble.valueOf(d)}: what the interpreter stores.
      */
     public static boolean setFieldNum(LuaValue t, double d, FieldSite site) {
+        if (t instanceof EngineTable) { // the hit on an entry already holding an unboxed number, in few bytes
+            EngineTable et = (EngineTable) t;
+            int e = site.entry;
+            double[] n = et.nums;
+            if (n != null && e < et.used && et.kv[2 * e] == site.key && et.quiet && et.kv[2 * e + 1] == NUM) {
+                n[e] = d;
+                return true;
+            }
+        }
+        return setFieldNumSlow(t, d, site);
+    }
+
+    private static boolean setFieldNumSlow(LuaValue t, double d, FieldSite site) {
         LuaString k = site.key;
         EngineTable et;
         if (t instanceof EngineTable) {
