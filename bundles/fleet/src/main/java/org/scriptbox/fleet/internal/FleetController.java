@@ -64,6 +64,9 @@ public final class FleetController implements AutoCloseable {
     private static final long BATCH_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** Not a gateway id (those are validId): in an answer queue, the halt. */
     private static final String HALT = "";
+    private final Object deployLock = new Object();
+    /** "group/gateway" of the births whose catch-up look is queued on the group's lane. */
+    private final Set<String> queuedBirths = ConcurrentHashMap.newKeySet();
     /** Rollouts whose next soak check is scheduled (one at a time each). */
     private final Set<String> soakTicks = ConcurrentHashMap.newKeySet();
     /** One lane per group; the pool grows with the groups whose rollouts wait at the same time. */
@@ -184,12 +187,19 @@ public final class FleetController implements AutoCloseable {
         if (maxFailureRate < 0 || maxFailureRate > 1) {
             throw new IllegalArgumentException("the failure threshold must be between 0 and 1");
         }
+        synchronized (deployLock) {   // two operators deploying to one group at once: one of them is refused
+            return start(envelope, pkg, stages, maxFailureRate, soak);
+        }
+    }
+
+    private String start(String envelope, FleetPackage pkg, List<String> stages, double maxFailureRate, Duration soak) {
         Rollout newest = null;
         for (Rollout other : rollouts.values()) {
             boolean busy = other.state() == State.RUNNING || other.state() == State.ROLLING_BACK;
             if (other.group().equals(pkg.group()) && busy) {
                 throw new IllegalArgumentException("rollout " + other.id() + " of group " + pkg.group() + " is still "
-                        + other.state() + "; wait for it or halt it first");
+                        + other.state() + (other.state() == State.RUNNING ? "; wait for it or halt it first"
+                        : "; it ends within " + timeout.toSeconds() + " s (the request timeout)"));
             }
             if (other.group().equals(pkg.group()) && (newest == null || other.version() > newest.version())) {
                 newest = other;
@@ -799,8 +809,13 @@ public final class FleetController implements AutoCloseable {
             }
         }
         for (String group : groups) {
-            if (lanes.containsKey(group) || rollouts.values().stream().anyMatch(r -> r.group().equals(group))) {
-                lane(group).execute(() -> catchUp(g.id(), group));
+            String key = group + "/" + g.id();
+            // births come from any broker client: one look per gateway and group waits at a time, however many come
+            if (rollouts.values().stream().anyMatch(r -> r.group().equals(group)) && queuedBirths.add(key)) {
+                lane(group).execute(() -> {
+                    queuedBirths.remove(key);
+                    catchUp(g.id(), group);
+                });
             }
         }
     }
