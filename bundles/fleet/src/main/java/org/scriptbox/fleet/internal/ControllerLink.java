@@ -81,7 +81,8 @@ final class ControllerLink implements AutoCloseable {
 
     /**
      * Sends a request; the future completes with the answer, or exceptionally with a
-     * {@link java.util.concurrent.TimeoutException} after {@code timeout}.
+     * {@link java.util.concurrent.TimeoutException} after {@code timeout}. The request expires then too: a gateway
+     * that has not taken it up by then never carries it out (one that did may still be at it: a long run).
      */
     CompletableFuture<JsonNode> request(String gateway, String command, ObjectNode body, Duration timeout) {
         String id = UUID.randomUUID().toString();
@@ -90,14 +91,17 @@ final class ControllerLink implements AutoCloseable {
         answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> pending.remove(id));
         byte[] correlation = id.getBytes(StandardCharsets.UTF_8);
         byte[] payload = body.toString().getBytes(StandardCharsets.UTF_8);
+        // expires with our wait: a request we gave up on ("no answer") must not be carried out when the gateway
+        // comes back to its persistent session days later, nor after waiting on its link thread (FINDINGS Q22)
         if (signer == null) {
-            link.send(new FleetMessage(FleetTopics.request(fleet, gateway, command), payload, false, responses, correlation));
+            link.send(new FleetMessage(FleetTopics.request(fleet, gateway, command), payload, false, responses, correlation), timeout);
         } else {
             // numbered and queued under one lock: the link sends in this order, and a gateway takes numbers only upwards
             synchronized (signer) {
                 long seq = signer.nextSeq();
                 link.send(new FleetMessage(FleetTopics.request(fleet, gateway, command),
-                        signer.wrap(fleet, gateway, command, responses, correlation, seq, payload), false, responses, correlation));
+                        signer.wrap(fleet, gateway, command, responses, correlation, seq, payload), false, responses, correlation),
+                        timeout);
             }
         }
         return answer;

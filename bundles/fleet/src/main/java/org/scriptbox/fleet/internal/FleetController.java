@@ -184,7 +184,7 @@ public final class FleetController implements AutoCloseable {
         if (signed.signature().length == 0) {
             throw new IllegalArgumentException("the package is not signed (fleet:sign signs it)");
         }
-        if (maxFailureRate < 0 || maxFailureRate > 1) {
+        if (!(maxFailureRate >= 0 && maxFailureRate <= 1)) {   // NaN too: above "NaN" is every rate, and JSON has no NaN
             throw new IllegalArgumentException("the failure threshold must be between 0 and 1");
         }
         synchronized (deployLock) {   // two operators deploying to one group at once: one of them is refused
@@ -273,7 +273,8 @@ public final class FleetController implements AutoCloseable {
         try {
             return link.request(gateway, command, body, timeout).join();
         } catch (java.util.concurrent.CompletionException e) {
-            throw new IllegalStateException("no answer from " + Texts.clip(gateway) + " within " + timeout.toSeconds() + " s");
+            throw new IllegalStateException("no answer from " + Texts.clip(gateway) + " within " + timeout.toSeconds() + " s (the "
+                    + "request expired then: if the gateway had not taken it up by then, it never carries it out)");
         }
     }
 
