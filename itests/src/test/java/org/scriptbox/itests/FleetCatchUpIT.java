@@ -74,6 +74,8 @@ public class FleetCatchUpIT {
             Rollout caught = Await.until("g1..g5 caught up", TIMEOUT, () -> controller.rollout(id).orElseThrow(),
                     x -> x.count("APPLIED") == 9);
             double seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("FleetCatchUpIT: g1..g5 caught up %.2f s after their births, beside a hung g0 (request timeout %d s)%n",
+                    seconds, TIMEOUT.toSeconds());
             assertTrue("caught up in " + seconds + " s, not behind the hung gateway's " + TIMEOUT.toSeconds() + " s",
                     seconds < TIMEOUT.toSeconds() / 2.0);
             assertEquals(caught.results().toString(), "PENDING", caught.results().get("g0").outcome());
