@@ -67,7 +67,9 @@ final class SimGateway implements MqttCallback {
 
     /** Connects again (the session resumes: what was queued for it arrives) and is born again. */
     void rejoin() throws MqttException {
-        connect().waitForCompletion(60_000);
+        if (!client.isConnected()) {   // a retry after a birth that failed may find the link up already
+            connect().waitForCompletion(60_000);
+        }
         birth();
         for (int n = unsent.size(); n > 0; n--) {   // once each: one that fails again waits for the next birth
             Object[] m = unsent.poll();
