@@ -370,6 +370,12 @@ final class PahoLink implements FleetLink {
         try {
             client.publish(message.topic(), mqtt(message, expirySeconds));
             return true;
+        } catch (IllegalArgumentException e) {
+            // Paho's check of the topic (a wildcard, too long): no retry makes it valid, and retrying the head of the
+            // queue for ever held up every later message (FINDINGS Q24)
+            inFlight.decrementAndGet();
+            LOG.warn("fleet: not sent: {} is not a topic one may publish on", Texts.clip(message.topic()));
+            return true;
         } catch (MqttException | RuntimeException e) {
             inFlight.decrementAndGet();
             LOG.debug("fleet: send to {} waits: {}", message.topic(), reason(e));
