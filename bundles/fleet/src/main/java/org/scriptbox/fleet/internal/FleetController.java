@@ -158,7 +158,7 @@ public final class FleetController implements AutoCloseable {
         if (signed.signature().length == 0) {
             throw new IllegalArgumentException("the package is not signed (fleet:sign signs it)");
         }
-        if (maxFailureRate < 0 || maxFailureRate > 1) {
+        if (!(maxFailureRate >= 0 && maxFailureRate <= 1)) {   // NaN too: above "NaN" is every rate, and JSON has no NaN
             throw new IllegalArgumentException("the failure threshold must be between 0 and 1");
         }
         Rollout newest = null;
@@ -227,12 +227,25 @@ public final class FleetController implements AutoCloseable {
         return inFlight.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet());
     }
 
-    /** One request to one gateway, waiting for its answer (at most the request timeout). */
+    /**
+     * One request to one gateway, waiting for its answer (at most the request timeout).
+     *
+     * @throws IllegalArgumentException for a gateway id or command that is not an id (one topic level each: a
+     *         wildcard or a separator would make a topic no client may publish on)
+     */
     public JsonNode request(String gateway, String command, ObjectNode body) {
+        if (!FleetTopics.validId(gateway)) {
+            throw new IllegalArgumentException("no gateway id '" + Texts.clip(gateway) + "' (letters, digits, _ . -; at most 64)");
+        }
+        if (!FleetTopics.validId(command)) {
+            throw new IllegalArgumentException("no command '" + Texts.clip(command) + "' (list, run, cancel, undeploy, history, "
+                    + "rollback or configuration)");
+        }
         try {
             return link.request(gateway, command, body, timeout).join();
         } catch (java.util.concurrent.CompletionException e) {
-            throw new IllegalStateException("no answer from " + Texts.clip(gateway) + " within " + timeout.toSeconds() + " s");
+            throw new IllegalStateException("no answer from " + Texts.clip(gateway) + " within " + timeout.toSeconds() + " s (the "
+                    + "request expired then: if the gateway had not taken it up by then, it never carries it out)");
         }
     }
 

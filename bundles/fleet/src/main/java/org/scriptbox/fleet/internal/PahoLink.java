@@ -54,13 +54,13 @@ final class PahoLink implements FleetLink {
     private final Map<String, Consumer<FleetMessage>> subscriptions = new ConcurrentHashMap<>();
     private final List<Consumer<Boolean>> connectionListeners = new CopyOnWriteArrayList<>();
     private static final int OUTBOX_SIZE = 10_000;
-    private final java.util.ArrayDeque<FleetMessage> outbox = new java.util.ArrayDeque<>();   // link thread only
+    private final java.util.ArrayDeque<Outgoing> outbox = new java.util.ArrayDeque<>();   // link thread only
     // retained messages (state, status) that found the window full: the latest per topic, sent first when it frees
     private final Map<String, FleetMessage> retainedWaiting = new java.util.LinkedHashMap<>();   // link thread only
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     // sent from the outbox (answers, requests) and not yet acknowledged, in the order sent: Paho sends them again
     // itself on a resumed session; a new session (renew) starts without them, so they go back into the outbox
-    private final Map<Long, FleetMessage> unacknowledged = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final Map<Long, Outgoing> unacknowledged = new java.util.concurrent.ConcurrentSkipListMap<>();
     private long sentCount;   // link thread only: the keys of unacknowledged
     private boolean aliasesWarned;   // link thread only
     private volatile int window = 20;   // the broker's receive maximum, from its CONNACK
@@ -76,6 +76,15 @@ final class PahoLink implements FleetLink {
     private final InboundBudget inbound;
     private final java.util.concurrent.atomic.AtomicLong lastDropReport =
             new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - java.util.concurrent.TimeUnit.SECONDS.toNanos(60));
+    private long expiredDropped;       // link thread only: received messages whose expiry passed before their turn
+    private long expiredReportedAt = System.nanoTime() - TimeUnit.SECONDS.toNanos(60);
+
+    /**
+     * A message waiting to be sent; {@code expires} (System.nanoTime()) bounds how long it may still be delivered
+     * and carried out: a request whose asker stopped waiting must not be acted on later (FINDINGS Q22).
+     */
+    private record Outgoing(FleetMessage message, boolean expiring, long expires) {
+    }
 
     /**
      * @param will the death message the broker publishes when this client goes silent (retained), or null
@@ -225,7 +234,7 @@ final class PahoLink implements FleetLink {
             client = fresh;
             options.setCleanStart(true);
             // the new session has nothing in flight: what the old one had not had acknowledged goes first, in order
-            List<FleetMessage> again = new java.util.ArrayList<>(unacknowledged.values());
+            List<Outgoing> again = new java.util.ArrayList<>(unacknowledged.values());
             unacknowledged.clear();
             for (int i = again.size() - 1; i >= 0; i--) {
                 outbox.addFirst(again.get(i));
@@ -308,10 +317,25 @@ final class PahoLink implements FleetLink {
 
     @Override
     public void send(FleetMessage message) {
+        queue(new Outgoing(message, false, 0));
+    }
+
+    /**
+     * Sends {@code message} to be delivered and acted on within {@code within} from now, or never: it goes out with
+     * the MQTT 5 message expiry of what is left of that time (less 2 s of the broker's rounding), so the broker drops it if it
+     * cannot deliver it in time (a gateway that is away: its persistent session would hand it over days later), a
+     * receiving {@link PahoLink} drops it if its turn comes after that, and it is not sent at all if the time ran out
+     * while it waited here (offline).
+     */
+    void send(FleetMessage message, Duration within) {
+        queue(new Outgoing(message, true, System.nanoTime() + within.toNanos()));
+    }
+
+    private void queue(Outgoing message) {
         executor.execute(() -> {
             outbox.addLast(message);
             if (outbox.size() > OUTBOX_SIZE) {
-                LOG.warn("fleet: offline too long: dropped a message to {}", outbox.removeFirst().topic());
+                LOG.warn("fleet: offline too long: dropped a message to {}", outbox.removeFirst().message().topic());
             }
             flush();
         });
@@ -323,7 +347,7 @@ final class PahoLink implements FleetLink {
         windowFull = false;
         while (!retainedWaiting.isEmpty() && client.isConnected()) {
             FleetMessage m = retainedWaiting.values().iterator().next();
-            if (!publishNow(m, false)) {
+            if (!publishNow(new Outgoing(m, false, 0), false)) {
                 return;
             }
             retainedWaiting.remove(m.topic());
@@ -337,10 +361,24 @@ final class PahoLink implements FleetLink {
     }
 
     /**
-     * Link thread: publishes if the window has room; false when it must wait (and a retry is arranged).
+     * Link thread: publishes if the window has room; false when it must wait (and a retry is arranged). A message
+     * whose time ran out is dropped (true: done with it).
      * @param keep kept until acknowledged, to be sent again by a new session (an answer or request must not be lost)
      */
-    private boolean publishNow(FleetMessage message, boolean keep) {
+    private boolean publishNow(Outgoing out, boolean keep) {
+        FleetMessage message = out.message();
+        long expirySeconds = 0;
+        if (out.expiring()) {
+            long left = out.expires() - System.nanoTime();
+            if (left <= 0) {
+                LOG.debug("fleet: not sent to {}: its time ran out while it waited here", Texts.clip(message.topic()));
+                return true;
+            }
+            // the broker counts whole seconds (it may deliver up to a second past the expiry, and the remainder it
+            // hands over is rounded): 2 s less than what is left, so the last moment it can be taken up comes before
+            // its sender's (at least 1 s: below a 3 s wait the bound is that wait plus up to 2 s)
+            expirySeconds = Math.max(1, left / 1_000_000_000L - 2);
+        }
         if (inFlight.get() >= window) {
             windowFull = true;
             if (inFlight.get() < window) {   // an acknowledgement came in between: do not wait for the next one
@@ -351,10 +389,19 @@ final class PahoLink implements FleetLink {
         inFlight.incrementAndGet();
         Long key = keep ? sentCount++ : null;
         if (key != null) {   // before the publish: its acknowledgement may come before publish() returns
-            unacknowledged.put(key, message);
+            unacknowledged.put(key, out);
         }
         try {
-            client.publish(message.topic(), mqtt(message), key, null);
+            client.publish(message.topic(), mqtt(message, expirySeconds), key, null);
+            return true;
+        } catch (IllegalArgumentException e) {
+            // Paho's check of the topic (a wildcard, too long): no retry makes it valid, and retrying the head of the
+            // queue for ever held up every later message (FINDINGS Q24)
+            inFlight.decrementAndGet();
+            if (key != null) {
+                unacknowledged.remove(key);
+            }
+            LOG.warn("fleet: not sent: {} is not a topic one may publish on", Texts.clip(message.topic()));
             return true;
         } catch (MqttException | RuntimeException e) {
             inFlight.decrementAndGet();
@@ -370,13 +417,21 @@ final class PahoLink implements FleetLink {
     }
 
     private static MqttMessage mqtt(FleetMessage message) {
+        return mqtt(message, 0);
+    }
+
+    /** @param expirySeconds the MQTT 5 message expiry interval, 0 for none */
+    private static MqttMessage mqtt(FleetMessage message, long expirySeconds) {
         MqttMessage m = new MqttMessage(message.payload());
         m.setQos(1);
         m.setRetained(message.retained());
-        if (message.responseTopic() != null || message.correlationData() != null) {
+        if (message.responseTopic() != null || message.correlationData() != null || expirySeconds > 0) {
             MqttProperties p = new MqttProperties();
             p.setResponseTopic(message.responseTopic());
             p.setCorrelationData(message.correlationData());
+            if (expirySeconds > 0) {
+                p.setMessageExpiryInterval(expirySeconds);
+            }
             m.setProperties(p);
         }
         return m;
@@ -395,10 +450,11 @@ final class PahoLink implements FleetLink {
         onLinkThread(() -> {
             if (!client.isConnected()) {
                 LOG.debug("fleet: offline: not published to {}", message.topic());
-            } else if (message.retained() && (retainedWaiting.containsKey(message.topic()) || !publishNow(message, false))) {
+            } else if (message.retained() && (retainedWaiting.containsKey(message.topic())
+                    || !publishNow(new Outgoing(message, false, 0), false))) {
                 retainedWaiting.remove(message.topic());   // re-inserted last: the latest never overtaken by an older one
                 retainedWaiting.put(message.topic(), message);
-            } else if (!message.retained() && !publishNow(message, false)) {
+            } else if (!message.retained() && !publishNow(new Outgoing(message, false, 0), false)) {
                 LOG.debug("fleet: send window full: not published to {}", message.topic());
             }
         });
@@ -533,9 +589,16 @@ final class PahoLink implements FleetLink {
             MqttProperties p = message.getProperties();
             FleetMessage m = new FleetMessage(topic, message.getPayload(), message.isRetained(),
                     p == null ? null : p.getResponseTopic(), p == null ? null : p.getCorrelationData());
+            // what is left of its expiry (the broker sends the remainder): past it, its sender stopped waiting
+            Long expiry = p == null ? null : p.getMessageExpiryInterval();
+            long expires = expiry == null || expiry <= 0 ? 0 : System.nanoTime() + TimeUnit.SECONDS.toNanos(expiry);
             executor.execute(() -> {
                 try {
-                    dispatch(m);
+                    if (expires != 0 && System.nanoTime() - expires > 0) {
+                        reportExpired(m);
+                    } else {
+                        dispatch(m);
+                    }
                 } finally {
                     inbound.release(size);
                 }
@@ -562,6 +625,18 @@ final class PahoLink implements FleetLink {
 
         @Override
         public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        }
+    }
+
+    /** Link thread: a message that waited here beyond its expiry is not handled; one WARN line per 10 s. */
+    private void reportExpired(FleetMessage m) {
+        expiredDropped++;
+        long now = System.nanoTime();
+        if (now - expiredReportedAt >= TimeUnit.SECONDS.toNanos(10)) {
+            LOG.warn("fleet: {} message(s) expired while they waited for this link's thread, the last on {}: not carried out "
+                    + "(their sender stopped waiting for the answer)", expiredDropped, Texts.clip(m.topic()));
+            expiredReportedAt = now;
+            expiredDropped = 0;
         }
     }
 

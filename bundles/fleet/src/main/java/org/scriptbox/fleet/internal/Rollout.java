@@ -120,7 +120,7 @@ public record Rollout(String id, String envelope, String group, long version, St
             try {
                 double v = t.equalsIgnoreCase("all") ? 100 : t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1))
                         : Integer.parseInt(t);
-                if (v <= 0 || (t.endsWith("%") && v > 100)) {
+                if (!(v > 0) || (t.endsWith("%") && !(v <= 100))) {   // NaN% and Infinity% too
                     throw new NumberFormatException();
                 }
             } catch (NumberFormatException e) {
