@@ -31,6 +31,14 @@ final class ControllerLink implements AutoCloseable {
     static final int MAX_STATUS_BYTES = 1 << 20;
     static final int MAX_ANSWER_BYTES = 4 << 20;
     private final java.util.concurrent.atomic.AtomicBoolean tableFullWarned = new java.util.concurrent.atomic.AtomicBoolean();
+    /**
+     * A real fleet has few groups: each name is held once, and at most this many distinct ones are taken. Ghost
+     * births (any broker client, retained) with 64 unique 64-character groups each were ~7 KB apiece, 684 MB at
+     * {@link #MAX_GATEWAYS} (FINDINGS Q25).
+     */
+    static final int MAX_GROUPS = 10_000;
+    private final Map<String, String> groupNames = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean groupsFullWarned = new java.util.concurrent.atomic.AtomicBoolean();
     private final PahoLink link;
     private final String fleet;
     private final RequestAuth.Signer signer;
@@ -167,14 +175,33 @@ final class ControllerLink implements AutoCloseable {
     }
 
     /** Group ids: only valid ones (a group decides which rollouts a gateway is in; the shell prints them). */
-    private static List<String> texts(JsonNode array) {
+    private List<String> texts(JsonNode array) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> {
-            if (FleetTopics.validId(n.asText()) && out.size() < 64) {
-                out.add(n.asText());
+            String name = n.asText();
+            if (FleetTopics.validId(name) && out.size() < 64) {
+                String held = groupName(name);
+                if (held != null && !out.contains(held)) {
+                    out.add(held);
+                }
             }
         });
         return out;
+    }
+
+    /** The one copy of a group name, or null once {@link #MAX_GROUPS} distinct ones are known (one WARN line). */
+    private String groupName(String name) {
+        String held = groupNames.get(name);
+        if (held != null) {
+            return held;
+        }
+        if (groupNames.size() >= MAX_GROUPS) {
+            if (groupsFullWarned.compareAndSet(false, true)) {
+                LOG.warn("fleet: {} group names known: further ones are ignored (a client publishing ghosts?)", MAX_GROUPS);
+            }
+            return null;
+        }
+        return groupNames.computeIfAbsent(name, k -> k);
     }
 
     private static JsonNode json(FleetMessage m) {

@@ -273,8 +273,20 @@ public final class FleetController implements AutoCloseable {
         return inFlight.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet());
     }
 
-    /** One request to one gateway, waiting for its answer (at most the request timeout). */
+    /**
+     * One request to one gateway, waiting for its answer (at most the request timeout).
+     *
+     * @throws IllegalArgumentException for a gateway id or command that is not an id (one topic level each: a
+     *         wildcard or a separator would make a topic no client may publish on)
+     */
     public JsonNode request(String gateway, String command, ObjectNode body) {
+        if (!FleetTopics.validId(gateway)) {
+            throw new IllegalArgumentException("no gateway id '" + Texts.clip(gateway) + "' (letters, digits, _ . -; at most 64)");
+        }
+        if (!FleetTopics.validId(command)) {
+            throw new IllegalArgumentException("no command '" + Texts.clip(command) + "' (list, run, cancel, undeploy, history, "
+                    + "rollback or configuration)");
+        }
         try {
             return link.request(gateway, command, body, timeout).join();
         } catch (java.util.concurrent.CompletionException e) {

@@ -201,6 +201,64 @@ public class RedTeamSession8FleetTest {
         }
     }
 
+    // ---- Q24: a request to a topic the client library refuses wedged the controller's link ----
+
+    /**
+     * {@code fleet:request 'gw1/#' list} (or a command {@code run#}): the gateway id and command were not checked, Paho
+     * refuses to publish on a topic with a wildcard, and the link retried the head of its queue every 50 ms for ever:
+     * every later request of the controller (deploys, rollbacks, halts' rollbacks) waited behind it.
+     */
+    @Test
+    public void aRequestToATopicNoClientMayPublishOnDoesNotHoldUpTheOthers() throws Exception {
+        assumeBroker();
+        List<String> handled = new CopyOnWriteArrayList<>();
+        opened(gatewayLink("gw3", handled, new InboundBudget(1000, 1 << 20), m -> { }));
+        ControllerLink ctl = controllerLink();
+        ctl.request("gw3/#", FleetTopics.LIST, PackageCodec.JSON.createObjectNode(), Duration.ofSeconds(60));
+        ctl.request("gw3", "run#", PackageCodec.JSON.createObjectNode(), Duration.ofSeconds(60));
+        ctl.request("gw3", FleetTopics.LIST, PackageCodec.JSON.createObjectNode(), Duration.ofSeconds(60));
+        until("the good request reached gw3 (behind two that no broker takes)", () -> handled.contains(FleetTopics.LIST),
+                Duration.ofSeconds(10));
+        FleetController c = opened(FleetController.plain("127.0.0.1", port, FLEET, "ctl9", tmp.newFolder().toPath(),
+                Duration.ofSeconds(5)));
+        for (String[] bad : new String[][] {{"gw3/#", "list"}, {"+", "list"}, {"", "list"}, {"gw3", "run#"}, {"gw3", "a/b"},
+                {"gw3", ""}, {"gw\u202e3", "list"}}) {
+            try {
+                c.request(bad[0], bad[1], PackageCodec.JSON.createObjectNode());
+                fail("sent to gateway '" + bad[0] + "' command '" + bad[1] + "'");
+            } catch (IllegalArgumentException e) {
+                assertTrue(e.getMessage(), e.getMessage().startsWith("no gateway id '") || e.getMessage().startsWith("no command '"));
+                assertFalse(e.getMessage(), e.getMessage().contains("\u202e"));
+            }
+        }
+    }
+
+    // ---- Q25: ghosts' retained births with 64 long groups each: the controller's table by bytes ----
+
+    @Test
+    public void theGatewayTableIsBoundedInBytesNotOnlyInEntries() throws Exception {
+        ControllerLink ctl = opened(new ControllerLink(BrokerSettings.plain("127.0.0.1", 1), FLEET, "ctl"));
+        StringBuilder groups = new StringBuilder();
+        for (int i = 0; i < 64; i++) {
+            groups.append(i == 0 ? "" : ",").append('"').append(String.format("g%02d", i)).append("x".repeat(61)).append('"');
+        }
+        Runtime rt = Runtime.getRuntime();
+        System.gc();
+        long before = rt.totalMemory() - rt.freeMemory();
+        int n = 20_000;
+        for (int i = 0; i < n; i++) {
+            String id = "ghost" + i;
+            ctl.state(FleetMessage.of(FleetTopics.gateway(FLEET, id, FleetTopics.STATE),
+                    "{\"state\":\"offline\",\"groups\":[" + groups + "]}", true));
+        }
+        System.gc();
+        long perGateway = (rt.totalMemory() - rt.freeMemory() - before) / n;
+        assertEquals(n, ctl.gateways().size());
+        // 100,000 gateways are allowed: at this size that is the whole heap of a small controller
+        assertTrue("bytes per ghost gateway: " + perGateway + " (x 100,000 = " + perGateway * 100_000 / (1 << 20) + " MB)",
+                perGateway * ControllerLink.MAX_GATEWAYS < (256L << 20));
+    }
+
     // ---- helpers ----
 
     private static boolean accepts(int port) {
