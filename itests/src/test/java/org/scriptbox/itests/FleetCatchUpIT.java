@@ -81,7 +81,7 @@ public class FleetCatchUpIT {
             assertEquals(caught.results().toString(), "PENDING", caught.results().get("g0").outcome());
             // the hung one's catch-up times out: still PENDING (asked again at its next birth), never FAILED
             Rollout later = Await.until("the hung gateway's catch-up timed out", TIMEOUT.plusSeconds(10),
-                    () -> controller.rollout(id).orElseThrow(), x -> x.results().get("g0").detail().contains("no answer"));
+                    () -> controller.rollout(id).orElseThrow(), x -> x.results().get("g0").detail().contains("catch-up was not answered"));
             assertEquals(later.results().toString(), "PENDING", later.results().get("g0").outcome());
             hung.mute = false;
             hung.drop();
