@@ -205,7 +205,9 @@ public class ConsoleIT {
     /** The distribution started by its launcher on a pseudo-terminal ({@code script(1)}), once its prompt follows the ready line. */
     private Screen startAtThePrompt(Path deploy, Path data) throws IOException {
         String launcher = Distribution.runtimeHome().resolve("bin/scriptbox") + " --deploy " + deploy + " --data " + data;
-        ProcessBuilder pb = new ProcessBuilder("script", "-qfec", "stty cols 160 rows 50; exec bash " + launcher, "/dev/null")
+        // Started with SIGINT ignored, as from a background job of a script (a CI runner, `mvn verify &`): the
+        // launcher must still make Ctrl-C work (trains ran this test so and lost the Ctrl-C in session 7 and 8).
+        ProcessBuilder pb = new ProcessBuilder("env", "--ignore-signal=INT", "script", "-qfec", "stty cols 160 rows 50; exec bash " + launcher, "/dev/null")
                 .redirectErrorStream(true);
         pb.environment().put("TERM", "xterm");
         process = pb.start();
