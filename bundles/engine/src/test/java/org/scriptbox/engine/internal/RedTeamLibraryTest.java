@@ -46,12 +46,15 @@ public class RedTeamLibraryTest {
 
     /**
      * Ends by the instruction limit, and 1M instructions of it cost at most ~8x the CPU of 1M plain ones
-     * (with a floor of 150 ms for timer granularity and a loaded machine). Unfixed, the attacks below
+     * (with a floor of 250 ms for timer granularity and a loaded machine). Unfixed, the attacks below
      * cost 350 ms to 1.2 s of CPU per million charged instructions, where a plain million took 11-40 ms.
      */
     private void assertChargedLikeALoop(String source) {
         long plain = plainCpuMillis();
-        long bound = Math.max(150, 8 * plain);
+        // Floor 250 ms: with session 8's faster plain loop (3 ms per million compiled) the floor is the bound, and
+        // CI runs at load 17 read 208-218 ms for two charged attacks whose quiet figure is far below it (thread CPU
+        // rises under load: JIT threads starved, caches shared). Unfixed holes cost 350 ms to 1.2 s.
+        long bound = Math.max(250, 8 * plain);
         // A short warm-up run first: the first run of a source in a fresh JVM executes the library code
         // (LuaTable.unpack, varargs copies, ...) in the JVM's bytecode interpreter before C2 compiles it, which
         // on a loaded 2-core CI machine cost 246 ms where the warmed run costs 45-58 ms (CI run of abed69e).
@@ -59,9 +62,9 @@ public class RedTeamLibraryTest {
         // in every run, warm or not.
         scripts.withInstructions(200_000).withTime(Duration.ofSeconds(20)).withMemory(1L << 40).run(source);
         ExecutionResult r = null;
-        // The best of three runs: CPU time on a loaded 2-core machine varies by a few tens of ms (157 ms seen
+        // The best of up to five runs: CPU time on a loaded 2-core machine varies by a few tens of ms (157 ms seen
         // against the 150 ms floor in the asm-mode suite).
-        for (int attempt = 0; attempt < 3 && (r == null || r.cpuTime().toMillis() >= bound); attempt++) {
+        for (int attempt = 0; attempt < 5 && (r == null || r.cpuTime().toMillis() >= bound); attempt++) {
             r = scripts.withInstructions(1_000_000).withTime(Duration.ofSeconds(20)).withMemory(1L << 40)
                     .run(source);
             assertLimit(r, "instruction limit of 1000000");
