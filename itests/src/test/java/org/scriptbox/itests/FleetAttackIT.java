@@ -3,6 +3,7 @@ package org.scriptbox.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -176,14 +177,22 @@ public class FleetAttackIT {
                 Instant.now()), "ops", ops.getPrivate()));
         String id = controller.deploy(envelope, List.of("all"), 0);
         Rollout r = Await.until("gw1 rolled back and the ghost's rollback owed", Duration.ofSeconds(40),
-                () -> controller.rollout(id).orElseThrow(), x -> x.results().containsKey("ghost1")
-                        && x.results().containsKey("gw1") && x.results().get("gw1").outcome().equals("ROLLED_BACK")
-                        && x.results().get("ghost1").detail().contains("rollback not answered"));
+                () -> controller.rollout(id).orElseThrow(), x -> x.state() == Rollout.State.ROLLED_BACK);
+        assertEquals(r.toString(), "ROLLED_BACK", r.results().get("gw1").outcome());
+        assertEquals(r.toString(), "ROLLBACK_OWED", r.results().get("ghost1").outcome());
         assertTrue(r.toString(), r.reason().contains("ghost1: no answer"));
         JsonNode list = controller.request("gw1", "list", JSON.createObjectNode());
         assertFalse("the package is gone from gw1: " + list, list.toString().contains("blink"));
-        // Q13 (fleet-ops): the rollout now waits for the ghost's return in ROLLING_BACK, which blocks the group
-        System.out.printf("FleetAttackIT: a ghost of the group: rollout %s, gw1 %s%n", r.state(), r.results().get("gw1"));
+        // Q13: the ghost no longer keeps the rollout ROLLING_BACK (which refused the group's next rollout): it ends
+        // ROLLED_BACK after one request timeout with the ghost's rollback owed, and the halt's refusal says so
+        try {
+            controller.halt(id, false);
+            fail("a rolled-back rollout cannot be halted");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("rollback owed by 1 gateway(s) [ghost1]"));
+        }
+        System.out.printf("FleetAttackIT: a ghost of the group: rollout %s, gw1 %s, ghost1 %s%n", r.state(),
+                r.results().get("gw1"), r.results().get("ghost1"));
         attacker.publish("scriptbox/plant/ghost1/state", "", true);   // retained cleared
     }
 
@@ -361,7 +370,37 @@ public class FleetAttackIT {
     }
 
     @Test
-    public void h_aRequestDeliveredTwiceIsCarriedOutOnce() throws Exception {
+    public void h_aPackageAHaltedRolloutDidNotSendCannotBePushedToASigningGatewayOfTheGroup() throws Exception {
+        // Q14: v1 of line2 halts at its canary (a ghost sorted before gw2, never answering); gw2 never got it. A
+        // client on req/# saw the deploy to the ghost: neither that signed request nor the package inside it,
+        // sent to gw2, is taken (the signature binds a request to one gateway and one use; unsigned is refused)
+        attacker.subscribe("scriptbox/plant/a-ghost/req/#");
+        attacker.publish("scriptbox/plant/a-ghost/state", "{\"state\":\"online\",\"groups\":[\"line2\"]}", true);
+        Await.until("the ghost in the signing controller's table", STEP, () -> signing.gateways().stream()
+                .filter(g -> g.id().equals("a-ghost")).findFirst().orElse(null), g -> g != null && g.online());
+        List<PackageScript> scripts = List.of(new PackageScript("halted", "return 'v1'", "name = \"halted\"\nversion = \"1.0.1\"\n"));
+        String envelope = PackageSigner.envelope(PackageSigner.sign(new FleetPackage("plant", "line2", 1, scripts, null,
+                Instant.now()), "ops", ops.getPrivate()));
+        String id = signing.deploy(envelope, List.of("1", "all"), 0);
+        Rollout r = Await.until("halted at the canary", Duration.ofSeconds(40), () -> signing.rollout(id).orElseThrow(),
+                x -> x.state() == Rollout.State.ROLLED_BACK);
+        assertFalse("gw2 never got it: " + r, r.results().containsKey("gw2"));
+        Client.Captured seen = Await.until("the deploy to the ghost, captured", STEP,
+                () -> attacker.captured.get("scriptbox/plant/a-ghost/req/deploy"), c -> c != null);
+        attacker.requestBytes("scriptbox/plant/gw2/req/deploy", seen.payload(), EVIL_RES, "q14-signed".getBytes(StandardCharsets.UTF_8));
+        JsonNode resent = attacker.answer("q14-signed");
+        assertEquals(resent.toString(), "UNAUTHENTICATED", resent.path("code").asText());
+        byte[] inside = Base64.getDecoder().decode(JSON.readTree(seen.payload()).path("request").asText());
+        attacker.requestBytes("scriptbox/plant/gw2/req/deploy", inside, EVIL_RES, "q14-plain".getBytes(StandardCharsets.UTF_8));
+        JsonNode plain = attacker.answer("q14-plain");
+        assertEquals(plain.toString(), "UNAUTHENTICATED", plain.path("code").asText());
+        JsonNode list = signing.request("gw2", "list", JSON.createObjectNode());
+        assertFalse("the halted package is not on gw2: " + list, list.toString().contains("halted"));
+        attacker.publish("scriptbox/plant/a-ghost/state", "", true);   // retained cleared
+    }
+
+    @Test
+    public void i_aRequestDeliveredTwiceIsCarriedOutOnce() throws Exception {
         // Q26: QoS 1 is at least once: a request whose acknowledgement was lost with the link comes again (DUP)
         attacker.request("scriptbox/plant/gw1/req/run", "{\"script\":\"no_such_script\"}", EVIL_RES, "twice");
         attacker.request("scriptbox/plant/gw1/req/run", "{\"script\":\"no_such_script\"}", EVIL_RES, "twice");

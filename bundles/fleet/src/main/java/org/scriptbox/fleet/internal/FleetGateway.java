@@ -67,6 +67,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
     static final int SMALL_REQUEST_BYTES = 256 * 1024;
     private volatile EventBudget events;
     private volatile TelemetrySampler telemetry;
+    private volatile DeviceHealthWatch deviceHealth;
     // link thread (and publishStatus): what this gateway published last on its own retained topics
     private final java.util.Map<String, byte[]> own = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<String> defenceDue = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -149,6 +150,14 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         l.subscribe(topic(FleetTopics.STATE), m -> defend(l, FleetTopics.STATE, m));
         l.subscribe(topic(FleetTopics.STATUS), m -> defend(l, FleetTopics.STATUS, m));
         link = l;
+        // before the first status: the devices' last probe outcomes, read without waiting
+        deviceHealth = new DeviceHealthWatch(() -> {
+            DeviceDirectory d = devices;
+            return d == null ? java.util.Collections.emptySortedSet() : d.ids();
+        }, id -> {
+            DeviceDirectory d = devices;
+            return d == null ? java.util.Optional.empty() : d.find(id);
+        }, config.device_probe_ms(), config.device_fault_ms(), System::nanoTime, this::statusChanged, gateway).start();
         l.start();
         LOG.info("fleet: gateway '{}' of fleet '{}' (groups {}) connecting to {}", gateway, fleet, groups, broker);
         if (!telemetrySpec.off()) {
@@ -297,7 +306,9 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
             return;
         }
         DeviceDirectory d = devices;
-        ObjectNode status = StatusReport.status(gateway, groups, manager.list(), d == null ? Set.of() : d.ids(), ledger.last());
+        DeviceHealthWatch watch = deviceHealth;
+        ObjectNode status = StatusReport.status(gateway, groups, manager.list(), d == null ? Set.of() : d.ids(),
+                watch == null ? DeviceHealthWatch.Snapshot.NONE : watch.snapshot(), System.nanoTime(), ledger.last());
         publishOwn(l, FleetTopics.STATUS, status.toString());
     }
 
@@ -320,6 +331,11 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
 
     @Deactivate
     void deactivate() {
+        DeviceHealthWatch w = deviceHealth;
+        deviceHealth = null;
+        if (w != null) {
+            w.close();
+        }
         TelemetrySampler t = telemetry;
         telemetry = null;
         if (t != null) {

@@ -58,6 +58,11 @@ final class PahoLink implements FleetLink {
     // retained messages (state, status) that found the window full: the latest per topic, sent first when it frees
     private final Map<String, FleetMessage> retainedWaiting = new java.util.LinkedHashMap<>();   // link thread only
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    // sent from the outbox (answers, requests) and not yet acknowledged, in the order sent: Paho sends them again
+    // itself on a resumed session; a new session (renew) starts without them, so they go back into the outbox
+    private final Map<Long, Outgoing> unacknowledged = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private long sentCount;   // link thread only: the keys of unacknowledged
+    private boolean aliasesWarned;   // link thread only
     private volatile int window = 20;   // the broker's receive maximum, from its CONNACK
     private volatile boolean windowFull;   // a send waits for an acknowledgement
     private volatile boolean closed;
@@ -177,6 +182,13 @@ final class PahoLink implements FleetLink {
 
     /** @param token the connect's, with the broker's CONNACK; null for a late one (the window stays as it was) */
     private void onConnected(IMqttToken token) {
+        // before anything is published on this connection: a publish given an alias would be resent without
+        // its topic after a link loss (see PahoAliases)
+        if (!PahoAliases.off(client) && !aliasesWarned) {
+            aliasesWarned = true;
+            LOG.warn("fleet: cannot turn off this Paho's outgoing topic aliases: a message in flight at a link loss may be "
+                    + "refused by the broker at the reconnect");
+        }
         if (token != null) {
             Integer max = token.getResponseProperties() == null ? null : token.getResponseProperties().getReceiveMaximum();
             window = max == null || max <= 0 ? 65_535 : max;   // absent: 65,535 (MQTT 5)
@@ -213,13 +225,20 @@ final class PahoLink implements FleetLink {
     private void renew() {
         shortLived = 0;
         LOG.warn("fleet: the broker {} dropped this client right after each of its last connects: starting a new session "
-                + "(requests it had queued for this client are dropped; state and status are published again)", settings);
+                + "(requests it had queued for this client are dropped; state and status are published again; {} message(s) "
+                + "not yet acknowledged are sent again)", settings, unacknowledged.size());
         MqttAsyncClient old = client;
         try {
             MqttAsyncClient fresh = new MqttAsyncClient(settings.uri(), clientId, new MemoryPersistence());
             fresh.setCallback(new Callback());
             client = fresh;
             options.setCleanStart(true);
+            // the new session has nothing in flight: what the old one had not had acknowledged goes first, in order
+            List<Outgoing> again = new java.util.ArrayList<>(unacknowledged.values());
+            unacknowledged.clear();
+            for (int i = again.size() - 1; i >= 0; i--) {
+                outbox.addFirst(again.get(i));
+            }
         } catch (MqttException e) {
             LOG.warn("fleet: cannot start a new session: {}", reason(e));
             return;
@@ -328,13 +347,13 @@ final class PahoLink implements FleetLink {
         windowFull = false;
         while (!retainedWaiting.isEmpty() && client.isConnected()) {
             FleetMessage m = retainedWaiting.values().iterator().next();
-            if (!publishNow(new Outgoing(m, false, 0))) {
+            if (!publishNow(new Outgoing(m, false, 0), false)) {
                 return;
             }
             retainedWaiting.remove(m.topic());
         }
         while (!outbox.isEmpty() && client.isConnected()) {
-            if (!publishNow(outbox.peekFirst())) {
+            if (!publishNow(outbox.peekFirst(), true)) {
                 return;
             }
             outbox.removeFirst();
@@ -344,8 +363,9 @@ final class PahoLink implements FleetLink {
     /**
      * Link thread: publishes if the window has room; false when it must wait (and a retry is arranged). A message
      * whose time ran out is dropped (true: done with it).
+     * @param keep kept until acknowledged, to be sent again by a new session (an answer or request must not be lost)
      */
-    private boolean publishNow(Outgoing out) {
+    private boolean publishNow(Outgoing out, boolean keep) {
         FleetMessage message = out.message();
         long expirySeconds = 0;
         if (out.expiring()) {
@@ -367,17 +387,27 @@ final class PahoLink implements FleetLink {
             return false;
         }
         inFlight.incrementAndGet();
+        Long key = keep ? sentCount++ : null;
+        if (key != null) {   // before the publish: its acknowledgement may come before publish() returns
+            unacknowledged.put(key, out);
+        }
         try {
-            client.publish(message.topic(), mqtt(message, expirySeconds));
+            client.publish(message.topic(), mqtt(message, expirySeconds), key, null);
             return true;
         } catch (IllegalArgumentException e) {
             // Paho's check of the topic (a wildcard, too long): no retry makes it valid, and retrying the head of the
             // queue for ever held up every later message (FINDINGS Q24)
             inFlight.decrementAndGet();
+            if (key != null) {
+                unacknowledged.remove(key);
+            }
             LOG.warn("fleet: not sent: {} is not a topic one may publish on", Texts.clip(message.topic()));
             return true;
         } catch (MqttException | RuntimeException e) {
             inFlight.decrementAndGet();
+            if (key != null) {
+                unacknowledged.remove(key);
+            }
             LOG.debug("fleet: send to {} waits: {}", message.topic(), reason(e));
             if (client.isConnected()) {
                 executor.schedule(this::flush, 50, TimeUnit.MILLISECONDS);
@@ -420,10 +450,11 @@ final class PahoLink implements FleetLink {
         onLinkThread(() -> {
             if (!client.isConnected()) {
                 LOG.debug("fleet: offline: not published to {}", message.topic());
-            } else if (message.retained() && (retainedWaiting.containsKey(message.topic()) || !publishNow(new Outgoing(message, false, 0)))) {
+            } else if (message.retained() && (retainedWaiting.containsKey(message.topic())
+                    || !publishNow(new Outgoing(message, false, 0), false))) {
                 retainedWaiting.remove(message.topic());   // re-inserted last: the latest never overtaken by an older one
                 retainedWaiting.put(message.topic(), message);
-            } else if (!message.retained() && !publishNow(new Outgoing(message, false, 0))) {
+            } else if (!message.retained() && !publishNow(new Outgoing(message, false, 0), false)) {
                 LOG.debug("fleet: send window full: not published to {}", message.topic());
             }
         });
@@ -481,6 +512,11 @@ final class PahoLink implements FleetLink {
             LOG.debug("fleet: close: {}", reason(e));
         }
         executor.shutdownNow();
+    }
+
+    /** Sent from the outbox and not yet acknowledged by the broker (tests). */
+    int unacknowledgedCount() {
+        return unacknowledged.size();
     }
 
     /** Publishes {@code last} and then disconnects, so a clean stop still leaves the retained offline state. */
@@ -571,6 +607,9 @@ final class PahoLink implements FleetLink {
 
         @Override
         public void deliveryComplete(IMqttToken token) {
+            if (token.getUserContext() instanceof Long key) {
+                unacknowledged.remove(key);
+            }
             if (inFlight.decrementAndGet() < 0) {
                 inFlight.set(0);
             }
