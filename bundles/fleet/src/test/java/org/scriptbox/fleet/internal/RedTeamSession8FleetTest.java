@@ -277,6 +277,66 @@ public class RedTeamSession8FleetTest {
         assertTrue("forgotten once 3 newer ones came", recent.firstTime(res, c1));
     }
 
+    // ---- Q28: every queued request holds its own copy of the package: ghosts of a group x package size ----
+
+    /**
+     * A stage (or catch-ups) to N gateways queues N deploy requests, each holding its own copy of the envelope (signed:
+     * 4/3 of it) until the link sends it; any broker client can add ghost births to a group, and a controller that lost
+     * the broker keeps them all: 400 x 256 KB here.
+     */
+    @Ignore("Q28 (fleet-ctl): the controller's queued requests are bounded in count (10,000), not in bytes")
+    @Test
+    public void queuedRequestsAreBoundedInBytes() throws Exception {
+        ControllerLink ctl = opened(new ControllerLink(BrokerSettings.plain("127.0.0.1", 1), FLEET, "ctl").start());
+        com.fasterxml.jackson.databind.node.ObjectNode envelope = PackageCodec.JSON.createObjectNode()
+                .put("signer", "ops").put("signature", "x").put("body", "b".repeat(256 * 1024));
+        Runtime rt = Runtime.getRuntime();
+        System.gc();
+        long before = rt.totalMemory() - rt.freeMemory();
+        for (int i = 0; i < 400; i++) {
+            ctl.request("ghost" + i, FleetTopics.DEPLOY, envelope, Duration.ofSeconds(60));
+        }
+        Thread.sleep(500);   // the link thread takes them into its queue
+        System.gc();
+        long held = (rt.totalMemory() - rt.freeMemory() - before) >> 20;
+        assertTrue("MB held by 400 queued deploys of a 256 KB package: " + held, held < 32);
+    }
+
+    // ---- Q29: a halt the data area could not take was lost at the next controller start ----
+
+    @Test
+    public void aHaltThatCannotBeSavedStillHaltsAndSaysSo() throws Exception {
+        assumeBroker();
+        Path data = tmp.newFolder().toPath();
+        FleetController c = opened(FleetController.plain("127.0.0.1", port, FLEET, "ctl29", data, Duration.ofSeconds(30)).start());
+        List<String> handled = new CopyOnWriteArrayList<>();
+        for (String id : List.of("h1", "h2")) {   // online, in the group, never answering: the stage waits
+            PahoLink l = opened(gatewayLink(id, handled, new InboundBudget(1000, 1 << 20), m -> { }));
+            l.publish(FleetMessage.of(FleetTopics.gateway(FLEET, id, FleetTopics.STATE),
+                    "{\"state\":\"online\",\"groups\":[\"line29\"]}", true));
+        }
+        until("both known", () -> c.gateways().stream().filter(g -> g.groups().contains("line29")).count() == 2,
+                Duration.ofSeconds(10));
+        java.security.KeyPair ops = Ed25519Keys.generate();
+        String envelope = PackageSigner.envelope(PackageSigner.sign(new FleetPackage(FLEET, "line29", 1,
+                List.of(new PackageScript("blink", "return 1", null)), null, Instant.now()), "ops", ops.getPrivate()));
+        String id = c.deploy(envelope, List.of("1", "all"), 0);
+        until("the canary's deploy sent", () -> handled.contains(FleetTopics.DEPLOY), Duration.ofSeconds(10));
+        Path blocker = Files.createDirectories(data.resolve("rollouts").resolve(id + ".json.tmp"));
+        Files.writeString(blocker.resolve("x"), "x");   // every save of it fails now, as on a full disk
+        String answer = c.halt(id, false);
+        until("the halt reached the rollout", () -> c.rollout(id).orElseThrow().state() != Rollout.State.RUNNING,
+                Duration.ofSeconds(10));
+        c.close();
+        Files.delete(blocker.resolve("x"));
+        Files.delete(blocker);   // the disk has room again
+        FleetController again = opened(FleetController.plain("127.0.0.1", port, FLEET, "ctl29", data, Duration.ofSeconds(30)).start());
+        until("loaded", () -> again.rollout(id).isPresent(), Duration.ofSeconds(10));
+        until("after the restart the rollout is halted, not resumed (the halt answered: " + answer + ")",
+                () -> again.rollout(id).orElseThrow().state() != Rollout.State.RUNNING, Duration.ofSeconds(15));
+        assertEquals("no deploy of the next stage after the restart", 1, handled.stream().filter(FleetTopics.DEPLOY::equals).count());
+    }
+
     // ---- helpers ----
 
     private static boolean accepts(int port) {
