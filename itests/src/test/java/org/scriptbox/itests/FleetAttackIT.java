@@ -281,7 +281,7 @@ public class FleetAttackIT {
         Files.writeString(dir.resolve("acl"), aclFromTheDocs());
         int port = Mosquitto.freePort();
         Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n", "listener " + port + " 127.0.0.1",
-                "root".equals(System.getProperty("user.name")) ? "user root" : "", "allow_anonymous false",
+                "root".equals(System.getProperty("user.name")) ? "user root" : "", confFromTheDocs(),
                 "password_file " + passwd, "acl_file " + dir.resolve("acl"), "persistence false",
                 "log_dest file " + dir.resolve("mosquitto.log"), ""));
         Process mq = new ProcessBuilder(Mosquitto.BINARY.toString(), "-c", dir.resolve("mosquitto.conf").toString())
@@ -309,6 +309,15 @@ public class FleetAttackIT {
             assertFalse("mallory never saw the controller's request", mallory.byCorrelation.containsKey("ok1"));
             assertEquals("gw2 could not publish gw1's state", 1, ctl.countOn("scriptbox/plant/gw1/state"));
             Await.until("gw2's answer-shaped message at the controller", STEP, () -> ctl.byCorrelation.containsKey("forged"), b -> b);
+            // Q27: gw2's user connecting with gw1's client id: without use_username_as_clientid MQTT hands it gw1's
+            // session (the broker drops gw1, publishes its will, and a clean start deletes what was queued for it)
+            try (Client thief = new Client(port, "gw1", "gw2", "g2-secret")) {   // client id test-gw1, as g1's
+                ctl.request("scriptbox/plant/gw1/req/list", "{}", "scriptbox/plant/$controller/ctl/res", "ok2");
+                Await.until("the controller's next request at gw1", STEP, () -> g1.byCorrelation.containsKey("ok2") || !g1.connected(),
+                        b -> b);
+                assertTrue("gw1 kept its connection and its session", g1.connected() && g1.byCorrelation.containsKey("ok2"));
+                assertTrue(thief.connected());
+            }
         } finally {
             mq.destroy();
             mq.waitFor(10, TimeUnit.SECONDS);
@@ -344,8 +353,12 @@ public class FleetAttackIT {
         try {
             spy.subscribe("scriptbox/plant/$controller/ctl2/res");
             spy.requestBytes("scriptbox/plant/gw2/req/list", seen.payload(), seen.responseTopic(), seen.correlation());
-            JsonNode replay = spy.answerTo(seen.correlation());
-            assertEquals(replay.toString(), "REPLAY", replay.path("code").asText());
+            // since Q26 the exact copy is a duplicate the gateway takes once and does not answer again (a copy the
+            // gateway no longer remembers is REPLAY by its sequence number: RequestAuthTest)
+            spy.request("scriptbox/plant/gw2/req/list", "{}", seen.responseTopic(), "after-replay");
+            JsonNode after = spy.answer("after-replay");   // in order: the copy's turn has passed
+            assertEquals(after.toString(), "UNAUTHENTICATED", after.path("code").asText());
+            assertEquals("answers to the replayed copy", 0, spy.answerCount(new String(seen.correlation(), StandardCharsets.UTF_8)));
         } finally {
             spy.close();
         }
@@ -357,7 +370,17 @@ public class FleetAttackIT {
     }
 
     @Test
-    public void h_aPackageAHaltedRolloutDidNotSendCannotBePushedToASigningGatewayOfTheGroup() throws Exception {
+    public void h_aRequestDeliveredTwiceIsCarriedOutOnce() throws Exception {
+        // Q26: QoS 1 is at least once: a request whose acknowledgement was lost with the link comes again (DUP)
+        attacker.request("scriptbox/plant/gw1/req/run", "{\"script\":\"no_such_script\"}", EVIL_RES, "twice");
+        attacker.request("scriptbox/plant/gw1/req/run", "{\"script\":\"no_such_script\"}", EVIL_RES, "twice");
+        attacker.request("scriptbox/plant/gw1/req/list", "{}", EVIL_RES, "after-twice");
+        attacker.answer("after-twice");   // the gateway handles requests in order: the second copy's turn has passed
+        assertEquals("answers to the request delivered twice", 1, attacker.answerCount("twice"));
+    }
+
+    @Test
+    public void i_aPackageAHaltedRolloutDidNotSendCannotBePushedToASigningGatewayOfTheGroup() throws Exception {
         // Q14: v1 of line2 halts at its canary (a ghost sorted before gw2, never answering); gw2 never got it. A
         // client on req/# saw the deploy to the ghost: neither that signed request nor the package inside it,
         // sent to gw2, is taken (the signature binds a request to one gateway and one use; unsigned is refused)
@@ -386,6 +409,23 @@ public class FleetAttackIT {
         attacker.publish("scriptbox/plant/a-ghost/state", "", true);   // retained cleared
     }
 
+    /** docs/fleet.md's mosquitto.conf lines for the ACL file, but the two paths (the test's own files). */
+    private static String confFromTheDocs() throws Exception {
+        String doc = Files.readString(Distribution.runtimeHome().resolve("../docs/fleet.md"), StandardCharsets.UTF_8);
+        int from = doc.indexOf("# mosquitto.conf for scriptbox fleet");
+        int to = doc.indexOf("```", from);
+        assertTrue("docs/fleet.md has the mosquitto.conf lines", from >= 0 && to > from);
+        StringBuilder b = new StringBuilder();
+        for (String line : doc.substring(from, to).split("\n")) {
+            String t = line.trim();
+            if (!t.isEmpty() && !t.startsWith("#") && !t.startsWith("password_file") && !t.startsWith("acl_file")) {
+                b.append(t).append('\n');
+            }
+        }
+        assertTrue(b.toString(), b.toString().contains("use_username_as_clientid true"));
+        return b.toString();
+    }
+
     /** The ACL file of docs/fleet.md, between its two marker lines (so the test checks what users copy). */
     private static String aclFromTheDocs() throws Exception {
         String doc = Files.readString(Distribution.runtimeHome().resolve("../docs/fleet.md"), StandardCharsets.UTF_8);
@@ -403,6 +443,7 @@ public class FleetAttackIT {
         private final Map<String, String> last = new ConcurrentHashMap<>();
         private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
         final Map<String, Captured> captured = new ConcurrentHashMap<>();
+        private final Map<String, AtomicInteger> answerCounts = new ConcurrentHashMap<>();
 
         record Captured(byte[] payload, String responseTopic, byte[] correlation) {
         }
@@ -425,6 +466,7 @@ public class FleetAttackIT {
                         byCorrelation.put(key, text);
                         try {
                             if (topic.endsWith("/res")) {   // not a request this client sees (it may subscribe to req/#)
+                                answerCounts.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
                                 answers.put(key, JSON.readTree(text));
                             }
                         } catch (Exception e) {
@@ -525,6 +567,15 @@ public class FleetAttackIT {
 
         JsonNode answer(String correlation) {
             return Await.until("an answer to " + correlation, STEP, () -> answers.get(correlation), a -> a != null);
+        }
+
+        int answerCount(String correlation) {
+            AtomicInteger n = answerCounts.get(correlation);
+            return n == null ? 0 : n.get();
+        }
+
+        boolean connected() {
+            return client.isConnected();
         }
 
         String lastOn(String topic) {

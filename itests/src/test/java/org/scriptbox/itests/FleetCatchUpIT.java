@@ -74,12 +74,14 @@ public class FleetCatchUpIT {
             Rollout caught = Await.until("g1..g5 caught up", TIMEOUT, () -> controller.rollout(id).orElseThrow(),
                     x -> x.count("APPLIED") == 9);
             double seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("FleetCatchUpIT: g1..g5 caught up %.2f s after their births, beside a hung g0 (request timeout %d s)%n",
+                    seconds, TIMEOUT.toSeconds());
             assertTrue("caught up in " + seconds + " s, not behind the hung gateway's " + TIMEOUT.toSeconds() + " s",
                     seconds < TIMEOUT.toSeconds() / 2.0);
             assertEquals(caught.results().toString(), "PENDING", caught.results().get("g0").outcome());
             // the hung one's catch-up times out: still PENDING (asked again at its next birth), never FAILED
             Rollout later = Await.until("the hung gateway's catch-up timed out", TIMEOUT.plusSeconds(10),
-                    () -> controller.rollout(id).orElseThrow(), x -> x.results().get("g0").detail().contains("no answer"));
+                    () -> controller.rollout(id).orElseThrow(), x -> x.results().get("g0").detail().contains("catch-up was not answered"));
             assertEquals(later.results().toString(), "PENDING", later.results().get("g0").outcome());
             hung.mute = false;
             hung.drop();

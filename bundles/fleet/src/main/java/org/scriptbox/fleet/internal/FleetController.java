@@ -154,6 +154,11 @@ public final class FleetController implements AutoCloseable {
         return list;
     }
 
+    /** Synced rewrites of rollout files so far (tests). */
+    long saves() {
+        return store.saves();
+    }
+
     public Optional<Rollout> rollout(String id) {
         return Optional.ofNullable(rollouts.get(id));
     }

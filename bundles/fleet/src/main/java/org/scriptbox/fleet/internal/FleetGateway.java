@@ -76,6 +76,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
     private volatile RequestAuth.Checker requestAuth;   // null: requests are the broker's ACLs' to guard
     private long authWarned;
     private long authRefused;
+    private final RecentRequests recent = new RecentRequests(1_000);   // link thread
 
     @Activate
     void activate(BundleContext context, FleetConfig config) {
@@ -193,6 +194,11 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         String command = m.topic().substring(m.topic().lastIndexOf('/') + 1);
         if (m.retained()) {   // a retained request would come again at every subscribe: a run at every reconnect
             LOG.warn("fleet: ignored a retained request on {} (requests must not be retained)", Texts.clip(m.topic()));
+            return;
+        }
+        if (!recent.firstTime(m.responseTopic(), m.correlationData())) {
+            // QoS 1 delivers again what lost its acknowledgement with the link: taken once (its answer went, or goes, out)
+            LOG.debug("fleet: a request on {} came again (same correlation data): not carried out twice", Texts.clip(m.topic()));
             return;
         }
         byte[] payload = m.payload();

@@ -387,6 +387,25 @@ public class ControllerHaltSoakTest {
         until("m0 caught up at its next birth", () -> rollout(id).count(Result.APPLIED) == 4, Duration.ofSeconds(10));
     }
 
+    /** A stage's answers are saved in batches: one synced rewrite of the rollout file per batch, not per answer. */
+    @Test
+    public void aStagesAnswersAreSavedInBatches() throws Exception {
+        startController();
+        String[] ids = new String[24];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = "p" + i;
+        }
+        gateways("lineP", ids);
+        long before = controller.saves();
+        String id = controller.deploy(envelope("lineP", 1), List.of("all"), 0);
+        until("COMPLETED", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(20));
+        assertEquals(ids.length, rollout(id).count(Result.APPLIED));
+        // the start, the answers, the next stage and the end: before, 24 answers were 24 rewrites
+        long saves = controller.saves() - before;
+        System.out.println("ControllerHaltSoakTest: " + ids.length + " answers of one stage, " + saves + " saves in all");
+        assertTrue(saves + " saves for " + ids.length + " answers", saves <= 3 + ids.length / 3);
+    }
+
     /** A catch-up on the way when the operator halts: the rollback follows it at once (HALTING until answered). */
     @Test
     public void aCatchUpOnTheWayAtAHaltIsRolledBack() throws Exception {

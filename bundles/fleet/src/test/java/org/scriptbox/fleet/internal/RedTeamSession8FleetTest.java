@@ -259,6 +259,24 @@ public class RedTeamSession8FleetTest {
                 perGateway * ControllerLink.MAX_GATEWAYS < (256L << 20));
     }
 
+    // ---- Q26: a request delivered twice (QoS 1 is at least once) was carried out twice ----
+
+    @Test
+    public void aRequestDeliveredAgainIsTakenOnceAndTheMemoryOfItIsBounded() {
+        RecentRequests recent = new RecentRequests(3);
+        byte[] c1 = "c1".getBytes(StandardCharsets.UTF_8);
+        String res = "scriptbox/plant/$controller/ctl/res";
+        assertTrue(recent.firstTime(res, c1));
+        assertFalse("the same request again", recent.firstTime(res, c1));
+        assertTrue("the same correlation for another controller", recent.firstTime(res.replace("ctl", "ctl2"), c1));
+        assertTrue("no correlation data: nobody can tell two apart", recent.firstTime(res, null));
+        assertTrue(recent.firstTime(null, null));
+        for (int i = 0; i < 3; i++) {
+            assertTrue(recent.firstTime(res, ("x" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        assertTrue("forgotten once 3 newer ones came", recent.firstTime(res, c1));
+    }
+
     // ---- helpers ----
 
     private static boolean accepts(int port) {
