@@ -69,6 +69,8 @@ public final class FleetController implements AutoCloseable {
     private final Set<String> queuedBirths = ConcurrentHashMap.newKeySet();
     /** Rollouts whose next soak check is scheduled (one at a time each). */
     private final Set<String> soakTicks = ConcurrentHashMap.newKeySet();
+    /** Per rollout, its package's envelope as one JSON tree, shared by the deploys held back for room (never changed). */
+    private final Map<String, ObjectNode> envelopes = new ConcurrentHashMap<>();
     /** One lane per group; the pool grows with the groups whose rollouts wait at the same time. */
     private final Map<String, SerialLane> lanes = new ConcurrentHashMap<>();
     private final java.util.concurrent.ExecutorService pool = Executors.newCachedThreadPool(new java.util.concurrent.ThreadFactory() {
@@ -492,6 +494,9 @@ public final class FleetController implements AutoCloseable {
             CompletableFuture<Result> a = answers.get(g);
             if (a != null && a.isDone()) {
                 Result res = a.join();
+                if (res.detail().startsWith(ControllerLink.NOT_SENT)) {
+                    continue;   // held back for room and never sent: the gateway was not reached
+                }
                 r = r.withResult(g, res.outcome(), res.detail());
             } else {
                 unanswered.add(g);
@@ -736,13 +741,18 @@ public final class FleetController implements AutoCloseable {
 
     /** Deploy, then the health check: the gateway's result, never an exception. */
     private CompletableFuture<Result> deployTo(Rollout r, String gateway) {
-        ObjectNode envelope;
-        try {
-            envelope = (ObjectNode) PackageCodec.JSON.readTree(r.envelope());
-        } catch (IOException e) {
+        ObjectNode envelope = envelopes.computeIfAbsent(r.id(), k -> {
+            try {
+                return (ObjectNode) PackageCodec.JSON.readTree(r.envelope());
+            } catch (IOException | ClassCastException e) {
+                return null;
+            }
+        });
+        if (envelope == null) {
             return CompletableFuture.completedFuture(new Result(Result.FAILED, "the saved package is not JSON"));
         }
-        return link.request(gateway, FleetTopics.DEPLOY, envelope, timeout).thenCompose(a -> {
+        // held back for room (Q32), it is not sent once the rollout is halted
+        return link.request(gateway, FleetTopics.DEPLOY, envelope, timeout, () -> !signal(r.id()).isDone()).thenCompose(a -> {
             if (!a.path("ok").asBoolean()) {
                 return CompletableFuture.completedFuture(new Result(Result.FAILED, answerText(a)));
             }
