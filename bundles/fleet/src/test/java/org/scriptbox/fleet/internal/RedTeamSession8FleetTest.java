@@ -277,14 +277,14 @@ public class RedTeamSession8FleetTest {
         assertTrue("forgotten once 3 newer ones came", recent.firstTime(res, c1));
     }
 
-    // ---- Q28: every queued request holds its own copy of the package: ghosts of a group x package size ----
+    // ---- Q32: every queued request holds its own copy of the package: ghosts of a group x package size ----
 
     /**
      * A stage (or catch-ups) to N gateways queues N deploy requests, each holding its own copy of the envelope (signed:
      * 4/3 of it) until the link sends it; any broker client can add ghost births to a group, and a controller that lost
      * the broker keeps them all: 400 x 256 KB here.
      */
-    @Ignore("Q28 (fleet-ctl): the controller's queued requests are bounded in count (10,000), not in bytes")
+    @Ignore("Q32 (fleet-ctl): the controller's queued requests are bounded in count (10,000), not in bytes")
     @Test
     public void queuedRequestsAreBoundedInBytes() throws Exception {
         ControllerLink ctl = opened(new ControllerLink(BrokerSettings.plain("127.0.0.1", 1), FLEET, "ctl").start());
