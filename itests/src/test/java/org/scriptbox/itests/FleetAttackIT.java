@@ -370,7 +370,17 @@ public class FleetAttackIT {
     }
 
     @Test
-    public void h_aPackageAHaltedRolloutDidNotSendCannotBePushedToASigningGatewayOfTheGroup() throws Exception {
+    public void h_aRequestDeliveredTwiceIsCarriedOutOnce() throws Exception {
+        // Q26: QoS 1 is at least once: a request whose acknowledgement was lost with the link comes again (DUP)
+        attacker.request("scriptbox/plant/gw1/req/run", "{\"script\":\"no_such_script\"}", EVIL_RES, "twice");
+        attacker.request("scriptbox/plant/gw1/req/run", "{\"script\":\"no_such_script\"}", EVIL_RES, "twice");
+        attacker.request("scriptbox/plant/gw1/req/list", "{}", EVIL_RES, "after-twice");
+        attacker.answer("after-twice");   // the gateway handles requests in order: the second copy's turn has passed
+        assertEquals("answers to the request delivered twice", 1, attacker.answerCount("twice"));
+    }
+
+    @Test
+    public void i_aPackageAHaltedRolloutDidNotSendCannotBePushedToASigningGatewayOfTheGroup() throws Exception {
         // Q14: v1 of line2 halts at its canary (a ghost sorted before gw2, never answering); gw2 never got it. A
         // client on req/# saw the deploy to the ghost: neither that signed request nor the package inside it,
         // sent to gw2, is taken (the signature binds a request to one gateway and one use; unsigned is refused)
@@ -397,16 +407,6 @@ public class FleetAttackIT {
         JsonNode list = signing.request("gw2", "list", JSON.createObjectNode());
         assertFalse("the halted package is not on gw2: " + list, list.toString().contains("halted"));
         attacker.publish("scriptbox/plant/a-ghost/state", "", true);   // retained cleared
-    }
-
-    @Test
-    public void i_aRequestDeliveredTwiceIsCarriedOutOnce() throws Exception {
-        // Q26: QoS 1 is at least once: a request whose acknowledgement was lost with the link comes again (DUP)
-        attacker.request("scriptbox/plant/gw1/req/run", "{\"script\":\"no_such_script\"}", EVIL_RES, "twice");
-        attacker.request("scriptbox/plant/gw1/req/run", "{\"script\":\"no_such_script\"}", EVIL_RES, "twice");
-        attacker.request("scriptbox/plant/gw1/req/list", "{}", EVIL_RES, "after-twice");
-        attacker.answer("after-twice");   // the gateway handles requests in order: the second copy's turn has passed
-        assertEquals("answers to the request delivered twice", 1, attacker.answerCount("twice"));
     }
 
     /** docs/fleet.md's mosquitto.conf lines for the ACL file, but the two paths (the test's own files). */

@@ -351,7 +351,7 @@ public final class FleetController implements AutoCloseable {
             boolean ready = r.results().isEmpty()
                     ? link.gateways().stream().anyMatch(g -> g.groups().contains(r.group()))
                     : known.containsAll(r.results().keySet());
-            if (link.connected() && ready) {
+            if (link.connected() && ready || signal(r.id()).isDone()) {   // a halt does not wait for the table
                 return;
             }
             try {
