@@ -257,7 +257,8 @@ public class FleetBenchIT {
             // loss) never delivers that answer: the cause of the first soak's halt
             long protocolErrors = protocolErrors(broker) - protocolErrorsBefore;
             System.out.printf("BENCH fleet soak traffic: %d fleet publishes from the deploy until all applied (%.1f per gateway) %s; "
-                    + "%d clients dropped by the broker as a protocol error; controller heap after GC %.0f KB%n", publishes,
+                    + "%d clients dropped by the broker as a protocol error; the test JVM's heap after GC (498 simulators and the "
+                    + "controller) %.0f KB%n", publishes,
                     publishes / (double) GATEWAYS, kinds, protocolErrors, heap / 1e3);
             assertEquals("clients dropped by the broker as a protocol error during the soak", 0, protocolErrors);
         } finally {

@@ -89,30 +89,97 @@ final class ControllerLink implements AutoCloseable {
 
     /**
      * Sends a request; the future completes with the answer, or exceptionally with a
-     * {@link java.util.concurrent.TimeoutException} after {@code timeout}. The request expires then too: a gateway
+     * {@link java.util.concurrent.TimeoutException} {@code timeout} after it was sent (a request held back for room,
+     * {@link #MAX_BYTES_OUT}, waits first). The request expires then too: a gateway
      * that has not taken it up by then never carries it out (one that did may still be at it: a long run).
      */
     CompletableFuture<JsonNode> request(String gateway, String command, ObjectNode body, Duration timeout) {
+        return request(gateway, command, body, timeout, () -> true);
+    }
+
+    /**
+     * @param wanted asked when the request was held back for room (see {@link #MAX_BYTES_OUT}): false answers it
+     *               {@link #NOT_SENT} instead of sending it (its rollout was halted meanwhile)
+     */
+    CompletableFuture<JsonNode> request(String gateway, String command, ObjectNode body, Duration timeout,
+                                        java.util.function.BooleanSupplier wanted) {
         String id = UUID.randomUUID().toString();
         CompletableFuture<JsonNode> answer = new CompletableFuture<>();
         pending.put(id, answer);
-        answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> pending.remove(id));
-        byte[] correlation = id.getBytes(StandardCharsets.UTF_8);
-        byte[] payload = body.toString().getBytes(StandardCharsets.UTF_8);
+        answer.whenComplete((r, e) -> pending.remove(id));
+        Held h = new Held(gateway, command, body, timeout, id, answer, wanted);
+        boolean now;
+        synchronized (held) {   // in order: nothing overtakes a request held back (a rollback its deploy, a number)
+            now = held.isEmpty() && bytesOut < MAX_BYTES_OUT;
+            if (!now) {
+                held.add(h);
+            }
+        }
+        if (now) {
+            transmit(h);
+        }
+        return answer;
+    }
+
+    /**
+     * Bytes of requests sent and not yet answered (or timed out) above which further requests wait as their JSON
+     * tree (a stage's deploys share one): each sent one is a copy of the package, and ghosts in a group times a
+     * large package would otherwise be gigabytes of queued requests in the controller (FINDINGS Q32).
+     */
+    static final long MAX_BYTES_OUT = 16L << 20;
+    static final String NOT_SENT = "NOT_SENT";
+    private long bytesOut;   // guarded by held
+    private final java.util.ArrayDeque<Held> held = new java.util.ArrayDeque<>();
+
+    private record Held(String gateway, String command, ObjectNode body, Duration timeout, String id,
+                        CompletableFuture<JsonNode> answer, java.util.function.BooleanSupplier wanted) {
+    }
+
+    private void transmit(Held h) {
+        byte[] correlation = h.id().getBytes(StandardCharsets.UTF_8);
+        byte[] payload = h.body().toString().getBytes(StandardCharsets.UTF_8);
+        Duration left = h.timeout();   // counted from the send: a request held back for room has not been waiting for an answer
+        h.answer().orTimeout(left.toMillis(), TimeUnit.MILLISECONDS);
+        long size = payload.length;
+        synchronized (held) {
+            bytesOut += size;
+        }
+        h.answer().whenComplete((r, e) -> release(size));
         // expires with our wait: a request we gave up on ("no answer") must not be carried out when the gateway
         // comes back to its persistent session days later, nor after waiting on its link thread (FINDINGS Q22)
         if (signer == null) {
-            link.send(new FleetMessage(FleetTopics.request(fleet, gateway, command), payload, false, responses, correlation), timeout);
+            link.send(new FleetMessage(FleetTopics.request(fleet, h.gateway(), h.command()), payload, false, responses,
+                    correlation), left);
         } else {
             // numbered and queued under one lock: the link sends in this order, and a gateway takes numbers only upwards
             synchronized (signer) {
                 long seq = signer.nextSeq();
-                link.send(new FleetMessage(FleetTopics.request(fleet, gateway, command),
-                        signer.wrap(fleet, gateway, command, responses, correlation, seq, payload), false, responses, correlation),
-                        timeout);
+                link.send(new FleetMessage(FleetTopics.request(fleet, h.gateway(), h.command()),
+                        signer.wrap(fleet, h.gateway(), h.command(), responses, correlation, seq, payload), false, responses,
+                        correlation), left);
             }
         }
-        return answer;
+    }
+
+    /** A request was answered or timed out: held ones go out while there is room. */
+    private void release(long size) {
+        synchronized (held) {
+            bytesOut -= size;
+        }
+        while (true) {
+            Held h;
+            synchronized (held) {
+                if (held.isEmpty() || bytesOut >= MAX_BYTES_OUT) {
+                    return;
+                }
+                h = held.poll();
+            }
+            if (h.answer().isDone() || !h.wanted().getAsBoolean()) {
+                h.answer().complete(Replies.refused(NOT_SENT, "not sent: its rollout was halted before there was room"));
+                continue;
+            }
+            transmit(h);
+        }
     }
 
     private void response(FleetMessage m) {

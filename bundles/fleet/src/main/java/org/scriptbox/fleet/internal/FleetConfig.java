@@ -57,6 +57,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "this gateway takes only requests signed by one of them (gateway only)")
     String[] controller_keys() default {};
 
+    @AttributeDefinition(description = "with controller.keys: a signed request is taken only if its controller's time "
+            + "(its sequence number) is within this many seconds of this gateway's clock, either way; 0: no check (gateway only)")
+    long controller_clock_window_seconds() default 600;
+
     @AttributeDefinition(description = "PEM file of this controller's Ed25519 key (fleet:keygen writes one); when set, every "
             + "request is signed with it under the controller's id (controller only)")
     String controller_key() default "";

@@ -69,6 +69,8 @@ public final class FleetController implements AutoCloseable {
     private final Set<String> queuedBirths = ConcurrentHashMap.newKeySet();
     /** Rollouts whose next soak check is scheduled (one at a time each). */
     private final Set<String> soakTicks = ConcurrentHashMap.newKeySet();
+    /** Per rollout, its package's envelope as one JSON tree, shared by the deploys held back for room (never changed). */
+    private final Map<String, ObjectNode> envelopes = new ConcurrentHashMap<>();
     /** One lane per group; the pool grows with the groups whose rollouts wait at the same time. */
     private final Map<String, SerialLane> lanes = new ConcurrentHashMap<>();
     private final java.util.concurrent.ExecutorService pool = Executors.newCachedThreadPool(new java.util.concurrent.ThreadFactory() {
@@ -132,6 +134,11 @@ public final class FleetController implements AutoCloseable {
         link.onOnline(this::born);
         link.start();
         for (Rollout r : rollouts.values()) {
+            Boolean halted = r.state() == State.RUNNING ? store.savedHalt(r.id()) : null;
+            if (halted != null) {   // halted while its own file could not be saved (Q29): halted now, not resumed
+                LOG.warn("fleet: rollout {} was halted by the operator before the controller stopped: halting it", r.id());
+                signal(r.id()).complete(halted);
+            }
             if (r.state() == State.RUNNING || r.state() == State.ROLLING_BACK || r.state() == State.HALTING) {
                 LOG.info("fleet: resuming rollout {} ({}, stage {})", r.id(), r.state(), r.stage() + 1);
                 lane(r.group()).execute(() -> begin(r.id()));
@@ -253,16 +260,26 @@ public final class FleetController implements AutoCloseable {
         // read before the signal: the lane clears the set as soon as it sees the signal
         List<String> flying = new ArrayList<>(inFlight.getOrDefault(id, Set.of()));
         java.util.Collections.sort(flying);
+        if (signal(id).isDone()) {
+            return "rollout " + id + " is already halting";
+        }
+        String unsaved = "";
+        try {
+            store.saveHalt(id, rollback);   // before anything acts on it: a restart must not resume what was halted
+        } catch (IOException e) {
+            unsaved = "; the halt could not be saved in the data area (" + PahoLink.reason(e) + "): a controller restart "
+                    + "before it takes writes again would resume the rollout";
+        }
         if (!signal(id).complete(rollback)) {
             return "rollout " + id + " is already halting";
         }
         lane(r.group()).execute(() -> drive(id));   // if no work of the lane holds it now
         String then = rollback ? "; every gateway that got it is rolled back (ROLLING_BACK until each answered or "
                 + "timed out; one that does not answer is marked rollback owed, sent again when it returns)" : "";
-        return flying.isEmpty()
+        return (flying.isEmpty()
                 ? "halting rollout " + id + ": no further gateway is sent the package" + then
                 : "halting rollout " + id + ": no further gateway is sent the package; its deploy is already on the way to "
-                + flying + ": each may still apply it and is rolled back when it answers (HALTING until then)" + then;
+                + flying + ": each may still apply it and is rolled back when it answers (HALTING until then)" + then) + unsaved;
     }
 
     private CompletableFuture<Boolean> signal(String id) {
@@ -336,7 +353,7 @@ public final class FleetController implements AutoCloseable {
             boolean ready = r.results().isEmpty()
                     ? link.gateways().stream().anyMatch(g -> g.groups().contains(r.group()))
                     : known.containsAll(r.results().keySet());
-            if (link.connected() && ready) {
+            if (link.connected() && ready || signal(r.id()).isDone()) {   // a halt does not wait for the table
                 return;
             }
             try {
@@ -352,10 +369,23 @@ public final class FleetController implements AutoCloseable {
         if (closed) {
             throw new Stopped();
         }
-        store.save(r);
+        try {
+            store.save(r);
+            unsaved.remove(r.id());
+        } catch (java.io.UncheckedIOException e) {
+            // a full or failing disk: the rollout goes on in memory (a halt must still take effect, and be shown) rather
+            // than stopping with it RUNNING in memory; one line per rollout until a save succeeds again (Q29)
+            if (unsaved.add(r.id())) {
+                LOG.error("fleet: {} ({}): it goes on in memory; a controller restart before the data area takes writes "
+                        + "again resumes it from its last saved state", e.getMessage(), PahoLink.reason(e));
+            }
+        }
         rollouts.put(r.id(), r);
         return r;
     }
+
+    /** Rollouts whose latest save failed (one ERROR line each until one succeeds). */
+    private final Set<String> unsaved = ConcurrentHashMap.newKeySet();
 
     private void begin(String id) {
         try {
@@ -464,6 +494,9 @@ public final class FleetController implements AutoCloseable {
             CompletableFuture<Result> a = answers.get(g);
             if (a != null && a.isDone()) {
                 Result res = a.join();
+                if (res.detail().startsWith(ControllerLink.NOT_SENT)) {
+                    continue;   // held back for room and never sent: the gateway was not reached
+                }
                 r = r.withResult(g, res.outcome(), res.detail());
             } else {
                 unanswered.add(g);
@@ -708,13 +741,18 @@ public final class FleetController implements AutoCloseable {
 
     /** Deploy, then the health check: the gateway's result, never an exception. */
     private CompletableFuture<Result> deployTo(Rollout r, String gateway) {
-        ObjectNode envelope;
-        try {
-            envelope = (ObjectNode) PackageCodec.JSON.readTree(r.envelope());
-        } catch (IOException e) {
+        ObjectNode envelope = envelopes.computeIfAbsent(r.id(), k -> {
+            try {
+                return (ObjectNode) PackageCodec.JSON.readTree(r.envelope());
+            } catch (IOException | ClassCastException e) {
+                return null;
+            }
+        });
+        if (envelope == null) {
             return CompletableFuture.completedFuture(new Result(Result.FAILED, "the saved package is not JSON"));
         }
-        return link.request(gateway, FleetTopics.DEPLOY, envelope, timeout).thenCompose(a -> {
+        // held back for room (Q32), it is not sent once the rollout is halted
+        return link.request(gateway, FleetTopics.DEPLOY, envelope, timeout, () -> !signal(r.id()).isDone()).thenCompose(a -> {
             if (!a.path("ok").asBoolean()) {
                 return CompletableFuture.completedFuture(new Result(Result.FAILED, answerText(a)));
             }

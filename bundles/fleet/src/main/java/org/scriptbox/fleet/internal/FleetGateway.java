@@ -104,7 +104,8 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
             java.util.Map<String, java.security.PublicKey> controllers =
                     PackageVerifier.keys("controller.keys", commaSeparated(config.controller_keys()).toArray(new String[0]));
             if (!controllers.isEmpty()) {
-                checker = new RequestAuth.Checker(controllers, fleet, gateway, context.getDataFile("fleet-requests.json").toPath());
+                checker = new RequestAuth.Checker(controllers, fleet, gateway, context.getDataFile("fleet-requests.json").toPath(),
+                        java.time.Duration.ofSeconds(Math.max(0, config.controller_clock_window_seconds())), System::currentTimeMillis);
             }
         } catch (IllegalArgumentException | IOException e) {
             LOG.error("fleet: not connecting: {}", e instanceof IOException io ? "cannot read the data area: "

@@ -95,9 +95,24 @@ final class RequestAuth {
         private final String gateway;
         private final Path file;
         private final Map<String, Long> lastSeq = new HashMap<>();
+        private final long windowMillis;   // 0: no check of the controller's time
+        private final java.util.function.LongSupplier clock;
 
         /** @throws IOException for a damaged sequence file: fail closed (it is the replay guard) */
         Checker(Map<String, PublicKey> keys, String fleet, String gateway, Path file) throws IOException {
+            this(keys, fleet, gateway, file, java.time.Duration.ofMinutes(10), System::currentTimeMillis);
+        }
+
+        /**
+         * @param window how far the controller's time (a sequence number is its clock in microseconds) may be from
+         *               {@code clock}'s, either way: a number far ahead would otherwise be taken and refuse every later
+         *               request as REPLAY until the controller's clock reached it (years, after one wrong clock), and a
+         *               copy held back (the broker dropped the expired original) would be taken days later (FINDINGS Q30)
+         */
+        Checker(Map<String, PublicKey> keys, String fleet, String gateway, Path file, java.time.Duration window,
+                java.util.function.LongSupplier clock) throws IOException {
+            this.windowMillis = window.toMillis();
+            this.clock = clock;
             this.keys = Map.copyOf(keys);
             this.fleet = fleet;
             this.gateway = gateway;
@@ -149,6 +164,17 @@ final class RequestAuth {
             if (!Ed25519Keys.verify(key, signedBytes(fleet, gateway, command, m.responseTopic(), m.correlationData(), seq, body), sig)) {
                 throw new Refusal("UNAUTHENTICATED", "the signature does not match the request and the key of '" + Texts.clip(name)
                         + "' (another gateway's, command, response topic, or altered)");
+            }
+            if (windowMillis > 0) {
+                long at = seq / 1000;
+                long now = clock.getAsLong();
+                if (at > now + windowMillis || at < now - windowMillis) {
+                    throw new Refusal(at > now ? "CLOCK" : "STALE", "request number " + seq + " of '" + Texts.clip(name)
+                            + "' was signed at " + java.time.Instant.ofEpochMilli(at) + ", more than " + windowMillis / 1000
+                            + " s " + (at > now ? "ahead of" : "before") + " this gateway's clock (" + java.time.Instant.ofEpochMilli(now)
+                            + "): " + (at > now ? "one of the two clocks is wrong" : "a copy held back, or a clock that is wrong")
+                            + " (controller.clock.window.seconds)");
+                }
             }
             long last = lastSeq.getOrDefault(name, 0L);
             if (seq <= last) {

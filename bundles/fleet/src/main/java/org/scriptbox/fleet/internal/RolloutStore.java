@@ -33,6 +33,30 @@ final class RolloutStore {
         }
     }
 
+    /**
+     * Records an operator's halt of a RUNNING rollout apart from its file: an empty marker ({@code <id>.halt}, or
+     * {@code <id>.halt-rollback}) needs no data block, so it is still written when a full disk refuses the
+     * rollout's own rewrite, and a controller restarted then halts the rollout instead of resuming it (FINDINGS Q29).
+     */
+    void saveHalt(String id, boolean rollback) throws IOException {
+        Files.createDirectories(dir);
+        Path marker = dir.resolve(id + (rollback ? ".halt-rollback" : ".halt"));
+        if (!Files.exists(marker)) {
+            Files.createFile(marker);
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+            ch.force(true);   // the new name itself on disk
+        } catch (IOException e) {
+            // some file systems cannot sync a folder
+        }
+    }
+
+    /** The halt recorded for a rollout by {@link #saveHalt}: null for none, else whether it rolls back. */
+    Boolean savedHalt(String id) {
+        return Files.exists(dir.resolve(id + ".halt-rollback")) ? Boolean.TRUE
+                : Files.exists(dir.resolve(id + ".halt")) ? Boolean.FALSE : null;
+    }
+
     /** How many synced rewrites were made (tests: one per batch of answers, not per answer). */
     long saves() {
         return saves.get();

@@ -406,6 +406,39 @@ public class ControllerHaltSoakTest {
         assertTrue(saves + " saves for " + ids.length + " answers", saves <= 3 + ids.length / 3);
     }
 
+    /**
+     * Q32: deploys beyond the controller's bytes in flight wait as the stage's one JSON tree; after a halt, those
+     * still waiting are never sent (the gateways that were sent theirs get the rollback behind it).
+     */
+    @Test
+    public void deploysHeldBackForRoomAreNeverSentAfterAHalt() throws Exception {
+        startController();
+        String[] ids = new String[20];
+        List<SimGateway> g = new ArrayList<>();
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = String.format("q%02d", i);
+            SimGateway s = new SimGateway(ids[i], "lineQ", true);   // never answer: the room frees at the timeout only
+            sims.add(s);
+            g.add(s);
+        }
+        until("20 seen", () -> controller.gateways().stream().filter(v -> v.groups().contains("lineQ") && v.online()).count() == 20,
+                Duration.ofSeconds(20));
+        FleetPackage p = new FleetPackage(FLEET, "lineQ", 1, List.of(new PackageScript("blink", "return 1 --" + "x".repeat(3 << 19),
+                "name = \"blink\"\nversion = \"1.0.0\"\n")), null, Instant.now());
+        String big = PackageSigner.envelope(PackageSigner.sign(p, "ops", ops.getPrivate()));   // ~2 MB: 20 are ~40 MB
+        String id = controller.deploy(big, List.of("all"), 0);
+        // sent while under 16 MB in flight (the size is far from a multiple of it): all of them arrive, no more
+        long sent = (ControllerLink.MAX_BYTES_OUT + big.length() - 1) / big.length();
+        until("the deploys that fit in 16 MB arrived", () -> g.stream().filter(s -> s.ignored.contains("deploy")).count()
+                == sent, Duration.ofSeconds(20));
+        controller.halt(id, false);
+        assertTrue("some held back: " + sent + " of 20 sent", sent < 20);
+        // the first deploys time out (8 s): the held ones are answered NOT_SENT, the rollbacks behind them go out
+        until("every gateway sent a rollback", () -> g.stream().allMatch(s -> s.ignored.contains("rollback")), Duration.ofSeconds(30));
+        assertEquals("no deploy after the halt", sent, g.stream().filter(s -> s.ignored.contains("deploy")).count());
+        System.out.println("ControllerHaltSoakTest: " + sent + " of 20 deploys of " + big.length() / 1024 + " KB sent before the halt");
+    }
+
     /** A catch-up on the way when the operator halts: the rollback follows it at once (HALTING until answered). */
     @Test
     public void aCatchUpOnTheWayAtAHaltIsRolledBack() throws Exception {
