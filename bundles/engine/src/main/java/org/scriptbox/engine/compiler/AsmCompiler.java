@@ -30,6 +30,17 @@ public final class AsmCompiler {
     static final String PACKAGE_ROOT = "scriptbox/lua/";
     /** Rebuilds after a class the JVM refused (each is a full rebuild): few, then the chunk stays interpreted. */
     private static final int MAX_REFUSED_CLASSES = 3;
+    /**
+     * A body above this many bytes of bytecode with its charges spelled out keeps each charge a call ({@code Ops.charge1}, 5 bytes
+     * instead of 15): HotSpot does not compile a method above 8,000 bytes at all ({@code DontCompileHugeMethods}).
+     */
+    static final int INLINE_CHARGES_LIMIT = 7_000;
+    /**
+     * Bodies above this many bytes (with each charge a call) get their charges spelled out: there C2 runs out of
+     * inlining budget (8,000 bytes with all it inlined) and leaves {@code Ops.charge1} calls; a smaller body keeps
+     * the short form, which keeps it small enough to be inlined into its callers.
+     */
+    static final int INLINE_CHARGES_FROM = 2_000;
     private AsmCompiler() {
     }
 
@@ -123,6 +134,15 @@ public final class AsmCompiler {
                 byte[] bytes;
                 try {
                     bytes = w.write();
+                    if (CodeSizes.bodySize(bytes) > INLINE_CHARGES_FROM) {
+                        // a big body: its charges spelled out, if that keeps it small enough for the JIT
+                        FunctionWriter spelled = new FunctionWriter(shape, className, children, true, true);
+                        byte[] b = writeWithin(spelled, INLINE_CHARGES_LIMIT);
+                        if (b != null) {
+                            w = spelled;
+                            bytes = b;
+                        }
+                    }
                 } catch (MethodTooLargeException | LimitExceededException e) {
                     shape.ungroup(); // smaller code: one charge per instruction
                     try {
@@ -148,6 +168,16 @@ public final class AsmCompiler {
                 interpreted.add(where(p) + ": the compiler cannot handle it");
                 LOG.debug("{} not compiled", where(p), e);
             }
+            return null;
+        }
+    }
+
+    /** The class {@code w} writes, or null when its body would be above {@code limit} bytes of bytecode. */
+    private static byte[] writeWithin(FunctionWriter w, int limit) throws UnsupportedShape {
+        try {
+            byte[] bytes = w.write();
+            return CodeSizes.bodySize(bytes) <= limit ? bytes : null;
+        } catch (MethodTooLargeException | LimitExceededException e) {
             return null;
         }
     }

@@ -73,6 +73,7 @@ final class FunctionWriter {
     private final int[] dslot;
     private final NumericRegisters numbers;
     private final boolean numeric;
+    private final boolean inlineCharges;
     /** The instruction being emitted (the data-flow facts of {@link #numbers} are per instruction). */
     private int at;
     /** pc -> constant index of the key, for each field site the code reads ({@link #site}). */
@@ -100,6 +101,12 @@ final class FunctionWriter {
      * otherwise.
      */
     FunctionWriter(FunctionShape s, String className, String[] children, boolean numeric) {
+        this(s, className, children, numeric, false);
+    }
+
+    /** {@code inlineCharges}: each instruction's charge spelled out in the body ({@link #charge1()}). */
+    FunctionWriter(FunctionShape s, String className, String[] children, boolean numeric, boolean inlineCharges) {
+        this.inlineCharges = inlineCharges;
         this.numeric = numeric;
         this.s = s;
         this.p = s.p;
@@ -492,12 +499,36 @@ final class FunctionWriter {
         mv.visitMethodInsn(INVOKEVIRTUAL, METER, "enter", "()V", false);
     }
 
+    /**
+     * The interpreter's charge of one instruction, {@code if (--meter.ticks <= 0) meter.tick()}: spelled out (15 bytes
+     * and the call of the rare tick) when {@link #inlineCharges}, so that C2 never leaves it a call for want of
+     * inlining budget (each {@code Ops.charge1} it inlines costs 24 bytes of that budget, and nbody's advance has 69);
+     * else the 5-byte call.
+     */
+    private void charge1() {
+        mv.visitVarInsn(ALOAD, lMeter);
+        if (!inlineCharges) {
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "charge1", "(L" + METER + ";)V", false);
+            return;
+        }
+        Label fine = new Label();
+        mv.visitInsn(DUP);
+        mv.visitFieldInsn(GETFIELD, METER, "ticks", "I");
+        mv.visitInsn(ICONST_1);
+        mv.visitInsn(ISUB);
+        mv.visitInsn(DUP_X1);
+        mv.visitFieldInsn(PUTFIELD, METER, "ticks", "I");
+        mv.visitJumpInsn(IFGT, fine);
+        mv.visitVarInsn(ALOAD, lMeter);
+        mv.visitMethodInsn(INVOKEVIRTUAL, METER, "tick", "()V", false);
+        mv.visitLabel(fine);
+    }
+
     /** Fast path: the whole group fits in the remaining ticks (no check falls inside it). */
     private void chargeGroup(int pc) {
         if (s.groupSize(pc) == 1) {
             // one instruction: the interpreter's own charge, no branch (and no frame) in the generated code
-            mv.visitVarInsn(ALOAD, lMeter);
-            mv.visitMethodInsn(INVOKESTATIC, OPS, "charge1", "(L" + METER + ";)V", false);
+            charge1();
             return;
         }
         mv.visitVarInsn(ALOAD, lMeter);
@@ -513,8 +544,7 @@ final class FunctionWriter {
             if (j == head || run[j] != run[j - 1]) {
                 mv.visitLabel(slow[j]);
             }
-            mv.visitVarInsn(ALOAD, lMeter);
-            mv.visitMethodInsn(INVOKESTATIC, OPS, "charge1", "(L" + METER + ";)V", false);
+            charge1();
             if (j < last) {
                 instruction(j); // quiet: straight-line, no labels of its own
             }

@@ -35,6 +35,27 @@ public class AsmNumericTest {
         same("local s = 0 for i = 1, 3 do s = s * -1 end return 1 / s, 1 / (s - 0), 1 / -s");
     }
 
+    /**
+     * The rarely taken paths where a number held unboxed meets a string, a table with metamethods, a NaN field or a
+     * callee that is not a math function (session 8: {@code Ops.value} boxes it there without storing the box back,
+     * field sites, the NaN miss test of {@code getFieldNum}): values, errors and their positions as interpreted.
+     */
+    @Test
+    public void unboxedNumbersOnTheRarelyTakenPaths() {
+        same("local mt = {__add = function(a, b) return 'add' end, __lt = function(a, b) return true end,"
+                + " __unm = function() return 'unm' end} local o = setmetatable({}, mt)"
+                + " local t = {x = 1.5, y = 0/0, s = '2', n = 3} local out = {} local n = 0"
+                + " for i = 1, 4 do local v = t.x * i local w = t.y local s = t.s local obj = i % 2 == 0 and o or s"
+                + " local f = i % 2 == 0 and math.sqrt or tostring local q = f(v)"
+                + " out[#out + 1] = tostring(v + obj) .. tostring(w + 1) .. tostring(v < 3) .. tostring(q)"
+                + " local ok, e = pcall(function() return v < obj end) out[#out + 1] = tostring(ok) .. tostring(e)"
+                + " t.z = v t.w = w t[v] = s local m = -t.s local k = -(t.n + v) for j = v, t.s do n = n + j end"
+                + " out[#out + 1] = tostring(m) .. tostring(k) .. tostring(t.z) .. tostring(t.w ~= t.w) .. tostring(t[v])"
+                + " if i == 3 then t.x = 'x' end end return table.concat(out, ' '), n");
+        same("local t = {x = 1} local r = {} for i = 1, 3 do local v = t.x + i r[i] = pcall(function() return v + {} end)"
+                + " t.x = i == 2 and {} or t.x end local ok, e = pcall(function() local a = t.x return a + 1 end) return r[1], ok, e");
+    }
+
     @Test
     public void divisionAndModuloFollowLuajsRules() {
         same("local n, z, one = 0/0, 0, 1 return n / 0, one / z, -one / z, z / z, n % 0, 5 % -3, -5 % 3,"
