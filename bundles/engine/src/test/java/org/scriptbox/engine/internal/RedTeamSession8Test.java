@@ -48,7 +48,7 @@ public class RedTeamSession8Test {
     @Test
     public void aLongNumericStringIsChargedByItsLengthInArithmetic() {
         for (String loop : new String[] {"x = s + 1", "x = -s", "x = s * s", "x = 2 ^ s", "for j = s, 1 do end",
-            "local ok = pcall(function() return s .. 'z' + 1 end)"}) {
+            "local ok = pcall(function() return (s .. 'z') + 1 end)"}) {
             String program = "local x for i = 1, 100 do " + loop + " end return x";
             long short1 = completed("local s = '1' " + program).instructions();
             long long1 = completed("local s = ('0'):rep(9990) .. '1' " + program).instructions();
