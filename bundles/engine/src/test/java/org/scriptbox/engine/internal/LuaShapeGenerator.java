@@ -75,7 +75,8 @@ final class LuaShapeGenerator {
     }
 
     private void statement() {
-        switch (random.nextInt(19)) {
+        switch (random.nextInt(20)) {
+            case 19 -> nearTheDepthLimit();
             case 16 -> bodiesInALoop();
             case 17 -> constantsReassigned();
             case 18 -> localFunctionsRebound();
@@ -378,6 +379,53 @@ final class LuaShapeGenerator {
         line("  local function bad(n) if n == 0 then return " + pick("nothere(n)", "T.x.y(n)", "(nil)(n)", "cl.f(n)") + " end"
                 + " return bad(n - 1) end put(pcall(bad, " + (1 + random.nextInt(5)) + "))");
         line("end");
+    }
+
+    /**
+     * Recursion to one or two levels below the call-depth limit of the fuzz runs (50), its bottom a library call, a
+     * metamethod, a callback, a coroutine or an error (caught at the top, its traceback taken by
+     * {@code debug.traceback} in an xpcall handler): compiled and interpreted frames must count every level alike
+     * and name the same frames. Each step is a plain call, a call under pcall (two levels) or a call through an
+     * {@code __index} function (one level); the depth is computed for the deepest bottom of each kind.
+     */
+    private void nearTheDepthLimit() {
+        String d = "dl" + id();
+        // bottoms and the levels they add below the last step
+        String[][] bottoms = {{"math.sqrt(n + 2)", "1"}, {"select('#', ...)", "1"}, {"error({tag = 'deep'})", "1"},
+            {"error('deep')", "1"}, {"string.rep('x', 2)", "1"}, {"nothere(n)", "0"}, {"T.x.y", "0"},
+            {"pcall(error, n)", "2"}, {"tostring(setmetatable({}, {__tostring = function() return 'ts' end}))", "2"},
+            {"string.gsub('ab', 'a', function(c) return c .. n end)", "2"},
+            {"coroutine.wrap(function(...) return select('#', ...) end)(...)", "2"},
+            {"table.sort({3, 1, 2}, function(a, b) return a < b end)", "2"}, {"1 .. {}", "0"}};
+        String[] bottom = bottoms[random.nextInt(bottoms.length)];
+        int room = 48 - Integer.parseInt(bottom[1]) + (bottom[1].equals("0") ? 0 : 1) - random.nextInt(2);
+        String handler = pick("debug.traceback", "function(m) return debug.traceback(show(m)) end",
+                "function(m) return 'h:' .. show(m) end");
+        switch (random.nextInt(3)) {
+            case 0 -> {
+                line("local function " + d + "(n, ...) if n == 0 then return " + bottom[0] + " end return (" + d + "(n - 1, ...)) end");
+                line("put(pcall(" + d + ", " + (room - 1) + ", 'a', nil)) put(xpcall(" + d + ", " + handler + ", " + (room - 1) + "))");
+            }
+            case 1 -> {
+                line("local function " + d + "(n, ...) if n == 0 then return " + bottom[0] + " end local ok, v = pcall(" + d
+                        + ", n - 1, ...) if not ok then error(v, 0) end return v end");
+                line("put(pcall(" + d + ", " + (room / 2 - 1) + ", nil)) put(xpcall(" + d + ", " + handler + ", " + (room / 2 - 1) + "))");
+            }
+            default -> {
+                line("local " + d + " = setmetatable({}, {__index = function(t, n) if n == 0 then return "
+                        + noVarargs(bottom[0]) + " end return t[n - 1] end})");
+                line("put(pcall(function() return " + d + "[" + (room - 2) + "] end)) put(xpcall(function() return " + d + "["
+                        + (room - 2) + "] end, " + handler + "))");
+            }
+        }
+    }
+
+    /** A bottom for a function without varargs: its own {@code ...} as nil. */
+    private static String noVarargs(String bottom) {
+        if (bottom.equals("select('#', ...)")) {
+            return "select('#', nil)";
+        }
+        return bottom.endsWith("(...)") ? bottom.substring(0, bottom.length() - 5) + "(nil)" : bottom;
     }
 
     /**
