@@ -164,6 +164,11 @@ public class ConsoleIT {
         boolean isig = tty.matches("(?s).*(^|\\s)isig(\\s|$).*");
         String caught = command("sh", "-c", "grep -E '^Sig(Cgt|Blk|Ign|Pnd)|^ShdPnd' /proc/" + java.pid() + "/status");
         String flags = "tty " + (isig ? "isig" : "-isig (a Ctrl-C is a byte, not a signal)") + "; " + caught.replace('\n', ' ');
+        java.util.regex.Matcher ign = java.util.regex.Pattern.compile("SigIgn:\\s*([0-9a-f]+)").matcher(caught);
+        if (ign.find() && (new java.math.BigInteger(ign.group(1), 16).testBit(1))) {
+            // bit 1 is signal 2: a JVM started with SIGINT ignored never installs its handler (HotSpot keeps SIG_IGN)
+            return "the JVM ignores SIGINT (it was started with SIGINT ignored; the launcher must reset it): " + flags;
+        }
         command("kill", "-INT", Long.toString(java.pid()));
         try {
             screen.await("a cancel after a direct SIGINT", Duration.ofSeconds(10), cancelled);
@@ -205,7 +210,10 @@ public class ConsoleIT {
     /** The distribution started by its launcher on a pseudo-terminal ({@code script(1)}), once its prompt follows the ready line. */
     private Screen startAtThePrompt(Path deploy, Path data) throws IOException {
         String launcher = Distribution.runtimeHome().resolve("bin/scriptbox") + " --deploy " + deploy + " --data " + data;
-        ProcessBuilder pb = new ProcessBuilder("script", "-qfec", "stty cols 160 rows 50; exec bash " + launcher, "/dev/null")
+        // started with SIGINT ignored, as every build started in the background by a shell without job control is (the
+        // trains were): the console must still get its Ctrl-C (X6: the JVM never installed a SIGINT handler then)
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", "trap '' INT; exec \"$@\"", "sh",
+                "script", "-qfec", "stty cols 160 rows 50; exec bash " + launcher, "/dev/null")
                 .redirectErrorStream(true);
         pb.environment().put("TERM", "xterm");
         process = pb.start();
