@@ -210,10 +210,9 @@ public class ConsoleIT {
     /** The distribution started by its launcher on a pseudo-terminal ({@code script(1)}), once its prompt follows the ready line. */
     private Screen startAtThePrompt(Path deploy, Path data) throws IOException {
         String launcher = Distribution.runtimeHome().resolve("bin/scriptbox") + " --deploy " + deploy + " --data " + data;
-        // started with SIGINT ignored, as every build started in the background by a shell without job control is (the
-        // trains were): the console must still get its Ctrl-C (X6: the JVM never installed a SIGINT handler then)
-        ProcessBuilder pb = new ProcessBuilder("sh", "-c", "trap '' INT; exec \"$@\"", "sh",
-                "script", "-qfec", "stty cols 160 rows 50; exec bash " + launcher, "/dev/null")
+        // Started with SIGINT ignored, as from a background job of a script (a CI runner, `mvn verify &`): the
+        // launcher must still make Ctrl-C work (trains ran this test so and lost the Ctrl-C in session 7 and 8).
+        ProcessBuilder pb = new ProcessBuilder("env", "--ignore-signal=INT", "script", "-qfec", "stty cols 160 rows 50; exec bash " + launcher, "/dev/null")
                 .redirectErrorStream(true);
         pb.environment().put("TERM", "xterm");
         process = pb.start();
