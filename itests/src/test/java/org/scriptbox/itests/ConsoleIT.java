@@ -155,16 +155,21 @@ public class ConsoleIT {
      * that must be in place while a command runs).
      */
     private String whyNoCancel(Screen screen, java.util.function.Predicate<String> cancelled) {
-        ProcessHandle java = process.descendants().filter(p -> p.info().commandLine().orElse("").contains("felix.jar"))
+        ProcessHandle jvm = process.descendants().filter(p -> p.info().commandLine().orElse("").contains("felix.jar"))
                 .findFirst().orElse(null);
-        if (java == null) {
+        if (jvm == null) {
             return "the container's JVM is gone";
         }
-        String tty = command("sh", "-c", "stty -a -F \"$(readlink /proc/" + java.pid() + "/fd/0)\"");
+        String tty = command("sh", "-c", "stty -a -F \"$(readlink /proc/" + jvm.pid() + "/fd/0)\"");
         boolean isig = tty.matches("(?s).*(^|\\s)isig(\\s|$).*");
-        String caught = command("sh", "-c", "grep -E '^Sig(Cgt|Blk|Ign|Pnd)|^ShdPnd' /proc/" + java.pid() + "/status");
+        String caught = command("sh", "-c", "grep -E '^Sig(Cgt|Blk|Ign|Pnd)|^ShdPnd' /proc/" + jvm.pid() + "/status");
         String flags = "tty " + (isig ? "isig" : "-isig (a Ctrl-C is a byte, not a signal)") + "; " + caught.replace('\n', ' ');
-        command("kill", "-INT", Long.toString(java.pid()));
+        java.util.regex.Matcher ign = java.util.regex.Pattern.compile("SigIgn:\\s*([0-9a-f]+)").matcher(caught);
+        if (ign.find() && (new java.math.BigInteger(ign.group(1), 16).testBit(1))) {
+            // bit 1 is signal 2: a JVM started with SIGINT ignored never installs its handler (HotSpot keeps SIG_IGN)
+            return "the JVM ignores SIGINT (it was started with SIGINT ignored; the launcher must reset it): " + flags;
+        }
+        command("kill", "-INT", Long.toString(jvm.pid()));
         try {
             screen.await("a cancel after a direct SIGINT", Duration.ofSeconds(10), cancelled);
             return "a SIGINT sent to the JVM directly cancelled it: the keystroke's SIGINT never reached the JVM (" + flags + ")";

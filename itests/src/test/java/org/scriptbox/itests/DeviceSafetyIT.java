@@ -224,7 +224,7 @@ public class DeviceSafetyIT {
     }
 
     private static Map<String, Object> details(Device d) throws InvocationTargetException, InterruptedException {
-        return d.status().getValue().details();
+        return d.status().timeout(BOUND.toMillis()).getValue().details();   // bounded: a hung driver fails the test
     }
 
     private static double target(Device d, int motor) {

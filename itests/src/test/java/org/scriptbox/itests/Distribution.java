@@ -59,6 +59,7 @@ public final class Distribution {
         // HTTP (Felix HTTP Jetty): local only, on a free port, so that containers never compete for 8080
         options.add(frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"));
         options.add(frameworkProperty("org.osgi.service.http.port").value("0"));
+        options.add(frameworkProperty("org.apache.felix.http.mbeans").value("true"));   // JettyServerHook, as in the runtime
         // As the launcher does (conf/config.properties): Pax Logging starts first and reads the etc folder's logging
         // configuration itself, so the container's first line is in data/log/scriptbox.log whatever order FileInstall
         // hands etc/ over in (a test without that file keeps Pax Logging's default until FileInstall brings one).

@@ -39,6 +39,7 @@ import org.scriptbox.fleet.internal.PackageSigner;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.scriptbox.testsupport.pki.TestPki;
 
 /**
  * Issue 18.1 with a secured broker: a real Mosquitto whose TLS listener requires a client certificate of the

@@ -123,6 +123,40 @@ public class LauncherIT {
         }
     }
 
+    /**
+     * Requests Jetty refuses before any servlet runs ({@code %2e%2e}, 431, 414, an unknown HTTP version) have the
+     * API's JSON shape from a fresh container's very first request (X2): they were an empty body until the API's
+     * first request reached its servlet, which put the answers in. Now JettyServerHook hands them every Jetty
+     * server Felix starts.
+     */
+    @Test
+    public void jettysRefusalsHaveTheApiShapeFromAFreshContainersFirstRequest() throws Exception {
+        Path home = runtimeHomeCopy();
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        replace(home.resolve("conf/config.properties"), "org.osgi.service.http.port=8080", "org.osgi.service.http.port=0");
+        replace(home.resolve("etc/org.apache.felix.http.cfg"), "org.osgi.service.http.port = 8080", "org.osgi.service.http.port = " + port);
+        Output out = launch(home, "--no-console", "--deploy", Distribution.freshFolder("launch-fresh-deploy").toString(),
+                "--data", Distribution.freshFolder("launch-fresh-data").toString());
+        String base = "http://127.0.0.1:" + port;
+        out.await("scriptbox console: " + base, START_BOUND);
+        out.await("scriptbox ready", START_BOUND);
+        String[] heads = {"GET /api/v1/scripts/%2e%2e HTTP/1.1", "GET /api/v1/scripts HTTP/1.1\r\nX-Big: " + "a".repeat(1_000_000),
+                "GET /api/v1/" + "a".repeat(20_000) + " HTTP/1.1", "GET /api/v1/scripts HTTP/9.1"};
+        for (String head : heads) {
+            RawHttp.Answer a = RawHttp.exchange(base, head, null);
+            String shown = head.length() > 60 ? head.substring(0, 60) + "..." : head;
+            assertTrue(shown + " -> " + a.status() + " " + a.headers() + " '" + a.body() + "'", a.status() >= 400
+                    && String.valueOf(a.header("Content-Type")).startsWith("application/json")
+                    && a.body().matches("\\{\"error\":\\{\"code\":\"[a-z_]+\",\"message\":\"[^\"<]+\"}}")
+                    && "nosniff".equals(a.header("X-Content-Type-Options")));
+        }
+        out.process.toHandle().destroy();
+        assertTrue(out.process.waitFor(STOP_BOUND.toSeconds(), TimeUnit.SECONDS));
+    }
+
     private static String awaitLogLine(Path log, String fragment) {
         return Await.until("a line containing '" + fragment + "' in " + log, Duration.ofSeconds(20),
                 () -> readLines(log).stream().filter(l -> l.contains(fragment)).findFirst().orElse(null), l -> l != null);

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.scriptbox.testsupport.pki.TestPki;
 
 /**
  * A real Eclipse Mosquitto broker (the Debian package's /usr/sbin/mosquitto), started by the test on a free

@@ -331,19 +331,32 @@ public class RestApiIT {
                 java.nio.charset.StandardCharsets.UTF_8))) {
             assertTrue(in.readLine().startsWith(": scriptbox events"));
             assertTrue(op.send("POST", "/scripts/talker/run", "{\"args\":[7]}").body().contains("COMPLETED"));
-            java.util.Set<String> seen = new java.util.HashSet<>();
-            String event = null;
-            String line;
-            while (seen.size() < 2 && (line = in.readLine()) != null) {
-                if (line.startsWith("event: ")) {
-                    event = line.substring(7);
-                } else if (line.startsWith("data: ") && "log".equals(event)) {
-                    assertTrue(line, line.contains("\"message\":\"<script>alert(1)</script> 7\""));
-                    seen.add("log");
-                } else if (line.startsWith("data: ") && "run".equals(event)) {
-                    assertTrue(line, line.contains("\"values\":[5]"));
-                    seen.add("run");
+            java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            // read on a thread of its own, within a bound: a lost event would otherwise block readLine for ever
+            java.util.concurrent.CompletableFuture<Void> read = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    String ev = null;
+                    for (String line; seen.size() < 2 && (line = in.readLine()) != null; ) {
+                        if (line.startsWith("event: ")) {
+                            ev = line.substring(7);
+                        } else if (line.startsWith("data: ") && "log".equals(ev)) {
+                            assertTrue(line, line.contains("\"message\":\"<script>alert(1)</script> 7\""));
+                            seen.add("log");
+                        } else if (line.startsWith("data: ") && "run".equals(ev)) {
+                            assertTrue(line, line.contains("\"values\":[5]"));
+                            seen.add("run");
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
                 }
+            });
+            try {
+                read.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException late) {
+                throw new AssertionError("the log and run events within 30 s; seen: " + seen);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof AssertionError a ? a : new AssertionError(e.getCause());
             }
             assertEquals(java.util.Set.of("log", "run"), seen);
         }

@@ -79,12 +79,7 @@ public class SchedIT {
     }
 
     private ExecutionResult run(String name) throws Exception {
-        Promise<ExecutionResult> p = manager.execute(name, List.of());
-        Throwable failure = p.getFailure();
-        if (failure != null) {
-            throw new AssertionError("execution of " + name + " refused: " + failure, failure);
-        }
-        return p.getValue();
+        return ScriptDeployIT.result(name, manager.execute(name, List.of()));
     }
 
     private Path folder() {

@@ -90,8 +90,19 @@ public class ScriptDeployIT {
     }
 
     static ExecutionResult run(ScriptManager manager, String name, Object... args) throws Exception {
-        Promise<ExecutionResult> p = manager.execute(name, List.of(args));
+        return result(name, manager.execute(name, List.of(args)));
+    }
+
+    /** Longer than any run the container lets finish (its time cap is 30 s): past it the test fails, never hangs. */
+    static final Duration RUN_BOUND = Duration.ofSeconds(60);
+
+    /** The run's result, within {@link #RUN_BOUND} (a Promise's getFailure/getValue wait without a bound). */
+    static ExecutionResult result(String name, Promise<ExecutionResult> promise) throws Exception {
+        Promise<ExecutionResult> p = promise.timeout(RUN_BOUND.toMillis());
         Throwable failure = p.getFailure();
+        if (failure instanceof org.osgi.util.promise.TimeoutException) {
+            throw new AssertionError("the run of " + name + " did not end within " + RUN_BOUND);
+        }
         if (failure != null) {
             throw new AssertionError("execution of " + name + " refused: " + failure, failure);
         }

@@ -82,7 +82,7 @@ public class ScriptLimitsIT {
             assertTrue(resources, resources.contains("1 queued"));
             assertEquals(2, manager.cancel("waiter"));
             for (Promise<ExecutionResult> p : admitted) {
-                assertEquals(ScriptStatus.CANCELLED, p.getValue().status());
+                assertEquals(ScriptStatus.CANCELLED, ScriptDeployIT.result("waiter", p).status());
             }
         } finally {
             library.unregister();

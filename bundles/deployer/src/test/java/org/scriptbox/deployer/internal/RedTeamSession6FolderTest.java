@@ -7,7 +7,6 @@ import static org.junit.Assert.fail;
 import static org.junit.Assume.assumeTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,6 +20,7 @@ import org.junit.rules.TemporaryFolder;
 import org.scriptbox.api.ScriptDefinition;
 import org.scriptbox.api.ScriptException;
 import org.scriptbox.manager.internal.TomlMetadataCodec;
+import org.scriptbox.testsupport.disk.SmallDisk;
 
 /**
  * Session-6 lifecycle red team (/work/coord/FINDINGS.md L1): a version written into the deploy folder through the
@@ -42,27 +42,11 @@ public class RedTeamSession6FolderTest {
         }
     }
 
-    /** Fills the file system and gives back {@code free} bytes. */
-    private static void fill(Path dir, int free) throws IOException {
-        Path filler = dir.resolve(".filler");
-        try (OutputStream out = Files.newOutputStream(filler)) {
-            byte[] k = new byte[4096];
-            while (true) {
-                out.write(k);
-                out.flush();
-            }
-        } catch (IOException full) {
-            // full
-        }
-        try (var ch = java.nio.channels.FileChannel.open(filler, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.truncate(Math.max(0, ch.size() - free));
-        }
-    }
-
     @Test(timeout = 60_000)
     public void aFullDiskDuringAnApiWriteNeverLeavesAMixedPairInTheFolder() throws Exception {
-        mount = tmp.newFolder("small").toPath();
-        assumeTrue("root can mount a tmpfs", run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mount.toString()) == 0);
+        SmallDisk disk = SmallDisk.mount(tmp.newFolder("small").toPath(), "256k");
+        assumeTrue("root can mount a tmpfs", disk != null);
+        mount = disk.root;   // unmounted after the test
         Path deploy = Files.createDirectory(mount.resolve("deploy"));
         RecordingManager manager = new RecordingManager();
         TomlMetadataCodec codec = new TomlMetadataCodec();
@@ -72,7 +56,7 @@ public class RedTeamSession6FolderTest {
         settle(installer, "motor.lua", "motor.toml");
         assertEquals("1.0.0", manager.live.get("motor").metadata().version());
 
-        fill(mount, 8192);
+        disk.fill(8192);
         String bigSource = "return '" + "x".repeat(40_000) + "'\n";
         ScriptDefinition v2 = new ScriptDefinition(codec.parse("version = \"2.0.0\"\npermissions = [\"device:control\"]\n",
                 "motor.toml", "motor", new java.util.ArrayList<>()), bigSource, "rest");

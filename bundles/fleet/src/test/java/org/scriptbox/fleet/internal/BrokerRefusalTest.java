@@ -22,6 +22,7 @@ import org.junit.AfterClass;
 import org.junit.Assume;
 import org.junit.BeforeClass;
 import org.junit.Test;
+import org.scriptbox.testsupport.pki.TestPki;
 
 /**
  * Issue 18.1 against a real Mosquitto with a TLS listener that requires a client certificate (the CN is the

@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assume.assumeTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -15,12 +14,13 @@ import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
+import org.scriptbox.testsupport.disk.SmallDisk;
 
 /** Session-6 lifecycle red team (FINDINGS L6): the version history on a full data disk and past a million versions. */
 public class RedTeamSession6HistoryTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
-    private Path mount;
+    private SmallDisk disk;
 
     private static int run(String... cmd) throws Exception {
         return new ProcessBuilder(cmd).redirectErrorStream(true).start().waitFor();
@@ -28,8 +28,8 @@ public class RedTeamSession6HistoryTest {
 
     @After
     public void unmount() throws Exception {
-        if (mount != null) {
-            run("umount", "-l", mount.toString());
+        if (disk != null) {
+            disk.close();
         }
     }
 
@@ -41,24 +41,12 @@ public class RedTeamSession6HistoryTest {
 
     @Test(timeout = 60_000)
     public void aFullDiskLeavesNoHalfVersionAndNoTemporaryFileBehind() throws Exception {
-        mount = tmp.newFolder("small").toPath();
-        assumeTrue("root can mount a tmpfs", run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mount.toString()) == 0);
-        Path folder = mount.resolve("history");
+        disk = SmallDisk.mount(tmp.newFolder("small").toPath(), "256k");
+        assumeTrue("root can mount a tmpfs", disk != null);
+        Path folder = disk.root.resolve("history");
         VersionHistory history = new VersionHistory(folder, 10);
         history.record("m", "1.0.0", Instant.now(), "/deploy/m.lua", "return 1\n", "version = \"1.0.0\"\n");
-        Path filler = mount.resolve("filler");
-        try (OutputStream out = Files.newOutputStream(filler)) {
-            byte[] k = new byte[4096];
-            while (true) {
-                out.write(k);
-                out.flush();
-            }
-        } catch (IOException full) {
-            // full
-        }
-        try (var ch = java.nio.channels.FileChannel.open(filler, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.truncate(ch.size() - 8192);
-        }
+        Path filler = disk.fill(8192);
         String big = "return '" + "x".repeat(60_000) + "'\n";
         history.record("m", "2.0.0", Instant.now(), "/deploy/m.lua", big, "version = \"2.0.0\"\n");
         assertEquals("only the complete version 1 is there: no half version 2, no temporary file",

@@ -23,8 +23,8 @@ import jakarta.servlet.ServletRequest;
  * or headers too long. Those answers come from the Server's error handler, never from the Servlet
  * Whiteboard's error pages, and Felix HTTP only lets one add headers to it
  * ({@code org.apache.felix.http.jetty.errorPageCustomHeaders}, set in etc/org.apache.felix.http.cfg as the
- * fallback). So the API's servlet puts {@link Answers} in as the error handler of the Jetty server it runs
- * in: when it starts (through its servlet context) and, should that not reach Jetty, on its first request;
+ * fallback). So {@link JettyServerHook} puts {@link Answers} in as the error handler of every Jetty server Felix
+ * starts, before it listens; the API's servlet also does when it starts and on its first request (a fallback);
  * a Jetty restarted for a new configuration is a new server and gets them again. When the API stops, each
  * server's previous handler is put back.
  */
@@ -58,7 +58,7 @@ final class JettyErrorAnswers {
         }
     }
 
-    private void install(Server server) {
+    void install(Server server) {
         if (server.getErrorHandler() instanceof Answers) {
             return;
         }

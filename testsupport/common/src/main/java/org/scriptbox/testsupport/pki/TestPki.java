@@ -1,4 +1,4 @@
-package org.scriptbox.itests;
+package org.scriptbox.testsupport.pki;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,19 +13,19 @@ import java.util.concurrent.TimeUnit;
  * certificate for DNS name localhost, client certificates (good, from the other CA, expired in 2020) as
  * PKCS12 key stores, trust stores for each CA, and a Mosquitto password file. Store passwords: {@link #PASSWORD}.
  */
-final class TestPki {
-    static final String PASSWORD = "changeit";
-    final Path dir;
+public final class TestPki {
+    public static final String PASSWORD = "changeit";
+    public final Path dir;
 
     private TestPki(Path dir) {
         this.dir = dir;
     }
 
-    static boolean available() {
+    public static boolean available() {
         return Files.isExecutable(Path.of("/usr/bin/openssl")) && Files.isExecutable(Path.of("/usr/bin/mosquitto_passwd"));
     }
 
-    static TestPki create(Path dir, String... passwordUsers) throws IOException, InterruptedException {
+    public static TestPki create(Path dir, String... passwordUsers) throws IOException, InterruptedException {
         TestPki p = new TestPki(Files.createDirectories(dir));
         p.ca("ca");
         p.ca("otherca");
@@ -52,7 +52,7 @@ final class TestPki {
         return p;
     }
 
-    Path file(String name) {
+    public Path file(String name) {
         return dir.resolve(name);
     }
 
