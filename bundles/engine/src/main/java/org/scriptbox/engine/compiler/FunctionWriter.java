@@ -25,6 +25,7 @@ final class FunctionWriter {
     static final String BASE = "org/scriptbox/engine/compiler/CompiledFunction";
     static final String OPS = "org/scriptbox/engine/compiler/Ops";
     static final String ARITHMETIC = "org/scriptbox/engine/vm/Arithmetic";
+    static final String D_METER = "Lorg/scriptbox/engine/vm/Meter;";
     static final String LV = "org/luaj/vm2/LuaValue";
     static final String VA = "org/luaj/vm2/Varargs";
     static final String UV = "org/luaj/vm2/UpValue";
@@ -1223,10 +1224,11 @@ final class FunctionWriter {
             }
         }
         mv.visitLabel(generic);
+        // the interpreter's own helper: string coercion as Lua reads numbers (charged), metamethods, errors
+        mv.visitVarInsn(ALOAD, lMeter);
         rk(b);
         rk(c);
-        // the interpreter's own helper: string coercion as Lua reads numbers, metamethods, errors
-        mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, op, "(" + D_LV + D_LV + ")" + D_LV, false);
+        mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, op, "(" + D_METER + D_LV + D_LV + ")" + D_LV, false);
         setReg(a);
         mv.visitLabel(done);
         return true;
@@ -1245,16 +1247,19 @@ final class FunctionWriter {
             }
             mv.visitJumpInsn(GOTO, done);
             mv.visitLabel(generic);
+            mv.visitVarInsn(ALOAD, lMeter);
             reg(b);
-            mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, op, "(" + D_LV + ")" + D_LV, false);
+            mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, op, "(" + D_METER + D_LV + ")" + D_LV, false);
             setReg(a);
             mv.visitLabel(done);
             return true;
         }
-        reg(b);
         if (op.equals("neg")) {
-            mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, op, "(" + D_LV + ")" + D_LV, false);
+            mv.visitVarInsn(ALOAD, lMeter);
+            reg(b);
+            mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, op, "(" + D_METER + D_LV + ")" + D_LV, false);
         } else {
+            reg(b);
             invokeLV(op, "()" + D_LV);
         }
         setReg(a);
@@ -1327,9 +1332,10 @@ final class FunctionWriter {
 
     /** The interpreter's FORPREP conversion of a {@code for} operand ({@code what}: its name in the error). */
     private void checkNumber(int r, String what, int into) throws UnsupportedShape {
+        mv.visitVarInsn(ALOAD, lMeter);
         reg(r);
         mv.visitLdcInsn(what);
-        mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, "forValue", "(" + D_LV + "Ljava/lang/String;)" + D_LV, false);
+        mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, "forValue", "(" + D_METER + D_LV + "Ljava/lang/String;)" + D_LV, false);
         mv.visitVarInsn(ASTORE, into);
     }
 

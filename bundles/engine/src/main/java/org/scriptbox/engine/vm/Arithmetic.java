@@ -26,36 +26,36 @@ public final class Arithmetic {
     private static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, MOD = 4, POW = 5;
     private static final LuaValue[] EVENTS = {LuaValue.ADD, LuaValue.SUB, LuaValue.MUL, LuaValue.DIV, LuaValue.MOD, LuaValue.POW};
 
-    public static LuaValue add(LuaValue a, LuaValue b) {
-        return a instanceof LuaNumber && b instanceof LuaNumber ? a.add(b) : other(ADD, a, b);
+    public static LuaValue add(Meter m, LuaValue a, LuaValue b) {
+        return a instanceof LuaNumber && b instanceof LuaNumber ? a.add(b) : other(m, ADD, a, b);
     }
 
-    public static LuaValue sub(LuaValue a, LuaValue b) {
-        return a instanceof LuaNumber && b instanceof LuaNumber ? a.sub(b) : other(SUB, a, b);
+    public static LuaValue sub(Meter m, LuaValue a, LuaValue b) {
+        return a instanceof LuaNumber && b instanceof LuaNumber ? a.sub(b) : other(m, SUB, a, b);
     }
 
-    public static LuaValue mul(LuaValue a, LuaValue b) {
-        return a instanceof LuaNumber && b instanceof LuaNumber ? a.mul(b) : other(MUL, a, b);
+    public static LuaValue mul(Meter m, LuaValue a, LuaValue b) {
+        return a instanceof LuaNumber && b instanceof LuaNumber ? a.mul(b) : other(m, MUL, a, b);
     }
 
-    public static LuaValue div(LuaValue a, LuaValue b) {
-        return a instanceof LuaNumber && b instanceof LuaNumber ? a.div(b) : other(DIV, a, b);
+    public static LuaValue div(Meter m, LuaValue a, LuaValue b) {
+        return a instanceof LuaNumber && b instanceof LuaNumber ? a.div(b) : other(m, DIV, a, b);
     }
 
-    public static LuaValue mod(LuaValue a, LuaValue b) {
-        return a instanceof LuaNumber && b instanceof LuaNumber ? a.mod(b) : other(MOD, a, b);
+    public static LuaValue mod(Meter m, LuaValue a, LuaValue b) {
+        return a instanceof LuaNumber && b instanceof LuaNumber ? a.mod(b) : other(m, MOD, a, b);
     }
 
-    public static LuaValue pow(LuaValue a, LuaValue b) {
-        return a instanceof LuaNumber && b instanceof LuaNumber ? a.pow(b) : other(POW, a, b);
+    public static LuaValue pow(Meter m, LuaValue a, LuaValue b) {
+        return a instanceof LuaNumber && b instanceof LuaNumber ? a.pow(b) : other(m, POW, a, b);
     }
 
     /** Unary minus: a number or a numeric string negated, else {@code __unm} (called with the operand twice, as Lua does). */
-    public static LuaValue neg(LuaValue a) {
+    public static LuaValue neg(Meter m, LuaValue a) {
         if (a instanceof LuaNumber) {
             return a.neg();
         }
-        LuaValue x = number(a);
+        LuaValue x = number(m, a);
         if (x != null) {
             return x.neg();
         }
@@ -70,19 +70,28 @@ public final class Arithmetic {
      * An operand of a numeric {@code for} ({@code what}: "initial", "limit" or "step") as a number: a number, or the
      * number a string denotes (Lua converts both), else Lua 5.4's error.
      */
-    public static LuaValue forValue(LuaValue v, String what) {
+    public static LuaValue forValue(Meter m, LuaValue v, String what) {
         if (v instanceof LuaNumber) {
             return v;
         }
-        LuaValue x = number(v);
+        LuaValue x = number(m, v);
         if (x == null) {
             throw new LuaError("bad 'for' " + what + " (number expected, got " + v.typename() + ")");
         }
         return x;
     }
 
-    /** The number {@code v} is or denotes for arithmetic (a number, or a string {@link NumberText} reads), or null. */
-    public static LuaValue number(LuaValue v) {
+    /** Bytes of a string read free of charge (a numeral's length); beyond, one instruction per {@link #BYTES_PER_UNIT}. */
+    static final int SCANNED_BYTES_FREE = 64;
+    /** As the library doors' scans ({@code tonumber}, number arguments: internal.LibraryCall's unit). */
+    static final int BYTES_PER_UNIT = 8;
+
+    /**
+     * The number {@code v} is or denotes for arithmetic (a number, or a string {@link NumberText} reads), or null. A
+     * long string's scan is charged by its length, as {@code tonumber}'s is (red team E8: {@code s + 1} over 9,991
+     * digits cost 150-420x a plain instruction, for one).
+     */
+    static LuaValue number(Meter m, LuaValue v) {
         if (v instanceof LuaNumber) {
             return v;
         }
@@ -90,13 +99,17 @@ public final class Arithmetic {
             return null;
         }
         // a string of another class (a library argument's WideString) is its original string's text
-        double d = NumberText.parse(v instanceof LuaString ? (LuaString) v : v.checkstring());
+        LuaString s = v instanceof LuaString ? (LuaString) v : v.checkstring();
+        if (s.m_length > SCANNED_BYTES_FREE) {
+            m.charge(s.m_length / BYTES_PER_UNIT);
+        }
+        double d = NumberText.parse(s);
         return Double.isNaN(d) ? null : LuaValue.valueOf(d);
     }
 
-    private static LuaValue other(int op, LuaValue a, LuaValue b) {
-        LuaValue x = number(a);
-        LuaValue y = x == null ? null : number(b);
+    private static LuaValue other(Meter m, int op, LuaValue a, LuaValue b) {
+        LuaValue x = number(m, a);
+        LuaValue y = x == null ? null : number(m, b);
         if (y != null) {
             switch (op) {
                 case ADD: return x.add(y);

@@ -214,31 +214,31 @@ public final class MeteredClosure extends LuaFunction {
 					
 				case Lua.OP_ADD: /*	A B C	R(A):= RK(B) + RK(C)				*/
 					// Arithmetic: Luaj's operation on two numbers; strings coerced as Lua reads them, metamethods
-					stack[a] = Arithmetic.add((b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
+					stack[a] = Arithmetic.add(m, (b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
 					continue;
 					
 				case Lua.OP_SUB: /*	A B C	R(A):= RK(B) - RK(C)				*/
-					stack[a] = Arithmetic.sub((b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
+					stack[a] = Arithmetic.sub(m, (b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
 					continue;
 					
 				case Lua.OP_MUL: /*	A B C	R(A):= RK(B) * RK(C)				*/
-					stack[a] = Arithmetic.mul((b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
+					stack[a] = Arithmetic.mul(m, (b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
 					continue;
 					
 				case Lua.OP_DIV: /*	A B C	R(A):= RK(B) / RK(C)				*/
-					stack[a] = Arithmetic.div((b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
+					stack[a] = Arithmetic.div(m, (b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
 					continue;
 					
 				case Lua.OP_MOD: /*	A B C	R(A):= RK(B) % RK(C)				*/
-					stack[a] = Arithmetic.mod((b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
+					stack[a] = Arithmetic.mod(m, (b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
 					continue;
 					
 				case Lua.OP_POW: /*	A B C	R(A):= RK(B) ^ RK(C)				*/
-					stack[a] = Arithmetic.pow((b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
+					stack[a] = Arithmetic.pow(m, (b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
 					continue;
 					
 				case Lua.OP_UNM: /*	A B	R(A):= -R(B)					*/
-					stack[a] = Arithmetic.neg(stack[i>>>23]);
+					stack[a] = Arithmetic.neg(m, stack[i>>>23]);
 					continue;
 					
 				case Lua.OP_NOT: /*	A B	R(A):= not R(B)				*/
@@ -383,9 +383,9 @@ public final class MeteredClosure extends LuaFunction {
 				case Lua.OP_FORPREP: /*	A sBx	R(A)-=R(A+2): pc+=sBx				*/
 					{
 						// numeric strings converted as Lua converts them (Arithmetic), Lua 5.4's errors in its order
-						LuaValue limit = Arithmetic.forValue(stack[a + 1], "limit");
-						LuaValue step  = Arithmetic.forValue(stack[a + 2], "step");
-						LuaValue init  = Arithmetic.forValue(stack[a], "initial value");
+						LuaValue limit = Arithmetic.forValue(m, stack[a + 1], "limit");
+						LuaValue step  = Arithmetic.forValue(m, stack[a + 2], "step");
+						LuaValue init  = Arithmetic.forValue(m, stack[a], "initial value");
 						stack[a] = init.sub(step);
 						stack[a + 1] = limit;
 						stack[a + 2] = step;
