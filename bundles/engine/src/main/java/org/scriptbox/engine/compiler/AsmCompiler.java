@@ -9,8 +9,10 @@ import java.util.Map;
 import java.util.Set;
 
 import org.luaj.vm2.Globals;
+import org.luaj.vm2.LuaString;
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.UpValue;
+import org.scriptbox.engine.vm.FieldSite;
 import org.scriptbox.engine.vm.Meter;
 import org.objectweb.asm.LimitExceededException;
 import org.objectweb.asm.MethodTooLargeException;
@@ -51,6 +53,10 @@ public final class AsmCompiler {
                     Class<?> c = Class.forName(e.getKey().replace('/', '.'), false, loader);
                     c.getField(FunctionWriter.FIELD_PROTOTYPE).set(null, e.getValue());
                     c.getField(FunctionWriter.FIELD_CONSTANTS).set(null, e.getValue().k);
+                    for (Map.Entry<Integer, Integer> site : round.sites.get(e.getKey()).entrySet()) {
+                        c.getField(FunctionWriter.FIELD_SITE + site.getKey())
+                                .set(null, new FieldSite((LuaString) e.getValue().k[site.getValue()]));
+                    }
                     Class.forName(c.getName(), true, loader); // links: the verifier runs now, not mid-run
                 } catch (LinkageError | ReflectiveOperationException | RuntimeException ex) {
                     failed = e.getValue();
@@ -91,6 +97,8 @@ public final class AsmCompiler {
         final Set<Prototype> refused;
         final Map<String, byte[]> classes = new HashMap<>();
         final Map<String, Prototype> prototypes = new LinkedHashMap<>();
+        /** Per class: pc -> constant index of the key of each field site. */
+        final Map<String, Map<Integer, Integer>> sites = new HashMap<>();
         final List<String> interpreted = new ArrayList<>();
 
         Round(String pkg, Set<Prototype> refused) {
@@ -111,19 +119,23 @@ public final class AsmCompiler {
             String className = pkg + name;
             try {
                 FunctionShape shape = new FunctionShape(p);
+                FunctionWriter w = new FunctionWriter(shape, className, children);
                 byte[] bytes;
                 try {
-                    bytes = new FunctionWriter(shape, className, children).write();
+                    bytes = w.write();
                 } catch (MethodTooLargeException | LimitExceededException e) {
                     shape.ungroup(); // smaller code: one charge per instruction
                     try {
-                        bytes = new FunctionWriter(shape, className, children).write();
+                        w = new FunctionWriter(shape, className, children);
+                        bytes = w.write();
                     } catch (MethodTooLargeException | LimitExceededException e2) {
                         // smallest: without the numeric specialisation (the code this compiler wrote before it)
-                        bytes = new FunctionWriter(shape, className, children, false).write();
+                        w = new FunctionWriter(shape, className, children, false);
+                        bytes = w.write();
                     }
                 }
                 classes.put(className, bytes);
+                sites.put(className, w.sites());
                 prototypes.put(className, p);
                 return className;
             } catch (UnsupportedShape e) {

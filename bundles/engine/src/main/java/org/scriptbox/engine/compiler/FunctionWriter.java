@@ -38,10 +38,14 @@ final class FunctionWriter {
     static final String CTOR = "(L" + METER + ";L" + GLOBALS + ";[L" + UV + ";)V";
     static final String FIELD_PROTOTYPE = "P";
     static final String FIELD_CONSTANTS = "K";
-    /** The field caches of the class's table accesses with constant string keys, one slot per instruction. */
-    static final String FIELD_CACHES = "C";
+    /**
+     * The static field of the {@code vm.FieldSite} of the table access with a constant string key at a pc (key and
+     * field cache; {@link AsmCompiler} sets them with the constants).
+     */
+    static final String FIELD_SITE = "S";
+    private static final String SITE = "org/scriptbox/engine/vm/FieldSite";
+    private static final String D_SITE = "L" + SITE + ";";
     private static final String TABLE = "org/scriptbox/engine/vm/EngineTable";
-    private static final String LSTR = "org/luaj/vm2/LuaString";
 
     private final FunctionShape s;
     private final Prototype p;
@@ -73,6 +77,8 @@ final class FunctionWriter {
     private final boolean numeric;
     /** The instruction being emitted (the data-flow facts of {@link #numbers} are per instruction). */
     private int at;
+    /** pc -> constant index of the key, for each field site the code reads ({@link #site}). */
+    private final java.util.Map<Integer, Integer> sites = new java.util.TreeMap<>();
 
     private MethodVisitor mv;
     private int[] run;
@@ -138,6 +144,11 @@ final class FunctionWriter {
         }
     }
 
+    /** After {@link #write}: pc -> constant index of the key of each field site ({@link #FIELD_SITE}). */
+    java.util.Map<Integer, Integer> sites() {
+        return java.util.Collections.unmodifiableMap(sites);
+    }
+
     byte[] write() throws UnsupportedShape {
         ClassWriter cw = new FrameComputingWriter();
         cw.visit(V1_8, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, className, null, BASE, null);
@@ -145,18 +156,12 @@ final class FunctionWriter {
         cw.visitSource(source.length() > 200 ? source.substring(0, 200) : source, null);
         cw.visitField(ACC_PUBLIC | ACC_STATIC, FIELD_PROTOTYPE, D_PROTO, null, null).visitEnd();
         cw.visitField(ACC_PUBLIC | ACC_STATIC, FIELD_CONSTANTS, "[" + D_LV, null, null).visitEnd();
-        cw.visitField(ACC_PUBLIC | ACC_STATIC | ACC_FINAL, FIELD_CACHES, "[I", null, null).visitEnd();
-        MethodVisitor init = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
-        init.visitCode();
-        push(init, s.code.length);
-        init.visitIntInsn(NEWARRAY, T_INT);
-        init.visitFieldInsn(PUTSTATIC, className, FIELD_CACHES, "[I");
-        init.visitInsn(RETURN);
-        init.visitMaxs(0, 0);
-        init.visitEnd();
         constructor(cw);
         entryPoints(cw);
         bodyMethod(cw);
+        for (int pc : sites.keySet()) {
+            cw.visitField(ACC_PUBLIC | ACC_STATIC, FIELD_SITE + pc, D_SITE, null, null).visitEnd();
+        }
         cw.visitEnd();
         return cw.toByteArray();
     }
@@ -553,6 +558,22 @@ final class FunctionWriter {
     }
 
     /**
+     * Pushes RK({@code x}) as a value for a path that is rarely taken (the generic case of arithmetic, a comparison,
+     * a for loop, a missed field cache): an unboxed number is boxed by {@code Ops.value} and not stored back. It
+     * is {@link #rk}'s value in 7 bytes instead of 18 and no branch: the JIT counts every byte of a method
+     * against its inlining budget (8,000 bytes with what it inlined), cold bytes included.
+     */
+    private void valueCold(int x) throws UnsupportedShape {
+        if (numberInDouble(x)) {
+            mv.visitVarInsn(ALOAD, 1 + x);
+            mv.visitVarInsn(DLOAD, dslot[x]);
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "value", "(" + D_LV + "D)" + D_LV, false);
+        } else {
+            rk(x);
+        }
+    }
+
+    /**
      * Pushes the number in RK({@code x}) as a double, or jumps to {@code notNumber} (JVM stack unchanged)
      * when it holds no number. False when RK(x) is a constant that is not a number (nothing emitted).
      */
@@ -574,18 +595,26 @@ final class FunctionWriter {
             return true;
         }
         Label got = new Label();
-        if (!s.captured(x) && dslot[x] >= 0 && numbers.mayBeUnboxed(at, x)) {
-            Label boxed = new Label();
+        if (!s.captured(x)) {
+            // a JVM local: read twice, no temporary (3 bytes less per operand)
+            if (dslot[x] >= 0 && numbers.mayBeUnboxed(at, x)) {
+                Label boxed = new Label();
+                mv.visitVarInsn(ALOAD, 1 + x);
+                unboxedMarker();
+                mv.visitJumpInsn(IF_ACMPNE, boxed);
+                mv.visitVarInsn(DLOAD, dslot[x]);
+                mv.visitJumpInsn(GOTO, got);
+                mv.visitLabel(boxed);
+            }
             mv.visitVarInsn(ALOAD, 1 + x);
-            unboxedMarker();
-            mv.visitJumpInsn(IF_ACMPNE, boxed);
-            mv.visitVarInsn(DLOAD, dslot[x]);
-            mv.visitJumpInsn(GOTO, got);
-            mv.visitLabel(boxed);
+            mv.visitTypeInsn(INSTANCEOF, "org/luaj/vm2/LuaNumber");
+            mv.visitJumpInsn(IFEQ, notNumber);
             mv.visitVarInsn(ALOAD, 1 + x);
-        } else {
-            reg(x);
+            invokeLV("todouble", "()D");
+            mv.visitLabel(got);
+            return true;
         }
+        reg(x);
         mv.visitInsn(DUP);
         mv.visitVarInsn(ASTORE, lT1);
         mv.visitTypeInsn(INSTANCEOF, "org/luaj/vm2/LuaNumber");
@@ -721,6 +750,12 @@ final class FunctionWriter {
         return x <= 0xff && x < nregs && !s.captured(x) && dslot[x] >= 0 && numbers.inDouble(at, x);
     }
 
+    /** Pushes the {@code vm.FieldSite} of the instruction at {@code pc}, whose key is the constant RK({@code x}). */
+    private void site(int pc, int x) {
+        sites.put(pc, x & 0xff);
+        mv.visitFieldInsn(GETSTATIC, className, FIELD_SITE + pc, D_SITE);
+    }
+
     /** A constant string key (the one kind a field cache is for). */
     private boolean stringConstant(int x) {
         return x > 0xff && (x & 0xff) < p.k.length && p.k[x & 0xff] instanceof LuaString;
@@ -733,13 +768,11 @@ final class FunctionWriter {
             mv.visitMethodInsn(INVOKESTATIC, OPS, "getIndex", "(" + D_LV + "D)" + D_LV, false);
             return;
         }
-        rk(c);
         if (stringConstant(c)) {
-            mv.visitTypeInsn(CHECKCAST, LSTR);
-            mv.visitFieldInsn(GETSTATIC, className, FIELD_CACHES, "[I");
-            push(mv, pc);
-            mv.visitMethodInsn(INVOKESTATIC, TABLE, "getField", "(" + D_LV + "L" + LSTR + ";[II)" + D_LV, false);
+            site(pc, c);
+            mv.visitMethodInsn(INVOKESTATIC, TABLE, "getField", "(" + D_LV + D_SITE + ")" + D_LV, false);
         } else {
+            rk(c);
             invokeLV("get", BINARY);
         }
     }
@@ -759,21 +792,17 @@ final class FunctionWriter {
         Label done = new Label();
         mv.visitInsn(DUP);
         mv.visitVarInsn(ASTORE, lT2);
-        rk(c);
-        mv.visitTypeInsn(CHECKCAST, LSTR);
-        mv.visitFieldInsn(GETSTATIC, className, FIELD_CACHES, "[I");
-        push(mv, pc);
-        mv.visitMethodInsn(INVOKESTATIC, TABLE, "getFieldNum", "(" + D_LV + "L" + LSTR + ";[II)D", false);
+        site(pc, c);
+        mv.visitMethodInsn(INVOKESTATIC, TABLE, "getFieldNum", "(" + D_LV + D_SITE + ")D", false);
+        // getFieldNum answers no NaN but its NO_NUMBER: "is NaN" is the miss test (6 bytes instead of 15)
         mv.visitInsn(DUP2);
-        mv.visitVarInsn(DSTORE, lD1);
-        mv.visitMethodInsn(INVOKESTATIC, "java/lang/Double", "doubleToRawLongBits", "(D)J", false);
-        mv.visitLdcInsn(org.scriptbox.engine.vm.EngineTable.NO_NUMBER_BITS);
-        mv.visitInsn(LCMP);
-        mv.visitJumpInsn(IFEQ, generic);
-        mv.visitVarInsn(DLOAD, lD1);
+        mv.visitInsn(DUP2);
+        mv.visitInsn(DCMPL);
+        mv.visitJumpInsn(IFNE, generic);
         setNumber(a);
         mv.visitJumpInsn(GOTO, done);
         mv.visitLabel(generic);
+        mv.visitInsn(POP2);
         mv.visitVarInsn(ALOAD, lT2);
         get(pc, c);
         setReg(a);
@@ -798,12 +827,9 @@ final class FunctionWriter {
                 mv.visitJumpInsn(IF_ACMPNE, generic);
             }
             mv.visitVarInsn(ALOAD, lT2);
-            rk(b);
-            mv.visitTypeInsn(CHECKCAST, LSTR);
             mv.visitVarInsn(DLOAD, dslot[c]);
-            mv.visitFieldInsn(GETSTATIC, className, FIELD_CACHES, "[I");
-            push(mv, pc);
-            mv.visitMethodInsn(INVOKESTATIC, TABLE, "setFieldNum", "(" + D_LV + "L" + LSTR + ";D[II)Z", false);
+            site(pc, b);
+            mv.visitMethodInsn(INVOKESTATIC, TABLE, "setFieldNum", "(" + D_LV + "D" + D_SITE + ")Z", false);
             mv.visitJumpInsn(IFNE, done);
             mv.visitLabel(generic);
             mv.visitVarInsn(ALOAD, lT2);
@@ -817,19 +843,17 @@ final class FunctionWriter {
     private void setGeneric(int pc, int b, int c) throws UnsupportedShape {
         if (unboxedKey(b)) {
             mv.visitVarInsn(DLOAD, dslot[b]);
-            rk(c);
+            valueCold(c);
             mv.visitMethodInsn(INVOKESTATIC, OPS, "setIndex", "(" + D_LV + "D" + D_LV + ")V", false);
             return;
         }
-        rk(b);
         if (stringConstant(b)) {
-            mv.visitTypeInsn(CHECKCAST, LSTR);
-            rk(c);
-            mv.visitFieldInsn(GETSTATIC, className, FIELD_CACHES, "[I");
-            push(mv, pc);
-            mv.visitMethodInsn(INVOKESTATIC, TABLE, "setField", "(" + D_LV + "L" + LSTR + ";" + D_LV + "[II)V", false);
+            valueCold(c); // reached when setFieldNum could not keep the number unboxed: one use, no store back
+            site(pc, b);
+            mv.visitMethodInsn(INVOKESTATIC, TABLE, "setField", "(" + D_LV + D_LV + D_SITE + ")V", false);
         } else {
-            rk(c);
+            rk(b);
+            valueCold(c);
             invokeLV("set", "(" + D_LV + D_LV + ")V");
         }
     }
@@ -1084,9 +1108,9 @@ final class FunctionWriter {
                     }
                 }
                 mv.visitLabel(generic);
-                reg(a);
-                reg(a + 1);
-                reg(a + 2);
+                valueCold(a);
+                valueCold(a + 1);
+                valueCold(a + 2);
                 mv.visitMethodInsn(INVOKESTATIC, OPS, "forNext", "(" + D_LV + D_LV + D_LV + ")" + D_LV, false);
                 mv.visitInsn(DUP);
                 mv.visitVarInsn(ASTORE, lT1);
@@ -1196,12 +1220,18 @@ final class FunctionWriter {
         Label done = new Label();
         boolean fast = numeric && number(b, generic);
         if (fast) {
-            mv.visitVarInsn(DSTORE, lD1);
+            // a second operand that cannot jump to the generic path leaves the first on the JVM stack
+            boolean spill = !numbers.knownNumber(at, c);
+            if (spill) {
+                mv.visitVarInsn(DSTORE, lD1);
+            }
             fast = number(c, generic);
             if (fast) {
-                mv.visitVarInsn(DSTORE, lD2);
-                mv.visitVarInsn(DLOAD, lD1);
-                mv.visitVarInsn(DLOAD, lD2);
+                if (spill) {
+                    mv.visitVarInsn(DSTORE, lD2);
+                    mv.visitVarInsn(DLOAD, lD1);
+                    mv.visitVarInsn(DLOAD, lD2);
+                }
                 switch (op) {
                     case "add":
                         mv.visitInsn(DADD);
@@ -1226,8 +1256,8 @@ final class FunctionWriter {
         mv.visitLabel(generic);
         // the interpreter's own helper: string coercion as Lua reads numbers (charged), metamethods, errors
         mv.visitVarInsn(ALOAD, lMeter);
-        rk(b);
-        rk(c);
+        valueCold(b);
+        valueCold(c);
         mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, op, "(" + D_METER + D_LV + D_LV + ")" + D_LV, false);
         setReg(a);
         mv.visitLabel(done);
@@ -1248,7 +1278,7 @@ final class FunctionWriter {
             mv.visitJumpInsn(GOTO, done);
             mv.visitLabel(generic);
             mv.visitVarInsn(ALOAD, lMeter);
-            reg(b);
+            valueCold(b);
             mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, op, "(" + D_METER + D_LV + ")" + D_LV, false);
             setReg(a);
             mv.visitLabel(done);
@@ -1293,11 +1323,16 @@ final class FunctionWriter {
             return true;
         }
         if (numeric && number(b, generic)) {
-            mv.visitVarInsn(DSTORE, lD1);
+            boolean spill = !numbers.knownNumber(at, c);
+            if (spill) {
+                mv.visitVarInsn(DSTORE, lD1);
+            }
             if (number(c, generic)) {
-                mv.visitVarInsn(DSTORE, lD2);
-                mv.visitVarInsn(DLOAD, lD1);
-                mv.visitVarInsn(DLOAD, lD2);
+                if (spill) {
+                    mv.visitVarInsn(DSTORE, lD2);
+                    mv.visitVarInsn(DLOAD, lD1);
+                    mv.visitVarInsn(DLOAD, lD2);
+                }
                 Label no = new Label();
                 switch (op) {
                     case "lt":
@@ -1322,8 +1357,8 @@ final class FunctionWriter {
         mv.visitLabel(generic);
         // through the meter, as the interpreter does: it charges comparisons of long strings
         mv.visitVarInsn(ALOAD, lMeter);
-        rk(b);
-        rk(c);
+        valueCold(b);
+        valueCold(c);
         mv.visitMethodInsn(INVOKEVIRTUAL, METER, op, "(" + D_LV + D_LV + ")Z", false);
         mv.visitLabel(decided);
         jump(a != 0 ? IFEQ : IFNE, pc + 2);
@@ -1421,7 +1456,7 @@ final class FunctionWriter {
         mv.visitInsn(POP);
         mv.visitLabel(generic);
         mv.visitVarInsn(ALOAD, lT2);
-        reg(a + 1);
+        valueCold(a + 1);
         invokeLV("call", "(" + D_LV + ")" + D_LV);
         setReg(a);
         mv.visitLabel(done);

@@ -39,6 +39,14 @@ public final class Ops {
     }
 
     /**
+     * The value of a register that may hold its number unboxed ({@code r} is {@link #UNBOXED}, {@code d} its
+     * number): what {@link #box} gives for it, else {@code r} itself. For generated code's rarely taken paths.
+     */
+    public static LuaValue value(LuaValue r, double d) {
+        return r == UNBOXED ? box(d) : r;
+    }
+
+    /**
      * {@code t[k]} for a key held unboxed: an integral key in the int range goes to {@code get(int)} (no box; the same
      * lookup and charges as its {@code LuaInteger}), any other to {@code get} of the boxed number.
      */

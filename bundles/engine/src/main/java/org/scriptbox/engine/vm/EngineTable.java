@@ -255,13 +255,30 @@ public class EngineTable extends LuaTable {
 
     /**
      * {@code t[k]} for a constant string key at a compiled {@code GETTABLE}/{@code GETTABUP}/{@code SELF}:
-     * {@code cache[site]} remembers the entry where {@code k} was found. Tables built the same way (a constructor, an
+     * {@code site.entry} remembers the entry where its key {@code k} was found. Tables built the same way (a constructor, an
      * object's fields set in one order) have their keys at the same entries, so one site serves many tables. A hit
      * needs a {@link #quiet} table and the identical key object at that entry: exactly the lookups for which
      * {@link #get}'s own walk charges nothing, so the count is the interpreter's. Anything else takes {@link #get}'s
      * path (the same charges) and remembers where the key was.
      */
-    public static LuaValue getField(LuaValue t, LuaString k, int[] cache, int site) {
+    public static LuaValue getField(LuaValue t, FieldSite site) {
+        // the hit on a table, in few bytes: the JIT inlines this into generated code, whose budget is 8,000
+        // bytes with all it inlines; the rest is a call of its own
+        if (t instanceof EngineTable) {
+            EngineTable et = (EngineTable) t;
+            int e = site.entry;
+            if (e < et.used && et.kv[2 * e] == site.key && et.quiet) {
+                LuaValue v = et.kv[2 * e + 1];
+                if (v != null) {
+                    return v == NUM ? LuaDouble.valueOf(et.nums[e]) : v;
+                }
+            }
+        }
+        return getFieldSlow(t, site);
+    }
+
+    private static LuaValue getFieldSlow(LuaValue t, FieldSite site) {
+        LuaString k = site.key;
         EngineTable et;
         if (t instanceof EngineTable) {
             et = (EngineTable) t;
@@ -270,7 +287,7 @@ public class EngineTable extends LuaTable {
         } else {
             return t.get(k);
         }
-        int e = cache[site];
+        int e = site.entry;
         LuaValue v;
         if (e < et.used && et.kv[2 * e] == k && et.quiet) {
             v = et.valueAt(e);
@@ -279,7 +296,7 @@ public class EngineTable extends LuaTable {
             if (e < 0) {
                 v = null;
             } else {
-                cache[site] = e;
+                site.entry = e;
                 v = et.valueAt(e);
             }
         }
@@ -294,7 +311,20 @@ public class EngineTable extends LuaTable {
      * {@link #getField}, and the entry holds a value, so neither {@code __newindex} nor a new key is involved) stores
      * into the entry; anything else is {@link #set}, and then the entry is remembered if the key object is there.
      */
-    public static void setField(LuaValue t, LuaString k, LuaValue v, int[] cache, int site) {
+    public static void setField(LuaValue t, LuaValue v, FieldSite site) {
+        if (t instanceof EngineTable) { // the hit in few bytes (see getField)
+            EngineTable et = (EngineTable) t;
+            int e = site.entry;
+            if (e < et.used && et.kv[2 * e] == site.key && et.quiet && et.kv[2 * e + 1] != null) {
+                et.storeInEntry(e, v);
+                return;
+            }
+        }
+        setFieldSlow(t, v, site);
+    }
+
+    private static void setFieldSlow(LuaValue t, LuaValue v, FieldSite site) {
+        LuaString k = site.key;
         EngineTable et;
         if (t instanceof EngineTable) {
             et = (EngineTable) t;
@@ -304,7 +334,7 @@ public class EngineTable extends LuaTable {
             t.set(k, v);
             return;
         }
-        int e = cache[site];
+        int e = site.entry;
         if (e < et.used && et.kv[2 * e] == k && et.quiet && et.kv[2 * e + 1] != null) {
             et.storeInEntry(e, v);
             return;
@@ -312,7 +342,7 @@ public class EngineTable extends LuaTable {
         et.set(k, v);
         e = et.entryOf(k);
         if (e >= 0) {
-            cache[site] = e;
+            site.entry = e;
         }
     }
 
@@ -322,7 +352,22 @@ public class EngineTable extends LuaTable {
      * nothing) and only for a number that boxes back to the very kind of value the slot holds (an integer, or a
      * non-integral, non-NaN double), so a register holding it unboxed boxes to an equal value of the same type.
      */
-    public static double getFieldNum(LuaValue t, LuaString k, int[] cache, int site) {
+    public static double getFieldNum(LuaValue t, FieldSite site) {
+        if (t instanceof EngineTable) { // the hit on a number kept unboxed, in few bytes (see getField)
+            EngineTable et = (EngineTable) t;
+            int e = site.entry;
+            if (e < et.used && et.kv[2 * e] == site.key && et.quiet && et.kv[2 * e + 1] == NUM) {
+                double d = et.nums[e];
+                if (d == d) {
+                    return d;
+                }
+            }
+        }
+        return getFieldNumSlow(t, site);
+    }
+
+    private static double getFieldNumSlow(LuaValue t, FieldSite site) {
+        LuaString k = site.key;
         EngineTable et;
         if (t instanceof EngineTable) {
             et = (EngineTable) t;
@@ -331,7 +376,7 @@ public class EngineTable extends LuaTable {
         } else {
             return NO_NUMBER;
         }
-        int e = cache[site];
+        int e = site.entry;
         if (e < et.used && et.kv[2 * e] == k && et.quiet) {
             LuaValue v = et.kv[2 * e + 1];
             if (v == NUM) {
@@ -357,7 +402,21 @@ public class EngineTable extends LuaTable {
      * false and nothing done (the caller boxes it and takes {@link #setField}'s path). A stored number reads back
      * as {@code LuaDouble.valueOf(d)}: what the interpreter stores.
      */
-    public static boolean setFieldNum(LuaValue t, LuaString k, double d, int[] cache, int site) {
+    public static boolean setFieldNum(LuaValue t, double d, FieldSite site) {
+        if (t instanceof EngineTable) { // the hit on an entry already holding an unboxed number, in few bytes
+            EngineTable et = (EngineTable) t;
+            int e = site.entry;
+            double[] n = et.nums;
+            if (n != null && e < et.used && et.kv[2 * e] == site.key && et.quiet && et.kv[2 * e + 1] == NUM) {
+                n[e] = d;
+                return true;
+            }
+        }
+        return setFieldNumSlow(t, d, site);
+    }
+
+    private static boolean setFieldNumSlow(LuaValue t, double d, FieldSite site) {
+        LuaString k = site.key;
         EngineTable et;
         if (t instanceof EngineTable) {
             et = (EngineTable) t;
@@ -366,7 +425,7 @@ public class EngineTable extends LuaTable {
         } else {
             return false;
         }
-        int e = cache[site];
+        int e = site.entry;
         if (e < et.used && et.kv[2 * e] == k && et.quiet && et.kv[2 * e + 1] != null) {
             double[] n = et.nums;
             if (n == null) {
