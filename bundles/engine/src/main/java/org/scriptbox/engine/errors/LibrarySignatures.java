@@ -56,7 +56,7 @@ public final class LibrarySignatures {
                 // base
                 {"assert", "v"}, {"getmetatable", "v"}, {"ipairs", "v"}, {"next", "tv?"}, {"pcall", "v"},
                 {"rawequal", "vv"}, {"rawget", "tv"}, {"rawlen", "x"}, {"rawset", "tvv"}, {"select", "v"}, {"tonumber", "vi?"},
-                {"setmetatable", "tm"}, {"tostring", "v"}, {"type", "v"}, {"xpcall", "-f"},
+                {"setmetatable", "tm"}, {"tostring", "v"}, {"type", "v"}, {"xpcall", "-f"}, {"load", "vs?s?"},
         };
         for (String[] s : table) {
             SIGNATURES.put(s[0], s[1]);

@@ -397,6 +397,12 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.scriptbox
         }
     }
 
+    /** What can be charged before a charge meets {@link #check()}: a batching loop charges when it reaches this. */
+    @Override
+    public int room() {
+        return Math.max(1, ticks);
+    }
+
     /** {@link #charge(int)} of a count that may exceed an int. */
     void charge(long n) {
         while (n > 0) {

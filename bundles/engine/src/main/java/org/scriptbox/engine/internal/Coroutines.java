@@ -78,6 +78,10 @@ final class Coroutines {
         t.set("yield", new VarArgFunction() {
             @Override
             public Varargs invoke(Varargs args) {
+                if (globals.running.isMainThread()) {
+                    // Lua's words, without a position as Lua's (Luaj: "test.lua:3: cannot yield main thread"; E11)
+                    throw org.scriptbox.engine.errors.LeveledError.of(valueOf("attempt to yield from outside a coroutine"), 0);
+                }
                 Varargs in = globals.yield(args);
                 execution.budget().resumeFrame();
                 return in;

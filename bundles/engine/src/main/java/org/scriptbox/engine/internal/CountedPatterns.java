@@ -27,6 +27,14 @@ public final class CountedPatterns {
 
         /** A string of {@code length} is about to exist; may throw. */
         void checkStringLength(long length);
+
+        /**
+         * Units that can be charged before one charge meets the next check (limits, deadline, cancel): a loop that
+         * charges in batches charges when it has done this many, so it stops where charging each unit would.
+         */
+        default int room() {
+            return 1;
+        }
     }
 
     private CountedPatterns() {
@@ -46,6 +54,9 @@ public final class CountedPatterns {
      * plain instruction per charged one (red team C4, library-CPU benchmark row {@code find %f}).
      */
     static final int MATCHER_SETUP_COST = 16;
+
+    /** Nested match() calls of one match attempt: Lua 5.2's {@code MAXCCALLS} in lstrlib.c. */
+    static final int MAX_MATCH_DEPTH = 200;
 
     /** Instructions per call of a gsub replacement function or table lookup. */
     static final int CALLBACK_COST = 8;
@@ -105,10 +116,26 @@ public final class CountedPatterns {
             this.meter = meter;
         }
 
+        /** match() calls now nested (Lua 5.2's {@code matchdepth}, counted up). */
+        private int depth;
+
+        /**
+         * Every step charged; nesting bounded as Lua 5.2 bounds it ({@link #MAX_MATCH_DEPTH}, "pattern too complex"):
+         * Luaj's matcher recursed without a bound, so {@code s:find(('a?'):rep(4000))} ended in a Java stack overflow
+         * that no pcall caught, or succeeded on a thread with a deeper stack (red team E9).
+         */
         @Override
         int match(int soffset, int poffset) {
             meter.charge(1);
-            return super.match(soffset, poffset);
+            if (depth >= MAX_MATCH_DEPTH) {
+                throw new LuaError("pattern too complex");
+            }
+            depth++;
+            try {
+                return super.match(soffset, poffset);
+            } finally {
+                depth--;
+            }
         }
 
         // Every character tested against a pattern item is a step too: the run of literal characters
@@ -412,12 +439,23 @@ public final class CountedPatterns {
             int length = 0;
             int n = 0;
             int i = 0;
-            long steps = 0;
+            // steps done and not charged yet; charged when they reach the meter's room, so a limit, the deadline or a
+            // cancel stops the loop at the very step (and count) where the matcher's one-by-one charges stop it
+            int steps = 0;
+            int room = m.room();
             while (n < maxS) {
-                steps++; // match() at i
+                if (++steps >= room) { // match() at i
+                    m.charge(steps);
+                    steps = 0;
+                    room = m.room();
+                }
                 int j = 0;
                 while (j < k && i + j < srclen) {
-                    steps++; // singlematch() of one character
+                    if (++steps >= room) { // singlematch() of one character
+                        m.charge(steps);
+                        steps = 0;
+                        room = m.room();
+                    }
                     if (sb[so + i + j] != pb[po + j]) {
                         break;
                     }
@@ -425,7 +463,7 @@ public final class CountedPatterns {
                 }
                 if (j == k) {
                     n++;
-                    m.charge((int) steps + REPLACEMENT_COST);
+                    m.charge(steps + REPLACEMENT_COST); // the steps alone stay below the room: the same trip point
                     steps = 0;
                     m.checkStringLength((long) length + r);
                     if (length + r > out.length) {
@@ -434,21 +472,18 @@ public final class CountedPatterns {
                     System.arraycopy(repl.m_bytes, repl.m_offset, out, length, r);
                     length += r;
                     m.charge(r >> 3); // a replacement string is copied in
+                    room = m.room();
                     i += k;
                 } else if (i < srclen) {
                     if (length == out.length) {
                         out = java.util.Arrays.copyOf(out, Math.min(2 * out.length + 16, Integer.MAX_VALUE - 16));
                     }
                     out[length++] = sb[so + i++];
-                    if (steps >= 1024) {
-                        m.charge((int) steps);
-                        steps = 0;
-                    }
                 } else {
                     break;
                 }
             }
-            m.charge((int) steps);
+            m.charge(steps);
             m.checkStringLength((long) length + (srclen - i));
             if (length + (srclen - i) > out.length) {
                 out = java.util.Arrays.copyOf(out, length + (srclen - i));
