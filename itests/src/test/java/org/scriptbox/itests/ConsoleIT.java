@@ -89,13 +89,14 @@ public class ConsoleIT {
             screen.await("spin running, attempt " + attempt, BOUND, s -> s.indexOf("[spin] spinning", run) > 0);
             keys.write(3);
             keys.flush();
+            java.util.function.Predicate<String> cancelled = s -> s.indexOf("cancelled", run) > 0
+                    && s.indexOf("CANCELLED", run) > 0 && s.indexOf(PROMPT, s.indexOf("CANCELLED", run)) > 0;
             try {
-                screen.await("cancelled, attempt " + attempt, BOUND, s -> s.indexOf("cancelled", run) > 0
-                        && s.indexOf("CANCELLED", run) > 0 && s.indexOf(PROMPT, s.indexOf("CANCELLED", run)) > 0);
+                screen.await("cancelled, attempt " + attempt, BOUND, cancelled);
             } catch (AssertionError notCancelled) {
-                // (trains at load 13 saw this once per run): where the container's threads were, for the next engineer
-                System.err.println("ConsoleIT: no cancel; the container's threads:\n" + threadDump());
-                throw notCancelled;
+                // (trains at load 13 saw this twice, X6): which link of keystroke -> tty -> SIGINT -> JLine -> command broke
+                throw new AssertionError("Ctrl-C not answered, attempt " + attempt + ": " + whyNoCancel(screen, cancelled)
+                        + "\nthe container's threads:\n" + threadDump(), notCancelled);
             }
             String after = screen.text().substring(run);
             assertFalse(after, after.contains("InterruptedException") || after.contains("java.") || after.contains("Exception"));
@@ -146,6 +147,44 @@ public class ConsoleIT {
         assertTrue("stopped in " + took.toMillis() + " ms", took.compareTo(Duration.ofSeconds(5)) < 0);
     }
 
+    /**
+     * Names the broken link when a typed Ctrl-C cancelled nothing: the pty's flags (without {@code isig} the byte is
+     * read as text, no SIGINT), whether the JVM catches SIGINT at all ({@code SigCgt}), and then a SIGINT sent to the
+     * JVM directly: if that cancels, the keystroke's signal never reached the JVM; if not, the JVM's INT handler did
+     * not reach the running command (JLine re-registers it at every handler change; ConsoleInterrupt's is the one
+     * that must be in place while a command runs).
+     */
+    private String whyNoCancel(Screen screen, java.util.function.Predicate<String> cancelled) {
+        ProcessHandle java = process.descendants().filter(p -> p.info().commandLine().orElse("").contains("felix.jar"))
+                .findFirst().orElse(null);
+        if (java == null) {
+            return "the container's JVM is gone";
+        }
+        String tty = command("sh", "-c", "stty -a -F \"$(readlink /proc/" + java.pid() + "/fd/0)\"");
+        boolean isig = tty.matches("(?s).*(^|\\s)isig(\\s|$).*");
+        String caught = command("sh", "-c", "grep -E '^Sig(Cgt|Blk|Ign|Pnd)|^ShdPnd' /proc/" + java.pid() + "/status");
+        String flags = "tty " + (isig ? "isig" : "-isig (a Ctrl-C is a byte, not a signal)") + "; " + caught.replace('\n', ' ');
+        command("kill", "-INT", Long.toString(java.pid()));
+        try {
+            screen.await("a cancel after a direct SIGINT", Duration.ofSeconds(10), cancelled);
+            return "a SIGINT sent to the JVM directly cancelled it: the keystroke's SIGINT never reached the JVM (" + flags + ")";
+        } catch (AssertionError still) {
+            return "not even a SIGINT sent to the JVM directly cancelled it: the JVM's INT handler did not reach the running"
+                    + " command (JLine's handler chain; " + flags + ")";
+        }
+    }
+
+    private static String command(String... words) {
+        try {
+            Process p = new ProcessBuilder(words).redirectErrorStream(true).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            p.waitFor(10, TimeUnit.SECONDS);
+            return new String(out, StandardCharsets.UTF_8).trim();
+        } catch (IOException | InterruptedException e) {
+            return "(" + String.join(" ", words) + ": " + e + ")";
+        }
+    }
+
     /** jstack of the container's JVM (a child of script(1)), or why there is none. */
     private String threadDump() {
         try {
@@ -166,7 +205,9 @@ public class ConsoleIT {
     /** The distribution started by its launcher on a pseudo-terminal ({@code script(1)}), once its prompt follows the ready line. */
     private Screen startAtThePrompt(Path deploy, Path data) throws IOException {
         String launcher = Distribution.runtimeHome().resolve("bin/scriptbox") + " --deploy " + deploy + " --data " + data;
-        ProcessBuilder pb = new ProcessBuilder("script", "-qfec", "stty cols 160 rows 50; exec bash " + launcher, "/dev/null")
+        // Started with SIGINT ignored, as from a background job of a script (a CI runner, `mvn verify &`): the
+        // launcher must still make Ctrl-C work (trains ran this test so and lost the Ctrl-C in session 7 and 8).
+        ProcessBuilder pb = new ProcessBuilder("env", "--ignore-signal=INT", "script", "-qfec", "stty cols 160 rows 50; exec bash " + launcher, "/dev/null")
                 .redirectErrorStream(true);
         pb.environment().put("TERM", "xterm");
         process = pb.start();

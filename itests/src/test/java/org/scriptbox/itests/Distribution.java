@@ -44,6 +44,7 @@ public final class Distribution {
         // the runtime's own Gogo profile: Gogo's default one needs a terminal and fails without one
         options.add(systemProperty("gosh.home").value(runtimeHome().resolve("conf/gosh").toString()));
         options.add(frameworkProperty("felix.log.level").value("1"));
+        options.add(frameworkProperty("ds.log.extension").value("true"));   // as in conf/config.properties
         options.add(frameworkProperty("scriptbox.deploy").value(deploy.toString()));
         options.add(frameworkProperty("scriptbox.deploy.quietPeriodMs").value("300"));   // as in conf/config.properties
         options.add(frameworkProperty("scriptbox.data").value(data.toString()));
@@ -58,8 +59,17 @@ public final class Distribution {
         // HTTP (Felix HTTP Jetty): local only, on a free port, so that containers never compete for 8080
         options.add(frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"));
         options.add(frameworkProperty("org.osgi.service.http.port").value("0"));
+        // As the launcher does (conf/config.properties): Pax Logging starts first and reads the etc folder's logging
+        // configuration itself, so the container's first line is in data/log/scriptbox.log whatever order FileInstall
+        // hands etc/ over in (a test without that file keeps Pax Logging's default until FileInstall brings one).
+        options.add(frameworkProperty("org.ops4j.pax.logging.property.file")
+                .value(etc.resolve("org.ops4j.pax.logging.cfg").toString()));
+        // the console appender's level (${scriptbox.stdout.log.level} in that file): problems only on the test's stdout
+        options.add(systemProperty("scriptbox.stdout.log.level").value("ERROR"));
         for (Path jar : runtimeBundles()) {
-            options.add(bundle(jar.toUri().toString()));
+            boolean logging = jar.getFileName().toString().startsWith("pax-logging-");
+            // Pax Exam's own bundles start at level 2, provisioned ones at 3
+            options.add(logging ? bundle(jar.toUri().toString()).startLevel(1) : bundle(jar.toUri().toString()));
         }
         // Test support shared with driver-modbus's unit tests (not part of the runtime): a Pax Exam probe holds
         // only this module's test classes, so the pymodbus harness comes in as a bundle of its own.

@@ -49,6 +49,19 @@ final class GatewayProcess {
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** Replaces one file of its etc folder at once (FileInstall applies it: e.g. a device's configuration). */
+    void writeEtc(String name, String text) throws IOException {
+        Path tmp = etc.resolve(name + ".part");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, etc.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** One file of its etc folder. */
+    String readEtc(String name) throws IOException {
+        return Files.readString(etc.resolve(name), StandardCharsets.UTF_8);
+    }
+
     /** The names of the container JVM's live threads (jcmd Thread.print), or an empty list when it cannot be asked. */
     List<String> threadNames() {
         if (process == null) {

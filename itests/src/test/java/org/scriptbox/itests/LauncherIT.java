@@ -6,6 +6,8 @@ import static org.junit.Assert.assertTrue;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import java.util.stream.Stream;
 
 import org.junit.After;
 import org.junit.Test;
@@ -85,6 +88,72 @@ public class LauncherIT {
         assertTrue(out.process.waitFor(STOP_BOUND.toSeconds(), TimeUnit.SECONDS));
     }
 
+    /**
+     * Lines logged as the container starts reach data/log/scriptbox.log, not stdout only: Pax Logging starts first and
+     * reads etc/org.ops4j.pax.logging.cfg itself. Before, everything logged until FileInstall handed that file over
+     * was lost to the file: Felix HTTP's bind error always (it starts before any etc file arrives, and its stack
+     * trace went to the console), the engine's refusal of a bad etc value and its mode line when FileInstall
+     * delivered etc/org.scriptbox.engine.cfg first (CI lost the mode line that way).
+     */
+    @Test
+    public void startupLinesReachTheLogFileFromTheFirstLine() throws Exception {
+        Path home = runtimeHomeCopy();
+        replace(home.resolve("etc/org.scriptbox.engine.cfg"), "compile = adaptive", "compile = fast");
+        replace(home.resolve("etc/org.apache.felix.http.cfg"), "org.osgi.service.http.port = 8080", "org.osgi.service.http.port = 0");
+        Path data = Distribution.freshFolder("launch-log-data");
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            // the port Felix HTTP binds before its etc configuration arrives is taken: its error comes at its start
+            int port = busy.getLocalPort();
+            replace(home.resolve("conf/config.properties"), "org.osgi.service.http.port=8080", "org.osgi.service.http.port=" + port);
+            Output out = launch(home, "--no-console", "--deploy", Distribution.freshFolder("launch-log-deploy").toString(),
+                    "--data", data.toString());
+            out.await("scriptbox ready", START_BOUND);
+
+            Path log = data.resolve("log/scriptbox.log");
+            awaitLogLine(log, "configuration org.scriptbox.engine: compile = 'fast' refused");
+            awaitLogLine(log, "Lua engine: adaptive mode");
+            String bind = awaitLogLine(log, "127.0.0.1:" + port);
+            assertTrue(bind, bind.contains(" ERROR ") && bind.contains("org.apache.felix.http"));
+            assertTrue("no Java stack trace on the console: " + out.lines,
+                    out.lines.stream().noneMatch(l -> l.startsWith("\tat ") || l.contains("Exception")));
+            assertTrue("SCR's INFO lines stay off the console: " + out.lines,
+                    out.lines.stream().noneMatch(l -> l.contains("globalExtender")));
+            out.process.toHandle().destroy();
+            assertTrue(out.process.waitFor(STOP_BOUND.toSeconds(), TimeUnit.SECONDS));
+        }
+    }
+
+    private static String awaitLogLine(Path log, String fragment) {
+        return Await.until("a line containing '" + fragment + "' in " + log, Duration.ofSeconds(20),
+                () -> readLines(log).stream().filter(l -> l.contains(fragment)).findFirst().orElse(null), l -> l != null);
+    }
+
+    /** The launcher with its own conf/ and etc/ (copies to edit) over the built distribution (a link to target/). */
+    private static Path runtimeHomeCopy() throws IOException {
+        Path home = Distribution.freshFolder("launch-home");
+        for (String folder : List.of("bin", "conf", "etc")) {
+            Path from = Distribution.runtimeHome().resolve(folder);
+            try (Stream<Path> files = Files.walk(from)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Path to = home.resolve(folder).resolve(from.relativize(f).toString());
+                    if (Files.isDirectory(f)) {
+                        Files.createDirectories(to);
+                    } else {
+                        Files.copy(f, to);
+                    }
+                }
+            }
+        }
+        Files.createSymbolicLink(home.resolve("target"), Distribution.runtimeHome().resolve("target"));
+        return home;
+    }
+
+    private static void replace(Path file, String from, String to) throws IOException {
+        String text = Files.readString(file);
+        assertTrue(file + " has '" + from + "'", text.contains(from));
+        Files.writeString(file, text.replace(from, to));
+    }
+
     private static List<String> readLines(Path file) {
         try {
             return Files.exists(file) ? Files.readAllLines(file) : List.of();
@@ -141,7 +210,11 @@ public class LauncherIT {
     }
 
     private Output launch(String... args) throws IOException {
-        Path script = Distribution.runtimeHome().resolve("bin/scriptbox");
+        return launch(Distribution.runtimeHome(), args);
+    }
+
+    private Output launch(Path home, String... args) throws IOException {
+        Path script = home.resolve("bin/scriptbox");
         List<String> command = new java.util.ArrayList<>(List.of("bash", script.toString()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -17,9 +17,12 @@ import java.util.concurrent.TimeUnit;
 final class Mosquitto implements AutoCloseable {
     static final Path BINARY = Path.of("/usr/sbin/mosquitto");
     private final Path dir;
-    private final int port;
-    private final int securePort;
+    private final TestPki pki;
+    private int port;
+    private int securePort;
     private Process process;
+    /** Once it has run, its ports are the ones its clients know: a restart must get them again. */
+    private boolean hasRun;
 
     Mosquitto(Path dir) throws IOException {
         this(dir, null);
@@ -32,6 +35,12 @@ final class Mosquitto implements AutoCloseable {
      */
     Mosquitto(Path dir, TestPki pki) throws IOException {
         this.dir = dir;
+        this.pki = pki;
+        configure();
+    }
+
+    /** Free ports now and the configuration file naming them. */
+    private void configure() throws IOException {
         this.port = freePort();
         this.securePort = pki == null ? -1 : freePort();
         String listeners = pki == null
@@ -76,11 +85,42 @@ final class Mosquitto implements AutoCloseable {
         }
     }
 
+    /**
+     * Started once it is alive and its ports accept. A port found free can be taken by another process before
+     * Mosquitto binds it (8 people's builds on one machine): then Mosquitto ends with "Address already in use" and,
+     * on a first start, gets new ports (3 tries); a port that accepts while Mosquitto has ended is someone else's, so
+     * Mosquitto must still be alive after the connect. A failure names what Mosquitto said.
+     */
     Mosquitto start() throws IOException {
-        process = new ProcessBuilder(BINARY.toString(), "-c", dir.resolve("mosquitto.conf").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
-        Await.until("mosquitto listening on " + port, Duration.ofSeconds(20), () -> accepts(port) && (securePort < 0 || accepts(securePort)), b -> b);
-        return this;
+        for (int attempt = 1; ; attempt++) {
+            int logBefore = log().length();
+            Path out = dir.resolve("mosquitto.out");
+            process = new ProcessBuilder(BINARY.toString(), "-c", dir.resolve("mosquitto.conf").toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile())).start();
+            Process p = process;
+            // (its log file is not flushed at once: no waiting for its "running" line)
+            boolean up = Await.until("mosquitto accepting on " + port + " or ended", Duration.ofSeconds(20),
+                    () -> !p.isAlive() || (accepts(port) && (securePort < 0 || accepts(securePort))), b -> b) && p.isAlive();
+            if (up) {
+                hasRun = true;
+                return this;
+            }
+            String said = read(out) + log().substring(Math.min(logBefore, log().length()));
+            process = null;
+            if (hasRun || attempt == 3 || !said.contains("Address already in use")) {
+                throw new AssertionError("mosquitto did not start (exit " + p.exitValue() + ", port " + port
+                        + (securePort < 0 ? "" : " and " + securePort) + ", attempt " + attempt + "): " + said);
+            }
+            configure();   // a port was taken between freePort() and Mosquitto's bind
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** SIGTERM: Mosquitto saves its persistence file on the way out. */

@@ -15,6 +15,7 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.scriptbox.api.fleet.FleetTopics;
+import org.scriptbox.fleet.internal.PahoAliases;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -66,7 +67,9 @@ final class SimGateway implements MqttCallback {
 
     /** Connects again (the session resumes: what was queued for it arrives) and is born again. */
     void rejoin() throws MqttException {
-        connect().waitForCompletion(60_000);
+        if (!client.isConnected()) {   // a retry after a birth that failed may find the link up already
+            connect().waitForCompletion(60_000);
+        }
         birth();
         for (int n = unsent.size(); n > 0; n--) {   // once each: one that fails again waits for the next birth
             Object[] m = unsent.poll();
@@ -95,6 +98,8 @@ final class SimGateway implements MqttCallback {
 
     /** Subscribes to its requests, then publishes its birth and status (as a gateway does at every connect). */
     void birth() throws MqttException {
+        // as PahoLink does: an answer in flight at a drop was resent alias-only, a protocol error at every rejoin
+        PahoAliases.off(client);
         client.subscribe(FleetTopics.requests(fleet, id), 1).waitForCompletion(60_000);
         publish(topic(FleetTopics.STATE), "{\"state\":\"online\",\"gateway\":\"" + id + "\",\"groups\":[\"all\"]}", true, null);
         status();

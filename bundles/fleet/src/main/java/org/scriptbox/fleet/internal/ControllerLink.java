@@ -31,6 +31,14 @@ final class ControllerLink implements AutoCloseable {
     static final int MAX_STATUS_BYTES = 1 << 20;
     static final int MAX_ANSWER_BYTES = 4 << 20;
     private final java.util.concurrent.atomic.AtomicBoolean tableFullWarned = new java.util.concurrent.atomic.AtomicBoolean();
+    /**
+     * A real fleet has few groups: each name is held once, and at most this many distinct ones are taken. Ghost
+     * births (any broker client, retained) with 64 unique 64-character groups each were ~7 KB apiece, 684 MB at
+     * {@link #MAX_GATEWAYS} (FINDINGS Q25).
+     */
+    static final int MAX_GROUPS = 10_000;
+    private final Map<String, String> groupNames = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean groupsFullWarned = new java.util.concurrent.atomic.AtomicBoolean();
     private final PahoLink link;
     private final String fleet;
     private final RequestAuth.Signer signer;
@@ -81,7 +89,8 @@ final class ControllerLink implements AutoCloseable {
 
     /**
      * Sends a request; the future completes with the answer, or exceptionally with a
-     * {@link java.util.concurrent.TimeoutException} after {@code timeout}.
+     * {@link java.util.concurrent.TimeoutException} after {@code timeout}. The request expires then too: a gateway
+     * that has not taken it up by then never carries it out (one that did may still be at it: a long run).
      */
     CompletableFuture<JsonNode> request(String gateway, String command, ObjectNode body, Duration timeout) {
         String id = UUID.randomUUID().toString();
@@ -90,14 +99,17 @@ final class ControllerLink implements AutoCloseable {
         answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> pending.remove(id));
         byte[] correlation = id.getBytes(StandardCharsets.UTF_8);
         byte[] payload = body.toString().getBytes(StandardCharsets.UTF_8);
+        // expires with our wait: a request we gave up on ("no answer") must not be carried out when the gateway
+        // comes back to its persistent session days later, nor after waiting on its link thread (FINDINGS Q22)
         if (signer == null) {
-            link.send(new FleetMessage(FleetTopics.request(fleet, gateway, command), payload, false, responses, correlation));
+            link.send(new FleetMessage(FleetTopics.request(fleet, gateway, command), payload, false, responses, correlation), timeout);
         } else {
             // numbered and queued under one lock: the link sends in this order, and a gateway takes numbers only upwards
             synchronized (signer) {
                 long seq = signer.nextSeq();
                 link.send(new FleetMessage(FleetTopics.request(fleet, gateway, command),
-                        signer.wrap(fleet, gateway, command, responses, correlation, seq, payload), false, responses, correlation));
+                        signer.wrap(fleet, gateway, command, responses, correlation, seq, payload), false, responses, correlation),
+                        timeout);
             }
         }
         return answer;
@@ -163,14 +175,33 @@ final class ControllerLink implements AutoCloseable {
     }
 
     /** Group ids: only valid ones (a group decides which rollouts a gateway is in; the shell prints them). */
-    private static List<String> texts(JsonNode array) {
+    private List<String> texts(JsonNode array) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> {
-            if (FleetTopics.validId(n.asText()) && out.size() < 64) {
-                out.add(n.asText());
+            String name = n.asText();
+            if (FleetTopics.validId(name) && out.size() < 64) {
+                String held = groupName(name);
+                if (held != null && !out.contains(held)) {
+                    out.add(held);
+                }
             }
         });
         return out;
+    }
+
+    /** The one copy of a group name, or null once {@link #MAX_GROUPS} distinct ones are known (one WARN line). */
+    private String groupName(String name) {
+        String held = groupNames.get(name);
+        if (held != null) {
+            return held;
+        }
+        if (groupNames.size() >= MAX_GROUPS) {
+            if (groupsFullWarned.compareAndSet(false, true)) {
+                LOG.warn("fleet: {} group names known: further ones are ignored (a client publishing ghosts?)", MAX_GROUPS);
+            }
+            return null;
+        }
+        return groupNames.computeIfAbsent(name, k -> k);
     }
 
     private static JsonNode json(FleetMessage m) {

@@ -92,6 +92,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "telemetry: one message per device this often, ms (at least 1000) (gateway only)")
     long telemetry_interval_ms() default 10_000;
 
+    @AttributeDefinition(description = "a device whose status probes fail (unreachable, no answer) for this many ms makes the "
+            + "gateway's health degraded; negative: devices do not count toward health (gateway only)")
+    long device_fault_ms() default 30_000;
+
+    @AttributeDefinition(description = "each device's status is probed this often, ms (at least 200) (gateway only)")
+    long device_probe_ms() default 5_000;
+
     @AttributeDefinition(description = "how long a controller waits for a gateway's answer, seconds (controller only)")
     int request_timeout_seconds() default 30;
 }

@@ -32,10 +32,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * hawkBit does. Each stage deploys to more gateways (cumulative: one, then 10 %, then all); a gateway
  * fails when it refuses the package, does not answer in time, or its package's health-check script does
  * not complete. When the failed share passes the threshold the rollout halts and every gateway that got
- * the package is rolled back. Gateways offline at their stage are PENDING and get the package when they
- * return (their birth message); a rollback that does not reach a gateway is sent again when it returns.
- * All rollout work runs on one thread; every change is saved before the next step, so a new controller on
- * the same data folder resumes.
+ * the package is rolled back; one that does not answer its rollback is "rollback owed" (the rollout still ends
+ * ROLLED_BACK, so a dead gateway never blocks its group). Gateways offline at their stage are PENDING and get
+ * the package when they return (their birth message), each catch-up sent without waiting for its answer.
+ * Each group's rollout work runs on its own {@link SerialLane} (a silent gateway of one group never delays
+ * another group); every change is saved before the next step, so a new controller on the same data folder
+ * resumes.
  */
 public final class FleetController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FleetController.class);
@@ -44,20 +46,44 @@ public final class FleetController implements AutoCloseable {
     private final RolloutStore store;
     private final Duration timeout;
     private final Map<String, Rollout> rollouts = new ConcurrentHashMap<>();
-    /** Per rollout, completed (with "also roll back") by {@link #halt}: every wait of the runner ends on it. */
+    /** Per rollout, completed (with "also roll back") by {@link #halt}: every wait of its stage ends on it. */
     private final Map<String, CompletableFuture<Boolean>> haltSignals = new ConcurrentHashMap<>();
-    /** Per rollout, the gateways sent its deploy whose answer is not recorded yet. */
+    /** Per rollout, the gateways sent its deploy (a stage's or a catch-up's) whose answer is not recorded yet. */
     private final Map<String, Set<String>> inFlight = new ConcurrentHashMap<>();
+    /** Per rollout, the gateways with a catch-up (deploy or rollback) on the way: one at a time each. */
+    private final Map<String, Set<String>> catchingUp = new ConcurrentHashMap<>();
     /** Per rollout, the gateways whose status was not degraded when its deploy was sent (not saved: after a restart only the package's own scripts count). */
     private final Map<String, Set<String>> healthyBefore = new ConcurrentHashMap<>();
     /** A deploy not answered in time: counted as failed, but the gateway may still apply it later. */
     private static final String NO_ANSWER = "no answer within ";
+    /** A catch-up deploy not answered in time: PENDING (asked again at the next birth), it may still apply it. */
+    private static final String CATCH_UP_UNANSWERED = "its catch-up was not answered within ";
     /** How long after a deploy's answer the gateway's status is awaited for its health (bounded). */
     private static final Duration HEALTH_WAIT = Duration.ofSeconds(3);
+    /** Answers arriving within this window after the first are recorded with it: one synced save per batch. */
+    private static final long BATCH_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** Not a gateway id (those are validId): in an answer queue, the halt. */
+    private static final String HALT = "";
+    private final Object deployLock = new Object();
+    /** "group/gateway" of the births whose catch-up look is queued on the group's lane. */
+    private final Set<String> queuedBirths = ConcurrentHashMap.newKeySet();
     /** Rollouts whose next soak check is scheduled (one at a time each). */
     private final Set<String> soakTicks = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.ScheduledExecutorService runner = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "fleet-rollout");
+    /** One lane per group; the pool grows with the groups whose rollouts wait at the same time. */
+    private final Map<String, SerialLane> lanes = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ExecutorService pool = Executors.newCachedThreadPool(new java.util.concurrent.ThreadFactory() {
+        private final java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "fleet-rollout-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
+    });
+    /** Only puts soak checks on their lanes when due. */
+    private final java.util.concurrent.ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "fleet-rollout-timer");
         t.setDaemon(true);
         return t;
     });
@@ -103,12 +129,12 @@ public final class FleetController implements AutoCloseable {
         for (Rollout r : store.load()) {
             rollouts.put(r.id(), r);
         }
-        link.onOnline(g -> runner.execute(() -> catchUp(g)));
+        link.onOnline(this::born);
         link.start();
         for (Rollout r : rollouts.values()) {
             if (r.state() == State.RUNNING || r.state() == State.ROLLING_BACK || r.state() == State.HALTING) {
                 LOG.info("fleet: resuming rollout {} ({}, stage {})", r.id(), r.state(), r.stage() + 1);
-                runner.execute(() -> begin(r.id()));
+                lane(r.group()).execute(() -> begin(r.id()));
             }
         }
         return this;
@@ -126,6 +152,11 @@ public final class FleetController implements AutoCloseable {
         List<Rollout> list = new ArrayList<>(rollouts.values());
         list.sort(Comparator.comparing(Rollout::startedAt));
         return list;
+    }
+
+    /** Synced rewrites of rollout files so far (tests). */
+    long saves() {
+        return store.saves();
     }
 
     public Optional<Rollout> rollout(String id) {
@@ -158,15 +189,22 @@ public final class FleetController implements AutoCloseable {
         if (signed.signature().length == 0) {
             throw new IllegalArgumentException("the package is not signed (fleet:sign signs it)");
         }
-        if (maxFailureRate < 0 || maxFailureRate > 1) {
+        if (!(maxFailureRate >= 0 && maxFailureRate <= 1)) {   // NaN too: above "NaN" is every rate, and JSON has no NaN
             throw new IllegalArgumentException("the failure threshold must be between 0 and 1");
         }
+        synchronized (deployLock) {   // two operators deploying to one group at once: one of them is refused
+            return start(envelope, pkg, stages, maxFailureRate, soak);
+        }
+    }
+
+    private String start(String envelope, FleetPackage pkg, List<String> stages, double maxFailureRate, Duration soak) {
         Rollout newest = null;
         for (Rollout other : rollouts.values()) {
             boolean busy = other.state() == State.RUNNING || other.state() == State.ROLLING_BACK;
             if (other.group().equals(pkg.group()) && busy) {
                 throw new IllegalArgumentException("rollout " + other.id() + " of group " + pkg.group() + " is still "
-                        + other.state() + "; wait for it or halt it first");
+                        + other.state() + (other.state() == State.RUNNING ? "; wait for it or halt it first"
+                        : "; it ends within " + timeout.toSeconds() + " s (the request timeout)"));
             }
             if (other.group().equals(pkg.group()) && (newest == null || other.version() > newest.version())) {
                 newest = other;
@@ -186,7 +224,7 @@ public final class FleetController implements AutoCloseable {
                 maxFailureRate, 0, State.RUNNING, Map.of(), null, now, now, soak.toMillis(), null);
         save(r);
         LOG.info("fleet: rollout {} of package version {} to group '{}' in stages {}", id, pkg.version(), pkg.group(), r.stages());
-        runner.execute(() -> begin(id));
+        lane(r.group()).execute(() -> begin(id));
         return id;
     }
 
@@ -202,17 +240,25 @@ public final class FleetController implements AutoCloseable {
         if (r == null) {
             throw new IllegalArgumentException("no rollout '" + Texts.clip(id) + "'");
         }
-        if (r.state() != State.RUNNING) {
-            throw new IllegalArgumentException("rollout " + id + " is " + r.state() + ": nothing to halt");
+        if (r.state() == State.ROLLING_BACK) {
+            throw new IllegalArgumentException("rollout " + id + " is ROLLING_BACK: it ends within " + timeout.toSeconds()
+                    + " s (the request timeout); a gateway that has not answered its rollback by then is marked rollback owed "
+                    + "and sent it again when it returns");
         }
-        // read before the signal: the runner clears the set as soon as it sees the signal
+        if (r.state() != State.RUNNING) {
+            String owed = r.owedText();
+            throw new IllegalArgumentException("rollout " + id + " is " + r.state() + (owed.isEmpty() ? "" : " (" + owed + ")")
+                    + ": nothing to halt");
+        }
+        // read before the signal: the lane clears the set as soon as it sees the signal
         List<String> flying = new ArrayList<>(inFlight.getOrDefault(id, Set.of()));
         java.util.Collections.sort(flying);
         if (!signal(id).complete(rollback)) {
             return "rollout " + id + " is already halting";
         }
-        runner.execute(() -> drive(id));   // if no runner work holds it now
-        String then = rollback ? "; every gateway that got it is rolled back (ROLLING_BACK until all answered)" : "";
+        lane(r.group()).execute(() -> drive(id));   // if no work of the lane holds it now
+        String then = rollback ? "; every gateway that got it is rolled back (ROLLING_BACK until each answered or "
+                + "timed out; one that does not answer is marked rollback owed, sent again when it returns)" : "";
         return flying.isEmpty()
                 ? "halting rollout " + id + ": no further gateway is sent the package" + then
                 : "halting rollout " + id + ": no further gateway is sent the package; its deploy is already on the way to "
@@ -227,18 +273,35 @@ public final class FleetController implements AutoCloseable {
         return inFlight.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet());
     }
 
-    /** One request to one gateway, waiting for its answer (at most the request timeout). */
+    /**
+     * One request to one gateway, waiting for its answer (at most the request timeout).
+     *
+     * @throws IllegalArgumentException for a gateway id or command that is not an id (one topic level each: a
+     *         wildcard or a separator would make a topic no client may publish on)
+     */
     public JsonNode request(String gateway, String command, ObjectNode body) {
+        if (!FleetTopics.validId(gateway)) {
+            throw new IllegalArgumentException("no gateway id '" + Texts.clip(gateway) + "' (letters, digits, _ . -; at most 64)");
+        }
+        if (!FleetTopics.validId(command)) {
+            throw new IllegalArgumentException("no command '" + Texts.clip(command) + "' (list, run, cancel, undeploy, history, "
+                    + "rollback or configuration)");
+        }
         try {
             return link.request(gateway, command, body, timeout).join();
         } catch (java.util.concurrent.CompletionException e) {
-            throw new IllegalStateException("no answer from " + Texts.clip(gateway) + " within " + timeout.toSeconds() + " s");
+            throw new IllegalStateException("no answer from " + Texts.clip(gateway) + " within " + timeout.toSeconds() + " s (the "
+                    + "request expired then: if the gateway had not taken it up by then, it never carries it out)");
         }
     }
 
-    // ---- the runner thread ----
+    private SerialLane lane(String group) {
+        return lanes.computeIfAbsent(group, g -> new SerialLane(pool));
+    }
 
-    /** The controller is closing: the runner leaves without recording anything (a new one resumes from the store). */
+    // ---- on a group's lane ----
+
+    /** The controller is closing: the lane leaves without recording anything (a new one resumes from the store). */
     private static final class Stopped extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
@@ -345,12 +408,17 @@ public final class FleetController implements AutoCloseable {
                         break;
                     }
                     long left = Duration.between(Instant.now(), r.soakUntil()).toMillis();
-                    if (left > 0) {   // come back later: a soak does not hold the runner (other rollouts, catch-ups)
+                    if (left > 0) {   // come back later: a soak does not hold the lane (catch-ups, a halt)
                         if (soakTicks.add(id)) {
-                            runner.schedule(() -> {
-                                soakTicks.remove(id);
-                                drive(id);
-                            }, Math.min(200, left), TimeUnit.MILLISECONDS);
+                            String group = r.group();
+                            try {
+                                timer.schedule(() -> lane(group).execute(() -> {
+                                    soakTicks.remove(id);
+                                    drive(id);
+                                }), Math.min(200, left), TimeUnit.MILLISECONDS);
+                            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                                return;   // the next start resumes the soak
+                            }
                         }
                         return;
                     }
@@ -384,7 +452,7 @@ public final class FleetController implements AutoCloseable {
     }
 
     /**
-     * The operator's halt reached the runner: answers already in count as results; deploys still unanswered are
+     * The operator's halt reached the lane: answers already in count as results; deploys still unanswered are
      * IN_FLIGHT (the gateway may still apply them) and the rollout is HALTING (ROLLING_BACK with --rollback)
      * until each is answered and rolled back, never HALTED while one may still be applied.
      */
@@ -392,21 +460,19 @@ public final class FleetController implements AutoCloseable {
         boolean back = Boolean.TRUE.equals(signal(r.id()).getNow(false));
         Set<String> flying = inFlight(r.id());
         List<String> unanswered = new ArrayList<>();
-        for (Map.Entry<String, CompletableFuture<Result>> a : answers.entrySet()) {
-            if (!flying.contains(a.getKey())) {
-                continue;
-            }
-            if (a.getValue().isDone()) {
-                Result res = a.getValue().join();
-                r = r.withResult(a.getKey(), res.outcome(), res.detail());
+        for (String g : new ArrayList<>(flying)) {   // a stage's deploys and catch-ups on the way
+            CompletableFuture<Result> a = answers.get(g);
+            if (a != null && a.isDone()) {
+                Result res = a.join();
+                r = r.withResult(g, res.outcome(), res.detail());
             } else {
-                unanswered.add(a.getKey());
-                r = r.withResult(a.getKey(), Result.IN_FLIGHT, "its deploy was sent before the halt and is not answered yet: "
+                unanswered.add(g);
+                r = r.withResult(g, Result.IN_FLIGHT, "its deploy was sent before the halt and is not answered yet: "
                         + "it may still apply it; a rollback follows it");
             }
         }
         for (Map.Entry<String, Result> e : r.results().entrySet()) {   // timed out earlier: may still apply it
-            if (e.getValue().outcome().equals(Result.FAILED) && e.getValue().detail().startsWith(NO_ANSWER)) {
+            if (mayStillApply(e.getValue())) {
                 unanswered.add(e.getKey());
                 r = r.withResult(e.getKey(), Result.IN_FLIGHT, "its deploy was not answered in time: it may still apply "
                         + "it; a rollback follows it");
@@ -424,6 +490,12 @@ public final class FleetController implements AutoCloseable {
         return r;
     }
 
+    /** A deploy that was not answered in time: the gateway may still apply it when the request reaches it. */
+    private static boolean mayStillApply(Result res) {
+        return res.outcome().equals(Result.FAILED) && res.detail().startsWith(NO_ANSWER)
+                || res.outcome().equals(Result.PENDING) && res.detail().startsWith(CATCH_UP_UNANSWERED);
+    }
+
     /** HALTING: each gateway that may still apply the package is sent a rollback (it queues behind the deploy). */
     private void undoInFlight(Rollout r) {
         Map<String, CompletableFuture<JsonNode>> answers = new LinkedHashMap<>();
@@ -431,10 +503,64 @@ public final class FleetController implements AutoCloseable {
         for (String g : r.gatewaysWith(Result::owesUndo)) {
             answers.put(g, link.request(g, FleetTopics.ROLLBACK, body, timeout));
         }
-        for (Map.Entry<String, CompletableFuture<JsonNode>> a : answers.entrySet()) {
-            r = recordRollback(rollouts.get(r.id()), a.getKey(), a.getValue());
-        }
+        collect(r.id(), answers, false, (x, g, a) -> rollbackResult(x, g, a, false));
         finishHalt(rollouts.get(r.id()));
+    }
+
+    /** Records one answer on the rollout (not saved: {@link #collect} saves once per batch). */
+    private interface Recorder<T> {
+        Rollout record(Rollout r, String gateway, CompletableFuture<T> answer);
+    }
+
+    /**
+     * Waits for the answers (each completes by the request timeout) and records them as they come, in batches:
+     * those arriving within {@link #BATCH_WINDOW_NANOS} of the first are saved together, one synced rewrite of the
+     * rollout file per batch rather than per answer (500 per stage at scale).
+     *
+     * @param untilHalt stop at the operator's halt
+     * @return the answers not recorded (none, unless halted first)
+     */
+    private <T> Map<String, CompletableFuture<T>> collect(String id, Map<String, CompletableFuture<T>> answers,
+                                                          boolean untilHalt, Recorder<T> recorder) {
+        java.util.concurrent.BlockingQueue<String> done = new java.util.concurrent.LinkedBlockingQueue<>();
+        Map<String, CompletableFuture<T>> open = new LinkedHashMap<>(answers);
+        answers.forEach((g, a) -> a.whenComplete((x, e) -> done.add(g)));
+        if (untilHalt) {
+            signal(id).whenComplete((x, e) -> done.add(HALT));
+        }
+        try {
+            while (!open.isEmpty()) {
+                List<String> batch = new ArrayList<>();
+                batch.add(done.take());
+                long end = System.nanoTime() + BATCH_WINDOW_NANOS;
+                while (batch.size() < open.size() && !batch.contains(HALT)) {
+                    String g = done.poll(end - System.nanoTime(), TimeUnit.NANOSECONDS);
+                    if (g == null) {
+                        break;
+                    }
+                    batch.add(g);
+                }
+                Rollout r = rollouts.get(id);
+                boolean any = false;
+                for (String g : batch) {
+                    CompletableFuture<T> a = open.remove(g);
+                    if (a != null) {
+                        r = recorder.record(r, g, a);
+                        any = true;
+                    }
+                }
+                if (any) {
+                    save(r);
+                }
+                if (batch.contains(HALT)) {
+                    return open;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Stopped();
+        }
+        return open;
     }
 
     private void finishHalt(Rollout r) {
@@ -509,19 +635,6 @@ public final class FleetController implements AutoCloseable {
         }
     }
 
-    /** The answer, or null when the operator halted the rollout first. */
-    private <T> T awaitOrHalt(String id, CompletableFuture<T> answer) {
-        try {
-            CompletableFuture.anyOf(answer, signal(id)).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Stopped();
-        } catch (java.util.concurrent.ExecutionException e) {
-            // the answer failed: await() below says how
-        }
-        return answer.isDone() ? await(answer) : null;
-    }
-
     private static String firstFailure(Rollout r) {
         return r.results().entrySet().stream().filter(e -> e.getValue().outcome().equals(Result.FAILED))
                 .map(e -> e.getKey() + ": " + e.getValue().detail()).findFirst().orElse("");
@@ -559,9 +672,13 @@ public final class FleetController implements AutoCloseable {
                 r.stages().get(r.stage()), size, members.size(), targets);
         Map<String, CompletableFuture<Result>> answers = new LinkedHashMap<>();
         Set<String> flying = inFlight(r.id());
+        Set<String> catching = catchingUp(r.id());
         for (String g : targets) {
             if (signal(r.id()).isDone()) {
                 break;   // halted: not one more deploy is sent
+            }
+            if (catching.contains(g)) {
+                continue;   // its catch-up is on the way: its answer is recorded when it comes
             }
             if (!link.gateway(g).online()) {
                 r = save(r.withResult(g, Result.PENDING, "offline at stage " + (r.stage() + 1)));
@@ -574,20 +691,18 @@ public final class FleetController implements AutoCloseable {
             }
         }
         List<String> applied = new ArrayList<>();
-        for (Map.Entry<String, CompletableFuture<Result>> a : answers.entrySet()) {
-            Result res = awaitOrHalt(r.id(), a.getValue());
-            if (res == null) {
-                return haltNow(rollouts.get(r.id()), answers);
-            }
-            r = save(rollouts.get(r.id()).withResult(a.getKey(), res.outcome(), res.detail()));
-            flying.remove(a.getKey());
+        Map<String, CompletableFuture<Result>> open = collect(r.id(), answers, true, (x, g, a) -> {
+            Result res = a.join();   // deployTo's future never fails
+            flying.remove(g);
             if (res.outcome().equals(Result.APPLIED)) {
-                applied.add(a.getKey());
+                applied.add(g);
             }
+            return x.withResult(g, res.outcome(), res.detail());
+        });
+        if (!open.isEmpty() || signal(r.id()).isDone()) {
+            return haltNow(rollouts.get(r.id()), open);
         }
-        if (signal(r.id()).isDone()) {
-            return haltNow(rollouts.get(r.id()), Map.of());
-        }
+        r = rollouts.get(r.id());
         return applied.isEmpty() ? r : healthAfterDeploy(r, applied);
     }
 
@@ -633,103 +748,186 @@ public final class FleetController implements AutoCloseable {
                 answers.put(g, link.request(g, FleetTopics.ROLLBACK, body, timeout));
             }
         });
-        for (Map.Entry<String, CompletableFuture<JsonNode>> a : answers.entrySet()) {
-            r = recordRollback(rollouts.get(r.id()), a.getKey(), a.getValue());
-        }
-        finishRollback(r);
+        collect(r.id(), answers, false, (x, g, a) -> rollbackResult(x, g, a, true));
+        finishRollback(rollouts.get(r.id()));
     }
 
     private static boolean needsRollback(Result res) {
-        return res.outcome().equals(Result.APPLIED) || res.outcome().equals(Result.FAILED) || res.owesUndo();
+        return res.outcome().equals(Result.APPLIED) || res.outcome().equals(Result.FAILED) || res.owesUndo()
+                || res.outcome().equals(Result.ROLLBACK_OWED);
     }
 
-    private Rollout recordRollback(Rollout r, String gateway, CompletableFuture<JsonNode> answer) {
+    /**
+     * A rollback's answer as the gateway's result (not saved).
+     *
+     * @param rollingBack the rollout is (or was) rolled back: no answer leaves ROLLBACK_OWED, so that it can end
+     */
+    private Rollout rollbackResult(Rollout r, String gateway, CompletableFuture<JsonNode> answer, boolean rollingBack) {
+        Result was = r.results().get(gateway);
         try {
             JsonNode a = await(answer);
             // any answer ends it: rolled back, nothing of this version in place (refused before it was
             // recorded, failed, or a newer one since); only a gateway that did not answer is asked again
-            boolean afterHalt = r.results().get(gateway).owesUndo();
-            return save(r.withResult(gateway, Result.ROLLED_BACK, (afterHalt ? "its deploy was on the way at the halt: " : "")
+            boolean afterHalt = was.owesUndo();
+            return r.withResult(gateway, Result.ROLLED_BACK, (afterHalt ? "its deploy was on the way at the halt: " : "")
                     + (a.path("ok").asBoolean()
                     ? (a.path("rolledBack").asBoolean() ? (afterHalt ? "it applied it; " : "") + "rolled back"
                     : Texts.sentence(a.path("message").asText("nothing to roll back")))
-                    : "nothing to roll back: " + answerText(a))));
+                    : "nothing to roll back: " + answerText(a)));
         } catch (Stopped stopped) {
             throw stopped;
         } catch (RuntimeException e) {   // no answer: sent again when the gateway returns
-            Result was = r.results().get(gateway);
-            return save(r.withResult(gateway, was.owesUndo() ? Result.UNDO : was.outcome(), was.owesUndo()
+            if (rollingBack) {
+                return r.withResult(gateway, Result.ROLLBACK_OWED, "its rollback was not answered within "
+                        + timeout.toSeconds() + " s: sent again when it returns" + (was.owesUndo()
+                        ? " (its deploy was on the way at the halt: it may apply it first; the rollback undoes it)" : ""));
+            }
+            return r.withResult(gateway, was.owesUndo() ? Result.UNDO : was.outcome(), was.owesUndo()
                     ? "its deploy and the rollback after it are not answered: it may apply it when it returns, and the "
                     + "rollback queued behind it undoes it (sent again at its birth)"
-                    : "rollback not answered; sent again when it returns"));
+                    : "rollback not answered; sent again when it returns");
         }
     }
 
+    /**
+     * Every rollback of the round is answered or timed out: ROLLED_BACK, with the gateways that did not answer
+     * "rollback owed" (a gateway dead for good, or a ghost birth, must not keep the group's next rollout out).
+     */
     private void finishRollback(Rollout r) {
-        boolean done = r.results().values().stream().noneMatch(FleetController::needsRollback);
-        if (done) {
-            r = save(r.withState(State.ROLLED_BACK, r.reason()));
+        if (r.state() != State.ROLLING_BACK) {
+            return;
+        }
+        r = save(r.withState(State.ROLLED_BACK, r.reason()));
+        String owed = r.owedText();
+        if (owed.isEmpty()) {
             LOG.info("fleet: rollout {} rolled back", r.id());
+        } else {
+            LOG.warn("fleet: rollout {} rolled back; {}", r.id(), owed);
         }
     }
 
-    /** A gateway came (back) online: the newest rollout of its group owes it the package or a rollback. */
-    private void catchUp(GatewayView g) {
-        try {
-            for (Rollout h : rollouts.values()) {   // a rollback owed since a halt, whatever rollout came since
-                Result owed = h.results().get(g.id());
-                if (h.state() == State.HALTING && owed != null && owed.owesUndo()) {
-                    ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", h.version());
-                    finishHalt(recordRollback(h, g.id(), link.request(g.id(), FleetTopics.ROLLBACK, body, timeout)));
-                }
+    // ---- catch-ups: a gateway (re)born ----
+
+    private Set<String> catchingUp(String id) {
+        return catchingUp.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet());
+    }
+
+    /**
+     * A gateway came (back) online (on the link's thread: nothing waits here): each group it is in, or has a
+     * rollout result in, looks on its own lane whether it owes the gateway the package or a rollback.
+     */
+    private void born(GatewayView g) {
+        if (closed) {
+            return;
+        }
+        Set<String> groups = new java.util.LinkedHashSet<>(g.groups());
+        for (Rollout r : rollouts.values()) {
+            if (r.results().containsKey(g.id())) {
+                groups.add(r.group());
             }
-            Rollout r = rollouts.values().stream().filter(x -> x.results().containsKey(g.id()) || g.groups().contains(x.group()))
-                    .max(Comparator.comparing(Rollout::startedAt)).orElse(null);
-            if (r == null) {
+        }
+        for (String group : groups) {
+            String key = group + "/" + g.id();
+            // births come from any broker client: one look per gateway and group waits at a time, however many come
+            if (rollouts.values().stream().anyMatch(r -> r.group().equals(group)) && queuedBirths.add(key)) {
+                lane(group).execute(() -> {
+                    queuedBirths.remove(key);
+                    catchUp(g.id(), group);
+                });
+            }
+        }
+    }
+
+    /**
+     * On the group's lane: every rollout of the group that owes the gateway a rollback sends it (oldest first, so
+     * it is applied before a newer rollout's deploy, the gateway answering in order); then the newest rollout of
+     * the group sends the package if the gateway was offline at its stage (or its deploy was not answered). Each
+     * request is sent and the lane moves on: its answer is recorded when it comes ({@link #caughtUp}).
+     */
+    private void catchUp(String gateway, String group) {
+        try {
+            GatewayView g = link.gateway(gateway);
+            if (!g.online()) {
                 return;
             }
-            Result res = r.results().get(g.id());
-            boolean unanswered = res != null && res.outcome().equals(Result.FAILED) && res.detail().startsWith(NO_ANSWER);
-            if ((r.state() == State.COMPLETED || r.state() == State.RUNNING && !signal(r.id()).isDone())
-                    && res != null && (res.outcome().equals(Result.PENDING) || unanswered)
-                    || r.state() == State.COMPLETED && res == null) {
+            List<Rollout> ofGroup = rollouts().stream().filter(x -> x.group().equals(group)).toList();
+            for (Rollout h : ofGroup) {
+                Result owed = h.results().get(gateway);
+                boolean owes = owed != null && (h.state() == State.HALTING && owed.owesUndo()
+                        || h.state() == State.ROLLED_BACK && needsRollback(owed));
+                if (owes && catchingUp(h.id()).add(gateway)) {
+                    LOG.info("fleet: gateway {} is back: sending the rollback rollout {} owes it", gateway, h.id());
+                    ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", h.version());
+                    CompletableFuture<JsonNode> answer = link.request(gateway, FleetTopics.ROLLBACK, body, timeout);
+                    answer.whenComplete((a, e) -> lane(group).execute(() -> rolledBackLate(h.id(), gateway, answer)));
+                }
+            }
+            Rollout r = ofGroup.stream().filter(x -> x.results().containsKey(gateway) || g.groups().contains(group))
+                    .max(Comparator.comparing(Rollout::startedAt)).orElse(null);
+            if (r == null || !g.groups().contains(group)) {
+                return;   // a gateway that left the group is owed rollbacks only, not the group's package
+            }
+            Result res = r.results().get(gateway);
+            boolean unanswered = res != null && (res.outcome().equals(Result.PENDING) || mayStillApply(res));
+            boolean owed = (r.state() == State.COMPLETED || r.state() == State.RUNNING && !signal(r.id()).isDone()) && unanswered
+                    || r.state() == State.COMPLETED && res == null;
+            if (owed && !inFlight(r.id()).contains(gateway) && catchingUp(r.id()).add(gateway)) {
                 // a deploy that timed out is asked again (the same package is answered applied: false), so its
                 // result is what the gateway did, not "failed" while it may have applied it
-                LOG.info("fleet: gateway {} is back: catching up with rollout {}", g.id(), r.id());
-                inFlight(r.id()).add(g.id());
-                CompletableFuture<Result> answer = deployTo(r, g.id());
-                Result now = awaitOrHalt(r.id(), answer);
-                if (now == null) {   // halted meanwhile: this deploy is on the way
-                    Rollout h = haltNow(rollouts.get(r.id()), Map.of(g.id(), answer));
-                    if (h.state() == State.HALTING) {
-                        undoInFlight(h);
-                    } else if (h.state() == State.ROLLING_BACK) {
-                        rollBack(h);
-                    }
-                    return;
-                }
-                inFlight(r.id()).remove(g.id());
-                save(rollouts.get(r.id()).withResult(g.id(), now.outcome(), now.detail() + " (caught up)"));
-            } else if ((r.state() == State.ROLLING_BACK || r.state() == State.ROLLED_BACK) && res != null && needsRollback(res)) {
-                ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", r.version());
-                Rollout after = recordRollback(r, g.id(), link.request(g.id(), FleetTopics.ROLLBACK, body, timeout));
-                if (after.state() == State.ROLLING_BACK) {
-                    finishRollback(after);
-                }
+                LOG.info("fleet: gateway {} is back: catching up with rollout {}", gateway, r.id());
+                inFlight(r.id()).add(gateway);
+                String id = r.id();
+                deployTo(r, gateway).whenComplete((now, e) -> lane(group).execute(() -> caughtUp(id, gateway, now)));
             }
         } catch (Stopped stopped) {
             // closing
         } catch (RuntimeException e) {
-            LOG.error("fleet: catching up gateway {} failed", g.id(), e);
+            LOG.error("fleet: catching up gateway {} failed", gateway, e);
+        }
+    }
+
+    /** On the lane: a catch-up deploy's answer. */
+    private void caughtUp(String id, String gateway, Result now) {
+        try {
+            catchingUp(id).remove(gateway);
+            Rollout r = rollouts.get(id);
+            if (!inFlight(id).remove(gateway) || !(r.state() == State.RUNNING || r.state() == State.COMPLETED)) {
+                // halted while it was on the way: the halt marked it IN_FLIGHT and sent the rollback behind it
+                return;
+            }
+            Result recorded = now.outcome().equals(Result.FAILED) && now.detail().startsWith(NO_ANSWER)
+                    ? new Result(Result.PENDING, CATCH_UP_UNANSWERED + timeout.toSeconds() + " s: it may still apply it; "
+                    + "asked again at its next birth")
+                    : new Result(now.outcome(), now.detail() + " (caught up)");
+            save(r.withResult(gateway, recorded.outcome(), recorded.detail()));
+        } catch (Stopped stopped) {
+            // closing: the next start asks it again at its birth
+        }
+    }
+
+    /** On the lane: the answer to a rollback a catch-up sent (a HALTING rollout may end HALTED with it). */
+    private void rolledBackLate(String id, String gateway, CompletableFuture<JsonNode> answer) {
+        try {
+            catchingUp(id).remove(gateway);
+            Rollout r = rollouts.get(id);
+            Result was = r.results().get(gateway);
+            if (was == null || !needsRollback(was)) {
+                return;
+            }
+            r = save(rollbackResult(r, gateway, answer, r.state() == State.ROLLED_BACK));
+            finishHalt(r);
+        } catch (Stopped stopped) {
+            // closing
         }
     }
 
     @Override
     public void close() {
         closed = true;
-        runner.shutdownNow();
+        timer.shutdownNow();
+        pool.shutdownNow();
         try {
-            runner.awaitTermination(5, TimeUnit.SECONDS);
+            pool.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

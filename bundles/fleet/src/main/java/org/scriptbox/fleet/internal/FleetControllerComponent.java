@@ -225,7 +225,8 @@ public class FleetControllerComponent {
             }
             b.append(String.format("%s  group %s  version %d  %s  stage %d/%d %s  %s%n", r.id(), r.group(), r.version(), r.state(),
                     Math.min(r.stage() + 1, r.stages().size()), r.stages().size(), r.stages(),
-                    r.reason() + (r.soakUntil() == null ? "" : "soaking until " + r.soakUntil())));
+                    r.reason() + (r.soakUntil() == null ? "" : "soaking until " + r.soakUntil())
+                            + (r.owedText().isEmpty() ? "" : "; " + r.owedText())));
             if (id != null) {
                 r.results().forEach((g, res) -> b.append(String.format("  %-20s %-12s %s%n", g, res.outcome(), res.detail())));
             }

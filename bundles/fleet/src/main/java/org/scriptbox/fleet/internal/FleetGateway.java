@@ -67,6 +67,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
     static final int SMALL_REQUEST_BYTES = 256 * 1024;
     private volatile EventBudget events;
     private volatile TelemetrySampler telemetry;
+    private volatile DeviceHealthWatch deviceHealth;
     // link thread (and publishStatus): what this gateway published last on its own retained topics
     private final java.util.Map<String, byte[]> own = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<String> defenceDue = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -75,6 +76,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
     private volatile RequestAuth.Checker requestAuth;   // null: requests are the broker's ACLs' to guard
     private long authWarned;
     private long authRefused;
+    private final RecentRequests recent = new RecentRequests(1_000);   // link thread
 
     @Activate
     void activate(BundleContext context, FleetConfig config) {
@@ -148,6 +150,14 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         l.subscribe(topic(FleetTopics.STATE), m -> defend(l, FleetTopics.STATE, m));
         l.subscribe(topic(FleetTopics.STATUS), m -> defend(l, FleetTopics.STATUS, m));
         link = l;
+        // before the first status: the devices' last probe outcomes, read without waiting
+        deviceHealth = new DeviceHealthWatch(() -> {
+            DeviceDirectory d = devices;
+            return d == null ? java.util.Collections.emptySortedSet() : d.ids();
+        }, id -> {
+            DeviceDirectory d = devices;
+            return d == null ? java.util.Optional.empty() : d.find(id);
+        }, config.device_probe_ms(), config.device_fault_ms(), System::nanoTime, this::statusChanged, gateway).start();
         l.start();
         LOG.info("fleet: gateway '{}' of fleet '{}' (groups {}) connecting to {}", gateway, fleet, groups, broker);
         if (!telemetrySpec.off()) {
@@ -184,6 +194,11 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         String command = m.topic().substring(m.topic().lastIndexOf('/') + 1);
         if (m.retained()) {   // a retained request would come again at every subscribe: a run at every reconnect
             LOG.warn("fleet: ignored a retained request on {} (requests must not be retained)", Texts.clip(m.topic()));
+            return;
+        }
+        if (!recent.firstTime(m.responseTopic(), m.correlationData())) {
+            // QoS 1 delivers again what lost its acknowledgement with the link: taken once (its answer went, or goes, out)
+            LOG.debug("fleet: a request on {} came again (same correlation data): not carried out twice", Texts.clip(m.topic()));
             return;
         }
         byte[] payload = m.payload();
@@ -291,7 +306,9 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
             return;
         }
         DeviceDirectory d = devices;
-        ObjectNode status = StatusReport.status(gateway, groups, manager.list(), d == null ? Set.of() : d.ids(), ledger.last());
+        DeviceHealthWatch watch = deviceHealth;
+        ObjectNode status = StatusReport.status(gateway, groups, manager.list(), d == null ? Set.of() : d.ids(),
+                watch == null ? DeviceHealthWatch.Snapshot.NONE : watch.snapshot(), System.nanoTime(), ledger.last());
         publishOwn(l, FleetTopics.STATUS, status.toString());
     }
 
@@ -314,6 +331,11 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
 
     @Deactivate
     void deactivate() {
+        DeviceHealthWatch w = deviceHealth;
+        deviceHealth = null;
+        if (w != null) {
+            w.close();
+        }
         TelemetrySampler t = telemetry;
         telemetry = null;
         if (t != null) {

@@ -54,10 +54,15 @@ final class PahoLink implements FleetLink {
     private final Map<String, Consumer<FleetMessage>> subscriptions = new ConcurrentHashMap<>();
     private final List<Consumer<Boolean>> connectionListeners = new CopyOnWriteArrayList<>();
     private static final int OUTBOX_SIZE = 10_000;
-    private final java.util.ArrayDeque<FleetMessage> outbox = new java.util.ArrayDeque<>();   // link thread only
+    private final java.util.ArrayDeque<Outgoing> outbox = new java.util.ArrayDeque<>();   // link thread only
     // retained messages (state, status) that found the window full: the latest per topic, sent first when it frees
     private final Map<String, FleetMessage> retainedWaiting = new java.util.LinkedHashMap<>();   // link thread only
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    // sent from the outbox (answers, requests) and not yet acknowledged, in the order sent: Paho sends them again
+    // itself on a resumed session; a new session (renew) starts without them, so they go back into the outbox
+    private final Map<Long, Outgoing> unacknowledged = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private long sentCount;   // link thread only: the keys of unacknowledged
+    private boolean aliasesWarned;   // link thread only
     private volatile int window = 20;   // the broker's receive maximum, from its CONNACK
     private volatile boolean windowFull;   // a send waits for an acknowledgement
     private volatile boolean closed;
@@ -71,6 +76,15 @@ final class PahoLink implements FleetLink {
     private final InboundBudget inbound;
     private final java.util.concurrent.atomic.AtomicLong lastDropReport =
             new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - java.util.concurrent.TimeUnit.SECONDS.toNanos(60));
+    private long expiredDropped;       // link thread only: received messages whose expiry passed before their turn
+    private long expiredReportedAt = System.nanoTime() - TimeUnit.SECONDS.toNanos(60);
+
+    /**
+     * A message waiting to be sent; {@code expires} (System.nanoTime()) bounds how long it may still be delivered
+     * and carried out: a request whose asker stopped waiting must not be acted on later (FINDINGS Q22).
+     */
+    private record Outgoing(FleetMessage message, boolean expiring, long expires) {
+    }
 
     /**
      * @param will the death message the broker publishes when this client goes silent (retained), or null
@@ -168,6 +182,13 @@ final class PahoLink implements FleetLink {
 
     /** @param token the connect's, with the broker's CONNACK; null for a late one (the window stays as it was) */
     private void onConnected(IMqttToken token) {
+        // before anything is published on this connection: a publish given an alias would be resent without
+        // its topic after a link loss (see PahoAliases)
+        if (!PahoAliases.off(client) && !aliasesWarned) {
+            aliasesWarned = true;
+            LOG.warn("fleet: cannot turn off this Paho's outgoing topic aliases: a message in flight at a link loss may be "
+                    + "refused by the broker at the reconnect");
+        }
         if (token != null) {
             Integer max = token.getResponseProperties() == null ? null : token.getResponseProperties().getReceiveMaximum();
             window = max == null || max <= 0 ? 65_535 : max;   // absent: 65,535 (MQTT 5)
@@ -204,13 +225,20 @@ final class PahoLink implements FleetLink {
     private void renew() {
         shortLived = 0;
         LOG.warn("fleet: the broker {} dropped this client right after each of its last connects: starting a new session "
-                + "(requests it had queued for this client are dropped; state and status are published again)", settings);
+                + "(requests it had queued for this client are dropped; state and status are published again; {} message(s) "
+                + "not yet acknowledged are sent again)", settings, unacknowledged.size());
         MqttAsyncClient old = client;
         try {
             MqttAsyncClient fresh = new MqttAsyncClient(settings.uri(), clientId, new MemoryPersistence());
             fresh.setCallback(new Callback());
             client = fresh;
             options.setCleanStart(true);
+            // the new session has nothing in flight: what the old one had not had acknowledged goes first, in order
+            List<Outgoing> again = new java.util.ArrayList<>(unacknowledged.values());
+            unacknowledged.clear();
+            for (int i = again.size() - 1; i >= 0; i--) {
+                outbox.addFirst(again.get(i));
+            }
         } catch (MqttException e) {
             LOG.warn("fleet: cannot start a new session: {}", reason(e));
             return;
@@ -289,10 +317,25 @@ final class PahoLink implements FleetLink {
 
     @Override
     public void send(FleetMessage message) {
+        queue(new Outgoing(message, false, 0));
+    }
+
+    /**
+     * Sends {@code message} to be delivered and acted on within {@code within} from now, or never: it goes out with
+     * the MQTT 5 message expiry of what is left of that time (less 2 s of the broker's rounding), so the broker drops it if it
+     * cannot deliver it in time (a gateway that is away: its persistent session would hand it over days later), a
+     * receiving {@link PahoLink} drops it if its turn comes after that, and it is not sent at all if the time ran out
+     * while it waited here (offline).
+     */
+    void send(FleetMessage message, Duration within) {
+        queue(new Outgoing(message, true, System.nanoTime() + within.toNanos()));
+    }
+
+    private void queue(Outgoing message) {
         executor.execute(() -> {
             outbox.addLast(message);
             if (outbox.size() > OUTBOX_SIZE) {
-                LOG.warn("fleet: offline too long: dropped a message to {}", outbox.removeFirst().topic());
+                LOG.warn("fleet: offline too long: dropped a message to {}", outbox.removeFirst().message().topic());
             }
             flush();
         });
@@ -304,21 +347,38 @@ final class PahoLink implements FleetLink {
         windowFull = false;
         while (!retainedWaiting.isEmpty() && client.isConnected()) {
             FleetMessage m = retainedWaiting.values().iterator().next();
-            if (!publishNow(m)) {
+            if (!publishNow(new Outgoing(m, false, 0), false)) {
                 return;
             }
             retainedWaiting.remove(m.topic());
         }
         while (!outbox.isEmpty() && client.isConnected()) {
-            if (!publishNow(outbox.peekFirst())) {
+            if (!publishNow(outbox.peekFirst(), true)) {
                 return;
             }
             outbox.removeFirst();
         }
     }
 
-    /** Link thread: publishes if the window has room; false when it must wait (and a retry is arranged). */
-    private boolean publishNow(FleetMessage message) {
+    /**
+     * Link thread: publishes if the window has room; false when it must wait (and a retry is arranged). A message
+     * whose time ran out is dropped (true: done with it).
+     * @param keep kept until acknowledged, to be sent again by a new session (an answer or request must not be lost)
+     */
+    private boolean publishNow(Outgoing out, boolean keep) {
+        FleetMessage message = out.message();
+        long expirySeconds = 0;
+        if (out.expiring()) {
+            long left = out.expires() - System.nanoTime();
+            if (left <= 0) {
+                LOG.debug("fleet: not sent to {}: its time ran out while it waited here", Texts.clip(message.topic()));
+                return true;
+            }
+            // the broker counts whole seconds (it may deliver up to a second past the expiry, and the remainder it
+            // hands over is rounded): 2 s less than what is left, so the last moment it can be taken up comes before
+            // its sender's (at least 1 s: below a 3 s wait the bound is that wait plus up to 2 s)
+            expirySeconds = Math.max(1, left / 1_000_000_000L - 2);
+        }
         if (inFlight.get() >= window) {
             windowFull = true;
             if (inFlight.get() < window) {   // an acknowledgement came in between: do not wait for the next one
@@ -327,11 +387,27 @@ final class PahoLink implements FleetLink {
             return false;
         }
         inFlight.incrementAndGet();
+        Long key = keep ? sentCount++ : null;
+        if (key != null) {   // before the publish: its acknowledgement may come before publish() returns
+            unacknowledged.put(key, out);
+        }
         try {
-            client.publish(message.topic(), mqtt(message));
+            client.publish(message.topic(), mqtt(message, expirySeconds), key, null);
+            return true;
+        } catch (IllegalArgumentException e) {
+            // Paho's check of the topic (a wildcard, too long): no retry makes it valid, and retrying the head of the
+            // queue for ever held up every later message (FINDINGS Q24)
+            inFlight.decrementAndGet();
+            if (key != null) {
+                unacknowledged.remove(key);
+            }
+            LOG.warn("fleet: not sent: {} is not a topic one may publish on", Texts.clip(message.topic()));
             return true;
         } catch (MqttException | RuntimeException e) {
             inFlight.decrementAndGet();
+            if (key != null) {
+                unacknowledged.remove(key);
+            }
             LOG.debug("fleet: send to {} waits: {}", message.topic(), reason(e));
             if (client.isConnected()) {
                 executor.schedule(this::flush, 50, TimeUnit.MILLISECONDS);
@@ -341,13 +417,21 @@ final class PahoLink implements FleetLink {
     }
 
     private static MqttMessage mqtt(FleetMessage message) {
+        return mqtt(message, 0);
+    }
+
+    /** @param expirySeconds the MQTT 5 message expiry interval, 0 for none */
+    private static MqttMessage mqtt(FleetMessage message, long expirySeconds) {
         MqttMessage m = new MqttMessage(message.payload());
         m.setQos(1);
         m.setRetained(message.retained());
-        if (message.responseTopic() != null || message.correlationData() != null) {
+        if (message.responseTopic() != null || message.correlationData() != null || expirySeconds > 0) {
             MqttProperties p = new MqttProperties();
             p.setResponseTopic(message.responseTopic());
             p.setCorrelationData(message.correlationData());
+            if (expirySeconds > 0) {
+                p.setMessageExpiryInterval(expirySeconds);
+            }
             m.setProperties(p);
         }
         return m;
@@ -366,10 +450,11 @@ final class PahoLink implements FleetLink {
         onLinkThread(() -> {
             if (!client.isConnected()) {
                 LOG.debug("fleet: offline: not published to {}", message.topic());
-            } else if (message.retained() && (retainedWaiting.containsKey(message.topic()) || !publishNow(message))) {
+            } else if (message.retained() && (retainedWaiting.containsKey(message.topic())
+                    || !publishNow(new Outgoing(message, false, 0), false))) {
                 retainedWaiting.remove(message.topic());   // re-inserted last: the latest never overtaken by an older one
                 retainedWaiting.put(message.topic(), message);
-            } else if (!message.retained() && !publishNow(message)) {
+            } else if (!message.retained() && !publishNow(new Outgoing(message, false, 0), false)) {
                 LOG.debug("fleet: send window full: not published to {}", message.topic());
             }
         });
@@ -427,6 +512,11 @@ final class PahoLink implements FleetLink {
             LOG.debug("fleet: close: {}", reason(e));
         }
         executor.shutdownNow();
+    }
+
+    /** Sent from the outbox and not yet acknowledged by the broker (tests). */
+    int unacknowledgedCount() {
+        return unacknowledged.size();
     }
 
     /** Publishes {@code last} and then disconnects, so a clean stop still leaves the retained offline state. */
@@ -499,9 +589,16 @@ final class PahoLink implements FleetLink {
             MqttProperties p = message.getProperties();
             FleetMessage m = new FleetMessage(topic, message.getPayload(), message.isRetained(),
                     p == null ? null : p.getResponseTopic(), p == null ? null : p.getCorrelationData());
+            // what is left of its expiry (the broker sends the remainder): past it, its sender stopped waiting
+            Long expiry = p == null ? null : p.getMessageExpiryInterval();
+            long expires = expiry == null || expiry <= 0 ? 0 : System.nanoTime() + TimeUnit.SECONDS.toNanos(expiry);
             executor.execute(() -> {
                 try {
-                    dispatch(m);
+                    if (expires != 0 && System.nanoTime() - expires > 0) {
+                        reportExpired(m);
+                    } else {
+                        dispatch(m);
+                    }
                 } finally {
                     inbound.release(size);
                 }
@@ -510,6 +607,9 @@ final class PahoLink implements FleetLink {
 
         @Override
         public void deliveryComplete(IMqttToken token) {
+            if (token.getUserContext() instanceof Long key) {
+                unacknowledged.remove(key);
+            }
             if (inFlight.decrementAndGet() < 0) {
                 inFlight.set(0);
             }
@@ -525,6 +625,18 @@ final class PahoLink implements FleetLink {
 
         @Override
         public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        }
+    }
+
+    /** Link thread: a message that waited here beyond its expiry is not handled; one WARN line per 10 s. */
+    private void reportExpired(FleetMessage m) {
+        expiredDropped++;
+        long now = System.nanoTime();
+        if (now - expiredReportedAt >= TimeUnit.SECONDS.toNanos(10)) {
+            LOG.warn("fleet: {} message(s) expired while they waited for this link's thread, the last on {}: not carried out "
+                    + "(their sender stopped waiting for the answer)", expiredDropped, Texts.clip(m.topic()));
+            expiredReportedAt = now;
+            expiredDropped = 0;
         }
     }
 

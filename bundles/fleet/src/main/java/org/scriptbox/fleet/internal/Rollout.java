@@ -19,7 +19,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param stage          the index of the stage in progress (== stages.size() when all are done)
  * @param results        per gateway: APPLIED, FAILED, PENDING (offline: gets it when it returns), ROLLED_BACK,
  *                       IN_FLIGHT (its deploy was sent before a halt and not answered: it may still apply it),
- *                       UNDO (it may have applied it after a halt: a rollback is owed, sent again at its birth)
+ *                       UNDO (it may have applied it after a halt: a rollback is owed, sent again at its birth),
+ *                       ROLLBACK_OWED (a rolled-back rollout's gateway that did not answer its rollback: sent at its birth)
  * @param soakMs         how long a stage's gateways must stay healthy before the next stage (0: no soak)
  * @param soakUntil      the end of the soak in progress, or null (saved: a restarted controller does not restart it)
  */
@@ -40,6 +41,8 @@ public record Rollout(String id, String envelope, String group, long version, St
         static final String ROLLED_BACK = "ROLLED_BACK";
         static final String IN_FLIGHT = "IN_FLIGHT";
         static final String UNDO = "UNDO";
+        /** Its rollback was not answered (a gateway away or dead for good): sent again when it returns. */
+        static final String ROLLBACK_OWED = "ROLLBACK_OWED";
 
         /** The gateway may hold the package because of a deploy sent before a halt. */
         boolean owesUndo() {
@@ -89,6 +92,19 @@ public record Rollout(String id, String envelope, String group, long version, St
         return results.entrySet().stream().filter(e -> test.test(e.getValue())).map(Map.Entry::getKey).toList();
     }
 
+    /**
+     * The gateways that still owe an answer to a rollback (a rolled-back rollout does not wait for them: sent again
+     * at their birth); as the shell says it, or "" when none.
+     */
+    String owedText() {
+        List<String> owed = gatewaysWith(r -> r.outcome().equals(Result.ROLLBACK_OWED));
+        if (owed.isEmpty()) {
+            return "";
+        }
+        String names = owed.size() <= 10 ? owed.toString() : owed.subList(0, 10) + " and " + (owed.size() - 10) + " more";
+        return "rollback owed by " + owed.size() + " gateway(s) " + names + " that did not answer it: sent again when they return";
+    }
+
     public long count(String outcome) {
         return results.values().stream().filter(r -> r.outcome().equals(outcome)).count();
     }
@@ -120,7 +136,7 @@ public record Rollout(String id, String envelope, String group, long version, St
             try {
                 double v = t.equalsIgnoreCase("all") ? 100 : t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1))
                         : Integer.parseInt(t);
-                if (v <= 0 || (t.endsWith("%") && v > 100)) {
+                if (!(v > 0) || (t.endsWith("%") && !(v <= 100))) {   // NaN% and Infinity% too
                     throw new NumberFormatException();
                 }
             } catch (NumberFormatException e) {

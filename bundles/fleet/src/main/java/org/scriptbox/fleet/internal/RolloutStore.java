@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 final class RolloutStore {
     private static final Logger LOG = LoggerFactory.getLogger(RolloutStore.class);
     private final Path dir;
+    private final java.util.concurrent.atomic.AtomicLong saves = new java.util.concurrent.atomic.AtomicLong();
 
     RolloutStore(Path dir) {
         this.dir = dir;
@@ -26,9 +27,15 @@ final class RolloutStore {
         try {
             Files.createDirectories(dir);
             DurableFile.replace(dir.resolve(r.id() + ".json"), r.toJson().toString().getBytes(StandardCharsets.UTF_8));
+            saves.incrementAndGet();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save rollout " + r.id() + " in " + dir, e);
         }
+    }
+
+    /** How many synced rewrites were made (tests: one per batch of answers, not per answer). */
+    long saves() {
+        return saves.get();
     }
 
     /** Every saved rollout, oldest first. */

@@ -51,9 +51,21 @@ final class StatusReport {
 
     static ObjectNode status(String gateway, Collection<String> groups, List<ScriptInfo> scripts,
                              Collection<String> devices, Entry pkg) {
+        return status(gateway, groups, scripts, devices, DeviceHealthWatch.Snapshot.NONE, System.nanoTime(), pkg);
+    }
+
+    /**
+     * {@code health} is degraded when a script cannot run or its latest run failed, or when a device has been
+     * faulted longer than the gateway's threshold ({@code problem} names the script first, else the device).
+     */
+    static ObjectNode status(String gateway, Collection<String> groups, List<ScriptInfo> scripts,
+                             Collection<String> devices, DeviceHealthWatch.Snapshot deviceHealth, long now, Entry pkg) {
         ObjectNode o = PackageCodec.JSON.createObjectNode();
-        o.put("gateway", gateway).put("at", Instant.now().toString()).put("health", health(scripts));
         String problem = problem(scripts);
+        if (problem.isEmpty()) {
+            problem = deviceHealth.problem(now);
+        }
+        o.put("gateway", gateway).put("at", Instant.now().toString()).put("health", problem.isEmpty() ? "ok" : "degraded");
         if (!problem.isEmpty()) {
             o.put("problem", problem.length() > 300 ? problem.substring(0, 300) + "..." : problem);
         }
@@ -63,6 +75,18 @@ final class StatusReport {
         scripts.forEach(i -> s.add(script(i)));
         ArrayNode d = o.putArray("devices");
         devices.forEach(d::add);
+        if (!deviceHealth.devices().isEmpty()) {
+            ObjectNode dh = o.putObject("deviceHealth");
+            deviceHealth.devices().forEach((id, st) -> {
+                ObjectNode e = dh.putObject(id).put("state", st.kind().name().toLowerCase(java.util.Locale.ROOT));
+                if (st.since() != null) {
+                    e.put("since", st.since().toString());
+                }
+                if (st.error() != null) {
+                    e.put("error", st.error());
+                }
+            });
+        }
         if (pkg != null) {
             o.putObject("package").put("version", pkg.version()).put("state", pkg.state().name())
                     .put("signer", pkg.signer()).put("at", pkg.at().toString());

@@ -119,6 +119,18 @@ public class ControllerHaltSoakTest {
         return out;
     }
 
+    /** The gateway's link is lost (its will: offline, seen by the controller), then it is gone. */
+    private void die(SimGateway s) throws InterruptedException {
+        s.sayOffline();
+        until(s.id + " offline", () -> !controller.gateways().stream().filter(v -> v.id().equals(s.id)).findFirst().orElseThrow()
+                .online(), Duration.ofSeconds(10));
+        s.close();
+    }
+
+    private boolean online(String gateway) {
+        return controller.gateways().stream().anyMatch(v -> v.id().equals(gateway) && v.online());
+    }
+
     private static String envelope(String group, long version) {
         FleetPackage p = new FleetPackage(FLEET, group, version, List.of(new PackageScript("blink", "return 1",
                 "name = \"blink\"\nversion = \"1.0.0\"\n")), null, Instant.now());
@@ -281,12 +293,151 @@ public class ControllerHaltSoakTest {
         assertEquals(List.of("deploy"), g.get(1).received);
     }
 
+    /**
+     * Q13: a gateway that never answers (a ghost birth, a gateway dead for good) fails the stage, the rollout is
+     * rolled back and ends ROLLED_BACK with that gateway "rollback owed" after one request timeout (it stayed
+     * ROLLING_BACK for ever and the group's next rollout was refused); the halt's refusal and the shell say so; when it
+     * returns, its owed rollback goes first, then the newer rollout's package.
+     */
+    @Test
+    public void aGatewayThatNeverAnswersEndsRolledBackWithItsRollbackOwedAndTheGroupMovesOn() throws Exception {
+        startController(Duration.ofSeconds(2));
+        gateways("lineJ", "j1");
+        SimGateway ghost = new SimGateway("j2", "lineJ", true);
+        sims.add(ghost);
+        until("j2 seen", () -> online("j2"), Duration.ofSeconds(15));
+        String v1 = controller.deploy(envelope("lineJ", 1), List.of("all"), 0);
+        until("ROLLED_BACK", () -> rollout(v1).state() == State.ROLLED_BACK, Duration.ofSeconds(15));
+        Rollout r = rollout(v1);
+        assertEquals(r.toString(), Result.ROLLED_BACK, r.results().get("j1").outcome());
+        assertEquals(r.toString(), Result.ROLLBACK_OWED, r.results().get("j2").outcome());
+        assertTrue(r.results().get("j2").detail(), r.results().get("j2").detail().contains("sent again when it returns"));
+        assertEquals(List.of("deploy", "rollback"), ghost.ignored);
+        try {
+            controller.halt(v1, true);
+            fail("a rolled-back rollout cannot be halted");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("ROLLED_BACK (rollback owed by 1 gateway(s) [j2]"));
+        }
+        String v2 = controller.deploy(envelope("lineJ", 2), List.of("all"), 1.0);   // accepted: the group is not blocked
+        until("v2 COMPLETED", () -> rollout(v2).state() == State.COMPLETED, Duration.ofSeconds(15));
+        ghost.mute = false;
+        ghost.rebirth();
+        until("j2's owed rollback answered and v2 caught up", () -> rollout(v1).results().get("j2").outcome().equals(Result.ROLLED_BACK)
+                && rollout(v2).results().get("j2").outcome().equals(Result.APPLIED), Duration.ofSeconds(15));
+        assertEquals("the old rollout's rollback first, then the new package", List.of("rollback", "deploy"), ghost.received);
+        assertEquals("", rollout(v1).owedText());
+        assertEquals(2, ghost.version);
+    }
+
+    /** Point 3: a stage waiting for a silent gateway holds its own group only; the halt of it answers at once. */
+    @Test
+    public void aStageWaitingForASilentGatewayDoesNotDelayAnotherGroup() throws Exception {
+        startController(Duration.ofSeconds(8));
+        SimGateway silent = new SimGateway("k1", "lineK", true);
+        sims.add(silent);
+        List<SimGateway> other = gateways("lineL", "l1");
+        until("k1 seen", () -> online("k1"), Duration.ofSeconds(15));
+        String waiting = controller.deploy(envelope("lineK", 1), List.of("all"), 0);
+        until("k1 got its deploy", () -> silent.ignored.contains("deploy"), Duration.ofSeconds(10));
+        long t0 = System.nanoTime();
+        String id = controller.deploy(envelope("lineL", 1), List.of("all"), 0);
+        until("lineL completed while lineK waits", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(10));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue("lineL took " + ms + " ms beside lineK's 8 s wait", ms < 4000);
+        assertEquals(State.RUNNING, rollout(waiting).state());
+        assertEquals(List.of("deploy"), other.get(0).received);
+        long h0 = System.nanoTime();
+        String answer = controller.halt(waiting, false);
+        assertTrue(answer, answer.contains("[k1]"));
+        until("HALTING", () -> rollout(waiting).state() == State.HALTING, Duration.ofSeconds(3));
+        assertTrue("halted in " + (System.nanoTime() - h0) / 1_000_000 + " ms", System.nanoTime() - h0 < 3_000_000_000L);
+    }
+
+    /**
+     * Q18: gateways coming back are caught up side by side: one that is hung (takes its catch-up, answers nothing)
+     * does not hold up the others, and stays PENDING (asked again at its next birth), never FAILED.
+     */
+    @Test
+    public void catchUpsGoSideBySideAndAHungOneStaysPending() throws Exception {
+        startController(Duration.ofSeconds(6));
+        List<SimGateway> g = gateways("lineM", "m0", "m1", "m2", "m3");
+        for (int i = 0; i < 3; i++) {
+            die(g.get(i));
+        }
+        until("3 offline", () -> controller.gateways().stream().filter(v -> v.groups().contains("lineM") && !v.online()).count() == 3,
+                Duration.ofSeconds(10));
+        String id = controller.deploy(envelope("lineM", 1), List.of("all"), 0);
+        until("COMPLETED", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(15));
+        assertEquals(rollout(id).toString(), 3, rollout(id).count(Result.PENDING));
+        SimGateway hung = new SimGateway("m0", "lineM", true);
+        sims.add(hung);
+        until("m0's catch-up sent", () -> hung.ignored.contains("deploy"), Duration.ofSeconds(10));
+        long t0 = System.nanoTime();
+        sims.add(new SimGateway("m1", "lineM"));
+        sims.add(new SimGateway("m2", "lineM"));
+        until("m1, m2 caught up", () -> rollout(id).count(Result.APPLIED) == 3, Duration.ofSeconds(10));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue("caught up in " + ms + " ms, not behind m0's 6 s", ms < 3000);
+        assertEquals(Result.PENDING, rollout(id).results().get("m0").outcome());
+        until("m0's catch-up timed out", () -> rollout(id).results().get("m0").detail().contains("not answered"), Duration.ofSeconds(15));
+        assertEquals(Result.PENDING, rollout(id).results().get("m0").outcome());
+        hung.mute = false;
+        hung.rebirth();
+        until("m0 caught up at its next birth", () -> rollout(id).count(Result.APPLIED) == 4, Duration.ofSeconds(10));
+    }
+
+    /** A stage's answers are saved in batches: one synced rewrite of the rollout file per batch, not per answer. */
+    @Test
+    public void aStagesAnswersAreSavedInBatches() throws Exception {
+        startController();
+        String[] ids = new String[24];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = "p" + i;
+        }
+        gateways("lineP", ids);
+        long before = controller.saves();
+        String id = controller.deploy(envelope("lineP", 1), List.of("all"), 0);
+        until("COMPLETED", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(20));
+        assertEquals(ids.length, rollout(id).count(Result.APPLIED));
+        // the start, the answers, the next stage and the end: before, 24 answers were 24 rewrites
+        long saves = controller.saves() - before;
+        System.out.println("ControllerHaltSoakTest: " + ids.length + " answers of one stage, " + saves + " saves in all");
+        assertTrue(saves + " saves for " + ids.length + " answers", saves <= 3 + ids.length / 3);
+    }
+
+    /** A catch-up on the way when the operator halts: the rollback follows it at once (HALTING until answered). */
+    @Test
+    public void aCatchUpOnTheWayAtAHaltIsRolledBack() throws Exception {
+        startController();
+        List<SimGateway> g = gateways("lineN", "n1", "n2");
+        die(g.get(1));
+        String id = controller.deploy(envelope("lineN", 1), List.of("all", "all"), 0, Duration.ofSeconds(60));
+        until("soaking with n2 PENDING", () -> rollout(id).soakUntil() != null, Duration.ofSeconds(15));
+        assertEquals(Result.PENDING, rollout(id).results().get("n2").outcome());
+        SimGateway back = new SimGateway("n2", "lineN");
+        back.holdDeploys();
+        sims.add(back);
+        until("n2's catch-up arrived", () -> back.received.contains("deploy"), Duration.ofSeconds(10));
+        String answer = controller.halt(id, false);
+        assertTrue(answer, answer.contains("[n2]"));
+        until("HALTING", () -> rollout(id).state() == State.HALTING, Duration.ofSeconds(5));
+        back.release();
+        until("HALTED", () -> rollout(id).state() == State.HALTED, Duration.ofSeconds(15));
+        assertEquals(List.of("deploy", "rollback"), back.received);
+        assertEquals(0, back.version);
+        assertTrue(rollout(id).results().get("n2").detail(), rollout(id).results().get("n2").detail().contains("it applied it; rolled back"));
+    }
+
     /** A gateway speaking the protocol: answers in order, one request at a time (as FleetGateway does). */
     private static final class SimGateway {
         final String id;
         final String group;
         final PahoLink link;
         final List<String> received = new CopyOnWriteArrayList<>();
+        /** Requests taken while mute (a gateway hung behind a live link, or a ghost): never answered. */
+        final List<String> ignored = new CopyOnWriteArrayList<>();
+        volatile boolean mute;
         private final ExecutorService worker = Executors.newSingleThreadExecutor();
         private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
         private volatile long version;
@@ -294,8 +445,13 @@ public class ControllerHaltSoakTest {
         private volatile String problemAfterDeploy;
 
         SimGateway(String id, String group) {
+            this(id, group, false);
+        }
+
+        SimGateway(String id, String group, boolean mute) {
             this.id = id;
             this.group = group;
+            this.mute = mute;
             FleetMessage death = FleetMessage.of(FleetTopics.gateway(FLEET, id, FleetTopics.STATE),
                     "{\"state\":\"offline\",\"gateway\":\"" + id + "\"}", true);
             this.link = new PahoLink(BrokerSettings.plain("127.0.0.1", port), "sim-" + id + "-" + System.nanoTime(), death);
@@ -347,6 +503,10 @@ public class ControllerHaltSoakTest {
 
         private void handle(FleetMessage m) {
             String command = m.topic().substring(m.topic().lastIndexOf('/') + 1);
+            if (mute) {
+                ignored.add(command);
+                return;
+            }
             received.add(command);
             ObjectNode reply = PackageCodec.JSON.createObjectNode().put("ok", true);
             try {
@@ -372,6 +532,12 @@ public class ControllerHaltSoakTest {
             link.send(new FleetMessage(m.responseTopic(), reply.toString().getBytes(StandardCharsets.UTF_8), false, null,
                     m.correlationData()));
             status();
+        }
+
+        /** Says offline (retained), as the broker's will of a lost link does. */
+        void sayOffline() {
+            link.publish(FleetMessage.of(FleetTopics.gateway(FLEET, id, FleetTopics.STATE),
+                    "{\"state\":\"offline\",\"gateway\":\"" + id + "\"}", true));
         }
 
         void close() {

@@ -122,6 +122,48 @@ public class PahoLinkWindowTest {
         assertEquals(n, count.get() - before);
     }
 
+    /**
+     * An answer still unacknowledged when the link is lost (here: what the gateway sent never reached the broker,
+     * then the connection was cut) must reach the controller after the reconnect. Paho 1.2.5 kept it with only the
+     * topic alias of the old connection (the second publish on a topic goes out alias-only) and resent it so at
+     * the reconnect: the broker dropped the client as a protocol error at every reconnect and the answer was lost
+     * (the soak's gateway that "had not answered within 60 s").
+     */
+    @Test
+    public void anAnswerInFlightAtALinkLossIsDeliveredOnceTheLinkIsBack() throws Exception {
+        try (CuttableProxy proxy = new CuttableProxy(port)) {
+            PahoLink gateway = new PahoLink(BrokerSettings.plain("127.0.0.1", proxy.port()), "window-gateway", null).start();
+            try {
+                java.util.concurrent.atomic.AtomicInteger losses = new java.util.concurrent.atomic.AtomicInteger();
+                gateway.onConnection(up -> {
+                    if (!up) {
+                        losses.incrementAndGet();
+                    }
+                });
+                await("the gateway connected", gateway::connected);
+                gateway.send(FleetMessage.of("w/res", "first", false));
+                await("the first answer", () -> "first".equals(received.get("w/res")));
+                proxy.swallow(true);
+                gateway.send(FleetMessage.of("w/res", "second", false));   // the same topic: Paho would send only its alias
+                await("the second answer on the wire, unacknowledged", () -> proxy.swallowed.get() > 0
+                        && gateway.unacknowledgedCount() == 1);
+                proxy.cut();
+                proxy.swallow(false);
+                await("the link lost", () -> losses.get() == 1);
+                await("the second answer, after the reconnect", () -> "second".equals(received.get("w/res")));
+                gateway.send(FleetMessage.of("w/res", "third", false));
+                await("an answer on the new connection", () -> "third".equals(received.get("w/res")));
+                // received by the controller does not mean acknowledged to the gateway yet
+                await("nothing left unacknowledged", () -> gateway.unacknowledgedCount() == 0);
+                assertEquals("link losses (a protocol error at the reconnect is one more each time)", 1, losses.get());
+                String log = Files.readString(dir.resolve("out"));
+                assertTrue(log, !log.contains("protocol error"));
+            } finally {
+                gateway.close();
+            }
+        }
+    }
+
     private void signal(String sig) throws IOException, InterruptedException {
         new ProcessBuilder("kill", "-" + sig, Long.toString(broker.pid())).start().waitFor(5, TimeUnit.SECONDS);
     }
