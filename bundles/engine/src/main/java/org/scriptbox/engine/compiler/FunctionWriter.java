@@ -24,6 +24,8 @@ import org.objectweb.asm.MethodVisitor;
 final class FunctionWriter {
     static final String BASE = "org/scriptbox/engine/compiler/CompiledFunction";
     static final String OPS = "org/scriptbox/engine/compiler/Ops";
+    static final String ARITHMETIC = "org/scriptbox/engine/vm/Arithmetic";
+    static final String D_METER = "Lorg/scriptbox/engine/vm/Meter;";
     static final String LV = "org/luaj/vm2/LuaValue";
     static final String VA = "org/luaj/vm2/Varargs";
     static final String UV = "org/luaj/vm2/UpValue";
@@ -1152,9 +1154,9 @@ final class FunctionWriter {
                 return true;
             }
             case Lua.OP_FORPREP:
-                checkNumber(a, "'for' initial value must be a number", lT1);
-                checkNumber(a + 1, "'for' limit must be a number", lT2);
-                checkNumber(a + 2, "'for' step must be a number", lT3);
+                checkNumber(a + 1, "limit", lT2); // Lua 5.4's order of the checks
+                checkNumber(a + 2, "step", lT3);
+                checkNumber(a, "initial value", lT1);
                 if (dslot[a] >= 0) {
                     // init.sub(step) of two numbers, unboxed
                     mv.visitVarInsn(ALOAD, lT1);
@@ -1282,9 +1284,11 @@ final class FunctionWriter {
             }
         }
         mv.visitLabel(generic);
+        // the interpreter's own helper: string coercion as Lua reads numbers (charged), metamethods, errors
+        mv.visitVarInsn(ALOAD, lMeter);
         valueCold(b);
         valueCold(c);
-        invokeLV(op, BINARY);
+        mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, op, "(" + D_METER + D_LV + D_LV + ")" + D_LV, false);
         setReg(a);
         mv.visitLabel(done);
         return true;
@@ -1303,14 +1307,21 @@ final class FunctionWriter {
             }
             mv.visitJumpInsn(GOTO, done);
             mv.visitLabel(generic);
+            mv.visitVarInsn(ALOAD, lMeter);
             valueCold(b);
-            invokeLV(op, "()" + D_LV);
+            mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, op, "(" + D_METER + D_LV + ")" + D_LV, false);
             setReg(a);
             mv.visitLabel(done);
             return true;
         }
-        reg(b);
-        invokeLV(op, "()" + D_LV);
+        if (op.equals("neg")) {
+            mv.visitVarInsn(ALOAD, lMeter);
+            reg(b);
+            mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, op, "(" + D_METER + D_LV + ")" + D_LV, false);
+        } else {
+            reg(b);
+            invokeLV(op, "()" + D_LV);
+        }
         setReg(a);
         return true;
     }
@@ -1384,10 +1395,12 @@ final class FunctionWriter {
         return true;
     }
 
-    private void checkNumber(int r, String message, int into) throws UnsupportedShape {
+    /** The interpreter's FORPREP conversion of a {@code for} operand ({@code what}: its name in the error). */
+    private void checkNumber(int r, String what, int into) throws UnsupportedShape {
+        mv.visitVarInsn(ALOAD, lMeter);
         reg(r);
-        mv.visitLdcInsn(message);
-        invokeLV("checknumber", "(Ljava/lang/String;)Lorg/luaj/vm2/LuaNumber;");
+        mv.visitLdcInsn(what);
+        mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, "forValue", "(" + D_METER + D_LV + "Ljava/lang/String;)" + D_LV, false);
         mv.visitVarInsn(ASTORE, into);
     }
 

@@ -77,8 +77,17 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.scriptbox
         this.maxTableSize = limits.maxTableSize();
         org.scriptbox.engine.vm.TableSizes.limitInUse(maxTableSize);
         this.meter = meter;
-        this.chunk = (int) Math.min(CHECK_INTERVAL, limits.maxInstructions());
+        this.chunk = chunk(CHECK_INTERVAL, limits.maxInstructions());
         this.ticks = chunk;
+    }
+
+    /**
+     * The instructions until the next check: {@code interval}, or fewer so that the check comes at the first
+     * instruction beyond the limit ({@code room} more are allowed). A run of exactly the limit completes; the
+     * instruction after it trips (red team E7: the check came at the limit's own last instruction).
+     */
+    private static int chunk(int interval, long room) {
+        return room >= interval ? interval : (int) room + 1;
     }
 
     // ---- hot path (called by the patched interpreter) -------------------------------------------
@@ -440,14 +449,14 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.scriptbox
         if (System.nanoTime() - deadlineNanos > 0) {
             trip(ErrorKind.TIMEOUT, "execution time limit of " + limits.maxExecutionTime().toMillis() + " ms exceeded");
         }
-        if (executed >= limits.maxInstructions()) {
+        if (executed > limits.maxInstructions()) {
             trip(ErrorKind.LIMIT, "instruction limit of " + limits.maxInstructions() + " exceeded");
         }
         checkMemory();
         jitter ^= jitter << 13;
         jitter ^= jitter >>> 17;
         jitter ^= jitter << 5;
-        chunk = (int) Math.min(CHECK_INTERVAL - (jitter & 1023), limits.maxInstructions() - executed);
+        chunk = chunk(CHECK_INTERVAL - (jitter & 1023), limits.maxInstructions() - executed);
         ticks = chunk;
     }
 
@@ -501,7 +510,7 @@ final class Budget extends Meter implements CountedPatterns.Meter, org.scriptbox
         f.allocMark = meter.currentThreadAllocatedBytes();
         current = f;
         depth = 0;
-        chunk = (int) Math.min(CHECK_INTERVAL, limits.maxInstructions());
+        chunk = chunk(CHECK_INTERVAL, limits.maxInstructions());
         ticks = chunk;
     }
 

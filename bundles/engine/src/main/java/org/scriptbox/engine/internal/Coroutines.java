@@ -62,7 +62,9 @@ final class Coroutines {
                         }
                         LuaValue message = r.arg(2);
                         // a number stays the number it was (Lua passes the error object on), not Luaj's text of it
-                        throw message.type() == TSTRING ? new LuaError(message.tojstring(), 0) : new LuaError(message);
+                        // (a string keeps its bytes: LeveledError)
+                        throw message.type() == TSTRING ? org.scriptbox.engine.errors.LeveledError.of(message, 0)
+                                : new LuaError(message);
                     }
                 }, LibraryCosts.baseCost("coroutine.resume"));
             }
@@ -220,6 +222,8 @@ final class Coroutines {
                 LuaValue value = e.getMessageObject();
                 if (value != null && value.type() != LuaValue.TSTRING) {
                     raised = value;
+                } else {
+                    raised = ErrorMessages.raisedString(e); // a string raised keeps its bytes (E6), or null
                 }
                 throw e;
             } catch (StackOverflowError e) {

@@ -4,9 +4,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaValue;
 import org.scriptbox.api.ErrorKind;
 import org.scriptbox.api.ScriptError;
+import org.scriptbox.engine.errors.LeveledError;
 
 /** Turns Luaj's error messages into what scripts and people see. */
 final class ErrorMessages {
@@ -38,7 +40,36 @@ final class ErrorMessages {
             return object;
         }
         String m = withoutTraceback(e.getMessage());
-        return m == null ? LuaValue.NIL : LuaValue.valueOf(normalized(m));
+        if (m == null) {
+            return LuaValue.NIL;
+        }
+        String text = normalized(m);
+        LuaValue raised = raisedString(e, text);
+        return raised != null ? raised : LuaValue.valueOf(text);
+    }
+
+    /**
+     * A string the script raised ({@code error(s)}, {@code assert(false, s)}) with the position {@code text} gives it,
+     * as bytes: the string itself, not its Java text made bytes again ({@code '\255ab\200xyz'} came back as other
+     * bytes, red team E6). Null if {@code e} raised no string, or {@code text} does not end with it.
+     */
+    static LuaValue raisedString(LuaError e, String text) {
+        if (!(e instanceof LeveledError) || ((LeveledError) e).string() == null) {
+            return null;
+        }
+        LuaString s = ((LeveledError) e).string();
+        String message = s.tojstring();
+        if (!text.endsWith(message)) {
+            return null;
+        }
+        String position = text.substring(0, text.length() - message.length());
+        return position.isEmpty() ? s : LuaValue.valueOf(position).concat(s);
+    }
+
+    /** As {@link #raisedString(LuaError, String)} of the error's own text (what pcall would return). */
+    static LuaValue raisedString(LuaError e) {
+        String m = withoutTraceback(e.getMessage());
+        return m == null ? null : raisedString(e, normalized(m));
     }
 
     /** {@code chunk:line message} (Luaj's form) becomes {@code chunk:line: message} (Lua's). */
@@ -74,6 +105,12 @@ final class ErrorMessages {
         }
         if (full == null) {
             full = "error";
+        } else if (e instanceof LeveledError && ((LeveledError) e).string() != null) {
+            // a string raised: its bytes as the host reads every script string (LuaValues.text), not Luaj's text
+            String message = ((LeveledError) e).string().tojstring();
+            if (full.endsWith(message)) {
+                full = full.substring(0, full.length() - message.length()) + LuaValues.text(((LeveledError) e).string());
+            }
         }
         Matcher m = POSITION.matcher(full);
         if (m.matches()) {

@@ -148,13 +148,20 @@ public abstract class Meter extends DebugLib {
     }
 
     /**
-     * Luaj's {@code LuaString.strcmp} (bytes compared as signed values, as Luaj does; a prefix is less),
-     * paying for the common prefix it compared.
+     * Lua's order of strings ({@code strcoll} in the C locale: bytes compared as unsigned values, a prefix is less),
+     * paying for the common prefix it compared. Luaj's {@code LuaString.strcmp} compared signed bytes:
+     * {@code '\255' < '5'} was true.
      */
     public final int strcmp(LuaString a, LuaString b) {
         int n = Math.min(a.m_length, b.m_length);
         if (n < COMPARE_BYTES_PER_UNIT) {
-            return a.strcmp(b);
+            for (int j = 0; j < n; j++) {
+                int d = (a.m_bytes[a.m_offset + j] & 0xff) - (b.m_bytes[b.m_offset + j] & 0xff);
+                if (d != 0) {
+                    return d;
+                }
+            }
+            return a.m_length - b.m_length;
         }
         int at = Arrays.mismatch(a.m_bytes, a.m_offset, a.m_offset + n, b.m_bytes, b.m_offset, b.m_offset + n);
         if (at < 0) {
@@ -164,7 +171,7 @@ public abstract class Meter extends DebugLib {
         if (at >= COMPARE_BYTES_PER_UNIT) {
             charge(at / COMPARE_BYTES_PER_UNIT);
         }
-        return a.m_bytes[a.m_offset + at] - b.m_bytes[b.m_offset + at];
+        return (a.m_bytes[a.m_offset + at] & 0xff) - (b.m_bytes[b.m_offset + at] & 0xff);
     }
 
     /**

@@ -213,31 +213,32 @@ public final class MeteredClosure extends LuaFunction {
 					continue;
 					
 				case Lua.OP_ADD: /*	A B C	R(A):= RK(B) + RK(C)				*/
-					stack[a] = ((b=i>>>23)>0xff? k[b&0x0ff]: stack[b]).add((c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
+					// Arithmetic: Luaj's operation on two numbers; strings coerced as Lua reads them, metamethods
+					stack[a] = Arithmetic.add(m, (b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
 					continue;
 					
 				case Lua.OP_SUB: /*	A B C	R(A):= RK(B) - RK(C)				*/
-					stack[a] = ((b=i>>>23)>0xff? k[b&0x0ff]: stack[b]).sub((c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
+					stack[a] = Arithmetic.sub(m, (b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
 					continue;
 					
 				case Lua.OP_MUL: /*	A B C	R(A):= RK(B) * RK(C)				*/
-					stack[a] = ((b=i>>>23)>0xff? k[b&0x0ff]: stack[b]).mul((c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
+					stack[a] = Arithmetic.mul(m, (b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
 					continue;
 					
 				case Lua.OP_DIV: /*	A B C	R(A):= RK(B) / RK(C)				*/
-					stack[a] = ((b=i>>>23)>0xff? k[b&0x0ff]: stack[b]).div((c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
+					stack[a] = Arithmetic.div(m, (b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
 					continue;
 					
 				case Lua.OP_MOD: /*	A B C	R(A):= RK(B) % RK(C)				*/
-					stack[a] = ((b=i>>>23)>0xff? k[b&0x0ff]: stack[b]).mod((c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
+					stack[a] = Arithmetic.mod(m, (b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
 					continue;
 					
 				case Lua.OP_POW: /*	A B C	R(A):= RK(B) ^ RK(C)				*/
-					stack[a] = ((b=i>>>23)>0xff? k[b&0x0ff]: stack[b]).pow((c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
+					stack[a] = Arithmetic.pow(m, (b=i>>>23)>0xff? k[b&0x0ff]: stack[b], (c=(i>>14)&0x1ff)>0xff? k[c&0x0ff]: stack[c]);
 					continue;
 					
 				case Lua.OP_UNM: /*	A B	R(A):= -R(B)					*/
-					stack[a] = stack[i>>>23].neg();
+					stack[a] = Arithmetic.neg(m, stack[i>>>23]);
 					continue;
 					
 				case Lua.OP_NOT: /*	A B	R(A):= not R(B)				*/
@@ -381,9 +382,10 @@ public final class MeteredClosure extends LuaFunction {
 					
 				case Lua.OP_FORPREP: /*	A sBx	R(A)-=R(A+2): pc+=sBx				*/
 					{
-						LuaValue init  = stack[a].checknumber("'for' initial value must be a number");
-						LuaValue limit = stack[a + 1].checknumber("'for' limit must be a number");
-						LuaValue step  = stack[a + 2].checknumber("'for' step must be a number");
+						// numeric strings converted as Lua converts them (Arithmetic), Lua 5.4's errors in its order
+						LuaValue limit = Arithmetic.forValue(m, stack[a + 1], "limit");
+						LuaValue step  = Arithmetic.forValue(m, stack[a + 2], "step");
+						LuaValue init  = Arithmetic.forValue(m, stack[a], "initial value");
 						stack[a] = init.sub(step);
 						stack[a + 1] = limit;
 						stack[a + 2] = step;

@@ -10,10 +10,10 @@ import org.scriptbox.api.ExecutionResult;
 
 /**
  * Limits mean the same hot or not (issue 14): a generated program ({@link LuaShapeGenerator}, fixed seeds) that
- * runs X instructions interpreted is run again in both modes with the instruction limit at X + 1 (it must complete),
- * X (it stops, reporting "limit of X exceeded" at X: red team E7, an off-by-one of both modes), X - 1 and two smaller
- * limits (it must stop): both modes must stop at the same instruction, with the same error, position, traceback and
- * count. {@code -Dscriptbox.fuzz.count=N} runs more seeds.
+ * runs X instructions interpreted is run again in both modes with the instruction limit at X + 1 and X (it must
+ * complete: a run of exactly the limit completes, red team E7), X - 1 (it stops, counting X: the instruction refused)
+ * and two smaller limits (it must stop): both modes must stop at the same instruction, with the same error, position,
+ * traceback and count. {@code -Dscriptbox.fuzz.count=N} runs more seeds.
  */
 public class LimitEdgeDifferentialTest {
     private static final long FIRST_SEED = 20_261_230L;
@@ -32,10 +32,16 @@ public class LimitEdgeDifferentialTest {
             for (long limit : new long[] {x + 1, x, x - 1, x / 2, x / 3 + 7}) {
                 ExecutionResult reference = run("interpreted", program, limit);
                 String context = "seed " + seed + " (LuaShapeGenerator.program(" + seed + "L)), limit " + limit + " of " + x;
-                if (limit > x) {
+                if (limit >= x) {
+                    assertEquals(context, null, reference.error());
                     assertEquals(context, full.values(), reference.values());
+                    assertEquals(context, x, reference.instructions());
                 } else {
                     assertEquals(context, org.scriptbox.api.ErrorKind.LIMIT, reference.error().kind());
+                    assertEquals(context, "instruction limit of " + limit + " exceeded", reference.error().message());
+                    if (limit == x - 1) {
+                        assertEquals(context, x, reference.instructions());
+                    }
                 }
                 DifferentialFuzz.assertSame(context + ":\n" + program, reference, run("asm-strict", program, limit));
             }
