@@ -198,7 +198,7 @@ public class RedTeamSession4Test {
             long cpuMs = (threads.getCurrentThreadCpuTime() - cpu0) / 1_000_000;
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(op + ": compile took " + cpuMs + " ms of CPU", cpuMs < 3_500);
-            assertTrue(op + ": compile took " + ms + " ms", ms < 30_000);
+            assertTrue(op + ": compile took " + ms + " ms", ms < 60_000);   // a stall bound only: 31.5 s seen at load 15
         }
     }
 
