@@ -94,6 +94,16 @@ final class LuaFormat {
                     }
                     quoted(out, args.arg(++arg));
                     break;
+                case 'p': {
+                    // Lua 5.4: the value's identity as tostring shows it; numbers, booleans and nil are "(null)"
+                    s = Spec.of(spec, conversion, "-", false);
+                    if (++arg > args.narg()) {
+                        throw new ArgumentError(NAME, arg, "no value");
+                    }
+                    byte[] text = pointer(args.arg(arg));
+                    out.pad(s, text, 0, text.length);
+                    break;
+                }
                 case 's': {
                     LuaValue v = FormatConversions.tostring(args.arg(++arg));
                     LuaString text = v.checkstring();
@@ -181,6 +191,19 @@ final class LuaFormat {
     }
 
     // ---- arguments -------------------------------------------------------------------------------------
+
+    /**
+     * {@code %p}'s text: {@code 0x} and the hexadecimal identity that {@code tostring} shows for a table, function,
+     * thread or userdata (so {@code ('%p'):format(t)} is the address in {@code tostring(t)}, as in Lua 5.4); a string's
+     * content hash (equal strings give the same text, as Lua's interned short strings do); {@code (null)} for the rest.
+     */
+    private static byte[] pointer(LuaValue v) {
+        int type = v.type();
+        if (type == LuaValue.TNIL || type == LuaValue.TBOOLEAN || type == LuaValue.TNUMBER || type == LuaValue.TLIGHTUSERDATA) {
+            return "(null)".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+        return ("0x" + Integer.toHexString(v.hashCode())).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
 
     private static double number(Varargs args, int arg) {
         LuaValue v = args.arg(arg);

@@ -52,6 +52,22 @@ public class LegitimateWorkTest {
         assertTrue(r.error().message(), r.error().message().contains("number expected"));
     }
 
+    /** Lua 5.4's {@code %p}: the identity tostring shows, "(null)" for values that are no objects, width and '-' only. */
+    @Test
+    public void formatPercentPGivesTheIdentityTostringShows() {
+        ExecutionResult r = scripts.run("local t, u, f = {}, {}, function() end\n"
+                + "local co = coroutine.create(f)\n"
+                + "return string.format('%p', t) == string.format('%p', t), string.format('%p', t) ~= string.format('%p', u),\n"
+                + "  string.format('%p', t) == tostring(t):match('0x%x+') or tostring(t):match(': (%x+)') == string.format('%p', t):sub(3),\n"
+                + "  string.format('%p', f):match('^0x%x+$') ~= nil, string.format('%p', co):match('^0x%x+$') ~= nil,\n"
+                + "  string.format('%p', print):match('^0x%x+$') ~= nil, string.format('%p', 'ab') == string.format('%p', 'a' .. 'b'),\n"
+                + "  string.format('%p|%p|%p|%p', 1, 2.5, nil, true), string.format('%8p|%-8p|', nil, false),\n"
+                + "  select(2, pcall(string.format, '%.3p', t)), select(2, pcall(string.format, '%p'))");
+        assertEquals(r.error() + "", List.of(true, true, true, true, true, true, true, "(null)|(null)|(null)|(null)",
+                "  (null)|(null)  |", "invalid conversion specification: '%.3p'", "bad argument #2 to 'string.format' (no value)"),
+                r.values());
+    }
+
     @Test
     public void formatPercentSConvertsAnyValueLikeTostring() {
         ExecutionResult r = scripts.run("local p = setmetatable({}, {__tostring = function() return 'point(1,2)' end})\n"
