@@ -21,11 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -450,7 +447,7 @@ public class FleetAttackIT {
 
         Client(int port, String id, String user, String password) throws MqttException {
             client = new MqttAsyncClient("tcp://127.0.0.1:" + port, "test-" + id, new MemoryPersistence());
-            client.setCallback(new MqttCallback() {
+            client.setCallback(new MessageCallback() {
                 @Override
                 public void messageArrived(String topic, MqttMessage m) {
                     String text = new String(m.getPayload(), StandardCharsets.UTF_8);
@@ -475,25 +472,10 @@ public class FleetAttackIT {
                     }
                 }
 
-                @Override
-                public void disconnected(MqttDisconnectResponse r) {
-                }
 
-                @Override
-                public void mqttErrorOccurred(MqttException e) {
-                }
 
-                @Override
-                public void deliveryComplete(IMqttToken t) {
-                }
 
-                @Override
-                public void connectComplete(boolean reconnect, String uri) {
-                }
 
-                @Override
-                public void authPacketArrived(int code, MqttProperties p) {
-                }
             });
             MqttConnectionOptions o = new MqttConnectionOptions();
             o.setCleanStart(true);

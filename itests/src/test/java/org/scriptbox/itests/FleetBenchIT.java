@@ -29,12 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.Test;
 import org.scriptbox.api.fleet.FleetPackage;
 import org.scriptbox.api.fleet.PackageScript;
@@ -314,7 +311,7 @@ public class FleetBenchIT {
      * The broker's own totals (published every second): $SYS/broker/messages/{received,sent} count MQTT
      * packets of every kind (PUBACKs, pings), $SYS/broker/publish/messages/{received,sent} only PUBLISHes.
      */
-    private static final class SysCounter implements MqttCallback, AutoCloseable {
+    private static final class SysCounter extends MessageCallback implements AutoCloseable {
         private static final String[] TOPICS = {"$SYS/broker/messages/received", "$SYS/broker/messages/sent",
             "$SYS/broker/publish/messages/received", "$SYS/broker/publish/messages/sent"};
         private static final String UPTIME = "$SYS/broker/uptime";   // "N seconds": changes at every interval
@@ -380,25 +377,10 @@ public class FleetBenchIT {
             }
         }
 
-        @Override
-        public void disconnected(MqttDisconnectResponse r) {
-        }
 
-        @Override
-        public void mqttErrorOccurred(MqttException e) {
-        }
 
-        @Override
-        public void deliveryComplete(IMqttToken t) {
-        }
 
-        @Override
-        public void connectComplete(boolean reconnect, String uri) {
-        }
 
-        @Override
-        public void authPacketArrived(int code, MqttProperties p) {
-        }
 
         @Override
         public void close() throws MqttException {

@@ -21,15 +21,11 @@ import org.junit.BeforeClass;
 import org.junit.FixMethodOrder;
 import org.junit.Test;
 import org.junit.runners.MethodSorters;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.scriptbox.api.fleet.FleetPackage;
 import org.scriptbox.api.fleet.PackageScript;
 import org.scriptbox.fleet.internal.FleetController;
@@ -166,31 +162,16 @@ public class FleetTlsIT {
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setUserName("ctl");
         o.setPassword("ctl-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        watcher.setCallback(new MqttCallback() {
+        watcher.setCallback(new MessageCallback() {
             @Override
             public void messageArrived(String topic, MqttMessage message) {
                 got.add(new String[] {topic, new String(message.getPayload(), java.nio.charset.StandardCharsets.UTF_8)});
             }
 
-            @Override
-            public void disconnected(MqttDisconnectResponse r) {
-            }
 
-            @Override
-            public void mqttErrorOccurred(MqttException e) {
-            }
 
-            @Override
-            public void deliveryComplete(IMqttToken t) {
-            }
 
-            @Override
-            public void connectComplete(boolean reconnect, String uri) {
-            }
 
-            @Override
-            public void authPacketArrived(int reason, MqttProperties p) {
-            }
         });
         watcher.connect(o).waitForCompletion(10_000);
         try {

@@ -7,9 +7,7 @@ import java.util.Base64;
 
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -27,7 +25,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * verification and the version rule (no replay, no downgrade), rollback, and every other request answered
  * as a completed run.
  */
-final class SimGateway implements MqttCallback {
+final class SimGateway extends MessageCallback {
     private static final ObjectMapper JSON = new ObjectMapper();
     final String fleet;
     final String id;
@@ -183,23 +181,8 @@ final class SimGateway implements MqttCallback {
         }
     }
 
-    @Override
-    public void disconnected(MqttDisconnectResponse r) {
-    }
 
-    @Override
-    public void mqttErrorOccurred(MqttException e) {
-    }
 
-    @Override
-    public void deliveryComplete(IMqttToken t) {
-    }
 
-    @Override
-    public void connectComplete(boolean reconnect, String uri) {
-    }
 
-    @Override
-    public void authPacketArrived(int code, MqttProperties p) {
-    }
 }
