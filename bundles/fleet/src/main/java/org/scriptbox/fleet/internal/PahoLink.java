@@ -148,6 +148,11 @@ final class PahoLink implements FleetLink {
             m.setQos(1);
             m.setRetained(will.retained());
             o.setWill(will.topic(), m);
+            if (will.auth() != null) {   // the gateway's signature: the broker publishes it with the will
+                MqttProperties p = new MqttProperties();
+                p.setUserProperties(List.of(new org.eclipse.paho.mqttv5.common.packet.UserProperty(FleetMessage.AUTH_PROPERTY, will.auth())));
+                o.setWillMessageProperties(p);
+            }
         }
         return o;
     }
@@ -425,12 +430,16 @@ final class PahoLink implements FleetLink {
         MqttMessage m = new MqttMessage(message.payload());
         m.setQos(1);
         m.setRetained(message.retained());
-        if (message.responseTopic() != null || message.correlationData() != null || expirySeconds > 0) {
+        if (message.responseTopic() != null || message.correlationData() != null || expirySeconds > 0
+                || message.auth() != null) {
             MqttProperties p = new MqttProperties();
             p.setResponseTopic(message.responseTopic());
             p.setCorrelationData(message.correlationData());
             if (expirySeconds > 0) {
                 p.setMessageExpiryInterval(expirySeconds);
+            }
+            if (message.auth() != null) {
+                p.setUserProperties(List.of(new org.eclipse.paho.mqttv5.common.packet.UserProperty(FleetMessage.AUTH_PROPERTY, message.auth())));
             }
             m.setProperties(p);
         }
@@ -531,6 +540,19 @@ final class PahoLink implements FleetLink {
         close();
     }
 
+    /** The sender's signature (user property {@link FleetMessage#AUTH_PROPERTY}), or null; the first if several. */
+    private static String auth(MqttProperties p) {
+        if (p == null || p.getUserProperties() == null) {
+            return null;
+        }
+        for (org.eclipse.paho.mqttv5.common.packet.UserProperty u : p.getUserProperties()) {
+            if (FleetMessage.AUTH_PROPERTY.equals(u.getKey())) {
+                return u.getValue();
+            }
+        }
+        return null;
+    }
+
     static String reason(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
@@ -588,7 +610,7 @@ final class PahoLink implements FleetLink {
             }
             MqttProperties p = message.getProperties();
             FleetMessage m = new FleetMessage(topic, message.getPayload(), message.isRetained(),
-                    p == null ? null : p.getResponseTopic(), p == null ? null : p.getCorrelationData());
+                    p == null ? null : p.getResponseTopic(), p == null ? null : p.getCorrelationData(), auth(p));
             // what is left of its expiry (the broker sends the remainder): past it, its sender stopped waiting
             Long expiry = p == null ? null : p.getMessageExpiryInterval();
             long expires = expiry == null || expiry <= 0 ? 0 : System.nanoTime() + TimeUnit.SECONDS.toNanos(expiry);
