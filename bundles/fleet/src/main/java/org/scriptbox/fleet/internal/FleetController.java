@@ -435,6 +435,7 @@ public final class FleetController implements AutoCloseable {
     private void revokeIfHalted(Rollout r) {
         State s = r.state();
         if (s != State.HALTED && s != State.HALTING && s != State.ROLLING_BACK && s != State.ROLLED_BACK
+                || r.results().isEmpty()   // halted before any gateway was sent it: nobody saw it on req/#
                 || !revokedRollouts.add(r.id())) {
             return;
         }
