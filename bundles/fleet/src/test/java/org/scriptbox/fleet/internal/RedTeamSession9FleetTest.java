@@ -1,0 +1,184 @@
+package org.scriptbox.fleet.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import org.junit.After;
+import org.junit.AfterClass;
+import org.junit.Assume;
+import org.junit.BeforeClass;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.scriptbox.api.fleet.FleetMessage;
+import org.scriptbox.api.fleet.FleetTopics;
+
+/**
+ * Session 9's attacks on the fleet (FINDINGS.md Q34-...): operator mistakes and broker behaviours a unit test with
+ * a real Mosquitto (or no broker at all) can hold. The container-level ones are in itests RedTeamSession9FleetIT.
+ */
+public class RedTeamSession9FleetTest {
+    private static final String FLEET = "plant";
+    private static Path dir;
+    private static Process broker;
+    private static int port;
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @BeforeClass
+    public static void broker() throws Exception {
+        if (!Files.isExecutable(Path.of("/usr/sbin/mosquitto"))) {
+            return;   // the broker tests are skipped (assumeBroker); the others run
+        }
+        dir = Files.createTempDirectory("redteam9");
+        port = freePort();
+        Files.writeString(dir.resolve("m.conf"), String.join("\n",
+                "root".equals(System.getProperty("user.name")) ? "user root" : "",
+                "listener " + port + " 127.0.0.1", "allow_anonymous true", "log_dest file " + dir.resolve("mosquitto.log"),
+                "log_type error", "log_type warning", "log_type notice", ""));
+        broker = new ProcessBuilder("/usr/sbin/mosquitto", "-c", dir.resolve("m.conf").toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
+        until("broker up", () -> accepts(port), Duration.ofSeconds(20));
+    }
+
+    @AfterClass
+    public static void stopBroker() throws Exception {
+        if (broker != null) {
+            broker.destroy();
+            broker.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @After
+    public void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    private static void assumeBroker() {
+        Assume.assumeTrue("needs mosquitto", broker != null);
+    }
+
+    private <T extends AutoCloseable> T opened(T c) {
+        open.add(c);
+        return c;
+    }
+
+    // ---- Q34: two gateways with one gateway.id (a cloned SD card) take the session from each other for ever ----
+
+    /**
+     * Two processes with one client id ({@code scriptbox-plant-gw1}: a second gateway started from a copied
+     * configuration). Mosquitto closes the older connection of a client id without a reason code, so each side sees
+     * "Connection lost" right after its connect; both reconnected at the minimum back-off (the back-off was reset at
+     * every connect): about 2 connects a second for ever, each with a WARN line, a will and a birth (17 connects in
+     * 8 s here before). Now the back-off keeps growing while connections die young, and one line names the likely
+     * cause (another client with this client id).
+     */
+    @Test
+    public void twoGatewaysWithOneIdDoNotTakeTheSessionFromEachOtherForEver() throws Exception {
+        assumeBroker();
+        AtomicInteger connects = new AtomicInteger();
+        String id = "scriptbox-" + FLEET + "-gw1";
+        BrokerSettings p = BrokerSettings.plain("127.0.0.1", port);
+        BrokerSettings settings = new BrokerSettings(p.host(), p.port(), false, "", "", "", "", "", "", p.sessionExpirySeconds(),
+                Duration.ofMillis(100), Duration.ofSeconds(3), p.keepAliveSeconds());
+        FleetMessage will = FleetMessage.of(FleetTopics.gateway(FLEET, "gw1", FleetTopics.STATE), "{\"state\":\"offline\"}", true);
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
+        System.setErr(new java.io.PrintStream(tee(err, log), true));
+        try {
+            for (int i = 0; i < 2; i++) {
+                PahoLink l = opened(new PahoLink(settings, id, will, 0));
+                l.onConnection(up -> {
+                    if (up) {
+                        connects.incrementAndGet();
+                    }
+                });
+                l.start();
+                until("connected", () -> connects.get() > 0, Duration.ofSeconds(15));
+            }
+            Thread.sleep(6_000);   // the two settle into their back-off (if they do)
+            int before = connects.get();
+            Thread.sleep(6_000);
+            int late = connects.get() - before;
+            // 3 s apart at most on each side: 2 each in 6 s, plus one for the timing; before: about 12
+            assertTrue("connects of the two in 6 s after their first 6 s: " + late, late <= 6);
+        } finally {
+            System.setErr(err);
+        }
+        String text = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text, text.contains("another client may be connecting with this client id scriptbox-plant-gw1"));
+        assertTrue("one line names it, not one per loss: " + text, count(text, "another client may be connecting") <= 2);
+    }
+
+    /** Both streams get every byte (the test reads the log while it still goes to the console). */
+    private static java.io.OutputStream tee(java.io.OutputStream a, java.io.ByteArrayOutputStream b) {
+        return new java.io.OutputStream() {
+            @Override
+            public void write(int c) throws IOException {
+                a.write(c);
+                synchronized (b) {
+                    b.write(c);
+                }
+            }
+
+            @Override
+            public void write(byte[] bytes, int off, int len) throws IOException {
+                a.write(bytes, off, len);
+                synchronized (b) {
+                    b.write(bytes, off, len);
+                }
+            }
+        };
+    }
+
+    private static int count(String text, String part) {
+        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
+    }
+
+    // ---- helpers ----
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void until(String what, BooleanSupplier condition, Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail(what + ": not within " + bound);
+            }
+            Thread.sleep(20);
+        }
+    }
+}
