@@ -45,6 +45,7 @@ public final class FleetController implements AutoCloseable {
     private final ControllerLink link;
     private final RolloutStore store;
     private final Duration timeout;
+    private final String fleet;
     private final Map<String, Rollout> rollouts = new ConcurrentHashMap<>();
     /** Per rollout, completed (with "also roll back") by {@link #halt}: every wait of its stage ends on it. */
     private final Map<String, CompletableFuture<Boolean>> haltSignals = new ConcurrentHashMap<>();
@@ -103,6 +104,7 @@ public final class FleetController implements AutoCloseable {
         this.link = new ControllerLink(broker, fleet, controllerId, key == null ? null : new RequestAuth.Signer(controllerId, key));
         this.store = new RolloutStore(dataDir.resolve("rollouts"));
         this.timeout = requestTimeout;
+        this.fleet = fleet;
     }
 
     /** A controller on a plain loopback broker (tests, the CLI). */
@@ -195,6 +197,15 @@ public final class FleetController implements AutoCloseable {
         }
         if (signed.signature().length == 0) {
             throw new IllegalArgumentException("the package is not signed (fleet:sign signs it)");
+        }
+        if (!FleetTopics.validId(pkg.group())) {
+            // the rollout's id, and with it its file name, is made of the group: "../../x" left the data area (Q35)
+            throw new IllegalArgumentException("the package's group '" + Texts.clip(pkg.group()) + "' is not a group id "
+                    + "(letters, digits, _ . -; at most 64)");
+        }
+        if (!fleet.equals(pkg.fleet())) {   // every gateway would refuse it (WRONG_FLEET), one stage after the other
+            throw new IllegalArgumentException("the package is for fleet '" + Texts.clip(pkg.fleet())
+                    + "'; this controller manages fleet '" + fleet + "'");
         }
         if (!(maxFailureRate >= 0 && maxFailureRate <= 1)) {   // NaN too: above "NaN" is every rate, and JSON has no NaN
             throw new IllegalArgumentException("the failure threshold must be between 0 and 1");

@@ -155,6 +155,127 @@ public class RedTeamSession9FleetTest {
         return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
     }
 
+    // ---- Q35: the controller made a file path of the package's group and took a package of another fleet ----
+
+    /**
+     * {@code fleet:deploy pkg.json} with a package someone else signed (a vendor's, a colleague's): the controller
+     * reads its group from the body and makes the rollout id, and with it the rollout's file name, of it
+     * ({@code rollouts/<group>-v<version>-<time>.json}) without checking it is an id: a group {@code ../../x} wrote the
+     * rollout outside the data area (and a restart, which lists {@code rollouts/*.json}, never resumed it). The group is
+     * also a log line's and the shell's text. A package of another fleet was rolled out too, for every gateway to refuse
+     * (WRONG_FLEET) one stage after the other.
+     */
+    @Test
+    public void aPackageWhoseGroupIsNoIdOrOfAnotherFleetIsRefusedAtDeploy() throws Exception {
+        Path data = tmp.newFolder("ctl").toPath();
+        FleetController c = opened(FleetController.plain("127.0.0.1", 1, FLEET, "ctl", data, Duration.ofSeconds(1)));
+        java.security.KeyPair ops = Ed25519Keys.generate();
+        for (String group : List.of("../../escaped", "a/b", "line1\n2026-12-02 fleet: rollout completed", "g".repeat(300), "")) {
+            String envelope = envelope(ops, FLEET, group, 1);
+            try {
+                String id = c.deploy(envelope, List.of("all"), 0);
+                fail("group '" + group + "' taken: rollout " + id);
+            } catch (IllegalArgumentException e) {
+                assertTrue(e.getMessage(), e.getMessage().startsWith("the package's group '"));
+                assertFalse(e.getMessage(), e.getMessage().contains("\n"));
+            }
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(tmp.getRoot().toPath())) {
+            assertEquals("files written for the refused packages", List.of(),
+                    files.filter(Files::isRegularFile).map(Path::toString).toList());
+        }
+        try {
+            String id = c.deploy(envelope(ops, "other-plant", "line1", 1), List.of("all"), 0);
+            fail("a package of fleet other-plant taken by a controller of fleet plant: rollout " + id);
+        } catch (IllegalArgumentException e) {
+            assertEquals("the package is for fleet 'other-plant'; this controller manages fleet 'plant'", e.getMessage());
+        }
+    }
+
+    private static String envelope(java.security.KeyPair key, String fleet, String group, long version) {
+        return PackageSigner.envelope(PackageSigner.sign(new org.scriptbox.api.fleet.FleetPackage(fleet, group, version,
+                List.of(new org.scriptbox.api.fleet.PackageScript("blink", "return 1", null)), null, java.time.Instant.now()),
+                "ops", key.getPrivate()));
+    }
+
+    // ---- Q36: fleet:keygen wrote over the key every gateway trusts ----
+
+    /**
+     * {@code fleet:keygen /etc/scriptbox/ops.pem} typed again (the doc's own line, or shell history): the private key
+     * every gateway of the fleet trusts was replaced by a new one, so no package could be signed for them any more
+     * until each gateway's trusted.keys was changed. The file was also written with the umask's permissions and only
+     * then made private (readable by others in between), and a --name with '=' or ',' made a trusted.keys entry that
+     * no gateway reads.
+     */
+    @Test
+    public void keygenNeverWritesOverAKeyAndNamesOnlyIds() throws Exception {
+        FleetControllerComponent shell = new FleetControllerComponent(null, FLEET);
+        Path key = tmp.getRoot().toPath().resolve("ops.pem");
+        String first = run(shell, "fleet:keygen", key.toString(), "--name", "ops");
+        assertTrue(first, first.contains("trusted.keys entry for the gateways:\nops=MC"));
+        String pem = Files.readString(key);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+        String again = run(shell, "fleet:keygen", key.toString(), "--name", "ops");
+        assertEquals("the key the gateways trust", pem, Files.readString(key));
+        assertTrue(again, again.startsWith("fleet:keygen: " + key + " exists already"));
+        for (String name : List.of("ops,evil", "ops=x", "a b", "")) {
+            Path other = tmp.getRoot().toPath().resolve("k" + Math.abs(name.hashCode()) + ".pem");
+            String answer = run(shell, "fleet:keygen", other.toString(), "--name", name);
+            assertTrue(answer, answer.startsWith("fleet:keygen: --name must be an id"));
+            assertFalse("no key written for a name no trusted.keys entry can carry", Files.exists(other));
+        }
+    }
+
+    // ---- Q37: an operator's file mistakes in fleet:keygen, fleet:sign and fleet:deploy were "an internal error" ----
+
+    @Test
+    public void fileMistakesInTheCommandsAreOneSentenceNamingTheFile() throws Exception {
+        Path work = tmp.newFolder("work").toPath();
+        FleetController c = opened(FleetController.plain("127.0.0.1", 1, FLEET, "ctl", tmp.newFolder("ctl").toPath(),
+                Duration.ofSeconds(1)));
+        FleetControllerComponent shell = new FleetControllerComponent(c, FLEET);
+        Path key = work.resolve("ops.pem");
+        run(shell, "fleet:keygen", key.toString());
+        Path scripts = Files.createDirectories(work.resolve("scripts"));
+        Files.writeString(scripts.resolve("blink.lua"), "return 1\n");
+        Path badName = Files.createDirectories(work.resolve("bad-name"));
+        Files.writeString(badName.resolve("my script.lua"), "return 1\n");
+        Path latin1 = Files.createDirectories(work.resolve("latin1"));
+        Files.write(latin1.resolve("gruss.lua"), new byte[] {'-', '-', ' ', (byte) 0xfc, '\n'});
+        Path notUtf8 = work.resolve("pkg-latin1.json");
+        Files.write(notUtf8, new byte[] {'{', (byte) 0xfc, '}'});
+        String[][] mistakes = {
+            {"fleet:keygen", work.resolve("no-such-folder/ops.pem").toString()},
+            {"fleet:sign", "--key", work.resolve("missing.pem").toString(), "--signer", "ops", "--group", "line1", "--version", "1",
+                scripts.toString(), work.resolve("p1.json").toString()},
+            {"fleet:sign", "--key", key.toString(), "--signer", "ops", "--group", "line1", "--version", "1",
+                work.resolve("no-such-scripts").toString(), work.resolve("p1.json").toString()},
+            {"fleet:sign", "--key", key.toString(), "--signer", "ops", "--group", "line1", "--version", "1",
+                badName.toString(), work.resolve("p1.json").toString()},
+            {"fleet:sign", "--key", key.toString(), "--signer", "ops", "--group", "line1", "--version", "1",
+                latin1.toString(), work.resolve("p1.json").toString()},
+            {"fleet:sign", "--key", key.toString(), "--signer", "ops", "--group", "line1", "--version", "1",
+                scripts.toString(), work.resolve("no-such-folder/p1.json").toString()},
+            {"fleet:sign", "--key", key.toString(), "--signer", "ops,evil", "--group", "line1", "--version", "1",
+                scripts.toString(), work.resolve("p1.json").toString()},
+            {"fleet:deploy", notUtf8.toString()},
+        };
+        for (String[] m : mistakes) {
+            String answer = run(shell, m);
+            assertTrue(String.join(" ", m) + " -> " + answer, answer.startsWith(m[0] + ": ") && answer.contains("; usage: " + m[0])
+                    && !answer.contains("internal error") && !answer.contains("Exception") && !answer.contains("\n"));
+        }
+        String signed = run(shell, "fleet:sign", "--key", key.toString(), "--signer", "ops", "--group", "line1", "--version", "1",
+                scripts.toString(), work.resolve("p1.json").toString());
+        assertTrue(signed, signed.startsWith("package version 1 for group line1 (1 scripts) signed by ops"));
+    }
+
+    private static String run(FleetControllerComponent shell, String... words) {
+        org.scriptbox.shell.command.ShellCommand command = shell.commands().stream()
+                .filter(x -> x.usage().command().equals(words[0])).findFirst().orElseThrow();
+        return String.valueOf(command.execute(null, new ArrayList<>(List.of(words).subList(1, words.length))));
+    }
+
     // ---- helpers ----
 
     private static boolean accepts(int port) {
