@@ -449,6 +449,14 @@ public final class FleetController implements AutoCloseable {
                         break;
                     }
                     long left = Duration.between(Instant.now(), r.soakUntil()).toMillis();
+                    if (left > r.soakMs()) {
+                        // the end was saved under a clock that has gone back since (set far ahead, then corrected):
+                        // a soak never lasts longer than its own length from now (FINDINGS Q40)
+                        LOG.warn("fleet: rollout {}: its soak was saved to end at {}, more than its {} ms from now (the "
+                                + "clock went back since): soaking {} ms from now", id, r.soakUntil(), r.soakMs(), r.soakMs());
+                        r = save(r.withSoakUntil(Instant.now().plusMillis(r.soakMs())));
+                        left = r.soakMs();
+                    }
                     if (left > 0) {   // come back later: a soak does not hold the lane (catch-ups, a halt)
                         if (soakTicks.add(id)) {
                             String group = r.group();

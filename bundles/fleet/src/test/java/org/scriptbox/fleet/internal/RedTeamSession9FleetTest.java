@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -274,6 +275,29 @@ public class RedTeamSession9FleetTest {
         org.scriptbox.shell.command.ShellCommand command = shell.commands().stream()
                 .filter(x -> x.usage().command().equals(words[0])).findFirst().orElseThrow();
         return String.valueOf(command.execute(null, new ArrayList<>(List.of(words).subList(1, words.length))));
+    }
+
+    // ---- Q40: a soak's end is a wall-clock time: a clock set far ahead when it was saved made the soak last for years ----
+
+    /**
+     * The soak's end is saved as a time (so that a restarted controller finishes the soak rather than starting a new
+     * one). A controller whose clock was 100 years ahead when the stage ended (an RTC fault, a bad NTP answer: the
+     * case of Q30) saved a soak until 2126; with the clock right again the rollout stayed RUNNING "soaking until 2126",
+     * and the group's next rollout was refused while it was. A soak never lasts longer than its own length from now.
+     */
+    @Test
+    public void aSoakSavedUnderAClockFarAheadEndsWithinItsOwnLength() throws Exception {
+        Path data = tmp.newFolder("ctl40").toPath();
+        java.security.KeyPair ops = Ed25519Keys.generate();
+        Instant now = Instant.now();
+        Rollout soaking = new Rollout("line1-v1-x", envelope(ops, FLEET, "line1", 1), "line1", 1, null, List.of("1", "all"), 0, 0,
+                Rollout.State.RUNNING, java.util.Map.of("gw1", new Rollout.Result("APPLIED", "deployed")), null, now, now,
+                1_000, now.plus(Duration.ofDays(36_500)));
+        new RolloutStore(data.resolve("rollouts")).save(soaking);
+        FleetController c = opened(FleetController.plain("127.0.0.1", 1, FLEET, "ctl", data, Duration.ofSeconds(1)).start());
+        // the table wait (no broker here: up to 10 s), then a 1 s soak at most, then the last stage
+        until("the soak of 1 s ended (saved until " + soaking.soakUntil() + ")",
+                () -> c.rollout(soaking.id()).orElseThrow().state() == Rollout.State.COMPLETED, Duration.ofSeconds(30));
     }
 
     // ---- helpers ----
