@@ -48,6 +48,9 @@ final class PackageFolder {
         if (scripts.isEmpty()) {
             throw new IllegalArgumentException("no .lua files in " + dir);
         }
+        if (scripts.size() > PackageCodec.MAX_SCRIPTS) {   // every gateway would refuse it
+            throw new IllegalArgumentException(dir + " has " + scripts.size() + " scripts; a package holds at most " + PackageCodec.MAX_SCRIPTS);
+        }
         scripts.sort(java.util.Comparator.comparing(PackageScript::name));
         if (healthCheck != null && scripts.stream().noneMatch(s -> s.name().equals(healthCheck))) {
             throw new IllegalArgumentException("the health check '" + healthCheck + "' is not a script of the package");

@@ -300,6 +300,141 @@ public class RedTeamSession9FleetTest {
                 () -> c.rollout(soaking.id()).orElseThrow().state() == Rollout.State.COMPLETED, Duration.ofSeconds(30));
     }
 
+    // ---- Q41: one bad NTP answer for the whole site: gateway and controller both 100 years ahead for a minute ----
+
+    /**
+     * Q30 bounded the numbers a gateway takes by its own clock; but a site's gateways and controller usually share one
+     * NTP server. If it answers 2126 for a minute, both clocks agree, the controller's requests are within the window
+     * and taken, and each gateway's fleet-requests.json now holds a number of 2126: with the clocks right again every
+     * request of the controller is REPLAY for a century, and only deleting that file on every gateway ends it. A number
+     * that lies beyond the gateway's clock by more than the window came from a clock that went back since; it should
+     * hold requests back at most one window, not until the clock reaches it.
+     */
+    @org.junit.Ignore("Q41 (fleet-auth): a stored request number far ahead of the gateway's clock must not lock it out for years")
+    @Test
+    public void aSiteWideClockFarAheadDoesNotLockTheGatewaysOutForACentury() throws Exception {
+        java.security.KeyPair ctlKey = Ed25519Keys.generate();
+        long real = System.currentTimeMillis();
+        long ahead = real + Duration.ofDays(36_500).toMillis();
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(ahead);
+        Path seqFile = tmp.getRoot().toPath().resolve("fleet-requests.json");
+        RequestAuth.Signer signer = new RequestAuth.Signer("ctl", ctlKey.getPrivate());
+        RequestAuth.Checker gw = new RequestAuth.Checker(java.util.Map.of("ctl", ctlKey.getPublic()), FLEET, "gw1", seqFile,
+                Duration.ofMinutes(10), clock::get);
+        assertEquals("taken while both clocks said 2126", "taken", signedList(gw, signer, ahead * 1000, "a"));
+        clock.set(real);   // NTP right again, on both sides; the gateway restarts (it reads its file again)
+        RequestAuth.Checker restarted = new RequestAuth.Checker(java.util.Map.of("ctl", ctlKey.getPublic()), FLEET, "gw1", seqFile,
+                Duration.ofMinutes(10), clock::get);
+        signedList(restarted, signer, real * 1000, "b");   // refused or taken: at most one window is lost
+        long later = real + Duration.ofMinutes(11).toMillis();
+        clock.set(later);
+        assertEquals("the controller's request 11 minutes later (window 10 minutes)", "taken",
+                signedList(restarted, signer, later * 1000, "c"));
+    }
+
+    private static String signedList(RequestAuth.Checker gw, RequestAuth.Signer signer, long seq, String corr) {
+        String res = FleetTopics.responses(FLEET, "ctl");
+        byte[] c = corr.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        FleetMessage m = new FleetMessage(FleetTopics.request(FLEET, "gw1", "list"), signer.wrap(FLEET, "gw1", "list", res, c, seq,
+                "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)), false, res, c);
+        try {
+            gw.check(m, "list");
+            return "taken";
+        } catch (Refusal r) {
+            return r.code() + " " + r.getMessage();
+        }
+    }
+
+    // ---- Q42: the ledger keeps every kept package's undo (the scripts it replaced), up to 20 x 8 MB ----
+
+    /**
+     * Each ledger entry keeps the full text of every script its package replaced, so that a rollback can put them
+     * back; but only the newest package can be rolled back ({@code rollback} of N only while N is in place). A group
+     * whose package is 4 MB of scripts, updated 20 times: the ledger holds 20 x 4 MB of dead undo text, rewritten (and
+     * synced) twice per deploy and read as one JSON tree at every start (a gateway of -Xmx160m: several times the file
+     * in heap). Only the newest entry's (per group, with Q31) undo is ever used.
+     */
+    @org.junit.Ignore("Q42 (fleet-ledger): only the undo that a rollback can still use should be kept in the ledger")
+    @Test
+    public void theLedgerKeepsOnlyTheUndoARollbackCanStillUse() throws Exception {
+        Path file = tmp.getRoot().toPath().resolve("fleet-ledger.json");
+        PackageLedger ledger = new PackageLedger(file);
+        String big = "-- " + "x".repeat(1 << 20) + "\nreturn 1\n";   // a 1 MB script
+        for (long v = 1; v <= 20; v++) {
+            ledger.record(new PackageLedger.Entry(v, "ops", "d" + v, Instant.now(), PackageLedger.State.APPLIED, List.of("big"),
+                    List.of(new PackageLedger.Undo("big", true, big, null)), null));
+        }
+        long size = Files.size(file);
+        assertTrue("the ledger after 20 updates of a 1 MB script: " + (size >> 20) + " MB", size < 3L << 20);
+    }
+
+    // ---- Q43: the controller's version rule knows only its own rollouts ----
+
+    /**
+     * The controller refuses a version not above its own rollouts' (Q-earlier), but it knows nothing else: a controller
+     * whose data folder was lost or moved to a new machine, a second controller of the fleet, or (with Q33's retention)
+     * old rollouts dropped: {@code fleet:deploy} of version 5 to a group whose gateways report package 9 in place is
+     * started, and each stage's canary refuses it DOWNGRADE, halts and rolls back. The gateways' statuses say it before
+     * any is asked.
+     */
+    @org.junit.Ignore("Q43 (fleet-ledger): a deploy below the version the group's online gateways report is refused at deploy")
+    @Test
+    public void aDeployBelowTheVersionTheGroupsGatewaysReportIsRefusedBeforeAnyIsAsked() throws Exception {
+        assumeBroker();
+        PahoLink gw = opened(new PahoLink(BrokerSettings.plain("127.0.0.1", port), "scriptbox-" + FLEET + "-gw43", null, 0).start());
+        until("gw43 connected", gw::connected, Duration.ofSeconds(15));
+        gw.publish(FleetMessage.of(FleetTopics.gateway(FLEET, "gw43", FleetTopics.STATE),
+                "{\"state\":\"online\",\"gateway\":\"gw43\",\"groups\":[\"line43\"]}", true));
+        gw.publish(FleetMessage.of(FleetTopics.gateway(FLEET, "gw43", FleetTopics.STATUS), "{\"gateway\":\"gw43\",\"health\":\"ok\","
+                + "\"groups\":[\"line43\"],\"scripts\":[],\"package\":{\"version\":9,\"state\":\"APPLIED\",\"signer\":\"ops\"}}", true));
+        FleetController c = opened(FleetController.plain("127.0.0.1", port, FLEET, "ctl43", tmp.newFolder("ctl43").toPath(),
+                Duration.ofSeconds(5)).start());
+        until("gw43 known with package 9", () -> c.gateways().stream().anyMatch(g -> g.id().equals("gw43") && g.packageVersion() == 9),
+                Duration.ofSeconds(10));
+        try {
+            String id = c.deploy(envelope(Ed25519Keys.generate(), FLEET, "line43", 5), List.of("1", "all"), 0);
+            fail("version 5 started (rollout " + id + ") for a group whose gateway gw43 reports package 9 in place");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("gw43") && e.getMessage().contains("9"));
+        }
+    }
+
+    // ---- Q44: no bound on the number of scripts in a package ----
+
+    /**
+     * 8 MB of tiny scripts are tens of thousands; each takes the gateway's one link thread about 10 ms to apply
+     * (itests RedTeamSession9FleetIT.d_: 500 in 5 s), so one signed package held every request of the gateway for
+     * minutes, and its status (over 1 MB) was never read by the controller again.
+     */
+    @Test
+    public void aPackageOfMoreScriptsThanAGatewayCanTakeInTimeIsRefused() throws Exception {
+        java.security.KeyPair ops = Ed25519Keys.generate();
+        List<org.scriptbox.api.fleet.PackageScript> scripts = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            scripts.add(new org.scriptbox.api.fleet.PackageScript("s" + i, "return " + i, null));
+        }
+        org.scriptbox.api.fleet.SignedPackage signed = PackageSigner.sign(new org.scriptbox.api.fleet.FleetPackage(FLEET, "line1", 1,
+                scripts, null, Instant.now()), "ops", ops.getPrivate());
+        assertTrue("within the 8 MB of a package: " + signed.body().length, signed.body().length < 8 << 20);
+        PackageVerifier verifier = new PackageVerifier(java.util.Map.of("ops", ops.getPublic()), FLEET, java.util.Set.of("line1"), 8 << 20);
+        try {
+            verifier.verify(signed);
+            fail("a package of 20,000 scripts taken");
+        } catch (Refusal r) {
+            assertEquals("BAD_PACKAGE the package has 20000 scripts; at most 1000", r.code() + " " + r.getMessage());
+        }
+        Path dir = tmp.newFolder("many").toPath();
+        for (int i = 0; i < 1_001; i++) {
+            Files.writeString(dir.resolve("s" + i + ".lua"), "return 1");
+        }
+        try {
+            PackageFolder.read(dir, FLEET, "line1", 1, null);
+            fail("fleet:sign of 1,001 scripts");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().endsWith("has 1001 scripts; a package holds at most 1000"));
+        }
+    }
+
     // ---- helpers ----
 
     private static boolean accepts(int port) {
