@@ -213,6 +213,9 @@ public class FleetControllerComponent {
         }
         SignedPackage signed = mistakes(() -> PackageSigner.sign(pkg, signer, Ed25519Keys.privateKey(pem)));
         Path out = Path.of(a.text("PACKAGE"));
+        if (Files.exists(out) && !isPackage(out)) {   // FOLDER and PACKAGE swapped, or the key's own file: never over it
+            throw new UsageError(out + " exists and is not a package: not written over (name a new file, or move it away)");
+        }
         try {
             Files.writeString(out, PackageCodec.envelope(signed), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -221,6 +224,22 @@ public class FleetControllerComponent {
         return "package version " + version + " for group " + group + " (" + pkg.scripts().size() + " scripts) signed by "
                 + signer + ": " + out;
     }
+
+    /** A file fleet:sign wrote before (an envelope): the only kind it writes over. */
+    private static boolean isPackage(Path file) {
+        try {
+            if (!Files.isRegularFile(file) || Files.size(file) > MAX_PACKAGE_FILE_BYTES) {
+                return false;
+            }
+            JsonNode o = PackageCodec.JSON.readTree(Files.readAllBytes(file));
+            return o != null && o.isObject() && o.has("body") && o.has("signature");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A package file at most: 8 MB of package in base64 and its envelope (a larger file is no package). */
+    static final long MAX_PACKAGE_FILE_BYTES = 16L << 20;
 
     private static String required(ShellArgs a, String option) {
         String v = a.option(option);
@@ -252,6 +271,9 @@ public class FleetControllerComponent {
         }
         String envelope;
         try {
+            if (Files.size(file) > MAX_PACKAGE_FILE_BYTES) {   // the wrong file (a log, an image): not read into the heap
+                throw new UsageError(file + " has " + Files.size(file) + " bytes: not a package (at most " + MAX_PACKAGE_FILE_BYTES + ")");
+            }
             envelope = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw fileMistake("read", file, e);
@@ -297,7 +319,10 @@ public class FleetControllerComponent {
                 r.results().forEach((g, res) -> b.append(String.format("  %-20s %-12s %s%n", g, res.outcome(), res.detail())));
             }
         }
-        return b.length() == 0 ? "no rollouts" : org.scriptbox.api.text.SafeText.lines(b.toString());
+        if (b.length() == 0) {
+            return id == null ? "no rollouts" : "no rollout '" + Texts.clip(id) + "' (fleet:rollouts lists them)";
+        }
+        return org.scriptbox.api.text.SafeText.lines(b.toString());
     }
 
     private String request(ShellArgs a) throws Exception {

@@ -269,6 +269,23 @@ public class RedTeamSession9FleetTest {
         String signed = run(shell, "fleet:sign", "--key", key.toString(), "--signer", "ops", "--group", "line1", "--version", "1",
                 scripts.toString(), work.resolve("p1.json").toString());
         assertTrue(signed, signed.startsWith("package version 1 for group line1 (1 scripts) signed by ops"));
+        String pem = Files.readString(key);
+        String overKey = run(shell, "fleet:sign", "--key", key.toString(), "--signer", "ops", "--group", "line1", "--version", "2",
+                scripts.toString(), key.toString());
+        assertTrue(overKey, overKey.startsWith("fleet:sign: " + key + " exists and is not a package: not written over"));
+        assertEquals("the signing key, named as PACKAGE by mistake", pem, Files.readString(key));
+        String again = run(shell, "fleet:sign", "--key", key.toString(), "--signer", "ops", "--group", "line1", "--version", "2",
+                scripts.toString(), work.resolve("p1.json").toString());
+        assertTrue("a package is written over by the next: " + again, again.startsWith("package version 2"));
+        Path log = work.resolve("big.log");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {1}), 64L << 20);   // a sparse 64 MB file: not read into the heap
+        }
+        String bigFile = run(shell, "fleet:deploy", log.toString());
+        assertTrue(bigFile, bigFile.startsWith("fleet:deploy: " + log + " has 67108865 bytes: not a package"));
+        assertEquals("fleet:rollouts: no rollout 'nope' (fleet:rollouts lists them)".substring("fleet:rollouts: ".length()),
+                run(shell, "fleet:rollouts", "nope"));
     }
 
     private static String run(FleetControllerComponent shell, String... words) {
