@@ -97,6 +97,16 @@ final class FolderWatcher implements AutoCloseable {
         thread.start();
     }
 
+    /** Whether the watch thread has left its loop (no listener call any more): for tests. */
+    boolean leftItsLoop() {
+        return leftLoop.getCount() == 0;
+    }
+
+    /** Whether the watch thread has ended (its watch service closed): for tests. */
+    boolean ended() {
+        return !thread.isAlive();
+    }
+
     /** Full listings done so far (start, overflows, safety rescans): for tests and the benchmark. */
     synchronized long listings() {
         return listings;
