@@ -389,3 +389,24 @@ local function f() return string.rep() end
 f()
 -- case: bad argument error with level stays as written
 error("bad argument #1 to 'x' (y)")
+-- case: load with no argument
+load()
+-- case: load with no argument in pcall
+local ok, e = pcall(load)
+error(e, 0)
+-- case: load of a table
+local x = load({})
+-- case: load of nil
+load(nil, 'name')
+-- case: load with a bad mode
+load('x = 1', 'n', {})
+-- case: load with a bad chunk name before a bad chunk
+load(true, {})
+-- case: load with a bad mode before a bad chunk name
+load(function() end, {}, {})
+-- case: load whose reader fails returns the error
+local f, e = load(function() error('boom') end)
+error(tostring(f) .. ' | ' .. e, 0)
+-- case: load whose reader returns no string returns the error
+local ok, f, e = pcall(load, function() return {} end)
+error(tostring(ok) .. ' | ' .. tostring(f) .. ' | ' .. e, 0)

@@ -5,9 +5,11 @@ import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.Function;
 
 /**
@@ -17,7 +19,11 @@ import java.util.function.Function;
  * instruction to the plain loop's is the multiple stated in docs/engine.md and docs/performance.md.
  * Thread CPU (the execution's threads), wall time and whole-process CPU are all reported.
  *
- * <pre>java -cp benchmarks/target/scriptbox-benchmarks.jar org.scriptbox.benchmarks.LibraryCpuBenchmark [--runs N]</pre>
+ * <p>Every row is warmed, then measured in rounds that run each row once, in a shuffled order: a row's figure is the
+ * median of its runs over all rounds ({@code --runs N} rounds, 9 by default, fewer if they pass {@code --seconds S},
+ * 100 by default; at least 3), so that the worst row is a row's cost, not one stretch of JIT state.
+ *
+ * <pre>java -cp benchmarks/target/scriptbox-benchmarks.jar org.scriptbox.benchmarks.LibraryCpuBenchmark [--runs N] [--seconds S]</pre>
  */
 public final class LibraryCpuBenchmark {
     private static final long INSTRUCTIONS = 1_000_000;
@@ -113,6 +119,15 @@ public final class LibraryCpuBenchmark {
         p.put("load of an or chain", "local src = 'local a return ' .. string.rep('a or ', 1990) .. 'a'\n"
                 + "while true do load(src) end");
         p.put("os.time huge fields", "while true do os.time({year = 2000, month = 1e6, day = 1e6}) end");
+        // Session 9 (red team E13): many values passed on as ... (charged 1 per 4 values where ... is expanded), and
+        // ... passed on through tail calls that each put a value in front (Luaj chained them: reads walked the chain).
+        String t900 = "local t = {}\nfor i = 1, 900 do t[i] = i end\n";
+        p.put("900 values through {...}", t900 + "local function f(...) while true do local x = {...} end end\nf(table.unpack(t))");
+        p.put("900 values through type(...)", t900 + "local function f(...) while true do type(...) end end\nf(table.unpack(t))");
+        p.put("900 values through math.max", t900 + "local function f(...) while true do math.max(...) end end\n"
+                + "f(table.unpack(t))");
+        p.put("... through 1,000 tail calls", "local function r(n, ...) if n == 0 then return select('#', ...) end "
+                + "return r(n - 1, n, ...) end\nwhile true do r(1000) end");
         // Everything at once, in one loop: every call site of the door sees many functions (as in a
         // container where all scripts share the engine's classes).
         p.put("mix of all", s + t1000 + "local mt = {__tostring = function() return 'x' end}\n"
@@ -126,49 +141,86 @@ public final class LibraryCpuBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int runs = 5;
+        int rounds = 9;
+        int seconds = 100;
         for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals("--runs")) {
-                runs = Integer.parseInt(args[i + 1]);
+            if (args[i].equals("--runs") || args[i].equals("--rounds")) {
+                rounds = Integer.parseInt(args[i + 1]);
+            } else if (args[i].equals("--seconds")) {
+                seconds = Integer.parseInt(args[i + 1]);
             }
         }
         Path lib = EngineBenchmark.libFolder();
         URL harness = LibraryCpuBenchmark.class.getProtectionDomain().getCodeSource().getLocation();
         URL[] jars = {harness, EngineBenchmark.jar(lib, "scriptbox-engine"), EngineBenchmark.jar(lib, "scriptbox-api"),
             EngineBenchmark.jar(lib, "slf4j-api"), EngineBenchmark.jar(lib, "slf4j-simple")};
-        System.out.printf("library CPU: %,d instructions per run, median of %d runs after 2 warm-up runs; "
-                + "ns per counted instruction (thread CPU / wall / process CPU), and thread CPU vs the plain VM loop%n",
-                INSTRUCTIONS, runs);
-        double reference = 0;
-        double worst = 0;
-        String worstName = "";
+        List<Row> rows = new ArrayList<>();
         for (Map.Entry<String, String> program : programs().entrySet()) {
             // A class loader per program, as in EngineBenchmark: no JIT profile carried from one to the next.
-            Function<Object[], long[]> runner = EngineBenchmark.instance(new URLClassLoader(jars,
-                    ClassLoader.getPlatformClassLoader()), "org.scriptbox.benchmarks.LibraryCpuRunner");
-            Object[] in = {program.getValue(), INSTRUCTIONS};
-            for (int i = 0; i < 2; i++) {
-                runner.apply(in);
+            rows.add(new Row(program.getKey(), program.getValue(), EngineBenchmark.instance(new URLClassLoader(jars,
+                    ClassLoader.getPlatformClassLoader()), "org.scriptbox.benchmarks.LibraryCpuRunner")));
+        }
+        long began = System.nanoTime();
+        // Every row warmed first (two runs each), then rounds that run every row once, each round in an order of its
+        // own: a row's figure is the median of runs spread over the whole measurement, between the other rows' runs,
+        // not the JIT state of one stretch of runs in a row (the worst of 57 rows was a different row each time).
+        for (int w = 0; w < 2; w++) {
+            for (Row row : rows) {
+                row.run();
             }
-            List<long[]> results = new ArrayList<>();
-            for (int i = 0; i < runs; i++) {
-                results.add(runner.apply(in));
+        }
+        long deadline = began + seconds * 1_000_000_000L;
+        Random order = new Random(20261202L);
+        int done = 0;
+        while (done < rounds && (done < MIN_ROUNDS || System.nanoTime() < deadline)) {
+            List<Row> round = new ArrayList<>(rows);
+            Collections.shuffle(round, order);
+            for (Row row : round) {
+                row.results.add(row.run());
             }
-            double cpu = median(results, 0);
-            double wall = median(results, 1);
-            double process = median(results, 2);
-            if (reference == 0) {
-                reference = cpu;
-            }
+            done++;
+        }
+        System.out.printf("library CPU: %,d instructions per run; every row warmed (2 runs), then %d rounds of every row"
+                + " in a shuffled order (%.0f s in all); the median over the rounds of ns per counted instruction"
+                + " (thread CPU / wall / process CPU), thread CPU vs the plain VM loop's median, and the range of that"
+                + " ratio over the rounds%n", INSTRUCTIONS, done, (System.nanoTime() - began) / 1e9);
+        double reference = median(rows.get(0).results, 0);
+        double worst = 0;
+        String worstName = "";
+        for (Row row : rows) {
+            double cpu = median(row.results, 0);
             double ratio = cpu / reference;
             if (ratio > worst) {
                 worst = ratio;
-                worstName = program.getKey();
+                worstName = row.name;
             }
-            System.out.printf("library %-24s %7.1f / %7.1f / %7.1f ns  %5.2fx%n", program.getKey(), cpu, wall, process,
-                    ratio);
+            double[] each = row.results.stream().mapToDouble(r -> (double) r[0] / r[3] / reference).sorted().toArray();
+            System.out.printf("library %-30s %7.1f / %7.1f / %7.1f ns  %5.2fx  (%.2f-%.2f)%n", row.name, cpu,
+                    median(row.results, 1), median(row.results, 2), ratio, each[0], each[each.length - 1]);
         }
-        System.out.printf("library CPU bound: worst %.2fx the plain VM loop (%s)%n", worst, worstName);
+        System.out.printf("library CPU bound: worst %.2fx the plain VM loop (%s), of row medians over %d rounds%n", worst,
+                worstName, done);
+    }
+
+    /** Rounds measured even past the time bound: a median of fewer says little. */
+    private static final int MIN_ROUNDS = 3;
+
+    /** One program, its own runner (class loader), and its measured runs. */
+    private static final class Row {
+        final String name;
+        final Object[] in;
+        final Function<Object[], long[]> runner;
+        final List<long[]> results = new ArrayList<>();
+
+        Row(String name, String program, Function<Object[], long[]> runner) {
+            this.name = name;
+            this.in = new Object[] {program, INSTRUCTIONS};
+            this.runner = runner;
+        }
+
+        long[] run() {
+            return runner.apply(in);
+        }
     }
 
     /** Median of a result's per-instruction nanoseconds. */

@@ -51,7 +51,12 @@ final class FolderWatcher implements AutoCloseable {
     private final Predicate<String> relevant;
     private final Listener listener;
     private final Thread thread;
+    /** Counted down once the watch thread has left its loop: no listener call after it. */
+    private final java.util.concurrent.CountDownLatch leftLoop = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean stopped;
+    /** Guards {@link #inWait}: whether the watch thread is in a wait that {@link #close} may interrupt. */
+    private final Object wakeLock = new Object();
+    private boolean inWait;
     private volatile WatchService watch;
     /** The directory the watch is on (the folder's path may be a link, and a link can be swapped): its file key. */
     private Object watchedKey;
@@ -92,12 +97,32 @@ final class FolderWatcher implements AutoCloseable {
         thread.start();
     }
 
+    /** Whether the watch thread has left its loop (no listener call any more): for tests. */
+    boolean leftItsLoop() {
+        return leftLoop.getCount() == 0;
+    }
+
+    /** Whether the watch thread has ended (its watch service closed): for tests. */
+    boolean ended() {
+        return !thread.isAlive();
+    }
+
     /** Full listings done so far (start, overflows, safety rescans): for tests and the benchmark. */
     synchronized long listings() {
         return listings;
     }
 
     private void run() {
+        try {
+            watchUntilStopped();
+        } finally {
+            leftLoop.countDown();
+            // after close() has returned: closing an inotify instance waits for the kernel (see close())
+            closeWatch();
+        }
+    }
+
+    private void watchUntilStopped() {
         long nextListing = 0;
         while (!stopped) {
             try {
@@ -139,7 +164,7 @@ final class FolderWatcher implements AutoCloseable {
     /** Events of up to one poll interval; null when some were lost. */
     private Set<String> drain() throws InterruptedException {
         Set<String> names = new LinkedHashSet<>();
-        WatchKey key = watch.poll(pollMillis, TimeUnit.MILLISECONDS);
+        WatchKey key = waiting(() -> watch.poll(pollMillis, TimeUnit.MILLISECONDS));
         while (key != null) {
             boolean own = key == folderKey;
             Path dir = own ? (realFolder != null ? realFolder : folder) : (Path) key.watchable();
@@ -367,10 +392,39 @@ final class FolderWatcher implements AutoCloseable {
 
     private void pause() {
         try {
-            Thread.sleep(pollMillis);   // pacing a retry, not synchronising with anything
+            waiting(() -> {
+                Thread.sleep(pollMillis);   // pacing a retry, not synchronising with anything
+                return null;
+            });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopped = true;
+        }
+    }
+
+    private interface Wait<T> {
+        T run() throws InterruptedException;
+    }
+
+    /**
+     * A wait of the watch thread that {@link #close} may cut short by an interrupt: only such a wait is ever
+     * interrupted (never a listener call, whose file reads an interrupt would break), and an interrupt that comes
+     * as the wait ends is cleared.
+     */
+    private <T> T waiting(Wait<T> wait) throws InterruptedException {
+        synchronized (wakeLock) {
+            if (stopped) {
+                throw new InterruptedException("stopped");
+            }
+            inWait = true;
+        }
+        try {
+            return wait.run();
+        } finally {
+            synchronized (wakeLock) {
+                inWait = false;
+                Thread.interrupted();
+            }
         }
     }
 
@@ -385,19 +439,25 @@ final class FolderWatcher implements AutoCloseable {
         watch = null;
     }
 
+    /**
+     * Stops the watching: when this returns, the listener is not called again. It waits for the watch thread to leave
+     * its loop (at once from a poll, or at the end of the listener call it is in), not for the watch service to
+     * close: closing it (the JDK's inotify instance) waits for the kernel to let go of it, which took 0.5 s and more
+     * on a loaded machine, and the container's stop on SIGTERM waited for it (1.5-1.9 s in all with FileInstall's own
+     * watch of etc/). The watch thread closes it on its way out.
+     */
     @Override
     public void close() {
-        stopped = true;
-        WatchService ws = watch;
-        if (ws != null) {
-            try {
-                ws.close();   // wakes a waiting poll
-            } catch (IOException ignored) {
-                // nothing to report
+        synchronized (wakeLock) {
+            stopped = true;
+            if (inWait) {
+                thread.interrupt();   // a poll or pause: it ends now, not at its timeout
             }
         }
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(5));
+            if (thread.getState() != Thread.State.NEW) {   // never started: nothing to wait for
+                leftLoop.await(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

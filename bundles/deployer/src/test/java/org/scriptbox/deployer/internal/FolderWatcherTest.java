@@ -21,7 +21,11 @@ public class FolderWatcherTest {
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
 
     private FolderWatcher start(Path folder, long rescanMillis) {
-        FolderWatcher w = new FolderWatcher(folder, 20, rescanMillis, ScriptFiles::isScriptFile, new FolderWatcher.Listener() {
+        return start(folder, 20, rescanMillis);
+    }
+
+    private FolderWatcher start(Path folder, long pollMillis, long rescanMillis) {
+        FolderWatcher w = new FolderWatcher(folder, pollMillis, rescanMillis, ScriptFiles::isScriptFile, new FolderWatcher.Listener() {
             @Override
             public void changed(Set<String> fileNames) {
                 seen.addAll(fileNames);
@@ -40,6 +44,29 @@ public class FolderWatcherTest {
         while (!seen.contains(name)) {
             if (System.nanoTime() > deadline) {
                 fail(name + " never reported; saw " + seen);
+            }
+            Thread.sleep(10);   // polling a condition with a deadline
+        }
+    }
+
+    /**
+     * The container's stop waits for close(): it returns once the watch thread has left its loop, whose poll it cuts
+     * short (here a poll of 10 minutes), and does not wait for the watch service to close (inotify teardown took 0.5 s
+     * and more on a loaded machine); the thread closes it and ends by itself.
+     */
+    @Test
+    public void closeEndsAPollAndLeavesTheWatchServiceToTheThread() throws Exception {
+        Path folder = tmp.newFolder("d").toPath();
+        FolderWatcher w = start(folder, TimeUnit.MINUTES.toMillis(10), 60_000);
+        Files.writeString(folder.resolve("a.lua"), "return 1");
+        await("a.lua");   // the thread is in its loop, polling
+        w.close();
+        // before: close() gave up after its 5 s bound with the thread still in its 10-minute poll
+        assertTrue("the watch thread left its loop", w.leftItsLoop());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!w.ended()) {
+            if (System.nanoTime() > deadline) {
+                fail("the watch thread did not end");
             }
             Thread.sleep(10);   // polling a condition with a deadline
         }

@@ -1261,7 +1261,10 @@ final class FunctionWriter {
                 return true;
             case Lua.OP_VARARG:
                 if (b == 0) {
+                    // the interpreter's charge by their number, and the same flat list (Meter.passed)
+                    mv.visitVarInsn(ALOAD, lMeter);
                     mv.visitVarInsn(ALOAD, lVarargs);
+                    mv.visitMethodInsn(INVOKEVIRTUAL, METER, "passed", "(" + D_VA + ")" + D_VA, false);
                     mv.visitVarInsn(ASTORE, lV);
                 } else {
                     for (int j = 1; j < b; j++) {

@@ -56,7 +56,7 @@ public final class LibrarySignatures {
                 // base
                 {"assert", "v"}, {"getmetatable", "v"}, {"ipairs", "v"}, {"next", "tv?"}, {"pcall", "v"},
                 {"rawequal", "vv"}, {"rawget", "tv"}, {"rawlen", "x"}, {"rawset", "tvv"}, {"select", "v"}, {"tonumber", "vi?"},
-                {"setmetatable", "tm"}, {"tostring", "v"}, {"type", "v"}, {"xpcall", "-f"}, {"load", "vs?s?"},
+                {"setmetatable", "tm"}, {"tostring", "v"}, {"type", "v"}, {"xpcall", "-f"}, {"load", "-"},
         };
         for (String[] s : table) {
             SIGNATURES.put(s[0], s[1]);
@@ -78,7 +78,7 @@ public final class LibrarySignatures {
 
     /** Refuses {@code args} as Lua would, or returns. */
     /** Functions with checks beyond their parameters' types ({@link #special}). */
-    private static final java.util.Set<String> SPECIAL = java.util.Set.of("select", "tonumber", "math.fmod",
+    private static final java.util.Set<String> SPECIAL = java.util.Set.of("select", "tonumber", "load", "math.fmod",
             "math.random", "os.time", "string.format", "table.insert", "table.remove");
 
     /** A signature read once: the kinds of the leading parameters and which are optional (a '*' part is Luaj's). */
@@ -218,6 +218,14 @@ public final class LibrarySignatures {
                 if (!(index.type() == LuaValue.TSTRING && index.rawlen() == 1
                         && ((org.luaj.vm2.LuaString) index).luaByte(0) == '#')) {
                     check(name, 'i', false, args, 1);
+                }
+                return;
+            case "load":
+                // lbaselib's order: the mode, the chunk name, then a chunk that is no string must be a reader
+                check(name, 's', true, args, 3);
+                check(name, 's', true, args, 2);
+                if (!args.arg1().isstring()) {
+                    check(name, 'f', false, args, 1);
                 }
                 return;
             case "tonumber":

@@ -30,8 +30,8 @@ import org.luaj.vm2.lib.VarArgFunction;
 class LibraryCall extends LibFunction {
     /** Bytes of returned string per instruction charged: a copy or scan of 8 bytes costs about one VM instruction. */
     static final int BYTES_PER_UNIT = 8;
-    /** Returned values per instruction charged. */
-    static final int VALUES_PER_UNIT = 4;
+    /** Returned values per instruction charged: the rate of {@code ...} passed on whole ({@link org.scriptbox.engine.vm.Meter#passed}). */
+    static final int VALUES_PER_UNIT = org.scriptbox.engine.vm.Meter.VALUES_PER_UNIT;
 
     private final LuaValue function;
     final int cost;

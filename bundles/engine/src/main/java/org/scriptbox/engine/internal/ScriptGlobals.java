@@ -255,9 +255,17 @@ final class ScriptGlobals {
             if (chunk.isstring()) {
                 source = chunk.tojstring();
             } else if (chunk.isfunction()) {
-                source = readPieces(chunk);
+                try {
+                    source = readPieces(chunk);
+                } catch (LuaError e) {
+                    // as Lua's lua_load: an error of the reader (or a piece that is no string) is load's failure,
+                    // returned as nil and the error; a broken limit (not a LuaError) still ends the run
+                    ScriptGlobals.afterTailCall(chunk, e);
+                    return varargsOf(NIL, ScriptGlobals.caught(e));
+                }
             } else {
-                return argerror(1, "string or function expected");
+                // refused before (LibrarySignatures, Lua's order and text); kept for a call without the door
+                return argerror(1, "function expected, got " + chunk.typename());
             }
             if (source.length() > ex.limits().maxStringLength() && !chunk.isstring()) {
                 return varargsOf(NIL, valueOf("chunk too long"));

@@ -84,6 +84,33 @@ public abstract class Meter extends DebugLib {
         }
     }
 
+    /** Values of {@code ...} passed on whole per instruction charged: the library door's rate for the values it returns. */
+    public static final int VALUES_PER_UNIT = 4;
+    /** From this many values on, {@code ...} passed on whole is one flat array ({@link FlatValues}). */
+    static final int FLAT_FROM = 16;
+
+    /**
+     * {@code ...} expanded to all its values (OP_VARARG with B = 0: the interpreter and compiled code both call this at
+     * that instruction, so their counts, and the instruction a limit breaks at, are the same). What follows passes
+     * every value on — into a table constructor, a call's arguments, a return — by work that grows with their
+     * number, so they are charged by it (red team E13: {@code {...}}, {@code type(...)}, {@code math.max(...)} of 900
+     * values cost one instruction). Every open list of many values comes from here or from a library function (whose
+     * door charges its results, {@code internal.LibraryCall}), so each passing-on is charged once.
+     *
+     * <p>Many values are returned as one array: Luaj puts the values a call places before {@code ...} in a list of
+     * their own in front of the ones it had, so {@code return f(n - 1, n, ...)} made a chain of one part per call,
+     * and reading its k-th value walked k parts: 8,000 such tail calls ending in {@code select('#', ...)} took
+     * 2.7 s of CPU for 56,000 instructions (the walks quadratic, the charge linear).
+     */
+    public final Varargs passed(Varargs values) {
+        int n = values.narg();
+        if (n < VALUES_PER_UNIT) {
+            return values;
+        }
+        charge(n / VALUES_PER_UNIT);
+        return n >= FLAT_FROM ? FlatValues.of(values, n) : values;
+    }
+
     /** {@code a == b} (OP_EQ; also rawequal and the sort's comparisons): a long string comparison is charged. */
     public final boolean eq(LuaValue a, LuaValue b) {
         if (a instanceof LuaString && b instanceof LuaString) {

@@ -449,8 +449,9 @@ public final class MeteredClosure extends LuaFunction {
 				case Lua.OP_VARARG: /*	A B	R(A), R(A+1), ..., R(A+B-1) = vararg		*/
 					b = i>>>23;
 					if ( b == 0 ) {
-						top = a + (b = varargs.narg());
-						v = varargs;
+						// charged by their number, passed on flat (Meter.passed)
+						v = m.passed(varargs);
+						top = a + v.narg();
 					} else { 
 						for ( int j=1; j<b; ++j )
 							stack[a+j-1] = varargs.arg(j);

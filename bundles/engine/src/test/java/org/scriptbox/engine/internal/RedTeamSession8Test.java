@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 
 import org.junit.Assume;
-import org.junit.Ignore;
 import org.junit.Test;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ScriptStatus;
@@ -57,14 +56,13 @@ public class RedTeamSession8Test {
     }
 
     /**
-     * E13 (not fixed: the compiler's and the interpreter's SETLIST/VARARG, the library door): values passed on as
+     * E13 (fixed: {@code Meter.passed}, the VARARG of both modes; see also ManyValuesChargeTest): values passed on as
      * {@code ...} cost one instruction however many there are: {@code x = {...}} with 990 values (the table limit
      * allows 1,000) took ~1.1 us per charged instruction in both modes (~80-200x a plain one), {@code type(...)}
      * 90-600 ns, {@code select('#', ...)}, {@code math.max(...)}, {@code pcall(f, ...)} 5-11x at load 15. Counts:
      * with 900 values the loop must cost at least one instruction per 8 values more than with one (the setting-up
      * of the values, measured with {@code x = 1}, taken off).
      */
-    @Ignore("E13: a table constructor or a library call taking many values through ... is one instruction")
     @Test
     public void manyValuesThroughVarargsAreChargedByTheirNumber() {
         for (String expr : new String[] {"{...}", "type(...)", "select('#', ...)", "math.max(...)"}) {
