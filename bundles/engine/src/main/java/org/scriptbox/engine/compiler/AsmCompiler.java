@@ -52,7 +52,7 @@ public final class AsmCompiler {
         Set<Prototype> refused = new HashSet<>();
         // Each round either loads every class or refuses one more function: bounded by their number.
         while (true) {
-            Round round = new Round(packageName(chunkName), refused);
+            Round round = new Round(packageName(chunkName), refused, FunctionShape.typedCallArities(main));
             String mainClass = round.compile(main, "F");
             if (mainClass == null) {
                 return new AsmChunk(null, 0, 0, round.interpreted);
@@ -112,9 +112,13 @@ public final class AsmCompiler {
         final Map<String, Map<Integer, Integer>> sites = new HashMap<>();
         final List<String> interpreted = new ArrayList<>();
 
-        Round(String pkg, Set<Prototype> refused) {
+        /** {@link FunctionShape#typedArities} of every function of the chunk. */
+        final int typedArities;
+
+        Round(String pkg, Set<Prototype> refused, int typedArities) {
             this.pkg = pkg;
             this.refused = refused;
+            this.typedArities = typedArities;
         }
 
         /** The class name of {@code p} once written, or null when it stays interpreted. Children first. */
@@ -130,6 +134,7 @@ public final class AsmCompiler {
             String className = pkg + name;
             try {
                 FunctionShape shape = new FunctionShape(p);
+                shape.typedArities = typedArities;
                 FunctionWriter w = new FunctionWriter(shape, className, children);
                 byte[] bytes;
                 try {

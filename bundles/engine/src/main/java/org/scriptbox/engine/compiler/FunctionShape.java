@@ -18,6 +18,11 @@ import org.luaj.vm2.Upvaldesc;
  */
 final class FunctionShape {
     final Prototype p;
+    /**
+     * Bit n set: some call site of the chunk may call a function with n numbers (1..3) through its typed entry
+     * ({@link #typedCallArities}); a function of n parameters gets one only then. All by default.
+     */
+    int typedArities = 0b1110;
     final int[] code;
     /** The second word of a SETLIST with C = 0: data, not an instruction. */
     final boolean[] data;
@@ -211,6 +216,26 @@ final class FunctionShape {
             default:
                 return false;
         }
+    }
+
+    /**
+     * The numbers of arguments (bits 1..3) of the call sites in {@code p} and the functions inside it that may take a
+     * typed entry ({@code CALL} with 1 to 3 arguments and one result): a function of another arity never gets a call
+     * of its own entry from this chunk, so it needs none (compile time).
+     */
+    static int typedCallArities(Prototype p) {
+        int mask = 0;
+        for (int i : p.code) {
+            if (Lua.GET_OPCODE(i) == Lua.OP_CALL && NumericRegisters.numberResult(Lua.GETARG_B(i), Lua.GETARG_C(i))) {
+                mask |= 1 << (Lua.GETARG_B(i) - 1);
+            }
+        }
+        if (p.p != null) {
+            for (Prototype c : p.p) {
+                mask |= typedCallArities(c);
+            }
+        }
+        return mask;
     }
 
     /** Leaves an open number of results (the interpreter's {@code top}) for the next instruction. */

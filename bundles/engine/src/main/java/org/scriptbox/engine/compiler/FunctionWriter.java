@@ -1653,16 +1653,27 @@ final class FunctionWriter {
 
     /**
      * A typed entry is written for a function of 1 to 3 parameters (callers pass 1 to 3 arguments in the typed
-     * form) that reads one of them as a number, is short (the entry is a second copy of its body), and gets the
-     * numeric specialisation at all. Any other class keeps {@code CompiledFunction}'s boxing {@code callNum}.
+     * form) that reads one of them as a number and may return a number held unboxed, is short (the entry is a second
+     * copy of its body: compile time), and gets the numeric specialisation at all. Any other class keeps
+     * {@code CompiledFunction}'s boxing {@code callNum}.
      */
     private boolean wantsTypedEntry() {
-        if (typed || !numeric || np < 1 || np > 3 || s.code.length > TYPED_ENTRY_MAX_CODE) {
+        if (typed || !numeric || np < 1 || np > 3 || (s.typedArities & (1 << np)) == 0
+                || s.code.length > TYPED_ENTRY_MAX_CODE) {
             return false;
         }
         boolean[] u = NumericRegisters.unboxable(s, nregs, true);
+        boolean param = false;
         for (int r = 0; r < np; r++) {
-            if (u[r]) {
+            param |= u[r];
+        }
+        if (!param) {
+            return false;
+        }
+        for (int pc = 0; pc < s.code.length; pc++) {
+            int i = s.code[pc];
+            if (live(pc) && Lua.GET_OPCODE(i) == Lua.OP_RETURN && Lua.GETARG_B(i) >= 2 && Lua.GETARG_A(i) < nregs
+                    && u[Lua.GETARG_A(i)]) {
                 return true;
             }
         }
@@ -1796,10 +1807,15 @@ final class FunctionWriter {
      * callee, a non-number argument, a callable table) is the plain call. False when nothing was emitted.
      */
     private boolean typedCall(int a, int b) throws UnsupportedShape {
+        boolean anyNumber = false;
         for (int j = 1; j < b; j++) {
             if (s.captured(a + j)) {
                 return false; // not in the numeric registers' reach: the plain call
             }
+            anyNumber |= dslot[a + j] >= 0;
+        }
+        if (!anyNumber) {
+            return false; // no argument is ever a number here (binarytrees' check(tree[1])): no test that always fails
         }
         Label notCompiled = new Label();
         Label generic = new Label();

@@ -419,6 +419,11 @@ final class NumericRegisters {
                         }
                     }
                     break;
+                case Lua.OP_RETURN: // the typed entry returns its first result as a double
+                    if (numberParams && b >= 2) {
+                        mark(s, read, a);
+                    }
+                    break;
                 case Lua.OP_FORLOOP:
                     mark(s, read, a);
                     mark(s, read, a + 1);

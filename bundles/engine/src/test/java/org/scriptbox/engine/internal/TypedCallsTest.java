@@ -58,6 +58,14 @@ public class TypedCallsTest {
     public void tailCallsVarargsArityAndCapturedParameters() {
         same("local function g(a, b) return a * b end local function f(i, j) return g(i - 1, j) end"
                 + " local s = 0 for i = 1, 20 do s = s + f(i, 0.5) end return s");
+        // a typed entry's tail call (run after its epilogue) and its open results (the first of them)
+        same("local function g(a, b) if a > 3 then return 'big' end return a * b end"
+                + " local function f(i, j) if i < 3 then return i * j end return g(i - 1, j) end local out = {}"
+                + " for i = 1, 6 do local r = f(i, 0.5) out[#out + 1] = tostring(r) .. tostring(r == 'big' or r < 1) end"
+                + " return table.concat(out, ' ')");
+        same("local function g(a) return a, 'x' end local function f(i, ...) if i > 2 then return i * 2 end"
+                + " if i > 1 then return i + 0, g(i) end return ... end local out = {} for i = 1, 4 do local r = f(i)"
+                + " out[#out + 1] = tostring(r) .. tostring(r ~= nil and r > 2) end return table.concat(out, ' ')");
         same("local function f(i, ...) return select('#', ...) + i, ... end local s = 0 for i = 1, 5 do s = s + f(i) end"
                 + " for i = 1, 5 do s = s + f(i, i) end return s, f(1, 2, 3)");
         // fewer and more arguments than parameters (the boxing entry), a parameter captured, one reassigned
