@@ -160,4 +160,145 @@ public class RedTeamSession9Test {
                 "return all(inside:find('test.lua:4:', 1, true) ~= nil, outside, mine:find('test.lua:9:', 1, true) ~= nil, e)"));
         assertEquals("true main\nstack traceback:\n\t(frames are listed only in an xpcall handler) true test.lua:4: inner", r);
     }
+
+    /**
+     * E20 (merge of engine-loops' ticks local and engine-robust's E13 charge at VARARG: compiled mode lost the charges)
+     * and held otherwise: programs whose every instruction limit, every table-size limit from 1 to 40, string limit
+     * from 1 to 120 and call depth from 1 to 30 give the same status, values, error (position, traceback) and count in
+     * both modes: errors of every instruction kind caught by pcall right after quiet arithmetic (whatever charges a
+     * body keeps to itself must be counted when it unwinds), the table-size and string limits met inside
+     * constructors and loops, coroutines yielding from numeric loops and resumed from loops, closures over 14
+     * upvalues (charged per 4), long string comparisons (charged per 16 bytes) and many values passed on as
+     * {@code ...} (E13's charge).
+     */
+    @Test
+    public void everyLimitStopsBothModesAtTheSameInstruction() {
+        org.junit.Assume.assumeTrue(System.getProperty(LuaScriptEngine.COMPILE_PROPERTY) == null);
+        for (String program : SWEPT) {
+            CompiledPair pair = new CompiledPair(program);
+            ExecutionResult full = pair.run(true, 50_000_000, 100_000, 1_000_000, 50);
+            assertEquals(full.error() + "\n" + program, ScriptStatus.COMPLETED, full.status());
+            for (long limit = 1; limit <= full.instructions() + 1; limit += limit < 2_500 ? 1 : 7) {
+                pair.same("limit " + limit, limit, 100_000, 1_000_000, 50);
+            }
+            for (int table = 1; table <= 40; table++) {
+                pair.same("table size " + table, 50_000_000, table, 1_000_000, 50);
+            }
+            for (int string = 1; string <= 120; string++) {
+                pair.same("string length " + string, 50_000_000, 100_000, string, 50);
+            }
+            for (int depth = 1; depth <= 30; depth++) {
+                pair.same("depth " + depth, 50_000_000, 100_000, 1_000_000, depth);
+            }
+        }
+    }
+
+    /** One program compiled by an interpreted and an asm-strict engine, run under the same limits. */
+    private static final class CompiledPair {
+        private final String program;
+        private final Scripts interpreted = new Scripts(new LuaScriptEngine(1024 * 1024, "interpreted", 0));
+        private final Scripts compiled = new Scripts(new LuaScriptEngine(1024 * 1024, "asm-strict", 0));
+        private final org.scriptbox.api.engine.CompiledScript i;
+        private final org.scriptbox.api.engine.CompiledScript c;
+
+        CompiledPair(String program) {
+            this.program = program;
+            i = interpreted.engine.compile("test.lua", program);
+            c = compiled.engine.compile("test.lua", program);
+        }
+
+        ExecutionResult run(boolean interpretedOne, long instructions, int table, int string, int depth) {
+            Scripts s = interpretedOne ? interpreted : compiled;
+            s.withLimits(Duration.ofSeconds(30), 256L << 20, instructions, string, table, depth, 16);
+            return s.engine.execute(interpretedOne ? i : c, s.request());
+        }
+
+        void same(String what, long instructions, int table, int string, int depth) {
+            DifferentialFuzz.assertSame(what + ":\n" + program, run(true, instructions, table, string, depth),
+                    run(false, instructions, table, string, depth));
+        }
+    }
+
+    private static final java.util.List<String> SWEPT = java.util.List.of(
+            "local r = {}\n"
+                    + "local function try(f, ...) local ok, e = pcall(f, ...) r[#r + 1] = ok and 'ok' or tostring(e) end\n"
+                    + "local t = setmetatable({}, {__len = function() return 3 end, __concat = function(a, b) return 'c' end,\n"
+                    + "  __lt = function() return true end, __index = function(t, k) return k end})\n"
+                    + "for i = 1, 1 do\n"
+                    + "  local x = i * 2 + 1 local y = x / 3\n"
+                    + "  try(function() local a = x + y local n = nil return #n end)\n"
+                    + "  try(function() local a = x * y return a .. {} end)\n"
+                    + "  try(function() local a = x - y return a < {} end)\n"
+                    + "  try(function() local a = y * 2 local n return n.f end)\n"
+                    + "  try(function() local a = y + x local n n.f = 1 end)\n"
+                    + "  try(function() local a = x local n return n:m() end)\n"
+                    + "  try(function() local a = x + y for j = 1, 'x' do end end)\n"
+                    + "  try(function() local a = x + y return -{} end)\n"
+                    + "  try(function() local a = x + y return ('x'):rep(3) .. #t .. t end)\n"
+                    + "  try(function() local a = y return t < t, t.foo end)\n"
+                    + "  try(function() local a = x local up = a local f = function() return up + x + y end return f() end)\n"
+                    + "  try(function() local a = x + y local q = {1, 2, 3, a, a, a} return #q end)\n"
+                    + "  try(function() local a = x return nil .. 'x' end)\n"
+                    + "  try(function() local a = x + y return a + nil end)\n"
+                    + "  try(function() local a = x * 2 return math.floor(a) + math.sqrt(nil) end)\n"
+                    + "end\n"
+                    + "return table.concat(r, '|')",
+            "local acc = 0\n"
+                    + "local t = {}\n"
+                    + "for i = 1, 12 do\n"
+                    + "  local a = i * 1.5 local b = a - i acc = acc + a * b\n"
+                    + "  t[i] = a\n"
+                    + "  local c = {a, b, i, acc}\n"
+                    + "  local d = {x = a, y = b}\n"
+                    + "  local s = ('ab'):rep(i) .. i .. 'x'\n"
+                    + "  acc = acc + #s + #c\n"
+                    + "end\n"
+                    + "local u = {}\n"
+                    + "for k = 1, 5 do u[#u + 1] = {k, k + 1, {k}} end\n"
+                    + "local long = ('q'):rep(30)\n"
+                    + "for k = 1, 3 do long = long .. k .. long:sub(1, 5) end\n"
+                    + "return acc, #t, #u, #long",
+            "local gen = coroutine.wrap(function(n)\n"
+                    + "  local s = 0\n"
+                    + "  for i = 1, n do local a = i * 2 s = s + a coroutine.yield(s, a) local b = s / 2 s = s - b end\n"
+                    + "  return 'done', s\n"
+                    + "end)\n"
+                    + "local out = {}\n"
+                    + "local x = 0\n"
+                    + "local v, w = gen(6)\n"
+                    + "while v ~= 'done' do x = x + v * 0.5 out[#out + 1] = v local y = x + 1 v, w = gen() end\n"
+                    + "local co = coroutine.create(function(a) local z = a for j = 1, 3 do z = z + coroutine.yield(z) end return z end)\n"
+                    + "local ok, z = coroutine.resume(co, 1)\n"
+                    + "for j = 1, 4 do local q = j * 3 ok, z = coroutine.resume(co, q) out[#out + 1] = tostring(ok) .. tostring(z) end\n"
+                    + "for k, val in coroutine.wrap(function() for m = 1, 3 do coroutine.yield(m, m * m) end end) do x = x + k * val end\n"
+                    + "return x, w, table.concat(out, ',')",
+            "local a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12 = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12\n"
+                    + "local fs = {}\n"
+                    + "for i = 1, 5 do\n"
+                    + "  local q = i * 2\n"
+                    + "  fs[i] = function() return a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + q + i end\n"
+                    + "  local m = q / 3\n"
+                    + "end\n"
+                    + "local s1 = ('k'):rep(200) .. 'a' local s2 = ('k'):rep(200) .. 'b'\n"
+                    + "local n = 0\n"
+                    + "for i = 1, 6 do\n"
+                    + "  local x = i + 0.5\n"
+                    + "  if s1 < s2 then n = n + x end\n"
+                    + "  if s1 == s2 then n = n - 1 end\n"
+                    + "  if s1 .. '' == s1 then n = n + 1 end\n"
+                    + "  n = n + fs[(i % 5) + 1]()\n"
+                    + "end\n"
+                    + "local h = {}\n"
+                    + "for i = 1, 20 do h['key' .. i] = i end\n"
+                    + "for i = 1, 20 do n = n + h['key' .. i] end\n"
+                    + "return n",
+            "local function pass(...) local x = 1 local t = {...} x = x + #t return select('#', ...) + x end\n"
+                    + "local function many(...) local a = 0 for i = 1, 3 do a = a + i * 2 local n = pass(...) a = a + n end return a end\n"
+                    + "local vals = {} for i = 1, 40 do vals[i] = i end\n"
+                    + "local s = 0\n"
+                    + "for k = 1, 3 do local q = k * 1.5 s = s + many(table.unpack(vals)) + q end\n"
+                    + "local function tail(...) return select('#', ...) end\n"
+                    + "local function chain(...) local z = 2 z = z * 3 return tail(...) end\n"
+                    + "s = s + chain(table.unpack(vals, 1, 30))\n"
+                    + "return s");
 }
