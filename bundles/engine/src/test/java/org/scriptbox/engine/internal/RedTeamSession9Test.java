@@ -162,6 +162,33 @@ public class RedTeamSession9Test {
     }
 
     /**
+     * E21: a gsub replacement string was Luaj's: {@code '%x'} gave {@code x}, and a trailing {@code %} read the byte
+     * after the string (a substring shares its array: {@code ('x%yz'):sub(1, 2)} replaced by {@code xy}) or failed in
+     * Java ({@code bad argument to 'string.gsub' (invalid arguments)}); Lua: each {@code %} followed by a digit or
+     * {@code %}, checked when the replacement is used. {@code find}/{@code match} from past the end found {@code ''} at
+     * {@code #s + 1} (Lua 5.2 and 5.4: nil).
+     */
+    @Test
+    public void replacementStringsAndStartsPastTheEndAreLuas() {
+        assertEquals(String.join("\n",
+                "false invalid use of '%' in replacement string",
+                "false invalid use of '%' in replacement string",
+                "false invalid use of '%' in replacement string",
+                "true abc 0",
+                "a[b%b]c 1",
+                "nil 4 nil nil 1 0"), text(String.join("\n",
+                "local r = {}",
+                "r[#r + 1] = all(pcall(string.gsub, 'abc', 'b', '%'))",
+                "r[#r + 1] = all(pcall(string.gsub, 'abc', 'b', ('x%yz'):sub(1, 2)))",
+                "r[#r + 1] = all(pcall(string.gsub, 'abc', 'b', '%x'))",
+                "r[#r + 1] = all(pcall(string.gsub, 'abc', 'z', '%'))",
+                "r[#r + 1] = all(('abc'):gsub('(b)', '[%1%%%0]'))",
+                "r[#r + 1] = all(('abc'):find('', 10), ('abc'):find('', 4), ('abc'):match('()', 5), ('abc'):find('c', 4, true),"
+                        + " ('abc'):find('', -10))",
+                "return table.concat(r, '\\n')")));
+    }
+
+    /**
      * E20 (merge of engine-loops' ticks local and engine-robust's E13 charge at VARARG: compiled mode lost the charges)
      * and held otherwise: programs whose every instruction limit, every table-size limit from 1 to 40, string limit
      * from 1 to 120 and call depth from 1 to 30 give the same status, values, error (position, traceback) and count in
