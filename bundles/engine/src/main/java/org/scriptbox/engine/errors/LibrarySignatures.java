@@ -79,7 +79,7 @@ public final class LibrarySignatures {
     /** Refuses {@code args} as Lua would, or returns. */
     /** Functions with checks beyond their parameters' types ({@link #special}). */
     private static final java.util.Set<String> SPECIAL = java.util.Set.of("select", "tonumber", "math.fmod",
-            "math.random", "os.time", "string.format", "table.insert");
+            "math.random", "os.time", "string.format", "table.insert", "table.remove");
 
     /** A signature read once: the kinds of the leading parameters and which are optional (a '*' part is Luaj's). */
     private static final class Signature {
