@@ -189,6 +189,48 @@ public class RedTeamSession9Test {
     }
 
     /**
+     * E23: {@code os.clock()} was Luaj's wall time since its {@code OsLib} class was loaded: the container's uptime, one
+     * clock for every script (a run read where another had left it). Lua's clock starts near 0 with the program; now it
+     * is the seconds the execution has been running: a run's first reading is below the last reading of a run before it.
+     */
+    @Test
+    public void eachRunHasItsOwnClock() {
+        ExecutionResult first = engine(10_000_000, 50).run("local x = 0 for i = 1, 300000 do x = x + i end return os.clock()");
+        ExecutionResult second = engine(10_000_000, 50).run("return os.clock()");
+        double end = (Double) first.values().get(0);
+        double start = (Double) second.values().get(0);
+        assertTrue(start + " after " + end, start >= 0 && start < end && end < 30);
+    }
+
+    /**
+     * E24: Luaj's lexer failed in Java on a malformed numeral ({@code 1e}, {@code 1..2}, {@code 3.4.5}, {@code 1ee2}):
+     * the script's author read {@code cannot compile (internal compiler error)} a line below the numeral; and it took
+     * {@code 0x}, {@code 0x1p}, {@code 0x.p1} and the {@code 0x} of {@code 0xg} for numbers. Lua 5.2 and 5.4: {@code
+     * malformed number near '1e'}, at the numeral; deployed scripts and {@code load} alike. Numerals Lua reads stay.
+     */
+    @Test
+    public void aMalformedNumeralIsNamedWhereItIs() {
+        assertEquals(String.join("\n",
+                "t:1:8: malformed number near '1e'", "t:1:8: malformed number near '1e+'", "t:1:8: malformed number near '1..2'",
+                "t:1:8: malformed number near '3.4.5'", "t:1:8: malformed number near '1ee2'", "t:1:8: malformed number near '0x'",
+                "t:1:8: malformed number near '0x1p'", "t:1:8: malformed number near '0x.p1'", "t:1:8: malformed number near '0x'",
+                "t:1:8: malformed number near '.5e+'", "t:2:2: malformed number near '2e'",
+                "8 1 inf 0.5 15 16 5 1.5 100 3"), text(String.join("\n",
+                "local r = {}",
+                "for _, s in ipairs({'1e', '1e+', '1..2', '3.4.5', '1ee2', '0x', '0x1p', '0x.p1', '0xg', '.5e+', '1 +\\n 2e'}) do",
+                "  r[#r + 1] = select(2, load('return ' .. s, '=t'))",
+                "end",
+                "r[#r + 1] = all(load('return 08, 0x1., 1e400, .5, 0xe+1, 0x1p4, 5., 0x1.8, 1E2, 0x.Cp2')())",
+                "return table.concat(r, '\\n')")));
+        try {
+            scripts.engine.compile("deployed.lua", "local x = 1\nlocal y = 12e + x\n");
+            throw new AssertionError("compiled");
+        } catch (org.scriptbox.api.ScriptException e) {
+            assertEquals("malformed number near '12e' deployed.lua:2:11", e.error().message() + " " + e.error().location());
+        }
+    }
+
+    /**
      * E20 (merge of engine-loops' ticks local and engine-robust's E13 charge at VARARG: compiled mode lost the charges)
      * and held otherwise: programs whose every instruction limit, every table-size limit from 1 to 40, string limit
      * from 1 to 120 and call depth from 1 to 30 give the same status, values, error (position, traceback) and count in
