@@ -231,6 +231,33 @@ public class RedTeamSession9Test {
     }
 
     /**
+     * E25: the C locale's classes and case. Luaj's pattern classes asked Java's Unicode predicates of Latin-1
+     * characters ({@code %a}/{@code %l}/{@code %u}/{@code %w} matched bytes 0xC0-0xFF, so the lead byte of a UTF-8
+     * {@code é} was a letter), {@code %p} missed the punctuation after {@code @}, {@code %s} missed the vertical tab,
+     * {@code %g} was unknown; {@code string.upper}/{@code lower} went through a Java string ({@code ('straße'):upper()}
+     * was {@code STRASSE}, bytes that are not UTF-8 became U+FFFD). Lua: byte by byte, ASCII only.
+     */
+    @Test
+    public void characterClassesAndCaseAreTheCLocales() {
+        assertEquals("a52:4862 | l26:2847 | u26:2015 | d10:525 | x22:1527 | s6:87 | c33:623 | p32:2086 | w62:5387 | g94:7473"
+                + " | 256 256 `ABCDEFGHIJKLMNOPQRSTUVWXYZ @abcdefghijklmnopqrstuvwxyz true true"
+                + " | CAF\u00e9 STRA\u00dfE \u00c9cole abcdefgh x-y | <a1> <b2> 2", text(String.join("\n",
+                "local r = {}",
+                "local all256 = {} for i = 0, 255 do all256[#all256 + 1] = string.char(i) end",
+                "local s = table.concat(all256)",
+                "for _, c in ipairs({'a', 'l', 'u', 'd', 'x', 's', 'c', 'p', 'w', 'g'}) do",
+                "  local hits, sum = 0, 0",
+                "  for i = 0, 255 do if string.char(i):find('%' .. c) then hits = hits + 1 sum = sum + i end end",
+                "  r[#r + 1] = c .. hits .. ':' .. sum",
+                "end",
+                "local u, l = s:upper(), s:lower()",
+                "r[#r + 1] = #u .. ' ' .. #l .. ' ' .. u:sub(97, 123) .. ' ' .. l:sub(65, 91) .. ' ' .. tostring(u:sub(129) == s:sub(129)) .. ' ' .. tostring(l:sub(129) == s:sub(129))",
+                "r[#r + 1] = ('café straße'):upper() .. ' ' .. ('ÉCOLE'):lower() .. ' ' .. (('a_b{c}|d~[e]^f`g\\\\h'):gsub('%p', '')) .. ' ' .. (('x\\vy'):gsub('%s', '-'))",
+                "r[#r + 1] = (('a1 b2'):gsub('%g+', '<%0>')) .. ' ' .. #(('é'):gsub('%a', ''))",
+                "return table.concat(r, ' | ')")));
+    }
+
+    /**
      * E20 (merge of engine-loops' ticks local and engine-robust's E13 charge at VARARG: compiled mode lost the charges)
      * and held otherwise: programs whose every instruction limit, every table-size limit from 1 to 40, string limit
      * from 1 to 120 and call depth from 1 to 30 give the same status, values, error (position, traceback) and count in
