@@ -45,6 +45,7 @@ public final class FleetController implements AutoCloseable {
     private final ControllerLink link;
     private final RolloutStore store;
     private final Duration timeout;
+    private final String fleet;
     private final Map<String, Rollout> rollouts = new ConcurrentHashMap<>();
     /** Per rollout, completed (with "also roll back") by {@link #halt}: every wait of its stage ends on it. */
     private final Map<String, CompletableFuture<Boolean>> haltSignals = new ConcurrentHashMap<>();
@@ -97,12 +98,24 @@ public final class FleetController implements AutoCloseable {
     /** @param key signs every request under {@code controllerId} (gateways' controller.keys), or null */
     FleetController(BrokerSettings broker, String fleet, String controllerId, Path dataDir, Duration requestTimeout,
                     java.security.PrivateKey key) {
+        this(broker, fleet, controllerId, dataDir, requestTimeout, key, Map.of(), Duration.ofMinutes(10));
+    }
+
+    /**
+     * @param gatewayKeys gateway id to public key ({@code gateway.keys}): when not empty, births, statuses and answers
+     *                    are taken only when signed by their gateway's key; empty: the broker's ACLs guard them
+     * @param clockWindow how far ahead of this controller's clock a gateway's message may be signed (0: any)
+     */
+    FleetController(BrokerSettings broker, String fleet, String controllerId, Path dataDir, Duration requestTimeout,
+                    java.security.PrivateKey key, Map<String, java.security.PublicKey> gatewayKeys, Duration clockWindow) {
         if (!FleetTopics.validId(fleet) || !FleetTopics.validId(controllerId)) {
             throw new IllegalArgumentException("fleet.id and controller.id must be letters, digits, _ . - (at most 64)");
         }
-        this.link = new ControllerLink(broker, fleet, controllerId, key == null ? null : new RequestAuth.Signer(controllerId, key));
+        this.link = new ControllerLink(broker, fleet, controllerId, key == null ? null : new RequestAuth.Signer(controllerId, key),
+                gatewayKeys.isEmpty() ? null : new GatewayAuth.Checker(gatewayKeys, fleet, clockWindow, System::currentTimeMillis));
         this.store = new RolloutStore(dataDir.resolve("rollouts"));
         this.timeout = requestTimeout;
+        this.fleet = fleet;
     }
 
     /** A controller on a plain loopback broker (tests, the CLI). */
@@ -115,6 +128,31 @@ public final class FleetController implements AutoCloseable {
     public static FleetController signed(String host, int port, String fleet, String controllerId, Path dataDir,
                                          Duration requestTimeout, java.security.PrivateKey key) {
         return new FleetController(BrokerSettings.plain(host, port), fleet, controllerId, dataDir, requestTimeout, key);
+    }
+
+    /**
+     * A controller on a plain loopback broker that takes births, statuses and answers only when signed by the
+     * gateway's key in {@code gatewayKeys} (tests); {@code key} may be null.
+     */
+    public static FleetController checkingGateways(String host, int port, String fleet, String controllerId, Path dataDir,
+                                                   Duration requestTimeout, java.security.PrivateKey key,
+                                                   Map<String, java.security.PublicKey> gatewayKeys) {
+        return new FleetController(BrokerSettings.plain(host, port), fleet, controllerId, dataDir, requestTimeout, key,
+                gatewayKeys, Duration.ofMinutes(10));
+    }
+
+    /** Messages of gateways dropped as not signed by their key in gateway.keys (0 without it). */
+    public long droppedGatewayMessages() {
+        return link.dropped();
+    }
+
+    /** Keys births presented (signed with) that gateway.keys does not hold for their gateway: fleet:keys. */
+    public Map<String, String> presentedKeys() {
+        return link.presentedKeys();
+    }
+
+    boolean checksGateways() {
+        return link.checksGateways();
     }
 
     /** A controller logging in with a user name and password (plain TCP). */
@@ -130,6 +168,7 @@ public final class FleetController implements AutoCloseable {
     public FleetController start() throws IOException {
         for (Rollout r : store.load()) {
             rollouts.put(r.id(), r);
+            revokeIfHalted(r);   // published at the connect, and kept published
         }
         link.onOnline(this::born);
         link.start();
@@ -188,13 +227,27 @@ public final class FleetController implements AutoCloseable {
         SignedPackage signed;
         FleetPackage pkg;
         try {
-            signed = PackageCodec.readEnvelope(PackageCodec.JSON.readTree(envelope));
+            JsonNode tree = PackageCodec.JSON.readTree(envelope);
+            signed = PackageCodec.readEnvelope(tree);
             pkg = PackageCodec.readBody(signed.body());
+            if (!tree.path(PackageRevocation.FIELD).isTextual()) {
+                LOG.warn("fleet: package version {} of group {} has no revocation (a package file fleet:sign wrote before session 9): "
+                        + "if its rollout halts, gateways without controller.keys can still be sent it by another client", pkg.version(), pkg.group());
+            }
         } catch (IOException e) {
             throw new IllegalArgumentException("the package is not JSON");
         }
         if (signed.signature().length == 0) {
             throw new IllegalArgumentException("the package is not signed (fleet:sign signs it)");
+        }
+        if (!FleetTopics.validId(pkg.group())) {
+            // the rollout's id, and with it its file name, is made of the group: "../../x" left the data area (Q35)
+            throw new IllegalArgumentException("the package's group '" + Texts.clip(pkg.group()) + "' is not a group id "
+                    + "(letters, digits, _ . -; at most 64)");
+        }
+        if (!fleet.equals(pkg.fleet())) {   // every gateway would refuse it (WRONG_FLEET), one stage after the other
+            throw new IllegalArgumentException("the package is for fleet '" + Texts.clip(pkg.fleet())
+                    + "'; this controller manages fleet '" + fleet + "'");
         }
         if (!(maxFailureRate >= 0 && maxFailureRate <= 1)) {   // NaN too: above "NaN" is every rate, and JSON has no NaN
             throw new IllegalArgumentException("the failure threshold must be between 0 and 1");
@@ -381,8 +434,44 @@ public final class FleetController implements AutoCloseable {
             }
         }
         rollouts.put(r.id(), r);
+        revokeIfHalted(r);
         return r;
     }
+
+    /**
+     * A halted rollout's package is revoked (Q14): its revocation, signed by the package's signer when it signed the
+     * package, is published retained, so every gateway of the group refuses it (REVOKED) from whoever sends it, also
+     * gateways without controller.keys. Idempotent; a package file without one (signed before) cannot be revoked.
+     */
+    private void revokeIfHalted(Rollout r) {
+        State s = r.state();
+        if (s != State.HALTED && s != State.HALTING && s != State.ROLLING_BACK && s != State.ROLLED_BACK
+                || r.results().isEmpty()   // halted before any gateway was sent it: nobody saw it on req/#
+                || !revokedRollouts.add(r.id())) {
+            return;
+        }
+        try {
+            JsonNode o = PackageCodec.JSON.readTree(r.envelope());
+            String revocation = o == null ? null : o.path(PackageRevocation.FIELD).asText(null);
+            if (revocation == null) {
+                if (unrevocable.add(r.id())) {
+                    LOG.warn("fleet: rollout {} halted: its package file has no revocation (signed before fleet:sign wrote one), so "
+                            + "gateways without controller.keys would still take it from another client on req/deploy", r.id());
+                }
+                return;
+            }
+            SignedPackage signed = PackageCodec.readEnvelope(o);
+            FleetPackage pkg = PackageCodec.readBody(signed.body());
+            link.revoke(FleetTopics.revocation(pkg.fleet(), pkg.group(), pkg.version()), PackageRevocation.message(pkg,
+                    signed.body(), signed.signer(), revocation, "rollout " + r.id() + " " + s).toString()
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("fleet: rollout {} halted: its package cannot be revoked ({})", r.id(), e.getMessage());
+        }
+    }
+
+    private final Set<String> unrevocable = ConcurrentHashMap.newKeySet();
+    private final Set<String> revokedRollouts = ConcurrentHashMap.newKeySet();
 
     /** Rollouts whose latest save failed (one ERROR line each until one succeeds). */
     private final Set<String> unsaved = ConcurrentHashMap.newKeySet();
@@ -438,6 +527,14 @@ public final class FleetController implements AutoCloseable {
                         break;
                     }
                     long left = Duration.between(Instant.now(), r.soakUntil()).toMillis();
+                    if (left > r.soakMs()) {
+                        // the end was saved under a clock that has gone back since (set far ahead, then corrected):
+                        // a soak never lasts longer than its own length from now (FINDINGS Q40)
+                        LOG.warn("fleet: rollout {}: its soak was saved to end at {}, more than its {} ms from now (the "
+                                + "clock went back since): soaking {} ms from now", id, r.soakUntil(), r.soakMs(), r.soakMs());
+                        r = save(r.withSoakUntil(Instant.now().plusMillis(r.soakMs())));
+                        left = r.soakMs();
+                    }
                     if (left > 0) {   // come back later: a soak does not hold the lane (catch-ups, a halt)
                         if (soakTicks.add(id)) {
                             String group = r.group();
@@ -743,7 +840,9 @@ public final class FleetController implements AutoCloseable {
     private CompletableFuture<Result> deployTo(Rollout r, String gateway) {
         ObjectNode envelope = envelopes.computeIfAbsent(r.id(), k -> {
             try {
-                return (ObjectNode) PackageCodec.JSON.readTree(r.envelope());
+                ObjectNode o = (ObjectNode) PackageCodec.JSON.readTree(r.envelope());
+                o.remove(PackageRevocation.FIELD);   // for a halt only: whoever sees a deploy on req/# must not hold it
+                return o;
             } catch (IOException | ClassCastException e) {
                 return null;
             }

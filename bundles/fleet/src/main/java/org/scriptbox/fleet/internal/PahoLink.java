@@ -48,6 +48,8 @@ final class PahoLink implements FleetLink {
     private final String clientId;
     private volatile long connectedAt;         // System.nanoTime() of the latest connect
     private int shortLived;                    // link thread: connections lost within SHORT_LIVED of their connect
+    private int shortStreak;                   // link thread: the same, not reset by renew(): for the log and back-off
+    private long shortWarnedAt;                // link thread: System.nanoTime() of the streak's last WARN line
     private static final long SHORT_LIVED_NS = 3_000_000_000L;
     private final MqttConnectionOptions options;
     private final ScheduledExecutorService executor;
@@ -148,6 +150,11 @@ final class PahoLink implements FleetLink {
             m.setQos(1);
             m.setRetained(will.retained());
             o.setWill(will.topic(), m);
+            if (will.auth() != null) {   // the gateway's signature: the broker publishes it with the will
+                MqttProperties p = new MqttProperties();
+                p.setUserProperties(List.of(new org.eclipse.paho.mqttv5.common.packet.UserProperty(FleetMessage.AUTH_PROPERTY, will.auth())));
+                o.setWillMessageProperties(p);
+            }
         }
         return o;
     }
@@ -195,7 +202,8 @@ final class PahoLink implements FleetLink {
         }
         inFlight.set(client.getInFlightMessageCount());   // what Paho sends again from the resumed session
         retainedWaiting.clear();   // the connection listeners publish the current state and status again
-        nextWait = settings.reconnectMin();
+        // the back-off starts again only once a connection has lived (see Callback.disconnected): a link dropped right
+        // after each connect (another client taking its client id, FINDINGS Q34) must not reconnect at the minimum for ever
         connected = true;
         connectedAt = System.nanoTime();
         options.setCleanStart(false);   // after a renew(): persistent again from now on
@@ -224,9 +232,14 @@ final class PahoLink implements FleetLink {
      */
     private void renew() {
         shortLived = 0;
-        LOG.warn("fleet: the broker {} dropped this client right after each of its last connects: starting a new session "
+        String text = "fleet: the broker {} dropped this client right after each of its last connects: starting a new session "
                 + "(requests it had queued for this client are dropped; state and status are published again; {} message(s) "
-                + "not yet acknowledged are sent again)", settings, unacknowledged.size());
+                + "not yet acknowledged are sent again)";
+        if (shortStreak <= 3) {   // the streak's own WARN line (another client with this id?) reminds of it later
+            LOG.warn(text, settings, unacknowledged.size());
+        } else {
+            LOG.debug(text, settings, unacknowledged.size());
+        }
         MqttAsyncClient old = client;
         try {
             MqttAsyncClient fresh = new MqttAsyncClient(settings.uri(), clientId, new MemoryPersistence());
@@ -425,12 +438,16 @@ final class PahoLink implements FleetLink {
         MqttMessage m = new MqttMessage(message.payload());
         m.setQos(1);
         m.setRetained(message.retained());
-        if (message.responseTopic() != null || message.correlationData() != null || expirySeconds > 0) {
+        if (message.responseTopic() != null || message.correlationData() != null || expirySeconds > 0
+                || message.auth() != null) {
             MqttProperties p = new MqttProperties();
             p.setResponseTopic(message.responseTopic());
             p.setCorrelationData(message.correlationData());
             if (expirySeconds > 0) {
                 p.setMessageExpiryInterval(expirySeconds);
+            }
+            if (message.auth() != null) {
+                p.setUserProperties(List.of(new org.eclipse.paho.mqttv5.common.packet.UserProperty(FleetMessage.AUTH_PROPERTY, message.auth())));
             }
             m.setProperties(p);
         }
@@ -531,6 +548,19 @@ final class PahoLink implements FleetLink {
         close();
     }
 
+    /** The sender's signature (user property {@link FleetMessage#AUTH_PROPERTY}), or null; the first if several. */
+    private static String auth(MqttProperties p) {
+        if (p == null || p.getUserProperties() == null) {
+            return null;
+        }
+        for (org.eclipse.paho.mqttv5.common.packet.UserProperty u : p.getUserProperties()) {
+            if (FleetMessage.AUTH_PROPERTY.equals(u.getKey())) {
+                return u.getValue();
+            }
+        }
+        return null;
+    }
+
     static String reason(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
@@ -561,10 +591,33 @@ final class PahoLink implements FleetLink {
             if (closed) {
                 return;
             }
-            boolean shortly = System.nanoTime() - connectedAt < SHORT_LIVED_NS;
+            long lived = System.nanoTime() - connectedAt;
+            boolean shortly = lived < SHORT_LIVED_NS;
             executor.execute(() -> {
-                LOG.warn("fleet: lost the broker {}: {}", settings,
-                        response.getException() == null ? response.getReasonString() : reason(response.getException()));
+                String why = response.getException() == null ? response.getReasonString() : reason(response.getException());
+                if (!shortly) {
+                    shortStreak = 0;
+                    nextWait = settings.reconnectMin();   // it had lived: reconnect soon
+                    LOG.warn("fleet: lost the broker {}: {}", settings, why);
+                } else {
+                    // dropped right after its connect, again and again: Mosquitto closes the older of two connections
+                    // with one client id without a reason code, so this is what a second gateway with the same
+                    // gateway.id (a copied configuration or SD card) looks like; the back-off keeps growing (FINDINGS Q34)
+                    shortStreak++;
+                    long now = System.nanoTime();
+                    if (shortStreak == 2 || shortStreak > 2 && now - shortWarnedAt >= REMIND_EVERY.toNanos()) {
+                        shortWarnedAt = now;
+                        LOG.warn("fleet: lost the broker {} right after connecting, {} times in a row ({}): another client may "
+                                + "be connecting with this client id {} (a second gateway or controller with the same id, e.g. "
+                                + "a copied configuration), or the broker refuses what this client sends; reconnecting with "
+                                + "back-off up to {} ms (not logged again for {} minutes)", settings, shortStreak, why, clientId,
+                                settings.reconnectMax().toMillis(), REMIND_EVERY.toMinutes());
+                    } else if (shortStreak == 1) {
+                        LOG.warn("fleet: lost the broker {} {} ms after connecting: {}", settings, lived / 1_000_000, why);
+                    } else {
+                        LOG.debug("fleet: lost the broker {} right after connecting ({} times in a row): {}", settings, shortStreak, why);
+                    }
+                }
                 connectionListeners.forEach(l -> tell(l, false));
                 shortLived = shortly ? shortLived + 1 : 0;
                 if (shortLived >= 3) {
@@ -588,7 +641,7 @@ final class PahoLink implements FleetLink {
             }
             MqttProperties p = message.getProperties();
             FleetMessage m = new FleetMessage(topic, message.getPayload(), message.isRetained(),
-                    p == null ? null : p.getResponseTopic(), p == null ? null : p.getCorrelationData());
+                    p == null ? null : p.getResponseTopic(), p == null ? null : p.getCorrelationData(), auth(p));
             // what is left of its expiry (the broker sends the remainder): past it, its sender stopped waiting
             Long expiry = p == null ? null : p.getMessageExpiryInterval();
             long expires = expiry == null || expiry <= 0 ? 0 : System.nanoTime() + TimeUnit.SECONDS.toNanos(expiry);
