@@ -89,7 +89,7 @@ public final class Ops {
 
     /** Luaj's {@code LuaDouble.ddiv} on doubles (x / 0 is inf, nan or -inf by the sign of x alone). */
     public static double div(double lhs, double rhs) {
-        return rhs != 0 ? lhs / rhs : lhs > 0 ? Double.POSITIVE_INFINITY : lhs == 0 ? Double.NaN : Double.NEGATIVE_INFINITY;
+        return rhs != 0 ? lhs / rhs : lhs > 0 ? Double.POSITIVE_INFINITY : lhs < 0 ? Double.NEGATIVE_INFINITY : Double.NaN; // NaN / 0: NaN (E15)
     }
 
     /** Luaj's {@code LuaDouble.dmod} on doubles. */

@@ -267,21 +267,7 @@ public final class LibrarySignatures {
                     throw new LuaError("wrong number of arguments to 'insert'");
                 }
                 if (args.narg() == 3) {
-                    check(name, 'i', false, args, 2);
-                    long size = args.arg(1).rawlen();
-                    double pos = args.arg(2).todouble();
-                    if (Math.abs(pos) < 0x1p31 && (pos < 1 || pos > size + 1)) {   // beyond: the engine's range error
-                        throw new ArgumentError(name, 2, "position out of bounds");
-                    }
-                }
-                return;
-            case "table.remove":
-                if (!args.arg(2).isnil()) {
-                    long size = args.arg(1).rawlen();
-                    double pos = args.arg(2).todouble();
-                    if (Math.abs(pos) < 0x1p31 && pos != size && (pos < 1 || pos > size + 1)) {
-                        throw new ArgumentError(name, 1, "position out of bounds");   // #1 as lua5.4 (5.4.4) says
-                    }
+                    check(name, 'i', false, args, 2);   // its bounds: SafeTables.Insert, against #t (__len)
                 }
                 return;
             default:

@@ -291,6 +291,9 @@ public final class CountedPatterns {
             LuaString s = args.checkstring(1);
             LuaString pat = args.checkstring(2);
             int init = args.optint(3, 1);
+            if (init > s.length() + 1) {
+                return NIL; // Lua 5.2 and 5.4: a start past the end finds nothing (Luaj's found '' at #s + 1: E21)
+            }
             if (init > 0) {
                 init = Math.min(init - 1, s.length());
             } else if (init < 0) {
@@ -397,6 +400,9 @@ public final class CountedPatterns {
                 ms.reset();
                 int res = ms.match(soffset, anchor ? 1 : 0);
                 if (res != -1) {
+                    if (n == 0 && repl.type() == TSTRING) {
+                        checkReplacement(repl.checkstring(), m);
+                    }
                     n++;
                     int before = bufferLength(lbuf);
                     ms.add_value(lbuf, soffset, res, repl);
@@ -418,6 +424,27 @@ public final class CountedPatterns {
             m.checkStringLength((long) bufferLength(lbuf) + (srclen - soffset));
             lbuf.append(src.substring(soffset, srclen));
             return varargsOf(lbuf.tostring(), valueOf(n));
+        }
+
+        /**
+         * Lua's rule for a replacement string, checked when it is first used: each {@code %} is followed by a digit or
+         * another {@code %}. Luaj's copied the character after any {@code %} (so {@code '%x'} gave {@code x}) and read
+         * one past a trailing {@code %}: the next byte of the array the string shares (a substring: {@code
+         * ('x%yz'):sub(1, 2)} replaced by {@code xy}), or a Java exception (red team E21).
+         */
+        private static void checkReplacement(LuaString r, Meter m) {
+            byte[] b = r.m_bytes;
+            int end = r.m_offset + r.m_length;
+            if (r.m_length > 64) {
+                m.charge(r.m_length / 8); // read once more here
+            }
+            for (int i = r.m_offset; i < end; i++) {
+                if (b[i] == '%') {
+                    if (++i == end || !(b[i] == '%' || b[i] >= '0' && b[i] <= '9')) {
+                        throw new org.luaj.vm2.LuaError("invalid use of '%' in replacement string");
+                    }
+                }
+            }
         }
 
         /**

@@ -21,9 +21,32 @@ final class ErrorFunctions {
     private ErrorFunctions() {
     }
 
-    /** The error an xpcall handler is running for, per execution (null outside handlers). */
+    /**
+     * The error an xpcall handler is running for (null outside handlers), per execution and per coroutine: each
+     * coroutine is a Java thread, and a handler suspended in one must not lend its frames to {@code debug.traceback}
+     * in another (red team E19: the main thread listed a coroutine's frames).
+     */
     static final class Handling {
-        LuaError current;
+        private final ThreadLocal<LuaError> current = new ThreadLocal<>();
+
+        LuaError current() {
+            return current.get();
+        }
+
+        /** The handler for {@code e} starts on this thread; returns the error handled before it (to {@link #leave}). */
+        LuaError enter(LuaError e) {
+            LuaError outer = current.get();
+            current.set(e);
+            return outer;
+        }
+
+        void leave(LuaError outer) {
+            if (outer == null) {
+                current.remove(); // execution threads are pooled: leave nothing behind
+            } else {
+                current.set(outer);
+            }
+        }
     }
 
     static void install(LuaValue g, Handling handling) {
@@ -73,7 +96,7 @@ final class ErrorFunctions {
             if (!message.isnil() && !message.isstring()) {
                 return message;
             }
-            LuaError e = handling.current;
+            LuaError e = handling.current();
             String frames = e != null ? ErrorMessages.frames(e) : null;
             String text = (message.isnil() ? "" : message.tojstring() + "\n") + "stack traceback:"
                     + (frames != null ? frames : "\n\t(frames are listed only in an xpcall handler)");

@@ -158,6 +158,11 @@ final class Execution implements ExecutionScope {
         }
     }
 
+    /** Seconds since this execution started (its {@code os.clock}). */
+    double secondsRunning() {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
     ExecutionResult run(LuaCompiledScript script) {
         Instant startedAt = Instant.now();
         AllocationMeter meter = AllocationMeter.INSTANCE;

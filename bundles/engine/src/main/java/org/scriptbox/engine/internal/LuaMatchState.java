@@ -34,9 +34,9 @@ import org.luaj.vm2.Varargs;
 
 /**
  * Lua's pattern matcher: Luaj 3.0.1's {@code StringLib.MatchState} (MIT licence, above) as the engine's own
- * class, unchanged but for its package, so that {@link CountedPatterns} can charge its steps without a class
- * of ours in Luaj's package (Luaj's is package-private). Keep it as Luaj wrote it: the differential pattern
- * test compares it with lua5.4.
+ * class, unchanged but for its package and its character classes (the C locale's, and {@code %g}: red team E25),
+ * so that {@link CountedPatterns} can charge its steps without a class of ours in Luaj's package (Luaj's is
+ * package-private). Keep it as Luaj wrote it otherwise: the differential pattern test compares it with lua5.4.
  */
 class LuaMatchState {
     private static final int L_ESC = '%';
@@ -58,31 +58,22 @@ class LuaMatchState {
     private static final byte[] CHAR_TABLE;
     
     static {
+    	// The C locale's classes, as Lua's isalpha/islower/... (red team E25): Luaj's table asked Java's Unicode
+    	// predicates of Latin-1 characters (so %a, %l, %u, %w matched 0xC0-0xFF: the lead byte of every UTF-8 'é'),
+    	// counted only !"#$%&'()*+,-./:;<=>?@ as punctuation (not [\]^_` or {|}~) and set 0x0C for '\v' (0x0B).
     	CHAR_TABLE = new byte[256];
-    	
-    	for ( int i = 0; i < 256; ++i ) {
-    		final char c = (char) i;
-    		CHAR_TABLE[i] = (byte)( ( Character.isDigit( c ) ? MASK_DIGIT : 0 ) |
-    						( Character.isLowerCase( c ) ? MASK_LOWERCASE : 0 ) |
-    						( Character.isUpperCase( c ) ? MASK_UPPERCASE : 0 ) |
-    						( ( c < ' ' || c == 0x7F ) ? MASK_CONTROL : 0 ) );
-    		if ( ( c >= 'a' && c <= 'f' ) || ( c >= 'A' && c <= 'F' ) || ( c >= '0' && c <= '9' ) ) {
-    			CHAR_TABLE[i] |= MASK_HEXDIGIT;
-    		}
-    		if ( ( c >= '!' && c <= '/' ) || ( c >= ':' && c <= '@' ) ) {
-    			CHAR_TABLE[i] |= MASK_PUNCT;
-    		}
-    		if ( ( CHAR_TABLE[i] & ( MASK_LOWERCASE | MASK_UPPERCASE ) ) != 0 ) {
-    			CHAR_TABLE[i] |= MASK_ALPHA;
-    		}
+    	for ( int c = 0; c < 128; ++c ) {
+    		boolean lower = c >= 'a' && c <= 'z';
+    		boolean upper = c >= 'A' && c <= 'Z';
+    		boolean digit = c >= '0' && c <= '9';
+    		CHAR_TABLE[c] = (byte)( ( digit ? MASK_DIGIT : 0 ) |
+    						( lower ? MASK_LOWERCASE | MASK_ALPHA : 0 ) |
+    						( upper ? MASK_UPPERCASE | MASK_ALPHA : 0 ) |
+    						( ( c < ' ' || c == 0x7F ) ? MASK_CONTROL : 0 ) |
+    						( ( c > ' ' && c < 0x7F && !lower && !upper && !digit ) ? MASK_PUNCT : 0 ) |
+    						( ( digit || ( c >= 'a' && c <= 'f' ) || ( c >= 'A' && c <= 'F' ) ) ? MASK_HEXDIGIT : 0 ) |
+    						( ( c == ' ' || ( c >= '\t' && c <= '\r' ) ) ? MASK_SPACE : 0 ) );
     	}
-    	
-    	CHAR_TABLE[' '] = MASK_SPACE;
-    	CHAR_TABLE['\r'] |= MASK_SPACE;
-    	CHAR_TABLE['\n'] |= MASK_SPACE;
-    	CHAR_TABLE['\t'] |= MASK_SPACE;
-    	CHAR_TABLE[0x0C /* '\v' */ ] |= MASK_SPACE;
-    	CHAR_TABLE['\f'] |= MASK_SPACE;
     };
 		final LuaString s;
 		final LuaString p;
@@ -249,6 +240,7 @@ class LuaMatchState {
 			case 'w': res = ( cdata & ( MASK_ALPHA | MASK_DIGIT ) ) != 0; break;
 			case 'x': res = ( cdata & MASK_HEXDIGIT ) != 0; break;
 			case 'z': res = ( c == 0 ); break;
+			case 'g': res = c > ' ' && c < 0x7F; break; // Lua 5.2's isgraph (Luaj had no %g)
 			default: return cl == c;
 			}
 			return ( lcl == cl ) ? res : !res;

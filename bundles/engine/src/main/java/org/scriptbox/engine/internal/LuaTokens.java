@@ -34,6 +34,65 @@ final class LuaTokens {
         return t != null && (s[t.start] & 0xff) == b ? t : null;
     }
 
+    /**
+     * The first numeral that Lua 5.2's lexer would call a malformed number, or {@code null}: a numeral is read as
+     * {@code read_numeral} reads it (hexadecimal digits and {@code .}, an exponent mark with its sign) and must be a
+     * number as Lua reads text ({@code NumberText.parse}). Luaj's lexer failed in Java on {@code 1e}, {@code 1..2},
+     * {@code 3.4.5} ("internal compiler error", a line off) and took {@code 0x}, {@code 0x1p}, {@code 0x.p1} for numbers
+     * (red team E24).
+     */
+    static Token firstMalformedNumber(byte[] s) {
+        int i = 0;
+        int n = s.length;
+        while (i < n) {
+            int c = s[i] & 0xff;
+            if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == 0x0b) {
+                i++;
+            } else if (c == '-' && i + 1 < n && s[i + 1] == '-') {
+                int level = i + 2 < n ? longBracketLevel(s, i + 2) : -1;
+                i = level >= 0 ? skipLongBracket(s, i + 2, level) : skipLine(s, i + 2);
+            } else if (c == '"' || c == '\'') {
+                i = skipQuoted(s, i);
+            } else if (c == '[' && longBracketLevel(s, i) >= 0) {
+                i = skipLongBracket(s, i, longBracketLevel(s, i));
+            } else if (isDigit(c) || (c == '.' && i + 1 < n && isDigit(s[i + 1] & 0xff))) {
+                int end = numeral(s, i);
+                if (Double.isNaN(org.scriptbox.engine.vm.NumberText.parse(s, i, end - i))) {
+                    return new Token(i, end);
+                }
+                i = end;
+            } else if (isNameStart(c)) {
+                while (i < n && (isNameStart(s[i] & 0xff) || isDigit(s[i] & 0xff))) {
+                    i++;
+                }
+            } else {
+                i += operatorLength(s, i);
+            }
+        }
+        return null;
+    }
+
+    /** The end of the numeral at {@code i} as Lua 5.2's {@code read_numeral} reads it. */
+    private static int numeral(byte[] s, int i) {
+        int n = s.length;
+        boolean hex = s[i] == '0' && i + 1 < n && (s[i + 1] == 'x' || s[i + 1] == 'X');
+        int j = hex ? i + 2 : i + 1;
+        while (j < n) {
+            int c = s[j] & 0xff;
+            if (hex ? (c == 'p' || c == 'P') : (c == 'e' || c == 'E')) {
+                j++;
+                if (j < n && (s[j] == '+' || s[j] == '-')) {
+                    j++;
+                }
+            } else if (isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.') {
+                j++;
+            } else {
+                break;
+            }
+        }
+        return j;
+    }
+
     /** Tokens up to {@code limit}: the last one, or the first that starts with {@code stopAt}. */
     private static Token scan(byte[] s, int limit, int stopAt) {
         Token last = null;

@@ -19,7 +19,36 @@ final class SafeStrings {
         string.set("rep", new Rep());
         string.set("format", new Format());
         string.set("char", new Char((VarArgFunction) string.get("char")));
+        string.set("upper", new Case(true));
+        string.set("lower", new Case(false));
         CountedPatterns.install(string, SafeStrings::budget);
+    }
+
+    /**
+     * {@code string.upper}/{@code string.lower} as Lua's in the C locale: byte by byte, only {@code a-z}/{@code A-Z}
+     * change, the length never. Luaj's went through a Java string (UTF-8): {@code ('straße'):upper()} was
+     * {@code 'STRASSE'}, {@code ('café'):upper()} {@code 'CAFÉ'}, and bytes that are not UTF-8 became U+FFFD
+     * ({@code ('\255'):upper()} was 3 bytes): binary data was corrupted (red team E25).
+     */
+    static final class Case extends org.luaj.vm2.lib.OneArgFunction {
+        private final boolean upper;
+
+        Case(boolean upper) {
+            this.upper = upper;
+        }
+
+        @Override
+        public LuaValue call(LuaValue arg) {
+            LuaString s = arg.checkstring();
+            byte[] out = new byte[s.m_length];
+            byte from = (byte) (upper ? 'a' : 'A');
+            byte to = (byte) (upper ? 'z' : 'Z');
+            for (int i = 0; i < out.length; i++) {
+                byte b = s.m_bytes[s.m_offset + i];
+                out[i] = b >= from && b <= to ? (byte) (b ^ 0x20) : b;
+            }
+            return LuaString.valueUsing(out);
+        }
     }
 
     static Budget budget() {

@@ -1,12 +1,14 @@
 package org.scriptbox.engine.internal;
 
 import org.luaj.vm2.Buffer;
+import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.scriptbox.engine.vm.EngineTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.VarArgFunction;
+import org.scriptbox.engine.errors.ArgumentError;
 
 /**
  * Table functions replaced so that limits hold inside them: {@code table.concat} checks the result's
@@ -20,10 +22,10 @@ final class SafeTables {
 
     static void install(LuaTable table) {
         table.set("concat", new Concat());
-        table.set("insert", new Insert((VarArgFunction) table.get("insert")));
+        table.set("insert", new Insert());
         table.set("unpack", new Unpack());
         table.set("pack", new Pack());
-        table.set("remove", new Remove((VarArgFunction) table.get("remove")));
+        table.set("remove", new Remove());
         table.set("sort", new TableSort());
     }
 
@@ -60,37 +62,61 @@ final class SafeTables {
         }
     }
 
+    /**
+     * {@code table.insert(t, [pos,] v)} as Lua 5.2's {@code tinsert}: {@code #t} read once ({@code __len} honoured),
+     * the elements from {@code pos} to {@code #t} moved up with raw accesses, one instruction each. Luaj's read
+     * {@code #t} twice and moved elements up to the first nil past it, however many, uncharged when {@code __len} was
+     * small (red team E17); its bounds check missed -2^31 (E16).
+     */
     static final class Insert extends VarArgFunction {
-        private final VarArgFunction luaj;
-
-        Insert(VarArgFunction luaj) {
-            this.luaj = luaj;
-        }
-
         @Override
         public Varargs invoke(Varargs args) {
-            int length = args.checktable(1).length();
+            LuaTable t = args.checktable(1);
+            int length = t.length();
             Budget budget = SafeStrings.budget();
             budget.checkTableSize((long) length + 1);
-            if (args.narg() > 2) {
-                budget.charge(length); // the elements after the position move up
+            long e = (long) length + 1; // the first empty element
+            switch (args.narg()) {
+                case 2:
+                    t.rawset((int) e, args.arg(2));
+                    return NONE;
+                case 3:
+                    int pos = args.checkint(2);
+                    if (pos < 1 || pos > e) {
+                        throw new ArgumentError("table.insert", 2, "position out of bounds");
+                    }
+                    budget.charge(e - pos); // the elements after the position move up
+                    for (long i = e; i > pos; i--) {
+                        t.rawset((int) i, t.rawget((int) i - 1));
+                    }
+                    t.rawset(pos, args.arg(3));
+                    return NONE;
+                default:
+                    throw new LuaError("wrong number of arguments to 'insert'");
             }
-            return luaj.invoke(args);
         }
     }
 
-    /** {@code table.remove}: the elements after the position move down, one instruction each. */
+    /**
+     * {@code table.remove(t [, pos])} as Lua 5.2's {@code tremove}: {@code #t} read once, the elements after
+     * {@code pos} moved down, one instruction each (removing the last element moves none; Luaj's charged {@code #t}).
+     */
     static final class Remove extends VarArgFunction {
-        private final VarArgFunction luaj;
-
-        Remove(VarArgFunction luaj) {
-            this.luaj = luaj;
-        }
-
         @Override
         public Varargs invoke(Varargs args) {
-            SafeStrings.budget().charge(args.checktable(1).length());
-            return luaj.invoke(args);
+            LuaTable t = args.checktable(1);
+            int size = t.length();
+            int pos = args.isnoneornil(2) ? size : args.checkint(2);
+            if (pos != size && (pos < 1 || pos > (long) size + 1)) {
+                throw new ArgumentError("table.remove", 1, "position out of bounds"); // #1 as lua5.4 (5.4.4) says
+            }
+            SafeStrings.budget().charge(Math.max(0L, (long) size - pos));
+            LuaValue removed = t.rawget(pos);
+            for (; pos < size; pos++) {
+                t.rawset(pos, t.rawget(pos + 1));
+            }
+            t.rawset(pos, NIL);
+            return removed;
         }
     }
 

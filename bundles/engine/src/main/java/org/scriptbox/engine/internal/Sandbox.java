@@ -63,12 +63,26 @@ final class Sandbox {
         for (String name : new String[] {"time", "clock", "date"}) {
             os.set(name, fullOs.get(name));
         }
+        os.set("clock", new Clock());
         os.set("date", new OsDate(fullOs.get("date")));
         os.set("time", new OsTime(fullOs.get("time")));
         OS = LibraryCall.wrapAll("os", os);
     }
 
     private Sandbox() {
+    }
+
+    /**
+     * {@code os.clock()}: the seconds this execution has been running (from 0 at its start, as a Lua program's clock).
+     * Luaj's was the wall time since its {@code OsLib} class was loaded: the container's uptime, the same for every
+     * script (red team E23). Wall time, not CPU time: it is never less than the CPU time Lua's clock would count.
+     */
+    static final class Clock extends org.luaj.vm2.lib.ZeroArgFunction {
+        @Override
+        public LuaValue call() {
+            Execution ex = Execution.CURRENT.get();
+            return valueOf(ex == null ? 0 : ex.secondsRunning());
+        }
     }
 
     /** A fresh, writable table with {@code source}'s entries: each execution gets its own library tables. */

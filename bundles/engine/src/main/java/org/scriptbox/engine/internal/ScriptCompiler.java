@@ -72,12 +72,14 @@ final class ScriptCompiler {
         }
         strayNul(chunkName, bytes);
         CountingStream in = new CountingStream(bytes, CompileClock.now() + MAX_COMPILE_NANOS, check);
+        Prototype p;
         try {
-            return LuaC.instance.compile(in, chunkName);
+            p = LuaC.instance.compile(in, chunkName);
         } catch (CompileTooLong e) {
             throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION, "source too complex: not compiled within "
                     + MAX_COMPILE_NANOS / 1_000_000 + " ms of CPU", chunkName, lineAt(bytes, in.read), columnAt(bytes, in.read)));
         } catch (LuaError e) {
+            malformedNumber(chunkName, bytes, in.read); // Lua's lexer would have stopped at it first ('0xg': at '0x')
             throw new ScriptException(syntaxError(chunkName, bytes, sourceLength, e.getMessage(), in));
         } catch (StackOverflowError e) {
             throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION,
@@ -88,8 +90,26 @@ final class ScriptCompiler {
                 throw new ScriptException(syntaxError(chunkName, bytes, sourceLength, limit, in));
             }
             throw internalError(chunkName, bytes, in, e);
+        } catch (NumberFormatException e) {
+            malformedNumber(chunkName, bytes, bytes.length); // Luaj's lexer failed on the first malformed numeral it read
+            throw internalError(chunkName, bytes, in, e);
         } catch (IOException | RuntimeException e) {
             throw internalError(chunkName, bytes, in, e);
+        }
+        malformedNumber(chunkName, bytes, bytes.length); // one that Luaj took for a number
+        return p;
+    }
+
+    /**
+     * Lua's {@code malformed number near '1e'} at the first numeral Lua 5.2 would not read, if there is one starting
+     * before {@code limit}.
+     */
+    private static void malformedNumber(String chunkName, byte[] bytes, int limit) {
+        LuaTokens.Token t = LuaTokens.firstMalformedNumber(bytes);
+        if (t != null && t.start < limit) {
+            String text = new String(bytes, t.start, Math.min(t.end - t.start, 60), StandardCharsets.ISO_8859_1);
+            throw new ScriptException(ScriptError.at(ErrorKind.COMPILATION, "malformed number near '" + text + "'",
+                    chunkName, lineAt(bytes, t.start), columnAt(bytes, t.start)));
         }
     }
 

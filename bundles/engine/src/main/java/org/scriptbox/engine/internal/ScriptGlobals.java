@@ -50,7 +50,7 @@ final class ScriptGlobals {
         g.set("collectgarbage", new CollectGarbage(ex));
         g.set("on_stop", new OnStop(ex));
         g.set("tostring", new ToString());
-        g.set("tonumber", new ToNumber(g.get("tonumber")));
+        g.set("tonumber", new ToNumber());
         g.set("rawequal", new RawEqual());
         g.set("rawset", new RawSet());
         g.set("string", Sandbox.copy(Sandbox.STRING));
@@ -206,14 +206,13 @@ final class ScriptGlobals {
             } catch (LuaError e) {
                 afterTailCall(args.arg1(), e);
                 LuaValue message = caught(e);
-                LuaError outer = handling.current;
-                handling.current = e;
+                LuaError outer = handling.enter(e);
                 try {
                     return varargsOf(FALSE, handler.call(message));
                 } catch (LuaError | StackOverflowError again) {
                     return varargsOf(FALSE, valueOf("error in error handling"));
                 } finally {
-                    handling.current = outer;
+                    handling.leave(outer);
                 }
             }
         }
@@ -390,19 +389,13 @@ final class ScriptGlobals {
     /**
      * {@code tonumber(v)}: a string read as Lua reads a number ({@link NumberText#parse}; Luaj's failed on
      * {@code "0x"} with a Java exception and knew no {@code "42\r"}, {@code "-0x10"} or {@code "0x1p4"});
-     * with a base, Luaj's.
+     * with a base, Lua 5.2's ({@link #inBase}).
      */
     static final class ToNumber extends VarArgFunction {
-        private final LuaValue luaj;
-
-        ToNumber(LuaValue luaj) {
-            this.luaj = luaj;
-        }
-
         @Override
         public Varargs invoke(Varargs args) {
             if (!args.isnoneornil(2)) {
-                return luaj.invoke(args);
+                return inBase(args.checkstring(1), args.checkint(2));
             }
             LuaValue v = args.arg1();
             if (v.type() == TNUMBER) {
@@ -413,6 +406,43 @@ final class ScriptGlobals {
                 return Double.isNaN(d) ? NIL : valueOf(d);
             }
             return NIL;
+        }
+
+        /**
+         * Lua 5.2's {@code tonumber(s, base)} (lbaselib): C spaces around, one sign ({@code -} or {@code +}), at least one
+         * digit of the base, the value accumulated as a double (no wrap, no overflow to nil). Luaj's trimmed only ' ', read
+         * {@code '-'} as 0 and gave nil beyond 2^63 (red team E18). The signature check has refused bases outside 2..36.
+         */
+        static LuaValue inBase(org.luaj.vm2.LuaString s, int base) {
+            byte[] b = s.m_bytes;
+            int i = s.m_offset;
+            int end = i + s.m_length;
+            while (i < end && isSpace(b[i])) {
+                i++;
+            }
+            boolean negative = false;
+            if (i < end && (b[i] == '-' || b[i] == '+')) {
+                negative = b[i] == '-';
+                i++;
+            }
+            int digits = 0;
+            double n = 0;
+            for (; i < end; i++, digits++) {
+                int c = b[i] & 0xff;
+                int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'z' ? c - 'a' + 10 : c >= 'A' && c <= 'Z' ? c - 'A' + 10 : 99;
+                if (digit >= base) {
+                    break;
+                }
+                n = n * base + digit;
+            }
+            while (i < end && isSpace(b[i])) {
+                i++;
+            }
+            return digits > 0 && i == end ? valueOf(negative ? -n : n) : NIL;
+        }
+
+        private static boolean isSpace(byte c) {
+            return c == ' ' || c >= '\t' && c <= '\r';
         }
     }
 

@@ -39,7 +39,16 @@ public final class Arithmetic {
     }
 
     public static LuaValue div(Meter m, LuaValue a, LuaValue b) {
-        return a instanceof LuaNumber && b instanceof LuaNumber ? a.div(b) : other(m, DIV, a, b);
+        return a instanceof LuaNumber && b instanceof LuaNumber ? quotient(a, b) : other(m, DIV, a, b);
+    }
+
+    /**
+     * {@code a / b} of two numbers: Luaj's ({@code LuaDouble.ddiv}: {@code x / 0} is inf, nan or -inf by the sign of x),
+     * but NaN divided by zero is NaN as in C and Lua, where Luaj's said -inf (red team E15); compiled code's
+     * {@code Ops.div} alike.
+     */
+    private static LuaValue quotient(LuaValue a, LuaValue b) {
+        return b.todouble() == 0 && Double.isNaN(a.todouble()) ? a : a.div(b);
     }
 
     public static LuaValue mod(Meter m, LuaValue a, LuaValue b) {
@@ -115,7 +124,7 @@ public final class Arithmetic {
                 case ADD: return x.add(y);
                 case SUB: return x.sub(y);
                 case MUL: return x.mul(y);
-                case DIV: return x.div(y);
+                case DIV: return quotient(x, y);
                 case MOD: return x.mod(y);
                 default: return x.pow(y);
             }
