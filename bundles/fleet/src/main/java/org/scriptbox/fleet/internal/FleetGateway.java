@@ -80,7 +80,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
     private final RecentRequests recent = new RecentRequests(1_000);   // link thread
     private volatile GatewayAuth.Signer signer;   // signs everything this gateway publishes (controllers' gateway.keys)
     private volatile String publicKey;   // base64 of its X.509 form: the gateway.keys entry, also in the birth
-    private long willSeq;                // the number the death (our last will) is signed with; the birth names it
+    private volatile long willSeq;       // the number this connection's death (our last will) is signed with; its birth names it
     private org.scriptbox.shell.command.ShellCommands shellCommands;
 
     @Activate
@@ -140,14 +140,18 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
                     + "ask this gateway to run, cancel, undeploy or roll back scripts and can publish its state; give it "
                     + "a username or a client certificate and use the broker's ACLs, or set controller.keys (docs/fleet.md, Security model)");
         }
-        // signed now, published by the broker when we go silent: the birth names its number (a death is older than it)
-        willSeq = sign.nextSeq();
-        FleetMessage death = sign.sign(FleetMessage.of(topic(FleetTopics.STATE), StatusReport.state(gateway, false, groups).toString(),
-                true), willSeq);
+        // signed before each connect, published by the broker when we go silent: that connection's birth names its
+        // number (a death is older than its birth), so a death captured from an earlier connection is refused
+        String deathJson = StatusReport.state(gateway, false, groups).toString();
+        java.util.function.Supplier<FleetMessage> death = () -> {
+            long seq = sign.nextSeq();
+            willSeq = seq;
+            return sign.sign(FleetMessage.of(topic(FleetTopics.STATE), deathJson, true), seq);
+        };
         PahoLink l;
         try {
             // requests wait one at a time for the link's thread: a thousand is minutes of work already
-            l = new PahoLink(broker, "scriptbox-" + fleet + "-" + gateway, death, maxRequestBytes,
+            l = PahoLink.withFreshWills(broker, "scriptbox-" + fleet + "-" + gateway, death, maxRequestBytes,
                     new InboundBudget(1_000, 3L * maxRequestBytes));
         } catch (IllegalArgumentException e) {   // a bad address or TLS store: named, without a stack trace
             LOG.error("fleet: not connecting: {}", e.getMessage());

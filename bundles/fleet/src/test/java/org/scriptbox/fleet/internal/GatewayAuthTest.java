@@ -268,22 +268,41 @@ public class GatewayAuthTest {
     }
 
     @Test
-    public void theWillTheBrokerPublishesCarriesTheGatewaysSignatureAndIsTaken() throws Exception {
+    public void theWillTheBrokerPublishesIsSignedAfreshForEachConnectionAndAnEarlierOneIsNotTaken() throws Exception {
         Assume.assumeTrue("needs mosquitto", broker != null);
         ControllerLink ctl = opened(new ControllerLink(BrokerSettings.plain("127.0.0.1", port), FLEET, "ctl", null, checker()).start());
-        long will = signer1.nextSeq();
-        FleetMessage death = signer1.sign(state("gw1", "{\"state\":\"offline\",\"gateway\":\"gw1\"}"), will);
+        List<FleetMessage> deaths = new java.util.concurrent.CopyOnWriteArrayList<>();
         CuttableProxy proxy = opened(new CuttableProxy(port));
-        PahoLink gw = link("scriptbox-plant-gw1", death, proxy.port());
+        BrokerSettings p = BrokerSettings.plain("127.0.0.1", proxy.port());
+        // back 2 s after the cut: time enough to see it offline first
+        BrokerSettings s = new BrokerSettings("127.0.0.1", proxy.port(), false, "", "", "", "", "", "", p.sessionExpirySeconds(),
+                Duration.ofSeconds(2), Duration.ofSeconds(4), 1);
+        PahoLink gw = opened(PahoLink.withFreshWills(s, "scriptbox-plant-gw1", () -> {
+            FleetMessage d = signer1.sign(state("gw1", "{\"state\":\"offline\",\"gateway\":\"gw1\"}"));
+            deaths.add(d);
+            return d;
+        }, 0, new InboundBudget(1000, 1 << 20)));
         gw.onConnection(up -> {
-            if (up) {
-                gw.publish(signer1.sign(state("gw1", birth(will))));
+            if (up) {   // the birth names this connection's will
+                gw.publish(signer1.sign(state("gw1", birth(GatewayAuth.Checker.seqOf(deaths.get(deaths.size() - 1).auth())))));
             }
         });
         gw.start();
         until("gw1 online at the controller", () -> ctl.gateway("gw1").online(), Duration.ofSeconds(15));
-        proxy.close();   // the link cut without a DISCONNECT (and no way back): the broker publishes the will
+        int before = deaths.size();
+        proxy.cut();   // without a DISCONNECT: the broker publishes the will, signed by the gateway, and the link comes back
         until("gw1 offline by its signed will", () -> !ctl.gateway("gw1").online(), Duration.ofSeconds(20));
+        until("gw1 back with a new will", () -> ctl.gateway("gw1").online() && deaths.size() > before, Duration.ofSeconds(20));
         assertEquals(0, ctl.dropped());
+        // the death of the first connection, captured and published again by another client: not this connection's
+        PahoLink evil = link("mallory", null, port);
+        evil.start();
+        until("mallory connected", evil::connected, Duration.ofSeconds(15));
+        evil.publish(deaths.get(before - 1));
+        until("the old death dropped", () -> ctl.dropped() == 1, Duration.ofSeconds(15));
+        assertTrue(ctl.gateway("gw1").online());
+        proxy.close();
+        until("gw1 offline by this connection's will", () -> !ctl.gateway("gw1").online(), Duration.ofSeconds(20));
+        assertEquals(1, ctl.dropped());
     }
 }
