@@ -655,7 +655,7 @@ final class FunctionWriter {
         return true;
     }
 
-    /** Stores the (normalised) double on top of the JVM stack as the number in register {@code r}. */
+    /** Stores the double (either zero, {@link NumericRegisters}) on top of the JVM stack as the number in register {@code r}. */
     private void setNumber(int r) throws UnsupportedShape {
         check(r);
         if (dslot[r] >= 0) {
@@ -668,7 +668,11 @@ final class FunctionWriter {
         }
     }
 
-    /** Luaj boxes each result with LuaDouble.valueOf, which makes -0 an integer 0: adding 0.0 does the same. */
+    /**
+     * Makes a -0 on top of the JVM stack +0 (adding 0.0). A register's double may be either zero where the interpreter
+     * holds the integer 0 ({@link NumericRegisters}: "either zero"), so only a use that tells the two apart needs it:
+     * the base of {@code ^} and the argument of a library call.
+     */
     private void normalise() {
         mv.visitInsn(DCONST_0);
         mv.visitInsn(DADD);
@@ -1109,8 +1113,7 @@ final class FunctionWriter {
                     mv.visitVarInsn(DSTORE, lD3);
                     mv.visitVarInsn(DLOAD, lD1);
                     mv.visitVarInsn(DLOAD, lD2);
-                    mv.visitInsn(DADD);
-                    normalise();
+                    mv.visitInsn(DADD); // either zero: no normalising (NumericRegisters)
                     mv.visitVarInsn(DSTORE, lD1);
                     Label down = new Label();
                     Label loop = new Label();
@@ -1163,8 +1166,7 @@ final class FunctionWriter {
                     invokeLV("todouble", "()D");
                     mv.visitVarInsn(ALOAD, lT3);
                     invokeLV("todouble", "()D");
-                    mv.visitInsn(DSUB);
-                    normalise();
+                    mv.visitInsn(DSUB); // either zero: no normalising (NumericRegisters)
                     setNumber(a);
                 } else {
                     mv.visitVarInsn(ALOAD, lT1);
@@ -1250,6 +1252,9 @@ final class FunctionWriter {
         Label done = new Label();
         boolean fast = numeric && number(b, generic);
         if (fast) {
+            if (op.equals("pow") && b <= 0xff) {
+                normalise(); // (-0) ^ -1 is -inf, 0 ^ -1 inf: the base as the interpreter has it
+            }
             // a second operand that cannot jump to the generic path leaves the first on the JVM stack
             boolean spill = !numbers.knownNumber(at, c);
             if (spill) {
@@ -1275,7 +1280,7 @@ final class FunctionWriter {
                     default: // div, mod, pow: Luaj's rules for zero divisors and powers
                         mv.visitMethodInsn(INVOKESTATIC, OPS, op, "(DD)D", false);
                 }
-                normalise();
+                // no normalising: a -0 result stands for the interpreter's integer 0 ("either zero", NumericRegisters)
                 setNumber(a);
                 if (numbers.arithFast(at)) {
                     return true; // both operands are numbers: there is no other case
@@ -1299,8 +1304,7 @@ final class FunctionWriter {
             Label generic = new Label();
             Label done = new Label();
             number(b, generic);
-            mv.visitInsn(DNEG);
-            normalise();
+            mv.visitInsn(DNEG); // -0 for 0: either zero (NumericRegisters)
             setNumber(a);
             if (numbers.arithFast(at)) {
                 return true;
@@ -1478,9 +1482,10 @@ final class FunctionWriter {
         if (!number(a + 1, notNumber)) {
             throw new UnsupportedShape("register operand expected");
         }
+        normalise(); // library code sees the number the interpreter passes: +0, never -0
         mv.visitMethodInsn(INVOKEINTERFACE, NUMBER_FUNCTION, "callNumber", "(D)D", true);
-        normalise(); // LuaDouble.valueOf of the result: -0 (floor(-0.5)) becomes 0
-        setNumber(a);
+        setNumber(a); // a -0 result (floor(-0.5)) stands for the integer 0 the call's box would be: either zero
+
         mv.visitJumpInsn(GOTO, done);
         mv.visitLabel(notNumber);
         mv.visitInsn(POP);

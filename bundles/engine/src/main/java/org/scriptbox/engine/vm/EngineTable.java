@@ -397,8 +397,8 @@ public class EngineTable extends LuaTable {
     }
 
     /**
-     * {@code t[k] = d} for compiled code holding {@code d} unboxed (normalised as {@code LuaDouble.valueOf} would
-     * box it): on {@link #setField}'s cache hit the number is kept unboxed in the entry and true returned; else
+     * {@code t[k] = d} for compiled code holding {@code d} unboxed ({@code -0} standing for the integer 0, as
+     * {@code LuaDouble.valueOf} boxes it; see the compiler's {@code NumericRegisters}, "either zero"): on {@link #setField}'s cache hit the number is kept unboxed in the entry and true returned; else
      * false and nothing done (the caller boxes it and takes {@link #setField}'s path). A stored number reads back
      * as {@code LuaDouble.valueOf(d)}: what the interpreter stores.
      */
