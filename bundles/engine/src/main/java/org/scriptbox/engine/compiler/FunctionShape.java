@@ -213,6 +213,51 @@ final class FunctionShape {
         }
     }
 
+    /**
+     * The instruction as a whole may read or change the budget's ticks (a call, a return, a library or VM helper
+     * that charges or fails), so the writer writes its ticks local out before it and reads it back after it. The
+     * others run no such code or bracket their rarely taken generic paths themselves (table accesses, arithmetic,
+     * comparisons, FORPREP's checks), so that a field-cache hit or arithmetic on numbers touches no memory for the
+     * budget. Unknown opcodes: bracketed.
+     */
+    static boolean needsSync(int i) {
+        switch (Lua.GET_OPCODE(i)) {
+            case Lua.OP_MOVE:
+            case Lua.OP_LOADK:
+            case Lua.OP_LOADBOOL:
+            case Lua.OP_LOADNIL:
+            case Lua.OP_GETUPVAL:
+            case Lua.OP_SETUPVAL:
+            case Lua.OP_NOT:
+            case Lua.OP_JMP:
+            case Lua.OP_TEST:
+            case Lua.OP_TESTSET:
+            case Lua.OP_TFORLOOP:
+            case Lua.OP_VARARG:
+            case Lua.OP_FORLOOP: // its generic path (Ops.forNext) adds and compares numbers only
+                return false;
+            case Lua.OP_GETTABUP:
+            case Lua.OP_GETTABLE:
+            case Lua.OP_SETTABUP:
+            case Lua.OP_SETTABLE:
+            case Lua.OP_SELF:
+            case Lua.OP_ADD:
+            case Lua.OP_SUB:
+            case Lua.OP_MUL:
+            case Lua.OP_DIV:
+            case Lua.OP_MOD:
+            case Lua.OP_POW:
+            case Lua.OP_UNM:
+            case Lua.OP_EQ:
+            case Lua.OP_LT:
+            case Lua.OP_LE:
+            case Lua.OP_FORPREP:
+                return false; // bracket their own generic paths
+            default:
+                return true;
+        }
+    }
+
     /** Leaves an open number of results (the interpreter's {@code top}) for the next instruction. */
     static boolean opens(int i) {
         int op = Lua.GET_OPCODE(i);

@@ -71,11 +71,18 @@ final class FunctionWriter {
     private final int lD1;
     private final int lD2;
     private final int lD3;
+    /**
+     * The budget's {@code ticks} while the body runs ({@link #syncOut}): charges decrement this int local, which
+     * the JIT keeps in a register; {@code meter.ticks} is written before anything that may read or change it.
+     */
+    private final int lTicks;
     /** Per register: the slot of its double, or -1 for a register that never holds an unboxed number. */
     private final int[] dslot;
     private final NumericRegisters numbers;
     private final boolean numeric;
     private final boolean inlineCharges;
+    /** Charges on the ticks local {@link #lTicks} (else on {@code meter.ticks}, {@link #syncOut} emitting nothing). */
+    private final boolean localTicks;
     /** The instruction being emitted (the data-flow facts of {@link #numbers} are per instruction). */
     private int at;
     /** pc -> constant index of the key, for each field site the code reads ({@link #site}). */
@@ -108,6 +115,16 @@ final class FunctionWriter {
 
     /** {@code inlineCharges}: each instruction's charge spelled out in the body ({@link #charge1()}). */
     FunctionWriter(FunctionShape s, String className, String[] children, boolean numeric, boolean inlineCharges) {
+        this(s, className, children, numeric, inlineCharges, true);
+    }
+
+    /**
+     * {@code localTicks} false: every charge on {@code meter.ticks} itself (5-byte calls, no writing out around calls):
+     * the smallest code, for a function too big for one JVM method otherwise.
+     */
+    FunctionWriter(FunctionShape s, String className, String[] children, boolean numeric, boolean inlineCharges,
+            boolean localTicks) {
+        this.localTicks = localTicks;
         this.inlineCharges = inlineCharges;
         this.numeric = numeric;
         this.s = s;
@@ -134,6 +151,7 @@ final class FunctionWriter {
         next += 2;
         lD3 = next;
         next += 2;
+        lTicks = next++;
         numbers = new NumericRegisters(s, nregs, numeric);
         if (numeric) {
             // arithmetic on numbers for certain cannot observe the budget: charged with the instructions after it
@@ -382,7 +400,7 @@ final class FunctionWriter {
             if (needBody[pc]) {
                 mv.visitLabel(body[pc]);
             }
-            if (instruction(pc) && needEnd[pc]) {
+            if (bracketedInstruction(pc) && needEnd[pc]) {
                 mv.visitLabel(end[pc]);
             }
         }
@@ -499,44 +517,83 @@ final class FunctionWriter {
         mv.visitVarInsn(ASTORE, lK);
         mv.visitVarInsn(ALOAD, lMeter);
         mv.visitMethodInsn(INVOKEVIRTUAL, METER, "enter", "()V", false);
+        syncIn();
     }
 
     /**
-     * The interpreter's charge of one instruction, {@code if (--meter.ticks <= 0) meter.tick()}: spelled out (15 bytes
-     * and the call of the rare tick) when {@link #inlineCharges}, so that C2 never leaves it a call for want of
-     * inlining budget (each {@code Ops.charge1} it inlines costs 24 bytes of that budget, and nbody's advance has 69);
-     * else the 5-byte call.
+     * The interpreter's charge of one instruction, {@code if (--ticks <= 0) meter.tick()}, on the body's ticks local
+     * ({@link #lTicks}). Spelled out (17 bytes; the rare {@code tick} a call of {@code Ops.tick}) when
+     * {@link #inlineCharges}, so that C2 never leaves it a call for want of inlining budget in a big body; else the
+     * 9-byte call of {@code Ops.charge1}, which C2 inlines into a small body.
      */
     private void charge1() {
-        mv.visitVarInsn(ALOAD, lMeter);
-        if (!inlineCharges) {
+        if (!localTicks) {
+            mv.visitVarInsn(ALOAD, lMeter);
             mv.visitMethodInsn(INVOKESTATIC, OPS, "charge1", "(L" + METER + ";)V", false);
             return;
         }
+        if (!inlineCharges) {
+            mv.visitVarInsn(ALOAD, lMeter);
+            mv.visitVarInsn(ILOAD, lTicks);
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "charge1", "(L" + METER + ";I)I", false);
+            mv.visitVarInsn(ISTORE, lTicks);
+            return;
+        }
         Label fine = new Label();
-        mv.visitInsn(DUP);
-        mv.visitFieldInsn(GETFIELD, METER, "ticks", "I");
-        mv.visitInsn(ICONST_1);
-        mv.visitInsn(ISUB);
-        mv.visitInsn(DUP_X1);
-        mv.visitFieldInsn(PUTFIELD, METER, "ticks", "I");
+        mv.visitIincInsn(lTicks, -1);
+        mv.visitVarInsn(ILOAD, lTicks);
         mv.visitJumpInsn(IFGT, fine);
         mv.visitVarInsn(ALOAD, lMeter);
-        mv.visitMethodInsn(INVOKEVIRTUAL, METER, "tick", "()V", false);
+        mv.visitVarInsn(ILOAD, lTicks);
+        mv.visitMethodInsn(INVOKESTATIC, OPS, "tick", "(L" + METER + ";I)I", false);
+        mv.visitVarInsn(ISTORE, lTicks);
         mv.visitLabel(fine);
     }
 
-    /** Fast path: the whole group fits in the remaining ticks (no check falls inside it). */
+    /** Fast path: the whole group fits in the remaining ticks (no check falls inside it): {@code Ops.fits} on the local. */
     private void chargeGroup(int pc) {
         if (s.groupSize(pc) == 1) {
             // one instruction: the interpreter's own charge, no branch (and no frame) in the generated code
             charge1();
             return;
         }
+        int n = s.groupSize(pc);
+        if (!localTicks) {
+            mv.visitVarInsn(ALOAD, lMeter);
+            push(mv, n);
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "fits", "(L" + METER + ";I)Z", false);
+            mv.visitJumpInsn(IFEQ, slow[pc]);
+            return;
+        }
+        mv.visitVarInsn(ILOAD, lTicks);
+        push(mv, n);
+        mv.visitJumpInsn(IF_ICMPLE, slow[pc]); // ticks - n > 0, else one by one
+        mv.visitIincInsn(lTicks, -n);
+    }
+
+    /**
+     * Writes the ticks local to {@code meter.ticks}: before code that may read or change the budget (a call, a
+     * metamethod, a library or VM helper that charges, a check that may throw, a return). JVM stack unchanged.
+     * Between two such points the count lives in the local only; {@link FunctionShape#needsSync} says which
+     * instructions are bracketed as a whole, the others bracket their rarely taken generic paths themselves.
+     */
+    private void syncOut() {
+        if (!localTicks) {
+            return;
+        }
         mv.visitVarInsn(ALOAD, lMeter);
-        push(mv, s.groupSize(pc));
-        mv.visitMethodInsn(INVOKESTATIC, OPS, "fits", "(L" + METER + ";I)Z", false);
-        mv.visitJumpInsn(IFEQ, slow[pc]);
+        mv.visitVarInsn(ILOAD, lTicks);
+        mv.visitFieldInsn(PUTFIELD, METER, "ticks", "I");
+    }
+
+    /** Reads {@code meter.ticks} back into the ticks local after such code returned normally. JVM stack unchanged. */
+    private void syncIn() {
+        if (!localTicks) {
+            return;
+        }
+        mv.visitVarInsn(ALOAD, lMeter);
+        mv.visitFieldInsn(GETFIELD, METER, "ticks", "I");
+        mv.visitVarInsn(ISTORE, lTicks);
     }
 
     /** Slow path: charge one instruction at a time, as the interpreter does, running the quiet ones between. */
@@ -799,15 +856,21 @@ final class FunctionWriter {
     private void get(int pc, int c) throws UnsupportedShape {
         if (unboxedKey(c)) {
             mv.visitVarInsn(DLOAD, dslot[c]);
+            syncOut(); // a table read may charge (long chains), run __index, fail
             mv.visitMethodInsn(INVOKESTATIC, OPS, "getIndex", "(" + D_LV + "D)" + D_LV, false);
+            syncIn();
             return;
         }
         if (stringConstant(c)) {
             site(pc, c);
+            syncOut();
             mv.visitMethodInsn(INVOKESTATIC, TABLE, "getField", "(" + D_LV + D_SITE + ")" + D_LV, false);
+            syncIn();
         } else {
             rk(c);
+            syncOut();
             invokeLV("get", BINARY);
+            syncIn();
         }
     }
 
@@ -878,17 +941,23 @@ final class FunctionWriter {
         if (unboxedKey(b)) {
             mv.visitVarInsn(DLOAD, dslot[b]);
             valueCold(c);
+            syncOut(); // a table write may charge, run __newindex, meet the size limit, fail
             mv.visitMethodInsn(INVOKESTATIC, OPS, "setIndex", "(" + D_LV + "D" + D_LV + ")V", false);
+            syncIn();
             return;
         }
         if (stringConstant(b)) {
             valueCold(c); // reached when setFieldNum could not keep the number unboxed: one use, no store back
             site(pc, b);
+            syncOut();
             mv.visitMethodInsn(INVOKESTATIC, TABLE, "setField", "(" + D_LV + D_LV + D_SITE + ")V", false);
+            syncIn();
         } else {
             rk(b);
             valueCold(c);
+            syncOut();
             invokeLV("set", "(" + D_LV + D_LV + ")V");
+            syncIn();
         }
     }
 
@@ -897,6 +966,22 @@ final class FunctionWriter {
     }
 
     private static final String BINARY = "(L" + LV + ";)L" + LV + ";";
+
+    /**
+     * {@link #instruction}, with the ticks local written out before it and read back after it when the instruction
+     * as a whole may read or change the budget ({@link FunctionShape#needsSync}); false as {@link #instruction}.
+     */
+    private boolean bracketedInstruction(int pc) throws UnsupportedShape {
+        boolean whole = FunctionShape.needsSync(s.code[pc]);
+        if (whole) {
+            syncOut();
+        }
+        boolean goesOn = instruction(pc);
+        if (whole && goesOn) {
+            syncIn();
+        }
+        return goesOn;
+    }
 
     /**
      * Emits instruction {@code pc}; false when it has ended its exception range itself (returns).
@@ -1157,6 +1242,7 @@ final class FunctionWriter {
                 return true;
             }
             case Lua.OP_FORPREP:
+                syncOut(); // the checks may coerce (charged) and fail; read back before the jump
                 checkNumber(a + 1, "limit", lT2); // Lua 5.4's order of the checks
                 checkNumber(a + 2, "step", lT3);
                 checkNumber(a, "initial value", lT1);
@@ -1189,6 +1275,7 @@ final class FunctionWriter {
                     invokeLV("todouble", "()D");
                     mv.visitVarInsn(DSTORE, dslot[a + 2]);
                 }
+                syncIn();
                 jump(GOTO, pc + 1 + Lua.GETARG_sBx(i));
                 return true;
             case Lua.OP_TFORCALL:
@@ -1293,7 +1380,9 @@ final class FunctionWriter {
         mv.visitVarInsn(ALOAD, lMeter);
         valueCold(b);
         valueCold(c);
+        syncOut();
         mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, op, "(" + D_METER + D_LV + D_LV + ")" + D_LV, false);
+        syncIn();
         setReg(a);
         mv.visitLabel(done);
         return true;
@@ -1313,7 +1402,9 @@ final class FunctionWriter {
             mv.visitLabel(generic);
             mv.visitVarInsn(ALOAD, lMeter);
             valueCold(b);
+            syncOut();
             mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, op, "(" + D_METER + D_LV + ")" + D_LV, false);
+            syncIn();
             setReg(a);
             mv.visitLabel(done);
             return true;
@@ -1321,8 +1412,10 @@ final class FunctionWriter {
         if (op.equals("neg")) {
             mv.visitVarInsn(ALOAD, lMeter);
             reg(b);
+            syncOut();
             mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, op, "(" + D_METER + D_LV + ")" + D_LV, false);
-        } else {
+            syncIn();
+        } else { // not: no metamethod; len: bracketed as a whole (FunctionShape.needsSync)
             reg(b);
             invokeLV(op, "()" + D_LV);
         }
@@ -1393,7 +1486,9 @@ final class FunctionWriter {
         mv.visitVarInsn(ALOAD, lMeter);
         valueCold(b);
         valueCold(c);
+        syncOut();
         mv.visitMethodInsn(INVOKEVIRTUAL, METER, op, "(" + D_LV + D_LV + ")Z", false);
+        syncIn();
         mv.visitLabel(decided);
         jump(a != 0 ? IFEQ : IFNE, pc + 2);
         return true;

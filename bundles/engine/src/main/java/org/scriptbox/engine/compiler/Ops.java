@@ -101,6 +101,42 @@ public final class Ops {
         }
     }
 
+    /**
+     * The interpreter's charge of one instruction on generated code's ticks local {@code t} (the budget's ticks, not
+     * yet written to {@code m.ticks}): the ticks after it.
+     */
+    public static int charge1(Meter m, int t) {
+        if (--t <= 0) {
+            return tick(m, t);
+        }
+        return t;
+    }
+
+    /** {@code m.tick()} for generated code whose ticks local reached {@code t <= 0}: the ticks after the check. */
+    public static int tick(Meter m, int t) {
+        m.ticks = t;
+        Check.tick(m);
+        return m.ticks;
+    }
+
+    /**
+     * Where generated code's charges call the budget's check (every few thousand instructions): a class C2 does not
+     * inline into Lua code. HotSpot's C2 inlines no method of a {@code Throwable} subclass into a method of another
+     * class below the top level ({@code InlineTree::should_not_inline}, "exception method"), and the check with what
+     * it calls is ~450 bytes of bytecode: inlined at each charge of a big body (nbody's advance has ~70), three of them
+     * used up the body's 8,000-byte inlining budget, so its field reads stayed calls. Never instantiated.
+     */
+    static final class Check extends Error {
+        private static final long serialVersionUID = 1L;
+
+        private Check() {
+        }
+
+        static void tick(Meter m) {
+            m.tick();
+        }
+    }
+
     /** Arguments or results from registers: what {@code varargsOf(stack, a, n)} gives the interpreter. */
     public static Varargs args(LuaValue[] values) {
         return LuaValue.varargsOf(values, 0, values.length);
