@@ -218,7 +218,8 @@ final class FunctionShape {
      * that charges or fails), so the writer writes its ticks local out before it and reads it back after it. The
      * others run no such code or bracket their rarely taken generic paths themselves (table accesses, arithmetic,
      * comparisons, FORPREP's checks), so that a field-cache hit or arithmetic on numbers touches no memory for the
-     * budget. Unknown opcodes: bracketed.
+     * budget. Everything else is bracketed: VARARG (its values are charged by their number, {@code Meter.passed};
+     * red team E20), and any opcode not named here, so a helper that starts to charge cannot lose its charges.
      */
     static boolean needsSync(int i) {
         switch (Lua.GET_OPCODE(i)) {
@@ -233,7 +234,6 @@ final class FunctionShape {
             case Lua.OP_TEST:
             case Lua.OP_TESTSET:
             case Lua.OP_TFORLOOP:
-            case Lua.OP_VARARG:
             case Lua.OP_FORLOOP: // its generic path (Ops.forNext) adds and compares numbers only
                 return false;
             case Lua.OP_GETTABUP:
