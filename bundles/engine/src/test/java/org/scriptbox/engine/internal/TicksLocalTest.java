@@ -59,9 +59,29 @@ public class TicksLocalTest {
         }
     }
 
+    /** Red team E20: VARARG charges the values it passes on ({@code Meter.passed}), so it is bracketed too. */
+    private static final String VARARGS = "local function pass(...) local x = 1 local t = {...} x = x + #t"
+            + " return select('#', ...) + x end"
+            + " local function many(...) local a = 0 for i = 1, 3 do a = a + i * 2 local n = pass(...) a = a + n end return a end"
+            + " local vals = {} for i = 1, 40 do vals[i] = i end local s = 0"
+            + " for k = 1, 3 do local q = k * 1.5 s = s + many(table.unpack(vals)) + q end return s";
+
+    @Test
+    public void valuesPassedOnByVarargCountAsInterpreted() {
+        ExecutionResult full = interpreted.run(VARARGS);
+        DifferentialFuzz.assertSame(VARARGS, full, compiled.run(VARARGS));
+        for (long limit = 1; limit < full.instructions(); limit++) {
+            same(VARARGS, limit);
+        }
+    }
+
     private void same(long limit) {
-        ExecutionResult reference = interpreted.withInstructions(limit).run(EVERY_DOOR);
+        same(EVERY_DOOR, limit);
+    }
+
+    private void same(String program, long limit) {
+        ExecutionResult reference = interpreted.withInstructions(limit).run(program);
         assertTrue("limit " + limit + ": " + reference.error(), reference.error() != null);
-        DifferentialFuzz.assertSame("limit " + limit + ":\n" + EVERY_DOOR, reference, compiled.withInstructions(limit).run(EVERY_DOOR));
+        DifferentialFuzz.assertSame("limit " + limit + ":\n" + program, reference, compiled.withInstructions(limit).run(program));
     }
 }
