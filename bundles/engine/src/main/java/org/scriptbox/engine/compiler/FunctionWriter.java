@@ -891,7 +891,7 @@ final class FunctionWriter {
         mv.visitVarInsn(ASTORE, lT2);
         site(pc, c);
         mv.visitMethodInsn(INVOKESTATIC, TABLE, "getFieldNum", "(" + D_LV + D_SITE + ")D", false);
-        // getFieldNum answers no NaN but its NO_NUMBER: "is NaN" is the miss test (6 bytes instead of 15)
+        // any NaN getFieldNum answers (its NO_NUMBER or a NaN the entry holds) is a miss: the generic path boxes it
         mv.visitInsn(DUP2);
         mv.visitInsn(DUP2);
         mv.visitInsn(DCMPL);
