@@ -661,6 +661,32 @@ final class FunctionWriter {
     }
 
     /**
+     * {@code Ops.arith}/{@code Ops.compare} for the instruction being emitted (its opcode), with RK(b) and RK(c) as
+     * they are (a register and its double, 0.0 beside any other) and the ticks local written out by the helper; the
+     * ticks read back after it.
+     */
+    private void genericCall(String helper, String desc, int b, int c) throws UnsupportedShape {
+        mv.visitVarInsn(ALOAD, lMeter);
+        mv.visitVarInsn(ILOAD, lTicks);
+        push(mv, Lua.GET_OPCODE(s.code[at]));
+        operandCold(b);
+        operandCold(c);
+        mv.visitMethodInsn(INVOKESTATIC, OPS, helper, desc, false);
+        syncIn();
+    }
+
+    /** RK({@code x}) and a double for {@code Ops.value}: the register's own double where it may hold one unboxed. */
+    private void operandCold(int x) throws UnsupportedShape {
+        if (numberInDouble(x)) {
+            mv.visitVarInsn(ALOAD, 1 + x);
+            mv.visitVarInsn(DLOAD, dslot[x]);
+        } else {
+            rk(x);
+            mv.visitInsn(DCONST_0);
+        }
+    }
+
+    /**
      * Pushes the number in RK({@code x}) as a double, or jumps to {@code notNumber} (JVM stack unchanged)
      * when it holds no number. False when RK(x) is a constant that is not a number (nothing emitted).
      */
@@ -1377,12 +1403,16 @@ final class FunctionWriter {
         }
         mv.visitLabel(generic);
         // the interpreter's own helper: string coercion as Lua reads numbers (charged), metamethods, errors
+        if (localTicks) {
+            genericCall("arith", "(" + D_METER + "II" + D_LV + "D" + D_LV + "D)" + D_LV, b, c);
+            setReg(a);
+            mv.visitLabel(done);
+            return true;
+        }
         mv.visitVarInsn(ALOAD, lMeter);
         valueCold(b);
         valueCold(c);
-        syncOut();
         mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, op, "(" + D_METER + D_LV + D_LV + ")" + D_LV, false);
-        syncIn();
         setReg(a);
         mv.visitLabel(done);
         return true;
@@ -1483,12 +1513,14 @@ final class FunctionWriter {
         }
         mv.visitLabel(generic);
         // through the meter, as the interpreter does: it charges comparisons of long strings
-        mv.visitVarInsn(ALOAD, lMeter);
-        valueCold(b);
-        valueCold(c);
-        syncOut();
-        mv.visitMethodInsn(INVOKEVIRTUAL, METER, op, "(" + D_LV + D_LV + ")Z", false);
-        syncIn();
+        if (localTicks) {
+            genericCall("compare", "(" + D_METER + "II" + D_LV + "D" + D_LV + "D)Z", b, c);
+        } else {
+            mv.visitVarInsn(ALOAD, lMeter);
+            valueCold(b);
+            valueCold(c);
+            mv.visitMethodInsn(INVOKEVIRTUAL, METER, op, "(" + D_LV + D_LV + ")Z", false);
+        }
         mv.visitLabel(decided);
         jump(a != 0 ? IFEQ : IFNE, pc + 2);
         return true;

@@ -137,6 +137,51 @@ public final class Ops {
         }
     }
 
+    /**
+     * The generic path of arithmetic ({@code Arithmetic.add} .. {@code pow}: coercion, metamethods, errors) for
+     * generated code with its ticks local {@code t}, written out first; operands as {@link #value} takes them (a
+     * register and its double). One call instead of the spelled-out boxes and write-out: 18 bytes less per instruction
+     * in the body, whose size bounds what C2 inlines into it.
+     */
+    public static LuaValue arith(Meter m, int t, int op, LuaValue b, double db, LuaValue c, double dc) {
+        m.ticks = t;
+        LuaValue x = value(b, db);
+        LuaValue y = value(c, dc);
+        switch (op) {
+            case org.luaj.vm2.Lua.OP_ADD:
+                return org.scriptbox.engine.vm.Arithmetic.add(m, x, y);
+            case org.luaj.vm2.Lua.OP_SUB:
+                return org.scriptbox.engine.vm.Arithmetic.sub(m, x, y);
+            case org.luaj.vm2.Lua.OP_MUL:
+                return org.scriptbox.engine.vm.Arithmetic.mul(m, x, y);
+            case org.luaj.vm2.Lua.OP_DIV:
+                return org.scriptbox.engine.vm.Arithmetic.div(m, x, y);
+            case org.luaj.vm2.Lua.OP_MOD:
+                return org.scriptbox.engine.vm.Arithmetic.mod(m, x, y);
+            case org.luaj.vm2.Lua.OP_POW:
+                return org.scriptbox.engine.vm.Arithmetic.pow(m, x, y);
+            default:
+                throw new IllegalArgumentException("opcode " + op);
+        }
+    }
+
+    /** The generic path of {@code EQ}/{@code LT}/{@code LE} (the meter's comparisons), as {@link #arith}. */
+    public static boolean compare(Meter m, int t, int op, LuaValue b, double db, LuaValue c, double dc) {
+        m.ticks = t;
+        LuaValue x = value(b, db);
+        LuaValue y = value(c, dc);
+        switch (op) {
+            case org.luaj.vm2.Lua.OP_EQ:
+                return m.eq(x, y);
+            case org.luaj.vm2.Lua.OP_LT:
+                return m.lt(x, y);
+            case org.luaj.vm2.Lua.OP_LE:
+                return m.le(x, y);
+            default:
+                throw new IllegalArgumentException("opcode " + op);
+        }
+    }
+
     /** Arguments or results from registers: what {@code varargsOf(stack, a, n)} gives the interpreter. */
     public static Varargs args(LuaValue[] values) {
         return LuaValue.varargsOf(values, 0, values.length);
