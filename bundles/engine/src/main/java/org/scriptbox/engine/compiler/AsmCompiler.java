@@ -149,13 +149,13 @@ public final class AsmCompiler {
                         }
                     }
                 } catch (MethodTooLargeException | LimitExceededException e) {
-                    shape.ungroup(); // smaller code: one charge per instruction
+                    shape.ungroup(); // smaller code: one charge per instruction, each on meter.ticks (5-byte calls)
                     try {
-                        w = new FunctionWriter(shape, className, children);
+                        w = new FunctionWriter(shape, className, children, true, false, false);
                         bytes = w.write();
                     } catch (MethodTooLargeException | LimitExceededException e2) {
                         // smallest: without the numeric specialisation (the code this compiler wrote before it)
-                        w = new FunctionWriter(shape, className, children, false);
+                        w = new FunctionWriter(shape, className, children, false, false, false);
                         bytes = w.write();
                     }
                 }

@@ -219,6 +219,51 @@ final class FunctionShape {
     }
 
     /**
+     * The instruction as a whole may read or change the budget's ticks (a call, a return, a library or VM helper
+     * that charges or fails), so the writer writes its ticks local out before it and reads it back after it. The
+     * others run no such code or bracket their rarely taken generic paths themselves (table accesses, arithmetic,
+     * comparisons, FORPREP's checks), so that a field-cache hit or arithmetic on numbers touches no memory for the
+     * budget. Everything else is bracketed: VARARG (its values are charged by their number, {@code Meter.passed};
+     * red team E20), and any opcode not named here, so a helper that starts to charge cannot lose its charges.
+     */
+    static boolean needsSync(int i) {
+        switch (Lua.GET_OPCODE(i)) {
+            case Lua.OP_MOVE:
+            case Lua.OP_LOADK:
+            case Lua.OP_LOADBOOL:
+            case Lua.OP_LOADNIL:
+            case Lua.OP_GETUPVAL:
+            case Lua.OP_SETUPVAL:
+            case Lua.OP_NOT:
+            case Lua.OP_JMP:
+            case Lua.OP_TEST:
+            case Lua.OP_TESTSET:
+            case Lua.OP_TFORLOOP:
+            case Lua.OP_FORLOOP: // its generic path (Ops.forNext) adds and compares numbers only
+                return false;
+            case Lua.OP_GETTABUP:
+            case Lua.OP_GETTABLE:
+            case Lua.OP_SETTABUP:
+            case Lua.OP_SETTABLE:
+            case Lua.OP_SELF:
+            case Lua.OP_ADD:
+            case Lua.OP_SUB:
+            case Lua.OP_MUL:
+            case Lua.OP_DIV:
+            case Lua.OP_MOD:
+            case Lua.OP_POW:
+            case Lua.OP_UNM:
+            case Lua.OP_EQ:
+            case Lua.OP_LT:
+            case Lua.OP_LE:
+            case Lua.OP_FORPREP:
+                return false; // bracket their own generic paths
+            default:
+                return true;
+        }
+    }
+
+    /**
      * The numbers of arguments (bits 1..3) of the call sites in {@code p} and the functions inside it that may take a
      * typed entry ({@code CALL} with 1 to 3 arguments and one result): a function of another arity never gets a call
      * of its own entry from this chunk, so it needs none (compile time).

@@ -71,11 +71,18 @@ final class FunctionWriter {
     private final int lD1;
     private final int lD2;
     private final int lD3;
+    /**
+     * The budget's {@code ticks} while the body runs ({@link #syncOut}): charges decrement this int local, which
+     * the JIT keeps in a register; {@code meter.ticks} is written before anything that may read or change it.
+     */
+    private final int lTicks;
     /** Per register: the slot of its double, or -1 for a register that never holds an unboxed number. */
     private final int[] dslot;
     private final NumericRegisters numbers;
     private final boolean numeric;
     private final boolean inlineCharges;
+    /** Charges on the ticks local {@link #lTicks} (else on {@code meter.ticks}, {@link #syncOut} emitting nothing). */
+    private final boolean localTicks;
     /** Writes the typed entry {@code callNum} (parameters and result as doubles) instead of {@code body}. */
     private final boolean typed;
     /** The instructions this writer charges together with the next (null: the shape's own grouping). */
@@ -112,12 +119,22 @@ final class FunctionWriter {
 
     /** {@code inlineCharges}: each instruction's charge spelled out in the body ({@link #charge1()}). */
     FunctionWriter(FunctionShape s, String className, String[] children, boolean numeric, boolean inlineCharges) {
-        this(s, className, children, numeric, inlineCharges, false);
+        this(s, className, children, numeric, inlineCharges, true);
+    }
+
+    /**
+     * {@code localTicks} false: every charge on {@code meter.ticks} itself (5-byte calls, no writing out around calls):
+     * the smallest code, for a function too big for one JVM method otherwise.
+     */
+    FunctionWriter(FunctionShape s, String className, String[] children, boolean numeric, boolean inlineCharges,
+            boolean localTicks) {
+        this(s, className, children, numeric, inlineCharges, localTicks, false);
     }
 
     /** {@code typed}: the writer of the typed entry ({@link #TYPED_ENTRY}), not of the class. */
     private FunctionWriter(FunctionShape s, String className, String[] children, boolean numeric, boolean inlineCharges,
-            boolean typed) {
+            boolean localTicks, boolean typed) {
+        this.localTicks = localTicks;
         this.typed = typed;
         this.inlineCharges = inlineCharges;
         this.numeric = numeric;
@@ -145,6 +162,7 @@ final class FunctionWriter {
         next += 2;
         lD3 = next;
         next += 2;
+        lTicks = next++;
         numbers = new NumericRegisters(s, nregs, numeric, typed);
         if (numeric) {
             // arithmetic on numbers for certain cannot observe the budget: charged with the instructions after it
@@ -183,7 +201,7 @@ final class FunctionWriter {
         if (wantsTypedEntry()) {
             // a second body for callers with numbers: its own registers, numbers and groups (the shape's grouping
             // is regrouped for it, and again by each writer's bodyMethod)
-            FunctionWriter t = new FunctionWriter(s, className, children, numeric, inlineCharges, true);
+            FunctionWriter t = new FunctionWriter(s, className, children, numeric, inlineCharges, localTicks, true);
             t.bodyMethod(cw);
             sites.putAll(t.sites);
         }
@@ -407,7 +425,7 @@ final class FunctionWriter {
             if (needBody[pc]) {
                 mv.visitLabel(body[pc]);
             }
-            if (instruction(pc) && needEnd[pc]) {
+            if (bracketedInstruction(pc) && needEnd[pc]) {
                 mv.visitLabel(end[pc]);
             }
         }
@@ -528,44 +546,83 @@ final class FunctionWriter {
         mv.visitVarInsn(ASTORE, lK);
         mv.visitVarInsn(ALOAD, lMeter);
         mv.visitMethodInsn(INVOKEVIRTUAL, METER, "enter", "()V", false);
+        syncIn();
     }
 
     /**
-     * The interpreter's charge of one instruction, {@code if (--meter.ticks <= 0) meter.tick()}: spelled out (15 bytes
-     * and the call of the rare tick) when {@link #inlineCharges}, so that C2 never leaves it a call for want of
-     * inlining budget (each {@code Ops.charge1} it inlines costs 24 bytes of that budget, and nbody's advance has 69);
-     * else the 5-byte call.
+     * The interpreter's charge of one instruction, {@code if (--ticks <= 0) meter.tick()}, on the body's ticks local
+     * ({@link #lTicks}). Spelled out (17 bytes; the rare {@code tick} a call of {@code Ops.tick}) when
+     * {@link #inlineCharges}, so that C2 never leaves it a call for want of inlining budget in a big body; else the
+     * 9-byte call of {@code Ops.charge1}, which C2 inlines into a small body.
      */
     private void charge1() {
-        mv.visitVarInsn(ALOAD, lMeter);
-        if (!inlineCharges) {
+        if (!localTicks) {
+            mv.visitVarInsn(ALOAD, lMeter);
             mv.visitMethodInsn(INVOKESTATIC, OPS, "charge1", "(L" + METER + ";)V", false);
             return;
         }
+        if (!inlineCharges) {
+            mv.visitVarInsn(ALOAD, lMeter);
+            mv.visitVarInsn(ILOAD, lTicks);
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "charge1", "(L" + METER + ";I)I", false);
+            mv.visitVarInsn(ISTORE, lTicks);
+            return;
+        }
         Label fine = new Label();
-        mv.visitInsn(DUP);
-        mv.visitFieldInsn(GETFIELD, METER, "ticks", "I");
-        mv.visitInsn(ICONST_1);
-        mv.visitInsn(ISUB);
-        mv.visitInsn(DUP_X1);
-        mv.visitFieldInsn(PUTFIELD, METER, "ticks", "I");
+        mv.visitIincInsn(lTicks, -1);
+        mv.visitVarInsn(ILOAD, lTicks);
         mv.visitJumpInsn(IFGT, fine);
         mv.visitVarInsn(ALOAD, lMeter);
-        mv.visitMethodInsn(INVOKEVIRTUAL, METER, "tick", "()V", false);
+        mv.visitVarInsn(ILOAD, lTicks);
+        mv.visitMethodInsn(INVOKESTATIC, OPS, "tick", "(L" + METER + ";I)I", false);
+        mv.visitVarInsn(ISTORE, lTicks);
         mv.visitLabel(fine);
     }
 
-    /** Fast path: the whole group fits in the remaining ticks (no check falls inside it). */
+    /** Fast path: the whole group fits in the remaining ticks (no check falls inside it): {@code Ops.fits} on the local. */
     private void chargeGroup(int pc) {
         if (s.groupSize(pc) == 1) {
             // one instruction: the interpreter's own charge, no branch (and no frame) in the generated code
             charge1();
             return;
         }
+        int n = s.groupSize(pc);
+        if (!localTicks) {
+            mv.visitVarInsn(ALOAD, lMeter);
+            push(mv, n);
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "fits", "(L" + METER + ";I)Z", false);
+            mv.visitJumpInsn(IFEQ, slow[pc]);
+            return;
+        }
+        mv.visitVarInsn(ILOAD, lTicks);
+        push(mv, n);
+        mv.visitJumpInsn(IF_ICMPLE, slow[pc]); // ticks - n > 0, else one by one
+        mv.visitIincInsn(lTicks, -n);
+    }
+
+    /**
+     * Writes the ticks local to {@code meter.ticks}: before code that may read or change the budget (a call, a
+     * metamethod, a library or VM helper that charges, a check that may throw, a return). JVM stack unchanged.
+     * Between two such points the count lives in the local only; {@link FunctionShape#needsSync} says which
+     * instructions are bracketed as a whole, the others bracket their rarely taken generic paths themselves.
+     */
+    private void syncOut() {
+        if (!localTicks) {
+            return;
+        }
         mv.visitVarInsn(ALOAD, lMeter);
-        push(mv, s.groupSize(pc));
-        mv.visitMethodInsn(INVOKESTATIC, OPS, "fits", "(L" + METER + ";I)Z", false);
-        mv.visitJumpInsn(IFEQ, slow[pc]);
+        mv.visitVarInsn(ILOAD, lTicks);
+        mv.visitFieldInsn(PUTFIELD, METER, "ticks", "I");
+    }
+
+    /** Reads {@code meter.ticks} back into the ticks local after such code returned normally. JVM stack unchanged. */
+    private void syncIn() {
+        if (!localTicks) {
+            return;
+        }
+        mv.visitVarInsn(ALOAD, lMeter);
+        mv.visitFieldInsn(GETFIELD, METER, "ticks", "I");
+        mv.visitVarInsn(ISTORE, lTicks);
     }
 
     /** Slow path: charge one instruction at a time, as the interpreter does, running the quiet ones between. */
@@ -633,6 +690,32 @@ final class FunctionWriter {
     }
 
     /**
+     * {@code Ops.arith}/{@code Ops.compare} for the instruction being emitted (its opcode), with RK(b) and RK(c) as
+     * they are (a register and its double, 0.0 beside any other) and the ticks local written out by the helper; the
+     * ticks read back after it.
+     */
+    private void genericCall(String helper, String desc, int b, int c) throws UnsupportedShape {
+        mv.visitVarInsn(ALOAD, lMeter);
+        mv.visitVarInsn(ILOAD, lTicks);
+        push(mv, Lua.GET_OPCODE(s.code[at]));
+        operandCold(b);
+        operandCold(c);
+        mv.visitMethodInsn(INVOKESTATIC, OPS, helper, desc, false);
+        syncIn();
+    }
+
+    /** RK({@code x}) and a double for {@code Ops.value}: the register's own double where it may hold one unboxed. */
+    private void operandCold(int x) throws UnsupportedShape {
+        if (numberInDouble(x)) {
+            mv.visitVarInsn(ALOAD, 1 + x);
+            mv.visitVarInsn(DLOAD, dslot[x]);
+        } else {
+            rk(x);
+            mv.visitInsn(DCONST_0);
+        }
+    }
+
+    /**
      * Pushes the number in RK({@code x}) as a double, or jumps to {@code notNumber} (JVM stack unchanged)
      * when it holds no number. False when RK(x) is a constant that is not a number (nothing emitted).
      */
@@ -684,7 +767,7 @@ final class FunctionWriter {
         return true;
     }
 
-    /** Stores the (normalised) double on top of the JVM stack as the number in register {@code r}. */
+    /** Stores the double (either zero, {@link NumericRegisters}) on top of the JVM stack as the number in register {@code r}. */
     private void setNumber(int r) throws UnsupportedShape {
         check(r);
         if (dslot[r] >= 0) {
@@ -697,7 +780,11 @@ final class FunctionWriter {
         }
     }
 
-    /** Luaj boxes each result with LuaDouble.valueOf, which makes -0 an integer 0: adding 0.0 does the same. */
+    /**
+     * Makes a -0 on top of the JVM stack +0 (adding 0.0). A register's double may be either zero where the interpreter
+     * holds the integer 0 ({@link NumericRegisters}: "either zero"), so only a use that tells the two apart needs it:
+     * the base of {@code ^} and the argument of a library call.
+     */
     private void normalise() {
         mv.visitInsn(DCONST_0);
         mv.visitInsn(DADD);
@@ -824,15 +911,21 @@ final class FunctionWriter {
     private void get(int pc, int c) throws UnsupportedShape {
         if (unboxedKey(c)) {
             mv.visitVarInsn(DLOAD, dslot[c]);
+            syncOut(); // a table read may charge (long chains), run __index, fail
             mv.visitMethodInsn(INVOKESTATIC, OPS, "getIndex", "(" + D_LV + "D)" + D_LV, false);
+            syncIn();
             return;
         }
         if (stringConstant(c)) {
             site(pc, c);
+            syncOut();
             mv.visitMethodInsn(INVOKESTATIC, TABLE, "getField", "(" + D_LV + D_SITE + ")" + D_LV, false);
+            syncIn();
         } else {
             rk(c);
+            syncOut();
             invokeLV("get", BINARY);
+            syncIn();
         }
     }
 
@@ -853,7 +946,7 @@ final class FunctionWriter {
         mv.visitVarInsn(ASTORE, lT2);
         site(pc, c);
         mv.visitMethodInsn(INVOKESTATIC, TABLE, "getFieldNum", "(" + D_LV + D_SITE + ")D", false);
-        // getFieldNum answers no NaN but its NO_NUMBER: "is NaN" is the miss test (6 bytes instead of 15)
+        // any NaN getFieldNum answers (its NO_NUMBER or a NaN the entry holds) is a miss: the generic path boxes it
         mv.visitInsn(DUP2);
         mv.visitInsn(DUP2);
         mv.visitInsn(DCMPL);
@@ -903,17 +996,23 @@ final class FunctionWriter {
         if (unboxedKey(b)) {
             mv.visitVarInsn(DLOAD, dslot[b]);
             valueCold(c);
+            syncOut(); // a table write may charge, run __newindex, meet the size limit, fail
             mv.visitMethodInsn(INVOKESTATIC, OPS, "setIndex", "(" + D_LV + "D" + D_LV + ")V", false);
+            syncIn();
             return;
         }
         if (stringConstant(b)) {
             valueCold(c); // reached when setFieldNum could not keep the number unboxed: one use, no store back
             site(pc, b);
+            syncOut();
             mv.visitMethodInsn(INVOKESTATIC, TABLE, "setField", "(" + D_LV + D_LV + D_SITE + ")V", false);
+            syncIn();
         } else {
             rk(b);
             valueCold(c);
+            syncOut();
             invokeLV("set", "(" + D_LV + D_LV + ")V");
+            syncIn();
         }
     }
 
@@ -922,6 +1021,22 @@ final class FunctionWriter {
     }
 
     private static final String BINARY = "(L" + LV + ";)L" + LV + ";";
+
+    /**
+     * {@link #instruction}, with the ticks local written out before it and read back after it when the instruction
+     * as a whole may read or change the budget ({@link FunctionShape#needsSync}); false as {@link #instruction}.
+     */
+    private boolean bracketedInstruction(int pc) throws UnsupportedShape {
+        boolean whole = FunctionShape.needsSync(s.code[pc]);
+        if (whole) {
+            syncOut();
+        }
+        boolean goesOn = instruction(pc);
+        if (whole && goesOn) {
+            syncIn();
+        }
+        return goesOn;
+    }
 
     /**
      * Emits instruction {@code pc}; false when it has ended its exception range itself (returns).
@@ -1146,8 +1261,7 @@ final class FunctionWriter {
                     mv.visitVarInsn(DSTORE, lD3);
                     mv.visitVarInsn(DLOAD, lD1);
                     mv.visitVarInsn(DLOAD, lD2);
-                    mv.visitInsn(DADD);
-                    normalise();
+                    mv.visitInsn(DADD); // either zero: no normalising (NumericRegisters)
                     mv.visitVarInsn(DSTORE, lD1);
                     Label down = new Label();
                     Label loop = new Label();
@@ -1191,6 +1305,7 @@ final class FunctionWriter {
                 return true;
             }
             case Lua.OP_FORPREP:
+                syncOut(); // the checks may coerce (charged) and fail; read back before the jump
                 checkNumber(a + 1, "limit", lT2); // Lua 5.4's order of the checks
                 checkNumber(a + 2, "step", lT3);
                 checkNumber(a, "initial value", lT1);
@@ -1200,8 +1315,7 @@ final class FunctionWriter {
                     invokeLV("todouble", "()D");
                     mv.visitVarInsn(ALOAD, lT3);
                     invokeLV("todouble", "()D");
-                    mv.visitInsn(DSUB);
-                    normalise();
+                    mv.visitInsn(DSUB); // either zero: no normalising (NumericRegisters)
                     setNumber(a);
                 } else {
                     mv.visitVarInsn(ALOAD, lT1);
@@ -1224,6 +1338,7 @@ final class FunctionWriter {
                     invokeLV("todouble", "()D");
                     mv.visitVarInsn(DSTORE, dslot[a + 2]);
                 }
+                syncIn();
                 jump(GOTO, pc + 1 + Lua.GETARG_sBx(i));
                 return true;
             case Lua.OP_TFORCALL:
@@ -1290,6 +1405,9 @@ final class FunctionWriter {
         Label done = new Label();
         boolean fast = numeric && number(b, generic);
         if (fast) {
+            if (op.equals("pow") && b <= 0xff) {
+                normalise(); // (-0) ^ -1 is -inf, 0 ^ -1 inf: the base as the interpreter has it
+            }
             // a second operand that cannot jump to the generic path leaves the first on the JVM stack
             boolean spill = !numbers.knownNumber(at, c);
             if (spill) {
@@ -1315,7 +1433,7 @@ final class FunctionWriter {
                     default: // div, mod, pow: Luaj's rules for zero divisors and powers
                         mv.visitMethodInsn(INVOKESTATIC, OPS, op, "(DD)D", false);
                 }
-                normalise();
+                // no normalising: a -0 result stands for the interpreter's integer 0 ("either zero", NumericRegisters)
                 setNumber(a);
                 if (numbers.arithFast(at)) {
                     return true; // both operands are numbers: there is no other case
@@ -1325,6 +1443,12 @@ final class FunctionWriter {
         }
         mv.visitLabel(generic);
         // the interpreter's own helper: string coercion as Lua reads numbers (charged), metamethods, errors
+        if (localTicks) {
+            genericCall("arith", "(" + D_METER + "II" + D_LV + "D" + D_LV + "D)" + D_LV, b, c);
+            setReg(a);
+            mv.visitLabel(done);
+            return true;
+        }
         mv.visitVarInsn(ALOAD, lMeter);
         valueCold(b);
         valueCold(c);
@@ -1339,8 +1463,7 @@ final class FunctionWriter {
             Label generic = new Label();
             Label done = new Label();
             number(b, generic);
-            mv.visitInsn(DNEG);
-            normalise();
+            mv.visitInsn(DNEG); // -0 for 0: either zero (NumericRegisters)
             setNumber(a);
             if (numbers.arithFast(at)) {
                 return true;
@@ -1349,7 +1472,9 @@ final class FunctionWriter {
             mv.visitLabel(generic);
             mv.visitVarInsn(ALOAD, lMeter);
             valueCold(b);
+            syncOut();
             mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, op, "(" + D_METER + D_LV + ")" + D_LV, false);
+            syncIn();
             setReg(a);
             mv.visitLabel(done);
             return true;
@@ -1357,8 +1482,10 @@ final class FunctionWriter {
         if (op.equals("neg")) {
             mv.visitVarInsn(ALOAD, lMeter);
             reg(b);
+            syncOut();
             mv.visitMethodInsn(INVOKESTATIC, ARITHMETIC, op, "(" + D_METER + D_LV + ")" + D_LV, false);
-        } else {
+            syncIn();
+        } else { // not: no metamethod; len: bracketed as a whole (FunctionShape.needsSync)
             reg(b);
             invokeLV(op, "()" + D_LV);
         }
@@ -1426,10 +1553,14 @@ final class FunctionWriter {
         }
         mv.visitLabel(generic);
         // through the meter, as the interpreter does: it charges comparisons of long strings
-        mv.visitVarInsn(ALOAD, lMeter);
-        valueCold(b);
-        valueCold(c);
-        mv.visitMethodInsn(INVOKEVIRTUAL, METER, op, "(" + D_LV + D_LV + ")Z", false);
+        if (localTicks) {
+            genericCall("compare", "(" + D_METER + "II" + D_LV + "D" + D_LV + "D)Z", b, c);
+        } else {
+            mv.visitVarInsn(ALOAD, lMeter);
+            valueCold(b);
+            valueCold(c);
+            mv.visitMethodInsn(INVOKEVIRTUAL, METER, op, "(" + D_LV + D_LV + ")Z", false);
+        }
         mv.visitLabel(decided);
         jump(a != 0 ? IFEQ : IFNE, pc + 2);
         return true;
@@ -1535,9 +1666,10 @@ final class FunctionWriter {
         if (!number(a + 1, notNumber)) {
             throw new UnsupportedShape("register operand expected");
         }
+        normalise(); // library code sees the number the interpreter passes: +0, never -0
         mv.visitMethodInsn(INVOKEINTERFACE, NUMBER_FUNCTION, "callNumber", "(D)D", true);
-        normalise(); // LuaDouble.valueOf of the result: -0 (floor(-0.5)) becomes 0
-        setNumber(a);
+        setNumber(a); // a -0 result (floor(-0.5)) stands for the integer 0 the call's box would be: either zero
+
         mv.visitJumpInsn(GOTO, done);
         mv.visitLabel(notNumber);
         mv.visitInsn(POP);

@@ -20,6 +20,16 @@ import org.luaj.vm2.LuaNumber;
  * be unboxed ({@link #mayBeUnboxed}: only their reads need the box-on-use check) and which certainly have
  * their number in the double local ({@link #inDouble}: numeric-for variables, results of arithmetic on such
  * numbers and number constants — their arithmetic needs no type check and no generic path at all).
+ *
+ * <p><em>Either zero</em>: a double local stands for the number {@code LuaDouble.valueOf(d)}, so -0 and +0 both
+ * stand for the integer 0 the interpreter holds there (Luaj boxes every result with {@code valueOf}, which makes -0
+ * an integer 0). Results are therefore not normalised (adding 0.0 after every operation put 4 cycles on the critical
+ * path of each): {@code +}, {@code -}, {@code *}, {@code /} (Luaj's division by a zero of either sign goes by the
+ * sign of the dividend), {@code %}, unary minus, comparisons, {@code t[i]} ({@code (int) -0.0 == 0}), the boxes
+ * ({@code valueOf}) and the table entries of {@code EngineTable.setFieldNum} (boxed with {@code valueOf} on every
+ * read) give the same value whichever zero they get, up to the sign of a zero result. The two uses that can tell
+ * the zeros apart get a normalised operand: the base of {@code ^} ({@code (-0)^-1} is -inf) and the argument of
+ * a library function called unboxed.
  */
 final class NumericRegisters {
     /** Per register: may hold an unboxed number somewhere in the function. */

@@ -123,6 +123,87 @@ public final class Ops {
         }
     }
 
+    /**
+     * The interpreter's charge of one instruction on generated code's ticks local {@code t} (the budget's ticks, not
+     * yet written to {@code m.ticks}): the ticks after it.
+     */
+    public static int charge1(Meter m, int t) {
+        if (--t <= 0) {
+            return Check.tick(m, t);
+        }
+        return t;
+    }
+
+    /** {@code m.tick()} for generated code whose ticks local reached {@code t <= 0}: the ticks after the check. */
+    public static int tick(Meter m, int t) {
+        return Check.tick(m, t); // 6 bytes where C2 inlines it
+    }
+
+    /**
+     * Where generated code's charges call the budget's check (every few thousand instructions): a class C2 does not
+     * inline into Lua code. HotSpot's C2 inlines no method of a {@code Throwable} subclass into a method of another
+     * class below the top level ({@code InlineTree::should_not_inline}, "exception method"), and the check with what
+     * it calls is ~450 bytes of bytecode: inlined at each charge of a big body (nbody's advance has ~70), three of them
+     * used up the body's 8,000-byte inlining budget, so its field reads stayed calls. Never instantiated.
+     */
+    static final class Check extends Error {
+        private static final long serialVersionUID = 1L;
+
+        private Check() {
+        }
+
+        static int tick(Meter m, int t) {
+            m.ticks = t;
+            m.tick();
+            return m.ticks;
+        }
+    }
+
+    /**
+     * The generic path of arithmetic ({@code Arithmetic.add} .. {@code pow}: coercion, metamethods, errors) for
+     * generated code with its ticks local {@code t}, written out first; operands as {@link #value} takes them (a
+     * register and its double). One call instead of the spelled-out boxes and write-out: 18 bytes less per instruction
+     * in the body, whose size bounds what C2 inlines into it.
+     */
+    public static LuaValue arith(Meter m, int t, int op, LuaValue b, double db, LuaValue c, double dc) {
+        m.ticks = t;
+        LuaValue x = value(b, db);
+        LuaValue y = value(c, dc);
+        switch (op) {
+            case org.luaj.vm2.Lua.OP_ADD:
+                return org.scriptbox.engine.vm.Arithmetic.add(m, x, y);
+            case org.luaj.vm2.Lua.OP_SUB:
+                return org.scriptbox.engine.vm.Arithmetic.sub(m, x, y);
+            case org.luaj.vm2.Lua.OP_MUL:
+                return org.scriptbox.engine.vm.Arithmetic.mul(m, x, y);
+            case org.luaj.vm2.Lua.OP_DIV:
+                return org.scriptbox.engine.vm.Arithmetic.div(m, x, y);
+            case org.luaj.vm2.Lua.OP_MOD:
+                return org.scriptbox.engine.vm.Arithmetic.mod(m, x, y);
+            case org.luaj.vm2.Lua.OP_POW:
+                return org.scriptbox.engine.vm.Arithmetic.pow(m, x, y);
+            default:
+                throw new IllegalArgumentException("opcode " + op);
+        }
+    }
+
+    /** The generic path of {@code EQ}/{@code LT}/{@code LE} (the meter's comparisons), as {@link #arith}. */
+    public static boolean compare(Meter m, int t, int op, LuaValue b, double db, LuaValue c, double dc) {
+        m.ticks = t;
+        LuaValue x = value(b, db);
+        LuaValue y = value(c, dc);
+        switch (op) {
+            case org.luaj.vm2.Lua.OP_EQ:
+                return m.eq(x, y);
+            case org.luaj.vm2.Lua.OP_LT:
+                return m.lt(x, y);
+            case org.luaj.vm2.Lua.OP_LE:
+                return m.le(x, y);
+            default:
+                throw new IllegalArgumentException("opcode " + op);
+        }
+    }
+
     /** Arguments or results from registers: what {@code varargsOf(stack, a, n)} gives the interpreter. */
     public static Varargs args(LuaValue[] values) {
         return LuaValue.varargsOf(values, 0, values.length);

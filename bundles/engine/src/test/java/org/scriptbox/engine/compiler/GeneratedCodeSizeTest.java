@@ -45,8 +45,10 @@ public class GeneratedCodeSizeTest {
         Prototype advance = main.p[0];
         byte[] bytes = new FunctionWriter(new FunctionShape(advance), "scriptbox/lua/t/F_0", new String[0]).write();
         int size = CodeSizes.bodySize(bytes);
-        // 6,533 bytes before the cold paths shrank (session 8: 5,064); the bound leaves room for small changes
-        assertTrue("advance's body is " + size + " bytes of bytecode", size <= 5_300);
+        // 6,533 bytes before the cold paths shrank (session 8: 5,064); session 9 keeps the budget's ticks in a local
+        // (9-byte charge calls instead of 5, the local written out around calls and generic paths): 6,166, and 5,912
+        // with the generic paths of arithmetic and comparisons one call each
+        assertTrue("advance's body is " + size + " bytes of bytecode", size <= 6_300);
         // with its 69 charges spelled out (what AsmCompiler writes first) it stays below the rewrite limit
         byte[] spelled = new FunctionWriter(new FunctionShape(advance), "scriptbox/lua/t/F_0", new String[0], true, true).write();
         int spelledSize = CodeSizes.bodySize(spelled);

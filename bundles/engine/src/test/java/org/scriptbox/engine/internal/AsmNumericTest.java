@@ -36,6 +36,37 @@ public class AsmNumericTest {
     }
 
     /**
+     * Session 9: results are no longer normalised, so a double local may hold -0 where the interpreter holds the
+     * integer 0 ("either zero", {@code NumericRegisters}). Zeros of both signs (a product, a negation, a quotient,
+     * an underflow, {@code floor(-0.5)}, a loop index) meet every use of an unboxed number: arithmetic on both sides,
+     * the base and the exponent of {@code ^}, comparisons, keys, field stores read back (boxed and unboxed), for loop
+     * operands, math calls, text.
+     */
+    @Test
+    public void eitherZeroGivesTheInterpretersValuesInEveryUse() {
+        same("local sqrt, floor, ceil, abs, sin, cos = math.sqrt, math.floor, math.ceil, math.abs, math.sin, math.cos"
+                + " local out, t, f = {}, {}, {z = 1}"
+                + " local function put(...) for k = 1, select('#', ...) do out[#out + 1] = tostring((select(k, ...))) end end"
+                + " for i = 1, 3 do"
+                + "   local a = 0 * -i local b = -(i - i) local c = 0 / -i local d = (-1e-300 * i) * 1e-300"
+                + "   local e = floor(-0.5 * i + 0.25) * 0 local g = i - i"
+                + "   put(1 / (a + b), 1 / (a - b), 1 / (c * d), 1 / (a / 2), 1 / (a + 0), 1 / -a, 1 / (-a * -1), 1 / (b * -2))"
+                + "   put(1 / (5 % (a - 1)), a % 3, 1 / ((a * 7) % 3), 3 % a, 1 / (i / a), 1 / (a / -i))"
+                + "   put(a ^ -1, b ^ -3, c ^ 2, 2 ^ a, 2 ^ -b, d ^ 0.5, 1 / (a ^ 3), e ^ -2)"
+                + "   put(a == 0, b < 0, c <= 0, d == g, -a < b, 0 <= -c)"
+                + "   put(1 / sqrt(a), 1 / floor(b), 1 / ceil(c), 1 / abs(d), 1 / sin(e), cos(a), 1 / (sqrt(a) * -1))"
+                + "   t[a] = i t[b] = (t[b] or 0) + i t[c * 1] = t[d] f.z = a f.w = b * 1 f.x = -a"
+                + "   put(1 / f.z, 1 / (f.z * 1), 1 / (f.w - 0), 1 / -f.x, f.x ^ -1)"
+                + "   local n = 0 for j = a, b + 2, 1 do n = n + 1 / j end for j = c, -1 - d, -1 do n = n + 1 / j end"
+                + "   for j = 1, 2, 1 + a do n = n + j end for j = d, e do put(1 / j) end"
+                + "   put(n, a, b, string.format('%g %d %.1f %5.2f', c, d, e, g), rawequal(a, 0), f.z, f.x, a .. '', -b .. c)"
+                + " end"
+                + " local keys = {} for k, v in pairs(t) do keys[#keys + 1] = tostring(k) .. '=' .. tostring(v) .. ',' .. 1 / k end"
+                + " for k, v in pairs(f) do keys[#keys + 1] = k .. '=' .. tostring(v) .. ',' .. 1 / v end"
+                + " return table.concat(out, ' '), table.concat(keys, ' ')");
+    }
+
+    /**
      * The rarely taken paths where a number held unboxed meets a string, a table with metamethods, a NaN field or a
      * callee that is not a math function (session 8: {@code Ops.value} boxes it there without storing the box back,
      * field sites, the NaN miss test of {@code getFieldNum}): values, errors and their positions as interpreted.
