@@ -150,7 +150,7 @@ public class FleetAttackIT {
         Await.until("gw1's birth after the fake death", STEP, () -> attacker.countOn("scriptbox/plant/gw1/state") >= before + 2
                 && attacker.lastOn("scriptbox/plant/gw1/state").contains("online"), b -> b);
         GatewayView v = Await.until("gw1 online again with its own status", STEP, () -> view("gw1"),
-                g -> g.online() && g.packageVersion() == 0 && g.groups().equals(List.of("line1")));
+                g -> g.online() && g.packageVersion("line1") == 0 && g.groups().equals(List.of("line1")));
         System.out.printf("FleetAttackIT: a fake death corrected on the broker, and status at the controller, in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         assertTrue(v.toString(), v.online());
         Await.until("one WARN naming the topic", STEP, () -> gw1.log(),

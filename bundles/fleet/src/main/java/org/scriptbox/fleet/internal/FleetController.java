@@ -532,7 +532,7 @@ public final class FleetController implements AutoCloseable {
     /** HALTING: each gateway that may still apply the package is sent a rollback (it queues behind the deploy). */
     private void undoInFlight(Rollout r) {
         Map<String, CompletableFuture<JsonNode>> answers = new LinkedHashMap<>();
-        ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", r.version());
+        ObjectNode body = rollbackBody(r);
         for (String g : r.gatewaysWith(Result::owesUndo)) {
             answers.put(g, link.request(g, FleetTopics.ROLLBACK, body, timeout));
         }
@@ -628,7 +628,7 @@ public final class FleetController implements AutoCloseable {
             // degraded by the package (one of its scripts), or a gateway that was healthy before it: an unrelated
             // script already failing there must not keep every update (its fix included) from the gateway
             String culprit = v.problem().contains(": ") ? v.problem().substring(0, v.problem().indexOf(": ")) : "";
-            if (v.packageVersion() == r.version() && v.degraded() && (scripts.contains(culprit) || healthy.contains(g))) {
+            if (v.packageVersion(r.group()) == r.version() && v.degraded() && (scripts.contains(culprit) || healthy.contains(g))) {
                 r = save(rollouts.get(r.id()).withResult(g, Result.FAILED, "the gateway's health is degraded " + when
                         + (v.problem().isEmpty() ? "" : ": " + v.problem())));
                 LOG.warn("fleet: rollout {}: gateway {} {}", r.id(), g, r.results().get(g).detail());
@@ -644,7 +644,7 @@ public final class FleetController implements AutoCloseable {
     private Rollout healthAfterDeploy(Rollout r, List<String> applied) {
         long deadline = System.nanoTime() + HEALTH_WAIT.toNanos();
         while (System.nanoTime() < deadline && !signal(r.id()).isDone()
-                && applied.stream().anyMatch(g -> link.gateway(g).packageVersion() != r.version())) {
+                && applied.stream().anyMatch(g -> link.gateway(g).packageVersion(r.group()) != r.version())) {
             try {
                 signal(r.id()).get(50, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
@@ -780,7 +780,7 @@ public final class FleetController implements AutoCloseable {
 
     private void rollBack(Rollout r) {
         Map<String, CompletableFuture<JsonNode>> answers = new LinkedHashMap<>();
-        ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", r.version());
+        ObjectNode body = rollbackBody(r);
         r.results().forEach((g, res) -> {
             if (needsRollback(res)) {
                 answers.put(g, link.request(g, FleetTopics.ROLLBACK, body, timeout));
@@ -788,6 +788,11 @@ public final class FleetController implements AutoCloseable {
         });
         collect(r.id(), answers, false, (x, g, a) -> rollbackResult(x, g, a, true));
         finishRollback(rollouts.get(r.id()));
+    }
+
+    /** The rollout's package named by its group and version (versions are per group on a gateway of several). */
+    private static ObjectNode rollbackBody(Rollout r) {
+        return PackageCodec.JSON.createObjectNode().put("group", r.group()).put("version", r.version());
     }
 
     private static boolean needsRollback(Result res) {
@@ -895,7 +900,7 @@ public final class FleetController implements AutoCloseable {
                         || h.state() == State.ROLLED_BACK && needsRollback(owed));
                 if (owes && catchingUp(h.id()).add(gateway)) {
                     LOG.info("fleet: gateway {} is back: sending the rollback rollout {} owes it", gateway, h.id());
-                    ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", h.version());
+                    ObjectNode body = rollbackBody(h);
                     CompletableFuture<JsonNode> answer = link.request(gateway, FleetTopics.ROLLBACK, body, timeout);
                     answer.whenComplete((a, e) -> lane(group).execute(() -> rolledBackLate(h.id(), gateway, answer)));
                 }

@@ -119,12 +119,14 @@ public class FleetControllerComponent {
     }
 
     private String gateways() {
-        StringBuilder b = new StringBuilder(String.format("%-20s %-8s %-9s %-8s %-12s %-7s %s%n", "GATEWAY", "STATE", "HEALTH",
-                "PACKAGE", "PKG-STATE", "SCRIPTS", "GROUPS"));
+        StringBuilder b = new StringBuilder(String.format("%-20s %-8s %-9s %-7s %-30s %s%n", "GATEWAY", "STATE", "HEALTH",
+                "SCRIPTS", "GROUPS", "PACKAGES (group: version state)"));
         for (GatewayView g : controller.gateways()) {
-            b.append(String.format("%-20s %-8s %-9s %-8s %-12s %-7d %s%n", g.id(), g.online() ? "online" : "offline", g.health(),
-                    g.packageVersion() == 0 ? "-" : Long.toString(g.packageVersion()), g.packageState(), g.scripts(),
-                    String.join(",", g.groups())));
+            String packages = g.packages().entrySet().stream()
+                    .map(e -> e.getKey() + ": " + e.getValue().version() + " " + e.getValue().state())
+                    .collect(java.util.stream.Collectors.joining(", "));
+            b.append(String.format("%-20s %-8s %-9s %-7d %-30s %s%n", g.id(), g.online() ? "online" : "offline", g.health(),
+                    g.scripts(), String.join(",", g.groups()), packages.isEmpty() ? "-" : packages));
         }
         return b.toString();
     }

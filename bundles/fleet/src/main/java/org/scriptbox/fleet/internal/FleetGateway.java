@@ -100,7 +100,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
             telemetrySpec = TelemetrySampler.Spec.parse(commaSeparated(config.telemetry_channels()));
             trusted = PackageVerifier.trustedKeys(commaSeparated(config.trusted_keys()).toArray(new String[0]));
             verifier = new PackageVerifier(trusted, fleet, groups, config.max_package_bytes());
-            ledger = new PackageLedger(context.getDataFile("fleet-ledger.json").toPath());
+            ledger = new PackageLedger(context.getDataFile("fleet-ledger.json").toPath(), groups);
             java.util.Map<String, java.security.PublicKey> controllers =
                     PackageVerifier.keys("controller.keys", commaSeparated(config.controller_keys()).toArray(new String[0]));
             if (!controllers.isEmpty()) {
@@ -309,7 +309,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         DeviceDirectory d = devices;
         DeviceHealthWatch watch = deviceHealth;
         ObjectNode status = StatusReport.status(gateway, groups, manager.list(), d == null ? Set.of() : d.ids(),
-                watch == null ? DeviceHealthWatch.Snapshot.NONE : watch.snapshot(), System.nanoTime(), ledger.last());
+                watch == null ? DeviceHealthWatch.Snapshot.NONE : watch.snapshot(), System.nanoTime(), ledger.current());
         publishOwn(l, FleetTopics.STATUS, status.toString());
     }
 

@@ -26,7 +26,6 @@ import org.junit.AfterClass;
 import org.junit.Assume;
 import org.junit.BeforeClass;
 import org.junit.Rule;
-import org.junit.Ignore;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.scriptbox.api.fleet.FleetMessage;
@@ -381,24 +380,37 @@ public class RedTeamSession8FleetTest {
      * building-b's v30, line1's v8 is a DOWNGRADE for good; the other way round, a gateway that joins a group takes any
      * of that group's old packages above its own last version.
      */
-    @Ignore("Q31 (fleet-gw/fleet-ctl): the ledger's version rule must be per group")
     @Test
     public void eachGroupsPackagesHaveTheirOwnVersions() throws Exception {
         java.security.KeyPair ops = Ed25519Keys.generate();
         PackageVerifier verifier = new PackageVerifier(PackageVerifier.trustedKeys(new String[] {"ops=" + Ed25519Keys.publicText(ops.getPublic())}),
                 FLEET, java.util.Set.of("line1", "building-b"), 1 << 20);
-        PackageLedger ledger = new PackageLedger(tmp.getRoot().toPath().resolve("ledger.json"));
+        Path file = tmp.getRoot().toPath().resolve("ledger.json");
+        PackageLedger ledger = new PackageLedger(file, List.of("line1", "building-b"));
         PackageVerifier.Verified b30 = verifier.verify(PackageSigner.sign(new FleetPackage(FLEET, "building-b", 30,
                 List.of(new PackageScript("hvac", "return 1", null)), null, Instant.now()), "ops", ops.getPrivate()));
-        assertTrue(ledger.admit(30, b30.digest()));
-        ledger.record(new PackageLedger.Entry(30, "ops", b30.digest(), Instant.now(), PackageLedger.State.APPLIED,
+        assertTrue(ledger.admit("building-b", 30, b30.digest()));
+        ledger.record(new PackageLedger.Entry("building-b", 30, "ops", b30.digest(), Instant.now(), PackageLedger.State.APPLIED,
                 List.of("hvac"), List.of(), null));
         PackageVerifier.Verified l8 = verifier.verify(PackageSigner.sign(new FleetPackage(FLEET, "line1", 8,
                 List.of(new PackageScript("blink", "return 1", null)), null, Instant.now()), "ops", ops.getPrivate()));
         try {
-            assertTrue(ledger.admit(8, l8.digest()));
+            assertTrue(ledger.admit("line1", 8, l8.digest()));
         } catch (Refusal r) {
             fail("line1's v8 on a gateway of line1 and building-b: " + r.code() + " " + r.getMessage());
+        }
+        ledger.record(new PackageLedger.Entry("line1", 8, "ops", l8.digest(), Instant.now(), PackageLedger.State.APPLIED,
+                List.of("blink"), List.of(), null));
+        // and each group's rule still holds, also after a restart
+        PackageLedger again = new PackageLedger(file, List.of("line1", "building-b"));
+        for (Object[] c : new Object[][] {{"line1", 7L, "DOWNGRADE"}, {"building-b", 29L, "DOWNGRADE"}, {"line1", 8L, "REPLAY"}}) {
+            try {
+                again.admit((String) c[0], (Long) c[1], "other");
+                fail(c[0] + " v" + c[1] + " taken");
+            } catch (Refusal r) {
+                assertEquals(r.getMessage(), c[2], r.code());
+                assertTrue(r.getMessage(), r.getMessage().contains("of group " + c[0]));
+            }
         }
     }
 
