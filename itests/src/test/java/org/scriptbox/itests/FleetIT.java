@@ -307,8 +307,9 @@ public class FleetIT {
         String clash = controller.deploy(envelope(pkg("building-b", 31, "blink", "return 'b31'")), List.of("all"), 0);
         r = finished(clash);
         assertEquals(r.toString(), Rollout.State.ROLLED_BACK, r.state());
-        assertTrue(r.results().toString(), r.results().get("gw3").detail().startsWith("SCRIPT_OF_OTHER_GROUP: script 'blink' is in "
-                + "place here from group line1's package 7"));
+        String refused = "SCRIPT_OF_OTHER_GROUP: script 'blink' is in place here from group line1's package 7";
+        assertTrue(r.reason(), r.reason().contains("gw3: " + refused));
+        assertTrue(r.results().toString(), r.results().get("gw3").detail().startsWith("failed: " + refused));
         assertEquals("v7", blink("gw3"));
 
         // rolling building-b's v30 back removes its script and leaves line1's

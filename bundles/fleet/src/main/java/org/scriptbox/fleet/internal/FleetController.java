@@ -812,7 +812,9 @@ public final class FleetController implements AutoCloseable {
             // any answer ends it: rolled back, nothing of this version in place (refused before it was
             // recorded, failed, or a newer one since); only a gateway that did not answer is asked again
             boolean afterHalt = was.owesUndo();
-            return r.withResult(gateway, Result.ROLLED_BACK, (afterHalt ? "its deploy was on the way at the halt: " : "")
+            // a gateway that failed keeps its reason first (a refusal's code: what the operator must mend)
+            String failed = was.outcome().equals(Result.FAILED) ? "failed: " + was.detail() + "; " : "";
+            return r.withResult(gateway, Result.ROLLED_BACK, failed + (afterHalt ? "its deploy was on the way at the halt: " : "")
                     + (a.path("ok").asBoolean()
                     ? (a.path("rolledBack").asBoolean() ? (afterHalt ? "it applied it; " : "") + "rolled back"
                     : Texts.sentence(a.path("message").asText("nothing to roll back")))
