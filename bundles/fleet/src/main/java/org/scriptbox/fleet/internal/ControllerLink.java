@@ -46,6 +46,7 @@ final class ControllerLink implements AutoCloseable {
     private final Map<String, GatewayView> gateways = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final List<Consumer<GatewayView>> onlineListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<GatewayView>> statusListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     ControllerLink(BrokerSettings broker, String fleet, String controllerId) {
         this(broker, fleet, controllerId, null);
@@ -75,6 +76,11 @@ final class ControllerLink implements AutoCloseable {
     /** Told (on the link's thread) whenever a gateway's state says online. */
     void onOnline(Consumer<GatewayView> listener) {
         onlineListeners.add(listener);
+    }
+
+    /** Told (on the link's thread) of every status taken into the table, with the gateway as it is then. */
+    void onStatus(Consumer<GatewayView> listener) {
+        statusListeners.add(listener);
     }
 
     List<GatewayView> gateways() {
@@ -236,12 +242,13 @@ final class ControllerLink implements AutoCloseable {
             return;
         }
         List<String> groups = texts(o.path("groups"));
-        gateways.compute(id, (k, old) -> {
+        GatewayView v = gateways.compute(id, (k, old) -> {
             GatewayView was = old == null ? GatewayView.unknown(id) : old;
             return was.withStatus(groups, Texts.clip(o.path("health").asText("?")),
                     packages(o, groups.isEmpty() ? was.groups() : groups), o.path("scripts").size(),
                     Texts.clip(o.path("problem").asText("")));
         });
+        statusListeners.forEach(l -> l.accept(v));
     }
 
     /**

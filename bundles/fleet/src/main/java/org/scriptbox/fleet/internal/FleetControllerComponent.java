@@ -60,7 +60,7 @@ public class FleetControllerComponent {
         }
         try {
             controller = new FleetController(BrokerSettings.of(config), fleet, config.controller_id(),
-                    context.getDataFile("controller").toPath(), timeout, key).start();
+                    context.getDataFile("controller").toPath(), timeout, key).keepFinished(config.rollouts_kept()).start();
         } catch (IllegalArgumentException e) {
             LOG.error("fleet: controller not started: {}", e.getMessage());
             return;
