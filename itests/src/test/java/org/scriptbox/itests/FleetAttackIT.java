@@ -39,6 +39,7 @@ import org.scriptbox.fleet.internal.FleetController;
 import org.scriptbox.fleet.internal.GatewayView;
 import org.scriptbox.fleet.internal.PackageSigner;
 import org.scriptbox.fleet.internal.Rollout;
+import org.scriptbox.testsupport.mqtt.Mosquitto;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -276,7 +277,7 @@ public class FleetAttackIT {
             assertEquals(0, p.exitValue());
         }
         Files.writeString(dir.resolve("acl"), aclFromTheDocs());
-        int port = Mosquitto.freePort();
+        int port = org.scriptbox.testsupport.net.Ports.free();
         Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n", "listener " + port + " 127.0.0.1",
                 "root".equals(System.getProperty("user.name")) ? "user root" : "", confFromTheDocs(),
                 "password_file " + passwd, "acl_file " + dir.resolve("acl"), "persistence false",

@@ -39,6 +39,7 @@ import org.scriptbox.fleet.internal.FleetController;
 import org.scriptbox.fleet.internal.GatewayView;
 import org.scriptbox.fleet.internal.PackageSigner;
 import org.scriptbox.fleet.internal.Rollout;
+import org.scriptbox.testsupport.mqtt.Mosquitto;
 
 /**
  * Benchmark (-Dscriptbox.bench=true; issue 18.6): a fleet of 500 gateways (-Dscriptbox.bench.gateways) on a

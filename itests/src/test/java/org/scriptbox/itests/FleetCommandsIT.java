@@ -21,6 +21,7 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
+import org.scriptbox.testsupport.mqtt.Mosquitto;
 
 /**
  * The controller's {@code fleet:*} Gogo commands in the real container, which is also a gateway of the same

@@ -5,11 +5,9 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
+import static org.scriptbox.testsupport.await.Until.until;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +24,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.junit.After;
 import org.junit.AfterClass;
@@ -40,6 +37,7 @@ import org.scriptbox.api.fleet.FleetTopics;
 import org.scriptbox.api.fleet.PackageScript;
 import org.scriptbox.fleet.internal.Rollout.Result;
 import org.scriptbox.fleet.internal.Rollout.State;
+import org.scriptbox.testsupport.mqtt.Mosquitto;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -54,7 +52,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public class ControllerHaltSoakTest {
     private static final String FLEET = "plant";
     private static Path dir;
-    private static Process broker;
+    private static Mosquitto broker;
     private static int port;
     private static KeyPair ops;
 
@@ -64,23 +62,17 @@ public class ControllerHaltSoakTest {
 
     @BeforeClass
     public static void broker() throws Exception {
-        Assume.assumeTrue("needs mosquitto", Files.isExecutable(Path.of("/usr/sbin/mosquitto")));
+        Assume.assumeTrue("needs mosquitto", Mosquitto.installed());
         dir = Files.createTempDirectory("controller-halt");
-        port = freePort();
-        Files.writeString(dir.resolve("m.conf"), String.join("\n",
-                "root".equals(System.getProperty("user.name")) ? "user root" : "",
-                "listener " + port + " 127.0.0.1", "allow_anonymous true", "log_dest file " + dir.resolve("mosquitto.log"), ""));
-        broker = new ProcessBuilder("/usr/sbin/mosquitto", "-c", dir.resolve("m.conf").toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
-        until("broker up", () -> accepts(port), Duration.ofSeconds(20));
+        broker = new Mosquitto(Files.createDirectories(dir.resolve("broker"))).start();
+        port = broker.port();
         ops = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
     }
 
     @AfterClass
     public static void stopBroker() throws Exception {
         if (broker != null) {
-            broker.destroy();
-            broker.waitFor(10, TimeUnit.SECONDS);
+            broker.stop();
         }
     }
 
@@ -703,31 +695,6 @@ public class ControllerHaltSoakTest {
             release();
             worker.shutdownNow();
             link.close();
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void until(String what, BooleanSupplier condition, Duration bound) throws InterruptedException {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(what + ": not within " + bound);
-            }
-            Thread.sleep(20);
         }
     }
 }

@@ -4,11 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
+import static org.scriptbox.testsupport.await.Until.until;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.junit.After;
 import org.junit.AfterClass;
@@ -32,6 +28,7 @@ import org.scriptbox.api.fleet.FleetMessage;
 import org.scriptbox.api.fleet.FleetPackage;
 import org.scriptbox.api.fleet.FleetTopics;
 import org.scriptbox.api.fleet.PackageScript;
+import org.scriptbox.testsupport.mqtt.Mosquitto;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -42,7 +39,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 public class RedTeamSession8FleetTest {
     private static final String FLEET = "plant";
     private static Path dir;
-    private static Process broker;
+    private static Mosquitto broker;
     private static int port;
 
     @Rule
@@ -52,24 +49,18 @@ public class RedTeamSession8FleetTest {
 
     @BeforeClass
     public static void broker() throws Exception {
-        if (!Files.isExecutable(Path.of("/usr/sbin/mosquitto"))) {
+        if (!Mosquitto.installed()) {
             return;   // the broker tests are skipped (assumeBroker); the others run
         }
         dir = Files.createTempDirectory("redteam8");
-        port = freePort();
-        Files.writeString(dir.resolve("m.conf"), String.join("\n",
-                "root".equals(System.getProperty("user.name")) ? "user root" : "",
-                "listener " + port + " 127.0.0.1", "allow_anonymous true", "log_dest file " + dir.resolve("mosquitto.log"), ""));
-        broker = new ProcessBuilder("/usr/sbin/mosquitto", "-c", dir.resolve("m.conf").toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
-        until("broker up", () -> accepts(port), Duration.ofSeconds(20));
+        broker = new Mosquitto(dir).start();
+        port = broker.port();
     }
 
     @AfterClass
     public static void stopBroker() throws Exception {
         if (broker != null) {
-            broker.destroy();
-            broker.waitFor(10, TimeUnit.SECONDS);
+            broker.stop();
         }
     }
 
@@ -414,30 +405,4 @@ public class RedTeamSession8FleetTest {
         }
     }
 
-    // ---- helpers ----
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void until(String what, BooleanSupplier condition, Duration bound) throws InterruptedException {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(what + ": not within " + bound);
-            }
-            Thread.sleep(20);
-        }
-    }
 }
