@@ -100,7 +100,7 @@ public class FleetCommandsIT {
                 } catch (Exception e) {
                     return "";
                 }
-            }, out -> out.matches("(?s).*self\\s+online\\s+ok\\s+1\\s+APPLIED.*"));
+            }, out -> out.matches("(?s).*self\\s+online\\s+ok\\s+1\\s+g1\\s+g1: 1 APPLIED.*"));   // per group: version and state
 
             String mistake = shell("fleet:deploy");   // the shell's mechanism: one line with the synopsis
             assertTrue(mistake, mistake.startsWith("fleet:deploy: ") && mistake.contains("; usage: fleet:deploy")
