@@ -287,7 +287,7 @@ public class FleetIT {
      * Q31: gw3 is in line1 and building-b, whose rollouts number their packages on their own. building-b's v30 does
      * not make line1's v7 a downgrade; each group's version is in gw3's status; a building-b package naming line1's
      * script is refused with its code (the rollout shows it) and changes nothing; rolling building-b back leaves
-     * line1's script as it is.
+     * line1's script as it is, and rolling line1 back leaves a script building-b's package holds by then.
      */
     @Test
     public void i_aGatewayInTwoGroupsKeepsEachGroupsVersionsAndScripts() throws Exception {
@@ -324,5 +324,15 @@ public class FleetIT {
         assertEquals("ROLLED_BACK", history.path("packages").path(0).path("state").asText());
         Await.until("gw3's status: building-b rolled back, line1 at 7", STEP, () -> view("gw3"),
                 g -> g.packageState("building-b").equals("ROLLED_BACK") && g.packageVersion("line1") == 7);
+
+        // line1's blink undeployed by hand, then building-b's v32 takes the name: rolling line1's v7 back leaves it
+        assertTrue(request("gw3", "undeploy", "{\"script\":\"blink\"}").path("undeployed").asBoolean());
+        r = finished(controller.deploy(envelope(pkg("building-b", 32, "blink", "return 'b32'")), List.of("all"), 0));
+        assertEquals(r.toString(), Rollout.State.COMPLETED, r.state());
+        assertEquals("b32", blink("gw3"));
+        JsonNode line1Back = request("gw3", "rollback", "{\"group\":\"line1\",\"version\":7}");
+        assertTrue(line1Back.toString(), line1Back.path("rolledBack").asBoolean()
+                && line1Back.path("message").asText().contains("blink (group building-b's package 32)"));
+        assertEquals("building-b's blink stays", "b32", blink("gw3"));
     }
 }
