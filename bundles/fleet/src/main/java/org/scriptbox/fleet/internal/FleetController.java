@@ -244,6 +244,16 @@ public final class FleetController implements AutoCloseable {
             throw new IllegalArgumentException("package version " + pkg.version() + " is not above version "
                     + newest.version() + " of rollout " + newest.id() + "; sign it with a higher --version");
         }
+        // nor below what the group's gateways report: a controller with a new data folder, a second controller, or
+        // rollouts forgotten beyond rollouts.kept (FINDINGS Q43)
+        GatewayView ahead = link.gateways().stream().filter(g -> g.groups().contains(pkg.group()))
+                .filter(g -> g.packageVersion(pkg.group()) >= pkg.version())
+                .max(Comparator.comparingLong(g -> g.packageVersion(pkg.group()))).orElse(null);
+        if (ahead != null) {
+            throw new IllegalArgumentException("package version " + pkg.version() + " is not above version "
+                    + ahead.packageVersion(pkg.group()) + " that gateway " + ahead.id() + " of group " + pkg.group()
+                    + " reports (" + ahead.packageState(pkg.group()) + "); sign it with a higher --version");
+        }
         String id = pkg.group() + "-v" + pkg.version() + "-" + Long.toString(System.currentTimeMillis(), 36);
         Instant now = Instant.now();
         if (soak.isNegative()) {

@@ -140,6 +140,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         configuration.putArray("groups").addAll(groups.stream().map(configuration::textNode).toList());
         configuration.putArray("trustedKeys").addAll(trusted.keySet().stream().map(configuration::textNode).toList());
         GatewayRequests requests = new GatewayRequests(manager, verifier, ledger, installer, configuration, this::statusChanged);
+        requests.putBackInterrupted();   // before the link takes any request
         this.ledger = ledger;
         l.onConnection(up -> {
             if (up) {

@@ -188,6 +188,29 @@ final class GatewayRequests {
     }
 
     /**
+     * At start, before any request is answered: a package whose apply the gateway's stop interrupted (a crash, a power
+     * cut: some of its scripts written, the others not, and the deploy request already acknowledged, so nobody sends
+     * it again) is put back to what it replaced and recorded INTERRUPTED; the same package sent again (a rollout's
+     * catch-up) is applied whole. Before, the written part stayed live beside the old rest, the ledger APPLYING for
+     * ever (FINDINGS Q39). The status published at the connect shows it.
+     */
+    void putBackInterrupted() {
+        for (Entry e : ledger.interrupted()) {
+            List<PackageLedger.Undo> undo = e.undo().stream().filter(u -> ledger.holder(u.name(), e.group()) == null).toList();
+            installer.restore(undo);
+            try {
+                ledger.record(e.with(State.INTERRUPTED, "the gateway stopped while applying it: what it had written was put "
+                        + "back; the same package sent again is applied whole"));
+            } catch (IOException io) {
+                LOG.error("fleet: cannot record the interrupted package version {} of group '{}': {}", e.version(), e.group(),
+                        PahoLink.reason(io));
+            }
+            LOG.warn("fleet: package version {} of group '{}' was being applied when the gateway stopped: its {} script(s) "
+                    + "were put back as they were before it", e.version(), e.group(), undo.size());
+        }
+    }
+
+    /**
      * A gateway in two groups whose packages both name a script: the second may not silently replace the first's
      * (nor would a rollback of either be right for the other): refused before anything is recorded or written, so
      * the same package is taken once the other group's package no longer holds the script.
@@ -254,7 +277,11 @@ final class GatewayRequests {
             changed.run();
             return Replies.ok().put("script", name).put("version", info.metadata().version());
         }
-        long version = body.path("version").asLong(-1);
+        if (!body.path("version").canConvertToLong()) {
+            throw new Refusal("BAD_REQUEST", "a rollback names a package, {\"group\":\"line1\",\"version\":7}, or a script, "
+                    + "{\"script\":\"blink\"} (with \"revision\" for one of its kept revisions)");
+        }
+        long version = body.path("version").asLong();
         String group = null;
         if (body.hasNonNull("group")) {
             group = body.get("group").asText();
@@ -264,7 +291,7 @@ final class GatewayRequests {
         }
         Entry last = ledger.rollbackTarget(group, version);
         ObjectNode reply = Replies.ok().put("group", last.group()).put("version", version);
-        if (last.state() == State.ROLLED_BACK || last.state() == State.FAILED) {
+        if (last.state() == State.ROLLED_BACK || last.state() == State.FAILED || last.state() == State.INTERRUPTED) {
             return reply.put("rolledBack", false).put("message", "package version " + version + " of group "
                     + last.group() + " is not in place here (" + last.state().name().toLowerCase() + ")");
         }

@@ -32,7 +32,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Confined to the gateway's link thread, except {@link #current()}, a snapshot for the status.
  */
 final class PackageLedger {
-    enum State { APPLYING, APPLIED, FAILED, ROLLED_BACK }
+    /**
+     * INTERRUPTED: the gateway stopped (a crash, a power cut) while applying it; what it had written was put back
+     * at the next start, and the same package sent again is applied whole (FINDINGS Q39).
+     */
+    enum State { APPLYING, APPLIED, FAILED, ROLLED_BACK, INTERRUPTED }
 
     /** The pseudo-group of entries migrated from a ledger of before per-group versions on a gateway of several groups. */
     static final String LEGACY = "";
@@ -144,7 +148,8 @@ final class PackageLedger {
                 case APPLIED:
                     return false;
                 case APPLYING:
-                    return true;   // interrupted by a stop: the same content may be put in place again
+                case INTERRUPTED:
+                    return true;   // interrupted by a stop (and put back): the same content may be put in place again
                 default:
                     throw new Refusal("REPLAY", "package version " + version + of + " was already received here and "
                             + (last.state() == State.ROLLED_BACK ? "rolled back" : "failed") + "; send a new version");
@@ -207,6 +212,16 @@ final class PackageLedger {
         return matching.get(0);
     }
 
+    /** The groups whose newest package was being applied when the gateway stopped (a crash, a power cut). */
+    List<Entry> interrupted() {
+        return current.values().stream().filter(e -> e.state() == State.APPLYING).toList();
+    }
+
+    /**
+     * Records a package's entry as its group's newest. Only the newest entry of a group can be rolled back, so the
+     * older ones keep no undo: 20 updates of a 1 MB script were 20 MB of dead text, rewritten twice per deploy and
+     * read whole at every start (FINDINGS Q42).
+     */
     void record(Entry entry) throws IOException {
         List<Entry> list = groups.computeIfAbsent(entry.group(), k -> new ArrayList<>());
         if (!list.isEmpty() && list.get(0).version() == entry.version()) {
@@ -216,6 +231,13 @@ final class PackageLedger {
         }
         while (list.size() > KEPT) {
             list.remove(list.size() - 1);
+        }
+        for (int i = 1; i < list.size(); i++) {
+            Entry e = list.get(i);
+            if (!e.undo().isEmpty()) {
+                list.set(i, new Entry(e.group(), e.version(), e.signer(), e.digest(), e.at(), e.state(), e.scripts(), List.of(),
+                        e.reason()));
+            }
         }
         refresh();
         write();

@@ -204,4 +204,41 @@ public class PackageLedgerTest {
             assertFalse(e.getMessage(), e.getMessage().contains("Exception"));
         }
     }
+
+    /** Q39: an apply the gateway's stop interrupted is found at start; once put back, the same package is taken again. */
+    @Test
+    public void anInterruptedApplyIsFoundAtStartAndTheSamePackageIsTakenWholeAgain() throws Exception {
+        Path file = tmp.getRoot().toPath().resolve("l.json");
+        PackageLedger ledger = new PackageLedger(file, BOTH);
+        ledger.record(entry("building-b", 3, "b3", State.APPLIED, "hvac"));
+        ledger.record(entry("line1", 4, "l4", State.APPLYING, "blink"));   // then SIGKILL
+        PackageLedger again = new PackageLedger(file, BOTH);
+        assertEquals(List.of("line1"), again.interrupted().stream().map(Entry::group).toList());
+        again.record(again.last("line1").with(State.INTERRUPTED, "put back"));
+        assertEquals(List.of(), new PackageLedger(file, BOTH).interrupted());
+        assertTrue("the same package again: applied whole", again.admit("line1", 4, "l4"));
+        assertRefusedIn("REPLAY", again, "line1", 4);
+        assertEquals("not in place: holds no script", null, again.holder("blink", "building-b"));
+        assertEquals("its undo is kept: the apply again reuses nothing else", 1, again.last("line1").undo().size());
+    }
+
+    /** Q42: only a group's newest package can be rolled back, so only its undo is kept. */
+    @Test
+    public void onlyTheNewestEntryOfAGroupKeepsItsUndo() throws Exception {
+        Path file = tmp.getRoot().toPath().resolve("l.json");
+        PackageLedger ledger = new PackageLedger(file, BOTH);
+        String big = "-- " + "x".repeat(1 << 20) + "\nreturn 1\n";   // a 1 MB script
+        for (long v = 1; v <= PackageLedger.KEPT; v++) {
+            ledger.record(new Entry("line1", v, "ops", "d" + v, Instant.now(), State.APPLYING, List.of("big"),
+                    List.of(new Undo("big", true, big, null)), null));
+            ledger.record(ledger.last("line1").with(State.APPLIED, null));
+        }
+        ledger.record(entry("building-b", 1, "b1", State.APPLIED, "hvac"));
+        assertTrue("the ledger after 20 updates of a 1 MB script: " + Files.size(file) + " bytes", Files.size(file) < 3L << 20);
+        PackageLedger again = new PackageLedger(file, BOTH);
+        assertEquals(big, again.last("line1").undo().get(0).lua());
+        assertEquals("another group's newest keeps its own", 1, again.last("building-b").undo().size());
+        assertEquals(PackageLedger.KEPT + 1, again.entries().size());
+        assertEquals(2, again.entries().stream().filter(e -> !e.undo().isEmpty()).count());
+    }
 }
