@@ -17,6 +17,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -307,6 +308,12 @@ public class FleetAttackIT {
             assertFalse("mallory never saw the controller's request", mallory.byCorrelation.containsKey("ok1"));
             assertEquals("gw2 could not publish gw1's state", 1, ctl.countOn("scriptbox/plant/gw1/state"));
             Await.until("gw2's answer-shaped message at the controller", STEP, () -> ctl.byCorrelation.containsKey("forged"), b -> b);
+            // revocations (Q14): only the controller writes them, every gateway reads them
+            g1.subscribe("scriptbox/plant/$revoked/line1/+");
+            refusedOrIgnored(() -> mallory.publish("scriptbox/plant/$revoked/line1/8", "{\"by\":\"mallory\"}", true));
+            ctl.publish("scriptbox/plant/$revoked/line1/7", "{\"by\":\"ctl\"}", true);
+            Await.until("the controller's revocation at gw1", STEP, () -> g1.lastOn("scriptbox/plant/$revoked/line1/7"), t -> t != null);
+            assertEquals("mallory cannot publish a revocation", null, g1.lastOn("scriptbox/plant/$revoked/line1/8"));
             // Q27: gw2's user connecting with gw1's client id: without use_username_as_clientid MQTT hands it gw1's
             // session (the broker drops gw1, publishes its will, and a clean start deletes what was queued for it)
             try (Client thief = new Client(port, "gw1", "gw2", "g2-secret")) {   // client id test-gw1, as g1's
@@ -407,6 +414,143 @@ public class FleetAttackIT {
         attacker.publish("scriptbox/plant/a-ghost/state", "", true);   // retained cleared
     }
 
+    @Test
+    public void j_aPackageAHaltedRolloutDidNotSendIsRevokedAlsoOnAGatewayWithoutControllerKeys() throws Exception {
+        // Q14 where gateways take unsigned requests (gw1: no controller.keys): v2 of line1 halts at its canary (a ghost
+        // sorted before gw1, never answering); gw1 never got it. A client on req/# saw the deploy to the ghost and sends
+        // the same package to gw1: before, gw1 applied it; now the controller has published the package's revocation
+        // (signed by ops when it signed the package, verified by gw1 with its trusted.keys) and gw1 refuses it
+        attacker.subscribe("scriptbox/plant/a-ghost/req/#");
+        attacker.publish("scriptbox/plant/a-ghost/state", "{\"state\":\"online\",\"groups\":[\"line1\"]}", true);
+        Await.until("the ghost in the table", STEP, () -> view("a-ghost"), g -> g != null && g.online());
+        List<PackageScript> scripts = List.of(new PackageScript("revoked", "return 'v2'", "name = \"revoked\"\nversion = \"1.0.2\"\n"));
+        String envelope = PackageSigner.revocableEnvelope(new FleetPackage("plant", "line1", 2, scripts, null, Instant.now()),
+                "ops", ops.getPrivate());
+        String id = controller.deploy(envelope, List.of("1", "all"), 0);
+        Rollout r = Await.until("halted at the canary", Duration.ofSeconds(40), () -> controller.rollout(id).orElseThrow(),
+                x -> x.state() == Rollout.State.ROLLED_BACK);
+        assertFalse("gw1 never got it: " + r, r.results().containsKey("gw1"));
+        Client.Captured seen = Await.until("the deploy to the ghost, captured", STEP,
+                () -> attacker.captured.get("scriptbox/plant/a-ghost/req/deploy"), c -> c != null);
+        assertFalse("a deploy never carries the revocation", new String(seen.payload(), StandardCharsets.UTF_8).contains("revocation"));
+        Await.until("gw1 took the revocation", STEP, () -> gw1.log(), l -> l.contains("package version 2 of group line1")
+                && l.contains("is revoked by 'ops'"));
+        attacker.requestBytes("scriptbox/plant/gw1/req/deploy", seen.payload(), EVIL_RES, "q14-revoked".getBytes(StandardCharsets.UTF_8));
+        JsonNode pushed = attacker.answer("q14-revoked");
+        assertEquals(pushed.toString(), "REVOKED", pushed.path("code").asText());
+        JsonNode list = controller.request("gw1", "list", JSON.createObjectNode());
+        assertFalse("the halted package is not on gw1: " + list, list.toString().contains("revoked"));
+        // the revocation is retained for gateways that come later; cleared by another client, it is published again
+        String topic = "scriptbox/plant/$revoked/line1/2";
+        attacker.publish(topic, "", true);
+        Client late = new Client(broker.port(), "late", null, null);
+        try {
+            late.subscribe("scriptbox/plant/$revoked/#");
+            Await.until("the revocation retained again", STEP, () -> late.lastOn(topic), t -> t != null && t.contains("\"revocation\""));
+        } finally {
+            late.close();
+        }
+        // a forged revocation (another key under the trusted name) of a package nobody halted is ignored, in one line
+        String forged = "{\"group\":\"line1\",\"version\":3,\"digest\":\"" + "0".repeat(64) + "\",\"signer\":\"ops\",\"revocation\":\""
+                + Base64.getEncoder().encodeToString(new byte[64]) + "\"}";
+        attacker.publish("scriptbox/plant/$revoked/line1/3", forged, true);
+        Await.until("the forgery ignored", STEP, () -> gw1.log(), l -> l.contains("ignored a revocation on scriptbox/plant/$revoked/line1/3"));
+        attacker.publish("scriptbox/plant/$revoked/line1/3", "", true);
+        attacker.publish("scriptbox/plant/a-ghost/state", "", true);   // retained cleared
+        System.out.printf("FleetAttackIT: halted package pushed to gw1 by another client: %s%n", pushed);
+    }
+
+    /** A gateway's signature as docs/fleet.md gives it, made here independently of the fleet bundle. */
+    private static String gatewaySignature(java.security.PrivateKey key, String gateway, String topic, byte[] correlation, long seq,
+                                           String payload) throws Exception {
+        java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+        s.initSign(key);
+        s.update(("scriptbox-gateway\nplant\n" + gateway + "\n" + topic + "\n"
+                + (correlation == null ? "" : Base64.getEncoder().encodeToString(correlation)) + "\n" + seq + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+        s.update(payload.getBytes(StandardCharsets.UTF_8));
+        return seq + ":" + Base64.getEncoder().encodeToString(s.sign());
+    }
+
+    @Test
+    public void k_aControllerWithGatewayKeysTakesNoForgedBirthReplayedStatusOrForgedApplied() throws Exception {
+        // births, statuses and answers were the broker's ACLs' alone: any client could publish a ghost birth, a fake
+        // status or answer a deploy "applied" (it sees the correlation data on req/#). gw1's key was made at its first
+        // start and is in its birth; gw9 is played by the test with its own key
+        attacker.subscribe("scriptbox/plant/gw1/state");
+        String gw1Key = Await.until("gw1's birth with its key", STEP, () -> attacker.lastOn("scriptbox/plant/gw1/state"),
+                t -> t != null && t.contains("\"key\"")).replaceAll(".*\"key\":\"([^\"]+)\".*", "$1");
+        KeyPair gw9 = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        KeyPair mallory = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        java.security.PublicKey gw1Public = java.security.KeyFactory.getInstance("Ed25519")
+                .generatePublic(new java.security.spec.X509EncodedKeySpec(Base64.getDecoder().decode(gw1Key)));
+        FleetController checking = FleetController.checkingGateways("127.0.0.1", broker.port(), "plant", "ctl3",
+                root.resolve("controller3"), Duration.ofSeconds(4), null, Map.of("gw1", gw1Public, "gw9", gw9.getPublic()));
+        Client gw9c = new Client(broker.port(), "gw9", null, null);
+        try {
+            checking.start();
+            // the real gateway's signed birth, status and answer are taken
+            Await.until("gw1 online at the checking controller", START, () -> checking.gateways().stream()
+                    .filter(g -> g.id().equals("gw1")).findFirst().orElse(null), g -> g != null && g.online() && g.health().equals("ok"));
+            assertTrue(checking.request("gw1", "list", JSON.createObjectNode()).path("ok").asBoolean());
+            // a ghost birth (unsigned) and a forged birth of gw9 (another key): neither reaches the table
+            String birth = "{\"state\":\"online\",\"gateway\":\"gw9\",\"groups\":[\"line3\"]}";
+            attacker.publish("scriptbox/plant/ghost3/state", "{\"state\":\"online\",\"groups\":[\"line3\"]}", true);
+            long seq = System.currentTimeMillis() * 1000;
+            attacker.publishSigned("scriptbox/plant/gw9/state", birth, true,
+                    gatewaySignature(mallory.getPrivate(), "gw9", "scriptbox/plant/gw9/state", null, seq, birth));
+            Await.until("the ghost at the controller without gateway.keys", STEP, () -> view("ghost3"), g -> g != null && g.online());
+            Await.until("both dropped", STEP, checking::droppedGatewayMessages, n -> n >= 2);
+            assertFalse(checking.gateways().toString(), checking.gateways().stream().anyMatch(g -> g.id().equals("ghost3") || g.online()
+                    && g.id().equals("gw9")));
+            // gw9 itself: birth, a degraded status, then an ok one; the degraded one replayed by the attacker is dropped
+            gw9c.subscribe("scriptbox/plant/gw9/req/#");
+            gw9c.publishSigned("scriptbox/plant/gw9/state", birth, true,
+                    gatewaySignature(gw9.getPrivate(), "gw9", "scriptbox/plant/gw9/state", null, seq + 1, birth));
+            String degraded = "{\"gateway\":\"gw9\",\"groups\":[\"line3\"],\"health\":\"degraded\",\"problem\":\"x\",\"scripts\":[]}";
+            String ok = "{\"gateway\":\"gw9\",\"groups\":[\"line3\"],\"health\":\"ok\",\"scripts\":[]}";
+            String degradedAuth = gatewaySignature(gw9.getPrivate(), "gw9", "scriptbox/plant/gw9/status", null, seq + 2, degraded);
+            gw9c.publishSigned("scriptbox/plant/gw9/status", degraded, true, degradedAuth);
+            gw9c.publishSigned("scriptbox/plant/gw9/status", ok, true,
+                    gatewaySignature(gw9.getPrivate(), "gw9", "scriptbox/plant/gw9/status", null, seq + 3, ok));
+            Await.until("gw9 online and ok", STEP, () -> checking.gateways().stream().filter(g -> g.id().equals("gw9")).findFirst()
+                    .orElse(null), g -> g != null && g.online() && g.health().equals("ok"));
+            long before = checking.droppedGatewayMessages();
+            attacker.publishSigned("scriptbox/plant/gw9/status", degraded, true, degradedAuth);
+            Await.until("the replay dropped", STEP, checking::droppedGatewayMessages, n -> n > before);
+            assertEquals("ok", checking.gateways().stream().filter(g -> g.id().equals("gw9")).findFirst().orElseThrow().health());
+            // gw9 never answers; the attacker answers every deploy it sees "applied": the rollout is not fooled
+            attacker.subscribe("scriptbox/plant/gw9/req/#");
+            attacker.subscribe("scriptbox/plant/ghost3/req/#");
+            attacker.forgedDeployAnswer = "{\"ok\":true,\"version\":1,\"applied\":true}";
+            List<PackageScript> scripts = List.of(new PackageScript("line3", "return 1", "name = \"line3\"\nversion = \"1.0.0\"\n"));
+            String envelope = PackageSigner.revocableEnvelope(new FleetPackage("plant", "line3", 1, scripts, null, Instant.now()),
+                    "ops", ops.getPrivate());
+            String id = checking.deploy(envelope, List.of("all"), 0);
+            Rollout r = Await.until("the rollout ended", Duration.ofSeconds(40), () -> checking.rollout(id).orElseThrow(),
+                    x -> x.state() != Rollout.State.RUNNING && x.state() != Rollout.State.ROLLING_BACK);
+            assertTrue("the forged answer was sent", attacker.forged.get() >= 1);
+            assertEquals(r.toString(), Rollout.State.ROLLED_BACK, r.state());
+            assertFalse(r.toString(), r.results().get("gw9").outcome().equals("APPLIED"));
+            assertEquals(r.toString(), Set.of("gw9"), r.results().keySet());   // no ghost in it
+            // the same attack on the controller without gateway.keys: the ghost and the forged APPLIED count
+            String plain = controller.deploy(envelope, List.of("all"), 0);
+            Rollout fooled = Await.until("the rollout ended", Duration.ofSeconds(40), () -> controller.rollout(plain).orElseThrow(),
+                    x -> x.state() != Rollout.State.RUNNING && x.state() != Rollout.State.ROLLING_BACK);
+            System.out.printf("FleetAttackIT: forged APPLIED: with gateway.keys %s %s (%d dropped); without %s %s%n", r.state(),
+                    r.results(), checking.droppedGatewayMessages(), fooled.state(), fooled.results());
+            assertEquals("without gateway.keys the forged answers are believed: " + fooled, Rollout.State.COMPLETED, fooled.state());
+            assertEquals(fooled.toString(), "APPLIED", fooled.results().get("ghost3").outcome());
+        } finally {
+            attacker.forgedDeployAnswer = null;
+            gw9c.close();
+            checking.close();
+            attacker.publish("scriptbox/plant/ghost3/state", "", true);
+            attacker.publish("scriptbox/plant/gw9/state", "", true);
+            attacker.publish("scriptbox/plant/gw9/status", "", true);
+        }
+    }
+
     /** docs/fleet.md's mosquitto.conf lines for the ACL file, but the two paths (the test's own files). */
     private static String confFromTheDocs() throws Exception {
         String doc = Files.readString(Distribution.runtimeHome().resolve("../docs/fleet.md"), StandardCharsets.UTF_8);
@@ -441,6 +585,9 @@ public class FleetAttackIT {
         private final Map<String, String> last = new ConcurrentHashMap<>();
         private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
         final Map<String, Captured> captured = new ConcurrentHashMap<>();
+        /** When set, every deploy request this client sees is answered with it at once (a forged answer). */
+        volatile String forgedDeployAnswer;
+        final AtomicInteger forged = new AtomicInteger();
         private final Map<String, AtomicInteger> answerCounts = new ConcurrentHashMap<>();
 
         record Captured(byte[] payload, String responseTopic, byte[] correlation) {
@@ -456,6 +603,20 @@ public class FleetAttackIT {
                     if (m.getProperties() != null && m.getProperties().getResponseTopic() != null) {
                         captured.put(topic, new Captured(m.getPayload(), m.getProperties().getResponseTopic(),
                                 m.getProperties().getCorrelationData()));
+                        String answer = forgedDeployAnswer;
+                        if (answer != null && topic.endsWith("/req/deploy")) {
+                            MqttMessage a = new MqttMessage(answer.getBytes(StandardCharsets.UTF_8));
+                            a.setQos(1);
+                            MqttProperties p = new MqttProperties();
+                            p.setCorrelationData(m.getProperties().getCorrelationData());
+                            a.setProperties(p);
+                            try {
+                                client.publish(m.getProperties().getResponseTopic(), a);   // not waited for: Paho's callback thread
+                                forged.incrementAndGet();
+                            } catch (MqttException e) {
+                                // the test sees no forged answer
+                            }
+                        }
                     }
                     counts.computeIfAbsent(topic, t -> new AtomicInteger()).incrementAndGet();
                     byte[] c = m.getProperties() == null ? null : m.getProperties().getCorrelationData();
@@ -505,6 +666,17 @@ public class FleetAttackIT {
             MqttMessage m = new MqttMessage(text.getBytes(StandardCharsets.UTF_8));
             m.setQos(1);
             m.setRetained(retained);
+            client.publish(topic, m).waitForCompletion(10_000);
+        }
+
+        /** Publishes with a gateway's signature in the user property scriptbox-auth (as docs/fleet.md gives it). */
+        void publishSigned(String topic, String text, boolean retained, String auth) throws MqttException {
+            MqttMessage m = new MqttMessage(text.getBytes(StandardCharsets.UTF_8));
+            m.setQos(1);
+            m.setRetained(retained);
+            MqttProperties p = new MqttProperties();
+            p.setUserProperties(List.of(new org.eclipse.paho.mqttv5.common.packet.UserProperty("scriptbox-auth", auth)));
+            m.setProperties(p);
             client.publish(topic, m).waitForCompletion(10_000);
         }
 

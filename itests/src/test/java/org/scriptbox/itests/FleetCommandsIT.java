@@ -72,6 +72,12 @@ public class FleetCommandsIT {
                     return "";
                 }
             }, out -> out.contains("self") && out.contains("online"));
+            // enrolment (session 9): the gateway's own key, made at its first start, and what its birth presented
+            String identity = shell("fleet:identity");
+            Matcher own = Pattern.compile("self=[A-Za-z0-9+/=]+").matcher(identity);
+            assertTrue(identity, own.find() && identity.contains("gateway.keys"));
+            String keys = shell("fleet:keys");
+            assertTrue(keys, keys.contains("gateway.keys = " + own.group()) && keys.contains("NOT verified"));
 
             Path pkg = Files.createDirectories(work.resolve("pkg"));
             Files.writeString(pkg.resolve("hello.lua"), "return 'hi from the fleet'\n");
@@ -79,6 +85,7 @@ public class FleetCommandsIT {
             String signed = shell("fleet:sign --key " + work.resolve("ops.pem") + " --signer ops --group g1 --version 1"
                     + " --health hello " + pkg + " " + work.resolve("p1.json"));
             assertTrue(signed, signed.contains("package version 1 for group g1 (1 scripts) signed by ops"));
+            assertTrue("the package file carries its revocation", Files.readString(work.resolve("p1.json")).contains("\"revocation\""));
 
             String started = shell("fleet:deploy " + work.resolve("p1.json") + " --stages 1,all");
             Matcher id = Pattern.compile("rollout (\\S+) started").matcher(started);

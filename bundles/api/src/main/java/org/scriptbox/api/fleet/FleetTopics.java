@@ -22,6 +22,8 @@ public final class FleetTopics {
     public static final String REQUEST = "req";
     /** The segment that holds controllers; no gateway may take this id. */
     public static final String CONTROLLER = "$controller";
+    /** The segment that holds revoked packages (retained, one topic per group and version); no gateway id either. */
+    public static final String REVOKED = "$revoked";
 
     /** Commands a gateway answers on its request topics. */
     public static final String LIST = "list";
@@ -67,6 +69,16 @@ public final class FleetTopics {
         return ROOT + "/" + fleet + "/" + CONTROLLER + "/" + controller + "/res";
     }
 
+    /** Where a halted package's revocation is kept (retained): {@code scriptbox/<fleet>/$revoked/<group>/<version>}. */
+    public static String revocation(String fleet, String group, long version) {
+        return ROOT + "/" + fleet + "/" + REVOKED + "/" + group + "/" + version;
+    }
+
+    /** The revocations of one group ({@code group}) or of all ({@code "#"} as group). */
+    public static String revocations(String fleet, String group) {
+        return ROOT + "/" + fleet + "/" + REVOKED + "/" + group + (group.equals("#") ? "" : "/+");
+    }
+
     /** Whether a request's response topic is a controller's of this fleet (gateways answer nowhere else). */
     public static boolean isResponseTopic(String fleet, String topic) {
         String prefix = ROOT + "/" + fleet + "/" + CONTROLLER + "/";
@@ -77,6 +89,6 @@ public final class FleetTopics {
     /** The gateway id of a topic {@code scriptbox/<fleet>/<gateway>/...}, or null for another shape. */
     public static String gatewayOf(String topic) {
         String[] parts = topic.split("/", -1);
-        return parts.length >= 4 && ROOT.equals(parts[0]) && !CONTROLLER.equals(parts[2]) ? parts[2] : null;
+        return parts.length >= 4 && ROOT.equals(parts[0]) && !parts[2].startsWith("$") ? parts[2] : null;
     }
 }

@@ -3,7 +3,7 @@
  * script package, and the small interface scriptbox puts in front of the MQTT client library.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.scriptbox.api.fleet;
 
 import org.osgi.annotation.bundle.Export;

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,6 +46,15 @@ final class ControllerLink implements AutoCloseable {
     private final String responses;
     private final Map<String, GatewayView> gateways = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    /** Per request id, the gateway it was sent to: only that gateway's key may answer it (with gateway.keys). */
+    private final Map<String, String> askedOf = new ConcurrentHashMap<>();
+    private final GatewayAuth.Checker auth;   // null: births, statuses and answers are the broker's ACLs' to guard
+    private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+    private long droppedSinceWarn;   // link thread
+    private long dropWarned;         // link thread
+    /** Keys that births named and signed with, of gateways not (or otherwise) in gateway.keys: fleet:keys (bounded). */
+    private final Map<String, String> presented = new ConcurrentHashMap<>();
+    static final int MAX_PRESENTED = 10_000;
     private final List<Consumer<GatewayView>> onlineListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Consumer<GatewayView>> statusListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -54,7 +64,13 @@ final class ControllerLink implements AutoCloseable {
 
     /** @param signer signs every request (gateways with controller.keys take no other), or null */
     ControllerLink(BrokerSettings broker, String fleet, String controllerId, RequestAuth.Signer signer) {
+        this(broker, fleet, controllerId, signer, null);
+    }
+
+    /** @param auth takes only messages signed by each gateway's key in gateway.keys, or null (the broker's ACLs) */
+    ControllerLink(BrokerSettings broker, String fleet, String controllerId, RequestAuth.Signer signer, GatewayAuth.Checker auth) {
         this.signer = signer;
+        this.auth = auth;
         this.fleet = fleet;
         this.responses = FleetTopics.responses(fleet, controllerId);
         // the broker sends nothing larger (its own default limit is 256 MB, from any client of it)
@@ -62,6 +78,42 @@ final class ControllerLink implements AutoCloseable {
         link.subscribe(FleetTopics.everyGateway(fleet, FleetTopics.STATE), this::state);
         link.subscribe(FleetTopics.everyGateway(fleet, FleetTopics.STATUS), this::status);
         link.subscribe(responses, this::response);
+        link.subscribe(FleetTopics.revocations(fleet, "#"), this::defendRevocation);
+        link.onConnection(up -> {
+            if (up) {   // retained: published again at each connect (the broker may have lost or been cleared of them)
+                revocations.forEach((topic, payload) -> link.publish(new FleetMessage(topic, payload, true, null, null)));
+            }
+        });
+    }
+
+    /** Topic to payload of the revocations this controller keeps published (retained). */
+    private final Map<String, byte[]> revocations = new ConcurrentHashMap<>();
+    private final Map<String, Long> revocationDefended = new ConcurrentHashMap<>();
+    private final Set<String> revocationDue = ConcurrentHashMap.newKeySet();
+
+    /** Publishes (retained) and keeps published a halted package's revocation ({@link PackageRevocation}). */
+    void revoke(String topic, byte[] payload) {
+        byte[] before = revocations.put(topic, payload.clone());
+        if (before == null || !java.util.Arrays.equals(before, payload)) {
+            link.publish(new FleetMessage(topic, payload, true, null, null));
+        }
+    }
+
+    /**
+     * Link thread: another client cleared or replaced one of our revocations (retained, anyone may publish there
+     * without ACLs): ours again, at most once a second per topic, so a gateway that subscribes later still gets it.
+     */
+    private void defendRevocation(FleetMessage m) {
+        byte[] mine = revocations.get(m.topic());
+        if (mine == null || java.util.Arrays.equals(mine, m.payload()) || !revocationDue.add(m.topic())) {
+            return;
+        }
+        long wait = Math.max(0, revocationDefended.getOrDefault(m.topic(), 0L) + 1_000 - System.currentTimeMillis());
+        link.schedule(() -> {
+            revocationDue.remove(m.topic());
+            revocationDefended.put(m.topic(), System.currentTimeMillis());
+            link.publish(new FleetMessage(m.topic(), revocations.get(m.topic()), true, null, null));
+        }, wait);
     }
 
     ControllerLink start() {
@@ -112,7 +164,11 @@ final class ControllerLink implements AutoCloseable {
         String id = UUID.randomUUID().toString();
         CompletableFuture<JsonNode> answer = new CompletableFuture<>();
         pending.put(id, answer);
-        answer.whenComplete((r, e) -> pending.remove(id));
+        askedOf.put(id, gateway);
+        answer.whenComplete((r, e) -> {
+            pending.remove(id);
+            askedOf.remove(id);
+        });
         Held h = new Held(gateway, command, body, timeout, id, answer, wanted);
         boolean now;
         synchronized (held) {   // in order: nothing overtakes a request held back (a rollback its deploy, a number)
@@ -193,7 +249,12 @@ final class ControllerLink implements AutoCloseable {
         if (c == null) {
             return;
         }
-        CompletableFuture<JsonNode> answer = pending.get(new String(c, StandardCharsets.UTF_8));
+        String id = new String(c, StandardCharsets.UTF_8);
+        CompletableFuture<JsonNode> answer = pending.get(id);
+        String gateway = askedOf.get(id);
+        if (answer != null && gateway != null && !accepted(m, gateway, "res")) {
+            return;   // a forged answer ("applied") is not the gateway's: its own answer, or the timeout, decides
+        }
         if (answer != null) {
             int size = m.payload().length;
             JsonNode a = size > MAX_ANSWER_BYTES ? Replies.refused("TOO_LARGE", "the answer has " + size
@@ -221,6 +282,70 @@ final class ControllerLink implements AutoCloseable {
         return id;
     }
 
+    /**
+     * With gateway.keys: whether {@code m} is signed by {@code gateway}'s key and not a replay; one WARN line per 10 s
+     * for what is dropped (a flood of forgeries is one line), all counted ({@link #dropped()}).
+     */
+    private boolean accepted(FleetMessage m, String gateway, String leaf) {
+        if (auth == null) {
+            return true;
+        }
+        String why = auth.check(m, gateway, leaf);
+        if (why == null) {
+            return true;
+        }
+        if (why == GatewayAuth.Checker.DUPLICATE) {
+            return false;
+        }
+        dropped.incrementAndGet();
+        droppedSinceWarn++;
+        long t = System.currentTimeMillis();
+        if (t - dropWarned >= 10_000) {
+            LOG.warn("fleet: dropped {} message(s) not signed by their gateway's key in gateway.keys, the last: {}",
+                    droppedSinceWarn, why);
+            dropWarned = t;
+            droppedSinceWarn = 0;
+        }
+        return false;
+    }
+
+    /** Messages dropped so far as not signed by their gateway's key (gateway.keys). */
+    long dropped() {
+        return dropped.get();
+    }
+
+    /** Whether births, statuses and answers are checked against gateway.keys. */
+    boolean checksGateways() {
+        return auth != null;
+    }
+
+    /**
+     * Gateway id to the key its latest birth named and was signed with, for gateways whose key is not the one
+     * in gateway.keys (or all, without gateway.keys): what an operator confirms with the gateway's fleet:identity.
+     */
+    Map<String, String> presentedKeys() {
+        return new java.util.TreeMap<>(presented);
+    }
+
+    /** A birth's own key, if the birth is signed by it (it proves nothing: an operator compares it). */
+    private void presented(String id, FleetMessage m, JsonNode birth) {
+        String text = birth.path("key").asText("");
+        if (text.isEmpty() || text.length() > 100 || presented.size() >= MAX_PRESENTED && !presented.containsKey(id)) {
+            return;
+        }
+        java.security.PublicKey key;
+        try {
+            key = Ed25519Keys.publicKey(text);
+        } catch (IllegalArgumentException e) {
+            return;
+        }
+        if (auth != null && key.equals(auth.key(id))) {
+            presented.remove(id);   // the key configured: nothing to confirm
+        } else if (GatewayAuth.selfSigned(m, fleet, id, key)) {
+            presented.put(id, Ed25519Keys.publicText(key));
+        }
+    }
+
     void state(FleetMessage m) {   // link thread; package-private for the tests
         String id = gatewayOf(m);
         JsonNode o = m.payload().length > MAX_STATE_BYTES ? null : json(m);
@@ -228,6 +353,15 @@ final class ControllerLink implements AutoCloseable {
             return;
         }
         boolean online = "online".equals(o.path("state").asText());
+        if (online) {
+            presented(id, m, o);
+        }
+        if (!accepted(m, id, FleetTopics.STATE)) {
+            return;
+        }
+        if (online && auth != null) {
+            auth.expectWill(id, o.path("will").asLong(0));
+        }
         GatewayView v = gateways.compute(id, (k, old) -> (old == null ? GatewayView.unknown(id) : old)
                 .withState(online, texts(o.path("groups"))));
         if (online) {
@@ -238,7 +372,7 @@ final class ControllerLink implements AutoCloseable {
     void status(FleetMessage m) {
         String id = gatewayOf(m);
         JsonNode o = m.payload().length > MAX_STATUS_BYTES ? null : json(m);
-        if (id == null || o == null) {
+        if (id == null || o == null || !accepted(m, id, FleetTopics.STATUS)) {
             return;
         }
         List<String> groups = texts(o.path("groups"));

@@ -19,9 +19,19 @@ final class DurableFile {
     }
 
     static void replace(Path file, byte[] content) throws IOException {
+        replace(file, content, false);
+    }
+
+    /** @param ownerOnly readable by its owner only from its first byte on (a private key) */
+    static void replace(Path file, byte[] content, boolean ownerOnly) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        Files.deleteIfExists(tmp);
+        java.util.Set<java.nio.file.OpenOption> open = java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        java.nio.file.attribute.FileAttribute<?>[] attrs = ownerOnly && tmp.getFileSystem().supportedFileAttributeViews().contains("posix")
+                ? new java.nio.file.attribute.FileAttribute<?>[] {java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))}
+                : new java.nio.file.attribute.FileAttribute<?>[0];
+        try (FileChannel ch = FileChannel.open(tmp, open, attrs)) {
             ByteBuffer b = ByteBuffer.wrap(content);
             while (b.hasRemaining()) {
                 ch.write(b);

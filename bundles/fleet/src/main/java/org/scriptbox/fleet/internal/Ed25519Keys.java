@@ -31,6 +31,37 @@ final class Ed25519Keys {
         }
     }
 
+    /**
+     * The public key of {@code key}: the JDK has no call for it, but its generator makes the pair from 32 random
+     * bytes, which for a given private key are its seed. Checked by a signature, so a JDK that draws otherwise fails
+     * here and not in the field.
+     */
+    static PublicKey publicOf(PrivateKey key) {
+        byte[] seed = key instanceof java.security.interfaces.EdECPrivateKey ed ? ed.getBytes().orElse(null) : null;
+        if (seed == null || seed.length != 32) {
+            throw new IllegalArgumentException("not an Ed25519 private key");
+        }
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance(ALGORITHM);
+            g.initialize(java.security.spec.NamedParameterSpec.ED25519, new java.security.SecureRandom() {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                public void nextBytes(byte[] bytes) {
+                    System.arraycopy(seed, 0, bytes, 0, Math.min(bytes.length, seed.length));
+                }
+            });
+            PublicKey pub = g.generateKeyPair().getPublic();
+            byte[] probe = "scriptbox-key-check".getBytes(StandardCharsets.US_ASCII);
+            if (!verify(pub, probe, sign(key, probe))) {
+                throw new IllegalStateException("this JDK does not derive Ed25519 public keys from their seed");
+            }
+            return pub;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JDK has no Ed25519", e);
+        }
+    }
+
     static String publicText(PublicKey key) {
         return Base64.getEncoder().encodeToString(key.getEncoded());
     }

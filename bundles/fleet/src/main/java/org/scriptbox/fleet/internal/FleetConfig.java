@@ -61,6 +61,19 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "(its sequence number) is within this many seconds of this gateway's clock, either way; 0: no check (gateway only)")
     long controller_clock_window_seconds() default 600;
 
+    @AttributeDefinition(description = "PEM file of this gateway's own Ed25519 key, with which it signs its births, statuses, "
+            + "events and answers; empty: a key made at the first start and kept in the data area (gateway only)")
+    String gateway_key() default "";
+
+    @AttributeDefinition(description = "gateway keys, each gateway-id=base64 of its Ed25519 public key (fleet:identity on the "
+            + "gateway prints it); when set, this controller takes births, statuses and answers only when signed by that "
+            + "gateway's key (controller only)")
+    String[] gateway_keys() default {};
+
+    @AttributeDefinition(description = "with gateway.keys: a gateway's message signed more than this many seconds ahead of "
+            + "this controller's clock is dropped; 0: no check (controller only)")
+    long gateway_clock_window_seconds() default 600;
+
     @AttributeDefinition(description = "PEM file of this controller's Ed25519 key (fleet:keygen writes one); when set, every "
             + "request is signed with it under the controller's id (controller only)")
     String controller_key() default "";

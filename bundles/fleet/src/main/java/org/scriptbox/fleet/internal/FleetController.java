@@ -100,10 +100,21 @@ public final class FleetController implements AutoCloseable {
     /** @param key signs every request under {@code controllerId} (gateways' controller.keys), or null */
     FleetController(BrokerSettings broker, String fleet, String controllerId, Path dataDir, Duration requestTimeout,
                     java.security.PrivateKey key) {
+        this(broker, fleet, controllerId, dataDir, requestTimeout, key, Map.of(), Duration.ofMinutes(10));
+    }
+
+    /**
+     * @param gatewayKeys gateway id to public key ({@code gateway.keys}): when not empty, births, statuses and answers
+     *                    are taken only when signed by their gateway's key; empty: the broker's ACLs guard them
+     * @param clockWindow how far ahead of this controller's clock a gateway's message may be signed (0: any)
+     */
+    FleetController(BrokerSettings broker, String fleet, String controllerId, Path dataDir, Duration requestTimeout,
+                    java.security.PrivateKey key, Map<String, java.security.PublicKey> gatewayKeys, Duration clockWindow) {
         if (!FleetTopics.validId(fleet) || !FleetTopics.validId(controllerId)) {
             throw new IllegalArgumentException("fleet.id and controller.id must be letters, digits, _ . - (at most 64)");
         }
-        this.link = new ControllerLink(broker, fleet, controllerId, key == null ? null : new RequestAuth.Signer(controllerId, key));
+        this.link = new ControllerLink(broker, fleet, controllerId, key == null ? null : new RequestAuth.Signer(controllerId, key),
+                gatewayKeys.isEmpty() ? null : new GatewayAuth.Checker(gatewayKeys, fleet, clockWindow, System::currentTimeMillis));
         this.store = new RolloutStore(dataDir.resolve("rollouts"));
         this.timeout = requestTimeout;
     }
@@ -118,6 +129,31 @@ public final class FleetController implements AutoCloseable {
     public static FleetController signed(String host, int port, String fleet, String controllerId, Path dataDir,
                                          Duration requestTimeout, java.security.PrivateKey key) {
         return new FleetController(BrokerSettings.plain(host, port), fleet, controllerId, dataDir, requestTimeout, key);
+    }
+
+    /**
+     * A controller on a plain loopback broker that takes births, statuses and answers only when signed by the
+     * gateway's key in {@code gatewayKeys} (tests); {@code key} may be null.
+     */
+    public static FleetController checkingGateways(String host, int port, String fleet, String controllerId, Path dataDir,
+                                                   Duration requestTimeout, java.security.PrivateKey key,
+                                                   Map<String, java.security.PublicKey> gatewayKeys) {
+        return new FleetController(BrokerSettings.plain(host, port), fleet, controllerId, dataDir, requestTimeout, key,
+                gatewayKeys, Duration.ofMinutes(10));
+    }
+
+    /** Messages of gateways dropped as not signed by their key in gateway.keys (0 without it). */
+    public long droppedGatewayMessages() {
+        return link.dropped();
+    }
+
+    /** Keys births presented (signed with) that gateway.keys does not hold for their gateway: fleet:keys. */
+    public Map<String, String> presentedKeys() {
+        return link.presentedKeys();
+    }
+
+    boolean checksGateways() {
+        return link.checksGateways();
     }
 
     /** A controller logging in with a user name and password (plain TCP). */
@@ -144,6 +180,7 @@ public final class FleetController implements AutoCloseable {
         for (Rollout r : store.load()) {
             book.put(r);
             groups.add(r.group());
+            revokeIfHalted(r);   // published at the connect, and kept published
         }
         groups.forEach(this::prune);   // a history kept longer before, or a crash between a save and a prune
         link.onOnline(this::born);
@@ -210,8 +247,13 @@ public final class FleetController implements AutoCloseable {
         SignedPackage signed;
         FleetPackage pkg;
         try {
-            signed = PackageCodec.readEnvelope(PackageCodec.JSON.readTree(envelope));
+            JsonNode tree = PackageCodec.JSON.readTree(envelope);
+            signed = PackageCodec.readEnvelope(tree);
             pkg = PackageCodec.readBody(signed.body());
+            if (!tree.path(PackageRevocation.FIELD).isTextual()) {
+                LOG.warn("fleet: package version {} of group {} has no revocation (a package file fleet:sign wrote before session 9): "
+                        + "if its rollout halts, gateways without controller.keys can still be sent it by another client", pkg.version(), pkg.group());
+            }
         } catch (IOException e) {
             throw new IllegalArgumentException("the package is not JSON");
         }
@@ -414,6 +456,7 @@ public final class FleetController implements AutoCloseable {
         }
         Rollout was = book.get(r.id());
         book.put(r);
+        revokeIfHalted(r);
         if (RolloutBook.finished(r) && (was == null || !RolloutBook.finished(was))) {
             healthyBefore.remove(r.id());   // only stages and soaks look at it
             prune(r.group());
@@ -423,8 +466,9 @@ public final class FleetController implements AutoCloseable {
 
     /**
      * On the group's lane (or at start): forgets the group's finished rollouts beyond the newest {@link #keptFinished}
-     * (file and halt markers deleted, folder synced; memory of them released), and keeps no package in those left
-     * but the newest: only the newest rollout's package is ever sent again (catch-ups).
+     * (file and halt markers deleted, folder synced; memory of them released), and keeps no package in the completed
+     * ones left but the newest: only the newest rollout's package is ever sent again (catch-ups), and a halted one's
+     * is kept for its revocation.
      */
     private void prune(String group) {
         for (Rollout old : book.prunable(group, keptFinished)) {
@@ -446,7 +490,8 @@ public final class FleetController implements AutoCloseable {
         List<Rollout> left = book.ofGroup(group);
         for (int i = 0; i < left.size() - 1; i++) {
             Rollout r = left.get(i);
-            if (RolloutBook.finished(r) && !r.envelope().isEmpty()) {
+            // a halted one keeps it: its revocation is published again at each start (it needs the signed body)
+            if (r.state() == State.COMPLETED && !r.envelope().isEmpty()) {
                 envelopes.remove(r.id());
                 Rollout light = r.withoutEnvelope();
                 try {
@@ -468,7 +513,44 @@ public final class FleetController implements AutoCloseable {
         envelopes.remove(id);
         soakTicks.remove(id);
         unsaved.remove(id);
+        revokedRollouts.remove(id);
+        unrevocable.remove(id);
     }
+
+    /**
+     * A halted rollout's package is revoked (Q14): its revocation, signed by the package's signer when it signed the
+     * package, is published retained, so every gateway of the group refuses it (REVOKED) from whoever sends it, also
+     * gateways without controller.keys. Idempotent; a package file without one (signed before) cannot be revoked.
+     */
+    private void revokeIfHalted(Rollout r) {
+        State s = r.state();
+        if (s != State.HALTED && s != State.HALTING && s != State.ROLLING_BACK && s != State.ROLLED_BACK
+                || r.results().isEmpty()   // halted before any gateway was sent it: nobody saw it on req/#
+                || !revokedRollouts.add(r.id())) {
+            return;
+        }
+        try {
+            JsonNode o = PackageCodec.JSON.readTree(r.envelope());
+            String revocation = o == null ? null : o.path(PackageRevocation.FIELD).asText(null);
+            if (revocation == null) {
+                if (unrevocable.add(r.id())) {
+                    LOG.warn("fleet: rollout {} halted: its package file has no revocation (signed before fleet:sign wrote one), so "
+                            + "gateways without controller.keys would still take it from another client on req/deploy", r.id());
+                }
+                return;
+            }
+            SignedPackage signed = PackageCodec.readEnvelope(o);
+            FleetPackage pkg = PackageCodec.readBody(signed.body());
+            link.revoke(FleetTopics.revocation(pkg.fleet(), pkg.group(), pkg.version()), PackageRevocation.message(pkg,
+                    signed.body(), signed.signer(), revocation, "rollout " + r.id() + " " + s).toString()
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("fleet: rollout {} halted: its package cannot be revoked ({})", r.id(), e.getMessage());
+        }
+    }
+
+    private final Set<String> unrevocable = ConcurrentHashMap.newKeySet();
+    private final Set<String> revokedRollouts = ConcurrentHashMap.newKeySet();
 
     /** Rollouts whose latest save failed (one ERROR line each until one succeeds). */
     private final Set<String> unsaved = ConcurrentHashMap.newKeySet();
@@ -845,7 +927,9 @@ public final class FleetController implements AutoCloseable {
     private CompletableFuture<Result> deployTo(Rollout r, String gateway) {
         ObjectNode envelope = envelopes.computeIfAbsent(r.id(), k -> {
             try {
-                return (ObjectNode) PackageCodec.JSON.readTree(r.envelope());
+                ObjectNode o = (ObjectNode) PackageCodec.JSON.readTree(r.envelope());
+                o.remove(PackageRevocation.FIELD);   // for a halt only: whoever sees a deploy on req/# must not hold it
+                return o;
             } catch (IOException | ClassCastException e) {
                 return null;
             }

@@ -17,7 +17,6 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.Designate;
 import org.scriptbox.api.fleet.FleetPackage;
 import org.scriptbox.api.fleet.FleetTopics;
-import org.scriptbox.api.fleet.SignedPackage;
 import org.scriptbox.shell.command.ShellArgs;
 import org.scriptbox.shell.command.ShellCommand;
 import org.scriptbox.shell.command.ShellCommands;
@@ -58,9 +57,27 @@ public class FleetControllerComponent {
                 return;
             }
         }
+        java.util.Map<String, java.security.PublicKey> gatewayKeys;
+        try {
+            gatewayKeys = PackageVerifier.keys("gateway.keys", FleetGateway.commaSeparated(config.gateway_keys()).toArray(new String[0]));
+            for (String id : gatewayKeys.keySet()) {
+                if (!FleetTopics.validId(id)) {
+                    throw new IllegalArgumentException("gateway.keys: '" + Texts.clip(id) + "' is not a gateway id");
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            LOG.error("fleet: controller not started: {}", e.getMessage());
+            return;
+        }
+        if (gatewayKeys.isEmpty()) {
+            LOG.warn("fleet: no gateway.keys: births, statuses and answers are taken from any client the broker's ACLs let "
+                    + "publish them (a forged birth, status or \"applied\"); give each gateway's key (fleet:keys, fleet:identity "
+                    + "on the gateway) in gateway.keys (docs/fleet.md, Security model)");
+        }
         try {
             controller = new FleetController(BrokerSettings.of(config), fleet, config.controller_id(),
-                    context.getDataFile("controller").toPath(), timeout, key).keepFinished(config.rollouts_kept()).start();
+                    context.getDataFile("controller").toPath(), timeout, key, gatewayKeys,
+                    Duration.ofSeconds(Math.max(0, config.gateway_clock_window_seconds()))).keepFinished(config.rollouts_kept()).start();
         } catch (IllegalArgumentException e) {
             LOG.error("fleet: controller not started: {}", e.getMessage());
             return;
@@ -83,6 +100,9 @@ public class FleetControllerComponent {
         return List.of(
                 new ShellCommand(Usage.of("fleet:gateways", "the fleet's gateways: state, health, package, groups"),
                         (session, a) -> gateways()),
+                new ShellCommand(Usage.of("fleet:keys", "keys gateways' births presented that gateway.keys does not hold "
+                        + "for them: confirm each with fleet:identity on the gateway, then add it to gateway.keys"),
+                        (session, a) -> keys()),
                 new ShellCommand(Usage.of("fleet:keygen", "make a new Ed25519 signing key; prints the trusted.keys entry")
                         .withArgument("FILE", "where to write the private key (PEM, readable by its owner only)")
                         .withOption("-n", "--name", "name", "ops", "the key's name in trusted.keys"),
@@ -128,7 +148,26 @@ public class FleetControllerComponent {
             b.append(String.format("%-20s %-8s %-9s %-7d %-30s %s%n", g.id(), g.online() ? "online" : "offline", g.health(),
                     g.scripts(), String.join(",", g.groups()), packages.isEmpty() ? "-" : packages));
         }
+        if (controller.checksGateways() || controller.droppedGatewayMessages() > 0) {
+            b.append(controller.droppedGatewayMessages()).append(" message(s) dropped as not signed by their gateway's key in gateway.keys\n");
+        }
         return b.toString();
+    }
+
+    private String keys() {
+        java.util.Map<String, String> keys = controller.presentedKeys();
+        if (keys.isEmpty()) {
+            return controller.checksGateways() ? "every gateway that was born presented the key gateway.keys holds for it"
+                    : "no gateway has presented a key yet";
+        }
+        StringBuilder b = new StringBuilder(controller.checksGateways()
+                ? "births signed with a key that gateway.keys does not hold for their gateway (NOT trusted: compare each with "
+                + "fleet:identity on that gateway; a gateway already in gateway.keys may be an impostor):\n"
+                : "keys the gateways' births presented (NOT verified: compare each with fleet:identity on that gateway, then "
+                + "set gateway.keys):\n");
+        keys.forEach((id, k) -> b.append(String.format("  %-20s %s%n", id, k)));
+        b.append("gateway.keys = ").append(String.join(", ", keys.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
+        return org.scriptbox.api.text.SafeText.lines(b.toString());
     }
 
     static String keygen(Path file, String name) throws IOException {
@@ -158,9 +197,9 @@ public class FleetControllerComponent {
         }
         FleetPackage pkg = mistakes(() -> PackageFolder.read(Path.of(a.text("FOLDER")), fleet, group, version, a.option("--health")));
         String pem = Files.readString(key, StandardCharsets.US_ASCII);
-        SignedPackage signed = mistakes(() -> PackageSigner.sign(pkg, signer, Ed25519Keys.privateKey(pem)));
+        String envelope = mistakes(() -> PackageSigner.revocableEnvelope(pkg, signer, Ed25519Keys.privateKey(pem)));
         Path out = Path.of(a.text("PACKAGE"));
-        Files.writeString(out, PackageCodec.envelope(signed), StandardCharsets.UTF_8);
+        Files.writeString(out, envelope, StandardCharsets.UTF_8);
         return "package version " + version + " for group " + group + " (" + pkg.scripts().size() + " scripts) signed by "
                 + signer + ": " + out;
     }

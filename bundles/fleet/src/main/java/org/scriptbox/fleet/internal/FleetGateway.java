@@ -75,8 +75,13 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
     private long defenceWarned;
     private volatile RequestAuth.Checker requestAuth;   // null: requests are the broker's ACLs' to guard
     private long authWarned;
+    private long revocationWarned;   // link thread
     private long authRefused;
     private final RecentRequests recent = new RecentRequests(1_000);   // link thread
+    private volatile GatewayAuth.Signer signer;   // signs everything this gateway publishes (controllers' gateway.keys)
+    private volatile String publicKey;   // base64 of its X.509 form: the gateway.keys entry, also in the birth
+    private volatile long willSeq;       // the number this connection's death (our last will) is signed with; its birth names it
+    private org.scriptbox.shell.command.ShellCommands shellCommands;
 
     @Activate
     void activate(BundleContext context, FleetConfig config) {
@@ -95,11 +100,16 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         PackageLedger ledger;
         java.util.Map<String, java.security.PublicKey> trusted;
         TelemetrySampler.Spec telemetrySpec;
+        RevokedPackages revoked;
         RequestAuth.Checker checker = null;
+        java.security.KeyPair identity;
         try {
+            identity = GatewayIdentity.load(config.gateway_key().isBlank() ? null : java.nio.file.Path.of(config.gateway_key().trim()),
+                    context.getDataFile("fleet-gateway-key.pem").toPath());
             telemetrySpec = TelemetrySampler.Spec.parse(commaSeparated(config.telemetry_channels()));
             trusted = PackageVerifier.trustedKeys(commaSeparated(config.trusted_keys()).toArray(new String[0]));
-            verifier = new PackageVerifier(trusted, fleet, groups, config.max_package_bytes());
+            revoked = new RevokedPackages(context.getDataFile("fleet-revoked.json").toPath());
+            verifier = new PackageVerifier(trusted, fleet, groups, config.max_package_bytes(), revoked);
             ledger = new PackageLedger(context.getDataFile("fleet-ledger.json").toPath(), groups);
             java.util.Map<String, java.security.PublicKey> controllers =
                     PackageVerifier.keys("controller.keys", commaSeparated(config.controller_keys()).toArray(new String[0]));
@@ -117,6 +127,12 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         }
         BrokerSettings broker = BrokerSettings.of(config);
         this.requestAuth = checker;
+        GatewayAuth.Signer sign = new GatewayAuth.Signer(fleet, gateway, identity.getPrivate(), System::currentTimeMillis);
+        this.signer = sign;
+        this.publicKey = Ed25519Keys.publicText(identity.getPublic());
+        shellCommands = org.scriptbox.shell.command.ShellCommands.register(context, java.util.List.of(
+                new org.scriptbox.shell.command.ShellCommand(org.scriptbox.shell.command.Usage.of("fleet:identity",
+                        "this gateway's public key: its entry for a controller's gateway.keys"), (session, a) -> identity())));
         if (checker == null && broker.username().isEmpty() && broker.keystore().isEmpty()) {
             // MQTT carries no sender: only the broker's ACLs on an authenticated client tell the controller
             // from anyone else, and an anonymous client cannot be given ACLs of its own
@@ -124,11 +140,18 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
                     + "ask this gateway to run, cancel, undeploy or roll back scripts and can publish its state; give it "
                     + "a username or a client certificate and use the broker's ACLs, or set controller.keys (docs/fleet.md, Security model)");
         }
-        FleetMessage death = FleetMessage.of(topic(FleetTopics.STATE), StatusReport.state(gateway, false, groups).toString(), true);
+        // signed before each connect, published by the broker when we go silent: that connection's birth names its
+        // number (a death is older than its birth), so a death captured from an earlier connection is refused
+        String deathJson = StatusReport.state(gateway, false, groups).toString();
+        java.util.function.Supplier<FleetMessage> death = () -> {
+            long seq = sign.nextSeq();
+            willSeq = seq;
+            return sign.sign(FleetMessage.of(topic(FleetTopics.STATE), deathJson, true), seq);
+        };
         PahoLink l;
         try {
             // requests wait one at a time for the link's thread: a thousand is minutes of work already
-            l = new PahoLink(broker, "scriptbox-" + fleet + "-" + gateway, death, maxRequestBytes,
+            l = PahoLink.withFreshWills(broker, "scriptbox-" + fleet + "-" + gateway, death, maxRequestBytes,
                     new InboundBudget(1_000, 3L * maxRequestBytes));
         } catch (IllegalArgumentException e) {   // a bad address or TLS store: named, without a stack trace
             LOG.error("fleet: not connecting: {}", e.getMessage());
@@ -144,12 +167,16 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         this.ledger = ledger;
         l.onConnection(up -> {
             if (up) {
-                publishOwn(l, FleetTopics.STATE, StatusReport.state(gateway, true, groups).toString());
+                publishOwn(l, FleetTopics.STATE, StatusReport.state(gateway, true, groups).put("key", publicKey)
+                        .put("will", willSeq).toString());
                 publishStatus();
             }
         });
         l.subscribe(FleetTopics.requests(fleet, gateway), m -> answer(l, requests, m));
         l.subscribe(topic(FleetTopics.STATE), m -> defend(l, FleetTopics.STATE, m));
+        for (String g : groups) {   // retained: a revocation published while we were away comes at the subscription
+            l.subscribe(FleetTopics.revocations(fleet, g), m -> revocation(m, revoked, trusted));
+        }
         l.subscribe(topic(FleetTopics.STATUS), m -> defend(l, FleetTopics.STATUS, m));
         link = l;
         // before the first status: the devices' last probe outcomes, read without waiting
@@ -171,7 +198,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
             telemetry = new TelemetrySampler(telemetrySpec, interval, fleet, gateway, id -> {
                 DeviceDirectory d = devices;
                 return d == null ? java.util.Optional.empty() : d.find(id);
-            }, l::publish).start();
+            }, m -> l.publish(sign.sign(m))).start();
         }
     }
 
@@ -253,14 +280,40 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
             LOG.warn("fleet: a request on {} without a controller's response topic of this fleet: not answered", Texts.clip(request.topic()));
             return;
         }
-        l.send(new FleetMessage(request.responseTopic(), reply.toString().getBytes(StandardCharsets.UTF_8), false,
-                null, request.correlationData()));
+        l.send(signer.sign(new FleetMessage(request.responseTopic(), reply.toString().getBytes(StandardCharsets.UTF_8), false,
+                null, request.correlationData())));
+    }
+
+    /**
+     * Link thread: a halted package's revocation ({@link PackageRevocation}), taken when a trusted key signed it
+     * and kept in the data area: the package is refused (REVOKED) from then on, from whoever sends it.
+     */
+    private void revocation(FleetMessage m, RevokedPackages revoked, java.util.Map<String, java.security.PublicKey> trusted) {
+        if (m.payload().length == 0) {
+            return;   // cleared (by anyone): what we took stays taken
+        }
+        try {
+            PackageRevocation.Revoked r = PackageRevocation.verify(m.payload(), fleet, groups, trusted);
+            if (revoked.add(r)) {
+                LOG.warn("fleet: package version {} of group {} ({}) is revoked by '{}': it is refused from now on",
+                        r.version(), r.group(), r.digest().substring(0, 12), Texts.clip(r.signer()));
+            }
+        } catch (IllegalArgumentException e) {
+            long t = System.currentTimeMillis();
+            if (t - revocationWarned >= 10_000) {   // any client may publish there: one line per 10 s
+                revocationWarned = t;
+                LOG.warn("fleet: ignored a revocation on {}: {}", Texts.clip(m.topic()), e.getMessage());
+            }
+        } catch (IOException e) {
+            LOG.error("fleet: cannot record a revocation in the data area ({}): the package is not refused yet; "
+                    + "it is taken again when it comes again", PahoLink.reason(e));
+        }
     }
 
     /** Publishes this gateway's retained state or status, remembering it to tell other clients' from ours. */
     private void publishOwn(PahoLink l, String leaf, String json) {
         own.put(leaf, json.getBytes(StandardCharsets.UTF_8));
-        l.publish(FleetMessage.of(topic(leaf), json, true));
+        l.publish(signer.sign(FleetMessage.of(topic(leaf), json, true)));
     }
 
     /**
@@ -281,7 +334,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
             byte[] now = own.get(leaf);
             // not into a link going down (the broker publishes our will as it stops): the next connect's birth follows
             if (link == l && now != null && l.connected()) {
-                l.publish(new FleetMessage(topic(leaf), now, true, null, null));
+                l.publish(signer.sign(new FleetMessage(topic(leaf), now, true, null, null)));   // a new number: above a replayed one
             }
         }, wait);
         long t = System.currentTimeMillis();
@@ -325,14 +378,24 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         EventBudget budget = events;
         if (l != null) {
             if (budget.take()) {   // a script firing every few ms must not flood the broker: the rest are counted
-                l.publish(FleetMessage.of(topic(FleetTopics.EVENTS), StatusReport.event(result, budget.dropped()).toString(), false));
+                l.publish(signer.sign(FleetMessage.of(topic(FleetTopics.EVENTS), StatusReport.event(result, budget.dropped()).toString(), false)));
             }
             statusChanged();
         }
     }
 
+    /** {@code fleet:identity}: what the operator compares with a birth's key before adding it to gateway.keys. */
+    private String identity() {
+        return "gateway '" + gateway + "' of fleet '" + fleet + "' signs its births, statuses, events and answers with this key;\n"
+                + "its entry for the controller's gateway.keys:\n" + gateway + "=" + publicKey;
+    }
+
     @Deactivate
     void deactivate() {
+        if (shellCommands != null) {
+            shellCommands.unregister();
+            shellCommands = null;
+        }
         DeviceHealthWatch w = deviceHealth;
         deviceHealth = null;
         if (w != null) {
@@ -347,7 +410,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         link = null;
         if (l != null) {
             // a clean disconnect sends no will: publish the offline state ourselves
-            l.closeWith(FleetMessage.of(topic(FleetTopics.STATE), StatusReport.state(gateway, false, groups).toString(), true));
+            l.closeWith(signer.sign(FleetMessage.of(topic(FleetTopics.STATE), StatusReport.state(gateway, false, groups).toString(), true)));
         }
     }
 }

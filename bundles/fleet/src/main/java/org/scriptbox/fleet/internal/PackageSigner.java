@@ -15,7 +15,24 @@ public final class PackageSigner {
         return new SignedPackage(body, signer, Ed25519Keys.sign(key, body));
     }
 
-    /** The package as it travels and as {@code fleet:sign} writes it: the JSON envelope. */
+    /**
+     * The package file {@code fleet:sign} writes: the envelope plus the package's revocation, signed now with the same
+     * key ({@link PackageRevocation}), which the controller publishes if a rollout of it halts and never sends to a
+     * gateway with the package.
+     */
+    public static String revocableEnvelope(FleetPackage pkg, String signer, PrivateKey key) {
+        SignedPackage signed = sign(pkg, signer, key);
+        com.fasterxml.jackson.databind.node.ObjectNode o;
+        try {
+            o = (com.fasterxml.jackson.databind.node.ObjectNode) PackageCodec.JSON.readTree(PackageCodec.envelope(signed));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        o.put(PackageRevocation.FIELD, PackageRevocation.sign(pkg, signed.body(), key));
+        return o.toString();
+    }
+
+    /** The package as it travels: the JSON envelope. */
     public static String envelope(SignedPackage signed) {
         return PackageCodec.envelope(signed);
     }

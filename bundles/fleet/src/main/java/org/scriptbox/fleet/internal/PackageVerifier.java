@@ -20,8 +20,16 @@ final class PackageVerifier {
     private final String fleet;
     private final java.util.Set<String> groups;
     private final int maxBytes;
+    private final RevokedPackages revoked;   // null: none
 
     PackageVerifier(Map<String, PublicKey> trusted, String fleet, java.util.Set<String> groups, int maxBytes) {
+        this(trusted, fleet, groups, maxBytes, null);
+    }
+
+    /** @param revoked packages whose revocation (signed by a trusted key) came: refused as REVOKED */
+    PackageVerifier(Map<String, PublicKey> trusted, String fleet, java.util.Set<String> groups, int maxBytes,
+                    RevokedPackages revoked) {
+        this.revoked = revoked;
         this.trusted = Map.copyOf(trusted);
         this.fleet = fleet;
         this.groups = java.util.Set.copyOf(groups);
@@ -83,6 +91,12 @@ final class PackageVerifier {
         if (!groups.contains(pkg.group())) {
             throw new Refusal("WRONG_GROUP", "the package is for group '" + Texts.clip(pkg.group()) + "', this gateway is in " + groups);
         }
-        return new Verified(pkg, p.signer(), Digest.sha256(p.body()));
+        String digest = Digest.sha256(p.body());
+        PackageRevocation.Revoked r = revoked == null ? null : revoked.get(digest);
+        if (r != null) {   // from whoever sends it: its rollout was halted (Q14)
+            throw new Refusal("REVOKED", "package version " + pkg.version() + " of group " + pkg.group() + " was revoked by '"
+                    + Texts.clip(r.signer()) + "' (its rollout was halted): it is not deployed here");
+        }
+        return new Verified(pkg, p.signer(), digest);
     }
 }

@@ -100,6 +100,21 @@ final class PahoLink implements FleetLink {
 
     /** @param inbound how many messages (and bytes) may wait for this link's thread; more are dropped */
     PahoLink(BrokerSettings settings, String clientId, FleetMessage will, int maxPacketBytes, InboundBudget inbound) {
+        this(will == null ? null : () -> will, settings, clientId, maxPacketBytes, inbound);
+    }
+
+    /**
+     * A link whose death is asked of {@code will} before every connect: a signed one numbered afresh each time, so a
+     * death captured from an earlier connection is not this one's.
+     */
+    static PahoLink withFreshWills(BrokerSettings settings, String clientId, java.util.function.Supplier<FleetMessage> will,
+                                   int maxPacketBytes, InboundBudget inbound) {
+        return new PahoLink(will, settings, clientId, maxPacketBytes, inbound);
+    }
+
+    private PahoLink(java.util.function.Supplier<FleetMessage> will, BrokerSettings settings, String clientId, int maxPacketBytes,
+                     InboundBudget inbound) {
+        this.will = will;
         this.settings = settings;
         this.inbound = inbound;
         this.nextWait = settings.reconnectMin();
@@ -115,7 +130,7 @@ final class PahoLink implements FleetLink {
         } catch (MqttException e) {
             throw new IllegalArgumentException("bad broker address " + settings.uri() + ": " + e.getMessage(), e);
         }
-        this.options = options(settings, will, tls);
+        this.options = options(settings, tls);
         if (maxPacketBytes > 0) {
             options.setMaximumPacketSize((long) maxPacketBytes);
         }
@@ -128,7 +143,21 @@ final class PahoLink implements FleetLink {
         return this;
     }
 
-    private static MqttConnectionOptions options(BrokerSettings s, FleetMessage will, TlsSetup tls) {
+    private final java.util.function.Supplier<FleetMessage> will;   // null: none
+
+    private static void setWill(MqttConnectionOptions o, FleetMessage will) {
+        MqttMessage m = new MqttMessage(will.payload());
+        m.setQos(1);
+        m.setRetained(will.retained());
+        o.setWill(will.topic(), m);
+        MqttProperties p = new MqttProperties();
+        if (will.auth() != null) {   // the gateway's signature: the broker publishes it with the will
+            p.setUserProperties(List.of(new org.eclipse.paho.mqttv5.common.packet.UserProperty(FleetMessage.AUTH_PROPERTY, will.auth())));
+        }
+        o.setWillMessageProperties(p);
+    }
+
+    private static MqttConnectionOptions options(BrokerSettings s, TlsSetup tls) {
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(false);   // a persistent session: what is sent while we are away waits at the broker
         o.setSessionExpiryInterval(s.sessionExpirySeconds());
@@ -142,12 +171,6 @@ final class PahoLink implements FleetLink {
         if (tls != null) {
             o.setSocketFactory(tls.context.getSocketFactory());
             o.setHttpsHostnameVerificationEnabled(true);   // the broker's certificate must name broker.host
-        }
-        if (will != null) {
-            MqttMessage m = new MqttMessage(will.payload());
-            m.setQos(1);
-            m.setRetained(will.retained());
-            o.setWill(will.topic(), m);
         }
         return o;
     }
@@ -167,6 +190,9 @@ final class PahoLink implements FleetLink {
             tls.trace.reset();
         }
         try {
+            if (will != null) {
+                setWill(options, will.get());
+            }
             IMqttToken token = client.connect(options);
             token.waitForCompletion(CONNECT_TIMEOUT_MS + 2000);
             onConnected(token);
@@ -425,12 +451,16 @@ final class PahoLink implements FleetLink {
         MqttMessage m = new MqttMessage(message.payload());
         m.setQos(1);
         m.setRetained(message.retained());
-        if (message.responseTopic() != null || message.correlationData() != null || expirySeconds > 0) {
+        if (message.responseTopic() != null || message.correlationData() != null || expirySeconds > 0
+                || message.auth() != null) {
             MqttProperties p = new MqttProperties();
             p.setResponseTopic(message.responseTopic());
             p.setCorrelationData(message.correlationData());
             if (expirySeconds > 0) {
                 p.setMessageExpiryInterval(expirySeconds);
+            }
+            if (message.auth() != null) {
+                p.setUserProperties(List.of(new org.eclipse.paho.mqttv5.common.packet.UserProperty(FleetMessage.AUTH_PROPERTY, message.auth())));
             }
             m.setProperties(p);
         }
@@ -531,6 +561,19 @@ final class PahoLink implements FleetLink {
         close();
     }
 
+    /** The sender's signature (user property {@link FleetMessage#AUTH_PROPERTY}), or null; the first if several. */
+    private static String auth(MqttProperties p) {
+        if (p == null || p.getUserProperties() == null) {
+            return null;
+        }
+        for (org.eclipse.paho.mqttv5.common.packet.UserProperty u : p.getUserProperties()) {
+            if (FleetMessage.AUTH_PROPERTY.equals(u.getKey())) {
+                return u.getValue();
+            }
+        }
+        return null;
+    }
+
     static String reason(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
@@ -588,7 +631,7 @@ final class PahoLink implements FleetLink {
             }
             MqttProperties p = message.getProperties();
             FleetMessage m = new FleetMessage(topic, message.getPayload(), message.isRetained(),
-                    p == null ? null : p.getResponseTopic(), p == null ? null : p.getCorrelationData());
+                    p == null ? null : p.getResponseTopic(), p == null ? null : p.getCorrelationData(), auth(p));
             // what is left of its expiry (the broker sends the remainder): past it, its sender stopped waiting
             Long expiry = p == null ? null : p.getMessageExpiryInterval();
             long expires = expiry == null || expiry <= 0 ? 0 : System.nanoTime() + TimeUnit.SECONDS.toNanos(expiry);

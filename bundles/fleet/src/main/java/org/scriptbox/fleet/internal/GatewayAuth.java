@@ -1,0 +1,179 @@
+package org.scriptbox.fleet.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+import org.scriptbox.api.fleet.FleetMessage;
+
+/**
+ * Signed births, deaths, statuses, events and answers: {@link RequestAuth} the other way round, so that what a
+ * controller believes of a gateway does not rest on the broker's ACLs alone (opt-in on the controller:
+ * {@code gateway.keys}). Each gateway signs everything it publishes with its own Ed25519 key; the signature
+ * travels in the MQTT 5 user property {@link FleetMessage#AUTH_PROPERTY} as {@code <seq>:<base64>}, so payloads
+ * stay as they were. It covers fleet, gateway, topic, correlation data, a sequence number (the gateway's clock
+ * in microseconds, only going up) and the payload's exact bytes: a message cannot be moved to another gateway or
+ * topic, an answer cannot answer another request, and an older status cannot be put back.
+ */
+final class GatewayAuth {
+    private GatewayAuth() {
+    }
+
+    static byte[] signedBytes(String fleet, String gateway, String topic, byte[] correlation, long seq, byte[] payload) {
+        String head = "scriptbox-gateway\n" + fleet + "\n" + gateway + "\n" + topic + "\n"
+                + (correlation == null ? "" : Base64.getEncoder().encodeToString(correlation)) + "\n" + seq + "\n";
+        byte[] h = head.getBytes(StandardCharsets.UTF_8);
+        byte[] all = new byte[h.length + payload.length];
+        System.arraycopy(h, 0, all, 0, h.length);
+        System.arraycopy(payload, 0, all, h.length, payload.length);
+        return all;
+    }
+
+    /** A gateway's side: signs each message with a number above the last (any thread). */
+    static final class Signer {
+        private final String fleet;
+        private final String gateway;
+        private final PrivateKey key;
+        private final LongSupplier clock;
+        private long last;
+
+        Signer(String fleet, String gateway, PrivateKey key, LongSupplier clockMillis) {
+            this.fleet = fleet;
+            this.gateway = gateway;
+            this.key = key;
+            this.clock = clockMillis;
+        }
+
+        /** Microseconds of the gateway's clock, above the last: a restarted gateway goes on above its earlier numbers. */
+        synchronized long nextSeq() {
+            last = Math.max(last + 1, clock.getAsLong() * 1000);
+            return last;
+        }
+
+        FleetMessage sign(FleetMessage m) {
+            return sign(m, nextSeq());
+        }
+
+        FleetMessage sign(FleetMessage m, long seq) {
+            byte[] sig = Ed25519Keys.sign(key, signedBytes(fleet, gateway, m.topic(), m.correlationData(), seq, m.payload()));
+            return m.withAuth(seq + ":" + Base64.getEncoder().encodeToString(sig));
+        }
+    }
+
+    /**
+     * A controller's side, on its link's thread: takes a gateway's message only when the key {@code gateway.keys}
+     * gives for that gateway signed it and its number is above the last of that gateway and topic.
+     */
+    static final class Checker {
+        /** What {@link #check} says of a message taken before (QoS 1 is at least once; retained and live at a subscribe). */
+        static final String DUPLICATE = "duplicate";
+        private final Map<String, PublicKey> keys;
+        private final String fleet;
+        private final long windowMillis;   // 0: no check of the gateway's time
+        private final LongSupplier clock;
+        private final Map<String, Long> last = new HashMap<>();    // "gateway/leaf" -> number
+        private final Map<String, Long> wills = new HashMap<>();   // gateway -> its will's number, from its birth
+
+        Checker(Map<String, PublicKey> keys, String fleet, java.time.Duration window, LongSupplier clockMillis) {
+            this.keys = Map.copyOf(keys);
+            this.fleet = fleet;
+            this.windowMillis = window.toMillis();
+            this.clock = clockMillis;
+        }
+
+        boolean knows(String gateway) {
+            return keys.containsKey(gateway);
+        }
+
+        PublicKey key(String gateway) {
+            return keys.get(gateway);
+        }
+
+        /**
+         * @param leaf {@code state}, {@code status}, {@code events}, or {@code res} for an answer (an answer is
+         *             bound to one request by its correlation data: its number is not compared)
+         * @return null when the message is taken, else why not (one phrase, for the WARN line)
+         */
+        String check(FleetMessage m, String gateway, String leaf) {
+            PublicKey key = keys.get(gateway);
+            if (key == null) {
+                return "gateway '" + Texts.clip(gateway) + "' is not in gateway.keys";
+            }
+            long seq = seqOf(m.auth());
+            if (seq <= 0) {
+                return "unsigned message from '" + Texts.clip(gateway) + "' on " + Texts.clip(m.topic());
+            }
+            String k = gateway + "/" + leaf;
+            long before = last.getOrDefault(k, 0L);
+            Long will = wills.get(gateway);
+            boolean isWill = leaf.equals("state") && will != null && will == seq;
+            if (!leaf.equals("res") && seq <= before && !isWill) {
+                // dropped before the signature is checked: an Ed25519 verification costs about a millisecond, a replay nothing
+                return seq == before ? DUPLICATE : "message number " + seq + " of '" + Texts.clip(gateway) + "' on "
+                        + Texts.clip(m.topic()) + " is not above " + before + " taken before (a replay)";
+            }
+            byte[] sig;
+            try {
+                sig = Base64.getDecoder().decode(m.auth().substring(m.auth().indexOf(':') + 1));
+            } catch (IllegalArgumentException e) {
+                return "a signature of '" + Texts.clip(gateway) + "' that is not base64";
+            }
+            if (!Ed25519Keys.verify(key, signedBytes(fleet, gateway, m.topic(), m.correlationData(), seq, m.payload()), sig)) {
+                return "a message on " + Texts.clip(m.topic()) + " not signed by the key gateway.keys gives for '"
+                        + Texts.clip(gateway) + "' (forged, altered, or another gateway's)";
+            }
+            if (windowMillis > 0 && seq / 1000 > clock.getAsLong() + windowMillis) {
+                // taken, it would make every later message of this gateway a replay until our clock got there
+                return "a message of '" + Texts.clip(gateway) + "' signed at " + java.time.Instant.ofEpochMilli(seq / 1000)
+                        + ", more than " + windowMillis / 1000 + " s ahead of this controller's clock (gateway.clock.window.seconds)";
+            }
+            if (leaf.equals("res")) {
+                return null;
+            }
+            if (isWill && seq <= before) {
+                wills.remove(gateway);   // its death, which the broker publishes: signed at connect, before the birth
+                return null;
+            }
+            last.put(k, seq);
+            return null;
+        }
+
+        /** A birth that was taken names the number its will (the death the broker publishes) was signed with. */
+        void expectWill(String gateway, long seq) {
+            if (seq > 0 && keys.containsKey(gateway)) {
+                wills.put(gateway, seq);
+            }
+        }
+
+        /** The number in {@code auth} ({@code <seq>:<base64>}), or 0 if it has none. */
+        static long seqOf(String auth) {
+            int colon = auth == null ? -1 : auth.indexOf(':');
+            if (colon <= 0 || colon > 19) {
+                return 0;
+            }
+            try {
+                return Long.parseLong(auth.substring(0, colon));
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
+    }
+
+    /** Whether {@code m} is signed by {@code key} as {@code gateway}'s (a birth naming its own key: fleet:keys). */
+    static boolean selfSigned(FleetMessage m, String fleet, String gateway, PublicKey key) {
+        long seq = Checker.seqOf(m.auth());
+        if (seq <= 0) {
+            return false;
+        }
+        try {
+            byte[] sig = Base64.getDecoder().decode(m.auth().substring(m.auth().indexOf(':') + 1));
+            return Ed25519Keys.verify(key, signedBytes(fleet, gateway, m.topic(), m.correlationData(), seq, m.payload()), sig);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}
