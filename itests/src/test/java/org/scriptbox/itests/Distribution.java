@@ -74,9 +74,12 @@ public final class Distribution {
         }
         // Test support shared with driver-modbus's unit tests (not part of the runtime): a Pax Exam probe holds
         // only this module's test classes, so the pymodbus harness comes in as a bundle of its own.
-        String modbusSupport = System.getProperty("scriptbox.test.modbus.jar");
-        if (modbusSupport != null && java.nio.file.Files.isRegularFile(Paths.get(modbusSupport))) {
-            options.add(bundle(Paths.get(modbusSupport).toUri().toString()));
+        // The same for the broker, ports and waits the fleet tests share with the fleet bundle's unit tests.
+        for (String support : new String[] {"scriptbox.test.modbus.jar", "scriptbox.test.support.jar"}) {
+            String jar = System.getProperty(support);
+            if (jar != null && java.nio.file.Files.isRegularFile(Paths.get(jar))) {
+                options.add(bundle(Paths.get(jar).toUri().toString()));
+            }
         }
         return composite(options.toArray(new Option[0]));
     }

@@ -40,6 +40,7 @@ import org.scriptbox.fleet.internal.FleetController;
 import org.scriptbox.fleet.internal.GatewayView;
 import org.scriptbox.fleet.internal.PackageSigner;
 import org.scriptbox.fleet.internal.Rollout;
+import org.scriptbox.testsupport.mqtt.Mosquitto;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -151,7 +152,7 @@ public class FleetAttackIT {
         Await.until("gw1's birth after the fake death", STEP, () -> attacker.countOn("scriptbox/plant/gw1/state") >= before + 2
                 && attacker.lastOn("scriptbox/plant/gw1/state").contains("online"), b -> b);
         GatewayView v = Await.until("gw1 online again with its own status", STEP, () -> view("gw1"),
-                g -> g.online() && g.packageVersion() == 0 && g.groups().equals(List.of("line1")));
+                g -> g.online() && g.packageVersion("line1") == 0 && g.groups().equals(List.of("line1")));
         System.out.printf("FleetAttackIT: a fake death corrected on the broker, and status at the controller, in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         assertTrue(v.toString(), v.online());
         Await.until("one WARN naming the topic", STEP, () -> gw1.log(),
@@ -277,7 +278,7 @@ public class FleetAttackIT {
             assertEquals(0, p.exitValue());
         }
         Files.writeString(dir.resolve("acl"), aclFromTheDocs());
-        int port = Mosquitto.freePort();
+        int port = org.scriptbox.testsupport.net.Ports.free();
         Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n", "listener " + port + " 127.0.0.1",
                 "root".equals(System.getProperty("user.name")) ? "user root" : "", confFromTheDocs(),
                 "password_file " + passwd, "acl_file " + dir.resolve("acl"), "persistence false",

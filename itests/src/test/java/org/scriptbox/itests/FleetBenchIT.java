@@ -39,6 +39,7 @@ import org.scriptbox.fleet.internal.FleetController;
 import org.scriptbox.fleet.internal.GatewayView;
 import org.scriptbox.fleet.internal.PackageSigner;
 import org.scriptbox.fleet.internal.Rollout;
+import org.scriptbox.testsupport.mqtt.Mosquitto;
 
 /**
  * Benchmark (-Dscriptbox.bench=true; issue 18.6): a fleet of 500 gateways (-Dscriptbox.bench.gateways) on a
@@ -157,8 +158,8 @@ public class FleetBenchIT {
                 // 4. end state, from the gateways and from the controller's view
                 long simsAt1 = sims.stream().filter(g -> g.version() == 1).count();
                 List<GatewayView> view = Await.until("every status at version 1", Duration.ofSeconds(60), controller::gateways,
-                        l -> l.stream().filter(g -> g.packageVersion() == 1 && g.packageState().equals("APPLIED")).count() == GATEWAYS);
-                long viewAt1 = view.stream().filter(g -> g.packageVersion() == 1).count();
+                        l -> l.stream().filter(g -> g.packageVersion("all") == 1 && g.packageState("all").equals("APPLIED")).count() == GATEWAYS);
+                long viewAt1 = view.stream().filter(g -> g.packageVersion("all") == 1).count();
                 System.out.printf("BENCH fleet end state: %d of %d simulated gateways at version 1, %d of %d statuses at "
                         + "the controller APPLIED version 1: %d gateways not at version 1%n", simsAt1, sims.size(),
                         viewAt1, GATEWAYS, GATEWAYS - viewAt1);

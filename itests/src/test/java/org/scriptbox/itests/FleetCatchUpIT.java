@@ -21,6 +21,7 @@ import org.scriptbox.fleet.internal.FleetController;
 import org.scriptbox.fleet.internal.GatewayView;
 import org.scriptbox.fleet.internal.PackageSigner;
 import org.scriptbox.fleet.internal.Rollout;
+import org.scriptbox.testsupport.mqtt.Mosquitto;
 
 /**
  * Catch-ups at scale (issue 18.6): gateways offline at their stage come back together, one of them hung (it

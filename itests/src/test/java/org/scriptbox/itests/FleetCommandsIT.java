@@ -21,6 +21,7 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
+import org.scriptbox.testsupport.mqtt.Mosquitto;
 
 /**
  * The controller's {@code fleet:*} Gogo commands in the real container, which is also a gateway of the same
@@ -106,7 +107,7 @@ public class FleetCommandsIT {
                 } catch (Exception e) {
                     return "";
                 }
-            }, out -> out.matches("(?s).*self\\s+online\\s+ok\\s+1\\s+APPLIED.*"));
+            }, out -> out.matches("(?s).*self\\s+online\\s+ok\\s+1\\s+g1\\s+g1: 1 APPLIED.*"));   // per group: version and state
 
             String mistake = shell("fleet:deploy");   // the shell's mechanism: one line with the synopsis
             assertTrue(mistake, mistake.startsWith("fleet:deploy: ") && mistake.contains("; usage: fleet:deploy")

@@ -22,6 +22,7 @@ import org.scriptbox.fleet.internal.FleetController;
 import org.scriptbox.fleet.internal.GatewayView;
 import org.scriptbox.fleet.internal.PackageSigner;
 import org.scriptbox.fleet.internal.Rollout;
+import org.scriptbox.testsupport.mqtt.Mosquitto;
 
 /**
  * Issue 18.2/18.4: a device fault is part of a gateway's health and a rollout's health criterion. A real

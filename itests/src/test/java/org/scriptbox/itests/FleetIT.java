@@ -30,6 +30,7 @@ import org.scriptbox.fleet.internal.FleetController;
 import org.scriptbox.fleet.internal.GatewayView;
 import org.scriptbox.fleet.internal.PackageSigner;
 import org.scriptbox.fleet.internal.Rollout;
+import org.scriptbox.testsupport.mqtt.Mosquitto;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,10 +38,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Issue 18 end to end: a real Mosquitto broker started by the test on a loopback port, three real scriptbox
- * containers as separate JVMs (gateways of fleet "plant", group "line1"), and the controller in the test
+ * containers as separate JVMs (gateways of fleet "plant", group "line1"; gw3 also in "building-b"), and the controller in the test
  * JVM. The steps build on each other (one broker and one set of gateways, to keep the build fast): refusals,
  * a staged rollout, replay and downgrade, a failing canary that halts and rolls back, a gateway killed
- * during a rollout that catches up when it returns, and a broker and controller restart mid-rollout.
+ * during a rollout that catches up when it returns, a broker and controller restart mid-rollout, and a gateway
+ * in two groups whose packages keep their own versions and scripts.
  */
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class FleetIT {
@@ -70,7 +72,7 @@ public class FleetIT {
             cfg.put("broker.port", Integer.toString(broker.port()));
             cfg.put("fleet.id", FLEET);
             cfg.put("gateway.id", id);
-            cfg.put("groups", "line1");
+            cfg.put("groups", id.equals("gw3") ? "line1, building-b" : "line1");   // gw3: two groups, each its own versions
             cfg.put("trusted.keys", "ops=" + Base64.getEncoder().encodeToString(ops.getPublic().getEncoded()));
             cfg.put("keepalive.seconds", "2");
             cfg.put("reconnect.min.ms", "200");
@@ -107,6 +109,11 @@ public class FleetIT {
 
     private static GatewayView view(String id) {
         return controller.gateways().stream().filter(g -> g.id().equals(id)).findFirst().orElse(null);
+    }
+
+    private static FleetPackage pkg(String group, long version, String script, String lua) {
+        return new FleetPackage(FLEET, group, version, List.of(new PackageScript(script, lua,
+                "name = \"" + script + "\"\nversion = \"2." + version + ".0\"\n")), null, Instant.now());
     }
 
     private static FleetPackage pkg(long version, String value, String health) {
@@ -146,8 +153,8 @@ public class FleetIT {
     public void a_gatewaysPublishBirthAndRetainedStatus() {
         for (String id : IDS) {
             GatewayView v = Await.until(id + "'s status", STEP, () -> view(id), g -> g != null && g.health().equals("ok"));
-            assertEquals(List.of("line1"), v.groups());
-            assertEquals(0, v.packageVersion());
+            assertEquals(id.equals("gw3") ? List.of("line1", "building-b") : List.of("line1"), v.groups());
+            assertEquals(0, v.packageVersion("line1"));
         }
     }
 
@@ -191,7 +198,7 @@ public class FleetIT {
             assertEquals(r.results().toString(), "APPLIED", r.results().get(g).outcome());
             assertEquals("v1", blink(g));
             assertTrue(Files.exists(gateways.get(g).deploy.resolve("blink.lua")));
-            Await.until(g + " reports package 1", STEP, () -> view(g).packageVersion(), v -> v == 1);
+            Await.until(g + " reports package 1", STEP, () -> view(g).packageVersion("line1"), v -> v == 1);
         }
         JsonNode history = request("gw2", "history", "{\"script\":\"blink\"}");
         assertEquals(history.toString(), "ops", history.path("packages").path(0).path("signer").asText());
@@ -274,5 +281,58 @@ public class FleetIT {
         for (String g : IDS) {
             assertEquals("v5", blink(g));
         }
+    }
+
+    /**
+     * Q31: gw3 is in line1 and building-b, whose rollouts number their packages on their own. building-b's v30 does
+     * not make line1's v7 a downgrade; each group's version is in gw3's status; a building-b package naming line1's
+     * script is refused with its code (the rollout shows it) and changes nothing; rolling building-b back leaves
+     * line1's script as it is, and rolling line1 back leaves a script building-b's package holds by then.
+     */
+    @Test
+    public void i_aGatewayInTwoGroupsKeepsEachGroupsVersionsAndScripts() throws Exception {
+        String b30 = controller.deploy(envelope(pkg("building-b", 30, "hvac", "return 'b30'")), List.of("all"), 0);
+        Rollout r = finished(b30);
+        assertEquals(r.toString(), Rollout.State.COMPLETED, r.state());
+        assertEquals("only gw3 is in building-b: " + r.results(), List.of("gw3"), List.copyOf(r.results().keySet()));
+        String l7 = controller.deploy(envelope(pkg(7, "v7", "return true")), List.of("1", "all"), 0);
+        r = finished(l7);
+        assertEquals(r.toString(), Rollout.State.COMPLETED, r.state());
+        assertEquals("line1's v7 below building-b's v30 on gw3: " + r.results(), "APPLIED", r.results().get("gw3").outcome());
+        assertEquals("v7", blink("gw3"));
+        GatewayView v = Await.until("gw3's status with both groups' packages", STEP, () -> view("gw3"),
+                g -> g.packageVersion("line1") == 7 && g.packageVersion("building-b") == 30);
+        assertEquals("APPLIED", v.packageState("building-b"));
+
+        // a package of building-b that names line1's script: refused, nothing changed, its code in the rollout
+        String clash = controller.deploy(envelope(pkg("building-b", 31, "blink", "return 'b31'")), List.of("all"), 0);
+        r = finished(clash);
+        assertEquals(r.toString(), Rollout.State.ROLLED_BACK, r.state());
+        String refused = "SCRIPT_OF_OTHER_GROUP: script 'blink' is in place here from group line1's package 7";
+        assertTrue(r.reason(), r.reason().contains("gw3: " + refused));
+        assertTrue(r.results().toString(), r.results().get("gw3").detail().startsWith("failed: " + refused));
+        assertEquals("v7", blink("gw3"));
+
+        // rolling building-b's v30 back removes its script and leaves line1's
+        JsonNode back = request("gw3", "rollback", "{\"group\":\"building-b\",\"version\":30}");
+        assertTrue(back.toString(), back.path("rolledBack").asBoolean());
+        JsonNode list = request("gw3", "list", "{}");
+        assertFalse(list.toString(), list.toString().contains("\"hvac\""));
+        assertEquals("v7", blink("gw3"));
+        JsonNode history = request("gw3", "history", "{}");
+        assertEquals(history.toString(), "building-b", history.path("packages").path(0).path("group").asText());
+        assertEquals("ROLLED_BACK", history.path("packages").path(0).path("state").asText());
+        Await.until("gw3's status: building-b rolled back, line1 at 7", STEP, () -> view("gw3"),
+                g -> g.packageState("building-b").equals("ROLLED_BACK") && g.packageVersion("line1") == 7);
+
+        // line1's blink undeployed by hand, then building-b's v32 takes the name: rolling line1's v7 back leaves it
+        assertTrue(request("gw3", "undeploy", "{\"script\":\"blink\"}").path("undeployed").asBoolean());
+        r = finished(controller.deploy(envelope(pkg("building-b", 32, "blink", "return 'b32'")), List.of("all"), 0));
+        assertEquals(r.toString(), Rollout.State.COMPLETED, r.state());
+        assertEquals("b32", blink("gw3"));
+        JsonNode line1Back = request("gw3", "rollback", "{\"group\":\"line1\",\"version\":7}");
+        assertTrue(line1Back.toString(), line1Back.path("rolledBack").asBoolean()
+                && line1Back.path("message").asText().contains("blink (group building-b's package 32)"));
+        assertEquals("building-b's blink stays", "b32", blink("gw3"));
     }
 }

@@ -31,6 +31,7 @@ import org.scriptbox.api.fleet.PackageScript;
 import org.scriptbox.fleet.internal.FleetController;
 import org.scriptbox.fleet.internal.GatewayView;
 import org.scriptbox.fleet.internal.PackageSigner;
+import org.scriptbox.testsupport.mqtt.Mosquitto;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

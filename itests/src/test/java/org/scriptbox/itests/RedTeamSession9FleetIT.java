@@ -227,7 +227,6 @@ public class RedTeamSession9FleetIT {
      * "APPLYING" for ever. A rollout's timeout rolls it back eventually (its rollback restores the undo), a
      * {@code fleet:request deploy} or a halted rollout does not.
      */
-    @org.junit.Ignore("Q39 (fleet-ledger): an apply interrupted by a crash must be put back (or finished) at the next start")
     @Test
     public void e_aGatewayKilledWhileItAppliesAPackageRestartsWithAWholeVersionAndSaysWhich() throws Exception {
         controller.request("gw1", "list", JSON.createObjectNode());

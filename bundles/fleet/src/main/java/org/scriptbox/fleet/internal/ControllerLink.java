@@ -56,6 +56,7 @@ final class ControllerLink implements AutoCloseable {
     private final Map<String, String> presented = new ConcurrentHashMap<>();
     static final int MAX_PRESENTED = 10_000;
     private final List<Consumer<GatewayView>> onlineListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<GatewayView>> statusListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     ControllerLink(BrokerSettings broker, String fleet, String controllerId) {
         this(broker, fleet, controllerId, null);
@@ -127,6 +128,11 @@ final class ControllerLink implements AutoCloseable {
     /** Told (on the link's thread) whenever a gateway's state says online. */
     void onOnline(Consumer<GatewayView> listener) {
         onlineListeners.add(listener);
+    }
+
+    /** Told (on the link's thread) of every status taken into the table, with the gateway as it is then. */
+    void onStatus(Consumer<GatewayView> listener) {
+        statusListeners.add(listener);
     }
 
     List<GatewayView> gateways() {
@@ -369,10 +375,42 @@ final class ControllerLink implements AutoCloseable {
         if (id == null || o == null || !accepted(m, id, FleetTopics.STATUS)) {
             return;
         }
-        JsonNode p = o.path("package");
-        gateways.compute(id, (k, old) -> (old == null ? GatewayView.unknown(id) : old).withStatus(texts(o.path("groups")),
-                Texts.clip(o.path("health").asText("?")), p.path("version").asLong(0), Texts.clip(p.path("state").asText("")),
-                o.path("scripts").size(), Texts.clip(o.path("problem").asText(""))));
+        List<String> groups = texts(o.path("groups"));
+        GatewayView v = gateways.compute(id, (k, old) -> {
+            GatewayView was = old == null ? GatewayView.unknown(id) : old;
+            return was.withStatus(groups, Texts.clip(o.path("health").asText("?")),
+                    packages(o, groups.isEmpty() ? was.groups() : groups), o.path("scripts").size(),
+                    Texts.clip(o.path("problem").asText("")));
+        });
+        statusListeners.forEach(l -> l.accept(v));
+    }
+
+    /**
+     * Per group the package in place: {@code packages} (a gateway keeping versions per group), else the one
+     * {@code package} of a gateway of before per-group versions, whose one version rule held for each of its groups.
+     * Only valid group names, each held once ({@link #groupName}).
+     */
+    private Map<String, GatewayView.Installed> packages(JsonNode status, List<String> groups) {
+        Map<String, GatewayView.Installed> out = new java.util.LinkedHashMap<>();
+        JsonNode per = status.path("packages");
+        if (per.isObject()) {
+            per.properties().forEach(e -> {
+                String group = FleetTopics.validId(e.getKey()) && out.size() < 64 ? groupName(e.getKey()) : null;
+                if (group != null) {
+                    out.put(group, installed(e.getValue()));
+                }
+            });
+            return out;
+        }
+        JsonNode one = status.path("package");
+        if (one.isObject()) {
+            groups.forEach(g -> out.put(g, installed(one)));
+        }
+        return out;
+    }
+
+    private static GatewayView.Installed installed(JsonNode p) {
+        return new GatewayView.Installed(p.path("version").asLong(0), Texts.clip(p.path("state").asText("")));
     }
 
     /** Group ids: only valid ones (a group decides which rollouts a gateway is in; the shell prints them). */

@@ -118,4 +118,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "how long a controller waits for a gateway's answer, seconds (controller only)")
     int request_timeout_seconds() default 30;
+
+    @AttributeDefinition(description = "finished rollouts (completed, halted, rolled back) kept per group, memory and files, "
+            + "at least 1; older ones are deleted, unfinished ones always kept (controller only)")
+    int rollouts_kept() default 20;
 }

@@ -46,7 +46,10 @@ public final class FleetController implements AutoCloseable {
     private final RolloutStore store;
     private final Duration timeout;
     private final String fleet;
-    private final Map<String, Rollout> rollouts = new ConcurrentHashMap<>();
+    private final RolloutBook book = new RolloutBook();
+    /** Finished rollouts kept per group (the newest; every unfinished one is kept too): older ones are deleted (Q33). */
+    private volatile int keptFinished = DEFAULT_KEPT;
+    static final int DEFAULT_KEPT = 20;
     /** Per rollout, completed (with "also roll back") by {@link #halt}: every wait of its stage ends on it. */
     private final Map<String, CompletableFuture<Boolean>> haltSignals = new ConcurrentHashMap<>();
     /** Per rollout, the gateways sent its deploy (a stage's or a catch-up's) whose answer is not recorded yet. */
@@ -164,15 +167,28 @@ public final class FleetController implements AutoCloseable {
         return new FleetController(s, fleet, controllerId, dataDir, requestTimeout);
     }
 
-    /** Connects, loads the saved rollouts and resumes those that were under way. */
+    /**
+     * How many finished rollouts (COMPLETED, HALTED, ROLLED_BACK) each group keeps, at least 1 (the newest is the
+     * group's version to go above, and what a gateway joining the group catches up with); before {@link #start}.
+     */
+    FleetController keepFinished(int perGroup) {
+        keptFinished = Math.max(1, perGroup);
+        return this;
+    }
+
+    /** Connects, loads the saved rollouts (forgetting those beyond the kept history) and resumes those that were under way. */
     public FleetController start() throws IOException {
+        Set<String> groups = new java.util.TreeSet<>();
         for (Rollout r : store.load()) {
-            rollouts.put(r.id(), r);
+            book.put(r);
+            groups.add(r.group());
             revokeIfHalted(r);   // published at the connect, and kept published
         }
+        groups.forEach(this::prune);   // a history kept longer before, or a crash between a save and a prune
         link.onOnline(this::born);
+        link.onStatus(this::statusSeen);
         link.start();
-        for (Rollout r : rollouts.values()) {
+        for (Rollout r : book.all()) {
             Boolean halted = r.state() == State.RUNNING ? store.savedHalt(r.id()) : null;
             if (halted != null) {   // halted while its own file could not be saved (Q29): halted now, not resumed
                 LOG.warn("fleet: rollout {} was halted by the operator before the controller stopped: halting it", r.id());
@@ -195,9 +211,15 @@ public final class FleetController implements AutoCloseable {
     }
 
     public List<Rollout> rollouts() {
-        List<Rollout> list = new ArrayList<>(rollouts.values());
+        List<Rollout> list = new ArrayList<>(book.all());
         list.sort(Comparator.comparing(Rollout::startedAt));
         return list;
+    }
+
+    /** Entries held per rollout in memory: the rollouts and what the controller keeps beside each (tests: bounded, Q33). */
+    int held() {
+        return book.size() + haltSignals.size() + inFlight.size() + catchingUp.size() + healthyBefore.size()
+                + envelopes.size() + soakTicks.size() + unsaved.size();
     }
 
     /** Synced rewrites of rollout files so far (tests). */
@@ -206,7 +228,7 @@ public final class FleetController implements AutoCloseable {
     }
 
     public Optional<Rollout> rollout(String id) {
-        return Optional.ofNullable(rollouts.get(id));
+        return Optional.ofNullable(book.get(id));
     }
 
     /**
@@ -259,14 +281,14 @@ public final class FleetController implements AutoCloseable {
 
     private String start(String envelope, FleetPackage pkg, List<String> stages, double maxFailureRate, Duration soak) {
         Rollout newest = null;
-        for (Rollout other : rollouts.values()) {
+        for (Rollout other : book.ofGroup(pkg.group())) {
             boolean busy = other.state() == State.RUNNING || other.state() == State.ROLLING_BACK;
-            if (other.group().equals(pkg.group()) && busy) {
+            if (busy) {
                 throw new IllegalArgumentException("rollout " + other.id() + " of group " + pkg.group() + " is still "
                         + other.state() + (other.state() == State.RUNNING ? "; wait for it or halt it first"
                         : "; it ends within " + timeout.toSeconds() + " s (the request timeout)"));
             }
-            if (other.group().equals(pkg.group()) && (newest == null || other.version() > newest.version())) {
+            if (newest == null || other.version() > newest.version()) {
                 newest = other;
             }
         }
@@ -274,6 +296,16 @@ public final class FleetController implements AutoCloseable {
             // the gateways would refuse it (DOWNGRADE or REPLAY): say so before any is asked
             throw new IllegalArgumentException("package version " + pkg.version() + " is not above version "
                     + newest.version() + " of rollout " + newest.id() + "; sign it with a higher --version");
+        }
+        // nor below what the group's gateways report: a controller with a new data folder, a second controller, or
+        // rollouts forgotten beyond rollouts.kept (FINDINGS Q43)
+        GatewayView ahead = link.gateways().stream().filter(g -> g.groups().contains(pkg.group()))
+                .filter(g -> g.packageVersion(pkg.group()) >= pkg.version())
+                .max(Comparator.comparingLong(g -> g.packageVersion(pkg.group()))).orElse(null);
+        if (ahead != null) {
+            throw new IllegalArgumentException("package version " + pkg.version() + " is not above version "
+                    + ahead.packageVersion(pkg.group()) + " that gateway " + ahead.id() + " of group " + pkg.group()
+                    + " reports (" + ahead.packageState(pkg.group()) + "); sign it with a higher --version");
         }
         String id = pkg.group() + "-v" + pkg.version() + "-" + Long.toString(System.currentTimeMillis(), 36);
         Instant now = Instant.now();
@@ -296,7 +328,7 @@ public final class FleetController implements AutoCloseable {
      * @return what happens, naming the gateways that may still apply it
      */
     public String halt(String id, boolean rollback) {
-        Rollout r = rollouts.get(id);
+        Rollout r = book.get(id);
         if (r == null) {
             throw new IllegalArgumentException("no rollout '" + Texts.clip(id) + "'");
         }
@@ -433,9 +465,67 @@ public final class FleetController implements AutoCloseable {
                         + "again resumes it from its last saved state", e.getMessage(), PahoLink.reason(e));
             }
         }
-        rollouts.put(r.id(), r);
+        Rollout was = book.get(r.id());
+        book.put(r);
         revokeIfHalted(r);
+        if (RolloutBook.finished(r) && (was == null || !RolloutBook.finished(was))) {
+            healthyBefore.remove(r.id());   // only stages and soaks look at it
+            prune(r.group());
+        }
         return r;
+    }
+
+    /**
+     * On the group's lane (or at start): forgets the group's finished rollouts beyond the newest {@link #keptFinished}
+     * (file and halt markers deleted, folder synced; memory of them released), and keeps no package in the completed
+     * ones left but the newest: only the newest rollout's package is ever sent again (catch-ups), and a halted one's
+     * is kept for its revocation.
+     */
+    private void prune(String group) {
+        for (Rollout old : book.prunable(group, keptFinished)) {
+            List<String> owed = old.gatewaysWith(x -> x.outcome().equals(Result.ROLLBACK_OWED) || x.owesUndo());
+            if (!owed.isEmpty()) {
+                LOG.warn("fleet: forgetting rollout {} (beyond the {} kept of group {}): its rollback owed by {} is not sent "
+                        + "any more", old.id(), keptFinished, group, owed.size() <= 10 ? owed : owed.subList(0, 10) + " and "
+                        + (owed.size() - 10) + " more");
+            }
+            try {
+                store.delete(old.id());
+            } catch (IOException e) {
+                LOG.error("fleet: cannot delete the file of rollout {} ({}): it is forgotten again at the next start",
+                        old.id(), PahoLink.reason(e));
+            }
+            book.remove(old);
+            forget(old.id());
+        }
+        List<Rollout> left = book.ofGroup(group);
+        for (int i = 0; i < left.size() - 1; i++) {
+            Rollout r = left.get(i);
+            // a halted one keeps it: its revocation is published again at each start (it needs the signed body)
+            if (r.state() == State.COMPLETED && !r.envelope().isEmpty()) {
+                envelopes.remove(r.id());
+                Rollout light = r.withoutEnvelope();
+                try {
+                    store.save(light);
+                } catch (java.io.UncheckedIOException e) {
+                    // the file keeps its package; memory does not need it
+                }
+                book.put(light);
+            }
+        }
+    }
+
+    /** Releases what the controller holds for a rollout it no longer keeps. */
+    private void forget(String id) {
+        haltSignals.remove(id);
+        inFlight.remove(id);
+        catchingUp.remove(id);
+        healthyBefore.remove(id);
+        envelopes.remove(id);
+        soakTicks.remove(id);
+        unsaved.remove(id);
+        revokedRollouts.remove(id);
+        unrevocable.remove(id);
     }
 
     /**
@@ -478,7 +568,7 @@ public final class FleetController implements AutoCloseable {
 
     private void begin(String id) {
         try {
-            awaitTable(rollouts.get(id));
+            awaitTable(book.get(id));
         } catch (Stopped stopped) {
             return;
         }
@@ -496,7 +586,7 @@ public final class FleetController implements AutoCloseable {
      */
     private void drive(String id, boolean resume) {
         try {
-            Rollout r = rollouts.get(id);
+            Rollout r = book.get(id);
             boolean act = resume || r.state() == State.RUNNING;
             while (r.state() == State.RUNNING) {
                 if (signal(id).isDone()) {
@@ -512,7 +602,7 @@ public final class FleetController implements AutoCloseable {
                 if (r.soakUntil() == null) {   // (a resumed soak does not run its stage again)
                     r = runStage(r);
                     if (r.state() != State.RUNNING || overThreshold(r)) {
-                        r = rollouts.get(id);
+                        r = book.get(id);
                         break;
                     }
                     if (r.soakMs() > 0 && r.stage() + 1 < r.stages().size()) {   // before the next stage
@@ -523,7 +613,7 @@ public final class FleetController implements AutoCloseable {
                 if (r.soakUntil() != null) {
                     r = soakCheck(r);
                     if (r.state() != State.RUNNING || overThreshold(r)) {
-                        r = rollouts.get(id);
+                        r = book.get(id);
                         break;
                     }
                     long left = Duration.between(Instant.now(), r.soakUntil()).toMillis();
@@ -629,12 +719,12 @@ public final class FleetController implements AutoCloseable {
     /** HALTING: each gateway that may still apply the package is sent a rollback (it queues behind the deploy). */
     private void undoInFlight(Rollout r) {
         Map<String, CompletableFuture<JsonNode>> answers = new LinkedHashMap<>();
-        ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", r.version());
+        ObjectNode body = rollbackBody(r);
         for (String g : r.gatewaysWith(Result::owesUndo)) {
             answers.put(g, link.request(g, FleetTopics.ROLLBACK, body, timeout));
         }
         collect(r.id(), answers, false, (x, g, a) -> rollbackResult(x, g, a, false));
-        finishHalt(rollouts.get(r.id()));
+        finishHalt(book.get(r.id()), true);
     }
 
     /** Records one answer on the rollout (not saved: {@link #collect} saves once per batch). */
@@ -670,7 +760,7 @@ public final class FleetController implements AutoCloseable {
                     }
                     batch.add(g);
                 }
-                Rollout r = rollouts.get(id);
+                Rollout r = book.get(id);
                 boolean any = false;
                 for (String g : batch) {
                     CompletableFuture<T> a = open.remove(g);
@@ -693,15 +783,31 @@ public final class FleetController implements AutoCloseable {
         return open;
     }
 
-    private void finishHalt(Rollout r) {
+    /**
+     * HALTED once no gateway may still apply the package unnoticed. The halt's rollback round waits at most one
+     * request timeout: a gateway that answered neither its deploy nor the rollback behind it by then (away, dead,
+     * a ghost) is {@code ROLLBACK_OWED} and the rollout ends HALTED all the same, naming it; its rollback is sent
+     * again when it returns or its status shows the package (before, the rollout stayed HALTING for ever).
+     *
+     * @param roundOver the halt's rollback round has ended (every answer in or timed out)
+     */
+    private void finishHalt(Rollout r, boolean roundOver) {
+        if (r.state() != State.HALTING) {
+            return;
+        }
         List<String> owing = r.gatewaysWith(Result::owesUndo);
-        if (r.state() == State.HALTING && owing.isEmpty()) {
-            r = save(r.withState(State.HALTED, r.reason().replaceAll(" while its deploy was on the way to .*", "")
-                    + "; the gateways its deploy was on the way to were rolled back"));
+        String where = r.reason().replaceAll(" while its deploy was on the way to .*", "");
+        if (owing.isEmpty()) {
+            r = save(r.withState(State.HALTED, where + "; the gateways its deploy was on the way to were rolled back"));
             LOG.info("fleet: rollout {} halted", r.id());
-        } else if (r.state() == State.HALTING) {
-            LOG.warn("fleet: rollout {} stays HALTING: {} may still apply it when they return (their rollback is queued "
-                    + "behind it and sent again at their birth)", r.id(), owing);
+        } else if (roundOver) {
+            for (String g : owing) {
+                r = r.withResult(g, Result.ROLLBACK_OWED, "its deploy was on the way at the halt and neither it nor the "
+                        + "rollback behind it was answered within " + timeout.toSeconds() + " s: it may have applied it; the "
+                        + "rollback is sent again when it returns or shows the package");
+            }
+            r = save(r.withState(State.HALTED, where + "; " + r.owedText()));
+            LOG.warn("fleet: rollout {} halted; {}", r.id(), r.owedText());
         }
     }
 
@@ -725,8 +831,8 @@ public final class FleetController implements AutoCloseable {
             // degraded by the package (one of its scripts), or a gateway that was healthy before it: an unrelated
             // script already failing there must not keep every update (its fix included) from the gateway
             String culprit = v.problem().contains(": ") ? v.problem().substring(0, v.problem().indexOf(": ")) : "";
-            if (v.packageVersion() == r.version() && v.degraded() && (scripts.contains(culprit) || healthy.contains(g))) {
-                r = save(rollouts.get(r.id()).withResult(g, Result.FAILED, "the gateway's health is degraded " + when
+            if (v.packageVersion(r.group()) == r.version() && v.degraded() && (scripts.contains(culprit) || healthy.contains(g))) {
+                r = save(book.get(r.id()).withResult(g, Result.FAILED, "the gateway's health is degraded " + when
                         + (v.problem().isEmpty() ? "" : ": " + v.problem())));
                 LOG.warn("fleet: rollout {}: gateway {} {}", r.id(), g, r.results().get(g).detail());
             }
@@ -741,7 +847,7 @@ public final class FleetController implements AutoCloseable {
     private Rollout healthAfterDeploy(Rollout r, List<String> applied) {
         long deadline = System.nanoTime() + HEALTH_WAIT.toNanos();
         while (System.nanoTime() < deadline && !signal(r.id()).isDone()
-                && applied.stream().anyMatch(g -> link.gateway(g).packageVersion() != r.version())) {
+                && applied.stream().anyMatch(g -> link.gateway(g).packageVersion(r.group()) != r.version())) {
             try {
                 signal(r.id()).get(50, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
@@ -830,9 +936,9 @@ public final class FleetController implements AutoCloseable {
             return x.withResult(g, res.outcome(), res.detail());
         });
         if (!open.isEmpty() || signal(r.id()).isDone()) {
-            return haltNow(rollouts.get(r.id()), open);
+            return haltNow(book.get(r.id()), open);
         }
-        r = rollouts.get(r.id());
+        r = book.get(r.id());
         return applied.isEmpty() ? r : healthAfterDeploy(r, applied);
     }
 
@@ -879,14 +985,19 @@ public final class FleetController implements AutoCloseable {
 
     private void rollBack(Rollout r) {
         Map<String, CompletableFuture<JsonNode>> answers = new LinkedHashMap<>();
-        ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", r.version());
+        ObjectNode body = rollbackBody(r);
         r.results().forEach((g, res) -> {
             if (needsRollback(res)) {
                 answers.put(g, link.request(g, FleetTopics.ROLLBACK, body, timeout));
             }
         });
         collect(r.id(), answers, false, (x, g, a) -> rollbackResult(x, g, a, true));
-        finishRollback(rollouts.get(r.id()));
+        finishRollback(book.get(r.id()));
+    }
+
+    /** The rollout's package named by its group and version (versions are per group on a gateway of several). */
+    private static ObjectNode rollbackBody(Rollout r) {
+        return PackageCodec.JSON.createObjectNode().put("group", r.group()).put("version", r.version());
     }
 
     private static boolean needsRollback(Result res) {
@@ -906,7 +1017,9 @@ public final class FleetController implements AutoCloseable {
             // any answer ends it: rolled back, nothing of this version in place (refused before it was
             // recorded, failed, or a newer one since); only a gateway that did not answer is asked again
             boolean afterHalt = was.owesUndo();
-            return r.withResult(gateway, Result.ROLLED_BACK, (afterHalt ? "its deploy was on the way at the halt: " : "")
+            // a gateway that failed keeps its reason first (a refusal's code: what the operator must mend)
+            String failed = was.outcome().equals(Result.FAILED) ? "failed: " + was.detail() + "; " : "";
+            return r.withResult(gateway, Result.ROLLED_BACK, failed + (afterHalt ? "its deploy was on the way at the halt: " : "")
                     + (a.path("ok").asBoolean()
                     ? (a.path("rolledBack").asBoolean() ? (afterHalt ? "it applied it; " : "") + "rolled back"
                     : Texts.sentence(a.path("message").asText("nothing to roll back")))
@@ -958,21 +1071,47 @@ public final class FleetController implements AutoCloseable {
             return;
         }
         Set<String> groups = new java.util.LinkedHashSet<>(g.groups());
-        for (Rollout r : rollouts.values()) {
-            if (r.results().containsKey(g.id())) {
-                groups.add(r.group());
-            }
-        }
+        groups.addAll(book.groupsOf(g.id()));   // indexed: a birth looks at its groups' rollouts only (Q33)
         for (String group : groups) {
             String key = group + "/" + g.id();
             // births come from any broker client: one look per gateway and group waits at a time, however many come
-            if (rollouts.values().stream().anyMatch(r -> r.group().equals(group)) && queuedBirths.add(key)) {
+            if (book.hasGroup(group) && queuedBirths.add(key)) {
                 lane(group).execute(() -> {
                     queuedBirths.remove(key);
                     catchUp(g.id(), group);
                 });
             }
         }
+    }
+
+    /**
+     * A gateway's status (on the link's thread: nothing waits here): one that shows, as its group's package in
+     * place, the version of a halted or rolled-back rollout that owes it a rollback is sent that rollback now, also
+     * when it never went away (a deploy applied after the halt's rollback round gave up on it).
+     */
+    private void statusSeen(GatewayView g) {
+        if (closed || !g.online()) {
+            return;
+        }
+        g.packages().forEach((group, installed) -> {
+            if (!installed.state().equals("APPLIED")) {
+                return;
+            }
+            for (Rollout r : book.ofGroup(group)) {
+                Result res = r.version() == installed.version() ? r.results().get(g.id()) : null;
+                if (res != null && res.outcome().equals(Result.ROLLBACK_OWED)
+                        && (r.state() == State.HALTED || r.state() == State.ROLLED_BACK)) {
+                    String key = group + "/" + g.id();
+                    if (queuedBirths.add(key)) {
+                        lane(group).execute(() -> {
+                            queuedBirths.remove(key);
+                            catchUp(g.id(), group);
+                        });
+                    }
+                    return;
+                }
+            }
+        });
     }
 
     /**
@@ -987,14 +1126,15 @@ public final class FleetController implements AutoCloseable {
             if (!g.online()) {
                 return;
             }
-            List<Rollout> ofGroup = rollouts().stream().filter(x -> x.group().equals(group)).toList();
+            List<Rollout> ofGroup = book.ofGroup(group);
             for (Rollout h : ofGroup) {
                 Result owed = h.results().get(gateway);
                 boolean owes = owed != null && (h.state() == State.HALTING && owed.owesUndo()
-                        || h.state() == State.ROLLED_BACK && needsRollback(owed));
+                        || h.state() == State.ROLLED_BACK && needsRollback(owed)
+                        || h.state() == State.HALTED && owed.outcome().equals(Result.ROLLBACK_OWED));
                 if (owes && catchingUp(h.id()).add(gateway)) {
                     LOG.info("fleet: gateway {} is back: sending the rollback rollout {} owes it", gateway, h.id());
-                    ObjectNode body = PackageCodec.JSON.createObjectNode().put("version", h.version());
+                    ObjectNode body = rollbackBody(h);
                     CompletableFuture<JsonNode> answer = link.request(gateway, FleetTopics.ROLLBACK, body, timeout);
                     answer.whenComplete((a, e) -> lane(group).execute(() -> rolledBackLate(h.id(), gateway, answer)));
                 }
@@ -1026,8 +1166,11 @@ public final class FleetController implements AutoCloseable {
     /** On the lane: a catch-up deploy's answer. */
     private void caughtUp(String id, String gateway, Result now) {
         try {
+            Rollout r = book.get(id);
+            if (r == null) {
+                return;   // forgotten meanwhile (beyond the group's kept history)
+            }
             catchingUp(id).remove(gateway);
-            Rollout r = rollouts.get(id);
             if (!inFlight(id).remove(gateway) || !(r.state() == State.RUNNING || r.state() == State.COMPLETED)) {
                 // halted while it was on the way: the halt marked it IN_FLIGHT and sent the rollback behind it
                 return;
@@ -1045,14 +1188,17 @@ public final class FleetController implements AutoCloseable {
     /** On the lane: the answer to a rollback a catch-up sent (a HALTING rollout may end HALTED with it). */
     private void rolledBackLate(String id, String gateway, CompletableFuture<JsonNode> answer) {
         try {
+            Rollout r = book.get(id);
+            if (r == null) {
+                return;   // forgotten meanwhile (beyond the group's kept history)
+            }
             catchingUp(id).remove(gateway);
-            Rollout r = rollouts.get(id);
             Result was = r.results().get(gateway);
             if (was == null || !needsRollback(was)) {
                 return;
             }
-            r = save(rollbackResult(r, gateway, answer, r.state() == State.ROLLED_BACK));
-            finishHalt(r);
+            r = save(rollbackResult(r, gateway, answer, r.state() == State.ROLLED_BACK || r.state() == State.HALTED));
+            finishHalt(r, false);
         } catch (Stopped stopped) {
             // closing
         }

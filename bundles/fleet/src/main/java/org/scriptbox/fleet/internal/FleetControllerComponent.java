@@ -87,7 +87,7 @@ public class FleetControllerComponent {
         try {
             controller = new FleetController(BrokerSettings.of(config), fleet, config.controller_id(),
                     context.getDataFile("controller").toPath(), timeout, key, gatewayKeys,
-                    Duration.ofSeconds(Math.max(0, config.gateway_clock_window_seconds()))).start();
+                    Duration.ofSeconds(Math.max(0, config.gateway_clock_window_seconds()))).keepFinished(config.rollouts_kept()).start();
         } catch (IllegalArgumentException e) {
             LOG.error("fleet: controller not started: {}", e.getMessage());
             return;
@@ -149,12 +149,14 @@ public class FleetControllerComponent {
     }
 
     private String gateways() {
-        StringBuilder b = new StringBuilder(String.format("%-20s %-8s %-9s %-8s %-12s %-7s %s%n", "GATEWAY", "STATE", "HEALTH",
-                "PACKAGE", "PKG-STATE", "SCRIPTS", "GROUPS"));
+        StringBuilder b = new StringBuilder(String.format("%-20s %-8s %-9s %-7s %-30s %s%n", "GATEWAY", "STATE", "HEALTH",
+                "SCRIPTS", "GROUPS", "PACKAGES (group: version state)"));
         for (GatewayView g : controller.gateways()) {
-            b.append(String.format("%-20s %-8s %-9s %-8s %-12s %-7d %s%n", g.id(), g.online() ? "online" : "offline", g.health(),
-                    g.packageVersion() == 0 ? "-" : Long.toString(g.packageVersion()), g.packageState(), g.scripts(),
-                    String.join(",", g.groups())));
+            String packages = g.packages().entrySet().stream()
+                    .map(e -> e.getKey() + ": " + e.getValue().version() + " " + e.getValue().state())
+                    .collect(java.util.stream.Collectors.joining(", "));
+            b.append(String.format("%-20s %-8s %-9s %-7d %-30s %s%n", g.id(), g.online() ? "online" : "offline", g.health(),
+                    g.scripts(), String.join(",", g.groups()), packages.isEmpty() ? "-" : packages));
         }
         if (controller.checksGateways() || controller.droppedGatewayMessages() > 0) {
             b.append(controller.droppedGatewayMessages()).append(" message(s) dropped as not signed by their gateway's key in gateway.keys\n");

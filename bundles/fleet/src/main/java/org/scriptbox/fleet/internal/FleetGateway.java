@@ -110,7 +110,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
             trusted = PackageVerifier.trustedKeys(commaSeparated(config.trusted_keys()).toArray(new String[0]));
             revoked = new RevokedPackages(context.getDataFile("fleet-revoked.json").toPath());
             verifier = new PackageVerifier(trusted, fleet, groups, config.max_package_bytes(), revoked);
-            ledger = new PackageLedger(context.getDataFile("fleet-ledger.json").toPath());
+            ledger = new PackageLedger(context.getDataFile("fleet-ledger.json").toPath(), groups);
             java.util.Map<String, java.security.PublicKey> controllers =
                     PackageVerifier.keys("controller.keys", commaSeparated(config.controller_keys()).toArray(new String[0]));
             if (!controllers.isEmpty()) {
@@ -163,6 +163,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         configuration.putArray("groups").addAll(groups.stream().map(configuration::textNode).toList());
         configuration.putArray("trustedKeys").addAll(trusted.keySet().stream().map(configuration::textNode).toList());
         GatewayRequests requests = new GatewayRequests(manager, verifier, ledger, installer, configuration, this::statusChanged);
+        requests.putBackInterrupted();   // before the link takes any request
         this.ledger = ledger;
         l.onConnection(up -> {
             if (up) {
@@ -362,7 +363,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         DeviceDirectory d = devices;
         DeviceHealthWatch watch = deviceHealth;
         ObjectNode status = StatusReport.status(gateway, groups, manager.list(), d == null ? Set.of() : d.ids(),
-                watch == null ? DeviceHealthWatch.Snapshot.NONE : watch.snapshot(), System.nanoTime(), ledger.last());
+                watch == null ? DeviceHealthWatch.Snapshot.NONE : watch.snapshot(), System.nanoTime(), ledger.current());
         publishOwn(l, FleetTopics.STATUS, status.toString());
     }
 

@@ -146,28 +146,31 @@ final class GatewayRequests {
             throw refusedAndLogged(r, "?", signed.signer());
         }
         long version = v.pkg().version();
+        String group = v.pkg().group();
+        String what = group + " " + version;
         boolean apply;
         try {
-            apply = ledger.admit(version, v.digest());
+            apply = ledger.admit(group, version, v.digest());
+            refuseOtherGroupsScripts(v.pkg());
         } catch (Refusal r) {
-            throw refusedAndLogged(r, Long.toString(version), v.signer());
+            throw refusedAndLogged(r, what, v.signer());
         }
         if (!apply) {
-            return Replies.ok().put("version", version).put("applied", false).put("message",
-                    "package version " + version + " is already applied here");
+            return Replies.ok().put("group", group).put("version", version).put("applied", false).put("message",
+                    "package version " + version + " of group " + group + " is already applied here");
         }
-        Entry previous = ledger.last();
+        Entry previous = ledger.last(group);
         List<PackageLedger.Undo> undo = previous != null && previous.version() == version && previous.state() == State.APPLYING
                 ? previous.undo() : installer.snapshot(v.pkg());
         List<String> names = v.pkg().scripts().stream().map(s -> s.name()).toList();
-        Entry entry = new Entry(version, v.signer(), v.digest(), java.time.Instant.now(), State.APPLYING, names, undo, null);
+        Entry entry = new Entry(group, version, v.signer(), v.digest(), java.time.Instant.now(), State.APPLYING, names, undo, null);
         persist(entry);
         try {
-            installer.apply(v.pkg(), "fleet package " + version + " signed by " + v.signer(), undo);
+            installer.apply(v.pkg(), "fleet package " + version + " of group " + group + " signed by " + v.signer(), undo);
         } catch (Refusal r) {
             persist(entry.with(State.FAILED, r.getMessage()));
             changed.run();
-            throw refusedAndLogged(r, Long.toString(version), v.signer());
+            throw refusedAndLogged(r, what, v.signer());
         }
         try {
             ledger.record(entry.with(State.APPLIED, null));
@@ -177,11 +180,50 @@ final class GatewayRequests {
             installer.restore(undo);
             changed.run();
             throw refusedAndLogged(new Refusal("IO", "cannot record the package in the data area: " + PahoLink.reason(io)
-                    + "; its scripts were put back"), Long.toString(version), v.signer());
+                    + "; its scripts were put back"), what, v.signer());
         }
-        LOG.info("fleet: applied package version {} signed by '{}': {}", version, v.signer(), names);
+        LOG.info("fleet: applied package version {} of group '{}' signed by '{}': {}", version, group, v.signer(), names);
         changed.run();
-        return Replies.ok().put("version", version).put("applied", true);
+        return Replies.ok().put("group", group).put("version", version).put("applied", true);
+    }
+
+    /**
+     * At start, before any request is answered: a package whose apply the gateway's stop interrupted (a crash, a power
+     * cut: some of its scripts written, the others not, and the deploy request already acknowledged, so nobody sends
+     * it again) is put back to what it replaced and recorded INTERRUPTED; the same package sent again (a rollout's
+     * catch-up) is applied whole. Before, the written part stayed live beside the old rest, the ledger APPLYING for
+     * ever (FINDINGS Q39). The status published at the connect shows it.
+     */
+    void putBackInterrupted() {
+        for (Entry e : ledger.interrupted()) {
+            List<PackageLedger.Undo> undo = e.undo().stream().filter(u -> ledger.holder(u.name(), e.group()) == null).toList();
+            installer.restore(undo);
+            try {
+                ledger.record(e.with(State.INTERRUPTED, "the gateway stopped while applying it: what it had written was put "
+                        + "back; the same package sent again is applied whole"));
+            } catch (IOException io) {
+                LOG.error("fleet: cannot record the interrupted package version {} of group '{}': {}", e.version(), e.group(),
+                        PahoLink.reason(io));
+            }
+            LOG.warn("fleet: package version {} of group '{}' was being applied when the gateway stopped: its {} script(s) "
+                    + "were put back as they were before it", e.version(), e.group(), undo.size());
+        }
+    }
+
+    /**
+     * A gateway in two groups whose packages both name a script: the second may not silently replace the first's
+     * (nor would a rollback of either be right for the other): refused before anything is recorded or written, so
+     * the same package is taken once the other group's package no longer holds the script.
+     */
+    private void refuseOtherGroupsScripts(org.scriptbox.api.fleet.FleetPackage pkg) {
+        for (org.scriptbox.api.fleet.PackageScript s : pkg.scripts()) {
+            Entry holder = ledger.holder(s.name(), pkg.group());
+            if (holder != null && manager.definition(s.name()).isPresent()) {
+                throw new Refusal("SCRIPT_OF_OTHER_GROUP", "script '" + s.name() + "' is in place here from " + holder.label()
+                        + "; a package of group " + pkg.group() + " may not replace it (rename it, or take it out of one "
+                        + "group's package)");
+            }
+        }
     }
 
     private static Refusal refusedAndLogged(Refusal r, String version, String signer) {
@@ -206,7 +248,7 @@ final class GatewayRequests {
         ArrayNode packages = r.putArray("packages");
         for (Entry e : ledger.entries()) {
             ObjectNode o = packages.addObject();
-            o.put("version", e.version()).put("signer", e.signer()).put("state", e.state().name())
+            o.put("group", e.group()).put("version", e.version()).put("signer", e.signer()).put("state", e.state().name())
                     .put("at", e.at().toString()).put("reason", e.reason());
             ArrayNode s = o.putArray("scripts");
             e.scripts().forEach(s::add);
@@ -222,9 +264,10 @@ final class GatewayRequests {
     }
 
     /**
-     * {@code {"version":N}}: puts back what package N replaced (only while N is the package applied here; a
-     * second rollback of N answers that it is done). {@code {"script":..., "revision":...}}: the manager's
-     * rollback of one script to a kept version.
+     * {@code {"group":G,"version":N}}: puts back what group G's package N replaced (only while N is G's package
+     * applied here; a second rollback of N answers that it is done); without a group, the one group whose newest
+     * package is N. A script another group's package holds now is left as it is. {@code {"script":...,
+     * "revision":...}}: the manager's rollback of one script to a kept version.
      */
     private ObjectNode rollback(JsonNode body) {
         if (body.hasNonNull("script")) {
@@ -234,22 +277,45 @@ final class GatewayRequests {
             changed.run();
             return Replies.ok().put("script", name).put("version", info.metadata().version());
         }
-        long version = body.path("version").asLong(-1);
-        Entry last = ledger.last();
-        if (last == null || last.version() != version) {
-            throw new Refusal("NOT_CURRENT", "package version " + version + " is not the newest package here"
-                    + (last == null ? "" : " (that is " + last.version() + ")"));
+        if (!body.path("version").canConvertToLong()) {
+            throw new Refusal("BAD_REQUEST", "a rollback names a package, {\"group\":\"line1\",\"version\":7}, or a script, "
+                    + "{\"script\":\"blink\"} (with \"revision\" for one of its kept revisions)");
         }
-        if (last.state() == State.ROLLED_BACK || last.state() == State.FAILED) {
-            return Replies.ok().put("version", version).put("rolledBack", false).put("message",
-                    "package version " + version + " is not in place here (" + last.state().name().toLowerCase() + ")");
+        long version = body.path("version").asLong();
+        String group = null;
+        if (body.hasNonNull("group")) {
+            group = body.get("group").asText();
+            if (!FleetTopics.validId(group)) {
+                throw new Refusal("BAD_NAME", "'" + Texts.clip(group) + "' is not a group id");
+            }
+        }
+        Entry last = ledger.rollbackTarget(group, version);
+        ObjectNode reply = Replies.ok().put("group", last.group()).put("version", version);
+        if (last.state() == State.ROLLED_BACK || last.state() == State.FAILED || last.state() == State.INTERRUPTED) {
+            return reply.put("rolledBack", false).put("message", "package version " + version + " of group "
+                    + last.group() + " is not in place here (" + last.state().name().toLowerCase() + ")");
+        }
+        List<PackageLedger.Undo> undo = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
+        for (PackageLedger.Undo u : last.undo()) {
+            Entry holder = ledger.holder(u.name(), last.group());
+            if (holder == null) {
+                undo.add(u);
+            } else {
+                kept.add(u.name() + " (" + holder.label() + ")");
+            }
         }
         // recorded first: if the data area cannot take it, nothing changed and the answer says so (IO); the other
         // order would leave the old scripts live under a ledger that still says APPLIED (a resend then a no-op)
         persist(last.with(State.ROLLED_BACK, "rolled back on request"));
-        installer.restore(last.undo());
-        LOG.info("fleet: rolled back package version {}", version);
+        installer.restore(undo);
+        LOG.info("fleet: rolled back package version {} of group '{}'{}", version, last.group(),
+                kept.isEmpty() ? "" : "; left in place, held by another group: " + kept);
         changed.run();
-        return Replies.ok().put("version", version).put("rolledBack", true);
+        reply.put("rolledBack", true);
+        if (!kept.isEmpty()) {
+            reply.put("message", "left in place, another group's package holds them now: " + String.join(", ", kept));
+        }
+        return reply;
     }
 }

@@ -87,6 +87,16 @@ public record Rollout(String id, String envelope, String group, long version, St
                 startedAt, Instant.now(), soakMs, until);
     }
 
+    /**
+     * The same without its package: a finished rollout that is not its group's newest never sends it again (a
+     * catch-up sends the newest rollout's package; an owed rollback needs only group and version), and a package
+     * may be megabytes.
+     */
+    Rollout withoutEnvelope() {
+        return new Rollout(id, "", group, version, healthCheck, stages, maxFailureRate, stage, state, results, reason,
+                startedAt, updatedAt, soakMs, soakUntil);
+    }
+
     /** Gateways whose result has this outcome, in the rollout's order. */
     List<String> gatewaysWith(java.util.function.Predicate<Result> test) {
         return results.entrySet().stream().filter(e -> test.test(e.getValue())).map(Map.Entry::getKey).toList();

@@ -44,8 +44,23 @@ final class RolloutStore {
         if (!Files.exists(marker)) {
             Files.createFile(marker);
         }
+        syncFolder();   // the new name itself on disk
+    }
+
+    /**
+     * Forgets a rollout: its file and its halt markers, then the folder synced, so that a restart does not bring
+     * it back (one that does, after a crash in between, is pruned again).
+     */
+    void delete(String id) throws IOException {
+        for (String suffix : List.of(".json", ".halt", ".halt-rollback")) {
+            Files.deleteIfExists(dir.resolve(id + suffix));
+        }
+        syncFolder();
+    }
+
+    private void syncFolder() {
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
-            ch.force(true);   // the new name itself on disk
+            ch.force(true);
         } catch (IOException e) {
             // some file systems cannot sync a folder
         }

@@ -3,6 +3,7 @@ package org.scriptbox.fleet.internal;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ScriptInfo;
@@ -50,16 +51,21 @@ final class StatusReport {
     }
 
     static ObjectNode status(String gateway, Collection<String> groups, List<ScriptInfo> scripts,
-                             Collection<String> devices, Entry pkg) {
-        return status(gateway, groups, scripts, devices, DeviceHealthWatch.Snapshot.NONE, System.nanoTime(), pkg);
+                             Collection<String> devices, Map<String, Entry> packages) {
+        return status(gateway, groups, scripts, devices, DeviceHealthWatch.Snapshot.NONE, System.nanoTime(), packages);
     }
 
     /**
      * {@code health} is degraded when a script cannot run or its latest run failed, or when a device has been
      * faulted longer than the gateway's threshold ({@code problem} names the script first, else the device).
+     * {@code packages} has each group's package in place (versions are per group); {@code package} is the newest of
+     * any group, as before versions were per group (a controller of then reads only that).
+     *
+     * @param packages per group the ledger's newest entry ({@link PackageLedger#current()})
      */
     static ObjectNode status(String gateway, Collection<String> groups, List<ScriptInfo> scripts,
-                             Collection<String> devices, DeviceHealthWatch.Snapshot deviceHealth, long now, Entry pkg) {
+                             Collection<String> devices, DeviceHealthWatch.Snapshot deviceHealth, long now,
+                             Map<String, Entry> packages) {
         ObjectNode o = PackageCodec.JSON.createObjectNode();
         String problem = problem(scripts);
         if (problem.isEmpty()) {
@@ -87,11 +93,22 @@ final class StatusReport {
                 }
             });
         }
-        if (pkg != null) {
-            o.putObject("package").put("version", pkg.version()).put("state", pkg.state().name())
-                    .put("signer", pkg.signer()).put("at", pkg.at().toString());
+        Entry newest = packages.values().stream().max(java.util.Comparator.comparing(Entry::at)).orElse(null);
+        if (newest != null) {
+            packageJson(o.putObject("package"), newest);
+            ObjectNode per = o.putObject("packages");
+            packages.forEach((group, e) -> {
+                if (!group.equals(PackageLedger.LEGACY)) {
+                    packageJson(per.putObject(group), e);
+                }
+            });
         }
         return o;
+    }
+
+    private static void packageJson(ObjectNode o, Entry e) {
+        o.put("group", e.group()).put("version", e.version()).put("state", e.state().name()).put("signer", e.signer())
+                .put("at", e.at().toString());
     }
 
     static ObjectNode state(String gateway, boolean online, Collection<String> groups) {

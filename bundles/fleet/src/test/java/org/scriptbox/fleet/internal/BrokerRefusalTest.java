@@ -4,24 +4,21 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
+import static org.scriptbox.testsupport.await.Until.until;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.junit.AfterClass;
 import org.junit.Assume;
 import org.junit.BeforeClass;
 import org.junit.Test;
+import org.scriptbox.testsupport.mqtt.Mosquitto;
 import org.scriptbox.testsupport.pki.TestPki;
 
 /**
@@ -33,36 +30,25 @@ import org.scriptbox.testsupport.pki.TestPki;
 public class BrokerRefusalTest {
     private static Path dir;
     private static TestPki pki;
-    private static Process broker;
+    private static Mosquitto broker;
     private static int tlsPort;
     private static int passwordPort;
 
     @BeforeClass
     public static void broker() throws Exception {
-        Assume.assumeTrue("needs mosquitto and openssl", Files.isExecutable(Path.of("/usr/sbin/mosquitto")) && TestPki.available());
+        Assume.assumeTrue("needs mosquitto and openssl", Mosquitto.installed() && TestPki.available());
         dir = Files.createTempDirectory("broker-refusal");
         pki = TestPki.create(dir.resolve("pki"), "gw2", "right");
-        tlsPort = freePort();
-        passwordPort = freePort();
-        Files.writeString(dir.resolve("m.conf"), String.join("\n",
-                "per_listener_settings true",
-                "root".equals(System.getProperty("user.name")) ? "user root" : "",
-                "listener " + tlsPort + " 127.0.0.1",
-                "cafile " + pki.file("ca.crt"), "certfile " + pki.file("server.crt"), "keyfile " + pki.file("server.key"),
-                "require_certificate true", "use_identity_as_username true", "allow_anonymous false",
-                "listener " + passwordPort + " 127.0.0.1",
-                "password_file " + pki.file("passwd"), "allow_anonymous false",
-                "log_dest file " + dir.resolve("mosquitto.log"), "log_type all", ""));
-        broker = new ProcessBuilder("/usr/sbin/mosquitto", "-c", dir.resolve("m.conf").toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
-        until(() -> accepts(tlsPort) && accepts(passwordPort), Duration.ofSeconds(20));
+        // a TLS listener requiring a client certificate of the PKI's CA, and one requiring a user of its password file
+        broker = new Mosquitto(Files.createDirectories(dir.resolve("broker")), pki).start();
+        tlsPort = broker.port();
+        passwordPort = broker.passwordPort();
     }
 
     @AfterClass
     public static void stop() throws Exception {
         if (broker != null) {
-            broker.destroy();
-            broker.waitFor(10, TimeUnit.SECONDS);
+            broker.stop();
         }
     }
 
@@ -148,7 +134,7 @@ public class BrokerRefusalTest {
     private static void assertConnects(BrokerSettings s) throws Exception {
         PahoLink link = new PahoLink(s, "ok-" + System.nanoTime(), null).start();
         try {
-            until(link::connected, Duration.ofSeconds(15));
+            until("connected", link::connected, Duration.ofSeconds(15));
         } finally {
             link.close();
         }
@@ -166,7 +152,7 @@ public class BrokerRefusalTest {
             try {
                 link = new PahoLink(s, clientId, null).start();
                 long attempts0 = attempts();
-                until(() -> attempts() - attempts0 >= 4, Duration.ofSeconds(20));
+                until("4 attempts more", () -> attempts() - attempts0 >= 4, Duration.ofSeconds(20));
                 link.close();
             } finally {
                 System.setErr(err);
@@ -179,45 +165,16 @@ public class BrokerRefusalTest {
         assertEquals(log, 1, lines);
         assertTrue(log, log.contains(": " + sentence) || log.contains(sentence));
         assertFalse("no stack trace: " + log, log.contains("\tat ") || log.contains("Exception"));
-        until(() -> pahoThreads() <= threadsBefore, Duration.ofSeconds(5));
+        until("no Paho thread left", () -> pahoThreads() <= threadsBefore, Duration.ofSeconds(5));
     }
 
     /** Connection attempts the broker saw (each refused TLS or password attempt logs one of these). */
     private static long attempts() {
-        try {
-            return Files.readAllLines(dir.resolve("mosquitto.log")).stream()
-                    .filter(l -> l.contains("New connection from") || l.contains("OpenSSL Error") && l.contains("[0]")).count();
-        } catch (IOException e) {
-            return 0;
-        }
+        return broker.log().lines()
+                .filter(l -> l.contains("New connection from") || l.contains("OpenSSL Error") && l.contains("[0]")).count();
     }
 
     private static long pahoThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith("MQTT")).count();
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void until(BooleanSupplier condition, Duration bound) throws InterruptedException {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("not within " + bound);
-            }
-            Thread.sleep(20);
-        }
     }
 }

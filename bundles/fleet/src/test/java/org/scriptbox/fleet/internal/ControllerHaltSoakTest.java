@@ -5,11 +5,9 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
+import static org.scriptbox.testsupport.await.Until.until;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +24,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.junit.After;
 import org.junit.AfterClass;
@@ -40,6 +37,7 @@ import org.scriptbox.api.fleet.FleetTopics;
 import org.scriptbox.api.fleet.PackageScript;
 import org.scriptbox.fleet.internal.Rollout.Result;
 import org.scriptbox.fleet.internal.Rollout.State;
+import org.scriptbox.testsupport.mqtt.Mosquitto;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -54,7 +52,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public class ControllerHaltSoakTest {
     private static final String FLEET = "plant";
     private static Path dir;
-    private static Process broker;
+    private static Mosquitto broker;
     private static int port;
     private static KeyPair ops;
 
@@ -64,23 +62,17 @@ public class ControllerHaltSoakTest {
 
     @BeforeClass
     public static void broker() throws Exception {
-        Assume.assumeTrue("needs mosquitto", Files.isExecutable(Path.of("/usr/sbin/mosquitto")));
+        Assume.assumeTrue("needs mosquitto", Mosquitto.installed());
         dir = Files.createTempDirectory("controller-halt");
-        port = freePort();
-        Files.writeString(dir.resolve("m.conf"), String.join("\n",
-                "root".equals(System.getProperty("user.name")) ? "user root" : "",
-                "listener " + port + " 127.0.0.1", "allow_anonymous true", "log_dest file " + dir.resolve("mosquitto.log"), ""));
-        broker = new ProcessBuilder("/usr/sbin/mosquitto", "-c", dir.resolve("m.conf").toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
-        until("broker up", () -> accepts(port), Duration.ofSeconds(20));
+        broker = new Mosquitto(Files.createDirectories(dir.resolve("broker"))).start();
+        port = broker.port();
         ops = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
     }
 
     @AfterClass
     public static void stopBroker() throws Exception {
         if (broker != null) {
-            broker.destroy();
-            broker.waitFor(10, TimeUnit.SECONDS);
+            broker.stop();
         }
     }
 
@@ -102,7 +94,11 @@ public class ControllerHaltSoakTest {
     }
 
     private FleetController startController(Duration requestTimeout) throws IOException {
-        controller = FleetController.plain("127.0.0.1", port, FLEET, "ctl", data, requestTimeout).start();
+        return startController(requestTimeout, FleetController.DEFAULT_KEPT);
+    }
+
+    private FleetController startController(Duration requestTimeout, int kept) throws IOException {
+        controller = FleetController.plain("127.0.0.1", port, FLEET, "ctl", data, requestTimeout).keepFinished(kept).start();
         return controller;
     }
 
@@ -192,11 +188,17 @@ public class ControllerHaltSoakTest {
             assertEquals(s.id, List.of("deploy", "rollback"), s.received);
             assertEquals(s.id, Result.ROLLED_BACK, rollout(id).results().get(s.id).outcome());
         }
+        assertEquals("rollout " + id + " is ROLLED_BACK: nothing to halt", haltRefused(id));
+    }
+
+    /** A halt of a finished rollout: refused in one sentence (returned). */
+    private String haltRefused(String id) {
         try {
-            controller.halt(id, false);
+            controller.halt(id, true);
             fail("a finished rollout cannot be halted");
+            return null;
         } catch (IllegalArgumentException e) {
-            assertEquals("rollout " + id + " is ROLLED_BACK: nothing to halt", e.getMessage());
+            return e.getMessage();
         }
     }
 
@@ -294,6 +296,123 @@ public class ControllerHaltSoakTest {
     }
 
     /**
+     * Q33: the controller kept every rollout for ever, in memory (with its package) and as a file, and each birth
+     * looked at all of them. Now each group keeps its newest finished rollouts (3 here), every unfinished one, and a
+     * package only in its newest; what is beyond is deleted, files and memory. A restart, also with a shorter
+     * history, prunes again and resumes the rollout that was under way.
+     */
+    @Test
+    public void theHistoryIsBoundedInMemoryAndFilesAndARestartResumesWhatIsUnfinished() throws Exception {
+        startController(Duration.ofSeconds(8), 3);
+        List<SimGateway> k = gateways("histA", "ha1");
+        List<SimGateway> l = gateways("histB", "hb1");
+        for (int v = 1; v <= 12; v++) {
+            String id = controller.deploy(envelope("histA", v), List.of("all"), 0);
+            until("v" + v + " COMPLETED", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(15));
+        }
+        // pruned on the group's lane right after the last one finished
+        until("3 rollouts kept, files and memory, only the newest with its package",
+                () -> files().equals(List.of("histA-v10", "histA-v11", "histA-v12")) && controller.rollouts().stream()
+                        .map(r -> r.envelope().isEmpty()).toList().equals(List.of(true, true, false)), Duration.ofSeconds(10));
+        // per kept rollout: itself, its halt signal, its (empty) in-flight and catch-up sets, the newest's package tree
+        until("held in memory: bounded by the kept rollouts (12 rollouts held 12 x 4 and more)",
+                () -> controller.held() <= 3 * 4 + 1, Duration.ofSeconds(10));
+        List<Rollout> kept = controller.rollouts().stream().filter(r -> r.group().equals("histA")).toList();
+        assertEquals(kept.toString(), List.of(10L, 11L, 12L), kept.stream().map(Rollout::version).toList());
+        assertEquals(12, k.get(0).received.size());
+        try {
+            controller.deploy(envelope("histA", 9), List.of("all"), 0);
+            fail("the group's version is still known after the pruning");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().startsWith("package version 9 is not above version 12 of rollout histA-v12"));
+        }
+
+        // histB: 4 finished, then one under way (its gateway holds the deploy) when the controller stops
+        for (int v = 1; v <= 4; v++) {
+            String id = controller.deploy(envelope("histB", v), List.of("all"), 0);
+            until("histB v" + v + " COMPLETED", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(15));
+        }
+        l.get(0).holdDeploys();
+        String running = controller.deploy(envelope("histB", 5), List.of("all"), 0);
+        until("l1 got v5", () -> l.get(0).received.size() == 5, Duration.ofSeconds(15));
+        until("histB: 3 finished kept and the one under way", () -> files().stream().filter(x -> x.startsWith("histB")).toList()
+                .equals(List.of("histB-v2", "histB-v3", "histB-v4", "histB-v5")), Duration.ofSeconds(10));
+        controller.close();
+        controller = null;
+        startController(Duration.ofSeconds(8), 2);   // a shorter history now
+        assertEquals(List.of("histA-v11", "histA-v12"), files().stream().filter(x -> x.startsWith("histA")).toList());
+        assertEquals(List.of("histB-v3", "histB-v4", "histB-v5"), files().stream().filter(x -> x.startsWith("histB")).toList());
+        assertEquals(List.of(3L, 4L, 5L), controller.rollouts().stream().filter(r -> r.group().equals("histB")).map(Rollout::version).toList());
+        assertEquals(State.RUNNING, rollout(running).state());
+        l.get(0).release();
+        until("the rollout under way resumed and COMPLETED", () -> rollout(running).state() == State.COMPLETED,
+                Duration.ofSeconds(20));
+        assertEquals(5, l.get(0).version);
+        until("histB pruned to 2 once v5 finished", () -> files().stream().filter(x -> x.startsWith("histB")).toList()
+                .equals(List.of("histB-v4", "histB-v5")), Duration.ofSeconds(10));
+    }
+
+    /** The rollout files in the data area, by rollout id without its time suffix (sorted), markers included. */
+    private List<String> files() {
+        try (java.util.stream.Stream<Path> f = Files.list(data.resolve("rollouts"))) {
+            return f.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".tmp"))
+                    .map(n -> n.replaceAll("-[0-9a-z]+\\.json$", "")).sorted().toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A halt while deploys were on the way to gateways that then answer nothing (away, or never coming back): the
+     * rollout stayed HALTING for ever. Now the halt's rollback round waits one request timeout, then the rollout is
+     * HALTED with those gateways "rollback owed"; the rollback still reaches each when it comes back: one that
+     * shows the package in its status (it applied it) gets it then, one born again gets it at its birth.
+     */
+    @Test
+    public void aHaltWhoseGatewaysNeverAnswerEndsHaltedWithTheirRollbackOwed() throws Exception {
+        startController(Duration.ofSeconds(2));
+        gateways("haltC", "hc1");
+        SimGateway applied = new SimGateway("hc2", "haltC", true);
+        SimGateway away = new SimGateway("hc3", "haltC", true);
+        sims.add(applied);
+        sims.add(away);
+        until("hc2, hc3 seen", () -> online("hc2") && online("hc3"), Duration.ofSeconds(15));
+        String id = controller.deploy(envelope("haltC", 1), List.of("all"), 0);
+        until("the deploys sent", () -> rollout(id).results().containsKey("hc1") && applied.ignored.contains("deploy")
+                && away.ignored.contains("deploy"), Duration.ofSeconds(15));
+        String answer = controller.halt(id, false);
+        assertTrue(answer, answer.contains("[hc2, hc3]"));
+        until("HALTED after one request timeout, not HALTING for ever", () -> rollout(id).state() == State.HALTED,
+                Duration.ofSeconds(20));
+        Rollout r = rollout(id);
+        for (String g : List.of("hc2", "hc3")) {
+            assertEquals(r.toString(), Result.ROLLBACK_OWED, r.results().get(g).outcome());
+            assertTrue(r.results().get(g).detail(), r.results().get(g).detail().startsWith("its deploy was on the way at the halt "
+                    + "and neither it nor the rollback behind it was answered within 2 s: it may have applied it"));
+        }
+        assertTrue(r.reason(), r.reason().contains("rollback owed by 2 gateway(s) [hc2, hc3]"));
+        assertEquals(List.of("deploy", "rollback"), applied.ignored);
+        assertTrue(haltRefused(id), haltRefused(id).contains("HALTED (rollback owed by 2 gateway(s) [hc2, hc3]"));
+
+        // hc2 answers again and its status shows the package (it applied it): rolled back, without a new birth
+        applied.mute = false;
+        applied.version = 1;
+        applied.status();
+        until("hc2 rolled back", () -> rollout(id).results().get("hc2").outcome().equals(Result.ROLLED_BACK), Duration.ofSeconds(10));
+        assertEquals(List.of("rollback"), applied.received);
+        assertEquals(0, applied.version);
+        assertTrue(rollout(id).results().get("hc2").detail(), rollout(id).results().get("hc2").detail().contains("rolled back"));
+        // hc3 is born again: its owed rollback at its birth
+        away.mute = false;
+        away.rebirth();
+        until("hc3's owed rollback answered", () -> rollout(id).results().get("hc3").outcome().equals(Result.ROLLED_BACK),
+                Duration.ofSeconds(10));
+        assertEquals(List.of("rollback"), away.received);
+        assertEquals(State.HALTED, rollout(id).state());
+        assertEquals("", rollout(id).owedText());
+    }
+
+    /**
      * Q13: a gateway that never answers (a ghost birth, a gateway dead for good) fails the stage, the rollout is
      * rolled back and ends ROLLED_BACK with that gateway "rollback owed" after one request timeout (it stayed
      * ROLLING_BACK for ever and the group's next rollout was refused); the halt's refusal and the shell say so; when it
@@ -313,12 +432,7 @@ public class ControllerHaltSoakTest {
         assertEquals(r.toString(), Result.ROLLBACK_OWED, r.results().get("j2").outcome());
         assertTrue(r.results().get("j2").detail(), r.results().get("j2").detail().contains("sent again when it returns"));
         assertEquals(List.of("deploy", "rollback"), ghost.ignored);
-        try {
-            controller.halt(v1, true);
-            fail("a rolled-back rollout cannot be halted");
-        } catch (IllegalArgumentException e) {
-            assertTrue(e.getMessage(), e.getMessage().contains("ROLLED_BACK (rollback owed by 1 gateway(s) [j2]"));
-        }
+        assertTrue(haltRefused(v1), haltRefused(v1).contains("ROLLED_BACK (rollback owed by 1 gateway(s) [j2]"));
         String v2 = controller.deploy(envelope("lineJ", 2), List.of("all"), 1.0);   // accepted: the group is not blocked
         until("v2 COMPLETED", () -> rollout(v2).state() == State.COMPLETED, Duration.ofSeconds(15));
         ghost.mute = false;
@@ -577,31 +691,6 @@ public class ControllerHaltSoakTest {
             release();
             worker.shutdownNow();
             link.close();
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void until(String what, BooleanSupplier condition, Duration bound) throws InterruptedException {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(what + ": not within " + bound);
-            }
-            Thread.sleep(20);
         }
     }
 }

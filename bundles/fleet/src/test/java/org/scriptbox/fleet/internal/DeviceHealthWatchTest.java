@@ -135,7 +135,7 @@ public class DeviceHealthWatchTest {
     }
 
     private ObjectNode status(DeviceHealthWatch w) {
-        return StatusReport.status("gw", List.of("g"), List.of(), devices.keySet(), w.snapshot(), clock.get(), null);
+        return StatusReport.status("gw", List.of("g"), List.of(), devices.keySet(), w.snapshot(), clock.get(), java.util.Map.of());
     }
 
     private FakeDevice device(String id, Supplier<Promise<DeviceStatus>> answer) {

@@ -5,10 +5,6 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +18,7 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 import org.scriptbox.api.fleet.FleetMessage;
+import org.scriptbox.testsupport.mqtt.Mosquitto;
 
 /**
  * The send window of a {@link PahoLink} (MQTT 5 receive maximum: Mosquitto allows 20 QoS 1 messages in flight
@@ -29,8 +26,7 @@ import org.scriptbox.api.fleet.FleetMessage;
  * fit must wait, not be lost, and go out as soon as acknowledgements free the window.
  */
 public class PahoLinkWindowTest {
-    private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
-    private Process broker;
+    private Mosquitto broker;
     private int port;
     private Path dir;
     private PahoLink sender;
@@ -40,19 +36,13 @@ public class PahoLinkWindowTest {
 
     @Before
     public void startBroker() throws Exception {
-        assumeTrue("needs Eclipse Mosquitto", Files.isExecutable(MOSQUITTO));
+        assumeTrue("needs Eclipse Mosquitto", Mosquitto.installed());
         dir = Files.createTempDirectory("paho-window");
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        Files.writeString(dir.resolve("m.conf"), String.join("\n", "listener " + port + " 127.0.0.1",
-                "allow_anonymous true", "max_inflight_messages 20",
-                // Mosquitto drops QoS 1 messages queued for a client beyond 1,000 (its default): a receiver starved of
-                // CPU (load 17) fell that far behind the 4,000 and the test waited for messages the broker had dropped
-                "max_queued_messages 10000", "log_dest stdout", "log_type error", "log_type warning", "log_type notice", ""));
-        broker = new ProcessBuilder(MOSQUITTO.toString(), "-c", dir.resolve("m.conf").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile()).start();
-        await("the broker listening", () -> accepts(port));
+        // its receive maximum is Mosquitto's default 20; it queues up to 10,000 QoS 1 messages per client (not its
+        // default 1,000: a receiver starved of CPU at load 17 fell that far behind the 4,000, and the test waited for
+        // messages the broker had dropped)
+        broker = new Mosquitto(dir).start();
+        port = broker.port();
         receiver = new PahoLink(BrokerSettings.plain("127.0.0.1", port), "window-receiver", null);
         receiver.subscribe("w/#", m -> {
             received.put(m.topic(), new String(m.payload(), StandardCharsets.UTF_8));
@@ -77,8 +67,7 @@ public class PahoLinkWindowTest {
             if (receiver != null) {
                 receiver.close();
             }
-            broker.destroy();
-            broker.waitFor(5, TimeUnit.SECONDS);
+            broker.stop();
             try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
@@ -159,7 +148,7 @@ public class PahoLinkWindowTest {
                 // received by the controller does not mean acknowledged to the gateway yet
                 await("nothing left unacknowledged", () -> gateway.unacknowledgedCount() == 0);
                 assertEquals("link losses (a protocol error at the reconnect is one more each time)", 1, losses.get());
-                String log = Files.readString(dir.resolve("out"));
+                String log = broker.log();
                 assertTrue(log, !log.contains("protocol error"));
             } finally {
                 gateway.close();
@@ -169,15 +158,6 @@ public class PahoLinkWindowTest {
 
     private void signal(String sig) throws IOException, InterruptedException {
         new ProcessBuilder("kill", "-" + sig, Long.toString(broker.pid())).start().waitFor(5, TimeUnit.SECONDS);
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private void await(String what, BooleanSupplier condition) {

@@ -56,7 +56,7 @@ public class RedTeamSession7FleetTest {
             Path file = tmp.newFolder().toPath().resolve("fleet-ledger.json");
             Files.writeString(file, text);
             try {
-                new PackageLedger(file);
+                new PackageLedger(file, Set.of("line1"));
                 fail("'" + text + "' read as a ledger: every version would be admitted");
             } catch (java.io.IOException e) {
                 assertTrue(text + ": " + e.getMessage(), e.getMessage().endsWith(
@@ -69,15 +69,15 @@ public class RedTeamSession7FleetTest {
     @Test
     public void aLedgerWriteIsDurableAndLeavesNoTemporary() throws Exception {
         Path file = tmp.getRoot().toPath().resolve("d/fleet-ledger.json");
-        PackageLedger ledger = new PackageLedger(file);
-        ledger.record(new Entry(4, "ops", "d4", Instant.now(), State.APPLIED, List.of("blink"), List.of(), null));
+        PackageLedger ledger = new PackageLedger(file, Set.of("line1"));
+        ledger.record(new Entry("line1", 4, "ops", "d4", Instant.now(), State.APPLIED, List.of("blink"), List.of(), null));
         assertFalse(Files.exists(file.resolveSibling("fleet-ledger.json.tmp")));
-        assertEquals(4, new PackageLedger(file).last().version());
+        assertEquals(4, new PackageLedger(file, Set.of("line1")).last("line1").version());
         // a temporary left by a kill mid-write does not disturb the next write or read
         Files.writeString(file.resolveSibling("fleet-ledger.json.tmp"), "{\"packages\":[{\"vers");
-        assertEquals(4, new PackageLedger(file).last().version());
-        ledger.record(new Entry(5, "ops", "d5", Instant.now(), State.APPLIED, List.of("blink"), List.of(), null));
-        assertEquals(5, new PackageLedger(file).last().version());
+        assertEquals(4, new PackageLedger(file, Set.of("line1")).last("line1").version());
+        ledger.record(new Entry("line1", 5, "ops", "d5", Instant.now(), State.APPLIED, List.of("blink"), List.of(), null));
+        assertEquals(5, new PackageLedger(file, Set.of("line1")).last("line1").version());
     }
 
     @Test
@@ -151,7 +151,7 @@ public class RedTeamSession7FleetTest {
             assertEquals("gw1", g.id());
             assertEquals(List.of("line1"), g.groups());
             assertEquals("ok\\u001b[8m", g.health());
-            assertEquals("\\u009bAPPLIED", g.packageState());
+            assertEquals("\\u009bAPPLIED", g.packageState("line1"));
         } finally {
             link.close();
         }
@@ -204,7 +204,7 @@ public class RedTeamSession7FleetTest {
             throw new UnsupportedOperationException(name);
         });
         GatewayRequests requests = new GatewayRequests(manager, verifier,
-                new PackageLedger(tmp.getRoot().toPath().resolve("l.json")), new PackageInstaller(manager, folder, codec),
+                new PackageLedger(tmp.getRoot().toPath().resolve("l.json"), Set.of("line1")), new PackageInstaller(manager, folder, codec),
                 PackageCodec.JSON.createObjectNode(), () -> { });
         ObjectNode answer = requests.handle("undeploy", PackageCodec.JSON.readTree("{\"script\":\"ramp\"}"))
                 .toCompletableFuture().get();
@@ -279,7 +279,7 @@ public class RedTeamSession7FleetTest {
         MetadataCodec codec = proxy(MetadataCodec.class, (name, args) -> {
             throw new UnsupportedOperationException(name);
         });
-        GatewayRequests requests = new GatewayRequests(manager, verifier, new PackageLedger(ledgerFile),
+        GatewayRequests requests = new GatewayRequests(manager, verifier, new PackageLedger(ledgerFile, Set.of("line1")),
                 new PackageInstaller(manager, folder, codec), PackageCodec.JSON.createObjectNode(), () -> { });
         FleetPackage p = new FleetPackage("plant", "line1", 3, List.of(new PackageScript("blink", "return 1", null)),
                 null, Instant.now());
@@ -288,7 +288,7 @@ public class RedTeamSession7FleetTest {
         assertEquals(answer.toString(), "IO", answer.path("code").asText());
         assertTrue(answer.toString(), answer.path("message").asText().endsWith("; its scripts were put back"));
         assertEquals("installed, then put back (removed: the package had added it)", List.of("install", "remove"), calls);
-        assertEquals(State.APPLYING, new PackageLedger(ledgerFile).last().state());
+        assertEquals(State.APPLYING, new PackageLedger(ledgerFile, Set.of("line1")).last("line1").state());
     }
 
     interface Answer {

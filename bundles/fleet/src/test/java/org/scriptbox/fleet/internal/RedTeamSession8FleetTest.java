@@ -4,11 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
+import static org.scriptbox.testsupport.await.Until.until;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,20 +16,19 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.junit.After;
 import org.junit.AfterClass;
 import org.junit.Assume;
 import org.junit.BeforeClass;
 import org.junit.Rule;
-import org.junit.Ignore;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.scriptbox.api.fleet.FleetMessage;
 import org.scriptbox.api.fleet.FleetPackage;
 import org.scriptbox.api.fleet.FleetTopics;
 import org.scriptbox.api.fleet.PackageScript;
+import org.scriptbox.testsupport.mqtt.Mosquitto;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -43,7 +39,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 public class RedTeamSession8FleetTest {
     private static final String FLEET = "plant";
     private static Path dir;
-    private static Process broker;
+    private static Mosquitto broker;
     private static int port;
 
     @Rule
@@ -53,24 +49,18 @@ public class RedTeamSession8FleetTest {
 
     @BeforeClass
     public static void broker() throws Exception {
-        if (!Files.isExecutable(Path.of("/usr/sbin/mosquitto"))) {
+        if (!Mosquitto.installed()) {
             return;   // the broker tests are skipped (assumeBroker); the others run
         }
         dir = Files.createTempDirectory("redteam8");
-        port = freePort();
-        Files.writeString(dir.resolve("m.conf"), String.join("\n",
-                "root".equals(System.getProperty("user.name")) ? "user root" : "",
-                "listener " + port + " 127.0.0.1", "allow_anonymous true", "log_dest file " + dir.resolve("mosquitto.log"), ""));
-        broker = new ProcessBuilder("/usr/sbin/mosquitto", "-c", dir.resolve("m.conf").toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
-        until("broker up", () -> accepts(port), Duration.ofSeconds(20));
+        broker = new Mosquitto(dir).start();
+        port = broker.port();
     }
 
     @AfterClass
     public static void stopBroker() throws Exception {
         if (broker != null) {
-            broker.destroy();
-            broker.waitFor(10, TimeUnit.SECONDS);
+            broker.stop();
         }
     }
 
@@ -381,51 +371,38 @@ public class RedTeamSession8FleetTest {
      * building-b's v30, line1's v8 is a DOWNGRADE for good; the other way round, a gateway that joins a group takes any
      * of that group's old packages above its own last version.
      */
-    @Ignore("Q31 (fleet-gw/fleet-ctl): the ledger's version rule must be per group")
     @Test
     public void eachGroupsPackagesHaveTheirOwnVersions() throws Exception {
         java.security.KeyPair ops = Ed25519Keys.generate();
         PackageVerifier verifier = new PackageVerifier(PackageVerifier.trustedKeys(new String[] {"ops=" + Ed25519Keys.publicText(ops.getPublic())}),
                 FLEET, java.util.Set.of("line1", "building-b"), 1 << 20);
-        PackageLedger ledger = new PackageLedger(tmp.getRoot().toPath().resolve("ledger.json"));
+        Path file = tmp.getRoot().toPath().resolve("ledger.json");
+        PackageLedger ledger = new PackageLedger(file, List.of("line1", "building-b"));
         PackageVerifier.Verified b30 = verifier.verify(PackageSigner.sign(new FleetPackage(FLEET, "building-b", 30,
                 List.of(new PackageScript("hvac", "return 1", null)), null, Instant.now()), "ops", ops.getPrivate()));
-        assertTrue(ledger.admit(30, b30.digest()));
-        ledger.record(new PackageLedger.Entry(30, "ops", b30.digest(), Instant.now(), PackageLedger.State.APPLIED,
+        assertTrue(ledger.admit("building-b", 30, b30.digest()));
+        ledger.record(new PackageLedger.Entry("building-b", 30, "ops", b30.digest(), Instant.now(), PackageLedger.State.APPLIED,
                 List.of("hvac"), List.of(), null));
         PackageVerifier.Verified l8 = verifier.verify(PackageSigner.sign(new FleetPackage(FLEET, "line1", 8,
                 List.of(new PackageScript("blink", "return 1", null)), null, Instant.now()), "ops", ops.getPrivate()));
         try {
-            assertTrue(ledger.admit(8, l8.digest()));
+            assertTrue(ledger.admit("line1", 8, l8.digest()));
         } catch (Refusal r) {
             fail("line1's v8 on a gateway of line1 and building-b: " + r.code() + " " + r.getMessage());
         }
-    }
-
-    // ---- helpers ----
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void until(String what, BooleanSupplier condition, Duration bound) throws InterruptedException {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(what + ": not within " + bound);
+        ledger.record(new PackageLedger.Entry("line1", 8, "ops", l8.digest(), Instant.now(), PackageLedger.State.APPLIED,
+                List.of("blink"), List.of(), null));
+        // and each group's rule still holds, also after a restart
+        PackageLedger again = new PackageLedger(file, List.of("line1", "building-b"));
+        for (Object[] c : new Object[][] {{"line1", 7L, "DOWNGRADE"}, {"building-b", 29L, "DOWNGRADE"}, {"line1", 8L, "REPLAY"}}) {
+            try {
+                again.admit((String) c[0], (Long) c[1], "other");
+                fail(c[0] + " v" + c[1] + " taken");
+            } catch (Refusal r) {
+                assertEquals(r.getMessage(), c[2], r.code());
+                assertTrue(r.getMessage(), r.getMessage().contains("of group " + c[0]));
             }
-            Thread.sleep(20);
         }
     }
+
 }

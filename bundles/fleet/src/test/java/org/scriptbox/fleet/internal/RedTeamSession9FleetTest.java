@@ -362,8 +362,57 @@ public class RedTeamSession9FleetTest {
         }
     }
 
-    // Q42 (the ledger kept every entry's undo) and Q43 (a deploy below the version the group's gateways report) were
-    // checked on fleet-ledger d884df0, which fixed both with tests of its own (PackageLedgerTest, FleetController).
+    // ---- Q42: the ledger keeps every kept package's undo (the scripts it replaced), up to 20 x 8 MB ----
+
+    /**
+     * Each ledger entry keeps the full text of every script its package replaced, so that a rollback can put them
+     * back; but only the newest package can be rolled back ({@code rollback} of N only while N is in place). A group
+     * whose package is 4 MB of scripts, updated 20 times: the ledger holds 20 x 4 MB of dead undo text, rewritten (and
+     * synced) twice per deploy and read as one JSON tree at every start (a gateway of -Xmx160m: several times the file
+     * in heap). Only the newest entry's (per group, with Q31) undo is ever used.
+     */
+    @Test
+    public void theLedgerKeepsOnlyTheUndoARollbackCanStillUse() throws Exception {
+        Path file = tmp.getRoot().toPath().resolve("fleet-ledger.json");
+        PackageLedger ledger = new PackageLedger(file, List.of("line1"));
+        String big = "-- " + "x".repeat(1 << 20) + "\nreturn 1\n";   // a 1 MB script
+        for (long v = 1; v <= 20; v++) {
+            ledger.record(new PackageLedger.Entry("line1", v, "ops", "d" + v, Instant.now(), PackageLedger.State.APPLIED, List.of("big"),
+                    List.of(new PackageLedger.Undo("big", true, big, null)), null));
+        }
+        long size = Files.size(file);
+        assertTrue("the ledger after 20 updates of a 1 MB script: " + (size >> 20) + " MB", size < 3L << 20);
+    }
+
+    // ---- Q43: the controller's version rule knows only its own rollouts ----
+
+    /**
+     * The controller refuses a version not above its own rollouts' (Q-earlier), but it knows nothing else: a controller
+     * whose data folder was lost or moved to a new machine, a second controller of the fleet, or (with Q33's retention)
+     * old rollouts dropped: {@code fleet:deploy} of version 5 to a group whose gateways report package 9 in place is
+     * started, and each stage's canary refuses it DOWNGRADE, halts and rolls back. The gateways' statuses say it before
+     * any is asked.
+     */
+    @Test
+    public void aDeployBelowTheVersionTheGroupsGatewaysReportIsRefusedBeforeAnyIsAsked() throws Exception {
+        assumeBroker();
+        PahoLink gw = opened(new PahoLink(BrokerSettings.plain("127.0.0.1", port), "scriptbox-" + FLEET + "-gw43", null, 0).start());
+        until("gw43 connected", gw::connected, Duration.ofSeconds(15));
+        gw.publish(FleetMessage.of(FleetTopics.gateway(FLEET, "gw43", FleetTopics.STATE),
+                "{\"state\":\"online\",\"gateway\":\"gw43\",\"groups\":[\"line43\"]}", true));
+        gw.publish(FleetMessage.of(FleetTopics.gateway(FLEET, "gw43", FleetTopics.STATUS), "{\"gateway\":\"gw43\",\"health\":\"ok\","
+                + "\"groups\":[\"line43\"],\"scripts\":[],\"package\":{\"version\":9,\"state\":\"APPLIED\",\"signer\":\"ops\"}}", true));
+        FleetController c = opened(FleetController.plain("127.0.0.1", port, FLEET, "ctl43", tmp.newFolder("ctl43").toPath(),
+                Duration.ofSeconds(5)).start());
+        until("gw43 known with package 9", () -> c.gateways().stream().anyMatch(g -> g.id().equals("gw43") && g.packageVersion("line43") == 9),
+                Duration.ofSeconds(10));
+        try {
+            String id = c.deploy(envelope(Ed25519Keys.generate(), FLEET, "line43", 5), List.of("1", "all"), 0);
+            fail("version 5 started (rollout " + id + ") for a group whose gateway gw43 reports package 9 in place");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("gw43") && e.getMessage().contains("9"));
+        }
+    }
 
     // ---- Q44: no bound on the number of scripts in a package ----
 

@@ -1,22 +1,22 @@
-package org.scriptbox.itests;
+package org.scriptbox.testsupport.mqtt;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+
+import org.scriptbox.testsupport.net.Ports;
 import org.scriptbox.testsupport.pki.TestPki;
 
 /**
  * A real Eclipse Mosquitto broker (the Debian package's /usr/sbin/mosquitto), started by the test on a free
  * loopback port with its own configuration file and persistence folder (no system service), so that a
- * restart keeps the sessions and their queued messages.
+ * restart keeps the sessions and their queued messages. Shared by the fleet bundle's unit tests and the itests
+ * (also inside Pax Exam containers, which are given this bundle).
  */
-final class Mosquitto implements AutoCloseable {
-    static final Path BINARY = Path.of("/usr/sbin/mosquitto");
+public final class Mosquitto implements AutoCloseable {
+    public static final Path BINARY = Path.of("/usr/sbin/mosquitto");
     private final Path dir;
     private final TestPki pki;
     private int port;
@@ -25,7 +25,7 @@ final class Mosquitto implements AutoCloseable {
     /** Once it has run, its ports are the ones its clients know: a restart must get them again. */
     private boolean hasRun;
 
-    Mosquitto(Path dir) throws IOException {
+    public Mosquitto(Path dir) throws IOException {
         this(dir, null);
     }
 
@@ -34,7 +34,7 @@ final class Mosquitto implements AutoCloseable {
      * (its CN is the user name) and {@link #passwordPort()} a plain one that requires a user of the PKI's
      * password file; no anonymous client on either.
      */
-    Mosquitto(Path dir, TestPki pki) throws IOException {
+    public Mosquitto(Path dir, TestPki pki) throws IOException {
         this.dir = dir;
         this.pki = pki;
         configure();
@@ -42,8 +42,8 @@ final class Mosquitto implements AutoCloseable {
 
     /** Free ports now and the configuration file naming them. */
     private void configure() throws IOException {
-        this.port = freePort();
-        this.securePort = pki == null ? -1 : freePort();
+        this.port = Ports.free();
+        this.securePort = pki == null ? -1 : Ports.free();
         String listeners = pki == null
                 ? String.join("\n", "listener " + port + " 127.0.0.1", "allow_anonymous true")
                 : String.join("\n", "per_listener_settings true",
@@ -66,19 +66,20 @@ final class Mosquitto implements AutoCloseable {
                 "") );
     }
 
-    static boolean installed() {
+    public static boolean installed() {
         return Files.isExecutable(BINARY);
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    int passwordPort() {
+    public int passwordPort() {
         return securePort;
     }
 
-    String log() {
+    /** The broker's log file (error, warning and notice lines: each connection, each refused TLS handshake). */
+    public String log() {
         try {
             return Files.readString(dir.resolve("mosquitto.log"));
         } catch (IOException e) {
@@ -92,7 +93,7 @@ final class Mosquitto implements AutoCloseable {
      * on a first start, gets new ports (3 tries); a port that accepts while Mosquitto has ended is someone else's, so
      * Mosquitto must still be alive after the connect. A failure names what Mosquitto said.
      */
-    Mosquitto start() throws IOException {
+    public Mosquitto start() throws IOException {
         for (int attempt = 1; ; attempt++) {
             int logBefore = log().length();
             Path out = dir.resolve("mosquitto.out");
@@ -100,8 +101,9 @@ final class Mosquitto implements AutoCloseable {
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile())).start();
             Process p = process;
             // (its log file is not flushed at once: no waiting for its "running" line)
-            boolean up = Await.until("mosquitto accepting on " + port + " or ended", Duration.ofSeconds(20),
-                    () -> !p.isAlive() || (accepts(port) && (securePort < 0 || accepts(securePort))), b -> b) && p.isAlive();
+            org.scriptbox.testsupport.await.Until.until("mosquitto accepting on " + port + " or ended",
+                    () -> !p.isAlive() || (Ports.accepts(port) && (securePort < 0 || Ports.accepts(securePort))), Duration.ofSeconds(20));
+            boolean up = p.isAlive();
             if (up) {
                 hasRun = true;
                 return this;
@@ -125,7 +127,7 @@ final class Mosquitto implements AutoCloseable {
     }
 
     /** SIGTERM: Mosquitto saves its persistence file on the way out. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null) {
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -135,19 +137,10 @@ final class Mosquitto implements AutoCloseable {
         }
     }
 
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    /** The broker's process id (tests pause it with SIGSTOP), or -1 when it is not running. */
+    public long pid() {
+        Process p = process;
+        return p == null ? -1 : p.pid();
     }
 
     @Override
