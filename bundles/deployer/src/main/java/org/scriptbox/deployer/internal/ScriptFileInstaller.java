@@ -284,6 +284,10 @@ public class ScriptFileInstaller implements ScriptFolder {
     @Override
     public ScriptInfo install(ScriptDefinition definition, boolean force) {
         ScriptLoader.metadata(codec, definition.name(), null, definition.name() + ScriptFiles.TOML);   // the name rules
+        String tests = ScriptFiles.testsNameProblem(definition.name());
+        if (tests != null) {   // what the folder would never load again is not written into it
+            throw new ScriptException(ScriptError.of(ErrorKind.METADATA, definition.name() + ScriptFiles.LUA + ": " + tests));
+        }
         return put(definition.metadata(), definition.source(), codec.format(definition.metadata()), force);
     }
 

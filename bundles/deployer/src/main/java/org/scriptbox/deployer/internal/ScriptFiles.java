@@ -47,6 +47,18 @@ final class ScriptFiles {
         return null;
     }
 
+    /**
+     * Why a name cannot be written into the folder, or null: {@code x_test.lua} is {@code x}'s tests, never deployed from
+     * the folder, so a script of that name written there would be live only until the next restart (FINDINGS Q38).
+     */
+    static String testsNameProblem(String name) {
+        if (name.toLowerCase(Locale.ROOT).endsWith(TESTS)) {
+            return "the script name \"" + name + "\" ends in \"" + TESTS + "\", which the deploy folder keeps for a script's"
+                    + " tests (" + name + LUA + " is never deployed from it, so it would be gone at the next restart); rename the script";
+        }
+        return null;
+    }
+
     /** {@code blink} for {@code blink.lua} or {@code blink.toml}. */
     static String baseName(String fileName) {
         int dot = fileName.lastIndexOf('.');

@@ -2,6 +2,8 @@ package org.scriptbox.engine.compiler;
 
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaFunction;
+import org.luaj.vm2.LuaNumber;
+import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.UpValue;
 import org.luaj.vm2.Varargs;
@@ -30,6 +32,34 @@ public abstract class CompiledFunction extends LuaFunction {
         if (upValues.length >= Meter.UPVALUES_PER_UNIT) {
             meter.closureMade(upValues.length); // as the interpreter's closures are charged (MeteredClosure)
         }
+    }
+
+    /**
+     * The non-number result of the last {@link #callNum} that answered NaN for it (null after a NaN that is the
+     * number): set by the callee just before it returns, taken at once by the generated call site
+     * ({@link Ops#nanResult}). Per closure, so nothing is shared beyond the one call; no coroutine switch can fall
+     * between the store and the take.
+     */
+    LuaValue escaped;
+
+    /**
+     * {@code f(a)} with one result wanted as a number, for generated call sites whose arguments are numbers: the
+     * same call as {@code call(valueOf(a))} (depth, charges, errors, positions). The result as a double, or NaN
+     * with the value in {@link #escaped} when it is no number. A class whose prototype takes exactly this many
+     * parameters overrides it with a body that keeps them unboxed ({@link FunctionWriter}'s typed entry).
+     */
+    public double callNum(double a) {
+        return Ops.resultNumber(this, call(Ops.box(a)));
+    }
+
+    /** {@link #callNum(double)} with two arguments. */
+    public double callNum(double a, double b) {
+        return Ops.resultNumber(this, call(Ops.box(a), Ops.box(b)));
+    }
+
+    /** {@link #callNum(double)} with three arguments. */
+    public double callNum(double a, double b, double c) {
+        return Ops.resultNumber(this, call(Ops.box(a), Ops.box(b), Ops.box(c)));
     }
 
     @Override

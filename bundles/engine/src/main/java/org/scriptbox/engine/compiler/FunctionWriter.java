@@ -76,6 +76,10 @@ final class FunctionWriter {
     private final NumericRegisters numbers;
     private final boolean numeric;
     private final boolean inlineCharges;
+    /** Writes the typed entry {@code callNum} (parameters and result as doubles) instead of {@code body}. */
+    private final boolean typed;
+    /** The instructions this writer charges together with the next (null: the shape's own grouping). */
+    private final java.util.function.IntPredicate quiet;
     /** The instruction being emitted (the data-flow facts of {@link #numbers} are per instruction). */
     private int at;
     /** pc -> constant index of the key, for each field site the code reads ({@link #site}). */
@@ -108,6 +112,13 @@ final class FunctionWriter {
 
     /** {@code inlineCharges}: each instruction's charge spelled out in the body ({@link #charge1()}). */
     FunctionWriter(FunctionShape s, String className, String[] children, boolean numeric, boolean inlineCharges) {
+        this(s, className, children, numeric, inlineCharges, false);
+    }
+
+    /** {@code typed}: the writer of the typed entry ({@link #TYPED_ENTRY}), not of the class. */
+    private FunctionWriter(FunctionShape s, String className, String[] children, boolean numeric, boolean inlineCharges,
+            boolean typed) {
+        this.typed = typed;
         this.inlineCharges = inlineCharges;
         this.numeric = numeric;
         this.s = s;
@@ -134,10 +145,13 @@ final class FunctionWriter {
         next += 2;
         lD3 = next;
         next += 2;
-        numbers = new NumericRegisters(s, nregs, numeric);
+        numbers = new NumericRegisters(s, nregs, numeric, typed);
         if (numeric) {
             // arithmetic on numbers for certain cannot observe the budget: charged with the instructions after it
-            s.regroup(pc -> FunctionShape.isQuiet(s.code[pc]) || numbers.quietArithmetic(pc));
+            quiet = pc -> FunctionShape.isQuiet(s.code[pc]) || numbers.quietArithmetic(pc);
+            s.regroup(quiet);
+        } else {
+            quiet = null;
         }
         boolean[] unboxable = numbers.unboxable;
         dslot = new int[nregs];
@@ -166,6 +180,13 @@ final class FunctionWriter {
         constructor(cw);
         entryPoints(cw);
         bodyMethod(cw);
+        if (wantsTypedEntry()) {
+            // a second body for callers with numbers: its own registers, numbers and groups (the shape's grouping
+            // is regrouped for it, and again by each writer's bodyMethod)
+            FunctionWriter t = new FunctionWriter(s, className, children, numeric, inlineCharges, true);
+            t.bodyMethod(cw);
+            sites.putAll(t.sites);
+        }
         for (int pc : sites.keySet()) {
             cw.visitField(ACC_PUBLIC | ACC_STATIC, FIELD_SITE + pc, D_SITE, null, null).visitEnd();
         }
@@ -321,7 +342,11 @@ final class FunctionWriter {
 
     private void bodyMethod(ClassWriter cw) throws UnsupportedShape {
         int n = s.code.length;
-        mv = cw.visitMethod(ACC_PRIVATE | ACC_FINAL, "body", bodyDescriptor(), null, null);
+        if (quiet != null) {
+            s.regroup(quiet); // this writer's grouping (the typed entry's writer has its own)
+        }
+        mv = typed ? cw.visitMethod(ACC_PUBLIC | ACC_FINAL, TYPED_ENTRY, typedDescriptor(np), null, null)
+                : cw.visitMethod(ACC_PRIVATE | ACC_FINAL, "body", bodyDescriptor(), null, null);
         mv.visitCode();
         start = labels(n);
         body = labels(n);
@@ -454,9 +479,13 @@ final class FunctionWriter {
         return l;
     }
 
-    private void prologue() {
-        mv.visitVarInsn(ALOAD, 1 + np);
-        mv.visitVarInsn(ASTORE, lVarargs);
+    private void prologue() throws UnsupportedShape {
+        if (typed) {
+            typedParameters();
+        } else {
+            mv.visitVarInsn(ALOAD, 1 + np);
+            mv.visitVarInsn(ASTORE, lVarargs);
+        }
         for (int r = np; r < nregs; r++) {
             if (!s.captured(r)) {
                 mv.visitFieldInsn(GETSTATIC, LV, "NIL", D_LV);
@@ -483,7 +512,7 @@ final class FunctionWriter {
             mv.visitTypeInsn(ANEWARRAY, UV);
             mv.visitVarInsn(ASTORE, lOpen);
         }
-        for (int r = 0; r < nregs; r++) {
+        for (int r = typed ? np : 0; r < nregs; r++) {
             if (dslot[r] >= 0) {
                 // never read before the register is UNBOXED; the verifier wants it assigned
                 mv.visitInsn(DCONST_0);
@@ -1069,9 +1098,17 @@ final class FunctionWriter {
                         argsFrom(pc, a + 1, b);
                 }
                 mv.visitMethodInsn(INVOKESPECIAL, "org/luaj/vm2/TailcallVarargs", "<init>", "(" + D_LV + D_VA + ")V", false);
-                returnTop(pc);
+                if (typed) {
+                    typedReturnTail(pc);
+                } else {
+                    returnTop(pc);
+                }
                 return false;
             case Lua.OP_RETURN:
+                if (typed) {
+                    typedReturn(pc, a, b);
+                    return false;
+                }
                 switch (b) {
                     case 0: {
                         int openAt = Lua.GETARG_A(s.code[pc - 1]);
@@ -1406,6 +1443,9 @@ final class FunctionWriter {
 
     /** The interpreter's CALL: the same specialised call()/invoke() forms for the same B and C. */
     private void call(int pc, int a, int b, int c) throws UnsupportedShape {
+        if (NumericRegisters.numberResult(b, c) && dslot[a] >= 0 && typedCall(a, b)) {
+            return;
+        }
         if (b == 2 && c == 2 && dslot[a] >= 0) {
             numberCall(a);
             return;
@@ -1461,10 +1501,24 @@ final class FunctionWriter {
      */
     private void numberCall(int a) throws UnsupportedShape {
         Label generic = new Label();
-        Label notNumber = new Label();
         Label done = new Label();
         reg(a);
         mv.visitVarInsn(ASTORE, lT2);
+        numberFunctionCall(a, generic, done);
+        mv.visitLabel(generic);
+        mv.visitVarInsn(ALOAD, lT2);
+        valueCold(a + 1);
+        invokeLV("call", "(" + D_LV + ")" + D_LV);
+        setReg(a);
+        mv.visitLabel(done);
+    }
+
+    /**
+     * The function in {@code lT2} called with the number in {@code R(a + 1)} if it is a {@code vm.NumberFunction}
+     * (result to {@code R(a)}, then to {@code done}), else to {@code generic} (JVM stack empty).
+     */
+    private void numberFunctionCall(int a, Label generic, Label done) throws UnsupportedShape {
+        Label notNumber = new Label();
         // a class test first: an interface test that fails scans the class's interfaces (fib's compiled callee,
         // every call: 70 % slower), a LibFunction test is one comparison
         mv.visitVarInsn(ALOAD, lT2);
@@ -1484,12 +1538,7 @@ final class FunctionWriter {
         mv.visitJumpInsn(GOTO, done);
         mv.visitLabel(notNumber);
         mv.visitInsn(POP);
-        mv.visitLabel(generic);
-        mv.visitVarInsn(ALOAD, lT2);
-        valueCold(a + 1);
-        invokeLV("call", "(" + D_LV + ")" + D_LV);
-        setReg(a);
-        mv.visitLabel(done);
+        mv.visitJumpInsn(GOTO, generic);
     }
 
     private static final String NUMBER_FUNCTION = "org/scriptbox/engine/vm/NumberFunction";
@@ -1581,6 +1630,224 @@ final class FunctionWriter {
         } else {
             m.visitLdcInsn(v);
         }
+    }
+
+    // ---- typed entries: calls of compiled functions with numbers ---------------------------------------
+
+    /** The method of a typed entry ({@code CompiledFunction.callNum}, overridden). */
+    static final String TYPED_ENTRY = "callNum";
+    /** Functions longer than this many instructions get no typed entry (it doubles their code). */
+    static final int TYPED_ENTRY_MAX_CODE = 200;
+
+    /** {@code (D..D)D} with {@code n} double parameters. */
+    static String typedDescriptor(int n) {
+        StringBuilder d = new StringBuilder("(");
+        for (int i = 0; i < n; i++) {
+            d.append('D');
+        }
+        return d.append(")D").toString();
+    }
+
+    /**
+     * A typed entry is written for a function of 1 to 3 parameters (callers pass 1 to 3 arguments in the typed
+     * form) that reads one of them as a number, is short (the entry is a second copy of its body), and gets the
+     * numeric specialisation at all. Any other class keeps {@code CompiledFunction}'s boxing {@code callNum}.
+     */
+    private boolean wantsTypedEntry() {
+        if (typed || !numeric || np < 1 || np > 3 || s.code.length > TYPED_ENTRY_MAX_CODE) {
+            return false;
+        }
+        boolean[] u = NumericRegisters.unboxable(s, nregs, true);
+        for (int r = 0; r < np; r++) {
+            if (u[r]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The typed entry's prologue: its parameters arrive as doubles in JVM slots 1, 3, 5 (the slots of registers
+     * 0..2 and more): moved to the temporaries first, then each register gets its number unboxed (a parameter read as a
+     * number) or boxed as the interpreter would hold it ({@code LuaDouble.valueOf}). No varargs: a caller passes
+     * exactly the parameters.
+     */
+    private void typedParameters() throws UnsupportedShape {
+        int[] tmp = {lD1, lD2, lD3};
+        for (int j = 0; j < np; j++) {
+            mv.visitVarInsn(DLOAD, 1 + 2 * j);
+            mv.visitVarInsn(DSTORE, tmp[j]);
+        }
+        for (int j = 0; j < np; j++) {
+            mv.visitVarInsn(DLOAD, tmp[j]);
+            if (dslot[j] >= 0) {
+                mv.visitVarInsn(DSTORE, dslot[j]);
+                unboxedMarker();
+            } else {
+                mv.visitMethodInsn(INVOKESTATIC, OPS, "box", "(D)" + D_LV, false);
+            }
+            mv.visitVarInsn(ASTORE, 1 + j); // a captured parameter is copied to the array by the prologue
+        }
+        mv.visitFieldInsn(GETSTATIC, LV, "NONE", D_LV);
+        mv.visitVarInsn(ASTORE, lVarargs);
+    }
+
+    /**
+     * {@code RETURN} in the typed entry: the first value returned (nil for none), as a double after the
+     * interpreter's epilogue (upvalues closed, depth left); a non-number leaves the entry as NaN with the value
+     * in {@code escaped} ({@code Ops.resultNumber}).
+     */
+    private void typedReturn(int pc, int a, int b) throws UnsupportedShape {
+        int first = a; // register of the first value, or -1: the open results' first
+        if (b == 1) {
+            first = -2; // nothing: nil
+        } else if (b == 0) {
+            int openAt = Lua.GETARG_A(s.code[pc - 1]);
+            if (openAt < a) {
+                throw new UnsupportedShape("open results below the returned registers");
+            }
+            first = openAt > a ? a : -1;
+        }
+        if (first >= 0 && numbers.inDouble(at, first)) {
+            mv.visitVarInsn(DLOAD, dslot[first]);
+            mv.visitVarInsn(DSTORE, lD1);
+            mv.visitLabel(end[pc]);
+            closeAll();
+            exitDepth();
+            mv.visitVarInsn(DLOAD, lD1);
+            mv.visitInsn(DRETURN);
+            return;
+        }
+        if (first >= 0 && numberInDouble(first)) {
+            // unboxed or not: the number without a box, else the value
+            Label boxed = new Label();
+            Label number = new Label();
+            mv.visitVarInsn(ALOAD, 1 + first);
+            unboxedMarker();
+            mv.visitJumpInsn(IF_ACMPNE, boxed);
+            mv.visitVarInsn(DLOAD, dslot[first]);
+            mv.visitVarInsn(DSTORE, lD1);
+            mv.visitJumpInsn(GOTO, number);
+            mv.visitLabel(boxed);
+            mv.visitVarInsn(ALOAD, 1 + first);
+            mv.visitVarInsn(ASTORE, lT1);
+            mv.visitLabel(end[pc]);
+            closeAll();
+            exitDepth();
+            resultOf(lT1);
+            mv.visitLabel(number);
+            closeAll();
+            exitDepth();
+            mv.visitVarInsn(DLOAD, lD1);
+            mv.visitInsn(DRETURN);
+            return;
+        }
+        if (first >= 0) {
+            reg(first);
+        } else if (first == -1) {
+            mv.visitVarInsn(ALOAD, lV);
+            mv.visitMethodInsn(INVOKEVIRTUAL, VA, "arg1", "()" + D_LV, false);
+        } else {
+            mv.visitFieldInsn(GETSTATIC, LV, "NIL", D_LV);
+        }
+        mv.visitVarInsn(ASTORE, lT1);
+        mv.visitLabel(end[pc]);
+        closeAll();
+        exitDepth();
+        resultOf(lT1);
+    }
+
+    /**
+     * {@code TAILCALL} in the typed entry (its {@code TailcallVarargs} on the JVM stack): the epilogue, then the
+     * tail call run and its first result taken, as {@code call(a, b)}'s {@code arg1()} does after the body.
+     */
+    private void typedReturnTail(int pc) {
+        mv.visitVarInsn(ASTORE, lT1);
+        mv.visitLabel(end[pc]);
+        closeAll();
+        exitDepth();
+        mv.visitVarInsn(ALOAD, lT1);
+        mv.visitMethodInsn(INVOKEVIRTUAL, VA, "arg1", "()" + D_LV, false);
+        mv.visitVarInsn(ASTORE, lT1);
+        resultOf(lT1);
+    }
+
+    private void exitDepth() {
+        mv.visitVarInsn(ALOAD, lMeter);
+        mv.visitMethodInsn(INVOKEVIRTUAL, METER, "exit", "()V", false);
+    }
+
+    /** Returns the value in {@code slot} as the typed entry's double ({@code Ops.resultNumber}). */
+    private void resultOf(int slot) {
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitVarInsn(ALOAD, slot);
+        mv.visitMethodInsn(INVOKESTATIC, OPS, "resultNumber", "(L" + BASE + ";" + D_LV + ")D", false);
+        mv.visitInsn(DRETURN);
+    }
+
+    /**
+     * {@code R(a) = R(a)(R(a + 1) .. R(a + b - 1))} with one result read as a number: a compiled function called
+     * with numbers goes through its typed entry ({@code callNum}: the same call — depth, charges, errors — with no
+     * box on either side; a non-number result comes back as NaN and its value from {@code Ops.nanResult}). A
+     * {@code vm.NumberFunction} called with a number (b = 2) is called unboxed as before; anything else (another
+     * callee, a non-number argument, a callable table) is the plain call. False when nothing was emitted.
+     */
+    private boolean typedCall(int a, int b) throws UnsupportedShape {
+        for (int j = 1; j < b; j++) {
+            if (s.captured(a + j)) {
+                return false; // not in the numeric registers' reach: the plain call
+            }
+        }
+        Label notCompiled = new Label();
+        Label generic = new Label();
+        Label nan = new Label();
+        Label done = new Label();
+        int[] tmp = {lD1, lD2, lD3};
+        reg(a);
+        mv.visitVarInsn(ASTORE, lT2);
+        mv.visitVarInsn(ALOAD, lT2);
+        mv.visitTypeInsn(INSTANCEOF, BASE);
+        mv.visitJumpInsn(IFEQ, notCompiled);
+        for (int j = 1; j < b; j++) {
+            if (!number(a + j, generic)) {
+                throw new UnsupportedShape("register operand expected");
+            }
+            mv.visitVarInsn(DSTORE, tmp[j - 1]);
+        }
+        mv.visitVarInsn(ALOAD, lT2);
+        mv.visitTypeInsn(CHECKCAST, BASE);
+        for (int j = 1; j < b; j++) {
+            mv.visitVarInsn(DLOAD, tmp[j - 1]);
+        }
+        mv.visitMethodInsn(INVOKEVIRTUAL, BASE, TYPED_ENTRY, typedDescriptor(b - 1), false);
+        mv.visitInsn(DUP2);
+        mv.visitInsn(DUP2);
+        mv.visitInsn(DCMPL);
+        mv.visitJumpInsn(IFNE, nan); // NaN: a number NaN, or a non-number result
+        setNumber(a);
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(nan);
+        mv.visitInsn(POP2);
+        mv.visitVarInsn(ALOAD, lT2);
+        mv.visitTypeInsn(CHECKCAST, BASE);
+        mv.visitMethodInsn(INVOKESTATIC, OPS, "nanResult", "(L" + BASE + ";)" + D_LV, false);
+        setReg(a);
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(notCompiled);
+        if (b == 2) {
+            numberFunctionCall(a, generic, done);
+        }
+        mv.visitLabel(generic);
+        mv.visitVarInsn(ALOAD, lT2);
+        StringBuilder d = new StringBuilder("(");
+        for (int j = 1; j < b; j++) {
+            valueCold(a + j);
+            d.append(D_LV);
+        }
+        invokeLV("call", d.append(")").append(D_LV).toString());
+        setReg(a);
+        mv.visitLabel(done);
+        return true;
     }
 
     /**

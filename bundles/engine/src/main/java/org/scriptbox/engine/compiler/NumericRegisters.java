@@ -31,13 +31,27 @@ final class NumericRegisters {
 
     /** {@code enabled} false: no register is unboxable (the writer's plain, smallest code). */
     NumericRegisters(FunctionShape s, int nregs, boolean enabled) {
+        this(s, nregs, enabled, false);
+    }
+
+    /**
+     * {@code numberParams}: for the typed entry ({@code CompiledFunction.callNum}), whose parameters arrive as
+     * numbers: a parameter read as a number is unboxable and in its double at the first instruction.
+     */
+    NumericRegisters(FunctionShape s, int nregs, boolean enabled, boolean numberParams) {
         this.s = s;
         this.nregs = nregs;
-        this.unboxable = enabled ? unboxable(s, nregs) : new boolean[nregs];
+        this.unboxable = enabled ? unboxable(s, nregs, numberParams) : new boolean[nregs];
         int n = s.code.length;
         may = new BitSet[n];
         sure = new BitSet[n];
-        flow();
+        BitSet entry = new BitSet();
+        for (int r = 0; numberParams && r < s.p.numparams && r < nregs; r++) {
+            if (unboxable[r]) {
+                entry.set(r);
+            }
+        }
+        flow(entry);
     }
 
     /** Register {@code r} may be {@link Ops#UNBOXED} before instruction {@code pc}. */
@@ -59,11 +73,11 @@ final class NumericRegisters {
         return inDouble(pc, x);
     }
 
-    private void flow() {
+    private void flow(BitSet entry) {
         int n = s.code.length;
         ArrayDeque<Integer> work = new ArrayDeque<>();
-        may[0] = new BitSet();
-        sure[0] = new BitSet();
+        may[0] = (BitSet) entry.clone();
+        sure[0] = (BitSet) entry.clone();
         work.add(0);
         while (!work.isEmpty()) {
             int pc = work.poll();
@@ -282,13 +296,21 @@ final class NumericRegisters {
                     clear(m, a, a + c - 2);
                 }
                 clear(d, a, nregs - 1);
-                if (b == 2 && c == 2 && a < nregs && unboxable[a]) {
-                    m.set(a); // a NumberFunction's result (FunctionWriter.numberCall)
+                if (numberResult(b, c) && a < nregs && unboxable[a]) {
+                    m.set(a); // a NumberFunction's or a typed entry's result (FunctionWriter.numberCall, typedCall)
                 }
                 break;
             default: // TESTSET, VARARG, TFORCALL, TFORLOOP, anything else: may write from A up
                 clear(d, a, nregs - 1);
         }
+    }
+
+    /**
+     * A call with 1 to 3 arguments and one result ({@code CALL} B = 2..4, C = 2): the writer may call it unboxed
+     * (a NumberFunction, a compiled function's typed entry), so its result may be an unboxed number.
+     */
+    static boolean numberResult(int b, int c) {
+        return c == 2 && b >= 2 && b <= 4;
     }
 
     private boolean constantStringKey(int x) {
@@ -310,9 +332,12 @@ final class NumericRegisters {
      * Registers written by arithmetic or a numeric for (or a MOVE from one) and read as a number somewhere
      * (arithmetic or comparison operand, the for's index, limit and step, or a MOVE to such a register).
      */
-    static boolean[] unboxable(FunctionShape s, int nregs) {
+    static boolean[] unboxable(FunctionShape s, int nregs, boolean numberParams) {
         boolean[] u = new boolean[nregs];
         int[] code = s.code;
+        for (int r = 0; numberParams && r < s.p.numparams; r++) {
+            mark(s, u, r); // the typed entry's parameters arrive as numbers
+        }
         for (int pc = 0; pc < code.length; pc++) {
             if (s.data[pc] || s.dead[pc]) {
                 continue;
@@ -345,8 +370,8 @@ final class NumericRegisters {
                     mark(s, u, a);
                     mark(s, u, a + 3);
                     break;
-                case Lua.OP_CALL: // f(x) with one result: a NumberFunction's number (math.sqrt)
-                    if (Lua.GETARG_B(i) == 2 && Lua.GETARG_C(i) == 2) {
+                case Lua.OP_CALL: // f(x..) with one result: a NumberFunction's (math.sqrt) or a typed entry's number
+                    if (numberResult(Lua.GETARG_B(i), Lua.GETARG_C(i))) {
                         mark(s, u, a);
                     }
                     break;
@@ -387,9 +412,11 @@ final class NumericRegisters {
                 case Lua.OP_UNM:
                     mark(s, read, b);
                     break;
-                case Lua.OP_CALL: // f(x) with one result: x is a NumberFunction's number (boxed only for other callees)
-                    if (b == 2 && c == 2) {
-                        mark(s, read, a + 1);
+                case Lua.OP_CALL: // f(x..) with one result: x.. are numbers for a NumberFunction or a typed entry
+                    if (numberResult(b, c)) {
+                        for (int j = 1; j < b; j++) {
+                            mark(s, read, a + j);
+                        }
                     }
                     break;
                 case Lua.OP_FORLOOP:

@@ -65,6 +65,28 @@ public final class Ops {
         }
     }
 
+    /**
+     * What a typed entry ({@code CompiledFunction.callNum}) answers for its result {@code v}: the number, or NaN
+     * with {@code v} left in {@code f.escaped} for the call site ({@link #nanResult}).
+     */
+    public static double resultNumber(CompiledFunction f, LuaValue v) {
+        if (v instanceof org.luaj.vm2.LuaNumber) {
+            return v.todouble();
+        }
+        f.escaped = v;
+        return Double.NaN;
+    }
+
+    /** The value of a typed call that answered NaN: the non-number {@code f} left, else the number NaN. */
+    public static LuaValue nanResult(CompiledFunction f) {
+        LuaValue v = f.escaped;
+        if (v != null) {
+            f.escaped = null;
+            return v;
+        }
+        return LuaDouble.NAN;
+    }
+
     /** Luaj's {@code LuaDouble.ddiv} on doubles (x / 0 is inf, nan or -inf by the sign of x alone). */
     public static double div(double lhs, double rhs) {
         return rhs != 0 ? lhs / rhs : lhs > 0 ? Double.POSITIVE_INFINITY : lhs == 0 ? Double.NaN : Double.NEGATIVE_INFINITY;

@@ -33,7 +33,8 @@ import java.util.Random;
 final class LuaShapeGenerator {
     private static final int MAX_COROUTINES = 10;
 
-    private final Random random;
+    private Random random;
+    private final long seed;
     private final StringBuilder out = new StringBuilder();
     private int ids;
     private int coroutines;
@@ -42,6 +43,7 @@ final class LuaShapeGenerator {
 
     private LuaShapeGenerator(long seed) {
         this.random = new Random(seed);
+        this.seed = seed;
     }
 
     static String program(long seed) {
@@ -64,6 +66,14 @@ final class LuaShapeGenerator {
         for (int i = 0, n = 3 + random.nextInt(5); i < n; i++) {
             statement();
         }
+        // session 9: calls with numbers (typed entries), from a stream of their own so that the programs above
+        // stay what they were for every seed
+        Random main = random;
+        random = new Random(seed * 7_919L + 17);
+        for (int i = 0, n = random.nextInt(3); i < n; i++) {
+            numericCalls();
+        }
+        random = main;
         if (random.nextInt(12) == 0) {
             // no function or thread: an uncaught error's text would hold its address
             out.append("error(").append(pick("nil", "false", "42", "-0.0", "0/0", "'msg'", "{tag = 'err'}", "'x' .. " + global()))
@@ -478,6 +488,66 @@ final class LuaShapeGenerator {
         line("  put(pcall(saved, 3)) put(pcall(" + f + ", 2))");
         line("  do local " + f + " = function() return 'shadow' end put(" + f + "()) end");
         line("  put(pcall(function() return " + f + "(1), " + f + "(1, nil, 2) end))");
+        line("end");
+    }
+
+    /**
+     * Local functions of 1 to 3 parameters called in a loop with numbers (and sometimes not), their one result read
+     * as a number (compiled: {@code CompiledFunction.callNum}, the typed entry): results that are numbers, numeric
+     * strings, other values, several values or none, NaN and -0; a tail call, varargs, a captured or reassigned
+     * parameter, recursion, an error inside at a given round; fewer or more arguments than parameters; the
+     * function rebound mid-loop (to another Lua function, a library function, a {@code __call} table, a coroutine,
+     * nil); the loop run under pcall and xpcall with a traceback.
+     */
+    private void numericCalls() {
+        String f = "nf" + id();
+        String g = "ng" + id();
+        String acc = "na" + id();
+        int params = 1 + random.nextInt(3);
+        String[] names = {"i", "j", "k"};
+        StringBuilder ps = new StringBuilder("i");
+        for (int q = 1; q < params; q++) {
+            ps.append(", ").append(names[q]);
+        }
+        boolean vararg = random.nextInt(4) == 0;
+        String sig = ps + (vararg ? ", ..." : "");
+        String j = params > 1 ? "j" : "i";
+        String body = pick("return i + " + j + " * 0.5",
+                "local ij = i + " + j + " - 1 return 1.0 / (ij * (ij - 1) * 0.5 + i)",
+                "if i < " + (2 + random.nextInt(4)) + " then return i - " + j + " end return " + value(),
+                "return i, " + j,
+                "return",
+                "return tostring(i * 2)",
+                "return " + g + "(i - 1, " + j + ")",
+                "return " + (vararg ? "select('#', ...) + i" : "i * i"),
+                "if i <= 1 then return i end return " + f + "(i - 1, " + j + ") + " + f + "(i - 2, " + j + ")",
+                "if i == " + (1 + random.nextInt(5)) + " then return i + " + pick("nil", "{}", "'x'", "T") + " end return i",
+                "local c = function() return i end return c() + " + j,
+                "i = " + value() + " return i * 2",
+                "return " + pick("(0/0)", "-0.0", "math.huge", "-(0/0)", "2^53", "i / 0", "-i * 0") + ", i",
+                "if i > " + random.nextInt(4) + " then error(" + errorValue() + ") end return i");
+        line("do local " + g + " = function(a, b) return (a or 0) * 2 - (tonumber(b) or 1) end");
+        line("  local function " + f + "(" + sig + ") " + body + " end");
+        line("  local " + acc + ", seen = 0, {}");
+        StringBuilder args = new StringBuilder("i");
+        int nargs = random.nextInt(5) == 0 ? 1 + random.nextInt(3) : params;
+        for (int q = 1; q < nargs; q++) {
+            args.append(", ").append(pick("i * 0.5", "i - 3", numberEdge(), value(), "i"));
+        }
+        String rebind = pick("function(a, b) return 'rebound' end", "function(a) return a * 3 end", "math.max", "math.floor",
+                "setmetatable({}, {__call = function(self, a, b) return a end})", "nil", g,
+                "coroutine.wrap(function(a) while true do a = coroutine.yield(a * 2) end end)",
+                "function(...) return select('#', ...) end", f);
+        int at = 1 + random.nextInt(8);
+        String use = pick(acc + " = " + acc + " + r", acc + " = " + acc + " * 0.5 + r * r",
+                "if r < " + acc + " then " + acc + " = " + acc + " - 1 else " + acc + " = r end",
+                "seen[#seen + 1] = r " + acc + " = " + acc + " + (tonumber(r) or 0)", acc + " = r - " + acc);
+        String loop = "for i = " + pick("1, 8", "8, 1, -1", "0.5, 4, 0.5", "-2, 3", "1, 3") + " do local r = " + f + "(" + args
+                + ") " + use + " if i == " + at + " then " + f + " = " + rebind + " end end return " + acc + ", #seen";
+        line("  local function run() " + loop + " end");
+        line("  put(pcall(run)) put(" + acc + ", seen[1], seen[#seen])");
+        line("  " + f + " = " + (random.nextBoolean() ? "nil" : g) + " put(xpcall(run, " + pick("debug.traceback",
+                "function(m) return 'h:' .. show(m) end") + "))");
         line("end");
     }
 

@@ -45,6 +45,7 @@ public final class FleetController implements AutoCloseable {
     private final ControllerLink link;
     private final RolloutStore store;
     private final Duration timeout;
+    private final String fleet;
     private final Map<String, Rollout> rollouts = new ConcurrentHashMap<>();
     /** Per rollout, completed (with "also roll back") by {@link #halt}: every wait of its stage ends on it. */
     private final Map<String, CompletableFuture<Boolean>> haltSignals = new ConcurrentHashMap<>();
@@ -114,6 +115,7 @@ public final class FleetController implements AutoCloseable {
                 gatewayKeys.isEmpty() ? null : new GatewayAuth.Checker(gatewayKeys, fleet, clockWindow, System::currentTimeMillis));
         this.store = new RolloutStore(dataDir.resolve("rollouts"));
         this.timeout = requestTimeout;
+        this.fleet = fleet;
     }
 
     /** A controller on a plain loopback broker (tests, the CLI). */
@@ -237,6 +239,15 @@ public final class FleetController implements AutoCloseable {
         }
         if (signed.signature().length == 0) {
             throw new IllegalArgumentException("the package is not signed (fleet:sign signs it)");
+        }
+        if (!FleetTopics.validId(pkg.group())) {
+            // the rollout's id, and with it its file name, is made of the group: "../../x" left the data area (Q35)
+            throw new IllegalArgumentException("the package's group '" + Texts.clip(pkg.group()) + "' is not a group id "
+                    + "(letters, digits, _ . -; at most 64)");
+        }
+        if (!fleet.equals(pkg.fleet())) {   // every gateway would refuse it (WRONG_FLEET), one stage after the other
+            throw new IllegalArgumentException("the package is for fleet '" + Texts.clip(pkg.fleet())
+                    + "'; this controller manages fleet '" + fleet + "'");
         }
         if (!(maxFailureRate >= 0 && maxFailureRate <= 1)) {   // NaN too: above "NaN" is every rate, and JSON has no NaN
             throw new IllegalArgumentException("the failure threshold must be between 0 and 1");
@@ -516,6 +527,14 @@ public final class FleetController implements AutoCloseable {
                         break;
                     }
                     long left = Duration.between(Instant.now(), r.soakUntil()).toMillis();
+                    if (left > r.soakMs()) {
+                        // the end was saved under a clock that has gone back since (set far ahead, then corrected):
+                        // a soak never lasts longer than its own length from now (FINDINGS Q40)
+                        LOG.warn("fleet: rollout {}: its soak was saved to end at {}, more than its {} ms from now (the "
+                                + "clock went back since): soaking {} ms from now", id, r.soakUntil(), r.soakMs(), r.soakMs());
+                        r = save(r.withSoakUntil(Instant.now().plusMillis(r.soakMs())));
+                        left = r.soakMs();
+                    }
                     if (left > 0) {   // come back later: a soak does not hold the lane (catch-ups, a halt)
                         if (soakTicks.add(id)) {
                             String group = r.group();

@@ -43,6 +43,16 @@ public class FleetControllerComponent {
     private Duration timeout;
     private ShellCommands registrations;
 
+    public FleetControllerComponent() {
+        // Declarative Services makes it
+    }
+
+    /** Tests: the commands on a controller of the test's (null: only keygen and sign work). */
+    FleetControllerComponent(FleetController controller, String fleet) {
+        this.controller = controller;
+        this.fleet = fleet;
+    }
+
     @Activate
     void activate(BundleContext context, FleetConfig config) throws IOException {
         fleet = config.fleet_id();
@@ -96,7 +106,7 @@ public class FleetControllerComponent {
         }
     }
 
-    private List<ShellCommand> commands() {
+    List<ShellCommand> commands() {
         return List.of(
                 new ShellCommand(Usage.of("fleet:gateways", "the fleet's gateways: state, health, package, groups"),
                         (session, a) -> gateways()),
@@ -169,15 +179,45 @@ public class FleetControllerComponent {
     }
 
     static String keygen(Path file, String name) throws IOException {
+        if (!FleetTopics.validId(name)) {   // it becomes a trusted.keys entry "name=key" and a controller.id
+            throw new UsageError("--name must be an id (letters, digits, _ . -; at most 64), not '" + Texts.clip(name) + "'");
+        }
         KeyPair k = Ed25519Keys.generate();
-        Files.writeString(file, Ed25519Keys.privatePem(k.getPrivate()), StandardCharsets.US_ASCII);
         try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: the operator protects it
+            // never over an existing file (the key the gateways trust, typed again), and private from the first byte
+            try {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException e) {
+                Files.createFile(file);   // not a POSIX file system: the operator protects it
+            }
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new UsageError(file + " exists already: a new key there would replace the one the gateways trust; "
+                    + "choose another file, or move that one away first");
+        } catch (IOException e) {
+            throw fileMistake("write", file, e);
+        }
+        try {
+            Files.writeString(file, Ed25519Keys.privatePem(k.getPrivate()), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            Files.deleteIfExists(file);
+            throw fileMistake("write", file, e);
         }
         return "private key written to " + file + "\ntrusted.keys entry for the gateways:\n" + name + "="
                 + Ed25519Keys.publicText(k.getPublic());
+    }
+
+    /**
+     * A file the operator named that cannot be read or written: one sentence naming it (these were "an internal
+     * error" with a stack trace in the log, FINDINGS Q37).
+     */
+    static UsageError fileMistake(String verb, Path file, IOException e) {
+        String why = e instanceof java.nio.file.NoSuchFileException ? "no such file or folder"
+                : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : e instanceof java.nio.file.NotDirectoryException ? "not a folder"
+                : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                : e instanceof java.nio.charset.CharacterCodingException ? "not UTF-8 text"
+                : PahoLink.reason(e);
+        return new UsageError("cannot " + verb + " " + file + ": " + Texts.clip(why));
     }
 
     private String sign(ShellArgs a) throws IOException {
@@ -193,14 +233,52 @@ public class FleetControllerComponent {
         if (version < 1 || !FleetTopics.validId(group)) {
             throw new UsageError("--version must be at least 1 and --group a valid id");
         }
-        FleetPackage pkg = mistakes(() -> PackageFolder.read(Path.of(a.text("FOLDER")), fleet, group, version, a.option("--health")));
-        String pem = Files.readString(key, StandardCharsets.US_ASCII);
+        if (!FleetTopics.validId(signer)) {   // a trusted.keys name: no gateway could name it
+            throw new UsageError("--signer must be an id (letters, digits, _ . -; at most 64), not '" + Texts.clip(signer) + "'");
+        }
+        Path folder = Path.of(a.text("FOLDER"));
+        FleetPackage pkg;
+        try {
+            pkg = mistakes(() -> PackageFolder.read(folder, fleet, group, version, a.option("--health")));
+        } catch (IOException e) {
+            throw fileMistake("read", e instanceof java.nio.file.FileSystemException f && f.getFile() != null
+                    ? Path.of(f.getFile()) : folder, e);
+        }
+        String pem;
+        try {
+            pem = Files.readString(key, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw fileMistake("read the key", key, e);
+        }
         String envelope = mistakes(() -> PackageSigner.revocableEnvelope(pkg, signer, Ed25519Keys.privateKey(pem)));
         Path out = Path.of(a.text("PACKAGE"));
-        Files.writeString(out, envelope, StandardCharsets.UTF_8);
+        if (Files.exists(out) && !isPackage(out)) {   // FOLDER and PACKAGE swapped, or the key's own file: never over it
+            throw new UsageError(out + " exists and is not a package: not written over (name a new file, or move it away)");
+        }
+        try {
+            Files.writeString(out, envelope, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw fileMistake("write", out, e);
+        }
         return "package version " + version + " for group " + group + " (" + pkg.scripts().size() + " scripts) signed by "
                 + signer + ": " + out;
     }
+
+    /** A file fleet:sign wrote before (an envelope): the only kind it writes over. */
+    private static boolean isPackage(Path file) {
+        try {
+            if (!Files.isRegularFile(file) || Files.size(file) > MAX_PACKAGE_FILE_BYTES) {
+                return false;
+            }
+            JsonNode o = PackageCodec.JSON.readTree(Files.readAllBytes(file));
+            return o != null && o.isObject() && o.has("body") && o.has("signature");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A package file at most: 8 MB of package in base64 and its envelope (a larger file is no package). */
+    static final long MAX_PACKAGE_FILE_BYTES = 16L << 20;
 
     private static String required(ShellArgs a, String option) {
         String v = a.option(option);
@@ -216,6 +294,8 @@ public class FleetControllerComponent {
             return action.call();
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
+        } catch (Refusal e) {   // a script name the fleet refuses (fleet:sign of a folder)
+            throw new UsageError(e.getMessage());
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -228,7 +308,15 @@ public class FleetControllerComponent {
         if (!Files.isRegularFile(file)) {
             throw new UsageError("no package file " + file);
         }
-        String envelope = Files.readString(file, StandardCharsets.UTF_8);
+        String envelope;
+        try {
+            if (Files.size(file) > MAX_PACKAGE_FILE_BYTES) {   // the wrong file (a log, an image): not read into the heap
+                throw new UsageError(file + " has " + Files.size(file) + " bytes: not a package (at most " + MAX_PACKAGE_FILE_BYTES + ")");
+            }
+            envelope = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw fileMistake("read", file, e);
+        }
         double rate;
         try {
             rate = Double.parseDouble(a.option("--max-failure-rate"));
@@ -270,7 +358,10 @@ public class FleetControllerComponent {
                 r.results().forEach((g, res) -> b.append(String.format("  %-20s %-12s %s%n", g, res.outcome(), res.detail())));
             }
         }
-        return b.length() == 0 ? "no rollouts" : org.scriptbox.api.text.SafeText.lines(b.toString());
+        if (b.length() == 0) {
+            return id == null ? "no rollouts" : "no rollout '" + Texts.clip(id) + "' (fleet:rollouts lists them)";
+        }
+        return org.scriptbox.api.text.SafeText.lines(b.toString());
     }
 
     private String request(ShellArgs a) throws Exception {

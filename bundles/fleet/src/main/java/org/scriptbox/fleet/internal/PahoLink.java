@@ -48,6 +48,8 @@ final class PahoLink implements FleetLink {
     private final String clientId;
     private volatile long connectedAt;         // System.nanoTime() of the latest connect
     private int shortLived;                    // link thread: connections lost within SHORT_LIVED of their connect
+    private int shortStreak;                   // link thread: the same, not reset by renew(): for the log and back-off
+    private long shortWarnedAt;                // link thread: System.nanoTime() of the streak's last WARN line
     private static final long SHORT_LIVED_NS = 3_000_000_000L;
     private final MqttConnectionOptions options;
     private final ScheduledExecutorService executor;
@@ -221,7 +223,8 @@ final class PahoLink implements FleetLink {
         }
         inFlight.set(client.getInFlightMessageCount());   // what Paho sends again from the resumed session
         retainedWaiting.clear();   // the connection listeners publish the current state and status again
-        nextWait = settings.reconnectMin();
+        // the back-off starts again only once a connection has lived (see Callback.disconnected): a link dropped right
+        // after each connect (another client taking its client id, FINDINGS Q34) must not reconnect at the minimum for ever
         connected = true;
         connectedAt = System.nanoTime();
         options.setCleanStart(false);   // after a renew(): persistent again from now on
@@ -250,9 +253,14 @@ final class PahoLink implements FleetLink {
      */
     private void renew() {
         shortLived = 0;
-        LOG.warn("fleet: the broker {} dropped this client right after each of its last connects: starting a new session "
+        String text = "fleet: the broker {} dropped this client right after each of its last connects: starting a new session "
                 + "(requests it had queued for this client are dropped; state and status are published again; {} message(s) "
-                + "not yet acknowledged are sent again)", settings, unacknowledged.size());
+                + "not yet acknowledged are sent again)";
+        if (shortStreak <= 3) {   // the streak's own WARN line (another client with this id?) reminds of it later
+            LOG.warn(text, settings, unacknowledged.size());
+        } else {
+            LOG.debug(text, settings, unacknowledged.size());
+        }
         MqttAsyncClient old = client;
         try {
             MqttAsyncClient fresh = new MqttAsyncClient(settings.uri(), clientId, new MemoryPersistence());
@@ -604,10 +612,33 @@ final class PahoLink implements FleetLink {
             if (closed) {
                 return;
             }
-            boolean shortly = System.nanoTime() - connectedAt < SHORT_LIVED_NS;
+            long lived = System.nanoTime() - connectedAt;
+            boolean shortly = lived < SHORT_LIVED_NS;
             executor.execute(() -> {
-                LOG.warn("fleet: lost the broker {}: {}", settings,
-                        response.getException() == null ? response.getReasonString() : reason(response.getException()));
+                String why = response.getException() == null ? response.getReasonString() : reason(response.getException());
+                if (!shortly) {
+                    shortStreak = 0;
+                    nextWait = settings.reconnectMin();   // it had lived: reconnect soon
+                    LOG.warn("fleet: lost the broker {}: {}", settings, why);
+                } else {
+                    // dropped right after its connect, again and again: Mosquitto closes the older of two connections
+                    // with one client id without a reason code, so this is what a second gateway with the same
+                    // gateway.id (a copied configuration or SD card) looks like; the back-off keeps growing (FINDINGS Q34)
+                    shortStreak++;
+                    long now = System.nanoTime();
+                    if (shortStreak == 2 || shortStreak > 2 && now - shortWarnedAt >= REMIND_EVERY.toNanos()) {
+                        shortWarnedAt = now;
+                        LOG.warn("fleet: lost the broker {} right after connecting, {} times in a row ({}): another client may "
+                                + "be connecting with this client id {} (a second gateway or controller with the same id, e.g. "
+                                + "a copied configuration), or the broker refuses what this client sends; reconnecting with "
+                                + "back-off up to {} ms (not logged again for {} minutes)", settings, shortStreak, why, clientId,
+                                settings.reconnectMax().toMillis(), REMIND_EVERY.toMinutes());
+                    } else if (shortStreak == 1) {
+                        LOG.warn("fleet: lost the broker {} {} ms after connecting: {}", settings, lived / 1_000_000, why);
+                    } else {
+                        LOG.debug("fleet: lost the broker {} right after connecting ({} times in a row): {}", settings, shortStreak, why);
+                    }
+                }
                 connectionListeners.forEach(l -> tell(l, false));
                 shortLived = shortly ? shortLived + 1 : 0;
                 if (shortLived >= 3) {
