@@ -76,6 +76,16 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
     private volatile RequestAuth.Checker requestAuth;   // null: requests are the broker's ACLs' to guard
     private long authWarned;
     private long revocationWarned;   // link thread
+    private final EventBudget revocationChecks = new EventBudget(10);   // link thread: verifications per second
+    /** Digests of revocations whose signature was checked and wrong (bounded): one coming again costs a hash. */
+    private final java.util.Map<String, Boolean> refusedRevocations = new java.util.LinkedHashMap<>(64, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+            return size() > 10_000;
+        }
+    };
     private long authRefused;
     private final RecentRequests recent = new RecentRequests(1_000);   // link thread
     private volatile GatewayAuth.Signer signer;   // signs everything this gateway publishes (controllers' gateway.keys)
@@ -127,7 +137,14 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         }
         BrokerSettings broker = BrokerSettings.of(config);
         this.requestAuth = checker;
-        GatewayAuth.Signer sign = new GatewayAuth.Signer(fleet, gateway, identity.getPrivate(), System::currentTimeMillis);
+        GatewayAuth.Signer sign;
+        try {
+            sign = new GatewayAuth.Signer(fleet, gateway, identity.getPrivate(), System::currentTimeMillis,
+                    context.getDataFile("fleet-gateway-seq.txt").toPath(), java.time.Duration.ofMinutes(10));
+        } catch (IOException e) {
+            LOG.error("fleet: not connecting: {}", PahoLink.reason(e));
+            return;
+        }
         this.signer = sign;
         this.publicKey = Ed25519Keys.publicText(identity.getPublic());
         shellCommands = org.scriptbox.shell.command.ShellCommands.register(context, java.util.List.of(
@@ -293,7 +310,27 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
             return;   // cleared (by anyone): what we took stays taken
         }
         try {
-            PackageRevocation.Revoked r = PackageRevocation.verify(m.payload(), fleet, groups, trusted);
+            // the cheap checks first; then at most a few verifications a second (Q47: thousands of forgeries, retained,
+            // come again at every subscribe): the rest wait unverified for a deploy of their digest
+            PackageRevocation.Claim c = PackageRevocation.claim(m.payload(), m.topic(), fleet, groups, trusted);
+            if (revoked.revoked(c.digest())) {
+                return;
+            }
+            String seen = Digest.sha256(m.payload());
+            if (refusedRevocations.containsKey(seen)) {
+                return;
+            }
+            if (!revocationChecks.take()) {
+                revoked.candidate(c);
+                return;
+            }
+            PackageRevocation.Revoked r;
+            try {
+                r = PackageRevocation.verify(c, fleet, trusted);
+            } catch (IllegalArgumentException forged) {
+                refusedRevocations.put(seen, Boolean.TRUE);
+                throw forged;
+            }
             if (revoked.add(r)) {
                 LOG.warn("fleet: package version {} of group {} ({}) is revoked by '{}': it is refused from now on",
                         r.version(), r.group(), r.digest().substring(0, 12), Texts.clip(r.signer()));

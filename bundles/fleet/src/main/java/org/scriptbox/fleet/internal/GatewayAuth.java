@@ -40,17 +40,56 @@ final class GatewayAuth {
         private final PrivateKey key;
         private final LongSupplier clock;
         private long last;
+        private final java.nio.file.Path file;   // null: numbers not kept (tests)
+        private long reserved;                   // numbers up to this are reserved in the file
 
         Signer(String fleet, String gateway, PrivateKey key, LongSupplier clockMillis) {
             this.fleet = fleet;
             this.gateway = gateway;
             this.key = key;
             this.clock = clockMillis;
+            this.file = null;
+        }
+
+        /**
+         * Numbers kept in {@code file} as a high-water mark reserved a minute ahead, so a gateway restarted after its
+         * clock was put back goes on above the numbers it used (a controller would drop its births as replays until
+         * the clock got there, Q45); a mark more than {@code window} ahead of the clock is from a clock fault and is
+         * not taken (the controller holds such a gateway back one window at most).
+         */
+        Signer(String fleet, String gateway, PrivateKey key, LongSupplier clockMillis, java.nio.file.Path file,
+               java.time.Duration window) throws java.io.IOException {
+            this.fleet = fleet;
+            this.gateway = gateway;
+            this.key = key;
+            this.clock = clockMillis;
+            this.file = file;
+            if (java.nio.file.Files.exists(file)) {
+                long mark;
+                try {
+                    mark = Long.parseLong(java.nio.file.Files.readString(file, StandardCharsets.US_ASCII).trim());
+                } catch (NumberFormatException e) {
+                    throw new java.io.IOException(file + " is damaged; move it away");
+                }
+                if (mark / 1000 <= clockMillis.getAsLong() + window.toMillis()) {
+                    last = mark;
+                }
+            }
         }
 
         /** Microseconds of the gateway's clock, above the last: a restarted gateway goes on above its earlier numbers. */
         synchronized long nextSeq() {
             last = Math.max(last + 1, clock.getAsLong() * 1000);
+            if (file != null && last > reserved) {
+                long mark = last + 60_000_000L;   // one write a minute at most
+                try {
+                    java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+                    DurableFile.replace(file, Long.toString(mark).getBytes(StandardCharsets.US_ASCII));
+                    reserved = mark;
+                } catch (java.io.IOException e) {
+                    // the numbers still go up while it runs; after a restart they follow its clock only
+                }
+            }
             return last;
         }
 
@@ -109,6 +148,11 @@ final class GatewayAuth {
             }
             String k = gateway + "/" + leaf;
             long before = last.getOrDefault(k, 0L);
+            long cap = (clock.getAsLong() + windowMillis) * 1000;
+            if (windowMillis > 0 && before > cap) {   // taken during a clock fault far ahead: holds back one window at most (Q41)
+                before = cap;
+                last.put(k, cap);
+            }
             Long will = wills.get(gateway);
             boolean isWill = leaf.equals("state") && will != null && will == seq;
             if (!leaf.equals("res") && seq <= before && !isWill) {

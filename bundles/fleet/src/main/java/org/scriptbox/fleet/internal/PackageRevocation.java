@@ -49,11 +49,23 @@ final class PackageRevocation {
     record Revoked(String group, long version, String digest, String signer) {
     }
 
+    /** A revocation as it came, checked for everything but its signature (cheap). */
+    record Claim(String group, long version, String digest, String signer, byte[] signature) {
+    }
+
+    /** @return the revocation, once signed by a key of {@code trusted} for one of {@code groups} of {@code fleet} */
+    static Revoked verify(byte[] payload, String fleet, java.util.Set<String> groups, Map<String, PublicKey> trusted) {
+        return verify(claim(payload, null, fleet, groups, trusted), fleet, trusted);
+    }
+
     /**
-     * @return the revocation, once signed by a key of {@code trusted} for one of {@code groups} of {@code fleet}
+     * Everything that costs no signature check, first (FINDINGS Q47: any client may publish thousands of forgeries):
+     * size, fields, one of our groups, a trusted signer's name, and published on the topic of its own group and version.
+     *
+     * @param topic where it came, or null not to check
      * @throws IllegalArgumentException why not (one phrase)
      */
-    static Revoked verify(byte[] payload, String fleet, java.util.Set<String> groups, Map<String, PublicKey> trusted) {
+    static Claim claim(byte[] payload, String topic, String fleet, java.util.Set<String> groups, Map<String, PublicKey> trusted) {
         if (payload.length > MAX_BYTES) {
             throw new IllegalArgumentException("a revocation of " + payload.length + " bytes");
         }
@@ -68,9 +80,11 @@ final class PackageRevocation {
         if (!groups.contains(group)) {
             throw new IllegalArgumentException("a revocation for group '" + group + "', not one of this gateway's");
         }
-        PublicKey key = trusted.get(signer);
-        if (key == null) {
+        if (!trusted.containsKey(signer)) {
             throw new IllegalArgumentException("a revocation by '" + Texts.clip(signer) + "', not among trusted.keys");
+        }
+        if (topic != null && !topic.equals(FleetTopics.revocation(fleet, group, version))) {
+            throw new IllegalArgumentException("a revocation of version " + version + " of group " + group + " on another topic");
         }
         byte[] sig;
         try {
@@ -78,10 +92,16 @@ final class PackageRevocation {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("a revocation whose signature is not base64");
         }
-        if (!Ed25519Keys.verify(key, signedBytes(fleet, group, version, digest), sig)) {
-            throw new IllegalArgumentException("a revocation of version " + version + " of group " + group
-                    + " not signed by the key of '" + Texts.clip(signer) + "' (forged or altered)");
+        return new Claim(group, version, digest, signer, sig);
+    }
+
+    /** The signature (one Ed25519 verification). @throws IllegalArgumentException for a forged or altered one */
+    static Revoked verify(Claim c, String fleet, Map<String, PublicKey> trusted) {
+        PublicKey key = trusted.get(c.signer());
+        if (key == null || !Ed25519Keys.verify(key, signedBytes(fleet, c.group(), c.version(), c.digest()), c.signature())) {
+            throw new IllegalArgumentException("a revocation of version " + c.version() + " of group " + c.group()
+                    + " not signed by the key of '" + Texts.clip(c.signer()) + "' (forged or altered)");
         }
-        return new Revoked(group, version, digest, signer);
+        return new Revoked(c.group(), c.version(), c.digest(), c.signer());
     }
 }

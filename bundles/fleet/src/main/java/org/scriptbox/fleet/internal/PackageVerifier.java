@@ -93,6 +93,21 @@ final class PackageVerifier {
         }
         String digest = Digest.sha256(p.body());
         PackageRevocation.Revoked r = revoked == null ? null : revoked.get(digest);
+        if (r == null && revoked != null) {   // revocations that came in a flood, not verified then (Q47): now
+            for (PackageRevocation.Claim c : revoked.takeCandidates(digest)) {
+                try {
+                    r = PackageRevocation.verify(c, fleet, trusted);
+                } catch (IllegalArgumentException forged) {
+                    continue;
+                }
+                try {
+                    revoked.add(r);
+                } catch (java.io.IOException e) {
+                    // refused now all the same; kept in memory only
+                }
+                break;
+            }
+        }
         if (r != null) {   // from whoever sends it: its rollout was halted (Q14)
             throw new Refusal("REVOKED", "package version " + pkg.version() + " of group " + pkg.group() + " was revoked by '"
                     + Texts.clip(r.signer()) + "' (its rollout was halted): it is not deployed here");

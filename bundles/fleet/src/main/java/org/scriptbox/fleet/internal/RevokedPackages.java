@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,6 +43,41 @@ final class RevokedPackages {
                         + "again, until their revocations come again)");
             }
         }
+    }
+
+    /**
+     * Revocations not verified yet (more came than the link's thread verifies per second: a flood of forgeries),
+     * by digest, at most {@link #CANDIDATES_PER_DIGEST} each (the newest) and {@link #MAX} in all (the oldest
+     * forgotten first): verified only when a deploy of that digest comes, so a forgery costs no verification unless
+     * it names a package someone deploys.
+     */
+    private final Map<String, java.util.Deque<PackageRevocation.Claim>> candidates = new LinkedHashMap<>();
+    private int candidateCount;
+    static final int CANDIDATES_PER_DIGEST = 4;
+
+    synchronized void candidate(PackageRevocation.Claim c) {
+        java.util.Deque<PackageRevocation.Claim> list = candidates.computeIfAbsent(c.digest(), d -> new java.util.ArrayDeque<>());
+        list.addLast(c);
+        candidateCount++;
+        if (list.size() > CANDIDATES_PER_DIGEST) {
+            list.removeFirst();
+            candidateCount--;
+        }
+        while (candidateCount > MAX) {
+            java.util.Iterator<java.util.Deque<PackageRevocation.Claim>> oldest = candidates.values().iterator();
+            candidateCount -= oldest.next().size();
+            oldest.remove();
+        }
+    }
+
+    /** The unverified revocations of {@code digest}, taken out (each is verified once). */
+    synchronized List<PackageRevocation.Claim> takeCandidates(String digest) {
+        java.util.Deque<PackageRevocation.Claim> list = candidates.remove(digest);
+        if (list == null) {
+            return List.of();
+        }
+        candidateCount -= list.size();
+        return List.copyOf(list);
     }
 
     synchronized boolean revoked(String digest) {

@@ -179,6 +179,38 @@ public class GatewayAuthTest {
     }
 
     @Test
+    public void aClockFaultHoldsAGatewayBackOneWindowAtMostAndARestartedGatewayGoesOnAboveItsNumbers() throws Exception {
+        // Q41 at the controller: a site 100 years ahead for a minute; then the clocks right again
+        long real = clock.get();
+        clock.set(real + 100L * 365 * 24 * 3600 * 1000);
+        ControllerLink ctl = offlineLink(checker());
+        GatewayAuth.Signer faulty = new GatewayAuth.Signer(FLEET, "gw1", gw1.getPrivate(), clock::get);
+        ctl.status(faulty.sign(status("gw1", "ok")));
+        assertEquals("ok", ctl.gateway("gw1").health());
+        clock.set(real);
+        GatewayAuth.Signer right = new GatewayAuth.Signer(FLEET, "gw1", gw1.getPrivate(), clock::get);
+        ctl.status(right.sign(status("gw1", "degraded")));
+        assertEquals("held back within the window", "ok", ctl.gateway("gw1").health());
+        clock.set(real + 11 * 60_000);
+        ctl.status(right.sign(status("gw1", "degraded")));
+        assertEquals("not a century", "degraded", ctl.gateway("gw1").health());
+        // Q45: a gateway whose clock ran 5 minutes fast, put right and restarted, goes on above the numbers it used
+        Path seq = tmp.getRoot().toPath().resolve("fleet-gateway-seq.txt");
+        clock.set(real + 20 * 60_000);
+        GatewayAuth.Signer fast = new GatewayAuth.Signer(FLEET, "gw1", gw1.getPrivate(), clock::get, seq, Duration.ofMinutes(10));
+        ctl.status(fast.sign(status("gw1", "ok")));
+        assertEquals("ok", ctl.gateway("gw1").health());
+        clock.set(real + 15 * 60_000);
+        GatewayAuth.Signer restarted = new GatewayAuth.Signer(FLEET, "gw1", gw1.getPrivate(), clock::get, seq, Duration.ofMinutes(10));
+        ctl.status(restarted.sign(status("gw1", "degraded")));
+        assertEquals("heard at once after its restart", "degraded", ctl.gateway("gw1").health());
+        // a mark far ahead (a clock fault) is not taken: the numbers follow the clock again
+        Files.writeString(seq, Long.toString((real + 100L * 365 * 24 * 3600 * 1000) * 1000));
+        long next = new GatewayAuth.Signer(FLEET, "gw1", gw1.getPrivate(), clock::get, seq, Duration.ofMinutes(10)).nextSeq();
+        assertTrue(Long.toString(next), next / 1000 <= clock.get() + 1);
+    }
+
+    @Test
     public void withoutGatewayKeysEverythingIsTakenAsBeforeAndBirthsShowTheirKeys() {
         ControllerLink ctl = offlineLink(null);
         ctl.state(state("gw1", birth(0)));

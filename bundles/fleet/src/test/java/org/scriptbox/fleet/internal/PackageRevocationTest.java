@@ -62,6 +62,14 @@ public class PackageRevocationTest {
         altered.put("digest", "0".repeat(64));
         refused(altered.toString().getBytes(StandardCharsets.UTF_8), "plant", Set.of("line1"), trusted, "not signed by the key");
         refused("{\"group\":[1]}".getBytes(StandardCharsets.UTF_8), "plant", Set.of("line1"), trusted, "not a string");
+        // Q47: what needs no signature check is checked first: the topic must be its own group's and version's
+        try {
+            PackageRevocation.claim(good, "scriptbox/plant/$revoked/line1/9", "plant", Set.of("line1"), trusted);
+            fail("taken on another topic");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("on another topic"));
+        }
+        assertEquals(8, PackageRevocation.claim(good, "scriptbox/plant/$revoked/line1/8", "plant", Set.of("line1"), trusted).version());
         refused(new byte[5000], "plant", Set.of("line1"), trusted, "5000 bytes");
     }
 
@@ -94,6 +102,24 @@ public class PackageRevocationTest {
                 assertTrue(e.getMessage(), e.getMessage().contains("version 8 of group line1 was revoked by 'ops'"));
             }
         }
+        // Q47: revocations that came in a flood wait unverified; a deploy of their digest verifies them (forgeries first)
+        Path other = tmp.getRoot().toPath().resolve("flood.json");
+        RevokedPackages flood = new RevokedPackages(other);
+        String d = signed.body().length > 0 ? Digest.sha256(signed.body()) : "";
+        ObjectNode forged = (ObjectNode) PackageCodec.JSON.readTree(revocationOf(PackageSigner.revocableEnvelope(pkg, "ops",
+                mallory.getPrivate()), "ops"));
+        flood.candidate(PackageRevocation.claim(forged.toString().getBytes(StandardCharsets.UTF_8), null, "plant", Set.of("line1"), trusted));
+        PackageVerifier lazy = new PackageVerifier(trusted, "plant", Set.of("line1"), 1 << 20, flood);
+        assertEquals("a forgery alone does not stop it", 8, lazy.verify(signed).pkg().version());
+        flood.candidate(PackageRevocation.claim(forged.toString().getBytes(StandardCharsets.UTF_8), null, "plant", Set.of("line1"), trusted));
+        flood.candidate(PackageRevocation.claim(revocationOf(envelope, "ops"), null, "plant", Set.of("line1"), trusted));
+        try {
+            lazy.verify(signed);
+            fail("the genuine one among the candidates was not found");
+        } catch (Refusal e) {
+            assertEquals("REVOKED", e.code());
+        }
+        assertTrue("kept once verified", new RevokedPackages(other).revoked(d));
         // another package of the group (a new version) is not affected
         FleetPackage v9 = new FleetPackage("plant", "line1", 9, pkg.scripts(), null, Instant.now());
         assertEquals(9, verifier.verify(PackageSigner.sign(v9, "ops", ops.getPrivate())).pkg().version());

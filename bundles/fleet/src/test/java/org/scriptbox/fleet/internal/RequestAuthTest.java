@@ -91,6 +91,30 @@ public class RequestAuthTest {
         assertTrue(b > a);
     }
 
+    private FleetMessage signedAt(long millis, String corr) {
+        byte[] c = corr.getBytes(StandardCharsets.UTF_8);
+        return new FleetMessage("scriptbox/plant/gw1/req/list", signer.wrap("plant", "gw1", "list", RES, c, millis * 1000,
+                "{}".getBytes(StandardCharsets.UTF_8)), false, RES, c);
+    }
+
+    @Test
+    public void aSiteWideClockFaultFarAheadHoldsRequestsBackOneWindowAtMost() throws Exception {
+        // Q41: gateway and controller on one NTP server, both 100 years ahead for a minute: the request then is taken
+        long real = System.currentTimeMillis();
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(real + 100L * 365 * 24 * 3600 * 1000);
+        Path file = tmp.getRoot().toPath().resolve("clock.json");
+        RequestAuth.Checker gw1 = new RequestAuth.Checker(Map.of("ctl", ctl.getPublic()), "plant", "gw1", file,
+                java.time.Duration.ofMinutes(10), now::get);
+        gw1.check(signedAt(now.get(), "fault"), "list");
+        now.set(real);   // the clocks right again, the gateway restarted: held back one window, not a century
+        RequestAuth.Checker restarted = new RequestAuth.Checker(Map.of("ctl", ctl.getPublic()), "plant", "gw1", file,
+                java.time.Duration.ofMinutes(10), now::get);
+        assertRefused("REPLAY", restarted, signedAt(real, "right-1"), "list");
+        now.set(real + 11 * 60_000);
+        assertEquals("{}", new String(restarted.check(signedAt(now.get(), "right-2"), "list"), StandardCharsets.UTF_8));
+        assertRefused("REPLAY", restarted, signedAt(real + 60_000, "older"), "list");
+    }
+
     private static void assertRefused(String code, RequestAuth.Checker c, FleetMessage m, String command) {
         try {
             c.check(m, command);
