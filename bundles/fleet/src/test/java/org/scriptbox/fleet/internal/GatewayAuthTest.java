@@ -6,10 +6,8 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
+import static org.scriptbox.testsupport.await.Until.until;
 
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import org.junit.After;
 import org.junit.AfterClass;
@@ -31,6 +28,7 @@ import org.junit.BeforeClass;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
+import org.scriptbox.testsupport.mqtt.Mosquitto;
 import org.scriptbox.api.fleet.FleetMessage;
 import org.scriptbox.api.fleet.FleetTopics;
 
@@ -43,8 +41,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public class GatewayAuthTest {
     private static final String FLEET = "plant";
-    private static Path dir;
-    private static Process broker;
+    private static Mosquitto broker;
     private static int port;
 
     @Rule
@@ -61,33 +58,16 @@ public class GatewayAuthTest {
 
     @BeforeClass
     public static void broker() throws Exception {
-        if (!Files.isExecutable(Path.of("/usr/sbin/mosquitto"))) {
-            return;
+        if (Mosquitto.installed()) {   // else the broker tests are skipped; the others run
+            broker = new Mosquitto(Files.createTempDirectory("gateway-auth")).start();
+            port = broker.port();
         }
-        dir = Files.createTempDirectory("gateway-auth");
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Files.writeString(dir.resolve("m.conf"), String.join("\n",
-                "root".equals(System.getProperty("user.name")) ? "user root" : "",
-                "listener " + port + " 127.0.0.1", "allow_anonymous true", "log_dest file " + dir.resolve("mosquitto.log"), ""));
-        broker = new ProcessBuilder("/usr/sbin/mosquitto", "-c", dir.resolve("m.conf").toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
-        until("broker up", () -> {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return true;
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        }, Duration.ofSeconds(20));
     }
 
     @AfterClass
     public static void stopBroker() throws Exception {
         if (broker != null) {
-            broker.destroy();
-            broker.waitFor(10, TimeUnit.SECONDS);
+            broker.close();
         }
     }
 
@@ -101,16 +81,6 @@ public class GatewayAuthTest {
     private <T extends AutoCloseable> T opened(T c) {
         open.add(c);
         return c;
-    }
-
-    private static void until(String what, BooleanSupplier condition, Duration within) throws InterruptedException {
-        long end = System.nanoTime() + within.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - end > 0) {
-                fail("not within " + within + ": " + what);
-            }
-            Thread.sleep(20);
-        }
     }
 
     private GatewayAuth.Checker checker() {

@@ -4,20 +4,16 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
+import static org.scriptbox.testsupport.await.Until.until;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import org.junit.After;
 import org.junit.AfterClass;
@@ -26,6 +22,7 @@ import org.junit.BeforeClass;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
+import org.scriptbox.testsupport.mqtt.Mosquitto;
 import org.scriptbox.api.fleet.FleetMessage;
 import org.scriptbox.api.fleet.FleetTopics;
 
@@ -35,8 +32,7 @@ import org.scriptbox.api.fleet.FleetTopics;
  */
 public class RedTeamSession9FleetTest {
     private static final String FLEET = "plant";
-    private static Path dir;
-    private static Process broker;
+    private static Mosquitto broker;
     private static int port;
 
     @Rule
@@ -46,25 +42,16 @@ public class RedTeamSession9FleetTest {
 
     @BeforeClass
     public static void broker() throws Exception {
-        if (!Files.isExecutable(Path.of("/usr/sbin/mosquitto"))) {
-            return;   // the broker tests are skipped (assumeBroker); the others run
+        if (Mosquitto.installed()) {   // else the broker tests are skipped; the others run
+            broker = new Mosquitto(Files.createTempDirectory("redteam9")).start();
+            port = broker.port();
         }
-        dir = Files.createTempDirectory("redteam9");
-        port = freePort();
-        Files.writeString(dir.resolve("m.conf"), String.join("\n",
-                "root".equals(System.getProperty("user.name")) ? "user root" : "",
-                "listener " + port + " 127.0.0.1", "allow_anonymous true", "log_dest file " + dir.resolve("mosquitto.log"),
-                "log_type error", "log_type warning", "log_type notice", ""));
-        broker = new ProcessBuilder("/usr/sbin/mosquitto", "-c", dir.resolve("m.conf").toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
-        until("broker up", () -> accepts(port), Duration.ofSeconds(20));
     }
 
     @AfterClass
     public static void stopBroker() throws Exception {
         if (broker != null) {
-            broker.destroy();
-            broker.waitFor(10, TimeUnit.SECONDS);
+            broker.close();
         }
     }
 
@@ -450,29 +437,4 @@ public class RedTeamSession9FleetTest {
     }
 
     // ---- helpers ----
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void until(String what, BooleanSupplier condition, Duration bound) throws InterruptedException {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(what + ": not within " + bound);
-            }
-            Thread.sleep(20);
-        }
-    }
 }
