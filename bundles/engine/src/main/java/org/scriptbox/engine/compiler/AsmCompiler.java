@@ -53,7 +53,7 @@ public final class AsmCompiler {
         // Each round either loads every class or refuses one more function: bounded by their number.
         while (true) {
             Round round = new Round(packageName(chunkName), refused, FunctionShape.typedCallArities(main));
-            String mainClass = round.compile(main, "F");
+            String mainClass = round.compile(main, "F", null);
             if (mainClass == null) {
                 return new AsmChunk(null, 0, 0, round.interpreted);
             }
@@ -122,26 +122,28 @@ public final class AsmCompiler {
         }
 
         /** The class name of {@code p} once written, or null when it stays interpreted. Children first. */
-        String compile(Prototype p, String name) {
+        String compile(Prototype p, String name, Scope parent) {
             if (refused.contains(p)) {
                 interpreted.add(where(p) + ": class refused earlier");
                 return null;
             }
             String[] children = new String[p.p == null ? 0 : p.p.length];
+            Scope scope = new Scope(p, children, parent);
             for (int i = 0; i < children.length; i++) {
-                children[i] = compile(p.p[i], name + "_" + i);
+                children[i] = compile(p.p[i], name + "_" + i, scope);
             }
             String className = pkg + name;
             try {
                 FunctionShape shape = new FunctionShape(p);
                 shape.typedArities = typedArities;
-                FunctionWriter w = new FunctionWriter(shape, className, children);
+                java.util.function.IntFunction<InlineCallee> callees = u -> Scope.upvalueCallee(p, u, parent);
+                FunctionWriter w = new FunctionWriter(shape, className, children).inlining(callees);
                 byte[] bytes;
                 try {
                     bytes = w.write();
                     if (CodeSizes.bodySize(bytes) > INLINE_CHARGES_FROM) {
                         // a big body: its charges spelled out, if that keeps it small enough for the JIT
-                        FunctionWriter spelled = new FunctionWriter(shape, className, children, true, true);
+                        FunctionWriter spelled = new FunctionWriter(shape, className, children, true, true).inlining(callees);
                         byte[] b = writeWithin(spelled, INLINE_CHARGES_LIMIT);
                         if (b != null) {
                             w = spelled;
@@ -151,7 +153,7 @@ public final class AsmCompiler {
                 } catch (MethodTooLargeException | LimitExceededException e) {
                     shape.ungroup(); // smaller code: one charge per instruction, each on meter.ticks (5-byte calls)
                     try {
-                        w = new FunctionWriter(shape, className, children, true, false, false);
+                        w = new FunctionWriter(shape, className, children, true, false, false).inlining(callees);
                         bytes = w.write();
                     } catch (MethodTooLargeException | LimitExceededException e2) {
                         // smallest: without the numeric specialisation (the code this compiler wrote before it)
@@ -172,6 +174,40 @@ public final class AsmCompiler {
             } catch (RuntimeException e) {
                 interpreted.add(where(p) + ": the compiler cannot handle it");
                 LOG.debug("{} not compiled", where(p), e);
+            }
+            return null;
+        }
+    }
+
+    /**
+     * A function being compiled, with the class names of its children compiled so far (a child's class is known to
+     * the children after it): where the closure an upvalue holds is looked up for {@link InlineCallee}.
+     */
+    private static final class Scope {
+        final Prototype p;
+        final String[] children;
+        final Scope parent;
+
+        Scope(Prototype p, String[] children, Scope parent) {
+            this.p = p;
+            this.children = children;
+            this.parent = parent;
+        }
+
+        /**
+         * The plain callee held by upvalue {@code u} of {@code p} (a child of {@code parent}): the one closure the
+         * enclosing function stores into the register the upvalue refers to, if compiled already and plain; else null.
+         */
+        static InlineCallee upvalueCallee(Prototype p, int u, Scope parent) {
+            for (int depth = 0; parent != null && u >= 0 && u < p.upvalues.length && depth < 200; depth++) {
+                org.luaj.vm2.Upvaldesc d = p.upvalues[u];
+                if (d.instack) {
+                    int bx = FunctionWriter.closureInto(parent.p.code, d.idx);
+                    return bx >= 0 && bx < parent.children.length ? InlineCallee.of(parent.p.p[bx], parent.children[bx]) : null;
+                }
+                u = d.idx;
+                p = parent.p;
+                parent = parent.parent;
             }
             return null;
         }

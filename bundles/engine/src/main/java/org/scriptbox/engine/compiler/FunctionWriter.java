@@ -76,6 +76,10 @@ final class FunctionWriter {
      * the JIT keeps in a register; {@code meter.ticks} is written before anything that may read or change it.
      */
     private final int lTicks;
+    /** The first of {@link InlineCallee#MAX_REGISTERS} double locals for the registers of an inlined callee. */
+    private final int lInline;
+    /** The callee an upvalue holds if it is a plain one ({@link InlineCallee}), by upvalue index; null: none known. */
+    private java.util.function.IntFunction<InlineCallee> upvalueCallees = u -> null;
     /** Per register: the slot of its double, or -1 for a register that never holds an unboxed number. */
     private final int[] dslot;
     private final NumericRegisters numbers;
@@ -181,6 +185,13 @@ final class FunctionWriter {
                 dslot[r] = -1;
             }
         }
+        lInline = next;
+    }
+
+    /** Where the plain callees of upvalues are known ({@link InlineCallee}): their call sites may inline them. */
+    FunctionWriter inlining(java.util.function.IntFunction<InlineCallee> upvalueCallees) {
+        this.upvalueCallees = upvalueCallees;
+        return this;
     }
 
     /** After {@link #write}: pc -> constant index of the key of each field site ({@link #FIELD_SITE}). */
@@ -201,7 +212,8 @@ final class FunctionWriter {
         if (wantsTypedEntry()) {
             // a second body for callers with numbers: its own registers, numbers and groups (the shape's grouping
             // is regrouped for it, and again by each writer's bodyMethod)
-            FunctionWriter t = new FunctionWriter(s, className, children, numeric, inlineCharges, localTicks, true);
+            FunctionWriter t = new FunctionWriter(s, className, children, numeric, inlineCharges, localTicks, true)
+                    .inlining(upvalueCallees);
             t.bodyMethod(cw);
             sites.putAll(t.sites);
         }
@@ -1965,6 +1977,10 @@ final class FunctionWriter {
             }
             mv.visitVarInsn(DSTORE, tmp[j - 1]);
         }
+        InlineCallee inline = numeric ? calleeOf(at, a, b - 1) : null;
+        if (inline != null) {
+            inlined(inline, a, tmp, done);
+        }
         mv.visitVarInsn(ALOAD, lT2);
         mv.visitTypeInsn(CHECKCAST, BASE);
         for (int j = 1; j < b; j++) {
@@ -1999,6 +2015,88 @@ final class FunctionWriter {
         setReg(a);
         mv.visitLabel(done);
         return true;
+    }
+
+    /**
+     * The plain callee ({@link InlineCallee}) of {@code nargs} parameters that the call at {@code pc} probably calls:
+     * {@code R(a)} loaded just before by {@code GETUPVAL} of an upvalue known to hold one, or by {@code MOVE} from a
+     * register this function sets with {@code CLOSURE} of one. A guess only: the inlined code is guarded by the
+     * closure's class at run time.
+     */
+    private InlineCallee calleeOf(int pc, int a, int nargs) {
+        for (int j = pc - 1; j >= 0 && j >= pc - 8; j--) {
+            int i = s.code[j];
+            int op = Lua.GET_OPCODE(i);
+            int target = Lua.GETARG_A(i);
+            if (target > a && (op == Lua.OP_MOVE || op == Lua.OP_LOADK || op == Lua.OP_GETUPVAL)) {
+                continue; // an argument
+            }
+            if (target != a) {
+                return null;
+            }
+            InlineCallee callee = null;
+            if (op == Lua.OP_GETUPVAL) {
+                callee = upvalueCallees.apply(Lua.GETARG_B(i));
+            } else if (op == Lua.OP_MOVE) {
+                int bx = closureInto(s.code, Lua.GETARG_B(i));
+                callee = bx >= 0 && p.p != null && bx < p.p.length ? InlineCallee.of(p.p[bx], children[bx]) : null;
+            }
+            return callee != null && callee.p.numparams == nargs ? callee : null;
+        }
+        return null;
+    }
+
+    /** The child index of the one {@code CLOSURE} into register {@code r} in {@code code}, else -1. */
+    static int closureInto(int[] code, int r) {
+        int found = -1;
+        for (int i : code) {
+            if (Lua.GET_OPCODE(i) == Lua.OP_CLOSURE && Lua.GETARG_A(i) == r) {
+                if (found >= 0 && found != Lua.GETARG_Bx(i)) {
+                    return -1;
+                }
+                found = Lua.GETARG_Bx(i);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The callee's body in place of the call (the closure in {@code lT2}, the numbers in {@code args}), result to
+     * {@code R(a)} and on to {@code done}; to the code after it (the typed call) when the closure is not of the
+     * callee's class, belongs to another meter, or the callee's instructions do not all fit the ticks left (then the
+     * call charges them one by one and meets the check where the interpreter does). Runs inside the CALL's whole
+     * bracket ({@link FunctionShape#needsSync}): {@code meter.ticks} is the count here.
+     */
+    private void inlined(InlineCallee callee, int a, int[] args, Label done) throws UnsupportedShape {
+        Label call = new Label();
+        mv.visitVarInsn(ALOAD, lT2);
+        mv.visitTypeInsn(INSTANCEOF, callee.className);
+        mv.visitJumpInsn(IFEQ, call);
+        mv.visitVarInsn(ALOAD, lT2);
+        mv.visitTypeInsn(CHECKCAST, BASE);
+        mv.visitFieldInsn(GETFIELD, BASE, "meter", "L" + METER + ";");
+        mv.visitVarInsn(ALOAD, lMeter);
+        mv.visitJumpInsn(IF_ACMPNE, call);
+        mv.visitVarInsn(ALOAD, lMeter);
+        mv.visitFieldInsn(GETFIELD, METER, "ticks", "I");
+        push(mv, callee.charged);
+        mv.visitJumpInsn(IF_ICMPLE, call);
+        // the callee's prologue: the call level (the depth limit met here, before any of its instructions)
+        mv.visitVarInsn(ALOAD, lMeter);
+        mv.visitMethodInsn(INVOKEVIRTUAL, METER, "enter", "()V", false);
+        mv.visitVarInsn(ALOAD, lMeter);
+        mv.visitInsn(DUP);
+        mv.visitFieldInsn(GETFIELD, METER, "ticks", "I");
+        push(mv, callee.charged);
+        mv.visitInsn(ISUB);
+        mv.visitFieldInsn(PUTFIELD, METER, "ticks", "I");
+        callee.emit(mv, args, lInline);
+        // its epilogue: no upvalues to close (it has no closures), the level left
+        mv.visitVarInsn(ALOAD, lMeter);
+        mv.visitMethodInsn(INVOKEVIRTUAL, METER, "exit", "()V", false);
+        setNumber(a);
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(call);
     }
 
     /**
