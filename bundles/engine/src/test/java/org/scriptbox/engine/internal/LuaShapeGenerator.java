@@ -73,6 +73,14 @@ final class LuaShapeGenerator {
         for (int i = 0, n = random.nextInt(3); i < n; i++) {
             numericCalls();
         }
+        // session 11: short numeric callees compiled into their call sites (compiler.InlineCallee), a stream of their own
+        random = new Random(seed * 104_729L + 29);
+        for (int i = 0, n = random.nextInt(3); i < n; i++) {
+            inlineCalls();
+        }
+        for (int i = 0, n = random.nextInt(3); i < n; i++) {
+            arrayNumbers(); // numbers kept unboxed in the array part (EngineTable.setIndexNum/getIndexNum)
+        }
         random = main;
         if (random.nextInt(12) == 0) {
             // no function or thread: an uncaught error's text would hold its address
@@ -548,6 +556,79 @@ final class LuaShapeGenerator {
         line("  put(pcall(run)) put(" + acc + ", seen[1], seen[#seen])");
         line("  " + f + " = " + (random.nextBoolean() ? "nil" : g) + " put(xpcall(run, " + pick("debug.traceback",
                 "function(m) return 'h:' .. show(m) end") + "))");
+        line("end");
+    }
+
+    /**
+     * A short function of straight-line arithmetic on its parameters ({@code +}, {@code -}, {@code *}, {@code /}, unary
+     * minus, number constants, locals: what the compiler may inline at a call site with numbers) called from a nested
+     * function (an upvalue) and from the same block (a local), with numbers at the edges (-0, NaN, inf, 2^53), numeric
+     * strings and other values; the results stored in a table and shown with their type; the callee rebound mid-loop
+     * to another such function, a second closure of itself, a function that errors, a library function or nil (the
+     * guard fails); a recursion near the depth limit whose innermost level calls it.
+     */
+    private void inlineCalls() {
+        String f = "pf" + id();
+        String out = "po" + id();
+        int params = 1 + random.nextInt(3);
+        String[] names = {"x", "y", "z"};
+        StringBuilder ps = new StringBuilder("x");
+        for (int q = 1; q < params; q++) {
+            ps.append(", ").append(names[q]);
+        }
+        String y = params > 1 ? "y" : "x";
+        String z = params > 2 ? "z" : y;
+        String body = pick("return x + " + y + " * 0.5", "local w = x - " + y + " return 1.0 / (w * (w - 1) * 0.5 + x)",
+                "return -x", "return (x - " + z + ") / " + y, "local a = 3 local b = x return a * b - " + z,
+                "return x * " + numberEdge(), "return " + numberEdge() + " / x", "local t = x * x return t + t - " + y,
+                "return x");
+        line("do local function " + f + "(" + ps + ") " + body + " end");
+        line("  local " + out + " = {}");
+        StringBuilder args = new StringBuilder(pick("i", "i * 0.5", "i - 3"));
+        for (int q = 1; q < params; q++) {
+            args.append(", ").append(random.nextInt(6) == 0 ? value() : pick("i", "i + 1", numberEdge(), "-i"));
+        }
+        int at = 1 + random.nextInt(8);
+        String rebind = pick("function(x, y) return x - (y or 1) end", "(function() return function(x) return x * 2 end end)()",
+                "function(x) error('inl' .. tostring(x)) end", "math.max", "nil", f,
+                "function(x, y, z) return x .. '' end");
+        String call = f + "(" + args + ")";
+        // a local callee (before any rebinding: numbers only, so nothing can fail here)
+        line("  local direct = 0 for i = 1, 4 do direct = direct + " + f + "(i, " + pick("i", "-0.0", "i * 0.5", numberEdge())
+                + ", 2) end put(direct, (direct == math.floor(direct)))");
+        line("  local function run() for i = " + pick("1, 8", "8, 1, -1", "0.5, 4, 0.5", "-2, 3") + " do"
+                + " local r = " + call + " + 0 " + out + "[#" + out + " + 1] = r"
+                + " if i == " + at + " then " + f + " = " + rebind + " end end end");
+        line("  put(pcall(run)) for q = 1, #" + out + " do local v = " + out + "[q] put(v, (v == math.floor(v)), v ~= v, v == 0 and 1 / v) end");
+        line("  local function d(n) if n == 0 then return " + f + "(n, n + 1, 2) + 1 end return d(n - 1) + 1 end");
+        line("  put(pcall(d, " + (5 + random.nextInt(20)) + "))"); // below the limit (50): a limit is not caught by pcall
+        line("end");
+    }
+
+    /**
+     * A list rewritten and read in numeric loops with the key and the number held unboxed by compiled code
+     * ({@code t[i] = t[i] * c + d}): edge numbers (-0, NaN, inf, 2^53), a hole made or filled mid-loop, a slot that
+     * becomes a string or a table, keys past the array part and fractional keys, a metatable with {@code __index} and
+     * {@code __newindex} set mid-way; then every other reader: {@code #}, {@code ipairs}, {@code pairs} (sorted),
+     * {@code rawget}, {@code table.concat}/{@code unpack}/{@code sort}/{@code insert}/{@code remove}.
+     */
+    private void arrayNumbers() {
+        String t = "an" + id();
+        int n = 2 + random.nextInt(7);
+        line("do local " + t + " = {} for i = 1, " + n + " do " + t + "[i] = " + pick("i", "0", "-0.0", "i * 0.5", numberEdge()) + " end");
+        String step = pick(t + "[i] = " + t + "[i] * " + numberEdge() + " + " + pick("i", "0.5", "-0.0", numberEdge()),
+                "local x = " + t + "[i] " + t + "[i] = x - x + i / " + pick("2", "3", "0", "-0.0"),
+                t + "[i] = -" + t + "[i]", "local x = " + t + "[i] if x ~= x then " + t + "[i] = 0 else " + t + "[i] = x + 1 end");
+        String perturb = pick(t + "[i] = nil", t + "[i] = tostring(i)", t + "[i] = {tag = i}", t + "[#" + t + " + 1] = i * 0.5",
+                "setmetatable(" + t + ", {__index = function(_, k) return k * 2 end, __newindex = function(u, k, v) rawset(u, k, v) end})",
+                t + "[i + 0.5] = i", t + "[" + (n + 3) + "] = 1.5", "table.insert(" + t + ", 1, 0.25)", "table.remove(" + t + ")");
+        int at = 1 + random.nextInt(3);
+        line("  local ok, e = pcall(function() for r = 1, 3 do for i = 1, " + (n + random.nextInt(2)) + " do " + step
+                + " if r == " + at + " and i == " + (1 + random.nextInt(n)) + " then " + perturb + " end end end end) put(ok, e)");
+        line("  put(#" + t + ", rawget(" + t + ", 1), " + t + "[2], select('#', table.unpack(" + t + ")))");
+        line("  for i, v in ipairs(" + t + ") do put(i, v) end local ks = {} for k, v in pairs(" + t + ") do ks[#ks + 1] = show(k) .. '=' .. show(v) end"
+                + " table.sort(ks) put(table.concat(ks, ' '))");
+        line("  put(pcall(table.concat, " + t + ", ',')) put(pcall(table.sort, " + t + ")) put(pcall(table.unpack, " + t + "))");
         line("end");
     }
 
