@@ -947,10 +947,6 @@ final class FunctionWriter {
      * type check on use; it does nothing when it has no number), then, if that gave none, takes {@link #get}'s path.
      */
     private void getInto(int pc, int a, int c) throws UnsupportedShape {
-        if (unboxedKey(c) && a < nregs && dslot[a] >= 0) {
-            indexInto(pc, a, c);
-            return;
-        }
         if (!(stringConstant(c) && a < nregs && dslot[a] >= 0)) {
             get(pc, c);
             setReg(a);
@@ -967,32 +963,6 @@ final class FunctionWriter {
         mv.visitInsn(DUP2);
         mv.visitInsn(DCMPL);
         mv.visitJumpInsn(IFNE, generic);
-        setNumber(a);
-        mv.visitJumpInsn(GOTO, done);
-        mv.visitLabel(generic);
-        mv.visitInsn(POP2);
-        mv.visitVarInsn(ALOAD, lT2);
-        get(pc, c);
-        setReg(a);
-        mv.visitLabel(done);
-    }
-
-    /**
-     * {@code [table] -> []}: {@code R(a) = table[R(c)]} with the key's number in its double local, into a register
-     * that holds numbers unboxed: the array part's number itself ({@code EngineTable.getIndexNum}: no box, no type
-     * check on use; it charges nothing and does nothing when it has no number), else {@link #get}'s path.
-     */
-    private void indexInto(int pc, int a, int c) throws UnsupportedShape {
-        Label generic = new Label();
-        Label done = new Label();
-        mv.visitInsn(DUP);
-        mv.visitVarInsn(ASTORE, lT2);
-        mv.visitVarInsn(DLOAD, dslot[c]);
-        mv.visitMethodInsn(INVOKESTATIC, TABLE, "getIndexNum", "(" + D_LV + "D)D", false);
-        mv.visitInsn(DUP2);
-        mv.visitInsn(DUP2);
-        mv.visitInsn(DCMPL);
-        mv.visitJumpInsn(IFNE, generic); // a NaN: no number for us (or the slot's NaN, which the generic path boxes)
         setNumber(a);
         mv.visitJumpInsn(GOTO, done);
         mv.visitLabel(generic);
@@ -1024,27 +994,6 @@ final class FunctionWriter {
             mv.visitVarInsn(DLOAD, dslot[c]);
             site(pc, b);
             mv.visitMethodInsn(INVOKESTATIC, TABLE, "setFieldNum", "(" + D_LV + "D" + D_SITE + ")Z", false);
-            mv.visitJumpInsn(IFNE, done);
-            mv.visitLabel(generic);
-            mv.visitVarInsn(ALOAD, lT2);
-            setGeneric(pc, b, c);
-            mv.visitLabel(done);
-            return;
-        }
-        if (unboxedKey(b) && numberInDouble(c)) {
-            // t[i] = x with both numbers unboxed: kept unboxed in the array part when the slot is set (setIndexNum)
-            Label generic = new Label();
-            Label done = new Label();
-            mv.visitVarInsn(ASTORE, lT2);
-            if (!numbers.inDouble(at, c)) {
-                mv.visitVarInsn(ALOAD, 1 + c);
-                unboxedMarker();
-                mv.visitJumpInsn(IF_ACMPNE, generic);
-            }
-            mv.visitVarInsn(ALOAD, lT2);
-            mv.visitVarInsn(DLOAD, dslot[b]);
-            mv.visitVarInsn(DLOAD, dslot[c]);
-            mv.visitMethodInsn(INVOKESTATIC, TABLE, "setIndexNum", "(" + D_LV + "DD)Z", false);
             mv.visitJumpInsn(IFNE, done);
             mv.visitLabel(generic);
             mv.visitVarInsn(ALOAD, lT2);

@@ -277,9 +277,8 @@ final class NumericRegisters {
             case Lua.OP_GETTABUP:
             case Lua.OP_GETTABLE:
                 clear(d, a, a);
-                if (a < nregs && unboxable[a] && (constantStringKey(c) || c <= 0xff)) {
-                    // EngineTable.getFieldNum's number (getIndexNum's for a key register), or the box of the generic path
-                    m.set(a);
+                if (a < nregs && unboxable[a] && constantStringKey(c)) {
+                    m.set(a); // EngineTable.getFieldNum's number, or the box of the generic path
                 } else {
                     clear(m, a, a);
                 }
@@ -387,9 +386,8 @@ final class NumericRegisters {
                     }
                     break;
                 case Lua.OP_GETTABLE:
-                case Lua.OP_GETTABUP: // a field with a constant name: the number of EngineTable.getFieldNum;
-                    // a key in a register (t[i] in a numeric loop): EngineTable.getIndexNum's
-                    if (constantStringKey(s, Lua.GETARG_C(i)) || Lua.GETARG_C(i) <= 0xff) {
+                case Lua.OP_GETTABUP: // a field with a constant name: the number of EngineTable.getFieldNum
+                    if (constantStringKey(s, Lua.GETARG_C(i))) {
                         mark(s, u, a);
                     }
                     break;

@@ -56,12 +56,6 @@ public class EngineTable extends LuaTable {
      * tables nobody stores computed numbers into pay nothing.
      */
     private double[] nums;
-    /**
-     * Numbers held unboxed in the array part (compiled code's {@link #setIndexNum}): {@code array[i]}'s value is
-     * {@code arrayNums[i]} when {@code array[i]} is {@link #NUM}; null until the first such store, as long as
-     * {@code array} otherwise. Every read that wants a value boxes it ({@link #arrayValue}), as for {@link #nums}.
-     */
-    private double[] arrayNums;
     private int[] hc = NO_INTS;
     /** First entry + 1 of each chain (0: empty); {@link #capacity} of them, a power of two. */
     private int[] heads = NO_INTS;
@@ -131,9 +125,6 @@ public class EngineTable extends LuaTable {
     public void presize(int narray) {
         if (narray > array.length) {
             array = java.util.Arrays.copyOf(array, 1 << ceilLog2(narray));
-            if (arrayNums != null) {
-                arrayNums = java.util.Arrays.copyOf(arrayNums, array.length);
-            }
             capacityChanged();
         }
     }
@@ -192,7 +183,7 @@ public class EngineTable extends LuaTable {
         LuaValue[] a = array;
         if (key > 0 && key <= a.length) {
             LuaValue v = a[key - 1];
-            return v == null ? NIL : v == NUM ? LuaDouble.valueOf(arrayNums[key - 1]) : v;
+            return v != null ? v : NIL;
         }
         int e = findInt(key);
         return e < 0 ? NIL : valueOrNil(e);
@@ -216,12 +207,6 @@ public class EngineTable extends LuaTable {
     private LuaValue valueAt(int e) {
         LuaValue v = kv[2 * e + 1];
         return v == NUM ? LuaDouble.valueOf(nums[e]) : v;
-    }
-
-    /** Array slot i's value, a number in {@link #arrayNums} boxed as the interpreter would have stored it; null if empty. */
-    private LuaValue arrayValue(int i) {
-        LuaValue v = array[i];
-        return v == NUM ? LuaDouble.valueOf(arrayNums[i]) : v;
     }
 
     private LuaValue valueOrNil(int e) {
@@ -458,77 +443,6 @@ public class EngineTable extends LuaTable {
         n[e] = d;
         kv[2 * e + 1] = NUM;
         return d;
-    }
-
-    /**
-     * {@code t[k]} as a double for compiled code that wants a number and holds the key unboxed ({@code x[j]} in a
-     * numeric loop), or a NaN ({@link #NO_NUMBER} or a NaN the slot holds: the caller then takes the generic path,
-     * which boxes it): answered only from the array part (a read there charges nothing and, the value being
-     * present, meets no metamethod), for a number kept unboxed or one that boxes back to the very kind of value the
-     * slot holds (as {@link #getFieldNumSlow}).
-     */
-    public static double getIndexNum(LuaValue t, double k) {
-        if (t instanceof EngineTable) {
-            EngineTable et = (EngineTable) t;
-            int i = (int) k - 1;
-            LuaValue[] a = et.array;
-            if (i >= 0 && i < a.length && i + 1 == k) {
-                LuaValue v = a[i];
-                if (v == NUM) {
-                    return et.arrayNums[i];
-                }
-                if (v instanceof LuaInteger) {
-                    return ((LuaInteger) v).v;
-                }
-                if (v instanceof LuaDouble) {
-                    double d = v.todouble();
-                    if ((int) d != d) { // a NaN too: the caller's miss
-                        return d;
-                    }
-                }
-            }
-        }
-        return NO_NUMBER;
-    }
-
-    /**
-     * {@code t[k] = d} for compiled code holding key and number unboxed (the number's {@code -0} standing for the
-     * integer 0, as {@link #setFieldNum}): when slot k of the array part holds a value (so no new element, no
-     * {@code __newindex}, no size change), the number is kept unboxed there and true returned; else false and
-     * nothing done (the caller boxes it and takes the generic path). It reads back as {@code LuaDouble.valueOf(d)}.
-     */
-    public static boolean setIndexNum(LuaValue t, double k, double d) {
-        if (t instanceof EngineTable) {
-            EngineTable et = (EngineTable) t;
-            int i = (int) k - 1;
-            LuaValue[] a = et.array;
-            if (i >= 0 && i < a.length && i + 1 == k && a[i] != null) {
-                double[] n = et.arrayNums;
-                if (n == null) {
-                    n = et.arrayNums = new double[a.length];
-                }
-                n[i] = d;
-                a[i] = NUM;
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Luaj's {@code LuaTable.sort} works on {@code array} itself: the numbers kept unboxed are boxed back into it
-     * first (nothing of the engine calls it: {@code table.sort} is {@code internal.TableSort}; kept right anyway).
-     */
-    @Override
-    public void sort(LuaValue comparator) {
-        LuaValue[] a = array;
-        for (int i = 0; i < a.length; i++) {
-            if (a[i] == NUM) {
-                a[i] = LuaDouble.valueOf(arrayNums[i]);
-            }
-        }
-        arrayNums = null;
-        super.sort(comparator);
     }
 
     /** The entry holding this very key object, found without charges (only to fill a cache), or -1. */
@@ -844,16 +758,11 @@ public class EngineTable extends LuaTable {
         int[] oldHc = hc;
         int oldUsed = used;
         LuaValue[] newArray = arraySize == oldArray.length ? oldArray : java.util.Arrays.copyOf(oldArray, arraySize);
-        double[] oldArrayNums = arrayNums;
-        if (oldArrayNums != null && arraySize != oldArray.length) {
-            arrayNums = java.util.Arrays.copyOf(oldArrayNums, arraySize);
-        }
         allocateHash(hashCapacity);
         array = newArray;
         for (int i = arraySize; i < oldArray.length; i++) {
-            LuaValue v = oldArray[i];
-            if (v != null) {
-                append(LuaInteger.valueOf(i + 1), v == NUM ? LuaDouble.valueOf(oldArrayNums[i]) : v, i + 1);
+            if (oldArray[i] != null) {
+                append(LuaInteger.valueOf(i + 1), oldArray[i], i + 1);
             }
         }
         double[] oldNums = nums;
@@ -920,7 +829,7 @@ public class EngineTable extends LuaTable {
         for (int i = from; i < a.length; i++) {
             if (a[i] != null) {
                 nextWork(i - from);
-                return varargsOf(LuaInteger.valueOf(i + 1), arrayValue(i));
+                return varargsOf(LuaInteger.valueOf(i + 1), a[i]);
             }
         }
         for (int e = Math.max(0, from - a.length); e < used; e++) {
