@@ -14,6 +14,7 @@ import org.scriptbox.engine.vm.NumberText;
 import org.luaj.vm2.lib.BaseLib;
 import org.luaj.vm2.lib.OneArgFunction;
 import org.luaj.vm2.lib.VarArgFunction;
+import org.scriptbox.api.ScriptError;
 import org.scriptbox.api.ScriptException;
 import org.scriptbox.engine.vm.MeteredClosure;
 
@@ -226,7 +227,6 @@ final class ScriptGlobals {
      */
     static final class Load extends VarArgFunction {
         static final int COMPILE_COST_PER_BYTE = 10;
-        static final int MAX_CHUNK_NAME = 60;
         private final Execution ex;
 
         Load(Execution ex) {
@@ -237,15 +237,11 @@ final class ScriptGlobals {
         public Varargs invoke(Varargs args) {
             LuaValue chunk = args.arg1();
             LuaValue nameArg = args.arg(2);
-            String name = nameArg.type() == TSTRING && nameArg.rawlen() > MAX_CHUNK_NAME
-                    ? ((org.luaj.vm2.LuaString) nameArg).substring(0, MAX_CHUNK_NAME).tojstring()
-                    : args.optjstring(2, "=(load)");
-            // Lua keeps at most LUA_IDSIZE (60) characters of a chunk name in its messages; Luaj kept all of
-            // them in every prototype, message and traceback line (a 10,000-character name: ~90 KB and
-            // ~600 us per load, red-team).
-            if (name.length() > MAX_CHUNK_NAME) {
-                name = name.substring(0, MAX_CHUNK_NAME);
-            }
+            // Lua's default name is the chunk's text for a string, "=(load)" for a reader; either way only
+            // LUA_IDSIZE characters of it are kept (Luaj kept all of them in every prototype and message: a
+            // 10,000-character name cost ~90 KB and ~600 us per load, red team)
+            String name = ChunkNames.displayed(nameArg.isstring() ? ChunkNames.head(nameArg)
+                    : chunk.isstring() ? ChunkNames.head(chunk) : "=(load)");
             String mode = args.optjstring(3, "bt");
             if (!mode.contains("t")) {
                 return varargsOf(NIL, valueOf("attempt to load a text chunk (mode is '" + mode + "')"));
@@ -277,10 +273,12 @@ final class ScriptGlobals {
             Prototype p;
             try {
                 // the run's deadline, cancel and limits are checked as the compile reads (C5)
-                p = ex.compiler().compilePrototype(name.startsWith("=") || name.startsWith("@")
-                        ? name.substring(1) : name, source, ex.budget()::check);
+                p = ex.compiler().compilePrototype(name, source, ex.budget()::check);
             } catch (ScriptException e) {
-                return varargsOf(NIL, valueOf(e.error().toString()));
+                // Lua's form, chunk:line: message; the column is the deployer's addition for files
+                ScriptError error = e.error();
+                return varargsOf(NIL, valueOf(ScriptError.at(error.kind(), error.message(), error.file(), error.line(), 0)
+                        .toString()));
             }
             MeteredClosure closure = ex.closure(p);
             if (!args.isnoneornil(4) && closure.upValues.length > 0) {
@@ -332,13 +330,18 @@ final class ScriptGlobals {
             int max = ex.limits().maxStringLength();
             while (true) {
                 LuaValue piece = reader.call();
-                if (piece.isnil() || (piece.isstring() && piece.length() == 0)) {
+                if (piece.isnil()) {
                     return sb.toString();
                 }
                 if (!piece.isstring()) {
                     throw new LuaError("reader function must return a string");
                 }
-                sb.append(piece.tojstring());
+                // a number is a string here, as lua_tolstring makes it (Luaj's length() of a number threw)
+                String text = piece.tojstring();
+                if (text.isEmpty()) {
+                    return sb.toString();
+                }
+                sb.append(text);
                 if (sb.length() > max) {
                     return sb.toString();
                 }

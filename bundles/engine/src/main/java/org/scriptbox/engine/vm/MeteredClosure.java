@@ -258,7 +258,9 @@ public final class MeteredClosure extends LuaFunction {
 					
 				case Lua.OP_JMP: /*	sBx	pc+=sBx					*/
 					pc  += (i>>>14)-0x1ffff;
-					if (a > 0) {
+					// a jump out of a block with a label closes upvalues even in a function that makes no closures
+					// (Lua 5.2's parser marks it), and there openups is null: Luaj 3.0.1 threw there (E26)
+					if (a > 0 && openups != null) {
 						for (--a, b = openups.length; --b>=a; )
 							if (openups[b] != null) {
 								openups[b].close();

@@ -211,10 +211,10 @@ public class RedTeamSession9Test {
     @Test
     public void aMalformedNumeralIsNamedWhereItIs() {
         assertEquals(String.join("\n",
-                "t:1:8: malformed number near '1e'", "t:1:8: malformed number near '1e+'", "t:1:8: malformed number near '1..2'",
-                "t:1:8: malformed number near '3.4.5'", "t:1:8: malformed number near '1ee2'", "t:1:8: malformed number near '0x'",
-                "t:1:8: malformed number near '0x1p'", "t:1:8: malformed number near '0x.p1'", "t:1:8: malformed number near '0x'",
-                "t:1:8: malformed number near '.5e+'", "t:2:2: malformed number near '2e'",
+                "t:1: malformed number near '1e'", "t:1: malformed number near '1e+'", "t:1: malformed number near '1..2'",
+                "t:1: malformed number near '3.4.5'", "t:1: malformed number near '1ee2'", "t:1: malformed number near '0x'",
+                "t:1: malformed number near '0x1p'", "t:1: malformed number near '0x.p1'", "t:1: malformed number near '0x'",
+                "t:1: malformed number near '.5e+'", "t:2: malformed number near '2e'",
                 "8 1 inf 0.5 15 16 5 1.5 100 3"), text(String.join("\n",
                 "local r = {}",
                 "for _, s in ipairs({'1e', '1e+', '1..2', '3.4.5', '1ee2', '0x', '0x1p', '0x.p1', '0xg', '.5e+', '1 +\\n 2e'}) do",
