@@ -114,7 +114,16 @@ public final class FleetController implements AutoCloseable {
         if (!FleetTopics.validId(fleet) || !FleetTopics.validId(controllerId)) {
             throw new IllegalArgumentException("fleet.id and controller.id must be letters, digits, _ . - (at most 64)");
         }
-        this.link = new ControllerLink(broker, fleet, controllerId, key == null ? null : new RequestAuth.Signer(controllerId, key),
+        RequestAuth.Signer signer = null;
+        if (key != null) {
+            try {   // kept, so that gateways hear a controller restarted after NTP put its clock back at once (Q45)
+                signer = new RequestAuth.Signer(controllerId, key, new SequenceSource(System::currentTimeMillis,
+                        dataDir.resolve("request-seq"), clockWindow));
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e.getMessage());   // names the file: fail closed
+            }
+        }
+        this.link = new ControllerLink(broker, fleet, controllerId, signer,
                 gatewayKeys.isEmpty() ? null : new GatewayAuth.Checker(gatewayKeys, fleet, clockWindow, System::currentTimeMillis));
         this.store = new RolloutStore(dataDir.resolve("rollouts"));
         this.timeout = requestTimeout;

@@ -1,6 +1,5 @@
 package org.scriptbox.fleet.internal;
 
-import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.util.Base64;
@@ -24,13 +23,7 @@ final class GatewayAuth {
     }
 
     static byte[] signedBytes(String fleet, String gateway, String topic, byte[] correlation, long seq, byte[] payload) {
-        String head = "scriptbox-gateway\n" + fleet + "\n" + gateway + "\n" + topic + "\n"
-                + (correlation == null ? "" : Base64.getEncoder().encodeToString(correlation)) + "\n" + seq + "\n";
-        byte[] h = head.getBytes(StandardCharsets.UTF_8);
-        byte[] all = new byte[h.length + payload.length];
-        System.arraycopy(h, 0, all, 0, h.length);
-        System.arraycopy(payload, 0, all, h.length, payload.length);
-        return all;
+        return SignedMessage.bytes("gateway", correlation, seq, payload, fleet, gateway, topic);
     }
 
     /** A gateway's side: signs each message with a number above the last (any thread). */
@@ -38,59 +31,27 @@ final class GatewayAuth {
         private final String fleet;
         private final String gateway;
         private final PrivateKey key;
-        private final LongSupplier clock;
-        private long last;
-        private final java.nio.file.Path file;   // null: numbers not kept (tests)
-        private long reserved;                   // numbers up to this are reserved in the file
+        private final SequenceSource numbers;
 
         Signer(String fleet, String gateway, PrivateKey key, LongSupplier clockMillis) {
-            this.fleet = fleet;
-            this.gateway = gateway;
-            this.key = key;
-            this.clock = clockMillis;
-            this.file = null;
+            this(fleet, gateway, key, new SequenceSource(clockMillis));
         }
 
-        /**
-         * Numbers kept in {@code file} as a high-water mark reserved a minute ahead, so a gateway restarted after its
-         * clock was put back goes on above the numbers it used (a controller would drop its births as replays until
-         * the clock got there, Q45); a mark more than {@code window} ahead of the clock is from a clock fault and is
-         * not taken (the controller holds such a gateway back one window at most).
-         */
+        /** Numbers kept in {@code file} ({@link SequenceSource}): heard at once after a restart with the clock put back (Q45). */
         Signer(String fleet, String gateway, PrivateKey key, LongSupplier clockMillis, java.nio.file.Path file,
                java.time.Duration window) throws java.io.IOException {
+            this(fleet, gateway, key, new SequenceSource(clockMillis, file, window));
+        }
+
+        private Signer(String fleet, String gateway, PrivateKey key, SequenceSource numbers) {
             this.fleet = fleet;
             this.gateway = gateway;
             this.key = key;
-            this.clock = clockMillis;
-            this.file = file;
-            if (java.nio.file.Files.exists(file)) {
-                long mark;
-                try {
-                    mark = Long.parseLong(java.nio.file.Files.readString(file, StandardCharsets.US_ASCII).trim());
-                } catch (NumberFormatException e) {
-                    throw new java.io.IOException(file + " is damaged; move it away");
-                }
-                if (mark / 1000 <= clockMillis.getAsLong() + window.toMillis()) {
-                    last = mark;
-                }
-            }
+            this.numbers = numbers;
         }
 
-        /** Microseconds of the gateway's clock, above the last: a restarted gateway goes on above its earlier numbers. */
-        synchronized long nextSeq() {
-            last = Math.max(last + 1, clock.getAsLong() * 1000);
-            if (file != null && last > reserved) {
-                long mark = last + 60_000_000L;   // one write a minute at most
-                try {
-                    java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
-                    DurableFile.replace(file, Long.toString(mark).getBytes(StandardCharsets.US_ASCII));
-                    reserved = mark;
-                } catch (java.io.IOException e) {
-                    // the numbers still go up while it runs; after a restart they follow its clock only
-                }
-            }
-            return last;
+        long nextSeq() {
+            return numbers.next();
         }
 
         FleetMessage sign(FleetMessage m) {
@@ -112,16 +73,13 @@ final class GatewayAuth {
         static final String DUPLICATE = "duplicate";
         private final Map<String, PublicKey> keys;
         private final String fleet;
-        private final long windowMillis;   // 0: no check of the gateway's time
-        private final LongSupplier clock;
-        private final Map<String, Long> last = new HashMap<>();    // "gateway/leaf" -> number
+        private final SequenceWindow last;   // "gateway/leaf" -> number
         private final Map<String, Long> wills = new HashMap<>();   // gateway -> its will's number, from its birth
 
         Checker(Map<String, PublicKey> keys, String fleet, java.time.Duration window, LongSupplier clockMillis) {
             this.keys = Map.copyOf(keys);
             this.fleet = fleet;
-            this.windowMillis = window.toMillis();
-            this.clock = clockMillis;
+            this.last = new SequenceWindow(window, clockMillis);
         }
 
         boolean knows(String gateway) {
@@ -147,12 +105,7 @@ final class GatewayAuth {
                 return "unsigned message from '" + Texts.clip(gateway) + "' on " + Texts.clip(m.topic());
             }
             String k = gateway + "/" + leaf;
-            long before = last.getOrDefault(k, 0L);
-            long cap = (clock.getAsLong() + windowMillis) * 1000;
-            if (windowMillis > 0 && before > cap) {   // taken during a clock fault far ahead: holds back one window at most (Q41)
-                before = cap;
-                last.put(k, cap);
-            }
+            long before = last.last(k);   // lowered if taken during a clock fault far ahead (Q41)
             Long will = wills.get(gateway);
             boolean isWill = leaf.equals("state") && will != null && will == seq;
             if (!leaf.equals("res") && seq <= before && !isWill) {
@@ -170,10 +123,10 @@ final class GatewayAuth {
                 return "a message on " + Texts.clip(m.topic()) + " not signed by the key gateway.keys gives for '"
                         + Texts.clip(gateway) + "' (forged, altered, or another gateway's)";
             }
-            if (windowMillis > 0 && seq / 1000 > clock.getAsLong() + windowMillis) {
+            if (last.ahead(seq)) {
                 // taken, it would make every later message of this gateway a replay until our clock got there
                 return "a message of '" + Texts.clip(gateway) + "' signed at " + java.time.Instant.ofEpochMilli(seq / 1000)
-                        + ", more than " + windowMillis / 1000 + " s ahead of this controller's clock (gateway.clock.window.seconds)";
+                        + ", more than " + last.windowMillis() / 1000 + " s ahead of this controller's clock (gateway.clock.window.seconds)";
             }
             if (leaf.equals("res")) {
                 return null;
@@ -182,7 +135,7 @@ final class GatewayAuth {
                 wills.remove(gateway);   // its death, which the broker publishes: signed at connect, before the birth
                 return null;
             }
-            last.put(k, seq);
+            last.take(k, seq);
             return null;
         }
 
