@@ -2,6 +2,7 @@ package org.scriptbox.fleet.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -292,6 +293,7 @@ final class ControllerLink implements AutoCloseable {
         }
         String why = auth.check(m, gateway, leaf);
         if (why == null) {
+            saveSoon();
             return true;
         }
         if (why == GatewayAuth.Checker.DUPLICATE) {
@@ -307,6 +309,37 @@ final class ControllerLink implements AutoCloseable {
             droppedSinceWarn = 0;
         }
         return false;
+    }
+
+    private volatile Path numbersFile;   // null: the gateways' numbers are not kept
+    private boolean saveDue;              // link thread
+    private long saveWarned;              // link thread
+
+    /** Keeps the gateways' numbers in {@code file} ({@link GatewayNumbers}), loading them first; before {@link #start}. */
+    ControllerLink keepNumbers(Path file) {
+        if (auth != null) {
+            GatewayNumbers.load(file, auth);
+            numbersFile = file;
+        }
+        return this;
+    }
+
+    /** Link thread: one write a second at most, however many messages are taken. */
+    private void saveSoon() {
+        if (numbersFile == null || saveDue) {
+            return;
+        }
+        saveDue = true;
+        link.schedule(() -> {
+            saveDue = false;
+            if (!GatewayNumbers.save(numbersFile, auth)) {
+                long t = System.currentTimeMillis();
+                if (t - saveWarned >= 60_000) {
+                    LOG.warn("fleet: cannot write {} (the gateways' sequence numbers): tried again with the next message", numbersFile);
+                    saveWarned = t;
+                }
+            }
+        }, 1_000);
     }
 
     /** Messages dropped so far as not signed by their gateway's key (gateway.keys). */
@@ -454,5 +487,9 @@ final class ControllerLink implements AutoCloseable {
     @Override
     public void close() {
         link.close();
+        Path f = numbersFile;
+        if (f != null && !GatewayNumbers.save(f, auth)) {
+            LOG.warn("fleet: cannot write {} (the gateways' sequence numbers) at the close", f);
+        }
     }
 }

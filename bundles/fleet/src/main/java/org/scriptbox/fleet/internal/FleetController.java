@@ -124,7 +124,8 @@ public final class FleetController implements AutoCloseable {
             }
         }
         this.link = new ControllerLink(broker, fleet, controllerId, signer,
-                gatewayKeys.isEmpty() ? null : new GatewayAuth.Checker(gatewayKeys, fleet, clockWindow, System::currentTimeMillis));
+                gatewayKeys.isEmpty() ? null : new GatewayAuth.Checker(gatewayKeys, fleet, clockWindow, System::currentTimeMillis))
+                .keepNumbers(dataDir.resolve(GatewayNumbers.FILE));   // a damaged file fails closed (it names it)
         this.store = new RolloutStore(dataDir.resolve("rollouts"));
         this.timeout = requestTimeout;
         this.fleet = fleet;

@@ -75,6 +75,11 @@ final class GatewayAuth {
         private final String fleet;
         private final SequenceWindow last;   // "gateway/leaf" -> number
         private final Map<String, Long> wills = new HashMap<>();   // gateway -> its will's number, from its birth
+        /** "gateway/leaf" -> the number of the message taken last (a will's is below its birth's). */
+        private final Map<String, Long> latest = new HashMap<>();
+        /** {@link #latest} as saved before a restart: the retained message of each, taken once more (its signature checked). */
+        private final Map<String, Long> retained = new HashMap<>();
+        private boolean changed;
 
         Checker(Map<String, PublicKey> keys, String fleet, java.time.Duration window, LongSupplier clockMillis) {
             this.keys = Map.copyOf(keys);
@@ -95,7 +100,7 @@ final class GatewayAuth {
          *             bound to one request by its correlation data: its number is not compared)
          * @return null when the message is taken, else why not (one phrase, for the WARN line)
          */
-        String check(FleetMessage m, String gateway, String leaf) {
+        synchronized String check(FleetMessage m, String gateway, String leaf) {
             PublicKey key = keys.get(gateway);
             if (key == null) {
                 return "gateway '" + Texts.clip(gateway) + "' is not in gateway.keys";
@@ -108,7 +113,9 @@ final class GatewayAuth {
             long before = last.last(k);   // lowered if taken during a clock fault far ahead (Q41)
             Long will = wills.get(gateway);
             boolean isWill = leaf.equals("state") && will != null && will == seq;
-            if (!leaf.equals("res") && seq <= before && !isWill) {
+            // after a restart the broker hands over the retained birth (or death) and status taken before: not a replay
+            boolean again = !leaf.equals("res") && retained.containsKey(k) && retained.get(k) == seq;
+            if (!leaf.equals("res") && seq <= before && !isWill && !again) {
                 // dropped before the signature is checked: an Ed25519 verification costs about a millisecond, a replay nothing
                 return seq == before ? DUPLICATE : "message number " + seq + " of '" + Texts.clip(gateway) + "' on "
                         + Texts.clip(m.topic()) + " is not above " + before + " taken before (a replay)";
@@ -131,6 +138,9 @@ final class GatewayAuth {
             if (leaf.equals("res")) {
                 return null;
             }
+            retained.remove(k);
+            latest.put(k, seq);
+            changed = true;
             if (isWill && seq <= before) {
                 wills.remove(gateway);   // its death, which the broker publishes: signed at connect, before the birth
                 return null;
@@ -140,10 +150,70 @@ final class GatewayAuth {
         }
 
         /** A birth that was taken names the number its will (the death the broker publishes) was signed with. */
-        void expectWill(String gateway, long seq) {
+        synchronized void expectWill(String gateway, long seq) {
             if (seq > 0 && keys.containsKey(gateway)) {
                 wills.put(gateway, seq);
+                changed = true;
             }
+        }
+
+        /** What a controller keeps across restarts (gateway-seqs.json), or null if nothing changed since the last call. */
+        synchronized com.fasterxml.jackson.databind.node.ObjectNode changes() {
+            if (!changed) {
+                return null;
+            }
+            changed = false;
+            com.fasterxml.jackson.databind.node.ObjectNode o = PackageCodec.JSON.createObjectNode();
+            last.snapshot().forEach(o.putObject("last")::put);
+            com.fasterxml.jackson.databind.node.ObjectNode l = o.putObject("latest");
+            latest.forEach(l::put);
+            retained.forEach((k, v) -> {
+                if (!l.has(k)) {
+                    l.put(k, v);
+                }
+            });   // not seen again yet: still the retained one after another restart
+            com.fasterxml.jackson.databind.node.ObjectNode w = o.putObject("wills");
+            wills.forEach(w::put);
+            return o;
+        }
+
+        synchronized void changedAgain() {
+            changed = true;
+        }
+
+        /** Puts back {@link #changes}' numbers (before the link starts); an entry of a gateway no longer in gateway.keys is dropped. */
+        synchronized void restore(com.fasterxml.jackson.databind.JsonNode saved) {
+            Map<String, Long> l = new HashMap<>();
+            numbers(saved.get("last")).forEach((k, v) -> {
+                if (keys.containsKey(k.substring(0, Math.max(0, k.indexOf('/'))))) {
+                    l.put(k, v);
+                }
+            });
+            last.load(l);
+            numbers(saved.get("latest")).forEach((k, v) -> {
+                if (l.containsKey(k) || keys.containsKey(k.substring(0, Math.max(0, k.indexOf('/'))))) {
+                    retained.put(k, v);
+                }
+            });
+            numbers(saved.get("wills")).forEach((k, v) -> {
+                if (keys.containsKey(k)) {
+                    wills.put(k, v);
+                }
+            });
+        }
+
+        private static Map<String, Long> numbers(com.fasterxml.jackson.databind.JsonNode o) {
+            if (o == null || !o.isObject()) {
+                throw new IllegalArgumentException("not a numbers file");
+            }
+            Map<String, Long> out = new HashMap<>();
+            o.properties().forEach(e -> {
+                if (!e.getValue().canConvertToLong() || !e.getValue().isIntegralNumber()) {
+                    throw new IllegalArgumentException("not a number");
+                }
+                out.put(e.getKey(), e.getValue().asLong());
+            });
+            return out;
         }
 
         /** The number in {@code auth} ({@code <seq>:<base64>}), or 0 if it has none. */
