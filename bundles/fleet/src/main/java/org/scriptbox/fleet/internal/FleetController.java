@@ -159,6 +159,11 @@ public final class FleetController implements AutoCloseable {
         return link.dropped();
     }
 
+    /** Per gateway, its events and telemetry taken, refused and over the verification budget: fleet:activity. */
+    public Map<String, Activity.Counts> activity() {
+        return link.activity();
+    }
+
     /** Keys births presented (signed with) that gateway.keys does not hold for their gateway: fleet:keys. */
     public Map<String, String> presentedKeys() {
         return link.presentedKeys();

@@ -110,6 +110,9 @@ public class FleetControllerComponent {
         return List.of(
                 new ShellCommand(Usage.of("fleet:gateways", "the fleet's gateways: state, health, package, groups"),
                         (session, a) -> gateways()),
+                new ShellCommand(Usage.of("fleet:activity", "per gateway, its events and telemetry taken, refused "
+                        + "(unsigned, forged, replays) and dropped over the verification budget (gateway.keys)"),
+                        (session, a) -> activity(controller.checksGateways(), controller.activity())),
                 new ShellCommand(Usage.of("fleet:keys", "keys gateways' births presented that gateway.keys does not hold "
                         + "for them: confirm each with fleet:identity on the gateway, then add it to gateway.keys"),
                         (session, a) -> keys()),
@@ -162,6 +165,22 @@ public class FleetControllerComponent {
             b.append(controller.droppedGatewayMessages()).append(" message(s) dropped as not signed by their gateway's key in gateway.keys\n");
         }
         return b.toString();
+    }
+
+    static String activity(boolean checks, java.util.Map<String, Activity.Counts> all) {
+        if (!checks) {
+            return "no gateway.keys: events and telemetry are not verified (nor counted) by this controller";
+        }
+        StringBuilder b = new StringBuilder(String.format("%-22s %28s   %28s%n%-22s %9s %9s %9s   %9s %9s %9s%n", "",
+                "events", "telemetry", "GATEWAY", "taken", "refused", "over", "taken", "refused", "over"));
+        all.forEach((g, c) -> b.append(String.format("%-22s %9d %9d %9d   %9d %9d %9d%n", g, c.eventsTaken(),
+                c.eventsRefused(), c.eventsOverBudget(), c.telemetryTaken(), c.telemetryRefused(), c.telemetryOverBudget())));
+        if (all.isEmpty()) {
+            b.append("no events or telemetry yet\n");
+        }
+        b.append("verified at most ").append(VerifyBudget.PER_GATEWAY).append("/s per gateway and ").append(VerifyBudget.TOTAL)
+                .append("/s in all; \"over\" were dropped unverified\n");
+        return org.scriptbox.api.text.SafeText.lines(b.toString());
     }
 
     private String keys() {

@@ -215,7 +215,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
             telemetry = new TelemetrySampler(telemetrySpec, interval, fleet, gateway, id -> {
                 DeviceDirectory d = devices;
                 return d == null ? java.util.Optional.empty() : d.find(id);
-            }, m -> l.publish(sign.sign(m))).start();
+            }, m -> sign.signAndPublish(m, l::publish)).start();
         }
     }
 
@@ -415,7 +415,8 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         EventBudget budget = events;
         if (l != null) {
             if (budget.take()) {   // a script firing every few ms must not flood the broker: the rest are counted
-                l.publish(signer.sign(FleetMessage.of(topic(FleetTopics.EVENTS), StatusReport.event(result, budget.dropped()).toString(), false)));
+                signer.signAndPublish(FleetMessage.of(topic(FleetTopics.EVENTS), StatusReport.event(result, budget.dropped()).toString(),
+                        false), l::publish);   // in the order of their numbers (runs end on many threads)
             }
             statusChanged();
         }

@@ -58,6 +58,15 @@ final class GatewayAuth {
             return sign(m, nextSeq());
         }
 
+        /**
+         * Signs and hands {@code m} to {@code publish} in one step: messages of one topic signed on several threads
+         * (run-end events) reach the link's queue in the order of their numbers, else a controller would drop the
+         * lower one that came second as a replay.
+         */
+        synchronized void signAndPublish(FleetMessage m, java.util.function.Consumer<FleetMessage> publish) {
+            publish.accept(sign(m));
+        }
+
         FleetMessage sign(FleetMessage m, long seq) {
             byte[] sig = Ed25519Keys.sign(key, signedBytes(fleet, gateway, m.topic(), m.correlationData(), seq, m.payload()));
             return m.withAuth(seq + ":" + Base64.getEncoder().encodeToString(sig));
@@ -101,6 +110,14 @@ final class GatewayAuth {
          * @return null when the message is taken, else why not (one phrase, for the WARN line)
          */
         synchronized String check(FleetMessage m, String gateway, String leaf) {
+            return check(m, gateway, leaf, () -> true);
+        }
+
+        /** What {@link #check} says of a message left unverified: over the verification budget. */
+        static final String OVER_BUDGET = "over budget";
+
+        /** @param afford asked after the cheap checks, before the signature's (events, telemetry: {@link VerifyBudget}) */
+        synchronized String check(FleetMessage m, String gateway, String leaf, java.util.function.BooleanSupplier afford) {
             PublicKey key = keys.get(gateway);
             if (key == null) {
                 return "gateway '" + Texts.clip(gateway) + "' is not in gateway.keys";
@@ -126,14 +143,17 @@ final class GatewayAuth {
             } catch (IllegalArgumentException e) {
                 return "a signature of '" + Texts.clip(gateway) + "' that is not base64";
             }
-            if (!Ed25519Keys.verify(key, signedBytes(fleet, gateway, m.topic(), m.correlationData(), seq, m.payload()), sig)) {
-                return "a message on " + Texts.clip(m.topic()) + " not signed by the key gateway.keys gives for '"
-                        + Texts.clip(gateway) + "' (forged, altered, or another gateway's)";
-            }
             if (last.ahead(seq)) {
                 // taken, it would make every later message of this gateway a replay until our clock got there
                 return "a message of '" + Texts.clip(gateway) + "' signed at " + java.time.Instant.ofEpochMilli(seq / 1000)
                         + ", more than " + last.windowMillis() / 1000 + " s ahead of this controller's clock (gateway.clock.window.seconds)";
+            }
+            if (!afford.getAsBoolean()) {
+                return OVER_BUDGET;
+            }
+            if (!Ed25519Keys.verify(key, signedBytes(fleet, gateway, m.topic(), m.correlationData(), seq, m.payload()), sig)) {
+                return "a message on " + Texts.clip(m.topic()) + " not signed by the key gateway.keys gives for '"
+                        + Texts.clip(gateway) + "' (forged, altered, or another gateway's)";
             }
             if (leaf.equals("res")) {
                 return null;
