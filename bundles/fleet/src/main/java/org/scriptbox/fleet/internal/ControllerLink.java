@@ -396,6 +396,11 @@ final class ControllerLink implements AutoCloseable {
         return dropped.get();
     }
 
+    /** The checker of gateway.keys, or null. */
+    GatewayAuth.Checker auth() {
+        return auth;
+    }
+
     /** Whether births, statuses and answers are checked against gateway.keys. */
     boolean checksGateways() {
         return auth != null;

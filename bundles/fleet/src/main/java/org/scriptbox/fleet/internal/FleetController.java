@@ -123,8 +123,9 @@ public final class FleetController implements AutoCloseable {
                 throw new IllegalArgumentException(e.getMessage());   // names the file: fail closed
             }
         }
-        this.link = new ControllerLink(broker, fleet, controllerId, signer,
-                gatewayKeys.isEmpty() ? null : new GatewayAuth.Checker(gatewayKeys, fleet, clockWindow, System::currentTimeMillis))
+        this.trustedKeys = gatewayKeys.isEmpty() ? null : new TrustedGatewayKeys(dataDir.resolve(TrustedGatewayKeys.FILE));
+        this.link = new ControllerLink(broker, fleet, controllerId, signer, trustedKeys == null ? null
+                : new GatewayAuth.Checker(trustedKeys.over(gatewayKeys), fleet, clockWindow, System::currentTimeMillis))
                 .keepNumbers(dataDir.resolve(GatewayNumbers.FILE));   // a damaged file fails closed (it names it)
         this.store = new RolloutStore(dataDir.resolve("rollouts"));
         this.timeout = requestTimeout;
@@ -157,6 +158,30 @@ public final class FleetController implements AutoCloseable {
     /** Messages of gateways dropped as not signed by their key in gateway.keys (0 without it). */
     public long droppedGatewayMessages() {
         return link.dropped();
+    }
+
+    private final TrustedGatewayKeys trustedKeys;   // null: no gateway.keys
+
+    /**
+     * fleet:trust-key: {@code gateway}'s messages are taken signed by {@code key} from now on (and its old key until
+     * one signed by the new is taken: a rotation loses nothing), kept across restarts.
+     * @throws IllegalStateException without gateway.keys; IOException: not kept (and not in effect)
+     */
+    public synchronized void trustKey(String gateway, java.security.PublicKey key) throws IOException {
+        if (trustedKeys == null) {
+            throw new IllegalStateException("this controller has no gateway.keys: it takes every gateway's messages unchecked");
+        }
+        trustedKeys.trust(gateway, key);
+        link.auth().trust(gateway, key);
+    }
+
+    /** fleet:revoke-key: nothing of {@code gateway} is taken any more, across restarts too. */
+    public synchronized void revokeKey(String gateway) throws IOException {
+        if (trustedKeys == null) {
+            throw new IllegalStateException("this controller has no gateway.keys: it takes every gateway's messages unchecked");
+        }
+        trustedKeys.revoke(gateway);
+        link.auth().revoke(gateway);
     }
 
     /** Per gateway, its events and telemetry taken, refused and over the verification budget: fleet:activity. */

@@ -30,7 +30,7 @@ final class GatewayAuth {
     static final class Signer {
         private final String fleet;
         private final String gateway;
-        private final PrivateKey key;
+        private volatile PrivateKey key;   // replaced by fleet:rotate-key --confirm; the numbers go on
         private final SequenceSource numbers;
 
         Signer(String fleet, String gateway, PrivateKey key, LongSupplier clockMillis) {
@@ -52,6 +52,11 @@ final class GatewayAuth {
 
         long nextSeq() {
             return numbers.next();
+        }
+
+        /** Signs with {@code next} from now on (fleet:rotate-key --confirm), its numbers still above the last. */
+        synchronized void rotate(PrivateKey next) {
+            key = next;
         }
 
         FleetMessage sign(FleetMessage m) {
@@ -80,7 +85,9 @@ final class GatewayAuth {
     static final class Checker {
         /** What {@link #check} says of a message taken before (QoS 1 is at least once; retained and live at a subscribe). */
         static final String DUPLICATE = "duplicate";
-        private final Map<String, PublicKey> keys;
+        private volatile Map<String, PublicKey> keys;   // replaced whole by fleet:trust-key / fleet:revoke-key
+        /** A gateway's key before fleet:trust-key gave it a new one: still taken until a message signed by the new one is. */
+        private final Map<String, PublicKey> previous = new HashMap<>();
         private final String fleet;
         private final SequenceWindow last;   // "gateway/leaf" -> number
         private final Map<String, Long> wills = new HashMap<>();   // gateway -> its will's number, from its birth
@@ -143,6 +150,7 @@ final class GatewayAuth {
             } catch (IllegalArgumentException e) {
                 return "a signature of '" + Texts.clip(gateway) + "' that is not base64";
             }
+            PublicKey old = previous.get(gateway);
             if (last.ahead(seq)) {
                 // taken, it would make every later message of this gateway a replay until our clock got there
                 return "a message of '" + Texts.clip(gateway) + "' signed at " + java.time.Instant.ofEpochMilli(seq / 1000)
@@ -151,7 +159,10 @@ final class GatewayAuth {
             if (!afford.getAsBoolean()) {
                 return OVER_BUDGET;
             }
-            if (!Ed25519Keys.verify(key, signedBytes(fleet, gateway, m.topic(), m.correlationData(), seq, m.payload()), sig)) {
+            byte[] signed = signedBytes(fleet, gateway, m.topic(), m.correlationData(), seq, m.payload());
+            if (Ed25519Keys.verify(key, signed, sig)) {
+                previous.remove(gateway);   // heard with its new key: the old one is no longer taken
+            } else if (old == null || !Ed25519Keys.verify(old, signed, sig)) {
                 return "a message on " + Texts.clip(m.topic()) + " not signed by the key gateway.keys gives for '"
                         + Texts.clip(gateway) + "' (forged, altered, or another gateway's)";
             }
@@ -195,6 +206,24 @@ final class GatewayAuth {
             com.fasterxml.jackson.databind.node.ObjectNode w = o.putObject("wills");
             wills.forEach(w::put);
             return o;
+        }
+
+        /** fleet:trust-key: {@code gateway}'s messages are taken signed by {@code key} (its old key until it is heard with this one). */
+        synchronized void trust(String gateway, PublicKey key) {
+            Map<String, PublicKey> k = new HashMap<>(keys);
+            PublicKey before = k.put(gateway, key);
+            if (before != null && !before.equals(key)) {
+                previous.put(gateway, before);
+            }
+            keys = Map.copyOf(k);
+        }
+
+        /** fleet:revoke-key: nothing of {@code gateway} is taken any more (as a gateway not in gateway.keys). */
+        synchronized void revoke(String gateway) {
+            Map<String, PublicKey> k = new HashMap<>(keys);
+            k.remove(gateway);
+            previous.remove(gateway);
+            keys = Map.copyOf(k);
         }
 
         synchronized void changedAgain() {
