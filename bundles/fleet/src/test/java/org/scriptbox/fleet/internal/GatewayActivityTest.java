@@ -111,10 +111,15 @@ public class GatewayActivityTest {
             until(id + " connected", l::connected, Duration.ofSeconds(15));
             GatewayAuth.Signer s = i == 0 ? s0 : signer(i);
             long before = seen(ctl, id);
+            // in batches within the send window (20 unacknowledged): beyond it a run event is dropped by design
+            // (PahoLink.publish), and under load the broker's acknowledgements come late
             for (int n = 1; n <= 60; n++) {
                 l.publish(s.sign(event(id, n)));
+                if (n % 10 == 0) {
+                    long upTo = before + n;
+                    until(n + " events of " + id + " seen", () -> seen(ctl, id) == upTo, Duration.ofSeconds(20));
+                }
             }
-            until("60 events of " + id + " seen", () -> seen(ctl, id) == before + 60, Duration.ofSeconds(20));
         }
         assertEquals(new Activity.Counts(41, 3, 20, 1, 0, 0), ctl.activity().get("gw0"));
         assertEquals(new Activity.Counts(40, 0, 20, 0, 0, 0), ctl.activity().get("gw1"));
@@ -131,28 +136,33 @@ public class GatewayActivityTest {
         PahoLink gw1 = gateway("gw1");
         until("connected", () -> ctl.connected() && gw1.connected(), Duration.ofSeconds(15));
         GatewayAuth.Signer s = signer(1);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
-            int base = t * 100;
-            Thread th = new Thread(() -> {
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                for (int n = 0; n < 25; n++) {
-                    s.signAndPublish(event("gw1", base + n), gw1::publish);
-                }
-            });
-            th.start();
-            threads.add(th);
+        // rounds of 8 threads x 2 events: 16 at once fit the send window (20 unacknowledged; beyond it PahoLink
+        // drops a run event by design), so every event sent must arrive, and in the order of its number
+        for (int round = 0; round < 12; round++) {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int base = round * 1000 + t * 10;
+                Thread th = new Thread(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    for (int n = 0; n < 2; n++) {
+                        s.signAndPublish(event("gw1", base + n), gw1::publish);
+                    }
+                });
+                th.start();
+                threads.add(th);
+            }
+            go.countDown();
+            for (Thread th : threads) {
+                th.join(20_000);
+            }
+            long upTo = (round + 1) * 16L;
+            until(upTo + " events seen", () -> seen(ctl, "gw1") == upTo, Duration.ofSeconds(20));
         }
-        go.countDown();
-        for (Thread th : threads) {
-            th.join(20_000);
-        }
-        until("200 events seen", () -> seen(ctl, "gw1") == 200, Duration.ofSeconds(20));
-        assertEquals(new Activity.Counts(200, 0, 0, 0, 0, 0), ctl.activity().get("gw1"));
+        assertEquals(new Activity.Counts(192, 0, 0, 0, 0, 0), ctl.activity().get("gw1"));
     }
 }
