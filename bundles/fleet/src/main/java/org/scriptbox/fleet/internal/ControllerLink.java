@@ -2,6 +2,7 @@ package org.scriptbox.fleet.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +79,10 @@ final class ControllerLink implements AutoCloseable {
         link.subscribe(FleetTopics.everyGateway(fleet, FleetTopics.STATE), this::state);
         link.subscribe(FleetTopics.everyGateway(fleet, FleetTopics.STATUS), this::status);
         link.subscribe(responses, this::response);
+        if (auth != null) {   // verified at a bounded cost; without gateway.keys there is nothing to verify
+            link.subscribe(FleetTopics.everyGateway(fleet, FleetTopics.EVENTS), m -> signedActivity(m, false));
+            link.subscribe(FleetTopics.everyGateway(fleet, TELEMETRY) + "/+", m -> signedActivity(m, true));
+        }
         link.subscribe(FleetTopics.revocations(fleet, "#"), this::defendRevocation);
         link.onConnection(up -> {
             if (up) {   // retained: published again at each connect (the broker may have lost or been cleared of them)
@@ -292,6 +297,7 @@ final class ControllerLink implements AutoCloseable {
         }
         String why = auth.check(m, gateway, leaf);
         if (why == null) {
+            saveSoon();
             return true;
         }
         if (why == GatewayAuth.Checker.DUPLICATE) {
@@ -309,9 +315,90 @@ final class ControllerLink implements AutoCloseable {
         return false;
     }
 
+    private volatile Path numbersFile;   // null: the gateways' numbers are not kept
+    private boolean saveDue;              // link thread
+    private long saveWarned;              // link thread
+
+    /** Keeps the gateways' numbers in {@code file} ({@link GatewayNumbers}), loading them first; before {@link #start}. */
+    ControllerLink keepNumbers(Path file) {
+        if (auth != null) {
+            GatewayNumbers.load(file, auth);
+            numbersFile = file;
+        }
+        return this;
+    }
+
+    static final String TELEMETRY = "telemetry";
+    /** An event or a telemetry message larger is refused before its signature is looked at. */
+    static final int MAX_ACTIVITY_BYTES = 64 * 1024;
+    private final Activity activity = new Activity();
+    private VerifyBudget budget = new VerifyBudget(VerifyBudget.PER_GATEWAY, VerifyBudget.TOTAL, System::nanoTime);
+    private final List<java.util.function.BiConsumer<String, FleetMessage>> activityListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Another budget (tests); before {@link #start}. */
+    ControllerLink budget(VerifyBudget b) {
+        budget = b;
+        return this;
+    }
+
+    /** Told (link thread) of each event or telemetry message signed by its gateway and above its last number. */
+    void onActivity(java.util.function.BiConsumer<String, FleetMessage> listener) {
+        activityListeners.add(listener);
+    }
+
+    /** Per gateway, its events and telemetry taken, refused and dropped over the budget: fleet:activity. */
+    Map<String, Activity.Counts> activity() {
+        return activity.snapshot();
+    }
+
+    /** Link thread: cheap checks first (id, key, size, number), then the budget, then the signature. */
+    void signedActivity(FleetMessage m, boolean telemetry) {
+        String id = FleetTopics.gatewayOf(m.topic());
+        if (!FleetTopics.validId(id)) {
+            return;
+        }
+        if (!auth.knows(id)) {
+            activity.count(Activity.UNKNOWN, telemetry, Activity.Outcome.REFUSED);
+            return;
+        }
+        String why = m.payload().length > MAX_ACTIVITY_BYTES ? "too large"
+                : auth.check(m, id, telemetry ? TELEMETRY : FleetTopics.EVENTS, () -> budget.take(id));
+        if (why == null) {
+            activity.count(id, telemetry, Activity.Outcome.TAKEN);
+            saveSoon();
+            activityListeners.forEach(l -> l.accept(id, m));
+        } else {
+            activity.count(id, telemetry, why == GatewayAuth.Checker.OVER_BUDGET ? Activity.Outcome.OVER_BUDGET
+                    : Activity.Outcome.REFUSED);
+        }
+    }
+
+    /** Link thread: one write a second at most, however many messages are taken. */
+    private void saveSoon() {
+        if (numbersFile == null || saveDue) {
+            return;
+        }
+        saveDue = true;
+        link.schedule(() -> {
+            saveDue = false;
+            if (!GatewayNumbers.save(numbersFile, auth)) {
+                long t = System.currentTimeMillis();
+                if (t - saveWarned >= 60_000) {
+                    LOG.warn("fleet: cannot write {} (the gateways' sequence numbers): tried again with the next message", numbersFile);
+                    saveWarned = t;
+                }
+            }
+        }, 1_000);
+    }
+
     /** Messages dropped so far as not signed by their gateway's key (gateway.keys). */
     long dropped() {
         return dropped.get();
+    }
+
+    /** The checker of gateway.keys, or null. */
+    GatewayAuth.Checker auth() {
+        return auth;
     }
 
     /** Whether births, statuses and answers are checked against gateway.keys. */
@@ -454,5 +541,9 @@ final class ControllerLink implements AutoCloseable {
     @Override
     public void close() {
         link.close();
+        Path f = numbersFile;
+        if (f != null && !GatewayNumbers.save(f, auth)) {
+            LOG.warn("fleet: cannot write {} (the gateways' sequence numbers) at the close", f);
+        }
     }
 }

@@ -114,8 +114,19 @@ public final class FleetController implements AutoCloseable {
         if (!FleetTopics.validId(fleet) || !FleetTopics.validId(controllerId)) {
             throw new IllegalArgumentException("fleet.id and controller.id must be letters, digits, _ . - (at most 64)");
         }
-        this.link = new ControllerLink(broker, fleet, controllerId, key == null ? null : new RequestAuth.Signer(controllerId, key),
-                gatewayKeys.isEmpty() ? null : new GatewayAuth.Checker(gatewayKeys, fleet, clockWindow, System::currentTimeMillis));
+        RequestAuth.Signer signer = null;
+        if (key != null) {
+            try {   // kept, so that gateways hear a controller restarted after NTP put its clock back at once (Q45)
+                signer = new RequestAuth.Signer(controllerId, key, new SequenceSource(System::currentTimeMillis,
+                        dataDir.resolve("request-seq"), clockWindow));
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e.getMessage());   // names the file: fail closed
+            }
+        }
+        this.trustedKeys = gatewayKeys.isEmpty() ? null : new TrustedGatewayKeys(dataDir.resolve(TrustedGatewayKeys.FILE));
+        this.link = new ControllerLink(broker, fleet, controllerId, signer, trustedKeys == null ? null
+                : new GatewayAuth.Checker(trustedKeys.over(gatewayKeys), fleet, clockWindow, System::currentTimeMillis))
+                .keepNumbers(dataDir.resolve(GatewayNumbers.FILE));   // a damaged file fails closed (it names it)
         this.store = new RolloutStore(dataDir.resolve("rollouts"));
         this.timeout = requestTimeout;
         this.fleet = fleet;
@@ -147,6 +158,35 @@ public final class FleetController implements AutoCloseable {
     /** Messages of gateways dropped as not signed by their key in gateway.keys (0 without it). */
     public long droppedGatewayMessages() {
         return link.dropped();
+    }
+
+    private final TrustedGatewayKeys trustedKeys;   // null: no gateway.keys
+
+    /**
+     * fleet:trust-key: {@code gateway}'s messages are taken signed by {@code key} from now on (and its old key until
+     * one signed by the new is taken: a rotation loses nothing), kept across restarts.
+     * @throws IllegalStateException without gateway.keys; IOException: not kept (and not in effect)
+     */
+    public synchronized void trustKey(String gateway, java.security.PublicKey key) throws IOException {
+        if (trustedKeys == null) {
+            throw new IllegalStateException("this controller has no gateway.keys: it takes every gateway's messages unchecked");
+        }
+        trustedKeys.trust(gateway, key);
+        link.auth().trust(gateway, key);
+    }
+
+    /** fleet:revoke-key: nothing of {@code gateway} is taken any more, across restarts too. */
+    public synchronized void revokeKey(String gateway) throws IOException {
+        if (trustedKeys == null) {
+            throw new IllegalStateException("this controller has no gateway.keys: it takes every gateway's messages unchecked");
+        }
+        trustedKeys.revoke(gateway);
+        link.auth().revoke(gateway);
+    }
+
+    /** Per gateway, its events and telemetry taken, refused and over the verification budget: fleet:activity. */
+    public Map<String, Activity.Counts> activity() {
+        return link.activity();
     }
 
     /** Keys births presented (signed with) that gateway.keys does not hold for their gateway: fleet:keys. */

@@ -110,6 +110,17 @@ public class FleetControllerComponent {
         return List.of(
                 new ShellCommand(Usage.of("fleet:gateways", "the fleet's gateways: state, health, package, groups"),
                         (session, a) -> gateways()),
+                new ShellCommand(Usage.of("fleet:activity", "per gateway, its events and telemetry taken, refused "
+                        + "(unsigned, forged, replays) and dropped over the verification budget (gateway.keys)"),
+                        (session, a) -> activity(controller.checksGateways(), controller.activity())),
+                new ShellCommand(Usage.of("fleet:trust-key", "take a gateway's messages signed by this key from now on "
+                        + "(kept in the data area; its old key until it is heard with the new: a rotation loses nothing)")
+                        .withArgument("GATEWAY", "the gateway's id")
+                        .withArgument("KEY", "its public key (fleet:identity or fleet:rotate-key on the gateway)"),
+                        (session, a) -> trustKey(a.text("GATEWAY"), a.text("KEY"))),
+                new ShellCommand(Usage.of("fleet:revoke-key", "take nothing of this gateway any more (kept in the data area)")
+                        .withArgument("GATEWAY", "the gateway's id"),
+                        (session, a) -> revokeKey(a.text("GATEWAY"))),
                 new ShellCommand(Usage.of("fleet:keys", "keys gateways' births presented that gateway.keys does not hold "
                         + "for them: confirm each with fleet:identity on the gateway, then add it to gateway.keys"),
                         (session, a) -> keys()),
@@ -162,6 +173,53 @@ public class FleetControllerComponent {
             b.append(controller.droppedGatewayMessages()).append(" message(s) dropped as not signed by their gateway's key in gateway.keys\n");
         }
         return b.toString();
+    }
+
+    static String activity(boolean checks, java.util.Map<String, Activity.Counts> all) {
+        if (!checks) {
+            return "no gateway.keys: events and telemetry are not verified (nor counted) by this controller";
+        }
+        StringBuilder b = new StringBuilder(String.format("%-22s %28s   %28s%n%-22s %9s %9s %9s   %9s %9s %9s%n", "",
+                "events", "telemetry", "GATEWAY", "taken", "refused", "over", "taken", "refused", "over"));
+        all.forEach((g, c) -> b.append(String.format("%-22s %9d %9d %9d   %9d %9d %9d%n", g, c.eventsTaken(),
+                c.eventsRefused(), c.eventsOverBudget(), c.telemetryTaken(), c.telemetryRefused(), c.telemetryOverBudget())));
+        if (all.isEmpty()) {
+            b.append("no events or telemetry yet\n");
+        }
+        b.append("verified at most ").append(VerifyBudget.PER_GATEWAY).append("/s per gateway and ").append(VerifyBudget.TOTAL)
+                .append("/s in all; \"over\" were dropped unverified\n");
+        return org.scriptbox.api.text.SafeText.lines(b.toString());
+    }
+
+    private String trustKey(String gateway, String text) throws IOException {
+        if (!FleetTopics.validId(gateway)) {
+            throw new UsageError("GATEWAY must be an id (letters, digits, _ . -; at most 64), not '" + Texts.clip(gateway) + "'");
+        }
+        java.security.PublicKey key;
+        try {
+            key = Ed25519Keys.publicKey(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError("KEY is " + e.getMessage());
+        }
+        try {
+            controller.trustKey(gateway, key);
+        } catch (IllegalStateException e) {
+            throw new UsageError(e.getMessage());
+        }
+        return "gateway '" + gateway + "' is now taken signed by " + Ed25519Keys.publicText(key)
+                + " (and by its old key until a message signed by this one is taken); kept in " + TrustedGatewayKeys.FILE;
+    }
+
+    private String revokeKey(String gateway) throws IOException {
+        if (!FleetTopics.validId(gateway)) {
+            throw new UsageError("GATEWAY must be an id (letters, digits, _ . -; at most 64), not '" + Texts.clip(gateway) + "'");
+        }
+        try {
+            controller.revokeKey(gateway);
+        } catch (IllegalStateException e) {
+            throw new UsageError(e.getMessage());
+        }
+        return "nothing of gateway '" + gateway + "' is taken any more; kept in " + TrustedGatewayKeys.FILE;
     }
 
     private String keys() {

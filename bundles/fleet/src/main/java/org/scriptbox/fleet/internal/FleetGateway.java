@@ -147,9 +147,14 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         }
         this.signer = sign;
         this.publicKey = Ed25519Keys.publicText(identity.getPublic());
+        this.ownKey = config.gateway_key().isBlank() ? context.getDataFile("fleet-gateway-key.pem").toPath() : null;
         shellCommands = org.scriptbox.shell.command.ShellCommands.register(context, java.util.List.of(
                 new org.scriptbox.shell.command.ShellCommand(org.scriptbox.shell.command.Usage.of("fleet:identity",
-                        "this gateway's public key: its entry for a controller's gateway.keys"), (session, a) -> identity())));
+                        "this gateway's public key: its entry for a controller's gateway.keys"), (session, a) -> identity()),
+                new org.scriptbox.shell.command.ShellCommand(org.scriptbox.shell.command.Usage.of("fleet:rotate-key",
+                        "make this gateway a new key (kept until confirmed; it signs with its key until then)")
+                        .withFlag(null, "--confirm", "sign with the new key from now on (after fleet:trust-key on the controllers)"),
+                        (session, a) -> rotateKey(a.flag("--confirm")))));
         if (checker == null && broker.username().isEmpty() && broker.keystore().isEmpty()) {
             // MQTT carries no sender: only the broker's ACLs on an authenticated client tell the controller
             // from anyone else, and an anonymous client cannot be given ACLs of its own
@@ -215,7 +220,7 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
             telemetry = new TelemetrySampler(telemetrySpec, interval, fleet, gateway, id -> {
                 DeviceDirectory d = devices;
                 return d == null ? java.util.Optional.empty() : d.find(id);
-            }, m -> l.publish(sign.sign(m))).start();
+            }, m -> sign.signAndPublish(m, l::publish)).start();
         }
     }
 
@@ -415,10 +420,40 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         EventBudget budget = events;
         if (l != null) {
             if (budget.take()) {   // a script firing every few ms must not flood the broker: the rest are counted
-                l.publish(signer.sign(FleetMessage.of(topic(FleetTopics.EVENTS), StatusReport.event(result, budget.dropped()).toString(), false)));
+                signer.signAndPublish(FleetMessage.of(topic(FleetTopics.EVENTS), StatusReport.event(result, budget.dropped()).toString(),
+                        false), l::publish);   // in the order of their numbers (runs end on many threads)
             }
             statusChanged();
         }
+    }
+
+    private volatile java.nio.file.Path ownKey;   // the key it made; null: gateway.key (the operator's file)
+
+    /** {@code fleet:rotate-key}: a new key, then (--confirm) signing with it; the old one kept as .old. */
+    private String rotateKey(boolean confirm) throws IOException {
+        java.nio.file.Path own = ownKey;
+        GatewayAuth.Signer s = signer;
+        if (own == null || s == null) {
+            return "this gateway signs with gateway.key (" + (own == null ? "a file of the operator's" : "not started")
+                    + "): replace that file and restart instead";
+        }
+        if (!confirm) {
+            java.security.KeyPair next = GatewayIdentity.prepare(own);
+            return "a new key is kept in " + GatewayIdentity.next(own) + "; this gateway still signs with its key.\n"
+                    + "on each controller: fleet:trust-key " + gateway + " " + Ed25519Keys.publicText(next.getPublic())
+                    + "\nthen here: fleet:rotate-key --confirm";
+        }
+        java.security.KeyPair next;
+        try {
+            next = GatewayIdentity.confirm(own);
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+        s.rotate(next.getPrivate());
+        publicKey = Ed25519Keys.publicText(next.getPublic());
+        statusChanged();
+        return "this gateway signs with " + publicKey + " from now on (the key before is kept in "
+                + GatewayIdentity.previous(own) + ")";
     }
 
     /** {@code fleet:identity}: what the operator compares with a birth's key before adding it to gateway.keys. */

@@ -1,6 +1,5 @@
 package org.scriptbox.fleet.internal;
 
-import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.util.Base64;
@@ -24,77 +23,53 @@ final class GatewayAuth {
     }
 
     static byte[] signedBytes(String fleet, String gateway, String topic, byte[] correlation, long seq, byte[] payload) {
-        String head = "scriptbox-gateway\n" + fleet + "\n" + gateway + "\n" + topic + "\n"
-                + (correlation == null ? "" : Base64.getEncoder().encodeToString(correlation)) + "\n" + seq + "\n";
-        byte[] h = head.getBytes(StandardCharsets.UTF_8);
-        byte[] all = new byte[h.length + payload.length];
-        System.arraycopy(h, 0, all, 0, h.length);
-        System.arraycopy(payload, 0, all, h.length, payload.length);
-        return all;
+        return SignedMessage.bytes("gateway", correlation, seq, payload, fleet, gateway, topic);
     }
 
     /** A gateway's side: signs each message with a number above the last (any thread). */
     static final class Signer {
         private final String fleet;
         private final String gateway;
-        private final PrivateKey key;
-        private final LongSupplier clock;
-        private long last;
-        private final java.nio.file.Path file;   // null: numbers not kept (tests)
-        private long reserved;                   // numbers up to this are reserved in the file
+        private volatile PrivateKey key;   // replaced by fleet:rotate-key --confirm; the numbers go on
+        private final SequenceSource numbers;
 
         Signer(String fleet, String gateway, PrivateKey key, LongSupplier clockMillis) {
-            this.fleet = fleet;
-            this.gateway = gateway;
-            this.key = key;
-            this.clock = clockMillis;
-            this.file = null;
+            this(fleet, gateway, key, new SequenceSource(clockMillis));
         }
 
-        /**
-         * Numbers kept in {@code file} as a high-water mark reserved a minute ahead, so a gateway restarted after its
-         * clock was put back goes on above the numbers it used (a controller would drop its births as replays until
-         * the clock got there, Q45); a mark more than {@code window} ahead of the clock is from a clock fault and is
-         * not taken (the controller holds such a gateway back one window at most).
-         */
+        /** Numbers kept in {@code file} ({@link SequenceSource}): heard at once after a restart with the clock put back (Q45). */
         Signer(String fleet, String gateway, PrivateKey key, LongSupplier clockMillis, java.nio.file.Path file,
                java.time.Duration window) throws java.io.IOException {
+            this(fleet, gateway, key, new SequenceSource(clockMillis, file, window));
+        }
+
+        private Signer(String fleet, String gateway, PrivateKey key, SequenceSource numbers) {
             this.fleet = fleet;
             this.gateway = gateway;
             this.key = key;
-            this.clock = clockMillis;
-            this.file = file;
-            if (java.nio.file.Files.exists(file)) {
-                long mark;
-                try {
-                    mark = Long.parseLong(java.nio.file.Files.readString(file, StandardCharsets.US_ASCII).trim());
-                } catch (NumberFormatException e) {
-                    throw new java.io.IOException(file + " is damaged; move it away");
-                }
-                if (mark / 1000 <= clockMillis.getAsLong() + window.toMillis()) {
-                    last = mark;
-                }
-            }
+            this.numbers = numbers;
         }
 
-        /** Microseconds of the gateway's clock, above the last: a restarted gateway goes on above its earlier numbers. */
-        synchronized long nextSeq() {
-            last = Math.max(last + 1, clock.getAsLong() * 1000);
-            if (file != null && last > reserved) {
-                long mark = last + 60_000_000L;   // one write a minute at most
-                try {
-                    java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
-                    DurableFile.replace(file, Long.toString(mark).getBytes(StandardCharsets.US_ASCII));
-                    reserved = mark;
-                } catch (java.io.IOException e) {
-                    // the numbers still go up while it runs; after a restart they follow its clock only
-                }
-            }
-            return last;
+        long nextSeq() {
+            return numbers.next();
+        }
+
+        /** Signs with {@code next} from now on (fleet:rotate-key --confirm), its numbers still above the last. */
+        synchronized void rotate(PrivateKey next) {
+            key = next;
         }
 
         FleetMessage sign(FleetMessage m) {
             return sign(m, nextSeq());
+        }
+
+        /**
+         * Signs and hands {@code m} to {@code publish} in one step: messages of one topic signed on several threads
+         * (run-end events) reach the link's queue in the order of their numbers, else a controller would drop the
+         * lower one that came second as a replay.
+         */
+        synchronized void signAndPublish(FleetMessage m, java.util.function.Consumer<FleetMessage> publish) {
+            publish.accept(sign(m));
         }
 
         FleetMessage sign(FleetMessage m, long seq) {
@@ -110,18 +85,22 @@ final class GatewayAuth {
     static final class Checker {
         /** What {@link #check} says of a message taken before (QoS 1 is at least once; retained and live at a subscribe). */
         static final String DUPLICATE = "duplicate";
-        private final Map<String, PublicKey> keys;
+        private volatile Map<String, PublicKey> keys;   // replaced whole by fleet:trust-key / fleet:revoke-key
+        /** A gateway's key before fleet:trust-key gave it a new one: still taken until a message signed by the new one is. */
+        private final Map<String, PublicKey> previous = new HashMap<>();
         private final String fleet;
-        private final long windowMillis;   // 0: no check of the gateway's time
-        private final LongSupplier clock;
-        private final Map<String, Long> last = new HashMap<>();    // "gateway/leaf" -> number
+        private final SequenceWindow last;   // "gateway/leaf" -> number
         private final Map<String, Long> wills = new HashMap<>();   // gateway -> its will's number, from its birth
+        /** "gateway/leaf" -> the number of the message taken last (a will's is below its birth's). */
+        private final Map<String, Long> latest = new HashMap<>();
+        /** {@link #latest} as saved before a restart: the retained message of each, taken once more (its signature checked). */
+        private final Map<String, Long> retained = new HashMap<>();
+        private boolean changed;
 
         Checker(Map<String, PublicKey> keys, String fleet, java.time.Duration window, LongSupplier clockMillis) {
             this.keys = Map.copyOf(keys);
             this.fleet = fleet;
-            this.windowMillis = window.toMillis();
-            this.clock = clockMillis;
+            this.last = new SequenceWindow(window, clockMillis);
         }
 
         boolean knows(String gateway) {
@@ -137,7 +116,15 @@ final class GatewayAuth {
          *             bound to one request by its correlation data: its number is not compared)
          * @return null when the message is taken, else why not (one phrase, for the WARN line)
          */
-        String check(FleetMessage m, String gateway, String leaf) {
+        synchronized String check(FleetMessage m, String gateway, String leaf) {
+            return check(m, gateway, leaf, () -> true);
+        }
+
+        /** What {@link #check} says of a message left unverified: over the verification budget. */
+        static final String OVER_BUDGET = "over budget";
+
+        /** @param afford asked after the cheap checks, before the signature's (events, telemetry: {@link VerifyBudget}) */
+        synchronized String check(FleetMessage m, String gateway, String leaf, java.util.function.BooleanSupplier afford) {
             PublicKey key = keys.get(gateway);
             if (key == null) {
                 return "gateway '" + Texts.clip(gateway) + "' is not in gateway.keys";
@@ -147,15 +134,12 @@ final class GatewayAuth {
                 return "unsigned message from '" + Texts.clip(gateway) + "' on " + Texts.clip(m.topic());
             }
             String k = gateway + "/" + leaf;
-            long before = last.getOrDefault(k, 0L);
-            long cap = (clock.getAsLong() + windowMillis) * 1000;
-            if (windowMillis > 0 && before > cap) {   // taken during a clock fault far ahead: holds back one window at most (Q41)
-                before = cap;
-                last.put(k, cap);
-            }
+            long before = last.last(k);   // lowered if taken during a clock fault far ahead (Q41)
             Long will = wills.get(gateway);
             boolean isWill = leaf.equals("state") && will != null && will == seq;
-            if (!leaf.equals("res") && seq <= before && !isWill) {
+            // after a restart the broker hands over the retained birth (or death) and status taken before: not a replay
+            boolean again = !leaf.equals("res") && retained.containsKey(k) && retained.get(k) == seq;
+            if (!leaf.equals("res") && seq <= before && !isWill && !again) {
                 // dropped before the signature is checked: an Ed25519 verification costs about a millisecond, a replay nothing
                 return seq == before ? DUPLICATE : "message number " + seq + " of '" + Texts.clip(gateway) + "' on "
                         + Texts.clip(m.topic()) + " is not above " + before + " taken before (a replay)";
@@ -166,31 +150,119 @@ final class GatewayAuth {
             } catch (IllegalArgumentException e) {
                 return "a signature of '" + Texts.clip(gateway) + "' that is not base64";
             }
-            if (!Ed25519Keys.verify(key, signedBytes(fleet, gateway, m.topic(), m.correlationData(), seq, m.payload()), sig)) {
-                return "a message on " + Texts.clip(m.topic()) + " not signed by the key gateway.keys gives for '"
-                        + Texts.clip(gateway) + "' (forged, altered, or another gateway's)";
-            }
-            if (windowMillis > 0 && seq / 1000 > clock.getAsLong() + windowMillis) {
+            PublicKey old = previous.get(gateway);
+            if (last.ahead(seq)) {
                 // taken, it would make every later message of this gateway a replay until our clock got there
                 return "a message of '" + Texts.clip(gateway) + "' signed at " + java.time.Instant.ofEpochMilli(seq / 1000)
-                        + ", more than " + windowMillis / 1000 + " s ahead of this controller's clock (gateway.clock.window.seconds)";
+                        + ", more than " + last.windowMillis() / 1000 + " s ahead of this controller's clock (gateway.clock.window.seconds)";
+            }
+            if (!afford.getAsBoolean()) {
+                return OVER_BUDGET;
+            }
+            byte[] signed = signedBytes(fleet, gateway, m.topic(), m.correlationData(), seq, m.payload());
+            if (Ed25519Keys.verify(key, signed, sig)) {
+                previous.remove(gateway);   // heard with its new key: the old one is no longer taken
+            } else if (old == null || !Ed25519Keys.verify(old, signed, sig)) {
+                return "a message on " + Texts.clip(m.topic()) + " not signed by the key gateway.keys gives for '"
+                        + Texts.clip(gateway) + "' (forged, altered, or another gateway's)";
             }
             if (leaf.equals("res")) {
                 return null;
             }
+            retained.remove(k);
+            latest.put(k, seq);
+            changed = true;
             if (isWill && seq <= before) {
                 wills.remove(gateway);   // its death, which the broker publishes: signed at connect, before the birth
                 return null;
             }
-            last.put(k, seq);
+            last.take(k, seq);
             return null;
         }
 
         /** A birth that was taken names the number its will (the death the broker publishes) was signed with. */
-        void expectWill(String gateway, long seq) {
+        synchronized void expectWill(String gateway, long seq) {
             if (seq > 0 && keys.containsKey(gateway)) {
                 wills.put(gateway, seq);
+                changed = true;
             }
+        }
+
+        /** What a controller keeps across restarts (gateway-seqs.json), or null if nothing changed since the last call. */
+        synchronized com.fasterxml.jackson.databind.node.ObjectNode changes() {
+            if (!changed) {
+                return null;
+            }
+            changed = false;
+            com.fasterxml.jackson.databind.node.ObjectNode o = PackageCodec.JSON.createObjectNode();
+            last.snapshot().forEach(o.putObject("last")::put);
+            com.fasterxml.jackson.databind.node.ObjectNode l = o.putObject("latest");
+            latest.forEach(l::put);
+            retained.forEach((k, v) -> {
+                if (!l.has(k)) {
+                    l.put(k, v);
+                }
+            });   // not seen again yet: still the retained one after another restart
+            com.fasterxml.jackson.databind.node.ObjectNode w = o.putObject("wills");
+            wills.forEach(w::put);
+            return o;
+        }
+
+        /** fleet:trust-key: {@code gateway}'s messages are taken signed by {@code key} (its old key until it is heard with this one). */
+        synchronized void trust(String gateway, PublicKey key) {
+            Map<String, PublicKey> k = new HashMap<>(keys);
+            PublicKey before = k.put(gateway, key);
+            if (before != null && !before.equals(key)) {
+                previous.put(gateway, before);
+            }
+            keys = Map.copyOf(k);
+        }
+
+        /** fleet:revoke-key: nothing of {@code gateway} is taken any more (as a gateway not in gateway.keys). */
+        synchronized void revoke(String gateway) {
+            Map<String, PublicKey> k = new HashMap<>(keys);
+            k.remove(gateway);
+            previous.remove(gateway);
+            keys = Map.copyOf(k);
+        }
+
+        synchronized void changedAgain() {
+            changed = true;
+        }
+
+        /** Puts back {@link #changes}' numbers (before the link starts); an entry of a gateway no longer in gateway.keys is dropped. */
+        synchronized void restore(com.fasterxml.jackson.databind.JsonNode saved) {
+            Map<String, Long> l = new HashMap<>();
+            numbers(saved.get("last")).forEach((k, v) -> {
+                if (keys.containsKey(k.substring(0, Math.max(0, k.indexOf('/'))))) {
+                    l.put(k, v);
+                }
+            });
+            last.load(l);
+            numbers(saved.get("latest")).forEach((k, v) -> {
+                if (l.containsKey(k) || keys.containsKey(k.substring(0, Math.max(0, k.indexOf('/'))))) {
+                    retained.put(k, v);
+                }
+            });
+            numbers(saved.get("wills")).forEach((k, v) -> {
+                if (keys.containsKey(k)) {
+                    wills.put(k, v);
+                }
+            });
+        }
+
+        private static Map<String, Long> numbers(com.fasterxml.jackson.databind.JsonNode o) {
+            if (o == null || !o.isObject()) {
+                throw new IllegalArgumentException("not a numbers file");
+            }
+            Map<String, Long> out = new HashMap<>();
+            o.properties().forEach(e -> {
+                if (!e.getValue().canConvertToLong() || !e.getValue().isIntegralNumber()) {
+                    throw new IllegalArgumentException("not a number");
+                }
+                out.put(e.getKey(), e.getValue().asLong());
+            });
+            return out;
         }
 
         /** The number in {@code auth} ({@code <seq>:<base64>}), or 0 if it has none. */

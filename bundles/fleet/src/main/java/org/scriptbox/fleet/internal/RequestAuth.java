@@ -29,13 +29,7 @@ final class RequestAuth {
 
     static byte[] signedBytes(String fleet, String gateway, String command, String responseTopic, byte[] correlation,
                               long seq, byte[] body) {
-        String head = "scriptbox-request\n" + fleet + "\n" + gateway + "\n" + command + "\n" + responseTopic + "\n"
-                + (correlation == null ? "" : Base64.getEncoder().encodeToString(correlation)) + "\n" + seq + "\n";
-        byte[] h = head.getBytes(StandardCharsets.UTF_8);
-        byte[] all = new byte[h.length + body.length];
-        System.arraycopy(h, 0, all, 0, h.length);
-        System.arraycopy(body, 0, all, h.length, body.length);
-        return all;
+        return SignedMessage.bytes("request", correlation, seq, body, fleet, gateway, command, responseTopic);
     }
 
     /**
@@ -62,20 +56,22 @@ final class RequestAuth {
     static final class Signer {
         private final String name;
         private final PrivateKey key;
-        private long last;
+        private final SequenceSource numbers;
 
+        /** Numbers not kept: a restarted controller goes on above its earlier ones only if its clock did not go back. */
         Signer(String name, PrivateKey key) {
-            this.name = name;
-            this.key = key;
+            this(name, key, new SequenceSource(System::currentTimeMillis));
         }
 
-        /**
-         * Microseconds of the controller's clock, and above the last: a restarted controller continues above
-         * its earlier numbers without storing them (as long as its clock does not go back).
-         */
-        synchronized long nextSeq() {
-            last = Math.max(last + 1, System.currentTimeMillis() * 1000);
-            return last;
+        /** Numbers kept in a file ({@link SequenceSource}): heard at once after a restart with the clock put back (Q45). */
+        Signer(String name, PrivateKey key, SequenceSource numbers) {
+            this.name = name;
+            this.key = key;
+            this.numbers = numbers;
+        }
+
+        long nextSeq() {
+            return numbers.next();
         }
 
         byte[] wrap(String fleet, String gateway, String command, String responseTopic, byte[] correlation, long seq,
@@ -94,9 +90,7 @@ final class RequestAuth {
         private final String fleet;
         private final String gateway;
         private final Path file;
-        private final Map<String, Long> lastSeq = new HashMap<>();
-        private final long windowMillis;   // 0: no check of the controller's time
-        private final java.util.function.LongSupplier clock;
+        private final SequenceWindow lastSeq;   // controller key name -> number
 
         /** @throws IOException for a damaged sequence file: fail closed (it is the replay guard) */
         Checker(Map<String, PublicKey> keys, String fleet, String gateway, Path file) throws IOException {
@@ -111,8 +105,7 @@ final class RequestAuth {
          */
         Checker(Map<String, PublicKey> keys, String fleet, String gateway, Path file, java.time.Duration window,
                 java.util.function.LongSupplier clock) throws IOException {
-            this.windowMillis = window.toMillis();
-            this.clock = clock;
+            this.lastSeq = new SequenceWindow(window, clock);
             this.keys = Map.copyOf(keys);
             this.fleet = fleet;
             this.gateway = gateway;
@@ -125,7 +118,9 @@ final class RequestAuth {
                     if (seqs == null || !seqs.isObject()) {
                         throw new IllegalArgumentException("not a sequence file");
                     }
-                    seqs.properties().forEach(e -> lastSeq.put(e.getKey(), e.getValue().asLong()));
+                    Map<String, Long> saved = new HashMap<>();
+                    seqs.properties().forEach(e -> saved.put(e.getKey(), e.getValue().asLong()));
+                    lastSeq.load(saved);
                 } catch (IOException | RuntimeException e) {
                     throw new IOException(file + " is damaged; move it away (then a captured request could be replayed once)");
                 }
@@ -165,39 +160,29 @@ final class RequestAuth {
                 throw new Refusal("UNAUTHENTICATED", "the signature does not match the request and the key of '" + Texts.clip(name)
                         + "' (another gateway's, command, response topic, or altered)");
             }
-            if (windowMillis > 0) {
+            if (lastSeq.ahead(seq) || lastSeq.behind(seq)) {
                 long at = seq / 1000;
-                long now = clock.getAsLong();
-                if (at > now + windowMillis || at < now - windowMillis) {
-                    throw new Refusal(at > now ? "CLOCK" : "STALE", "request number " + seq + " of '" + Texts.clip(name)
-                            + "' was signed at " + java.time.Instant.ofEpochMilli(at) + ", more than " + windowMillis / 1000
-                            + " s " + (at > now ? "ahead of" : "before") + " this gateway's clock (" + java.time.Instant.ofEpochMilli(now)
-                            + "): " + (at > now ? "one of the two clocks is wrong" : "a copy held back, or a clock that is wrong")
-                            + " (controller.clock.window.seconds)");
-                }
+                long now = lastSeq.nowMillis();
+                throw new Refusal(at > now ? "CLOCK" : "STALE", "request number " + seq + " of '" + Texts.clip(name)
+                        + "' was signed at " + java.time.Instant.ofEpochMilli(at) + ", more than " + lastSeq.windowMillis() / 1000
+                        + " s " + (at > now ? "ahead of" : "before") + " this gateway's clock (" + java.time.Instant.ofEpochMilli(now)
+                        + "): " + (at > now ? "one of the two clocks is wrong" : "a copy held back, or a clock that is wrong")
+                        + " (controller.clock.window.seconds)");
             }
-            long last = lastSeq.getOrDefault(name, 0L);
-            long cap = (clock.getAsLong() + windowMillis) * 1000;
-            if (windowMillis > 0 && last > cap) {
-                // a number kept from a clock fault far ahead (a whole site's NTP, Q41) holds requests back one window at
-                // most, not until the clock gets there: lowered once to now + window (anything signed before with a
-                // right clock is below it; a copy signed during the fault is refused as CLOCK above)
-                last = cap;
-                lastSeq.put(name, cap);
-            }
+            long last = lastSeq.last(name);   // lowered if kept from a clock fault far ahead (Q41)
             if (seq <= last) {
                 throw new Refusal("REPLAY", "request number " + seq + " of '" + Texts.clip(name) + "' is not above " + last
                         + " taken before (a replay, or the controller's clock went back)");
             }
-            lastSeq.put(name, seq);
+            lastSeq.take(name, seq);
             try {
                 ObjectNode root = PackageCodec.JSON.createObjectNode();
                 ObjectNode seqs = root.putObject("lastSeq");
-                lastSeq.forEach(seqs::put);
+                lastSeq.snapshot().forEach(seqs::put);
                 Files.createDirectories(file.toAbsolutePath().getParent());
                 DurableFile.replace(file, root.toString().getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
-                lastSeq.put(name, last);
+                lastSeq.restore(name, last);
                 throw new Refusal("IO", "cannot record the request's number in the data area: " + PahoLink.reason(e));
             }
             return body;

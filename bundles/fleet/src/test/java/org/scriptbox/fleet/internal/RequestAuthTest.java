@@ -123,4 +123,31 @@ public class RequestAuthTest {
             assertEquals(r.getMessage(), code, r.code());
         }
     }
+
+    /**
+     * Q45 for the controller's side too (one SequenceSource serves both): a controller whose clock was 3 minutes
+     * ahead, restarted after NTP put it right, is heard by a gateway at once instead of refused as REPLAY for 3 minutes.
+     */
+    @Test
+    public void aControllerRestartedAfterItsClockWentBackIsHeardAtOnce() throws Exception {
+        long now = System.currentTimeMillis();
+        java.util.concurrent.atomic.AtomicLong controllerClock = new java.util.concurrent.atomic.AtomicLong(now + 180_000);
+        Path mark = tmp.getRoot().toPath().resolve("controller/request-seq");
+        RequestAuth.Checker gw1 = new RequestAuth.Checker(Map.of("ctl", ctl.getPublic()), "plant", "gw1",
+                tmp.getRoot().toPath().resolve("gw1.json"), java.time.Duration.ofMinutes(10), () -> now);
+        RequestAuth.Signer before = new RequestAuth.Signer("ctl", ctl.getPrivate(),
+                new SequenceSource(controllerClock::get, mark, java.time.Duration.ofMinutes(10)));
+        gw1.check(signed(before, "gw1", "list", "{}", RES, "a"), "list");
+        controllerClock.set(now);   // NTP; then a restart
+        RequestAuth.Signer after = new RequestAuth.Signer("ctl", ctl.getPrivate(),
+                new SequenceSource(controllerClock::get, mark, java.time.Duration.ofMinutes(10)));
+        assertEquals("{}", new String(gw1.check(signed(after, "gw1", "list", "{}", RES, "b"), "list"), StandardCharsets.UTF_8));
+        Files.writeString(mark, "x");
+        try {
+            new SequenceSource(controllerClock::get, mark, java.time.Duration.ofMinutes(10));
+            fail("a damaged mark is not ignored");
+        } catch (java.io.IOException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains(mark.toString()));
+        }
+    }
 }
