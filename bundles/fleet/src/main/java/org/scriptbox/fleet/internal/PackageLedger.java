@@ -223,7 +223,10 @@ final class PackageLedger {
      * read whole at every start (FINDINGS Q42).
      */
     void record(Entry entry) throws IOException {
-        List<Entry> list = groups.computeIfAbsent(entry.group(), k -> new ArrayList<>());
+        // memory changes only once the disk took it (Q50): a refused write (a full disk) left the entry in memory, so
+        // the gateway acted on a version its restarted self would not know
+        List<Entry> was = groups.get(entry.group());
+        List<Entry> list = was == null ? new ArrayList<>() : new ArrayList<>(was);
         if (!list.isEmpty() && list.get(0).version() == entry.version()) {
             list.set(0, entry);
         } else {
@@ -239,8 +242,18 @@ final class PackageLedger {
                         e.reason()));
             }
         }
+        groups.put(entry.group(), list);
+        try {
+            write();
+        } catch (IOException e) {
+            if (was == null) {
+                groups.remove(entry.group());
+            } else {
+                groups.put(entry.group(), was);
+            }
+            throw e;
+        }
         refresh();
-        write();
     }
 
     private void refresh() {
