@@ -222,6 +222,11 @@ public final class FleetController implements AutoCloseable {
                 + envelopes.size() + soakTicks.size() + unsaved.size();
     }
 
+    /** Gateway statuses over the controller's limit, not read (Q48: their gateways' health is unknown). */
+    long oversizeStatuses() {
+        return link.oversizeStatuses();
+    }
+
     /** Synced rewrites of rollout files so far (tests). */
     long saves() {
         return store.saves();
@@ -831,6 +836,12 @@ public final class FleetController implements AutoCloseable {
             // degraded by the package (one of its scripts), or a gateway that was healthy before it: an unrelated
             // script already failing there must not keep every update (its fix included) from the gateway
             String culprit = v.problem().contains(": ") ? v.problem().substring(0, v.problem().indexOf(": ")) : "";
+            if (v.healthUnknown()) {   // its status was too large to read (Q48): not counted healthy
+                r = save(book.get(r.id()).withResult(g, Result.FAILED, "the gateway's health is unknown " + when + ": "
+                        + v.problem()));
+                LOG.warn("fleet: rollout {}: gateway {} {}", r.id(), g, r.results().get(g).detail());
+                continue;
+            }
             if (v.packageVersion(r.group()) == r.version() && v.degraded() && (scripts.contains(culprit) || healthy.contains(g))) {
                 r = save(book.get(r.id()).withResult(g, Result.FAILED, "the gateway's health is degraded " + when
                         + (v.problem().isEmpty() ? "" : ": " + v.problem())));
