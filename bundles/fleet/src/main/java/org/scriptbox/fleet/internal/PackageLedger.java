@@ -36,7 +36,11 @@ final class PackageLedger {
      * INTERRUPTED: the gateway stopped (a crash, a power cut) while applying it; what it had written was put back
      * at the next start, and the same package sent again is applied whole (FINDINGS Q39).
      */
-    enum State { APPLYING, APPLIED, FAILED, ROLLED_BACK, INTERRUPTED }
+    /**
+     * ROLLING_BACK: recorded before a rollback puts the first script back, so a stop in the middle (a crash, a power
+     * cut) is finished whole at the next start; before, ROLLED_BACK was recorded first and a half-done rollback stayed.
+     */
+    enum State { APPLYING, APPLIED, FAILED, ROLLING_BACK, ROLLED_BACK, INTERRUPTED }
 
     /** The pseudo-group of entries migrated from a ledger of before per-group versions on a gateway of several groups. */
     static final String LEGACY = "";
@@ -61,7 +65,7 @@ final class PackageLedger {
 
         /** Its scripts are (or are being) put in place: they are its group's. */
         boolean inPlace() {
-            return state == State.APPLIED || state == State.APPLYING;
+            return state == State.APPLIED || state == State.APPLYING || state == State.ROLLING_BACK;
         }
 
         /** "group line1's package 8" as an answer says it. */
@@ -215,6 +219,11 @@ final class PackageLedger {
     /** The groups whose newest package was being applied when the gateway stopped (a crash, a power cut). */
     List<Entry> interrupted() {
         return current.values().stream().filter(e -> e.state() == State.APPLYING).toList();
+    }
+
+    /** The groups whose newest package was being rolled back when the gateway stopped. */
+    List<Entry> rollingBack() {
+        return current.values().stream().filter(e -> e.state() == State.ROLLING_BACK).toList();
     }
 
     /**
