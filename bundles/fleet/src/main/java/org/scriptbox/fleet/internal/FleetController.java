@@ -1133,6 +1133,16 @@ public final class FleetController implements AutoCloseable {
             if (!installed.state().equals("APPLIED")) {
                 return;
             }
+            if (owed.of(group, g.id()).stream().anyMatch(o -> o.version() == installed.version())) {
+                String key = group + "/" + g.id();   // the package of a forgotten rolled-back rollout (Q46)
+                if (queuedBirths.add(key)) {
+                    lane(group).execute(() -> {
+                        queuedBirths.remove(key);
+                        catchUp(g.id(), group);
+                    });
+                }
+                return;
+            }
             for (Rollout r : book.ofGroup(group)) {
                 Result res = r.version() == installed.version() ? r.results().get(g.id()) : null;
                 if (res != null && res.outcome().equals(Result.ROLLBACK_OWED)
