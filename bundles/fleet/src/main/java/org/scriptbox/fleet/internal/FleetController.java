@@ -1,6 +1,7 @@
 package org.scriptbox.fleet.internal;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,6 +45,7 @@ public final class FleetController implements AutoCloseable {
 
     private final ControllerLink link;
     private final RolloutStore store;
+    private final Path dataDir;
     private final Duration timeout;
     private final String fleet;
     private final RolloutBook book = new RolloutBook();
@@ -122,6 +124,7 @@ public final class FleetController implements AutoCloseable {
                 gatewayKeys.isEmpty() ? null : new GatewayAuth.Checker(gatewayKeys, fleet, clockWindow, System::currentTimeMillis));
         this.store = new RolloutStore(dataDir.resolve("rollouts"));
         this.owed = new OwedRollbacks(dataDir.resolve("owed-rollbacks"));
+        this.dataDir = dataDir;
         this.timeout = requestTimeout;
         this.fleet = fleet;
     }
@@ -183,6 +186,7 @@ public final class FleetController implements AutoCloseable {
 
     /** Connects, loads the saved rollouts (forgetting those beyond the kept history) and resumes those that were under way. */
     public FleetController start() throws IOException {
+        lockData();
         Set<String> groups = new java.util.TreeSet<>();
         owed.load();   // before a prune adds to it
         for (Rollout r : store.load()) {
@@ -324,11 +328,21 @@ public final class FleetController implements AutoCloseable {
             throw new IllegalArgumentException("the soak time cannot be negative");
         }
         Rollout r = new Rollout(id, envelope, pkg.group(), pkg.version(), pkg.healthCheck(), Rollout.parseStages(String.join(",", stages)),
-                maxFailureRate, 0, State.RUNNING, Map.of(), null, now, now, soak.toMillis(), null, book.maxSeq() + 1);
+                maxFailureRate, 0, State.RUNNING, Map.of(), null, now, now, soak.toMillis(), null, nextSeq());
         save(r);
         LOG.info("fleet: rollout {} of package version {} to group '{}' in stages {}", id, pkg.version(), pkg.group(), r.stages());
         lane(r.group()).execute(() -> begin(id));
         return id;
+    }
+
+    /** The next rollout's seq; a hand-edited file at the end of the range is refused in one line, not wrapped. */
+    private long nextSeq() {
+        long max = book.maxSeq();
+        if (max == Long.MAX_VALUE) {
+            throw new IllegalArgumentException("a rollout file holds the highest seq there is (edited by hand?): set its \"seq\" "
+                    + "back below the next one's and restart the controller");
+        }
+        return max + 1;
     }
 
     /**
@@ -1288,9 +1302,41 @@ public final class FleetController implements AutoCloseable {
         }
     }
 
+    /**
+     * Two controllers on one data folder (a second started by mistake, a copy of the service): each rewrote the
+     * other's rollout files and both drove the same rollouts (red team, session 11). The second is refused.
+     */
+    private void lockData() throws IOException {
+        Files.createDirectories(dataDir);
+        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dataDir.resolve("controller.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {   // held in this JVM
+            lock = null;
+        }
+        if (lock == null) {
+            ch.close();
+            throw new IOException("another controller uses the data folder " + dataDir + " (its controller.lock is held): "
+                    + "stop it first; two controllers on one folder rewrite each other's rollouts");
+        }
+        dataLock = ch;
+    }
+
+    private volatile java.nio.channels.FileChannel dataLock;
+
     @Override
     public void close() {
         closed = true;
+        java.nio.channels.FileChannel lock = dataLock;
+        if (lock != null) {
+            try {
+                lock.close();   // releases the lock
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
         timer.shutdownNow();
         pool.shutdownNow();
         try {

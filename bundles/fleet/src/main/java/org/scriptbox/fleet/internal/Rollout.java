@@ -190,7 +190,16 @@ public record Rollout(String id, String envelope, String group, long version, St
         return o;
     }
 
+    /**
+     * @throws IllegalArgumentException a file whose id or group could make a path (a hand edit, "../x"): its group
+     *         names the owed-rollbacks file and its id the rollout file (red team, session 11)
+     */
     static Rollout fromJson(JsonNode o) {
+        String id = o.path("id").asText("");
+        if (!org.scriptbox.api.fleet.FleetTopics.validId(o.path("group").asText(""))
+                || !id.matches("[A-Za-z0-9_.-]{1,200}") || id.startsWith(".")) {
+            throw new IllegalArgumentException("the rollout's id or group is not an id");
+        }
         List<String> stages = new ArrayList<>();
         o.path("stages").forEach(n -> stages.add(n.asText()));
         Map<String, Result> results = new LinkedHashMap<>();

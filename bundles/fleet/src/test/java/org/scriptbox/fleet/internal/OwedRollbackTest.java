@@ -78,6 +78,9 @@ public class OwedRollbackTest {
         until("the owed rollback and the newest package", () -> back.received.size() >= 2, Duration.ofSeconds(15));
         assertEquals(List.of("rollback 1", "deploy 4"), back.received);
         until("cleared", () -> !Files.exists(bench.data.resolve("owed-rollbacks/lineQ.json")), Duration.ofSeconds(10));
+        // its catch-up's answer recorded before the stop (one not recorded is asked again, rightly)
+        until("v4 recorded applied", () -> bench.controller.rollouts().stream().anyMatch(r -> r.version() == 4
+                && Result.APPLIED.equals(r.results().get("a2").outcome())), Duration.ofSeconds(10));
         bench.stopController();
         bench.start(Duration.ofSeconds(2), 2);
         back.rebirth();   // a later return: nothing owed any more
