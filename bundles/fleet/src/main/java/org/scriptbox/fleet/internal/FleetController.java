@@ -186,7 +186,12 @@ public final class FleetController implements AutoCloseable {
 
     /** Connects, loads the saved rollouts (forgetting those beyond the kept history) and resumes those that were under way. */
     public FleetController start() throws IOException {
-        lockData();
+        try {
+            lockData();
+        } catch (IOException e) {
+            close();   // nothing of it started
+            throw e;
+        }
         Set<String> groups = new java.util.TreeSet<>();
         owed.load();   // before a prune adds to it
         for (Rollout r : store.load()) {
