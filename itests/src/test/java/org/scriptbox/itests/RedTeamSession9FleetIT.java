@@ -277,7 +277,6 @@ public class RedTeamSession9FleetIT {
      * Measured on fleet-auth 6c4893a (06:08, load 20): the controller's {@code list} right after the flood was dropped
      * ("1 messages dropped: 1000 wait for this link's thread already"): no answer within 120 s.
      */
-    @org.junit.Ignore("Q47 (fleet-auth): a flood of forged revocations must not cost a verification each on the link thread")
     @Test
     public void f_forgedRetainedRevocationsDoNotHoldTheGatewaysRequests() throws Exception {
         MqttAsyncClient mallory = new MqttAsyncClient("tcp://127.0.0.1:" + port, "mallory9", new MemoryPersistence());

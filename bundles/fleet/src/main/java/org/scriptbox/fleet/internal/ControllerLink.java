@@ -458,7 +458,11 @@ final class ControllerLink implements AutoCloseable {
 
     void status(FleetMessage m) {
         String id = gatewayOf(m);
-        JsonNode o = m.payload().length > MAX_STATUS_BYTES ? null : json(m);
+        if (id != null && m.payload().length > MAX_STATUS_BYTES) {
+            oversize(m, id);
+            return;
+        }
+        JsonNode o = json(m);
         if (id == null || o == null || !accepted(m, id, FleetTopics.STATUS)) {
             return;
         }
@@ -470,6 +474,39 @@ final class ControllerLink implements AutoCloseable {
                     Texts.clip(o.path("problem").asText("")));
         });
         statusListeners.forEach(l -> l.accept(v));
+    }
+
+    /** Statuses over {@link #MAX_STATUS_BYTES} not read (tests, fleet:gateways). */
+    private final java.util.concurrent.atomic.AtomicLong oversizeStatuses = new java.util.concurrent.atomic.AtomicLong();
+    private long oversizeWarned;   // link thread
+    static final String UNKNOWN = "unknown";
+
+    /**
+     * A status too large to read (Q48: long lastError texts on many scripts; a gateway of now clips them): before,
+     * dropped silently, the controller kept the gateway's last health, and a rollout counted it healthy. Now its
+     * health is unknown (a rollout stage counts it failed), counted, and one WARN line per 10 s names the gateway.
+     */
+    private void oversize(FleetMessage m, String id) {
+        if (!gateways.containsKey(id) || !accepted(m, id, FleetTopics.STATUS)) {
+            return;   // a ghost's or a forgery's: no entry made, no gateway's health changed
+        }
+        oversizeStatuses.incrementAndGet();
+        String why = "its status of " + m.payload().length + " bytes is over the controller's " + (MAX_STATUS_BYTES >> 20)
+                + " MB limit and was not read";
+        GatewayView v = gateways.computeIfPresent(id, (k, was) -> was.withStatus(was.groups(), UNKNOWN, was.packages(),
+                was.scripts(), why));
+        long t = System.currentTimeMillis();
+        if (t - oversizeWarned >= 10_000) {
+            oversizeWarned = t;
+            LOG.warn("fleet: gateway {}: {} ({} such status(es) so far): its health is unknown", id, why, oversizeStatuses.get());
+        }
+        if (v != null) {
+            statusListeners.forEach(l -> l.accept(v));
+        }
+    }
+
+    long oversizeStatuses() {
+        return oversizeStatuses.get();
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.scriptbox.fleet.internal;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,9 +45,14 @@ public final class FleetController implements AutoCloseable {
 
     private final ControllerLink link;
     private final RolloutStore store;
+    private final Path dataDir;
     private final Duration timeout;
     private final String fleet;
     private final RolloutBook book = new RolloutBook();
+    /** Rollbacks owed by gateways in rollouts no longer kept (Q46): sent at their birth until answered. */
+    private final OwedRollbacks owed;
+    /** "group/gateway/version" of the owed rollbacks on the way (one at a time each). */
+    private final Set<String> owedOnTheWay = ConcurrentHashMap.newKeySet();
     /** Finished rollouts kept per group (the newest; every unfinished one is kept too): older ones are deleted (Q33). */
     private volatile int keptFinished = DEFAULT_KEPT;
     static final int DEFAULT_KEPT = 20;
@@ -128,6 +134,8 @@ public final class FleetController implements AutoCloseable {
                 : new GatewayAuth.Checker(trustedKeys.over(gatewayKeys), fleet, clockWindow, System::currentTimeMillis))
                 .keepNumbers(dataDir.resolve(GatewayNumbers.FILE));   // a damaged file fails closed (it names it)
         this.store = new RolloutStore(dataDir.resolve("rollouts"));
+        this.owed = new OwedRollbacks(dataDir.resolve("owed-rollbacks"));
+        this.dataDir = dataDir;
         this.timeout = requestTimeout;
         this.fleet = fleet;
     }
@@ -218,7 +226,14 @@ public final class FleetController implements AutoCloseable {
 
     /** Connects, loads the saved rollouts (forgetting those beyond the kept history) and resumes those that were under way. */
     public FleetController start() throws IOException {
+        try {
+            lockData();
+        } catch (IOException e) {
+            close();   // nothing of it started
+            throw e;
+        }
         Set<String> groups = new java.util.TreeSet<>();
+        owed.load();   // before a prune adds to it
         for (Rollout r : store.load()) {
             book.put(r);
             groups.add(r.group());
@@ -252,7 +267,7 @@ public final class FleetController implements AutoCloseable {
 
     public List<Rollout> rollouts() {
         List<Rollout> list = new ArrayList<>(book.all());
-        list.sort(Comparator.comparing(Rollout::startedAt));
+        list.sort(Rollout.ORDER);
         return list;
     }
 
@@ -260,6 +275,11 @@ public final class FleetController implements AutoCloseable {
     int held() {
         return book.size() + haltSignals.size() + inFlight.size() + catchingUp.size() + healthyBefore.size()
                 + envelopes.size() + soakTicks.size() + unsaved.size();
+    }
+
+    /** Gateway statuses over the controller's limit, not read (Q48: their gateways' health is unknown). */
+    long oversizeStatuses() {
+        return link.oversizeStatuses();
     }
 
     /** Synced rewrites of rollout files so far (tests). */
@@ -353,11 +373,21 @@ public final class FleetController implements AutoCloseable {
             throw new IllegalArgumentException("the soak time cannot be negative");
         }
         Rollout r = new Rollout(id, envelope, pkg.group(), pkg.version(), pkg.healthCheck(), Rollout.parseStages(String.join(",", stages)),
-                maxFailureRate, 0, State.RUNNING, Map.of(), null, now, now, soak.toMillis(), null);
+                maxFailureRate, 0, State.RUNNING, Map.of(), null, now, now, soak.toMillis(), null, nextSeq());
         save(r);
         LOG.info("fleet: rollout {} of package version {} to group '{}' in stages {}", id, pkg.version(), pkg.group(), r.stages());
         lane(r.group()).execute(() -> begin(id));
         return id;
+    }
+
+    /** The next rollout's seq; a hand-edited file at the end of the range is refused in one line, not wrapped. */
+    private long nextSeq() {
+        long max = book.maxSeq();
+        if (max == Long.MAX_VALUE) {
+            throw new IllegalArgumentException("a rollout file holds the highest seq there is (edited by hand?): set its \"seq\" "
+                    + "back below the next one's and restart the controller");
+        }
+        return max + 1;
     }
 
     /**
@@ -523,11 +553,20 @@ public final class FleetController implements AutoCloseable {
      */
     private void prune(String group) {
         for (Rollout old : book.prunable(group, keptFinished)) {
-            List<String> owed = old.gatewaysWith(x -> x.outcome().equals(Result.ROLLBACK_OWED) || x.owesUndo());
-            if (!owed.isEmpty()) {
-                LOG.warn("fleet: forgetting rollout {} (beyond the {} kept of group {}): its rollback owed by {} is not sent "
-                        + "any more", old.id(), keptFinished, group, owed.size() <= 10 ? owed : owed.subList(0, 10) + " and "
-                        + (owed.size() - 10) + " more");
+            List<String> owing = old.gatewaysWith(x -> owesRollback(old, x));
+            try {
+                // the rollbacks it still owes outlive it (Q46): saved before its file goes
+                owed.add(group, owing.stream().map(g -> new OwedRollbacks.Owed(g, old.version(), old.id())).toList());
+            } catch (IOException e) {
+                LOG.error("fleet: cannot save the rollbacks rollout {} is owed by {} ({}): it is kept until they are saved",
+                        old.id(), owing.size() <= 10 ? owing : owing.subList(0, 10) + " and " + (owing.size() - 10) + " more",
+                        PahoLink.reason(e));
+                continue;
+            }
+            if (!owing.isEmpty()) {
+                LOG.info("fleet: forgetting rollout {} (beyond the {} kept of group {}): the rollback owed by {} gateway(s) "
+                        + "is kept in owed-rollbacks/{}.json, sent when they return", old.id(), keptFinished, group,
+                        owing.size(), group);
             }
             try {
                 store.delete(old.id());
@@ -539,10 +578,13 @@ public final class FleetController implements AutoCloseable {
             forget(old.id());
         }
         List<Rollout> left = book.ofGroup(group);
+        // the newest completed one keeps it too: after a rolled-back one, it is the group's package a gateway away
+        // through both is sent when it returns
+        Rollout newestCompleted = left.stream().filter(x -> x.state() == State.COMPLETED).reduce((a, b) -> b).orElse(null);
         for (int i = 0; i < left.size() - 1; i++) {
             Rollout r = left.get(i);
             // a halted one keeps it: its revocation is published again at each start (it needs the signed body)
-            if (r.state() == State.COMPLETED && !r.envelope().isEmpty()) {
+            if (r.state() == State.COMPLETED && !r.envelope().isEmpty() && r != newestCompleted) {
                 envelopes.remove(r.id());
                 Rollout light = r.withoutEnvelope();
                 try {
@@ -871,6 +913,12 @@ public final class FleetController implements AutoCloseable {
             // degraded by the package (one of its scripts), or a gateway that was healthy before it: an unrelated
             // script already failing there must not keep every update (its fix included) from the gateway
             String culprit = v.problem().contains(": ") ? v.problem().substring(0, v.problem().indexOf(": ")) : "";
+            if (v.healthUnknown()) {   // its status was too large to read (Q48): not counted healthy
+                r = save(book.get(r.id()).withResult(g, Result.FAILED, "the gateway's health is unknown " + when + ": "
+                        + v.problem()));
+                LOG.warn("fleet: rollout {}: gateway {} {}", r.id(), g, r.results().get(g).detail());
+                continue;
+            }
             if (v.packageVersion(r.group()) == r.version() && v.degraded() && (scripts.contains(culprit) || healthy.contains(g))) {
                 r = save(book.get(r.id()).withResult(g, Result.FAILED, "the gateway's health is degraded " + when
                         + (v.problem().isEmpty() ? "" : ": " + v.problem())));
@@ -1040,6 +1088,12 @@ public final class FleetController implements AutoCloseable {
         return PackageCodec.JSON.createObjectNode().put("group", r.group()).put("version", r.version());
     }
 
+    /** What a finished rollout still owes this gateway: a rollback (as {@link #catchUp} sends it). */
+    private static boolean owesRollback(Rollout h, Result res) {
+        return h.state() == State.ROLLED_BACK && needsRollback(res)
+                || h.state() == State.HALTED && (res.outcome().equals(Result.ROLLBACK_OWED) || res.owesUndo());
+    }
+
     private static boolean needsRollback(Result res) {
         return res.outcome().equals(Result.APPLIED) || res.outcome().equals(Result.FAILED) || res.owesUndo()
                 || res.outcome().equals(Result.ROLLBACK_OWED);
@@ -1112,10 +1166,11 @@ public final class FleetController implements AutoCloseable {
         }
         Set<String> groups = new java.util.LinkedHashSet<>(g.groups());
         groups.addAll(book.groupsOf(g.id()));   // indexed: a birth looks at its groups' rollouts only (Q33)
+        groups.addAll(owed.groupsOf(g.id()));   // and at the rollbacks it owes in rollouts forgotten since (Q46)
         for (String group : groups) {
             String key = group + "/" + g.id();
             // births come from any broker client: one look per gateway and group waits at a time, however many come
-            if (book.hasGroup(group) && queuedBirths.add(key)) {
+            if ((book.hasGroup(group) || owed.hasGroup(group)) && queuedBirths.add(key)) {
                 lane(group).execute(() -> {
                     queuedBirths.remove(key);
                     catchUp(g.id(), group);
@@ -1135,6 +1190,16 @@ public final class FleetController implements AutoCloseable {
         }
         g.packages().forEach((group, installed) -> {
             if (!installed.state().equals("APPLIED")) {
+                return;
+            }
+            if (owed.of(group, g.id()).stream().anyMatch(o -> o.version() == installed.version())) {
+                String key = group + "/" + g.id();   // the package of a forgotten rolled-back rollout (Q46)
+                if (queuedBirths.add(key)) {
+                    lane(group).execute(() -> {
+                        queuedBirths.remove(key);
+                        catchUp(g.id(), group);
+                    });
+                }
                 return;
             }
             for (Rollout r : book.ofGroup(group)) {
@@ -1166,6 +1231,17 @@ public final class FleetController implements AutoCloseable {
             if (!g.online()) {
                 return;
             }
+            // the oldest first: rollbacks of rollouts forgotten since (Q46), then those of the kept ones
+            for (OwedRollbacks.Owed o : owed.of(group, gateway)) {
+                String key = group + "/" + gateway + "/" + o.version();
+                if (owedOnTheWay.add(key)) {
+                    LOG.info("fleet: gateway {} is back: sending the rollback of version {} it owes (rollout {}, no longer kept)",
+                            gateway, o.version(), o.rollout());
+                    ObjectNode body = PackageCodec.JSON.createObjectNode().put("group", group).put("version", o.version());
+                    CompletableFuture<JsonNode> answer = link.request(gateway, FleetTopics.ROLLBACK, body, timeout);
+                    answer.whenComplete((a, e) -> lane(group).execute(() -> owedAnswered(group, o, key, answer)));
+                }
+            }
             List<Rollout> ofGroup = book.ofGroup(group);
             for (Rollout h : ofGroup) {
                 Result owed = h.results().get(gateway);
@@ -1180,9 +1256,16 @@ public final class FleetController implements AutoCloseable {
                 }
             }
             Rollout r = ofGroup.stream().filter(x -> x.results().containsKey(gateway) || g.groups().contains(group))
-                    .max(Comparator.comparing(Rollout::startedAt)).orElse(null);
+                    .reduce((a, b) -> b).orElse(null);   // the newest: ofGroup is in start order (seq, Q56)
             if (r == null || !g.groups().contains(group)) {
                 return;   // a gateway that left the group is owed rollbacks only, not the group's package
+            }
+            Result newest = r.results().get(gateway);
+            if ((r.state() == State.ROLLED_BACK || r.state() == State.HALTED)
+                    && (newest == null || newest.outcome().equals(Result.PENDING))) {
+                // away through a completed rollout and then a rolled-back one: the group's package is the newest
+                // completed one (before, it got nothing and kept its old package)
+                r = ofGroup.stream().filter(x -> x.state() == State.COMPLETED && !x.envelope().isEmpty()).reduce((a, b) -> b).orElse(r);
             }
             Result res = r.results().get(gateway);
             boolean unanswered = res != null && (res.outcome().equals(Result.PENDING) || mayStillApply(res));
@@ -1200,6 +1283,26 @@ public final class FleetController implements AutoCloseable {
             // closing
         } catch (RuntimeException e) {
             LOG.error("fleet: catching up gateway {} failed", gateway, e);
+        }
+    }
+
+    /** On the lane: the answer to an owed rollback of a rollout no longer kept: any answer ends it. */
+    private void owedAnswered(String group, OwedRollbacks.Owed o, String key, CompletableFuture<JsonNode> answer) {
+        owedOnTheWay.remove(key);
+        JsonNode a;
+        try {
+            a = answer.join();
+        } catch (RuntimeException e) {
+            return;   // not answered: sent again at its next birth
+        }
+        try {
+            owed.remove(group, o);
+            LOG.info("fleet: gateway {} answered the rollback of version {} of group {} it owed: {}", o.gateway(), o.version(),
+                    group, a.path("ok").asBoolean() ? (a.path("rolledBack").asBoolean() ? "rolled back" : "nothing to roll back")
+                            : answerText(a));
+        } catch (IOException e) {
+            LOG.error("fleet: cannot save that gateway {} answered its owed rollback of version {} ({}): it is sent again "
+                    + "at its next birth", o.gateway(), o.version(), PahoLink.reason(e));
         }
     }
 
@@ -1244,9 +1347,41 @@ public final class FleetController implements AutoCloseable {
         }
     }
 
+    /**
+     * Two controllers on one data folder (a second started by mistake, a copy of the service): each rewrote the
+     * other's rollout files and both drove the same rollouts (red team, session 11). The second is refused.
+     */
+    private void lockData() throws IOException {
+        Files.createDirectories(dataDir);
+        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dataDir.resolve("controller.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {   // held in this JVM
+            lock = null;
+        }
+        if (lock == null) {
+            ch.close();
+            throw new IOException("another controller uses the data folder " + dataDir + " (its controller.lock is held): "
+                    + "stop it first; two controllers on one folder rewrite each other's rollouts");
+        }
+        dataLock = ch;
+    }
+
+    private volatile java.nio.channels.FileChannel dataLock;
+
     @Override
     public void close() {
         closed = true;
+        java.nio.channels.FileChannel lock = dataLock;
+        if (lock != null) {
+            try {
+                lock.close();   // releases the lock
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
         timer.shutdownNow();
         pool.shutdownNow();
         try {

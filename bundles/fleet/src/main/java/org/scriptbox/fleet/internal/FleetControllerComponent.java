@@ -88,7 +88,7 @@ public class FleetControllerComponent {
             controller = new FleetController(BrokerSettings.of(config), fleet, config.controller_id(),
                     context.getDataFile("controller").toPath(), timeout, key, gatewayKeys,
                     Duration.ofSeconds(Math.max(0, config.gateway_clock_window_seconds()))).keepFinished(config.rollouts_kept()).start();
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | java.io.IOException e) {   // a second controller on the folder: one line
             LOG.error("fleet: controller not started: {}", e.getMessage());
             return;
         }

@@ -196,8 +196,10 @@ public class FleetGateway implements ScriptListener, ScriptActivityListener {
         });
         l.subscribe(FleetTopics.requests(fleet, gateway), m -> answer(l, requests, m));
         l.subscribe(topic(FleetTopics.STATE), m -> defend(l, FleetTopics.STATE, m));
+        // revocations wait under their own bound (Q47: a flood of forgeries filled the requests' one)
+        InboundBudget revocations = InboundBudget.revocations();
         for (String g : groups) {   // retained: a revocation published while we were away comes at the subscription
-            l.subscribe(FleetTopics.revocations(fleet, g), m -> revocation(m, revoked, trusted));
+            l.subscribe(FleetTopics.revocations(fleet, g), m -> revocation(m, revoked, trusted), revocations);
         }
         l.subscribe(topic(FleetTopics.STATUS), m -> defend(l, FleetTopics.STATUS, m));
         link = l;

@@ -195,6 +195,18 @@ final class GatewayRequests {
      * ever (FINDINGS Q39). The status published at the connect shows it.
      */
     void putBackInterrupted() {
+        for (Entry e : ledger.rollingBack()) {   // a rollback the stop cut in the middle: finished whole
+            List<PackageLedger.Undo> undo = e.undo().stream().filter(u -> ledger.holder(u.name(), e.group()) == null).toList();
+            installer.restore(undo);
+            try {
+                ledger.record(e.with(State.ROLLED_BACK, "rolled back on request (finished at the start after a stop in the middle)"));
+            } catch (IOException io) {
+                LOG.error("fleet: cannot record the rollback of package version {} of group '{}': {}", e.version(), e.group(),
+                        PahoLink.reason(io));
+            }
+            LOG.warn("fleet: package version {} of group '{}' was being rolled back when the gateway stopped: its {} script(s) "
+                    + "were all put back now", e.version(), e.group(), undo.size());
+        }
         for (Entry e : ledger.interrupted()) {
             List<PackageLedger.Undo> undo = e.undo().stream().filter(u -> ledger.holder(u.name(), e.group()) == null).toList();
             installer.restore(undo);
@@ -305,10 +317,16 @@ final class GatewayRequests {
                 kept.add(u.name() + " (" + holder.label() + ")");
             }
         }
-        // recorded first: if the data area cannot take it, nothing changed and the answer says so (IO); the other
-        // order would leave the old scripts live under a ledger that still says APPLIED (a resend then a no-op)
-        persist(last.with(State.ROLLED_BACK, "rolled back on request"));
+        // ROLLING_BACK recorded first: if the data area cannot take it, nothing changed and the answer says so (IO);
+        // a stop while the scripts go back is finished whole at the next start (ROLLED_BACK first left it half done)
+        persist(last.with(State.ROLLING_BACK, "being rolled back on request"));
         installer.restore(undo);
+        try {
+            ledger.record(last.with(State.ROLLED_BACK, "rolled back on request"));
+        } catch (IOException io) {   // the scripts are back; the next start sees ROLLING_BACK and puts them back again
+            LOG.error("fleet: rolled back package version {} of group '{}' but cannot record it ({}): the next start "
+                    + "finishes it again", version, last.group(), PahoLink.reason(io));
+        }
         LOG.info("fleet: rolled back package version {} of group '{}'{}", version, last.group(),
                 kept.isEmpty() ? "" : "; left in place, held by another group: " + kept);
         changed.run();

@@ -58,4 +58,9 @@ public record GatewayView(String id, boolean online, List<String> groups, String
     boolean degraded() {
         return "degraded".equals(health);
     }
+
+    /** Its last status could not be read (over the controller's limit): a rollout stage counts it failed. */
+    boolean healthUnknown() {
+        return ControllerLink.UNKNOWN.equals(health);
+    }
 }

@@ -15,6 +15,17 @@ final class InboundBudget {
     private final AtomicLong messages = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    /** When its link last reported drops of it (one WARN line per 10 s). */
+    final AtomicLong lastReport = new AtomicLong(System.nanoTime() - java.util.concurrent.TimeUnit.SECONDS.toNanos(10));
+    /** For revocations (Q47): their own bound, so a flood of forged ones never drops a request. */
+    static InboundBudget revocations() {
+        return new InboundBudget(20_000, 8L << 20);
+    }
+
+    /** Dropped so far and not reported yet (tests). */
+    long dropped() {
+        return dropped.get();
+    }
 
     InboundBudget(int maxMessages, long maxBytes) {
         this.maxMessages = maxMessages;

@@ -36,7 +36,11 @@ final class PackageLedger {
      * INTERRUPTED: the gateway stopped (a crash, a power cut) while applying it; what it had written was put back
      * at the next start, and the same package sent again is applied whole (FINDINGS Q39).
      */
-    enum State { APPLYING, APPLIED, FAILED, ROLLED_BACK, INTERRUPTED }
+    /**
+     * ROLLING_BACK: recorded before a rollback puts the first script back, so a stop in the middle (a crash, a power
+     * cut) is finished whole at the next start; before, ROLLED_BACK was recorded first and a half-done rollback stayed.
+     */
+    enum State { APPLYING, APPLIED, FAILED, ROLLING_BACK, ROLLED_BACK, INTERRUPTED }
 
     /** The pseudo-group of entries migrated from a ledger of before per-group versions on a gateway of several groups. */
     static final String LEGACY = "";
@@ -61,7 +65,7 @@ final class PackageLedger {
 
         /** Its scripts are (or are being) put in place: they are its group's. */
         boolean inPlace() {
-            return state == State.APPLIED || state == State.APPLYING;
+            return state == State.APPLIED || state == State.APPLYING || state == State.ROLLING_BACK;
         }
 
         /** "group line1's package 8" as an answer says it. */
@@ -217,13 +221,21 @@ final class PackageLedger {
         return current.values().stream().filter(e -> e.state() == State.APPLYING).toList();
     }
 
+    /** The groups whose newest package was being rolled back when the gateway stopped. */
+    List<Entry> rollingBack() {
+        return current.values().stream().filter(e -> e.state() == State.ROLLING_BACK).toList();
+    }
+
     /**
      * Records a package's entry as its group's newest. Only the newest entry of a group can be rolled back, so the
      * older ones keep no undo: 20 updates of a 1 MB script were 20 MB of dead text, rewritten twice per deploy and
      * read whole at every start (FINDINGS Q42).
      */
     void record(Entry entry) throws IOException {
-        List<Entry> list = groups.computeIfAbsent(entry.group(), k -> new ArrayList<>());
+        // memory changes only once the disk took it (Q50): a refused write (a full disk) left the entry in memory, so
+        // the gateway acted on a version its restarted self would not know
+        List<Entry> was = groups.get(entry.group());
+        List<Entry> list = was == null ? new ArrayList<>() : new ArrayList<>(was);
         if (!list.isEmpty() && list.get(0).version() == entry.version()) {
             list.set(0, entry);
         } else {
@@ -239,8 +251,18 @@ final class PackageLedger {
                         e.reason()));
             }
         }
+        groups.put(entry.group(), list);
+        try {
+            write();
+        } catch (IOException e) {
+            if (was == null) {
+                groups.remove(entry.group());
+            } else {
+                groups.put(entry.group(), was);
+            }
+            throw e;
+        }
         refresh();
-        write();
     }
 
     private void refresh() {

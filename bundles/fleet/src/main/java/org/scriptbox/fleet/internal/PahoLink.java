@@ -54,6 +54,11 @@ final class PahoLink implements FleetLink {
     private final MqttConnectionOptions options;
     private final ScheduledExecutorService executor;
     private final Map<String, Consumer<FleetMessage>> subscriptions = new ConcurrentHashMap<>();
+    /**
+     * Filters whose messages wait under a bound of their own, not the link's (Q47: a flood of retained revocations,
+     * which any broker client may publish, filled the shared bound and the gateway's requests were dropped).
+     */
+    private final Map<String, InboundBudget> ownBudgets = new ConcurrentHashMap<>();
     private final List<Consumer<Boolean>> connectionListeners = new CopyOnWriteArrayList<>();
     private static final int OUTBOX_SIZE = 10_000;
     private final java.util.ArrayDeque<Outgoing> outbox = new java.util.ArrayDeque<>();   // link thread only
@@ -498,6 +503,22 @@ final class PahoLink implements FleetLink {
         });
     }
 
+    /** As {@link #subscribe(String, Consumer)}, its messages counted against {@code budget} instead of the link's. */
+    void subscribe(String filter, Consumer<FleetMessage> handler, InboundBudget budget) {
+        ownBudgets.put(filter, budget);
+        subscribe(filter, handler);
+    }
+
+    /** The bound a message on {@code topic} waits under. */
+    private InboundBudget budgetOf(String topic) {
+        for (Map.Entry<String, InboundBudget> e : ownBudgets.entrySet()) {
+            if (matches(e.getKey(), topic)) {
+                return e.getValue();
+            }
+        }
+        return inbound;
+    }
+
     @Override
     public void subscribe(String filter, Consumer<FleetMessage> handler) {
         subscriptions.put(filter, handler);
@@ -656,8 +677,9 @@ final class PahoLink implements FleetLink {
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             int size = message.getPayload().length + topic.length();
-            if (!inbound.take(size)) {
-                reportDropped();
+            InboundBudget budget = budgetOf(topic);
+            if (!budget.take(size)) {
+                reportDropped(budget, topic);
                 return;
             }
             MqttProperties p = message.getProperties();
@@ -674,7 +696,7 @@ final class PahoLink implements FleetLink {
                         dispatch(m);
                     }
                 } finally {
-                    inbound.release(size);
+                    budget.release(size);
                 }
             });
         }
@@ -714,13 +736,16 @@ final class PahoLink implements FleetLink {
         }
     }
 
-    /** At most one WARN line per 10 s while messages are dropped. */
-    private void reportDropped() {
+    /** At most one WARN line per 10 s while messages are dropped (per bound: a flood of one kind names its kind). */
+    private void reportDropped(InboundBudget budget, String topic) {
         long now = System.nanoTime();
-        long last = lastDropReport.get();
-        if (now - last >= java.util.concurrent.TimeUnit.SECONDS.toNanos(10) && lastDropReport.compareAndSet(last, now)) {
-            LOG.warn("fleet: {} messages dropped: {} wait for this link's thread already (a flood from a client of the broker?)",
-                    inbound.droppedSinceLastReport(), inbound.queued());
+        java.util.concurrent.atomic.AtomicLong at = budget == inbound ? lastDropReport : budget.lastReport;
+        long last = at.get();
+        if (now - last >= java.util.concurrent.TimeUnit.SECONDS.toNanos(10) && at.compareAndSet(last, now)) {
+            LOG.warn("fleet: {} {}: {} wait for this link's thread already (a flood from a client of the broker?)",
+                    budget.droppedSinceLastReport(), budget == inbound ? "messages dropped"
+                            : "messages like the one on " + Texts.clip(topic) + " dropped (they have a bound of their own)",
+                    budget.queued());
         }
     }
 

@@ -23,10 +23,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *                       ROLLBACK_OWED (a rolled-back rollout's gateway that did not answer its rollback: sent at its birth)
  * @param soakMs         how long a stage's gateways must stay healthy before the next stage (0: no soak)
  * @param soakUntil      the end of the soak in progress, or null (saved: a restarted controller does not restart it)
+ * @param seq            the controller's count of rollouts started, when it started (saved): which of a group's
+ *                       rollouts is newest, whatever the clock did since (Q56: by start time, a clock step back made an
+ *                       old one newest); 0 in a file of before it (then the start time decides among those)
  */
 public record Rollout(String id, String envelope, String group, long version, String healthCheck, List<String> stages,
                double maxFailureRate, int stage, State state, Map<String, Result> results, String reason,
-               Instant startedAt, Instant updatedAt, long soakMs, Instant soakUntil) {
+               Instant startedAt, Instant updatedAt, long soakMs, Instant soakUntil, long seq) {
 
     /**
      * HALTING: the operator halted it while deploys were in flight; it stays HALTING until every one of them
@@ -57,34 +60,42 @@ public record Rollout(String id, String envelope, String group, long version, St
         soakMs = Math.max(0, soakMs);
     }
 
+    /** A rollout of a file of before {@link #seq} (seq 0). */
+    public Rollout(String id, String envelope, String group, long version, String healthCheck, List<String> stages,
+                   double maxFailureRate, int stage, State state, Map<String, Result> results, String reason,
+                   Instant startedAt, Instant updatedAt, long soakMs, Instant soakUntil) {
+        this(id, envelope, group, version, healthCheck, stages, maxFailureRate, stage, state, results, reason,
+                startedAt, updatedAt, soakMs, soakUntil, 0);
+    }
+
     /** A rollout without a soak (as before soaks existed). */
     public Rollout(String id, String envelope, String group, long version, String healthCheck, List<String> stages,
                    double maxFailureRate, int stage, State state, Map<String, Result> results, String reason,
                    Instant startedAt, Instant updatedAt) {
         this(id, envelope, group, version, healthCheck, stages, maxFailureRate, stage, state, results, reason,
-                startedAt, updatedAt, 0, null);
+                startedAt, updatedAt, 0, null, 0);
     }
 
     Rollout withResult(String gateway, String outcome, String detail) {
         Map<String, Result> r = new LinkedHashMap<>(results);
         r.put(gateway, new Result(outcome, detail == null ? "" : detail));
         return new Rollout(id, envelope, group, version, healthCheck, stages, maxFailureRate, stage, state, r, reason,
-                startedAt, Instant.now(), soakMs, soakUntil);
+                startedAt, Instant.now(), soakMs, soakUntil, seq);
     }
 
     Rollout withStage(int s) {
         return new Rollout(id, envelope, group, version, healthCheck, stages, maxFailureRate, s, state, results, reason,
-                startedAt, Instant.now(), soakMs, soakUntil);
+                startedAt, Instant.now(), soakMs, soakUntil, seq);
     }
 
     Rollout withState(State s, String why) {
         return new Rollout(id, envelope, group, version, healthCheck, stages, maxFailureRate, stage, s, results,
-                why == null ? reason : why, startedAt, Instant.now(), soakMs, soakUntil);
+                why == null ? reason : why, startedAt, Instant.now(), soakMs, soakUntil, seq);
     }
 
     Rollout withSoakUntil(Instant until) {
         return new Rollout(id, envelope, group, version, healthCheck, stages, maxFailureRate, stage, state, results, reason,
-                startedAt, Instant.now(), soakMs, until);
+                startedAt, Instant.now(), soakMs, until, seq);
     }
 
     /**
@@ -94,8 +105,12 @@ public record Rollout(String id, String envelope, String group, long version, St
      */
     Rollout withoutEnvelope() {
         return new Rollout(id, "", group, version, healthCheck, stages, maxFailureRate, stage, state, results, reason,
-                startedAt, updatedAt, soakMs, soakUntil);
+                startedAt, updatedAt, soakMs, soakUntil, seq);
     }
+
+    /** Oldest first: by {@link #seq}, then (files of before it) by start time. */
+    static final java.util.Comparator<Rollout> ORDER = java.util.Comparator.comparingLong(Rollout::seq)
+            .thenComparing(Rollout::startedAt).thenComparing(Rollout::id);
 
     /** Gateways whose result has this outcome, in the rollout's order. */
     List<String> gatewaysWith(java.util.function.Predicate<Result> test) {
@@ -165,7 +180,7 @@ public record Rollout(String id, String envelope, String group, long version, St
         o.put("id", id).put("envelope", envelope).put("group", group).put("version", version)
                 .put("healthCheck", healthCheck).put("maxFailureRate", maxFailureRate).put("stage", stage)
                 .put("state", state.name()).put("reason", reason).put("startedAt", startedAt.toString())
-                .put("updatedAt", updatedAt.toString()).put("soakMs", soakMs);
+                .put("updatedAt", updatedAt.toString()).put("soakMs", soakMs).put("seq", seq);
         if (soakUntil != null) {
             o.put("soakUntil", soakUntil.toString());
         }
@@ -175,7 +190,16 @@ public record Rollout(String id, String envelope, String group, long version, St
         return o;
     }
 
+    /**
+     * @throws IllegalArgumentException a file whose id or group could make a path (a hand edit, "../x"): its group
+     *         names the owed-rollbacks file and its id the rollout file (red team, session 11)
+     */
     static Rollout fromJson(JsonNode o) {
+        String id = o.path("id").asText("");
+        if (!org.scriptbox.api.fleet.FleetTopics.validId(o.path("group").asText(""))
+                || !id.matches("[A-Za-z0-9_.-]{1,200}") || id.startsWith(".")) {
+            throw new IllegalArgumentException("the rollout's id or group is not an id");
+        }
         List<String> stages = new ArrayList<>();
         o.path("stages").forEach(n -> stages.add(n.asText()));
         Map<String, Result> results = new LinkedHashMap<>();
@@ -186,6 +210,6 @@ public record Rollout(String id, String envelope, String group, long version, St
                 o.path("maxFailureRate").asDouble(), o.path("stage").asInt(), State.valueOf(o.path("state").asText()),
                 results, o.path("reason").asText(), Instant.parse(o.path("startedAt").asText()),
                 Instant.parse(o.path("updatedAt").asText()), o.path("soakMs").asLong(0),
-                o.hasNonNull("soakUntil") ? Instant.parse(o.get("soakUntil").asText()) : null);
+                o.hasNonNull("soakUntil") ? Instant.parse(o.get("soakUntil").asText()) : null, o.path("seq").asLong(0));
     }
 }

@@ -2,7 +2,6 @@ package org.scriptbox.fleet.internal;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,8 +63,13 @@ final class RolloutBook {
                 list.add(r);
             }
         }
-        list.sort(Comparator.comparing(Rollout::startedAt).thenComparing(Rollout::id));
+        list.sort(Rollout.ORDER);   // not by start time alone: a clock step made an old one newest (Q56)
         return list;
+    }
+
+    /** The highest {@link Rollout#seq} held (0: none). */
+    long maxSeq() {
+        return byId.values().stream().mapToLong(Rollout::seq).max().orElse(0);
     }
 
     boolean hasGroup(String group) {

@@ -7,7 +7,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 import org.slf4j.Logger;
@@ -94,7 +93,7 @@ final class RolloutStore {
                 }
             }
         }
-        out.sort(Comparator.comparing(Rollout::startedAt));
+        out.sort(Rollout.ORDER);
         return out;
     }
 }

@@ -27,9 +27,38 @@ final class StatusReport {
                 .put("running", i.running()).put("runs", i.stats().totalExecutions())
                 .put("failures", i.stats().failedExecutions());
         if (i.lastError() != null) {
-            o.put("lastError", i.lastError().toString());
+            o.put("lastError", clip(i.lastError().toString(), MAX_ERROR_CHARS));
         }
         return o;
+    }
+
+    /**
+     * A script's lastError in a status, at most (Q48: a status of many scripts with long errors passed the controller's
+     * 1 MB limit and was dropped there, the gateway's health never seen).
+     */
+    static final int MAX_ERROR_CHARS = 200;
+    /** A status is kept under this (the controller reads up to 1 MB): scripts beyond it are dropped and counted. */
+    static final int MAX_STATUS_BYTES = 256 * 1024;
+
+    static String clip(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + "... (" + (s.length() - max) + " more characters)";
+    }
+
+    /** Drops scripts from the end of {@code status} until it is under {@link #MAX_STATUS_BYTES}, saying how many. */
+    private static ObjectNode bounded(ObjectNode status) {
+        int size = status.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (size <= MAX_STATUS_BYTES) {
+            return status;
+        }
+        ArrayNode scripts = (ArrayNode) status.get("scripts");
+        int dropped = 0;
+        while (size > MAX_STATUS_BYTES - 512 && !scripts.isEmpty()) {   // room for the note
+            size -= scripts.remove(scripts.size() - 1).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+            dropped++;
+        }
+        status.put("scriptsDropped", dropped).put("scriptsNote", dropped + " script(s) not listed: the status is kept under "
+                + (MAX_STATUS_BYTES >> 10) + " KB (fleet:request <gateway> list lists them all)");
+        return status;
     }
 
     /** {@code ok} unless a script cannot run (compile error, unresolved) or its latest run failed. */
@@ -89,7 +118,7 @@ final class StatusReport {
                     e.put("since", st.since().toString());
                 }
                 if (st.error() != null) {
-                    e.put("error", st.error());
+                    e.put("error", clip(st.error(), MAX_ERROR_CHARS));
                 }
             });
         }
@@ -103,7 +132,7 @@ final class StatusReport {
                 }
             });
         }
-        return o;
+        return bounded(o);
     }
 
     private static void packageJson(ObjectNode o, Entry e) {

@@ -62,4 +62,25 @@ public class RolloutBookTest {
         assertEquals(Set.of("line2"), book.groupsOf("gw1"));
         assertEquals(Set.of("line1"), book.groupsOf("gw2"));
     }
+
+    /** Q56: the newest of a group is the one started last by the controller's count, not by a clock that stepped. */
+    @Test
+    public void theNewestIsByTheControllersCountNotByAClockThatStepped() {
+        RolloutBook book = new RolloutBook();
+        Instant ahead = Instant.parse("2027-06-01T00:00:00Z");   // the clock was set months ahead when v1 started
+        Instant corrected = Instant.parse("2026-12-02T05:00:00Z");
+        Rollout v1 = new Rollout("line1-v1", "{}", "line1", 1, null, List.of("all"), 0, 1, State.COMPLETED, Map.of(), null,
+                ahead, ahead, 0, null, 1);
+        Rollout v2 = new Rollout("line1-v2", "{}", "line1", 2, null, List.of("all"), 0, 1, State.COMPLETED, Map.of(), null,
+                corrected, corrected, 0, null, 2);
+        book.put(v2);
+        book.put(v1);
+        assertEquals(List.of("line1-v1", "line1-v2"), book.ofGroup("line1").stream().map(Rollout::id).toList());
+        assertEquals(2, book.maxSeq());
+        assertEquals("the older is the one to forget", List.of("line1-v1"), book.prunable("line1", 1).stream().map(Rollout::id).toList());
+        assertEquals("saved and read back", 2, Rollout.fromJson(v2.toJson()).seq());
+        Rollout legacy = rollout("line1", 0, State.COMPLETED);   // a file of before seq: older than any counted one
+        book.put(legacy);
+        assertEquals("line1-v0", book.ofGroup("line1").get(0).id());
+    }
 }
