@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.scriptbox.testsupport.await.Until.until;
 
-import java.nio.file.Files;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,14 +12,12 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.junit.After;
-import org.junit.AfterClass;
 import org.junit.Assume;
-import org.junit.BeforeClass;
+import org.junit.Rule;
+import org.junit.ClassRule;
 import org.junit.Test;
 import org.scriptbox.api.fleet.FleetMessage;
 import org.scriptbox.api.fleet.FleetTopics;
-import org.scriptbox.testsupport.mqtt.Mosquitto;
 
 /**
  * A controller with gateway.keys verifies events and telemetry too (the same keys and sequence rules), at most
@@ -28,31 +25,12 @@ import org.scriptbox.testsupport.mqtt.Mosquitto;
  */
 public class GatewayActivityTest {
     private static final String FLEET = "plant";
-    private static Mosquitto broker;
+    @ClassRule
+    public static final TestBroker broker = new TestBroker("gateway-activity");
     private final KeyPair[] keys = {Ed25519Keys.generate(), Ed25519Keys.generate(), Ed25519Keys.generate()};
     private final KeyPair mallory = Ed25519Keys.generate();
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @BeforeClass
-    public static void broker() throws Exception {
-        if (Mosquitto.installed()) {
-            broker = new Mosquitto(Files.createTempDirectory("gateway-activity")).start();
-        }
-    }
-
-    @AfterClass
-    public static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @After
-    public void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
+    @Rule
+    public final Closer open = new Closer();
 
     private GatewayAuth.Signer signer(int i) {
         return new GatewayAuth.Signer(FLEET, "gw" + i, keys[i].getPrivate(), System::currentTimeMillis);
@@ -85,7 +63,7 @@ public class GatewayActivityTest {
 
     @Test
     public void eventsAndTelemetryAreVerifiedWithinABudgetAndCounted() throws Exception {
-        Assume.assumeTrue("needs mosquitto", broker != null);
+        Assume.assumeTrue("needs mosquitto", broker.running());
         AtomicLong nanos = new AtomicLong(1_000_000_000L);   // the budget's clock: moved by hand, so the counts are exact
         ControllerLink ctl = controller(new VerifyBudget(40, 100, nanos::get));
         List<FleetMessage> taken = new ArrayList<>();
@@ -131,7 +109,7 @@ public class GatewayActivityTest {
     /** Runs end on many threads: their events must reach the broker in the order of their numbers, or one is a "replay". */
     @Test
     public void runEndEventsFromManyThreadsAreAllTaken() throws Exception {
-        Assume.assumeTrue("needs mosquitto", broker != null);
+        Assume.assumeTrue("needs mosquitto", broker.running());
         ControllerLink ctl = controller(new VerifyBudget(1_000, 1_000, System::nanoTime));
         PahoLink gw1 = gateway("gw1");
         until("connected", () -> ctl.connected() && gw1.connected(), Duration.ofSeconds(15));

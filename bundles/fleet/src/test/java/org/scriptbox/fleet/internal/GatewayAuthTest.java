@@ -14,14 +14,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.junit.After;
 import org.junit.AfterClass;
 import org.junit.Assume;
 import org.junit.BeforeClass;
@@ -54,7 +52,8 @@ public class GatewayAuthTest {
     private final GatewayAuth.Signer signer1 = new GatewayAuth.Signer(FLEET, "gw1", gw1.getPrivate(), clock::get);
     private final GatewayAuth.Signer signer2 = new GatewayAuth.Signer(FLEET, "gw2", gw2.getPrivate(), clock::get);
     private final GatewayAuth.Signer forger = new GatewayAuth.Signer(FLEET, "gw1", mallory.getPrivate(), clock::get);
-    private final List<AutoCloseable> open = new ArrayList<>();
+    @Rule
+    public final Closer open = new Closer();
 
     @BeforeClass
     public static void broker() throws Exception {
@@ -68,13 +67,6 @@ public class GatewayAuthTest {
     public static void stopBroker() throws Exception {
         if (broker != null) {
             broker.close();
-        }
-    }
-
-    @After
-    public void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
         }
     }
 

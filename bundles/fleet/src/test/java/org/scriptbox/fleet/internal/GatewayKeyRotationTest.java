@@ -9,20 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
-import org.junit.After;
-import org.junit.AfterClass;
 import org.junit.Assume;
-import org.junit.BeforeClass;
 import org.junit.Rule;
+import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.scriptbox.api.fleet.FleetMessage;
 import org.scriptbox.api.fleet.FleetTopics;
-import org.scriptbox.testsupport.mqtt.Mosquitto;
 
 /**
  * Operator-driven key rotation on the controller (fleet:trust-key, fleet:revoke-key): in effect at once, without
@@ -30,7 +25,8 @@ import org.scriptbox.testsupport.mqtt.Mosquitto;
  */
 public class GatewayKeyRotationTest {
     private static final String FLEET = "plant";
-    private static Mosquitto broker;
+    @ClassRule
+    public static final TestBroker broker = new TestBroker("gateway-rotation");
 
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
@@ -38,29 +34,9 @@ public class GatewayKeyRotationTest {
     private final KeyPair newKey = Ed25519Keys.generate();
     private final GatewayAuth.Signer oldSigner = new GatewayAuth.Signer(FLEET, "gw1", oldKey.getPrivate(), System::currentTimeMillis);
     private final GatewayAuth.Signer newSigner = new GatewayAuth.Signer(FLEET, "gw1", newKey.getPrivate(), System::currentTimeMillis);
-    private final List<AutoCloseable> open = new ArrayList<>();
+    @Rule
+    public final Closer open = new Closer();
     private int n;
-
-    @BeforeClass
-    public static void broker() throws Exception {
-        if (Mosquitto.installed()) {
-            broker = new Mosquitto(Files.createTempDirectory("gateway-rotation")).start();
-        }
-    }
-
-    @AfterClass
-    public static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @After
-    public void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
 
     private FleetController controller(Path data) throws Exception {
         FleetController c = FleetController.checkingGateways("127.0.0.1", broker.port(), FLEET, "ctl", data,
@@ -86,7 +62,7 @@ public class GatewayKeyRotationTest {
 
     @Test
     public void aGatewaysKeyIsRotatedAndRevokedByTheOperator() throws Exception {
-        Assume.assumeTrue("needs mosquitto", broker != null);
+        Assume.assumeTrue("needs mosquitto", broker.running());
         Path data = tmp.newFolder("ctl").toPath();
         FleetController ctl = controller(data);
         PahoLink gw = new PahoLink(BrokerSettings.plain("127.0.0.1", broker.port()), "scriptbox-plant-gw1", null, 0);
@@ -118,7 +94,7 @@ public class GatewayKeyRotationTest {
     /** The gateway's side: fleet:rotate-key makes the next key durably, --confirm switches to it, the old one kept. */
     @Test
     public void aGatewayRotatesItsKeyWithoutLosingAMessage() throws Exception {
-        Assume.assumeTrue("needs mosquitto", broker != null);
+        Assume.assumeTrue("needs mosquitto", broker.running());
         Path own = tmp.newFolder("gw").toPath().resolve("fleet-gateway-key.pem");
         KeyPair first = GatewayIdentity.load(null, own);
         GatewayAuth.Signer s = new GatewayAuth.Signer(FLEET, "gw1", first.getPrivate(), System::currentTimeMillis);

@@ -9,20 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
-import org.junit.After;
-import org.junit.AfterClass;
 import org.junit.Assume;
-import org.junit.BeforeClass;
 import org.junit.Rule;
+import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.scriptbox.api.fleet.FleetMessage;
 import org.scriptbox.api.fleet.FleetTopics;
-import org.scriptbox.testsupport.mqtt.Mosquitto;
 
 /**
  * A controller keeps the gateways' sequence numbers it took (gateway-seqs.json): restarted, it still drops a
@@ -31,34 +26,15 @@ import org.scriptbox.testsupport.mqtt.Mosquitto;
  */
 public class GatewayNumbersRestartTest {
     private static final String FLEET = "plant";
-    private static Mosquitto broker;
+    @ClassRule
+    public static final TestBroker broker = new TestBroker("gateway-numbers");
 
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
     private final KeyPair gw1 = Ed25519Keys.generate();
     private final GatewayAuth.Signer signer = new GatewayAuth.Signer(FLEET, "gw1", gw1.getPrivate(), System::currentTimeMillis);
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @BeforeClass
-    public static void broker() throws Exception {
-        if (Mosquitto.installed()) {
-            broker = new Mosquitto(Files.createTempDirectory("gateway-numbers")).start();
-        }
-    }
-
-    @AfterClass
-    public static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @After
-    public void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
+    @Rule
+    public final Closer open = new Closer();
 
     private FleetController controller(Path data) throws Exception {
         FleetController c = FleetController.checkingGateways("127.0.0.1", broker.port(), FLEET, "ctl", data,
@@ -79,7 +55,7 @@ public class GatewayNumbersRestartTest {
 
     @Test
     public void aRestartedControllerStillDropsAReplayedStatus() throws Exception {
-        Assume.assumeTrue("needs mosquitto", broker != null);
+        Assume.assumeTrue("needs mosquitto", broker.running());
         Path data = tmp.newFolder("ctl").toPath();
         FleetController first = controller(data);
         PahoLink gw = new PahoLink(BrokerSettings.plain("127.0.0.1", broker.port()), "scriptbox-plant-gw1", null, 0);

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.After;
 import org.junit.AfterClass;
 import org.junit.Assume;
 import org.junit.BeforeClass;
@@ -38,7 +37,8 @@ public class RedTeamSession9FleetTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    @Rule
+    public final Closer open = new Closer();
 
     @BeforeClass
     public static void broker() throws Exception {
@@ -52,13 +52,6 @@ public class RedTeamSession9FleetTest {
     public static void stopBroker() throws Exception {
         if (broker != null) {
             broker.close();
-        }
-    }
-
-    @After
-    public void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
         }
     }
 
