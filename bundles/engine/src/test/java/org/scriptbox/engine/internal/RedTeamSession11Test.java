@@ -2,6 +2,10 @@ package org.scriptbox.engine.internal;
 
 import static org.junit.Assert.assertEquals;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.Ignore;
 import org.junit.Test;
 import org.scriptbox.api.ExecutionResult;
 import org.scriptbox.api.ScriptStatus;
@@ -105,5 +109,32 @@ public class RedTeamSession11Test {
                 "add(load(function() k = k + 1 return parts[k] end)())",
                 "add(pcall(load(\"local t = nil; return t.x\")))",
                 "return table.concat(r, '\\n')")));
+    }
+
+    private static String resource(String name) throws IOException {
+        try (var in = RedTeamSession11Test.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * E28: the message of a syntax error is Lua 5.4's ({@code load(p, "=t")} of ~60 malformed programs of
+     * {@code parity/syntax.lua}; {@code parity/syntax.expected} is lua5.4's output, the 5.4-only attributes left out).
+     */
+    @Ignore("E28: Luaj's wording: '<name>' quoted, '(to close 'if' at line 1)' on the same line, 'near' after label/goto"
+            + " messages, break outside loop as a goto, unfinished strings near the text, long-string start line")
+    @Test
+    public void syntaxErrorsAreWordedAsLuaWordsThem() throws IOException {
+        String[] expected = resource("/parity/syntax.expected").split("\n", -1);
+        String[] actual = text(resource("/parity/syntax.lua")).split("\n", -1);
+        StringBuilder diff = new StringBuilder();
+        for (int i = 0; i < Math.max(expected.length, actual.length); i++) {
+            String e = i < expected.length ? expected[i] : "(none)";
+            String a = i < actual.length ? actual[i] : "(none)";
+            if (!e.equals(a)) {
+                diff.append("\n#").append(i + 1).append(" lua5.4: ").append(e).append("\n    ours:   ").append(a);
+            }
+        }
+        assertEquals("", diff.toString());
     }
 }
