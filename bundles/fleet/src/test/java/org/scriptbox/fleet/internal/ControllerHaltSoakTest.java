@@ -5,10 +5,10 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
+import static org.scriptbox.fleet.internal.SimGatewayLink.commands;
 import static org.scriptbox.testsupport.await.Until.until;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -18,12 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
 import org.junit.AfterClass;
@@ -31,16 +26,12 @@ import org.junit.Assume;
 import org.junit.Before;
 import org.junit.BeforeClass;
 import org.junit.Test;
-import org.scriptbox.api.fleet.FleetMessage;
 import org.scriptbox.api.fleet.FleetPackage;
-import org.scriptbox.api.fleet.FleetTopics;
 import org.scriptbox.api.fleet.PackageScript;
 import org.scriptbox.fleet.internal.Rollout.Result;
 import org.scriptbox.fleet.internal.Rollout.State;
 import org.scriptbox.testsupport.mqtt.Mosquitto;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Issue 18.4 (the rollout's halt and health) against a real Mosquitto, with the real controller and simulated
@@ -56,7 +47,7 @@ public class ControllerHaltSoakTest {
     private static int port;
     private static KeyPair ops;
 
-    private final List<SimGateway> sims = new ArrayList<>();
+    private final List<SimGatewayLink> sims = new ArrayList<>();
     private FleetController controller;
     private Path data;
 
@@ -86,7 +77,7 @@ public class ControllerHaltSoakTest {
         if (controller != null) {
             controller.close();
         }
-        sims.forEach(SimGateway::close);
+        sims.forEach(SimGatewayLink::close);
     }
 
     private FleetController startController() throws IOException {
@@ -103,10 +94,10 @@ public class ControllerHaltSoakTest {
     }
 
     /** Gateways of group {@code group}, all online and seen by the controller. */
-    private List<SimGateway> gateways(String group, String... ids) throws Exception {
-        List<SimGateway> out = new ArrayList<>();
+    private List<SimGatewayLink> gateways(String group, String... ids) throws Exception {
+        List<SimGatewayLink> out = new ArrayList<>();
         for (String id : ids) {
-            SimGateway s = new SimGateway(id, group);
+            SimGatewayLink s = new SimGatewayLink(port, FLEET, id, group, false);
             sims.add(s);
             out.add(s);
         }
@@ -116,7 +107,7 @@ public class ControllerHaltSoakTest {
     }
 
     /** The gateway's link is lost (its will: offline, seen by the controller), then it is gone. */
-    private void die(SimGateway s) throws InterruptedException {
+    private void die(SimGatewayLink s) throws InterruptedException {
         s.sayOffline();
         until(s.id + " offline", () -> !controller.gateways().stream().filter(v -> v.id().equals(s.id)).findFirst().orElseThrow()
                 .online(), Duration.ofSeconds(10));
@@ -140,12 +131,12 @@ public class ControllerHaltSoakTest {
     @Test
     public void aHaltMidStageAnswersAtOnceSendsNothingMoreAndUndoesWhatWasOnTheWay() throws Exception {
         startController();
-        List<SimGateway> g = gateways("lineA", "a1", "a2", "a3", "a4");
-        SimGateway slow = g.get(1);
+        List<SimGatewayLink> g = gateways("lineA", "a1", "a2", "a3", "a4");
+        SimGatewayLink slow = g.get(1);
         slow.holdDeploys();
         String id = controller.deploy(envelope("lineA", 1), List.of("2", "all"), 0);
         until("a1 applied, a2 got its deploy", () -> rollout(id).results().containsKey("a1")
-                && slow.received.contains("deploy"), Duration.ofSeconds(15));
+                && commands(slow.received).contains("deploy"), Duration.ofSeconds(15));
 
         long t0 = System.nanoTime();
         String answer = controller.halt(id, false);
@@ -158,34 +149,34 @@ public class ControllerHaltSoakTest {
         Thread.sleep(300);   // a window in which a HALTED report would be wrong: the answer is still held
         assertEquals("not reported halted while a2 may still apply it", State.HALTING, rollout(id).state());
 
-        slow.release();   // a2 applies it now, then takes the rollback that was queued behind the deploy
+        slow.releaseDeploys();   // a2 applies it now, then takes the rollback that was queued behind the deploy
         until("HALTED", () -> rollout(id).state() == State.HALTED, Duration.ofSeconds(15));
         Rollout r = rollout(id);
         assertEquals(r.toString(), Result.ROLLED_BACK, r.results().get("a2").outcome());
         assertTrue(r.results().get("a2").detail(), r.results().get("a2").detail().contains("it applied it; rolled back"));
-        assertEquals(List.of("deploy", "rollback"), slow.received);
+        assertEquals(List.of("deploy", "rollback"), commands(slow.received));
         assertEquals("a1 keeps it (no --rollback)", Result.APPLIED, r.results().get("a1").outcome());
-        assertEquals(List.of("deploy"), g.get(0).received);
-        assertEquals("no further deploy after the halt", List.of(), g.get(2).received);
-        assertEquals(List.of(), g.get(3).received);
+        assertEquals(List.of("deploy"), commands(g.get(0).received));
+        assertEquals("no further deploy after the halt", List.of(), commands(g.get(2).received));
+        assertEquals(List.of(), commands(g.get(3).received));
         assertFalse(r.results().containsKey("a3"));
     }
 
     @Test
     public void aHaltWithRollbackRollsBackEveryoneIncludingTheOneOnTheWay() throws Exception {
         startController();
-        List<SimGateway> g = gateways("lineB", "b1", "b2", "b3");
+        List<SimGatewayLink> g = gateways("lineB", "b1", "b2", "b3");
         g.get(2).holdDeploys();
         String id = controller.deploy(envelope("lineB", 1), List.of("all"), 0);
-        until("b1, b2 applied", () -> rollout(id).count(Result.APPLIED) == 2 && g.get(2).received.contains("deploy"),
+        until("b1, b2 applied", () -> rollout(id).count(Result.APPLIED) == 2 && commands(g.get(2).received).contains("deploy"),
                 Duration.ofSeconds(15));
         String answer = controller.halt(id, true);
         assertTrue(answer + "\n" + rollout(id) + "\n" + g.get(2).received, answer.contains("[b3]") && answer.contains("rolled back"));
         until("ROLLING_BACK", () -> rollout(id).state() == State.ROLLING_BACK, Duration.ofSeconds(5));
-        g.get(2).release();
+        g.get(2).releaseDeploys();
         until("ROLLED_BACK", () -> rollout(id).state() == State.ROLLED_BACK, Duration.ofSeconds(15));
-        for (SimGateway s : g) {
-            assertEquals(s.id, List.of("deploy", "rollback"), s.received);
+        for (SimGatewayLink s : g) {
+            assertEquals(s.id, List.of("deploy", "rollback"), commands(s.received));
             assertEquals(s.id, Result.ROLLED_BACK, rollout(id).results().get(s.id).outcome());
         }
         assertEquals("rollout " + id + " is ROLLED_BACK: nothing to halt", haltRefused(id));
@@ -205,27 +196,27 @@ public class ControllerHaltSoakTest {
     @Test
     public void aGatewayDegradedDuringTheSoakHaltsAndRollsBack() throws Exception {
         startController();
-        List<SimGateway> g = gateways("lineC", "c1", "c2");
+        List<SimGatewayLink> g = gateways("lineC", "c1", "c2");
         String id = controller.deploy(envelope("lineC", 1), List.of("1", "all"), 0, Duration.ofSeconds(20));
         until("c1 soaking", () -> rollout(id).soakUntil() != null, Duration.ofSeconds(15));
         g.get(0).degrade("blink: FAILED blink.lua:3: sensor gone");
         until("ROLLED_BACK", () -> rollout(id).state() == State.ROLLED_BACK, Duration.ofSeconds(15));
         Rollout r = rollout(id);
         assertTrue(r.reason(), r.reason().contains("c1: the gateway's health is degraded during the soak of stage 1: blink: FAILED blink.lua:3: sensor gone"));
-        assertEquals("the next stage never started", List.of(), g.get(1).received);
-        assertEquals(List.of("deploy", "rollback"), g.get(0).received);
+        assertEquals("the next stage never started", List.of(), commands(g.get(1).received));
+        assertEquals(List.of("deploy", "rollback"), commands(g.get(0).received));
     }
 
     @Test
     public void aSoakDoesNotHoldUpAnotherGroupsRollout() throws Exception {
         startController();
         gateways("lineF", "f1", "f2");
-        List<SimGateway> other = gateways("lineG", "g1");
+        List<SimGatewayLink> other = gateways("lineG", "g1");
         String soaking = controller.deploy(envelope("lineF", 1), List.of("1", "all"), 0, Duration.ofSeconds(30));
         until("lineF soaking", () -> rollout(soaking).soakUntil() != null, Duration.ofSeconds(15));
         String id = controller.deploy(envelope("lineG", 1), List.of("all"), 0);
         until("lineG completed during lineF's soak", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(10));
-        assertEquals(List.of("deploy"), other.get(0).received);
+        assertEquals(List.of("deploy"), commands(other.get(0).received));
         assertEquals(State.RUNNING, rollout(soaking).state());
         String answer = controller.halt(soaking, false);
         assertTrue(answer, answer.startsWith("halting rollout " + soaking + ": no further gateway is sent the package"));
@@ -236,49 +227,49 @@ public class ControllerHaltSoakTest {
     @Test
     public void aDeployNotAnsweredInTimeIsAskedAgainAtItsBirthNotLeftFailed() throws Exception {
         startController(Duration.ofSeconds(2));
-        List<SimGateway> g = gateways("lineH", "h1", "h2");
+        List<SimGatewayLink> g = gateways("lineH", "h1", "h2");
         g.get(1).holdDeploys();
         String id = controller.deploy(envelope("lineH", 1), List.of("all"), 1.0);   // failures tolerated
         until("COMPLETED with h2 unanswered", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(15));
         Result h2 = rollout(id).results().get("h2");
         assertEquals(Result.FAILED, h2.outcome());
         assertTrue(h2.detail(), h2.detail().startsWith("no answer within 2 s: it may still apply it"));
-        g.get(1).release();   // it applies it after all (its answer finds nobody waiting)
+        g.get(1).releaseDeploys();   // it applies it after all (its answer finds nobody waiting)
         until("h2 applied late", () -> g.get(1).version == 1, Duration.ofSeconds(10));
         g.get(1).rebirth();
         until("h2 recorded as what it did", () -> rollout(id).results().get("h2").outcome().equals(Result.APPLIED),
                 Duration.ofSeconds(10));
-        assertEquals(List.of("deploy", "deploy"), g.get(1).received);
+        assertEquals(List.of("deploy", "deploy"), commands(g.get(1).received));
     }
 
     @Test
     public void aGatewayAlreadyDegradedByAnotherScriptStillGetsThePackage() throws Exception {
         startController();
-        List<SimGateway> g = gateways("lineI", "i1", "i2");
+        List<SimGatewayLink> g = gateways("lineI", "i1", "i2");
         g.get(0).degrade("pump: FAILED pump.lua:9: no such device");   // not a script of the package
         until("seen degraded", () -> controller.gateways().stream().anyMatch(v -> v.id().equals("i1") && v.degraded()),
                 Duration.ofSeconds(10));
         String id = controller.deploy(envelope("lineI", 1), List.of("1", "all"), 0, Duration.ofMillis(600));
         until("COMPLETED", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(15));
         assertEquals(Result.APPLIED, rollout(id).results().get("i1").outcome());
-        assertEquals(List.of("deploy"), g.get(1).received);
+        assertEquals(List.of("deploy"), commands(g.get(1).received));
     }
 
     @Test
     public void aGatewayDegradedRightAfterTheDeployFails() throws Exception {
         startController();
-        List<SimGateway> g = gateways("lineD", "d1", "d2");
-        g.get(0).degradeAfterDeploy("health: TIMEOUT");
+        List<SimGatewayLink> g = gateways("lineD", "d1", "d2");
+        g.get(0).problemAfterDeploy = "health: TIMEOUT";
         String id = controller.deploy(envelope("lineD", 1), List.of("1", "all"), 0);
         until("ROLLED_BACK", () -> rollout(id).state() == State.ROLLED_BACK, Duration.ofSeconds(15));
         assertTrue(rollout(id).reason(), rollout(id).reason().contains("degraded after the deploy: health: TIMEOUT"));
-        assertEquals(List.of(), g.get(1).received);
+        assertEquals(List.of(), commands(g.get(1).received));
     }
 
     @Test
     public void aRestartedControllerFinishesTheSoakItWasInNotANewOne() throws Exception {
         startController();
-        List<SimGateway> g = gateways("lineE", "e1", "e2");
+        List<SimGatewayLink> g = gateways("lineE", "e1", "e2");
         String id = controller.deploy(envelope("lineE", 1), List.of("1", "all"), 0, Duration.ofSeconds(4));
         until("e1 soaking", () -> rollout(id).soakUntil() != null, Duration.ofSeconds(15));
         Instant soakUntil = rollout(id).soakUntil();
@@ -291,8 +282,8 @@ public class ControllerHaltSoakTest {
         Instant done = rollout(id).updatedAt();
         assertTrue("completed at " + done + ", the soak ended at " + soakUntil, !done.isBefore(soakUntil)
                 && done.isBefore(soakUntil.plusMillis(2000)));
-        assertEquals("stage 1 was not run again", List.of("deploy"), g.get(0).received);
-        assertEquals(List.of("deploy"), g.get(1).received);
+        assertEquals("stage 1 was not run again", List.of("deploy"), commands(g.get(0).received));
+        assertEquals(List.of("deploy"), commands(g.get(1).received));
     }
 
     /**
@@ -304,8 +295,8 @@ public class ControllerHaltSoakTest {
     @Test
     public void theHistoryIsBoundedInMemoryAndFilesAndARestartResumesWhatIsUnfinished() throws Exception {
         startController(Duration.ofSeconds(8), 3);
-        List<SimGateway> k = gateways("histA", "ha1");
-        List<SimGateway> l = gateways("histB", "hb1");
+        List<SimGatewayLink> k = gateways("histA", "ha1");
+        List<SimGatewayLink> l = gateways("histB", "hb1");
         for (int v = 1; v <= 12; v++) {
             String id = controller.deploy(envelope("histA", v), List.of("all"), 0);
             until("v" + v + " COMPLETED", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(15));
@@ -344,7 +335,7 @@ public class ControllerHaltSoakTest {
         assertEquals(List.of("histB-v3", "histB-v4", "histB-v5"), files().stream().filter(x -> x.startsWith("histB")).toList());
         assertEquals(List.of(3L, 4L, 5L), controller.rollouts().stream().filter(r -> r.group().equals("histB")).map(Rollout::version).toList());
         assertEquals(State.RUNNING, rollout(running).state());
-        l.get(0).release();
+        l.get(0).releaseDeploys();
         until("the rollout under way resumed and COMPLETED", () -> rollout(running).state() == State.COMPLETED,
                 Duration.ofSeconds(20));
         assertEquals(5, l.get(0).version);
@@ -372,14 +363,14 @@ public class ControllerHaltSoakTest {
     public void aHaltWhoseGatewaysNeverAnswerEndsHaltedWithTheirRollbackOwed() throws Exception {
         startController(Duration.ofSeconds(2));
         gateways("haltC", "hc1");
-        SimGateway applied = new SimGateway("hc2", "haltC", true);
-        SimGateway away = new SimGateway("hc3", "haltC", true);
+        SimGatewayLink applied = new SimGatewayLink(port, FLEET, "hc2", "haltC", true);
+        SimGatewayLink away = new SimGatewayLink(port, FLEET, "hc3", "haltC", true);
         sims.add(applied);
         sims.add(away);
         until("hc2, hc3 seen", () -> online("hc2") && online("hc3"), Duration.ofSeconds(15));
         String id = controller.deploy(envelope("haltC", 1), List.of("all"), 0);
-        until("the deploys sent", () -> rollout(id).results().containsKey("hc1") && applied.ignored.contains("deploy")
-                && away.ignored.contains("deploy"), Duration.ofSeconds(15));
+        until("the deploys sent", () -> rollout(id).results().containsKey("hc1") && commands(applied.ignored).contains("deploy")
+                && commands(away.ignored).contains("deploy"), Duration.ofSeconds(15));
         String answer = controller.halt(id, false);
         assertTrue(answer, answer.contains("[hc2, hc3]"));
         until("HALTED after one request timeout, not HALTING for ever", () -> rollout(id).state() == State.HALTED,
@@ -391,7 +382,7 @@ public class ControllerHaltSoakTest {
                     + "and neither it nor the rollback behind it was answered within 2 s: it may have applied it"));
         }
         assertTrue(r.reason(), r.reason().contains("rollback owed by 2 gateway(s) [hc2, hc3]"));
-        assertEquals(List.of("deploy", "rollback"), applied.ignored);
+        assertEquals(List.of("deploy", "rollback"), commands(applied.ignored));
         assertTrue(haltRefused(id), haltRefused(id).contains("HALTED (rollback owed by 2 gateway(s) [hc2, hc3]"));
 
         // hc2 answers again and its status shows the package (it applied it): rolled back, without a new birth
@@ -399,7 +390,7 @@ public class ControllerHaltSoakTest {
         applied.version = 1;
         applied.status();
         until("hc2 rolled back", () -> rollout(id).results().get("hc2").outcome().equals(Result.ROLLED_BACK), Duration.ofSeconds(10));
-        assertEquals(List.of("rollback"), applied.received);
+        assertEquals(List.of("rollback"), commands(applied.received));
         assertEquals(0, applied.version);
         assertTrue(rollout(id).results().get("hc2").detail(), rollout(id).results().get("hc2").detail().contains("rolled back"));
         // hc3 is born again: its owed rollback at its birth
@@ -407,7 +398,7 @@ public class ControllerHaltSoakTest {
         away.rebirth();
         until("hc3's owed rollback answered", () -> rollout(id).results().get("hc3").outcome().equals(Result.ROLLED_BACK),
                 Duration.ofSeconds(10));
-        assertEquals(List.of("rollback"), away.received);
+        assertEquals(List.of("rollback"), commands(away.received));
         assertEquals(State.HALTED, rollout(id).state());
         assertEquals("", rollout(id).owedText());
     }
@@ -422,7 +413,7 @@ public class ControllerHaltSoakTest {
     public void aGatewayThatNeverAnswersEndsRolledBackWithItsRollbackOwedAndTheGroupMovesOn() throws Exception {
         startController(Duration.ofSeconds(2));
         gateways("lineJ", "j1");
-        SimGateway ghost = new SimGateway("j2", "lineJ", true);
+        SimGatewayLink ghost = new SimGatewayLink(port, FLEET, "j2", "lineJ", true);
         sims.add(ghost);
         until("j2 seen", () -> online("j2"), Duration.ofSeconds(15));
         String v1 = controller.deploy(envelope("lineJ", 1), List.of("all"), 0);
@@ -431,7 +422,7 @@ public class ControllerHaltSoakTest {
         assertEquals(r.toString(), Result.ROLLED_BACK, r.results().get("j1").outcome());
         assertEquals(r.toString(), Result.ROLLBACK_OWED, r.results().get("j2").outcome());
         assertTrue(r.results().get("j2").detail(), r.results().get("j2").detail().contains("sent again when it returns"));
-        assertEquals(List.of("deploy", "rollback"), ghost.ignored);
+        assertEquals(List.of("deploy", "rollback"), commands(ghost.ignored));
         assertTrue(haltRefused(v1), haltRefused(v1).contains("ROLLED_BACK (rollback owed by 1 gateway(s) [j2]"));
         String v2 = controller.deploy(envelope("lineJ", 2), List.of("all"), 1.0);   // accepted: the group is not blocked
         until("v2 COMPLETED", () -> rollout(v2).state() == State.COMPLETED, Duration.ofSeconds(15));
@@ -439,7 +430,7 @@ public class ControllerHaltSoakTest {
         ghost.rebirth();
         until("j2's owed rollback answered and v2 caught up", () -> rollout(v1).results().get("j2").outcome().equals(Result.ROLLED_BACK)
                 && rollout(v2).results().get("j2").outcome().equals(Result.APPLIED), Duration.ofSeconds(15));
-        assertEquals("the old rollout's rollback first, then the new package", List.of("rollback", "deploy"), ghost.received);
+        assertEquals("the old rollout's rollback first, then the new package", List.of("rollback", "deploy"), commands(ghost.received));
         assertEquals("", rollout(v1).owedText());
         assertEquals(2, ghost.version);
     }
@@ -448,19 +439,19 @@ public class ControllerHaltSoakTest {
     @Test
     public void aStageWaitingForASilentGatewayDoesNotDelayAnotherGroup() throws Exception {
         startController(Duration.ofSeconds(8));
-        SimGateway silent = new SimGateway("k1", "lineK", true);
+        SimGatewayLink silent = new SimGatewayLink(port, FLEET, "k1", "lineK", true);
         sims.add(silent);
-        List<SimGateway> other = gateways("lineL", "l1");
+        List<SimGatewayLink> other = gateways("lineL", "l1");
         until("k1 seen", () -> online("k1"), Duration.ofSeconds(15));
         String waiting = controller.deploy(envelope("lineK", 1), List.of("all"), 0);
-        until("k1 got its deploy", () -> silent.ignored.contains("deploy"), Duration.ofSeconds(10));
+        until("k1 got its deploy", () -> commands(silent.ignored).contains("deploy"), Duration.ofSeconds(10));
         long t0 = System.nanoTime();
         String id = controller.deploy(envelope("lineL", 1), List.of("all"), 0);
         until("lineL completed while lineK waits", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(10));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue("lineL took " + ms + " ms beside lineK's 8 s wait", ms < 4000);
         assertEquals(State.RUNNING, rollout(waiting).state());
-        assertEquals(List.of("deploy"), other.get(0).received);
+        assertEquals(List.of("deploy"), commands(other.get(0).received));
         long h0 = System.nanoTime();
         String answer = controller.halt(waiting, false);
         assertTrue(answer, answer.contains("[k1]"));
@@ -475,7 +466,7 @@ public class ControllerHaltSoakTest {
     @Test
     public void catchUpsGoSideBySideAndAHungOneStaysPending() throws Exception {
         startController(Duration.ofSeconds(6));
-        List<SimGateway> g = gateways("lineM", "m0", "m1", "m2", "m3");
+        List<SimGatewayLink> g = gateways("lineM", "m0", "m1", "m2", "m3");
         for (int i = 0; i < 3; i++) {
             die(g.get(i));
         }
@@ -484,12 +475,12 @@ public class ControllerHaltSoakTest {
         String id = controller.deploy(envelope("lineM", 1), List.of("all"), 0);
         until("COMPLETED", () -> rollout(id).state() == State.COMPLETED, Duration.ofSeconds(15));
         assertEquals(rollout(id).toString(), 3, rollout(id).count(Result.PENDING));
-        SimGateway hung = new SimGateway("m0", "lineM", true);
+        SimGatewayLink hung = new SimGatewayLink(port, FLEET, "m0", "lineM", true);
         sims.add(hung);
-        until("m0's catch-up sent", () -> hung.ignored.contains("deploy"), Duration.ofSeconds(10));
+        until("m0's catch-up sent", () -> commands(hung.ignored).contains("deploy"), Duration.ofSeconds(10));
         long t0 = System.nanoTime();
-        sims.add(new SimGateway("m1", "lineM"));
-        sims.add(new SimGateway("m2", "lineM"));
+        sims.add(new SimGatewayLink(port, FLEET, "m1", "lineM", false));
+        sims.add(new SimGatewayLink(port, FLEET, "m2", "lineM", false));
         until("m1, m2 caught up", () -> rollout(id).count(Result.APPLIED) == 3, Duration.ofSeconds(10));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue("caught up in " + ms + " ms, not behind m0's 6 s", ms < 3000);
@@ -528,10 +519,10 @@ public class ControllerHaltSoakTest {
     public void deploysHeldBackForRoomAreNeverSentAfterAHalt() throws Exception {
         startController();
         String[] ids = new String[20];
-        List<SimGateway> g = new ArrayList<>();
+        List<SimGatewayLink> g = new ArrayList<>();
         for (int i = 0; i < ids.length; i++) {
             ids[i] = String.format("q%02d", i);
-            SimGateway s = new SimGateway(ids[i], "lineQ", true);   // never answer: the room frees at the timeout only
+            SimGatewayLink s = new SimGatewayLink(port, FLEET, ids[i], "lineQ", true);   // never answer: the room frees at the timeout only
             sims.add(s);
             g.add(s);
         }
@@ -543,13 +534,13 @@ public class ControllerHaltSoakTest {
         String id = controller.deploy(big, List.of("all"), 0);
         // sent while under 16 MB in flight (the size is far from a multiple of it): all of them arrive, no more
         long sent = (ControllerLink.MAX_BYTES_OUT + big.length() - 1) / big.length();
-        until("the deploys that fit in 16 MB arrived", () -> g.stream().filter(s -> s.ignored.contains("deploy")).count()
+        until("the deploys that fit in 16 MB arrived", () -> g.stream().filter(s -> commands(s.ignored).contains("deploy")).count()
                 == sent, Duration.ofSeconds(20));
         controller.halt(id, false);
         assertTrue("some held back: " + sent + " of 20 sent", sent < 20);
         // the first deploys time out (8 s): the held ones are answered NOT_SENT, the rollbacks behind them go out
-        until("every gateway sent a rollback", () -> g.stream().allMatch(s -> s.ignored.contains("rollback")), Duration.ofSeconds(30));
-        assertEquals("no deploy after the halt", sent, g.stream().filter(s -> s.ignored.contains("deploy")).count());
+        until("every gateway sent a rollback", () -> g.stream().allMatch(s -> commands(s.ignored).contains("rollback")), Duration.ofSeconds(30));
+        assertEquals("no deploy after the halt", sent, g.stream().filter(s -> commands(s.ignored).contains("deploy")).count());
         System.out.println("ControllerHaltSoakTest: " + sent + " of 20 deploys of " + big.length() / 1024 + " KB sent before the halt");
     }
 
@@ -557,140 +548,22 @@ public class ControllerHaltSoakTest {
     @Test
     public void aCatchUpOnTheWayAtAHaltIsRolledBack() throws Exception {
         startController();
-        List<SimGateway> g = gateways("lineN", "n1", "n2");
+        List<SimGatewayLink> g = gateways("lineN", "n1", "n2");
         die(g.get(1));
         String id = controller.deploy(envelope("lineN", 1), List.of("all", "all"), 0, Duration.ofSeconds(60));
         until("soaking with n2 PENDING", () -> rollout(id).soakUntil() != null, Duration.ofSeconds(15));
         assertEquals(Result.PENDING, rollout(id).results().get("n2").outcome());
-        SimGateway back = new SimGateway("n2", "lineN");
+        SimGatewayLink back = new SimGatewayLink(port, FLEET, "n2", "lineN", false);
         back.holdDeploys();
         sims.add(back);
-        until("n2's catch-up arrived", () -> back.received.contains("deploy"), Duration.ofSeconds(10));
+        until("n2's catch-up arrived", () -> commands(back.received).contains("deploy"), Duration.ofSeconds(10));
         String answer = controller.halt(id, false);
         assertTrue(answer, answer.contains("[n2]"));
         until("HALTING", () -> rollout(id).state() == State.HALTING, Duration.ofSeconds(5));
-        back.release();
+        back.releaseDeploys();
         until("HALTED", () -> rollout(id).state() == State.HALTED, Duration.ofSeconds(15));
-        assertEquals(List.of("deploy", "rollback"), back.received);
+        assertEquals(List.of("deploy", "rollback"), commands(back.received));
         assertEquals(0, back.version);
         assertTrue(rollout(id).results().get("n2").detail(), rollout(id).results().get("n2").detail().contains("it applied it; rolled back"));
-    }
-
-    /** A gateway speaking the protocol: answers in order, one request at a time (as FleetGateway does). */
-    private static final class SimGateway {
-        final String id;
-        final String group;
-        final PahoLink link;
-        final List<String> received = new CopyOnWriteArrayList<>();
-        /** Requests taken while mute (a gateway hung behind a live link, or a ghost): never answered. */
-        final List<String> ignored = new CopyOnWriteArrayList<>();
-        volatile boolean mute;
-        private final ExecutorService worker = Executors.newSingleThreadExecutor();
-        private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
-        private volatile long version;
-        private volatile String problem = "";
-        private volatile String problemAfterDeploy;
-
-        SimGateway(String id, String group) {
-            this(id, group, false);
-        }
-
-        SimGateway(String id, String group, boolean mute) {
-            this.id = id;
-            this.group = group;
-            this.mute = mute;
-            FleetMessage death = FleetMessage.of(FleetTopics.gateway(FLEET, id, FleetTopics.STATE),
-                    "{\"state\":\"offline\",\"gateway\":\"" + id + "\"}", true);
-            this.link = new PahoLink(BrokerSettings.plain("127.0.0.1", port), "sim-" + id + "-" + System.nanoTime(), death);
-            link.onConnection(up -> {
-                if (up) {
-                    link.publish(FleetMessage.of(FleetTopics.gateway(FLEET, id, FleetTopics.STATE),
-                            "{\"state\":\"online\",\"gateway\":\"" + id + "\",\"groups\":[\"" + group + "\"]}", true));
-                    status();
-                }
-            });
-            link.subscribe(FleetTopics.requests(FLEET, id), m -> worker.execute(() -> handle(m)));
-            link.start();
-        }
-
-        void rebirth() {
-            link.publish(FleetMessage.of(FleetTopics.gateway(FLEET, id, FleetTopics.STATE),
-                    "{\"state\":\"online\",\"gateway\":\"" + id + "\",\"groups\":[\"" + group + "\"]}", true));
-        }
-
-        void holdDeploys() {
-            gate = new CompletableFuture<>();
-        }
-
-        void release() {
-            gate.complete(null);
-        }
-
-        void degrade(String why) {
-            problem = why;
-            status();
-        }
-
-        void degradeAfterDeploy(String why) {
-            problemAfterDeploy = why;
-        }
-
-        private void status() {
-            ObjectNode o = PackageCodec.JSON.createObjectNode().put("gateway", id).put("health", problem.isEmpty() ? "ok" : "degraded");
-            if (!problem.isEmpty()) {
-                o.put("problem", problem);
-            }
-            o.putArray("groups").add(group);
-            o.putArray("scripts");
-            if (version > 0) {
-                o.putObject("package").put("version", version).put("state", "APPLIED");
-            }
-            link.publish(FleetMessage.of(FleetTopics.gateway(FLEET, id, FleetTopics.STATUS), o.toString(), true));
-        }
-
-        private void handle(FleetMessage m) {
-            String command = m.topic().substring(m.topic().lastIndexOf('/') + 1);
-            if (mute) {
-                ignored.add(command);
-                return;
-            }
-            received.add(command);
-            ObjectNode reply = PackageCodec.JSON.createObjectNode().put("ok", true);
-            try {
-                JsonNode body = PackageCodec.JSON.readTree(m.payload());
-                if (command.equals("deploy")) {
-                    gate.get(30, TimeUnit.SECONDS);
-                    long v = PackageCodec.readBody(PackageCodec.readEnvelope(body).body()).version();
-                    version = v;
-                    if (problemAfterDeploy != null) {
-                        problem = problemAfterDeploy;
-                    }
-                    reply.put("version", v).put("applied", true);
-                } else if (command.equals("rollback")) {
-                    boolean had = version == body.path("version").asLong();
-                    version = had ? 0 : version;
-                    problem = "";
-                    reply.put("version", body.path("version").asLong()).put("rolledBack", had);
-                }
-            } catch (Exception e) {
-                received.add("sim error: " + e);   // shows in the assertion that fails next
-                reply = PackageCodec.JSON.createObjectNode().put("ok", false).put("code", "INTERNAL").put("message", "sim");
-            }
-            link.send(new FleetMessage(m.responseTopic(), reply.toString().getBytes(StandardCharsets.UTF_8), false, null,
-                    m.correlationData()));
-            status();
-        }
-
-        /** Says offline (retained), as the broker's will of a lost link does. */
-        void sayOffline() {
-            link.publish(FleetMessage.of(FleetTopics.gateway(FLEET, id, FleetTopics.STATE),
-                    "{\"state\":\"offline\",\"gateway\":\"" + id + "\"}", true));
-        }
-
-        void close() {
-            release();
-            worker.shutdownNow();
-            link.close();
-        }
     }
 }

@@ -2,7 +2,6 @@ package org.scriptbox.fleet.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 import static org.scriptbox.testsupport.await.Until.until;
 
 import java.nio.file.Files;
@@ -127,13 +126,7 @@ public class GatewayKeyRotationTest {
     @Test
     public void aDamagedKeysFileFailsTheStartNamingIt() throws Exception {
         Path data = tmp.newFolder("ctl").toPath();
-        Files.writeString(data.resolve(TrustedGatewayKeys.FILE), "{\"trusted\":{\"gw1\":\"not a key\"},\"revoked\":[]}");
-        try {
-            FleetController.checkingGateways("127.0.0.1", 1, FLEET, "ctl", data, Duration.ofSeconds(5), null,
-                    Map.of("gw1", oldKey.getPublic()));
-            fail("a damaged gateway-keys.json is not ignored");
-        } catch (IllegalArgumentException e) {
-            assertTrue(e.getMessage(), e.getMessage().startsWith(data.resolve(TrustedGatewayKeys.FILE) + " is damaged"));
-        }
+        DamagedFile.assertControllerRefusesToStart(data, TrustedGatewayKeys.FILE, "{\"trusted\":{\"gw1\":\"not a key\"},\"revoked\":[]}",
+                FLEET, Map.of("gw1", oldKey.getPublic()));
     }
 }

@@ -2,7 +2,6 @@ package org.scriptbox.fleet.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 import static org.scriptbox.testsupport.await.Until.until;
 
 import java.nio.file.Files;
@@ -91,13 +90,7 @@ public class GatewayNumbersRestartTest {
     @Test
     public void aDamagedNumbersFileFailsClosedNamingIt() throws Exception {
         Path data = tmp.newFolder("ctl").toPath();
-        Files.writeString(data.resolve(GatewayNumbers.FILE), "{\"last\":{\"gw1/status\":\"x\"}");
-        try {
-            FleetController.checkingGateways("127.0.0.1", 1, FLEET, "ctl", data, Duration.ofSeconds(5), null,
-                    Map.of("gw1", gw1.getPublic()));
-            fail("a damaged gateway-seqs.json is not ignored");
-        } catch (IllegalArgumentException e) {
-            assertTrue(e.getMessage(), e.getMessage().startsWith(data.resolve(GatewayNumbers.FILE) + " is damaged"));
-        }
+        DamagedFile.assertControllerRefusesToStart(data, GatewayNumbers.FILE, "{\"last\":{\"gw1/status\":\"x\"}",
+                FLEET, Map.of("gw1", gw1.getPublic()));
     }
 }

@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.After;
 import org.junit.Assume;
 import org.junit.Rule;
 import org.junit.Test;
@@ -40,14 +39,10 @@ import org.scriptbox.testsupport.mqtt.Mosquitto;
 public class InterruptedRollbackTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
+    @Rule
+    public Closer closer = new Closer();
     private FleetBench bench;
 
-    @After
-    public void close() throws Exception {
-        if (bench != null) {
-            bench.close();
-        }
-    }
 
     /** The process dies here (not an exception any code catches). */
     private static final class Crash extends Error {
@@ -122,7 +117,7 @@ public class InterruptedRollbackTest {
     @Test
     public void aControllerStoppedInTheMiddleOfARollbackFinishesItAtItsStart() throws Exception {
         Assume.assumeTrue("needs mosquitto", Mosquitto.installed());
-        bench = new FleetBench();
+        bench = closer.add(new FleetBench());
         bench.start(Duration.ofSeconds(20), FleetController.DEFAULT_KEPT);
         SimGatewayLink k1 = bench.gateway("k1", "lineK", false);
         SimGatewayLink k2 = bench.gateway("k2", "lineK", false);

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
-import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -24,14 +23,10 @@ import org.scriptbox.testsupport.disk.SmallDisk;
 public class LedgerFullDiskTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
+    @Rule
+    public Closer closer = new Closer();
     private SmallDisk disk;
 
-    @After
-    public void unmount() throws Exception {
-        if (disk != null) {
-            disk.close();
-        }
-    }
 
     private static Entry entry(long version, State state, String lua) {
         return new Entry("line1", version, "ops", "d" + version, Instant.now(), state, List.of("blink"),
@@ -42,6 +37,7 @@ public class LedgerFullDiskTest {
     public void aRefusedWriteLeavesMemoryAsTheDiskHasIt() throws Exception {
         disk = SmallDisk.mount(tmp.newFolder("small").toPath(), "256k");
         assumeTrue("root can mount a tmpfs", disk != null);
+        closer.add(disk);
         Path file = disk.root.resolve("fleet-ledger.json");
         PackageLedger ledger = new PackageLedger(file, List.of("line1"));
         ledger.record(entry(5, State.APPLIED, "return 5"));

@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.After;
 import org.junit.Assume;
 import org.junit.Rule;
 import org.junit.Test;
@@ -31,18 +30,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public class RedTeamSession11LedgerTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
+    @Rule
+    public Closer closer = new Closer();
     private FleetBench bench;
 
-    @After
-    public void close() throws Exception {
-        if (bench != null) {
-            bench.close();
-        }
-    }
 
     private void bench() throws Exception {
         Assume.assumeTrue("needs mosquitto", Mosquitto.installed());
-        bench = new FleetBench();
+        bench = closer.add(new FleetBench());
     }
 
     /** Before: the second started, and both rewrote the same rollout files and drove the same rollouts. */

@@ -15,16 +15,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * A gateway speaking the protocol over a real broker (as ControllerHaltSoakTest's): answers in order, one request at
- * a time; can be mute (takes requests, never answers), hold its rollbacks, or publish a status of its own making.
+ * A gateway speaking the protocol over a real broker: answers in order, one request at a time (as FleetGateway
+ * does); can be mute (takes requests, never answers: a gateway hung behind a live link, or a ghost), hold its deploys
+ * or its rollbacks, turn degraded, or publish a status of its own making.
  */
 final class SimGatewayLink implements AutoCloseable {
     final String fleet;
     final String id;
     final String group;
     final PahoLink link;
-    /** "deploy 3", "rollback 1": what it answered. */
+    /** "deploy 3", "rollback 1": the requests it took to answer (a deploy as it arrives, even while held). */
     final List<String> received = new CopyOnWriteArrayList<>();
+    /** The requests it took while mute, never answered. */
     final List<String> ignored = new CopyOnWriteArrayList<>();
     volatile boolean mute;
     volatile String problemAfterDeploy;
@@ -32,7 +34,8 @@ final class SimGatewayLink implements AutoCloseable {
     volatile int lastErrorAfterDeploy;
     private volatile int lastError;
     private volatile String problem = "";
-    private volatile long version;
+    volatile long version;
+    private volatile CompletableFuture<Void> deployGate = CompletableFuture.completedFuture(null);
     private volatile CompletableFuture<Void> rollbackGate = CompletableFuture.completedFuture(null);
     private final ExecutorService worker = Executors.newSingleThreadExecutor();
 
@@ -66,6 +69,25 @@ final class SimGatewayLink implements AutoCloseable {
     void sayOffline() {
         link.publish(FleetMessage.of(FleetTopics.gateway(fleet, id, FleetTopics.STATE),
                 "{\"state\":\"offline\",\"gateway\":\"" + id + "\"}", true));
+    }
+
+    /** "deploy", "rollback": {@code requests} without their versions. */
+    static List<String> commands(List<String> requests) {
+        return requests.stream().map(r -> r.split(" ")[0]).toList();
+    }
+
+    void holdDeploys() {
+        deployGate = new CompletableFuture<>();
+    }
+
+    void releaseDeploys() {
+        deployGate.complete(null);
+    }
+
+    /** Its health turns degraded for {@code why}, and its status says so. */
+    void degrade(String why) {
+        problem = why;
+        status();
     }
 
     void holdRollbacks() {
@@ -116,6 +138,7 @@ final class SimGatewayLink implements AutoCloseable {
                     return;
                 }
                 received.add("deploy " + v);
+                deployGate.get(60, TimeUnit.SECONDS);
                 version = v;
                 if (problemAfterDeploy != null) {
                     problem = problemAfterDeploy;
@@ -148,6 +171,7 @@ final class SimGatewayLink implements AutoCloseable {
 
     @Override
     public void close() {
+        releaseDeploys();
         releaseRollbacks();
         worker.shutdownNow();
         link.close();
