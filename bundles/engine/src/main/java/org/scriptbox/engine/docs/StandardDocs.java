@@ -97,7 +97,8 @@ public final class StandardDocs {
         d("math.randomseed", "(x)", "---@param x number");
         // os
         d("os.time", "(t)", "---@param t? table", "---@return integer");
-        d("os.clock", "()", "---@return number CPU seconds");
+        d("os.clock", "()", "---@return number seconds since this run started");
+        d("os.difftime", "(t2, t1)", "---@param t2 integer", "---@param t1 integer", "---@return number seconds from t1 to t2");
         d("os.date", "(format, time)", "---@param format? string", "---@param time? integer", "---@return string|table");
         // coroutine
         d("coroutine.create", "(f)", "---@param f function", "---@return thread");

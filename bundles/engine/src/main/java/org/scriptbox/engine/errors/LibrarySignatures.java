@@ -48,8 +48,8 @@ public final class LibrarySignatures {
                 // table
                 {"table.concat", "ts?i?i?"}, {"table.insert", "t"}, {"table.remove", "ti?"}, {"table.sort", "tf?"},
                 {"table.unpack", "-i?i?"},
-                // os (the sandbox's three)
-                {"os.date", "s?i?"}, {"os.time", "t?"},
+                // os (the sandbox's four)
+                {"os.date", "s?i?"}, {"os.time", "t?"}, {"os.difftime", "nn"},
                 // coroutine
                 {"coroutine.create", "f"}, {"coroutine.resume", "c"}, {"coroutine.status", "c"}, {"coroutine.wrap", "f"},
                 {"coroutine.close", "c"},
@@ -79,7 +79,7 @@ public final class LibrarySignatures {
     /** Refuses {@code args} as Lua would, or returns. */
     /** Functions with checks beyond their parameters' types ({@link #special}). */
     private static final java.util.Set<String> SPECIAL = java.util.Set.of("select", "tonumber", "load", "math.fmod",
-            "math.random", "os.time", "string.format", "table.insert", "table.remove");
+            "math.random", "string.format", "table.insert", "table.remove");
 
     /** A signature read once: the kinds of the leading parameters and which are optional (a '*' part is Luaj's). */
     private static final class Signature {
@@ -249,11 +249,6 @@ public final class LibrarySignatures {
                     throw new ArgumentError(name, 1, "interval is empty");
                 }
                 return;
-            case "os.time":
-                if (args.arg1().istable()) {
-                    dateFields(args.arg1());
-                }
-                return;
             case "string.format":
                 FormatArguments.check(name, args);
                 return;
@@ -313,21 +308,6 @@ public final class LibrarySignatures {
                 } else if (conversion == 'q' && !v.isnil() && !v.isboolean() && !v.isstring()) {
                     throw new ArgumentError(name, arg, "value has no literal form");
                 }
-            }
-        }
-    }
-
-    /** os.time's table as loslib's getfield reads it: year, month and day required, each field an integer. */
-    private static void dateFields(LuaValue t) {
-        for (String field : new String[] {"year", "month", "day", "hour", "min", "sec"}) {
-            LuaValue v = t.rawget(field);
-            boolean required = field.equals("year") || field.equals("month") || field.equals("day");
-            if (v.isnil()) {
-                if (required) {
-                    throw new LuaError("field '" + field + "' missing in date table");
-                }
-            } else if (!v.isnumber()) {
-                throw new LuaError("field '" + field + "' is not an integer");
             }
         }
     }

@@ -1,38 +1,51 @@
 package org.scriptbox.engine.internal;
 
-import org.luaj.vm2.LuaTable;
-import org.scriptbox.engine.vm.EngineTable;
+import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.VarArgFunction;
 
 /**
- * {@code os.time([t])}: Luaj's, with the fields of {@code t} that are numeric strings turned into numbers
- * first (in a copy). Luaj reads each field with {@code checkint()}, which for a string wrapped modulo 2^32
- * ({@code year = '4294967297'} was year 1) where a number beyond the integer range is an error; now both
- * give the same error, as every other integer argument does (a field beyond the int range is a {@link WideNumber},
- * which Luaj's {@code checkint()} cannot wrap).
+ * {@code os.time([t])} as lua5.4's {@code os_time}: now in whole seconds (Luaj's had milliseconds in it), or the
+ * local time of {@code t}'s fields normalised as mktime does ({@code month = 14}, {@code day = 0}, {@code sec = -5}),
+ * in the proleptic Gregorian calendar ({@link CivilTime}; Luaj's {@code Calendar} went Julian before 1582, two days
+ * off at year 1). Each field is read as loslib's getfield reads it: {@code year}, {@code month} and {@code day}
+ * required, a number or numeric string (truncated toward zero, as Lua 5.2 does), and within C's {@code int} once
+ * its base is taken off ({@code year - 1900}, {@code month - 1}), else {@code field 'year' is out-of-bound}.
+ * {@code isdst} is not read: the zone's rules decide, as glibc's mktime with {@code tm_isdst = -1}.
  */
 final class OsTime extends VarArgFunction {
-    private static final String[] FIELDS = {"year", "month", "day", "hour", "min", "sec", "isdst"};
-
-    private final LuaValue luaj;
-
-    OsTime(LuaValue luaj) {
-        this.luaj = luaj;
-    }
-
     @Override
     public Varargs invoke(Varargs args) {
-        if (!args.arg1().istable()) {
-            return luaj.invoke(args);
-        }
         LuaValue t = args.arg1();
-        LuaTable fields = new EngineTable();
-        for (String name : FIELDS) {
-            LuaValue v = t.get(name);
-            fields.set(name, WideNumber.guard(v.type() == TSTRING ? v.checknumber() : v));
+        if (t.isnil()) {
+            return LuaValue.valueOf((double) Math.floorDiv(System.currentTimeMillis(), 1000));
         }
-        return luaj.invoke(fields);
+        long year = field(t, "year", -1, 1900);
+        long month = field(t, "month", -1, 1);
+        long day = field(t, "day", -1, 0);
+        long hour = field(t, "hour", 12, 0);
+        long min = field(t, "min", 0, 0);
+        long sec = field(t, "sec", 0, 0);
+        return LuaValue.valueOf((double) CivilTime.epochSeconds(year, month, day, hour, min, sec, false));
+    }
+
+    /** A field of the date table; {@code absent < 0}: required. {@code delta}: the base C's struct tm takes off. */
+    private static long field(LuaValue t, String name, int absent, int delta) {
+        LuaValue v = t.get(name);
+        if (v.isnil()) {
+            if (absent < 0) {
+                throw new LuaError("field '" + name + "' missing in date table");
+            }
+            return absent;
+        }
+        if (!v.isnumber()) {
+            throw new LuaError("field '" + name + "' is not an integer");
+        }
+        double d = v.todouble();
+        if (Double.isNaN(d) || d - delta > Integer.MAX_VALUE || d - delta < Integer.MIN_VALUE) {
+            throw new LuaError("field '" + name + "' is out-of-bound");
+        }
+        return (long) d;
     }
 }

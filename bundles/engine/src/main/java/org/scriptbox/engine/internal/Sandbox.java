@@ -5,7 +5,6 @@ import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.scriptbox.engine.vm.EngineTable;
 import org.luaj.vm2.LuaValue;
-import org.luaj.vm2.lib.OsLib;
 import org.luaj.vm2.lib.StringLib;
 import org.luaj.vm2.lib.TableLib;
 
@@ -41,7 +40,6 @@ final class Sandbox {
         new StringLib().call(LuaValue.valueOf("string"), template);
         new TableLib().call(LuaValue.valueOf("table"), template);
         new LuaMath().call(LuaValue.valueOf("math"), template);
-        new OsLib().call(LuaValue.valueOf("os"), template);
 
         LuaTable string = copy((LuaTable) template.get("string"));
         string.set("dump", LuaValue.NIL);
@@ -59,13 +57,10 @@ final class Sandbox {
         MATH = LibraryCall.wrapAll("math", math);
 
         LuaTable os = new EngineTable();
-        LuaTable fullOs = (LuaTable) template.get("os");
-        for (String name : new String[] {"time", "clock", "date"}) {
-            os.set(name, fullOs.get(name));
-        }
         os.set("clock", new Clock());
-        os.set("date", new OsDate(fullOs.get("date")));
-        os.set("time", new OsTime(fullOs.get("time")));
+        os.set("date", new OsDate());
+        os.set("time", new OsTime());
+        os.set("difftime", new OsDifftime());
         OS = LibraryCall.wrapAll("os", os);
     }
 
