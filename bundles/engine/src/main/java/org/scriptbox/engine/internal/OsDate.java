@@ -132,34 +132,12 @@ final class OsDate extends VarArgFunction {
             case 'A' -> out.text(DAYS[t.wday()]);
             case 'b', 'h' -> out.text(MONTHS[t.month() - 1].substring(0, 3));
             case 'B' -> out.text(MONTHS[t.month() - 1]);
-            case 'c' -> {
-                convert('a', t, out);
-                out.text(" ");
-                convert('b', t, out);
-                out.text(" ");
-                convert('e', t, out);
-                out.text(" ");
-                convert('T', t, out);
-                out.text(" ");
-                convert('Y', t, out);
-            }
+            case 'c' -> compose("%a %b %e %T %Y", t, out);
             case 'C' -> out.text(Long.toString(Math.floorDiv(t.year(), 100)));   // glibc pads no century
             case 'd' -> out.text(two(t.day()));
-            case 'D', 'x' -> {
-                convert('m', t, out);
-                out.text("/");
-                convert('d', t, out);
-                out.text("/");
-                convert('y', t, out);
-            }
+            case 'D', 'x' -> compose("%m/%d/%y", t, out);
             case 'e' -> out.text(t.day() < 10 ? " " + t.day() : Integer.toString(t.day()));
-            case 'F' -> {
-                convert('Y', t, out);
-                out.text("-");
-                convert('m', t, out);
-                out.text("-");
-                convert('d', t, out);
-            }
+            case 'F' -> compose("%Y-%m-%d", t, out);
             case 'g' -> out.text(two(Math.floorMod(IsoWeek.year(t), 100)));
             case 'G' -> out.text(Long.toString(IsoWeek.year(t)));
             case 'H' -> out.text(two(t.hour()));
@@ -169,29 +147,11 @@ final class OsDate extends VarArgFunction {
             case 'M' -> out.text(two(t.min()));
             case 'n' -> out.text("\n");
             case 'p' -> out.text(t.hour() < 12 ? "AM" : "PM");
-            case 'r' -> {
-                convert('I', t, out);
-                out.text(":");
-                convert('M', t, out);
-                out.text(":");
-                convert('S', t, out);
-                out.text(" ");
-                convert('p', t, out);
-            }
-            case 'R' -> {
-                convert('H', t, out);
-                out.text(":");
-                convert('M', t, out);
-            }
+            case 'r' -> compose("%I:%M:%S %p", t, out);
+            case 'R' -> compose("%H:%M", t, out);
             case 'S' -> out.text(two(t.sec()));
             case 't' -> out.text("\t");
-            case 'T', 'X' -> {
-                convert('H', t, out);
-                out.text(":");
-                convert('M', t, out);
-                out.text(":");
-                convert('S', t, out);
-            }
+            case 'T', 'X' -> compose("%H:%M:%S", t, out);
             case 'u' -> out.text(Integer.toString(t.wday() == 0 ? 7 : t.wday()));
             case 'U' -> out.text(two((t.yday() + 7 - t.wday()) / 7));
             case 'V' -> out.text(two(IsoWeek.week(t)));
@@ -206,6 +166,18 @@ final class OsDate extends VarArgFunction {
             case 'Z' -> out.text(t.zone());
             case '%' -> out.text("%");
             default -> throw new IllegalStateException("conversion " + c);
+        }
+    }
+
+    /** A conversion that is others in a row: the C locale's {@code %c} is {@code %a %b %e %T %Y}. */
+    private static void compose(String pattern, CivilTime t, Output out) {
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '%') {
+                convert(pattern.charAt(++i), t, out);
+            } else {
+                out.write(c);
+            }
         }
     }
 
