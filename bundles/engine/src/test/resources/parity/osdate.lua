@@ -118,3 +118,9 @@ do local ok, v = pcall(function() return os.date("!%a %j %U %W %V %G %g %u %w", 
 do local ok, v = pcall(function() return os.date("!%a %j %U %W %V %G %g %u %w", os.time{year=2026,month=1,day=4,hour=12}) end) print(117, ok and tostring(v) or "error: "..tostring(v)) end
 do local ok, v = pcall(function() return os.date("!%a %j %U %W %V %G %g %u %w", os.time{year=2026,month=12,day=29,hour=12}) end) print(118, ok and tostring(v) or "error: "..tostring(v)) end
 do local ok, v = pcall(function() return os.date("!%a %j %U %W %V %G %g %u %w", os.time{year=2026,month=12,day=31,hour=12}) end) print(119, ok and tostring(v) or "error: "..tostring(v)) end
+do local ok, v = pcall(function() return os.date("%Y", 2^63 - 1024) end) print(120, ok and tostring(v) or "error: "..tostring(v)) end
+do local ok, v = pcall(function() return os.date("%Y", -2^63) end) print(121, ok and tostring(v) or "error: "..tostring(v)) end
+do local ok, v = pcall(function() return os.date("%c", 2^61) end) print(122, ok and tostring(v) or "error: "..tostring(v)) end
+do local ok, v = pcall(function() return os.date("*t", 2^55).year end) print(123, ok and tostring(v) or "error: "..tostring(v)) end
+do local ok, v = pcall(function() return os.date("%c", 2^55 + 0.5) end) print(124, ok and tostring(v) or "error: "..tostring(v)) end
+do local ok, v = pcall(function() return #os.date(('%c'):rep(300)) end) print(125, ok and tostring(v) or "error: "..tostring(v)) end

@@ -46,8 +46,9 @@ final class OsDate extends VarArgFunction {
         if (utc) {
             i++;
         }
-        CivilTime t = utc ? CivilTime.utc(time) : CivilTime.local(time);
-        if (t.year() - 1900 > Integer.MAX_VALUE || t.year() - 1900 < Integer.MIN_VALUE) {
+        // 2^60 s is 3.6e10 years: beyond C's int years either way (and the zone's offset cannot overflow a long)
+        CivilTime t = Math.abs(time) > 1L << 60 ? null : utc ? CivilTime.utc(time) : CivilTime.local(time);
+        if (t == null || t.year() - 1900 > Integer.MAX_VALUE || t.year() - 1900 < Integer.MIN_VALUE) {
             throw new LuaError("date result cannot be represented in this installation");
         }
         if (end - i >= 2 && f[i] == '*' && f[i + 1] == 't') {
