@@ -222,12 +222,16 @@ function on_stop(hook) end
 
 ---@class oslib
 os = {}
----@return number CPU seconds
+---@return number seconds since this run started
 function os.clock() end
 ---@param format? string
 ---@param time? integer
 ---@return string|table
 function os.date(format, time) end
+---@param t2 integer
+---@param t1 integer
+---@return number seconds from t1 to t2
+function os.difftime(t2, t1) end
 ---@param t? table
 ---@return integer
 function os.time(t) end
