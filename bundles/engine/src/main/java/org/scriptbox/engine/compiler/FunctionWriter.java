@@ -1701,6 +1701,13 @@ final class FunctionWriter {
             if (nstack < 0) {
                 throw new UnsupportedShape("open results below the list");
             }
+            // the interpreter's charge by their number, before the stores (Meter.stored)
+            mv.visitVarInsn(ALOAD, lMeter);
+            mv.visitVarInsn(ALOAD, lV);
+            mv.visitMethodInsn(INVOKEVIRTUAL, VA, "narg", "()I", false);
+            push(mv, nstack);
+            mv.visitInsn(IADD);
+            mv.visitMethodInsn(INVOKEVIRTUAL, METER, "stored", "(I)V", false);
             for (int j = 1; j <= nstack; j++) {
                 reg(a);
                 push(mv, offset + j);

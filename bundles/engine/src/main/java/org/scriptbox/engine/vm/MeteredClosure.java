@@ -412,6 +412,8 @@ public final class MeteredClosure extends LuaFunction {
 					
 				case Lua.OP_SETLIST: /*	A B C	R(A)[(C-1)*FPF+i]:= R(A+i), 1 <= i <= B	*/
 					{
+		                if ( (i>>>23) == 0 )
+		                    m.stored(top - a - 1); // charged by their number, before the stores (Meter.stored)
 		                if ( (c=(i>>14)&0x1ff) == 0 )
 		                    c = code[++pc];
 		                int offset = (c-1) * Lua.LFIELDS_PER_FLUSH;

@@ -67,6 +67,43 @@ public class ManyValuesChargeTest {
     }
 
     /**
+     * A table constructor with an open tail ({@code SETLIST} with B = 0) stores every value of it: the stores are
+     * charged by their number as well, beyond passing the values on (the library benchmark's worst row, 8.5x a plain
+     * instruction, was {@code {...}} of 900 values).
+     */
+    @Test
+    public void tableConstructorsWithAnOpenTailPayForTheValuesTheyStore() {
+        for (String expr : new String[] {"{...}", "{1, 2, ...}", "{table.unpack(T)}", "{(function(...) return ... end)(...)}"}) {
+            long extra = extraPerEvaluation(expr);
+            long passing = extraPerEvaluation(expr.substring(1, expr.length() - 1).replaceFirst("^1, 2, ", "")
+                    .replaceFirst("^(.*)$", "select('#', $1)"));
+            // passing the 900 values on (select: 900 / 4), then storing them: 900 / 4 more (0 before)
+            assertTrue(expr + ": " + extra + " against " + passing, extra >= passing + 900 / 4);
+        }
+    }
+
+    /**
+     * A script that breaks its instruction limit only through such constructors: few instructions, many values
+     * stored. Stopped by the limit, at the same instruction in both modes.
+     */
+    @Test
+    public void aLimitBrokenOnlyByConstructorsStopsBothModesAlike() {
+        String source = "local T = {} for k = 1, 5000 do T[k] = k end"
+                + " local function f(...) for i = 1, 200 do local x = {...} end return 'done' end"
+                + " return f(table.unpack(T))";
+        ExecutionResult full = run("interpreted", source, 100_000_000);
+        assertEquals(java.util.List.of("done"), full.values());
+        // 200 constructors of 5,000 values: 200 * 5,000 / 4 for passing them on, as much again for storing them
+        assertTrue("#" + full.instructions(), full.instructions() >= 2L * 200 * 5000 / 4);
+        DifferentialFuzz.assertSame("full run", full, run("asm-strict", source, 100_000_000));
+        for (long limit : new long[] {300_000, full.instructions() - 1, 20_000 + 1_250}) {
+            ExecutionResult stopped = run("interpreted", source, limit);
+            assertEquals("limit " + limit, ErrorKind.LIMIT, stopped.error().kind());
+            DifferentialFuzz.assertSame("limit " + limit, stopped, run("asm-strict", source, limit));
+        }
+    }
+
+    /**
      * {@code return r(n - 1, n, ...)}: each tail call passes on one value more. Luaj chained the values put before
      * {@code ...} in front of the ones passed, one part per call, and read them by walking the chain: 8,000 such calls
      * and a {@code select('#', ...)} took 2.7 s of CPU for 56,000 instructions. Each call now pays for the values it
